@@ -1,0 +1,35 @@
+// Type-aware lint: the rules that matter most here are the ones that catch unawaited promises (a lost
+// write) and non-exhaustive switches (a new status nobody handles).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'data/**', 'scratch/**', 'src/http/assets/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: {
+        projectService: { allowDefaultProject: ['eslint.config.js', 'bin/*.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: false, requireDefaultForNonUnion: false },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'error',
+      // Many async functions implement promise-returning interfaces without awaiting; that is fine.
+      '@typescript-eslint/require-await': 'off',
+    },
+  },
+  {
+    files: ['src/cli/**', 'bench/**', 'test/**', '**/*.test.ts'],
+    rules: { 'no-console': 'off' },
+  },
+);

@@ -1,0 +1,61 @@
+// Start-up in one place: keys, database (refusing unsafe PostgreSQL durability), migrations, jobs.
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config/config.ts';
+import { loadMasterKeys } from '../crypto/keyring.ts';
+import { createSecrets } from '../crypto/secrets.ts';
+import { openDatabase } from '../db/database.ts';
+import { migrateToLatest } from '../db/migrator.ts';
+import { Jobs } from '../jobs/jobs.ts';
+import { systemClock, type AppContext, type Clock } from './context.ts';
+import path from 'node:path';
+
+export interface CreateContextOptions {
+  config: AppConfig;
+  logger: Logger;
+  clock?: Clock;
+  /** Tests pass 'memory://' to get a throwaway embedded database. */
+  pgliteDataDir?: string;
+  /** Tells the operator about things they must act on (a new key file to back up). Not a log line. */
+  announce?: (message: string) => void;
+}
+
+export async function createContext(options: CreateContextOptions): Promise<AppContext> {
+  const { config, logger } = options;
+  const embedded = !config.databaseUrl;
+  const masterKeys = await loadMasterKeys({
+    masterKey: config.masterKey,
+    masterKeyFile: config.masterKeyFile,
+    mayCreateFile: embedded,
+  });
+  if (masterKeys.createdFile) {
+    options.announce?.(
+      `A new master key was created in ${masterKeys.createdFile}.\n` +
+        `BACK IT UP somewhere safe and separate from the data directory: without it, nothing encrypted ` +
+        `in the database can ever be read again. In production, set AMPARO_MASTER_KEY instead.`,
+    );
+  }
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    pgliteDataDir: options.pgliteDataDir ?? path.join(config.dataDir, 'pglite'),
+  });
+  try {
+    await migrateToLatest(database.db);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return {
+    config,
+    database,
+    db: database.db,
+    secrets: createSecrets(masterKeys.keys),
+    jobs: new Jobs(database),
+    clock: options.clock ?? systemClock,
+    logger,
+  };
+}
+
+export async function closeContext(context: AppContext): Promise<void> {
+  await context.jobs.stop();
+  await context.database.close();
+}

@@ -1,0 +1,132 @@
+#!/usr/bin/env node
+// amparo <command>: serve (web), worker (jobs), start (both; the default), migrate, user invite, audit verify.
+import { parseArgs } from 'node:util';
+import { closeContext, createContext } from '../app/bootstrap.ts';
+import type { AppContext } from '../app/context.ts';
+import { ConfigError, loadConfig } from '../config/config.ts';
+import { KeyError } from '../crypto/keyring.ts';
+import { DurabilityError, openDatabase } from '../db/database.ts';
+import { migrateDown, migrateToLatest } from '../db/migrator.ts';
+import { buildApp } from '../http/app.ts';
+import { createLogger } from '../http/logging.ts';
+import { loadModules } from '../modules/index.ts';
+import { runUserInvite, runAuditVerify } from './commands.ts';
+
+const USAGE = `Usage: amparo <command>
+
+Commands:
+  start                          web server and job worker in one process (what npm start runs)
+  serve                          web server only
+  worker                         job worker only
+  migrate [--down]               apply pending migrations (or roll back the latest one)
+  user invite --email E --role R print a single-use invitation link (roles: admin, coordinator,
+                                 dispatcher, responder, legal)
+  audit verify                   check the audit log's hash chain; exits 1 if a row was changed or removed
+`;
+
+/** Operator-facing output: links and warnings they must act on. Not the log stream. */
+function announce(message: string): void {
+  process.stdout.write(`\n${message}\n\n`);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command = 'start', ...rest] = argv;
+  if (command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+
+  switch (command) {
+    case 'start':
+    case 'serve':
+    case 'worker':
+      return run(command, config, logger);
+    case 'migrate': {
+      const { values } = parseArgs({ args: rest, options: { down: { type: 'boolean' } } });
+      const database = await openDatabase({
+        databaseUrl: config.databaseUrl,
+        pgliteDataDir: `${config.dataDir}/pglite`,
+      });
+      try {
+        const applied = values.down ? await migrateDown(database.db) : await migrateToLatest(database.db);
+        process.stdout.write(applied.length ? `${applied.join('\n')}\n` : 'Nothing to migrate.\n');
+      } finally {
+        await database.close();
+      }
+      return 0;
+    }
+    case 'user':
+    case 'audit': {
+      const context = await createContext({ config, logger, announce });
+      try {
+        await context.jobs.start({ work: false });
+        if (command === 'user' && rest[0] === 'invite') return await runUserInvite(context, rest.slice(1));
+        if (command === 'audit' && rest[0] === 'verify') return await runAuditVerify(context);
+        process.stderr.write(USAGE);
+        return 2;
+      } finally {
+        await closeContext(context);
+      }
+    }
+    default:
+      process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+async function run(
+  mode: 'start' | 'serve' | 'worker',
+  config: ReturnType<typeof loadConfig>,
+  logger: ReturnType<typeof createLogger>,
+): Promise<number> {
+  const started = performance.now();
+  const context: AppContext = await createContext({ config, logger, announce });
+  const modules = await loadModules();
+  context.jobs.onError = (error) => logger.error({ err: error }, 'job error');
+  modules.registerJobs(context);
+  await context.jobs.start({ work: mode !== 'serve' });
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  if (mode !== 'worker') {
+    app = await buildApp(context, { modules: modules.http, principals: modules.principals });
+    await app.listen({ port: config.port, host: config.host });
+  }
+  await modules.afterStart(context, announce);
+  logger.info(
+    {
+      mode,
+      backend: context.database.backend,
+      port: config.port,
+      readyMs: Math.round(performance.now() - started),
+    },
+    'ready',
+  );
+  if (app) announce(`Amparo is running at ${config.publicUrl.href}`);
+
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  logger.info('stopping');
+  await app?.close();
+  await closeContext(context);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    // Known start-up problems get their own clear sentence; anything else gets its type only (no message,
+    // which might quote data) plus a pointer to the log level that shows more.
+    if (error instanceof ConfigError || error instanceof KeyError || error instanceof DurabilityError) {
+      process.stderr.write(`amparo: ${error.message}\n`);
+    } else {
+      process.stderr.write(`amparo: could not start (${error instanceof Error ? error.name : 'error'}).\n`);
+      if (error instanceof Error)
+        process.stderr.write(`${error.stack?.split('\n').slice(1).join('\n') ?? ''}\n`);
+    }
+    process.exit(1);
+  },
+);

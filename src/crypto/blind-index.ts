@@ -1,0 +1,34 @@
+// Blind indexes: a keyed HMAC of a normalized value, so exact-match lookups (is this phone number already
+// subscribed? which user has this email?) work without storing the value. The key is derived from the
+// master key, which never enters the database. Blind indexes do not rotate with the master key: version 1
+// of the master key is their root, and a rotation keeps it configured.
+import { createHmac } from 'node:crypto';
+import type { Keyring } from './keyring.ts';
+
+export class BlindIndexer {
+  readonly #keyring: Keyring;
+
+  constructor(keyring: Keyring) {
+    this.#keyring = keyring;
+  }
+
+  index(purpose: string, normalizedValue: string): string {
+    const key = this.#keyring.derive(`blind-index:${purpose}`, 1);
+    return createHmac('sha256', key).update(normalizedValue, 'utf8').digest('base64url');
+  }
+}
+
+/** Lower-cases and trims an email address for lookups. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** Reduces a phone number to digits with a leading +, assuming US numbers when no country code is given. */
+export function normalizePhone(phone: string): string | undefined {
+  const digits = phone.replace(/[^\d+]/g, '');
+  const bare = digits.replace(/\+/g, '');
+  if (digits.startsWith('+')) return bare.length >= 8 && bare.length <= 15 ? `+${bare}` : undefined;
+  if (bare.length === 10) return `+1${bare}`;
+  if (bare.length === 11 && bare.startsWith('1')) return `+${bare}`;
+  return undefined;
+}

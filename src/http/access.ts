@@ -1,0 +1,40 @@
+// Access is denied by default: a route that does not declare who may use it cannot even be registered.
+// The declarations themselves (which roles may do what) live in each module's *.policy.ts file.
+import type { Role } from '../db/schema.ts';
+
+export type RouteAccess =
+  | { kind: 'public' }
+  /** A signed-in staff member (password and second factor) holding at least one of these roles. */
+  | { kind: 'staff'; roles: readonly Role[] };
+
+export const PUBLIC: RouteAccess = { kind: 'public' };
+
+export function staffWith(...roles: Role[]): RouteAccess {
+  return { kind: 'staff', roles };
+}
+
+/**
+ * How a state-changing route is protected from cross-site forgery.
+ * - 'session' (the default for staff routes): the access hook checks the session-bound token.
+ * - 'handler': the handler checks an anonymous-form token itself, so it can bring the form back with
+ *   the typed data when the token has expired.
+ */
+export type CsrfMode = 'session' | 'handler';
+
+export interface StaffPrincipal {
+  userId: string;
+  roles: readonly Role[];
+  sessionId: string;
+  csrfSecret: string;
+}
+
+export function hasAnyRole(principal: StaffPrincipal | null, roles: readonly Role[]): boolean {
+  return principal !== null && principal.roles.some((role) => roles.includes(role));
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: RouteAccess;
+    csrf?: CsrfMode;
+  }
+}

@@ -1,0 +1,75 @@
+// The page shell shared by public pages and the staff console: small, mobile first, no third-party
+// anything, and complete without JavaScript.
+import type { FastifyRequest } from 'fastify';
+import { html, type Html } from './html.ts';
+
+export interface PageOptions {
+  request: FastifyRequest;
+  networkName: string;
+  title: string;
+  body: Html;
+  /** Console pages get the staff navigation. */
+  console?: boolean;
+  scripts?: string[];
+}
+
+function languageSwitch(request: FastifyRequest): Html {
+  const other = request.lang === 'en' ? 'es' : 'en';
+  const pathOnly = request.url.split('?')[0] ?? '/';
+  return html`<a class="lang" href="${pathOnly}?lang=${other}" hreflang="${other}" lang="${other}"
+    >${request.t('lang.switch_to')}</a
+  >`;
+}
+
+function consoleNav(request: FastifyRequest): Html {
+  const t = request.t;
+  const roles = request.principal?.roles ?? [];
+  return html`<nav class="console-nav" aria-label="${t('console.nav_label')}">
+    <a href="/console">${t('console.nav_reports')}</a>
+    ${roles.includes('admin') ? html`<a href="/console/users">${t('console.nav_users')}</a>` : ''}
+    <a href="/console/account">${t('console.nav_account')}</a>
+  </nav>`;
+}
+
+export function renderPage(options: PageOptions): Html {
+  const { request, networkName, title, body } = options;
+  return html`<!doctype html>
+<html lang="${request.lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${title} · ${networkName}</title>
+<link rel="stylesheet" href="/assets/amparo.css">
+${(options.scripts ?? []).map((src) => html`<script src="${src}" defer></script>`)}
+</head>
+<body${options.console ? html` class="console"` : ''}>
+<a class="skip" href="#main">${request.t('layout.skip')}</a>
+<header class="site">
+  <a class="brand" href="${options.console ? '/console' : '/'}">${networkName}</a>
+  ${languageSwitch(request)}
+</header>
+${options.console && request.principal ? consoleNav(request) : ''}
+<main id="main">
+${body}
+</main>
+<footer class="site"><p>${request.t('layout.footer')}</p></footer>
+</body>
+</html>`;
+}
+
+export function renderErrorPage(options: {
+  request: FastifyRequest;
+  networkName: string;
+  message: string;
+}): Html {
+  const t = options.request.t;
+  return renderPage({
+    request: options.request,
+    networkName: options.networkName,
+    title: t('error.title'),
+    body: html`<h1>${t('error.title')}</h1>
+      <p class="notice error" role="alert">${options.message}</p>
+      <p><a href="/">${t('error.home')}</a></p>`,
+  });
+}
