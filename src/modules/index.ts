@@ -1,22 +1,39 @@
-// The domain modules, in the order their routes and jobs are registered.
+// The domain modules, in the order their routes and jobs are registered. Each module exports one
+// DomainModule from its *.module.ts file; adding a module is one line here.
 import type { AppContext } from '../app/context.ts';
 import type { HttpModule, PrincipalLoader } from '../http/app.ts';
+import { auditModule } from './audit/audit.module.ts';
+import { authModule, principalLoader } from './auth/auth.module.ts';
+import { publicModule } from './public/public.module.ts';
+import { reportsModule } from './reports/reports.module.ts';
+
+export interface DomainModule {
+  name: string;
+  http?: HttpModule;
+  /** Registers the module's job handlers and schedules; called before jobs start. */
+  registerJobs?(context: AppContext): void;
+  /** Work done once the app is ready, such as printing the first-run setup link. */
+  afterStart?(context: AppContext, announce: (message: string) => void): Promise<void>;
+}
+
+export const DOMAIN_MODULES: readonly DomainModule[] = [auditModule, authModule, publicModule, reportsModule];
 
 export interface AmparoModules {
   http: HttpModule[];
   principals: PrincipalLoader;
-  /** Registers each module's job handlers and schedules; called before jobs start. */
   registerJobs(context: AppContext): void;
-  /** Work done once the app is ready, such as printing the first-run setup link. */
   afterStart(context: AppContext, announce: (message: string) => void): Promise<void>;
 }
 
 export async function loadModules(): Promise<AmparoModules> {
-  // Filled in as modules land (auth, reports, public pages).
   return {
-    http: [],
-    principals: { load: async () => null },
-    registerJobs: () => {},
-    afterStart: async () => {},
+    http: DOMAIN_MODULES.flatMap((module) => (module.http ? [module.http] : [])),
+    principals: principalLoader,
+    registerJobs(context) {
+      for (const module of DOMAIN_MODULES) module.registerJobs?.(context);
+    },
+    async afterStart(context, announce) {
+      for (const module of DOMAIN_MODULES) await module.afterStart?.(context, announce);
+    },
   };
 }

@@ -1,0 +1,4 @@
+import type { DomainModule } from '../index.ts';
+
+// Placeholder until the public pages land.
+export const publicModule: DomainModule = { name: 'public' };
