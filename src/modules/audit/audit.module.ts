@@ -1,4 +1,4 @@
 import type { DomainModule } from '../index.ts';
 
-// Placeholder until the audit module lands.
+// The audit log has no routes of its own yet: other modules record events, and `amparo audit verify` checks.
 export const auditModule: DomainModule = { name: 'audit' };
