@@ -29,7 +29,12 @@ class MigrationFolder implements MigrationProvider {
 }
 
 function migrator(db: Kysely<any>): Migrator {
-  return new Migrator({ db, provider: new MigrationFolder(), migrationTableName: 'amparo_migrations' });
+  return new Migrator({
+    db,
+    provider: new MigrationFolder(),
+    migrationTableName: 'amparo_migrations',
+    migrationLockTableName: 'amparo_migrations_lock',
+  });
 }
 
 function settle(result: MigrationResultSet): string[] {

@@ -315,6 +315,8 @@ function sendError(
  * decode to something that is not UTF-8, are refused with a clear error instead of being silently replaced.
  */
 function registerUrlEncodedParser(app: FastifyInstance): void {
+  // Nothing here takes plain text; refusing it gives a clear 415 instead of a confusing validation error.
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'buffer', bodyLimit: 256 * 1024 },
