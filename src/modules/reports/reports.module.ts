@@ -1,4 +1,40 @@
+// Reports: the public form, the staff console's report pages, and the job that deletes unkept reports.
+import path from 'node:path';
+import type { AppContext } from '../../app/context.ts';
+import { LocalFileStore } from '../../integrations/storage/local-file-store.ts';
 import type { DomainModule } from '../index.ts';
+import { expireReportJob } from './reports.jobs.ts';
+import { registerReportRoutes } from './reports.routes.ts';
+import { expireReport, LiveReportFeed, type ReportsDeps } from './reports.service.ts';
 
-// Placeholder until the reports module lands.
-export const reportsModule: DomainModule = { name: 'reports' };
+// Routes and jobs are registered separately but must share one store per running context.
+const depsByContext = new WeakMap<AppContext, ReportsDeps>();
+
+export function reportsDeps(context: AppContext): ReportsDeps {
+  let deps = depsByContext.get(context);
+  if (!deps) {
+    deps = { context, store: new LocalFileStore(path.join(context.config.dataDir, 'uploads')) };
+    depsByContext.set(context, deps);
+  }
+  return deps;
+}
+
+export const reportsModule: DomainModule = {
+  name: 'reports',
+  http: {
+    name: 'reports',
+    register(app, context, services) {
+      const deps = reportsDeps(context);
+      const feed = new LiveReportFeed(deps);
+      app.addHook('onClose', async () => feed.close());
+      registerReportRoutes(app, context, services, deps, feed);
+    },
+  },
+  registerJobs(context) {
+    const deps = reportsDeps(context);
+    context.jobs.register(expireReportJob, async ({ reportId }) => {
+      const outcome = await expireReport(deps, reportId);
+      context.logger.info({ job: expireReportJob.name, outcome }, 'report expiry');
+    });
+  },
+};

@@ -1,0 +1,365 @@
+// HTML for the report form, its confirmation, and the console's list and detail pages. Everything a reporter
+// typed is interpolated through html``, which escapes it, so report text can never become markup.
+import type { FastifyRequest } from 'fastify';
+import type { Language } from '../../config/config.ts';
+import {
+  REPORT_ACTIVITIES,
+  REPORT_AGENCIES,
+  REPORT_SEEN_WHEN,
+  REPORT_SOURCES,
+  REPORT_STATUSES,
+  type ReportActivity,
+  type ReportAgency,
+  type ReportChannel,
+  type ReportSeenWhen,
+  type ReportSource,
+  type ReportStatus,
+} from '../../db/schema.ts';
+import { html, type Html } from '../../http/html.ts';
+import { renderPage } from '../../http/layout.ts';
+import type { MessageKey, Translator } from '../../i18n/i18n.ts';
+import { MAX_PHOTO_BYTES } from './photo.ts';
+import type { ReportListRow } from './reports.repository.ts';
+import {
+  MAX_DETAILS_CHARS,
+  MAX_LOCATION_CHARS,
+  MAX_UNIFORM_CHARS,
+  type ReportFormErrors,
+  type ReportFormField,
+  type ReportFormValues,
+  type ReportTextField,
+} from './reports.schemas.ts';
+import type { ReportDetail } from './reports.service.ts';
+
+export const activityLabel = (t: Translator, value: ReportActivity): string =>
+  t(`report.activity_${value}` as MessageKey);
+export const seenWhenLabel = (t: Translator, value: ReportSeenWhen): string =>
+  t(`report.seen_when_${value}` as MessageKey);
+export const agencyLabel = (t: Translator, value: ReportAgency): string =>
+  t(`report.agency_${value}` as MessageKey);
+export const statusLabel = (t: Translator, value: ReportStatus): string =>
+  t(`console.status_${value}` as MessageKey);
+const sourceLabel = (t: Translator, value: ReportSource): string =>
+  t(`console.source_${value}` as MessageKey);
+const channelLabel = (t: Translator, value: ReportChannel): string =>
+  t(`console.channel_${value}` as MessageKey);
+
+export function formatTime(date: Date, lang: Language): string {
+  return new Intl.DateTimeFormat(lang === 'es' ? 'es-US' : 'en-US', {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  }).format(date);
+}
+
+interface Page {
+  request: FastifyRequest;
+  networkName: string;
+}
+
+export interface ReportFormState {
+  values: ReportFormValues;
+  errors: ReportFormErrors;
+  csrfToken: string;
+  /** The anti-forgery token had expired or did not match: the reporter has to send again. */
+  formExpired?: boolean;
+  /** A photo was sent with a form that came back; browsers cannot refill a file input. */
+  photoDropped?: boolean;
+}
+
+export function renderReportForm(page: Page, state: ReportFormState): Html {
+  const { request } = page;
+  const t = request.t;
+  const { values, errors } = state;
+  // A value the parser could not read is garbage: showing it again would only invite sending it again.
+  const value = (name: ReportTextField): string =>
+    errors[name]?.key === 'report.error_encoding' ? '' : (values[name] ?? '');
+  const describedBy = (name: ReportFormField, hint: boolean): string =>
+    [hint ? `${name}-hint` : '', errors[name] ? `${name}-error` : ''].filter(Boolean).join(' ');
+  const error = (name: ReportFormField): Html | string => {
+    const problem = errors[name];
+    return problem
+      ? html`<span class="field-error" id="${name}-error">${t(problem.key, problem.params)}</span>`
+      : '';
+  };
+  const invalid = (name: ReportFormField): Html | string => (errors[name] ? html` aria-invalid="true"` : '');
+  const label = (name: ReportFormField, key: MessageKey, required: boolean, hint?: MessageKey): Html =>
+    html`<label for="${name}"
+        >${t(key)}
+        <span class="hint-inline">(${t(required ? 'report.required' : 'report.optional')})</span>
+        ${hint ? html`<span class="hint" id="${name}-hint">${t(hint)}</span>` : ''}</label
+      >${error(name)}`;
+  const options = <T extends string>(all: readonly T[], selected: string, text: (v: T) => string): Html[] =>
+    all.map((v) => html`<option value="${v}" ${v === selected ? html` selected` : ''}>${text(v)}</option>`);
+  const hasErrors = Object.keys(errors).length > 0;
+
+  const body = html`<h1>${t('report.title')}</h1>
+    <p>${t('report.intro')}</p>
+    ${state.formExpired ? html`<p class="notice error" role="alert">${t('report.csrf_expired')}</p>` : ''}
+    ${hasErrors ? html`<p class="notice error" role="alert">${t('report.errors_intro')}</p>` : ''}
+    ${state.photoDropped ? html`<p class="notice">${t('report.photo_reattach')}</p>` : ''}
+    <form method="post" action="/report" enctype="multipart/form-data" class="report-form" novalidate>
+      <input type="hidden" name="_csrf" value="${state.csrfToken}">
+
+      ${label('activity', 'report.activity', true)}
+      <select id="activity" name="activity" required${invalid('activity')}>
+        <option value="">${t('report.activity_choose')}</option>
+        ${options(REPORT_ACTIVITIES, value('activity'), (v) => activityLabel(t, v))}
+      </select>
+
+      ${label('location', 'report.location', true, 'report.location_hint')}
+      <textarea id="location" name="location" rows="2" required maxlength="${MAX_LOCATION_CHARS}"
+        aria-describedby="${describedBy('location', true)}"${invalid('location')}
+        data-use-location="${t('report.use_location')}"
+        data-approximate="${t('report.location_approximate')}"
+        data-unavailable="${t('report.location_unavailable')}">${value('location')}</textarea>
+
+      ${label('zip', 'report.zip', false, 'report.zip_hint')}
+      <input type="text" id="zip" name="zip" inputmode="numeric" autocomplete="postal-code" maxlength="5"
+        pattern="[0-9]{5}" value="${value('zip')}" aria-describedby="${describedBy('zip', true)}"${invalid('zip')}>
+
+      ${label('seen_when', 'report.seen_when', true)}
+      <select id="seen_when" name="seen_when" required${invalid('seen_when')}>
+        ${options(REPORT_SEEN_WHEN, value('seen_when'), (v) => seenWhenLabel(t, v))}
+      </select>
+
+      ${label('agents_count', 'report.agents_count', false, 'report.count_hint')}
+      <input type="number" id="agents_count" name="agents_count" inputmode="numeric" min="0" max="1000"
+        value="${value('agents_count')}" aria-describedby="${describedBy('agents_count', true)}"${invalid('agents_count')}>
+
+      ${label('vehicles_count', 'report.vehicles_count', false, 'report.count_hint')}
+      <input type="number" id="vehicles_count" name="vehicles_count" inputmode="numeric" min="0" max="1000"
+        value="${value('vehicles_count')}" aria-describedby="${describedBy('vehicles_count', true)}"${invalid('vehicles_count')}>
+
+      ${label('uniform', 'report.uniform', false, 'report.uniform_hint')}
+      <input type="text" id="uniform" name="uniform" maxlength="${MAX_UNIFORM_CHARS}" value="${value('uniform')}"
+        aria-describedby="${describedBy('uniform', true)}"${invalid('uniform')}>
+
+      ${label('agency', 'report.agency', false)}
+      <select id="agency" name="agency"${invalid('agency')}>
+        ${options(REPORT_AGENCIES, value('agency'), (v) => agencyLabel(t, v))}
+      </select>
+
+      <fieldset${invalid('source')}>
+        <legend>${t('report.source')} (${t('report.required')})</legend>
+        ${error('source')}
+        ${REPORT_SOURCES.map(
+          (v) =>
+            html`<label
+              ><input
+                type="radio"
+                name="source"
+                value="${v}"
+                required${value('source') === v ? html` checked` : ''}
+              />
+              ${t(`report.source_${v}`)}</label
+            >`,
+        )}
+      </fieldset>
+
+      ${label('details', 'report.details', false, 'report.details_hint')}
+      <textarea id="details" name="details" rows="5" maxlength="${MAX_DETAILS_CHARS}"
+        aria-describedby="${describedBy('details', true)}"${invalid('details')}>${value('details')}</textarea>
+
+      <fieldset>
+        ${label('callback_phone', 'report.phone', false, 'report.phone_hint')}
+        <input type="tel" id="callback_phone" name="callback_phone" autocomplete="tel" maxlength="32"
+          value="${value('callback_phone')}" aria-describedby="${describedBy('callback_phone', true)}"${invalid('callback_phone')}>
+        ${error('callback_consent')}
+        <label class="checkbox"><input type="checkbox" name="callback_consent" value="yes"${
+          value('callback_consent') !== '' ? html` checked` : ''
+        }${invalid('callback_consent')}> ${t('report.consent')}</label>
+      </fieldset>
+
+      ${label('photo', 'report.photo', false, 'report.photo_hint')}
+      <input type="file" id="photo" name="photo" accept="image/jpeg,image/png" data-max-bytes="${MAX_PHOTO_BYTES}"
+        aria-describedby="${describedBy('photo', true)}"${invalid('photo')}>
+
+      <button type="submit">${t('report.submit')}</button>
+    </form>`;
+  return renderPage({
+    ...page,
+    title: t('report.title'),
+    body,
+    scripts: ['/assets/report-location.js'],
+  });
+}
+
+export function renderReceived(page: Page, reference: string | undefined): Html {
+  const t = page.request.t;
+  return renderPage({
+    ...page,
+    title: t('report.received_title'),
+    body: html`<h1>${t('report.received_title')}</h1>
+      ${
+        reference
+          ? html`<p>${t('report.received_reference')}:</p>
+              <p class="reference">${reference}</p>
+              <p>${t('report.received_callback')}</p>`
+          : ''
+      }
+      <p class="notice ok">${t('report.received_next')}</p>
+      <p>${t('report.received_safety')}</p>
+      <p>
+        <a href="/report">${t('report.received_another')}</a> ·
+        <a href="/rights">${t('public.rights_link')}</a>
+      </p>`,
+  });
+}
+
+/** A list row as the live console receives it: labels already in the reader's language, nothing sensitive. */
+export interface LiveRow {
+  id: string;
+  url: string;
+  reference: string;
+  received: string;
+  activity: string;
+  zip: string;
+  agency: string;
+  source: string;
+  photo: string;
+  status: string;
+}
+
+export function presentListRow(row: ReportListRow, t: Translator, lang: Language): LiveRow {
+  return {
+    id: row.id,
+    url: `/console/reports/${row.id}`,
+    reference: row.reference,
+    received: formatTime(row.created_at, lang),
+    activity: activityLabel(t, row.activity),
+    zip: row.zip ?? '',
+    agency: agencyLabel(t, row.agency),
+    source: sourceLabel(t, row.source),
+    photo: t(row.has_photo ? 'console.yes' : 'console.no'),
+    status: statusLabel(t, row.status),
+  };
+}
+
+export function renderConsoleList(page: Page, rows: ReportListRow[], show: 'open' | 'all'): Html {
+  const { request } = page;
+  const t = request.t;
+  const live = rows.map((row) => presentListRow(row, t, request.lang));
+  const body = html`<h1>${t('console.reports_title')}</h1>
+    <p class="list-tools">
+      ${
+        show === 'open'
+          ? html`<strong>${t('console.filter_open')}</strong> ·
+              <a href="/console?show=all">${t('console.filter_all')}</a>`
+          : html`<a href="/console">${t('console.filter_open')}</a> ·
+              <strong>${t('console.filter_all')}</strong>`
+      }
+      · <a href="${show === 'all' ? '/console?show=all' : '/console'}">${t('console.refresh')}</a>
+      <span
+        class="live-indicator"
+        id="live-indicator"
+        hidden
+        data-live="${t('console.live')}"
+        data-lost="${t('console.live_lost')}"
+      ></span>
+    </p>
+    <table class="reports">
+      <thead>
+        <tr>
+          <th>${t('console.col_reference')}</th>
+          <th>${t('console.col_received')}</th>
+          <th>${t('console.col_activity')}</th>
+          <th>${t('console.col_zip')}</th>
+          <th>${t('console.col_agency')}</th>
+          <th>${t('console.col_source')}</th>
+          <th>${t('console.col_photo')}</th>
+          <th>${t('console.col_status')}</th>
+        </tr>
+      </thead>
+      <tbody id="report-rows" data-events="/console/reports/events">
+        ${live.map(
+          (row) =>
+            html`<tr data-id="${row.id}">
+              <td><a href="${row.url}">${row.reference}</a></td>
+              <td>${row.received}</td>
+              <td>${row.activity}</td>
+              <td>${row.zip}</td>
+              <td>${row.agency}</td>
+              <td>${row.source}</td>
+              <td>${row.photo}</td>
+              <td><span class="status">${row.status}</span></td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+    ${rows.length === 0 ? html`<p id="no-reports">${t('console.no_reports')}</p>` : ''}`;
+  return renderPage({
+    ...page,
+    title: t('console.reports_title'),
+    body,
+    console: true,
+    scripts: ['/assets/console-live.js'],
+  });
+}
+
+export function renderReportDetail(page: Page, report: ReportDetail, csrfToken: string): Html {
+  const { request } = page;
+  const t = request.t;
+  const orNot = (value: string | number | null): Html | string | number =>
+    value === null || value === '' ? html`<span class="hint">${t('console.not_given')}</span>` : value;
+  const row = (label: MessageKey, value: Html | string | number): Html =>
+    html`<tr>
+      <th scope="row">${t(label)}</th>
+      <td>${value}</td>
+    </tr>`;
+  const body = html`<p><a href="/console">${t('console.back_to_list')}</a></p>
+    <h1>${t('console.report_title', { reference: report.reference })}</h1>
+    <p>
+      <span class="status">${statusLabel(t, report.status)}</span>
+      ${formatTime(report.createdAt, request.lang)} · ${t('console.channel')}:
+      ${channelLabel(t, report.channel)}
+    </p>
+    <table class="report-detail">
+      ${row('report.activity', activityLabel(t, report.activity))}
+      ${row('report.location', html`<span class="user-text">${report.location}</span>`)}
+      ${row('report.zip', orNot(report.zip))}
+      ${row('report.seen_when', seenWhenLabel(t, report.seenWhen as ReportSeenWhen))}
+      ${row('report.agents_count', orNot(report.agentsCount))}
+      ${row('report.vehicles_count', orNot(report.vehiclesCount))}
+      ${row('report.uniform', orNot(report.uniform))} ${row('report.agency', agencyLabel(t, report.agency))}
+      ${row('report.source', t(`report.source_${report.source}`))}
+      ${row('report.details', report.details ? html`<span class="user-text">${report.details}</span>` : orNot(null))}
+      ${row('console.callback_phone', report.callbackPhone ? html`<a href="tel:${report.callbackPhone}">${report.callbackPhone}</a>` : orNot(null))}
+    </table>
+    ${
+      report.photo
+        ? html`<h2>${t('report.photo')}</h2>
+            <p>
+              <img
+                class="report-photo"
+                src="/console/reports/${report.id}/photo"
+                alt="${t('console.photo_alt')}"
+              />
+            </p>
+            <p class="hint">${t('console.photo_sha256')}: <code>${report.photo.originalSha256}</code></p>`
+        : ''
+    }
+    <h2>${t('console.status_heading')}</h2>
+    ${
+      report.statusChangedAt
+        ? html`<p class="hint">
+            ${t('console.status_changed', { when: formatTime(report.statusChangedAt, request.lang) })}
+          </p>`
+        : ''
+    }
+    <div class="status-actions">
+      ${REPORT_STATUSES.filter((status) => status !== report.status).map(
+        (status) =>
+          html`<form method="post" action="/console/reports/${report.id}/status" class="inline-form">
+            <input type="hidden" name="_csrf" value="${csrfToken}" />
+            <input type="hidden" name="status" value="${status}" />
+            <button type="submit" class="secondary">${t(`console.set_status_${status}`)}</button>
+          </form>`,
+      )}
+    </div>`;
+  return renderPage({
+    ...page,
+    title: t('console.report_title', { reference: report.reference }),
+    body,
+    console: true,
+  });
+}

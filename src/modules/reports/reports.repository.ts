@@ -1,0 +1,124 @@
+// The only place reports and their photos are read or written with SQL.
+import { sql, type Kysely } from 'kysely';
+import type { Database, NewReport, Report, ReportPhoto, ReportStatus } from '../../db/schema.ts';
+
+export const REPORTS_CHANNEL = 'amparo_reports';
+
+type Db = Kysely<Database>;
+
+/** What the console list shows: never the location, phone, uniform or details. */
+export interface ReportListRow {
+  id: string;
+  reference: string;
+  created_at: Date;
+  activity: Report['activity'];
+  zip: string | null;
+  agency: Report['agency'];
+  source: Report['source'];
+  status: ReportStatus;
+  has_photo: boolean;
+}
+
+export async function insertReport(db: Db, report: NewReport): Promise<void> {
+  await db.insertInto('reports').values(report).execute();
+}
+
+export async function insertPhoto(
+  db: Db,
+  photo: Omit<ReportPhoto, 'created_at'> & { created_at: Date },
+): Promise<void> {
+  await db.insertInto('report_photos').values(photo).execute();
+}
+
+/** Tells listeners (the live console) about a new report; PostgreSQL delivers it only if the caller commits. */
+export async function notifyReportCreated(db: Db, reportId: string): Promise<void> {
+  await sql`select pg_notify(${REPORTS_CHANNEL}, ${reportId})`.execute(db);
+}
+
+export async function referenceExists(db: Db, reference: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('reports')
+    .select('id')
+    .where('reference', '=', reference)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+function listQuery(db: Db) {
+  return db
+    .selectFrom('reports')
+    .select([
+      'reports.id',
+      'reports.reference',
+      'reports.created_at',
+      'reports.activity',
+      'reports.zip',
+      'reports.agency',
+      'reports.source',
+      'reports.status',
+      sql<boolean>`exists (select 1 from report_photos p where p.report_id = reports.id)`.as('has_photo'),
+    ]);
+}
+
+export async function listReports(
+  db: Db,
+  options: { statuses: readonly ReportStatus[] | 'all'; limit: number },
+): Promise<ReportListRow[]> {
+  let query = listQuery(db);
+  if (options.statuses !== 'all') query = query.where('reports.status', 'in', options.statuses);
+  return query.orderBy('reports.created_at', 'desc').orderBy('reports.id').limit(options.limit).execute();
+}
+
+export async function findListRow(db: Db, id: string): Promise<ReportListRow | undefined> {
+  return listQuery(db).where('reports.id', '=', id).executeTakeFirst();
+}
+
+export async function findReport(db: Db, id: string): Promise<Report | undefined> {
+  return db.selectFrom('reports').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findReportIdByReference(db: Db, reference: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('reports')
+    .select('id')
+    .where('reference', '=', reference)
+    .executeTakeFirst();
+  return row?.id;
+}
+
+export async function findPhotos(db: Db, reportId: string): Promise<ReportPhoto[]> {
+  return db
+    .selectFrom('report_photos')
+    .selectAll()
+    .where('report_id', '=', reportId)
+    .orderBy('created_at')
+    .execute();
+}
+
+/** Reads a report's status and locks the row, so a status change and an expiry cannot cross. */
+export async function lockReportStatus(db: Db, id: string): Promise<ReportStatus | undefined> {
+  const row = await db
+    .selectFrom('reports')
+    .select('status')
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+  return row?.status;
+}
+
+export async function updateStatus(
+  db: Db,
+  id: string,
+  change: { status: ReportStatus; changedBy: string; changedAt: Date },
+): Promise<void> {
+  await db
+    .updateTable('reports')
+    .set({ status: change.status, status_changed_by: change.changedBy, status_changed_at: change.changedAt })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Deletes a report; its photo rows go with it (on delete cascade). */
+export async function deleteReport(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('reports').where('id', '=', id).execute();
+}

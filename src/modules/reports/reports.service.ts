@@ -1,0 +1,321 @@
+// Intake and triage of reports: no HTTP here. A report is stored, with its photo and the job that will
+// delete it, in one transaction; whoever acknowledges it to the reporter does so only after that commits.
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { AppContext } from '../../app/context.ts';
+import type { ReportChannel, ReportStatus } from '../../db/schema.ts';
+import type { BlobStore } from '../../integrations/storage/storage.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import type { PreparedPhoto } from './photo.ts';
+import { newReferenceCode } from './reference-code.ts';
+import { expireReportJob, expirySchedule } from './reports.jobs.ts';
+import {
+  deleteReport,
+  findListRow,
+  findPhotos,
+  findReport,
+  insertPhoto,
+  insertReport,
+  listReports,
+  lockReportStatus,
+  notifyReportCreated,
+  REPORTS_CHANNEL,
+  updateStatus,
+  type ReportListRow,
+} from './reports.repository.ts';
+import { isUuid, type ReportInput } from './reports.schemas.ts';
+
+export interface ReportsDeps {
+  context: AppContext;
+  store: BlobStore;
+}
+
+/** Statuses that mean nobody found the report worth keeping: they are deleted when retention ends. */
+export const EXPIRING_STATUSES: readonly ReportStatus[] = ['new', 'duplicate', 'spam'];
+/** What the console shows unless asked for everything: reports still waiting for someone. */
+export const OPEN_STATUSES: readonly ReportStatus[] = ['new', 'needs_verification'];
+
+const REFERENCE_ATTEMPTS = 5;
+const CONSOLE_LIST_LIMIT = 200;
+
+function field(reportId: string, column: string) {
+  return { table: 'reports', column, rowId: reportId };
+}
+
+function photoField(photoId: string) {
+  return { table: 'report_photos', column: 'content', rowId: photoId };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown }).code === '23505';
+}
+
+export async function submitReport(
+  deps: ReportsDeps,
+  input: ReportInput,
+  photo: PreparedPhoto | undefined,
+  channel: ReportChannel = 'web',
+): Promise<{ id: string; reference: string }> {
+  const { context, store } = deps;
+  const { fields, blindIndex } = context.secrets;
+  const reportId = randomUUID();
+  const now = context.clock.now();
+  const stored = photo ? { id: randomUUID(), key: randomBytes(16).toString('hex'), photo } : undefined;
+  // The file goes first, so the transaction that makes the report visible never points at a missing file.
+  if (stored) {
+    await store.put(stored.key, Buffer.from(fields.encrypt(photoField(stored.id), stored.photo.stripped)));
+  }
+  const phone = input.callbackPhone;
+  const schedule = expirySchedule(now, context.config.reportRetentionDays);
+  try {
+    for (let attempt = 1; ; attempt++) {
+      const reference = newReferenceCode();
+      try {
+        await context.db.transaction().execute(async (trx) => {
+          await insertReport(trx, {
+            id: reportId,
+            reference,
+            channel,
+            status: 'new',
+            created_at: now,
+            activity: input.activity,
+            location_ciphertext: fields.encrypt(field(reportId, 'location'), input.location),
+            zip: input.zip,
+            seen_when: input.seenWhen,
+            agents_count: input.agentsCount,
+            vehicles_count: input.vehiclesCount,
+            uniform_ciphertext: fields.encryptOptional(field(reportId, 'uniform'), input.uniform),
+            agency: input.agency,
+            source: input.source,
+            callback_phone_ciphertext: phone
+              ? fields.encrypt(field(reportId, 'callback_phone'), phone)
+              : null,
+            callback_phone_index: phone ? blindIndex.index('reports.callback_phone', phone) : null,
+            details_ciphertext: fields.encryptOptional(field(reportId, 'details'), input.details),
+            status_changed_by: null,
+            status_changed_at: null,
+          });
+          if (stored) {
+            await insertPhoto(trx, {
+              id: stored.id,
+              report_id: reportId,
+              storage_key: stored.key,
+              original_sha256: stored.photo.originalSha256,
+              content_type: stored.photo.contentType,
+              size_bytes: stored.photo.stripped.length,
+              created_at: now,
+            });
+          }
+          await notifyReportCreated(trx, reportId);
+          await context.jobs.sendInTransaction(trx, expireReportJob, { reportId }, schedule);
+        });
+        return { id: reportId, reference };
+      } catch (error) {
+        // Two reports drawing the same reference is rare but possible; the ids are random UUIDs, so a
+        // unique violation here is the reference, and another draw settles it.
+        if (isUniqueViolation(error) && attempt < REFERENCE_ATTEMPTS) continue;
+        throw error;
+      }
+    }
+  } catch (error) {
+    if (stored) await store.delete(stored.key).catch(() => {});
+    throw error;
+  }
+}
+
+export type ExpiryOutcome = 'deleted' | 'kept' | 'gone';
+
+/** The reports.expire job: deletes the report and its photo files unless someone decided to keep it. */
+export async function expireReport(deps: ReportsDeps, reportId: string): Promise<ExpiryOutcome> {
+  return deps.context.db.transaction().execute(async (trx) => {
+    const status = await lockReportStatus(trx, reportId);
+    if (status === undefined) return 'gone';
+    if (!EXPIRING_STATUSES.includes(status)) return 'kept';
+    // Files before rows: if the deletion fails half-way the job is retried and finds the row still there,
+    // so no file is ever left behind without a row pointing at it.
+    for (const photo of await findPhotos(trx, reportId)) await deps.store.delete(photo.storage_key);
+    await deleteReport(trx, reportId);
+    return 'deleted';
+  });
+}
+
+export async function listForConsole(deps: ReportsDeps, show: 'open' | 'all'): Promise<ReportListRow[]> {
+  return listReports(deps.context.db, {
+    statuses: show === 'all' ? 'all' : OPEN_STATUSES,
+    limit: CONSOLE_LIST_LIMIT,
+  });
+}
+
+export interface ReportDetail {
+  id: string;
+  reference: string;
+  channel: ReportChannel;
+  status: ReportStatus;
+  createdAt: Date;
+  activity: ReportListRow['activity'];
+  location: string;
+  zip: string | null;
+  seenWhen: string;
+  agentsCount: number | null;
+  vehiclesCount: number | null;
+  uniform: string | null;
+  agency: ReportListRow['agency'];
+  source: ReportListRow['source'];
+  callbackPhone: string | null;
+  details: string | null;
+  statusChangedAt: Date | null;
+  photo: { id: string; contentType: string; originalSha256: string } | undefined;
+}
+
+/** Decrypts a report for a staff member and records that they saw it. */
+export async function viewReport(
+  deps: ReportsDeps,
+  reportId: string,
+  actorId: string,
+): Promise<ReportDetail | undefined> {
+  if (!isUuid(reportId)) return undefined;
+  const { db, secrets } = deps.context;
+  const report = await findReport(db, reportId);
+  if (!report) return undefined;
+  const [photo] = await findPhotos(db, reportId);
+  await recordAudit(db, deps.context, {
+    actorId,
+    action: 'report.viewed',
+    subjectType: 'report',
+    subjectId: reportId,
+  });
+  const { fields } = secrets;
+  return {
+    id: report.id,
+    reference: report.reference,
+    channel: report.channel,
+    status: report.status,
+    createdAt: report.created_at,
+    activity: report.activity,
+    location: fields.decrypt(field(report.id, 'location'), report.location_ciphertext),
+    zip: report.zip,
+    seenWhen: report.seen_when,
+    agentsCount: report.agents_count,
+    vehiclesCount: report.vehicles_count,
+    uniform: fields.decryptOptional(field(report.id, 'uniform'), report.uniform_ciphertext),
+    agency: report.agency,
+    source: report.source,
+    callbackPhone: fields.decryptOptional(
+      field(report.id, 'callback_phone'),
+      report.callback_phone_ciphertext,
+    ),
+    details: fields.decryptOptional(field(report.id, 'details'), report.details_ciphertext),
+    statusChangedAt: report.status_changed_at,
+    photo: photo
+      ? { id: photo.id, contentType: photo.content_type, originalSha256: photo.original_sha256 }
+      : undefined,
+  };
+}
+
+/** The report's photo, decrypted, for a staff member; recorded in the audit log. */
+export async function viewReportPhoto(
+  deps: ReportsDeps,
+  reportId: string,
+  actorId: string,
+): Promise<{ contentType: string; bytes: Buffer } | undefined> {
+  if (!isUuid(reportId)) return undefined;
+  const { db, secrets } = deps.context;
+  const [photo] = await findPhotos(db, reportId);
+  if (!photo) return undefined;
+  const stored = await deps.store.get(photo.storage_key);
+  if (!stored) return undefined;
+  const bytes = secrets.fields.decryptBytes(photoField(photo.id), stored.toString('utf8'));
+  await recordAudit(db, deps.context, {
+    actorId,
+    action: 'report.photo_viewed',
+    subjectType: 'report',
+    subjectId: reportId,
+    details: { photoId: photo.id },
+  });
+  return { contentType: photo.content_type, bytes };
+}
+
+export type StatusChangeOutcome = 'changed' | 'unchanged' | 'not_found';
+
+export async function changeReportStatus(
+  deps: ReportsDeps,
+  reportId: string,
+  to: ReportStatus,
+  actorId: string,
+): Promise<StatusChangeOutcome> {
+  if (!isUuid(reportId)) return 'not_found';
+  const { context } = deps;
+  return context.db.transaction().execute(async (trx) => {
+    const from = await lockReportStatus(trx, reportId);
+    if (from === undefined) return 'not_found';
+    if (from === to) return 'unchanged';
+    await updateStatus(trx, reportId, { status: to, changedBy: actorId, changedAt: context.clock.now() });
+    await recordAudit(trx, context, {
+      actorId,
+      action: 'report.status_changed',
+      subjectType: 'report',
+      subjectId: reportId,
+      details: { from, to },
+    });
+    return 'changed';
+  });
+}
+
+type FeedListener = (row: ReportListRow) => void;
+
+/**
+ * New reports as they are committed, for the live console. One LISTEN per process, however many consoles
+ * are open; each notification carries only the report id and the list row is read back here, so nothing
+ * sensitive ever travels through the notification channel.
+ */
+export class LiveReportFeed {
+  readonly #deps: ReportsDeps;
+  readonly #listeners = new Set<FeedListener>();
+  #listening: Promise<() => Promise<void>> | undefined;
+
+  constructor(deps: ReportsDeps) {
+    this.#deps = deps;
+  }
+
+  async subscribe(listener: FeedListener): Promise<() => void> {
+    await this.#listen();
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  async close(): Promise<void> {
+    this.#listeners.clear();
+    const listening = this.#listening;
+    this.#listening = undefined;
+    if (!listening) return;
+    try {
+      await (
+        await listening
+      )();
+    } catch {
+      // Listening never started, or the connection is already gone: nothing is left to release.
+    }
+  }
+
+  #listen(): Promise<() => Promise<void>> {
+    this.#listening ??= this.#deps.context.database
+      .listen(REPORTS_CHANNEL, (payload) => void this.#deliver(payload))
+      .catch((error: unknown) => {
+        this.#listening = undefined;
+        throw error;
+      });
+    return this.#listening;
+  }
+
+  async #deliver(reportId: string): Promise<void> {
+    if (!isUuid(reportId) || this.#listeners.size === 0) return;
+    try {
+      const row = await findListRow(this.#deps.context.db, reportId);
+      if (!row) return;
+      for (const listener of this.#listeners) listener(row);
+    } catch (error) {
+      this.#deps.context.logger.warn({ err: error }, 'live report feed could not read a new report');
+    }
+  }
+}
