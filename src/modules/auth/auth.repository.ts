@@ -1,0 +1,373 @@
+// The auth module's SQL: users, sessions and invites. Functions take the database or a transaction, so
+// the services decide what commits together.
+import type { Kysely } from 'kysely';
+import type { Database, InviteKind, Role } from '../../db/schema.ts';
+
+type Db = Kysely<Database>;
+
+export interface SignInUser {
+  id: string;
+  email_ciphertext: string;
+  password_hash: string;
+  roles: Role[];
+  totp_secret_ciphertext: string | null;
+  totp_enrolled_at: Date | null;
+  totp_last_step: string | null;
+  failed_login_count: number;
+  locked_until: Date | null;
+  disabled_at: Date | null;
+}
+
+const SIGN_IN_COLUMNS = [
+  'id',
+  'email_ciphertext',
+  'password_hash',
+  'roles',
+  'totp_secret_ciphertext',
+  'totp_enrolled_at',
+  'totp_last_step',
+  'failed_login_count',
+  'locked_until',
+  'disabled_at',
+] as const;
+
+export async function findUserByEmailIndex(db: Db, emailIndex: string): Promise<SignInUser | undefined> {
+  return db
+    .selectFrom('users')
+    .select(SIGN_IN_COLUMNS)
+    .where('email_index', '=', emailIndex)
+    .executeTakeFirst();
+}
+
+export async function findUserById(db: Db, id: string): Promise<SignInUser | undefined> {
+  return db.selectFrom('users').select(SIGN_IN_COLUMNS).where('id', '=', id).executeTakeFirst();
+}
+
+export async function countUsers(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function insertUser(
+  db: Db,
+  user: { id: string; emailCiphertext: string; emailIndex: string; roles: Role[]; passwordHash: string },
+  now: Date,
+): Promise<void> {
+  await db
+    .insertInto('users')
+    .values({
+      id: user.id,
+      email_ciphertext: user.emailCiphertext,
+      email_index: user.emailIndex,
+      roles: user.roles,
+      password_hash: user.passwordHash,
+      totp_secret_ciphertext: null,
+      totp_enrolled_at: null,
+      totp_last_step: null,
+      locked_until: null,
+      disabled_at: null,
+      created_at: now,
+    })
+    .execute();
+}
+
+export async function emailIndexExists(db: Db, emailIndex: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('users')
+    .select('id')
+    .where('email_index', '=', emailIndex)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Counts a failure atomically (two wrong guesses at once both count) and returns the new total. */
+export async function incrementFailedLogins(db: Db, userId: string): Promise<number> {
+  const row = await db
+    .updateTable('users')
+    .set((eb) => ({ failed_login_count: eb('failed_login_count', '+', 1) }))
+    .where('id', '=', userId)
+    .returning('failed_login_count')
+    .executeTakeFirstOrThrow();
+  return row.failed_login_count;
+}
+
+export async function setLockedUntil(db: Db, userId: string, until: Date): Promise<void> {
+  await db.updateTable('users').set({ locked_until: until }).where('id', '=', userId).execute();
+}
+
+export async function resetFailedLogins(db: Db, userId: string): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ failed_login_count: 0, locked_until: null })
+    .where('id', '=', userId)
+    .execute();
+}
+
+/** Offers a new secret to a user still enrolling; an enrolled user's secret is never replaced here. */
+export async function setPendingTotpSecret(db: Db, userId: string, ciphertext: string): Promise<boolean> {
+  const result = await db
+    .updateTable('users')
+    .set({ totp_secret_ciphertext: ciphertext, totp_last_step: null })
+    .where('id', '=', userId)
+    .where('totp_enrolled_at', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/**
+ * Records the step of an accepted code, only if it is later than the last one: of two requests carrying
+ * the same code, exactly one wins.
+ */
+export async function acceptTotpStep(
+  db: Db,
+  userId: string,
+  step: number,
+  enrolledAt: Date | null,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('users')
+    .set({
+      totp_last_step: step,
+      ...(enrolledAt ? { totp_enrolled_at: enrolledAt } : {}),
+    })
+    .where('id', '=', userId)
+    .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', String(step))]))
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export interface SessionWithUser {
+  id: string;
+  user_id: string;
+  mfa_complete: boolean;
+  csrf_secret: string;
+  created_at: Date;
+  last_seen_at: Date;
+  expires_at: Date;
+  roles: Role[];
+  disabled_at: Date | null;
+}
+
+export async function findSessionWithUser(db: Db, sessionId: string): Promise<SessionWithUser | undefined> {
+  return db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .select([
+      'sessions.id',
+      'sessions.user_id',
+      'sessions.mfa_complete',
+      'sessions.csrf_secret',
+      'sessions.created_at',
+      'sessions.last_seen_at',
+      'sessions.expires_at',
+      'users.roles',
+      'users.disabled_at',
+    ])
+    .where('sessions.id', '=', sessionId)
+    .executeTakeFirst();
+}
+
+export async function insertSession(
+  db: Db,
+  session: {
+    id: string;
+    userId: string;
+    mfaComplete: boolean;
+    csrfSecret: string;
+    now: Date;
+    expiresAt: Date;
+  },
+): Promise<void> {
+  await db
+    .insertInto('sessions')
+    .values({
+      id: session.id,
+      user_id: session.userId,
+      mfa_complete: session.mfaComplete,
+      csrf_secret: session.csrfSecret,
+      created_at: session.now,
+      last_seen_at: session.now,
+      expires_at: session.expiresAt,
+    })
+    .execute();
+}
+
+export async function touchSession(db: Db, sessionId: string, now: Date): Promise<void> {
+  await db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', sessionId).execute();
+}
+
+export async function deleteSession(db: Db, sessionId: string): Promise<number> {
+  const result = await db.deleteFrom('sessions').where('id', '=', sessionId).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+export async function deleteSessionsOfUser(db: Db, userId: string): Promise<number> {
+  const result = await db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+export async function deletePendingSessionsOfUser(db: Db, userId: string): Promise<void> {
+  await db.deleteFrom('sessions').where('user_id', '=', userId).where('mfa_complete', '=', false).execute();
+}
+
+/** Deletes sessions past their absolute end, or idle since before idleCutoff. */
+export async function deleteExpiredSessions(db: Db, now: Date, idleCutoff: Date): Promise<number> {
+  const result = await db
+    .deleteFrom('sessions')
+    .where((eb) => eb.or([eb('expires_at', '<=', now), eb('last_seen_at', '<', idleCutoff)]))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+export interface UserListRow {
+  id: string;
+  email_ciphertext: string;
+  roles: Role[];
+  totp_enrolled_at: Date | null;
+  disabled_at: Date | null;
+  locked_until: Date | null;
+  created_at: Date;
+  active_sessions: number;
+}
+
+export async function listUsers(db: Db, now: Date, idleCutoff: Date): Promise<UserListRow[]> {
+  const rows = await db
+    .selectFrom('users')
+    .select((eb) => [
+      'users.id',
+      'users.email_ciphertext',
+      'users.roles',
+      'users.totp_enrolled_at',
+      'users.disabled_at',
+      'users.locked_until',
+      'users.created_at',
+      eb
+        .selectFrom('sessions')
+        .select(eb.fn.countAll<string>().as('n'))
+        .whereRef('sessions.user_id', '=', 'users.id')
+        .where('sessions.mfa_complete', '=', true)
+        .where('sessions.expires_at', '>', now)
+        .where('sessions.last_seen_at', '>=', idleCutoff)
+        .as('active_sessions'),
+    ])
+    .orderBy('users.created_at')
+    .execute();
+  return rows.map((row) => ({ ...row, active_sessions: Number(row.active_sessions ?? 0) }));
+}
+
+export async function updateRoles(db: Db, userId: string, roles: Role[]): Promise<void> {
+  await db.updateTable('users').set({ roles }).where('id', '=', userId).execute();
+}
+
+export async function setDisabled(db: Db, userId: string, disabledAt: Date | null): Promise<void> {
+  await db.updateTable('users').set({ disabled_at: disabledAt }).where('id', '=', userId).execute();
+}
+
+/** Locks the user row for the rest of the transaction, so concurrent admin changes apply one after another. */
+export async function lockUser(
+  db: Db,
+  userId: string,
+): Promise<{ id: string; roles: Role[]; disabled_at: Date | null } | undefined> {
+  return db
+    .selectFrom('users')
+    .select(['id', 'roles', 'disabled_at'])
+    .where('id', '=', userId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export interface InviteRow {
+  id: string;
+  kind: InviteKind;
+  email_ciphertext: string | null;
+  role: Role;
+  expires_at: Date;
+  used_at: Date | null;
+}
+
+export async function insertInvite(
+  db: Db,
+  invite: {
+    id: string;
+    tokenHash: string;
+    kind: InviteKind;
+    emailCiphertext: string | null;
+    emailIndex: string | null;
+    role: Role;
+    createdBy: string | null;
+    now: Date;
+    expiresAt: Date;
+  },
+): Promise<void> {
+  await db
+    .insertInto('invites')
+    .values({
+      id: invite.id,
+      token_hash: invite.tokenHash,
+      kind: invite.kind,
+      email_ciphertext: invite.emailCiphertext,
+      email_index: invite.emailIndex,
+      role: invite.role,
+      created_by: invite.createdBy,
+      created_at: invite.now,
+      expires_at: invite.expiresAt,
+      used_at: null,
+    })
+    .execute();
+}
+
+/** Ends every unused setup link, so only the newest one printed works. */
+export async function expireUnusedSetupInvites(db: Db, now: Date): Promise<void> {
+  await db
+    .updateTable('invites')
+    .set({ expires_at: now })
+    .where('kind', '=', 'setup')
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .execute();
+}
+
+export async function findUsableInvite(
+  db: Db,
+  tokenHash: string,
+  kind: InviteKind,
+  now: Date,
+): Promise<InviteRow | undefined> {
+  return db
+    .selectFrom('invites')
+    .select(['id', 'kind', 'email_ciphertext', 'role', 'expires_at', 'used_at'])
+    .where('token_hash', '=', tokenHash)
+    .where('kind', '=', kind)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+}
+
+/**
+ * Marks an invite used if it still can be: the check and the mark are one statement, so of two
+ * concurrent uses only one gets the row back.
+ */
+export async function consumeInvite(
+  db: Db,
+  tokenHash: string,
+  kind: InviteKind,
+  now: Date,
+): Promise<InviteRow | undefined> {
+  return db
+    .updateTable('invites')
+    .set({ used_at: now })
+    .where('token_hash', '=', tokenHash)
+    .where('kind', '=', kind)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .returning(['id', 'kind', 'email_ciphertext', 'role', 'expires_at', 'used_at'])
+    .executeTakeFirst();
+}
+
+/** Whether the unique email index refused an insert (two invites racing to the same address). */
+export function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '23505';
+}

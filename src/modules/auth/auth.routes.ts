@@ -1,0 +1,532 @@
+// Sign-in, sign-out, account links and staff administration over HTTP. Handlers parse, call one service
+// function and present; the rules live in the services and access in auth.policy.ts.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import QRCode from 'qrcode';
+import type { AppContext } from '../../app/context.ts';
+import type { InviteKind } from '../../db/schema.ts';
+import type { HttpServices } from '../../http/app.ts';
+import { ANONYMOUS_FORM_TOKEN_TTL_MS } from '../../http/csrf.ts';
+import { AppError } from '../../http/errors.ts';
+import type { Html } from '../../http/html.ts';
+import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
+import type { MessageKey } from '../../i18n/i18n.ts';
+import {
+  accountLinkPage,
+  accountPage,
+  enrolPage,
+  loginPage,
+  secondFactorCodePage,
+  usersPage,
+  type InviteFormState,
+  type Notice,
+} from './auth.pages.ts';
+import { OWN_ACCOUNT_ACCESS, SIGN_IN_ACCESS, SIGN_IN_RATE_LIMIT, STAFF_ADMIN_ACCESS } from './auth.policy.ts';
+import {
+  abandonPending,
+  completeSecondFactor,
+  secondFactorPage,
+  signOut,
+  signOutEverywhere,
+  verifyPasswordStep,
+} from './auth.service.ts';
+import { acceptInvite, createInvite, findInvite } from './invites.service.ts';
+import { lookupSession, type SessionLookup } from './sessions.service.ts';
+import {
+  changeRoles,
+  listStaff,
+  parseRoles,
+  revokeSessions,
+  setUserDisabled,
+  type AdminChangeResult,
+} from './users.service.ts';
+
+type Body = Record<string, string | string[] | undefined>;
+
+const MAX_FIELD = 2000;
+
+function formSchema(fields: string[]): Record<string, unknown> {
+  return {
+    type: 'object',
+    properties: Object.fromEntries(fields.map((name) => [name, { type: 'string', maxLength: MAX_FIELD }])),
+  };
+}
+
+const userParams = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' },
+  },
+  required: ['id'],
+};
+
+const tokenParams = {
+  type: 'object',
+  properties: { token: { type: 'string', maxLength: 200 } },
+  required: ['token'],
+};
+
+function field(body: unknown, name: string): string {
+  const value = (body as Body | undefined)?.[name];
+  return typeof value === 'string' ? value : '';
+}
+
+/**
+ * Where to go after signing in: only a path on this site. "//host" and "/\host" are refused because
+ * browsers read them as another host.
+ */
+export function safeNext(value: unknown): string | null {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 1000) return null;
+  if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return null;
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is being refused
+  if (/[\u0000-\u001f\u007f\\]/.test(value)) return null;
+  return value;
+}
+
+function sendPage(reply: FastifyReply, page: Html, status = 200): FastifyReply {
+  return reply.code(status).type('text/html; charset=utf-8').send(page.value);
+}
+
+const ADMIN_PROBLEMS: Record<Exclude<AdminChangeResult, 'ok'>, MessageKey> = {
+  not_found: 'users.problem_not_found',
+  no_roles: 'users.problem_no_roles',
+  own_admin_role: 'users.problem_own_admin_role',
+  self_disable: 'users.problem_self_disable',
+};
+
+const DONE_NOTICES: Record<string, MessageKey> = {
+  roles: 'users.done_roles',
+  revoked: 'users.done_revoked',
+  disabled: 'users.done_disabled',
+  enabled: 'users.done_enabled',
+};
+
+const INVITE_PROBLEMS: Record<'invalid_email' | 'invalid_role' | 'email_taken', MessageKey> = {
+  invalid_email: 'users.problem_invalid_email',
+  invalid_role: 'users.problem_invalid_role',
+  email_taken: 'users.problem_email_taken',
+};
+
+const ACCOUNT_LINK_PROBLEMS: Record<string, MessageKey> = {
+  invalid_email: 'auth.problem_invalid_email',
+  email_taken: 'auth.problem_email_taken',
+  too_short: 'auth.problem_too_short',
+  too_long: 'auth.problem_too_long',
+  mismatch: 'auth.problem_mismatch',
+};
+
+export function registerAuthRoutes(app: FastifyInstance, context: AppContext, services: HttpServices): void {
+  const networkName = context.config.networkName;
+  const sessionCookie = services.cookies.session;
+
+  function setSessionCookie(reply: FastifyReply, token: string): void {
+    // No Max-Age: the cookie ends with the browser, and the server ends the session long before anyway.
+    reply.setCookie(sessionCookie, token, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: services.cookies.secure,
+    });
+  }
+
+  function clearSessionCookie(reply: FastifyReply): void {
+    reply.clearCookie(sessionCookie, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: services.cookies.secure,
+    });
+  }
+
+  function currentSession(request: FastifyRequest): Promise<SessionLookup> {
+    return lookupSession(context, request.cookies[sessionCookie]);
+  }
+
+  function showLogin(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    options: { email?: string; next: string | null; notice?: Notice; status?: number },
+  ): FastifyReply {
+    const page = loginPage({
+      request,
+      networkName,
+      csrf: services.csrf.issue(request.formBinding),
+      email: options.email ?? '',
+      next: options.next,
+      ...(options.notice ? { notice: options.notice } : {}),
+    });
+    return sendPage(reply, page, options.status);
+  }
+
+  function loginFailed(request: FastifyRequest): Notice {
+    return { kind: 'error', text: request.t('auth.failed') };
+  }
+
+  function secondFactorUrl(next: string | null): string {
+    return next ? `/login/second-factor?next=${encodeURIComponent(next)}` : '/login/second-factor';
+  }
+
+  function loginUrl(next: string | null): string {
+    return next ? `/login?next=${encodeURIComponent(next)}` : '/login';
+  }
+
+  app.get<{ Querystring: { next?: string; signed_out?: string; created?: string } }>(
+    '/login',
+    { config: { access: SIGN_IN_ACCESS }, schema: { response: { ...htmlResponses(), ...redirectResponse } } },
+    async (request, reply) => {
+      const next = safeNext(request.query.next);
+      if (request.principal) return reply.redirect(next ?? '/console', 303);
+      const t = request.t;
+      const notice: Notice | undefined =
+        request.query.signed_out !== undefined
+          ? { kind: 'ok', text: t('auth.signed_out') }
+          : request.query.created !== undefined
+            ? { kind: 'ok', text: t('auth.account_created') }
+            : undefined;
+      return showLogin(request, reply, { next, ...(notice ? { notice } : {}) });
+    },
+  );
+
+  app.post(
+    '/login',
+    {
+      config: { access: SIGN_IN_ACCESS, csrf: 'handler', rateLimit: SIGN_IN_RATE_LIMIT },
+      schema: {
+        body: formSchema(['_csrf', 'email', 'password', 'next']),
+        response: { ...htmlResponses(401, 403), ...redirectResponse },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const email = field(body, 'email').trim();
+      const next = safeNext(field(body, 'next'));
+      const verdict = services.csrf.verify(
+        field(body, '_csrf'),
+        request.formBinding,
+        ANONYMOUS_FORM_TOKEN_TTL_MS,
+      );
+      if (verdict !== 'valid') {
+        return showLogin(request, reply, {
+          email,
+          next,
+          notice: { kind: 'error', text: request.t('auth.form_expired') },
+          status: 403,
+        });
+      }
+      const password = field(body, 'password');
+      const result =
+        email && password ? await verifyPasswordStep(context, email, password) : ({ ok: false } as const);
+      if (!result.ok) {
+        return showLogin(request, reply, { email, next, notice: loginFailed(request), status: 401 });
+      }
+      // Whatever session this browser had is ended, not left behind unreachable.
+      const previous = await currentSession(request);
+      if (previous.kind === 'pending') await abandonPending(context, previous.session.id);
+      if (previous.kind === 'full') await abandonPending(context, previous.principal.sessionId);
+      setSessionCookie(reply, result.pending.token);
+      return reply.redirect(secondFactorUrl(next), 303);
+    },
+  );
+
+  async function showSecondFactor(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    lookup: Extract<SessionLookup, { kind: 'pending' }>,
+    next: string | null,
+    notice?: Notice,
+    status = 200,
+  ): Promise<FastifyReply> {
+    const stage = await secondFactorPage(context, lookup.session);
+    if (stage.kind === 'restart') {
+      await abandonPending(context, lookup.session.id);
+      clearSessionCookie(reply);
+      return reply.redirect(loginUrl(next), 303);
+    }
+    const csrf = services.csrf.issue(lookup.session.csrf_secret);
+    const base = { request, networkName, csrf, next, ...(notice ? { notice } : {}) };
+    if (stage.kind === 'code') return sendPage(reply, secondFactorCodePage(base), status);
+    const qrSvg = await QRCode.toString(stage.uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    return sendPage(reply, enrolPage({ ...base, secret: stage.secret, qrSvg }), status);
+  }
+
+  app.get<{ Querystring: { next?: string } }>(
+    '/login/second-factor',
+    { config: { access: SIGN_IN_ACCESS }, schema: { response: { ...htmlResponses(), ...redirectResponse } } },
+    async (request, reply) => {
+      const next = safeNext(request.query.next);
+      const lookup = await currentSession(request);
+      if (lookup.kind === 'full') return reply.redirect(next ?? '/console', 303);
+      if (lookup.kind === 'none') return reply.redirect(loginUrl(next), 303);
+      return showSecondFactor(request, reply, lookup, next);
+    },
+  );
+
+  app.post(
+    '/login/second-factor',
+    {
+      config: { access: SIGN_IN_ACCESS, csrf: 'handler', rateLimit: SIGN_IN_RATE_LIMIT },
+      schema: {
+        body: formSchema(['_csrf', 'code', 'next']),
+        response: { ...htmlResponses(401, 403), ...redirectResponse },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const next = safeNext(field(body, 'next'));
+      const lookup = await currentSession(request);
+      if (lookup.kind !== 'pending') return reply.redirect(loginUrl(next), 303);
+      const verdict = services.csrf.verify(
+        field(body, '_csrf'),
+        lookup.session.csrf_secret,
+        ANONYMOUS_FORM_TOKEN_TTL_MS,
+      );
+      if (verdict !== 'valid') {
+        return showSecondFactor(
+          request,
+          reply,
+          lookup,
+          next,
+          { kind: 'error', text: request.t('auth.form_expired') },
+          403,
+        );
+      }
+      const result = await completeSecondFactor(context, lookup.session, field(body, 'code'));
+      switch (result.kind) {
+        case 'signed_in':
+          setSessionCookie(reply, result.session.token);
+          return reply.redirect(next ?? '/console', 303);
+        case 'wrong_code':
+          return showSecondFactor(
+            request,
+            reply,
+            lookup,
+            next,
+            { kind: 'error', text: request.t('auth.code_wrong') },
+            401,
+          );
+        case 'locked':
+          clearSessionCookie(reply);
+          return showLogin(request, reply, { next, notice: loginFailed(request), status: 401 });
+        case 'restart':
+          clearSessionCookie(reply);
+          return reply.redirect(loginUrl(next), 303);
+      }
+    },
+  );
+
+  app.post(
+    '/logout',
+    {
+      config: { access: OWN_ACCOUNT_ACCESS },
+      schema: { body: formSchema(['_csrf']), response: { ...htmlResponses(), ...redirectResponse } },
+    },
+    async (request, reply) => {
+      await signOut(context, request.principal!);
+      clearSessionCookie(reply);
+      return reply.redirect('/login?signed_out=1', 303);
+    },
+  );
+
+  app.get(
+    '/console/account',
+    { config: { access: OWN_ACCOUNT_ACCESS }, schema: { response: htmlResponses() } },
+    async (request, reply) => {
+      const principal = request.principal!;
+      const page = accountPage({
+        request,
+        networkName,
+        roles: principal.roles,
+        csrf: services.csrf.issue(principal.csrfSecret),
+      });
+      return sendPage(reply, page);
+    },
+  );
+
+  app.post(
+    '/console/account/sign-out-everywhere',
+    {
+      config: { access: OWN_ACCOUNT_ACCESS },
+      schema: { body: formSchema(['_csrf']), response: { ...htmlResponses(), ...redirectResponse } },
+    },
+    async (request, reply) => {
+      await signOutEverywhere(context, request.principal!);
+      clearSessionCookie(reply);
+      return reply.redirect('/login?signed_out=1', 303);
+    },
+  );
+
+  // Account links: the first admin's setup link and admin invitations.
+  for (const kind of ['setup', 'invite'] as const satisfies readonly InviteKind[]) {
+    const showForm = (
+      request: FastifyRequest<{ Params: { token: string } }>,
+      reply: FastifyReply,
+      form: { role: Parameters<typeof accountLinkPage>[0]['role']; email: string | null },
+      typedEmail: string,
+      notice?: Notice,
+      status = 200,
+    ): FastifyReply =>
+      sendPage(
+        reply,
+        accountLinkPage({
+          request,
+          networkName,
+          kind,
+          action: `/${kind}/${encodeURIComponent(request.params.token)}`,
+          csrf: services.csrf.issue(request.formBinding),
+          role: form.role,
+          email: form.email ?? typedEmail,
+          emailFixed: form.email !== null,
+          ...(notice ? { notice } : {}),
+        }),
+        status,
+      );
+
+    app.get<{ Params: { token: string } }>(
+      `/${kind}/:token`,
+      { config: { access: SIGN_IN_ACCESS }, schema: { params: tokenParams, response: htmlResponses(410) } },
+      async (request, reply) => {
+        const form = await findInvite(context, kind, request.params.token);
+        if (!form) throw new AppError('link_expired');
+        return showForm(request, reply, form, '');
+      },
+    );
+
+    app.post<{ Params: { token: string } }>(
+      `/${kind}/:token`,
+      {
+        config: { access: SIGN_IN_ACCESS, csrf: 'handler', rateLimit: SIGN_IN_RATE_LIMIT },
+        schema: {
+          params: tokenParams,
+          body: formSchema(['_csrf', 'email', 'password', 'password_repeat']),
+          response: { ...htmlResponses(400, 403, 409, 410), ...redirectResponse },
+        },
+      },
+      async (request, reply) => {
+        const body = request.body;
+        const form = await findInvite(context, kind, request.params.token);
+        if (!form) throw new AppError('link_expired');
+        const typedEmail = field(body, 'email').trim();
+        const verdict = services.csrf.verify(
+          field(body, '_csrf'),
+          request.formBinding,
+          ANONYMOUS_FORM_TOKEN_TTL_MS,
+        );
+        if (verdict !== 'valid') {
+          const notice: Notice = { kind: 'error', text: request.t('auth.form_expired') };
+          return showForm(request, reply, form, typedEmail, notice, 403);
+        }
+        const result = await acceptInvite(context, kind, request.params.token, {
+          email: typedEmail,
+          password: field(body, 'password'),
+          repeated: field(body, 'password_repeat'),
+        });
+        if (result.ok) return reply.redirect('/login?created=1', 303);
+        if (result.problem === 'link_expired') throw new AppError('link_expired');
+        const notice: Notice = { kind: 'error', text: request.t(ACCOUNT_LINK_PROBLEMS[result.problem]!) };
+        return showForm(
+          request,
+          reply,
+          form,
+          typedEmail,
+          notice,
+          result.problem === 'email_taken' ? 409 : 400,
+        );
+      },
+    );
+  }
+
+  // Staff administration.
+  async function showUsers(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    options: { notice?: Notice; inviteLink?: string; invite?: InviteFormState; status?: number } = {},
+  ): Promise<FastifyReply> {
+    const principal = request.principal!;
+    const page = usersPage({
+      request,
+      networkName,
+      users: await listStaff(context),
+      selfId: principal.userId,
+      csrf: services.csrf.issue(principal.csrfSecret),
+      invite: options.invite ?? { email: '', role: 'responder' },
+      ...(options.notice ? { notice: options.notice } : {}),
+      ...(options.inviteLink ? { inviteLink: options.inviteLink } : {}),
+    });
+    return sendPage(reply, page, options.status);
+  }
+
+  app.get<{ Querystring: { done?: string } }>(
+    '/console/users',
+    { config: { access: STAFF_ADMIN_ACCESS }, schema: { response: htmlResponses() } },
+    async (request, reply) => {
+      const done = request.query.done ? DONE_NOTICES[request.query.done] : undefined;
+      return showUsers(request, reply, done ? { notice: { kind: 'ok', text: request.t(done) } } : {});
+    },
+  );
+
+  app.post(
+    '/console/users/invite',
+    {
+      config: { access: STAFF_ADMIN_ACCESS },
+      schema: { body: formSchema(['_csrf', 'email', 'role']), response: htmlResponses(400, 409) },
+    },
+    async (request, reply) => {
+      const invite = { email: field(request.body, 'email').trim(), role: field(request.body, 'role') };
+      const result = await createInvite(context, { ...invite, createdBy: request.principal!.userId });
+      if (result.ok) {
+        return showUsers(request, reply, {
+          notice: { kind: 'ok', text: request.t('users.invite_created') },
+          inviteLink: result.link,
+        });
+      }
+      const text = request.t(INVITE_PROBLEMS[result.problem]);
+      return showUsers(request, reply, {
+        notice: { kind: 'error', text },
+        invite,
+        status: result.problem === 'email_taken' ? 409 : 400,
+      });
+    },
+  );
+
+  function adminAction(
+    path: string,
+    done: string,
+    action: (request: FastifyRequest<{ Params: { id: string } }>) => Promise<AdminChangeResult>,
+  ): void {
+    app.post<{ Params: { id: string } }>(
+      path,
+      {
+        config: { access: STAFF_ADMIN_ACCESS },
+        schema: {
+          params: userParams,
+          body: {
+            type: 'object',
+            properties: {
+              _csrf: { type: 'string', maxLength: MAX_FIELD },
+              roles: { type: 'array', maxItems: 20, items: { type: 'string', maxLength: 50 } },
+            },
+          },
+          response: { ...htmlResponses(404, 409), ...redirectResponse },
+        },
+      },
+      async (request, reply) => {
+        const result = await action(request);
+        if (result === 'ok') return reply.redirect(`/console/users?done=${done}`, 303);
+        const notice: Notice = { kind: 'error', text: request.t(ADMIN_PROBLEMS[result]) };
+        return showUsers(request, reply, { notice, status: result === 'not_found' ? 404 : 409 });
+      },
+    );
+  }
+
+  adminAction('/console/users/:id/roles', 'roles', (request) =>
+    changeRoles(context, request.principal!, request.params.id, parseRoles((request.body as Body).roles)),
+  );
+  adminAction('/console/users/:id/revoke-sessions', 'revoked', (request) =>
+    revokeSessions(context, request.principal!, request.params.id),
+  );
+  adminAction('/console/users/:id/disable', 'disabled', (request) =>
+    setUserDisabled(context, request.principal!, request.params.id, true),
+  );
+  adminAction('/console/users/:id/enable', 'enabled', (request) =>
+    setUserDisabled(context, request.principal!, request.params.id, false),
+  );
+}
