@@ -1,4 +1,8 @@
+// The public pages: home (how to reach the hotline) and know-your-rights. The report form is in reports.
 import type { DomainModule } from '../index.ts';
+import { registerPublicRoutes } from './public.routes.ts';
 
-// Placeholder until the public pages land.
-export const publicModule: DomainModule = { name: 'public' };
+export const publicModule: DomainModule = {
+  name: 'public',
+  http: { name: 'public', register: (app, context) => registerPublicRoutes(app, context) },
+};
