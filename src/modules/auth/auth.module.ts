@@ -8,6 +8,7 @@ import { defineJob } from '../../jobs/jobs.ts';
 import type { DomainModule } from '../index.ts';
 import { registerAuthRoutes } from './auth.routes.ts';
 import { ensureSetupInvite, SETUP_TTL_MS } from './invites.service.ts';
+import { primeDummyHash } from './passwords.ts';
 import { lookupSession, purgeExpiredSessions } from './sessions.service.ts';
 
 type SessionResolver = (request: FastifyRequest) => Promise<StaffPrincipal | null>;
@@ -63,6 +64,7 @@ export const authModule: DomainModule = {
     );
   },
   async afterStart(context, announce) {
+    await primeDummyHash();
     const link = await ensureSetupInvite(context);
     if (!link) return;
     announce(
