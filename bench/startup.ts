@@ -9,7 +9,9 @@ import { BENCH_DATABASE_URL, freshPostgres, residentMiB, startAmparo } from './s
 const IDLE_SETTLE_MS = 10_000;
 const RUNS = 3;
 
-async function idleRss(options: Parameters<typeof startAmparo>[0]): Promise<{ readyMs: number; rssMiB: number }> {
+async function idleRss(
+  options: Parameters<typeof startAmparo>[0],
+): Promise<{ readyMs: number; rssMiB: number }> {
   const running = await startAmparo(options);
   try {
     await new Promise((r) => setTimeout(r, IDLE_SETTLE_MS));
@@ -31,16 +33,24 @@ for (let i = 0; i < RUNS; i++) {
   await running.stop();
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-console.log(`npm start → ready, embedded, first start (empty data dir): median ${median(first).toFixed(0)} ms of ${RUNS} (${first.map((x) => x.toFixed(0)).join(', ')})`);
-console.log(`npm start → ready, embedded, restart: median ${median(restart).toFixed(0)} ms of ${RUNS} (${restart.map((x) => x.toFixed(0)).join(', ')})`);
+console.log(
+  `npm start → ready, embedded, first start (empty data dir): median ${median(first).toFixed(0)} ms of ${RUNS} (${first.map((x) => x.toFixed(0)).join(', ')})`,
+);
+console.log(
+  `npm start → ready, embedded, restart: median ${median(restart).toFixed(0)} ms of ${RUNS} (${restart.map((x) => x.toFixed(0)).join(', ')})`,
+);
 
 const embedded = await idleRss({});
-console.log(`resident memory at idle (${IDLE_SETTLE_MS / 1000} s after ready), embedded: ${embedded.rssMiB.toFixed(1)} MiB`);
+console.log(
+  `resident memory at idle (${IDLE_SETTLE_MS / 1000} s after ready), embedded: ${embedded.rssMiB.toFixed(1)} MiB`,
+);
 if (BENCH_DATABASE_URL) {
   const database = await freshPostgres(BENCH_DATABASE_URL);
   try {
     const postgres = await idleRss({ databaseUrl: database.url });
-    console.log(`resident memory at idle (${IDLE_SETTLE_MS / 1000} s after ready), PostgreSQL: ${postgres.rssMiB.toFixed(1)} MiB (Amparo process only; ready in ${postgres.readyMs.toFixed(0)} ms)`);
+    console.log(
+      `resident memory at idle (${IDLE_SETTLE_MS / 1000} s after ready), PostgreSQL: ${postgres.rssMiB.toFixed(1)} MiB (Amparo process only; ready in ${postgres.readyMs.toFixed(0)} ms)`,
+    );
   } finally {
     await database.drop();
   }

@@ -15,7 +15,9 @@ export async function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -56,7 +58,12 @@ export async function startAmparo(options: StartOptions = {}): Promise<RunningAm
   const started = performance.now();
   const child = options.viaNpm
     ? // Its own process group: npm does not pass SIGTERM on to the script it runs, so stop() signals the group.
-      spawn('npm', ['start', '--silent'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'], detached: true })
+      spawn('npm', ['start', '--silent'], {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', 'ignore', 'inherit'],
+        detached: true,
+      })
     : spawn(path.join(ROOT, 'node_modules/.bin/node'), ['src/cli/main.ts', 'start'], {
         cwd: ROOT,
         env,
@@ -139,7 +146,8 @@ export async function freshPostgres(adminUrl: string): Promise<{ url: string; dr
   };
 }
 
-export const BENCH_DATABASE_URL = process.env.AMPARO_BENCH_DATABASE_URL || process.env.AMPARO_TEST_DATABASE_URL;
+export const BENCH_DATABASE_URL =
+  process.env.AMPARO_BENCH_DATABASE_URL || process.env.AMPARO_TEST_DATABASE_URL;
 
 export function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return NaN;

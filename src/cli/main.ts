@@ -89,10 +89,12 @@ async function run(
   await context.jobs.start({ work: mode !== 'serve' });
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   if (mode !== 'worker') {
-    app = await buildApp(context, { modules: modules.http, principals: modules.principals });
+    app = await buildApp(context, { modules: modules.http, principals: modules.principalsFor(context) });
     await app.listen({ port: config.port, host: config.host });
   }
-  await modules.afterStart(context, announce);
+  // Only the web process announces (the first-run setup link): a separate worker must not print a second
+  // link that silently invalidates the first.
+  if (app) await modules.afterStart(context, announce);
   logger.info(
     {
       mode,

@@ -3,7 +3,7 @@
 import type { AppContext } from '../app/context.ts';
 import type { HttpModule, PrincipalLoader } from '../http/app.ts';
 import { auditModule } from './audit/audit.module.ts';
-import { authModule, principalLoader } from './auth/auth.module.ts';
+import { authModule, createPrincipalLoader } from './auth/auth.module.ts';
 import { publicModule } from './public/public.module.ts';
 import { reportsModule } from './reports/reports.module.ts';
 
@@ -20,7 +20,8 @@ export const DOMAIN_MODULES: readonly DomainModule[] = [auditModule, authModule,
 
 export interface AmparoModules {
   http: HttpModule[];
-  principals: PrincipalLoader;
+  /** How requests are tied to signed-in staff (the auth module's sessions). */
+  principalsFor(context: AppContext): PrincipalLoader;
   registerJobs(context: AppContext): void;
   afterStart(context: AppContext, announce: (message: string) => void): Promise<void>;
 }
@@ -28,7 +29,7 @@ export interface AmparoModules {
 export async function loadModules(): Promise<AmparoModules> {
   return {
     http: DOMAIN_MODULES.flatMap((module) => (module.http ? [module.http] : [])),
-    principals: principalLoader,
+    principalsFor: createPrincipalLoader,
     registerJobs(context) {
       for (const module of DOMAIN_MODULES) module.registerJobs?.(context);
     },

@@ -122,7 +122,10 @@ export async function createTestApp(
   const modules = await loadModules();
   modules.registerJobs(test.context);
   await test.context.jobs.start({ work: options.work ?? false, pollingIntervalSeconds: 0.5 });
-  const app = await buildApp(test.context, { modules: modules.http, principals: modules.principals });
+  const app = await buildApp(test.context, {
+    modules: modules.http,
+    principals: modules.principalsFor(test.context),
+  });
   await app.ready();
   return {
     ...test,

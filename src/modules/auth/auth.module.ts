@@ -1,9 +1,7 @@
 // The auth module: staff sign-in with a mandatory second factor, server-side sessions, account links
 // (first-run setup and invitations) and staff administration.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app/context.ts';
-import type { PrincipalLoader } from '../../http/app.ts';
-import type { StaffPrincipal } from '../../http/access.ts';
+import { cookieNames, type PrincipalLoader } from '../../http/app.ts';
 import { defineJob } from '../../jobs/jobs.ts';
 import type { DomainModule } from '../index.ts';
 import { registerAuthRoutes } from './auth.routes.ts';
@@ -11,25 +9,16 @@ import { ensureSetupInvite, SETUP_TTL_MS } from './invites.service.ts';
 import { primeDummyHash } from './passwords.ts';
 import { lookupSession, purgeExpiredSessions } from './sessions.service.ts';
 
-type SessionResolver = (request: FastifyRequest) => Promise<StaffPrincipal | null>;
-
-// PrincipalLoader.load() is handed only the request, so the module leaves its resolver on the app instance
-// it registered with (an app-level decoration under a private symbol; requests are not decorated).
-// Encapsulated child instances inherit it.
-const SESSION_RESOLVER = Symbol('amparo.auth.sessionResolver');
-
-function resolverFor(server: FastifyInstance): SessionResolver | undefined {
-  return server.hasDecorator(SESSION_RESOLVER)
-    ? server.getDecorator<SessionResolver>(SESSION_RESOLVER)
-    : undefined;
+/** Finds the signed-in staff member behind a request: only a full session (password and second factor) counts. */
+export function createPrincipalLoader(context: AppContext): PrincipalLoader {
+  const cookie = cookieNames(context).session;
+  return {
+    async load(request) {
+      const lookup = await lookupSession(context, request.cookies[cookie]);
+      return lookup.kind === 'full' ? lookup.principal : null;
+    },
+  };
 }
-
-export const principalLoader: PrincipalLoader = {
-  async load(request) {
-    const resolve = resolverFor(request.server);
-    return resolve ? resolve(request) : null;
-  },
-};
 
 export const sessionsPurgeJob = defineJob<Record<string, never>>({
   name: 'sessions.purge',
@@ -45,12 +34,6 @@ export const authModule: DomainModule = {
   http: {
     name: 'auth',
     register(app, context, services) {
-      const resolve: SessionResolver = async (request) => {
-        // Only a full session (password and second factor) is a principal; a pending one is not.
-        const lookup = await lookupSession(context, request.cookies[services.cookies.session]);
-        return lookup.kind === 'full' ? lookup.principal : null;
-      };
-      app.decorate(SESSION_RESOLVER, resolve);
       registerAuthRoutes(app, context, services);
     },
   },
