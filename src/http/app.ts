@@ -18,7 +18,7 @@ import { sql } from 'kysely';
 import type { AppContext } from '../app/context.ts';
 import { isSecureOrigin, type Language } from '../config/config.ts';
 import { isLanguage, languageFromAcceptLanguage, translator, type Translator } from '../i18n/i18n.ts';
-import { hasAnyRole, type StaffPrincipal } from './access.ts';
+import { hasAnyRole, type RouteAccess, type StaffPrincipal } from './access.ts';
 import { CsrfTokens, SESSION_FORM_TOKEN_TTL_MS } from './csrf.ts';
 import { AppError, ERROR_CODES, type ErrorCode } from './errors.ts';
 import { renderErrorPage } from './layout.ts';
@@ -147,15 +147,31 @@ export async function buildApp(context: AppContext, options: BuildAppOptions): P
   return app;
 }
 
+export interface DeclaredRoute {
+  method: string;
+  url: string;
+  access: RouteAccess;
+}
+
+const declaredRoutes = new WeakMap<FastifyInstance, DeclaredRoute[]>();
+
+/** Every route the app registered, with its access policy (the route × role matrix test walks these). */
+export function routesOf(app: FastifyInstance): readonly DeclaredRoute[] {
+  return declaredRoutes.get(app) ?? [];
+}
+
 /** Every route must say who may use it and what it accepts and answers, or Amparo refuses to start. */
 function enforceRouteDeclarations(app: FastifyInstance): void {
+  const routes: DeclaredRoute[] = [];
+  declaredRoutes.set(app, routes);
   app.addHook('onRoute', (route) => {
-    if (route.method === 'HEAD' || (Array.isArray(route.method) && route.method.includes('HEAD'))) {
-      if (route.config?.access) return;
-    }
     const where = `${String(route.method)} ${route.url}`;
     if (!route.config?.access) throw new Error(`Route ${where} declares no access policy.`);
     if (!route.schema?.response) throw new Error(`Route ${where} declares no response schema.`);
+    for (const method of [route.method].flat()) {
+      // Fastify adds a HEAD twin for every GET; it shares the GET's declaration.
+      if (method !== 'HEAD') routes.push({ method, url: route.url, access: route.config.access });
+    }
   });
 }
 

@@ -1,0 +1,117 @@
+// The route × role matrix: every registered route, requested as an anonymous visitor and as a staff member of
+// each role, must allow exactly whom this table says. The table is written here by hand, independently of
+// the policy files, and must list every route the app registers: a new route without a row fails the test.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { ROLES, type Role } from '../../src/db/schema.ts';
+import { routesOf } from '../../src/http/app.ts';
+import { createStaffSession } from '../support/staff.ts';
+import { backends, createTestApp, type TestApp } from '../support/test-context.ts';
+
+type Allowed = 'public' | readonly Role[];
+const EVERY_STAFF_ROLE: readonly Role[] = ROLES;
+const REPORT_TRIAGE: readonly Role[] = ['admin', 'coordinator', 'dispatcher'];
+const ADMIN: readonly Role[] = ['admin'];
+
+const EXPECTED: Record<string, Allowed> = {
+  'GET /healthz': 'public',
+  'GET /api/openapi.json': 'public',
+  'GET /assets/:name': 'public',
+  'GET /': 'public',
+  'GET /rights': 'public',
+  'GET /report': 'public',
+  'POST /report': 'public',
+  'GET /report/received': 'public',
+  'GET /login': 'public',
+  'POST /login': 'public',
+  'GET /login/second-factor': 'public',
+  'POST /login/second-factor': 'public',
+  'GET /setup/:token': 'public',
+  'POST /setup/:token': 'public',
+  'GET /invite/:token': 'public',
+  'POST /invite/:token': 'public',
+  'POST /logout': EVERY_STAFF_ROLE,
+  'GET /console/account': EVERY_STAFF_ROLE,
+  'POST /console/account/sign-out-everywhere': EVERY_STAFF_ROLE,
+  'GET /console/users': ADMIN,
+  'POST /console/users/invite': ADMIN,
+  'POST /console/users/:id/roles': ADMIN,
+  'POST /console/users/:id/revoke-sessions': ADMIN,
+  'POST /console/users/:id/disable': ADMIN,
+  'POST /console/users/:id/enable': ADMIN,
+  'GET /console': REPORT_TRIAGE,
+  'GET /console/reports/events': REPORT_TRIAGE,
+  'GET /console/reports/:id': REPORT_TRIAGE,
+  'GET /console/reports/:id/photo': REPORT_TRIAGE,
+  'POST /console/reports/:id/status': REPORT_TRIAGE,
+};
+
+function fillParams(url: string): string {
+  return url.replace(':id', randomUUID()).replace(':token', 'A'.repeat(43)).replace(':name', 'amparo.css');
+}
+
+type Verdict = 'allowed' | 'unauthenticated' | 'forbidden';
+
+for (const backend of backends()) {
+  describe(`route × role matrix (${backend})`, () => {
+    let t: TestApp;
+    let baseUrl: string;
+    before(async () => {
+      t = await createTestApp(backend, { env: { AMPARO_PUBLIC_RATE_LIMIT: '1000' } });
+      await t.app.listen({ port: 0, host: '127.0.0.1' });
+      const address = t.app.server.address();
+      baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    });
+    after(async () => t.close());
+
+    test('the table lists exactly the routes the app registers', () => {
+      const registered = routesOf(t.app)
+        .map((r) => `${r.method} ${r.url}`)
+        .sort();
+      assert.deepEqual(registered, Object.keys(EXPECTED).sort());
+    });
+
+    async function request(method: string, url: string, role: Role | null): Promise<Verdict> {
+      const session = role ? await createStaffSession(t.context, [role]) : undefined;
+      const controller = new AbortController();
+      const headers: Record<string, string> = { accept: 'application/json' };
+      if (session) headers.cookie = session.cookie;
+      let body: string | undefined;
+      if (method === 'POST') {
+        headers['content-type'] = 'application/x-www-form-urlencoded';
+        body = new URLSearchParams({ _csrf: session?.csrfToken ?? 'none' }).toString();
+      }
+      const res = await fetch(`${baseUrl}${fillParams(url)}`, {
+        method,
+        headers,
+        body,
+        redirect: 'manual',
+        signal: controller.signal,
+      });
+      // The live event stream never ends by itself: its headers are the answer.
+      const text = res.headers.get('content-type')?.startsWith('text/event-stream') ? '' : await res.text();
+      controller.abort();
+      assert.ok(res.status < 500, `${method} ${url} as ${role ?? 'anonymous'} answered ${res.status}`);
+      const code = /"code":"(\w+)"/.exec(text)?.[1];
+      if (res.status === 401 && code === 'unauthenticated') return 'unauthenticated';
+      if (res.status === 403 && code === 'forbidden') return 'forbidden';
+      return 'allowed';
+    }
+
+    for (const [route, allowed] of Object.entries(EXPECTED)) {
+      test(route, async () => {
+        const [method, url] = route.split(' ') as [string, string];
+        assert.equal(
+          await request(method, url, null),
+          allowed === 'public' ? 'allowed' : 'unauthenticated',
+          'anonymous',
+        );
+        for (const role of ROLES) {
+          const expected = allowed === 'public' || allowed.includes(role) ? 'allowed' : 'forbidden';
+          assert.equal(await request(method, url, role), expected, role);
+        }
+      });
+    }
+  });
+}
