@@ -18,6 +18,11 @@ export interface AmparoDatabase {
   boss: { db: IDatabase } | { connectionString: string };
   /** Subscribes to NOTIFY on a channel; notifications arrive only after the notifying transaction commits. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * The embedded database's whole data directory (tables, indexes, WAL) as an uncompressed tar: the backup
+   * an operator would take. Absent on PostgreSQL, where pg_dump is the tool.
+   */
+  dumpDataDir?(): Promise<Uint8Array>;
   close(): Promise<void>;
 }
 
@@ -114,6 +119,10 @@ async function openPglite(dataDir: string): Promise<AmparoDatabase> {
     async listen(channel, onPayload) {
       const unlisten = await pglite.listen(channel, onPayload);
       return () => unlisten();
+    },
+    async dumpDataDir() {
+      const tar = await lock.run(() => pglite.dumpDataDir('none'));
+      return new Uint8Array(await tar.arrayBuffer());
     },
     async close() {
       await db.destroy();
