@@ -1,6 +1,8 @@
 // The page shell shared by public pages and the staff console: small, mobile first, no third-party
 // anything, and complete without JavaScript.
 import type { FastifyRequest } from 'fastify';
+import { REPORT_READER_ROLES } from '../modules/reports/reports.policy.ts';
+import { hasAnyRole } from './access.ts';
 import { html, type Html } from './html.ts';
 
 export interface PageOptions {
@@ -25,7 +27,7 @@ function consoleNav(request: FastifyRequest): Html {
   const t = request.t;
   const roles = request.principal?.roles ?? [];
   return html`<nav class="console-nav" aria-label="${t('console.nav_label')}">
-    <a href="/console">${t('console.nav_reports')}</a>
+    ${hasAnyRole(request.principal, REPORT_READER_ROLES) ? html`<a href="/console">${t('console.nav_reports')}</a>` : ''}
     ${roles.includes('admin') ? html`<a href="/console/users">${t('console.nav_users')}</a>` : ''}
     <a href="/console/account">${t('console.nav_account')}</a>
   </nav>`;

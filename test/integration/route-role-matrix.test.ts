@@ -40,7 +40,7 @@ const EXPECTED: Record<string, Allowed> = {
   'POST /console/users/:id/revoke-sessions': ADMIN,
   'POST /console/users/:id/disable': ADMIN,
   'POST /console/users/:id/enable': ADMIN,
-  'GET /console': REPORT_TRIAGE,
+  'GET /console': EVERY_STAFF_ROLE,
   'GET /console/reports/events': REPORT_TRIAGE,
   'GET /console/reports/:id': REPORT_TRIAGE,
   'GET /console/reports/:id/photo': REPORT_TRIAGE,

@@ -177,8 +177,12 @@ for (const backend of backends()) {
       const responder = await createStaffSession(t.context, ['responder']);
       const legal = await createStaffSession(t.context, ['legal']);
       for (const session of [responder, legal]) {
+        // The console's front page greets them without the queue: no reference, no report link.
+        const home = await get('/console', session);
+        assert.equal(home.statusCode, 200);
+        assert.ok(!home.body.includes(report.reference), 'no report on their console page');
+        assert.doesNotMatch(home.body, /\/console\/reports\//);
         for (const url of [
-          '/console',
           `/console/reports/${report.id}`,
           `/console/reports/${report.id}/photo`,
           '/console/reports/events',

@@ -235,6 +235,15 @@ export function presentListRow(row: ReportListRow, t: Translator, lang: Language
   };
 }
 
+/** The console's front page for roles without the report queue (responders, legal, for now). */
+export function renderStaffHome(page: Page): Html {
+  const t = page.request.t;
+  const body = html`<h1>${t('console.home_title')}</h1>
+    <p>${t('console.home_no_queue')}</p>
+    <p><a href="/console/account">${t('console.nav_account')}</a></p>`;
+  return renderPage({ ...page, title: t('console.home_title'), body, console: true });
+}
+
 export function renderConsoleList(page: Page, rows: ReportListRow[], show: 'open' | 'all'): Html {
   const { request } = page;
   const t = request.t;

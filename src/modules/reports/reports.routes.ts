@@ -3,7 +3,7 @@
 import type { Multipart } from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app/context.ts';
-import { PUBLIC } from '../../http/access.ts';
+import { hasAnyRole, PUBLIC } from '../../http/access.ts';
 import type { HttpServices } from '../../http/app.ts';
 import { ANONYMOUS_FORM_TOKEN_TTL_MS } from '../../http/csrf.ts';
 import { AppError } from '../../http/errors.ts';
@@ -14,12 +14,13 @@ import { REFERENCE_PATTERN } from './reference-code.ts';
 import {
   presentListRow,
   renderConsoleList,
+  renderStaffHome,
   renderReceived,
   renderReportDetail,
   renderReportForm,
   type ReportFormState,
 } from './reports.pages.ts';
-import { triageReports, viewReports } from './reports.policy.ts';
+import { enterConsole, REPORT_READER_ROLES, triageReports, viewReports } from './reports.policy.ts';
 import {
   consoleListQuery,
   isSettableStatus,
@@ -215,8 +216,14 @@ export function registerReportRoutes(
 
   app.get<{ Querystring: { show?: 'open' | 'all' } }>(
     '/console',
-    { config: { access: viewReports }, schema: { querystring: consoleListQuery, response: htmlResponses() } },
+    {
+      config: { access: enterConsole },
+      schema: { querystring: consoleListQuery, response: htmlResponses() },
+    },
     async (request, reply) => {
+      if (!hasAnyRole(request.principal, REPORT_READER_ROLES)) {
+        return reply.type('text/html; charset=utf-8').send(renderStaffHome(page(request)).value);
+      }
       const show = request.query.show ?? 'open';
       const rows = await listForConsole(deps, show);
       return reply.type('text/html; charset=utf-8').send(renderConsoleList(page(request), rows, show).value);
