@@ -1,0 +1,66 @@
+// Shared set-up for the browser journeys: a real Chromium (Debian's, or AMPARO_CHROMIUM_PATH) driven by
+// playwright-core, and a full Amparo listening on a real port over an embedded database.
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser } from 'playwright-core';
+import { createTestApp, type TestApp } from '../support/test-context.ts';
+
+/** How long any single wait for the page may take: generous, because CI machines are slow and shared. */
+export const WAIT_MS = 15_000;
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-sync',
+];
+
+export function chromiumPath(): string {
+  return process.env.AMPARO_CHROMIUM_PATH || '/usr/bin/chromium';
+}
+
+/**
+ * Starts Chromium. A missing browser fails the journey loudly instead of skipping it: a skipped journey
+ * looks like a passing one in CI.
+ */
+export async function launchBrowser(): Promise<Browser> {
+  const executablePath = chromiumPath();
+  if (!existsSync(executablePath)) {
+    throw new Error(
+      `Chromium not found at ${executablePath}. Install it (Debian: apt-get install chromium) or set ` +
+        'AMPARO_CHROMIUM_PATH to a Chromium executable; the browser journeys cannot run without it.',
+    );
+  }
+  return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+}
+
+export interface ServedApp extends TestApp {
+  /** http://127.0.0.1:<port>, the address the browser uses (config's public URL points elsewhere). */
+  baseUrl: string;
+}
+
+/** A full app (jobs running) listening on a free port on the loopback interface. */
+export async function serveApp(): Promise<ServedApp> {
+  const t = await createTestApp('pglite', { work: true });
+  try {
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+  } catch (error) {
+    await t.close();
+    throw error;
+  }
+  const { port } = t.app.server.address() as AddressInfo;
+  return { ...t, baseUrl: `http://127.0.0.1:${port}` };
+}
+
+/** Closes whatever was opened, in reverse order, even when set-up failed half way. */
+export async function closeAll(browser: Browser | undefined, served: ServedApp | undefined): Promise<void> {
+  try {
+    await browser?.close();
+  } finally {
+    await served?.close();
+  }
+}
