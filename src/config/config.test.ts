@@ -24,6 +24,7 @@ test('bad settings get a sentence naming the setting', () => {
   assert.throws(() => loadConfig({ AMPARO_DATABASE_URL: 'mysql://x' }), /AMPARO_DATABASE_URL/);
   assert.throws(() => loadConfig({ AMPARO_DEFAULT_LANGUAGE: 'fr' }), /AMPARO_DEFAULT_LANGUAGE/);
   assert.throws(() => loadConfig({ AMPARO_TRUST_PROXY: 'maybe' }), /AMPARO_TRUST_PROXY/);
+  assert.throws(() => loadConfig({ AMPARO_TIMEZONE: 'Mars/Olympus' }), /AMPARO_TIMEZONE/);
 });
 
 test('the key file may not sit inside the data directory', () => {
@@ -31,4 +32,8 @@ test('the key file may not sit inside the data directory', () => {
     () => loadConfig({ AMPARO_DATA_DIR: '/srv/data', AMPARO_MASTER_KEY_FILE: '/srv/data/key' }),
     /outside AMPARO_DATA_DIR/,
   );
+});
+
+test('AMPARO_TIMEZONE is kept as given', () => {
+  assert.equal(loadConfig({ AMPARO_TIMEZONE: 'America/Chicago' }).timeZone, 'America/Chicago');
 });

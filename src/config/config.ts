@@ -16,6 +16,8 @@ export interface AppConfig {
   masterKeyFile: string;
   hotlineNumber: string | undefined;
   networkName: string;
+  /** IANA time zone the network works in, for times shown to staff. */
+  timeZone: string;
   defaultLanguage: Language;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
   trustProxy: boolean;
@@ -56,6 +58,18 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return raw as T;
 }
 
+function timeZone(env: Env): string {
+  const zone = env.AMPARO_TIMEZONE || Intl.DateTimeFormat().resolvedOptions().timeZone;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+  } catch {
+    throw new ConfigError(
+      `AMPARO_TIMEZONE must be an IANA time zone such as America/Chicago; got "${zone}".`,
+    );
+  }
+  return zone;
+}
+
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): AppConfig {
   const port = integer(env, 'AMPARO_PORT', 8080, 0, 65535);
   const host = env.AMPARO_HOST || 'localhost';
@@ -88,6 +102,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     masterKeyFile,
     hotlineNumber: env.AMPARO_HOTLINE_NUMBER || undefined,
     networkName: env.AMPARO_NETWORK_NAME || 'Amparo',
+    timeZone: timeZone(env),
     defaultLanguage: oneOf(env, 'AMPARO_DEFAULT_LANGUAGE', SUPPORTED_LANGUAGES, 'en'),
     logLevel: oneOf(env, 'AMPARO_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'silent'], 'info'),
     trustProxy: boolean(env, 'AMPARO_TRUST_PROXY', false),

@@ -44,16 +44,19 @@ const sourceLabel = (t: Translator, value: ReportSource): string =>
 const channelLabel = (t: Translator, value: ReportChannel): string =>
   t(`console.channel_${value}` as MessageKey);
 
-export function formatTime(date: Date, lang: Language): string {
+/** Dispatchers read times in the network's own time zone, whatever zone the server runs in. */
+export function formatTime(date: Date, lang: Language, timeZone: string): string {
   return new Intl.DateTimeFormat(lang === 'es' ? 'es-US' : 'en-US', {
     dateStyle: 'medium',
     timeStyle: 'short',
+    timeZone,
   }).format(date);
 }
 
 interface Page {
   request: FastifyRequest;
   networkName: string;
+  timeZone: string;
 }
 
 export interface ReportFormState {
@@ -220,12 +223,12 @@ export interface LiveRow {
   status: string;
 }
 
-export function presentListRow(row: ReportListRow, t: Translator, lang: Language): LiveRow {
+export function presentListRow(row: ReportListRow, t: Translator, lang: Language, timeZone: string): LiveRow {
   return {
     id: row.id,
     url: `/console/reports/${row.id}`,
     reference: row.reference,
-    received: formatTime(row.created_at, lang),
+    received: formatTime(row.created_at, lang, timeZone),
     activity: activityLabel(t, row.activity),
     zip: row.zip ?? '',
     agency: agencyLabel(t, row.agency),
@@ -247,7 +250,7 @@ export function renderStaffHome(page: Page): Html {
 export function renderConsoleList(page: Page, rows: ReportListRow[], show: 'open' | 'all'): Html {
   const { request } = page;
   const t = request.t;
-  const live = rows.map((row) => presentListRow(row, t, request.lang));
+  const live = rows.map((row) => presentListRow(row, t, request.lang, page.timeZone));
   const body = html`<h1>${t('console.reports_title')}</h1>
     <p class="list-tools">
       ${
@@ -319,7 +322,7 @@ export function renderReportDetail(page: Page, report: ReportDetail, csrfToken: 
     <h1>${t('console.report_title', { reference: report.reference })}</h1>
     <p>
       <span class="status">${statusLabel(t, report.status)}</span>
-      ${formatTime(report.createdAt, request.lang)} · ${t('console.channel')}:
+      ${formatTime(report.createdAt, request.lang, page.timeZone)} · ${t('console.channel')}:
       ${channelLabel(t, report.channel)}
     </p>
     <table class="report-detail">
@@ -351,7 +354,7 @@ export function renderReportDetail(page: Page, report: ReportDetail, csrfToken: 
     ${
       report.statusChangedAt
         ? html`<p class="hint">
-            ${t('console.status_changed', { when: formatTime(report.statusChangedAt, request.lang) })}
+            ${t('console.status_changed', { when: formatTime(report.statusChangedAt, request.lang, page.timeZone) })}
           </p>`
         : ''
     }

@@ -124,7 +124,8 @@ export function registerReportRoutes(
   feed: LiveReportFeed,
 ): void {
   const networkName = context.config.networkName;
-  const page = (request: FastifyRequest) => ({ request, networkName });
+  const timeZone = context.config.timeZone;
+  const page = (request: FastifyRequest) => ({ request, networkName, timeZone });
 
   // Open event streams would keep the server from closing; end them first.
   const openStreams = new Set<() => void>();
@@ -248,7 +249,7 @@ export function registerReportRoutes(
         if (!raw.writableEnded) raw.write(chunk);
       };
       const unsubscribe = await feed.subscribe((row) => {
-        send(`event: report\ndata: ${JSON.stringify(presentListRow(row, t, lang))}\n\n`);
+        send(`event: report\ndata: ${JSON.stringify(presentListRow(row, t, lang, timeZone))}\n\n`);
       });
       // Fastify's onSend hooks (which set the security headers) do not run for a hijacked reply, so the
       // same headers are written here by hand.
