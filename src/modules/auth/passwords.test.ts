@@ -42,5 +42,11 @@ describe('passwords', () => {
     const real = await median(() => verifyPassword(hash, 'a wrong guess'));
     const dummy = await median(() => verifyAgainstDummy('a wrong guess'));
     assert.ok(dummy > real * 0.3, `dummy ${dummy} ms vs real ${real} ms`);
+    // Over-long input: a real account refuses it without hashing, so the unknown-account path must too.
+    const tooLong = 'x'.repeat(1500);
+    const realLong = await median(() => verifyPassword(hash, tooLong));
+    const dummyLong = await median(() => verifyAgainstDummy(tooLong));
+    assert.ok(realLong < real * 0.3, `a real account refuses over-long input fast (${realLong} ms)`);
+    assert.ok(dummyLong < real * 0.3, `so does an unknown account (${dummyLong} ms vs a hash at ${real} ms)`);
   });
 });
