@@ -96,14 +96,17 @@ export async function findPhotos(db: Db, reportId: string): Promise<ReportPhoto[
 }
 
 /** Reads a report's status and locks the row, so a status change and an expiry cannot cross. */
-export async function lockReportStatus(db: Db, id: string): Promise<ReportStatus | undefined> {
+export async function lockReportStatus(
+  db: Db,
+  id: string,
+): Promise<{ status: ReportStatus; createdAt: Date } | undefined> {
   const row = await db
     .selectFrom('reports')
-    .select('status')
+    .select(['status', 'created_at'])
     .where('id', '=', id)
     .forUpdate()
     .executeTakeFirst();
-  return row?.status;
+  return row && { status: row.status, createdAt: row.created_at };
 }
 
 export async function updateStatus(

@@ -8,9 +8,10 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import sharp from 'sharp';
+import { createStaffSession } from '../../../test/support/staff.ts';
 import { backends, createTestApp, type TestApp } from '../../../test/support/test-context.ts';
 import { reportsDeps } from './reports.module.ts';
-import { expireReport } from './reports.service.ts';
+import { changeReportStatus, expireReport } from './reports.service.ts';
 import {
   EXIF_CANARY,
   jpegWithExif,
@@ -197,6 +198,38 @@ for (const backend of backends()) {
         .where('report_id', '=', unverified.id)
         .execute();
       assert.equal(photoRows.length, 0);
+    });
+
+    test('a report moved back among the unverified after its expiry job ran gets a new one', async () => {
+      const session = await openReportForm(t.app);
+      const res = await postReport(t.app, session, VALID_FIELDS);
+      const reference = String(res.headers.location).split('ref=')[1]!;
+      const { id } = await t.context.db
+        .selectFrom('reports')
+        .select('id')
+        .where('reference', '=', reference)
+        .executeTakeFirstOrThrow();
+      const deps = reportsDeps(t.context);
+      const dispatcher = (await createStaffSession(t.context, ['dispatcher'])).userId;
+      const jobsFor = async () =>
+        (
+          await sql<{ start_after: Date }>`
+            select start_after from pgboss.job
+            where name = 'reports.expire' and data->>'reportId' = ${id}`.execute(t.context.db)
+        ).rows;
+      assert.equal((await jobsFor()).length, 1);
+      assert.equal(await changeReportStatus(deps, id, 'needs_verification', dispatcher), 'changed');
+      // The submission's job comes due while the report is kept, and does nothing.
+      assert.equal(await expireReport(deps, id), 'kept');
+      assert.equal(await changeReportStatus(deps, id, 'spam', dispatcher), 'changed');
+      const jobs = await jobsFor();
+      assert.equal(jobs.length, 2, 'marking it spam enqueued a new expiry');
+      const due = Math.max(...jobs.map((j) => new Date(j.start_after).getTime()));
+      const days = (due - t.context.clock.now().getTime()) / 86_400_000;
+      assert.ok(Math.abs(days - t.context.config.reportRetentionDays) < 1, `due in ${days} days`);
+      // Moving between unverified statuses does not pile up more jobs.
+      assert.equal(await changeReportStatus(deps, id, 'duplicate', dispatcher), 'changed');
+      assert.equal((await jobsFor()).length, 2);
     });
 
     test('missing required fields come back in Spanish with everything typed kept', async () => {

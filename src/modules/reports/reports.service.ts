@@ -127,7 +127,7 @@ export type ExpiryOutcome = 'deleted' | 'kept' | 'gone';
 /** The reports.expire job: deletes the report and its photo files unless someone decided to keep it. */
 export async function expireReport(deps: ReportsDeps, reportId: string): Promise<ExpiryOutcome> {
   return deps.context.db.transaction().execute(async (trx) => {
-    const status = await lockReportStatus(trx, reportId);
+    const status = (await lockReportStatus(trx, reportId))?.status;
     if (status === undefined) return 'gone';
     if (!EXPIRING_STATUSES.includes(status)) return 'kept';
     // Files before rows: if the deletion fails half-way the job is retried and finds the row still there,
@@ -245,10 +245,19 @@ export async function changeReportStatus(
   if (!isUuid(reportId)) return 'not_found';
   const { context } = deps;
   return context.db.transaction().execute(async (trx) => {
-    const from = await lockReportStatus(trx, reportId);
-    if (from === undefined) return 'not_found';
+    const current = await lockReportStatus(trx, reportId);
+    if (current === undefined) return 'not_found';
+    const from = current.status;
     if (from === to) return 'unchanged';
-    await updateStatus(trx, reportId, { status: to, changedBy: actorId, changedAt: context.clock.now() });
+    const now = context.clock.now();
+    await updateStatus(trx, reportId, { status: to, changedBy: actorId, changedAt: now });
+    if (EXPIRING_STATUSES.includes(to) && !EXPIRING_STATUSES.includes(from)) {
+      // The expiry job from submission may already have run and found the report kept; moved back among
+      // the unverified, it needs a job of its own, due when its original retention ends (or now).
+      const schedule = expirySchedule(current.createdAt, context.config.reportRetentionDays);
+      if (schedule.startAfter < now) schedule.startAfter = now;
+      await context.jobs.sendInTransaction(trx, expireReportJob, { reportId }, schedule);
+    }
     await recordAudit(trx, context, {
       actorId,
       action: 'report.status_changed',
