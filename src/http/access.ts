@@ -36,5 +36,7 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     access?: RouteAccess;
     csrf?: CsrfMode;
+    /** Requests the browser makes by itself (reconnecting event streams): they do not count as activity. */
+    background?: boolean;
   }
 }

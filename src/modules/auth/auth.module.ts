@@ -14,7 +14,10 @@ export function createPrincipalLoader(context: AppContext): PrincipalLoader {
   const cookie = cookieNames(context).session;
   return {
     async load(request) {
-      const lookup = await lookupSession(context, request.cookies[cookie]);
+      // Requests a browser makes on its own (the live feed reconnecting) must not keep an unattended
+      // session alive past the idle limit; only what a person does counts as activity.
+      const touch = request.routeOptions.config.background !== true;
+      const lookup = await lookupSession(context, request.cookies[cookie], { touch });
       return lookup.kind === 'full' ? lookup.principal : null;
     },
   };

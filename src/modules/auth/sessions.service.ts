@@ -67,6 +67,7 @@ export type SessionLookup =
 export async function lookupSession(
   context: SessionContext,
   token: string | undefined,
+  options: { touch?: boolean } = {},
 ): Promise<SessionLookup> {
   if (!token || token.length > 100) return { kind: 'none' };
   const id = hashToken(token);
@@ -79,7 +80,10 @@ export async function lookupSession(
   }
   if (session.disabled_at) return { kind: 'none' };
   if (!session.mfa_complete) return { kind: 'pending', session };
-  if (now.getTime() - session.last_seen_at.getTime() >= SESSION_TOUCH_INTERVAL_MS) {
+  if (
+    options.touch !== false &&
+    now.getTime() - session.last_seen_at.getTime() >= SESSION_TOUCH_INTERVAL_MS
+  ) {
     await touchSession(context.db, id, now);
   }
   return {

@@ -8,7 +8,7 @@ import type { HttpServices } from '../../http/app.ts';
 import { ANONYMOUS_FORM_TOKEN_TTL_MS } from '../../http/csrf.ts';
 import { AppError } from '../../http/errors.ts';
 import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
-import { CONTENT_SECURITY_POLICY } from '../../http/security-headers.ts';
+import { securityHeaders } from '../../http/security-headers.ts';
 import { InvalidImageError, preparePhoto, type PreparedPhoto } from './photo.ts';
 import { REFERENCE_PATTERN } from './reference-code.ts';
 import {
@@ -234,7 +234,7 @@ export function registerReportRoutes(
   app.get(
     '/console/reports/events',
     {
-      config: { access: viewReports },
+      config: { access: viewReports, background: true },
       schema: {
         response: {
           200: { content: { 'text/event-stream': { schema: { type: 'string' } } } },
@@ -252,21 +252,17 @@ export function registerReportRoutes(
         send(`event: report\ndata: ${JSON.stringify(presentListRow(row, t, lang, timeZone))}\n\n`);
       });
       // Fastify's onSend hooks (which set the security headers) do not run for a hijacked reply, so the
-      // same headers are written here by hand.
+      // same headers are written here.
       reply.hijack();
+      // The browser may have gone while we subscribed; its 'close' already fired and would never reach us.
+      if (raw.destroyed || !raw.socket || raw.socket.destroyed) {
+        unsubscribe();
+        return;
+      }
       raw.writeHead(200, {
+        ...securityHeaders({ secure: services.cookies.secure }),
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-store',
-        'content-security-policy': CONTENT_SECURITY_POLICY,
-        'x-content-type-options': 'nosniff',
-        'referrer-policy': 'no-referrer',
-        'x-frame-options': 'DENY',
-        'cross-origin-opener-policy': 'same-origin',
-        'cross-origin-resource-policy': 'same-origin',
-        'permissions-policy': 'geolocation=(self), camera=(), microphone=(), interest-cohort=()',
-        ...(services.cookies.secure
-          ? { 'strict-transport-security': 'max-age=31536000; includeSubDomains' }
-          : {}),
         // Reverse proxies must pass events through as they happen rather than buffer them.
         'x-accel-buffering': 'no',
       });
