@@ -387,6 +387,34 @@ for (const backend of backends()) {
       assert.equal(await reportCount(), before);
     });
 
+    test('a broken multipart body (no boundary, cut off half-way) is a clear 400, not a 500', async () => {
+      const session = await openReportForm(t.app);
+      const before = await reportCount();
+      const noBoundary = await t.app.inject({
+        method: 'POST',
+        url: '/report',
+        payload: 'activity=raid',
+        headers: {
+          'content-type': 'multipart/form-data',
+          cookie: session.cookie,
+          accept: 'application/json',
+        },
+      });
+      assert.equal(noBoundary.statusCode, 400);
+      assert.equal(noBoundary.json().error.code, 'invalid_request');
+      const { payload, contentType } = await multipartBody({ _csrf: session.csrf, ...VALID_FIELDS });
+      const cut = await t.app.inject({
+        method: 'POST',
+        url: '/report',
+        payload: payload.subarray(0, Math.floor(payload.length / 2)),
+        headers: { 'content-type': contentType, cookie: session.cookie, accept: 'text/html' },
+      });
+      assert.equal(cut.statusCode, 400);
+      assert.match(cut.body, /Some of what was sent is missing/);
+      assert.equal(await reportCount(), before, 'nothing stored');
+      assert.doesNotMatch(t.logs.text, /unexpected error/);
+    });
+
     test('a body that is not a form is 415, a photo over 10 MB is 413 with the form kept', async () => {
       const session = await openReportForm(t.app);
       const plain = await t.app.inject({

@@ -111,7 +111,12 @@ async function readReportForm(request: FastifyRequest): Promise<SubmittedForm> {
   } catch (error) {
     // The plugin re-raises a too-large file once the body has been read to the end; by then every field
     // has arrived, and the oversized photo is already noted.
-    if (!(form.photoTooLarge && isFileTooLarge(error))) throw error;
+    if (form.photoTooLarge && isFileTooLarge(error)) return form;
+    // Limits carry Fastify codes that the app maps to clear answers (413 and so on).
+    if (error instanceof AppError || typeof (error as { code?: unknown }).code === 'string') throw error;
+    // The multipart parser reports a body that is not multipart at all (no boundary, cut off half-way) as a
+    // plain Error: that is bad input, not a fault of ours.
+    throw new AppError('invalid_request');
   }
   return form;
 }
