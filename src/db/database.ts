@@ -117,8 +117,10 @@ async function openPglite(dataDir: string): Promise<AmparoDatabase> {
     db,
     boss: { db: bossDb },
     async listen(channel, onPayload) {
-      const unlisten = await pglite.listen(channel, onPayload);
-      return () => unlisten();
+      // LISTEN is a statement like any other: outside the lock it could land inside someone's transaction
+      // and vanish with its rollback, and the live feed would go quiet without a word.
+      const unlisten = await lock.run(() => pglite.listen(channel, onPayload));
+      return () => lock.run(() => unlisten());
     },
     async dumpDataDir() {
       const tar = await lock.run(() => pglite.dumpDataDir('none'));

@@ -17,7 +17,14 @@ export interface PageOptions {
 
 function languageSwitch(request: FastifyRequest): Html {
   const other = request.lang === 'en' ? 'es' : 'en';
-  const pathOnly = request.url.split('?')[0] ?? '/';
+  // Parsed against a placeholder origin, so that a path like //elsewhere.example/x can only ever yield a
+  // path on this site: the error page for such a URL must not link off-site.
+  let pathOnly = '/';
+  try {
+    pathOnly = new URL(request.url, 'http://amparo.invalid').pathname;
+  } catch {
+    // unparseable: link to this language's home page
+  }
   return html`<a class="lang" href="${pathOnly}?lang=${other}" hreflang="${other}" lang="${other}"
     >${request.t('lang.switch_to')}</a
   >`;

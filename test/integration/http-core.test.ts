@@ -204,6 +204,15 @@ for (const backend of backends()) {
       assert.match(later.body, /href="\/probe\?lang=es"/);
     });
 
+    test('the language link on any page, even an error page for a strange path, stays on this site', async () => {
+      for (const url of ['//evil.example/x', '/\\evil.example/x', '/probe']) {
+        const res = await app.inject({ url, headers: { accept: 'text/html' } });
+        const link = /<a class="lang" href="([^"]+)"/.exec(res.body)?.[1];
+        assert.ok(link, `${url} has a language link`);
+        assert.match(link, /^\/(?![/\\])/, `${url}: ${link} is a path on this site`);
+      }
+    });
+
     test('logs carry route, status and duration only: canary values never appear', async () => {
       await app.inject({
         method: 'POST',
