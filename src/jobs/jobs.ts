@@ -18,6 +18,14 @@ export function defineJob<Payload extends object>(
   return definition;
 }
 
+/** The payload check for scheduled jobs that carry nothing. */
+export function parseEmptyPayload(jobName: string): (data: unknown) => Record<string, never> {
+  return (data) => {
+    if (data !== null && typeof data === 'object' && Object.keys(data).length === 0) return {};
+    throw new Error(`${jobName} takes no payload.`);
+  };
+}
+
 export type JobHandler<Payload extends object> = (payload: Payload) => Promise<void>;
 
 interface Registration {

@@ -1,9 +1,9 @@
 // A BlobStore on the local disk. Writes go to a temporary file that is flushed and then renamed into place,
 // and the directory is flushed too, so a crash leaves either the whole file or none of it.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { assertStorageKey, type BlobStore } from './storage.ts';
+import { assertStorageKey, STORAGE_KEY_PATTERN, type BlobStore } from './storage.ts';
 
 export class LocalFileStore implements BlobStore {
   readonly #directory: string;
@@ -50,6 +50,26 @@ export class LocalFileStore implements BlobStore {
     await this.#syncDirectory().catch(() => {
       // The directory may not exist yet when nothing was ever stored; there is nothing to flush then.
     });
+  }
+
+  async keysWrittenBefore(cutoff: Date): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.#directory);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const keys: string[] = [];
+    for (const name of names) {
+      const isKey = STORAGE_KEY_PATTERN.test(name);
+      if (!isKey && !name.startsWith('.tmp-')) continue;
+      const written = await stat(path.join(this.#directory, name)).catch(() => undefined);
+      if (!written || written.mtime >= cutoff) continue;
+      if (isKey) keys.push(name);
+      else await rm(path.join(this.#directory, name), { force: true });
+    }
+    return keys;
   }
 
   #path(key: string): string {

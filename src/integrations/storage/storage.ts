@@ -7,6 +7,11 @@ export interface BlobStore {
   get(key: string): Promise<Buffer | undefined>;
   /** Removes a value; removing a missing key is not an error, so retried deletions are safe. */
   delete(key: string): Promise<void>;
+  /**
+   * Keys of values written before the cutoff, for sweeping out files no record points to. Also clears away
+   * half-written temporary files older than the cutoff (left by a crash in the middle of put()).
+   */
+  keysWrittenBefore(cutoff: Date): Promise<string[]>;
 }
 
 /** Keys are random and carry nothing about what they hold; anything else is refused. */

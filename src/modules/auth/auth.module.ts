@@ -2,7 +2,7 @@
 // (first-run setup and invitations) and staff administration.
 import type { AppContext } from '../../app/context.ts';
 import { cookieNames, type PrincipalLoader } from '../../http/app.ts';
-import { defineJob } from '../../jobs/jobs.ts';
+import { defineJob, parseEmptyPayload } from '../../jobs/jobs.ts';
 import type { DomainModule } from '../index.ts';
 import { registerAuthRoutes } from './auth.routes.ts';
 import { ensureSetupInvite, SETUP_TTL_MS } from './invites.service.ts';
@@ -26,10 +26,7 @@ export function createPrincipalLoader(context: AppContext): PrincipalLoader {
 export const sessionsPurgeJob = defineJob<Record<string, never>>({
   name: 'sessions.purge',
   queue: { retryLimit: 0, expireInSeconds: 300 },
-  parse(data) {
-    if (data !== null && typeof data === 'object' && Object.keys(data).length === 0) return {};
-    throw new Error('sessions.purge takes no payload.');
-  },
+  parse: parseEmptyPayload('sessions.purge'),
 });
 
 export const authModule: DomainModule = {

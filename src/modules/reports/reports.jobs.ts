@@ -1,5 +1,5 @@
 // Jobs the reports module causes. Payloads carry the report id and nothing else.
-import { defineJob } from '../../jobs/jobs.ts';
+import { defineJob, parseEmptyPayload } from '../../jobs/jobs.ts';
 import { isUuid } from './reports.schemas.ts';
 
 const DAY_SECONDS = 24 * 60 * 60;
@@ -33,3 +33,10 @@ export function expirySchedule(
     retentionSeconds: (retentionDays + 7) * DAY_SECONDS,
   };
 }
+
+/** Hourly: removes photo files left without a report by a crash between writing the file and committing. */
+export const sweepPhotosJob = defineJob<Record<string, never>>({
+  name: 'reports.sweep-photos',
+  queue: { retryLimit: 1, expireInSeconds: 600 },
+  parse: parseEmptyPayload('reports.sweep-photos'),
+});

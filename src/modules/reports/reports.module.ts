@@ -3,9 +3,9 @@ import path from 'node:path';
 import type { AppContext } from '../../app/context.ts';
 import { LocalFileStore } from '../../integrations/storage/local-file-store.ts';
 import type { DomainModule } from '../index.ts';
-import { expireReportJob } from './reports.jobs.ts';
+import { expireReportJob, sweepPhotosJob } from './reports.jobs.ts';
 import { registerReportRoutes } from './reports.routes.ts';
-import { expireReport, LiveReportFeed, type ReportsDeps } from './reports.service.ts';
+import { expireReport, LiveReportFeed, sweepOrphanPhotos, type ReportsDeps } from './reports.service.ts';
 
 // Routes and jobs are registered separately but must share one store per running context.
 const depsByContext = new WeakMap<AppContext, ReportsDeps>();
@@ -36,5 +36,14 @@ export const reportsModule: DomainModule = {
       const outcome = await expireReport(deps, reportId);
       context.logger.info({ job: expireReportJob.name, outcome }, 'report expiry');
     });
+    context.jobs.register(
+      sweepPhotosJob,
+      async () => {
+        const removed = await sweepOrphanPhotos(deps, context.clock.now());
+        if (removed > 0)
+          context.logger.warn({ job: sweepPhotosJob.name, removed }, 'orphaned photo files removed');
+      },
+      { schedule: '17 * * * *' },
+    );
   },
 };

@@ -96,6 +96,17 @@ export async function findPhotos(db: Db, reportId: string): Promise<ReportPhoto[
 }
 
 /** Reads a report's status and locks the row, so a status change and an expiry cannot cross. */
+/** Which of these storage keys a photo row still points to. */
+export async function referencedStorageKeys(db: Db, keys: readonly string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('report_photos')
+    .select('storage_key')
+    .where('storage_key', 'in', keys)
+    .execute();
+  return new Set(rows.map((row) => row.storage_key));
+}
+
 export async function lockReportStatus(
   db: Db,
   id: string,

@@ -2,7 +2,7 @@
 // and every way a submission can go wrong coming back as a clear answer with nothing typed lost.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -11,7 +11,7 @@ import sharp from 'sharp';
 import { createStaffSession } from '../../../test/support/staff.ts';
 import { backends, createTestApp, type TestApp } from '../../../test/support/test-context.ts';
 import { reportsDeps } from './reports.module.ts';
-import { changeReportStatus, expireReport } from './reports.service.ts';
+import { changeReportStatus, expireReport, sweepOrphanPhotos } from './reports.service.ts';
 import {
   EXIF_CANARY,
   jpegWithExif,
@@ -230,6 +230,29 @@ for (const backend of backends()) {
       // Moving between unverified statuses does not pile up more jobs.
       assert.equal(await changeReportStatus(deps, id, 'duplicate', dispatcher), 'changed');
       assert.equal((await jobsFor()).length, 2);
+    });
+
+    test('the sweep removes old photo files no report points to, and nothing else', async () => {
+      const session = await openReportForm(t.app);
+      const res = await postReport(t.app, session, VALID_FIELDS, { photo: { bytes: await jpegWithExif() } });
+      assert.equal(res.statusCode, 303);
+      const deps = reportsDeps(t.context);
+      const kept = (await t.context.db.selectFrom('report_photos').select('storage_key').execute()).map(
+        (r) => r.storage_key,
+      );
+      const orphan = 'ab'.repeat(16);
+      const fresh = 'cd'.repeat(16);
+      await deps.store.put(orphan, Buffer.from('left by a crash'));
+      await deps.store.put(fresh, Buffer.from('its transaction is still running'));
+      const dir = path.join(t.context.config.dataDir, 'uploads');
+      const hourAgo = new Date(Date.now() - 3600_000);
+      for (const key of [orphan, ...kept]) await utimes(path.join(dir, key), hourAgo, hourAgo);
+      assert.equal(await sweepOrphanPhotos(deps, new Date()), 1);
+      const files = await uploads();
+      assert.ok(!files.includes(orphan), 'the orphan is gone');
+      assert.ok(files.includes(fresh), 'a file younger than the grace period stays');
+      for (const key of kept) assert.ok(files.includes(key), 'photos of reports stay');
+      await deps.store.delete(fresh);
     });
 
     test('missing required fields come back in Spanish with everything typed kept', async () => {

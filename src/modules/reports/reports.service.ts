@@ -17,6 +17,7 @@ import {
   insertReport,
   listReports,
   lockReportStatus,
+  referencedStorageKeys,
   notifyReportCreated,
   REPORTS_CHANNEL,
   updateStatus,
@@ -136,6 +137,28 @@ export async function expireReport(deps: ReportsDeps, reportId: string): Promise
     await deleteReport(trx, reportId);
     return 'deleted';
   });
+}
+
+/** A photo file is written just before its report's transaction; give that transaction ample time. */
+const ORPHAN_GRACE_MS = 15 * 60 * 1000;
+
+/**
+ * The reports.sweep-photos job: deletes encrypted photo files that no report points to. They appear when the
+ * process dies between writing the file and committing the report, and would otherwise stay forever.
+ */
+export async function sweepOrphanPhotos(deps: ReportsDeps, now: Date): Promise<number> {
+  const candidates = await deps.store.keysWrittenBefore(new Date(now.getTime() - ORPHAN_GRACE_MS));
+  let removed = 0;
+  for (let i = 0; i < candidates.length; i += 500) {
+    const batch = candidates.slice(i, i + 500);
+    const referenced = await referencedStorageKeys(deps.context.db, batch);
+    for (const key of batch) {
+      if (referenced.has(key)) continue;
+      await deps.store.delete(key);
+      removed += 1;
+    }
+  }
+  return removed;
 }
 
 export async function listForConsole(deps: ReportsDeps, show: 'open' | 'all'): Promise<ReportListRow[]> {
