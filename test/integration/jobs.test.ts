@@ -59,13 +59,11 @@ for (const backend of backends()) {
         t.context.jobs.register(probeJob, async () => {});
         await t.context.jobs.start({ work: false });
         await assert.rejects(
-          t.context.db
-            .transaction()
-            .execute((trx) =>
-              t.context.jobs.sendInTransaction(trx, probeJob, { phone: '+17735550100' } as unknown as {
-                id: string;
-              }),
-            ),
+          t.context.db.transaction().execute((trx) =>
+            t.context.jobs.sendInTransaction(trx, probeJob, { phone: '+17735550100' } as unknown as {
+              id: string;
+            }),
+          ),
           /needs an id/,
         );
       } finally {
