@@ -1,6 +1,6 @@
 // The auth module's SQL: users, sessions and invites. Functions take the database or a transaction, so
 // the services decide what commits together.
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Database, InviteKind, Role } from '../../db/schema.ts';
 
 type Db = Kysely<Database>;
@@ -330,6 +330,19 @@ export async function expireUnusedSetupInvites(db: Db, now: Date): Promise<void>
     .execute();
 }
 
+const INVITE_COLUMNS = ['id', 'kind', 'email_ciphertext', 'role', 'expires_at', 'used_at'] as const;
+
+/** The one definition of a usable link: this token, this kind, never used, not expired. */
+function usableInvite(tokenHash: string, kind: InviteKind, now: Date) {
+  return (eb: ExpressionBuilder<Database, 'invites'>) =>
+    eb.and([
+      eb('token_hash', '=', tokenHash),
+      eb('kind', '=', kind),
+      eb('used_at', 'is', null),
+      eb('expires_at', '>', now),
+    ]);
+}
+
 export async function findUsableInvite(
   db: Db,
   tokenHash: string,
@@ -338,11 +351,8 @@ export async function findUsableInvite(
 ): Promise<InviteRow | undefined> {
   return db
     .selectFrom('invites')
-    .select(['id', 'kind', 'email_ciphertext', 'role', 'expires_at', 'used_at'])
-    .where('token_hash', '=', tokenHash)
-    .where('kind', '=', kind)
-    .where('used_at', 'is', null)
-    .where('expires_at', '>', now)
+    .select(INVITE_COLUMNS)
+    .where(usableInvite(tokenHash, kind, now))
     .executeTakeFirst();
 }
 
@@ -359,11 +369,8 @@ export async function consumeInvite(
   return db
     .updateTable('invites')
     .set({ used_at: now })
-    .where('token_hash', '=', tokenHash)
-    .where('kind', '=', kind)
-    .where('used_at', 'is', null)
-    .where('expires_at', '>', now)
-    .returning(['id', 'kind', 'email_ciphertext', 'role', 'expires_at', 'used_at'])
+    .where(usableInvite(tokenHash, kind, now))
+    .returning(INVITE_COLUMNS)
     .executeTakeFirst();
 }
 
