@@ -37,3 +37,63 @@ test('the key file may not sit inside the data directory', () => {
 test('AMPARO_TIMEZONE is kept as given', () => {
   assert.equal(loadConfig({ AMPARO_TIMEZONE: 'America/Chicago' }).timeZone, 'America/Chicago');
 });
+
+const ACCOUNT = 'AC' + '0123456789abcdef'.repeat(2);
+const SERVICE = 'MG' + 'fedcba9876543210'.repeat(2);
+
+test('without Twilio credentials texts go to the console outbox', () => {
+  const config = loadConfig({});
+  assert.equal(config.smsProvider, 'console');
+  assert.equal(config.twilio.apiBase, 'https://api.twilio.com');
+  // One of the two is not enough to choose Twilio by default.
+  assert.equal(loadConfig({ AMPARO_TWILIO_ACCOUNT_SID: ACCOUNT }).smsProvider, 'console');
+});
+
+test('with both Twilio credentials and a sender, Twilio is the default provider', () => {
+  const config = loadConfig({
+    AMPARO_TWILIO_ACCOUNT_SID: ACCOUNT,
+    AMPARO_TWILIO_AUTH_TOKEN: 'token',
+    AMPARO_TWILIO_FROM: '+15550100199',
+    AMPARO_TWILIO_API_BASE: 'http://127.0.0.1:4010/',
+  });
+  assert.equal(config.smsProvider, 'twilio');
+  assert.deepEqual(config.twilio, {
+    accountSid: ACCOUNT,
+    authToken: 'token',
+    apiBase: 'http://127.0.0.1:4010',
+    from: '+15550100199',
+    messagingServiceSid: undefined,
+  });
+  const console = loadConfig({
+    AMPARO_SMS_PROVIDER: 'console',
+    AMPARO_TWILIO_ACCOUNT_SID: ACCOUNT,
+    AMPARO_TWILIO_AUTH_TOKEN: 'token',
+  });
+  assert.equal(console.smsProvider, 'console', 'an explicit choice wins');
+});
+
+test('Twilio settings that cannot work are refused with a sentence naming them', () => {
+  assert.throws(
+    () => loadConfig({ AMPARO_SMS_PROVIDER: 'twilio' }),
+    (e: Error) =>
+      e instanceof ConfigError && /AMPARO_TWILIO_ACCOUNT_SID and AMPARO_TWILIO_AUTH_TOKEN/.test(e.message),
+  );
+  assert.throws(
+    () => loadConfig({ AMPARO_TWILIO_ACCOUNT_SID: ACCOUNT, AMPARO_TWILIO_AUTH_TOKEN: 'token' }),
+    /AMPARO_TWILIO_FROM or AMPARO_TWILIO_MESSAGING_SERVICE_SID/,
+  );
+  assert.equal(
+    loadConfig({
+      AMPARO_TWILIO_ACCOUNT_SID: ACCOUNT,
+      AMPARO_TWILIO_AUTH_TOKEN: 'token',
+      AMPARO_TWILIO_MESSAGING_SERVICE_SID: SERVICE,
+    }).twilio.messagingServiceSid,
+    SERVICE,
+  );
+  assert.throws(() => loadConfig({ AMPARO_SMS_PROVIDER: 'carrier-pigeon' }), /AMPARO_SMS_PROVIDER/);
+  assert.throws(() => loadConfig({ AMPARO_TWILIO_ACCOUNT_SID: 'AC123' }), /AMPARO_TWILIO_ACCOUNT_SID/);
+  assert.throws(() => loadConfig({ AMPARO_TWILIO_MESSAGING_SERVICE_SID: ACCOUNT }), /MESSAGING_SERVICE_SID/);
+  assert.throws(() => loadConfig({ AMPARO_TWILIO_FROM: '555-0100' }), /AMPARO_TWILIO_FROM/);
+  assert.throws(() => loadConfig({ AMPARO_TWILIO_API_BASE: 'api.twilio.com' }), /AMPARO_TWILIO_API_BASE/);
+  assert.throws(() => loadConfig({ AMPARO_TWILIO_API_BASE: 'ftp://x.example' }), /AMPARO_TWILIO_API_BASE/);
+});

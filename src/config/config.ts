@@ -23,6 +23,22 @@ export interface AppConfig {
   trustProxy: boolean;
   reportRetentionDays: number;
   publicRateLimitPerMinute: number;
+  /** Where outgoing texts go: Twilio, or the console outbox (offline demos and development). */
+  smsProvider: SmsProvider;
+  twilio: TwilioConfig;
+}
+
+export const SMS_PROVIDERS = ['console', 'twilio'] as const;
+export type SmsProvider = (typeof SMS_PROVIDERS)[number];
+
+export interface TwilioConfig {
+  accountSid: string | undefined;
+  authToken: string | undefined;
+  /** Scheme, host and port of Twilio's REST API; a local stand-in in tests and benchmarks. */
+  apiBase: string;
+  /** The number texts are sent from (E.164), unless a messaging service picks from its pool. */
+  from: string | undefined;
+  messagingServiceSid: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -70,6 +86,62 @@ function timeZone(env: Env): string {
   return zone;
 }
 
+function sid(env: Env, name: string, prefix: 'AC' | 'MG'): string | undefined {
+  const raw = env[name] || undefined;
+  // The value is not quoted back: an account SID paired with a leaked token is a credential.
+  if (raw !== undefined && !new RegExp(`^${prefix}[0-9a-fA-F]{32}$`).test(raw)) {
+    throw new ConfigError(
+      `${name} must be ${prefix} followed by 32 hexadecimal characters, as Twilio shows it.`,
+    );
+  }
+  return raw;
+}
+
+function twilio(env: Env): { smsProvider: SmsProvider; twilio: TwilioConfig } {
+  const accountSid = sid(env, 'AMPARO_TWILIO_ACCOUNT_SID', 'AC');
+  const authToken = env.AMPARO_TWILIO_AUTH_TOKEN || undefined;
+  const messagingServiceSid = sid(env, 'AMPARO_TWILIO_MESSAGING_SERVICE_SID', 'MG');
+  const from = env.AMPARO_TWILIO_FROM || undefined;
+  if (from !== undefined && !/^\+[1-9]\d{7,14}$/.test(from)) {
+    throw new ConfigError('AMPARO_TWILIO_FROM must be a phone number in E.164 form, such as +15550100199.');
+  }
+  let apiBase: URL;
+  try {
+    apiBase = new URL(env.AMPARO_TWILIO_API_BASE || 'https://api.twilio.com');
+  } catch {
+    throw new ConfigError('AMPARO_TWILIO_API_BASE must be an absolute URL such as https://api.twilio.com.');
+  }
+  if (apiBase.protocol !== 'https:' && apiBase.protocol !== 'http:') {
+    throw new ConfigError(
+      'AMPARO_TWILIO_API_BASE must start with https:// (or http:// for a local stand-in).',
+    );
+  }
+  const hasCredentials = accountSid !== undefined && authToken !== undefined;
+  const smsProvider = oneOf(env, 'AMPARO_SMS_PROVIDER', SMS_PROVIDERS, hasCredentials ? 'twilio' : 'console');
+  if (smsProvider === 'twilio') {
+    if (!hasCredentials) {
+      throw new ConfigError(
+        'AMPARO_SMS_PROVIDER=twilio needs AMPARO_TWILIO_ACCOUNT_SID and AMPARO_TWILIO_AUTH_TOKEN; set both, or use AMPARO_SMS_PROVIDER=console.',
+      );
+    }
+    if (from === undefined && messagingServiceSid === undefined) {
+      throw new ConfigError(
+        'Sending through Twilio needs a sender: set AMPARO_TWILIO_FROM or AMPARO_TWILIO_MESSAGING_SERVICE_SID.',
+      );
+    }
+  }
+  return {
+    smsProvider,
+    twilio: {
+      accountSid,
+      authToken,
+      apiBase: apiBase.href.replace(/\/+$/, ''),
+      from,
+      messagingServiceSid,
+    },
+  };
+}
+
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): AppConfig {
   const port = integer(env, 'AMPARO_PORT', 8080, 0, 65535);
   const host = env.AMPARO_HOST || 'localhost';
@@ -108,6 +180,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     trustProxy: boolean(env, 'AMPARO_TRUST_PROXY', false),
     reportRetentionDays: integer(env, 'AMPARO_REPORT_RETENTION_DAYS', 30, 1, 3650),
     publicRateLimitPerMinute: integer(env, 'AMPARO_PUBLIC_RATE_LIMIT', 20, 1, 100000),
+    ...twilio(env),
   };
 }
 
