@@ -124,6 +124,18 @@ export interface ReportPhotosTable {
   created_at: Timestamp;
 }
 
+/** Texts kept by the console SMS provider instead of being sent. */
+export interface SmsOutboxTable {
+  id: string;
+  created_at: Timestamp;
+  to_ciphertext: string;
+  to_index: string;
+  body_ciphertext: string;
+  /** What the text would have cost to send, in SMS segments. */
+  segments: number;
+  provider_id: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -132,6 +144,7 @@ export interface Database {
   audit_head: AuditHeadTable;
   reports: ReportsTable;
   report_photos: ReportPhotosTable;
+  sms_outbox: SmsOutboxTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -142,3 +155,5 @@ export type Invite = Selectable<InvitesTable>;
 export type Report = Selectable<ReportsTable>;
 export type NewReport = Insertable<ReportsTable>;
 export type ReportPhoto = Selectable<ReportPhotosTable>;
+export type SmsOutboxRow = Selectable<SmsOutboxTable>;
+export type NewSmsOutboxRow = Insertable<SmsOutboxTable>;

@@ -1,0 +1,34 @@
+// Chooses the SMS provider from config, once per context.
+import type { AppContext } from '../../app/context.ts';
+import type { TwilioConfig } from '../../config/config.ts';
+import { TwilioRestClient, type TwilioSender } from '../twilio/rest-client.ts';
+import { ConsoleOutbox } from './console-outbox.ts';
+import type { SmsSender } from './sms-sender.ts';
+import { TwilioSms } from './twilio-sms.ts';
+
+function twilioSender(config: TwilioConfig): TwilioSender {
+  // A messaging service spreads a large alert over its pool of numbers, so it wins over a single number.
+  if (config.messagingServiceSid) return { messagingServiceSid: config.messagingServiceSid };
+  if (config.from) return { from: config.from };
+  // loadConfig refuses provider twilio without a sender; reaching this is a programming error.
+  throw new Error('Twilio is the SMS provider but no sender is configured.');
+}
+
+export function createSmsSender(context: Pick<AppContext, 'config' | 'db' | 'secrets' | 'clock'>): SmsSender {
+  const { smsProvider, twilio } = context.config;
+  switch (smsProvider) {
+    case 'console':
+      return new ConsoleOutbox(context);
+    case 'twilio': {
+      if (!twilio.accountSid || !twilio.authToken) {
+        throw new Error('Twilio is the SMS provider but its credentials are not configured.');
+      }
+      const client = new TwilioRestClient({
+        accountSid: twilio.accountSid,
+        authToken: twilio.authToken,
+        apiBase: twilio.apiBase,
+      });
+      return new TwilioSms(client, twilioSender(twilio));
+    }
+  }
+}

@@ -1,0 +1,30 @@
+// The one way the app sends a text. Which provider carries it (Twilio, or the console outbox when none is
+// configured) is chosen once from config; callers never know.
+import { normalizePhone } from '../../crypto/blind-index.ts';
+import type { SmsProvider } from '../../config/config.ts';
+
+export interface OutgoingSms {
+  to: string;
+  body: string;
+}
+
+export interface SmsSender {
+  readonly provider: SmsProvider;
+  /** Resolves once the provider has accepted the text; providerId identifies it there (a Twilio SID). */
+  send(message: OutgoingSms): Promise<{ providerId: string }>;
+}
+
+/** The recipient is not a phone number. The message never quotes it: errors end up in logs. */
+export class InvalidRecipientError extends Error {
+  override name = 'InvalidRecipientError';
+  constructor() {
+    super('The recipient of a text is not a phone number.');
+  }
+}
+
+/** The recipient in E.164, the form both providers store and Twilio expects. */
+export function recipientNumber(to: string): string {
+  const normalized = normalizePhone(to);
+  if (normalized === undefined) throw new InvalidRecipientError();
+  return normalized;
+}
