@@ -1,6 +1,7 @@
 // The page shell shared by public pages and the staff console: small, mobile first, no third-party
 // anything, and complete without JavaScript.
 import type { FastifyRequest } from 'fastify';
+import { OUTBOX_READER_ROLES } from '../modules/outbox/outbox.policy.ts';
 import { REPORT_READER_ROLES } from '../modules/reports/reports.policy.ts';
 import { hasAnyRole } from './access.ts';
 import { html, type Html } from './html.ts';
@@ -35,6 +36,7 @@ function consoleNav(request: FastifyRequest): Html {
   const roles = request.principal?.roles ?? [];
   return html`<nav class="console-nav" aria-label="${t('console.nav_label')}">
     ${hasAnyRole(request.principal, REPORT_READER_ROLES) ? html`<a href="/console">${t('console.nav_reports')}</a>` : ''}
+    ${hasAnyRole(request.principal, OUTBOX_READER_ROLES) ? html`<a href="/console/outbox">${t('console.nav_outbox')}</a>` : ''}
     ${roles.includes('admin') ? html`<a href="/console/users">${t('console.nav_users')}</a>` : ''}
     <a href="/console/account">${t('console.nav_account')}</a>
   </nav>`;

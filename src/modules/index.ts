@@ -4,6 +4,7 @@ import type { AppContext } from '../app/context.ts';
 import type { HttpModule, PrincipalLoader } from '../http/app.ts';
 import { auditModule } from './audit/audit.module.ts';
 import { authModule, createPrincipalLoader } from './auth/auth.module.ts';
+import { outboxModule } from './outbox/outbox.module.ts';
 import { publicModule } from './public/public.module.ts';
 import { reportsModule } from './reports/reports.module.ts';
 
@@ -16,7 +17,13 @@ export interface DomainModule {
   afterStart?(context: AppContext, announce: (message: string) => void): Promise<void>;
 }
 
-export const DOMAIN_MODULES: readonly DomainModule[] = [auditModule, authModule, publicModule, reportsModule];
+export const DOMAIN_MODULES: readonly DomainModule[] = [
+  auditModule,
+  authModule,
+  publicModule,
+  reportsModule,
+  outboxModule,
+];
 
 export interface AmparoModules {
   http: HttpModule[];

@@ -45,6 +45,7 @@ const EXPECTED: Record<string, Allowed> = {
   'GET /console/reports/:id': REPORT_TRIAGE,
   'GET /console/reports/:id/photo': REPORT_TRIAGE,
   'POST /console/reports/:id/status': REPORT_TRIAGE,
+  'GET /console/outbox': ['admin', 'coordinator', 'dispatcher'],
 };
 
 function fillParams(url: string): string {

@@ -25,7 +25,8 @@ export type AuditAction =
   | 'user.enabled'
   | 'report.viewed'
   | 'report.photo_viewed'
-  | 'report.status_changed';
+  | 'report.status_changed'
+  | 'outbox.viewed';
 
 export interface AuditEvent {
   actorId: string | null;
