@@ -1,12 +1,13 @@
 // Canary values (an IP in X-Forwarded-For, a user agent, a phone number, an A-number, report text) travel the
-// whole first slice: the public form, a sign-in attempt, the console. Afterwards none of them may appear in
-// the logs, in job payloads, or anywhere in a dump of the database: PGlite's raw data directory (tables, WAL)
-// or pg_dump of PostgreSQL.
+// whole first slice: the public form, a sign-in attempt, the console, a text kept in the console outbox.
+// Afterwards none of them may appear in the logs, in job payloads, or anywhere in a dump of the database:
+// PGlite's raw data directory (tables, WAL) or pg_dump of PostgreSQL.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import { createSmsSender } from '../../src/integrations/messaging/create-sms-sender.ts';
 import { openReportForm, postReport, VALID_FIELDS } from '../../src/modules/reports/reports.test-helpers.ts';
 import { createStaffSession } from '../support/staff.ts';
 import { backends, createTestApp, type TestApp } from '../support/test-context.ts';
@@ -69,6 +70,13 @@ for (const backend of backends()) {
           accept: 'text/html',
         },
       });
+      // A text to the reporter through the console outbox, read back by the dispatcher.
+      await createSmsSender(t.context).send({ to: CANARIES.phone, body: CANARIES.reportText });
+      const outbox = await t.app.inject({
+        url: '/console/outbox',
+        headers: { cookie: dispatcher.cookie, accept: 'text/html', 'user-agent': CANARIES.userAgent },
+      });
+      assert.ok(outbox.body.includes('canary-text grey van'), 'staff can read the outbox');
     });
     after(async () => t.close());
 
