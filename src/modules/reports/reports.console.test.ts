@@ -235,11 +235,62 @@ for (const backend of backends()) {
         await readUntil(report.reference);
         const event = received.split('\n\n').find((chunk) => chunk.includes(report.reference))!;
         assert.match(event, /^event: report\ndata: /);
-        const data = JSON.parse(event.split('data: ')[1]!) as Record<string, string>;
+        const data = JSON.parse(/^data: (.*)$/m.exec(event)![1]!) as Record<string, string>;
         assert.equal(data.id, report.id);
         assert.equal(data.activity, 'Detaining someone');
         assert.equal(data.status, 'New');
         assert.ok(!event.includes('canary-live'), 'no location or details on the stream');
+      } finally {
+        abort.abort();
+      }
+    });
+
+    test('a reconnecting console gets what arrived while it was away (Last-Event-ID), once and in order', async () => {
+      const address = t.app.server.listening
+        ? `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`
+        : await t.app.listen({ port: 0, host: '127.0.0.1' });
+      const first = await submit();
+      t.clock.advance(1000);
+      const missed = await submit();
+      const cursor = (
+        await t.context.db
+          .selectFrom('reports')
+          .select('created_at')
+          .where('id', '=', first.id)
+          .executeTakeFirstOrThrow()
+      ).created_at.getTime();
+      const abort = new AbortController();
+      try {
+        const res = await fetch(`${address}/console/reports/events`, {
+          headers: {
+            cookie: dispatcher.cookie,
+            accept: 'text/event-stream',
+            'last-event-id': String(cursor),
+          },
+          signal: abort.signal,
+        });
+        assert.equal(res.status, 200);
+        const reader = res.body!.getReader();
+        const decoder = new TextDecoder();
+        let received = '';
+        const deadline = Date.now() + 10_000;
+        while (!received.includes(missed.reference)) {
+          if (Date.now() > deadline) throw new Error(`no replay; got ${received}`);
+          const { value, done } = await reader.read();
+          if (done) throw new Error('stream ended');
+          received += decoder.decode(value, { stream: true });
+        }
+        const events = received.split('\n\n').filter((chunk) => chunk.startsWith('event: report'));
+        const references = events.map(
+          (e) => (JSON.parse(/data: (.*)/.exec(e)![1]!) as { reference: string }).reference,
+        );
+        assert.ok(references.indexOf(first.reference) < references.indexOf(missed.reference), 'oldest first');
+        assert.equal(references.filter((r) => r === missed.reference).length, 1, 'sent once');
+        const ids = events.map((e) => Number(/\nid: (\d+)/.exec(e)?.[1]));
+        assert.ok(
+          ids.every((id) => Number.isFinite(id) && id > 0),
+          'every event carries an id to resume from',
+        );
       } finally {
         abort.abort();
       }

@@ -247,7 +247,12 @@ export function renderStaffHome(page: Page): Html {
   return renderPage({ ...page, title: t('console.home_title'), body, console: true });
 }
 
-export function renderConsoleList(page: Page, rows: ReportListRow[], show: 'open' | 'all'): Html {
+export function renderConsoleList(
+  page: Page,
+  rows: ReportListRow[],
+  show: 'open' | 'all',
+  renderedAt: Date,
+): Html {
   const { request } = page;
   const t = request.t;
   const live = rows.map((row) => presentListRow(row, t, request.lang, page.timeZone));
@@ -282,7 +287,10 @@ export function renderConsoleList(page: Page, rows: ReportListRow[], show: 'open
           <th>${t('console.col_status')}</th>
         </tr>
       </thead>
-      <tbody id="report-rows" data-events="/console/reports/events">
+      <tbody
+        id="report-rows"
+        data-events="/console/reports/events?since=${String(renderedAt.getTime())}"
+      >
         ${live.map(
           (row) =>
             html`<tr data-id="${row.id}">

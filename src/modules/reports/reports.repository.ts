@@ -69,6 +69,16 @@ export async function listReports(
   return query.orderBy('reports.created_at', 'desc').orderBy('reports.id').limit(options.limit).execute();
 }
 
+/** Reports that arrived from a moment on, oldest first: what a reconnecting console may have missed. */
+export async function listReportsSince(db: Db, since: Date, limit: number): Promise<ReportListRow[]> {
+  return listQuery(db)
+    .where('reports.created_at', '>=', since)
+    .orderBy('reports.created_at', 'asc')
+    .orderBy('reports.id')
+    .limit(limit)
+    .execute();
+}
+
 export async function findListRow(db: Db, id: string): Promise<ReportListRow | undefined> {
   return listQuery(db).where('reports.id', '=', id).executeTakeFirst();
 }

@@ -11,6 +11,7 @@ import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
 import { securityHeaders } from '../../http/security-headers.ts';
 import { InvalidImageError, preparePhoto, type PreparedPhoto } from './photo.ts';
 import { REFERENCE_PATTERN } from './reference-code.ts';
+import type { ReportListRow } from './reports.repository.ts';
 import {
   presentListRow,
   renderConsoleList,
@@ -23,11 +24,13 @@ import {
 import { enterConsole, REPORT_READER_ROLES, triageReports, viewReports } from './reports.policy.ts';
 import {
   consoleListQuery,
+  eventsQuery,
   isSettableStatus,
   REPORT_FIELD_BYTE_LIMIT,
   REPORT_FORM_DEFAULTS,
   REPORT_TEXT_FIELDS,
   receivedQuery,
+  replayCursor,
   reportIdParams,
   statusBody,
   validateReportForm,
@@ -38,6 +41,7 @@ import {
 import {
   changeReportStatus,
   listForConsole,
+  reportsSinceCursor,
   submitReport,
   viewReport,
   viewReportPhoto,
@@ -232,15 +236,18 @@ export function registerReportRoutes(
       }
       const show = request.query.show ?? 'open';
       const rows = await listForConsole(deps, show);
-      return reply.type('text/html; charset=utf-8').send(renderConsoleList(page(request), rows, show).value);
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(renderConsoleList(page(request), rows, show, context.clock.now()).value);
     },
   );
 
-  app.get(
+  app.get<{ Querystring: { since?: string } }>(
     '/console/reports/events',
     {
       config: { access: viewReports, background: true },
       schema: {
+        querystring: eventsQuery,
         response: {
           200: { content: { 'text/event-stream': { schema: { type: 'string' } } } },
           ...htmlResponses(),
@@ -253,9 +260,17 @@ export function registerReportRoutes(
       const send = (chunk: string): void => {
         if (!raw.writableEnded) raw.write(chunk);
       };
-      const unsubscribe = await feed.subscribe((row) => {
-        send(`event: report\ndata: ${JSON.stringify(presentListRow(row, t, lang, timeZone))}\n\n`);
-      });
+      // Each event's id is the report's created_at, so a reconnecting browser's Last-Event-ID says where
+      // to resume and nothing that arrived in between is lost.
+      const emit = (row: ReportListRow): void =>
+        send(
+          `event: report\ndata: ${JSON.stringify(presentListRow(row, t, lang, timeZone))}\n` +
+            `id: ${row.created_at.getTime()}\n\n`,
+        );
+      const cursor = replayCursor(request.headers['last-event-id'], request.query.since);
+      // Live reports wait while the replay is read, so they follow it instead of racing it.
+      let waiting: ReportListRow[] | undefined = cursor === undefined ? undefined : [];
+      const unsubscribe = await feed.subscribe((row) => (waiting ? waiting.push(row) : emit(row)));
       // Fastify's onSend hooks (which set the security headers) do not run for a hijacked reply, so the
       // same headers are written here.
       reply.hijack();
@@ -272,6 +287,19 @@ export function registerReportRoutes(
         'x-accel-buffering': 'no',
       });
       send('retry: 5000\n: connected\n\n');
+      if (cursor !== undefined) {
+        const replayed = new Set<string>();
+        try {
+          for (const row of await reportsSinceCursor(deps, cursor)) {
+            replayed.add(row.id);
+            emit(row);
+          }
+        } finally {
+          const held = waiting ?? [];
+          waiting = undefined;
+          for (const row of held) if (!replayed.has(row.id)) emit(row);
+        }
+      }
       const heartbeat = setInterval(() => send(': heartbeat\n\n'), HEARTBEAT_MS);
       const lifetime = setTimeout(() => raw.end(), STREAM_LIFETIME_MS);
       const stop = (): void => {

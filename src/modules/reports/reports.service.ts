@@ -16,6 +16,7 @@ import {
   insertPhoto,
   insertReport,
   listReports,
+  listReportsSince,
   lockReportStatus,
   referencedStorageKeys,
   notifyReportCreated,
@@ -299,6 +300,23 @@ type FeedListener = (row: ReportListRow) => void;
  * are open; each notification carries only the report id and the list row is read back here, so nothing
  * sensitive ever travels through the notification channel.
  */
+/** How far back a reconnecting console may ask to catch up; anything older is a page reload away. */
+const REPLAY_WINDOW_MS = 60 * 60 * 1000;
+const REPLAY_LIMIT = 200;
+/**
+ * A report's created_at is taken before its transaction commits, so two reports can become visible out of
+ * created_at order. Replaying from a little before the cursor catches such a straggler; the console
+ * ignores rows it already shows.
+ */
+const REPLAY_SLACK_MS = 5_000;
+
+/** Reports created since a console's cursor, for replay when its event stream (re)connects. */
+export async function reportsSinceCursor(deps: ReportsDeps, cursorMs: number): Promise<ReportListRow[]> {
+  const now = deps.context.clock.now().getTime();
+  const since = Math.max(cursorMs - REPLAY_SLACK_MS, now - REPLAY_WINDOW_MS);
+  return listReportsSince(deps.context.db, new Date(since), REPLAY_LIMIT);
+}
+
 export class LiveReportFeed {
   readonly #deps: ReportsDeps;
   readonly #listeners = new Set<FeedListener>();
