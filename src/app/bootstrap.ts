@@ -19,6 +19,11 @@ export interface CreateContextOptions {
   announce?: (message: string) => void;
 }
 
+/** Where the embedded database lives inside AMPARO_DATA_DIR (uploads sit beside it). */
+export function embeddedDatabaseDir(config: Pick<AppConfig, 'dataDir'>): string {
+  return path.join(config.dataDir, 'pglite');
+}
+
 export async function createContext(options: CreateContextOptions): Promise<AppContext> {
   const { config, logger } = options;
   const embedded = !config.databaseUrl;
@@ -36,7 +41,7 @@ export async function createContext(options: CreateContextOptions): Promise<AppC
   }
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
-    pgliteDataDir: options.pgliteDataDir ?? path.join(config.dataDir, 'pglite'),
+    pgliteDataDir: options.pgliteDataDir ?? embeddedDatabaseDir(config),
   });
   try {
     await migrateToLatest(database.db);

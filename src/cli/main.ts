@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // amparo <command>: serve (web), worker (jobs), start (both; the default), migrate, user invite, audit verify.
 import { parseArgs } from 'node:util';
-import { closeContext, createContext } from '../app/bootstrap.ts';
+import { closeContext, createContext, embeddedDatabaseDir } from '../app/bootstrap.ts';
 import type { AppContext } from '../app/context.ts';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { KeyError } from '../crypto/keyring.ts';
@@ -47,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
       const { values } = parseArgs({ args: rest, options: { down: { type: 'boolean' } } });
       const database = await openDatabase({
         databaseUrl: config.databaseUrl,
-        pgliteDataDir: `${config.dataDir}/pglite`,
+        pgliteDataDir: embeddedDatabaseDir(config),
       });
       try {
         const applied = values.down ? await migrateDown(database.db) : await migrateToLatest(database.db);

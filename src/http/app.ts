@@ -119,8 +119,9 @@ export async function buildApp(context: AppContext, options: BuildAppOptions): P
     },
   });
 
-  app.decorateRequest('lang', 'en');
-  app.decorateRequest('t', (key: string) => key);
+  // Defaults for a request that fails before the language hook has run: the network's default language.
+  app.decorateRequest('lang', context.config.defaultLanguage);
+  app.decorateRequest('t', translator(context.config.defaultLanguage));
   app.decorateRequest('principal', null);
   app.decorateRequest('formBinding', '');
 
@@ -309,12 +310,7 @@ function sendError(
   status: number,
   fields: Record<string, string> | undefined,
 ): FastifyReply {
-  // The language hook may not have run (a parse error can come first); t falls back to the default then.
-  const t =
-    request.t === undefined || request.t.length === 0
-      ? translator(context.config.defaultLanguage)
-      : request.t;
-  const message = t(ERROR_CODES[code].message);
+  const message = request.t(ERROR_CODES[code].message);
   reply.code(status);
   if (wantsHtml(request)) {
     return reply

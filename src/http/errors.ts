@@ -45,8 +45,4 @@ export class AppError extends Error {
     this.code = code;
     this.fields = options.fields;
   }
-
-  get status(): number {
-    return ERROR_CODES[this.code].status;
-  }
 }

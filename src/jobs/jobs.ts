@@ -106,12 +106,6 @@ export class Jobs {
     this.#started = false;
     await this.#boss.stop({ graceful: true, timeout: 10_000 });
   }
-
-  /** For tests and benches: the number of jobs of a queue waiting to run. */
-  async queuedCount(name: string): Promise<number> {
-    const queue = await this.#boss.getQueue(name);
-    return queue?.queuedCount ?? 0;
-  }
 }
 
 function transactionDb(trx: Kysely<Database>): IDatabase {
