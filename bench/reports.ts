@@ -4,54 +4,30 @@
 // Run: node bench/reports.ts [count=2000] [concurrency=16]
 //      (PostgreSQL figures need AMPARO_BENCH_DATABASE_URL or AMPARO_TEST_DATABASE_URL)
 // The client shares the machine's 2 cores with the server: compare the two backends within one run.
-import { BENCH_DATABASE_URL, freshPostgres, quantile, startAmparo, type RunningAmparo } from './support.ts';
+import {
+  BENCH_DATABASE_URL,
+  freshPostgres,
+  openPublicForm,
+  quantile,
+  startAmparo,
+  submitReport,
+  type RunningAmparo,
+} from './support.ts';
 
 const COUNT = Number(process.argv[2] ?? 2000);
 const CONCURRENCY = Number(process.argv[3] ?? 16);
 const WARMUP = 100;
 
-async function openForm(baseUrl: string): Promise<{ cookie: string; csrf: string }> {
-  const res = await fetch(`${baseUrl}/report`, { headers: { accept: 'text/html' } });
-  const cookie = res.headers
-    .getSetCookie()
-    .find((c) => c.includes('amparo_form='))!
-    .split(';')[0]!;
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await res.text())![1]!;
-  return { cookie, csrf };
-}
-
-function reportForm(csrf: string, i: number): FormData {
-  const form = new FormData();
-  form.append('_csrf', csrf);
-  form.append('activity', 'detaining');
-  form.append('location', `Corner of ${i % 90}th Street and Kedzie Avenue`);
-  form.append('zip', '60623');
-  form.append('seen_when', 'now');
-  form.append('agents_count', '4');
-  form.append('vehicles_count', '2');
-  form.append('uniform', 'Vests: POLICE ICE');
-  form.append('agency', 'ice');
-  form.append('source', 'saw');
-  form.append('details', 'Two unmarked SUVs, agents questioning people at the bus stop.');
-  return form;
-}
-
 async function submitAll(running: RunningAmparo, count: number): Promise<number[]> {
-  const { cookie, csrf } = await openForm(running.baseUrl);
+  const form = await openPublicForm(running.baseUrl);
   const latencies: number[] = [];
   let next = 0;
   async function worker(): Promise<void> {
     while (next < count) {
       const i = next++;
       const started = performance.now();
-      const res = await fetch(`${running.baseUrl}/report`, {
-        method: 'POST',
-        body: reportForm(csrf, i),
-        headers: { cookie, accept: 'text/html' },
-        redirect: 'manual',
-      });
-      await res.arrayBuffer();
-      if (res.status !== 303) throw new Error(`submission ${i} answered ${res.status}`);
+      const reference = await submitReport(running.baseUrl, form, i);
+      if (!reference) throw new Error(`submission ${i} was not acknowledged`);
       latencies.push(performance.now() - started);
     }
   }

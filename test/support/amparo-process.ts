@@ -1,0 +1,172 @@
+// Amparo as a real process, for tests and benches that need one (a crash under load, start-up time,
+// throughput): start it on a free port, wait until it is ready, and talk to its public form over HTTP.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+export interface RunningAmparo {
+  port: number;
+  baseUrl: string;
+  /** The AMPARO_DATA_DIR the process was given. */
+  dataDir: string;
+  child: ChildProcess;
+  /** Milliseconds from spawn to the first 200 from /healthz. */
+  readyMs: number;
+  /** The node process serving (npm start's child when started through npm). */
+  serverPid(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  databaseUrl?: string | undefined;
+  dataDir?: string;
+  viaNpm?: boolean;
+  env?: Record<string, string>;
+}
+
+export async function startAmparo(options: StartOptions = {}): Promise<RunningAmparo> {
+  const port = await freePort();
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'amparo-bench-')));
+  const env = {
+    ...process.env,
+    AMPARO_PORT: String(port),
+    AMPARO_HOST: '127.0.0.1',
+    AMPARO_DATA_DIR: path.join(dataDir, 'data'),
+    AMPARO_MASTER_KEY_FILE: path.join(dataDir, 'master.key'),
+    AMPARO_LOG_LEVEL: 'warn',
+    ...(options.databaseUrl
+      ? { AMPARO_DATABASE_URL: options.databaseUrl, AMPARO_MASTER_KEY: randomBytes(32).toString('base64') }
+      : {}),
+    ...options.env,
+  };
+  const started = performance.now();
+  const child = options.viaNpm
+    ? // Its own process group: npm does not pass SIGTERM on to the script it runs, so stop() signals the group.
+      spawn('npm', ['start', '--silent'], {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', 'ignore', 'inherit'],
+        detached: true,
+      })
+    : spawn(path.join(ROOT, 'node_modules/.bin/node'), ['src/cli/main.ts', 'start'], {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', 'ignore', 'inherit'],
+        detached: true,
+      });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`Amparo exited with ${child.exitCode} before it was ready`);
+    try {
+      const res = await fetch(`${baseUrl}/healthz`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (performance.now() - started > 120_000) throw new Error('Amparo was not ready within 120 s');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  const readyMs = performance.now() - started;
+  return {
+    port,
+    baseUrl,
+    dataDir: env.AMPARO_DATA_DIR,
+    child,
+    readyMs,
+    serverPid: async () => (options.viaNpm ? findNodeDescendant(child.pid!) : child.pid!),
+    stop: async () => {
+      const server = options.viaNpm ? await findNodeDescendant(child.pid!) : child.pid!;
+      process.kill(-child.pid!, 'SIGTERM');
+      // Wait for the serving process itself to be gone, so the next run starts on a quiet machine.
+      for (let waited = 0; waited < 30_000; waited += 50) {
+        try {
+          process.kill(server, 0);
+        } catch {
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      process.kill(-child.pid!, 'SIGKILL');
+    },
+  };
+}
+
+async function findNodeDescendant(pid: number): Promise<number> {
+  const queue = [pid];
+  while (queue.length) {
+    const current = queue.shift()!;
+    const comm = (await readFile(`/proc/${current}/comm`, 'utf8').catch(() => '')).trim();
+    if (comm === 'node' && current !== pid) return current;
+    for (const task of await readdir(`/proc/${current}/task`).catch(() => [] as string[])) {
+      const children = await readFile(`/proc/${current}/task/${task}/children`, 'utf8').catch(() => '');
+      queue.push(...children.split(' ').filter(Boolean).map(Number));
+    }
+  }
+  return pid;
+}
+
+export interface PublicForm {
+  cookie: string;
+  csrf: string;
+}
+
+/** Opens the public report form as a browser would: its form-binding cookie and anti-forgery token. */
+export async function openPublicForm(baseUrl: string): Promise<PublicForm> {
+  const res = await fetch(`${baseUrl}/report`, { headers: { accept: 'text/html' } });
+  const cookie = res.headers
+    .getSetCookie()
+    .find((c) => c.includes('amparo_form='))!
+    .split(';')[0]!;
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await res.text())![1]!;
+  return { cookie, csrf };
+}
+
+/** A complete, valid report as the form posts it (multipart). */
+export function reportFormData(csrf: string, i: number): FormData {
+  const form = new FormData();
+  form.append('_csrf', csrf);
+  form.append('activity', 'detaining');
+  form.append('location', `Corner of ${i % 90}th Street and Kedzie Avenue`);
+  form.append('zip', '60623');
+  form.append('seen_when', 'now');
+  form.append('agents_count', '4');
+  form.append('vehicles_count', '2');
+  form.append('uniform', 'Vests: POLICE ICE');
+  form.append('agency', 'ice');
+  form.append('source', 'saw');
+  form.append('details', 'Two unmarked SUVs, agents questioning people at the bus stop.');
+  return form;
+}
+
+/** Submits one report; the reference code when it was acknowledged (303), undefined otherwise. */
+export async function submitReport(
+  baseUrl: string,
+  form: PublicForm,
+  i: number,
+): Promise<string | undefined> {
+  const res = await fetch(`${baseUrl}/report`, {
+    method: 'POST',
+    body: reportFormData(form.csrf, i),
+    headers: { cookie: form.cookie, accept: 'text/html' },
+    redirect: 'manual',
+  });
+  await res.arrayBuffer();
+  return res.status === 303 ? (res.headers.get('location') ?? '').split('ref=')[1] : undefined;
+}
