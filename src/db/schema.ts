@@ -95,21 +95,29 @@ export interface ReportsTable {
   channel: ReportChannel;
   status: ReportStatus;
   created_at: Timestamp;
-  activity: ReportActivity;
-  location_ciphertext: string;
+  /** Null when the channel did not collect it (a voicemail, an unfinished text conversation). */
+  activity: ReportActivity | null;
+  location_ciphertext: string | null;
   /** Neighbourhood-level, kept in the clear for targeting and triage. */
   zip: string | null;
-  seen_when: ReportSeenWhen;
+  seen_when: ReportSeenWhen | null;
   agents_count: number | null;
   vehicles_count: number | null;
   uniform_ciphertext: string | null;
   agency: ReportAgency;
-  source: ReportSource;
+  source: ReportSource | null;
   callback_phone_ciphertext: string | null;
   callback_phone_index: string | null;
   details_ciphertext: string | null;
   status_changed_by: string | null;
   status_changed_at: Date | null;
+  /** The reporter's language: replies, and ranking responders who share it. */
+  language: Generated<string>;
+  /** True for a text conversation that stopped before every question was answered. */
+  incomplete: Generated<boolean>;
+  /** H3 cell (resolution H3_RESOLUTION) of the reported place, when a point is known. */
+  h3_cell: string | null;
+  incident_id: string | null;
 }
 
 export interface ReportPhotosTable {
@@ -136,6 +144,202 @@ export interface SmsOutboxTable {
   provider_id: string;
 }
 
+export const INCIDENT_TYPES = [
+  'home',
+  'workplace',
+  'vehicle_stop',
+  'courthouse',
+  'check_in',
+  'street',
+  'other',
+] as const;
+export type IncidentType = (typeof INCIDENT_TYPES)[number];
+export const INCIDENT_AGENCIES = REPORT_AGENCIES;
+export type IncidentAgency = ReportAgency;
+export const INCIDENT_STATUSES = [
+  'reported',
+  'verifying',
+  'confirmed',
+  'not_immigration',
+  'false_alarm',
+  'unable_to_verify',
+  'active',
+  'concluded',
+] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+/** Resolution of the H3 cells kept for reports and incidents: about 0.7 km², a neighbourhood block. */
+export const H3_RESOLUTION = 8;
+
+export interface IncidentsTable {
+  id: string;
+  reference: string;
+  type: IncidentType;
+  agency: IncidentAgency;
+  status: IncidentStatus;
+  /** "lat,lon" of the place, encrypted; the exact place is for staff, never for alerts. */
+  point_ciphertext: string | null;
+  zip: string | null;
+  h3_cell: string | null;
+  summary_ciphertext: string | null;
+  reporter_language: Generated<string>;
+  /** Set when a dispatcher merged this incident into another; the reports moved there. */
+  merged_into: string | null;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  status_changed_by: string | null;
+  status_changed_at: Date | null;
+}
+
+/** The incident's timeline: one row for everything that happened to it. */
+export interface IncidentEventsTable {
+  id: string;
+  incident_id: string;
+  at: Timestamp;
+  actor_id: string | null;
+  kind: string;
+  from_status: IncidentStatus | null;
+  to_status: IncidentStatus | null;
+  /** Why, in the actor's words; encrypted. */
+  note_ciphertext: string | null;
+  report_id: string | null;
+  dispatch_id: string | null;
+}
+
+export interface StaffProfilesTable {
+  user_id: string;
+  display_name: Generated<string>;
+  phone_ciphertext: string | null;
+  phone_index: string | null;
+  languages: ColumnType<string[], string[] | undefined, string[]>;
+  home_zips: ColumnType<string[], string[] | undefined, string[]>;
+  on_shift: Generated<boolean>;
+  on_shift_since: Date | null;
+  updated_at: Timestamp;
+}
+
+export const DISPATCH_STATUSES = ['sent', 'on_way', 'declined', 'arrived', 'done', 'cancelled'] as const;
+export type DispatchStatus = (typeof DISPATCH_STATUSES)[number];
+
+export interface DispatchesTable {
+  id: string;
+  incident_id: string;
+  responder_id: string;
+  status: DispatchStatus;
+  eta_minutes: number | null;
+  created_by: string | null;
+  created_at: Timestamp;
+  responded_at: Date | null;
+  /** The dispatch text's id at the SMS provider. */
+  provider_id: string | null;
+}
+
+export const VERIFICATION_OUTCOMES = [
+  'confirmed',
+  'not_immigration',
+  'false_alarm',
+  'unable_to_verify',
+] as const;
+export type VerificationOutcome = (typeof VERIFICATION_OUTCOMES)[number];
+export const IDENTIFIED_BY = ['vests', 'vehicles', 'statements', 'badges', 'other'] as const;
+export type IdentifiedBy = (typeof IDENTIFIED_BY)[number];
+
+export interface VerificationsTable {
+  id: string;
+  incident_id: string;
+  dispatch_id: string | null;
+  responder_id: string | null;
+  created_at: Timestamp;
+  anyone_present: boolean;
+  agency: IncidentAgency;
+  identified_by: ColumnType<IdentifiedBy[], IdentifiedBy[] | undefined, IdentifiedBy[]>;
+  activity: ReportActivity | null;
+  agents_count: number | null;
+  vehicles_count: number | null;
+  outcome: VerificationOutcome;
+  notes_ciphertext: string | null;
+  photo_storage_key: string | null;
+  photo_sha256: string | null;
+  photo_content_type: 'image/jpeg' | 'image/png' | null;
+}
+
+export interface TwilioWebhookReceiptsTable {
+  key: string;
+  received_at: Timestamp;
+  /** The answer given the first time (TwiML), repeated to a retry. */
+  response: string | null;
+}
+
+export interface SmsOptOutsTable {
+  phone_index: string;
+  opted_out_at: Timestamp;
+}
+
+export interface SmsConversationsTable {
+  id: string;
+  phone_ciphertext: string;
+  phone_index: string;
+  language: string;
+  /** Which question the conversation is waiting on. */
+  step: string;
+  /** Everything the sender has answered and every message they sent, as encrypted JSON. */
+  answers_ciphertext: string;
+  started_at: Timestamp;
+  last_message_at: Timestamp;
+  last_auto_reply_at: Date | null;
+  closed_at: Date | null;
+  report_id: string | null;
+}
+
+export interface SmsMediaTable {
+  id: string;
+  conversation_id: string | null;
+  report_id: string | null;
+  /** Where Twilio holds it until fetched; cleared once Amparo has its copy and Twilio's is deleted. */
+  twilio_url_ciphertext: string | null;
+  content_type: string;
+  storage_key: string | null;
+  original_sha256: string | null;
+  received_at: Timestamp;
+  fetched_at: Date | null;
+  deleted_at_twilio_at: Date | null;
+}
+
+export interface VoiceCallsTable {
+  call_sid: string;
+  phone_ciphertext: string | null;
+  phone_index: string | null;
+  language: string | null;
+  choice: string | null;
+  started_at: Timestamp;
+  report_id: string | null;
+}
+
+export interface ReportRecordingsTable {
+  id: string;
+  report_id: string;
+  recording_sid: string;
+  twilio_url_ciphertext: string | null;
+  duration_seconds: number | null;
+  storage_key: string | null;
+  original_sha256: string | null;
+  content_type: string | null;
+  created_at: Timestamp;
+  fetched_at: Date | null;
+  deleted_at_twilio_at: Date | null;
+}
+
+export interface FollowupTasksTable {
+  id: string;
+  kind: 'family_detained';
+  report_id: string | null;
+  language: Generated<string>;
+  status: Generated<'open' | 'done'>;
+  assigned_to: string | null;
+  created_at: Timestamp;
+  closed_at: Date | null;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -145,6 +349,18 @@ export interface Database {
   reports: ReportsTable;
   report_photos: ReportPhotosTable;
   sms_outbox: SmsOutboxTable;
+  incidents: IncidentsTable;
+  incident_events: IncidentEventsTable;
+  staff_profiles: StaffProfilesTable;
+  dispatches: DispatchesTable;
+  verifications: VerificationsTable;
+  twilio_webhook_receipts: TwilioWebhookReceiptsTable;
+  sms_opt_outs: SmsOptOutsTable;
+  sms_conversations: SmsConversationsTable;
+  sms_media: SmsMediaTable;
+  voice_calls: VoiceCallsTable;
+  report_recordings: ReportRecordingsTable;
+  followup_tasks: FollowupTasksTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -157,3 +373,9 @@ export type NewReport = Insertable<ReportsTable>;
 export type ReportPhoto = Selectable<ReportPhotosTable>;
 export type SmsOutboxRow = Selectable<SmsOutboxTable>;
 export type NewSmsOutboxRow = Insertable<SmsOutboxTable>;
+export type Incident = Selectable<IncidentsTable>;
+export type IncidentEvent = Selectable<IncidentEventsTable>;
+export type StaffProfile = Selectable<StaffProfilesTable>;
+export type Dispatch = Selectable<DispatchesTable>;
+export type Verification = Selectable<VerificationsTable>;
+export type SmsConversation = Selectable<SmsConversationsTable>;

@@ -31,16 +31,17 @@ import {
 } from './reports.schemas.ts';
 import type { ReportDetail } from './reports.service.ts';
 
-export const activityLabel = (t: Translator, value: ReportActivity): string =>
-  t(`report.activity_${value}` as MessageKey);
-export const seenWhenLabel = (t: Translator, value: ReportSeenWhen): string =>
-  t(`report.seen_when_${value}` as MessageKey);
+// A voicemail or an unfinished text conversation may not have collected every field.
+export const activityLabel = (t: Translator, value: ReportActivity | null): string =>
+  value === null ? t('console.not_given') : t(`report.activity_${value}` as MessageKey);
+export const seenWhenLabel = (t: Translator, value: ReportSeenWhen | null): string =>
+  value === null ? t('console.not_given') : t(`report.seen_when_${value}` as MessageKey);
 export const agencyLabel = (t: Translator, value: ReportAgency): string =>
   t(`report.agency_${value}` as MessageKey);
 export const statusLabel = (t: Translator, value: ReportStatus): string =>
   t(`console.status_${value}` as MessageKey);
-const sourceLabel = (t: Translator, value: ReportSource): string =>
-  t(`console.source_${value}` as MessageKey);
+const sourceLabel = (t: Translator, value: ReportSource | null): string =>
+  value === null ? t('console.not_given') : t(`console.source_${value}` as MessageKey);
 const channelLabel = (t: Translator, value: ReportChannel): string =>
   t(`console.channel_${value}` as MessageKey);
 
@@ -335,13 +336,13 @@ export function renderReportDetail(page: Page, report: ReportDetail, csrfToken: 
     </p>
     <table class="report-detail">
       ${row('report.activity', activityLabel(t, report.activity))}
-      ${row('report.location', html`<span class="user-text">${report.location}</span>`)}
+      ${row('report.location', report.location === null ? orNot(null) : html`<span class="user-text">${report.location}</span>`)}
       ${row('report.zip', orNot(report.zip))}
-      ${row('report.seen_when', seenWhenLabel(t, report.seenWhen as ReportSeenWhen))}
+      ${row('report.seen_when', seenWhenLabel(t, report.seenWhen as ReportSeenWhen | null))}
       ${row('report.agents_count', orNot(report.agentsCount))}
       ${row('report.vehicles_count', orNot(report.vehiclesCount))}
       ${row('report.uniform', orNot(report.uniform))} ${row('report.agency', agencyLabel(t, report.agency))}
-      ${row('report.source', t(`report.source_${report.source}`))}
+      ${row('report.source', report.source === null ? orNot(null) : t(`report.source_${report.source}`))}
       ${row('report.details', report.details ? html`<span class="user-text">${report.details}</span>` : orNot(null))}
       ${row('console.callback_phone', report.callbackPhone ? html`<a href="tel:${report.callbackPhone}">${report.callbackPhone}</a>` : orNot(null))}
     </table>

@@ -209,7 +209,7 @@ export function registerReportRoutes(
         });
       }
 
-      const { reference } = await submitReport(deps, validation.input, photo);
+      const { reference } = await submitReport(deps, validation.input, photo, request.lang);
       return reply.redirect(`/report/received?ref=${reference}`, 303);
     },
   );

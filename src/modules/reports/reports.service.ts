@@ -2,6 +2,9 @@
 // delete it, in one transaction; whoever acknowledges it to the reporter does so only after that commits.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AppContext } from '../../app/context.ts';
+import type { Language } from '../../config/config.ts';
+import type { Database } from '../../db/schema.ts';
+import type { Transaction } from 'kysely';
 import type { ReportChannel, ReportStatus } from '../../db/schema.ts';
 import type { BlobStore } from '../../integrations/storage/storage.ts';
 import { recordAudit } from '../audit/audit.service.ts';
@@ -55,6 +58,7 @@ export async function submitReport(
   deps: ReportsDeps,
   input: ReportInput,
   photo: PreparedPhoto | undefined,
+  language: Language,
   channel: ReportChannel = 'web',
 ): Promise<{ id: string; reference: string }> {
   const { context, store } = deps;
@@ -77,6 +81,7 @@ export async function submitReport(
             id: reportId,
             reference,
             channel,
+            language,
             status: 'new',
             created_at: now,
             activity: input.activity,
@@ -122,6 +127,84 @@ export async function submitReport(
     if (stored) await store.delete(stored.key).catch(() => {});
     throw error;
   }
+}
+
+/** A report taken by text or phone: any field the channel did not collect is left out. */
+export interface IncomingReport {
+  channel: Exclude<ReportChannel, 'web'>;
+  language: Language;
+  /** True when the reporter stopped before answering everything (an abandoned text conversation). */
+  incomplete?: boolean;
+  activity?: ReportInput['activity'];
+  location?: string;
+  zip?: string | null;
+  seenWhen?: ReportInput['seenWhen'];
+  agentsCount?: number | null;
+  vehiclesCount?: number | null;
+  uniform?: string | null;
+  agency?: ReportInput['agency'];
+  source?: ReportInput['source'];
+  /** The number the report came from, kept (encrypted) so a dispatcher can call back. */
+  callbackPhone?: string | null;
+  details?: string | null;
+}
+
+/**
+ * Stores a report inside the caller's transaction (the text conversation or call that produced it commits
+ * with it), tells the live console, and schedules its expiry like a web report. The caller attaches media.
+ */
+export async function insertIncomingReport(
+  context: AppContext,
+  trx: Transaction<Database>,
+  input: IncomingReport,
+): Promise<{ id: string; reference: string }> {
+  const { fields, blindIndex } = context.secrets;
+  const reportId = randomUUID();
+  let reference = newReferenceCode();
+  // A clash is about one in 10^11; checking first keeps a unique violation from aborting the caller's
+  // transaction.
+  for (let attempt = 1; attempt < REFERENCE_ATTEMPTS; attempt++) {
+    const taken = await trx
+      .selectFrom('reports')
+      .select('id')
+      .where('reference', '=', reference)
+      .executeTakeFirst();
+    if (!taken) break;
+    reference = newReferenceCode();
+  }
+  const now = context.clock.now();
+  const phone = input.callbackPhone ?? null;
+  await insertReport(trx, {
+    id: reportId,
+    reference,
+    channel: input.channel,
+    language: input.language,
+    incomplete: input.incomplete ?? false,
+    status: 'new',
+    created_at: now,
+    activity: input.activity ?? null,
+    location_ciphertext: fields.encryptOptional(field(reportId, 'location'), input.location ?? null),
+    zip: input.zip ?? null,
+    seen_when: input.seenWhen ?? null,
+    agents_count: input.agentsCount ?? null,
+    vehicles_count: input.vehiclesCount ?? null,
+    uniform_ciphertext: fields.encryptOptional(field(reportId, 'uniform'), input.uniform ?? null),
+    agency: input.agency ?? 'unknown',
+    source: input.source ?? null,
+    callback_phone_ciphertext: phone ? fields.encrypt(field(reportId, 'callback_phone'), phone) : null,
+    callback_phone_index: phone ? blindIndex.index('reports.callback_phone', phone) : null,
+    details_ciphertext: fields.encryptOptional(field(reportId, 'details'), input.details ?? null),
+    status_changed_by: null,
+    status_changed_at: null,
+  });
+  await notifyReportCreated(trx, reportId);
+  await context.jobs.sendInTransaction(
+    trx,
+    expireReportJob,
+    { reportId },
+    expirySchedule(now, context.config.reportRetentionDays),
+  );
+  return { id: reportId, reference };
 }
 
 export type ExpiryOutcome = 'deleted' | 'kept' | 'gone';
@@ -176,9 +259,9 @@ export interface ReportDetail {
   status: ReportStatus;
   createdAt: Date;
   activity: ReportListRow['activity'];
-  location: string;
+  location: string | null;
   zip: string | null;
-  seenWhen: string;
+  seenWhen: string | null;
   agentsCount: number | null;
   vehiclesCount: number | null;
   uniform: string | null;
@@ -215,7 +298,7 @@ export async function viewReport(
     status: report.status,
     createdAt: report.created_at,
     activity: report.activity,
-    location: fields.decrypt(field(report.id, 'location'), report.location_ciphertext),
+    location: fields.decryptOptional(field(report.id, 'location'), report.location_ciphertext),
     zip: report.zip,
     seenWhen: report.seen_when,
     agentsCount: report.agents_count,
