@@ -26,6 +26,23 @@ export interface AppConfig {
   /** Where outgoing texts go: Twilio, or the console outbox (offline demos and development). */
   smsProvider: SmsProvider;
   twilio: TwilioConfig;
+  hotline: HotlineConfig;
+  /** Street tiles for the console map ({z}/{x}/{y} template); without it the map uses only offline outlines. */
+  mapTileUrl: string | undefined;
+}
+
+export interface HotlineConfig {
+  /** A new report within this distance and time window of an open incident is suggested for it. */
+  incidentRadiusMeters: number;
+  incidentWindowMinutes: number;
+  /** When this many responders are on their way to one incident, the console says the scene is covered. */
+  crowdCap: number;
+  /** A text conversation silent this long becomes a (partial) report. */
+  smsConversationTimeoutMinutes: number;
+  /** At most one automatic reply per number in this window, so the hotline cannot be used to pump texts. */
+  smsReplyWindowSeconds: number;
+  /** How long on-shift dispatchers' phones ring before the caller is offered voicemail. */
+  voiceRingSeconds: number;
 }
 
 export const SMS_PROVIDERS = ['console', 'twilio'] as const;
@@ -84,6 +101,23 @@ function timeZone(env: Env): string {
     );
   }
   return zone;
+}
+
+function tileUrl(env: Env): string | undefined {
+  const raw = env.AMPARO_MAP_TILE_URL || undefined;
+  if (raw === undefined) return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(raw.replace(/\{[xyz]\}/g, '0'));
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || parsed.protocol !== 'https:' || !['{z}', '{x}', '{y}'].every((part) => raw.includes(part))) {
+    throw new ConfigError(
+      'AMPARO_MAP_TILE_URL must be an https:// tile address with {z}, {x} and {y}, such as https://tile.example.org/{z}/{x}/{y}.png.',
+    );
+  }
+  return raw;
 }
 
 function sid(env: Env, name: string, prefix: 'AC' | 'MG'): string | undefined {
@@ -181,6 +215,15 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     reportRetentionDays: integer(env, 'AMPARO_REPORT_RETENTION_DAYS', 30, 1, 3650),
     publicRateLimitPerMinute: integer(env, 'AMPARO_PUBLIC_RATE_LIMIT', 20, 1, 100000),
     ...twilio(env),
+    hotline: {
+      incidentRadiusMeters: integer(env, 'AMPARO_INCIDENT_RADIUS_METERS', 800, 50, 50000),
+      incidentWindowMinutes: integer(env, 'AMPARO_INCIDENT_WINDOW_MINUTES', 120, 5, 2880),
+      crowdCap: integer(env, 'AMPARO_CROWD_CAP', 4, 1, 500),
+      smsConversationTimeoutMinutes: integer(env, 'AMPARO_SMS_CONVERSATION_TIMEOUT_MINUTES', 20, 1, 1440),
+      smsReplyWindowSeconds: integer(env, 'AMPARO_SMS_REPLY_WINDOW_SECONDS', 10, 0, 3600),
+      voiceRingSeconds: integer(env, 'AMPARO_VOICE_RING_SECONDS', 25, 5, 120),
+    },
+    mapTileUrl: tileUrl(env),
   };
 }
 
