@@ -1,7 +1,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SUPPORTED_LANGUAGES } from '../config/config.ts';
-import { CATALOGS, languageFromAcceptLanguage, translate } from './i18n.ts';
+import { CATALOG_FILES, CATALOGS, languageFromAcceptLanguage, translate } from './i18n.ts';
+
+test('no message key is defined in two files of one language', () => {
+  for (const [lang, files] of Object.entries(CATALOG_FILES)) {
+    const seen = new Map<string, string>();
+    for (const [file, messages] of Object.entries(files)) {
+      for (const key of Object.keys(messages)) {
+        assert.equal(seen.get(key), undefined, `${lang}: ${key} is in both ${seen.get(key)} and ${file}`);
+        seen.set(key, file);
+      }
+    }
+  }
+});
 
 test('every language file has exactly the keys of the English file, with the same placeholders', () => {
   const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

@@ -1,13 +1,33 @@
-// Messages live in one JSON file per language (locales/<lang>.json). Adding a language means adding a file
-// with the same keys and listing it in SUPPORTED_LANGUAGES; a test checks every file has every key.
-import en from './locales/en.json' with { type: 'json' };
-import es from './locales/es.json' with { type: 'json' };
+// Messages live in one directory per language (locales/<lang>/), split by area into the same file names:
+// core (pages, console, errors), sms and voice (what the hotline says), incidents and dispatch. Adding a
+// language means copying the directory, translating it and listing it in SUPPORTED_LANGUAGES; a test checks
+// every language has every key and no key is defined in two files.
+import enCore from './locales/en/core.json' with { type: 'json' };
+import enSms from './locales/en/sms.json' with { type: 'json' };
+import enVoice from './locales/en/voice.json' with { type: 'json' };
+import enIncidents from './locales/en/incidents.json' with { type: 'json' };
+import enDispatch from './locales/en/dispatch.json' with { type: 'json' };
+import esCore from './locales/es/core.json' with { type: 'json' };
+import esSms from './locales/es/sms.json' with { type: 'json' };
+import esVoice from './locales/es/voice.json' with { type: 'json' };
+import esIncidents from './locales/es/incidents.json' with { type: 'json' };
+import esDispatch from './locales/es/dispatch.json' with { type: 'json' };
 import { SUPPORTED_LANGUAGES, type Language } from '../config/config.ts';
 
-export type MessageKey = keyof typeof en;
+/** Each language's files, by area, in the order they are merged. */
+export const CATALOG_FILES = {
+  en: { core: enCore, sms: enSms, voice: enVoice, incidents: enIncidents, dispatch: enDispatch },
+  es: { core: esCore, sms: esSms, voice: esVoice, incidents: esIncidents, dispatch: esDispatch },
+} as const;
+
+const english = { ...enCore, ...enSms, ...enVoice, ...enIncidents, ...enDispatch };
+export type MessageKey = keyof typeof english;
 export type Messages = Record<MessageKey, string>;
 
-export const CATALOGS: Record<Language, Messages> = { en, es };
+export const CATALOGS: Record<Language, Messages> = {
+  en: english,
+  es: { ...esCore, ...esSms, ...esVoice, ...esIncidents, ...esDispatch },
+};
 
 export function translate(
   lang: Language,
