@@ -16,6 +16,15 @@ export class BlindIndexer {
     const key = this.#keyring.derive(`blind-index:${purpose}`, 1);
     return createHmac('sha256', key).update(normalizedValue, 'utf8').digest('base64url');
   }
+
+  /**
+   * The one index for a phone number across the hotline's tables (conversations, calls, opt-outs, staff
+   * profiles, subscribers), so that STOP from a number is honoured everywhere and a responder's reply is
+   * recognised. Pass a number already in E.164 (normalizePhone).
+   */
+  phone(e164: string): string {
+    return this.index('phone', e164);
+  }
 }
 
 /** Lower-cases and trims an email address for lookups. */

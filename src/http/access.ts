@@ -5,9 +5,15 @@ import type { Role } from '../db/schema.ts';
 export type RouteAccess =
   | { kind: 'public' }
   /** A signed-in staff member (password and second factor) holding at least one of these roles. */
-  | { kind: 'staff'; roles: readonly Role[] };
+  | { kind: 'staff'; roles: readonly Role[] }
+  /**
+   * Twilio's webhooks: only a request carrying a valid X-Twilio-Signature for this account gets in. The
+   * check needs the parsed body, so it runs in the app's preValidation hook, before any handler.
+   */
+  | { kind: 'twilio' };
 
 export const PUBLIC: RouteAccess = { kind: 'public' };
+export const SIGNED_BY_TWILIO: RouteAccess = { kind: 'twilio' };
 
 export function staffWith(...roles: Role[]): RouteAccess {
   return { kind: 'staff', roles };

@@ -24,6 +24,7 @@ import { AppError, ERROR_CODES, type ErrorCode } from './errors.ts';
 import { renderErrorPage } from './layout.ts';
 import { serializeError } from './logging.ts';
 import { ClientKeyer } from './rate-limit.ts';
+import { isAuthenticTwilioRequest } from '../integrations/twilio/webhook.ts';
 import { htmlResponses, jsonResponses } from './schemas.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 
@@ -131,6 +132,12 @@ export async function buildApp(context: AppContext, options: BuildAppOptions): P
     request.principal = await options.principals.load(request, reply);
     enforceAccess(request);
   });
+  // Twilio's signature covers the body, so it is checked as soon as the body is parsed, before validation
+  // or any handler: a forged or unsigned webhook is refused with 403 and nothing is stored.
+  app.addHook('preValidation', async (request) => {
+    if (request.routeOptions.config.access?.kind !== 'twilio') return;
+    if (!isAuthenticTwilioRequest(context.config, request)) throw new AppError('forbidden');
+  });
   // Staff forms are checked here, after the body is parsed; public forms check their own token so they can
   // come back with everything typed.
   app.addHook('preHandler', async (request) => {
@@ -182,6 +189,9 @@ function enforceAccess(request: FastifyRequest): void {
   if (!access) return;
   switch (access.kind) {
     case 'public':
+      return;
+    case 'twilio':
+      // Checked once the body is parsed (the signature covers it): see the preValidation hook.
       return;
     case 'staff':
       if (!request.principal) throw new AppError('unauthenticated');

@@ -33,7 +33,25 @@ export interface TwilioStandIn {
   requests: StandInRequest[];
   /** Messages accepted and not deleted, by SID. */
   messages: Map<string, StoredMessage>;
+  /**
+   * Stores an inbound MMS attachment as Twilio would hold it, and returns the api.twilio.com URL a webhook
+   * would carry (Amparo must request it against its configured API base instead).
+   */
+  addMedia(bytes: Buffer, contentType: string, messageSid?: string): HeldFile;
+  /** Stores a call recording as Twilio would hold it, returning its SID and webhook URL. */
+  addRecording(bytes: Buffer, contentType?: string): HeldFile;
+  /** Media and recordings still held (not yet deleted), by path without extension. */
+  held: Map<string, { bytes: Buffer; contentType: string }>;
   close(): Promise<void>;
+}
+
+export interface HeldFile {
+  sid: string;
+  messageSid?: string;
+  /** The URL as Twilio puts it in webhooks, on api.twilio.com. */
+  url: string;
+  /** The path, for looking it up in held. */
+  path: string;
 }
 
 export interface TwilioStandInOptions {
@@ -67,6 +85,7 @@ export async function startTwilioStandIn(options: TwilioStandInOptions = {}): Pr
   const expectedAuth = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
   const requests: StandInRequest[] = [];
   const messages = new Map<string, StoredMessage>();
+  const held = new Map<string, { bytes: Buffer; contentType: string }>();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://stand-in.invalid');
@@ -78,6 +97,26 @@ export async function startTwilioStandIn(options: TwilioStandInOptions = {}): Pr
       contentType: req.headers['content-type'],
       form: new URLSearchParams(raw),
     });
+    const file = /^(\/2010-04-01\/Accounts\/([^/]+)\/(?:Messages\/MM[0-9a-f]+\/Media\/ME|Recordings\/RE)[0-9a-f]+)(\.json|\.mp3|\.wav)?$/.exec(
+      url.pathname,
+    );
+    if (file) {
+      if (req.headers.authorization !== expectedAuth || file[2] !== accountSid) {
+        return twilioError(res, 401, 20003, 'Authentication Error - invalid username');
+      }
+      const stored = held.get(file[1]!);
+      if (!stored) return twilioError(res, 404, 20404, 'The requested resource was not found');
+      if (req.method === 'DELETE') {
+        held.delete(file[1]!);
+        res.writeHead(204);
+        res.end();
+        return;
+      }
+      if (req.method !== 'GET') return twilioError(res, 405, 20004, 'Method not allowed');
+      res.writeHead(200, { 'content-type': stored.contentType, 'content-length': stored.bytes.length });
+      res.end(stored.bytes);
+      return;
+    }
     const match = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages(?:\/([^/]+))?\.json$/.exec(url.pathname);
     if (!match) return twilioError(res, 404, 20404, 'The requested resource was not found');
     if (req.headers.authorization !== expectedAuth || match[1] !== accountSid) {
@@ -151,6 +190,19 @@ export async function startTwilioStandIn(options: TwilioStandInOptions = {}): Pr
     authToken,
     requests,
     messages,
+    held,
+    addMedia(bytes, contentType, messageSid = randomSid('MM')) {
+      const sid = randomSid('ME');
+      const path = `/2010-04-01/Accounts/${accountSid}/Messages/${messageSid}/Media/${sid}`;
+      held.set(path, { bytes, contentType });
+      return { sid, messageSid, path, url: `https://api.twilio.com${path}` };
+    },
+    addRecording(bytes, contentType = 'audio/mpeg') {
+      const sid = randomSid('RE');
+      const path = `/2010-04-01/Accounts/${accountSid}/Recordings/${sid}`;
+      held.set(path, { bytes, contentType });
+      return { sid, path, url: `https://api.twilio.com${path}` };
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

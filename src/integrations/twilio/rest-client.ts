@@ -86,13 +86,14 @@ export class TwilioRestClient {
     operation: string,
     url: string,
     init: { method: string; headers?: Record<string, string>; body?: string },
+    redirect: 'error' | 'follow' = 'error',
   ): Promise<Response> {
     let response: Response;
     try {
       response = await fetch(url, {
         ...init,
         headers: { ...init.headers, authorization: this.#authorization, accept: 'application/json' },
-        redirect: 'error',
+        redirect,
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
     } catch (cause) {
@@ -133,4 +134,74 @@ export class TwilioRestClient {
     // 204 has no body; anything else successful is drained so the connection can be reused.
     await response.arrayBuffer();
   }
+
+  /**
+   * Where a media or recording URL from a webhook points, if it is one of this account's. Twilio sends
+   * absolute api.twilio.com URLs; only the path is kept and requested against the configured API base, so
+   * a webhook can never make Amparo send its credentials to another host, and a stand-in can serve tests.
+   */
+  resourcePath(url: string): TwilioResource | undefined {
+    let path: string;
+    try {
+      path = new URL(url).pathname;
+    } catch {
+      return undefined;
+    }
+    const account = this.#credentials.accountSid;
+    const media =
+      /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Messages\/(MM[0-9a-f]{32})\/Media\/(ME[0-9a-f]{32})(?:\.json)?$/i.exec(
+        path,
+      );
+    if (media && media[1] === account) {
+      return { kind: 'media', path: path.replace(/\.json$/, ''), messageSid: media[2]!, sid: media[3]! };
+    }
+    const recording =
+      /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Recordings\/(RE[0-9a-f]{32})(?:\.(?:json|mp3|wav))?$/i.exec(
+        path,
+      );
+    if (recording && recording[1] === account) {
+      return { kind: 'recording', path: path.replace(/\.(json|mp3|wav)$/, ''), sid: recording[2]! };
+    }
+    return undefined;
+  }
+
+  /** Downloads a message's media or a call recording (recordings as MP3), with the account's credentials. */
+  async download(resource: TwilioResource, maxBytes: number): Promise<DownloadedResource> {
+    const base = this.#credentials.apiBase.replace(/\/+$/, '');
+    const url = `${base}${resource.path}${resource.kind === 'recording' ? '.mp3' : ''}`;
+    // Twilio answers media requests with a redirect to its content host; fetch drops the Authorization
+    // header when a redirect leaves the origin, so the credentials stay with Twilio's API.
+    const response = await this.#fetch(`download ${resource.kind}`, url, { method: 'GET' }, 'follow');
+    const declared = Number(response.headers.get('content-length') ?? '0');
+    if (declared > maxBytes) {
+      await response.body?.cancel();
+      throw new TwilioApiError(`download ${resource.kind} (too large)`, response.status, undefined);
+    }
+    const bytes = Buffer.from(await response.arrayBuffer());
+    if (bytes.length > maxBytes) {
+      throw new TwilioApiError(`download ${resource.kind} (too large)`, response.status, undefined);
+    }
+    const contentType = (response.headers.get('content-type') ?? 'application/octet-stream')
+      .split(';')[0]!
+      .trim();
+    return { bytes, contentType };
+  }
+
+  /** Deletes media or a recording at Twilio once Amparo holds its own encrypted copy. */
+  async deleteResource(resource: TwilioResource): Promise<void> {
+    const base = this.#credentials.apiBase.replace(/\/+$/, '');
+    const response = await this.#fetch(`delete ${resource.kind}`, `${base}${resource.path}.json`, {
+      method: 'DELETE',
+    });
+    await response.arrayBuffer();
+  }
+}
+
+export type TwilioResource =
+  | { kind: 'media'; path: string; messageSid: string; sid: string }
+  | { kind: 'recording'; path: string; sid: string };
+
+export interface DownloadedResource {
+  bytes: Buffer;
+  contentType: string;
 }
