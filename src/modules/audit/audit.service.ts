@@ -26,7 +26,21 @@ export type AuditAction =
   | 'report.viewed'
   | 'report.photo_viewed'
   | 'report.status_changed'
-  | 'outbox.viewed';
+  | 'outbox.viewed'
+  | 'incident.created'
+  | 'incident.viewed'
+  | 'incident.status_changed'
+  | 'incident.updated'
+  | 'incident.merged'
+  | 'incident.split'
+  | 'incident.report_linked'
+  | 'dispatch.sent'
+  | 'dispatch.answered'
+  | 'verification.recorded'
+  | 'profile.updated'
+  | 'recording.played'
+  | 'followup.created'
+  | 'sms.opted_out';
 
 export interface AuditEvent {
   actorId: string | null;
