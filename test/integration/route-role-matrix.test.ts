@@ -9,7 +9,8 @@ import { routesOf } from '../../src/http/app.ts';
 import { createStaffSession } from '../support/staff.ts';
 import { backends, createTestApp, type TestApp } from '../support/test-context.ts';
 
-type Allowed = 'public' | readonly Role[];
+/** 'twilio': Twilio's webhooks, which refuse everyone (staff included) without a valid signature. */
+type Allowed = 'public' | 'twilio' | readonly Role[];
 const EVERY_STAFF_ROLE: readonly Role[] = ROLES;
 const REPORT_TRIAGE: readonly Role[] = ['admin', 'coordinator', 'dispatcher'];
 const ADMIN: readonly Role[] = ['admin'];
@@ -103,6 +104,11 @@ for (const backend of backends()) {
     for (const [route, allowed] of Object.entries(EXPECTED)) {
       test(route, async () => {
         const [method, url] = route.split(' ') as [string, string];
+        if (allowed === 'twilio') {
+          assert.equal(await request(method, url, null), 'forbidden', 'anonymous, unsigned');
+          for (const role of ROLES) assert.equal(await request(method, url, role), 'forbidden', role);
+          return;
+        }
         assert.equal(
           await request(method, url, null),
           allowed === 'public' ? 'allowed' : 'unauthenticated',
