@@ -36,6 +36,8 @@ export type AuditAction =
   | 'incident.report_linked'
   | 'dispatch.sent'
   | 'dispatch.answered'
+  | 'dispatch.viewed'
+  | 'verification.photo_viewed'
   | 'verification.recorded'
   | 'profile.updated'
   | 'recording.played'
