@@ -42,6 +42,8 @@ export type AuditAction =
   | 'profile.updated'
   | 'recording.played'
   | 'followup.created'
+  | 'followup.listed'
+  | 'followup.done'
   | 'sms.opted_out';
 
 export interface AuditEvent {
