@@ -359,6 +359,7 @@ export function renderReportDetail(page: Page, report: ReportDetail, csrfToken: 
             <p class="hint">${t('console.photo_sha256')}: <code>${report.photo.originalSha256}</code></p>`
         : ''
     }
+    ${report.recording ? renderRecording(t, report.id, report.recording) : ''}
     <h2>${t('console.status_heading')}</h2>
     ${
       report.statusChangedAt
@@ -383,4 +384,22 @@ export function renderReportDetail(page: Page, report: ReportDetail, csrfToken: 
     body,
     console: true,
   });
+}
+
+/** The voicemail player; preload="none" so that only pressing play fetches (and audits) the recording. */
+function renderRecording(
+  t: Translator,
+  reportId: string,
+  recording: NonNullable<ReportDetail['recording']>,
+): Html {
+  const src = `/console/reports/${reportId}/recording`;
+  return html`<h2>${t('voice.recording_heading')}</h2>
+    ${
+      recording.stored
+        ? html`<p><audio controls preload="none" src="${src}"></audio></p>
+            <p><a href="${src}">${t('voice.recording_link')}</a></p>
+            ${recording.durationSeconds === null ? '' : html`<p class="hint">${t('voice.recording_duration', { seconds: recording.durationSeconds })}</p>`}
+            <p class="hint">${t('voice.recording_sha256')}: <code>${recording.sha256 ?? ''}</code></p>`
+        : html`<p class="hint">${t('voice.recording_pending')}</p>`
+    }`;
 }

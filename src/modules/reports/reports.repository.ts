@@ -105,18 +105,61 @@ export async function findPhotos(db: Db, reportId: string): Promise<ReportPhoto[
     .execute();
 }
 
-/** Reads a report's status and locks the row, so a status change and an expiry cannot cross. */
-/** Which of these storage keys a photo row still points to. */
+/**
+ * Which of these storage keys a row still points to. The store holds report photos, call recordings, text
+ * messages' media and verification photos; a key none of them names is an orphan.
+ */
 export async function referencedStorageKeys(db: Db, keys: readonly string[]): Promise<Set<string>> {
   if (keys.length === 0) return new Set();
   const rows = await db
-    .selectFrom('report_photos')
+    .selectFrom('report_recordings')
     .select('storage_key')
     .where('storage_key', 'in', keys)
+    .union(db.selectFrom('report_photos').select('storage_key').where('storage_key', 'in', keys))
+    .union(db.selectFrom('sms_media').select('storage_key').where('storage_key', 'in', keys))
+    .union(
+      db
+        .selectFrom('verifications')
+        .select('photo_storage_key as storage_key')
+        .where('photo_storage_key', 'in', keys),
+    )
     .execute();
-  return new Set(rows.map((row) => row.storage_key));
+  return new Set(rows.flatMap((row) => (row.storage_key === null ? [] : [row.storage_key])));
 }
 
+/** Files of a report's call recordings, deleted with the report. */
+export async function findRecordingStorageKeys(db: Db, reportId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('report_recordings')
+    .select('storage_key')
+    .where('report_id', '=', reportId)
+    .where('storage_key', 'is not', null)
+    .execute();
+  return rows.flatMap((row) => (row.storage_key === null ? [] : [row.storage_key]));
+}
+
+/** The report's call recording, for the detail page: whether Amparo holds its copy yet. */
+export async function findRecordingSummary(
+  db: Db,
+  reportId: string,
+): Promise<{ stored: boolean; durationSeconds: number | null; sha256: string | null } | undefined> {
+  const row = await db
+    .selectFrom('report_recordings')
+    .select(['storage_key', 'duration_seconds', 'original_sha256'])
+    .where('report_id', '=', reportId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .executeTakeFirst();
+  return (
+    row && {
+      stored: row.storage_key !== null,
+      durationSeconds: row.duration_seconds,
+      sha256: row.original_sha256,
+    }
+  );
+}
+
+/** Reads a report's status and locks the row, so a status change and an expiry cannot cross. */
 export async function lockReportStatus(
   db: Db,
   id: string,

@@ -15,6 +15,8 @@ import {
   deleteReport,
   findListRow,
   findPhotos,
+  findRecordingStorageKeys,
+  findRecordingSummary,
   findReport,
   insertPhoto,
   insertReport,
@@ -218,6 +220,7 @@ export async function expireReport(deps: ReportsDeps, reportId: string): Promise
     // Files before rows: if the deletion fails half-way the job is retried and finds the row still there,
     // so no file is ever left behind without a row pointing at it.
     for (const photo of await findPhotos(trx, reportId)) await deps.store.delete(photo.storage_key);
+    for (const key of await findRecordingStorageKeys(trx, reportId)) await deps.store.delete(key);
     await deleteReport(trx, reportId);
     return 'deleted';
   });
@@ -271,6 +274,8 @@ export interface ReportDetail {
   details: string | null;
   statusChangedAt: Date | null;
   photo: { id: string; contentType: string; originalSha256: string } | undefined;
+  /** A voicemail (played from the voice module's route); stored is false until the copy from Twilio lands. */
+  recording: { stored: boolean; durationSeconds: number | null; sha256: string | null } | undefined;
 }
 
 /** Decrypts a report for a staff member and records that they saw it. */
@@ -284,6 +289,7 @@ export async function viewReport(
   const report = await findReport(db, reportId);
   if (!report) return undefined;
   const [photo] = await findPhotos(db, reportId);
+  const recording = await findRecordingSummary(db, reportId);
   await recordAudit(db, deps.context, {
     actorId,
     action: 'report.viewed',
@@ -315,6 +321,7 @@ export async function viewReport(
     photo: photo
       ? { id: photo.id, contentType: photo.content_type, originalSha256: photo.original_sha256 }
       : undefined,
+    recording,
   };
 }
 
