@@ -1,0 +1,48 @@
+// Every automatic reply fits one SMS segment in the GSM-7 alphabet, in English and in Spanish, with a
+// network name of realistic length: a reply that slips into UCS-2 (one á is enough) or a second segment
+// costs the network double on every text.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { SUPPORTED_LANGUAGES } from '../../config/config.ts';
+import { countSegments } from '../../integrations/messaging/segments.ts';
+import { QUESTIONS } from './sms.conversation.ts';
+import { helpReply, questionReply, receivedReply, startedReply, stoppedReply } from './sms.replies.ts';
+
+const identity = { networkName: 'Chicago Rapid Response', hotlineNumber: '+1 555 010 0199' };
+
+function everyReply(language: (typeof SUPPORTED_LANGUAGES)[number]): string[] {
+  return [
+    ...QUESTIONS.flatMap((question) => [
+      questionReply(language, question, { intro: false, networkName: identity.networkName }),
+      questionReply(language, question, { intro: true, networkName: identity.networkName }),
+    ]),
+    receivedReply(language, 'K7MQ4X9Z'),
+    stoppedReply(language, identity),
+    startedReply(language, identity),
+    helpReply(language, identity),
+    helpReply(language, { ...identity, hotlineNumber: undefined }),
+  ];
+}
+
+for (const language of SUPPORTED_LANGUAGES) {
+  test(`every ${language} reply is one GSM-7 segment`, () => {
+    for (const reply of everyReply(language)) {
+      assert.deepEqual(countSegments(reply), { encoding: 'gsm7', segments: 1 }, reply);
+    }
+  });
+}
+
+test('the wording is what keeps Spanish in GSM-7: accented replies would cost UCS-2', () => {
+  const reply = questionReply('es', 'activity', { intro: true, networkName: identity.networkName });
+  assert.ok(reply.includes('¿Qué'), 'é, ñ and ¿ are in the GSM-7 alphabet');
+  const accented = reply.replace('Qué pasa', 'Qué está pasando');
+  assert.equal(countSegments(accented).encoding, 'ucs2', 'á is not');
+  assert.ok(countSegments(accented).segments > 1);
+});
+
+test('HELP names the network, the number to call and how to stop; STOP says how to come back', () => {
+  assert.match(helpReply('en', identity), /Chicago Rapid Response.*\+1 555 010 0199.*STOP/);
+  assert.match(helpReply('es', identity), /Chicago Rapid Response.*\+1 555 010 0199.*ALTO/);
+  assert.match(stoppedReply('en', identity), /START/);
+  assert.match(stoppedReply('es', identity), /INICIO/);
+});

@@ -1,0 +1,51 @@
+// What the hotline texts back. Each reply is written to fit one SMS segment in the GSM-7 alphabet, in
+// English and in Spanish (Spanish wording avoids á, í, ó and ú, which would turn a text into UCS-2 and
+// more than double its cost); sms.replies.test.ts holds every reply to that.
+import type { Language } from '../../config/config.ts';
+import { translator, type MessageKey } from '../../i18n/i18n.ts';
+import type { Question } from './sms.conversation.ts';
+
+const QUESTION_KEYS: Record<Question, MessageKey> = {
+  activity: 'sms.question_activity',
+  location: 'sms.question_location',
+  seen_when: 'sms.question_seen_when',
+  count: 'sms.question_count',
+  uniform: 'sms.question_uniform',
+  source: 'sms.question_source',
+};
+
+export interface HotlineIdentity {
+  networkName: string;
+  /** The number a person can call, as configured for display. */
+  hotlineNumber: string | undefined;
+}
+
+/** The next question; the first reply of a conversation also names the network and how to stop. */
+export function questionReply(
+  language: Language,
+  question: Question,
+  options: { intro: boolean; networkName: string },
+): string {
+  const t = translator(language);
+  const text = t(QUESTION_KEYS[question]);
+  return options.intro ? `${t('sms.intro', { network: options.networkName })} ${text}` : text;
+}
+
+export function receivedReply(language: Language, reference: string): string {
+  return translator(language)('sms.received', { reference });
+}
+
+export function stoppedReply(language: Language, identity: HotlineIdentity): string {
+  return translator(language)('sms.stopped', { network: identity.networkName });
+}
+
+export function startedReply(language: Language, identity: HotlineIdentity): string {
+  return translator(language)('sms.started', { network: identity.networkName });
+}
+
+export function helpReply(language: Language, identity: HotlineIdentity): string {
+  const t = translator(language);
+  return identity.hotlineNumber
+    ? t('sms.help', { network: identity.networkName, hotline: identity.hotlineNumber })
+    : t('sms.help_no_phone', { network: identity.networkName });
+}
