@@ -7,6 +7,7 @@ import { authModule, createPrincipalLoader } from './auth/auth.module.ts';
 import { outboxModule } from './outbox/outbox.module.ts';
 import { publicModule } from './public/public.module.ts';
 import { reportsModule } from './reports/reports.module.ts';
+import { voiceModule } from './voice/voice.module.ts';
 
 export interface DomainModule {
   name: string;
@@ -23,6 +24,7 @@ export const DOMAIN_MODULES: readonly DomainModule[] = [
   publicModule,
   reportsModule,
   outboxModule,
+  voiceModule,
 ];
 
 export interface AmparoModules {

@@ -1,0 +1,66 @@
+// The legal team's follow-up tasks: families who called because a relative was detained. Reading the list
+// shows callers' numbers, so it is audited; closing a task is audited with who closed it.
+import type { AppContext } from '../../app/context.ts';
+import type { Language } from '../../config/config.ts';
+import { isLanguage } from '../../i18n/i18n.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import { isUuid } from '../reports/reports.schemas.ts';
+import { closeFollowup, listOpenFollowups } from './voice.repository.ts';
+
+export const FOLLOWUP_PAGE_SIZE = 200;
+
+export interface OpenFollowup {
+  id: string;
+  createdAt: Date;
+  language: Language;
+  reportId: string | null;
+  reference: string | null;
+  callbackPhone: string | null;
+  hasRecording: boolean;
+}
+
+export async function readOpenFollowups(context: AppContext, actorId: string): Promise<OpenFollowup[]> {
+  const { db, secrets } = context;
+  const rows = await listOpenFollowups(db, FOLLOWUP_PAGE_SIZE);
+  await recordAudit(db, context, {
+    actorId,
+    action: 'followup.listed',
+    subjectType: 'followup',
+    details: { shown: rows.length },
+  });
+  return rows.map((row) => ({
+    id: row.id,
+    createdAt: row.created_at,
+    language: isLanguage(row.language) ? row.language : context.config.defaultLanguage,
+    reportId: row.report_id,
+    reference: row.reference,
+    callbackPhone:
+      row.report_id === null
+        ? null
+        : secrets.fields.decryptOptional(
+            { table: 'reports', column: 'callback_phone', rowId: row.report_id },
+            row.callback_phone_ciphertext,
+          ),
+    hasRecording: row.has_recording,
+  }));
+}
+
+export async function markFollowupDone(
+  context: AppContext,
+  taskId: string,
+  actorId: string,
+): Promise<'closed' | 'unchanged' | 'missing'> {
+  if (!isUuid(taskId)) return 'missing';
+  return context.db.transaction().execute(async (trx) => {
+    const outcome = await closeFollowup(trx, taskId, context.clock.now());
+    if (outcome === 'closed') {
+      await recordAudit(trx, context, {
+        actorId,
+        action: 'followup.done',
+        subjectType: 'followup',
+        subjectId: taskId,
+      });
+    }
+    return outcome;
+  });
+}

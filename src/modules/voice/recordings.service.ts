@@ -1,0 +1,259 @@
+// Call recordings: a recording Twilio reports (by the <Record> action or the recording status callback,
+// whichever comes first) becomes one voice report; a job then copies the audio into the encrypted store
+// and deletes it at Twilio, so the provider keeps no copy; staff play it back, audited.
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import type { AppContext } from '../../app/context.ts';
+import type { Language } from '../../config/config.ts';
+import { normalizePhone } from '../../crypto/blind-index.ts';
+import type { Database, Role } from '../../db/schema.ts';
+import type { BlobStore } from '../../integrations/storage/storage.ts';
+import { TwilioApiError, type TwilioRestClient } from '../../integrations/twilio/rest-client.ts';
+import { isLanguage } from '../../i18n/i18n.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import { insertIncomingReport, type IncomingReport } from '../reports/reports.service.ts';
+import { isUuid } from '../reports/reports.schemas.ts';
+import { fetchRecordingJob } from './voice.jobs.ts';
+import { mayPlayAnyRecording } from './voice.policy.ts';
+import {
+  findRecording,
+  findRecordingBySid,
+  findStoredRecordingOfReport,
+  insertCallOnce,
+  insertFollowup,
+  insertRecording,
+  lockCall,
+  markRecordingDeletedAtTwilio,
+  markRecordingStored,
+  reportHasFollowup,
+  updateCall,
+  type VoiceCall,
+} from './voice.repository.ts';
+import { CALL_CHOICES, type CallChoice, type RecordingPurpose } from './voice.script.ts';
+
+/** A five-minute message is well under a megabyte as MP3; anything near this is not a voicemail. */
+export const MAX_RECORDING_BYTES = 25 * 1024 * 1024;
+/** Audio types the console plays inline; anything else is offered as a download only. */
+export const PLAYABLE_AUDIO_TYPES: readonly string[] = ['audio/mpeg', 'audio/wav', 'audio/x-wav'];
+
+export const RECORDING_SID_PATTERN = /^RE[0-9a-f]{32}$/i;
+
+function callPhoneField(callSid: string) {
+  return { table: 'voice_calls', column: 'phone', rowId: callSid };
+}
+
+function recordingField(recordingId: string, column: 'content' | 'twilio_url') {
+  return { table: 'report_recordings', column, rowId: recordingId };
+}
+
+/** A call's row as first noted: the caller's number encrypted and blind-indexed, when Twilio gave one. */
+export function newCallRow(context: AppContext, callSid: string, from: string | undefined) {
+  // Withheld numbers arrive as "anonymous" or similar and simply normalise to nothing.
+  const e164 = from === undefined ? undefined : normalizePhone(from);
+  const { fields, blindIndex } = context.secrets;
+  return {
+    call_sid: callSid,
+    phone_ciphertext: e164 ? fields.encrypt(callPhoneField(callSid), e164) : null,
+    phone_index: e164 ? blindIndex.phone(e164) : null,
+    language: null,
+    choice: null,
+    started_at: context.clock.now(),
+    report_id: null,
+  };
+}
+
+function purposeOf(call: VoiceCall | undefined): RecordingPurpose {
+  const choice = (CALL_CHOICES as readonly string[]).includes(call?.choice ?? '')
+    ? (call!.choice as CallChoice)
+    : 'message';
+  return choice === 'rights' ? 'message' : choice;
+}
+
+/** What each purpose already tells the dispatcher, so the report is not emptier than the call was. */
+function reportFields(purpose: RecordingPurpose): Partial<IncomingReport> {
+  switch (purpose) {
+    case 'now':
+      return { seenWhen: 'now' };
+    case 'family_detained':
+      return { activity: 'detaining' };
+    case 'past':
+    case 'message':
+      return {};
+  }
+}
+
+export interface RecordingNotice {
+  callSid: string;
+  recordingSid: string;
+  recordingUrl: string | undefined;
+  durationSeconds: number | null;
+  /** The caller's number: the Record action carries it, the status callback does not. */
+  from?: string | undefined;
+  /** The language the flow was in, from the Record action's URL. */
+  lang?: Language | undefined;
+}
+
+export interface TakenRecording {
+  reportId: string;
+  reference: string;
+  purpose: RecordingPurpose;
+  language: Language;
+}
+
+/**
+ * Turns a recording into a report inside the webhook's transaction, once per RecordingSid: a second notice
+ * of the same recording (the other callback, or a retry) finds the first one's report.
+ */
+export async function takeRecording(
+  context: AppContext,
+  trx: Transaction<Database>,
+  notice: RecordingNotice,
+): Promise<TakenRecording> {
+  await insertCallOnce(trx, newCallRow(context, notice.callSid, notice.from));
+  const call = await lockCall(trx, notice.callSid);
+  const purpose = purposeOf(call);
+  const language: Language = isLanguage(call?.language)
+    ? call.language
+    : (notice.lang ?? context.config.defaultLanguage);
+  const existing = await findRecordingBySid(trx, notice.recordingSid);
+  if (existing) return { reportId: existing.report_id, reference: existing.reference, purpose, language };
+
+  const { fields } = context.secrets;
+  const now = context.clock.now();
+  const callbackPhone = call?.phone_ciphertext
+    ? fields.decrypt(callPhoneField(notice.callSid), call.phone_ciphertext)
+    : null;
+  const report = await insertIncomingReport(context, trx, {
+    channel: 'voice',
+    language,
+    callbackPhone,
+    ...reportFields(purpose),
+  });
+  const recordingId = randomUUID();
+  await insertRecording(trx, {
+    id: recordingId,
+    report_id: report.id,
+    recording_sid: notice.recordingSid,
+    twilio_url_ciphertext: fields.encryptOptional(
+      recordingField(recordingId, 'twilio_url'),
+      notice.recordingUrl ?? null,
+    ),
+    duration_seconds: notice.durationSeconds,
+    storage_key: null,
+    original_sha256: null,
+    content_type: null,
+    created_at: now,
+    fetched_at: null,
+    deleted_at_twilio_at: null,
+  });
+  if (call && call.report_id === null) await updateCall(trx, notice.callSid, { report_id: report.id });
+  if (purpose === 'family_detained') {
+    const taskId = randomUUID();
+    await insertFollowup(trx, { id: taskId, report_id: report.id, language, created_at: now });
+    await recordAudit(trx, context, {
+      actorId: null,
+      action: 'followup.created',
+      subjectType: 'followup',
+      subjectId: taskId,
+      details: { reportId: report.id, kind: 'family_detained' },
+    });
+  }
+  await context.jobs.sendInTransaction(trx, fetchRecordingJob, { recordingId });
+  return { reportId: report.id, reference: report.reference, purpose, language };
+}
+
+export interface RecordingDeps {
+  context: AppContext;
+  store: BlobStore;
+  /** Undefined when Twilio credentials are not configured (then no recording can have arrived). */
+  twilio: TwilioRestClient | undefined;
+}
+
+export type FetchOutcome = 'stored' | 'already_done' | 'gone' | 'refused';
+
+/**
+ * The voice.fetch-recording job. Each stage is recorded before the next starts, so a retry after a
+ * failure or a crash picks up where the last run stopped: download and store, then delete at Twilio.
+ */
+export async function fetchRecording(deps: RecordingDeps, recordingId: string): Promise<FetchOutcome> {
+  const { context, store, twilio } = deps;
+  const { db, secrets, logger } = context;
+  const recording = await findRecording(db, recordingId);
+  // The report expired (and its recording row with it) before the job ran.
+  if (!recording) return 'gone';
+  if (recording.deleted_at_twilio_at) return 'already_done';
+  if (!twilio) throw new Error('A recording arrived but Twilio credentials are not configured.');
+  const url = secrets.fields.decryptOptional(
+    recordingField(recording.id, 'twilio_url'),
+    recording.twilio_url_ciphertext,
+  );
+  const resource = url === null ? undefined : twilio.resourcePath(url);
+  // Only this account's recordings are ever requested, so a URL can never send our credentials elsewhere.
+  if (
+    resource?.kind !== 'recording' ||
+    resource.sid.toLowerCase() !== recording.recording_sid.toLowerCase()
+  ) {
+    logger.warn({ job: fetchRecordingJob.name, recordingId }, 'recording URL is not one of this account');
+    return 'refused';
+  }
+  if (recording.storage_key === null) {
+    const downloaded = await twilio.download(resource, MAX_RECORDING_BYTES);
+    const key = randomBytes(16).toString('hex');
+    await store.put(
+      key,
+      Buffer.from(secrets.fields.encrypt(recordingField(recording.id, 'content'), downloaded.bytes)),
+    );
+    const stored = await markRecordingStored(db, recording.id, {
+      storage_key: key,
+      original_sha256: createHash('sha256').update(downloaded.bytes).digest('hex'),
+      content_type: downloaded.contentType.slice(0, 100),
+      fetched_at: context.clock.now(),
+    });
+    // Another run stored it first, or the report has just expired: this copy is not needed.
+    if (!stored) await store.delete(key);
+  }
+  try {
+    await twilio.deleteResource(resource);
+  } catch (error) {
+    // Already deleted (a retry after a crash between deleting and noting it) is what we wanted.
+    if (!(error instanceof TwilioApiError && error.status === 404)) throw error;
+  }
+  await markRecordingDeletedAtTwilio(db, recording.id, context.clock.now());
+  return 'stored';
+}
+
+export interface PlayableRecording {
+  bytes: Buffer;
+  contentType: string;
+  /** False when the stored type is not audio the browser should play inline. */
+  inline: boolean;
+}
+
+/**
+ * A report's recording, decrypted, for a staff member; the listen is recorded in the audit log. The legal
+ * team may play only recordings that came with a follow-up task for them; report readers may play any.
+ */
+export async function playRecording(
+  deps: Pick<RecordingDeps, 'context' | 'store'>,
+  reportId: string,
+  listener: { userId: string; roles: readonly Role[] },
+): Promise<PlayableRecording | undefined> {
+  if (!isUuid(reportId)) return undefined;
+  const { db, secrets } = deps.context;
+  if (!mayPlayAnyRecording(listener.roles) && !(await reportHasFollowup(db, reportId))) return undefined;
+  const recording = await findStoredRecordingOfReport(db, reportId);
+  if (!recording?.storage_key) return undefined;
+  const stored = await deps.store.get(recording.storage_key);
+  if (!stored) return undefined;
+  const bytes = secrets.fields.decryptBytes(recordingField(recording.id, 'content'), stored.toString('utf8'));
+  await recordAudit(db, deps.context, {
+    actorId: listener.userId,
+    action: 'recording.played',
+    subjectType: 'report',
+    subjectId: reportId,
+    details: { recordingId: recording.id },
+  });
+  const type = recording.content_type ?? '';
+  const inline = PLAYABLE_AUDIO_TYPES.includes(type);
+  return { bytes, contentType: inline ? type : 'application/octet-stream', inline };
+}

@@ -1,0 +1,68 @@
+// The legal team's follow-up list. Everything shown goes through html``, which escapes it.
+import type { FastifyRequest } from 'fastify';
+import { html, type Html } from '../../http/html.ts';
+import { renderPage } from '../../http/layout.ts';
+import { formatTime } from '../reports/reports.pages.ts';
+import type { OpenFollowup } from './followups.service.ts';
+
+interface Page {
+  request: FastifyRequest;
+  networkName: string;
+  timeZone: string;
+}
+
+export function renderFollowups(page: Page, tasks: OpenFollowup[], csrfToken: string): Html {
+  const { request } = page;
+  const t = request.t;
+  const body = html`<h1>${t('voice.followups_title')}</h1>
+    <p>${t('voice.followups_intro')}</p>
+    ${
+      tasks.length === 0
+        ? html`<p id="followups-empty">${t('voice.followups_empty')}</p>`
+        : html`<table class="reports followups">
+            <thead>
+              <tr>
+                <th>${t('voice.followups_col_time')}</th>
+                <th>${t('voice.followups_col_reference')}</th>
+                <th>${t('voice.followups_col_language')}</th>
+                <th>${t('voice.followups_col_phone')}</th>
+                <th>${t('voice.followups_col_recording')}</th>
+                <th></th>
+              </tr>
+            </thead>
+            <tbody>
+              ${tasks.map(
+                (task) =>
+                  html`<tr data-id="${task.id}">
+                    <td>${formatTime(task.createdAt, request.lang, page.timeZone)}</td>
+                    <td><code>${task.reference ?? ''}</code></td>
+                    <td>${t(task.language === 'es' ? 'voice.language_es' : 'voice.language_en')}</td>
+                    <td class="phone">
+                      ${
+                        task.callbackPhone
+                          ? html`<a href="tel:${task.callbackPhone}">${task.callbackPhone}</a>`
+                          : html`<span class="hint">${t('voice.followups_no_phone')}</span>`
+                      }
+                    </td>
+                    <td>
+                      ${
+                        task.hasRecording && task.reportId
+                          ? html`<a href="/console/reports/${task.reportId}/recording"
+                            >${t('voice.followups_listen')}</a
+                          >`
+                          : html`<span class="hint">${t('voice.followups_no_recording')}</span>`
+                      }
+                    </td>
+                    <td>
+                      <form method="post" action="/console/followups/${task.id}/done" class="inline-form">
+                        <input type="hidden" name="_csrf" value="${csrfToken}" />
+                        <button type="submit" class="secondary">${t('voice.followups_done')}</button>
+                      </form>
+                    </td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+    }`;
+  return renderPage({ ...page, title: t('voice.followups_title'), body, console: true });
+}

@@ -1,0 +1,195 @@
+// The only place calls, their recordings and the legal team's follow-up tasks are read or written with SQL.
+import { sql, type Kysely } from 'kysely';
+import type { Database, ReportRecordingsTable, VoiceCallsTable } from '../../db/schema.ts';
+import type { Insertable, Selectable } from 'kysely';
+
+type Db = Kysely<Database>;
+
+export type VoiceCall = Selectable<VoiceCallsTable>;
+export type ReportRecording = Selectable<ReportRecordingsTable>;
+
+/** Notes a call the first time any of its webhooks arrives; later deliveries change nothing. */
+export async function insertCallOnce(db: Db, call: Insertable<VoiceCallsTable>): Promise<void> {
+  await db
+    .insertInto('voice_calls')
+    .values(call)
+    .onConflict((conflict) => conflict.column('call_sid').doNothing())
+    .execute();
+}
+
+export async function updateCall(
+  db: Db,
+  callSid: string,
+  change: { language?: string; choice?: string; report_id?: string },
+): Promise<void> {
+  await db.updateTable('voice_calls').set(change).where('call_sid', '=', callSid).execute();
+}
+
+/**
+ * Reads a call and locks its row: the Record action and the recording status callback of one call are
+ * handled one after the other, so a recording becomes exactly one report whichever arrives first.
+ */
+export async function lockCall(db: Db, callSid: string): Promise<VoiceCall | undefined> {
+  return db
+    .selectFrom('voice_calls')
+    .selectAll()
+    .where('call_sid', '=', callSid)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/** The numbers of dispatchers on shift, to ring together; disabled accounts and other roles are left out. */
+export async function onShiftDispatcherPhones(
+  db: Db,
+  limit: number,
+): Promise<{ user_id: string; phone_ciphertext: string }[]> {
+  const rows = await db
+    .selectFrom('staff_profiles')
+    .innerJoin('users', 'users.id', 'staff_profiles.user_id')
+    .select(['staff_profiles.user_id', 'staff_profiles.phone_ciphertext'])
+    .where('staff_profiles.on_shift', '=', true)
+    .where('staff_profiles.phone_ciphertext', 'is not', null)
+    .where('users.disabled_at', 'is', null)
+    .where(sql<boolean>`'dispatcher' = any(users.roles)`)
+    // Those who came on shift first are rung first when more than Twilio's ten are on shift.
+    .orderBy('staff_profiles.on_shift_since', 'asc')
+    .orderBy('staff_profiles.user_id')
+    .limit(limit)
+    .execute();
+  return rows.flatMap((row) =>
+    row.phone_ciphertext === null ? [] : [{ user_id: row.user_id, phone_ciphertext: row.phone_ciphertext }],
+  );
+}
+
+export async function findRecordingBySid(
+  db: Db,
+  recordingSid: string,
+): Promise<{ id: string; report_id: string; reference: string } | undefined> {
+  return db
+    .selectFrom('report_recordings')
+    .innerJoin('reports', 'reports.id', 'report_recordings.report_id')
+    .select(['report_recordings.id', 'report_recordings.report_id', 'reports.reference'])
+    .where('report_recordings.recording_sid', '=', recordingSid)
+    .executeTakeFirst();
+}
+
+export async function insertRecording(db: Db, recording: Insertable<ReportRecordingsTable>): Promise<void> {
+  await db.insertInto('report_recordings').values(recording).execute();
+}
+
+export async function findRecording(db: Db, id: string): Promise<ReportRecording | undefined> {
+  return db.selectFrom('report_recordings').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Records where Amparo's encrypted copy is; false when another run of the job stored it first. */
+export async function markRecordingStored(
+  db: Db,
+  id: string,
+  stored: { storage_key: string; original_sha256: string; content_type: string; fetched_at: Date },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('report_recordings')
+    .set(stored)
+    .where('id', '=', id)
+    .where('storage_key', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Twilio no longer holds the recording, so where it was is forgotten too. */
+export async function markRecordingDeletedAtTwilio(db: Db, id: string, at: Date): Promise<void> {
+  await db
+    .updateTable('report_recordings')
+    .set({ deleted_at_twilio_at: at, twilio_url_ciphertext: null })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** The report's first recording that Amparo holds a copy of. */
+export async function findStoredRecordingOfReport(
+  db: Db,
+  reportId: string,
+): Promise<ReportRecording | undefined> {
+  return db
+    .selectFrom('report_recordings')
+    .selectAll()
+    .where('report_id', '=', reportId)
+    .where('storage_key', 'is not', null)
+    .orderBy('created_at')
+    .orderBy('id')
+    .executeTakeFirst();
+}
+
+export async function insertFollowup(
+  db: Db,
+  task: { id: string; report_id: string; language: string; created_at: Date },
+): Promise<void> {
+  await db
+    .insertInto('followup_tasks')
+    .values({ ...task, kind: 'family_detained', assigned_to: null, closed_at: null })
+    .execute();
+}
+
+export async function reportHasFollowup(db: Db, reportId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('followup_tasks')
+    .select('id')
+    .where('report_id', '=', reportId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export interface OpenFollowupRow {
+  id: string;
+  created_at: Date;
+  language: string;
+  report_id: string | null;
+  reference: string | null;
+  callback_phone_ciphertext: string | null;
+  has_recording: boolean;
+}
+
+export async function listOpenFollowups(db: Db, limit: number): Promise<OpenFollowupRow[]> {
+  return db
+    .selectFrom('followup_tasks')
+    .leftJoin('reports', 'reports.id', 'followup_tasks.report_id')
+    .select([
+      'followup_tasks.id',
+      'followup_tasks.created_at',
+      'followup_tasks.language',
+      'followup_tasks.report_id',
+      'reports.reference',
+      'reports.callback_phone_ciphertext',
+      sql<boolean>`exists (select 1 from report_recordings r
+        where r.report_id = followup_tasks.report_id and r.storage_key is not null)`.as('has_recording'),
+    ])
+    .where('followup_tasks.status', '=', 'open')
+    .where('followup_tasks.kind', '=', 'family_detained')
+    .orderBy('followup_tasks.created_at', 'asc')
+    .orderBy('followup_tasks.id')
+    .limit(limit)
+    .execute();
+}
+
+/** Closes an open task; 'missing' when there is no such task, 'unchanged' when it was already done. */
+export async function closeFollowup(
+  db: Db,
+  id: string,
+  at: Date,
+): Promise<'closed' | 'unchanged' | 'missing'> {
+  const result = await db
+    .updateTable('followup_tasks')
+    .set({ status: 'done', closed_at: at })
+    .where('id', '=', id)
+    .where('status', '=', 'open')
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 1) return 'closed';
+  const exists = await db.selectFrom('followup_tasks').select('id').where('id', '=', id).executeTakeFirst();
+  return exists ? 'unchanged' : 'missing';
+}
+
+/** Call rows hold the caller's number; once Twilio stops retrying they are no longer needed. */
+export async function deleteCallsStartedBefore(db: Db, cutoff: Date): Promise<number> {
+  const result = await db.deleteFrom('voice_calls').where('started_at', '<', cutoff).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -1,0 +1,198 @@
+// The hotline's phone line (Twilio's voice webhooks and the status callback), recording playback, and the
+// legal team's follow-up list. Handlers parse, authorize (voice.policy.ts, or Twilio's signature, checked
+// by the app before any handler), call the service and present.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../app/context.ts';
+import { SIGNED_BY_TWILIO } from '../../http/access.ts';
+import type { HttpServices } from '../../http/app.ts';
+import { AppError } from '../../http/errors.ts';
+import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
+import { EMPTY_TWIML, sendTwiml, twimlResponses } from '../../integrations/twilio/webhook.ts';
+import { markFollowupDone, readOpenFollowups } from './followups.service.ts';
+import { playRecording, type RecordingDeps } from './recordings.service.ts';
+import { renderFollowups } from './voice.pages.ts';
+import { closeFollowups, playRecordings, viewFollowups } from './voice.policy.ts';
+import {
+  callBody,
+  idParams,
+  languageQuery,
+  languageStepQuery,
+  menuStepQuery,
+  recordingFrom,
+  statusBody,
+  type CallBody,
+  type LanguageQuery,
+  type StatusBody,
+} from './voice.schemas.ts';
+import { VOICE_PATH, STATUS_PATH } from './voice.script.ts';
+import {
+  answerConnect,
+  answerDialResult,
+  answerIncomingCall,
+  answerLanguageChoice,
+  answerMenuChoice,
+  answerMessageStatus,
+  answerRecorded,
+  answerRecordingStatus,
+  type CallStep,
+  type VoiceDeps,
+} from './voice.service.ts';
+
+function callStep(request: FastifyRequest<{ Body: CallBody }>): CallStep {
+  return { callSid: request.body.CallSid, from: request.body.From, path: request.url };
+}
+
+const AUDIO_TYPES = ['audio/mpeg', 'audio/wav', 'audio/x-wav', 'application/octet-stream'];
+
+export function registerVoiceRoutes(
+  app: FastifyInstance,
+  context: AppContext,
+  services: HttpServices,
+  deps: { voice: VoiceDeps; recordings: Pick<RecordingDeps, 'context' | 'store'> },
+): void {
+  const { voice } = deps;
+  const webhook = (schema: Record<string, unknown>) => ({
+    config: { access: SIGNED_BY_TWILIO },
+    schema: { ...schema, response: twimlResponses() },
+  });
+
+  app.post<{ Body: CallBody }>(VOICE_PATH, webhook({ body: callBody }), async (request, reply) =>
+    sendTwiml(reply, await answerIncomingCall(voice, callStep(request))),
+  );
+
+  app.post<{ Body: CallBody; Querystring: { attempt: number } }>(
+    `${VOICE_PATH}/language`,
+    webhook({ body: callBody, querystring: languageStepQuery }),
+    async (request, reply) =>
+      sendTwiml(
+        reply,
+        await answerLanguageChoice(voice, callStep(request), {
+          attempt: request.query.attempt,
+          digits: request.body.Digits,
+        }),
+      ),
+  );
+
+  app.post<{ Body: CallBody; Querystring: LanguageQuery & { attempt: number } }>(
+    `${VOICE_PATH}/menu`,
+    webhook({ body: callBody, querystring: menuStepQuery }),
+    async (request, reply) =>
+      sendTwiml(
+        reply,
+        await answerMenuChoice(voice, callStep(request), {
+          lang: request.query.lang,
+          attempt: request.query.attempt,
+          digits: request.body.Digits,
+        }),
+      ),
+  );
+
+  app.post<{ Body: CallBody; Querystring: LanguageQuery }>(
+    `${VOICE_PATH}/connect`,
+    webhook({ body: callBody, querystring: languageQuery }),
+    async (request, reply) => sendTwiml(reply, await answerConnect(voice, request.query.lang)),
+  );
+
+  app.post<{ Body: CallBody; Querystring: LanguageQuery }>(
+    `${VOICE_PATH}/dial-result`,
+    webhook({ body: callBody, querystring: languageQuery }),
+    async (request, reply) =>
+      sendTwiml(
+        reply,
+        await answerDialResult(voice, callStep(request), {
+          lang: request.query.lang,
+          dialCallStatus: request.body.DialCallStatus,
+        }),
+      ),
+  );
+
+  app.post<{ Body: CallBody; Querystring: LanguageQuery }>(
+    `${VOICE_PATH}/recorded`,
+    webhook({ body: callBody, querystring: languageQuery }),
+    async (request, reply) =>
+      sendTwiml(
+        reply,
+        await answerRecorded(voice, callStep(request), {
+          lang: request.query.lang,
+          recording: recordingFrom(request.body),
+        }),
+      ),
+  );
+
+  app.post<{ Body: StatusBody }>(STATUS_PATH, webhook({ body: statusBody }), async (request, reply) => {
+    const body = request.body;
+    const recording = recordingFrom(body);
+    if (recording && body.CallSid && body.RecordingStatus) {
+      const answer = await answerRecordingStatus(voice, {
+        status: body.RecordingStatus,
+        recording: { ...recording, callSid: body.CallSid },
+      });
+      return sendTwiml(reply, answer);
+    }
+    if (body.MessageSid && body.MessageStatus) {
+      const answer = await answerMessageStatus(context, {
+        messageSid: body.MessageSid,
+        status: body.MessageStatus,
+      });
+      return sendTwiml(reply, answer);
+    }
+    // Some other status Twilio may send (a call's own status, if ever configured): nothing to keep.
+    return sendTwiml(reply, EMPTY_TWIML);
+  });
+
+  app.get<{ Params: { id: string } }>(
+    '/console/reports/:id/recording',
+    {
+      config: { access: playRecordings },
+      schema: {
+        params: idParams,
+        response: {
+          200: {
+            content: Object.fromEntries(
+              AUDIO_TYPES.map((type) => [type, { schema: { type: 'string', format: 'binary' } }]),
+            ),
+          },
+          ...htmlResponses(404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal!;
+      const recording = await playRecording(deps.recordings, request.params.id, principal);
+      if (!recording) throw new AppError('not_found');
+      return reply
+        .header('cache-control', 'no-store')
+        .header('content-disposition', recording.inline ? 'inline' : 'attachment')
+        .type(recording.contentType)
+        .send(recording.bytes);
+    },
+  );
+
+  const { networkName, timeZone } = context.config;
+
+  app.get(
+    '/console/followups',
+    { config: { access: viewFollowups }, schema: { response: htmlResponses() } },
+    async (request, reply) => {
+      const principal = request.principal!;
+      const tasks = await readOpenFollowups(context, principal.userId);
+      const csrfToken = services.csrf.issue(principal.csrfSecret);
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(renderFollowups({ request, networkName, timeZone }, tasks, csrfToken).value);
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/console/followups/:id/done',
+    {
+      config: { access: closeFollowups },
+      schema: { params: idParams, response: { ...htmlResponses(404), ...redirectResponse } },
+    },
+    async (request, reply) => {
+      const outcome = await markFollowupDone(context, request.params.id, request.principal!.userId);
+      if (outcome === 'missing') throw new AppError('not_found');
+      return reply.redirect('/console/followups', 303);
+    },
+  );
+}

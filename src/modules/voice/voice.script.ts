@@ -1,0 +1,194 @@
+// What the hotline says on the phone, as TwiML. Pure functions: the service decides which step a call is at,
+// these say it. Every <Say> is in the caller's language (both languages before the caller has chosen), and
+// every URL Twilio is sent to is absolute, built from AMPARO_PUBLIC_URL like the signature check, so the
+// callbacks verify even when Amparo is served under a path prefix.
+import type { AppConfig, Language } from '../../config/config.ts';
+import { translator, type MessageKey } from '../../i18n/i18n.ts';
+import { dial, gather, hangup, record, redirect, response, say } from '../../integrations/twilio/twiml.ts';
+import { publishedUrl } from '../../integrations/twilio/webhook.ts';
+
+export const VOICE_PATH = '/webhooks/twilio/voice';
+export const STATUS_PATH = '/webhooks/twilio/status';
+
+/** What the caller chose; 'message' is the recording offered when the menu did not work out. */
+export const CALL_CHOICES = ['now', 'past', 'family_detained', 'rights', 'message'] as const;
+export type CallChoice = (typeof CALL_CHOICES)[number];
+export type RecordingPurpose = Exclude<CallChoice, 'rights'>;
+
+/** The menu's keys. */
+export const MENU_KEYS: Readonly<Record<string, CallChoice>> = {
+  '1': 'now',
+  '2': 'past',
+  '3': 'family_detained',
+  '4': 'rights',
+};
+export const LANGUAGE_KEYS: Readonly<Record<string, Language>> = { '1': 'en', '2': 'es' };
+
+/** After this many plays of a prompt without a usable key, the caller is offered a recording instead. */
+export const MAX_PROMPT_ATTEMPTS = 3;
+/**
+ * Listening to the rights message brings the menu back with the next attempt number; past this many the
+ * call ends politely, so a stuck caller (or a dialler bot) cannot keep the line open for ever.
+ */
+export const MAX_MENU_PLAYS = 10;
+export const GATHER_TIMEOUT_SECONDS = 6;
+/** Long enough for a family to give a name, a country of birth and an A-number. */
+export const MAX_RECORDING_SECONDS = 300;
+const RECORDING_SILENCE_SECONDS = 8;
+/** Twilio rings at most ten <Number>s in one <Dial>. */
+export const MAX_DIALED_NUMBERS = 10;
+
+const RECORD_PROMPTS: Record<RecordingPurpose, MessageKey> = {
+  now: 'voice.record_now',
+  past: 'voice.record_past',
+  family_detained: 'voice.record_family',
+  message: 'voice.record_fallback',
+};
+
+/** A reference read one character at a time ("7, K, 3, …"), which speech engines say clearly. */
+export function spokenReference(reference: string): string {
+  return reference.split('').join(', ');
+}
+
+export class VoiceScript {
+  readonly #publicUrl: URL;
+  readonly #networkName: string;
+  readonly #ringSeconds: number;
+  readonly #defaultLanguage: Language;
+
+  constructor(config: Pick<AppConfig, 'publicUrl' | 'networkName' | 'hotline' | 'defaultLanguage'>) {
+    this.#publicUrl = config.publicUrl;
+    this.#networkName = config.networkName;
+    this.#ringSeconds = config.hotline.voiceRingSeconds;
+    this.#defaultLanguage = config.defaultLanguage;
+  }
+
+  get defaultLanguage(): Language {
+    return this.#defaultLanguage;
+  }
+
+  url(pathAndQuery: string): string {
+    return publishedUrl(this.#publicUrl, pathAndQuery);
+  }
+
+  /** Both languages, each saying its own key, so nobody needs the other language to choose. */
+  languageMenu(attempt: number, retry: boolean): string {
+    const en = translator('en');
+    const es = translator('es');
+    const step = this.url(`${VOICE_PATH}/language?attempt=${attempt}`);
+    const network = this.#networkName;
+    return response(
+      ...(retry ? [say('en', en('voice.language_retry')), say('es', es('voice.language_retry'))] : []),
+      gather(
+        { action: step, input: 'dtmf', numDigits: 1, timeout: GATHER_TIMEOUT_SECONDS },
+        say('en', en('voice.language_prompt', { network })),
+        say('es', es('voice.language_prompt', { network })),
+      ),
+      // No key pressed: Twilio goes on to the next verb, which asks the same step again without Digits.
+      redirect(step),
+    );
+  }
+
+  mainMenu(
+    lang: Language,
+    attempt: number,
+    options: { retry?: boolean; rightsFirst?: boolean } = {},
+  ): string {
+    const t = translator(lang);
+    const step = this.url(`${VOICE_PATH}/menu?lang=${lang}&attempt=${attempt}`);
+    return response(
+      ...(options.rightsFirst ? [say(lang, t('voice.rights'))] : []),
+      ...(options.retry ? [say(lang, t('voice.menu_retry'))] : []),
+      gather(
+        { action: step, input: 'dtmf', numDigits: 1, timeout: GATHER_TIMEOUT_SECONDS },
+        say(lang, t('voice.menu_prompt')),
+      ),
+      redirect(step),
+    );
+  }
+
+  /** Asks for a message and records it; Twilio posts the result (even on a hang-up) to /recorded. */
+  recordMessage(lang: Language, purpose: RecordingPurpose): string {
+    const t = translator(lang);
+    return response(say(lang, t(RECORD_PROMPTS[purpose])), ...this.#recording(lang));
+  }
+
+  /** The menu did not work out before a language was chosen: the offer goes out in both languages. */
+  recordMessageInBothLanguages(): string {
+    const lang = this.#defaultLanguage;
+    const other: Language = lang === 'en' ? 'es' : 'en';
+    return response(
+      say(lang, translator(lang)('voice.record_fallback')),
+      say(other, translator(other)('voice.record_fallback')),
+      ...this.#recording(lang),
+    );
+  }
+
+  #recording(lang: Language) {
+    const t = translator(lang);
+    return [
+      record({
+        action: this.url(`${VOICE_PATH}/recorded?lang=${lang}`),
+        maxLength: MAX_RECORDING_SECONDS,
+        timeout: RECORDING_SILENCE_SECONDS,
+        playBeep: true,
+        finishOnKey: '#',
+        recordingStatusCallback: this.url(STATUS_PATH),
+      }),
+      // Twilio only reaches the verbs after <Record> when it heard nothing at all.
+      say(lang, t('voice.no_message')),
+      say(lang, t('voice.goodbye')),
+      hangup(),
+    ];
+  }
+
+  /**
+   * Dispatchers are rung on a separate step that is never stored as a webhook receipt, so their phone
+   * numbers are not written to the database in clear.
+   */
+  connectToDispatchers(lang: Language): string {
+    const t = translator(lang);
+    return response(
+      say(lang, t('voice.connecting')),
+      redirect(this.url(`${VOICE_PATH}/connect?lang=${lang}`)),
+    );
+  }
+
+  dialDispatchers(lang: Language, numbers: readonly string[]): string {
+    return response(
+      dial(
+        {
+          action: this.url(`${VOICE_PATH}/dial-result?lang=${lang}`),
+          timeout: this.#ringSeconds,
+          // The caller hears ringing until a dispatcher picks up, not silence.
+          answerOnBridge: true,
+        },
+        numbers.slice(0, MAX_DIALED_NUMBERS),
+      ),
+    );
+  }
+
+  thanks(lang: Language, reference: string, purpose: RecordingPurpose): string {
+    const t = translator(lang);
+    const key = purpose === 'family_detained' ? 'voice.thanks_family' : 'voice.thanks';
+    return response(
+      say(lang, t(key, { reference: spokenReference(reference) })),
+      say(lang, t('voice.goodbye')),
+      hangup(),
+    );
+  }
+
+  noMessage(lang: Language): string {
+    const t = translator(lang);
+    return response(say(lang, t('voice.no_message')), say(lang, t('voice.goodbye')), hangup());
+  }
+
+  rightsThenGoodbye(lang: Language): string {
+    const t = translator(lang);
+    return response(say(lang, t('voice.rights')), say(lang, t('voice.goodbye')), hangup());
+  }
+
+  goodbye(lang: Language): string {
+    return response(say(lang, translator(lang)('voice.goodbye')), hangup());
+  }
+}

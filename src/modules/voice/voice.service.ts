@@ -1,0 +1,190 @@
+// The call flow: which step a call is at and what it says next. No HTTP here. Each step that stores
+// something runs through answerOnce, keyed by the CallSid and the step's path and query, so a retried
+// callback is answered again and stored once, while the menu played again (with the next attempt number)
+// is a new step.
+import type { AppContext } from '../../app/context.ts';
+import type { Language } from '../../config/config.ts';
+import { answerOnce, EMPTY_TWIML } from '../../integrations/twilio/webhook.ts';
+import { newCallRow, takeRecording, type RecordingNotice } from './recordings.service.ts';
+import { insertCallOnce, onShiftDispatcherPhones, updateCall } from './voice.repository.ts';
+import {
+  LANGUAGE_KEYS,
+  MAX_DIALED_NUMBERS,
+  MAX_MENU_PLAYS,
+  MAX_PROMPT_ATTEMPTS,
+  MENU_KEYS,
+  type VoiceScript,
+} from './voice.script.ts';
+
+export interface CallStep {
+  callSid: string;
+  /** The caller's number as Twilio sent it; every callback of a call carries it. */
+  from: string | undefined;
+  /** The step's path and query, exactly as Twilio requested it. */
+  path: string;
+}
+
+export interface VoiceDeps {
+  context: AppContext;
+  script: VoiceScript;
+}
+
+function stepKey(step: CallStep): string {
+  return `${step.callSid} ${step.path}`;
+}
+
+function answerStep(
+  deps: VoiceDeps,
+  step: CallStep,
+  produce: Parameters<typeof answerOnce>[3],
+): Promise<string> {
+  const { db, clock } = deps.context;
+  return answerOnce(db, stepKey(step), clock.now(), async (trx) => {
+    // Whatever callback arrives first notes the call, so later steps always find its row.
+    await insertCallOnce(trx, newCallRow(deps.context, step.callSid, step.from));
+    return produce(trx);
+  });
+}
+
+export async function answerIncomingCall(deps: VoiceDeps, step: CallStep): Promise<string> {
+  return answerStep(deps, step, async () => deps.script.languageMenu(1, false));
+}
+
+export async function answerLanguageChoice(
+  deps: VoiceDeps,
+  step: CallStep,
+  input: { attempt: number; digits: string | undefined },
+): Promise<string> {
+  const { script } = deps;
+  return answerStep(deps, step, async (trx) => {
+    const lang = input.digits === undefined ? undefined : LANGUAGE_KEYS[input.digits];
+    if (lang) {
+      await updateCall(trx, step.callSid, { language: lang });
+      return script.mainMenu(lang, 1);
+    }
+    if (input.attempt >= MAX_PROMPT_ATTEMPTS) {
+      // Someone who cannot use the keypad can still leave a message rather than be cut off.
+      await updateCall(trx, step.callSid, { language: script.defaultLanguage, choice: 'message' });
+      return script.recordMessageInBothLanguages();
+    }
+    return script.languageMenu(input.attempt + 1, true);
+  });
+}
+
+export async function answerMenuChoice(
+  deps: VoiceDeps,
+  step: CallStep,
+  input: { lang: Language; attempt: number; digits: string | undefined },
+): Promise<string> {
+  const { script } = deps;
+  const { lang, attempt } = input;
+  return answerStep(deps, step, async (trx) => {
+    const choice = input.digits === undefined ? undefined : MENU_KEYS[input.digits];
+    if (choice !== undefined) await updateCall(trx, step.callSid, { language: lang, choice });
+    switch (choice) {
+      case undefined:
+        if (attempt >= MAX_PROMPT_ATTEMPTS) {
+          await updateCall(trx, step.callSid, { language: lang, choice: 'message' });
+          return script.recordMessage(lang, 'message');
+        }
+        return script.mainMenu(lang, attempt + 1, { retry: true });
+      case 'rights':
+        if (attempt >= MAX_MENU_PLAYS) return script.rightsThenGoodbye(lang);
+        return script.mainMenu(lang, attempt + 1, { rightsFirst: true });
+      case 'now': {
+        const onShift = await onShiftDispatcherPhones(trx, 1);
+        return onShift.length > 0 ? script.connectToDispatchers(lang) : script.recordMessage(lang, 'now');
+      }
+      case 'past':
+      case 'family_detained':
+      case 'message':
+        return script.recordMessage(lang, choice);
+    }
+  });
+}
+
+/**
+ * Rings every on-shift dispatcher at once. Not stored as a receipt (it stores nothing, and its answer
+ * holds the dispatchers' numbers in clear), so a retry simply asks who is on shift again.
+ */
+export async function answerConnect(deps: VoiceDeps, lang: Language): Promise<string> {
+  const { db, secrets, logger } = deps.context;
+  const numbers: string[] = [];
+  let unreadable = 0;
+  for (const row of await onShiftDispatcherPhones(db, MAX_DIALED_NUMBERS)) {
+    try {
+      numbers.push(
+        secrets.fields.decrypt(
+          { table: 'staff_profiles', column: 'phone', rowId: row.user_id },
+          row.phone_ciphertext,
+        ),
+      );
+    } catch {
+      unreadable += 1;
+    }
+  }
+  if (unreadable > 0) logger.warn({ unreadable }, 'on-shift dispatcher phone numbers could not be decrypted');
+  if (numbers.length === 0) return deps.script.recordMessage(lang, 'now');
+  return deps.script.dialDispatchers(lang, numbers);
+}
+
+/** After ringing the dispatchers: a call that was answered simply ends; otherwise the caller may record. */
+export async function answerDialResult(
+  deps: VoiceDeps,
+  step: CallStep,
+  input: { lang: Language; dialCallStatus: string | undefined },
+): Promise<string> {
+  return answerStep(deps, step, async () =>
+    input.dialCallStatus === 'completed'
+      ? deps.script.goodbye(input.lang)
+      : deps.script.recordMessage(input.lang, 'now'),
+  );
+}
+
+/**
+ * The <Record> action: Twilio posts it when the caller presses #, falls silent, reaches the time limit or
+ * hangs up, so a hang-up mid-message still becomes a report.
+ */
+export async function answerRecorded(
+  deps: VoiceDeps,
+  step: CallStep,
+  input: { lang: Language; recording: Omit<RecordingNotice, 'callSid' | 'from' | 'lang'> | undefined },
+): Promise<string> {
+  const { context, script } = deps;
+  return answerStep(deps, step, async (trx) => {
+    if (!input.recording) return script.noMessage(input.lang);
+    const taken = await takeRecording(context, trx, {
+      ...input.recording,
+      callSid: step.callSid,
+      from: step.from,
+      lang: input.lang,
+    });
+    return script.thanks(taken.language, taken.reference, taken.purpose);
+  });
+}
+
+/** recordingStatusCallback: a completed recording is taken like the Record action takes it. */
+export async function answerRecordingStatus(
+  deps: VoiceDeps,
+  notice: { status: string; recording: Omit<RecordingNotice, 'from' | 'lang'> },
+): Promise<string> {
+  const { context } = deps;
+  const key = `${notice.recording.recordingSid}:${notice.status}`;
+  return answerOnce(context.db, key, context.clock.now(), async (trx) => {
+    if (notice.status === 'completed') await takeRecording(context, trx, notice.recording);
+    return EMPTY_TWIML;
+  });
+}
+
+/** Delivery statuses of texts are acknowledged for now (the alerts work reads them); stored once per status. */
+export async function answerMessageStatus(
+  context: AppContext,
+  notice: { messageSid: string; status: string },
+): Promise<string> {
+  return answerOnce(
+    context.db,
+    `${notice.messageSid}:${notice.status}`,
+    context.clock.now(),
+    async () => EMPTY_TWIML,
+  );
+}
