@@ -1,0 +1,456 @@
+// Recordings: a voicemail becomes exactly one voice report whichever of Twilio's callbacks arrives first
+// (including a hang-up mid-message), its audio is copied from Twilio (the stand-in) into the encrypted
+// store and deleted there, staff play it back (audited, by role), and a family's call about a detention
+// becomes a follow-up task for the legal team.
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { createStaffSession, type StaffSession } from '../../../test/support/staff.ts';
+import { backends, createTestApp, type TestApp } from '../../../test/support/test-context.ts';
+import { startTwilioStandIn, type TwilioStandIn } from '../../../test/support/twilio-stand-in.ts';
+import {
+  postWebhook,
+  sid,
+  TEST_ACCOUNT_SID,
+  TEST_AUTH_TOKEN,
+  TWILIO_TEST_ENV,
+} from '../../../test/support/twilio-webhooks.ts';
+import { translate } from '../../i18n/i18n.ts';
+import { reportsDeps } from '../reports/reports.module.ts';
+import { sweepOrphanPhotos } from '../reports/reports.service.ts';
+import { fetchRecording } from './recordings.service.ts';
+import { recordingDeps } from './voice.module.ts';
+import { spokenReference } from './voice.script.ts';
+import { findAll, only, parseTwiml, pathOf, TestCall, type CallAnswer } from './voice.test-helpers.ts';
+
+const CALLER = '+17735550188';
+/** Stands in for an MP3: what matters is that these exact bytes come back, and never lie on disk. */
+const AUDIO = Buffer.concat([Buffer.from('ID3canary-voicemail-audio'), randomBytes(2048)]);
+
+for (const backend of backends()) {
+  describe(`voice recordings (${backend})`, () => {
+    let t: TestApp;
+    let standIn: TwilioStandIn;
+    let dataDir: string;
+    let dispatcher: StaffSession;
+    let legal: StaffSession;
+
+    before(async () => {
+      standIn = await startTwilioStandIn({ accountSid: TEST_ACCOUNT_SID, authToken: TEST_AUTH_TOKEN });
+      dataDir = await mkdtemp(path.join(tmpdir(), 'amparo-voice-'));
+      t = await createTestApp(backend, {
+        env: { ...TWILIO_TEST_ENV, AMPARO_TWILIO_API_BASE: standIn.baseUrl, AMPARO_DATA_DIR: dataDir },
+      });
+    });
+    after(async () => {
+      await t.close();
+      await standIn.close();
+      await rm(dataDir, { recursive: true, force: true });
+    });
+
+    /** A call that reaches the recording for a menu key, in a language. */
+    async function callToRecording(
+      key: '1' | '2' | '3',
+      lang: '1' | '2',
+    ): Promise<{ call: TestCall; at: CallAnswer }> {
+      const call = new TestCall(t.app, CALLER);
+      const at = await call.press(await call.toMenu(lang), key);
+      only(at.twiml, 'Record');
+      return { call, at };
+    }
+
+    function recordAction(at: CallAnswer): string {
+      return pathOf(only(at.twiml, 'Record').attrs.action!);
+    }
+
+    async function recordingsOf(recordingSid: string) {
+      return t.context.db
+        .selectFrom('report_recordings')
+        .innerJoin('reports', 'reports.id', 'report_recordings.report_id')
+        .selectAll('report_recordings')
+        .select([
+          'reports.reference',
+          'reports.channel',
+          'reports.language',
+          'reports.callback_phone_ciphertext',
+        ])
+        .where('recording_sid', '=', recordingSid)
+        .execute();
+    }
+
+    async function fetchJobsFor(recordingId: string): Promise<unknown[]> {
+      const rows = await t.context.db
+        .selectFrom('pgboss.job' as never)
+        .select(['data' as never])
+        .where('name' as never, '=', 'voice.fetch-recording' as never)
+        .execute();
+      return (rows as { data: { recordingId: string } }[])
+        .map((row) => row.data)
+        .filter((data) => data.recordingId === recordingId);
+    }
+
+    test('a hang-up mid-message still becomes a voice report with the caller number and language', async () => {
+      const { call, at } = await callToRecording('2', '2');
+      const held = standIn.addRecording(AUDIO);
+      const answer = await call.post(recordAction(at), {
+        RecordingSid: held.sid,
+        RecordingUrl: held.url,
+        RecordingDuration: '3',
+        Digits: 'hangup',
+      });
+      const [row, ...others] = await recordingsOf(held.sid);
+      assert.ok(row, 'the recording is stored');
+      assert.equal(others.length, 0);
+      assert.equal(row.channel, 'voice');
+      assert.equal(row.language, 'es');
+      assert.equal(row.duration_seconds, 3);
+      assert.equal(
+        t.context.secrets.fields.decrypt(
+          { table: 'reports', column: 'callback_phone', rowId: row.report_id },
+          row.callback_phone_ciphertext!,
+        ),
+        CALLER,
+      );
+      assert.ok(row.twilio_url_ciphertext && !row.twilio_url_ciphertext.includes('api.twilio.com'));
+      assert.equal(row.storage_key, null, 'fetched later, by a job');
+      assert.deepEqual(await fetchJobsFor(row.id), [{ recordingId: row.id }]);
+      // Twilio ignores the answer after a hang-up, but a caller still on the line hears the reference.
+      const said = findAll(answer.twiml, 'Say').map((node) => node.text);
+      assert.equal(said[0], translate('es', 'voice.thanks', { reference: spokenReference(row.reference) }));
+      for (const node of findAll(answer.twiml, 'Say')) assert.equal(node.attrs.language, 'es-MX');
+      assert.equal(findAll(answer.twiml, 'Hangup').length, 1);
+      assert.ok(!t.logs.text.includes('5550188'), 'the caller number is not logged');
+    });
+
+    test('the Record action retried, then the status callback: one report, one recording', async () => {
+      const { call, at } = await callToRecording('2', '1');
+      const held = standIn.addRecording(AUDIO);
+      const fields = { RecordingSid: held.sid, RecordingUrl: held.url, RecordingDuration: '41' };
+      const first = await call.post(recordAction(at), fields);
+      const retried = await call.post(recordAction(at), fields);
+      assert.equal(retried.body, first.body);
+      const status = await postWebhook(t.app, '/webhooks/twilio/status', {
+        AccountSid: TEST_ACCOUNT_SID,
+        CallSid: call.callSid,
+        RecordingSid: held.sid,
+        RecordingUrl: held.url,
+        RecordingStatus: 'completed',
+        RecordingDuration: '41',
+        RecordingChannels: '1',
+        RecordingSource: 'RecordVerb',
+      });
+      assert.equal(status.status, 200);
+      const rows = await recordingsOf(held.sid);
+      assert.equal(rows.length, 1);
+      const reports = await t.context.db
+        .selectFrom('reports')
+        .select('id')
+        .where('id', '=', rows[0]!.report_id)
+        .execute();
+      assert.equal(reports.length, 1);
+      assert.equal((await fetchJobsFor(rows[0]!.id)).length, 1, 'fetched once');
+    });
+
+    test('the status callback first, then the Record action: the action reads back the same reference', async () => {
+      const { call, at } = await callToRecording('2', '1');
+      const held = standIn.addRecording(AUDIO);
+      const statusParams = {
+        AccountSid: TEST_ACCOUNT_SID,
+        CallSid: call.callSid,
+        RecordingSid: held.sid,
+        RecordingUrl: held.url,
+        RecordingStatus: 'completed',
+        RecordingDuration: '12',
+      };
+      assert.equal((await postWebhook(t.app, '/webhooks/twilio/status', statusParams)).status, 200);
+      assert.equal((await postWebhook(t.app, '/webhooks/twilio/status', statusParams)).status, 200);
+      const [row, ...others] = await recordingsOf(held.sid);
+      assert.ok(row);
+      assert.equal(others.length, 0);
+      assert.equal(row.language, 'en', 'the language comes from the call');
+      const answer = await call.post(recordAction(at), {
+        RecordingSid: held.sid,
+        RecordingUrl: held.url,
+        RecordingDuration: '12',
+      });
+      assert.equal((await recordingsOf(held.sid)).length, 1);
+      assert.ok(answer.body.includes(spokenReference(row.reference)));
+    });
+
+    test('a recording still in progress is acknowledged and not stored', async () => {
+      const held = standIn.addRecording(AUDIO);
+      const res = await postWebhook(t.app, '/webhooks/twilio/status', {
+        AccountSid: TEST_ACCOUNT_SID,
+        CallSid: sid('CA'),
+        RecordingSid: held.sid,
+        RecordingUrl: held.url,
+        RecordingStatus: 'in-progress',
+      });
+      assert.equal(res.status, 200);
+      assert.equal((await recordingsOf(held.sid)).length, 0);
+    });
+
+    test('when nothing was recorded no report is made and the caller hears so', async () => {
+      const { call, at } = await callToRecording('2', '1');
+      const before = await t.context.db.selectFrom('reports').select('id').execute();
+      const answer = await call.post(recordAction(at), { Digits: 'hangup' });
+      assert.equal(findAll(answer.twiml, 'Say')[0]!.text, translate('en', 'voice.no_message'));
+      const afterwards = await t.context.db.selectFrom('reports').select('id').execute();
+      assert.equal(afterwards.length, before.length);
+    });
+
+    test('the job copies the audio into the store encrypted, records its SHA-256, and deletes it at Twilio', async () => {
+      const { call, at } = await callToRecording('2', '1');
+      const held = standIn.addRecording(AUDIO);
+      await call.post(recordAction(at), {
+        RecordingSid: held.sid,
+        RecordingUrl: held.url,
+        RecordingDuration: '9',
+      });
+      const [pending] = await recordingsOf(held.sid);
+      assert.ok(pending);
+      assert.ok(standIn.held.has(held.path), 'Twilio holds it until fetched');
+
+      const deps = recordingDeps(t.context);
+      assert.equal(await fetchRecording(deps, pending.id), 'stored');
+      const [row] = await recordingsOf(held.sid);
+      assert.ok(row?.storage_key);
+      assert.equal(row.original_sha256, createHash('sha256').update(AUDIO).digest('hex'));
+      assert.equal(row.content_type, 'audio/mpeg');
+      assert.ok(row.fetched_at && row.deleted_at_twilio_at);
+      assert.equal(row.twilio_url_ciphertext, null, 'where it was at Twilio is forgotten');
+      assert.equal(standIn.held.has(held.path), false, 'deleted at Twilio');
+      const deletion = standIn.requests.find((r) => r.method === 'DELETE' && r.path.startsWith(held.path));
+      assert.ok(deletion, 'deleted through the API');
+
+      const onDisk = await readFile(path.join(dataDir, 'uploads', row.storage_key));
+      assert.notDeepEqual(onDisk, AUDIO);
+      assert.equal(onDisk.indexOf(Buffer.from('canary-voicemail-audio')), -1, 'ciphertext only at rest');
+      assert.equal(await fetchRecording(deps, pending.id), 'already_done', 'a second run changes nothing');
+
+      // The hourly orphan sweep must not mistake a recording for a leftover photo.
+      const orphan = randomBytes(16).toString('hex');
+      await reportsDeps(t.context).store.put(orphan, Buffer.from('left by a crash'));
+      t.clock.advance(60 * 60_000);
+      await sweepOrphanPhotos(reportsDeps(t.context), t.clock.now());
+      assert.equal(await reportsDeps(t.context).store.get(orphan), undefined, 'the orphan is swept');
+      assert.ok(await reportsDeps(t.context).store.get(row.storage_key), 'the recording stays');
+    });
+
+    test('a recording URL of another account is never requested', async () => {
+      const { call, at } = await callToRecording('2', '1');
+      const foreign = `https://api.twilio.com/2010-04-01/Accounts/AC${'9'.repeat(32)}/Recordings/RE${'0'.repeat(32)}`;
+      await call.post(recordAction(at), { RecordingSid: `RE${'0'.repeat(32)}`, RecordingUrl: foreign });
+      const [row] = await recordingsOf(`RE${'0'.repeat(32)}`);
+      assert.ok(row, 'the report is kept all the same');
+      const requestsBefore = standIn.requests.length;
+      assert.equal(await fetchRecording(recordingDeps(t.context), row.id), 'refused');
+      assert.equal(standIn.requests.length, requestsBefore);
+    });
+
+    describe('playback and follow-up', () => {
+      let familyReportId: string;
+      let pastReportId: string;
+      let taskId: string;
+
+      before(async () => {
+        // Signed in here: an earlier test moves the clock past the idle timeout.
+        dispatcher = await createStaffSession(t.context, ['dispatcher']);
+        legal = await createStaffSession(t.context, ['legal']);
+        const family = await callToRecording('3', '2');
+        const familyHeld = standIn.addRecording(AUDIO);
+        await family.call.post(recordAction(family.at), {
+          RecordingSid: familyHeld.sid,
+          RecordingUrl: familyHeld.url,
+          RecordingDuration: '64',
+        });
+        const [familyRow] = await recordingsOf(familyHeld.sid);
+        familyReportId = familyRow!.report_id;
+        await fetchRecording(recordingDeps(t.context), familyRow!.id);
+
+        const past = await callToRecording('2', '1');
+        const pastHeld = standIn.addRecording(AUDIO);
+        await past.call.post(recordAction(past.at), {
+          RecordingSid: pastHeld.sid,
+          RecordingUrl: pastHeld.url,
+        });
+        const [pastRow] = await recordingsOf(pastHeld.sid);
+        pastReportId = pastRow!.report_id;
+        await fetchRecording(recordingDeps(t.context), pastRow!.id);
+      });
+
+      const get = (url: string, session?: StaffSession) =>
+        t.app.inject({
+          url,
+          headers: { accept: 'text/html', ...(session ? { cookie: session.cookie } : {}) },
+        });
+
+      test('3 creates one open follow-up task for the legal team; 2 creates none', async () => {
+        const tasks = await t.context.db.selectFrom('followup_tasks').selectAll().execute();
+        const family = tasks.filter((task) => task.report_id === familyReportId);
+        assert.equal(family.length, 1);
+        assert.equal(family[0]!.kind, 'family_detained');
+        assert.equal(family[0]!.status, 'open');
+        assert.equal(family[0]!.language, 'es');
+        taskId = family[0]!.id;
+        assert.equal(tasks.filter((task) => task.report_id === pastReportId).length, 0);
+        const report = await t.context.db
+          .selectFrom('reports')
+          .select(['activity', 'channel'])
+          .where('id', '=', familyReportId)
+          .executeTakeFirstOrThrow();
+        assert.deepEqual(report, { activity: 'detaining', channel: 'voice' });
+        const audit = await t.context.db
+          .selectFrom('audit_log')
+          .select('subject_id')
+          .where('action', '=', 'followup.created')
+          .execute();
+        assert.ok(audit.some((row) => row.subject_id === taskId));
+      });
+
+      test('a dispatcher plays the decrypted audio, and the listen is audited', async () => {
+        const res = await get(`/console/reports/${pastReportId}/recording`, dispatcher);
+        assert.equal(res.statusCode, 200);
+        assert.equal(res.headers['content-type'], 'audio/mpeg');
+        assert.equal(res.headers['cache-control'], 'no-store');
+        assert.deepEqual(res.rawPayload, AUDIO);
+        const audit = await t.context.db
+          .selectFrom('audit_log')
+          .select(['actor_id', 'subject_id'])
+          .where('action', '=', 'recording.played')
+          .orderBy('seq', 'desc')
+          .executeTakeFirstOrThrow();
+        assert.deepEqual(audit, { actor_id: dispatcher.userId, subject_id: pastReportId });
+      });
+
+      test('the report page offers a player and a plain link; the page allows media from itself', async () => {
+        const res = await get(`/console/reports/${pastReportId}`, dispatcher);
+        assert.equal(res.statusCode, 200);
+        assert.ok(
+          res.body.includes(
+            `<audio controls preload="none" src="/console/reports/${pastReportId}/recording">`,
+          ),
+        );
+        assert.ok(res.body.includes(`<a href="/console/reports/${pastReportId}/recording">`));
+        assert.match(String(res.headers['content-security-policy']), /media-src 'self'/);
+      });
+
+      test('a responder may not play recordings; legal only those of its follow-ups; anonymous must sign in', async () => {
+        const responder = await createStaffSession(t.context, ['responder']);
+        const refused = await get(`/console/reports/${pastReportId}/recording`, responder);
+        assert.equal(refused.statusCode, 403);
+        assert.ok(!refused.rawPayload.includes(AUDIO.subarray(0, 24)));
+        assert.equal((await get(`/console/reports/${pastReportId}/recording`, legal)).statusCode, 404);
+        const family = await get(`/console/reports/${familyReportId}/recording`, legal);
+        assert.equal(family.statusCode, 200);
+        assert.deepEqual(family.rawPayload, AUDIO);
+        const anonymous = await t.app.inject({
+          url: `/console/reports/${pastReportId}/recording`,
+          headers: { accept: 'application/json' },
+        });
+        assert.equal(anonymous.statusCode, 401);
+      });
+
+      test('the legal team lists open follow-ups with the reference, number and message, and closes one', async () => {
+        const page = await get('/console/followups', legal);
+        assert.equal(page.statusCode, 200);
+        const reference = (
+          await t.context.db
+            .selectFrom('reports')
+            .select('reference')
+            .where('id', '=', familyReportId)
+            .executeTakeFirstOrThrow()
+        ).reference;
+        assert.ok(page.body.includes(reference));
+        assert.ok(page.body.includes(`href="tel:${CALLER}"`));
+        assert.ok(page.body.includes(`href="/console/reports/${familyReportId}/recording"`));
+        assert.ok(page.body.includes(translate('en', 'voice.language_es')));
+        assert.ok(page.body.includes('href="/console/followups"'), 'the nav links to the list');
+        const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
+        assert.ok(csrf);
+
+        const dispatcherPage = await get('/console/followups', dispatcher);
+        assert.equal(dispatcherPage.statusCode, 403);
+
+        const forged = await t.app.inject({
+          method: 'POST',
+          url: `/console/followups/${taskId}/done`,
+          headers: { cookie: legal.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+          payload: '_csrf=wrong',
+        });
+        assert.equal(forged.statusCode, 403);
+
+        const done = await t.app.inject({
+          method: 'POST',
+          url: `/console/followups/${taskId}/done`,
+          headers: { cookie: legal.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+          payload: new URLSearchParams({ _csrf: csrf }).toString(),
+        });
+        assert.equal(done.statusCode, 303);
+        assert.equal(done.headers.location, '/console/followups');
+        const task = await t.context.db
+          .selectFrom('followup_tasks')
+          .select(['status', 'closed_at'])
+          .where('id', '=', taskId)
+          .executeTakeFirstOrThrow();
+        assert.equal(task.status, 'done');
+        assert.ok(task.closed_at);
+        const audit = await t.context.db
+          .selectFrom('audit_log')
+          .select(['actor_id', 'subject_id'])
+          .where('action', '=', 'followup.done')
+          .executeTakeFirstOrThrow();
+        assert.deepEqual(audit, { actor_id: legal.userId, subject_id: taskId });
+        const listed = await t.context.db
+          .selectFrom('audit_log')
+          .select('actor_id')
+          .where('action', '=', 'followup.listed')
+          .execute();
+        assert.ok(
+          listed.some((row) => row.actor_id === legal.userId),
+          'reading the numbers is audited',
+        );
+
+        const afterwards = await get('/console/followups?lang=es', legal);
+        assert.ok(!afterwards.body.includes(reference), 'done tasks leave the list');
+        assert.ok(afterwards.body.includes(translate('es', 'voice.followups_empty')));
+
+        const missing = await t.app.inject({
+          method: 'POST',
+          url: '/console/followups/00000000-0000-4000-8000-000000000000/done',
+          headers: {
+            cookie: legal.cookie,
+            'content-type': 'application/x-www-form-urlencoded',
+            accept: 'text/html',
+          },
+          payload: new URLSearchParams({ _csrf: csrf }).toString(),
+        });
+        assert.equal(missing.statusCode, 404);
+      });
+    });
+
+    test('a text delivery status is acknowledged with empty TwiML and stored once per status', async () => {
+      const messageSid = sid('SM');
+      const params = { AccountSid: TEST_ACCOUNT_SID, MessageSid: messageSid, MessageStatus: 'delivered' };
+      const first = await postWebhook(t.app, '/webhooks/twilio/status', params);
+      const again = await postWebhook(t.app, '/webhooks/twilio/status', params);
+      assert.equal(first.status, 200);
+      assert.equal(again.body, first.body);
+      assert.deepEqual(parseTwiml(first.body).children, [], 'nothing is said or sent');
+      const receipts = await t.context.db
+        .selectFrom('twilio_webhook_receipts')
+        .select('key')
+        .where('key', 'like', `${messageSid}%`)
+        .execute();
+      assert.deepEqual(
+        receipts.map((r) => r.key),
+        [`${messageSid}:delivered`],
+      );
+      const unsigned = await postWebhook(t.app, '/webhooks/twilio/status', params, { signature: null });
+      assert.equal(unsigned.status, 403);
+    });
+  });
+}
