@@ -3,6 +3,7 @@
 import type { FastifyRequest } from 'fastify';
 import { OUTBOX_READER_ROLES } from '../modules/outbox/outbox.policy.ts';
 import { REPORT_READER_ROLES } from '../modules/reports/reports.policy.ts';
+import { FOLLOWUP_ROLES } from '../modules/voice/voice.policy.ts';
 import { hasAnyRole } from './access.ts';
 import { html, type Html } from './html.ts';
 
@@ -37,6 +38,7 @@ function consoleNav(request: FastifyRequest): Html {
   return html`<nav class="console-nav" aria-label="${t('console.nav_label')}">
     ${hasAnyRole(request.principal, REPORT_READER_ROLES) ? html`<a href="/console">${t('console.nav_reports')}</a>` : ''}
     ${hasAnyRole(request.principal, OUTBOX_READER_ROLES) ? html`<a href="/console/outbox">${t('console.nav_outbox')}</a>` : ''}
+    ${hasAnyRole(request.principal, FOLLOWUP_ROLES) ? html`<a href="/console/followups">${t('voice.followups_nav')}</a>` : ''}
     ${roles.includes('admin') ? html`<a href="/console/users">${t('console.nav_users')}</a>` : ''}
     <a href="/console/account">${t('console.nav_account')}</a>
   </nav>`;

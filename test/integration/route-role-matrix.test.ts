@@ -47,6 +47,17 @@ const EXPECTED: Record<string, Allowed> = {
   'GET /console/reports/:id/photo': REPORT_TRIAGE,
   'POST /console/reports/:id/status': REPORT_TRIAGE,
   'GET /console/outbox': ['admin', 'coordinator', 'dispatcher'],
+  'POST /webhooks/twilio/voice': 'twilio',
+  'POST /webhooks/twilio/voice/language': 'twilio',
+  'POST /webhooks/twilio/voice/menu': 'twilio',
+  'POST /webhooks/twilio/voice/connect': 'twilio',
+  'POST /webhooks/twilio/voice/dial-result': 'twilio',
+  'POST /webhooks/twilio/voice/recorded': 'twilio',
+  'POST /webhooks/twilio/status': 'twilio',
+  // Legal may reach the route; which recordings it may play (its follow-ups') is checked per report.
+  'GET /console/reports/:id/recording': ['admin', 'coordinator', 'dispatcher', 'legal'],
+  'GET /console/followups': ['legal', 'coordinator'],
+  'POST /console/followups/:id/done': ['legal', 'coordinator'],
 };
 
 function fillParams(url: string): string {
@@ -115,7 +126,7 @@ for (const backend of backends()) {
           'anonymous',
         );
         for (const role of ROLES) {
-          const expected = allowed === 'public' || allowed.includes(role) ? 'allowed' : 'forbidden';
+          const expected: Verdict = allowed === 'public' || allowed.includes(role) ? 'allowed' : 'forbidden';
           assert.equal(await request(method, url, role), expected, role);
         }
       });
