@@ -2,18 +2,13 @@
 // encrypted store and deleted at Twilio), their playback, and the legal team's follow-up tasks.
 import type { AppContext } from '../../app/context.ts';
 import { TwilioRestClient } from '../../integrations/twilio/rest-client.ts';
-import {
-  purgeWebhookReceipts,
-  purgeWebhookReceiptsJob,
-  RECEIPT_RETENTION_HOURS,
-} from '../../integrations/twilio/webhook.ts';
 import type { DomainModule } from '../index.ts';
 import { reportsDeps } from '../reports/reports.module.ts';
 import { fetchRecording, type RecordingDeps } from './recordings.service.ts';
 import { fetchRecordingJob, purgeCallsJob } from './voice.jobs.ts';
-import { deleteCallsStartedBefore } from './voice.repository.ts';
 import { registerVoiceRoutes } from './voice.routes.ts';
 import { VoiceScript } from './voice.script.ts';
+import { forgetOldCalls } from './voice.service.ts';
 
 export function recordingDeps(context: AppContext): RecordingDeps {
   const { accountSid, authToken, apiBase } = context.config.twilio;
@@ -45,22 +40,10 @@ export const voiceModule: DomainModule = {
     context.jobs.register(
       purgeCallsJob,
       async () => {
-        const cutoff = new Date(context.clock.now().getTime() - RECEIPT_RETENTION_HOURS * 3600_000);
-        const removed = await deleteCallsStartedBefore(context.db, cutoff);
+        const removed = await forgetOldCalls(context);
         if (removed > 0) context.logger.info({ job: purgeCallsJob.name, removed }, 'old calls forgotten');
       },
       { schedule: '41 * * * *' },
-    );
-    // Receipts of every Twilio webhook (texts too); registering it twice, should another module also do so,
-    // only replaces the same handler.
-    context.jobs.register(
-      purgeWebhookReceiptsJob,
-      async () => {
-        const removed = await purgeWebhookReceipts(context.db, context.clock.now());
-        if (removed > 0)
-          context.logger.info({ job: purgeWebhookReceiptsJob.name, removed }, 'old webhook receipts purged');
-      },
-      { schedule: '43 * * * *' },
     );
   },
 };

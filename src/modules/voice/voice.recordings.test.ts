@@ -24,6 +24,7 @@ import { sweepOrphanPhotos } from '../reports/reports.service.ts';
 import { fetchRecording } from './recordings.service.ts';
 import { recordingDeps } from './voice.module.ts';
 import { spokenReference } from './voice.script.ts';
+import { forgetOldCalls } from './voice.service.ts';
 import { findAll, only, parseTwiml, pathOf, TestCall, type CallAnswer } from './voice.test-helpers.ts';
 
 const CALLER = '+17735550188';
@@ -451,6 +452,72 @@ for (const backend of backends()) {
       );
       const unsigned = await postWebhook(t.app, '/webhooks/twilio/status', params, { signature: null });
       assert.equal(unsigned.status, 403);
+    });
+  });
+}
+
+for (const backend of backends()) {
+  describe(`voice recordings with the worker running (${backend})`, () => {
+    let t: TestApp;
+    let standIn: TwilioStandIn;
+    let dataDir: string;
+    before(async () => {
+      standIn = await startTwilioStandIn({ accountSid: TEST_ACCOUNT_SID, authToken: TEST_AUTH_TOKEN });
+      dataDir = await mkdtemp(path.join(tmpdir(), 'amparo-voice-worker-'));
+      t = await createTestApp(backend, {
+        work: true,
+        env: { ...TWILIO_TEST_ENV, AMPARO_TWILIO_API_BASE: standIn.baseUrl, AMPARO_DATA_DIR: dataDir },
+      });
+    });
+    after(async () => {
+      await t.close();
+      await standIn.close();
+      await rm(dataDir, { recursive: true, force: true });
+    });
+
+    test('the job queued with the report fetches the recording and deletes it at Twilio', async () => {
+      const call = new TestCall(t.app, CALLER);
+      const at = await call.press(await call.toMenu('1'), '2');
+      const held = standIn.addRecording(AUDIO);
+      await call.post(pathOf(only(at.twiml, 'Record').attrs.action!), {
+        RecordingSid: held.sid,
+        RecordingUrl: held.url,
+        RecordingDuration: '5',
+      });
+      const deadline = Date.now() + 20_000;
+      let row;
+      while (Date.now() < deadline) {
+        row = await t.context.db
+          .selectFrom('report_recordings')
+          .select(['storage_key', 'deleted_at_twilio_at'])
+          .where('recording_sid', '=', held.sid)
+          .executeTakeFirst();
+        if (row?.deleted_at_twilio_at) break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      assert.ok(row?.storage_key, 'stored by the worker');
+      assert.ok(row.deleted_at_twilio_at, 'deleted at Twilio by the worker');
+      assert.equal(standIn.held.has(held.path), false);
+      assert.ok(!t.logs.text.includes('5550188'), 'no number in the logs, jobs included');
+      assert.ok(!t.logs.text.includes(held.url), 'no recording URL in the logs');
+    });
+
+    test('calls are forgotten once Twilio can no longer retry them', async () => {
+      const call = new TestCall(t.app, CALLER);
+      await call.start();
+      const count = async () =>
+        (
+          await t.context.db
+            .selectFrom('voice_calls')
+            .select('call_sid')
+            .where('call_sid', '=', call.callSid)
+            .execute()
+        ).length;
+      assert.equal(await forgetOldCalls(t.context), 0);
+      assert.equal(await count(), 1);
+      t.clock.advance(49 * 3600_000);
+      assert.ok((await forgetOldCalls(t.context)) >= 1);
+      assert.equal(await count(), 0);
     });
   });
 }

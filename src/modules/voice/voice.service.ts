@@ -4,9 +4,14 @@
 // is a new step.
 import type { AppContext } from '../../app/context.ts';
 import type { Language } from '../../config/config.ts';
-import { answerOnce, EMPTY_TWIML } from '../../integrations/twilio/webhook.ts';
+import { answerOnce, EMPTY_TWIML, RECEIPT_RETENTION_HOURS } from '../../integrations/twilio/webhook.ts';
 import { newCallRow, takeRecording, type RecordingNotice } from './recordings.service.ts';
-import { insertCallOnce, onShiftDispatcherPhones, updateCall } from './voice.repository.ts';
+import {
+  deleteCallsStartedBefore,
+  insertCallOnce,
+  onShiftDispatcherPhones,
+  updateCall,
+} from './voice.repository.ts';
 import {
   LANGUAGE_KEYS,
   MAX_DIALED_NUMBERS,
@@ -187,4 +192,13 @@ export async function answerMessageStatus(
     context.clock.now(),
     async () => EMPTY_TWIML,
   );
+}
+
+/**
+ * The voice.purge-calls job: a call's row holds the caller's number, which its report keeps (encrypted) if
+ * there is one; once Twilio can no longer retry the call's webhooks, the row has no use left.
+ */
+export async function forgetOldCalls(context: AppContext): Promise<number> {
+  const cutoff = new Date(context.clock.now().getTime() - RECEIPT_RETENTION_HOURS * 3600_000);
+  return deleteCallsStartedBefore(context.db, cutoff);
 }
