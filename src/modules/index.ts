@@ -7,6 +7,7 @@ import { authModule, createPrincipalLoader } from './auth/auth.module.ts';
 import { outboxModule } from './outbox/outbox.module.ts';
 import { publicModule } from './public/public.module.ts';
 import { reportsModule } from './reports/reports.module.ts';
+import { smsModule } from './sms/sms.module.ts';
 import { voiceModule } from './voice/voice.module.ts';
 
 export interface DomainModule {
@@ -24,6 +25,7 @@ export const DOMAIN_MODULES: readonly DomainModule[] = [
   publicModule,
   reportsModule,
   outboxModule,
+  smsModule,
   voiceModule,
 ];
 

@@ -1,0 +1,51 @@
+// Text intake on the hotline number: the Twilio SMS webhook, the conversation that gathers a report, MMS
+// photos, and the jobs that send owed replies, close abandoned conversations and purge webhook receipts.
+import type { DomainModule } from '../index.ts';
+import { purgeWebhookReceipts, purgeWebhookReceiptsJob } from '../../integrations/twilio/webhook.ts';
+import { reportsDeps } from '../reports/reports.module.ts';
+import { fetchMediaJob, sendOwedReplyJob, sweepConversationsJob } from './sms.jobs.ts';
+import { fetchSmsMedia } from './sms.media.ts';
+import { registerSmsRoutes } from './sms.routes.ts';
+import { sendOwedReply, sweepConversations } from './sms.service.ts';
+
+export const smsModule: DomainModule = {
+  name: 'sms',
+  http: {
+    name: 'sms',
+    register(app, context) {
+      registerSmsRoutes(app, context);
+    },
+  },
+  registerJobs(context) {
+    context.jobs.register(sendOwedReplyJob, async ({ conversationId }) => {
+      const outcome = await sendOwedReply(context, conversationId);
+      context.logger.info({ job: sendOwedReplyJob.name, conversationId, outcome }, 'owed SMS reply');
+    });
+    context.jobs.register(fetchMediaJob, async ({ mediaId }) => {
+      const outcome = await fetchSmsMedia(context, reportsDeps(context).store, mediaId);
+      context.logger.info({ job: fetchMediaJob.name, mediaId, outcome }, 'MMS attachment');
+    });
+    context.jobs.register(
+      sweepConversationsJob,
+      async () => {
+        const { abandoned, deleted } = await sweepConversations(context);
+        if (abandoned > 0 || deleted > 0) {
+          context.logger.info(
+            { job: sweepConversationsJob.name, abandoned, deleted },
+            'SMS conversations swept',
+          );
+        }
+      },
+      { schedule: '* * * * *' },
+    );
+    // Twilio stops retrying within a day; receipts only need to outlive that.
+    context.jobs.register(
+      purgeWebhookReceiptsJob,
+      async () => {
+        const removed = await purgeWebhookReceipts(context.db, context.clock.now());
+        context.logger.info({ job: purgeWebhookReceiptsJob.name, removed }, 'webhook receipts purged');
+      },
+      { schedule: '23 4 * * *' },
+    );
+  },
+};

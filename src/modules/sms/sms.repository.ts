@@ -1,0 +1,196 @@
+// The only place the hotline's text conversations, opt-outs and MMS media are read or written with SQL.
+// Numbers appear here only as blind indexes and ciphertexts.
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, SmsConversation, SmsMediaTable } from '../../db/schema.ts';
+
+type Db = Kysely<Database>;
+
+export type SmsMedia = Selectable<SmsMediaTable>;
+
+export async function isOptedOut(db: Db, phoneIndex: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('sms_opt_outs')
+    .select('phone_index')
+    .where('phone_index', '=', phoneIndex)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function recordOptOut(db: Db, phoneIndex: string, at: Date): Promise<void> {
+  await db
+    .insertInto('sms_opt_outs')
+    .values({ phone_index: phoneIndex, opted_out_at: at })
+    .onConflict((conflict) => conflict.column('phone_index').doUpdateSet({ opted_out_at: at }))
+    .execute();
+}
+
+export async function removeOptOut(db: Db, phoneIndex: string): Promise<void> {
+  await db.deleteFrom('sms_opt_outs').where('phone_index', '=', phoneIndex).execute();
+}
+
+/** The number's open conversation, locked until the caller's transaction ends. */
+export async function lockOpenConversation(db: Db, phoneIndex: string): Promise<SmsConversation | undefined> {
+  return db
+    .selectFrom('sms_conversations')
+    .selectAll()
+    .where('phone_index', '=', phoneIndex)
+    .where('closed_at', 'is', null)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function lockConversation(db: Db, id: string): Promise<SmsConversation | undefined> {
+  return db.selectFrom('sms_conversations').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export interface NewConversationRow {
+  id: string;
+  phone_ciphertext: string;
+  phone_index: string;
+  language: string;
+  step: string;
+  answers_ciphertext: string;
+  started_at: Date;
+  last_message_at: Date;
+}
+
+/**
+ * Opens a conversation unless the number already has one open (two texts racing on PostgreSQL): false
+ * then, and the caller locks and uses the other.
+ */
+export async function insertConversation(db: Db, row: NewConversationRow): Promise<boolean> {
+  const inserted = await db
+    .insertInto('sms_conversations')
+    .values(row)
+    .onConflict((conflict) => conflict.column('phone_index').where('closed_at', 'is', null).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
+export interface ConversationChange {
+  language?: string;
+  step?: string;
+  answers_ciphertext?: string;
+  last_message_at?: Date;
+  last_auto_reply_at?: Date;
+  closed_at?: Date;
+  report_id?: string;
+}
+
+export async function updateConversation(db: Db, id: string, change: ConversationChange): Promise<void> {
+  await db.updateTable('sms_conversations').set(change).where('id', '=', id).execute();
+}
+
+/** When the number last got an automatic reply, over its open and recently closed conversations. */
+export async function lastAutoReplyAt(db: Db, phoneIndex: string): Promise<Date | null> {
+  const row = await db
+    .selectFrom('sms_conversations')
+    .select((eb) => eb.fn.max('last_auto_reply_at').as('last'))
+    .where('phone_index', '=', phoneIndex)
+    .executeTakeFirst();
+  const last = row?.last as Date | string | null | undefined;
+  return last ? new Date(last) : null;
+}
+
+/** Open conversations nobody has written to since the cutoff. */
+export async function listSilentConversations(db: Db, cutoff: Date, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('sms_conversations')
+    .select('id')
+    .where('closed_at', 'is', null)
+    .where('last_message_at', '<', cutoff)
+    .orderBy('last_message_at')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => row.id);
+}
+
+/** Closed conversations only serve the reply window and owed replies; after a while they go. */
+export async function deleteClosedConversations(db: Db, closedBefore: Date): Promise<number> {
+  const result = await db
+    .deleteFrom('sms_conversations')
+    .where('closed_at', '<', closedBefore)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+export async function findReportReference(db: Db, reportId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('reports')
+    .select('reference')
+    .where('id', '=', reportId)
+    .executeTakeFirst();
+  return row?.reference;
+}
+
+export interface NewMediaRow {
+  id: string;
+  conversation_id: string | null;
+  report_id: string | null;
+  twilio_url_ciphertext: string;
+  content_type: string;
+  received_at: Date;
+}
+
+export async function insertMedia(db: Db, rows: readonly NewMediaRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.insertInto('sms_media').values(rows).execute();
+}
+
+/** Gives a conversation's media to the report it became; returns the media ids. */
+export async function attachConversationMedia(
+  db: Db,
+  conversationId: string,
+  reportId: string,
+): Promise<string[]> {
+  const rows = await db
+    .updateTable('sms_media')
+    .set({ report_id: reportId })
+    .where('conversation_id', '=', conversationId)
+    .where('report_id', 'is', null)
+    .returning('id')
+    .execute();
+  return rows.map((row) => row.id);
+}
+
+export async function findMedia(db: Db, id: string): Promise<SmsMedia | undefined> {
+  return db.selectFrom('sms_media').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export interface MediaChange {
+  storage_key?: string | null;
+  original_sha256?: string | null;
+  fetched_at?: Date;
+  deleted_at_twilio_at?: Date;
+  twilio_url_ciphertext?: null;
+}
+
+export async function updateMedia(db: Db, id: string, change: MediaChange): Promise<void> {
+  await db.updateTable('sms_media').set(change).where('id', '=', id).execute();
+}
+
+/** Links a fetched photo to its report, so the console shows it like a photo from the web form. */
+export async function insertReportPhoto(
+  db: Db,
+  photo: {
+    id: string;
+    report_id: string;
+    storage_key: string;
+    original_sha256: string;
+    content_type: 'image/jpeg' | 'image/png';
+    size_bytes: number;
+    created_at: Date;
+  },
+): Promise<void> {
+  await db
+    .insertInto('report_photos')
+    .values(photo)
+    .onConflict((conflict) => conflict.column('id').doNothing())
+    .execute();
+}
+
+export async function reportExists(db: Db, reportId: string): Promise<boolean> {
+  const row = await db.selectFrom('reports').select('id').where('id', '=', reportId).executeTakeFirst();
+  return row !== undefined;
+}

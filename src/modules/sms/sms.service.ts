@@ -1,0 +1,523 @@
+// Text intake: one incoming text, inside the webhook's transaction, becomes a step of a conversation (or a
+// keyword honoured), and the answer to send back, if one is due. No HTTP here. The conversation's logic is
+// the pure machine in sms.conversation.ts; this file stores it, enforces opt-outs and the reply window, and
+// turns finished, stopped and abandoned conversations into reports.
+//
+// Decisions worth knowing:
+// - STOP is always confirmed, once, and closes the conversation: what was sent becomes a (partial) report.
+// - An opted-out number gets no automatic texts, but is still heard: each text it sends becomes a report at
+//   once (a person in danger who once texted STOP must not be ignored). HELP is still answered (the sender
+//   asked), and START/UNSTOP/INICIO turn replies back on.
+// - At most one automatic reply per number per reply window. A text inside the window is stored without an
+//   answer; if it moved the conversation on, a job sends the question then due (or the report's reference)
+//   once the window has passed, through the configured SMS sender.
+import { randomUUID } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import type { AppContext } from '../../app/context.ts';
+import type { Language } from '../../config/config.ts';
+import type { Database, SmsConversation } from '../../db/schema.ts';
+import { isLanguage } from '../../i18n/i18n.ts';
+import { createSmsSender } from '../../integrations/messaging/create-sms-sender.ts';
+import { answerResponderText } from '../dispatch/dispatch.sms.ts';
+import { insertIncomingReport } from '../reports/reports.service.ts';
+import {
+  guessLanguage,
+  hasContent,
+  isFinished,
+  markAsked,
+  newConversation,
+  parseConversation,
+  parseKeyword,
+  pendingQuestion,
+  receiveText,
+  serializeConversation,
+  toReportFields,
+  type Conversation,
+} from './sms.conversation.ts';
+import { fetchMediaJob, sendOwedReplyJob } from './sms.jobs.ts';
+import {
+  attachConversationMedia,
+  deleteClosedConversations,
+  findReportReference,
+  insertConversation,
+  insertMedia,
+  isOptedOut,
+  lastAutoReplyAt,
+  listSilentConversations,
+  lockConversation,
+  lockOpenConversation,
+  recordOptOut,
+  removeOptOut,
+  updateConversation,
+  type ConversationChange,
+} from './sms.repository.ts';
+import {
+  helpReply,
+  questionReply,
+  receivedReply,
+  startedReply,
+  stoppedReply,
+  type HotlineIdentity,
+} from './sms.replies.ts';
+
+type Trx = Transaction<Database>;
+
+/** Twilio allows ten attachments per MMS. */
+export const MAX_MEDIA = 10;
+
+export interface IncomingMedia {
+  url: string;
+  contentType: string;
+}
+
+export interface IncomingText {
+  /** The sender in E.164 (normalizePhone). */
+  from: string;
+  body: string;
+  media: readonly IncomingMedia[];
+}
+
+/** How a conversation ended; stored in its step column once closed. */
+export type ClosedStep = 'done' | 'stopped' | 'abandoned' | 'empty';
+
+interface OpenConversation {
+  row: SmsConversation;
+  conversation: Conversation;
+  change: ConversationChange;
+}
+
+function conversationField(id: string, column: 'phone' | 'answers') {
+  return { table: 'sms_conversations', column, rowId: id };
+}
+
+function mediaField(id: string) {
+  return { table: 'sms_media', column: 'twilio_url', rowId: id };
+}
+
+function identity(context: AppContext): HotlineIdentity {
+  return { networkName: context.config.networkName, hotlineNumber: context.config.hotlineNumber };
+}
+
+function storedLanguage(value: string, fallback: Language): Language {
+  return isLanguage(value) ? value : fallback;
+}
+
+function loadConversation(context: AppContext, row: SmsConversation): Conversation {
+  const json = context.secrets.fields.decrypt(conversationField(row.id, 'answers'), row.answers_ciphertext);
+  return parseConversation(json, storedLanguage(row.language, context.config.defaultLanguage));
+}
+
+function encryptConversation(context: AppContext, id: string, conversation: Conversation): string {
+  return context.secrets.fields.encrypt(
+    conversationField(id, 'answers'),
+    serializeConversation(conversation),
+  );
+}
+
+/** The number's open conversation, opened now (in this language) if there is none. */
+async function openConversation(
+  context: AppContext,
+  trx: Trx,
+  phone: string,
+  phoneIndex: string,
+  language: () => Language,
+  now: Date,
+): Promise<OpenConversation> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const row = await lockOpenConversation(trx, phoneIndex);
+    if (row) return { row, conversation: loadConversation(context, row), change: {} };
+    const id = randomUUID();
+    const conversation = newConversation(language());
+    const inserted = await insertConversation(trx, {
+      id,
+      phone_ciphertext: context.secrets.fields.encrypt(conversationField(id, 'phone'), phone),
+      phone_index: phoneIndex,
+      language: conversation.language,
+      step: pendingQuestion(conversation)!,
+      answers_ciphertext: encryptConversation(context, id, conversation),
+      started_at: now,
+      last_message_at: now,
+    });
+    // Lost a race with another text from the same number: lock and use the conversation it opened.
+    if (!inserted) continue;
+    const created = await lockOpenConversation(trx, phoneIndex);
+    if (created) return { row: created, conversation, change: {} };
+  }
+  throw new Error('Could not open an SMS conversation.');
+}
+
+async function saveConversation(context: AppContext, trx: Trx, open: OpenConversation): Promise<void> {
+  const { conversation } = open;
+  await updateConversation(trx, open.row.id, {
+    language: conversation.language,
+    step: pendingQuestion(conversation) ?? 'done',
+    answers_ciphertext: encryptConversation(context, open.row.id, conversation),
+    ...open.change,
+  });
+}
+
+async function storeMedia(
+  context: AppContext,
+  trx: Trx,
+  media: readonly IncomingMedia[],
+  owner: { conversationId: string } | { reportId: string },
+  now: Date,
+): Promise<string[]> {
+  const rows = media.slice(0, MAX_MEDIA).map((item) => {
+    const id = randomUUID();
+    return {
+      id,
+      conversation_id: 'conversationId' in owner ? owner.conversationId : null,
+      report_id: 'reportId' in owner ? owner.reportId : null,
+      twilio_url_ciphertext: context.secrets.fields.encrypt(mediaField(id), item.url),
+      content_type: item.contentType.slice(0, 100),
+      received_at: now,
+    };
+  });
+  await insertMedia(trx, rows);
+  return rows.map((row) => row.id);
+}
+
+async function scheduleMediaFetches(
+  context: AppContext,
+  trx: Trx,
+  mediaIds: readonly string[],
+): Promise<void> {
+  for (const mediaId of mediaIds) await context.jobs.sendInTransaction(trx, fetchMediaJob, { mediaId });
+}
+
+/**
+ * Closes a conversation; anything the sender wrote or sent becomes a report (partial when questions were
+ * left open), with every text kept verbatim. A conversation with nothing in it closes without a report.
+ */
+async function closeConversation(
+  context: AppContext,
+  trx: Trx,
+  open: OpenConversation,
+  how: Exclude<ClosedStep, 'empty'>,
+  now: Date,
+): Promise<{ id: string; reference: string } | undefined> {
+  const { row, conversation } = open;
+  const emptied = newConversation(conversation.language);
+  const closing: ConversationChange = {
+    ...open.change,
+    language: conversation.language,
+    closed_at: now,
+    // The report now holds the texts; the conversation keeps only what the reply window needs.
+    answers_ciphertext: encryptConversation(context, row.id, emptied),
+  };
+  if (!hasContent(conversation)) {
+    await updateConversation(trx, row.id, { ...closing, step: 'empty' });
+    return undefined;
+  }
+  const phone = context.secrets.fields.decrypt(conversationField(row.id, 'phone'), row.phone_ciphertext);
+  const report = await insertIncomingReport(context, trx, {
+    channel: 'sms',
+    language: conversation.language,
+    callbackPhone: phone,
+    ...toReportFields(conversation),
+  });
+  await scheduleMediaFetches(context, trx, await attachConversationMedia(trx, row.id, report.id));
+  await updateConversation(trx, row.id, { ...closing, step: how, report_id: report.id });
+  return report;
+}
+
+type ReplyWindow = { open: true } | { open: false; opensAt: Date };
+
+async function replyWindow(
+  context: AppContext,
+  db: Trx,
+  phoneIndex: string,
+  now: Date,
+): Promise<ReplyWindow> {
+  const windowMs = context.config.hotline.smsReplyWindowSeconds * 1000;
+  const last = await lastAutoReplyAt(db, phoneIndex);
+  if (last === null || now.getTime() - last.getTime() >= windowMs) return { open: true };
+  return { open: false, opensAt: new Date(last.getTime() + windowMs) };
+}
+
+async function scheduleOwedReply(
+  context: AppContext,
+  trx: Trx,
+  conversationId: string,
+  at: Date,
+): Promise<void> {
+  await context.jobs.sendInTransaction(
+    trx,
+    sendOwedReplyJob,
+    { conversationId },
+    {
+      startAfter: at,
+      singletonKey: conversationId,
+      singletonSeconds: Math.max(1, context.config.hotline.smsReplyWindowSeconds),
+    },
+  );
+}
+
+/**
+ * A reply subject to the window: sent (and recorded) if the window is open, otherwise withheld, and if
+ * the conversation will be owed it, scheduled for when the window opens.
+ */
+async function replyWithinWindow(
+  context: AppContext,
+  trx: Trx,
+  open: OpenConversation,
+  now: Date,
+  reply: string,
+  options: { owed: boolean },
+): Promise<string | undefined> {
+  const window = await replyWindow(context, trx, open.row.phone_index, now);
+  if (window.open) {
+    open.change.last_auto_reply_at = now;
+    return reply;
+  }
+  if (options.owed) await scheduleOwedReply(context, trx, open.row.id, window.opensAt);
+  return undefined;
+}
+
+/** Asks the question the conversation is waiting on (with the introduction if nothing was asked yet). */
+async function askNext(
+  context: AppContext,
+  trx: Trx,
+  open: OpenConversation,
+  now: Date,
+): Promise<string | undefined> {
+  const question = pendingQuestion(open.conversation);
+  if (!question) return undefined;
+  const reply = questionReply(open.conversation.language, question, {
+    intro: open.conversation.asked === null,
+    networkName: context.config.networkName,
+  });
+  const sent = await replyWithinWindow(context, trx, open, now, reply, {
+    owed: open.conversation.asked !== question,
+  });
+  if (sent !== undefined) open.conversation = markAsked(open.conversation, question);
+  return sent;
+}
+
+/**
+ * Handles one incoming text inside the webhook's transaction and returns the reply to send, or undefined
+ * for none. Responders' answers to dispatches are recognised first and never enter intake.
+ */
+export async function takeIncomingText(
+  context: AppContext,
+  trx: Trx,
+  text: IncomingText,
+): Promise<string | undefined> {
+  const now = context.clock.now();
+  const responderReply = await answerResponderText(context, trx, { from: text.from, body: text.body });
+  if (responderReply !== undefined) return responderReply;
+
+  const phoneIndex = context.secrets.blindIndex.phone(text.from);
+  const parsed = parseKeyword(text.body);
+  // A keyword with a photo attached is a report that happens to be one word; STOP is honoured regardless.
+  const keyword = parsed && (text.media.length === 0 || parsed.kind === 'stop') ? parsed : undefined;
+  const fallback = context.config.defaultLanguage;
+  const open = (language: Language) =>
+    openConversation(context, trx, text.from, phoneIndex, () => language, now);
+
+  if (keyword?.kind === 'stop') {
+    await recordOptOut(trx, phoneIndex, now);
+    const row = await lockOpenConversation(trx, phoneIndex);
+    let current: OpenConversation | undefined = row
+      ? { row, conversation: loadConversation(context, row), change: {} }
+      : undefined;
+    if (text.media.length > 0) {
+      current ??= await open(keyword.language ?? fallback);
+      current.conversation = receiveText(current.conversation, {
+        body: '',
+        at: now,
+        media: text.media.map((m) => m.contentType),
+      });
+      await storeMedia(context, trx, text.media, { conversationId: current.row.id }, now);
+    }
+    const language = keyword.language ?? current?.conversation.language ?? fallback;
+    if (current) {
+      // The confirmation goes out whatever the window says: carriers require it, and it is the last text.
+      current.change.last_auto_reply_at = now;
+      current.change.last_message_at = now;
+      await closeConversation(context, trx, current, 'stopped', now);
+    }
+    return stoppedReply(language, identity(context));
+  }
+
+  const optedOut = await isOptedOut(trx, phoneIndex);
+
+  if (keyword?.kind === 'start' || keyword?.kind === 'help') {
+    if (keyword.kind === 'start') await removeOptOut(trx, phoneIndex);
+    const current = await open(keyword.language ?? fallback);
+    if (keyword.language) current.conversation = { ...current.conversation, language: keyword.language };
+    const language = current.conversation.language;
+    const reply =
+      keyword.kind === 'start'
+        ? startedReply(language, identity(context))
+        : helpReply(language, identity(context));
+    const sent = await replyWithinWindow(context, trx, current, now, reply, { owed: false });
+    await saveConversation(context, trx, current);
+    return sent;
+  }
+
+  if (optedOut) {
+    // A language keyword alone carries nothing to report, and nobody is to be answered.
+    if (keyword) return undefined;
+    await reportFromOptedOutNumber(context, trx, text, now);
+    return undefined;
+  }
+
+  if (keyword?.kind === 'language') {
+    const current = await open(keyword.language);
+    current.conversation = { ...current.conversation, language: keyword.language };
+    const sent = await askNext(context, trx, current, now);
+    await saveConversation(context, trx, current);
+    return sent;
+  }
+
+  const current = await open(guessLanguage(text.body, fallback));
+  current.conversation = receiveText(current.conversation, {
+    body: text.body,
+    at: now,
+    media: text.media.map((m) => m.contentType),
+  });
+  current.change.last_message_at = now;
+  await storeMedia(context, trx, text.media, { conversationId: current.row.id }, now);
+
+  if (isFinished(current.conversation)) {
+    const report = await closeConversation(context, trx, current, 'done', now);
+    if (!report) return undefined;
+    // Owed: if the window withholds it, the reference follows by job.
+    const reply = receivedReply(current.conversation.language, report.reference);
+    const sent = await replyWithinWindow(context, trx, current, now, reply, { owed: true });
+    if (sent !== undefined) await updateConversation(trx, current.row.id, { last_auto_reply_at: now });
+    return sent;
+  }
+  const sent = await askNext(context, trx, current, now);
+  await saveConversation(context, trx, current);
+  return sent;
+}
+
+/** A text from a number that opted out: no conversation, no answer, but the words become a report. */
+async function reportFromOptedOutNumber(
+  context: AppContext,
+  trx: Trx,
+  text: IncomingText,
+  now: Date,
+): Promise<void> {
+  const language = guessLanguage(text.body, context.config.defaultLanguage);
+  const conversation = receiveText(newConversation(language), {
+    body: text.body,
+    at: now,
+    media: text.media.map((m) => m.contentType),
+  });
+  if (!hasContent(conversation)) return;
+  const report = await insertIncomingReport(context, trx, {
+    channel: 'sms',
+    language,
+    callbackPhone: text.from,
+    // Nobody can be asked anything, so whatever the text did not say stays unknown (and the report incomplete).
+    ...toReportFields(conversation),
+  });
+  const mediaIds = await storeMedia(context, trx, text.media, { reportId: report.id }, now);
+  await scheduleMediaFetches(context, trx, mediaIds);
+}
+
+export type OwedReplyOutcome = 'sent' | 'nothing_owed' | 'rescheduled';
+
+/**
+ * The sms.send-owed-reply job: once the reply window has passed, texts the question a conversation is
+ * waiting on (or a finished conversation's reference) if the sender has not had it yet. The text is sent
+ * before the fact is recorded, so a crash in between repeats it rather than losing it.
+ */
+export async function sendOwedReply(context: AppContext, conversationId: string): Promise<OwedReplyOutcome> {
+  const now = context.clock.now();
+  const owed = await context.db.transaction().execute(async (trx) => {
+    const row = await lockConversation(trx, conversationId);
+    if (!row || (await isOptedOut(trx, row.phone_index))) return undefined;
+    const language = storedLanguage(row.language, context.config.defaultLanguage);
+    let body: string | undefined;
+    if (row.closed_at === null) {
+      const conversation = loadConversation(context, row);
+      const question = pendingQuestion(conversation);
+      if (question && conversation.asked !== question) {
+        body = questionReply(language, question, {
+          intro: conversation.asked === null,
+          networkName: context.config.networkName,
+        });
+      }
+    } else if (
+      row.step === 'done' &&
+      row.report_id &&
+      (row.last_auto_reply_at?.getTime() ?? 0) < row.closed_at.getTime()
+    ) {
+      const reference = await findReportReference(trx, row.report_id);
+      if (reference) body = receivedReply(language, reference);
+    }
+    if (body === undefined) return undefined;
+    const window = await replyWindow(context, trx, row.phone_index, now);
+    if (!window.open) {
+      await scheduleOwedReply(context, trx, row.id, window.opensAt);
+      return 'rescheduled' as const;
+    }
+    const phone = context.secrets.fields.decrypt(conversationField(row.id, 'phone'), row.phone_ciphertext);
+    return { body, phone };
+  });
+  if (owed === undefined) return 'nothing_owed';
+  if (owed === 'rescheduled') return owed;
+  await createSmsSender(context).send({ to: owed.phone, body: owed.body });
+  await context.db.transaction().execute(async (trx) => {
+    const row = await lockConversation(trx, conversationId);
+    if (!row) return;
+    const change: ConversationChange = { last_auto_reply_at: now };
+    if (row.closed_at === null) {
+      const conversation = loadConversation(context, row);
+      const question = pendingQuestion(conversation);
+      if (question)
+        change.answers_ciphertext = encryptConversation(context, row.id, markAsked(conversation, question));
+    }
+    await updateConversation(trx, row.id, change);
+  });
+  return 'sent';
+}
+
+/** Closed conversations serve only the reply window and owed replies, so they go soon after. */
+export function closedRetentionMs(context: AppContext): number {
+  return Math.max(60 * 60 * 1000, 2 * context.config.hotline.smsReplyWindowSeconds * 1000);
+}
+
+const SWEEP_BATCH = 100;
+
+/**
+ * The sweep: conversations silent for the configured timeout become partial reports (nothing a person sent
+ * is thrown away, and no text is sent to them about it), then closed conversations past retention go.
+ */
+export async function sweepConversations(
+  context: AppContext,
+): Promise<{ abandoned: number; deleted: number }> {
+  const now = context.clock.now();
+  const cutoff = new Date(now.getTime() - context.config.hotline.smsConversationTimeoutMinutes * 60_000);
+  let abandoned = 0;
+  for (;;) {
+    const ids = await listSilentConversations(context.db, cutoff, SWEEP_BATCH);
+    for (const id of ids) {
+      const closed = await context.db.transaction().execute(async (trx) => {
+        const row = await lockConversation(trx, id);
+        // A text may have arrived since the list was read; then it is not abandoned.
+        if (!row || row.closed_at !== null || row.last_message_at >= cutoff) return false;
+        await closeConversation(
+          context,
+          trx,
+          { row, conversation: loadConversation(context, row), change: {} },
+          'abandoned',
+          now,
+        );
+        return true;
+      });
+      if (closed) abandoned += 1;
+    }
+    if (ids.length < SWEEP_BATCH) break;
+  }
+  const deleted = await deleteClosedConversations(
+    context.db,
+    new Date(now.getTime() - closedRetentionMs(context)),
+  );
+  return { abandoned, deleted };
+}
