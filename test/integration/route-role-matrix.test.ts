@@ -54,6 +54,7 @@ const EXPECTED: Record<string, Allowed> = {
   'POST /webhooks/twilio/voice/dial-result': 'twilio',
   'POST /webhooks/twilio/voice/recorded': 'twilio',
   'POST /webhooks/twilio/status': 'twilio',
+  'POST /webhooks/twilio/sms': 'twilio',
   // Legal may reach the route; which recordings it may play (its follow-ups') is checked per report.
   'GET /console/reports/:id/recording': ['admin', 'coordinator', 'dispatcher', 'legal'],
   'GET /console/followups': ['legal', 'coordinator'],
