@@ -204,6 +204,8 @@ export interface IncidentEventsTable {
   note_ciphertext: string | null;
   report_id: string | null;
   dispatch_id: string | null;
+  /** The other incident of a merge or split (migration 20261123T1330). */
+  related_incident_id: Generated<string | null>;
 }
 
 export interface StaffProfilesTable {

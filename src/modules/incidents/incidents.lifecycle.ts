@@ -46,6 +46,24 @@ export async function notifyIncidentChanged(trx: Transaction<Database>, incident
   await sql`select pg_notify(${INCIDENTS_CHANNEL}, ${incidentId})`.execute(trx);
 }
 
+/**
+ * For changes that are not a status change (a dispatch sent or answered, a verification recorded): marks the
+ * incident as changed now, so the board's time filter and a reconnecting board's replay see it, and tells
+ * every console. Call it inside the transaction that made the change.
+ */
+export async function markIncidentChanged(
+  context: Pick<AppContext, 'clock'>,
+  trx: Transaction<Database>,
+  incidentId: string,
+): Promise<void> {
+  await trx
+    .updateTable('incidents')
+    .set({ updated_at: context.clock.now() })
+    .where('id', '=', incidentId)
+    .execute();
+  await notifyIncidentChanged(trx, incidentId);
+}
+
 export interface TimelineEntry {
   incidentId: string;
   actorId: string | null;
@@ -57,6 +75,8 @@ export interface TimelineEntry {
   note?: string | null;
   reportId?: string | null;
   dispatchId?: string | null;
+  /** The other incident of a merge or split. */
+  relatedIncidentId?: string | null;
 }
 
 export async function recordIncidentEvent(
@@ -81,6 +101,7 @@ export async function recordIncidentEvent(
       ),
       report_id: entry.reportId ?? null,
       dispatch_id: entry.dispatchId ?? null,
+      related_incident_id: entry.relatedIncidentId ?? null,
     })
     .execute();
   return id;
