@@ -3,6 +3,7 @@
 import type { FastifyRequest } from 'fastify';
 import { OUTBOX_READER_ROLES } from '../modules/outbox/outbox.policy.ts';
 import { REPORT_READER_ROLES } from '../modules/reports/reports.policy.ts';
+import { SIMULATOR_ROLES } from '../modules/sms/sms.policy.ts';
 import { FOLLOWUP_ROLES } from '../modules/voice/voice.policy.ts';
 import { hasAnyRole } from './access.ts';
 import { html, type Html } from './html.ts';
@@ -39,6 +40,7 @@ function consoleNav(request: FastifyRequest): Html {
     ${hasAnyRole(request.principal, REPORT_READER_ROLES) ? html`<a href="/console">${t('console.nav_reports')}</a>` : ''}
     ${hasAnyRole(request.principal, OUTBOX_READER_ROLES) ? html`<a href="/console/outbox">${t('console.nav_outbox')}</a>` : ''}
     ${hasAnyRole(request.principal, FOLLOWUP_ROLES) ? html`<a href="/console/followups">${t('voice.followups_nav')}</a>` : ''}
+    ${hasAnyRole(request.principal, SIMULATOR_ROLES) ? html`<a href="/console/hotline/simulator">${t('sms.simulator_nav')}</a>` : ''}
     ${roles.includes('admin') ? html`<a href="/console/users">${t('console.nav_users')}</a>` : ''}
     <a href="/console/account">${t('console.nav_account')}</a>
   </nav>`;

@@ -55,6 +55,8 @@ const EXPECTED: Record<string, Allowed> = {
   'POST /webhooks/twilio/voice/recorded': 'twilio',
   'POST /webhooks/twilio/status': 'twilio',
   'POST /webhooks/twilio/sms': 'twilio',
+  'GET /console/hotline/simulator': ['admin', 'coordinator', 'dispatcher'],
+  'POST /console/hotline/simulator': ['admin', 'coordinator', 'dispatcher'],
   // Legal may reach the route; which recordings it may play (its follow-ups') is checked per report.
   'GET /console/reports/:id/recording': ['admin', 'coordinator', 'dispatcher', 'legal'],
   'GET /console/followups': ['legal', 'coordinator'],

@@ -44,7 +44,8 @@ export type AuditAction =
   | 'followup.created'
   | 'followup.listed'
   | 'followup.done'
-  | 'sms.opted_out';
+  | 'sms.opted_out'
+  | 'sms.simulated';
 
 export interface AuditEvent {
   actorId: string | null;

@@ -9,7 +9,7 @@ import { startTwilioStandIn, type TwilioStandIn } from '../../../test/support/tw
 import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TWILIO_TEST_ENV } from '../../../test/support/twilio-webhooks.ts';
 import { translate } from '../../i18n/i18n.ts';
 import { sendOwedReply, sweepConversations } from './sms.service.ts';
-import { fictionalNumber, openConversationOf, reportsFrom, text, type Answer } from './sms.test-helpers.ts';
+import { freshNumber, openConversationOf, reportsFrom, text, type Answer } from './sms.test-helpers.ts';
 
 const NETWORK = 'Chicago Rapid Response';
 /** Longer than the default reply window (10 s), so each text of a conversation gets its answer. */
@@ -44,7 +44,7 @@ for (const backend of backends()) {
     }
 
     test('English, guided: one short question at a time, then a report with every text kept', async () => {
-      const from = fictionalNumber();
+      const from = freshNumber();
       const replies = (
         await converse(from, [
           'Hi',
@@ -89,7 +89,7 @@ for (const backend of backends()) {
     });
 
     test('Spanish, guided, with the language guessed from the first text', async () => {
-      const from = fictionalNumber();
+      const from = freshNumber();
       const answers = await converse(from, [
         'Hola, hay migra aquí',
         'se llevaron a mi vecino',
@@ -119,7 +119,7 @@ for (const backend of backends()) {
     });
 
     test('English, all-in-one: one text makes the report, no questions', async () => {
-      const from = fictionalNumber();
+      const from = freshNumber();
       const [answer] = await converse(from, [
         'ICE detaining 2 people at 26th and Kedzie now, 3 agents, vests say POLICE ICE, I saw it',
       ]);
@@ -136,7 +136,7 @@ for (const backend of backends()) {
     });
 
     test('Spanish, all-in-one but missing a part: only what is missing is asked', async () => {
-      const from = fictionalNumber();
+      const from = freshNumber();
       const answers = await converse(from, [
         'La migra está deteniendo gente en la 26 y Kedzie ahora, 4 agentes, chalecos dicen POLICE ICE',
         'yo lo vi',
@@ -154,7 +154,7 @@ for (const backend of backends()) {
     });
 
     test('abandoned: silent past the timeout, the conversation becomes a partial report; nobody is texted', async () => {
-      const from = fictionalNumber();
+      const from = freshNumber();
       await converse(from, ['hay agentes en la calle 18 y Blue Island', '3']);
       const sentBefore = standIn.messages.size;
       t.clock.advance(19 * 60_000);
@@ -178,7 +178,7 @@ for (const backend of backends()) {
     });
 
     test('STOP mid-way: confirmed once, what was sent kept as a partial report, then silence until START', async () => {
-      const from = fictionalNumber();
+      const from = freshNumber();
       await converse(from, ['ICE at 26th and Kedzie', '5']);
       const [stop] = await converse(from, ['Stop']);
       assert.equal(stop!.reply, translate('en', 'sms.stopped', { network: NETWORK }));
@@ -212,7 +212,7 @@ for (const backend of backends()) {
     });
 
     test('ALTO mid-way in Spanish, and INICIO', async () => {
-      const from = fictionalNumber();
+      const from = freshNumber();
       await converse(from, ['hola, hay agentes']);
       const [alto] = await converse(from, ['ALTO']);
       assert.equal(alto!.reply, translate('es', 'sms.stopped', { network: NETWORK }));
@@ -224,20 +224,20 @@ for (const backend of backends()) {
     });
 
     test('STOP is confirmed even inside the reply window, and a STOP with nothing before stores no report', async () => {
-      const from = fictionalNumber();
+      const from = freshNumber();
       await converse(from, ['hi']);
       t.clock.advance(1_000);
       const stop = await text(t, from, 'STOP');
       assert.equal(stop.reply, translate('en', 'sms.stopped', { network: NETWORK }));
       assert.equal((await reportsFrom(t, from)).length, 1, 'the greeting is kept');
-      const stranger = fictionalNumber();
+      const stranger = freshNumber();
       const alone = await text(t, stranger, 'UNSUBSCRIBE');
       assert.equal(alone.reply, translate('en', 'sms.stopped', { network: NETWORK }));
       assert.equal((await reportsFrom(t, stranger)).length, 0);
     });
 
     test('HELP and AYUDA are answered and the conversation carries on where it was', async () => {
-      const from = fictionalNumber();
+      const from = freshNumber();
       await converse(from, ['hi', '1']);
       const [help] = await converse(from, ['HELP']);
       assert.equal(
@@ -253,7 +253,7 @@ for (const backend of backends()) {
     });
 
     test('the language can be switched at any time, and the question is asked again in it', async () => {
-      const from = fictionalNumber();
+      const from = freshNumber();
       const [first, es, answer, en] = await converse(from, ['hi there', 'ES', '1', 'english']);
       assert.match(first!.reply ?? '', /What is happening\?/);
       assert.equal(es!.reply, translate('es', 'sms.question_activity'));
@@ -271,7 +271,7 @@ for (const backend of backends()) {
     });
 
     test('the reply window: a second text inside it is stored without an answer; the owed question follows by job', async () => {
-      const from = fictionalNumber();
+      const from = freshNumber();
       const [first] = await converse(from, ['hi']);
       assert.ok(first!.reply);
       t.clock.advance(3_000);
@@ -307,7 +307,7 @@ for (const backend of backends()) {
     });
 
     test('the reference owed after a finish inside the window is sent by job', async () => {
-      const from = fictionalNumber();
+      const from = freshNumber();
       await converse(from, ['hi']);
       t.clock.advance(2_000);
       const finished = await text(
@@ -333,7 +333,7 @@ for (const backend of backends()) {
     });
 
     test('closed conversations keep nothing of the texts and are deleted after an hour', async () => {
-      const from = fictionalNumber();
+      const from = freshNumber();
       await converse(from, [
         'ICE detaining 2 people at 26th and Kedzie now, 3 agents, vests say POLICE ICE, I saw it',
       ]);
@@ -361,7 +361,7 @@ for (const backend of backends()) {
     });
 
     test('the number is stored only as ciphertext and blind index, and never logged', async () => {
-      const from = fictionalNumber();
+      const from = freshNumber();
       await converse(from, ['ICE at 26th and Kedzie', '1', 'STOP', 'still here', 'HELP']);
       const digits = from.slice(2);
       const tables = ['sms_conversations', 'sms_opt_outs', 'sms_media', 'reports', 'twilio_webhook_receipts'];

@@ -16,7 +16,7 @@ import { randomSid, startTwilioStandIn, type TwilioStandIn } from '../../../test
 import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TWILIO_TEST_ENV } from '../../../test/support/twilio-webhooks.ts';
 import { reportsDeps } from '../reports/reports.module.ts';
 import { fetchSmsMedia } from './sms.media.ts';
-import { fictionalNumber, reportsFrom, text } from './sms.test-helpers.ts';
+import { freshNumber, reportsFrom, text } from './sms.test-helpers.ts';
 
 const EXIF_CANARY = 'GPS-CANARY-41.8448N-87.7044W';
 const ALL_IN_ONE = 'ICE detaining 2 people at 26th and Kedzie now, 3 agents, vests say POLICE ICE, I saw it';
@@ -62,7 +62,7 @@ for (const backend of backends()) {
     }
 
     test('a photo sent mid-conversation waits for the report, then is kept stripped and deleted at Twilio', async () => {
-      const from = fictionalNumber();
+      const from = freshNumber();
       const original = await photoWithExif();
       const messageSid = randomSid('MM');
       const held = standIn.addMedia(original, 'image/jpeg', messageSid);
@@ -151,7 +151,7 @@ for (const backend of backends()) {
     });
 
     test('a replayed MMS webhook records its attachment once', async () => {
-      const from = fictionalNumber();
+      const from = freshNumber();
       const held = standIn.addMedia(await photoWithExif(), 'image/jpeg');
       const params = {
         MessageSid: held.messageSid!,
@@ -166,7 +166,7 @@ for (const backend of backends()) {
     });
 
     test('a video is not kept, but Twilio’s copy is deleted and the transcript names it', async () => {
-      const from = fictionalNumber();
+      const from = freshNumber();
       const held = standIn.addMedia(Buffer.from('not really a video'), 'video/mp4');
       await text(t, from, ALL_IN_ONE, {
         MessageSid: held.messageSid!,
@@ -192,7 +192,7 @@ for (const backend of backends()) {
     });
 
     test('a file that claims to be a JPEG but is not is not kept', async () => {
-      const from = fictionalNumber();
+      const from = freshNumber();
       const held = standIn.addMedia(Buffer.from('<html>not an image</html>'), 'image/jpeg');
       await text(t, from, ALL_IN_ONE, {
         MessageSid: held.messageSid!,
@@ -205,7 +205,7 @@ for (const backend of backends()) {
     });
 
     test('a media URL of another account or host is never requested with our credentials', async () => {
-      const from = fictionalNumber();
+      const from = freshNumber();
       const foreign = `https://api.twilio.com/2010-04-01/Accounts/${randomSid('AC')}/Messages/${randomSid('MM')}/Media/${randomSid('ME')}`;
       const elsewhere = 'https://attacker.example.net/steal';
       await text(t, from, ALL_IN_ONE, {
@@ -226,7 +226,7 @@ for (const backend of backends()) {
     });
 
     test('a photo from an opted-out number joins the report its text makes at once', async () => {
-      const from = fictionalNumber();
+      const from = freshNumber();
       await text(t, from, 'STOP');
       const held = standIn.addMedia(await photoWithExif(), 'image/jpeg');
       t.clock.advance(30_000);

@@ -1,5 +1,5 @@
 // Text intake on the hotline number: the Twilio SMS webhook, the conversation that gathers a report, MMS
-// photos, and the jobs that send owed replies, close abandoned conversations and purge webhook receipts.
+// photos, the console's text simulator, and the jobs that send owed replies, close abandoned conversations and purge webhook receipts.
 import type { DomainModule } from '../index.ts';
 import { purgeWebhookReceipts, purgeWebhookReceiptsJob } from '../../integrations/twilio/webhook.ts';
 import { reportsDeps } from '../reports/reports.module.ts';
@@ -12,8 +12,8 @@ export const smsModule: DomainModule = {
   name: 'sms',
   http: {
     name: 'sms',
-    register(app, context) {
-      registerSmsRoutes(app, context);
+    register(app, context, services) {
+      registerSmsRoutes(app, context, services);
     },
   },
   registerJobs(context) {

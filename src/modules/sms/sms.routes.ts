@@ -1,16 +1,25 @@
-// The SMS webhook: parse, (access already checked: SIGNED_BY_TWILIO), call the service once per
-// MessageSid, present as TwiML.
-import type { FastifyInstance } from 'fastify';
+// The SMS webhook (access SIGNED_BY_TWILIO: checked before any handler) and the console's hotline text
+// simulator. Handlers parse, call the service, present; the webhook's answer is TwiML, once per MessageSid.
+import { randomInt } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app/context.ts';
 import { SIGNED_BY_TWILIO } from '../../http/access.ts';
+import type { HttpServices } from '../../http/app.ts';
+import { htmlResponses } from '../../http/schemas.ts';
 import { message, response } from '../../integrations/twilio/twiml.ts';
 import { answerOnce, EMPTY_TWIML, sendTwiml, twimlResponses } from '../../integrations/twilio/webhook.ts';
-import { parseIncomingSms } from './sms.schemas.ts';
-import { takeIncomingText } from './sms.service.ts';
+import { renderSimulator, SIMULATOR_PATH, type SimulatorState } from './sms.pages.ts';
+import { useSimulator } from './sms.policy.ts';
+import { parseIncomingSms, readSimulatorForm, validateSimulatorForm } from './sms.schemas.ts';
+import { simulateText, takeIncomingText } from './sms.service.ts';
 
 export const SMS_WEBHOOK_PATH = '/webhooks/twilio/sms';
 
-export function registerSmsRoutes(app: FastifyInstance, context: AppContext): void {
+function pretendNumber(): string {
+  return `+1 312 555 01${String(randomInt(100)).padStart(2, '0')}`;
+}
+
+export function registerSmsRoutes(app: FastifyInstance, context: AppContext, services: HttpServices): void {
   app.post(
     SMS_WEBHOOK_PATH,
     { config: { access: SIGNED_BY_TWILIO }, schema: { response: twimlResponses() } },
@@ -26,6 +35,48 @@ export function registerSmsRoutes(app: FastifyInstance, context: AppContext): vo
         },
       );
       return sendTwiml(reply, twiml);
+    },
+  );
+
+  function showSimulator(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    state: Omit<SimulatorState, 'csrfToken' | 'replyWindowSeconds'>,
+  ): FastifyReply {
+    const page = { request, networkName: context.config.networkName };
+    return reply.type('text/html; charset=utf-8').send(
+      renderSimulator(page, {
+        ...state,
+        csrfToken: services.csrf.issue(request.principal!.csrfSecret),
+        replyWindowSeconds: context.config.hotline.smsReplyWindowSeconds,
+      }).value,
+    );
+  }
+
+  app.get(
+    SIMULATOR_PATH,
+    { config: { access: useSimulator }, schema: { response: htmlResponses() } },
+    async (request, reply) =>
+      showSimulator(request, reply, { form: { phone: pretendNumber(), body: '', history: [] }, errors: {} }),
+  );
+
+  app.post(
+    SIMULATOR_PATH,
+    { config: { access: useSimulator }, schema: { response: htmlResponses() } },
+    async (request, reply) => {
+      const form = readSimulatorForm(request.body);
+      const checked = validateSimulatorForm(form);
+      if (!checked.ok) return showSimulator(request, reply.code(400), { form, errors: checked.errors });
+      const answer = await simulateText(context, request.principal!.userId, {
+        from: checked.from,
+        body: form.body,
+      });
+      const history = [
+        ...form.history,
+        `> ${form.body}`,
+        `< ${answer ?? request.t('sms.simulator_no_reply')}`,
+      ];
+      return showSimulator(request, reply, { form: { ...form, body: '', history }, errors: {} });
     },
   );
 }

@@ -16,8 +16,10 @@ import type { Transaction } from 'kysely';
 import type { AppContext } from '../../app/context.ts';
 import type { Language } from '../../config/config.ts';
 import type { Database, SmsConversation } from '../../db/schema.ts';
-import { isLanguage } from '../../i18n/i18n.ts';
+import { isLanguage, translate } from '../../i18n/i18n.ts';
+import { ConsoleOutbox } from '../../integrations/messaging/console-outbox.ts';
 import { createSmsSender } from '../../integrations/messaging/create-sms-sender.ts';
+import { recordAudit } from '../audit/audit.service.ts';
 import { answerResponderText } from '../dispatch/dispatch.sms.ts';
 import { insertIncomingReport } from '../reports/reports.service.ts';
 import {
@@ -84,6 +86,24 @@ interface OpenConversation {
   row: SmsConversation;
   conversation: Conversation;
   change: ConversationChange;
+}
+
+/**
+ * 555-0100 to 555-0199 are reserved for fiction in the North American numbering plan: no phone texts from
+ * them, so they are what the console's simulator pretends with. Texts owed to them go to the console outbox,
+ * never out, and the reports they make say they are simulated.
+ */
+export function isPretendNumber(e164: string): boolean {
+  return /^\+1[2-9]\d{2}55501\d{2}$/.test(e164);
+}
+
+/** The report a conversation becomes, marked when it came from the simulator. */
+function reportFields(context: AppContext, conversation: Conversation, phone: string) {
+  const fields = toReportFields(conversation);
+  if (isPretendNumber(phone)) {
+    fields.details = `${translate(context.config.defaultLanguage, 'sms.simulated_report_note')}\n${fields.details}`;
+  }
+  return fields;
 }
 
 function conversationField(id: string, column: 'phone' | 'answers') {
@@ -215,7 +235,7 @@ async function closeConversation(
     channel: 'sms',
     language: conversation.language,
     callbackPhone: phone,
-    ...toReportFields(conversation),
+    ...reportFields(context, conversation, phone),
   });
   await scheduleMediaFetches(context, trx, await attachConversationMedia(trx, row.id, report.id));
   await updateConversation(trx, row.id, { ...closing, step: how, report_id: report.id });
@@ -338,6 +358,12 @@ export async function takeIncomingText(
       current.change.last_message_at = now;
       await closeConversation(context, trx, current, 'stopped', now);
     }
+    // Proof the opt-out was honoured, and when; the number itself is never in the audit log.
+    await recordAudit(trx, context, {
+      actorId: null,
+      action: 'sms.opted_out',
+      ...(current ? { subjectType: 'sms_conversation', subjectId: current.row.id } : {}),
+    });
     return stoppedReply(language, identity(context));
   }
 
@@ -414,10 +440,27 @@ async function reportFromOptedOutNumber(
     language,
     callbackPhone: text.from,
     // Nobody can be asked anything, so whatever the text did not say stays unknown (and the report incomplete).
-    ...toReportFields(conversation),
+    ...reportFields(context, conversation, text.from),
   });
   const mediaIds = await storeMedia(context, trx, text.media, { reportId: report.id }, now);
   await scheduleMediaFetches(context, trx, mediaIds);
+}
+
+/**
+ * A text from the console's simulator: the same handling as a real text, from a pretend number, recorded in
+ * the audit log (who simulated; never what was typed).
+ */
+export async function simulateText(
+  context: AppContext,
+  actorId: string,
+  text: { from: string; body: string },
+): Promise<string | undefined> {
+  if (!isPretendNumber(text.from)) throw new Error('The simulator only texts from pretend numbers.');
+  return context.db.transaction().execute(async (trx) => {
+    const reply = await takeIncomingText(context, trx, { from: text.from, body: text.body, media: [] });
+    await recordAudit(trx, context, { actorId, action: 'sms.simulated', subjectType: 'sms_simulator' });
+    return reply;
+  });
 }
 
 export type OwedReplyOutcome = 'sent' | 'nothing_owed' | 'rescheduled';
@@ -462,7 +505,8 @@ export async function sendOwedReply(context: AppContext, conversationId: string)
   });
   if (owed === undefined) return 'nothing_owed';
   if (owed === 'rescheduled') return owed;
-  await createSmsSender(context).send({ to: owed.phone, body: owed.body });
+  const sender = isPretendNumber(owed.phone) ? new ConsoleOutbox(context) : createSmsSender(context);
+  await sender.send({ to: owed.phone, body: owed.body });
   await context.db.transaction().execute(async (trx) => {
     const row = await lockConversation(trx, conversationId);
     if (!row) return;

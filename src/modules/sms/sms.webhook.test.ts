@@ -12,7 +12,7 @@ import {
   TWILIO_TEST_ENV,
 } from '../../../test/support/twilio-webhooks.ts';
 import { translate } from '../../i18n/i18n.ts';
-import { fictionalNumber, replyOf, reportsFrom, SMS_PATH } from './sms.test-helpers.ts';
+import { freshNumber, replyOf, reportsFrom, SMS_PATH } from './sms.test-helpers.ts';
 
 const ALL_IN_ONE = 'ICE detaining 2 people at 26th and Kedzie now, 3 agents, vests say POLICE ICE, I saw it';
 
@@ -57,7 +57,7 @@ for (const backend of backends()) {
     }
 
     test('a validly signed text is answered in TwiML with the first question', async () => {
-      const res = await postWebhook(t.app, SMS_PATH, incomingSms(fictionalNumber(), 'hello'));
+      const res = await postWebhook(t.app, SMS_PATH, incomingSms(freshNumber(), 'hello'));
       assert.equal(res.status, 200);
       assert.match(res.contentType ?? '', /^text\/xml/);
       assert.match(
@@ -67,36 +67,36 @@ for (const backend of backends()) {
     });
 
     test('a tampered parameter is refused (403) and nothing is stored', async () => {
-      const params = incomingSms(fictionalNumber(), 'STOP');
+      const params = incomingSms(freshNumber(), 'STOP');
       const signature = (await import('../../../test/support/twilio-webhooks.ts')).expectedSignature(
         TWILIO_TEST_ENV.AMPARO_TWILIO_AUTH_TOKEN!,
         `${TEST_PUBLIC_URL}${SMS_PATH}`,
         params,
       );
       await assertRefused({ ...params, Body: ALL_IN_ONE }, { signature });
-      await assertRefused({ ...params, From: fictionalNumber() }, { signature });
+      await assertRefused({ ...params, From: freshNumber() }, { signature });
     });
 
     test('a signature made for another address (the Host header is never trusted) is refused', async () => {
-      const params = incomingSms(fictionalNumber(), ALL_IN_ONE);
+      const params = incomingSms(freshNumber(), ALL_IN_ONE);
       await assertRefused(params, { signedUrl: `https://attacker.example.net${SMS_PATH}` });
       await assertRefused(params, { signedUrl: `${TEST_PUBLIC_URL}/webhooks/twilio/voice` });
     });
 
     test('a missing signature or a wrong auth token is refused', async () => {
-      await assertRefused(incomingSms(fictionalNumber(), ALL_IN_ONE), { signature: null });
-      await assertRefused(incomingSms(fictionalNumber(), ALL_IN_ONE), {
+      await assertRefused(incomingSms(freshNumber(), ALL_IN_ONE), { signature: null });
+      await assertRefused(incomingSms(freshNumber(), ALL_IN_ONE), {
         authToken: 'not-the-token-0123456789abcdef',
       });
     });
 
     test('another Twilio account, correctly signed with our token, is refused and nothing is stored', async () => {
-      const params = incomingSms(fictionalNumber(), ALL_IN_ONE, { AccountSid: sid('AC') });
+      const params = incomingSms(freshNumber(), ALL_IN_ONE, { AccountSid: sid('AC') });
       await assertRefused(params, {});
     });
 
     test('a replayed MessageSid gets the same answer and is stored once', async () => {
-      const from = fictionalNumber();
+      const from = freshNumber();
       const params = incomingSms(from, ALL_IN_ONE);
       const first = await postWebhook(t.app, SMS_PATH, params);
       t.clock.advance(60_000);
@@ -117,7 +117,7 @@ for (const backend of backends()) {
     });
 
     test('a replayed text mid-conversation does not answer the question twice', async () => {
-      const from = fictionalNumber();
+      const from = freshNumber();
       await postWebhook(t.app, SMS_PATH, incomingSms(from, 'hi'));
       t.clock.advance(30_000);
       const answer = incomingSms(from, '1');
@@ -129,13 +129,13 @@ for (const backend of backends()) {
     });
 
     test('a signed request without a sender or MessageSid gets a clear 400, never a 500', async () => {
-      const withoutFrom: Record<string, string> = incomingSms(fictionalNumber(), 'hi');
+      const withoutFrom: Record<string, string> = incomingSms(freshNumber(), 'hi');
       delete withoutFrom.From;
       const before = await storedRows();
       for (const params of [
         withoutFrom,
-        { ...incomingSms(fictionalNumber(), 'hi'), From: 'not a number' },
-        { ...incomingSms(fictionalNumber(), 'hi'), MessageSid: '', SmsMessageSid: '' },
+        { ...incomingSms(freshNumber(), 'hi'), From: 'not a number' },
+        { ...incomingSms(freshNumber(), 'hi'), MessageSid: '', SmsMessageSid: '' },
       ]) {
         const answer = await postWebhook(t.app, SMS_PATH, params);
         assert.equal(answer.status, 400, answer.body);

@@ -12,7 +12,7 @@ import { backends, createTestApp, type TestApp } from '../../../test/support/tes
 import { startTwilioStandIn, type TwilioStandIn } from '../../../test/support/twilio-stand-in.ts';
 import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TWILIO_TEST_ENV } from '../../../test/support/twilio-webhooks.ts';
 import { translate } from '../../i18n/i18n.ts';
-import { fictionalNumber, reportsFrom, text } from './sms.test-helpers.ts';
+import { freshNumber, reportsFrom, text } from './sms.test-helpers.ts';
 
 async function eventually(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
   const deadline = Date.now() + 20_000;
@@ -55,7 +55,7 @@ for (const backend of backends()) {
     });
 
     test('an MMS photo is fetched, kept and deleted at Twilio by the worker', async () => {
-      const from = fictionalNumber();
+      const from = freshNumber();
       const photo = await sharp({ create: { width: 8, height: 8, channels: 3, background: 'teal' } })
         .png()
         .toBuffer();
@@ -83,7 +83,7 @@ for (const backend of backends()) {
     });
 
     test('a question withheld by the reply window is texted once the window passes', async () => {
-      const from = fictionalNumber();
+      const from = freshNumber();
       assert.ok((await text(t, from, 'hello')).reply);
       t.clock.advance(200);
       assert.equal((await text(t, from, '2')).reply, undefined, 'inside the window');
