@@ -2,13 +2,40 @@
 // webhook asks here first; a number that is not a responder with an open dispatch falls through to intake.
 import type { Transaction } from 'kysely';
 import type { AppContext } from '../../app/context.ts';
+import { normalizePhone } from '../../crypto/blind-index.ts';
 import type { Database } from '../../db/schema.ts';
+import { translate } from '../../i18n/i18n.ts';
+import { textLanguage } from './dispatch.message.ts';
+import { findOpenDispatchFor, findResponderByPhone } from './dispatch.repository.ts';
+import { parseResponderText } from './dispatch.schemas.ts';
+import { answerDispatch } from './dispatch.service.ts';
 
 export interface ResponderText {
   /** The sender in E.164. */
   from: string;
   body: string;
 }
+
+/**
+ * Carrier keywords (opt-out, help) belong to the hotline's SMS handling whoever sends them: a responder who
+ * texts STOP must be opted out like anyone else, not told how to answer a dispatch.
+ */
+const KEYWORDS = new Set([
+  'stop',
+  'stopall',
+  'unsubscribe',
+  'cancel',
+  'end',
+  'quit',
+  'revoke',
+  'optout',
+  'alto',
+  'help',
+  'info',
+  'ayuda',
+  'start',
+  'unstop',
+]);
 
 /**
  * Handles a text if it is a responder's answer to a dispatch, inside the webhook's transaction, and returns
@@ -19,9 +46,30 @@ export async function answerResponderText(
   trx: Transaction<Database>,
   text: ResponderText,
 ): Promise<string | undefined> {
-  // Placeholder until dispatch lands: no sender is a responder yet.
-  void context;
-  void trx;
-  void text;
-  return undefined;
+  if (KEYWORDS.has(text.body.trim().toLowerCase())) return undefined;
+  const from = normalizePhone(text.from);
+  if (!from) return undefined;
+  const responder = await findResponderByPhone(trx, context.secrets.blindIndex.phone(from));
+  if (!responder) return undefined;
+  const dispatch = await findOpenDispatchFor(trx, responder.userId);
+  if (!dispatch) return undefined;
+
+  const language = textLanguage(responder.languages, context.config.defaultLanguage);
+  const ref = dispatch.reference;
+  const choices = translate(language, 'dispatch_sms.reply_help', { ref });
+  const answer = parseResponderText(text.body);
+  if (!answer) return choices;
+  const etaMinutes = answer.kind === 'on_way' ? answer.etaMinutes : null;
+  const outcome = await answerDispatch(context, trx, {
+    dispatchId: dispatch.id,
+    responderId: responder.userId,
+    answer: answer.kind,
+    etaMinutes,
+    via: 'sms',
+  });
+  if (outcome !== 'changed') return choices;
+  if (answer.kind === 'declined') return translate(language, 'dispatch_sms.reply_declined', { ref });
+  return etaMinutes === null
+    ? translate(language, 'dispatch_sms.reply_on_way', { ref })
+    : translate(language, 'dispatch_sms.reply_on_way_eta', { ref, eta: etaMinutes });
 }

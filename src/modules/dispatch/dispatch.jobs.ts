@@ -1,0 +1,22 @@
+// Jobs the dispatch module causes. The payload is the dispatch id: the text, the number and the place are
+// read back when the job runs, so none of them sits in the queue.
+import { defineJob } from '../../jobs/jobs.ts';
+import { isUuid } from './dispatch.schemas.ts';
+
+export interface SendDispatchTextPayload {
+  dispatchId: string;
+}
+
+/** Texts a responder the dispatch: enqueued with the dispatch row, so it is sent only if that commits. */
+export const sendDispatchTextJob = defineJob<SendDispatchTextPayload>({
+  name: 'dispatch.send-text',
+  // A dispatch is urgent and stale within the hour; a few quick retries ride out a provider hiccup.
+  queue: { retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 120 },
+  parse(data) {
+    const { dispatchId, ...rest } = (data ?? {}) as Record<string, unknown>;
+    if (!isUuid(dispatchId) || Object.keys(rest).length > 0) {
+      throw new Error('dispatch.send-text takes exactly { dispatchId: <uuid> }.');
+    }
+    return { dispatchId };
+  },
+});

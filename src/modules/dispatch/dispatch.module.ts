@@ -1,0 +1,30 @@
+// Responders and dispatch: staff profiles and the roster, the dispatch panel, the texts to responders and
+// their answers, and the field verification page.
+import type { AppContext } from '../../app/context.ts';
+import type { DomainModule } from '../index.ts';
+import { reportsDeps } from '../reports/reports.module.ts';
+import { sendDispatchTextJob } from './dispatch.jobs.ts';
+import { registerDispatchRoutes } from './dispatch.routes.ts';
+import { sendDispatchText, type DispatchDeps } from './dispatch.service.ts';
+
+/** Verification photos go to the same encrypted upload store as report photos. */
+export function dispatchDeps(context: AppContext): DispatchDeps {
+  return { context, store: reportsDeps(context).store };
+}
+
+export const dispatchModule: DomainModule = {
+  name: 'dispatch',
+  http: {
+    name: 'dispatch',
+    register(app, context, services) {
+      registerDispatchRoutes(app, context, services, dispatchDeps(context));
+    },
+  },
+  registerJobs(context) {
+    context.jobs.register(sendDispatchTextJob, async ({ dispatchId }) => {
+      const outcome = await sendDispatchText(context, dispatchId);
+      const log = outcome === 'no_phone' ? context.logger.warn : context.logger.info;
+      log.call(context.logger, { job: sendDispatchTextJob.name, dispatchId, outcome }, 'dispatch text');
+    });
+  },
+};

@@ -1,0 +1,506 @@
+// Profiles, the roster, the dispatch panel and the responder's dispatch page. Handlers parse, authorize
+// (declared in dispatch.policy.ts; per-object rules in the service), call the service and present.
+import type { Multipart } from '@fastify/multipart';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../app/context.ts';
+import { hasAnyRole } from '../../http/access.ts';
+import type { HttpServices } from '../../http/app.ts';
+import { SESSION_FORM_TOKEN_TTL_MS } from '../../http/csrf.ts';
+import { AppError } from '../../http/errors.ts';
+import type { Html } from '../../http/html.ts';
+import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
+import type { MessageKey } from '../../i18n/i18n.ts';
+import { InvalidImageError, preparePhoto, type PreparedPhoto } from '../reports/photo.ts';
+import {
+  renderDispatchPage,
+  renderPanel,
+  renderProfile,
+  renderRoster,
+  type DispatchPageState,
+  type Notice,
+  type Page,
+} from './dispatch.pages.ts';
+import {
+  answerDispatchPage,
+  dispatchResponders,
+  DISPATCHER_ROLES,
+  editOwnProfile,
+  viewDispatchPage,
+  viewRoster,
+} from './dispatch.policy.ts';
+import {
+  answerBody,
+  dispatchBody,
+  idParams,
+  MAX_NOTES_CHARS,
+  panelQuery,
+  parseDispatchRequest,
+  profileBody,
+  RESPONDER_ANSWERS,
+  savedQuery,
+  validateAnswerForm,
+  validateProfileForm,
+  validateVerificationForm,
+  VERIFICATION_FIELD_BYTE_LIMIT,
+  VERIFICATION_FORM_DEFAULTS,
+  VERIFICATION_TEXT_FIELDS,
+  type ProfileFormErrors,
+  type ProfileFormValues,
+  type VerificationFormErrors,
+  type VerificationFormValues,
+  type VerificationTextField,
+} from './dispatch.schemas.ts';
+import {
+  answerOnPage,
+  dispatchPanel,
+  loadProfile,
+  needsPhoneOnShift,
+  recordVerification,
+  roster,
+  saveProfile,
+  sendDispatch,
+  viewDispatch,
+  viewVerificationPhoto,
+  type DispatchDeps,
+  type DispatchPage,
+} from './dispatch.service.ts';
+
+function sendHtml(reply: FastifyReply, page: Html, status = 200): FastifyReply {
+  return reply.code(status).type('text/html; charset=utf-8').send(page.value);
+}
+
+interface SubmittedVerification {
+  values: VerificationFormValues;
+  csrf: unknown;
+  photo: Buffer | undefined;
+  photoTooLarge: boolean;
+  truncated: Set<VerificationTextField>;
+}
+
+function isFileTooLarge(error: unknown): boolean {
+  return (error as { code?: unknown }).code === 'FST_REQ_FILE_TOO_LARGE';
+}
+
+function isTextField(name: string): name is VerificationTextField {
+  return (VERIFICATION_TEXT_FIELDS as readonly string[]).includes(name);
+}
+
+/**
+ * Reads the verification form as a stream, like the public report form: the photo comes last, so when it is
+ * too large every typed value has already arrived and the form can come back with them.
+ */
+async function readVerificationForm(request: FastifyRequest): Promise<SubmittedVerification> {
+  if (!request.isMultipart()) throw new AppError('unsupported_media_type');
+  const form: SubmittedVerification = {
+    values: {},
+    csrf: undefined,
+    photo: undefined,
+    photoTooLarge: false,
+    truncated: new Set(),
+  };
+  const parts: AsyncIterableIterator<Multipart> = request.parts({
+    limits: { fieldSize: VERIFICATION_FIELD_BYTE_LIMIT },
+  });
+  try {
+    for await (const part of parts) {
+      if (part.type === 'file') {
+        if (part.fieldname !== 'photo' || form.photo !== undefined || form.photoTooLarge) {
+          part.file.resume();
+          continue;
+        }
+        try {
+          const bytes = await part.toBuffer();
+          // Browsers send an empty file part when no photo was chosen.
+          if (bytes.length > 0) form.photo = bytes;
+        } catch (error) {
+          if (!isFileTooLarge(error)) throw error;
+          form.photoTooLarge = true;
+        }
+        continue;
+      }
+      if (typeof part.value !== 'string') continue;
+      if (part.fieldname === '_csrf') form.csrf ??= part.value;
+      else if (part.fieldname === 'identified_by') (form.values.identified_by ??= []).push(part.value);
+      else if (isTextField(part.fieldname) && form.values[part.fieldname] === undefined) {
+        form.values[part.fieldname] = part.value;
+        if (part.valueTruncated) form.truncated.add(part.fieldname);
+      }
+    }
+  } catch (error) {
+    if (form.photoTooLarge && isFileTooLarge(error)) return form;
+    if (error instanceof AppError || typeof (error as { code?: unknown }).code === 'string') throw error;
+    throw new AppError('invalid_request');
+  }
+  return form;
+}
+
+const ANSWER_NOTICES: Record<string, MessageKey> = {
+  on_way: 'verify.answered_on_way',
+  arrived: 'verify.answered_arrived',
+  declined: 'verify.answered_declined',
+};
+
+export function registerDispatchRoutes(
+  app: FastifyInstance,
+  context: AppContext,
+  services: HttpServices,
+  deps: DispatchDeps,
+): void {
+  const { networkName, timeZone } = context.config;
+  const page = (request: FastifyRequest): Page => ({ request, networkName, timeZone });
+  const sessionToken = (request: FastifyRequest): string =>
+    services.csrf.issue(request.principal!.csrfSecret);
+
+  // ---------------------------------------------------------------------------------------------------
+  // Profile and roster
+
+  async function showProfile(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    options: { status?: number; values?: ProfileFormValues; errors?: ProfileFormErrors; notice?: Notice },
+  ) {
+    const profile = await loadProfile(context, request.principal!.userId);
+    return sendHtml(
+      reply,
+      renderProfile(page(request), {
+        values: options.values ?? profile.values,
+        errors: options.errors ?? {},
+        csrfToken: sessionToken(request),
+        roles: profile.roles,
+        onShiftSince: profile.onShiftSince,
+        openDispatches: profile.openDispatches,
+        ...(options.notice ? { notice: options.notice } : {}),
+      }),
+      options.status,
+    );
+  }
+
+  app.get<{ Querystring: { saved?: string } }>(
+    '/console/profile',
+    { config: { access: editOwnProfile }, schema: { querystring: savedQuery, response: htmlResponses() } },
+    async (request, reply) =>
+      showProfile(request, reply, {
+        ...(request.query.saved !== undefined
+          ? { notice: { kind: 'ok', text: request.t('profile.saved') } }
+          : {}),
+      }),
+  );
+
+  app.post<{ Body: Record<string, string | undefined> }>(
+    '/console/profile',
+    {
+      config: { access: editOwnProfile },
+      schema: { body: profileBody, response: { ...htmlResponses(409, 422), ...redirectResponse } },
+    },
+    async (request, reply) => {
+      const principal = request.principal!;
+      const values: ProfileFormValues = {
+        display_name: request.body.display_name ?? '',
+        phone: request.body.phone ?? '',
+        languages: request.body.languages ?? '',
+        home_zips: request.body.home_zips ?? '',
+        on_shift: request.body.on_shift ?? '',
+      };
+      const validation = validateProfileForm(values, needsPhoneOnShift(principal.roles));
+      if (!validation.ok)
+        return showProfile(request, reply, { status: 422, values, errors: validation.errors });
+      const outcome = await saveProfile(context, principal.userId, validation.input);
+      if (outcome === 'phone_taken') {
+        return showProfile(request, reply, {
+          status: 409,
+          values,
+          errors: { phone: { key: 'profile.error_phone_taken' } },
+        });
+      }
+      return reply.redirect('/console/profile?saved=1', 303);
+    },
+  );
+
+  app.get(
+    '/console/roster',
+    { config: { access: viewRoster }, schema: { response: htmlResponses() } },
+    async (request, reply) => sendHtml(reply, renderRoster(page(request), await roster(context))),
+  );
+
+  // ---------------------------------------------------------------------------------------------------
+  // The dispatch panel
+
+  async function showPanel(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    incidentId: string,
+    status: number,
+    notice?: Notice,
+  ) {
+    const view = await dispatchPanel(context, incidentId);
+    if (!view) throw new AppError('not_found');
+    return sendHtml(reply, renderPanel(page(request), view, sessionToken(request), notice), status);
+  }
+
+  app.get<{ Params: { id: string }; Querystring: { sent?: string } }>(
+    '/console/incidents/:id/dispatch',
+    {
+      config: { access: dispatchResponders },
+      schema: { params: idParams, querystring: panelQuery, response: htmlResponses(404) },
+    },
+    async (request, reply) =>
+      showPanel(
+        request,
+        reply,
+        request.params.id,
+        200,
+        request.query.sent !== undefined
+          ? { kind: 'ok', text: request.t('dispatch.sent_notice') }
+          : undefined,
+      ),
+  );
+
+  app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(
+    '/console/incidents/:id/dispatch',
+    {
+      config: { access: dispatchResponders },
+      schema: {
+        params: idParams,
+        body: dispatchBody,
+        response: { ...htmlResponses(404, 409, 422), ...redirectResponse },
+      },
+    },
+    async (request, reply) => {
+      const incidentId = request.params.id;
+      const t = request.t;
+      const parsed = parseDispatchRequest(request.body);
+      if (!parsed) {
+        return showPanel(request, reply, incidentId, 422, {
+          kind: 'error',
+          text: t('dispatch.error_choose'),
+        });
+      }
+      const result = await sendDispatch(context, request.principal!.userId, incidentId, parsed);
+      switch (result.outcome) {
+        case 'sent':
+          return reply.redirect(`/console/incidents/${incidentId}/dispatch?sent=1`, 303);
+        case 'not_found':
+          throw new AppError('not_found');
+        case 'closed':
+          return showPanel(request, reply, incidentId, 409, { kind: 'error', text: t('dispatch.closed') });
+        case 'not_available':
+          return showPanel(request, reply, incidentId, 409, {
+            kind: 'error',
+            text: t('dispatch.error_not_available'),
+          });
+        case 'already_dispatched':
+          return showPanel(request, reply, incidentId, 409, {
+            kind: 'error',
+            text: t('dispatch.error_already_dispatched'),
+          });
+        case 'over_cap':
+          return showPanel(request, reply, incidentId, 409, {
+            kind: 'error',
+            text: t('dispatch.error_over_cap', { count: result.onTheWay }),
+          });
+      }
+    },
+  );
+
+  // ---------------------------------------------------------------------------------------------------
+  // The dispatch page: the responder answers and verifies; dispatchers look on
+
+  const viewerOf = (request: FastifyRequest, mayOversee: boolean) => ({
+    userId: request.principal!.userId,
+    mayOversee: mayOversee && hasAnyRole(request.principal, DISPATCHER_ROLES),
+  });
+
+  function emptyState(request: FastifyRequest): DispatchPageState {
+    return { csrfToken: sessionToken(request), values: VERIFICATION_FORM_DEFAULTS, errors: {} };
+  }
+
+  /** The page for its own responder only: the POST routes never act for anyone else. */
+  async function responderPage(request: FastifyRequest, dispatchId: string): Promise<DispatchPage> {
+    const data = await viewDispatch(context, dispatchId, viewerOf(request, false));
+    if (!data) throw new AppError('not_found');
+    return data;
+  }
+
+  app.get<{ Params: { id: string }; Querystring: { saved?: string; answered?: string } }>(
+    '/console/dispatches/:id',
+    {
+      config: { access: viewDispatchPage },
+      schema: {
+        params: idParams,
+        querystring: {
+          type: 'object',
+          properties: {
+            saved: { type: 'string', maxLength: 8 },
+            answered: { type: 'string', maxLength: 16 },
+            lang: { type: 'string' },
+          },
+        },
+        response: htmlResponses(404),
+      },
+    },
+    async (request, reply) => {
+      const data = await viewDispatch(context, request.params.id, viewerOf(request, true));
+      if (!data) throw new AppError('not_found');
+      const t = request.t;
+      const answered = request.query.answered;
+      const notice: Notice | undefined =
+        request.query.saved !== undefined
+          ? { kind: 'ok', text: t('verify.saved') }
+          : answered !== undefined && ANSWER_NOTICES[answered]
+            ? { kind: 'ok', text: t(ANSWER_NOTICES[answered]) }
+            : undefined;
+      return sendHtml(
+        reply,
+        renderDispatchPage(page(request), data, { ...emptyState(request), ...(notice ? { notice } : {}) }),
+      );
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { answer?: string; eta?: string } }>(
+    '/console/dispatches/:id/answer',
+    {
+      config: { access: answerDispatchPage },
+      schema: {
+        params: idParams,
+        body: answerBody,
+        response: { ...htmlResponses(404, 409, 422), ...redirectResponse },
+      },
+    },
+    async (request, reply) => {
+      const dispatchId = request.params.id;
+      const validation = validateAnswerForm(request.body);
+      if (!validation.ok) {
+        const data = await responderPage(request, dispatchId);
+        return sendHtml(
+          reply,
+          renderDispatchPage(page(request), data, {
+            ...emptyState(request),
+            eta: request.body.eta ?? '',
+            answerError: validation.error,
+          }),
+          422,
+        );
+      }
+      const outcome = await answerOnPage(context, {
+        dispatchId,
+        responderId: request.principal!.userId,
+        answer: validation.answer,
+        etaMinutes: validation.etaMinutes,
+      });
+      if (outcome === 'not_found') throw new AppError('not_found');
+      if (outcome === 'not_allowed') {
+        const data = await responderPage(request, dispatchId);
+        return sendHtml(
+          reply,
+          renderDispatchPage(page(request), data, {
+            ...emptyState(request),
+            notice: { kind: 'error', text: request.t('verify.error_answer_closed') },
+          }),
+          409,
+        );
+      }
+      const answer = RESPONDER_ANSWERS.find((a) => a === validation.answer)!;
+      return reply.redirect(`/console/dispatches/${dispatchId}?answered=${answer}`, 303);
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/console/dispatches/:id',
+    {
+      // Multipart: the body is read by the handler, so the handler checks the session's form token itself
+      // and, when it has expired, brings the form back with everything typed.
+      config: { access: answerDispatchPage, csrf: 'handler' },
+      schema: {
+        params: idParams,
+        response: { ...htmlResponses(403, 404, 409, 413, 422), ...redirectResponse },
+      },
+    },
+    async (request, reply) => {
+      const dispatchId = request.params.id;
+      const principal = request.principal!;
+      const form = await readVerificationForm(request);
+      // Checked before anything is shown: another responder learns nothing about this dispatch.
+      const data = await responderPage(request, dispatchId);
+      const validation = validateVerificationForm(form.values);
+      const errors: VerificationFormErrors = validation.ok ? {} : { ...validation.errors };
+      for (const field of form.truncated)
+        errors[field] = { key: 'verify.error_too_long', params: { max: MAX_NOTES_CHARS } };
+      const photoSent = form.photo !== undefined || form.photoTooLarge;
+      const again = (status: number, extra: Partial<DispatchPageState> = {}) =>
+        sendHtml(
+          reply,
+          renderDispatchPage(page(request), data, {
+            ...emptyState(request),
+            values: form.values,
+            errors,
+            photoDropped: photoSent,
+            ...extra,
+          }),
+          status,
+        );
+
+      const verdict = services.csrf.verify(form.csrf, principal.csrfSecret, SESSION_FORM_TOKEN_TTL_MS);
+      if (verdict !== 'valid') return again(403, { formExpired: true });
+
+      let photo: PreparedPhoto | undefined;
+      if (form.photoTooLarge) errors.photo = { key: 'verify.error_photo_size' };
+      else if (form.photo) {
+        try {
+          photo = await preparePhoto(form.photo);
+        } catch (error) {
+          if (!(error instanceof InvalidImageError)) throw error;
+          errors.photo = { key: 'verify.error_photo_type' };
+        }
+      }
+      if (!validation.ok || Object.keys(errors).length > 0) return again(form.photoTooLarge ? 413 : 422);
+
+      const result = await recordVerification(deps, dispatchId, principal.userId, validation.input, photo);
+      switch (result.outcome) {
+        case 'recorded':
+          return reply.redirect(`/console/dispatches/${dispatchId}?saved=1`, 303);
+        case 'not_found':
+          throw new AppError('not_found');
+        case 'closed': {
+          // Already verified (a second tap on Save) or declined meanwhile: show the dispatch as it is now.
+          const now = await responderPage(request, dispatchId);
+          return sendHtml(
+            reply,
+            renderDispatchPage(page(request), now, {
+              ...emptyState(request),
+              notice: { kind: 'error', text: request.t('verify.error_closed') },
+            }),
+            409,
+          );
+        }
+      }
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/console/dispatches/:id/photo',
+    {
+      config: { access: viewDispatchPage },
+      schema: {
+        params: idParams,
+        response: {
+          200: {
+            content: {
+              'image/jpeg': { schema: { type: 'string', format: 'binary' } },
+              'image/png': { schema: { type: 'string', format: 'binary' } },
+            },
+          },
+          ...htmlResponses(404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const photo = await viewVerificationPhoto(deps, request.params.id, viewerOf(request, true));
+      if (!photo) throw new AppError('not_found');
+      return reply
+        .header('cache-control', 'no-store')
+        .header('content-disposition', 'inline')
+        .type(photo.contentType)
+        .send(photo.bytes);
+    },
+  );
+}
