@@ -188,6 +188,14 @@ for (const backend of backends()) {
         .where('phone_index', '=', t.context.secrets.blindIndex.phone(from))
         .executeTakeFirst();
       assert.ok(optOut, 'recorded by blind index');
+      const audit = await t.context.db
+        .selectFrom('audit_log')
+        .select(['actor_id', 'subject_id', 'details'])
+        .where('action', '=', 'sms.opted_out')
+        .orderBy('seq', 'desc')
+        .executeTakeFirstOrThrow();
+      assert.equal(audit.actor_id, null, 'the sender, not staff');
+      assert.ok(!JSON.stringify(audit).includes(from.slice(2)), 'the audit log never holds the number');
       const [partial] = await reportsFrom(t, from);
       assert.ok(partial);
       assert.equal(partial.incomplete, true);
