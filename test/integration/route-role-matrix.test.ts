@@ -61,6 +61,16 @@ const EXPECTED: Record<string, Allowed> = {
   'GET /console/reports/:id/recording': ['admin', 'coordinator', 'dispatcher', 'legal'],
   'GET /console/followups': ['legal', 'coordinator'],
   'POST /console/followups/:id/done': ['legal', 'coordinator'],
+  'GET /console/profile': EVERY_STAFF_ROLE,
+  'POST /console/profile': EVERY_STAFF_ROLE,
+  'GET /console/roster': ['admin', 'coordinator', 'dispatcher'],
+  'GET /console/incidents/:id/dispatch': ['admin', 'coordinator', 'dispatcher'],
+  'POST /console/incidents/:id/dispatch': ['admin', 'coordinator', 'dispatcher'],
+  // Which dispatch a responder may open, answer or verify (only their own) is checked per dispatch.
+  'GET /console/dispatches/:id': ['admin', 'coordinator', 'dispatcher', 'responder'],
+  'GET /console/dispatches/:id/photo': ['admin', 'coordinator', 'dispatcher', 'responder'],
+  'POST /console/dispatches/:id': ['responder'],
+  'POST /console/dispatches/:id/answer': ['responder'],
 };
 
 function fillParams(url: string): string {
