@@ -1,6 +1,7 @@
 // The page shell shared by public pages and the staff console: small, mobile first, no third-party
 // anything, and complete without JavaScript.
 import type { FastifyRequest } from 'fastify';
+import { DISPATCHER_ROLES } from '../modules/dispatch/dispatch.policy.ts';
 import { OUTBOX_READER_ROLES } from '../modules/outbox/outbox.policy.ts';
 import { REPORT_READER_ROLES } from '../modules/reports/reports.policy.ts';
 import { SIMULATOR_ROLES } from '../modules/sms/sms.policy.ts';
@@ -41,7 +42,9 @@ function consoleNav(request: FastifyRequest): Html {
     ${hasAnyRole(request.principal, OUTBOX_READER_ROLES) ? html`<a href="/console/outbox">${t('console.nav_outbox')}</a>` : ''}
     ${hasAnyRole(request.principal, FOLLOWUP_ROLES) ? html`<a href="/console/followups">${t('voice.followups_nav')}</a>` : ''}
     ${hasAnyRole(request.principal, SIMULATOR_ROLES) ? html`<a href="/console/hotline/simulator">${t('sms.simulator_nav')}</a>` : ''}
+    ${hasAnyRole(request.principal, DISPATCHER_ROLES) ? html`<a href="/console/roster">${t('dispatch.nav_roster')}</a>` : ''}
     ${roles.includes('admin') ? html`<a href="/console/users">${t('console.nav_users')}</a>` : ''}
+    <a href="/console/profile">${t('dispatch.nav_profile')}</a>
     <a href="/console/account">${t('console.nav_account')}</a>
   </nav>`;
 }

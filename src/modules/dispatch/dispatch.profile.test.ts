@@ -172,8 +172,19 @@ for (const backend of backends()) {
       assert.match(page.body, /id="roster-off-shift"[\s\S]*Otto Offshift/);
       assert.ok(!page.body.includes('5550177') && !page.body.includes(onShift.phone!), 'no phone numbers');
 
+      assert.match(
+        page.body,
+        /<nav class="console-nav"[\s\S]*href="\/console\/roster"[\s\S]*href="\/console\/profile"/,
+      );
       const responder = await createStaffSession(t.context, ['responder']);
       assert.equal((await get(responder, '/console/roster')).statusCode, 403);
+      const home = await get(responder, '/console');
+      assert.match(
+        home.body,
+        /href="\/console\/profile"/,
+        'a responder finds their profile from the console',
+      );
+      assert.ok(!home.body.includes('href="/console/roster"'));
     });
 
     test('the voice line can ask for the on-shift dispatchers it should ring', async () => {
