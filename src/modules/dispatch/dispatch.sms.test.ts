@@ -123,7 +123,7 @@ for (const backend of backends()) {
 
     test("STOP and HELP are the hotline's, even from a responder", async () => {
       const { responder, dispatchId } = await dispatched();
-      for (const keyword of ['STOP', 'help', 'Alto', 'AYUDA']) {
+      for (const keyword of ['STOP', 'help', 'Alto', 'AYUDA', 'stop.', 'ES', 'Inicio']) {
         assert.equal(await text(responder.phone!, keyword), undefined, keyword);
       }
       assert.equal((await dispatchRow(dispatchId)).status, 'sent');

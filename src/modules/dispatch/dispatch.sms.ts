@@ -5,6 +5,7 @@ import type { AppContext } from '../../app/context.ts';
 import { normalizePhone } from '../../crypto/blind-index.ts';
 import type { Database } from '../../db/schema.ts';
 import { translate } from '../../i18n/i18n.ts';
+import { parseKeyword } from '../sms/sms.conversation.ts';
 import { textLanguage } from './dispatch.message.ts';
 import { findOpenDispatchFor, findResponderByPhone } from './dispatch.repository.ts';
 import { parseResponderText } from './dispatch.schemas.ts';
@@ -17,27 +18,6 @@ export interface ResponderText {
 }
 
 /**
- * Carrier keywords (opt-out, help) belong to the hotline's SMS handling whoever sends them: a responder who
- * texts STOP must be opted out like anyone else, not told how to answer a dispatch.
- */
-const KEYWORDS = new Set([
-  'stop',
-  'stopall',
-  'unsubscribe',
-  'cancel',
-  'end',
-  'quit',
-  'revoke',
-  'optout',
-  'alto',
-  'help',
-  'info',
-  'ayuda',
-  'start',
-  'unstop',
-]);
-
-/**
  * Handles a text if it is a responder's answer to a dispatch, inside the webhook's transaction, and returns
  * the reply to send; undefined means "not a dispatch answer", and the hotline treats it as a report.
  */
@@ -46,7 +26,9 @@ export async function answerResponderText(
   trx: Transaction<Database>,
   text: ResponderText,
 ): Promise<string | undefined> {
-  if (KEYWORDS.has(text.body.trim().toLowerCase())) return undefined;
+  // Keywords (STOP, HELP, START, EN/ES…) belong to the hotline whoever sends them: a responder who texts STOP
+  // is opted out like anyone else. The SMS module's own reading is used, so the two never disagree.
+  if (parseKeyword(text.body) !== undefined) return undefined;
   const from = normalizePhone(text.from);
   if (!from) return undefined;
   const responder = await findResponderByPhone(trx, context.secrets.blindIndex.phone(from));
