@@ -477,11 +477,12 @@ function verificationForm(page: Page, data: DispatchPage, state: DispatchPageSta
   const identified = new Set(values.identified_by ?? []);
   const hasErrors = Object.keys(errors).length > 0;
 
+  // The action's #verify brings a phone back to the form, not the top of the page, when it returns with problems.
   return html`<h2 id="verify">${t('verify.heading')}</h2>
     ${state.formExpired ? html`<p class="notice error" role="alert">${t('verify.form_expired')}</p>` : ''}
     ${hasErrors ? html`<p class="notice error" role="alert">${t('verify.errors_intro')}</p>` : ''}
     ${state.photoDropped ? html`<p class="notice">${t('verify.photo_reattach')}</p>` : ''}
-    <form method="post" action="/console/dispatches/${data.dispatch.id}" enctype="multipart/form-data"
+    <form method="post" action="/console/dispatches/${data.dispatch.id}#verify" enctype="multipart/form-data"
       class="field-form" id="verification-form" novalidate>
       ${csrfField(state.csrfToken)}
       <fieldset${invalid('anyone_present')}>
