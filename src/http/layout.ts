@@ -2,6 +2,7 @@
 // anything, and complete without JavaScript.
 import type { FastifyRequest } from 'fastify';
 import { DISPATCHER_ROLES } from '../modules/dispatch/dispatch.policy.ts';
+import { INCIDENT_MANAGER_ROLES } from '../modules/incidents/incidents.policy.ts';
 import { OUTBOX_READER_ROLES } from '../modules/outbox/outbox.policy.ts';
 import { REPORT_READER_ROLES } from '../modules/reports/reports.policy.ts';
 import { SIMULATOR_ROLES } from '../modules/sms/sms.policy.ts';
@@ -39,6 +40,7 @@ function consoleNav(request: FastifyRequest): Html {
   const roles = request.principal?.roles ?? [];
   return html`<nav class="console-nav" aria-label="${t('console.nav_label')}">
     ${hasAnyRole(request.principal, REPORT_READER_ROLES) ? html`<a href="/console">${t('console.nav_reports')}</a>` : ''}
+    ${hasAnyRole(request.principal, INCIDENT_MANAGER_ROLES) ? html`<a href="/console/incidents">${t('incidents.nav')}</a>` : ''}
     ${hasAnyRole(request.principal, OUTBOX_READER_ROLES) ? html`<a href="/console/outbox">${t('console.nav_outbox')}</a>` : ''}
     ${hasAnyRole(request.principal, FOLLOWUP_ROLES) ? html`<a href="/console/followups">${t('voice.followups_nav')}</a>` : ''}
     ${hasAnyRole(request.principal, SIMULATOR_ROLES) ? html`<a href="/console/hotline/simulator">${t('sms.simulator_nav')}</a>` : ''}

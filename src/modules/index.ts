@@ -5,6 +5,7 @@ import type { HttpModule, PrincipalLoader } from '../http/app.ts';
 import { auditModule } from './audit/audit.module.ts';
 import { authModule, createPrincipalLoader } from './auth/auth.module.ts';
 import { dispatchModule } from './dispatch/dispatch.module.ts';
+import { incidentsModule } from './incidents/incidents.module.ts';
 import { outboxModule } from './outbox/outbox.module.ts';
 import { publicModule } from './public/public.module.ts';
 import { reportsModule } from './reports/reports.module.ts';
@@ -27,6 +28,7 @@ export const DOMAIN_MODULES: readonly DomainModule[] = [
   reportsModule,
   outboxModule,
   smsModule,
+  incidentsModule,
   dispatchModule,
   voiceModule,
 ];

@@ -302,7 +302,7 @@ export interface MapOptions {
 export function markerElement(marker: MapMarker, frame: MapFrame): Html {
   const { x, y } = framePosition(frame, marker.point);
   return html`<a href="${marker.url}" data-id="${marker.id}" aria-label="${marker.label}"
-    ><circle cx="${x}" cy="${y}" r="8" fill="${STATUS_COLOURS[marker.status]}" stroke="#fff" stroke-width="2"
+    ><circle cx="${x}" cy="${y}" r="10" fill="${STATUS_COLOURS[marker.status]}" stroke="#fff" stroke-width="2.5"
       ><title>${marker.label}</title></circle
     ></a
   >`;

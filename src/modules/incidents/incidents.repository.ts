@@ -368,30 +368,34 @@ export interface TimelineRow {
 }
 
 export async function listTimeline(db: Db, incidentId: string): Promise<TimelineRow[]> {
-  return db
-    .selectFrom('incident_events as e')
-    .leftJoin('users as u', 'u.id', 'e.actor_id')
-    .leftJoin('staff_profiles as p', 'p.user_id', 'e.actor_id')
-    .leftJoin('reports as r', 'r.id', 'e.report_id')
-    .select([
-      'e.id',
-      'e.at',
-      'e.actor_id',
-      'e.kind',
-      'e.from_status',
-      'e.to_status',
-      'e.note_ciphertext',
-      'e.report_id',
-      'r.reference as report_reference',
-      'e.dispatch_id',
-      'e.related_incident_id',
-      'p.display_name as actor_name',
-      'u.email_ciphertext as actor_email_ciphertext',
-    ])
-    .where('e.incident_id', '=', incidentId)
-    .orderBy('e.at', 'asc')
-    .orderBy('e.id')
-    .execute();
+  return (
+    db
+      .selectFrom('incident_events as e')
+      .leftJoin('users as u', 'u.id', 'e.actor_id')
+      .leftJoin('staff_profiles as p', 'p.user_id', 'e.actor_id')
+      .leftJoin('reports as r', 'r.id', 'e.report_id')
+      .select([
+        'e.id',
+        'e.at',
+        'e.actor_id',
+        'e.kind',
+        'e.from_status',
+        'e.to_status',
+        'e.note_ciphertext',
+        'e.report_id',
+        'r.reference as report_reference',
+        'e.dispatch_id',
+        'e.related_incident_id',
+        'p.display_name as actor_name',
+        'u.email_ciphertext as actor_email_ciphertext',
+      ])
+      .where('e.incident_id', '=', incidentId)
+      .orderBy('e.at', 'asc')
+      // Events of one transaction share a millisecond: the incident's beginning comes first among them.
+      .orderBy(sql`case when e.kind in ('created', 'split_from') then 0 else 1 end`)
+      .orderBy('e.id')
+      .execute()
+  );
 }
 
 export async function countDispatches(db: Db, incidentId: string): Promise<Map<DispatchStatus, number>> {

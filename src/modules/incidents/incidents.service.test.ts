@@ -47,7 +47,7 @@ for (const backend of backends()) {
         ...extra,
       });
       assert.equal(result.outcome, 'created');
-      return result as { outcome: 'created'; id: string; reference: string };
+      return result;
     };
     const incidentRow = (id: string) =>
       t.context.db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirstOrThrow();

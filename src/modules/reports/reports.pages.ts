@@ -317,7 +317,13 @@ export function renderConsoleList(
   });
 }
 
-export function renderReportDetail(page: Page, report: ReportDetail, csrfToken: string): Html {
+export function renderReportDetail(
+  page: Page,
+  report: ReportDetail,
+  csrfToken: string,
+  /** The incident this report is in, or may belong to (from the incidents module). */
+  incidentSection: Html | string = '',
+): Html {
   const { request } = page;
   const t = request.t;
   const orNot = (value: string | number | null): Html | string | number =>
@@ -360,6 +366,7 @@ export function renderReportDetail(page: Page, report: ReportDetail, csrfToken: 
         : ''
     }
     ${report.recording ? renderRecording(t, report.id, report.recording) : ''}
+    ${incidentSection}
     <h2>${t('console.status_heading')}</h2>
     ${
       report.statusChangedAt

@@ -9,6 +9,7 @@ import { ANONYMOUS_FORM_TOKEN_TTL_MS } from '../../http/csrf.ts';
 import { AppError } from '../../http/errors.ts';
 import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
 import { securityHeaders } from '../../http/security-headers.ts';
+import { incidentSectionForReport } from '../incidents/incidents.report-section.ts';
 import { InvalidImageError, preparePhoto, type PreparedPhoto } from './photo.ts';
 import { REFERENCE_PATTERN } from './reference-code.ts';
 import type { ReportListRow } from './reports.repository.ts';
@@ -324,9 +325,10 @@ export function registerReportRoutes(
       const report = await viewReport(deps, request.params.id, principal.userId);
       if (!report) throw new AppError('not_found');
       const csrfToken = services.csrf.issue(principal.csrfSecret);
+      const incidentSection = await incidentSectionForReport(context, request.t, report.id, csrfToken);
       return reply
         .type('text/html; charset=utf-8')
-        .send(renderReportDetail(page(request), report, csrfToken).value);
+        .send(renderReportDetail(page(request), report, csrfToken, incidentSection).value);
     },
   );
 

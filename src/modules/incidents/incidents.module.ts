@@ -1,0 +1,16 @@
+// Incidents: grouping reports, the status flow, merge and split, the live board with its map.
+import type { DomainModule } from '../index.ts';
+import { LiveIncidentBoard } from './incidents.feed.ts';
+import { registerIncidentRoutes } from './incidents.routes.ts';
+
+export const incidentsModule: DomainModule = {
+  name: 'incidents',
+  http: {
+    name: 'incidents',
+    register(app, context, services) {
+      const board = new LiveIncidentBoard(context);
+      app.addHook('onClose', async () => board.close());
+      registerIncidentRoutes(app, context, services, board);
+    },
+  },
+};

@@ -1,0 +1,438 @@
+// The incident board, an incident's page and its forms, and the board's live stream. Handlers parse,
+// authorize (declared in incidents.policy.ts), call the service and present; the rules live in
+// incidents.service.ts and incidents.lifecycle.ts.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../app/context.ts';
+import type { HttpServices } from '../../http/app.ts';
+import { AppError } from '../../http/errors.ts';
+import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
+import { allowImagesFrom, securityHeaders } from '../../http/security-headers.ts';
+import type { LiveIncidentBoard } from './incidents.feed.ts';
+import { parseFrameKey, tileOrigin, type MapFrame } from './incidents.map.ts';
+import {
+  presentIncident,
+  presentTriage,
+  renderBoard,
+  renderGroupingPage,
+  renderIncidentDetail,
+  type DetailProblem,
+} from './incidents.pages.ts';
+import { manageIncidents, viewIncidents } from './incidents.policy.ts';
+import {
+  addReportBody,
+  boardQuerySchema,
+  createIncidentBody,
+  eventsQuerySchema,
+  incidentIdParams,
+  mergeBody,
+  newIncidentQuery,
+  readBoardQuery,
+  splitBody,
+  statusChangeBody,
+  validateCreateForm,
+  validateMergeForm,
+  validateSplitForm,
+  validateStatusForm,
+  type BoardQueryString,
+} from './incidents.schemas.ts';
+import {
+  addReportToIncident,
+  boardChangesSince,
+  changeStatusAsDispatcher,
+  createIncidentFromReport,
+  loadBoard,
+  matchesBoard,
+  mergeIncidents,
+  splitIncident,
+  viewIncident,
+  viewReportForGrouping,
+  type BoardChange,
+} from './incidents.service.ts';
+import { replayCursor } from '../reports/reports.schemas.ts';
+import type { MessageKey } from '../../i18n/i18n.ts';
+
+const HEARTBEAT_MS = 25_000;
+/** The stream ends after this long and the browser reconnects, passing the sign-in checks again. */
+const STREAM_LIFETIME_MS = 10 * 60_000;
+
+type Body = Record<string, unknown>;
+type IdParams = { Params: { id: string } };
+
+export function registerIncidentRoutes(
+  app: FastifyInstance,
+  context: AppContext,
+  services: HttpServices,
+  board: LiveIncidentBoard,
+): void {
+  const { networkName, timeZone, mapTileUrl } = context.config;
+  const page = (request: FastifyRequest) => ({ request, networkName, timeZone });
+  const csrfFor = (request: FastifyRequest) => services.csrf.issue(request.principal!.csrfSecret);
+  const sendHtml = (reply: FastifyReply, status: number, markup: { value: string }) =>
+    reply.code(status).type('text/html; charset=utf-8').send(markup.value);
+
+  const openStreams = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const stop of openStreams) stop();
+    openStreams.clear();
+  });
+
+  app.get<{ Querystring: BoardQueryString }>(
+    '/console/incidents',
+    {
+      config: { access: viewIncidents },
+      schema: { querystring: boardQuerySchema, response: htmlResponses() },
+    },
+    async (request, reply) => {
+      const { filters, zipError } = readBoardQuery(request.query);
+      const renderedAt = context.clock.now();
+      const view = await loadBoard(context, filters);
+      // Street tiles are the only thing a page may fetch from elsewhere, and only when the network chose them.
+      const origin = tileOrigin(mapTileUrl);
+      if (origin) allowImagesFrom(reply, origin);
+      return sendHtml(
+        reply,
+        200,
+        renderBoard(page(request), {
+          view,
+          filters,
+          zipError,
+          csrfToken: csrfFor(request),
+          renderedAt,
+          tileTemplate: mapTileUrl,
+        }),
+      );
+    },
+  );
+
+  app.get<{ Querystring: BoardQueryString }>(
+    '/console/incidents/events',
+    {
+      config: { access: viewIncidents, background: true },
+      schema: {
+        querystring: eventsQuerySchema,
+        response: {
+          200: { content: { 'text/event-stream': { schema: { type: 'string' } } } },
+          ...htmlResponses(),
+        },
+      },
+    },
+    async (request, reply) => {
+      const raw = reply.raw;
+      const { t, lang } = request;
+      const { filters } = readBoardQuery(request.query);
+      const frame: MapFrame | undefined = parseFrameKey(request.query.frame);
+      const send = (chunk: string): void => {
+        if (!raw.writableEnded) raw.write(chunk);
+      };
+      // Each event's id is when its change happened, so a reconnecting browser's Last-Event-ID says where to
+      // resume. Only what the board shows travels: references, labels, counts, a marker's place on this map.
+      const emit = (change: BoardChange): void => {
+        if (change.kind === 'incident') {
+          const hidden = !matchesBoard(change.row, filters, context.clock.now());
+          const data = presentIncident(change.row, t, lang, timeZone, {
+            frame,
+            hidden,
+            reportIds: change.reportIds,
+          });
+          send(`event: incident\ndata: ${JSON.stringify(data)}\nid: ${change.row.changed_at.getTime()}\n\n`);
+        } else {
+          const data = presentTriage(change.entry, t, lang, timeZone);
+          send(
+            `event: report\ndata: ${JSON.stringify(data)}\nid: ${change.entry.report.created_at.getTime()}\n\n`,
+          );
+        }
+      };
+      const cursor = replayCursor(request.headers['last-event-id'], request.query.since);
+      // Live changes wait while the replay is read, so they follow it instead of racing it.
+      let waiting: BoardChange[] | undefined = cursor === undefined ? undefined : [];
+      const unsubscribe = await board.subscribe((change) => (waiting ? waiting.push(change) : emit(change)));
+      // onSend hooks (the security headers) do not run for a hijacked reply: the headers are written here.
+      reply.hijack();
+      if (raw.destroyed || !raw.socket || raw.socket.destroyed) {
+        unsubscribe();
+        return;
+      }
+      raw.writeHead(200, {
+        ...securityHeaders({ secure: services.cookies.secure }),
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        'x-accel-buffering': 'no',
+        // The connection is the stream's alone: when the stream ends (server shutting down, lifetime over) the
+        // socket closes with it instead of idling in keep-alive and holding the shutdown up.
+        connection: 'close',
+      });
+      send('retry: 3000\n: connected\n\n');
+      if (cursor !== undefined) {
+        try {
+          for (const change of await boardChangesSince(context, cursor)) emit(change);
+        } finally {
+          const held = waiting ?? [];
+          waiting = undefined;
+          // A change seen both in the replay and live is sent twice; the board applies it twice, harmlessly.
+          for (const change of held) emit(change);
+        }
+      }
+      const heartbeat = setInterval(() => send(': heartbeat\n\n'), HEARTBEAT_MS);
+      const lifetime = setTimeout(() => raw.end(), STREAM_LIFETIME_MS);
+      const stop = (): void => {
+        clearInterval(heartbeat);
+        clearTimeout(lifetime);
+        unsubscribe();
+        if (!raw.writableEnded) raw.end();
+      };
+      // At shutdown the socket is dropped outright: a client that stopped reading would otherwise hold the
+      // close up until its own idle timeout, and a browser simply reconnects.
+      const shutDown = (): void => {
+        stop();
+        raw.destroy();
+      };
+      openStreams.add(shutDown);
+      raw.on('close', () => {
+        openStreams.delete(shutDown);
+        stop();
+      });
+    },
+  );
+
+  const groupingPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    reportId: string,
+    status: number,
+    problem: {
+      errors?: Record<string, { key: MessageKey }>;
+      values?: Record<string, string>;
+      message?: { key: MessageKey; params?: Record<string, string | number> };
+    } = {},
+  ) => {
+    const view = await viewReportForGrouping(context, reportId, request.principal!.userId);
+    if (!view) throw new AppError('not_found');
+    return sendHtml(
+      reply,
+      status,
+      renderGroupingPage(page(request), {
+        view,
+        csrfToken: csrfFor(request),
+        radiusMeters: context.config.hotline.incidentRadiusMeters,
+        windowMinutes: context.config.hotline.incidentWindowMinutes,
+        ...problem,
+      }),
+    );
+  };
+
+  app.get<{ Querystring: { report?: string } }>(
+    '/console/incidents/new',
+    {
+      config: { access: viewIncidents },
+      schema: { querystring: newIncidentQuery, response: htmlResponses(404) },
+    },
+    async (request, reply) => groupingPage(request, reply, request.query.report ?? '', 200),
+  );
+
+  app.post<{ Body: Body }>(
+    '/console/incidents',
+    {
+      config: { access: manageIncidents },
+      schema: {
+        body: createIncidentBody,
+        response: { ...htmlResponses(404, 409, 422), ...redirectResponse },
+      },
+    },
+    async (request, reply) => {
+      const reportId = typeof request.body.report_id === 'string' ? request.body.report_id : '';
+      const form = validateCreateForm(request.body);
+      if (!form.ok)
+        return groupingPage(request, reply, reportId, 422, { errors: form.errors, values: form.values });
+      const result = await createIncidentFromReport(context, request.principal!.userId, form.value);
+      switch (result.outcome) {
+        case 'created':
+          return reply.redirect(`/console/incidents/${result.id}`, 303);
+        case 'report_not_found':
+          throw new AppError('not_found');
+        case 'already_grouped':
+          // Someone else grouped it meanwhile: the page now shows where it went.
+          return groupingPage(request, reply, reportId, 409, {
+            message: { key: 'incidents.error_already_grouped' },
+          });
+        case 'no_place':
+          return groupingPage(request, reply, reportId, 422, {
+            errors: { point: { key: 'incidents.error_no_place' } },
+            values: { ...request.body, point: '', zip: '' },
+          });
+      }
+    },
+  );
+
+  const detailPage = async (
+    request: FastifyRequest<IdParams>,
+    reply: FastifyReply,
+    status: number,
+    problem?: DetailProblem,
+  ) => {
+    const result = await viewIncident(context, request.params.id, request.principal!.userId);
+    switch (result.outcome) {
+      case 'not_found':
+        throw new AppError('not_found');
+      case 'merged':
+        return reply.redirect(`/console/incidents/${result.into}`, 303);
+      case 'found':
+        return sendHtml(
+          reply,
+          status,
+          renderIncidentDetail(page(request), result.incident, csrfFor(request), problem),
+        );
+    }
+  };
+
+  app.get<IdParams>(
+    '/console/incidents/:id',
+    {
+      config: { access: viewIncidents },
+      schema: { params: incidentIdParams, response: { ...htmlResponses(404), ...redirectResponse } },
+    },
+    async (request, reply) => detailPage(request, reply, 200),
+  );
+
+  app.post<IdParams & { Body: Body }>(
+    '/console/incidents/:id/reports',
+    {
+      config: { access: manageIncidents },
+      schema: {
+        params: incidentIdParams,
+        body: addReportBody,
+        response: { ...htmlResponses(404, 409), ...redirectResponse },
+      },
+    },
+    async (request, reply) => {
+      const reportId = typeof request.body.report_id === 'string' ? request.body.report_id : '';
+      const outcome = await addReportToIncident(
+        context,
+        request.principal!.userId,
+        request.params.id,
+        reportId,
+      );
+      switch (outcome) {
+        case 'linked':
+        case 'unchanged':
+          return reply.redirect(`/console/incidents/${request.params.id}`, 303);
+        case 'not_found':
+        case 'report_not_found':
+          throw new AppError('not_found');
+        case 'already_grouped':
+          return groupingPage(request, reply, reportId, 409, {
+            message: { key: 'incidents.error_already_grouped' },
+          });
+      }
+    },
+  );
+
+  app.post<IdParams & { Body: Body }>(
+    '/console/incidents/:id/status',
+    {
+      config: { access: manageIncidents },
+      schema: {
+        params: incidentIdParams,
+        body: statusChangeBody,
+        response: { ...htmlResponses(404, 409, 422), ...redirectResponse },
+      },
+    },
+    async (request, reply) => {
+      const form = validateStatusForm(request.body);
+      if (!form.ok)
+        return detailPage(request, reply, 422, { form: 'status', errors: form.errors, values: form.values });
+      const outcome = await changeStatusAsDispatcher(context, request.principal!.userId, {
+        incidentId: request.params.id,
+        ...form.value,
+      });
+      switch (outcome) {
+        case 'changed':
+        case 'unchanged':
+          return reply.redirect(`/console/incidents/${request.params.id}`, 303);
+        case 'not_found':
+          throw new AppError('not_found');
+        case 'not_allowed':
+          return detailPage(request, reply, 409, {
+            form: 'status',
+            errors: {},
+            values: { reason: form.value.reason },
+            message: {
+              key:
+                form.value.to === 'confirmed'
+                  ? 'incidents.error_confirm_needs_verification'
+                  : 'incidents.error_not_allowed',
+            },
+          });
+      }
+    },
+  );
+
+  app.post<IdParams & { Body: Body }>(
+    '/console/incidents/:id/merge',
+    {
+      config: { access: manageIncidents },
+      schema: {
+        params: incidentIdParams,
+        body: mergeBody,
+        response: { ...htmlResponses(404, 409, 422), ...redirectResponse },
+      },
+    },
+    async (request, reply) => {
+      const form = validateMergeForm(request.body);
+      if (!form.ok)
+        return detailPage(request, reply, 422, { form: 'merge', errors: form.errors, values: form.values });
+      const outcome = await mergeIncidents(context, request.principal!.userId, {
+        sourceId: request.params.id,
+        ...form.value,
+      });
+      const problem = (key: MessageKey): DetailProblem => ({
+        form: 'merge',
+        errors: {},
+        values: { reason: form.value.reason ?? '' },
+        message: { key },
+      });
+      switch (outcome) {
+        case 'merged':
+          return reply.redirect(`/console/incidents/${form.value.targetId}`, 303);
+        case 'not_found':
+          throw new AppError('not_found');
+        case 'target_not_found':
+          return detailPage(request, reply, 409, problem('incidents.error_merge_target'));
+        case 'same_incident':
+          return detailPage(request, reply, 422, problem('incidents.error_merge_same'));
+        case 'would_bury_verified':
+          return detailPage(request, reply, 409, problem('incidents.error_merge_verified'));
+      }
+    },
+  );
+
+  app.post<IdParams & { Body: Body }>(
+    '/console/incidents/:id/split',
+    {
+      config: { access: manageIncidents },
+      schema: {
+        params: incidentIdParams,
+        body: splitBody,
+        response: { ...htmlResponses(404, 409, 422), ...redirectResponse },
+      },
+    },
+    async (request, reply) => {
+      const form = validateSplitForm(request.body);
+      if (!form.ok)
+        return detailPage(request, reply, 422, { form: 'split', errors: form.errors, values: form.values });
+      const result = await splitIncident(context, request.principal!.userId, request.params.id, form.value);
+      switch (result.outcome) {
+        case 'split':
+          return reply.redirect(`/console/incidents/${result.id}`, 303);
+        case 'not_found':
+          throw new AppError('not_found');
+        case 'reports_not_in_incident':
+          return detailPage(request, reply, 409, {
+            form: 'split',
+            errors: {},
+            values: {},
+            message: { key: 'incidents.error_split_reports' },
+          });
+      }
+    },
+  );
+}
