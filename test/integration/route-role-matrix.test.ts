@@ -71,6 +71,15 @@ const EXPECTED: Record<string, Allowed> = {
   'GET /console/dispatches/:id/photo': ['admin', 'coordinator', 'dispatcher', 'responder'],
   'POST /console/dispatches/:id': ['responder'],
   'POST /console/dispatches/:id/answer': ['responder'],
+  'GET /console/incidents': ['admin', 'coordinator', 'dispatcher'],
+  'GET /console/incidents/events': ['admin', 'coordinator', 'dispatcher'],
+  'GET /console/incidents/new': ['admin', 'coordinator', 'dispatcher'],
+  'POST /console/incidents': ['admin', 'coordinator', 'dispatcher'],
+  'GET /console/incidents/:id': ['admin', 'coordinator', 'dispatcher'],
+  'POST /console/incidents/:id/reports': ['admin', 'coordinator', 'dispatcher'],
+  'POST /console/incidents/:id/status': ['admin', 'coordinator', 'dispatcher'],
+  'POST /console/incidents/:id/merge': ['admin', 'coordinator', 'dispatcher'],
+  'POST /console/incidents/:id/split': ['admin', 'coordinator', 'dispatcher'],
 };
 
 function fillParams(url: string): string {
