@@ -491,6 +491,12 @@ function timelineText(t: Translator, item: TimelineItem): Html {
       return html`${t('incidents.event_dispatched')}`;
     case 'verified':
       return html`${t('incidents.event_verified')}`;
+    case 'dispatch_on_way':
+      return html`${t('incidents.event_dispatch_on_way')}`;
+    case 'dispatch_declined':
+      return html`${t('incidents.event_dispatch_declined')}`;
+    case 'dispatch_arrived':
+      return html`${t('incidents.event_dispatch_arrived')}`;
     default:
       // Kinds other modules add (dispatch answers and the like) are shown by name until they get words.
       return html`${item.kind.replaceAll('_', ' ')}${report}${related}`;
@@ -500,6 +506,8 @@ function timelineText(t: Translator, item: TimelineItem): Html {
 function dispatchSection(t: Translator, incident: IncidentDetail): Html {
   const counts = incident.dispatches.byStatus;
   const onTheWay = counts.on_way;
+  // The crowd cap counts everyone going or already there, as the dispatch panel does.
+  const covering = counts.on_way + counts.arrived;
   return html`<section aria-labelledby="dispatch-heading">
     <h2 id="dispatch-heading">${t('incidents.dispatch_heading')}</h2>
     <p>
@@ -511,8 +519,8 @@ function dispatchSection(t: Translator, incident: IncidentDetail): Html {
       })}
     </p>
     ${
-      onTheWay >= incident.dispatches.crowdCap
-        ? html`<p class="notice">${t('incidents.crowd_cap_reached', { count: onTheWay, cap: incident.dispatches.crowdCap })}</p>`
+      covering >= incident.dispatches.crowdCap
+        ? html`<p class="notice">${t('incidents.crowd_cap_reached', { count: covering, cap: incident.dispatches.crowdCap })}</p>`
         : ''
     }
     <p><a class="button" href="/console/incidents/${incident.id}/dispatch">${t('incidents.dispatch_link')}</a></p>

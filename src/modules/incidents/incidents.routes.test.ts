@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { createStaffSession, type StaffSession } from '../../../test/support/staff.ts';
 import { backends, createTestApp, type TestApp } from '../../../test/support/test-context.ts';
 import { CONTENT_SECURITY_POLICY } from '../../http/security-headers.ts';
+import { recordIncidentEvent } from './incidents.lifecycle.ts';
 import {
   BASE_ZIP,
   coordinates,
@@ -209,7 +210,7 @@ for (const backend of backends()) {
     test('the detail page summarises dispatches from the dispatches table, read-only', async () => {
       const id = await createIncidentByForm(t.app, dispatcher, (await storeReport(t.context)).id);
       const statuses = ['on_way', 'on_way', 'sent', 'declined', 'arrived'] as const;
-      for (const dispatchStatus of statuses) {
+      const addDispatch = async (dispatchStatus: (typeof statuses)[number]) => {
         const responder = await createStaffSession(t.context, ['responder']);
         await t.context.db
           .insertInto('dispatches')
@@ -224,12 +225,33 @@ for (const backend of backends()) {
             provider_id: null,
           })
           .execute();
-      }
+      };
+      for (const dispatchStatus of statuses) await addDispatch(dispatchStatus);
+      await t.context.db
+        .transaction()
+        .execute((trx) =>
+          recordIncidentEvent(t.context, trx, { incidentId: id, actorId: null, kind: 'dispatch_on_way' }),
+        );
       const page = await get(`/console/incidents/${id}`);
       assert.match(page.body, /2 on the way · 1 not answered yet · 1 on scene · 1 declined/);
+      assert.match(
+        page.body,
+        /Amparo<\/span> · Responder on the way/,
+        'the dispatch module’s events have words',
+      );
+      assert.doesNotMatch(
+        page.body,
+        /the network&#39;s limit/,
+        'three going or there: under the cap of four',
+      );
+      await addDispatch('on_way');
+      assert.match(
+        (await get(`/console/incidents/${id}`)).body,
+        /4 responders are on the way or there: the network&#39;s limit for one scene is 4\./,
+      );
       const board = await get('/console/incidents');
       const row = new RegExp(`<tr data-id="${id}"[\\s\\S]*?</tr>`).exec(board.body)?.[0] ?? '';
-      assert.match(row, /<td>1<\/td>\s*<td>2<\/td>/, 'one report, two on the way');
+      assert.match(row, /<td>1<\/td>\s*<td>3<\/td>/, 'one report, three on the way');
     });
 
     test('merge and split through the forms', async () => {
