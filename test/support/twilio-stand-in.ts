@@ -97,9 +97,10 @@ export async function startTwilioStandIn(options: TwilioStandInOptions = {}): Pr
       contentType: req.headers['content-type'],
       form: new URLSearchParams(raw),
     });
-    const file = /^(\/2010-04-01\/Accounts\/([^/]+)\/(?:Messages\/MM[0-9a-f]+\/Media\/ME|Recordings\/RE)[0-9a-f]+)(\.json|\.mp3|\.wav)?$/.exec(
-      url.pathname,
-    );
+    const file =
+      /^(\/2010-04-01\/Accounts\/([^/]+)\/(?:Messages\/MM[0-9a-f]+\/Media\/ME|Recordings\/RE)[0-9a-f]+)(\.json|\.mp3|\.wav)?$/.exec(
+        url.pathname,
+      );
     if (file) {
       if (req.headers.authorization !== expectedAuth || file[2] !== accountSid) {
         return twilioError(res, 401, 20003, 'Authentication Error - invalid username');
