@@ -1,6 +1,5 @@
 // Profiles, the roster, the dispatch panel and the responder's dispatch page. Handlers parse, authorize
 // (declared in dispatch.policy.ts; per-object rules in the service), call the service and present.
-import type { Multipart } from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app/context.ts';
 import { hasAnyRole } from '../../http/access.ts';
@@ -8,6 +7,7 @@ import type { HttpServices } from '../../http/app.ts';
 import { SESSION_FORM_TOKEN_TTL_MS } from '../../http/csrf.ts';
 import { AppError } from '../../http/errors.ts';
 import type { Html } from '../../http/html.ts';
+import { readPhotoForm } from '../../http/multipart-form.ts';
 import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
 import type { MessageKey } from '../../i18n/i18n.ts';
 import { InvalidImageError, preparePhoto, type PreparedPhoto } from '../reports/photo.ts';
@@ -47,8 +47,6 @@ import {
   type ProfileFormErrors,
   type ProfileFormValues,
   type VerificationFormErrors,
-  type VerificationFormValues,
-  type VerificationTextField,
 } from './dispatch.schemas.ts';
 import {
   answerOnPage,
@@ -67,71 +65,6 @@ import {
 
 function sendHtml(reply: FastifyReply, page: Html, status = 200): FastifyReply {
   return reply.code(status).type('text/html; charset=utf-8').send(page.value);
-}
-
-interface SubmittedVerification {
-  values: VerificationFormValues;
-  csrf: unknown;
-  photo: Buffer | undefined;
-  photoTooLarge: boolean;
-  truncated: Set<VerificationTextField>;
-}
-
-function isFileTooLarge(error: unknown): boolean {
-  return (error as { code?: unknown }).code === 'FST_REQ_FILE_TOO_LARGE';
-}
-
-function isTextField(name: string): name is VerificationTextField {
-  return (VERIFICATION_TEXT_FIELDS as readonly string[]).includes(name);
-}
-
-/**
- * Reads the verification form as a stream, like the public report form: the photo comes last, so when it is
- * too large every typed value has already arrived and the form can come back with them.
- */
-async function readVerificationForm(request: FastifyRequest): Promise<SubmittedVerification> {
-  if (!request.isMultipart()) throw new AppError('unsupported_media_type');
-  const form: SubmittedVerification = {
-    values: {},
-    csrf: undefined,
-    photo: undefined,
-    photoTooLarge: false,
-    truncated: new Set(),
-  };
-  const parts: AsyncIterableIterator<Multipart> = request.parts({
-    limits: { fieldSize: VERIFICATION_FIELD_BYTE_LIMIT },
-  });
-  try {
-    for await (const part of parts) {
-      if (part.type === 'file') {
-        if (part.fieldname !== 'photo' || form.photo !== undefined || form.photoTooLarge) {
-          part.file.resume();
-          continue;
-        }
-        try {
-          const bytes = await part.toBuffer();
-          // Browsers send an empty file part when no photo was chosen.
-          if (bytes.length > 0) form.photo = bytes;
-        } catch (error) {
-          if (!isFileTooLarge(error)) throw error;
-          form.photoTooLarge = true;
-        }
-        continue;
-      }
-      if (typeof part.value !== 'string') continue;
-      if (part.fieldname === '_csrf') form.csrf ??= part.value;
-      else if (part.fieldname === 'identified_by') (form.values.identified_by ??= []).push(part.value);
-      else if (isTextField(part.fieldname) && form.values[part.fieldname] === undefined) {
-        form.values[part.fieldname] = part.value;
-        if (part.valueTruncated) form.truncated.add(part.fieldname);
-      }
-    }
-  } catch (error) {
-    if (form.photoTooLarge && isFileTooLarge(error)) return form;
-    if (error instanceof AppError || typeof (error as { code?: unknown }).code === 'string') throw error;
-    throw new AppError('invalid_request');
-  }
-  return form;
 }
 
 const ANSWER_NOTICES: Record<string, MessageKey> = {
@@ -418,7 +351,11 @@ export function registerDispatchRoutes(
     async (request, reply) => {
       const dispatchId = request.params.id;
       const principal = request.principal!;
-      const form = await readVerificationForm(request);
+      const form = await readPhotoForm(request, {
+        textFields: VERIFICATION_TEXT_FIELDS,
+        listFields: ['identified_by'],
+        fieldByteLimit: VERIFICATION_FIELD_BYTE_LIMIT,
+      });
       // Checked before anything is shown: another responder learns nothing about this dispatch.
       const data = await responderPage(request, dispatchId);
       const validation = validateVerificationForm(form.values);

@@ -1,12 +1,12 @@
 // Report intake (public) and the staff console's report pages. Handlers parse, authorize (declared in
 // reports.policy.ts), call the service and present; the rules live in reports.service.ts.
-import type { Multipart } from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app/context.ts';
 import { hasAnyRole, PUBLIC } from '../../http/access.ts';
 import type { HttpServices } from '../../http/app.ts';
 import { ANONYMOUS_FORM_TOKEN_TTL_MS } from '../../http/csrf.ts';
 import { AppError } from '../../http/errors.ts';
+import { readPhotoForm } from '../../http/multipart-form.ts';
 import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
 import { securityHeaders } from '../../http/security-headers.ts';
 import { incidentSectionForReport } from '../incidents/incidents.report-section.ts';
@@ -36,8 +36,6 @@ import {
   statusBody,
   validateReportForm,
   type ReportFormErrors,
-  type ReportFormValues,
-  type ReportTextField,
 } from './reports.schemas.ts';
 import {
   changeReportStatus,
@@ -56,75 +54,6 @@ const HEARTBEAT_MS = 25_000;
  * a session that has expired or been revoked stops receiving reports within minutes.
  */
 const STREAM_LIFETIME_MS = 10 * 60_000;
-
-interface SubmittedForm {
-  values: ReportFormValues;
-  csrf: unknown;
-  photo: Buffer | undefined;
-  photoTooLarge: boolean;
-  truncated: Set<ReportTextField>;
-}
-
-function isFileTooLarge(error: unknown): boolean {
-  return (error as { code?: unknown }).code === 'FST_REQ_FILE_TOO_LARGE';
-}
-
-function isTextField(name: string): name is ReportTextField {
-  return (REPORT_TEXT_FIELDS as readonly string[]).includes(name);
-}
-
-/**
- * Reads the multipart form as a stream. The photo is the form's last field, so when it is too large every
- * typed value has already arrived and the form can come back with them.
- */
-async function readReportForm(request: FastifyRequest): Promise<SubmittedForm> {
-  if (!request.isMultipart()) throw new AppError('unsupported_media_type');
-  const form: SubmittedForm = {
-    values: {},
-    csrf: undefined,
-    photo: undefined,
-    photoTooLarge: false,
-    truncated: new Set(),
-  };
-  const parts: AsyncIterableIterator<Multipart> = request.parts({
-    limits: { fieldSize: REPORT_FIELD_BYTE_LIMIT },
-  });
-  try {
-    for await (const part of parts) {
-      if (part.type === 'file') {
-        if (part.fieldname !== 'photo' || form.photo !== undefined || form.photoTooLarge) {
-          part.file.resume();
-          continue;
-        }
-        try {
-          const bytes = await part.toBuffer();
-          // Browsers send an empty file part when no photo was chosen.
-          if (bytes.length > 0) form.photo = bytes;
-        } catch (error) {
-          if (!isFileTooLarge(error)) throw error;
-          form.photoTooLarge = true;
-        }
-        continue;
-      }
-      if (typeof part.value !== 'string') continue;
-      if (part.fieldname === '_csrf') form.csrf ??= part.value;
-      else if (isTextField(part.fieldname) && form.values[part.fieldname] === undefined) {
-        form.values[part.fieldname] = part.value;
-        if (part.valueTruncated) form.truncated.add(part.fieldname);
-      }
-    }
-  } catch (error) {
-    // The plugin re-raises a too-large file once the body has been read to the end; by then every field
-    // has arrived, and the oversized photo is already noted.
-    if (form.photoTooLarge && isFileTooLarge(error)) return form;
-    // Limits carry Fastify codes that the app maps to clear answers (413 and so on).
-    if (error instanceof AppError || typeof (error as { code?: unknown }).code === 'string') throw error;
-    // The multipart parser reports a body that is not multipart at all (no boundary, cut off half-way) as a
-    // plain Error: that is bad input, not a fault of ours.
-    throw new AppError('invalid_request');
-  }
-  return form;
-}
 
 export function registerReportRoutes(
   app: FastifyInstance,
@@ -174,7 +103,10 @@ export function registerReportRoutes(
       schema: { response: { ...htmlResponses(403, 413, 422), ...redirectResponse } },
     },
     async (request, reply) => {
-      const form = await readReportForm(request);
+      const form = await readPhotoForm(request, {
+        textFields: REPORT_TEXT_FIELDS,
+        fieldByteLimit: REPORT_FIELD_BYTE_LIMIT,
+      });
       const validation = validateReportForm(form.values);
       const errors: ReportFormErrors = validation.ok ? {} : { ...validation.errors };
       for (const field of form.truncated) errors[field] = { key: 'report.error_too_long' };
