@@ -3,6 +3,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AppContext } from '../../app/context.ts';
 import type { Language } from '../../config/config.ts';
+import { NotificationFanOut } from '../../db/notification-fan-out.ts';
 import type { Database } from '../../db/schema.ts';
 import type { Transaction } from 'kysely';
 import type { ReportChannel, ReportStatus } from '../../db/schema.ts';
@@ -383,13 +384,6 @@ export async function changeReportStatus(
   });
 }
 
-type FeedListener = (row: ReportListRow) => void;
-
-/**
- * New reports as they are committed, for the live console. One LISTEN per process, however many consoles
- * are open; each notification carries only the report id and the list row is read back here, so nothing
- * sensitive ever travels through the notification channel.
- */
 /** How far back a reconnecting console may ask to catch up; anything older is a page reload away. */
 const REPLAY_WINDOW_MS = 60 * 60 * 1000;
 const REPLAY_LIMIT = 200;
@@ -407,55 +401,22 @@ export async function reportsSinceCursor(deps: ReportsDeps, cursorMs: number): P
   return listReportsSince(deps.context.db, new Date(since), REPLAY_LIMIT);
 }
 
-export class LiveReportFeed {
-  readonly #deps: ReportsDeps;
-  readonly #listeners = new Set<FeedListener>();
-  #listening: Promise<() => Promise<void>> | undefined;
-
+/**
+ * New reports as they are committed, for the live console. One LISTEN per process, however many consoles
+ * are open; each notification carries only the report id and the list row is read back here, so nothing
+ * sensitive ever travels through the notification channel.
+ */
+export class LiveReportFeed extends NotificationFanOut<ReportListRow> {
   constructor(deps: ReportsDeps) {
-    this.#deps = deps;
-  }
-
-  async subscribe(listener: FeedListener): Promise<() => void> {
-    await this.#listen();
-    this.#listeners.add(listener);
-    return () => {
-      this.#listeners.delete(listener);
-    };
-  }
-
-  async close(): Promise<void> {
-    this.#listeners.clear();
-    const listening = this.#listening;
-    this.#listening = undefined;
-    if (!listening) return;
-    try {
-      await (
-        await listening
-      )();
-    } catch {
-      // Listening never started, or the connection is already gone: nothing is left to release.
-    }
-  }
-
-  #listen(): Promise<() => Promise<void>> {
-    this.#listening ??= this.#deps.context.database
-      .listen(REPORTS_CHANNEL, (payload) => void this.#deliver(payload))
-      .catch((error: unknown) => {
-        this.#listening = undefined;
-        throw error;
-      });
-    return this.#listening;
-  }
-
-  async #deliver(reportId: string): Promise<void> {
-    if (!isUuid(reportId) || this.#listeners.size === 0) return;
-    try {
-      const row = await findListRow(this.#deps.context.db, reportId);
-      if (!row) return;
-      for (const listener of this.#listeners) listener(row);
-    } catch (error) {
-      this.#deps.context.logger.warn({ err: error }, 'live report feed could not read a new report');
-    }
+    super(
+      deps.context,
+      [
+        {
+          channel: REPORTS_CHANNEL,
+          read: async (id) => (isUuid(id) ? findListRow(deps.context.db, id) : undefined),
+        },
+      ],
+      'live report feed could not read a new report',
+    );
   }
 }
