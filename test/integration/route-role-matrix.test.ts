@@ -71,6 +71,8 @@ const EXPECTED: Record<string, Allowed> = {
   'GET /console/dispatches/:id/photo': ['admin', 'coordinator', 'dispatcher', 'responder'],
   'POST /console/dispatches/:id': ['responder'],
   'POST /console/dispatches/:id/answer': ['responder'],
+  // Standing a responder down: dispatchers only, never the responder themselves.
+  'POST /console/dispatches/:id/cancel': ['admin', 'coordinator', 'dispatcher'],
   'GET /console/incidents': ['admin', 'coordinator', 'dispatcher'],
   'GET /console/incidents/events': ['admin', 'coordinator', 'dispatcher'],
   'GET /console/incidents/new': ['admin', 'coordinator', 'dispatcher'],

@@ -36,6 +36,7 @@ export type AuditAction =
   | 'incident.report_linked'
   | 'dispatch.sent'
   | 'dispatch.answered'
+  | 'dispatch.cancelled'
   | 'dispatch.viewed'
   | 'verification.photo_viewed'
   | 'verification.recorded'

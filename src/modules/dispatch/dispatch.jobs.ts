@@ -20,3 +20,19 @@ export const sendDispatchTextJob = defineJob<SendDispatchTextPayload>({
     return { dispatchId };
   },
 });
+
+/**
+ * Tells a responder they are stood down: enqueued with the cancellation, so it goes only if that commits.
+ * Same payload and urgency as the dispatch text: someone on their way must hear it before they get there.
+ */
+export const sendStandDownTextJob = defineJob<SendDispatchTextPayload>({
+  name: 'dispatch.send-stand-down',
+  queue: { retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 120 },
+  parse(data) {
+    const { dispatchId, ...rest } = (data ?? {}) as Record<string, unknown>;
+    if (!isUuid(dispatchId) || Object.keys(rest).length > 0) {
+      throw new Error('dispatch.send-stand-down takes exactly { dispatchId: <uuid> }.');
+    }
+    return { dispatchId };
+  },
+});

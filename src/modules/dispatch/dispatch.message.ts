@@ -60,3 +60,8 @@ export function composeDispatchText(input: DispatchTextInput): string {
   if (zip && area && countSegments(full).segments > MAX_DISPATCH_SEGMENTS) return compose(false);
   return full;
 }
+
+/** The stand-down text: short and in GSM-7, so it is one segment in every language even with a long reference. */
+export function composeStandDownText(language: Language, reference: string): string {
+  return translate(language, 'dispatch_sms.stand_down', { ref: reference });
+}

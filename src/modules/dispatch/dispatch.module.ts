@@ -3,9 +3,9 @@
 import type { AppContext } from '../../app/context.ts';
 import type { DomainModule } from '../index.ts';
 import { reportsDeps } from '../reports/reports.module.ts';
-import { sendDispatchTextJob } from './dispatch.jobs.ts';
+import { sendDispatchTextJob, sendStandDownTextJob } from './dispatch.jobs.ts';
 import { registerDispatchRoutes } from './dispatch.routes.ts';
-import { sendDispatchText, type DispatchDeps } from './dispatch.service.ts';
+import { sendDispatchText, sendStandDownText, type DispatchDeps } from './dispatch.service.ts';
 
 /** Verification photos go to the same encrypted upload store as report photos. */
 export function dispatchDeps(context: AppContext): DispatchDeps {
@@ -25,6 +25,11 @@ export const dispatchModule: DomainModule = {
       const outcome = await sendDispatchText(context, dispatchId);
       const log = outcome === 'no_phone' ? context.logger.warn : context.logger.info;
       log.call(context.logger, { job: sendDispatchTextJob.name, dispatchId, outcome }, 'dispatch text');
+    });
+    context.jobs.register(sendStandDownTextJob, async ({ dispatchId }) => {
+      const outcome = await sendStandDownText(context, dispatchId);
+      const log = outcome === 'no_phone' ? context.logger.warn : context.logger.info;
+      log.call(context.logger, { job: sendStandDownTextJob.name, dispatchId, outcome }, 'stand-down text');
     });
   },
 };

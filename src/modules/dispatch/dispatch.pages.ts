@@ -34,7 +34,13 @@ import {
   type VerificationFormValues,
   type VerificationTextField,
 } from './dispatch.schemas.ts';
-import type { DispatchPage, OpenDispatchLink, PanelView, VerificationView } from './dispatch.service.ts';
+import {
+  OPEN_DISPATCH_STATUSES,
+  type DispatchPage,
+  type OpenDispatchLink,
+  type PanelView,
+  type VerificationView,
+} from './dispatch.service.ts';
 
 export interface Page {
   request: FastifyRequest;
@@ -275,6 +281,18 @@ export function renderPanel(page: Page, view: PanelView, csrfToken: string, noti
       <button type="submit">${t('dispatch.send')}</button>
     </form>`;
 
+  const standDownForm = (d: DispatchRow): Html =>
+    html`<form method="post" action="/console/dispatches/${d.id}/cancel" class="inline-form stand-down-form">
+      ${csrfField(csrfToken)}
+      <button
+        type="submit"
+        class="secondary"
+        aria-label="${t('dispatch.stand_down_label', { name: d.responder_name || t('dispatch.no_name') })}"
+      >
+        ${t('dispatch.stand_down')}
+      </button>
+    </form>`;
+
   const body = html`<p>
       <a href="/console/incidents/${id}">${t('dispatch.back_to_incident')}</a> ·
       <a href="/console/incidents/${id}/dispatch">${t('dispatch.refresh')}</a>
@@ -318,6 +336,7 @@ export function renderPanel(page: Page, view: PanelView, csrfToken: string, noti
                   <th>${t('dispatch.col_eta')}</th>
                   <th>${t('dispatch.col_sent')}</th>
                   <th>${t('dispatch.col_text')}</th>
+                  <th>${t('dispatch.col_action')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -329,6 +348,7 @@ export function renderPanel(page: Page, view: PanelView, csrfToken: string, noti
                       <td>${etaText(page, d)}</td>
                       <td>${time(page, d.created_at)}</td>
                       <td>${d.provider_id ? t('dispatch.text_sent') : t('dispatch.text_pending')}</td>
+                      <td>${OPEN_DISPATCH_STATUSES.includes(d.status) ? standDownForm(d) : ''}</td>
                     </tr>`,
                 )}
               </tbody>
@@ -587,7 +607,7 @@ export function renderDispatchPage(page: Page, data: DispatchPage, state: Dispat
   const t = page.request.t;
   const { dispatch, incident } = data;
   const isResponder = data.viewer === 'responder';
-  const canVerify = isResponder && ['sent', 'on_way', 'arrived'].includes(dispatch.status);
+  const canVerify = isResponder && OPEN_DISPATCH_STATUSES.includes(dispatch.status);
   const body = html`<p>
       ${
         isResponder
@@ -617,9 +637,11 @@ export function renderDispatchPage(page: Page, data: DispatchPage, state: Dispat
         ? verificationSummary(page, dispatch.id, data.verification)
         : canVerify
           ? verificationForm(page, data, state)
-          : dispatch.status === 'declined' || dispatch.status === 'cancelled'
-            ? html`<p id="dispatch-closed">${t('verify.closed', { status: dispatchStatusLabel(t, dispatch.status) })}</p>`
-            : ''
+          : dispatch.status === 'cancelled'
+            ? html`<p id="dispatch-closed" class="notice" role="status">${t('verify.called_off')}</p>`
+            : dispatch.status === 'declined'
+              ? html`<p id="dispatch-closed">${t('verify.closed', { status: dispatchStatusLabel(t, dispatch.status) })}</p>`
+              : ''
     }`;
   return renderPage({
     ...page,

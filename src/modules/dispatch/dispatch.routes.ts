@@ -15,6 +15,7 @@ import {
   renderDispatchPage,
   renderPanel,
   renderProfile,
+  dispatchStatusLabel,
   renderRoster,
   type DispatchPageState,
   type Notice,
@@ -38,6 +39,7 @@ import {
   profileBody,
   RESPONDER_ANSWERS,
   savedQuery,
+  standDownBody,
   validateAnswerForm,
   validateProfileForm,
   validateVerificationForm,
@@ -57,6 +59,7 @@ import {
   roster,
   saveProfile,
   sendDispatch,
+  standDownDispatch,
   viewDispatch,
   viewVerificationPhoto,
   type DispatchDeps,
@@ -170,7 +173,7 @@ export function registerDispatchRoutes(
     return sendHtml(reply, renderPanel(page(request), view, sessionToken(request), notice), status);
   }
 
-  app.get<{ Params: { id: string }; Querystring: { sent?: string } }>(
+  app.get<{ Params: { id: string }; Querystring: { sent?: string; stood_down?: string } }>(
     '/console/incidents/:id/dispatch',
     {
       config: { access: dispatchResponders },
@@ -184,7 +187,9 @@ export function registerDispatchRoutes(
         200,
         request.query.sent !== undefined
           ? { kind: 'ok', text: request.t('dispatch.sent_notice') }
-          : undefined,
+          : request.query.stood_down !== undefined
+            ? { kind: 'ok', text: request.t('dispatch.stood_down_notice') }
+            : undefined,
       ),
   );
 
@@ -230,6 +235,35 @@ export function registerDispatchRoutes(
           return showPanel(request, reply, incidentId, 409, {
             kind: 'error',
             text: t('dispatch.error_over_cap', { count: result.onTheWay }),
+          });
+      }
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/console/dispatches/:id/cancel',
+    {
+      config: { access: dispatchResponders },
+      schema: {
+        params: idParams,
+        body: standDownBody,
+        response: { ...htmlResponses(404, 409), ...redirectResponse },
+      },
+    },
+    async (request, reply) => {
+      const result = await standDownDispatch(context, request.principal!.userId, request.params.id);
+      switch (result.outcome) {
+        case 'stood_down':
+          return reply.redirect(`/console/incidents/${result.incidentId}/dispatch?stood_down=1`, 303);
+        case 'not_found':
+          throw new AppError('not_found');
+        case 'not_open':
+          // Verified, declined or already called off meanwhile: the panel as it is now, and why nothing changed.
+          return showPanel(request, reply, result.incidentId, 409, {
+            kind: 'error',
+            text: request.t('dispatch.error_not_open', {
+              status: dispatchStatusLabel(request.t, result.status),
+            }),
           });
       }
     },
@@ -327,7 +361,12 @@ export function registerDispatchRoutes(
           reply,
           renderDispatchPage(page(request), data, {
             ...emptyState(request),
-            notice: { kind: 'error', text: request.t('verify.error_answer_closed') },
+            notice: {
+              kind: 'error',
+              text: request.t(
+                data.dispatch.status === 'cancelled' ? 'verify.called_off' : 'verify.error_answer_closed',
+              ),
+            },
           }),
           409,
         );
@@ -378,6 +417,17 @@ export function registerDispatchRoutes(
 
       const verdict = services.csrf.verify(form.csrf, principal.csrfSecret, SESSION_FORM_TOKEN_TTL_MS);
       if (verdict !== 'valid') return again(403, { formExpired: true });
+      // Called off: nothing to check in the form, the dispatcher no longer wants this verification.
+      if (data.dispatch.status === 'cancelled') {
+        return sendHtml(
+          reply,
+          renderDispatchPage(page(request), data, {
+            ...emptyState(request),
+            notice: { kind: 'error', text: request.t('verify.error_called_off') },
+          }),
+          409,
+        );
+      }
 
       let photo: PreparedPhoto | undefined;
       if (form.photoTooLarge) errors.photo = { key: 'verify.error_photo_size' };
@@ -398,13 +448,15 @@ export function registerDispatchRoutes(
         case 'not_found':
           throw new AppError('not_found');
         case 'closed': {
-          // Already verified (a second tap on Save) or declined meanwhile: show the dispatch as it is now.
+          // Already verified (a second tap on Save), declined or called off meanwhile: show the dispatch as
+          // it is now.
           const now = await responderPage(request, dispatchId);
+          const why = result.status === 'cancelled' ? 'verify.error_called_off' : 'verify.error_closed';
           return sendHtml(
             reply,
             renderDispatchPage(page(request), now, {
               ...emptyState(request),
-              notice: { kind: 'error', text: request.t('verify.error_closed') },
+              notice: { kind: 'error', text: request.t(why) },
             }),
             409,
           );

@@ -332,7 +332,17 @@ export const profileBody = {
 
 export const panelQuery = {
   type: 'object',
-  properties: { sent: { type: 'string', maxLength: 64 }, lang: { type: 'string' } },
+  properties: {
+    sent: { type: 'string', maxLength: 64 },
+    stood_down: { type: 'string', maxLength: 64 },
+    lang: { type: 'string' },
+  },
+} as const;
+
+/** Standing a responder down carries nothing but the form token: the dispatch is in the path. */
+export const standDownBody = {
+  type: 'object',
+  properties: { _csrf: { type: 'string', maxLength: 256 } },
 } as const;
 
 export const savedQuery = {

@@ -16,8 +16,8 @@ import {
   type StatusChangeResult,
 } from '../incidents/incidents.lifecycle.ts';
 import type { PreparedPhoto } from '../reports/photo.ts';
-import { sendDispatchTextJob } from './dispatch.jobs.ts';
-import { composeDispatchText, dispatchLink, textLanguage } from './dispatch.message.ts';
+import { sendDispatchTextJob, sendStandDownTextJob } from './dispatch.jobs.ts';
+import { composeDispatchText, composeStandDownText, dispatchLink, textLanguage } from './dispatch.message.ts';
 import { rankResponders, type Suggestion } from './dispatch.ranking.ts';
 import {
   dispatchedResponderIds,
@@ -389,6 +389,83 @@ export async function sendDispatchText(
   return 'sent';
 }
 
+/** Dispatches a dispatcher can still call off: the responder may be on their way or there. */
+export const OPEN_DISPATCH_STATUSES: readonly DispatchStatus[] = ['sent', 'on_way', 'arrived'];
+
+export type StandDownResult =
+  | { outcome: 'stood_down'; incidentId: string }
+  | { outcome: 'not_found' }
+  | { outcome: 'not_open'; incidentId: string; status: DispatchStatus };
+
+/**
+ * A dispatcher calls a dispatch off. The responder stops counting toward the crowd cap, can no longer answer
+ * or verify it, and is texted that they are no longer needed once this commits.
+ */
+export async function standDownDispatch(
+  context: AppContext,
+  actorId: string,
+  dispatchId: string,
+): Promise<StandDownResult> {
+  if (!isUuid(dispatchId)) return { outcome: 'not_found' };
+  return context.db.transaction().execute(async (trx): Promise<StandDownResult> => {
+    // Under the row lock: a verification or an answer arriving at the same moment goes first or not at all.
+    const dispatch = await lockDispatch(trx, dispatchId);
+    if (!dispatch) return { outcome: 'not_found' };
+    if (!OPEN_DISPATCH_STATUSES.includes(dispatch.status))
+      return { outcome: 'not_open', incidentId: dispatch.incident_id, status: dispatch.status };
+    await setDispatchStatus(trx, dispatch.id, 'cancelled');
+    await recordIncidentEvent(context, trx, {
+      incidentId: dispatch.incident_id,
+      actorId,
+      kind: 'dispatch_cancelled',
+      dispatchId: dispatch.id,
+    });
+    await recordAudit(trx, context, {
+      actorId,
+      action: 'dispatch.cancelled',
+      subjectType: 'dispatch',
+      subjectId: dispatch.id,
+      details: {
+        incidentId: dispatch.incident_id,
+        responderId: dispatch.responder_id,
+        from: dispatch.status,
+      },
+    });
+    await markIncidentChanged(context, trx, dispatch.incident_id);
+    await context.jobs.sendInTransaction(trx, sendStandDownTextJob, { dispatchId: dispatch.id });
+    return { outcome: 'stood_down', incidentId: dispatch.incident_id };
+  });
+}
+
+export type StandDownTextOutcome = 'sent' | 'not_cancelled' | 'gone' | 'no_phone';
+
+/**
+ * The dispatch.send-stand-down job. Sent even when the dispatch text itself never went out (it is skipped
+ * once the dispatch is called off): a text too many is better than a responder driving to a scene for nothing.
+ */
+export async function sendStandDownText(
+  context: AppContext,
+  dispatchId: string,
+): Promise<StandDownTextOutcome> {
+  const { db, secrets, config } = context;
+  const dispatch = await findDispatch(db, dispatchId);
+  if (!dispatch) return 'gone';
+  if (dispatch.status !== 'cancelled') return 'not_cancelled';
+  const [profile, incident] = [
+    await findProfile(db, dispatch.responder_id),
+    await findIncident(db, dispatch.incident_id),
+  ];
+  if (!incident) return 'gone';
+  if (!profile?.phone_ciphertext) return 'no_phone';
+  const phone = secrets.fields.decrypt(staffPhoneField(profile.user_id), profile.phone_ciphertext);
+  const body = composeStandDownText(
+    textLanguage(profile.languages, config.defaultLanguage),
+    incident.reference,
+  );
+  await createSmsSender(context).send({ to: phone, body });
+  return 'sent';
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Answers
 
@@ -553,8 +630,8 @@ export async function viewDispatch(
   };
 }
 
-/** Dispatches that can still be verified: the responder has not declined and has not reported yet. */
-export const VERIFIABLE_DISPATCH_STATUSES: readonly DispatchStatus[] = ['sent', 'on_way', 'arrived'];
+/** Dispatches that can still be verified: not declined, not called off, and not reported yet. */
+export const VERIFIABLE_DISPATCH_STATUSES: readonly DispatchStatus[] = OPEN_DISPATCH_STATUSES;
 
 export type RecordVerificationResult =
   | { outcome: 'recorded'; incidentId: string; statusChange: StatusChangeResult }
