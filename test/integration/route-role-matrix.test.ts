@@ -52,6 +52,8 @@ const EXPECTED: Record<string, Allowed> = {
   'POST /webhooks/twilio/voice/menu': 'twilio',
   'POST /webhooks/twilio/voice/connect': 'twilio',
   'POST /webhooks/twilio/voice/dial-result': 'twilio',
+  'POST /webhooks/twilio/voice/screen': 'twilio',
+  'POST /webhooks/twilio/voice/screen-result': 'twilio',
   'POST /webhooks/twilio/voice/recorded': 'twilio',
   'POST /webhooks/twilio/status': 'twilio',
   'POST /webhooks/twilio/sms': 'twilio',

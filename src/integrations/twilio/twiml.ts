@@ -73,15 +73,31 @@ export function record(attributes: {
   );
 }
 
-/** Rings every number at once; the first to answer takes the call. */
+/**
+ * A number to ring, optionally with a `url` Twilio fetches (POST) for that leg when it answers, before it is
+ * connected: its TwiML plays to the answering phone only (call screening), and a <Hangup/> there drops just
+ * that leg.
+ */
+export interface DialedNumber {
+  number: string;
+  url?: string;
+}
+
+/** Rings every number at once; the first to answer (and pass its `url`, if any) takes the call. */
 export function dial(
   attributes: { action: string; timeout: number; answerOnBridge?: boolean; callerId?: string },
-  numbers: readonly string[],
+  numbers: readonly (string | DialedNumber)[],
 ): Twiml {
   return element(
     'Dial',
     { method: 'POST', ...attributes },
-    numbers.map((number) => element('Number', {}, [number])),
+    numbers.map((entry) =>
+      typeof entry === 'string'
+        ? element('Number', {}, [entry])
+        : element('Number', { url: entry.url, method: entry.url === undefined ? undefined : 'POST' }, [
+            entry.number,
+          ]),
+    ),
   );
 }
 

@@ -17,6 +17,8 @@ export interface OpenFollowup {
   reference: string | null;
   callbackPhone: string | null;
   hasRecording: boolean;
+  /** False when the family hung up without a message and only their number was kept. */
+  hasMessage: boolean;
 }
 
 export async function readOpenFollowups(context: AppContext, actorId: string): Promise<OpenFollowup[]> {
@@ -42,6 +44,7 @@ export async function readOpenFollowups(context: AppContext, actorId: string): P
             row.callback_phone_ciphertext,
           ),
     hasRecording: row.has_recording,
+    hasMessage: row.has_message,
   }));
 }
 

@@ -18,11 +18,14 @@ import { mayPlayAnyRecording } from './voice.policy.ts';
 import {
   findRecording,
   findRecordingBySid,
+  findReportReference,
+  findUnrecordedReportOfCall,
   findStoredRecordingOfReport,
   insertCallOnce,
   insertFollowup,
   insertRecording,
   lockCall,
+  markReportComplete,
   markRecordingDeletedAtTwilio,
   markRecordingStored,
   reportHasFollowup,
@@ -120,15 +123,20 @@ export async function takeRecording(
 
   const { fields } = context.secrets;
   const now = context.clock.now();
-  const callbackPhone = call?.phone_ciphertext
-    ? fields.decrypt(callPhoneField(notice.callSid), call.phone_ciphertext)
-    : null;
-  const report = await insertIncomingReport(context, trx, {
-    channel: 'voice',
-    language,
-    callbackPhone,
-    ...reportFields(purpose),
-  });
+  // The call ended (its status callback) before the recording was reported, and a family's number was
+  // already kept in a report of its own: the message belongs to that report.
+  const unrecorded = call?.report_id ? await findUnrecordedReportOfCall(trx, call.report_id) : undefined;
+  if (unrecorded) await markReportComplete(trx, unrecorded.id);
+  const report =
+    unrecorded ??
+    (await insertIncomingReport(context, trx, {
+      channel: 'voice',
+      language,
+      callbackPhone: callbackPhoneOf(context, call),
+      // Twilio reported a recording of no length: the report says it is missing its message.
+      incomplete: notice.durationSeconds === 0,
+      ...reportFields(purpose),
+    }));
   const recordingId = randomUUID();
   await insertRecording(trx, {
     id: recordingId,
@@ -147,19 +155,70 @@ export async function takeRecording(
     deleted_at_twilio_at: null,
   });
   if (call && call.report_id === null) await updateCall(trx, notice.callSid, { report_id: report.id });
-  if (purpose === 'family_detained') {
-    const taskId = randomUUID();
-    await insertFollowup(trx, { id: taskId, report_id: report.id, language, created_at: now });
-    await recordAudit(trx, context, {
-      actorId: null,
-      action: 'followup.created',
-      subjectType: 'followup',
-      subjectId: taskId,
-      details: { reportId: report.id, kind: 'family_detained' },
-    });
+  if (purpose === 'family_detained' && !unrecorded) {
+    await createFamilyFollowup(context, trx, report.id, language);
   }
   await context.jobs.sendInTransaction(trx, fetchRecordingJob, { recordingId });
   return { reportId: report.id, reference: report.reference, purpose, language };
+}
+
+function callbackPhoneOf(context: AppContext, call: VoiceCall | undefined): string | null {
+  return call?.phone_ciphertext
+    ? context.secrets.fields.decrypt(callPhoneField(call.call_sid), call.phone_ciphertext)
+    : null;
+}
+
+async function createFamilyFollowup(
+  context: AppContext,
+  trx: Transaction<Database>,
+  reportId: string,
+  language: Language,
+): Promise<void> {
+  const taskId = randomUUID();
+  await insertFollowup(trx, { id: taskId, report_id: reportId, language, created_at: context.clock.now() });
+  await recordAudit(trx, context, {
+    actorId: null,
+    action: 'followup.created',
+    subjectType: 'followup',
+    subjectId: taskId,
+    details: { reportId, kind: 'family_detained' },
+  });
+}
+
+/**
+ * A family chose option 3 but the call ended without a message (a hang-up before the tone, or silence):
+ * their number is what the legal team needs, so it becomes an incomplete voice report with a follow-up
+ * task. Once per call, under the call row's lock, whichever signal comes first (the Record step without a
+ * recording, or the call's completed status); a recording reported later is attached to this report.
+ * Undefined when there is nothing to keep: another option, or a withheld number (no one to call back).
+ */
+export async function keepFamilyCallWithoutMessage(
+  context: AppContext,
+  trx: Transaction<Database>,
+  callSid: string,
+  fallbackLanguage?: Language,
+): Promise<{ reportId: string; reference: string; language: Language } | undefined> {
+  const call = await lockCall(trx, callSid);
+  if (call?.choice !== 'family_detained') return undefined;
+  const language: Language = isLanguage(call.language)
+    ? call.language
+    : (fallbackLanguage ?? context.config.defaultLanguage);
+  if (call.report_id !== null) {
+    const reference = await findReportReference(trx, call.report_id);
+    return reference === undefined ? undefined : { reportId: call.report_id, reference, language };
+  }
+  const callbackPhone = callbackPhoneOf(context, call);
+  if (callbackPhone === null) return undefined;
+  const report = await insertIncomingReport(context, trx, {
+    channel: 'voice',
+    language,
+    callbackPhone,
+    incomplete: true,
+    ...reportFields('family_detained'),
+  });
+  await updateCall(trx, callSid, { report_id: report.id });
+  await createFamilyFollowup(context, trx, report.id, language);
+  return { reportId: report.id, reference: report.reference, language };
 }
 
 export interface RecordingDeps {

@@ -11,7 +11,15 @@ import {
   TWILIO_TEST_ENV,
 } from '../../../test/support/twilio-webhooks.ts';
 import { translate } from '../../i18n/i18n.ts';
-import { addStaffPhone, findAll, only, pathOf, TestCall, type CallAnswer } from './voice.test-helpers.ts';
+import {
+  addStaffPhone,
+  findAll,
+  only,
+  parseTwiml,
+  pathOf,
+  TestCall,
+  type CallAnswer,
+} from './voice.test-helpers.ts';
 
 const CALLER = '+17735550142';
 const RING_SECONDS = '17';
@@ -36,6 +44,10 @@ function assertRecords(answer: CallAnswer, lang: 'en' | 'es'): void {
   assert.ok(Number(record.attrs.maxLength) >= 60, 'room for a real message');
   assert.equal(findAll(answer.twiml, 'Gather').length, 0, 'no menu while recording');
   assert.equal(findAll(answer.twiml, 'Dial').length, 0);
+  // Heard nothing, Twilio skips the action and goes on: to the same step, asked without a recording.
+  const verbs = answer.twiml.children.map((node) => node.name);
+  assert.deepEqual(verbs.slice(verbs.indexOf('Record')), ['Record', 'Redirect']);
+  assert.equal(only(answer.twiml, 'Redirect').text, record.attrs.action);
 }
 
 function assertMenu(answer: CallAnswer, lang: 'en' | 'es', attempt: number): void {
@@ -176,7 +188,6 @@ for (const backend of backends()) {
       const answer = await call.press(await call.toMenu('1'), '1');
       assertRecords(answer, 'en');
       assert.equal(says(answer)[0]!.text, translate('en', 'voice.record_now'));
-      assert.equal(findAll(answer.twiml, 'Redirect').length, 0);
       assert.equal((await callRow(call.callSid))?.choice, 'now');
     });
 
@@ -216,6 +227,11 @@ for (const backend of backends()) {
             .sort(),
           ON_SHIFT,
         );
+        for (const number of findAll(dial, 'Number')) {
+          // Each phone that answers is screened before the caller is put through.
+          assert.equal(number.attrs.url, voiceUrl('/screen?lang=es'));
+          assert.equal(number.attrs.method, 'POST');
+        }
 
         const receipts = await t.context.db
           .selectFrom('twilio_webhook_receipts')
@@ -246,6 +262,78 @@ for (const backend of backends()) {
         const answered = await other.post(action, { DialCallStatus: 'completed', DialCallDuration: '95' });
         assert.equal(findAll(answered.twiml, 'Record').length, 0);
         assert.equal(findAll(answered.twiml, 'Hangup').length, 1);
+      });
+    });
+
+    describe('call screening on the dispatcher leg', () => {
+      /** What Twilio posts for the leg of a dispatcher's phone that answered: a call of its own. */
+      const dispatcherLeg = (extra: Record<string, string> = {}) =>
+        incomingCall('+13125550101', undefined, {
+          CallStatus: 'in-progress',
+          Direction: 'outbound-dial',
+          ParentCallSid: incomingCall(CALLER).CallSid!,
+          ...extra,
+        });
+
+      async function post(pathAndQuery: string, params: Record<string, string>): Promise<CallAnswer> {
+        const res = await postWebhook(t.app, pathAndQuery, params);
+        assert.equal(res.status, 200, res.body);
+        assert.match(res.contentType ?? '', /^text\/xml/);
+        return { ...res, twiml: parseTwiml(res.body) };
+      }
+
+      test('the answering phone is asked, in both languages, to press 1; silence hangs up that phone', async () => {
+        const answer = await post('/webhooks/twilio/voice/screen?lang=es', dispatcherLeg());
+        const [gather, afterGather, ...rest] = answer.twiml.children;
+        assert.equal(gather?.name, 'Gather');
+        assert.equal(gather.attrs.action, voiceUrl('/screen-result?lang=es'));
+        assert.equal(gather.attrs.numDigits, '1');
+        assert.equal(gather.attrs.input, 'dtmf');
+        assert.ok(Number(gather.attrs.timeout) > 0 && Number(gather.attrs.timeout) <= 10, 'short');
+        assert.deepEqual(says(answer), [
+          { language: 'en-US', text: 'Hotline call, language: Spanish. Press 1 to take it.' },
+          { language: 'es-MX', text: 'Llamada de la línea, idioma: Español. Oprima 1 para tomarla.' },
+        ]);
+        // A voicemail greeting presses nothing: the gather times out into a hang-up of this leg only.
+        assert.equal(afterGather?.name, 'Hangup');
+        assert.equal(rest.length, 0);
+      });
+
+      test('1 connects with an empty answer; another key or none hangs up; nothing is stored', async () => {
+        const leg = dispatcherLeg();
+        const path = '/webhooks/twilio/voice/screen-result?lang=en';
+        const accepted = await post(path, { ...leg, Digits: '1' });
+        assert.deepEqual(accepted.twiml.children, [], 'empty TwiML lets <Dial> bridge the call');
+        for (const other of [{ Digits: '2' }, { Digits: '*' }, {}] as Record<string, string>[]) {
+          const refused = await post(path, { ...leg, ...other });
+          assert.deepEqual(
+            refused.twiml.children.map((node) => node.name),
+            ['Hangup'],
+            JSON.stringify(other),
+          );
+        }
+        await post('/webhooks/twilio/voice/screen?lang=en', leg);
+        const receipts = await t.context.db
+          .selectFrom('twilio_webhook_receipts')
+          .select('key')
+          .where('key', 'like', `%${leg.CallSid}%`)
+          .execute();
+        assert.equal(receipts.length, 0, 'no receipt');
+        assert.equal(await callRow(leg.CallSid!), undefined, 'the leg is not noted as a call');
+      });
+
+      test('unsigned or forged screening steps are refused with 403', async () => {
+        for (const path of [
+          '/webhooks/twilio/voice/screen?lang=en',
+          '/webhooks/twilio/voice/screen-result?lang=en',
+        ]) {
+          const params = { ...dispatcherLeg(), Digits: '1' };
+          const unsigned = await postWebhook(t.app, path, params, { signature: null });
+          assert.equal(unsigned.status, 403, path);
+          assert.ok(!unsigned.body.includes('<Response'), 'no TwiML');
+          const forged = await postWebhook(t.app, path, params, { authToken: 'not-the-token' });
+          assert.equal(forged.status, 403, path);
+        }
       });
     });
 

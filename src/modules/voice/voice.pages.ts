@@ -50,7 +50,9 @@ export function renderFollowups(page: Page, tasks: OpenFollowup[], csrfToken: st
                           ? html`<a href="/console/reports/${task.reportId}/recording"
                             >${t('voice.followups_listen')}</a
                           >`
-                          : html`<span class="hint">${t('voice.followups_no_recording')}</span>`
+                          : html`<span class="hint"
+                              >${t(task.hasMessage ? 'voice.followups_no_recording' : 'voice.followups_no_message')}</span
+                            >`
                       }
                     </td>
                     <td>

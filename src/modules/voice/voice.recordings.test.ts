@@ -203,6 +203,175 @@ for (const backend of backends()) {
       assert.equal(afterwards.length, before.length);
     });
 
+    describe('a family that leaves no message', () => {
+      /** The call's own status callback, as Twilio posts it to the number's "call status changes" URL. */
+      const callEnded = (call: TestCall, options?: { signature?: null }) =>
+        postWebhook(
+          t.app,
+          '/webhooks/twilio/status',
+          {
+            AccountSid: TEST_ACCOUNT_SID,
+            CallSid: call.callSid,
+            CallStatus: 'completed',
+            CallDuration: '14',
+            From: call.from,
+            To: '+15550100199',
+            Direction: 'inbound',
+          },
+          options,
+        );
+
+      async function reportsOfCall(call: TestCall) {
+        const row = await t.context.db
+          .selectFrom('voice_calls')
+          .select('report_id')
+          .where('call_sid', '=', call.callSid)
+          .executeTakeFirstOrThrow();
+        if (row.report_id === null) return [];
+        return t.context.db
+          .selectFrom('reports')
+          .select([
+            'id',
+            'reference',
+            'channel',
+            'language',
+            'incomplete',
+            'activity',
+            'callback_phone_ciphertext',
+          ])
+          .where('id', '=', row.report_id)
+          .execute();
+      }
+
+      const tasksOf = (reportId: string) =>
+        t.context.db.selectFrom('followup_tasks').selectAll().where('report_id', '=', reportId).execute();
+
+      const reportCount = async () =>
+        (await t.context.db.selectFrom('reports').select('id').execute()).length;
+
+      after(async () => {
+        // The follow-up list tests below expect only their own open tasks.
+        await t.context.db
+          .updateTable('followup_tasks')
+          .set({ status: 'done', closed_at: t.context.clock.now() })
+          .where('status', '=', 'open')
+          .execute();
+      });
+
+      test('3 then a hang-up before the tone: the call status keeps the number once, with a follow-up', async () => {
+        const { call, at } = await callToRecording('3', '2');
+        assert.equal((await callEnded(call)).status, 200);
+        assert.equal((await callEnded(call)).status, 200, 'a retry');
+        const [report, ...others] = await reportsOfCall(call);
+        assert.ok(report, 'a report is kept');
+        assert.equal(others.length, 0);
+        assert.equal(report.channel, 'voice');
+        assert.equal(report.language, 'es');
+        assert.equal(report.incomplete, true);
+        assert.equal(report.activity, 'detaining');
+        assert.equal(
+          t.context.secrets.fields.decrypt(
+            { table: 'reports', column: 'callback_phone', rowId: report.id },
+            report.callback_phone_ciphertext!,
+          ),
+          CALLER,
+        );
+        const tasks = await tasksOf(report.id);
+        assert.equal(tasks.length, 1);
+        assert.equal(tasks[0]!.kind, 'family_detained');
+        assert.equal(tasks[0]!.status, 'open');
+        assert.equal(tasks[0]!.language, 'es');
+        // The step after an empty <Record> arriving late finds the same report and says its reference.
+        const late = await call.post(pathOf(only(at.twiml, 'Redirect').text));
+        assert.equal(
+          findAll(late.twiml, 'Say')[0]!.text,
+          translate('es', 'voice.family_no_message', { reference: spokenReference(report.reference) }),
+        );
+        assert.equal((await reportsOfCall(call)).length, 1);
+        assert.equal((await tasksOf(report.id)).length, 1);
+        assert.ok(!t.logs.text.includes('5550188'), 'the caller number is not logged');
+
+        // The legal team sees the number to call back, and that there is no message to wait for.
+        const legalTeam = await createStaffSession(t.context, ['legal']);
+        const page = await t.app.inject({
+          url: '/console/followups',
+          headers: { accept: 'text/html', cookie: legalTeam.cookie },
+        });
+        assert.equal(page.statusCode, 200);
+        const row = page.body.slice(page.body.indexOf(`data-id="${tasks[0]!.id}"`));
+        assert.ok(row.length < page.body.length, 'the task is listed');
+        const ownRow = row.slice(0, row.indexOf('</tr>'));
+        assert.ok(ownRow.includes(report.reference));
+        assert.ok(ownRow.includes(`href="tel:${CALLER}"`));
+        assert.ok(ownRow.includes(translate('en', 'voice.followups_no_message')));
+        assert.ok(!ownRow.includes('/recording"'), 'nothing to play');
+      });
+
+      test('3 and silence: the step after <Record> keeps the number and tells the family; the status adds nothing', async () => {
+        const { call, at } = await callToRecording('3', '1');
+        const before = await reportCount();
+        // Twilio heard nothing, skipped the action, and followed the <Redirect> (no RecordingSid).
+        const answer = await call.post(pathOf(only(at.twiml, 'Redirect').text));
+        const [report] = await reportsOfCall(call);
+        assert.ok(report);
+        assert.equal(report.incomplete, true);
+        assert.equal(report.language, 'en');
+        const said = findAll(answer.twiml, 'Say');
+        assert.equal(
+          said[0]!.text,
+          translate('en', 'voice.family_no_message', { reference: spokenReference(report.reference) }),
+        );
+        for (const node of said) assert.equal(node.attrs.language, 'en-US');
+        assert.equal(findAll(answer.twiml, 'Hangup').length, 1);
+        assert.equal((await callEnded(call)).status, 200);
+        assert.equal(await reportCount(), before + 1, 'one report for the call');
+        assert.equal((await tasksOf(report.id)).length, 1);
+      });
+
+      test('the call ended first, then the recording came: one report, completed, one follow-up', async () => {
+        const { call, at } = await callToRecording('3', '1');
+        await callEnded(call);
+        const [kept] = await reportsOfCall(call);
+        assert.ok(kept);
+        const held = standIn.addRecording(AUDIO);
+        const answer = await call.post(recordAction(at), {
+          RecordingSid: held.sid,
+          RecordingUrl: held.url,
+          RecordingDuration: '20',
+        });
+        const [row, ...others] = await recordingsOf(held.sid);
+        assert.ok(row);
+        assert.equal(others.length, 0);
+        assert.equal(row.report_id, kept.id, 'attached to the report already kept');
+        const [report, ...more] = await reportsOfCall(call);
+        assert.equal(more.length, 0);
+        assert.equal(report!.incomplete, false);
+        assert.equal((await tasksOf(kept.id)).length, 1);
+        assert.ok(answer.body.includes(spokenReference(kept.reference)));
+      });
+
+      test('options 1 and 2 ending without a message, and a withheld number, keep nothing', async () => {
+        const before = await reportCount();
+        const past = await callToRecording('2', '1');
+        await callEnded(past.call);
+        const now = await callToRecording('1', '1');
+        await callEnded(now.call);
+        const withheld = new TestCall(t.app, 'anonymous');
+        await withheld.press(await withheld.toMenu('1'), '3');
+        await callEnded(withheld);
+        const answer = await withheld.post('/webhooks/twilio/voice/recorded?lang=en');
+        assert.equal(findAll(answer.twiml, 'Say')[0]!.text, translate('en', 'voice.no_message'));
+        assert.equal(await reportCount(), before);
+      });
+
+      test('an unsigned call status is refused with 403 and keeps nothing', async () => {
+        const { call } = await callToRecording('3', '1');
+        const res = await callEnded(call, { signature: null });
+        assert.equal(res.status, 403);
+        assert.deepEqual(await reportsOfCall(call), []);
+      });
+    });
+
     test('the job copies the audio into the store encrypted, records its SHA-256, and deletes it at Twilio', async () => {
       const { call, at } = await callToRecording('2', '1');
       const held = standIn.addRecording(AUDIO);

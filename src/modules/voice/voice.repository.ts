@@ -73,6 +73,41 @@ export async function findRecordingBySid(
     .executeTakeFirst();
 }
 
+/**
+ * The report a call left without a recording (a family who hung up before speaking), if the call has one:
+ * a recording that arrives after all is attached to it rather than making a second report.
+ */
+export async function findUnrecordedReportOfCall(
+  db: Db,
+  reportId: string,
+): Promise<{ id: string; reference: string } | undefined> {
+  return db
+    .selectFrom('reports')
+    .select(['reports.id', 'reports.reference'])
+    .where('reports.id', '=', reportId)
+    .where('reports.incomplete', '=', true)
+    .where((eb) =>
+      eb.not(
+        eb.exists(eb.selectFrom('report_recordings').select('id').whereRef('report_id', '=', 'reports.id')),
+      ),
+    )
+    .executeTakeFirst();
+}
+
+export async function findReportReference(db: Db, reportId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('reports')
+    .select('reference')
+    .where('id', '=', reportId)
+    .executeTakeFirst();
+  return row?.reference;
+}
+
+/** The message arrived after all: the report kept for the call is no longer missing anything. */
+export async function markReportComplete(db: Db, reportId: string): Promise<void> {
+  await db.updateTable('reports').set({ incomplete: false }).where('id', '=', reportId).execute();
+}
+
 export async function insertRecording(db: Db, recording: Insertable<ReportRecordingsTable>): Promise<void> {
   await db.insertInto('report_recordings').values(recording).execute();
 }
@@ -147,6 +182,8 @@ export interface OpenFollowupRow {
   reference: string | null;
   callback_phone_ciphertext: string | null;
   has_recording: boolean;
+  /** False when the caller left no message at all (only the number was kept). */
+  has_message: boolean;
 }
 
 export async function listOpenFollowups(db: Db, limit: number): Promise<OpenFollowupRow[]> {
@@ -162,6 +199,8 @@ export async function listOpenFollowups(db: Db, limit: number): Promise<OpenFoll
       'reports.callback_phone_ciphertext',
       sql<boolean>`exists (select 1 from report_recordings r
         where r.report_id = followup_tasks.report_id and r.storage_key is not null)`.as('has_recording'),
+      sql<boolean>`exists (select 1 from report_recordings r
+        where r.report_id = followup_tasks.report_id)`.as('has_message'),
     ])
     .where('followup_tasks.status', '=', 'open')
     .where('followup_tasks.kind', '=', 'family_detained')

@@ -26,6 +26,7 @@ import {
 } from './voice.schemas.ts';
 import { VOICE_PATH, STATUS_PATH } from './voice.script.ts';
 import {
+  answerCallStatus,
   answerConnect,
   answerDialResult,
   answerIncomingCall,
@@ -34,6 +35,8 @@ import {
   answerMessageStatus,
   answerRecorded,
   answerRecordingStatus,
+  answerScreen,
+  answerScreenResult,
   type CallStep,
   type VoiceDeps,
 } from './voice.service.ts';
@@ -106,6 +109,19 @@ export function registerVoiceRoutes(
       ),
   );
 
+  // Call screening, on the leg of a dispatcher's phone that answered (see answerScreen: nothing stored).
+  app.post<{ Body: CallBody; Querystring: LanguageQuery }>(
+    `${VOICE_PATH}/screen`,
+    webhook({ body: callBody, querystring: languageQuery }),
+    async (request, reply) => sendTwiml(reply, answerScreen(voice, request.query.lang)),
+  );
+
+  app.post<{ Body: CallBody; Querystring: LanguageQuery }>(
+    `${VOICE_PATH}/screen-result`,
+    webhook({ body: callBody, querystring: languageQuery }),
+    async (request, reply) => sendTwiml(reply, answerScreenResult(voice, request.body.Digits)),
+  );
+
   app.post<{ Body: CallBody; Querystring: LanguageQuery }>(
     `${VOICE_PATH}/recorded`,
     webhook({ body: callBody, querystring: languageQuery }),
@@ -136,7 +152,11 @@ export function registerVoiceRoutes(
       });
       return sendTwiml(reply, answer);
     }
-    // Some other status Twilio may send (a call's own status, if ever configured): nothing to keep.
+    if (body.CallSid && body.CallStatus) {
+      const answer = await answerCallStatus(voice, { callSid: body.CallSid, status: body.CallStatus });
+      return sendTwiml(reply, answer);
+    }
+    // Some other status Twilio may send: nothing to keep.
     return sendTwiml(reply, EMPTY_TWIML);
   });
 

@@ -33,11 +33,12 @@ export interface CallBody {
   RecordingDuration?: string;
 }
 
-/** Delivery and recording status callbacks: one of the two SIDs, and its status. */
+/** Delivery, recording and call status callbacks: the SID, and its status. */
 export const statusBody = {
   type: 'object',
   properties: {
     CallSid: callSid,
+    CallStatus: { type: 'string', maxLength: 32 },
     MessageSid: { type: 'string', maxLength: 64 },
     MessageStatus: { type: 'string', maxLength: 32 },
     RecordingSid: { type: 'string', maxLength: 64 },
@@ -49,6 +50,7 @@ export const statusBody = {
 
 export interface StatusBody {
   CallSid?: string;
+  CallStatus?: string;
   MessageSid?: string;
   MessageStatus?: string;
   RecordingSid?: string;

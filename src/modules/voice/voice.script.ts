@@ -5,7 +5,7 @@
 import type { AppConfig, Language } from '../../config/config.ts';
 import { translator, type MessageKey } from '../../i18n/i18n.ts';
 import { dial, gather, hangup, record, redirect, response, say } from '../../integrations/twilio/twiml.ts';
-import { publishedUrl } from '../../integrations/twilio/webhook.ts';
+import { EMPTY_TWIML, publishedUrl } from '../../integrations/twilio/webhook.ts';
 
 export const VOICE_PATH = '/webhooks/twilio/voice';
 export const STATUS_PATH = '/webhooks/twilio/status';
@@ -35,6 +35,9 @@ export const GATHER_TIMEOUT_SECONDS = 6;
 /** Long enough for a family to give a name, a country of birth and an A-number. */
 export const MAX_RECORDING_SECONDS = 300;
 const RECORDING_SILENCE_SECONDS = 8;
+/** How long a dispatcher's phone has, once answered, to press the key that takes the call. */
+export const SCREEN_TIMEOUT_SECONDS = 5;
+export const SCREEN_ACCEPT_KEY = '1';
 /** Twilio rings at most ten <Number>s in one <Dial>. */
 export const MAX_DIALED_NUMBERS = 10;
 
@@ -125,7 +128,6 @@ export class VoiceScript {
   }
 
   #recording(lang: Language) {
-    const t = translator(lang);
     return [
       record({
         action: this.url(`${VOICE_PATH}/recorded?lang=${lang}`),
@@ -135,10 +137,9 @@ export class VoiceScript {
         finishOnKey: '#',
         recordingStatusCallback: this.url(STATUS_PATH),
       }),
-      // Twilio only reaches the verbs after <Record> when it heard nothing at all.
-      say(lang, t('voice.no_message')),
-      say(lang, t('voice.goodbye')),
-      hangup(),
+      // Twilio only reaches the verbs after <Record> when it heard nothing at all (it then skips the
+      // action): the same step is asked without a recording, so a family's number is still kept.
+      redirect(this.url(`${VOICE_PATH}/recorded?lang=${lang}`)),
     ];
   }
 
@@ -163,9 +164,40 @@ export class VoiceScript {
           // The caller hears ringing until a dispatcher picks up, not silence.
           answerOnBridge: true,
         },
-        numbers.slice(0, MAX_DIALED_NUMBERS),
+        // Each phone that answers is screened first, so a dispatcher's voicemail cannot take the call.
+        numbers
+          .slice(0, MAX_DIALED_NUMBERS)
+          .map((number) => ({ number, url: this.url(`${VOICE_PATH}/screen?lang=${lang}`) })),
       ),
     );
+  }
+
+  /**
+   * Played to a dispatcher's phone when it answers, before the caller is connected: only a person pressing
+   * 1 takes the call. Silence or another key (a voicemail greeting) drops that phone alone; the others keep
+   * ringing, and if none takes it the caller is offered a recording.
+   */
+  screenDispatcher(callerLang: Language): string {
+    const en = translator('en');
+    const es = translator('es');
+    return response(
+      gather(
+        {
+          action: this.url(`${VOICE_PATH}/screen-result?lang=${callerLang}`),
+          input: 'dtmf',
+          numDigits: 1,
+          timeout: SCREEN_TIMEOUT_SECONDS,
+        },
+        say('en', en('voice.screen_prompt', { language: en(`voice.language_${callerLang}`) })),
+        say('es', es('voice.screen_prompt', { language: es(`voice.language_${callerLang}`) })),
+      ),
+      hangup(),
+    );
+  }
+
+  /** The dispatcher's key: 1 connects (an empty answer lets <Dial> bridge the call); anything else hangs up. */
+  screenResult(digits: string | undefined): string {
+    return digits === SCREEN_ACCEPT_KEY ? EMPTY_TWIML : response(hangup());
   }
 
   thanks(lang: Language, reference: string, purpose: RecordingPurpose): string {
@@ -173,6 +205,16 @@ export class VoiceScript {
     const key = purpose === 'family_detained' ? 'voice.thanks_family' : 'voice.thanks';
     return response(
       say(lang, t(key, { reference: spokenReference(reference) })),
+      say(lang, t('voice.goodbye')),
+      hangup(),
+    );
+  }
+
+  /** A family that left no message: their number was kept, and they hear that the legal team will call. */
+  familyWithoutMessage(lang: Language, reference: string): string {
+    const t = translator(lang);
+    return response(
+      say(lang, t('voice.family_no_message', { reference: spokenReference(reference) })),
       say(lang, t('voice.goodbye')),
       hangup(),
     );

@@ -5,7 +5,12 @@
 import type { AppContext } from '../../app/context.ts';
 import type { Language } from '../../config/config.ts';
 import { answerOnce, EMPTY_TWIML, RECEIPT_RETENTION_HOURS } from '../../integrations/twilio/webhook.ts';
-import { newCallRow, takeRecording, type RecordingNotice } from './recordings.service.ts';
+import {
+  keepFamilyCallWithoutMessage,
+  newCallRow,
+  takeRecording,
+  type RecordingNotice,
+} from './recordings.service.ts';
 import {
   deleteCallsStartedBefore,
   insertCallOnce,
@@ -133,6 +138,19 @@ export async function answerConnect(deps: VoiceDeps, lang: Language): Promise<st
   return deps.script.dialDispatchers(lang, numbers);
 }
 
+/*
+ * Call screening: the steps a dispatcher's phone is sent to when it answers. They run on the dispatcher's
+ * leg, change nothing and store nothing (no answerOnce, no receipt, no call row): a retry is answered afresh
+ * with the same TwiML, and the leg's CallSid and the dispatcher's number are never written down.
+ */
+export function answerScreen(deps: VoiceDeps, callerLang: Language): string {
+  return deps.script.screenDispatcher(callerLang);
+}
+
+export function answerScreenResult(deps: VoiceDeps, digits: string | undefined): string {
+  return deps.script.screenResult(digits);
+}
+
 /** After ringing the dispatchers: a call that was answered simply ends; otherwise the caller may record. */
 export async function answerDialResult(
   deps: VoiceDeps,
@@ -157,7 +175,10 @@ export async function answerRecorded(
 ): Promise<string> {
   const { context, script } = deps;
   return answerStep(deps, step, async (trx) => {
-    if (!input.recording) return script.noMessage(input.lang);
+    if (!input.recording) {
+      const kept = await keepFamilyCallWithoutMessage(context, trx, step.callSid, input.lang);
+      return kept ? script.familyWithoutMessage(kept.language, kept.reference) : script.noMessage(input.lang);
+    }
     const taken = await takeRecording(context, trx, {
       ...input.recording,
       callSid: step.callSid,
@@ -177,6 +198,23 @@ export async function answerRecordingStatus(
   const key = `${notice.recording.recordingSid}:${notice.status}`;
   return answerOnce(context.db, key, context.clock.now(), async (trx) => {
     if (notice.status === 'completed') await takeRecording(context, trx, notice.recording);
+    return EMPTY_TWIML;
+  });
+}
+
+/**
+ * The call's own status callback (the number's "call status changes" URL). A completed call may be a family
+ * who chose option 3 and hung up before leaving a message: their number is kept for the legal team. Stored
+ * once per CallSid and status, so a retry changes nothing.
+ */
+export async function answerCallStatus(
+  deps: VoiceDeps,
+  notice: { callSid: string; status: string },
+): Promise<string> {
+  const { context } = deps;
+  const key = `${notice.callSid}:call:${notice.status}`;
+  return answerOnce(context.db, key, context.clock.now(), async (trx) => {
+    if (notice.status === 'completed') await keepFamilyCallWithoutMessage(context, trx, notice.callSid);
     return EMPTY_TWIML;
   });
 }
