@@ -159,6 +159,17 @@ export async function findRecordingSummary(
   );
 }
 
+/** True while the legal team has an open follow-up task (a detained family member) that needs this report. */
+export async function hasOpenFollowup(db: Db, reportId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('followup_tasks')
+    .select('id')
+    .where('report_id', '=', reportId)
+    .where('status', '=', 'open')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Reads a report's status and locks the row, so a status change and an expiry cannot cross. */
 export async function lockReportStatus(
   db: Db,

@@ -19,6 +19,7 @@ import {
   findRecordingStorageKeys,
   findRecordingSummary,
   findReport,
+  hasOpenFollowup,
   insertPhoto,
   insertReport,
   listReports,
@@ -210,7 +211,7 @@ export async function insertIncomingReport(
   return { id: reportId, reference };
 }
 
-export type ExpiryOutcome = 'deleted' | 'kept' | 'gone';
+export type ExpiryOutcome = 'deleted' | 'kept' | 'postponed' | 'gone';
 
 /** The reports.expire job: deletes the report and its photo files unless someone decided to keep it. */
 export async function expireReport(deps: ReportsDeps, reportId: string): Promise<ExpiryOutcome> {
@@ -218,6 +219,18 @@ export async function expireReport(deps: ReportsDeps, reportId: string): Promise
     const status = (await lockReportStatus(trx, reportId))?.status;
     if (status === undefined) return 'gone';
     if (!EXPIRING_STATUSES.includes(status)) return 'kept';
+    // A family member's call about a detention stays while the legal team's task is open (the callback
+    // number and the message are the case's start); it is looked at again one retention period later.
+    if (await hasOpenFollowup(trx, reportId)) {
+      const { clock, config, jobs } = deps.context;
+      await jobs.sendInTransaction(
+        trx,
+        expireReportJob,
+        { reportId },
+        expirySchedule(clock.now(), config.reportRetentionDays),
+      );
+      return 'postponed';
+    }
     // Files before rows: if the deletion fails half-way the job is retried and finds the row still there,
     // so no file is ever left behind without a row pointing at it.
     for (const photo of await findPhotos(trx, reportId)) await deps.store.delete(photo.storage_key);
