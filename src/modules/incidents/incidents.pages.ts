@@ -495,6 +495,8 @@ function timelineText(t: Translator, item: TimelineItem): Html {
       return html`${t('incidents.event_dispatch_on_way')}`;
     case 'dispatch_declined':
       return html`${t('incidents.event_dispatch_declined')}`;
+    case 'dispatch_cancelled':
+      return html`${t('incidents.event_dispatch_cancelled')}`;
     case 'dispatch_arrived':
       return html`${t('incidents.event_dispatch_arrived')}`;
     default:
