@@ -5,8 +5,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app/context.ts';
 import type { HttpServices } from '../../http/app.ts';
 import { AppError } from '../../http/errors.ts';
+import { eventStreams, replayCursor } from '../../http/event-stream.ts';
 import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
-import { allowImagesFrom, securityHeaders } from '../../http/security-headers.ts';
+import { allowImagesFrom } from '../../http/security-headers.ts';
 import type { LiveIncidentBoard } from './incidents.feed.ts';
 import { parseFrameKey, tileOrigin, type MapFrame } from './incidents.map.ts';
 import {
@@ -48,12 +49,7 @@ import {
   viewReportForGrouping,
   type BoardChange,
 } from './incidents.service.ts';
-import { replayCursor } from '../reports/reports.schemas.ts';
 import type { MessageKey } from '../../i18n/i18n.ts';
-
-const HEARTBEAT_MS = 25_000;
-/** The stream ends after this long and the browser reconnects, passing the sign-in checks again. */
-const STREAM_LIFETIME_MS = 10 * 60_000;
 
 type Body = Record<string, unknown>;
 type IdParams = { Params: { id: string } };
@@ -70,11 +66,7 @@ export function registerIncidentRoutes(
   const sendHtml = (reply: FastifyReply, status: number, markup: { value: string }) =>
     reply.code(status).type('text/html; charset=utf-8').send(markup.value);
 
-  const openStreams = new Set<() => void>();
-  app.addHook('preClose', async () => {
-    for (const stop of openStreams) stop();
-    openStreams.clear();
-  });
+  const openEventStream = eventStreams(app, { secure: services.cookies.secure });
 
   app.get<{ Querystring: BoardQueryString }>(
     '/console/incidents',
@@ -117,79 +109,36 @@ export function registerIncidentRoutes(
       },
     },
     async (request, reply) => {
-      const raw = reply.raw;
       const { t, lang } = request;
       const { filters } = readBoardQuery(request.query);
       const frame: MapFrame | undefined = parseFrameKey(request.query.frame);
-      const send = (chunk: string): void => {
-        if (!raw.writableEnded) raw.write(chunk);
-      };
-      // Each event's id is when its change happened, so a reconnecting browser's Last-Event-ID says where to
-      // resume. Only what the board shows travels: references, labels, counts, a marker's place on this map.
-      const emit = (change: BoardChange): void => {
-        if (change.kind === 'incident') {
-          const hidden = !matchesBoard(change.row, filters, context.clock.now());
-          const data = presentIncident(change.row, t, lang, timeZone, {
-            frame,
-            hidden,
-            reportIds: change.reportIds,
-          });
-          send(`event: incident\ndata: ${JSON.stringify(data)}\nid: ${change.row.changed_at.getTime()}\n\n`);
-        } else {
-          const data = presentTriage(change.entry, t, lang, timeZone);
-          send(
-            `event: report\ndata: ${JSON.stringify(data)}\nid: ${change.entry.report.created_at.getTime()}\n\n`,
-          );
-        }
-      };
-      const cursor = replayCursor(request.headers['last-event-id'], request.query.since);
-      // Live changes wait while the replay is read, so they follow it instead of racing it.
-      let waiting: BoardChange[] | undefined = cursor === undefined ? undefined : [];
-      const unsubscribe = await board.subscribe((change) => (waiting ? waiting.push(change) : emit(change)));
-      // onSend hooks (the security headers) do not run for a hijacked reply: the headers are written here.
-      reply.hijack();
-      if (raw.destroyed || !raw.socket || raw.socket.destroyed) {
-        unsubscribe();
-        return;
-      }
-      raw.writeHead(200, {
-        ...securityHeaders({ secure: services.cookies.secure }),
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-store',
-        'x-accel-buffering': 'no',
-        // The connection is the stream's alone: when the stream ends (server shutting down, lifetime over) the
-        // socket closes with it instead of idling in keep-alive and holding the shutdown up.
-        connection: 'close',
-      });
-      send('retry: 3000\n: connected\n\n');
-      if (cursor !== undefined) {
-        try {
-          for (const change of await boardChangesSince(context, cursor)) emit(change);
-        } finally {
-          const held = waiting ?? [];
-          waiting = undefined;
-          // A change seen both in the replay and live is sent twice; the board applies it twice, harmlessly.
-          for (const change of held) emit(change);
-        }
-      }
-      const heartbeat = setInterval(() => send(': heartbeat\n\n'), HEARTBEAT_MS);
-      const lifetime = setTimeout(() => raw.end(), STREAM_LIFETIME_MS);
-      const stop = (): void => {
-        clearInterval(heartbeat);
-        clearTimeout(lifetime);
-        unsubscribe();
-        if (!raw.writableEnded) raw.end();
-      };
-      // At shutdown the socket is dropped outright: a client that stopped reading would otherwise hold the
-      // close up until its own idle timeout, and a browser simply reconnects.
-      const shutDown = (): void => {
-        stop();
-        raw.destroy();
-      };
-      openStreams.add(shutDown);
-      raw.on('close', () => {
-        openStreams.delete(shutDown);
-        stop();
+      await openEventStream<BoardChange>(request, reply, {
+        cursor: replayCursor(request.headers['last-event-id'], request.query.since),
+        subscribe: (deliver) => board.subscribe(deliver),
+        // A change seen both in the replay and live is sent twice; the board applies it twice, harmlessly.
+        replay: (cursor) => boardChangesSince(context, cursor),
+        // Each event's id is when its change happened, so a reconnecting browser's Last-Event-ID says where to
+        // resume. Only what the board shows travels: references, labels, counts, a marker's place on this map.
+        toEvent: (change) => {
+          if (change.kind === 'incident') {
+            const hidden = !matchesBoard(change.row, filters, context.clock.now());
+            return {
+              event: 'incident',
+              data: presentIncident(change.row, t, lang, timeZone, {
+                frame,
+                hidden,
+                reportIds: change.reportIds,
+              }),
+              id: change.row.changed_at.getTime(),
+            };
+          }
+          return {
+            event: 'report',
+            data: presentTriage(change.entry, t, lang, timeZone),
+            id: change.entry.report.created_at.getTime(),
+          };
+        },
+        retryMs: 3000,
       });
     },
   );

@@ -6,9 +6,9 @@ import { hasAnyRole, PUBLIC } from '../../http/access.ts';
 import type { HttpServices } from '../../http/app.ts';
 import { ANONYMOUS_FORM_TOKEN_TTL_MS } from '../../http/csrf.ts';
 import { AppError } from '../../http/errors.ts';
+import { eventStreams, replayCursor } from '../../http/event-stream.ts';
 import { readPhotoForm } from '../../http/multipart-form.ts';
 import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
-import { securityHeaders } from '../../http/security-headers.ts';
 import { incidentSectionForReport } from '../incidents/incidents.report-section.ts';
 import { InvalidImageError, preparePhoto, type PreparedPhoto } from './photo.ts';
 import { REFERENCE_PATTERN } from './reference-code.ts';
@@ -31,7 +31,6 @@ import {
   REPORT_FORM_DEFAULTS,
   REPORT_TEXT_FIELDS,
   receivedQuery,
-  replayCursor,
   reportIdParams,
   statusBody,
   validateReportForm,
@@ -48,13 +47,6 @@ import {
   type ReportsDeps,
 } from './reports.service.ts';
 
-const HEARTBEAT_MS = 25_000;
-/**
- * A live stream ends after this long and the browser reconnects, which passes through sign-in checks again:
- * a session that has expired or been revoked stops receiving reports within minutes.
- */
-const STREAM_LIFETIME_MS = 10 * 60_000;
-
 export function registerReportRoutes(
   app: FastifyInstance,
   context: AppContext,
@@ -66,12 +58,7 @@ export function registerReportRoutes(
   const timeZone = context.config.timeZone;
   const page = (request: FastifyRequest) => ({ request, networkName, timeZone });
 
-  // Open event streams would keep the server from closing; end them first.
-  const openStreams = new Set<() => void>();
-  app.addHook('preClose', async () => {
-    for (const stop of openStreams) stop();
-    openStreams.clear();
-  });
+  const openEventStream = eventStreams(app, { secure: services.cookies.secure });
 
   function sendForm(
     reply: FastifyReply,
@@ -188,63 +175,20 @@ export function registerReportRoutes(
       },
     },
     async (request, reply) => {
-      const raw = reply.raw;
       const { t, lang } = request;
-      const send = (chunk: string): void => {
-        if (!raw.writableEnded) raw.write(chunk);
-      };
-      // Each event's id is the report's created_at, so a reconnecting browser's Last-Event-ID says where
-      // to resume and nothing that arrived in between is lost.
-      const emit = (row: ReportListRow): void =>
-        send(
-          `event: report\ndata: ${JSON.stringify(presentListRow(row, t, lang, timeZone))}\n` +
-            `id: ${row.created_at.getTime()}\n\n`,
-        );
-      const cursor = replayCursor(request.headers['last-event-id'], request.query.since);
-      // Live reports wait while the replay is read, so they follow it instead of racing it.
-      let waiting: ReportListRow[] | undefined = cursor === undefined ? undefined : [];
-      const unsubscribe = await feed.subscribe((row) => (waiting ? waiting.push(row) : emit(row)));
-      // Fastify's onSend hooks (which set the security headers) do not run for a hijacked reply, so the
-      // same headers are written here.
-      reply.hijack();
-      // The browser may have gone while we subscribed; its 'close' already fired and would never reach us.
-      if (raw.destroyed || !raw.socket || raw.socket.destroyed) {
-        unsubscribe();
-        return;
-      }
-      raw.writeHead(200, {
-        ...securityHeaders({ secure: services.cookies.secure }),
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-store',
-        // Reverse proxies must pass events through as they happen rather than buffer them.
-        'x-accel-buffering': 'no',
-      });
-      send('retry: 5000\n: connected\n\n');
-      if (cursor !== undefined) {
-        const replayed = new Set<string>();
-        try {
-          for (const row of await reportsSinceCursor(deps, cursor)) {
-            replayed.add(row.id);
-            emit(row);
-          }
-        } finally {
-          const held = waiting ?? [];
-          waiting = undefined;
-          for (const row of held) if (!replayed.has(row.id)) emit(row);
-        }
-      }
-      const heartbeat = setInterval(() => send(': heartbeat\n\n'), HEARTBEAT_MS);
-      const lifetime = setTimeout(() => raw.end(), STREAM_LIFETIME_MS);
-      const stop = (): void => {
-        clearInterval(heartbeat);
-        clearTimeout(lifetime);
-        unsubscribe();
-        if (!raw.writableEnded) raw.end();
-      };
-      openStreams.add(stop);
-      raw.on('close', () => {
-        openStreams.delete(stop);
-        stop();
+      await openEventStream<ReportListRow>(request, reply, {
+        cursor: replayCursor(request.headers['last-event-id'], request.query.since),
+        subscribe: (deliver) => feed.subscribe(deliver),
+        replay: (cursor) => reportsSinceCursor(deps, cursor),
+        // Each event's id is the report's created_at, so a reconnecting browser's Last-Event-ID says where
+        // to resume and nothing that arrived in between is lost.
+        toEvent: (row) => ({
+          event: 'report',
+          data: presentListRow(row, t, lang, timeZone),
+          id: row.created_at.getTime(),
+        }),
+        retryMs: 5000,
+        identify: (row) => row.id,
       });
     },
   );

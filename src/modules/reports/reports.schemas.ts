@@ -197,17 +197,6 @@ export const eventsQuery = {
   properties: { since: { type: 'string', pattern: '^[0-9]{1,15}$' }, lang: { type: 'string' } },
 } as const;
 
-/**
- * Where a console's live stream starts: the browser's Last-Event-ID on a reconnect (the created_at, in ms,
- * of the last report it received), else the page's render time from ?since=. Garbage means no replay.
- */
-export function replayCursor(lastEventId: unknown, since: string | undefined): number | undefined {
-  for (const candidate of [lastEventId, since]) {
-    if (typeof candidate === 'string' && /^[0-9]{1,15}$/.test(candidate)) return Number(candidate);
-  }
-  return undefined;
-}
-
 export const receivedQuery = {
   type: 'object',
   properties: { ref: { type: 'string', maxLength: 16 }, lang: { type: 'string' } },
