@@ -27,6 +27,7 @@ export interface AppConfig {
   smsProvider: SmsProvider;
   twilio: TwilioConfig;
   hotline: HotlineConfig;
+  subscriptions: SubscriptionsConfig;
   /** Street tiles for the console map ({z}/{x}/{y} template); without it the map uses only offline outlines. */
   mapTileUrl: string | undefined;
 }
@@ -43,6 +44,14 @@ export interface HotlineConfig {
   smsReplyWindowSeconds: number;
   /** How long on-shift dispatchers' phones ring before the caller is offered voicemail. */
   voiceRingSeconds: number;
+}
+
+export interface SubscriptionsConfig {
+  /** An opted-out subscriber's row (their number) is deleted this many days after STOP. */
+  purgeDays: number;
+  /** Alert sign-ups per number prefix per hour, and in total per hour; more get no text (anti-pumping). */
+  capPerPrefixPerHour: number;
+  capPerHour: number;
 }
 
 export const SMS_PROVIDERS = ['console', 'twilio'] as const;
@@ -222,6 +231,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       smsConversationTimeoutMinutes: integer(env, 'AMPARO_SMS_CONVERSATION_TIMEOUT_MINUTES', 20, 1, 1440),
       smsReplyWindowSeconds: integer(env, 'AMPARO_SMS_REPLY_WINDOW_SECONDS', 10, 0, 3600),
       voiceRingSeconds: integer(env, 'AMPARO_VOICE_RING_SECONDS', 25, 5, 120),
+    },
+    subscriptions: {
+      purgeDays: integer(env, 'AMPARO_SUBSCRIBER_PURGE_DAYS', 30, 1, 3650),
+      capPerPrefixPerHour: integer(env, 'AMPARO_SUBSCRIBE_CAP_PER_PREFIX_PER_HOUR', 20, 1, 100000),
+      capPerHour: integer(env, 'AMPARO_SUBSCRIBE_CAP_PER_HOUR', 500, 1, 10000000),
     },
     mapTileUrl: tileUrl(env),
   };

@@ -277,6 +277,38 @@ export interface SmsOptOutsTable {
   opted_out_at: Timestamp;
 }
 
+export const SUBSCRIBER_STATUSES = ['pending', 'active', 'opted_out'] as const;
+export type SubscriberStatus = (typeof SUBSCRIBER_STATUSES)[number];
+
+/** A community alert subscriber: the number encrypted and blind-indexed, no name. */
+export interface SubscribersTable {
+  id: string;
+  phone_ciphertext: string;
+  phone_index: string;
+  language: string;
+  zips: ColumnType<string[], string[] | undefined, string[]>;
+  status: SubscriberStatus;
+  created_at: Timestamp;
+  confirmed_at: Date | null;
+  opted_out_at: Date | null;
+  /** Keyed hash of the web double opt-in code, bound to the row; cleared once used. */
+  confirmation_code_hash: string | null;
+  confirmation_expires_at: Date | null;
+  confirmation_attempts: Generated<number>;
+  /** What a web sign-up asked for, applied only once the code proves the phone is theirs. */
+  pending_zips: string[] | null;
+  pending_language: string | null;
+}
+
+/** One sign-up attempt, counted for the anti-pumping caps; the prefix only as a keyed hash. */
+export interface SubscriptionSignupsTable {
+  id: string;
+  prefix_index: string;
+  channel: 'sms' | 'web';
+  outcome: 'accepted' | 'refused';
+  at: Timestamp;
+}
+
 export interface SmsConversationsTable {
   id: string;
   phone_ciphertext: string;
@@ -363,9 +395,12 @@ export interface Database {
   voice_calls: VoiceCallsTable;
   report_recordings: ReportRecordingsTable;
   followup_tasks: FollowupTasksTable;
+  subscribers: SubscribersTable;
+  subscription_signups: SubscriptionSignupsTable;
 }
 
 export type User = Selectable<UsersTable>;
+export type Subscriber = Selectable<SubscribersTable>;
 export type NewUser = Insertable<UsersTable>;
 export type UserUpdate = Updateable<UsersTable>;
 export type Session = Selectable<SessionsTable>;
