@@ -7,26 +7,42 @@ import enSms from './locales/en/sms.json' with { type: 'json' };
 import enVoice from './locales/en/voice.json' with { type: 'json' };
 import enIncidents from './locales/en/incidents.json' with { type: 'json' };
 import enDispatch from './locales/en/dispatch.json' with { type: 'json' };
+import enAlerts from './locales/en/alerts.json' with { type: 'json' };
 import esCore from './locales/es/core.json' with { type: 'json' };
 import esSms from './locales/es/sms.json' with { type: 'json' };
 import esVoice from './locales/es/voice.json' with { type: 'json' };
 import esIncidents from './locales/es/incidents.json' with { type: 'json' };
 import esDispatch from './locales/es/dispatch.json' with { type: 'json' };
+import esAlerts from './locales/es/alerts.json' with { type: 'json' };
 import { SUPPORTED_LANGUAGES, type Language } from '../config/config.ts';
 
 /** Each language's files, by area, in the order they are merged. */
 export const CATALOG_FILES = {
-  en: { core: enCore, sms: enSms, voice: enVoice, incidents: enIncidents, dispatch: enDispatch },
-  es: { core: esCore, sms: esSms, voice: esVoice, incidents: esIncidents, dispatch: esDispatch },
+  en: {
+    core: enCore,
+    sms: enSms,
+    voice: enVoice,
+    incidents: enIncidents,
+    dispatch: enDispatch,
+    alerts: enAlerts,
+  },
+  es: {
+    core: esCore,
+    sms: esSms,
+    voice: esVoice,
+    incidents: esIncidents,
+    dispatch: esDispatch,
+    alerts: esAlerts,
+  },
 } as const;
 
-const english = { ...enCore, ...enSms, ...enVoice, ...enIncidents, ...enDispatch };
+const english = { ...enCore, ...enSms, ...enVoice, ...enIncidents, ...enDispatch, ...enAlerts };
 export type MessageKey = keyof typeof english;
 export type Messages = Record<MessageKey, string>;
 
 export const CATALOGS: Record<Language, Messages> = {
   en: english,
-  es: { ...esCore, ...esSms, ...esVoice, ...esIncidents, ...esDispatch },
+  es: { ...esCore, ...esSms, ...esVoice, ...esIncidents, ...esDispatch, ...esAlerts },
 };
 
 export function translate(

@@ -10,6 +10,7 @@ import { outboxModule } from './outbox/outbox.module.ts';
 import { publicModule } from './public/public.module.ts';
 import { reportsModule } from './reports/reports.module.ts';
 import { smsModule } from './sms/sms.module.ts';
+import { subscriptionsModule } from './subscriptions/subscriptions.module.ts';
 import { voiceModule } from './voice/voice.module.ts';
 
 export interface DomainModule {
@@ -31,6 +32,7 @@ export const DOMAIN_MODULES: readonly DomainModule[] = [
   incidentsModule,
   dispatchModule,
   voiceModule,
+  subscriptionsModule,
 ];
 
 export interface AmparoModules {

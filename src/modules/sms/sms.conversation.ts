@@ -122,6 +122,25 @@ export function parseKeyword(body: string): Keyword | undefined {
   return KEYWORDS[word];
 }
 
+/** ALERTS 60623 60608 (or ALERTAS, ALERT, ALERTA): a request for community alerts and what follows it. */
+export interface AlertsRequest {
+  language: Language;
+  /** Everything after the keyword, for the ZIP codes (checked by the subscriptions module). */
+  rest: string;
+}
+
+/** A text that starts with the alerts keyword; anything else (including "alerts are scary") is not one. */
+export function parseAlertsRequest(body: string): AlertsRequest | undefined {
+  const match = /^[\s.!¡¿?,;:'"()]*(ALERTAS?|ALERTS?)(?:[\s:,.#-]+(.*?))?[\s.!?]*$/isu.exec(
+    fold(body.normalize('NFC')),
+  );
+  if (!match) return undefined;
+  const rest = match[2] ?? '';
+  // Only ZIP-looking words may follow, so a report that begins with "Alert" stays a report.
+  if (rest !== '' && !/^[\d\s,;/-]+$/.test(rest)) return undefined;
+  return { language: match[1]!.toUpperCase().startsWith('ALERTA') ? 'es' : 'en', rest };
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Language
 

@@ -250,7 +250,7 @@ for (const backend of backends()) {
       const [help] = await converse(from, ['HELP']);
       assert.equal(
         help!.reply,
-        translate('en', 'sms.help', { network: NETWORK, hotline: t.context.config.hotlineNumber! }),
+        translate('en', 'alerts.help', { network: NETWORK, hotline: t.context.config.hotlineNumber! }),
       );
       const [ayuda] = await converse(from, ['ayuda']);
       assert.match(ayuda!.reply ?? '', /escriba lo que ve.*\+1 555 010 0199.*ALTO/);

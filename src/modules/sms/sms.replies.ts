@@ -43,9 +43,10 @@ export function startedReply(language: Language, identity: HotlineIdentity): str
   return translator(language)('sms.started', { network: identity.networkName });
 }
 
+/** HELP/AYUDA: how to report, whom to call, how to get alerts, how to stop. */
 export function helpReply(language: Language, identity: HotlineIdentity): string {
   const t = translator(language);
   return identity.hotlineNumber
-    ? t('sms.help', { network: identity.networkName, hotline: identity.hotlineNumber })
-    : t('sms.help_no_phone', { network: identity.networkName });
+    ? t('alerts.help', { network: identity.networkName, hotline: identity.hotlineNumber })
+    : t('alerts.help_no_phone', { network: identity.networkName });
 }

@@ -22,6 +22,9 @@ import { createSmsSender } from '../../integrations/messaging/create-sms-sender.
 import { recordAudit } from '../audit/audit.service.ts';
 import { answerResponderText } from '../dispatch/dispatch.sms.ts';
 import { insertIncomingReport } from '../reports/reports.service.ts';
+import { markSubscriberOptedOut } from '../subscriptions/subscriptions.repository.ts';
+import { readZipList } from '../subscriptions/subscriptions.schemas.ts';
+import { subscribeBySms } from '../subscriptions/subscriptions.service.ts';
 import {
   guessLanguage,
   hasContent,
@@ -29,6 +32,7 @@ import {
   markAsked,
   newConversation,
   parseConversation,
+  parseAlertsRequest,
   parseKeyword,
   pendingQuestion,
   receiveText,
@@ -316,6 +320,36 @@ async function askNext(
 }
 
 /**
+ * STOP, one path for everything the number gets: no more automatic texts from the hotline (sms_opt_outs,
+ * which outlives any subscriber row) and no more alerts.
+ */
+async function honourStop(trx: Trx, phoneIndex: string, now: Date): Promise<void> {
+  await recordOptOut(trx, phoneIndex, now);
+  await markSubscriberOptedOut(trx, phoneIndex, now);
+}
+
+/**
+ * ALERTS <ZIP>...: a subscription, whatever state the number is in. It never enters the number's open
+ * conversation (which keeps everything sent so far and goes on where it was). Always answered, outside the
+ * reply window (carriers require the confirmation); sign-ups over the anti-pumping caps get no text.
+ */
+async function answerAlertsRequest(
+  context: AppContext,
+  trx: Trx,
+  from: string,
+  request: { language: Language; rest: string },
+): Promise<string | undefined> {
+  const network = context.config.networkName;
+  const zips = readZipList(request.rest);
+  if (!zips.ok) {
+    return zips.problem === 'unknown'
+      ? translate(request.language, 'alerts.unknown_zip', { network, zips: zips.unknown.join(' ') })
+      : translate(request.language, 'alerts.need_zip', { network });
+  }
+  return subscribeBySms(context, trx, { from, zips: zips.zips, language: request.language });
+}
+
+/**
  * Handles one incoming text inside the webhook's transaction and returns the reply to send, or undefined
  * for none. Responders' answers to dispatches are recognised first and never enter intake.
  */
@@ -328,6 +362,9 @@ export async function takeIncomingText(
   const responderReply = await answerResponderText(context, trx, { from: text.from, body: text.body });
   if (responderReply !== undefined) return responderReply;
 
+  const alertsRequest = text.media.length === 0 ? parseAlertsRequest(text.body) : undefined;
+  if (alertsRequest) return answerAlertsRequest(context, trx, text.from, alertsRequest);
+
   const phoneIndex = context.secrets.blindIndex.phone(text.from);
   const parsed = parseKeyword(text.body);
   // A keyword with a photo attached is a report that happens to be one word; STOP is honoured regardless.
@@ -337,7 +374,7 @@ export async function takeIncomingText(
     openConversation(context, trx, text.from, phoneIndex, () => language, now);
 
   if (keyword?.kind === 'stop') {
-    await recordOptOut(trx, phoneIndex, now);
+    await honourStop(trx, phoneIndex, now);
     const row = await lockOpenConversation(trx, phoneIndex);
     let current: OpenConversation | undefined = row
       ? { row, conversation: loadConversation(context, row), change: {} }

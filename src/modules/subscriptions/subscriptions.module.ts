@@ -1,0 +1,26 @@
+// Community alert subscriptions: the public /alerts sign-up with its texted code, and the daily purge of
+// opted-out numbers. Sign-up by SMS keyword goes through the hotline's text intake (sms.service.ts).
+import type { DomainModule } from '../index.ts';
+import { purgeSubscribersJob } from './subscriptions.jobs.ts';
+import { registerSubscriptionRoutes } from './subscriptions.routes.ts';
+import { purgeOldSubscribers } from './subscriptions.service.ts';
+
+export const subscriptionsModule: DomainModule = {
+  name: 'subscriptions',
+  http: {
+    name: 'subscriptions',
+    register(app, context, services) {
+      registerSubscriptionRoutes(app, context, services);
+    },
+  },
+  registerJobs(context) {
+    context.jobs.register(
+      purgeSubscribersJob,
+      async () => {
+        const removed = await purgeOldSubscribers(context);
+        context.logger.info({ job: purgeSubscribersJob.name, ...removed }, 'subscribers purged');
+      },
+      { schedule: '41 3 * * *' },
+    );
+  },
+};
