@@ -289,18 +289,6 @@ export async function linkReport(
     .execute();
 }
 
-export async function setReportStatus(
-  db: Db,
-  reportId: string,
-  change: { status: ReportStatus; changedBy: string; changedAt: Date },
-): Promise<void> {
-  await db
-    .updateTable('reports')
-    .set({ status: change.status, status_changed_by: change.changedBy, status_changed_at: change.changedAt })
-    .where('id', '=', reportId)
-    .execute();
-}
-
 /**
  * Open incidents active within a window: what a report from that time might belong to. The newest first,
  * and only a bounded number, so the few points decrypted to measure distances stay few.

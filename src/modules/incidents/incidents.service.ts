@@ -59,7 +59,6 @@ import {
   markMerged,
   moveIncidentHistory,
   moveReports,
-  setReportStatus,
   touchIncident,
   updateIncidentPlace,
   type BoardRow,
@@ -73,6 +72,7 @@ import {
   type CreateIncidentInput,
   type SplitInput,
 } from './incidents.schemas.ts';
+import { updateStatus as updateReportStatus } from '../reports/reports.repository.ts';
 
 type Context = Pick<AppContext, 'db' | 'secrets' | 'clock' | 'config'>;
 type Trx = Transaction<Database>;
@@ -309,7 +309,7 @@ async function linkReportInTransaction(
   // A report someone grouped into an incident is being followed up: expiry must keep it.
   if (EXPIRING_STATUSES.includes(report.status)) {
     const to: ReportStatus = 'needs_verification';
-    await setReportStatus(trx, report.id, { status: to, changedBy: actorId, changedAt: now });
+    await updateReportStatus(trx, report.id, { status: to, changedBy: actorId, changedAt: now });
     await recordAudit(trx, context, {
       actorId,
       action: 'report.status_changed',
