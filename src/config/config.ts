@@ -28,6 +28,7 @@ export interface AppConfig {
   twilio: TwilioConfig;
   hotline: HotlineConfig;
   subscriptions: SubscriptionsConfig;
+  alerts: AlertsConfig;
   /** Street tiles for the console map ({z}/{x}/{y} template); without it the map uses only offline outlines. */
   mapTileUrl: string | undefined;
 }
@@ -52,6 +53,23 @@ export interface SubscriptionsConfig {
   /** Alert sign-ups per number prefix per hour, and in total per hour; more get no text (anti-pumping). */
   capPerPrefixPerHour: number;
   capPerHour: number;
+}
+
+export interface AlertsConfig {
+  /** By default an alert goes to subscribers of ZIP codes whose centre lies this close to the incident. */
+  radiusMeters: number;
+  /** A second dispatcher or coordinator must approve what one composed; off only for a network of one. */
+  twoPersonApproval: boolean;
+  /** Alert texts handed to the provider per second, in total; 0 means no cap. */
+  ratePerSecond: number;
+  /** Per sender number in the pool (not with a messaging service, which paces itself); 0 means no cap. */
+  ratePerSenderPerSecond: number;
+  /** Numbers alert texts go out from, spread evenly; defaults to AMPARO_TWILIO_FROM. */
+  senders: string[];
+  /** Texts handed to the provider but not yet recorded as sent, at most: what a crash can send twice. */
+  inFlight: number;
+  /** Delivery ledger rows are reduced to counts this many days after an alert finished sending. */
+  deliveryRetentionDays: number;
 }
 
 export const SMS_PROVIDERS = ['console', 'twilio'] as const;
@@ -237,7 +255,32 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       capPerPrefixPerHour: integer(env, 'AMPARO_SUBSCRIBE_CAP_PER_PREFIX_PER_HOUR', 20, 1, 100000),
       capPerHour: integer(env, 'AMPARO_SUBSCRIBE_CAP_PER_HOUR', 500, 1, 10000000),
     },
+    alerts: alerts(env),
     mapTileUrl: tileUrl(env),
+  };
+}
+
+function alerts(env: Env): AlertsConfig {
+  const raw = env.AMPARO_ALERT_SENDERS || env.AMPARO_TWILIO_FROM || '';
+  const senders = raw
+    .split(',')
+    .map((sender) => sender.trim())
+    .filter((sender) => sender !== '');
+  for (const sender of senders) {
+    if (!/^\+[1-9]\d{6,14}$/.test(sender)) {
+      throw new ConfigError(
+        `AMPARO_ALERT_SENDERS must be phone numbers in E.164 form separated by commas, such as +15550100199,+15550100198; got "${sender}".`,
+      );
+    }
+  }
+  return {
+    radiusMeters: integer(env, 'AMPARO_ALERT_RADIUS_METERS', 1500, 100, 50000),
+    twoPersonApproval: boolean(env, 'AMPARO_ALERT_TWO_PERSON_APPROVAL', true),
+    ratePerSecond: integer(env, 'AMPARO_ALERT_RATE_PER_SECOND', 100, 0, 100000),
+    ratePerSenderPerSecond: integer(env, 'AMPARO_ALERT_RATE_PER_SENDER_PER_SECOND', 10, 0, 100000),
+    senders: [...new Set(senders)],
+    inFlight: integer(env, 'AMPARO_ALERT_IN_FLIGHT', 50, 1, 1000),
+    deliveryRetentionDays: integer(env, 'AMPARO_ALERT_DELIVERY_RETENTION_DAYS', 30, 1, 3650),
   };
 }
 

@@ -374,6 +374,76 @@ export interface FollowupTasksTable {
   closed_at: Date | null;
 }
 
+export const ALERT_KINDS = [
+  'confirmed_activity',
+  'update',
+  'area_clear',
+  'rumour_control',
+  'know_your_rights',
+] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+export type AlertStatus = 'draft' | 'approved' | 'sending' | 'sent' | 'cancelled';
+
+/** A drawn target area: a closed ring of [lat, lon] points. */
+export type DrawnArea = [number, number][];
+
+/** What stays of an alert's delivery once its ledger rows are purged. */
+export interface AlertDeliveryCounts {
+  sent: number;
+  delivered: number;
+  failed: number;
+  undeliverable: number;
+}
+
+export interface AlertsTable {
+  id: string;
+  reference: string;
+  kind: AlertKind;
+  /** Null only for know-your-rights alerts, which are about no incident. */
+  incident_id: string | null;
+  status: AlertStatus;
+  area_label: string;
+  what_key: string | null;
+  advice_key: string | null;
+  body_en: string;
+  body_es: string;
+  radius_meters: number | null;
+  added_zips: ColumnType<string[], string[] | undefined, string[]>;
+  removed_zips: ColumnType<string[], string[] | undefined, string[]>;
+  drawn_areas: ColumnType<DrawnArea[], string | undefined, string>;
+  /** The ZIP codes the alert goes to, resolved from radius, additions, removals and drawn areas. */
+  target_zips: ColumnType<string[], string[] | undefined, string[]>;
+  composed_by: string;
+  composed_at: Timestamp;
+  approved_by: string | null;
+  approved_at: Date | null;
+  cancelled_by: string | null;
+  cancelled_at: Date | null;
+  /** How many ledger rows approval created. */
+  recipients: number | null;
+  sending_started_at: Date | null;
+  sending_finished_at: Date | null;
+  deliveries_purged_at: Date | null;
+  purged_counts: ColumnType<AlertDeliveryCounts | null, string | null | undefined, string | null>;
+}
+
+export type AlertDeliveryStatus = 'pending' | 'sending' | 'sent' | 'delivered' | 'failed' | 'undeliverable';
+
+export interface AlertDeliveriesTable {
+  alert_id: string;
+  subscriber_id: string;
+  language: string;
+  status: AlertDeliveryStatus;
+  /** The pool number it went from; null with a messaging service or the console outbox. */
+  sender: string | null;
+  provider_sid: string | null;
+  error_code: number | null;
+  attempts: Generated<number>;
+  claimed_at: Date | null;
+  updated_at: Timestamp;
+  provider_copy_deleted_at: Date | null;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -397,10 +467,14 @@ export interface Database {
   followup_tasks: FollowupTasksTable;
   subscribers: SubscribersTable;
   subscription_signups: SubscriptionSignupsTable;
+  alerts: AlertsTable;
+  alert_deliveries: AlertDeliveriesTable;
 }
 
 export type User = Selectable<UsersTable>;
 export type Subscriber = Selectable<SubscribersTable>;
+export type Alert = Selectable<AlertsTable>;
+export type AlertDelivery = Selectable<AlertDeliveriesTable>;
 export type NewUser = Insertable<UsersTable>;
 export type UserUpdate = Updateable<UsersTable>;
 export type Session = Selectable<SessionsTable>;

@@ -2,6 +2,7 @@
 // DomainModule from its *.module.ts file; adding a module is one line here.
 import type { AppContext } from '../app/context.ts';
 import type { HttpModule, PrincipalLoader } from '../http/app.ts';
+import { alertsModule } from './alerts/alerts.module.ts';
 import { auditModule } from './audit/audit.module.ts';
 import { authModule, createPrincipalLoader } from './auth/auth.module.ts';
 import { dispatchModule } from './dispatch/dispatch.module.ts';
@@ -33,6 +34,7 @@ export const DOMAIN_MODULES: readonly DomainModule[] = [
   dispatchModule,
   voiceModule,
   subscriptionsModule,
+  alertsModule,
 ];
 
 export interface AmparoModules {
