@@ -405,8 +405,8 @@ export interface AlertsTable {
   area_label: string;
   what_key: string | null;
   advice_key: string | null;
-  body_en: string;
-  body_es: string;
+  /** The text each language's subscribers receive, by language code. */
+  bodies: ColumnType<Record<string, string>, string, string>;
   radius_meters: number | null;
   added_zips: ColumnType<string[], string[] | undefined, string[]>;
   removed_zips: ColumnType<string[], string[] | undefined, string[]>;
