@@ -29,6 +29,7 @@ export interface AppConfig {
   hotline: HotlineConfig;
   subscriptions: SubscriptionsConfig;
   alerts: AlertsConfig;
+  cases: CasesConfig;
   /** Street tiles for the console map ({z}/{x}/{y} template); without it the map uses only offline outlines. */
   mapTileUrl: string | undefined;
 }
@@ -70,6 +71,20 @@ export interface AlertsConfig {
   inFlight: number;
   /** Delivery ledger rows are reduced to counts this many days after an alert finished sending. */
   deliveryRetentionDays: number;
+}
+
+export interface CasesConfig {
+  /**
+   * Where each case's data key is kept, wrapped by the master key: outside the database (and outside
+   * AMPARO_DATA_DIR), so destroying a key makes that case unreadable in every database backup too.
+   */
+  keysDir: string;
+  /** A closed case's key is destroyed this many days after closing. */
+  retentionDays: number;
+  /** While a detained person is not located, the legal team is reminded to check the locator again. */
+  locatorRecheckHours: number;
+  /** Hours before each hearing that the family and the attorney are texted a reminder (if they opted in). */
+  hearingReminderHours: number[];
 }
 
 export const SMS_PROVIDERS = ['console', 'twilio'] as const;
@@ -256,6 +271,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       capPerHour: integer(env, 'AMPARO_SUBSCRIBE_CAP_PER_HOUR', 500, 1, 10000000),
     },
     alerts: alerts(env),
+    cases: cases(env, cwd, dataDir),
     mapTileUrl: tileUrl(env),
   };
 }
@@ -281,6 +297,28 @@ function alerts(env: Env): AlertsConfig {
     senders: [...new Set(senders)],
     inFlight: integer(env, 'AMPARO_ALERT_IN_FLIGHT', 50, 1, 1000),
     deliveryRetentionDays: integer(env, 'AMPARO_ALERT_DELIVERY_RETENTION_DAYS', 30, 1, 3650),
+  };
+}
+
+function cases(env: Env, cwd: string, dataDir: string): CasesConfig {
+  const keysDir = path.resolve(cwd, env.AMPARO_CASE_KEYS_DIR || './.amparo-case-keys');
+  if (keysDir === dataDir || keysDir.startsWith(dataDir + path.sep)) {
+    // Keys inside the data directory would be copied with every backup of it, and destroying one would
+    // no longer make the backed-up case unreadable.
+    throw new ConfigError('AMPARO_CASE_KEYS_DIR must be outside AMPARO_DATA_DIR.');
+  }
+  const rawHours = env.AMPARO_HEARING_REMINDER_HOURS || '72,24';
+  const hearingReminderHours = rawHours.split(',').map((hours) => Number(hours.trim()));
+  if (hearingReminderHours.some((hours) => !Number.isInteger(hours) || hours < 1 || hours > 720)) {
+    throw new ConfigError(
+      `AMPARO_HEARING_REMINDER_HOURS must be whole hours from 1 to 720 separated by commas, such as 72,24; got "${rawHours}".`,
+    );
+  }
+  return {
+    keysDir,
+    retentionDays: integer(env, 'AMPARO_CASE_RETENTION_DAYS', 180, 1, 3650),
+    locatorRecheckHours: integer(env, 'AMPARO_LOCATOR_RECHECK_HOURS', 12, 1, 720),
+    hearingReminderHours: [...new Set(hearingReminderHours)].sort((a, b) => b - a),
   };
 }
 

@@ -444,6 +444,66 @@ export interface AlertDeliveriesTable {
   provider_copy_deleted_at: Date | null;
 }
 
+export interface TeamsTable {
+  id: string;
+  name: string;
+  created_at: Timestamp;
+}
+
+export interface TeamMembersTable {
+  team_id: string;
+  user_id: string;
+}
+
+export type CaseStatus = 'open' | 'closed';
+export type CaseSource = 'hotline' | 'incident' | 'console';
+
+/** A detained person's case. Every *_ciphertext is sealed with the case's own key (src/crypto/case-keys.ts). */
+export interface CasesTable {
+  id: string;
+  reference: string;
+  status: CaseStatus;
+  team_id: string | null;
+  source: CaseSource;
+  followup_task_id: string | null;
+  incident_id: string | null;
+  person_ciphertext: string | null;
+  languages_ciphertext: string | null;
+  last_seen_ciphertext: string | null;
+  dependents_ciphertext: string | null;
+  bond_ciphertext: string | null;
+  outcome_ciphertext: string | null;
+  a_number_index: string | null;
+  name_dob_index: string | null;
+  merged_into: string | null;
+  opened_by: string | null;
+  opened_at: Timestamp;
+  updated_at: Timestamp;
+  closed_by: string | null;
+  closed_at: Date | null;
+  /** Closing starts the retention clock: the case's key is destroyed at this time. */
+  key_destroy_after: Date | null;
+  key_destroyed_at: Date | null;
+  /** While the person is not located, when the legal team is next reminded to check the locator. */
+  next_locator_check_at: Date | null;
+}
+
+export interface CaseAssigneesTable {
+  case_id: string;
+  user_id: string;
+  assigned_at: Timestamp;
+}
+
+/** The case's timeline; details sealed with the case key, the kind in the clear (it names no one). */
+export interface CaseEventsTable {
+  id: string;
+  case_id: string;
+  at: Timestamp;
+  actor_id: string | null;
+  kind: string;
+  details_ciphertext: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -469,12 +529,19 @@ export interface Database {
   subscription_signups: SubscriptionSignupsTable;
   alerts: AlertsTable;
   alert_deliveries: AlertDeliveriesTable;
+  teams: TeamsTable;
+  team_members: TeamMembersTable;
+  cases: CasesTable;
+  case_assignees: CaseAssigneesTable;
+  case_events: CaseEventsTable;
 }
 
 export type User = Selectable<UsersTable>;
 export type Subscriber = Selectable<SubscribersTable>;
 export type Alert = Selectable<AlertsTable>;
 export type AlertDelivery = Selectable<AlertDeliveriesTable>;
+export type Case = Selectable<CasesTable>;
+export type CaseEvent = Selectable<CaseEventsTable>;
 export type NewUser = Insertable<UsersTable>;
 export type UserUpdate = Updateable<UsersTable>;
 export type Session = Selectable<SessionsTable>;

@@ -50,6 +50,7 @@ export async function startAmparo(options: StartOptions = {}): Promise<RunningAm
     AMPARO_HOST: '127.0.0.1',
     AMPARO_DATA_DIR: path.join(dataDir, 'data'),
     AMPARO_MASTER_KEY_FILE: path.join(dataDir, 'master.key'),
+    AMPARO_CASE_KEYS_DIR: path.join(dataDir, 'case-keys'),
     AMPARO_LOG_LEVEL: 'warn',
     ...(options.databaseUrl
       ? { AMPARO_DATABASE_URL: options.databaseUrl, AMPARO_MASTER_KEY: randomBytes(32).toString('base64') }

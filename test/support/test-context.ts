@@ -1,6 +1,9 @@
 // Test fixtures: a real database per test (embedded PGlite always; PostgreSQL too when
 // AMPARO_TEST_DATABASE_URL is set), a fresh random master key, captured log lines, and a movable clock.
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
@@ -82,8 +85,11 @@ export async function createTestContext(
   options: TestContextOptions = {},
 ): Promise<TestContext> {
   const postgres = backend === 'postgres' ? await createPostgresDatabase() : undefined;
+  // Case data keys live in files outside the database; each test context gets its own directory.
+  const caseKeysDir = await mkdtemp(path.join(tmpdir(), 'amparo-test-case-keys-'));
   const config = loadConfig({
     AMPARO_MASTER_KEY: randomBytes(32).toString('base64'),
+    AMPARO_CASE_KEYS_DIR: caseKeysDir,
     AMPARO_LOG_LEVEL: 'info',
     AMPARO_HOTLINE_NUMBER: '+1 555 010 0199',
     ...(postgres ? { AMPARO_DATABASE_URL: postgres.url } : {}),
@@ -105,6 +111,7 @@ export async function createTestContext(
     close: async () => {
       await closeContext(context);
       await postgres?.drop();
+      await rm(caseKeysDir, { recursive: true, force: true });
     },
   };
 }
