@@ -1,5 +1,6 @@
 // Messages live in one directory per language (locales/<lang>/), split by area into the same file names:
-// core (pages, console, errors), sms and voice (what the hotline says), incidents and dispatch. Adding a
+// core (pages, console, errors), sms and voice (what the hotline says), incidents, dispatch, alerts, and
+// cases, case_tracking and case_support (detained people's cases). Adding a
 // language means copying the directory, translating it and listing it in SUPPORTED_LANGUAGES; a test checks
 // every language has every key and no key is defined in two files.
 import enCore from './locales/en/core.json' with { type: 'json' };
@@ -8,12 +9,18 @@ import enVoice from './locales/en/voice.json' with { type: 'json' };
 import enIncidents from './locales/en/incidents.json' with { type: 'json' };
 import enDispatch from './locales/en/dispatch.json' with { type: 'json' };
 import enAlerts from './locales/en/alerts.json' with { type: 'json' };
+import enCases from './locales/en/cases.json' with { type: 'json' };
+import enCaseTracking from './locales/en/case_tracking.json' with { type: 'json' };
+import enCaseSupport from './locales/en/case_support.json' with { type: 'json' };
 import esCore from './locales/es/core.json' with { type: 'json' };
 import esSms from './locales/es/sms.json' with { type: 'json' };
 import esVoice from './locales/es/voice.json' with { type: 'json' };
 import esIncidents from './locales/es/incidents.json' with { type: 'json' };
 import esDispatch from './locales/es/dispatch.json' with { type: 'json' };
 import esAlerts from './locales/es/alerts.json' with { type: 'json' };
+import esCases from './locales/es/cases.json' with { type: 'json' };
+import esCaseTracking from './locales/es/case_tracking.json' with { type: 'json' };
+import esCaseSupport from './locales/es/case_support.json' with { type: 'json' };
 import { SUPPORTED_LANGUAGES, type Language } from '../config/config.ts';
 
 /** Each language's files, by area, in the order they are merged. */
@@ -25,6 +32,9 @@ export const CATALOG_FILES = {
     incidents: enIncidents,
     dispatch: enDispatch,
     alerts: enAlerts,
+    cases: enCases,
+    case_tracking: enCaseTracking,
+    case_support: enCaseSupport,
   },
   es: {
     core: esCore,
@@ -33,16 +43,39 @@ export const CATALOG_FILES = {
     incidents: esIncidents,
     dispatch: esDispatch,
     alerts: esAlerts,
+    cases: esCases,
+    case_tracking: esCaseTracking,
+    case_support: esCaseSupport,
   },
 } as const;
 
-const english = { ...enCore, ...enSms, ...enVoice, ...enIncidents, ...enDispatch, ...enAlerts };
+const english = {
+  ...enCore,
+  ...enSms,
+  ...enVoice,
+  ...enIncidents,
+  ...enDispatch,
+  ...enAlerts,
+  ...enCases,
+  ...enCaseTracking,
+  ...enCaseSupport,
+};
 export type MessageKey = keyof typeof english;
 export type Messages = Record<MessageKey, string>;
 
 export const CATALOGS: Record<Language, Messages> = {
   en: english,
-  es: { ...esCore, ...esSms, ...esVoice, ...esIncidents, ...esDispatch, ...esAlerts },
+  es: {
+    ...esCore,
+    ...esSms,
+    ...esVoice,
+    ...esIncidents,
+    ...esDispatch,
+    ...esAlerts,
+    ...esCases,
+    ...esCaseTracking,
+    ...esCaseSupport,
+  },
 };
 
 export function translate(
