@@ -87,12 +87,19 @@ export async function countRefusedSignups(db: Db, since: Date): Promise<number> 
 
 /**
  * Deletes opted-out subscribers (their numbers) past the purge delay, web sign-ups never confirmed, and
- * sign-up counts the hourly caps no longer need.
+ * sign-up counts the hourly caps no longer need; forgets web changes an existing subscriber never confirmed.
  */
 export async function purgeSubscribers(
   db: Db,
-  cutoffs: { optedOutBefore: Date; unconfirmedBefore: Date; signupsBefore: Date },
-): Promise<{ optedOut: number; unconfirmed: number }> {
+  cutoffs: {
+    optedOutBefore: Date;
+    /** A web sign-up is stale when it began before this... */
+    unconfirmedBefore: Date;
+    /** ...and its latest code expired before this (asking again sends a new code that must keep working). */
+    codeExpiredBefore: Date;
+    signupsBefore: Date;
+  },
+): Promise<{ optedOut: number; unconfirmed: number; unconfirmedChanges: number }> {
   const optedOut = await db
     .deleteFrom('subscribers')
     .where('status', '=', 'opted_out')
@@ -102,7 +109,30 @@ export async function purgeSubscribers(
     .deleteFrom('subscribers')
     .where('status', '=', 'pending')
     .where('created_at', '<', cutoffs.unconfirmedBefore)
+    .where((eb) =>
+      eb.or([
+        eb('confirmation_expires_at', 'is', null),
+        eb('confirmation_expires_at', '<', cutoffs.codeExpiredBefore),
+      ]),
+    )
+    .executeTakeFirst();
+  // A subscriber's own subscription stays; only what the web form asked for and nobody confirmed goes.
+  const unconfirmedChanges = await db
+    .updateTable('subscribers')
+    .set({
+      confirmation_code_hash: null,
+      confirmation_expires_at: null,
+      confirmation_attempts: 0,
+      pending_zips: null,
+      pending_language: null,
+    })
+    .where('status', '!=', 'pending')
+    .where('confirmation_expires_at', '<', cutoffs.codeExpiredBefore)
     .executeTakeFirst();
   await db.deleteFrom('subscription_signups').where('at', '<', cutoffs.signupsBefore).execute();
-  return { optedOut: Number(optedOut.numDeletedRows), unconfirmed: Number(unconfirmed.numDeletedRows) };
+  return {
+    optedOut: Number(optedOut.numDeletedRows),
+    unconfirmed: Number(unconfirmed.numDeletedRows),
+    unconfirmedChanges: Number(unconfirmedChanges.numUpdatedRows),
+  };
 }

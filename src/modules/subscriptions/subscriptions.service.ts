@@ -221,14 +221,21 @@ export async function confirmOnWeb(
   });
 }
 
-/** The daily purge: opted-out numbers past AMPARO_SUBSCRIBER_PURGE_DAYS, stale web sign-ups, old counts. */
+/**
+ * The daily purge: opted-out numbers past AMPARO_SUBSCRIBER_PURGE_DAYS, web sign-ups whose latest code was
+ * sent more than a day ago and never typed (judged by the latest code, not the first sign-up: someone who
+ * asks again must be able to use the new code), such unconfirmed changes to existing subscriptions, and
+ * sign-up counts older than the caps' hour needs.
+ */
 export async function purgeOldSubscribers(
   context: AppContext,
-): Promise<{ optedOut: number; unconfirmed: number }> {
+): Promise<{ optedOut: number; unconfirmed: number; unconfirmedChanges: number }> {
   const now = context.clock.now().getTime();
   return purgeSubscribers(context.db, {
     optedOutBefore: new Date(now - context.config.subscriptions.purgeDays * DAY_MS),
     unconfirmedBefore: new Date(now - DAY_MS),
+    // A code expires CODE_TTL_MS after it is sent.
+    codeExpiredBefore: new Date(now - DAY_MS + CODE_TTL_MS),
     signupsBefore: new Date(now - 2 * HOUR_MS),
   });
 }
