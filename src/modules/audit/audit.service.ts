@@ -35,6 +35,7 @@ export type AuditAction =
   | 'incident.split'
   | 'incident.report_linked'
   | 'dispatch.sent'
+  | 'dispatch.called_out'
   | 'dispatch.answered'
   | 'dispatch.cancelled'
   | 'dispatch.viewed'
