@@ -39,6 +39,11 @@ export interface StartOptions {
   dataDir?: string;
   viaNpm?: boolean;
   env?: Record<string, string>;
+  /**
+   * Which amparo command runs (default start). A worker serves no HTTP: it is ready when it logs "ready",
+   * so it runs at log level info at least; its warnings and errors are passed on to stderr.
+   */
+  command?: 'start' | 'serve' | 'worker';
 }
 
 export async function startAmparo(options: StartOptions = {}): Promise<RunningAmparo> {
@@ -66,14 +71,16 @@ export async function startAmparo(options: StartOptions = {}): Promise<RunningAm
         stdio: ['ignore', 'ignore', 'inherit'],
         detached: true,
       })
-    : spawn(path.join(ROOT, 'node_modules/.bin/node'), ['src/cli/main.ts', 'start'], {
+    : spawn(path.join(ROOT, 'node_modules/.bin/node'), ['src/cli/main.ts', options.command ?? 'start'], {
         cwd: ROOT,
-        env,
-        stdio: ['ignore', 'ignore', 'inherit'],
+        env: options.command === 'worker' ? { ...env, AMPARO_LOG_LEVEL: workerLogLevel(env) } : env,
+        stdio: ['ignore', options.command === 'worker' ? 'pipe' : 'ignore', 'inherit'],
         detached: true,
       });
   const baseUrl = `http://127.0.0.1:${port}`;
+  if (options.command === 'worker') await waitForReadyLine(child);
   for (;;) {
+    if (options.command === 'worker') break;
     if (child.exitCode !== null) throw new Error(`Amparo exited with ${child.exitCode} before it was ready`);
     try {
       const res = await fetch(`${baseUrl}/healthz`);
@@ -107,6 +114,43 @@ export async function startAmparo(options: StartOptions = {}): Promise<RunningAm
       process.kill(-child.pid!, 'SIGKILL');
     },
   };
+}
+
+/** A worker must log at info or lower for its "ready" line to appear. */
+function workerLogLevel(env: NodeJS.ProcessEnv): string {
+  const level = env.AMPARO_LOG_LEVEL ?? 'info';
+  return ['trace', 'debug', 'info'].includes(level) ? level : 'info';
+}
+
+/**
+ * Reads the worker's log until its "ready" line, and keeps reading it so the pipe never fills: warnings
+ * and errors are passed on to stderr, the rest dropped.
+ */
+async function waitForReadyLine(child: ChildProcess): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    let buffer = '';
+    let ready = false;
+    const timer = setTimeout(() => reject(new Error('Amparo worker was not ready within 120 s')), 120_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (!ready) reject(new Error(`Amparo worker exited with ${code} before it was ready`));
+    });
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (chunk: string) => {
+      buffer += chunk;
+      for (let end = buffer.indexOf('\n'); end !== -1; end = buffer.indexOf('\n')) {
+        const line = buffer.slice(0, end);
+        buffer = buffer.slice(end + 1);
+        // Warnings and errors still show, as they would at the default level.
+        if (/"level":[456]0\b/.test(line)) process.stderr.write(`${line}\n`);
+        if (!ready && /"msg":"ready"/.test(line)) {
+          ready = true;
+          clearTimeout(timer);
+          resolve();
+        }
+      }
+    });
+  });
 }
 
 async function findNodeDescendant(pid: number): Promise<number> {
