@@ -504,6 +504,86 @@ export interface CaseEventsTable {
   details_ciphertext: string | null;
 }
 
+export const SUPPORT_TASK_KINDS = [
+  'childcare',
+  'rent',
+  'food',
+  'transport',
+  'mental_health',
+  'other',
+  'accompany_check_in',
+  'accompany_court',
+] as const;
+export type SupportTaskKind = (typeof SUPPORT_TASK_KINDS)[number];
+export const SUPPORT_TASK_STATUSES = ['open', 'in_progress', 'done'] as const;
+export type SupportTaskStatus = (typeof SUPPORT_TASK_STATUSES)[number];
+
+/** An attorney in the legal directory: professional contact data, not case data (phone field-encrypted). */
+export interface AttorneysTable {
+  id: string;
+  name: string;
+  organization: string | null;
+  languages: ColumnType<string[], string[] | undefined, string[]>;
+  /** How many open cases the attorney can take. */
+  capacity: number;
+  phone_ciphertext: string | null;
+  /** Archived attorneys are no longer suggested; their past assignments stay. */
+  archived_at: Date | null;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** Who represents a case; at most one current (ended_at null) assignment per case. */
+export interface CaseAttorneyAssignmentsTable {
+  id: string;
+  case_id: string;
+  attorney_id: string;
+  assigned_by: string | null;
+  assigned_at: Timestamp;
+  /** Assigned despite a warning that the attorney represents a related party. */
+  conflict_acknowledged: Generated<boolean>;
+  ended_by: string | null;
+  ended_at: Date | null;
+}
+
+export interface BondFundsTable {
+  id: string;
+  name: string;
+  created_by: string | null;
+  created_at: Timestamp;
+}
+
+/** A bond fund's ledger. Amounts in the clear (the balance is their sum); the receipt number encrypted. */
+export interface BondFundEntriesTable {
+  id: string;
+  fund_id: string;
+  kind: 'deposit' | 'payment';
+  /** Whole US cents, > 0. */
+  amount_cents: number;
+  /** YYYY-MM-DD, as the person recording it entered it. */
+  occurred_on: string;
+  receipt_ciphertext: string | null;
+  /** The case a payment was for; cleared when that case's key is destroyed. */
+  case_id: string | null;
+  recorded_by: string | null;
+  recorded_at: Timestamp;
+}
+
+/** A family support need or an accompaniment, with its notes sealed with the case key. */
+export interface CaseSupportTasksTable {
+  id: string;
+  case_id: string;
+  kind: SupportTaskKind;
+  assignee_id: string | null;
+  /** YYYY-MM-DD. */
+  due_on: string;
+  status: SupportTaskStatus;
+  notes_ciphertext: string | null;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -534,6 +614,11 @@ export interface Database {
   cases: CasesTable;
   case_assignees: CaseAssigneesTable;
   case_events: CaseEventsTable;
+  attorneys: AttorneysTable;
+  case_attorney_assignments: CaseAttorneyAssignmentsTable;
+  bond_funds: BondFundsTable;
+  bond_fund_entries: BondFundEntriesTable;
+  case_support_tasks: CaseSupportTasksTable;
 }
 
 export type User = Selectable<UsersTable>;
