@@ -86,9 +86,10 @@ export interface StatusCallbackOptions {
   /**
    * Where callbacks are sent: the StatusCallback URL's scheme, host and port are replaced by this origin
    * (an app behind a TLS proxy, as deployed), while the signature covers the URL as Amparo gave it, which is
-   * what Twilio signs and what Amparo checks against its public address.
+   * what Twilio signs and what Amparo checks against its public address. A function is asked each time
+   * (for an app restarted on another port).
    */
-  deliverTo?: string;
+  deliverTo?: string | (() => string);
   /** Fraction of messages (0..1) that end undelivered (error 30003) instead of delivered; exact, not random. */
   undeliveredFraction?: number;
   /** Callbacks posted at once (default 8). */
@@ -406,9 +407,11 @@ class StatusCallbacks {
   }
 
   #calledUrl(signedUrl: string): string {
-    if (!this.#options.deliverTo) return signedUrl;
+    const { deliverTo } = this.#options;
+    if (!deliverTo) return signedUrl;
     const url = new URL(signedUrl);
-    return new URL(`${url.pathname}${url.search}`, this.#options.deliverTo).href;
+    return new URL(`${url.pathname}${url.search}`, typeof deliverTo === 'string' ? deliverTo : deliverTo())
+      .href;
   }
 
   /** The fields Twilio posts to a message's StatusCallback. */
