@@ -584,6 +584,28 @@ export interface CaseSupportTasksTable {
   created_at: Timestamp;
   updated_at: Timestamp;
 }
+/** A family contact of a case: everything about them in one document sealed with the case key. */
+export interface CaseContactsTable {
+  id: string;
+  case_id: string;
+  details_ciphertext: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type CaseFamilyTextOutcome = 'sending' | 'sent' | 'opted_out' | 'failed';
+
+/** One row per (notification, family contact): a retried job never texts anyone twice. No number, no text. */
+export interface CaseFamilyTextsTable {
+  notification_id: string;
+  contact_id: string;
+  case_id: string;
+  change: string;
+  created_at: Timestamp;
+  outcome: CaseFamilyTextOutcome;
+  provider_id: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -614,6 +636,8 @@ export interface Database {
   cases: CasesTable;
   case_assignees: CaseAssigneesTable;
   case_events: CaseEventsTable;
+  case_contacts: CaseContactsTable;
+  case_family_texts: CaseFamilyTextsTable;
   attorneys: AttorneysTable;
   case_attorney_assignments: CaseAttorneyAssignmentsTable;
   bond_funds: BondFundsTable;

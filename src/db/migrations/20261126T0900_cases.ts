@@ -75,9 +75,38 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       details_ciphertext text
     )`.execute(db);
   await sql`create index case_events_case_idx on case_events (case_id, at)`.execute(db);
+
+  // Family contacts: name, relationship, phone, language and consent, all in one document sealed with the
+  // case key. No phone blind index is kept: the texting job computes it from the decrypted number when it
+  // checks sms_opt_outs, so nothing here outlives the case key.
+  await sql`
+    create table case_contacts (
+      id uuid primary key,
+      case_id uuid not null references cases (id) on delete cascade,
+      details_ciphertext text not null,
+      created_at timestamptz not null,
+      updated_at timestamptz not null
+    )`.execute(db);
+  await sql`create index case_contacts_case_idx on case_contacts (case_id)`.execute(db);
+
+  // The ledger of texts to families: one row per (notification, contact), so a retried job never texts
+  // anyone twice. It holds no number and no text.
+  await sql`
+    create table case_family_texts (
+      notification_id uuid not null,
+      contact_id uuid not null references case_contacts (id) on delete cascade,
+      case_id uuid not null references cases (id) on delete cascade,
+      change text not null,
+      created_at timestamptz not null,
+      outcome text not null check (outcome in ('sending', 'sent', 'opted_out', 'failed')),
+      provider_id text,
+      primary key (notification_id, contact_id)
+    )`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`drop table case_family_texts`.execute(db);
+  await sql`drop table case_contacts`.execute(db);
   await sql`drop table case_events`.execute(db);
   await sql`drop table case_assignees`.execute(db);
   await sql`drop table cases`.execute(db);

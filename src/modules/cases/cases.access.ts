@@ -1,0 +1,53 @@
+// Every case route of every case module starts here: need to know, checked per case. A case that does not
+// exist, was merged into another, had its key destroyed, or belongs neither to the staff member nor to a team
+// they are in answers the same 404, so nobody learns that a case exists by guessing its id.
+import type { AppContext } from '../../app/context.ts';
+import { caseKeyStoreFor, CaseKeyUnavailableError, type CaseCipher } from '../../crypto/case-keys.ts';
+import type { Case } from '../../db/schema.ts';
+import type { StaffPrincipal } from '../../http/access.ts';
+import { AppError } from '../../http/errors.ts';
+import { isUuid } from '../reports/reports.schemas.ts';
+import { CASE_ROLES } from './cases.policy.ts';
+import { findCase, isCaseVisibleTo } from './cases.repository.ts';
+
+function mayReadCases(principal: Pick<StaffPrincipal, 'roles'>): boolean {
+  return principal.roles.some((role) => CASE_ROLES.includes(role));
+}
+
+/**
+ * The case row when the principal may see it (assigned, or in its team), whatever its state: merged away and
+ * destroyed cases included, for the pages that show what is left of them. Undefined otherwise.
+ */
+export async function findCaseForStaff(
+  context: AppContext,
+  principal: Pick<StaffPrincipal, 'roles' | 'userId'>,
+  caseId: string,
+): Promise<Case | undefined> {
+  if (!mayReadCases(principal) || !isUuid(caseId)) return undefined;
+  const caseRow = await findCase(context.db, caseId);
+  if (!caseRow) return undefined;
+  if (!(await isCaseVisibleTo(context.db, caseId, principal.userId))) return undefined;
+  return caseRow;
+}
+
+/**
+ * Opens a live case for a staff member: its row and its key, unwrapped. Throws the 404 AppError when the case
+ * does not exist, was merged away, its key was destroyed, or the principal is neither assigned nor in its team.
+ */
+export async function openCaseForStaff(
+  context: AppContext,
+  principal: Pick<StaffPrincipal, 'roles' | 'userId'>,
+  caseId: string,
+): Promise<{ caseRow: Case; cipher: CaseCipher }> {
+  const caseRow = await findCaseForStaff(context, principal, caseId);
+  if (!caseRow || caseRow.merged_into !== null || caseRow.key_destroyed_at !== null) {
+    throw new AppError('not_found');
+  }
+  try {
+    return { caseRow, cipher: await caseKeyStoreFor(context).cipherFor(caseId) };
+  } catch (error) {
+    // The destruction job deletes the key file before it marks the row: between the two, the case is gone.
+    if (error instanceof CaseKeyUnavailableError) throw new AppError('not_found');
+    throw error;
+  }
+}

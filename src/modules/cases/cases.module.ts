@@ -1,0 +1,19 @@
+// Cases for detained people: teams, opening and following a case, family contacts and texts, the timeline,
+// exports, and the daily destruction of expired case keys. Other case modules (tracking, support) add
+// their sections to the case page through cases.sections.ts and open cases through cases.access.ts.
+import type { DomainModule } from '../index.ts';
+import { sendFamilyTexts } from './cases.family.ts';
+import { textFamilyJob } from './cases.jobs.ts';
+
+export const casesModule: DomainModule = {
+  name: 'cases',
+  registerJobs(context) {
+    context.jobs.register(textFamilyJob, async (payload) => {
+      const outcome = await sendFamilyTexts(context, payload);
+      context.logger.info(
+        { job: textFamilyJob.name, caseId: payload.caseId, change: payload.change, outcome },
+        'family texts',
+      );
+    });
+  },
+};

@@ -1,0 +1,462 @@
+// The only place cases, their teams, assignees, contacts, timeline and family-text ledger are read or
+// written with SQL. Everything about a person here is ciphertext sealed with the case's own key; the
+// blind indexes (A-number, name + date of birth) are keyed hashes and are cleared when the key is destroyed.
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
+import type {
+  Case,
+  CaseContactsTable,
+  CaseEvent,
+  CaseFamilyTextOutcome,
+  CasesTable,
+  Database,
+} from '../../db/schema.ts';
+
+type Db = Kysely<Database>;
+
+export type CaseContactRow = Selectable<CaseContactsTable>;
+
+export async function findCase(db: Db, caseId: string): Promise<Case | undefined> {
+  return db.selectFrom('cases').selectAll().where('id', '=', caseId).executeTakeFirst();
+}
+
+/** Reads a case and locks its row, so two changes to one case (a merge, a close) go one after the other. */
+export async function lockCase(db: Db, caseId: string): Promise<Case | undefined> {
+  return db.selectFrom('cases').selectAll().where('id', '=', caseId).forUpdate().executeTakeFirst();
+}
+
+export async function findCaseByReference(db: Db, reference: string): Promise<Case | undefined> {
+  return db.selectFrom('cases').selectAll().where('reference', '=', reference).executeTakeFirst();
+}
+
+/** A staff member may see a case when they are assigned to it or belong to its team. */
+export async function isCaseVisibleTo(db: Db, caseId: string, userId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('cases')
+    .select('cases.id')
+    .where('cases.id', '=', caseId)
+    .where((eb) =>
+      eb.or([
+        eb.exists(
+          eb
+            .selectFrom('case_assignees')
+            .select('case_assignees.case_id')
+            .whereRef('case_assignees.case_id', '=', 'cases.id')
+            .where('case_assignees.user_id', '=', userId),
+        ),
+        eb.exists(
+          eb
+            .selectFrom('team_members')
+            .select('team_members.team_id')
+            .whereRef('team_members.team_id', '=', 'cases.team_id')
+            .where('team_members.user_id', '=', userId),
+        ),
+      ]),
+    )
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Of these cases, the ids the staff member may see. */
+export async function visibleCaseIds(db: Db, caseIds: string[], userId: string): Promise<Set<string>> {
+  if (caseIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('cases')
+    .select('cases.id')
+    .where('cases.id', 'in', caseIds)
+    .where((eb) =>
+      eb.or([
+        eb.exists(
+          eb
+            .selectFrom('case_assignees')
+            .select('case_assignees.case_id')
+            .whereRef('case_assignees.case_id', '=', 'cases.id')
+            .where('case_assignees.user_id', '=', userId),
+        ),
+        eb.exists(
+          eb
+            .selectFrom('team_members')
+            .select('team_members.team_id')
+            .whereRef('team_members.team_id', '=', 'cases.team_id')
+            .where('team_members.user_id', '=', userId),
+        ),
+      ]),
+    )
+    .execute();
+  return new Set(rows.map((row) => row.id));
+}
+
+/** The cases a staff member may see, newest first; merged-away cases are left out. */
+export async function listVisibleCases(
+  db: Db,
+  userId: string,
+  filter: { status: 'open' | 'closed' | 'all'; limit: number },
+): Promise<Case[]> {
+  let query = db
+    .selectFrom('cases')
+    .selectAll()
+    .where('merged_into', 'is', null)
+    .where((eb) =>
+      eb.or([
+        eb.exists(
+          eb
+            .selectFrom('case_assignees')
+            .select('case_assignees.case_id')
+            .whereRef('case_assignees.case_id', '=', 'cases.id')
+            .where('case_assignees.user_id', '=', userId),
+        ),
+        eb.exists(
+          eb
+            .selectFrom('team_members')
+            .select('team_members.team_id')
+            .whereRef('team_members.team_id', '=', 'cases.team_id')
+            .where('team_members.user_id', '=', userId),
+        ),
+      ]),
+    );
+  if (filter.status !== 'all') query = query.where('status', '=', filter.status);
+  return query.orderBy('opened_at', 'desc').orderBy('id').limit(filter.limit).execute();
+}
+
+export async function insertCase(db: Db, row: Insertable<CasesTable>): Promise<void> {
+  await db.insertInto('cases').values(row).execute();
+}
+
+export async function referenceTaken(db: Db, reference: string): Promise<boolean> {
+  const row = await db.selectFrom('cases').select('id').where('reference', '=', reference).executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function updateCase(
+  db: Db,
+  caseId: string,
+  change: Partial<Omit<Insertable<CasesTable>, 'id'>>,
+): Promise<void> {
+  await db.updateTable('cases').set(change).where('id', '=', caseId).execute();
+}
+
+/** Cases that may be the same person: the same A-number, or the same name and date of birth. */
+export async function findPossibleDuplicates(
+  db: Db,
+  indexes: { aNumber: string | null; nameDob: string | null },
+  excludeCaseId: string | null,
+): Promise<Case[]> {
+  const { aNumber, nameDob } = indexes;
+  if (aNumber === null && nameDob === null) return [];
+  let query = db
+    .selectFrom('cases')
+    .selectAll()
+    .where('merged_into', 'is', null)
+    .where('key_destroyed_at', 'is', null)
+    .where((eb) => {
+      const matches = [];
+      if (aNumber !== null) matches.push(eb('a_number_index', '=', aNumber));
+      if (nameDob !== null) matches.push(eb('name_dob_index', '=', nameDob));
+      return eb.or(matches);
+    });
+  if (excludeCaseId !== null) query = query.where('id', '!=', excludeCaseId);
+  return query.orderBy('opened_at').orderBy('id').execute();
+}
+
+// ---- assignees and teams ----
+
+export async function addAssignee(db: Db, caseId: string, userId: string, at: Date): Promise<boolean> {
+  const result = await db
+    .insertInto('case_assignees')
+    .values({ case_id: caseId, user_id: userId, assigned_at: at })
+    .onConflict((conflict) => conflict.columns(['case_id', 'user_id']).doNothing())
+    .returning('user_id')
+    .executeTakeFirst();
+  return result !== undefined;
+}
+
+export async function removeAssignee(db: Db, caseId: string, userId: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('case_assignees')
+    .where('case_id', '=', caseId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) === 1;
+}
+
+export async function listAssigneeIds(db: Db, caseId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('case_assignees')
+    .select('user_id')
+    .where('case_id', '=', caseId)
+    .orderBy('assigned_at')
+    .orderBy('user_id')
+    .execute();
+  return rows.map((row) => row.user_id);
+}
+
+export interface StaffName {
+  userId: string;
+  displayName: string | null;
+  emailCiphertext: string;
+  disabled: boolean;
+}
+
+/** Legal staff, with what names them on a page (profile name, else the encrypted email). */
+export async function listLegalStaff(db: Db): Promise<StaffName[]> {
+  const rows = await db
+    .selectFrom('users')
+    .leftJoin('staff_profiles', 'staff_profiles.user_id', 'users.id')
+    .select([
+      'users.id',
+      'users.email_ciphertext',
+      'users.disabled_at',
+      'staff_profiles.display_name',
+      'users.created_at',
+    ])
+    .where(sql<boolean>`'legal' = any(users.roles)`)
+    .orderBy('users.created_at')
+    .orderBy('users.id')
+    .execute();
+  return rows.map((row) => ({
+    userId: row.id,
+    displayName: row.display_name || null,
+    emailCiphertext: row.email_ciphertext,
+    disabled: row.disabled_at !== null,
+  }));
+}
+
+export async function findStaffNames(db: Db, userIds: string[]): Promise<StaffName[]> {
+  if (userIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('users')
+    .leftJoin('staff_profiles', 'staff_profiles.user_id', 'users.id')
+    .select(['users.id', 'users.email_ciphertext', 'users.disabled_at', 'staff_profiles.display_name'])
+    .where('users.id', 'in', userIds)
+    .execute();
+  return rows.map((row) => ({
+    userId: row.id,
+    displayName: row.display_name || null,
+    emailCiphertext: row.email_ciphertext,
+    disabled: row.disabled_at !== null,
+  }));
+}
+
+export async function userHasLegalRole(db: Db, userId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('users')
+    .select('id')
+    .where('id', '=', userId)
+    .where('disabled_at', 'is', null)
+    .where(sql<boolean>`'legal' = any(roles)`)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export interface TeamRow {
+  id: string;
+  name: string;
+  created_at: Date;
+  members: number;
+}
+
+export async function listTeams(db: Db): Promise<TeamRow[]> {
+  const rows = await db
+    .selectFrom('teams')
+    .select([
+      'teams.id',
+      'teams.name',
+      'teams.created_at',
+      sql<string>`(select count(*) from team_members m where m.team_id = teams.id)`.as('members'),
+    ])
+    .orderBy('teams.name')
+    .execute();
+  return rows.map((row) => ({ ...row, members: Number(row.members) }));
+}
+
+export async function findTeam(db: Db, teamId: string): Promise<{ id: string; name: string } | undefined> {
+  return db.selectFrom('teams').select(['id', 'name']).where('id', '=', teamId).executeTakeFirst();
+}
+
+export async function teamNameTaken(db: Db, name: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('teams')
+    .select('id')
+    .where(sql<string>`lower(name)`, '=', name.toLowerCase())
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function insertTeam(
+  db: Db,
+  team: { id: string; name: string; created_at: Date },
+): Promise<void> {
+  await db.insertInto('teams').values(team).execute();
+}
+
+export async function listTeamMemberIds(db: Db, teamId: string): Promise<string[]> {
+  const rows = await db.selectFrom('team_members').select('user_id').where('team_id', '=', teamId).execute();
+  return rows.map((row) => row.user_id);
+}
+
+export async function addTeamMember(db: Db, teamId: string, userId: string): Promise<boolean> {
+  const result = await db
+    .insertInto('team_members')
+    .values({ team_id: teamId, user_id: userId })
+    .onConflict((conflict) => conflict.columns(['team_id', 'user_id']).doNothing())
+    .returning('user_id')
+    .executeTakeFirst();
+  return result !== undefined;
+}
+
+export async function removeTeamMember(db: Db, teamId: string, userId: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('team_members')
+    .where('team_id', '=', teamId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) === 1;
+}
+
+/** The teams a staff member belongs to, by name. */
+export async function teamsOfUser(db: Db, userId: string): Promise<{ id: string; name: string }[]> {
+  return db
+    .selectFrom('team_members')
+    .innerJoin('teams', 'teams.id', 'team_members.team_id')
+    .select(['teams.id', 'teams.name'])
+    .where('team_members.user_id', '=', userId)
+    .orderBy('teams.name')
+    .execute();
+}
+
+// ---- timeline ----
+
+export async function insertCaseEvent(
+  db: Db,
+  event: {
+    id: string;
+    case_id: string;
+    at: Date;
+    actor_id: string | null;
+    kind: string;
+    details_ciphertext: string | null;
+  },
+): Promise<void> {
+  await db.insertInto('case_events').values(event).execute();
+}
+
+export async function listCaseEvents(db: Db, caseId: string): Promise<CaseEvent[]> {
+  return db
+    .selectFrom('case_events')
+    .selectAll()
+    .where('case_id', '=', caseId)
+    .orderBy('at')
+    .orderBy('id')
+    .execute();
+}
+
+// ---- family contacts ----
+
+export async function listContactRows(db: Db, caseId: string): Promise<CaseContactRow[]> {
+  return db
+    .selectFrom('case_contacts')
+    .selectAll()
+    .where('case_id', '=', caseId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+export async function findContactRow(
+  db: Db,
+  caseId: string,
+  contactId: string,
+): Promise<CaseContactRow | undefined> {
+  return db
+    .selectFrom('case_contacts')
+    .selectAll()
+    .where('case_id', '=', caseId)
+    .where('id', '=', contactId)
+    .executeTakeFirst();
+}
+
+export async function insertContact(db: Db, row: Insertable<CaseContactsTable>): Promise<void> {
+  await db.insertInto('case_contacts').values(row).execute();
+}
+
+export async function updateContact(
+  db: Db,
+  contactId: string,
+  change: { case_id?: string; details_ciphertext: string; updated_at: Date },
+): Promise<void> {
+  await db.updateTable('case_contacts').set(change).where('id', '=', contactId).execute();
+}
+
+export async function deleteContact(db: Db, caseId: string, contactId: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('case_contacts')
+    .where('case_id', '=', caseId)
+    .where('id', '=', contactId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) === 1;
+}
+
+// ---- family texts ledger ----
+
+/**
+ * Claims the text of one notification to one contact. False when it was claimed before (a retried job):
+ * then it is not sent again, whatever happened to it.
+ */
+export async function claimFamilyText(
+  db: Db,
+  row: { notification_id: string; contact_id: string; case_id: string; change: string; created_at: Date },
+): Promise<boolean> {
+  const result = await db
+    .insertInto('case_family_texts')
+    .values({ ...row, outcome: 'sending', provider_id: null })
+    .onConflict((conflict) => conflict.columns(['notification_id', 'contact_id']).doNothing())
+    .returning('contact_id')
+    .executeTakeFirst();
+  return result !== undefined;
+}
+
+export async function settleFamilyText(
+  db: Db,
+  key: { notification_id: string; contact_id: string },
+  outcome: CaseFamilyTextOutcome,
+  providerId: string | null,
+): Promise<void> {
+  await db
+    .updateTable('case_family_texts')
+    .set({ outcome, provider_id: providerId })
+    .where('notification_id', '=', key.notification_id)
+    .where('contact_id', '=', key.contact_id)
+    .execute();
+}
+
+/** Gives a claim back after the provider refused for a passing reason, so the job's retry sends it. */
+export async function releaseFamilyTextClaim(
+  db: Db,
+  key: { notification_id: string; contact_id: string },
+): Promise<void> {
+  await db
+    .deleteFrom('case_family_texts')
+    .where('notification_id', '=', key.notification_id)
+    .where('contact_id', '=', key.contact_id)
+    .where('outcome', '=', 'sending')
+    .execute();
+}
+
+export async function listFamilyTexts(
+  db: Db,
+  caseId: string,
+): Promise<
+  {
+    notification_id: string;
+    contact_id: string;
+    change: string;
+    outcome: CaseFamilyTextOutcome;
+    created_at: Date;
+  }[]
+> {
+  return db
+    .selectFrom('case_family_texts')
+    .select(['notification_id', 'contact_id', 'change', 'outcome', 'created_at'])
+    .where('case_id', '=', caseId)
+    .orderBy('created_at')
+    .execute();
+}
