@@ -22,6 +22,22 @@ export const sendDispatchTextJob = defineJob<SendDispatchTextPayload>({
 });
 
 /**
+ * Texts a responder a callout (dispatch.callout.ts): the same dispatch row and answers, worded as a call for
+ * observers. Its own name rather than a flag in the payload, so the payload stays the dispatch id alone.
+ */
+export const sendCalloutTextJob = defineJob<SendDispatchTextPayload>({
+  name: 'dispatch.send-callout-text',
+  queue: { retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 120 },
+  parse(data) {
+    const { dispatchId, ...rest } = (data ?? {}) as Record<string, unknown>;
+    if (!isUuid(dispatchId) || Object.keys(rest).length > 0) {
+      throw new Error('dispatch.send-callout-text takes exactly { dispatchId: <uuid> }.');
+    }
+    return { dispatchId };
+  },
+});
+
+/**
  * Tells a responder they are stood down: enqueued with the cancellation, so it goes only if that commits.
  * Same payload and urgency as the dispatch text: someone on their way must hear it before they get there.
  */

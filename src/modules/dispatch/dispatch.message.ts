@@ -31,7 +31,14 @@ export function areaOf(h3Cell: string | null): string | undefined {
   return `${lat.toFixed(3)},${lon.toFixed(3)}`;
 }
 
+/**
+ * A dispatch asks one responder to go and check; a callout asks the nearest on-shift responders to come and
+ * observe (dispatch.callout.ts). Same facts, same answers, same size; only the first words differ.
+ */
+export type DispatchTextKind = 'dispatch' | 'callout';
+
 export interface DispatchTextInput {
+  kind?: DispatchTextKind;
   language: Language;
   reference: string;
   zip: string | null;
@@ -50,7 +57,7 @@ export function composeDispatchText(input: DispatchTextInput): string {
   const { language, reference, zip, link } = input;
   const area = areaOf(input.h3Cell);
   const compose = (withArea: boolean): string =>
-    translate(language, 'dispatch_sms.message', {
+    translate(language, input.kind === 'callout' ? 'dispatch_sms.callout' : 'dispatch_sms.message', {
       ref: reference,
       where: where(language, zip, withArea ? area : undefined),
       link,

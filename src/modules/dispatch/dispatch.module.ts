@@ -1,9 +1,9 @@
-// Responders and dispatch: staff profiles and the roster, the dispatch panel, the texts to responders and
-// their answers, and the field verification page.
+// Responders and dispatch: staff profiles and the roster, the dispatch panel and its callout of the nearest
+// responders, the texts to responders and their answers, and the field verification page.
 import type { AppContext } from '../../app/context.ts';
 import type { DomainModule } from '../index.ts';
 import { reportsDeps } from '../reports/reports.module.ts';
-import { sendDispatchTextJob, sendStandDownTextJob } from './dispatch.jobs.ts';
+import { sendCalloutTextJob, sendDispatchTextJob, sendStandDownTextJob } from './dispatch.jobs.ts';
 import { registerDispatchRoutes } from './dispatch.routes.ts';
 import { sendDispatchText, sendStandDownText, type DispatchDeps } from './dispatch.service.ts';
 
@@ -25,6 +25,11 @@ export const dispatchModule: DomainModule = {
       const outcome = await sendDispatchText(context, dispatchId);
       const log = outcome === 'no_phone' ? context.logger.warn : context.logger.info;
       log.call(context.logger, { job: sendDispatchTextJob.name, dispatchId, outcome }, 'dispatch text');
+    });
+    context.jobs.register(sendCalloutTextJob, async ({ dispatchId }) => {
+      const outcome = await sendDispatchText(context, dispatchId, 'callout');
+      const log = outcome === 'no_phone' ? context.logger.warn : context.logger.info;
+      log.call(context.logger, { job: sendCalloutTextJob.name, dispatchId, outcome }, 'callout text');
     });
     context.jobs.register(sendStandDownTextJob, async ({ dispatchId }) => {
       const outcome = await sendStandDownText(context, dispatchId);

@@ -16,8 +16,14 @@ import {
   type StatusChangeResult,
 } from '../incidents/incidents.lifecycle.ts';
 import type { PreparedPhoto } from '../reports/photo.ts';
-import { sendDispatchTextJob, sendStandDownTextJob } from './dispatch.jobs.ts';
-import { composeDispatchText, composeStandDownText, dispatchLink, textLanguage } from './dispatch.message.ts';
+import { sendCalloutTextJob, sendDispatchTextJob, sendStandDownTextJob } from './dispatch.jobs.ts';
+import {
+  composeDispatchText,
+  composeStandDownText,
+  dispatchLink,
+  textLanguage,
+  type DispatchTextKind,
+} from './dispatch.message.ts';
 import { rankResponders, type Suggestion } from './dispatch.ranking.ts';
 import {
   dispatchedResponderIds,
@@ -235,7 +241,7 @@ export const DISPATCHABLE_STATUSES: readonly IncidentStatus[] = [
 /** Statuses a dispatch moves the incident out of, into `verifying`. */
 const STARTS_VERIFYING: readonly IncidentStatus[] = ['reported', 'unable_to_verify'];
 /** Responders the crowd cap counts: on their way or already there. */
-const AT_SCENE_OR_COMING: readonly DispatchStatus[] = ['on_way', 'arrived'];
+export const AT_SCENE_OR_COMING: readonly DispatchStatus[] = ['on_way', 'arrived'];
 
 export type PlaceSource = 'point' | 'zip' | 'none';
 
@@ -252,7 +258,7 @@ function decryptPoint(context: AppContext, incident: IncidentForDispatch): Point
   }
 }
 
-function incidentPlace(
+export function incidentPlace(
   context: AppContext,
   incident: IncidentForDispatch,
 ): { point: Point | undefined; source: PlaceSource } {
@@ -297,6 +303,58 @@ export async function dispatchPanel(context: AppContext, incidentId: string): Pr
   };
 }
 
+/**
+ * One dispatch, inside the caller's transaction and under its lock on the incident row: the row, the
+ * timeline, the move to `verifying` when the incident was not being checked yet, the audit, and the text
+ * job (which runs only if this commits). The caller signals the consoles once for everything it recorded.
+ * A callout records each of its dispatches through here too, so they are dispatches in every way.
+ */
+export async function recordDispatch(
+  context: AppContext,
+  trx: Transaction<Database>,
+  incident: { id: string; status: IncidentStatus },
+  dispatch: { responderId: string; actorId: string; overCap: boolean; kind: DispatchTextKind },
+): Promise<{ dispatchId: string; incidentStatus: IncidentStatus }> {
+  const { actorId, responderId } = dispatch;
+  const incidentId = incident.id;
+  const dispatchId = randomUUID();
+  await insertDispatch(trx, {
+    id: dispatchId,
+    incidentId,
+    responderId,
+    createdBy: actorId,
+    now: context.clock.now(),
+  });
+  await recordIncidentEvent(context, trx, { incidentId, actorId, kind: 'dispatched', dispatchId });
+  let incidentStatus = incident.status;
+  if (STARTS_VERIFYING.includes(incident.status)) {
+    await changeIncidentStatus(context, trx, {
+      incidentId,
+      to: 'verifying',
+      actorId,
+      reason: null,
+      source: 'dispatcher',
+      dispatchId,
+    });
+    incidentStatus = 'verifying';
+  }
+  await recordAudit(trx, context, {
+    actorId,
+    action: 'dispatch.sent',
+    subjectType: 'dispatch',
+    subjectId: dispatchId,
+    details: {
+      incidentId,
+      responderId,
+      overCap: dispatch.overCap,
+      ...(dispatch.kind === 'callout' ? { callout: true } : {}),
+    },
+  });
+  const job = dispatch.kind === 'callout' ? sendCalloutTextJob : sendDispatchTextJob;
+  await context.jobs.sendInTransaction(trx, job, { dispatchId });
+  return { dispatchId, incidentStatus };
+}
+
 export type SendDispatchResult =
   | { outcome: 'sent'; dispatchId: string }
   | { outcome: 'not_found' | 'closed' | 'not_available' | 'already_dispatched' }
@@ -325,44 +383,27 @@ export async function sendDispatch(
     const overCap = onTheWay >= context.config.hotline.crowdCap;
     if (overCap && !request.confirmOverCap) return { outcome: 'over_cap', onTheWay };
 
-    const dispatchId = randomUUID();
-    await insertDispatch(trx, {
-      id: dispatchId,
-      incidentId,
+    const { dispatchId } = await recordDispatch(context, trx, incident, {
       responderId: request.responderId,
-      createdBy: actorId,
-      now: context.clock.now(),
-    });
-    await recordIncidentEvent(context, trx, { incidentId, actorId, kind: 'dispatched', dispatchId });
-    if (STARTS_VERIFYING.includes(incident.status)) {
-      await changeIncidentStatus(context, trx, {
-        incidentId,
-        to: 'verifying',
-        actorId,
-        reason: null,
-        source: 'dispatcher',
-        dispatchId,
-      });
-    }
-    await recordAudit(trx, context, {
       actorId,
-      action: 'dispatch.sent',
-      subjectType: 'dispatch',
-      subjectId: dispatchId,
-      details: { incidentId, responderId: request.responderId, overCap },
+      overCap,
+      kind: 'dispatch',
     });
     await markIncidentChanged(context, trx, incidentId);
-    await context.jobs.sendInTransaction(trx, sendDispatchTextJob, { dispatchId });
     return { outcome: 'sent', dispatchId };
   });
 }
 
 export type DispatchTextOutcome = 'sent' | 'already_sent' | 'answered' | 'gone' | 'no_phone';
 
-/** The dispatch.send-text job: texts the responder, once, and keeps the provider's id for the text. */
+/**
+ * The dispatch.send-text and dispatch.send-callout-text jobs: texts the responder, once, and keeps the
+ * provider's id for the text.
+ */
 export async function sendDispatchText(
   context: AppContext,
   dispatchId: string,
+  kind: DispatchTextKind = 'dispatch',
 ): Promise<DispatchTextOutcome> {
   const { db, secrets, config } = context;
   const dispatch = await findDispatch(db, dispatchId);
@@ -378,6 +419,7 @@ export async function sendDispatchText(
   if (!profile?.phone_ciphertext) return 'no_phone';
   const phone = secrets.fields.decrypt(staffPhoneField(profile.user_id), profile.phone_ciphertext);
   const body = composeDispatchText({
+    kind,
     language: textLanguage(profile.languages, config.defaultLanguage),
     reference: incident.reference,
     zip: incident.zip,
