@@ -19,7 +19,8 @@ import { renderPage } from '../../http/layout.ts';
 import type { MessageKey, Translator } from '../../i18n/i18n.ts';
 import { MAX_PHOTO_BYTES } from '../reports/photo.ts';
 import { activityLabel, formatTime } from '../reports/reports.pages.ts';
-import { LANGUAGE_BONUS_KM, type Suggestion } from './dispatch.ranking.ts';
+import type { CalloutBlock, CalloutPreview } from './dispatch.callout.ts';
+import { CALLOUT_RADIUS_KM, LANGUAGE_BONUS_KM, type Suggestion } from './dispatch.ranking.ts';
 import type { DispatchRow, RosterRow } from './dispatch.repository.ts';
 import {
   MAX_DISPLAY_NAME_CHARS,
@@ -261,7 +262,55 @@ function etaText(page: Page, d: DispatchRow): string {
   return t('dispatch.eta', { minutes: d.eta_minutes, when: time(page, expected) });
 }
 
-export function renderPanel(page: Page, view: PanelView, csrfToken: string, notice?: Notice): Html {
+const CALLOUT_BLOCK_KEYS: Record<CalloutBlock, MessageKey> = {
+  at_cap: 'dispatch.callout_block_at_cap',
+  all_asked: 'dispatch.callout_block_all_asked',
+  no_place: 'dispatch.callout_block_no_place',
+  nobody_nearby: 'dispatch.callout_block_nobody_nearby',
+};
+
+/** The one-press callout: who it would text now, or why it would text nobody. */
+function calloutSection(t: Translator, id: string, callout: CalloutPreview, csrfToken: string): Html {
+  const params = {
+    km: CALLOUT_RADIUS_KM,
+    cap: callout.cap,
+    onTheWay: callout.onTheWay,
+    awaiting: callout.awaiting,
+  };
+  return html`<section id="callout" aria-labelledby="callout-heading">
+    <h2 id="callout-heading">${t('dispatch.callout_heading')}</h2>
+    <p class="hint">${t('dispatch.callout_explain', params)}</p>
+    ${
+      callout.block
+        ? html`<p class="notice" role="status" id="callout-blocked" data-block="${callout.block}">
+            ${t(CALLOUT_BLOCK_KEYS[callout.block], params)}
+          </p>`
+        : html`<p>${t('dispatch.callout_will_text')}</p>
+            <ol id="callout-picks">
+              ${callout.picks.map(
+                (s) =>
+                  html`<li data-id="${s.userId}">
+                    ${t('dispatch.callout_pick', {
+                      name: s.displayName || t('dispatch.no_name'),
+                      km: (s.distanceKm ?? 0).toFixed(1),
+                    })}
+                  </li>`,
+              )}
+            </ol>
+            <form method="post" action="/console/incidents/${id}/callout" class="inline-form" id="callout-form">
+              ${csrfField(csrfToken)}
+              <button type="submit">${t('dispatch.callout_button', { count: callout.picks.length })}</button>
+            </form>`
+    }
+  </section>`;
+}
+
+/** The panel and what its callout would do right now. */
+export interface PanelPage extends PanelView {
+  callout: CalloutPreview;
+}
+
+export function renderPanel(page: Page, view: PanelPage, csrfToken: string, notice?: Notice): Html {
   const { request } = page;
   const t = request.t;
   const { incident } = view;
@@ -323,6 +372,7 @@ export function renderPanel(page: Page, view: PanelView, csrfToken: string, noti
             ${t('dispatch.crowd_count', { count: view.onTheWay, cap: view.crowdCap })}
           </p>`
     }
+    ${view.canDispatch ? calloutSection(t, id, view.callout, csrfToken) : ''}
     <h2>${t('dispatch.sent_heading')}</h2>
     ${
       view.dispatches.length === 0

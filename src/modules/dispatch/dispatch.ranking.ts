@@ -70,3 +70,17 @@ export function rankResponders(
       a.userId.localeCompare(b.userId),
   );
 }
+
+/**
+ * How far a callout reaches: responders whose nearest home ZIP centre is within this distance of the
+ * incident. A callout texts several people at once without anyone choosing each name, so someone far away,
+ * or whose distance is unknown (no home ZIP, or an incident without a place), is never called out by it; a
+ * dispatcher can still send them by hand.
+ */
+export const CALLOUT_RADIUS_KM = 25;
+
+/** The first `count` ranked suggestions within the callout radius: the panel's order, language bonus kept. */
+export function pickForCallout(ranked: readonly Suggestion[], count: number): Suggestion[] {
+  if (count <= 0) return [];
+  return ranked.filter((s) => s.distanceKm !== null && s.distanceKm <= CALLOUT_RADIUS_KM).slice(0, count);
+}

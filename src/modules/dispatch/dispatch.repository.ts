@@ -312,6 +312,20 @@ export async function dispatchedResponderIds(db: Db, incidentId: string): Promis
   return new Set(rows.map((row) => row.responder_id));
 }
 
+/**
+ * Responders with a dispatch still open at any incident (texted without an answer, on their way, or there):
+ * a callout leaves them where they are, and their "1" keeps answering the dispatch they already have.
+ */
+export async function respondersWithOpenDispatches(db: Db): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('dispatches')
+    .select('responder_id')
+    .distinct()
+    .where('status', 'in', ['sent', 'on_way', 'arrived'])
+    .execute();
+  return new Set(rows.map((row) => row.responder_id));
+}
+
 export async function updateDispatchAnswer(
   db: Db,
   id: string,

@@ -21,6 +21,8 @@ import {
   type Notice,
   type Page,
 } from './dispatch.pages.ts';
+import { calloutPreview, calloutResponders, type CalloutBlock, type CrowdCount } from './dispatch.callout.ts';
+import { CALLOUT_RADIUS_KM } from './dispatch.ranking.ts';
 import {
   answerDispatchPage,
   dispatchResponders,
@@ -31,11 +33,13 @@ import {
 } from './dispatch.policy.ts';
 import {
   answerBody,
+  calloutBody,
   dispatchBody,
   idParams,
   MAX_NOTES_CHARS,
   panelQuery,
   parseDispatchRequest,
+  queryCount,
   profileBody,
   RESPONDER_ANSWERS,
   savedQuery,
@@ -170,10 +174,54 @@ export function registerDispatchRoutes(
   ) {
     const view = await dispatchPanel(context, incidentId);
     if (!view) throw new AppError('not_found');
-    return sendHtml(reply, renderPanel(page(request), view, sessionToken(request), notice), status);
+    const callout = await calloutPreview(context, view);
+    return sendHtml(
+      reply,
+      renderPanel(page(request), { ...view, callout }, sessionToken(request), notice),
+      status,
+    );
   }
 
-  app.get<{ Params: { id: string }; Querystring: { sent?: string; stood_down?: string } }>(
+  /** What the panel says after a callout, from the counts the redirect carried. */
+  function calloutNotice(
+    request: FastifyRequest,
+    query: { called_out?: string; room?: string },
+  ): Notice | undefined {
+    const count = queryCount(query.called_out);
+    if (count === undefined) return undefined;
+    const room = queryCount(query.room) ?? count;
+    return {
+      kind: 'ok',
+      text:
+        count < room
+          ? request.t('dispatch.callout_short_notice', { count, room, km: CALLOUT_RADIUS_KM })
+          : request.t('dispatch.callout_sent_notice', { count }),
+    };
+  }
+
+  /** Why a callout texted nobody, with the counts it found under the lock. */
+  function calloutRefusal(request: FastifyRequest, block: CalloutBlock, crowd: CrowdCount): string {
+    const t = request.t;
+    switch (block) {
+      case 'at_cap':
+        return t('dispatch.callout_refused_at_cap', { count: crowd.onTheWay, cap: crowd.cap });
+      case 'all_asked':
+        return t('dispatch.callout_refused_all_asked', {
+          onTheWay: crowd.onTheWay,
+          awaiting: crowd.awaiting,
+          cap: crowd.cap,
+        });
+      case 'no_place':
+        return t('dispatch.callout_refused_no_place');
+      case 'nobody_nearby':
+        return t('dispatch.callout_refused_nobody_nearby', { km: CALLOUT_RADIUS_KM });
+    }
+  }
+
+  app.get<{
+    Params: { id: string };
+    Querystring: { sent?: string; stood_down?: string; called_out?: string; room?: string };
+  }>(
     '/console/incidents/:id/dispatch',
     {
       config: { access: dispatchResponders },
@@ -189,8 +237,45 @@ export function registerDispatchRoutes(
           ? { kind: 'ok', text: request.t('dispatch.sent_notice') }
           : request.query.stood_down !== undefined
             ? { kind: 'ok', text: request.t('dispatch.stood_down_notice') }
-            : undefined,
+            : calloutNotice(request, request.query),
       ),
+  );
+
+  // Call out responders in the area: one press texts the nearest free on-shift responders, as many as the
+  // crowd cap still has room for (dispatch.callout.ts; never subscribers, never above the cap).
+  app.post<{ Params: { id: string } }>(
+    '/console/incidents/:id/callout',
+    {
+      config: { access: dispatchResponders },
+      schema: {
+        params: idParams,
+        body: calloutBody,
+        response: { ...htmlResponses(404, 409), ...redirectResponse },
+      },
+    },
+    async (request, reply) => {
+      const incidentId = request.params.id;
+      const result = await calloutResponders(context, request.principal!.userId, incidentId);
+      switch (result.outcome) {
+        case 'called_out':
+          return reply.redirect(
+            `/console/incidents/${incidentId}/dispatch?called_out=${result.dispatchIds.length}&room=${result.room}`,
+            303,
+          );
+        case 'not_found':
+          throw new AppError('not_found');
+        case 'closed':
+          return showPanel(request, reply, incidentId, 409, {
+            kind: 'error',
+            text: request.t('dispatch.closed'),
+          });
+        case 'blocked':
+          return showPanel(request, reply, incidentId, 409, {
+            kind: 'error',
+            text: calloutRefusal(request, result.block, result.crowd),
+          });
+      }
+    },
   );
 
   app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(

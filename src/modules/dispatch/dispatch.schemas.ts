@@ -335,15 +335,26 @@ export const panelQuery = {
   properties: {
     sent: { type: 'string', maxLength: 64 },
     stood_down: { type: 'string', maxLength: 64 },
+    called_out: { type: 'string', maxLength: 8 },
+    room: { type: 'string', maxLength: 8 },
     lang: { type: 'string' },
   },
 } as const;
+
+/** A count carried back to the panel in its query (after a callout); anything else is no count at all. */
+export function queryCount(value: string | undefined): number | undefined {
+  if (value === undefined || !/^[0-9]{1,4}$/.test(value)) return undefined;
+  return Number(value);
+}
 
 /** Standing a responder down carries nothing but the form token: the dispatch is in the path. */
 export const standDownBody = {
   type: 'object',
   properties: { _csrf: { type: 'string', maxLength: 256 } },
 } as const;
+
+/** Nor does a callout: whom to text is decided under the incident's lock, not by the form. */
+export const calloutBody = standDownBody;
 
 export const savedQuery = {
   type: 'object',
