@@ -72,6 +72,8 @@ const EXPECTED: Record<string, Allowed> = {
   'GET /console/roster': ['admin', 'coordinator', 'dispatcher'],
   'GET /console/incidents/:id/dispatch': ['admin', 'coordinator', 'dispatcher'],
   'POST /console/incidents/:id/dispatch': ['admin', 'coordinator', 'dispatcher'],
+  // Calling out responders in the area: those who dispatch, never a responder or the legal team.
+  'POST /console/incidents/:id/callout': ['admin', 'coordinator', 'dispatcher'],
   // Which dispatch a responder may open, answer or verify (only their own) is checked per dispatch.
   'GET /console/dispatches/:id': ['admin', 'coordinator', 'dispatcher', 'responder'],
   'GET /console/dispatches/:id/photo': ['admin', 'coordinator', 'dispatcher', 'responder'],
@@ -88,6 +90,13 @@ const EXPECTED: Record<string, Allowed> = {
   'POST /console/incidents/:id/status': ['admin', 'coordinator', 'dispatcher'],
   'POST /console/incidents/:id/merge': ['admin', 'coordinator', 'dispatcher'],
   'POST /console/incidents/:id/split': ['admin', 'coordinator', 'dispatcher'],
+  // The facility directory is not case data: the legal team keeps it with coordinators and admins.
+  'GET /console/facilities': ['admin', 'coordinator', 'legal'],
+  'POST /console/facilities': ['admin', 'coordinator', 'legal'],
+  'POST /console/facilities/import': ['admin', 'coordinator', 'legal'],
+  'GET /console/facilities/:id': ['admin', 'coordinator', 'legal'],
+  'POST /console/facilities/:id': ['admin', 'coordinator', 'legal'],
+  'POST /console/facilities/:id/delete': ['admin', 'coordinator', 'legal'],
 };
 
 function fillParams(url: string): string {
