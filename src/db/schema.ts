@@ -606,6 +606,79 @@ export interface CaseFamilyTextsTable {
   provider_id: string | null;
 }
 
+/** A detention facility in the directory: public knowledge, so not case data and not encrypted. */
+export interface FacilitiesTable {
+  id: string;
+  name: string;
+  /** The name folded (case, accents, spaces): a CSV re-import updates the facility of the same key. */
+  name_key: string;
+  operator: Generated<string>;
+  address: Generated<string>;
+  phone: Generated<string>;
+  visiting_notes: Generated<string>;
+  deposit_notes: Generated<string>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** A detainee-locator check; what it found (and where) sealed with the case key. */
+export interface LocatorChecksTable {
+  id: string;
+  case_id: string;
+  checked_at: Timestamp;
+  checked_by: string | null;
+  result_ciphertext: string;
+}
+
+/** A facility the person was held in (arrival or transfer), sealed with the case key. */
+export interface CaseFacilityStaysTable {
+  id: string;
+  case_id: string;
+  recorded_at: Timestamp;
+  recorded_by: string | null;
+  stay_ciphertext: string;
+}
+
+/** An immigration court hearing: when, court, judge, kind, result, all sealed with the case key. */
+export interface HearingsTable {
+  id: string;
+  case_id: string;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  hearing_ciphertext: string;
+}
+
+export type CaseReminderKind = 'hearing' | 'locator';
+export type CaseReminderStatus = 'pending' | 'sending' | 'done' | 'skipped';
+
+/** A reminder due at a time: ids only, no recipient and no text (built when it is sent). */
+export interface CaseRemindersTable {
+  id: string;
+  kind: CaseReminderKind;
+  case_id: string;
+  hearing_id: string | null;
+  hours_before: number | null;
+  due_at: Timestamp;
+  status: CaseReminderStatus;
+  skip_reason: string | null;
+  claimed_at: Date | null;
+  finished_at: Date | null;
+  created_at: Timestamp;
+}
+
+export type CaseReminderDeliveryStatus = 'sending' | 'sent' | 'failed' | 'opted_out';
+
+/** One row per (reminder, recipient reference): a retried or doubled worker never texts anyone twice. */
+export interface CaseReminderDeliveriesTable {
+  reminder_id: string;
+  /** 'family:<contact id>', 'attorney' or 'staff:<user id>'. */
+  recipient: string;
+  status: CaseReminderDeliveryStatus;
+  provider_id: string | null;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -636,6 +709,12 @@ export interface Database {
   cases: CasesTable;
   case_assignees: CaseAssigneesTable;
   case_events: CaseEventsTable;
+  facilities: FacilitiesTable;
+  locator_checks: LocatorChecksTable;
+  case_facility_stays: CaseFacilityStaysTable;
+  hearings: HearingsTable;
+  case_reminders: CaseRemindersTable;
+  case_reminder_deliveries: CaseReminderDeliveriesTable;
   case_contacts: CaseContactsTable;
   case_family_texts: CaseFamilyTextsTable;
   attorneys: AttorneysTable;
@@ -651,6 +730,8 @@ export type Alert = Selectable<AlertsTable>;
 export type AlertDelivery = Selectable<AlertDeliveriesTable>;
 export type Case = Selectable<CasesTable>;
 export type CaseEvent = Selectable<CaseEventsTable>;
+export type Facility = Selectable<FacilitiesTable>;
+export type CaseReminder = Selectable<CaseRemindersTable>;
 export type NewUser = Insertable<UsersTable>;
 export type UserUpdate = Updateable<UsersTable>;
 export type Session = Selectable<SessionsTable>;

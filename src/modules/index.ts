@@ -5,6 +5,7 @@ import type { HttpModule, PrincipalLoader } from '../http/app.ts';
 import { alertsModule } from './alerts/alerts.module.ts';
 import { auditModule } from './audit/audit.module.ts';
 import { authModule, createPrincipalLoader } from './auth/auth.module.ts';
+import { caseTrackingModule } from './case-tracking/case-tracking.module.ts';
 import { casesModule } from './cases/cases.module.ts';
 import { dispatchModule } from './dispatch/dispatch.module.ts';
 import { incidentsModule } from './incidents/incidents.module.ts';
@@ -36,6 +37,7 @@ export const DOMAIN_MODULES: readonly DomainModule[] = [
   voiceModule,
   subscriptionsModule,
   alertsModule,
+  caseTrackingModule,
   casesModule,
 ];
 

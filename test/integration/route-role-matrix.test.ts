@@ -90,6 +90,13 @@ const EXPECTED: Record<string, Allowed> = {
   'POST /console/incidents/:id/status': ['admin', 'coordinator', 'dispatcher'],
   'POST /console/incidents/:id/merge': ['admin', 'coordinator', 'dispatcher'],
   'POST /console/incidents/:id/split': ['admin', 'coordinator', 'dispatcher'],
+  // The facility directory is not case data: the legal team keeps it with coordinators and admins.
+  'GET /console/facilities': ['admin', 'coordinator', 'legal'],
+  'POST /console/facilities': ['admin', 'coordinator', 'legal'],
+  'POST /console/facilities/import': ['admin', 'coordinator', 'legal'],
+  'GET /console/facilities/:id': ['admin', 'coordinator', 'legal'],
+  'POST /console/facilities/:id': ['admin', 'coordinator', 'legal'],
+  'POST /console/facilities/:id/delete': ['admin', 'coordinator', 'legal'],
 };
 
 function fillParams(url: string): string {

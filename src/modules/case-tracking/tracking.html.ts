@@ -1,0 +1,39 @@
+// Small pieces the case-tracking pages and case sections share: notices, field errors, the CSRF field.
+import type { FastifyRequest } from 'fastify';
+import { html, type Html } from '../../http/html.ts';
+import type { Translator } from '../../i18n/i18n.ts';
+import type { FieldError } from '../dispatch/dispatch.schemas.ts';
+
+export interface Page {
+  request: FastifyRequest;
+  networkName: string;
+  timeZone: string;
+}
+
+export interface Notice {
+  kind: 'ok' | 'error';
+  text: string;
+}
+
+export function noticeBlock(notice: Notice | undefined): Html | string {
+  if (!notice) return '';
+  return html`<p class="notice ${notice.kind}" role="${notice.kind === 'error' ? 'alert' : 'status'}">
+    ${notice.text}
+  </p>`;
+}
+
+export function fieldError(t: Translator, id: string, problem: FieldError | undefined): Html | string {
+  return problem
+    ? html`<span class="field-error" id="${id}-error">${t(problem.key, problem.params)}</span>`
+    : '';
+}
+
+export function csrfField(token: string): Html {
+  return html`<input type="hidden" name="_csrf" value="${token}" />`;
+}
+
+/** Line breaks a person typed (addresses, notes), kept on the page without trusting any markup. */
+export function multiline(text: string): Html {
+  const lines = text.split('\n');
+  return html`${lines.map((line, i) => html`${i > 0 ? html`<br />` : ''}${line}`)}`;
+}
