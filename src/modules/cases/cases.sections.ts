@@ -21,12 +21,24 @@ export interface CaseSectionInput {
   csrfToken: string;
 }
 
+/** A section's part of a case export: lines for the PDF summary, the same content as data for the JSON file. */
+export interface CaseSummaryPart {
+  title: string;
+  lines: { label: string; value: string }[];
+  data: unknown;
+}
+
 export interface CaseSection {
   /** Also the HTML id of the section, so forms can redirect back to #id. */
   id: string;
   /** Lower comes first. Core uses 0–99, tracking 100–199, support 200–299. */
   order: number;
   render(input: CaseSectionInput): Promise<Html>;
+  /**
+   * What the section adds to the case's export (PDF summary and JSON), in the reader's language; null or
+   * absent when it adds nothing. Exporting is audited by the core.
+   */
+  summarize?(input: CaseSectionInput): Promise<CaseSummaryPart | null>;
 }
 
 const sections = new Map<string, CaseSection>();
