@@ -1,6 +1,7 @@
 // The page shell shared by public pages and the staff console: small, mobile first, no third-party
 // anything, and complete without JavaScript.
 import type { FastifyRequest } from 'fastify';
+import { CASE_ROLES } from '../modules/cases/cases.policy.ts';
 import { DISPATCHER_ROLES } from '../modules/dispatch/dispatch.policy.ts';
 import { INCIDENT_MANAGER_ROLES } from '../modules/incidents/incidents.policy.ts';
 import { OUTBOX_READER_ROLES } from '../modules/outbox/outbox.policy.ts';
@@ -43,9 +44,11 @@ function consoleNav(request: FastifyRequest): Html {
     ${hasAnyRole(request.principal, INCIDENT_MANAGER_ROLES) ? html`<a href="/console/incidents">${t('incidents.nav')}</a>` : ''}
     ${hasAnyRole(request.principal, OUTBOX_READER_ROLES) ? html`<a href="/console/outbox">${t('console.nav_outbox')}</a>` : ''}
     ${hasAnyRole(request.principal, FOLLOWUP_ROLES) ? html`<a href="/console/followups">${t('voice.followups_nav')}</a>` : ''}
+    ${hasAnyRole(request.principal, CASE_ROLES) ? html`<a href="/console/cases">${t('cases.nav')}</a>` : ''}
     ${hasAnyRole(request.principal, SIMULATOR_ROLES) ? html`<a href="/console/hotline/simulator">${t('sms.simulator_nav')}</a>` : ''}
     ${hasAnyRole(request.principal, DISPATCHER_ROLES) ? html`<a href="/console/roster">${t('dispatch.nav_roster')}</a>` : ''}
     ${roles.includes('admin') ? html`<a href="/console/users">${t('console.nav_users')}</a>` : ''}
+    ${roles.includes('admin') ? html`<a href="/console/teams">${t('cases.nav_teams')}</a>` : ''}
     <a href="/console/profile">${t('dispatch.nav_profile')}</a>
     <a href="/console/account">${t('console.nav_account')}</a>
   </nav>`;

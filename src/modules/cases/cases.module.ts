@@ -3,10 +3,18 @@
 // their sections to the case page through cases.sections.ts and open cases through cases.access.ts.
 import type { DomainModule } from '../index.ts';
 import { sendFamilyTexts } from './cases.family.ts';
-import { textFamilyJob } from './cases.jobs.ts';
+import { destroyCaseKeysJob, textFamilyJob } from './cases.jobs.ts';
+import { destroyDueCaseKeys } from './cases.retention.ts';
+import { registerCaseRoutes } from './cases.routes.ts';
 
 export const casesModule: DomainModule = {
   name: 'cases',
+  http: {
+    name: 'cases',
+    register(app, context, services) {
+      registerCaseRoutes(app, context, services);
+    },
+  },
   registerJobs(context) {
     context.jobs.register(textFamilyJob, async (payload) => {
       const outcome = await sendFamilyTexts(context, payload);
@@ -15,5 +23,13 @@ export const casesModule: DomainModule = {
         'family texts',
       );
     });
+    context.jobs.register(
+      destroyCaseKeysJob,
+      async () => {
+        const destroyed = await destroyDueCaseKeys(context);
+        context.logger.info({ job: destroyCaseKeysJob.name, destroyed }, 'case keys destroyed');
+      },
+      { schedule: '41 3 * * *' },
+    );
   },
 };

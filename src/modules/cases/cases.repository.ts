@@ -460,3 +460,147 @@ export async function listFamilyTexts(
     .orderBy('created_at')
     .execute();
 }
+
+// ---- where cases come from (other modules' tables, read only) ----
+
+export interface FollowupForCase {
+  id: string;
+  status: 'open' | 'done';
+  language: string;
+  created_at: Date;
+  report_id: string | null;
+  reference: string | null;
+  callback_phone_ciphertext: string | null;
+}
+
+export async function findFollowupForCase(db: Db, taskId: string): Promise<FollowupForCase | undefined> {
+  return db
+    .selectFrom('followup_tasks')
+    .leftJoin('reports', 'reports.id', 'followup_tasks.report_id')
+    .select([
+      'followup_tasks.id',
+      'followup_tasks.status',
+      'followup_tasks.language',
+      'followup_tasks.created_at',
+      'followup_tasks.report_id',
+      'reports.reference',
+      'reports.callback_phone_ciphertext',
+    ])
+    .where('followup_tasks.id', '=', taskId)
+    .where('followup_tasks.kind', '=', 'family_detained')
+    .executeTakeFirst();
+}
+
+/** Statuses of an incident where enforcement was seen by a responder: people detained there get cases. */
+export const CONFIRMED_INCIDENT_STATUSES = ['confirmed', 'active', 'concluded'] as const;
+
+export interface IncidentForCase {
+  id: string;
+  reference: string;
+  zip: string | null;
+  created_at: Date;
+}
+
+export async function findConfirmedIncident(
+  db: Db,
+  incidentId: string,
+): Promise<IncidentForCase | undefined> {
+  return db
+    .selectFrom('incidents')
+    .select(['id', 'reference', 'zip', 'created_at'])
+    .where('id', '=', incidentId)
+    .where('merged_into', 'is', null)
+    .where('status', 'in', CONFIRMED_INCIDENT_STATUSES)
+    .executeTakeFirst();
+}
+
+export async function listConfirmedIncidentsSince(
+  db: Db,
+  since: Date,
+  limit: number,
+): Promise<IncidentForCase[]> {
+  return db
+    .selectFrom('incidents')
+    .select(['id', 'reference', 'zip', 'created_at'])
+    .where('merged_into', 'is', null)
+    .where('status', 'in', CONFIRMED_INCIDENT_STATUSES)
+    .where('created_at', '>=', since)
+    .orderBy('created_at', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+export async function findIncidentReference(db: Db, incidentId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('incidents')
+    .select('reference')
+    .where('id', '=', incidentId)
+    .executeTakeFirst();
+  return row?.reference;
+}
+
+// ---- merging and retention ----
+
+export async function listEventRows(db: Db, caseId: string): Promise<CaseEvent[]> {
+  return listCaseEvents(db, caseId);
+}
+
+export async function moveEvent(
+  db: Db,
+  eventId: string,
+  change: { case_id: string; details_ciphertext: string | null },
+): Promise<void> {
+  await db.updateTable('case_events').set(change).where('id', '=', eventId).execute();
+}
+
+export async function moveFamilyTexts(db: Db, fromCaseId: string, toCaseId: string): Promise<void> {
+  await db
+    .updateTable('case_family_texts')
+    .set({ case_id: toCaseId })
+    .where('case_id', '=', fromCaseId)
+    .execute();
+}
+
+/** Closed cases whose retention ran out and whose key is still there, oldest first. */
+export async function listCasesDueForKeyDestruction(db: Db, now: Date, limit: number): Promise<Case[]> {
+  return db
+    .selectFrom('cases')
+    .selectAll()
+    .where('key_destroyed_at', 'is', null)
+    .where('key_destroy_after', 'is not', null)
+    .where('key_destroy_after', '<=', now)
+    .orderBy('key_destroy_after')
+    .limit(limit)
+    .execute();
+}
+
+/**
+ * What is left of a case once its key is destroyed: reference, status and dates. The sealed columns could
+ * no longer be read anyway; clearing them, the contacts and the timeline details keeps the live database
+ * from carrying dead ciphertext, and the blind indexes could still match a typed A-number or name.
+ */
+export async function reduceToHusk(db: Db, caseId: string, at: Date): Promise<void> {
+  await db
+    .updateTable('cases')
+    .set({
+      person_ciphertext: null,
+      languages_ciphertext: null,
+      last_seen_ciphertext: null,
+      dependents_ciphertext: null,
+      bond_ciphertext: null,
+      outcome_ciphertext: null,
+      a_number_index: null,
+      name_dob_index: null,
+      next_locator_check_at: null,
+      key_destroyed_at: at,
+      updated_at: at,
+    })
+    .where('id', '=', caseId)
+    .execute();
+  await db.deleteFrom('case_contacts').where('case_id', '=', caseId).execute();
+  await db
+    .updateTable('case_events')
+    .set({ details_ciphertext: null })
+    .where('case_id', '=', caseId)
+    .execute();
+}

@@ -3,23 +3,49 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { AppContext } from '../../app/context.ts';
-import { caseKeyStoreFor, type CaseCipher } from '../../crypto/case-keys.ts';
+import type { Language } from '../../config/config.ts';
+import { caseKeyStoreFor, CaseKeyUnavailableError, type CaseCipher } from '../../crypto/case-keys.ts';
 import type { Case, CaseSource, Database } from '../../db/schema.ts';
 import type { StaffPrincipal } from '../../http/access.ts';
+import { isLanguage } from '../../i18n/i18n.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { REFERENCE_ALPHABET } from '../reports/reference-code.ts';
+import { isUuid } from '../reports/reports.schemas.ts';
 import { closeFollowup } from '../voice/voice.repository.ts';
-import { contactField, type FamilyContactDetails } from './cases.family.ts';
-import { normalizeName, sealDetails, type CaseDetails } from './cases.model.ts';
+import { openCaseForStaff } from './cases.access.ts';
+import {
+  contactField,
+  familyContacts,
+  type FamilyContact,
+  type FamilyContactDetails,
+} from './cases.family.ts';
+import { normalizeName, sealDetails, unsealDetails, type CaseDetails } from './cases.model.ts';
 import {
   addAssignee,
+  deleteContact,
+  findConfirmedIncident,
+  findFollowupForCase,
+  findIncidentReference,
   findPossibleDuplicates,
+  findStaffNames,
+  findTeam,
   insertCase,
   insertContact,
+  listAssigneeIds,
+  listConfirmedIncidentsSince,
+  listLegalStaff,
+  listTeams,
+  listVisibleCases,
+  lockCase,
   referenceTaken,
+  removeAssignee,
+  teamsOfUser,
+  updateCase,
+  userHasLegalRole,
   visibleCaseIds,
+  type StaffName,
 } from './cases.repository.ts';
-import { recordCaseEvent } from './cases.timeline.ts';
+import { readCaseTimeline, recordCaseEvent, type CaseTimelineEntry } from './cases.timeline.ts';
 
 const CASE_REFERENCE_LENGTH = 6;
 const REFERENCE_ATTEMPTS = 5;
@@ -199,4 +225,534 @@ export async function addContactIn(
     updated_at: at,
   });
   return id;
+}
+
+// ---- the new-case form: where the case comes from ----
+
+export interface OpeningSource {
+  task: {
+    id: string;
+    reference: string | null;
+    reportId: string | null;
+    language: Language;
+    phone: string | null;
+  } | null;
+  incident: { id: string; reference: string; zip: string | null; createdAt: Date } | null;
+}
+
+/** The open follow-up task a case is opened from (its family's number and language fill the form). */
+export async function readFollowupForCase(
+  context: AppContext,
+  taskId: string | null,
+): Promise<OpeningSource['task'] | 'closed' | 'missing'> {
+  if (taskId === null) return null;
+  if (!isUuid(taskId)) return 'missing';
+  const task = await findFollowupForCase(context.db, taskId);
+  if (!task) return 'missing';
+  if (task.status !== 'open') return 'closed';
+  return {
+    id: task.id,
+    reference: task.reference,
+    reportId: task.report_id,
+    language: isLanguage(task.language) ? task.language : context.config.defaultLanguage,
+    phone:
+      task.report_id === null
+        ? null
+        : context.secrets.fields.decryptOptional(
+            { table: 'reports', column: 'callback_phone', rowId: task.report_id },
+            task.callback_phone_ciphertext,
+          ),
+  };
+}
+
+export async function readIncidentForCase(
+  context: AppContext,
+  incidentId: string | null,
+): Promise<OpeningSource['incident'] | 'missing'> {
+  if (incidentId === null) return null;
+  if (!isUuid(incidentId)) return 'missing';
+  const incident = await findConfirmedIncident(context.db, incidentId);
+  if (!incident) return 'missing';
+  return {
+    id: incident.id,
+    reference: incident.reference,
+    zip: incident.zip,
+    createdAt: incident.created_at,
+  };
+}
+
+const INCIDENT_CHOICE_DAYS = 30;
+
+/** Confirmed incidents of the last month, for the form's "detained at" choice: references, dates, ZIPs only. */
+export async function recentConfirmedIncidents(
+  context: AppContext,
+): Promise<NonNullable<OpeningSource['incident']>[]> {
+  const since = new Date(context.clock.now().getTime() - INCIDENT_CHOICE_DAYS * 24 * 3600 * 1000);
+  const rows = await listConfirmedIncidentsSince(context.db, since, 100);
+  return rows.map((row) => ({
+    id: row.id,
+    reference: row.reference,
+    zip: row.zip,
+    createdAt: row.created_at,
+  }));
+}
+
+export type SubmitCaseOutcome =
+  | { outcome: 'created'; id: string; reference: string }
+  | { outcome: 'added_to_existing'; id: string }
+  | { outcome: 'possible_duplicate'; warning: DuplicateWarning }
+  | { outcome: 'task_closed' }
+  | { outcome: 'invalid'; field: 'task_id' | 'incident_id' | 'team_id' };
+
+/**
+ * The new-case form, sent. A possible duplicate stops it (the form names the cases this person may see and
+ * offers adding the family contact there) unless the user confirmed it is someone else.
+ */
+export async function submitNewCase(
+  context: AppContext,
+  principal: Pick<StaffPrincipal, 'userId' | 'roles'>,
+  input: {
+    taskId: string | null;
+    incidentId: string | null;
+    teamId: string | null;
+    details: CaseDetails;
+    contact: FamilyContactDetails | null;
+    confirmNotDuplicate: boolean;
+    addToCaseId: string | null;
+  },
+): Promise<SubmitCaseOutcome> {
+  const task = await readFollowupForCase(context, input.taskId);
+  if (task === 'missing') return { outcome: 'invalid', field: 'task_id' };
+  if (task === 'closed') return { outcome: 'task_closed' };
+  const incident = await readIncidentForCase(context, input.incidentId);
+  if (incident === 'missing') return { outcome: 'invalid', field: 'incident_id' };
+  if (input.teamId !== null) {
+    const teams = await teamsOfUser(context.db, principal.userId);
+    if (!teams.some((team) => team.id === input.teamId)) return { outcome: 'invalid', field: 'team_id' };
+  }
+  const contacts = input.contact ? [input.contact] : [];
+
+  if (input.addToCaseId !== null) {
+    const { caseRow, cipher } = await openCaseForStaff(context, principal, input.addToCaseId);
+    await addToExistingCase(context, principal.userId, caseRow, cipher, {
+      contacts,
+      taskId: task?.id ?? null,
+    });
+    return { outcome: 'added_to_existing', id: caseRow.id };
+  }
+  if (!input.confirmNotDuplicate) {
+    const warning = await findDuplicates(
+      context,
+      principal.userId,
+      duplicateIndexes(context, input.details),
+      null,
+    );
+    if (warning.visible.length > 0 || warning.hidden) return { outcome: 'possible_duplicate', warning };
+  }
+  const created = await createCase(context, principal, {
+    source: task ? 'hotline' : incident ? 'incident' : 'console',
+    followupTaskId: task?.id ?? null,
+    incidentId: incident?.id ?? null,
+    teamId: input.teamId,
+    details: input.details,
+    contacts,
+  });
+  return { outcome: 'created', ...created };
+}
+
+/** The form's "this is the same person": the family contact (and the follow-up task) go to that case. */
+async function addToExistingCase(
+  context: AppContext,
+  actorId: string,
+  caseRow: Case,
+  cipher: CaseCipher,
+  addition: { contacts: FamilyContactDetails[]; taskId: string | null },
+): Promise<void> {
+  const now = context.clock.now();
+  await context.db.transaction().execute(async (trx) => {
+    for (const contact of addition.contacts) {
+      const contactId = await addContactIn(trx, cipher, contact, now);
+      await recordCaseEvent(trx, cipher, {
+        caseId: caseRow.id,
+        actorId,
+        kind: 'contact_added',
+        details: { contactId, relationship: contact.relationship },
+        at: now,
+      });
+    }
+    if (addition.taskId !== null && (await closeFollowup(trx, addition.taskId, now)) === 'closed') {
+      await recordCaseEvent(trx, cipher, { caseId: caseRow.id, actorId, kind: 'followup_linked', at: now });
+      await recordAudit(trx, context, {
+        actorId,
+        action: 'followup.done',
+        subjectType: 'followup',
+        subjectId: addition.taskId,
+        details: { caseId: caseRow.id },
+      });
+    }
+    await recordAudit(trx, context, {
+      actorId,
+      action: 'case.updated',
+      subjectType: 'case',
+      subjectId: caseRow.id,
+      details: { change: 'added_from_form', contacts: addition.contacts.length },
+    });
+  });
+}
+
+// ---- reading cases ----
+
+export interface CaseListEntry {
+  id: string;
+  reference: string;
+  status: Case['status'];
+  openedAt: Date;
+  updatedAt: Date;
+  closedAt: Date | null;
+  /** Null once the key is destroyed: only the husk is left. */
+  name: string | null;
+  destroyed: boolean;
+  teamName: string | null;
+}
+
+const CASE_LIST_LIMIT = 300;
+
+/** The cases a legal staff member may see; opening the list (names shown) is audited. */
+export async function listCasesFor(
+  context: AppContext,
+  principal: Pick<StaffPrincipal, 'userId'>,
+  show: 'open' | 'closed' | 'all',
+): Promise<CaseListEntry[]> {
+  const rows = await listVisibleCases(context.db, principal.userId, { status: show, limit: CASE_LIST_LIMIT });
+  const teams = new Map((await listTeams(context.db)).map((team) => [team.id, team.name]));
+  const keys = caseKeyStoreFor(context);
+  const entries: CaseListEntry[] = [];
+  for (const row of rows) {
+    let name: string | null = null;
+    if (row.key_destroyed_at === null) {
+      try {
+        name = unsealDetails(await keys.cipherFor(row.id), row).person.name;
+      } catch (error) {
+        if (!(error instanceof CaseKeyUnavailableError)) throw error;
+      }
+    }
+    entries.push({
+      id: row.id,
+      reference: row.reference,
+      status: row.status,
+      openedAt: row.opened_at,
+      updatedAt: row.updated_at,
+      closedAt: row.closed_at,
+      name,
+      destroyed: name === null,
+      teamName: row.team_id ? (teams.get(row.team_id) ?? null) : null,
+    });
+  }
+  await recordAudit(context.db, context, {
+    actorId: principal.userId,
+    action: 'case.listed',
+    subjectType: 'case',
+    details: { shown: entries.length, show },
+  });
+  return entries;
+}
+
+/** Opening a case's page: audited every time, as it shows the person. */
+export async function auditCaseViewed(context: AppContext, actorId: string, caseId: string): Promise<void> {
+  await recordAudit(context.db, context, {
+    actorId,
+    action: 'case.viewed',
+    subjectType: 'case',
+    subjectId: caseId,
+  });
+}
+
+export interface StaffChoice {
+  userId: string;
+  label: string;
+}
+
+function staffLabel(context: AppContext, staff: StaffName): string {
+  if (staff.displayName) return staff.displayName;
+  return context.secrets.fields.decrypt(
+    { table: 'users', column: 'email', rowId: staff.userId },
+    staff.emailCiphertext,
+  );
+}
+
+export async function staffLabels(context: AppContext, userIds: string[]): Promise<StaffChoice[]> {
+  const names = await findStaffNames(context.db, userIds);
+  const byId = new Map(names.map((staff) => [staff.userId, staffLabel(context, staff)]));
+  return userIds.map((userId) => ({ userId, label: byId.get(userId) ?? '?' }));
+}
+
+/** Legal staff who can be assigned (enabled accounts with the legal role). */
+export async function assignableLegalStaff(context: AppContext): Promise<StaffChoice[]> {
+  const staff = await listLegalStaff(context.db);
+  return staff.filter((s) => !s.disabled).map((s) => ({ userId: s.userId, label: staffLabel(context, s) }));
+}
+
+export interface CaseOverview {
+  details: CaseDetails;
+  contacts: FamilyContact[];
+  assignees: StaffChoice[];
+  team: { id: string; name: string } | null;
+  timeline: CaseTimelineEntry[];
+  duplicates: DuplicateWarning;
+  incidentReference: string | null;
+}
+
+export async function readCaseOverview(
+  context: AppContext,
+  principal: Pick<StaffPrincipal, 'userId'>,
+  caseRow: Case,
+  cipher: CaseCipher,
+): Promise<CaseOverview> {
+  const details = unsealDetails(cipher, caseRow);
+  return {
+    details,
+    contacts: await familyContacts(context, cipher, caseRow.id),
+    assignees: await staffLabels(context, await listAssigneeIds(context.db, caseRow.id)),
+    team: caseRow.team_id ? ((await findTeam(context.db, caseRow.team_id)) ?? null) : null,
+    timeline: await readCaseTimeline(context.db, cipher, caseRow.id),
+    duplicates: await findDuplicates(
+      context,
+      principal.userId,
+      { aNumber: caseRow.a_number_index, nameDob: caseRow.name_dob_index },
+      caseRow.id,
+    ),
+    incidentReference: caseRow.incident_id
+      ? ((await findIncidentReference(context.db, caseRow.incident_id)) ?? null)
+      : null,
+  };
+}
+
+// ---- changing a case ----
+
+async function auditCase(
+  trx: Kysely<Database>,
+  context: AppContext,
+  actorId: string,
+  action: 'case.updated' | 'case.assigned' | 'case.unassigned' | 'case.closed' | 'case.reopened',
+  caseId: string,
+  details: Record<string, string | number | boolean | null> = {},
+): Promise<void> {
+  await recordAudit(trx, context, { actorId, action, subjectType: 'case', subjectId: caseId, details });
+}
+
+/** The person, languages, last seen and dependents changed: sealed again, duplicate indexes recomputed. */
+export async function updateCaseDetails(
+  context: AppContext,
+  actorId: string,
+  caseRow: Case,
+  cipher: CaseCipher,
+  details: CaseDetails,
+): Promise<void> {
+  const before = unsealDetails(cipher, caseRow);
+  const changed = (['person', 'languages', 'lastSeen', 'dependents'] as const).filter(
+    (part) => JSON.stringify(before[part]) !== JSON.stringify(details[part]),
+  );
+  if (changed.length === 0) return;
+  const indexes = duplicateIndexes(context, details);
+  const now = context.clock.now();
+  await context.db.transaction().execute(async (trx) => {
+    await updateCase(trx, caseRow.id, {
+      ...sealDetails(cipher, details),
+      a_number_index: indexes.aNumber,
+      name_dob_index: indexes.nameDob,
+      updated_at: now,
+    });
+    await recordCaseEvent(trx, cipher, {
+      caseId: caseRow.id,
+      actorId,
+      kind: 'details_updated',
+      details: { parts: changed.join(',') },
+      at: now,
+    });
+    await auditCase(trx, context, actorId, 'case.updated', caseRow.id, { parts: changed.join(',') });
+  });
+}
+
+export async function addFamilyContact(
+  context: AppContext,
+  actorId: string,
+  caseRow: Case,
+  cipher: CaseCipher,
+  contact: FamilyContactDetails,
+): Promise<void> {
+  const now = context.clock.now();
+  await context.db.transaction().execute(async (trx) => {
+    const contactId = await addContactIn(trx, cipher, contact, now);
+    await recordCaseEvent(trx, cipher, {
+      caseId: caseRow.id,
+      actorId,
+      kind: 'contact_added',
+      details: { contactId, relationship: contact.relationship },
+      at: now,
+    });
+    await auditCase(trx, context, actorId, 'case.updated', caseRow.id, { change: 'contact_added' });
+  });
+}
+
+export async function removeFamilyContact(
+  context: AppContext,
+  actorId: string,
+  caseRow: Case,
+  cipher: CaseCipher,
+  contactId: string,
+): Promise<boolean> {
+  if (!isUuid(contactId)) return false;
+  const now = context.clock.now();
+  return context.db.transaction().execute(async (trx) => {
+    if (!(await deleteContact(trx, caseRow.id, contactId))) return false;
+    await recordCaseEvent(trx, cipher, { caseId: caseRow.id, actorId, kind: 'contact_removed', at: now });
+    await auditCase(trx, context, actorId, 'case.updated', caseRow.id, { change: 'contact_removed' });
+    return true;
+  });
+}
+
+export type AssignOutcome = 'assigned' | 'already' | 'not_legal';
+
+/** Assigns a legal staff member to the case: they see it from now on. */
+export async function assignLegalStaff(
+  context: AppContext,
+  actorId: string,
+  caseRow: Case,
+  cipher: CaseCipher,
+  userId: string,
+): Promise<AssignOutcome> {
+  if (!isUuid(userId) || !(await userHasLegalRole(context.db, userId))) return 'not_legal';
+  const now = context.clock.now();
+  return context.db.transaction().execute(async (trx) => {
+    if (!(await addAssignee(trx, caseRow.id, userId, now))) return 'already';
+    await recordCaseEvent(trx, cipher, {
+      caseId: caseRow.id,
+      actorId,
+      kind: 'assigned',
+      details: { userId },
+      at: now,
+    });
+    await auditCase(trx, context, actorId, 'case.assigned', caseRow.id, { userId });
+    return 'assigned';
+  });
+}
+
+export type UnassignOutcome = 'unassigned' | 'not_assigned' | 'last_without_team';
+
+export async function unassignLegalStaff(
+  context: AppContext,
+  actorId: string,
+  caseRow: Case,
+  cipher: CaseCipher,
+  userId: string,
+): Promise<UnassignOutcome> {
+  if (!isUuid(userId)) return 'not_assigned';
+  const now = context.clock.now();
+  return context.db.transaction().execute(async (trx) => {
+    const locked = await lockCase(trx, caseRow.id);
+    const assignees = await listAssigneeIds(trx, caseRow.id);
+    if (!assignees.includes(userId)) return 'not_assigned';
+    // A case with no team and nobody assigned would be seen by no one ever again.
+    if (!locked?.team_id && assignees.length === 1) return 'last_without_team';
+    await removeAssignee(trx, caseRow.id, userId);
+    await recordCaseEvent(trx, cipher, {
+      caseId: caseRow.id,
+      actorId,
+      kind: 'unassigned',
+      details: { userId },
+      at: now,
+    });
+    await auditCase(trx, context, actorId, 'case.unassigned', caseRow.id, { userId });
+    return 'unassigned';
+  });
+}
+
+export type TeamChangeOutcome = 'changed' | 'unchanged' | 'not_member' | 'nobody_left';
+
+/** Moves the case to another of the actor's teams, or to none (then only its assignees see it). */
+export async function changeCaseTeam(
+  context: AppContext,
+  actorId: string,
+  caseRow: Case,
+  cipher: CaseCipher,
+  teamId: string | null,
+): Promise<TeamChangeOutcome> {
+  if (teamId === caseRow.team_id) return 'unchanged';
+  if (teamId !== null) {
+    const teams = await teamsOfUser(context.db, actorId);
+    if (!teams.some((team) => team.id === teamId)) return 'not_member';
+  } else if ((await listAssigneeIds(context.db, caseRow.id)).length === 0) {
+    return 'nobody_left';
+  }
+  const now = context.clock.now();
+  await context.db.transaction().execute(async (trx) => {
+    await updateCase(trx, caseRow.id, { team_id: teamId, updated_at: now });
+    await recordCaseEvent(trx, cipher, {
+      caseId: caseRow.id,
+      actorId,
+      kind: 'team_changed',
+      details: { teamId },
+      at: now,
+    });
+    await auditCase(trx, context, actorId, 'case.updated', caseRow.id, { change: 'team', teamId });
+  });
+  return 'changed';
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** Closing starts the retention clock: the case's key is destroyed retentionDays after. */
+export async function closeCase(
+  context: AppContext,
+  actorId: string,
+  caseRow: Case,
+  cipher: CaseCipher,
+): Promise<'closed' | 'already_closed'> {
+  if (caseRow.status === 'closed') return 'already_closed';
+  const now = context.clock.now();
+  const destroyAfter = new Date(now.getTime() + context.config.cases.retentionDays * DAY_MS);
+  await context.db.transaction().execute(async (trx) => {
+    await updateCase(trx, caseRow.id, {
+      status: 'closed',
+      closed_at: now,
+      closed_by: actorId,
+      key_destroy_after: destroyAfter,
+      next_locator_check_at: null,
+      updated_at: now,
+    });
+    await recordCaseEvent(trx, cipher, {
+      caseId: caseRow.id,
+      actorId,
+      kind: 'closed',
+      details: { destroyAfter: destroyAfter.toISOString() },
+      at: now,
+    });
+    await auditCase(trx, context, actorId, 'case.closed', caseRow.id, {
+      retentionDays: context.config.cases.retentionDays,
+    });
+  });
+  return 'closed';
+}
+
+/** Reopening before the key is destroyed stops the retention clock. */
+export async function reopenCase(
+  context: AppContext,
+  actorId: string,
+  caseRow: Case,
+  cipher: CaseCipher,
+): Promise<'reopened' | 'already_open'> {
+  if (caseRow.status === 'open') return 'already_open';
+  const now = context.clock.now();
+  await context.db.transaction().execute(async (trx) => {
+    await updateCase(trx, caseRow.id, {
+      status: 'open',
+      closed_at: null,
+      closed_by: null,
+      key_destroy_after: null,
+      updated_at: now,
+    });
+    await recordCaseEvent(trx, cipher, { caseId: caseRow.id, actorId, kind: 'reopened', at: now });
+    await auditCase(trx, context, actorId, 'case.reopened', caseRow.id);
+  });
+  return 'reopened';
 }

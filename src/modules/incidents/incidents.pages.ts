@@ -17,6 +17,7 @@ import { renderPage } from '../../http/layout.ts';
 import type { MessageKey, Translator } from '../../i18n/i18n.ts';
 import { activityLabel, agencyLabel, formatTime, statusLabel } from '../reports/reports.pages.ts';
 import type { FieldError } from '../reports/reports.schemas.ts';
+import { renderIncidentCaseLink } from '../cases/cases.incident-link.ts';
 import { TRANSITIONS } from './incidents.lifecycle.ts';
 import {
   frameKey,
@@ -738,7 +739,7 @@ export function renderIncidentDetail(
     </table>
     ${dispatchSection(t, incident)} ${statusSection(t, incident, csrfToken, problem)}
     ${reportsSection(page, incident, csrfToken, problem)} ${mergeSection(t, incident, csrfToken, problem)}
-    ${timelineSection(page, incident)}`;
+    ${renderIncidentCaseLink(page.request, incident)} ${timelineSection(page, incident)}`;
   return renderPage({
     ...page,
     title: t('incidents.incident_title', { reference: incident.reference }),

@@ -1,7 +1,9 @@
 // The legal team's follow-up list. Everything shown goes through html``, which escapes it.
 import type { FastifyRequest } from 'fastify';
 import { html, type Html } from '../../http/html.ts';
+import { hasAnyRole } from '../../http/access.ts';
 import { renderPage } from '../../http/layout.ts';
+import { CASE_ROLES } from '../cases/cases.policy.ts';
 import { formatTime } from '../reports/reports.pages.ts';
 import type { OpenFollowup } from './followups.service.ts';
 
@@ -56,6 +58,14 @@ export function renderFollowups(page: Page, tasks: OpenFollowup[], csrfToken: st
                       }
                     </td>
                     <td>
+                      ${
+                        // Only the legal team opens cases; coordinators see the task closed once one is.
+                        hasAnyRole(request.principal, CASE_ROLES)
+                          ? html`<a class="button" href="/console/cases/new?task=${task.id}"
+                              >${t('cases.open_from_task')}</a
+                            >`
+                          : ''
+                      }
                       <form method="post" action="/console/followups/${task.id}/done" class="inline-form">
                         <input type="hidden" name="_csrf" value="${csrfToken}" />
                         <button type="submit" class="secondary">${t('voice.followups_done')}</button>

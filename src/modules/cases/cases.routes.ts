@@ -1,0 +1,758 @@
+// The case console (legal staff) and the teams pages (admins). Handlers parse, authorize (cases.policy.ts,
+// then openCaseForStaff per case), call the service and present.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../app/context.ts';
+import type { Case } from '../../db/schema.ts';
+import type { HttpServices } from '../../http/app.ts';
+import { AppError } from '../../http/errors.ts';
+import type { Html } from '../../http/html.ts';
+import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
+import type { MessageKey } from '../../i18n/i18n.ts';
+import { formatTime } from '../reports/reports.pages.ts';
+import { findCaseForStaff, openCaseForStaff } from './cases.access.ts';
+import { buildCaseExport, renderCasePdf } from './cases.export.ts';
+import { mergeCases } from './cases.merge.ts';
+import { detailsToValuesWithOpening, type NewCaseDefaults } from './cases.prefill.ts';
+import {
+  renderCaseForm,
+  renderCaseList,
+  renderCasePage,
+  renderContactForm,
+  renderFamilySection,
+  renderHuskPage,
+  renderPersonSection,
+  renderStaffSection,
+  renderTeam,
+  renderTeams,
+  type CaseFormState,
+  type Page,
+} from './cases.pages.ts';
+import { legalOnly, manageTeams } from './cases.policy.ts';
+import { teamsOfUser } from './cases.repository.ts';
+import {
+  caseIdParams,
+  caseSubParams,
+  CONTACT_FIELDS,
+  DETAIL_FIELDS,
+  detailsToValues,
+  formBody,
+  formValues,
+  INVALID_ID,
+  listQuery,
+  newCaseQuery,
+  OPENING_FIELDS,
+  optionalId,
+  validateContact,
+  validateDetails,
+  type CaseFormErrors,
+  type CaseFormValues,
+} from './cases.schemas.ts';
+import { caseSections, registerCaseSection, type CaseSectionInput } from './cases.sections.ts';
+import {
+  addFamilyContact,
+  assignableLegalStaff,
+  assignLegalStaff,
+  auditCaseViewed,
+  changeCaseTeam,
+  closeCase,
+  listCasesFor,
+  readCaseOverview,
+  readFollowupForCase,
+  readIncidentForCase,
+  recentConfirmedIncidents,
+  removeFamilyContact,
+  reopenCase,
+  staffLabels,
+  submitNewCase,
+  unassignLegalStaff,
+  updateCaseDetails,
+  type CaseOverview,
+} from './cases.service.ts';
+import { addMember, createTeam, readTeam, readTeams, removeMember } from './teams.service.ts';
+
+/** Notices a redirect may ask the case page to show: a fixed list, never text from the URL. */
+const CASE_NOTICES = {
+  created: 'cases.notice_created',
+  added: 'cases.notice_added',
+  saved: 'cases.notice_saved',
+  assigned: 'cases.notice_assigned',
+  closed: 'cases.notice_closed',
+  reopened: 'cases.notice_reopened',
+  merged: 'cases.notice_merged',
+  not_legal: 'cases.problem_not_legal',
+  last_assignee: 'cases.problem_last_assignee',
+  not_member: 'cases.problem_not_member',
+  nobody_left: 'cases.problem_nobody_left',
+  not_duplicates: 'cases.problem_not_duplicates',
+} as const satisfies Record<string, MessageKey>;
+type CaseNotice = keyof typeof CASE_NOTICES;
+
+const PROBLEMS: readonly CaseNotice[] = [
+  'not_legal',
+  'last_assignee',
+  'not_member',
+  'nobody_left',
+  'not_duplicates',
+];
+
+const noticeQuery = {
+  type: 'object',
+  properties: { notice: { type: 'string', maxLength: 32 }, lang: { type: 'string' } },
+} as const;
+
+const html200 = (reply: FastifyReply, page: Html, status = 200) =>
+  reply.code(status).type('text/html; charset=utf-8').send(page.value);
+
+export function registerCaseRoutes(app: FastifyInstance, context: AppContext, services: HttpServices): void {
+  const { networkName, timeZone } = context.config;
+  const page = (request: FastifyRequest): Page => ({ request, networkName, timeZone });
+  const csrfFor = (request: FastifyRequest) => services.csrf.issue(request.principal!.csrfSecret);
+  const today = () => context.clock.now().toISOString().slice(0, 10);
+  const redirectToCase = (reply: FastifyReply, caseId: string, notice?: CaseNotice, anchor = '') =>
+    reply.redirect(`/console/cases/${caseId}${notice ? `?notice=${notice}` : ''}${anchor}`, 303);
+
+  registerCoreSections(context);
+
+  app.get<{ Querystring: { show?: 'open' | 'closed' | 'all' } }>(
+    '/console/cases',
+    { config: { access: legalOnly }, schema: { querystring: listQuery, response: htmlResponses() } },
+    async (request, reply) => {
+      const show = request.query.show ?? 'open';
+      const entries = await listCasesFor(context, request.principal!, show);
+      return html200(reply, renderCaseList(page(request), entries, show));
+    },
+  );
+
+  async function newCaseState(
+    request: FastifyRequest,
+    values: CaseFormValues,
+    defaults: NewCaseDefaults,
+  ): Promise<Omit<CaseFormState, 'errors'>> {
+    const principal = request.principal!;
+    return {
+      mode: 'new',
+      action: '/console/cases',
+      values,
+      csrfToken: csrfFor(request),
+      teams: await teamsOfUser(context.db, principal.userId),
+      incidents: defaults.task ? [] : await recentConfirmedIncidents(context),
+      task: defaults.task,
+    };
+  }
+
+  app.get<{ Querystring: { task?: string; incident?: string } }>(
+    '/console/cases/new',
+    {
+      config: { access: legalOnly },
+      schema: { querystring: newCaseQuery, response: htmlResponses(404, 409) },
+    },
+    async (request, reply) => {
+      const task = await readFollowupForCase(context, optionalIdOr404(request.query.task));
+      if (task === 'missing') throw new AppError('not_found');
+      const incident = task
+        ? null
+        : await readIncidentForCase(context, optionalIdOr404(request.query.incident));
+      if (incident === 'missing') throw new AppError('not_found');
+      const defaults: NewCaseDefaults = { task: task === 'closed' ? null : task, incident };
+      const teams = await teamsOfUser(context.db, request.principal!.userId);
+      const values = detailsToValuesWithOpening(defaults, teams, context.config.defaultLanguage, timeZone);
+      const state = await newCaseState(request, values, defaults);
+      if (task === 'closed') {
+        return html200(
+          reply,
+          renderCaseForm(page(request), { ...state, errors: {}, problem: 'cases.problem_task_closed' }),
+          409,
+        );
+      }
+      return html200(reply, renderCaseForm(page(request), { ...state, errors: {} }));
+    },
+  );
+
+  app.post(
+    '/console/cases',
+    {
+      config: { access: legalOnly },
+      schema: { body: formBody, response: { ...htmlResponses(404, 409, 422), ...redirectResponse } },
+    },
+    async (request, reply) => {
+      const principal = request.principal!;
+      const values: CaseFormValues = formValues(request.body, [
+        ...DETAIL_FIELDS,
+        ...CONTACT_FIELDS,
+        ...OPENING_FIELDS,
+      ]);
+      const errors: CaseFormErrors = {};
+      const details = validateDetails(values, today());
+      if (!details.ok) Object.assign(errors, details.errors);
+      const contact = validateContact(values, {
+        required: false,
+        fallbackLanguage: context.config.defaultLanguage,
+      });
+      if (!contact.ok) Object.assign(errors, contact.errors);
+      const taskId = optionalId(values.task_id);
+      const addToCaseId = optionalId(values.add_to_case);
+      if (taskId === INVALID_ID || addToCaseId === INVALID_ID) throw new AppError('not_found');
+      const incidentId = optionalId(values.incident_id);
+      const teamId = optionalId(values.team_id);
+      if (incidentId === INVALID_ID) errors.incident_id = { key: 'cases.error_choose' };
+      if (teamId === INVALID_ID) errors.team_id = { key: 'cases.error_choose' };
+      const task = await readFollowupForCase(context, taskId);
+      if (task === 'missing') throw new AppError('not_found');
+      const defaults: NewCaseDefaults = { task: task === 'closed' ? null : task, incident: null };
+      const sendForm = async (status: number, extra: Partial<CaseFormState>) =>
+        html200(
+          reply,
+          renderCaseForm(page(request), {
+            ...(await newCaseState(request, values, defaults)),
+            errors,
+            ...extra,
+          }),
+          status,
+        );
+      if (task === 'closed') return sendForm(409, { problem: 'cases.problem_task_closed' });
+      if (!details.ok || !contact.ok || incidentId === INVALID_ID || teamId === INVALID_ID) {
+        return sendForm(422, {});
+      }
+
+      const outcome = await submitNewCase(context, principal, {
+        taskId,
+        incidentId,
+        teamId,
+        details: details.details,
+        contact: contact.contact,
+        confirmNotDuplicate: (values.confirm_not_duplicate ?? '') !== '',
+        addToCaseId,
+      });
+      switch (outcome.outcome) {
+        case 'created':
+          return redirectToCase(reply, outcome.id, 'created');
+        case 'added_to_existing':
+          return redirectToCase(reply, outcome.id, 'added');
+        case 'possible_duplicate':
+          return sendForm(409, { duplicates: outcome.warning });
+        case 'task_closed':
+          return sendForm(409, { problem: 'cases.problem_task_closed' });
+        case 'invalid':
+          errors[outcome.field] = { key: 'cases.error_choose' };
+          return sendForm(422, {});
+      }
+    },
+  );
+
+  async function sectionInput(
+    request: FastifyRequest,
+    opened: { caseRow: Case; cipher: CaseSectionInput['cipher'] },
+  ): Promise<CaseSectionInput> {
+    return {
+      context,
+      request,
+      principal: request.principal!,
+      caseRow: opened.caseRow,
+      cipher: opened.cipher,
+      t: request.t,
+      csrfToken: csrfFor(request),
+    };
+  }
+
+  app.get<{ Params: { id: string }; Querystring: { notice?: string } }>(
+    '/console/cases/:id',
+    {
+      config: { access: legalOnly },
+      schema: { params: caseIdParams, querystring: noticeQuery, response: htmlResponses(404) },
+    },
+    async (request, reply) => {
+      const principal = request.principal!;
+      const visible = await findCaseForStaff(context, principal, request.params.id);
+      if (!visible) throw new AppError('not_found');
+      if (visible.merged_into) {
+        // The kept case, if this user may open it; otherwise nothing.
+        if (await findCaseForStaff(context, principal, visible.merged_into)) {
+          return reply.redirect(`/console/cases/${visible.merged_into}`, 303);
+        }
+        throw new AppError('not_found');
+      }
+      if (visible.key_destroyed_at) {
+        await auditCaseViewed(context, principal.userId, visible.id);
+        return html200(reply, renderHuskPage(page(request), visible));
+      }
+      const opened = await openCaseForStaff(context, principal, request.params.id);
+      await auditCaseViewed(context, principal.userId, opened.caseRow.id);
+      const input = await sectionInput(request, opened);
+      const overview = await readCaseOverview(context, principal, opened.caseRow, opened.cipher);
+      overviews.set(request, overview);
+      const sections: Html[] = [];
+      for (const section of caseSections()) sections.push(await section.render(input));
+      const actorIds = new Set<string>();
+      for (const entry of overview.timeline) {
+        if (entry.actorId) actorIds.add(entry.actorId);
+        if (typeof entry.details.userId === 'string') actorIds.add(entry.details.userId);
+      }
+      const names = new Map((await staffLabels(context, [...actorIds])).map((s) => [s.userId, s.label]));
+      const key = request.query.notice as CaseNotice | undefined;
+      const noticeKey = key && key in CASE_NOTICES ? key : undefined;
+      return html200(
+        reply,
+        renderCasePage(page(request), {
+          caseRow: opened.caseRow,
+          overview,
+          sections,
+          csrfToken: input.csrfToken,
+          notice: noticeKey && !PROBLEMS.includes(noticeKey) ? CASE_NOTICES[noticeKey] : undefined,
+          problem: noticeKey && PROBLEMS.includes(noticeKey) ? CASE_NOTICES[noticeKey] : undefined,
+          staffNames: names,
+          retentionDays: context.config.cases.retentionDays,
+        }),
+      );
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/console/cases/:id/edit',
+    { config: { access: legalOnly }, schema: { params: caseIdParams, response: htmlResponses(404) } },
+    async (request, reply) => {
+      const { caseRow, cipher } = await openCaseForStaff(context, request.principal!, request.params.id);
+      const overview = await readCaseOverview(context, request.principal!, caseRow, cipher);
+      return html200(
+        reply,
+        renderCaseForm(page(request), editState(request, caseRow, detailsToValues(overview.details), {})),
+      );
+    },
+  );
+
+  function editState(
+    request: FastifyRequest,
+    caseRow: Case,
+    values: CaseFormValues,
+    errors: CaseFormErrors,
+  ): CaseFormState {
+    return {
+      mode: 'edit',
+      action: `/console/cases/${caseRow.id}/edit`,
+      values,
+      errors,
+      csrfToken: csrfFor(request),
+      teams: [],
+      incidents: [],
+      task: null,
+      caseReference: caseRow.reference,
+      caseId: caseRow.id,
+    };
+  }
+
+  app.post<{ Params: { id: string } }>(
+    '/console/cases/:id/edit',
+    {
+      config: { access: legalOnly },
+      schema: {
+        params: caseIdParams,
+        body: formBody,
+        response: { ...htmlResponses(404, 422), ...redirectResponse },
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal!;
+      const { caseRow, cipher } = await openCaseForStaff(context, principal, request.params.id);
+      const values: CaseFormValues = formValues(request.body, DETAIL_FIELDS);
+      const details = validateDetails(values, today());
+      if (!details.ok) {
+        return html200(
+          reply,
+          renderCaseForm(page(request), editState(request, caseRow, values, details.errors)),
+          422,
+        );
+      }
+      await updateCaseDetails(context, principal.userId, caseRow, cipher, details.details);
+      return redirectToCase(reply, caseRow.id, 'saved', '#case-person');
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/console/cases/:id/contacts/new',
+    { config: { access: legalOnly }, schema: { params: caseIdParams, response: htmlResponses(404) } },
+    async (request, reply) => {
+      const { caseRow } = await openCaseForStaff(context, request.principal!, request.params.id);
+      return html200(
+        reply,
+        renderContactForm(page(request), {
+          caseRow,
+          values: { contact_language: context.config.defaultLanguage },
+          errors: {},
+          csrfToken: csrfFor(request),
+        }),
+      );
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/console/cases/:id/contacts',
+    {
+      config: { access: legalOnly },
+      schema: {
+        params: caseIdParams,
+        body: formBody,
+        response: { ...htmlResponses(404, 422), ...redirectResponse },
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal!;
+      const { caseRow, cipher } = await openCaseForStaff(context, principal, request.params.id);
+      const values: CaseFormValues = formValues(request.body, CONTACT_FIELDS);
+      const contact = validateContact(values, {
+        required: true,
+        fallbackLanguage: context.config.defaultLanguage,
+      });
+      if (!contact.ok || contact.contact === null) {
+        const errors = contact.ok ? {} : contact.errors;
+        return html200(
+          reply,
+          renderContactForm(page(request), { caseRow, values, errors, csrfToken: csrfFor(request) }),
+          422,
+        );
+      }
+      await addFamilyContact(context, principal.userId, caseRow, cipher, contact.contact);
+      return redirectToCase(reply, caseRow.id, 'saved', '#case-family');
+    },
+  );
+
+  app.post<{ Params: { id: string; sub: string } }>(
+    '/console/cases/:id/contacts/:sub/remove',
+    {
+      config: { access: legalOnly },
+      schema: { params: caseSubParams, response: { ...htmlResponses(404), ...redirectResponse } },
+    },
+    async (request, reply) => {
+      const principal = request.principal!;
+      const { caseRow, cipher } = await openCaseForStaff(context, principal, request.params.id);
+      if (!(await removeFamilyContact(context, principal.userId, caseRow, cipher, request.params.sub))) {
+        throw new AppError('not_found');
+      }
+      return redirectToCase(reply, caseRow.id, 'saved', '#case-family');
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/console/cases/:id/assignees',
+    {
+      config: { access: legalOnly },
+      schema: {
+        params: caseIdParams,
+        body: formBody,
+        response: { ...htmlResponses(404), ...redirectResponse },
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal!;
+      const { caseRow, cipher } = await openCaseForStaff(context, principal, request.params.id);
+      const { user_id: userId = '' } = formValues(request.body, ['user_id'] as const);
+      const outcome = await assignLegalStaff(context, principal.userId, caseRow, cipher, userId.trim());
+      return redirectToCase(
+        reply,
+        caseRow.id,
+        outcome === 'not_legal' ? 'not_legal' : 'assigned',
+        '#case-staff',
+      );
+    },
+  );
+
+  app.post<{ Params: { id: string; sub: string } }>(
+    '/console/cases/:id/assignees/:sub/remove',
+    {
+      config: { access: legalOnly },
+      schema: { params: caseSubParams, response: { ...htmlResponses(404), ...redirectResponse } },
+    },
+    async (request, reply) => {
+      const principal = request.principal!;
+      const { caseRow, cipher } = await openCaseForStaff(context, principal, request.params.id);
+      const outcome = await unassignLegalStaff(
+        context,
+        principal.userId,
+        caseRow,
+        cipher,
+        request.params.sub,
+      );
+      if (outcome === 'not_assigned') throw new AppError('not_found');
+      // Someone who took themselves off a case they no longer see goes back to the list.
+      if (outcome === 'unassigned' && !(await findCaseForStaff(context, principal, caseRow.id))) {
+        return reply.redirect('/console/cases', 303);
+      }
+      return redirectToCase(
+        reply,
+        caseRow.id,
+        outcome === 'last_without_team' ? 'last_assignee' : 'saved',
+        '#case-staff',
+      );
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/console/cases/:id/team',
+    {
+      config: { access: legalOnly },
+      schema: {
+        params: caseIdParams,
+        body: formBody,
+        response: { ...htmlResponses(404), ...redirectResponse },
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal!;
+      const { caseRow, cipher } = await openCaseForStaff(context, principal, request.params.id);
+      const teamId = optionalId(formValues(request.body, ['team_id'] as const).team_id);
+      if (teamId === INVALID_ID) return redirectToCase(reply, caseRow.id, 'not_member', '#case-staff');
+      const outcome = await changeCaseTeam(context, principal.userId, caseRow, cipher, teamId);
+      if (outcome === 'changed' && !(await findCaseForStaff(context, principal, caseRow.id))) {
+        return reply.redirect('/console/cases', 303);
+      }
+      const notice: CaseNotice =
+        outcome === 'not_member' ? 'not_member' : outcome === 'nobody_left' ? 'nobody_left' : 'saved';
+      return redirectToCase(reply, caseRow.id, notice, '#case-staff');
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/console/cases/:id/close',
+    {
+      config: { access: legalOnly },
+      schema: { params: caseIdParams, response: { ...htmlResponses(404), ...redirectResponse } },
+    },
+    async (request, reply) => {
+      const principal = request.principal!;
+      const { caseRow, cipher } = await openCaseForStaff(context, principal, request.params.id);
+      await closeCase(context, principal.userId, caseRow, cipher);
+      return redirectToCase(reply, caseRow.id, 'closed');
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/console/cases/:id/reopen',
+    {
+      config: { access: legalOnly },
+      schema: { params: caseIdParams, response: { ...htmlResponses(404), ...redirectResponse } },
+    },
+    async (request, reply) => {
+      const principal = request.principal!;
+      const { caseRow, cipher } = await openCaseForStaff(context, principal, request.params.id);
+      await reopenCase(context, principal.userId, caseRow, cipher);
+      return redirectToCase(reply, caseRow.id, 'reopened');
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/console/cases/:id/merge',
+    {
+      config: { access: legalOnly },
+      schema: {
+        params: caseIdParams,
+        body: formBody,
+        response: { ...htmlResponses(404), ...redirectResponse },
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal!;
+      const { caseRow } = await openCaseForStaff(context, principal, request.params.id);
+      const { other = '', keep = '' } = formValues(request.body, ['other', 'keep'] as const);
+      const otherId = optionalId(other);
+      if (otherId === null || otherId === INVALID_ID || (keep !== 'this' && keep !== 'other')) {
+        throw new AppError('invalid_request');
+      }
+      const ids =
+        keep === 'this' ? { keepId: caseRow.id, mergeId: otherId } : { keepId: otherId, mergeId: caseRow.id };
+      const outcome = await mergeCases(context, principal, ids);
+      if (outcome.outcome !== 'merged') return redirectToCase(reply, caseRow.id, 'not_duplicates');
+      return redirectToCase(reply, outcome.keptId, 'merged');
+    },
+  );
+
+  for (const format of ['pdf', 'json'] as const) {
+    app.get<{ Params: { id: string } }>(
+      `/console/cases/:id/export.${format}`,
+      {
+        config: { access: legalOnly },
+        schema: {
+          params: caseIdParams,
+          response: {
+            200: {
+              content:
+                format === 'pdf'
+                  ? { 'application/pdf': { schema: { type: 'string', format: 'binary' } } }
+                  : { 'application/json': { schema: { type: 'object', additionalProperties: true } } },
+            },
+            ...htmlResponses(404),
+          },
+        },
+      },
+      async (request, reply) => {
+        const principal = request.principal!;
+        const opened = await openCaseForStaff(context, principal, request.params.id);
+        const input = await sectionInput(request, opened);
+        const overview = await readCaseOverview(context, principal, opened.caseRow, opened.cipher);
+        const formatWhen = (date: Date) => formatTime(date, request.lang, timeZone);
+        const exported = await buildCaseExport(context, input, overview, { format, formatTime: formatWhen });
+        // The file is the case: never kept by a browser or proxy cache.
+        reply
+          .header('cache-control', 'no-store')
+          .header('content-disposition', `attachment; filename="${exported.reference}.${format}"`);
+        if (format === 'json')
+          return reply.type('application/json; charset=utf-8').send(JSON.stringify(exported.json, null, 2));
+        const pdf = await renderCasePdf(exported, request.t, formatWhen(context.clock.now()));
+        return reply.type('application/pdf').send(Buffer.from(pdf));
+      },
+    );
+  }
+
+  // ---- teams (admins) ----
+
+  app.get(
+    '/console/teams',
+    { config: { access: manageTeams }, schema: { response: htmlResponses() } },
+    async (request, reply) =>
+      html200(
+        reply,
+        renderTeams(page(request), {
+          teams: await readTeams(context),
+          csrfToken: csrfFor(request),
+          name: '',
+        }),
+      ),
+  );
+
+  app.post(
+    '/console/teams',
+    {
+      config: { access: manageTeams },
+      schema: { body: formBody, response: { ...htmlResponses(422), ...redirectResponse } },
+    },
+    async (request, reply) => {
+      const { name = '' } = formValues(request.body, ['name'] as const);
+      const outcome = await createTeam(context, request.principal!.userId, name);
+      if (outcome.outcome === 'created') return reply.redirect(`/console/teams/${outcome.id}`, 303);
+      const problem: MessageKey =
+        outcome.problem === 'required'
+          ? 'cases.team_error_required'
+          : outcome.problem === 'too_long'
+            ? 'cases.team_error_too_long'
+            : 'cases.team_error_taken';
+      return html200(
+        reply,
+        renderTeams(page(request), {
+          teams: await readTeams(context),
+          csrfToken: csrfFor(request),
+          name,
+          problem,
+        }),
+        422,
+      );
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/console/teams/:id',
+    { config: { access: manageTeams }, schema: { params: caseIdParams, response: htmlResponses(404) } },
+    async (request, reply) => {
+      const team = await readTeam(context, request.params.id);
+      if (!team) throw new AppError('not_found');
+      return html200(reply, renderTeam(page(request), { team, csrfToken: csrfFor(request) }));
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/console/teams/:id/members',
+    {
+      config: { access: manageTeams },
+      schema: {
+        params: caseIdParams,
+        body: formBody,
+        response: { ...htmlResponses(404, 422), ...redirectResponse },
+      },
+    },
+    async (request, reply) => {
+      const { user_id: userId = '' } = formValues(request.body, ['user_id'] as const);
+      const outcome = await addMember(context, request.principal!.userId, request.params.id, userId.trim());
+      if (outcome === 'no_team') throw new AppError('not_found');
+      if (outcome === 'not_legal') {
+        const team = await readTeam(context, request.params.id);
+        return html200(
+          reply,
+          renderTeam(page(request), {
+            team: team!,
+            csrfToken: csrfFor(request),
+            problem: 'cases.team_error_not_legal',
+          }),
+          422,
+        );
+      }
+      return reply.redirect(`/console/teams/${request.params.id}`, 303);
+    },
+  );
+
+  app.post<{ Params: { id: string; sub: string } }>(
+    '/console/teams/:id/members/:sub/remove',
+    {
+      config: { access: manageTeams },
+      schema: { params: caseSubParams, response: { ...htmlResponses(404), ...redirectResponse } },
+    },
+    async (request, reply) => {
+      const outcome = await removeMember(
+        context,
+        request.principal!.userId,
+        request.params.id,
+        request.params.sub,
+      );
+      if (outcome === 'no_team') throw new AppError('not_found');
+      return reply.redirect(`/console/teams/${request.params.id}`, 303);
+    },
+  );
+}
+
+/** A query id: absent is none; anything but a UUID is a page that does not exist. */
+function optionalIdOr404(value: string | undefined): string | null {
+  const id = optionalId(value);
+  if (id === INVALID_ID) throw new AppError('not_found');
+  return id;
+}
+
+/** The case page reads the overview once; the core sections use it instead of reading again. */
+const overviews = new WeakMap<FastifyRequest, CaseOverview>();
+
+function registerCoreSections(context: AppContext): void {
+  const overviewFor = async (input: CaseSectionInput): Promise<CaseOverview> =>
+    overviews.get(input.request) ??
+    (await readCaseOverview(context, input.principal, input.caseRow, input.cipher));
+  const editable = (caseRow: Case) => caseRow.status === 'open';
+  registerCaseSection({
+    id: 'case-person',
+    order: 10,
+    async render(input) {
+      const overview = await overviewFor(input);
+      return renderPersonSection(input.t, input.caseRow.id, overview.details, editable(input.caseRow));
+    },
+  });
+  registerCaseSection({
+    id: 'case-family',
+    order: 20,
+    async render(input) {
+      const overview = await overviewFor(input);
+      return renderFamilySection(
+        input.t,
+        input.caseRow.id,
+        overview.contacts,
+        input.csrfToken,
+        editable(input.caseRow),
+      );
+    },
+  });
+  registerCaseSection({
+    id: 'case-staff',
+    order: 30,
+    async render(input) {
+      const overview = await overviewFor(input);
+      return renderStaffSection(input.t, input.caseRow, {
+        team: overview.team,
+        assignees: overview.assignees,
+        assignable: await assignableLegalStaff(context),
+        myTeams: await teamsOfUser(context.db, input.principal.userId),
+        csrfToken: input.csrfToken,
+      });
+    },
+  });
+}
