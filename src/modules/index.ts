@@ -5,6 +5,7 @@ import type { HttpModule, PrincipalLoader } from '../http/app.ts';
 import { alertsModule } from './alerts/alerts.module.ts';
 import { auditModule } from './audit/audit.module.ts';
 import { authModule, createPrincipalLoader } from './auth/auth.module.ts';
+import { caseSupportModule } from './case-support/case-support.module.ts';
 import { caseTrackingModule } from './case-tracking/case-tracking.module.ts';
 import { casesModule } from './cases/cases.module.ts';
 import { dispatchModule } from './dispatch/dispatch.module.ts';
@@ -39,6 +40,7 @@ export const DOMAIN_MODULES: readonly DomainModule[] = [
   alertsModule,
   caseTrackingModule,
   casesModule,
+  caseSupportModule,
 ];
 
 export interface AmparoModules {

@@ -121,6 +121,33 @@ const EXPECTED: Record<string, Allowed> = {
   'GET /console/facilities/:id': ['admin', 'coordinator', 'legal'],
   'POST /console/facilities/:id': ['admin', 'coordinator', 'legal'],
   'POST /console/facilities/:id/delete': ['admin', 'coordinator', 'legal'],
+  // Case support. The attorney directory and the bond funds are not case data: the legal team keeps them with
+  // coordinators and admins (a fund's ledger names a case only to legal staff who may open it). Everything on
+  // a case, and "my tasks", is the legal team's, per case only its assignees and team (404 to anyone else,
+  // tested in src/modules/case-support/case-support.access.test.ts).
+  'GET /console/attorneys': ['admin', 'coordinator', 'legal'],
+  'GET /console/attorneys/new': ['admin', 'coordinator', 'legal'],
+  'POST /console/attorneys': ['admin', 'coordinator', 'legal'],
+  'GET /console/attorneys/:id': ['admin', 'coordinator', 'legal'],
+  'POST /console/attorneys/:id': ['admin', 'coordinator', 'legal'],
+  'POST /console/attorneys/:id/archive': ['admin', 'coordinator', 'legal'],
+  'POST /console/attorneys/:id/restore': ['admin', 'coordinator', 'legal'],
+  'GET /console/bond-funds': ['admin', 'coordinator', 'legal'],
+  'POST /console/bond-funds': ['admin', 'coordinator', 'legal'],
+  'GET /console/bond-funds/:id': ['admin', 'coordinator', 'legal'],
+  'POST /console/bond-funds/:id/deposits': ['admin', 'coordinator', 'legal'],
+  'GET /console/cases/:id/attorneys': ['legal'],
+  'POST /console/cases/:id/attorney': ['legal'],
+  'POST /console/cases/:id/attorney/end': ['legal'],
+  'GET /console/cases/:id/bond': ['legal'],
+  'POST /console/cases/:id/bond': ['legal'],
+  'POST /console/cases/:id/bond/payments': ['legal'],
+  'GET /console/cases/:id/support-tasks': ['legal'],
+  'POST /console/cases/:id/support-tasks': ['legal'],
+  'POST /console/support-tasks/:id/status': ['legal'],
+  'GET /console/my-tasks': ['legal'],
+  'GET /console/cases/:id/outcome': ['legal'],
+  'POST /console/cases/:id/outcome': ['legal'],
 };
 
 function fillParams(url: string): string {

@@ -60,6 +60,15 @@ export type AuditAction =
   | 'team.created'
   | 'team.member_added'
   | 'team.member_removed'
+  | 'attorney.created'
+  | 'attorney.updated'
+  | 'attorney.archived'
+  | 'attorney.restored'
+  | 'case.attorney_assigned'
+  | 'case.attorney_unassigned'
+  | 'case.bond_paid'
+  | 'bond_fund.created'
+  | 'bond_fund.deposit_recorded'
   | 'sms.opted_out'
   | 'sms.simulated';
 

@@ -1,0 +1,263 @@
+// Bond: the case's eligibility, amount, who set it and the bond hearing (sealed in cases.bond_ciphertext with
+// the case key), and the bond funds that pay bonds, with their ledger. No HTTP here.
+//
+// The ledger is the fund's books, not case data: amounts are in the clear (whole cents) so the balance is a
+// sum, and receipt numbers are encrypted with the master key's column key so the books stay readable after a
+// case's key is destroyed. What ties a payment to a case is its case_id, cleared when that case's key is
+// destroyed (migration 20261126T0920's trigger); the payment and its amount stay, for the balance.
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from '../../app/context.ts';
+import type { StaffPrincipal } from '../../http/access.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import { caseField } from '../cases/cases.model.ts';
+import { lockCase, updateCase, visibleCaseIds } from '../cases/cases.repository.ts';
+import { recordCaseEvent } from '../cases/cases.timeline.ts';
+import { acceptsChanges, type OpenedCase } from './case-support.case.ts';
+import {
+  findFund,
+  fundNameTaken,
+  insertFund,
+  insertLedgerEntry,
+  listCasePayments,
+  listFunds,
+  listLedger,
+  lockFund,
+  type FundRow,
+} from './case-support.repository.ts';
+import type { Bond, LedgerInput } from './case-support.schemas.ts';
+
+export const receiptField = (entryId: string) => ({
+  table: 'bond_fund_entries',
+  column: 'receipt',
+  rowId: entryId,
+});
+
+/** Dollars as the ledger and the timeline show them: "$5,000.00" (also how Spanish speakers in the US write it). */
+export function formatUsd(cents: number): string {
+  return new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(cents / 100);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The case's bond
+
+export function readBond(opened: OpenedCase): Bond | null {
+  const { caseRow, cipher } = opened;
+  if (caseRow.bond_ciphertext === null) return null;
+  return cipher.decryptJson<Bond>(caseField(caseRow.id, 'bond'), caseRow.bond_ciphertext);
+}
+
+export async function saveBond(
+  context: AppContext,
+  principal: StaffPrincipal,
+  opened: OpenedCase,
+  bond: Bond,
+): Promise<'saved' | 'closed'> {
+  const caseId = opened.caseRow.id;
+  return context.db.transaction().execute(async (trx) => {
+    const caseRow = await lockCase(trx, caseId);
+    if (!acceptsChanges(caseRow)) return 'closed';
+    const now = context.clock.now();
+    await updateCase(trx, caseId, {
+      bond_ciphertext: opened.cipher.encryptJson(caseField(caseId, 'bond'), bond),
+    });
+    await recordCaseEvent(trx, opened.cipher, {
+      caseId,
+      actorId: principal.userId,
+      kind: bond.amountCents !== null ? 'bond_set' : `bond_${bond.eligibility}`,
+      details: {
+        amount: bond.amountCents === null ? '' : formatUsd(bond.amountCents),
+        setBy: bond.setBy ?? '',
+        hearingDate: bond.hearingDate ?? '',
+      },
+      at: now,
+    });
+    return 'saved';
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Funds
+
+export async function bondFunds(context: AppContext): Promise<FundRow[]> {
+  return listFunds(context.db);
+}
+
+export async function createFund(
+  context: AppContext,
+  actorId: string,
+  name: string,
+): Promise<{ outcome: 'created'; fundId: string } | { outcome: 'name_taken' }> {
+  if (await fundNameTaken(context.db, name)) return { outcome: 'name_taken' };
+  const fundId = randomUUID();
+  try {
+    await context.db.transaction().execute(async (trx) => {
+      await insertFund(trx, { id: fundId, name, created_by: actorId, created_at: context.clock.now() });
+      await recordAudit(trx, context, {
+        actorId,
+        action: 'bond_fund.created',
+        subjectType: 'bond_fund',
+        subjectId: fundId,
+      });
+    });
+  } catch (error) {
+    // Two people creating the same fund at once: the unique name decides.
+    if ((error as { code?: unknown }).code === '23505') return { outcome: 'name_taken' };
+    throw error;
+  }
+  return { outcome: 'created', fundId };
+}
+
+export interface LedgerEntryView {
+  id: string;
+  kind: 'deposit' | 'payment';
+  amountCents: number;
+  occurredOn: string;
+  receipt: string | null;
+  /** The case a payment was for, only when the viewer may open it; else null. */
+  caseLink: { id: string; reference: string } | null;
+  /** A payment whose case link was cleared (the case's key was destroyed) or that the viewer may not see. */
+  forACase: boolean;
+}
+
+export const LEDGER_PAGE_SIZE = 200;
+
+export async function fundLedger(
+  context: AppContext,
+  principal: StaffPrincipal,
+  fundId: string,
+): Promise<{ fund: FundRow; entries: LedgerEntryView[] } | undefined> {
+  const fund = await findFund(context.db, fundId);
+  if (!fund) return undefined;
+  const rows = await listLedger(context.db, fundId, LEDGER_PAGE_SIZE);
+  const caseIds = [...new Set(rows.flatMap((row) => (row.case_id ? [row.case_id] : [])))];
+  // Need to know: a case's reference is shown only to legal staff who may open that case.
+  const visible = principal.roles.includes('legal')
+    ? await visibleCaseIds(context.db, caseIds, principal.userId)
+    : new Set<string>();
+  return {
+    fund,
+    entries: rows.map((row) => ({
+      id: row.id,
+      kind: row.kind,
+      amountCents: row.amount_cents,
+      occurredOn: row.occurred_on,
+      receipt: context.secrets.fields.decryptOptional(receiptField(row.id), row.receipt_ciphertext),
+      caseLink:
+        row.case_id && row.case_reference && visible.has(row.case_id)
+          ? { id: row.case_id, reference: row.case_reference }
+          : null,
+      forACase: row.kind === 'payment',
+    })),
+  };
+}
+
+export async function recordDeposit(
+  context: AppContext,
+  actorId: string,
+  fundId: string,
+  input: Omit<LedgerInput, 'fundId'>,
+): Promise<'recorded' | 'not_found'> {
+  return context.db.transaction().execute(async (trx) => {
+    const fund = await lockFund(trx, fundId);
+    if (!fund) return 'not_found';
+    const entryId = randomUUID();
+    await insertLedgerEntry(trx, {
+      id: entryId,
+      fund_id: fundId,
+      kind: 'deposit',
+      amount_cents: input.amountCents,
+      occurred_on: input.occurredOn,
+      receipt_ciphertext: context.secrets.fields.encryptOptional(receiptField(entryId), input.receipt),
+      case_id: null,
+      recorded_by: actorId,
+      recorded_at: context.clock.now(),
+    });
+    await recordAudit(trx, context, {
+      actorId,
+      action: 'bond_fund.deposit_recorded',
+      subjectType: 'bond_fund',
+      subjectId: fundId,
+      details: { entryId, amountCents: input.amountCents },
+    });
+    return 'recorded';
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Paying a bond
+
+export type PaymentOutcome =
+  | { outcome: 'paid' }
+  | { outcome: 'closed' }
+  | { outcome: 'not_eligible' }
+  | { outcome: 'unknown_fund' }
+  | { outcome: 'insufficient'; balanceCents: number; fundName: string };
+
+export async function recordBondPayment(
+  context: AppContext,
+  principal: StaffPrincipal,
+  opened: OpenedCase,
+  input: LedgerInput,
+): Promise<PaymentOutcome> {
+  const caseId = opened.caseRow.id;
+  return context.db.transaction().execute(async (trx): Promise<PaymentOutcome> => {
+    const caseRow = await lockCase(trx, caseId);
+    if (!acceptsChanges(caseRow)) return { outcome: 'closed' };
+    const bond = readBond({ caseRow, cipher: opened.cipher });
+    if (bond?.eligibility === 'not_eligible') return { outcome: 'not_eligible' };
+    const fund = await lockFund(trx, input.fundId);
+    if (!fund) return { outcome: 'unknown_fund' };
+    if (input.amountCents > fund.balance_cents) {
+      return { outcome: 'insufficient', balanceCents: fund.balance_cents, fundName: fund.name };
+    }
+    const entryId = randomUUID();
+    const now = context.clock.now();
+    await insertLedgerEntry(trx, {
+      id: entryId,
+      fund_id: fund.id,
+      kind: 'payment',
+      amount_cents: input.amountCents,
+      occurred_on: input.occurredOn,
+      receipt_ciphertext: context.secrets.fields.encryptOptional(receiptField(entryId), input.receipt),
+      case_id: caseId,
+      recorded_by: principal.userId,
+      recorded_at: now,
+    });
+    await recordCaseEvent(trx, opened.cipher, {
+      caseId,
+      actorId: principal.userId,
+      kind: 'bond_paid',
+      details: { amount: formatUsd(input.amountCents), fund: fund.name, paidOn: input.occurredOn },
+      at: now,
+    });
+    await recordAudit(trx, context, {
+      actorId: principal.userId,
+      action: 'case.bond_paid',
+      subjectType: 'case',
+      subjectId: caseId,
+      details: { fundId: fund.id, entryId, amountCents: input.amountCents },
+    });
+    return { outcome: 'paid' };
+  });
+}
+
+export interface CasePaymentView {
+  id: string;
+  fundId: string;
+  fundName: string;
+  amountCents: number;
+  paidOn: string;
+  receipt: string | null;
+}
+
+export async function casePayments(context: AppContext, caseId: string): Promise<CasePaymentView[]> {
+  const rows = await listCasePayments(context.db, caseId);
+  return rows.map((row) => ({
+    id: row.id,
+    fundId: row.fund_id,
+    fundName: row.fund_name,
+    amountCents: row.amount_cents,
+    paidOn: row.occurred_on,
+    receipt: context.secrets.fields.decryptOptional(receiptField(row.id), row.receipt_ciphertext),
+  }));
+}

@@ -1,0 +1,177 @@
+// Family support tasks: needs (childcare, rent, food, transport, mental health, other) and accompaniment (to a
+// check-in or a court date), each with an assignee, a due date and a status; notes sealed with the case key.
+// Tasks go only to legal staff who can open the case, so "my tasks" never points anyone at a case they may
+// not see. No HTTP here.
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from '../../app/context.ts';
+import type { SupportTaskKind, SupportTaskStatus } from '../../db/schema.ts';
+import type { StaffPrincipal } from '../../http/access.ts';
+import { openCaseForStaff } from '../cases/cases.access.ts';
+import { lockCase } from '../cases/cases.repository.ts';
+import { recordCaseEvent } from '../cases/cases.timeline.ts';
+import { acceptsChanges, type OpenedCase } from './case-support.case.ts';
+import {
+  findTask,
+  insertTask,
+  listCaseStaff,
+  listCaseTasks,
+  listMyTasks,
+  setTaskStatus,
+  type MyTaskRow,
+  type StaffRef,
+} from './case-support.repository.ts';
+import type { TaskInput } from './case-support.schemas.ts';
+
+export const taskNotesField = (taskId: string) => ({
+  table: 'case_support_tasks',
+  column: 'notes',
+  rowId: taskId,
+});
+
+export interface StaffOption {
+  userId: string;
+  name: string;
+}
+
+function staffName(
+  context: AppContext,
+  ref: Pick<StaffRef, 'user_id' | 'display_name' | 'email_ciphertext'>,
+): string {
+  return (
+    ref.display_name ??
+    context.secrets.fields.decrypt(
+      { table: 'users', column: 'email', rowId: ref.user_id },
+      ref.email_ciphertext,
+    )
+  );
+}
+
+/** Who may be given this case's tasks: enabled legal staff assigned to the case or in its team. */
+export async function taskAssignees(context: AppContext, caseId: string): Promise<StaffOption[]> {
+  const staff = await listCaseStaff(context.db, caseId);
+  return staff.map((ref) => ({ userId: ref.user_id, name: staffName(context, ref) }));
+}
+
+export interface TaskView {
+  id: string;
+  kind: SupportTaskKind;
+  assigneeId: string | null;
+  assigneeName: string | null;
+  dueOn: string;
+  status: SupportTaskStatus;
+  notes: string | null;
+}
+
+export async function caseTasks(context: AppContext, opened: OpenedCase): Promise<TaskView[]> {
+  const rows = await listCaseTasks(context.db, opened.caseRow.id);
+  return rows.map((row) => ({
+    id: row.id,
+    kind: row.kind,
+    assigneeId: row.assignee_id,
+    assigneeName:
+      row.assignee_id && row.assignee_email_ciphertext
+        ? staffName(context, {
+            user_id: row.assignee_id,
+            display_name: row.assignee_display_name || null,
+            email_ciphertext: row.assignee_email_ciphertext,
+          })
+        : null,
+    dueOn: row.due_on,
+    status: row.status,
+    notes:
+      row.notes_ciphertext === null
+        ? null
+        : opened.cipher.decrypt(taskNotesField(row.id), row.notes_ciphertext),
+  }));
+}
+
+export async function addTask(
+  context: AppContext,
+  principal: StaffPrincipal,
+  opened: OpenedCase,
+  input: TaskInput,
+): Promise<'added' | 'closed'> {
+  const caseId = opened.caseRow.id;
+  return context.db.transaction().execute(async (trx) => {
+    if (!acceptsChanges(await lockCase(trx, caseId))) return 'closed';
+    const id = randomUUID();
+    const now = context.clock.now();
+    await insertTask(trx, {
+      id,
+      case_id: caseId,
+      kind: input.kind,
+      assignee_id: input.assigneeId,
+      due_on: input.dueOn,
+      status: 'open',
+      notes_ciphertext: input.notes === null ? null : opened.cipher.encrypt(taskNotesField(id), input.notes),
+      created_by: principal.userId,
+      created_at: now,
+      updated_at: now,
+    });
+    await recordCaseEvent(trx, opened.cipher, {
+      caseId,
+      actorId: principal.userId,
+      kind: `support_${input.kind}_added`,
+      details: { taskId: id, dueOn: input.dueOn },
+      at: now,
+    });
+    return 'added';
+  });
+}
+
+export type TaskStatusOutcome =
+  { outcome: 'changed' | 'unchanged'; caseId: string } | { outcome: 'closed'; caseId: string };
+
+/**
+ * Moves a task to a status. The task's case is opened for the staff member first: a task of a case they may
+ * not open is a 404, as the case itself would be.
+ */
+export async function changeTaskStatus(
+  context: AppContext,
+  principal: StaffPrincipal,
+  taskId: string,
+  status: SupportTaskStatus,
+): Promise<TaskStatusOutcome | undefined> {
+  const task = await findTask(context.db, taskId);
+  if (!task) return undefined;
+  const opened = await openCaseForStaff(context, principal, task.case_id);
+  const caseId = opened.caseRow.id;
+  return context.db.transaction().execute(async (trx): Promise<TaskStatusOutcome> => {
+    if (!acceptsChanges(await lockCase(trx, caseId))) return { outcome: 'closed', caseId };
+    const now = context.clock.now();
+    const before = await setTaskStatus(trx, taskId, status, now);
+    if (before === undefined || before === status) return { outcome: 'unchanged', caseId };
+    await recordCaseEvent(trx, opened.cipher, {
+      caseId,
+      actorId: principal.userId,
+      kind: `support_task_${status}`,
+      details: { taskId, task: task.kind },
+      at: now,
+    });
+    return { outcome: 'changed', caseId };
+  });
+}
+
+export interface MyTaskView {
+  id: string;
+  caseId: string;
+  caseReference: string;
+  kind: SupportTaskKind;
+  dueOn: string;
+  status: SupportTaskStatus;
+}
+
+export const MY_TASKS_LIMIT = 200;
+
+/** The signed-in staff member's tasks still to do, soonest first. No notes: they need each case's key. */
+export async function myTasks(context: AppContext, principal: StaffPrincipal): Promise<MyTaskView[]> {
+  const rows: MyTaskRow[] = await listMyTasks(context.db, principal.userId, MY_TASKS_LIMIT);
+  return rows.map((row) => ({
+    id: row.id,
+    caseId: row.case_id,
+    caseReference: row.case_reference,
+    kind: row.kind,
+    dueOn: row.due_on,
+    status: row.status,
+  }));
+}
