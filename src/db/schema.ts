@@ -393,6 +393,8 @@ export interface AlertDeliveryCounts {
   delivered: number;
   failed: number;
   undeliverable: number;
+  /** Rows never sent (an alert cancelled mid-way); absent when there were none. */
+  unsent?: number;
 }
 
 export interface AlertsTable {
@@ -439,9 +441,20 @@ export interface AlertDeliveriesTable {
   provider_sid: string | null;
   error_code: number | null;
   attempts: Generated<number>;
+  /** A transient failure's retry is not claimed before this. */
+  next_attempt_at: Date | null;
+  /** The fan-out run that claimed the row ('sending'); only that run records its outcome. */
+  claimed_by: string | null;
   claimed_at: Date | null;
   updated_at: Timestamp;
   provider_copy_deleted_at: Date | null;
+}
+
+/** A final status callback that arrived before the fan-out recorded the message SID it names. */
+export interface AlertDeliveryEarlyStatusesTable {
+  provider_sid: string;
+  status: 'delivered' | 'failed' | 'undeliverable';
+  received_at: Timestamp;
 }
 
 export interface TeamsTable {
@@ -704,6 +717,7 @@ export interface Database {
   subscription_signups: SubscriptionSignupsTable;
   alerts: AlertsTable;
   alert_deliveries: AlertDeliveriesTable;
+  alert_delivery_early_statuses: AlertDeliveryEarlyStatusesTable;
   teams: TeamsTable;
   team_members: TeamMembersTable;
   cases: CasesTable;
