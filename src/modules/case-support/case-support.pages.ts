@@ -282,7 +282,10 @@ export function renderDirectory(page: Page, view: DirectoryView, csrfToken: stri
   const body = html`<h1>${t('case_support.directory_title')}</h1>
     <p>${t('case_support.directory_intro')}</p>
     ${noticeBlock(notice)}
-    <p><a class="button" href="/console/attorneys/new">${t('case_support.add_attorney')}</a></p>
+    <p>
+      <a class="button" href="/console/attorneys/new">${t('case_support.add_attorney')}</a>
+      · <a href="/console/bond-funds">${t('case_support.funds_link')}</a>
+    </p>
     ${view.active.length === 0 ? html`<p id="no-attorneys">${t('case_support.no_attorneys')}</p>` : table(view.active, 'attorneys')}
     ${
       view.archived.length > 0
@@ -389,6 +392,7 @@ export function attorneyPanel(
               <a href="/console/cases/${caseRef.id}/attorneys" id="choose-attorney">${t(
                 current ? 'case_support.change_attorney' : 'case_support.choose_attorney',
               )}</a>
+              · <a href="/console/attorneys">${t('case_support.directory_link')}</a>
             </p>
             ${
               current
@@ -622,6 +626,7 @@ export function bondPanel(view: PanelContext, caseRef: CaseRef, state: BondPanel
   return html`${bondSummary(t, lang, bond)}
     ${state.canChange ? bondForm : ''}
     <h3>${t('case_support.payments_heading')}</h3>
+    <p class="hint"><a href="/console/bond-funds">${t('case_support.funds_link')}</a></p>
     ${noticeBlock(state.paymentNotice)}
     ${paymentsList} ${state.canChange && bond?.eligibility !== 'not_eligible' ? paymentForm : ''}`;
 }
@@ -749,7 +754,8 @@ export function tasksPanel(view: PanelContext, caseRef: CaseRef, state: TasksPan
     })}
     <button type="submit">${t('case_support.add_task')}</button>
   </form>`;
-  return html`${list} ${state.canChange ? form : ''}`;
+  return html`<p class="hint"><a href="/console/my-tasks">${t('case_support.my_tasks_link')}</a></p>
+    ${list} ${state.canChange ? form : ''}`;
 }
 
 export function renderTasksPage(page: Page, caseRef: CaseRef, state: TasksPanelState, notice?: Notice): Html {
