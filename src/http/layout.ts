@@ -2,6 +2,7 @@
 // anything, and complete without JavaScript.
 import type { FastifyRequest } from 'fastify';
 import { DIRECTORY_ROLES } from '../modules/case-support/case-support.policy.ts';
+import { FACILITY_EDITOR_ROLES } from '../modules/case-tracking/case-tracking.policy.ts';
 import { CASE_ROLES } from '../modules/cases/cases.policy.ts';
 import { DISPATCHER_ROLES } from '../modules/dispatch/dispatch.policy.ts';
 import { INCIDENT_MANAGER_ROLES } from '../modules/incidents/incidents.policy.ts';
@@ -46,6 +47,8 @@ function consoleNav(request: FastifyRequest): Html {
     ${hasAnyRole(request.principal, OUTBOX_READER_ROLES) ? html`<a href="/console/outbox">${t('console.nav_outbox')}</a>` : ''}
     ${hasAnyRole(request.principal, FOLLOWUP_ROLES) ? html`<a href="/console/followups">${t('voice.followups_nav')}</a>` : ''}
     ${hasAnyRole(request.principal, CASE_ROLES) ? html`<a href="/console/cases">${t('cases.nav')}</a>` : ''}
+    ${hasAnyRole(request.principal, CASE_ROLES) ? html`<a href="/console/cases/checks-due">${t('case_tracking.nav_checks_due')}</a>` : ''}
+    ${hasAnyRole(request.principal, FACILITY_EDITOR_ROLES) ? html`<a href="/console/facilities">${t('case_tracking.nav_facilities')}</a>` : ''}
     ${hasAnyRole(request.principal, CASE_ROLES) ? html`<a href="/console/my-tasks">${t('case_support.nav_my_tasks')}</a>` : ''}
     ${hasAnyRole(request.principal, DIRECTORY_ROLES) ? html`<a href="/console/attorneys">${t('case_support.nav_attorneys')}</a>` : ''}
     ${hasAnyRole(request.principal, SIMULATOR_ROLES) ? html`<a href="/console/hotline/simulator">${t('sms.simulator_nav')}</a>` : ''}

@@ -121,6 +121,14 @@ const EXPECTED: Record<string, Allowed> = {
   'GET /console/facilities/:id': ['admin', 'coordinator', 'legal'],
   'POST /console/facilities/:id': ['admin', 'coordinator', 'legal'],
   'POST /console/facilities/:id/delete': ['admin', 'coordinator', 'legal'],
+  // Case tracking: legal only, and per case only its assignees and team (404 to anyone else, tested in
+  // src/modules/case-tracking/case-tracking.test.ts). The checks-due list shows only such cases.
+  'GET /console/cases/checks-due': ['legal'],
+  'POST /console/cases/:id/locator-checks': ['legal'],
+  'POST /console/cases/:id/facility': ['legal'],
+  'POST /console/cases/:id/hearings': ['legal'],
+  'GET /console/cases/:id/hearings/:hearingId': ['legal'],
+  'POST /console/cases/:id/hearings/:hearingId': ['legal'],
   // Case support. The attorney directory and the bond funds are not case data: the legal team keeps them with
   // coordinators and admins (a fund's ledger names a case only to legal staff who may open it). Everything on
   // a case, and "my tasks", is the legal team's, per case only its assignees and team (404 to anyone else,

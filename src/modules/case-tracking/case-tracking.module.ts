@@ -2,6 +2,12 @@
 // person was held in, immigration court hearings, and the reminders (locator re-checks to the legal team,
 // hearings to the family and the attorney) that a worker job sends when they fall due.
 import type { DomainModule } from '../index.ts';
+import { registerCaseMergeStep } from '../cases/cases.merge.ts';
+import { sendCaseRemindersJob } from './case-tracking.jobs.ts';
+import { moveTrackingOnMerge } from './case-tracking.merge.ts';
+import { sendDueReminders } from './case-tracking.reminders.ts';
+import { registerCaseTrackingRoutes } from './case-tracking.routes.ts';
+import { registerTrackingSections } from './case-tracking.sections.ts';
 import { registerFacilityRoutes } from './facilities.routes.ts';
 
 export const caseTrackingModule: DomainModule = {
@@ -10,6 +16,20 @@ export const caseTrackingModule: DomainModule = {
     name: 'case-tracking',
     register(app, context, services) {
       registerFacilityRoutes(app, context, services);
+      registerCaseTrackingRoutes(app, context, services);
+      registerTrackingSections();
+      registerCaseMergeStep('case-tracking', moveTrackingOnMerge);
     },
+  },
+  registerJobs(context) {
+    context.jobs.register(
+      sendCaseRemindersJob,
+      async () => {
+        const summary = await sendDueReminders(context);
+        if (summary.done + summary.skipped + summary.retry > 0)
+          context.logger.info({ job: sendCaseRemindersJob.name, ...summary }, 'case reminders');
+      },
+      { schedule: '* * * * *' },
+    );
   },
 };

@@ -1,0 +1,399 @@
+// The only place a case's locator checks, facility stays, hearings and reminders are read or written with
+// SQL. What these rows say about the person is ciphertext sealed with the case key; reminders and their
+// deliveries are ids and times only.
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type {
+  CaseFacilityStaysTable,
+  CaseReminder,
+  CaseReminderDeliveryStatus,
+  Database,
+  HearingsTable,
+  LocatorChecksTable,
+} from '../../db/schema.ts';
+
+type Db = Kysely<Database>;
+
+export type LocatorCheckRow = Selectable<LocatorChecksTable>;
+export type FacilityStayRow = Selectable<CaseFacilityStaysTable>;
+export type HearingRow = Selectable<HearingsTable>;
+
+// ---------------------------------------------------------------------------------------------------------
+// Locator checks
+
+export async function insertLocatorCheck(db: Db, row: LocatorCheckRow): Promise<void> {
+  await db.insertInto('locator_checks').values(row).execute();
+}
+
+export async function listLocatorChecks(db: Db, caseId: string): Promise<LocatorCheckRow[]> {
+  return db
+    .selectFrom('locator_checks')
+    .selectAll()
+    .where('case_id', '=', caseId)
+    .orderBy('checked_at', 'desc')
+    .orderBy('id')
+    .execute();
+}
+
+/** While the person is not located, when the legal team is next reminded; null stops the reminders. */
+export async function setNextLocatorCheck(db: Db, caseId: string, at: Date | null): Promise<void> {
+  await db.updateTable('cases').set({ next_locator_check_at: at }).where('id', '=', caseId).execute();
+}
+
+export interface DueCheckRow {
+  id: string;
+  reference: string;
+  next_locator_check_at: Date;
+  last_checked_at: Date | null;
+}
+
+/**
+ * Open cases the staff member may see (assigned, or in the case's team) whose locator re-check is due: the
+ * checks-due list. Oldest due first.
+ */
+export async function listDueChecksFor(db: Db, userId: string, now: Date): Promise<DueCheckRow[]> {
+  const rows = await db
+    .selectFrom('cases')
+    .select((eb) => [
+      'cases.id',
+      'cases.reference',
+      'cases.next_locator_check_at',
+      eb
+        .selectFrom('locator_checks')
+        .select((inner) => inner.fn.max('locator_checks.checked_at').as('last'))
+        .whereRef('locator_checks.case_id', '=', 'cases.id')
+        .as('last_checked_at'),
+    ])
+    .where('cases.status', '=', 'open')
+    .where('cases.merged_into', 'is', null)
+    .where('cases.key_destroyed_at', 'is', null)
+    .where('cases.next_locator_check_at', '<=', now)
+    .where((eb) =>
+      eb.or([
+        eb.exists(
+          eb
+            .selectFrom('case_assignees')
+            .select('case_assignees.case_id')
+            .whereRef('case_assignees.case_id', '=', 'cases.id')
+            .where('case_assignees.user_id', '=', userId),
+        ),
+        eb.exists(
+          eb
+            .selectFrom('team_members')
+            .select('team_members.team_id')
+            .whereRef('team_members.team_id', '=', 'cases.team_id')
+            .where('team_members.user_id', '=', userId),
+        ),
+      ]),
+    )
+    .orderBy('cases.next_locator_check_at')
+    .orderBy('cases.reference')
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    reference: row.reference,
+    next_locator_check_at: row.next_locator_check_at!,
+    last_checked_at: row.last_checked_at === null ? null : new Date(row.last_checked_at),
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Facility stays
+
+export async function insertFacilityStay(db: Db, row: FacilityStayRow): Promise<void> {
+  await db.insertInto('case_facility_stays').values(row).execute();
+}
+
+export async function listFacilityStays(db: Db, caseId: string): Promise<FacilityStayRow[]> {
+  return db
+    .selectFrom('case_facility_stays')
+    .selectAll()
+    .where('case_id', '=', caseId)
+    .orderBy('recorded_at')
+    .orderBy('id')
+    .execute();
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Hearings
+
+export async function insertHearing(db: Db, row: HearingRow): Promise<void> {
+  await db.insertInto('hearings').values(row).execute();
+}
+
+export async function findHearing(db: Db, hearingId: string): Promise<HearingRow | undefined> {
+  return db.selectFrom('hearings').selectAll().where('id', '=', hearingId).executeTakeFirst();
+}
+
+/** The hearing, locked until the transaction ends: two edits of one hearing go one after the other. */
+export async function lockHearing(db: Db, hearingId: string): Promise<HearingRow | undefined> {
+  return db.selectFrom('hearings').selectAll().where('id', '=', hearingId).forUpdate().executeTakeFirst();
+}
+
+export async function updateHearingRow(
+  db: Db,
+  hearingId: string,
+  change: { hearing_ciphertext: string; updated_at: Date },
+): Promise<void> {
+  await db.updateTable('hearings').set(change).where('id', '=', hearingId).execute();
+}
+
+export async function listHearings(db: Db, caseId: string): Promise<HearingRow[]> {
+  return db.selectFrom('hearings').selectAll().where('case_id', '=', caseId).orderBy('created_at').execute();
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Reminders
+
+export async function insertReminders(
+  db: Db,
+  rows: readonly {
+    id: string;
+    kind: 'hearing' | 'locator';
+    case_id: string;
+    hearing_id: string | null;
+    hours_before: number | null;
+    due_at: Date;
+    created_at: Date;
+  }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('case_reminders')
+    .values(rows.map((row) => ({ ...row, status: 'pending' as const })))
+    .execute();
+}
+
+/** Drops a hearing's reminders not yet sent (it was rescheduled or cancelled); sent ones stay as history. */
+export async function deletePendingHearingReminders(db: Db, hearingId: string): Promise<number> {
+  const result = await db
+    .deleteFrom('case_reminders')
+    .where('hearing_id', '=', hearingId)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+export async function listCaseHearingReminders(db: Db, caseId: string): Promise<CaseReminder[]> {
+  return db
+    .selectFrom('case_reminders')
+    .selectAll()
+    .where('case_id', '=', caseId)
+    .where('kind', '=', 'hearing')
+    .orderBy('due_at')
+    .execute();
+}
+
+/**
+ * Turns every due locator re-check of a live case into a reminder row, once per (case, due time) however many
+ * workers run this at once. The source of truth stays cases.next_locator_check_at.
+ */
+export async function createDueLocatorReminders(db: Db, now: Date): Promise<void> {
+  await sql`
+    insert into case_reminders (id, kind, case_id, hearing_id, hours_before, due_at, status, created_at)
+    select gen_random_uuid(), 'locator', c.id, null, null, c.next_locator_check_at, 'pending', ${now}
+    from cases c
+    where c.next_locator_check_at <= ${now}
+      and c.status = 'open' and c.merged_into is null and c.key_destroyed_at is null
+    on conflict (case_id, due_at) where kind = 'locator' do nothing`.execute(db);
+}
+
+/**
+ * Claims up to `limit` reminders that are due, or that a worker claimed before `staleBefore` and never
+ * finished (it died): each goes to exactly one of the workers asking at once (SKIP LOCKED).
+ */
+export async function claimDueReminders(
+  db: Db,
+  options: { now: Date; staleBefore: Date; limit: number },
+): Promise<CaseReminder[]> {
+  const { rows } = await sql<CaseReminder>`
+    update case_reminders set status = 'sending', claimed_at = ${options.now}
+    where id in (
+      select id from case_reminders
+      where (status = 'pending' and due_at <= ${options.now})
+         or (status = 'sending' and claimed_at < ${options.staleBefore})
+      order by due_at
+      limit ${options.limit}
+      for update skip locked
+    )
+    returning *`.execute(db);
+  return rows.map((row) => ({
+    ...row,
+    due_at: new Date(row.due_at),
+    claimed_at: row.claimed_at === null ? null : new Date(row.claimed_at),
+    finished_at: row.finished_at === null ? null : new Date(row.finished_at),
+    created_at: new Date(row.created_at),
+  }));
+}
+
+export async function finishReminder(
+  db: Db,
+  reminderId: string,
+  outcome: { status: 'done' } | { status: 'skipped'; reason: string },
+  at: Date,
+): Promise<void> {
+  await db
+    .updateTable('case_reminders')
+    .set({
+      status: outcome.status,
+      skip_reason: outcome.status === 'skipped' ? outcome.reason : null,
+      finished_at: at,
+    })
+    .where('id', '=', reminderId)
+    .execute();
+}
+
+/** Gives a claimed reminder back (the provider failed): the next run tries again. */
+export async function releaseReminder(db: Db, reminderId: string): Promise<void> {
+  await db
+    .updateTable('case_reminders')
+    .set({ status: 'pending', claimed_at: null })
+    .where('id', '=', reminderId)
+    .where('status', '=', 'sending')
+    .execute();
+}
+
+/** Takes the right to text one recipient for one reminder; false when someone already has it. */
+export async function claimDelivery(
+  db: Db,
+  row: { reminderId: string; recipient: string; at: Date },
+): Promise<boolean> {
+  const inserted = await db
+    .insertInto('case_reminder_deliveries')
+    .values({ reminder_id: row.reminderId, recipient: row.recipient, status: 'sending', updated_at: row.at })
+    .onConflict((conflict) => conflict.columns(['reminder_id', 'recipient']).doNothing())
+    .returning('recipient')
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
+export async function settleDelivery(
+  db: Db,
+  row: { reminderId: string; recipient: string; at: Date },
+  status: Exclude<CaseReminderDeliveryStatus, 'sending'>,
+  providerId: string | null,
+): Promise<void> {
+  await db
+    .updateTable('case_reminder_deliveries')
+    .set({ status, provider_id: providerId, updated_at: row.at })
+    .where('reminder_id', '=', row.reminderId)
+    .where('recipient', '=', row.recipient)
+    .execute();
+}
+
+export async function releaseDelivery(db: Db, row: { reminderId: string; recipient: string }): Promise<void> {
+  await db
+    .deleteFrom('case_reminder_deliveries')
+    .where('reminder_id', '=', row.reminderId)
+    .where('recipient', '=', row.recipient)
+    .where('status', '=', 'sending')
+    .execute();
+}
+
+export interface ReachableStaff {
+  userId: string;
+  phoneCiphertext: string;
+  languages: string[];
+}
+
+/**
+ * The legal staff assigned to a case who can be texted: still legal, not disabled, a phone in their profile.
+ */
+export async function listReachableAssignees(db: Db, caseId: string): Promise<ReachableStaff[]> {
+  const rows = await db
+    .selectFrom('case_assignees')
+    .innerJoin('users', 'users.id', 'case_assignees.user_id')
+    .innerJoin('staff_profiles', 'staff_profiles.user_id', 'case_assignees.user_id')
+    .select(['case_assignees.user_id', 'staff_profiles.phone_ciphertext', 'staff_profiles.languages'])
+    .where('case_assignees.case_id', '=', caseId)
+    .where('users.disabled_at', 'is', null)
+    .where(sql<boolean>`'legal' = any(users.roles)`)
+    .where('staff_profiles.phone_ciphertext', 'is not', null)
+    .orderBy('case_assignees.assigned_at')
+    .execute();
+  return rows.map((row) => ({
+    userId: row.user_id,
+    phoneCiphertext: row.phone_ciphertext!,
+    languages: row.languages,
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Merging: the rows of a merged-away case move to the kept case, resealed by the caller
+
+export async function moveTrackingRows(
+  db: Db,
+  fromCaseId: string,
+  toCaseId: string,
+  resealed: {
+    checks: { id: string; result_ciphertext: string }[];
+    stays: { id: string; stay_ciphertext: string }[];
+    hearings: { id: string; hearing_ciphertext: string }[];
+  },
+): Promise<void> {
+  for (const check of resealed.checks) {
+    await db
+      .updateTable('locator_checks')
+      .set({ case_id: toCaseId, result_ciphertext: check.result_ciphertext })
+      .where('id', '=', check.id)
+      .execute();
+  }
+  for (const stay of resealed.stays) {
+    await db
+      .updateTable('case_facility_stays')
+      .set({ case_id: toCaseId, stay_ciphertext: stay.stay_ciphertext })
+      .where('id', '=', stay.id)
+      .execute();
+  }
+  for (const hearing of resealed.hearings) {
+    await db
+      .updateTable('hearings')
+      .set({ case_id: toCaseId, hearing_ciphertext: hearing.hearing_ciphertext })
+      .where('id', '=', hearing.id)
+      .execute();
+  }
+  await db
+    .updateTable('case_reminders')
+    .set({ case_id: toCaseId })
+    .where('case_id', '=', fromCaseId)
+    .where('kind', '=', 'hearing')
+    .execute();
+  // The merged-away case's locator reminders mean nothing for the kept one, which has its own schedule.
+  await db
+    .deleteFrom('case_reminders')
+    .where('case_id', '=', fromCaseId)
+    .where('kind', '=', 'locator')
+    .execute();
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The case row and staff names, as tracking needs them
+
+/** The case, locked until the transaction ends: tracking changes to one case go one after the other. */
+export async function lockCaseRow(db: Db, caseId: string) {
+  return db
+    .selectFrom('cases')
+    .select(['id', 'status', 'merged_into', 'key_destroyed_at', 'next_locator_check_at'])
+    .where('id', '=', caseId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function findCaseForReminder(db: Db, caseId: string) {
+  return db
+    .selectFrom('cases')
+    .select(['id', 'reference', 'status', 'merged_into', 'key_destroyed_at', 'next_locator_check_at'])
+    .where('id', '=', caseId)
+    .executeTakeFirst();
+}
+
+/** Display names of staff members (from their profiles), for "checked by" lines. */
+export async function staffDisplayNames(db: Db, userIds: readonly string[]): Promise<Map<string, string>> {
+  const ids = [...new Set(userIds)];
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('staff_profiles')
+    .select(['user_id', 'display_name'])
+    .where('user_id', 'in', ids)
+    .execute();
+  return new Map(rows.filter((row) => row.display_name !== '').map((row) => [row.user_id, row.display_name]));
+}
