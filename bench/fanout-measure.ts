@@ -1,5 +1,6 @@
 // bench/fanout's instruments: what the stand-in received (when, for whom, from which sender), how a rate
 // held over 1-second windows, and the worker's memory and CPU while it sends.
+import { readdir, readFile } from 'node:fs/promises';
 import type { StoredMessage } from '../test/support/twilio-stand-in.ts';
 import { cpuSeconds, peakResidentMiB, quantile, residentMiB } from './support.ts';
 
@@ -157,6 +158,55 @@ export function sampleProcess(pid: number): { stop(): Promise<ProcessUsage> } {
       stopped = true;
       const { startMiB, cpuStart } = await usage;
       return { startMiB, sampledPeakMiB: peak, lifetimePeakMiB: hwm, cpuSeconds: cpuEnd - cpuStart };
+    },
+  };
+}
+
+export interface MachineUsage {
+  /** CPU seconds used by this bench process (the stand-in, mostly). */
+  benchCpuSeconds: number;
+  /** CPU seconds used by every PostgreSQL process on the machine (other users' queries included). */
+  postgresCpuSeconds: number;
+  /** How busy all cores were, in percent of their capacity. */
+  machineBusyPercent: number;
+}
+
+async function postgresCpuSeconds(): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if ((await readFile(`/proc/${entry}/comm`, 'utf8')).trim() === 'postgres')
+        total += await cpuSeconds(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
+async function machineTicks(): Promise<{ busy: number; total: number }> {
+  const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0]!;
+  const ticks = line.split(/\s+/).slice(1).map(Number);
+  const total = ticks.reduce((a, b) => a + b, 0);
+  const idle = ticks[3]! + ticks[4]!; // idle + iowait
+  return { busy: total - idle, total };
+}
+
+/** Where the machine's CPU went between start and stop: this process, PostgreSQL, all cores. */
+export async function sampleMachine(): Promise<{ stop(): Promise<MachineUsage> }> {
+  const bench = process.cpuUsage();
+  const postgres = await postgresCpuSeconds();
+  const machine = await machineTicks();
+  return {
+    async stop() {
+      const benchUsed = process.cpuUsage(bench);
+      const machineNow = await machineTicks();
+      return {
+        benchCpuSeconds: (benchUsed.user + benchUsed.system) / 1e6,
+        postgresCpuSeconds: (await postgresCpuSeconds()) - postgres,
+        machineBusyPercent: (100 * (machineNow.busy - machine.busy)) / (machineNow.total - machine.total),
+      };
     },
   };
 }

@@ -217,12 +217,21 @@ export interface DraftAlert {
 }
 
 /**
- * A draft alert as the console leaves it after composing: kind, bodies per language, its resolved ZIP codes.
- * Composing is not what the bench measures; approving is.
+ * A draft alert as the console leaves it after composing and targeting: kind, bodies per language, a ZIP
+ * code list (approval resolves the targets again from these). Composing is not what the bench measures;
+ * approving is.
  */
 export async function insertDraftAlert(
   context: AppContext,
-  input: { incidentId: string; composedBy: string; targetZips: string[]; marker: string; kind?: AlertKind },
+  input: {
+    incidentId: string;
+    composedBy: string;
+    targetZips: string[];
+    /** ZIP codes taken out, such as the incident's own for an alert aimed elsewhere. */
+    removedZips?: string[];
+    marker: string;
+    kind?: AlertKind;
+  },
 ): Promise<DraftAlert> {
   const id = randomUUID();
   const reference = `A-${input.marker}`;
@@ -247,8 +256,10 @@ export async function insertDraftAlert(
       what_key: 'on_street',
       advice_key: 'stay_inside',
       bodies: JSON.stringify(bodies),
-      radius_meters: null,
+      // The smallest radius (the incident's own ZIP code); the ZIP list is what aims it.
+      radius_meters: 100,
       added_zips: input.targetZips,
+      removed_zips: input.removedZips ?? [],
       target_zips: input.targetZips,
       composed_by: input.composedBy,
       composed_at: context.clock.now(),
