@@ -1,14 +1,18 @@
 // Tracking's part of merging two cases of the same person: the merged-away case's locator checks, facility
 // stays and hearings are opened with its key, sealed again with the kept case's key (the associated data binds
-// each value to its case) and moved; its hearings' pending reminders follow them.
+// each value to its case) and moved; its hearings' pending reminders follow them. A locator re-check the
+// merged-away case was waiting for carries over, unless the kept case already knows where the person is.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import type { CaseMergeStepInput } from '../cases/cases.merge.ts';
 import {
+  hasFacilityStay,
   listFacilityStays,
   listHearings,
   listLocatorChecks,
   moveTrackingRows,
+  nextLocatorCheckOf,
+  setNextLocatorCheck,
 } from './case-tracking.repository.ts';
 import { facilityStayField, hearingField, locatorResultField } from './case-tracking.service.ts';
 
@@ -28,5 +32,12 @@ export async function moveTrackingOnMerge(trx: Kysely<Database>, input: CaseMerg
     id: row.id,
     hearing_ciphertext: reseal(hearingField(row.id), row.hearing_ciphertext),
   }));
+  const pendingCheck = await nextLocatorCheckOf(trx, input.fromCaseId);
+  const keptCheck = await nextLocatorCheckOf(trx, input.toCaseId);
+  const keptLocated = await hasFacilityStay(trx, input.toCaseId);
   await moveTrackingRows(trx, input.fromCaseId, input.toCaseId, { checks, stays, hearings });
+  if (pendingCheck && !keptLocated && stays.length === 0) {
+    const earlier = keptCheck && keptCheck < pendingCheck ? keptCheck : pendingCheck;
+    await setNextLocatorCheck(trx, input.toCaseId, earlier);
+  }
 }

@@ -267,10 +267,15 @@ async function processReminder(
   summary.done += 1;
 }
 
-/** Sends every reminder due now. Safe to run from several workers at once and again after a crash. */
-export async function sendDueReminders(context: AppContext): Promise<ReminderRunSummary> {
+/**
+ * Sends every reminder due now. Safe to run from several workers at once and again after a crash.
+ * @param sender the configured provider; tests pass one that fails.
+ */
+export async function sendDueReminders(
+  context: AppContext,
+  sender: SmsSender = createSmsSender(context),
+): Promise<ReminderRunSummary> {
   const summary: ReminderRunSummary = { done: 0, skipped: 0, retry: 0, sent: 0, optedOut: 0 };
-  const sender = createSmsSender(context);
   const now = context.clock.now();
   await createDueLocatorReminders(context.db, now);
   const retried = new Set<string>();

@@ -397,3 +397,23 @@ export async function staffDisplayNames(db: Db, userIds: readonly string[]): Pro
     .execute();
   return new Map(rows.filter((row) => row.display_name !== '').map((row) => [row.user_id, row.display_name]));
 }
+
+/** Whether the case has a facility stay: someone knows where the person is held. */
+export async function hasFacilityStay(db: Db, caseId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('case_facility_stays')
+    .select('id')
+    .where('case_id', '=', caseId)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function nextLocatorCheckOf(db: Db, caseId: string): Promise<Date | null> {
+  const row = await db
+    .selectFrom('cases')
+    .select('next_locator_check_at')
+    .where('id', '=', caseId)
+    .executeTakeFirst();
+  return row?.next_locator_check_at ?? null;
+}

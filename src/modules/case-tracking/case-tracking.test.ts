@@ -7,9 +7,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { caseKeyStoreFor } from '../../crypto/case-keys.ts';
+import { createSmsSender } from '../../integrations/messaging/create-sms-sender.ts';
 import { countSegments, isGsm7 } from '../../integrations/messaging/segments.ts';
+import type { SmsSender } from '../../integrations/messaging/sms-sender.ts';
 import { createStaffSession } from '../../../test/support/staff.ts';
 import { backends, createTestApp, TestClock, type TestApp } from '../../../test/support/test-context.ts';
+import { mergeCases } from '../cases/cases.merge.ts';
 import { readCaseTimeline } from '../cases/cases.timeline.ts';
 import {
   CANARY_PERSON,
@@ -23,6 +26,7 @@ import { createStaff, outboxTextsTo } from '../dispatch/dispatch.test-helpers.ts
 import { recordOptOut } from '../sms/sms.repository.ts';
 import { formatHearingTimeForSms } from './case-tracking.messages.ts';
 import { sendDueReminders, STALE_CLAIM_MS } from './case-tracking.reminders.ts';
+import { readTracking } from './case-tracking.service.ts';
 import {
   allOutboxTexts,
   assignTestAttorney,
@@ -454,6 +458,8 @@ for (const backend of backends()) {
       const closedCase = await make();
       const destroyedCase = await make();
       const crashedCase = await make();
+      const attorneyPhone = familyPhone();
+      await assignTestAttorney(t.context, crashedCase, { phone: attorneyPhone });
       await t.context.db
         .updateTable('cases')
         .set({ status: 'closed', closed_at: clock.now() })
@@ -511,11 +517,10 @@ for (const backend of backends()) {
 
       clock.advance(STALE_CLAIM_MS + MINUTE_MS);
       await sendDueReminders(t.context);
-      assert.equal(
-        (await allOutboxTexts(t.context)).length,
-        before,
-        'the contact already texted is not texted again',
-      );
+      // The attorney, whom the dead worker had not reached, is texted; the family it had, is not again.
+      assert.equal((await allOutboxTexts(t.context)).length, before + 1);
+      assert.equal((await outboxTextsTo(t.context, attorneyPhone)).length, 1);
+      assert.deepEqual(await outboxTextsTo(t.context, contact.phone!), []);
       const taken = await t.context.db
         .selectFrom('case_reminders')
         .select('status')
@@ -536,6 +541,53 @@ for (const backend of backends()) {
         .where('case_id', '=', destroyedCase)
         .execute();
       assert.equal(left.length, 0);
+    });
+
+    test('hearings: a provider failure gives the reminder back; the next run texts only who is left', async () => {
+      const legal = await createStaff(t.context, ['legal']);
+      const first = testContact({ name: 'Eva', phone: familyPhone(), language: 'en' });
+      const second = testContact({ name: 'Fito', phone: familyPhone(), language: 'es' });
+      const { id: caseId } = await openTestCase(t.context, legal.userId, { contacts: [first, second] });
+      const day = new Date(clock.now().getTime() + 4 * 24 * HOUR_MS).toISOString().slice(0, 10);
+      const added = await post(legal, `/console/cases/${caseId}/hearings`, {
+        date: day,
+        time: '11:00',
+        court: 'Chicago Immigration Court',
+        kind: 'individual',
+      });
+      assert.equal(added.statusCode, 303);
+      const [reminder] = await remindersOf(t.context, caseId);
+      assert.ok(reminder);
+      clock.advance(reminder.due_at.getTime() - clock.now().getTime());
+
+      const real = createSmsSender(t.context);
+      let calls = 0;
+      // Takes the first text, then the provider goes down.
+      const flaky: SmsSender = {
+        provider: real.provider,
+        async send(message) {
+          calls += 1;
+          if (calls > 1) throw new Error('provider unavailable');
+          return real.send(message);
+        },
+      };
+      const failed = await sendDueReminders(t.context, flaky);
+      assert.equal(failed.retry, 1);
+      assert.equal((await outboxTextsTo(t.context, first.phone!)).length, 1);
+      assert.deepEqual(await outboxTextsTo(t.context, second.phone!), []);
+      const back = await t.context.db
+        .selectFrom('case_reminders')
+        .select(['status', 'claimed_at'])
+        .where('id', '=', reminder.id)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(back, { status: 'pending', claimed_at: null });
+
+      clock.advance(MINUTE_MS);
+      await sendDueReminders(t.context);
+      assert.equal((await outboxTextsTo(t.context, first.phone!)).length, 1, 'not texted twice');
+      const spanish = await outboxTextsTo(t.context, second.phone!);
+      assert.equal(spanish.length, 1);
+      assert.match(spanish[0]!, /^Amparo: recordatorio de la audiencia de su familiar/);
     });
 
     test('hearings: bad forms come back in the reader language; a closed case takes no changes', async () => {
@@ -580,6 +632,74 @@ for (const backend of backends()) {
           .length,
         0,
       );
+    });
+
+    test('merging moves tracking to the kept case, resealed; the export carries it', async () => {
+      const legal = await createStaff(t.context, ['legal']);
+      // Same person twice (same A-number): the second is merged into the first.
+      const kept = await openTestCase(t.context, legal.userId);
+      const merged = await openTestCase(t.context, legal.userId);
+      const checked = await post(legal, `/console/cases/${merged.id}/locator-checks`, {
+        result: 'not_found',
+        notes: 'Tried twice',
+      });
+      assert.equal(checked.statusCode, 303);
+      const day = new Date(clock.now().getTime() + 6 * 24 * HOUR_MS).toISOString().slice(0, 10);
+      const added = await post(legal, `/console/cases/${merged.id}/hearings`, {
+        date: day,
+        time: '08:30',
+        court: 'Chicago Immigration Court',
+        judge: 'Judge Moreno',
+        kind: 'individual',
+      });
+      assert.equal(added.statusCode, 303);
+      const due = (
+        await t.context.db
+          .selectFrom('cases')
+          .select('next_locator_check_at')
+          .where('id', '=', merged.id)
+          .executeTakeFirstOrThrow()
+      ).next_locator_check_at;
+
+      const outcome = await mergeCases(
+        t.context,
+        { userId: legal.userId, roles: ['legal'] },
+        { keepId: kept.id, mergeId: merged.id },
+      );
+      assert.deepEqual(outcome, { outcome: 'merged', keptId: kept.id });
+      const keptRow = await t.context.db
+        .selectFrom('cases')
+        .selectAll()
+        .where('id', '=', kept.id)
+        .executeTakeFirstOrThrow();
+      assert.equal(keptRow.next_locator_check_at?.getTime(), due?.getTime(), 'the re-check carries over');
+      const view = await readTracking(
+        t.context,
+        keptRow,
+        await caseKeyStoreFor(t.context).cipherFor(kept.id),
+      );
+      assert.deepEqual(
+        view.checks.map((check) => [check.record.result, check.record.notes]),
+        [['not_found', 'Tried twice']],
+      );
+      assert.deepEqual(
+        view.hearings.map((hearing) => [
+          hearing.record.court,
+          hearing.record.judge,
+          hearing.reminders.pending,
+        ]),
+        [['Chicago Immigration Court', 'Judge Moreno', 2]],
+      );
+      assert.equal((await remindersOf(t.context, merged.id)).length, 0);
+
+      const exported = await get(legal, `/console/cases/${kept.id}/export.json`);
+      assert.equal(exported.statusCode, 200);
+      const json = JSON.parse(exported.body) as { sections: Record<string, unknown> };
+      assert.deepEqual(
+        (json.sections['case-hearings'] as { court: string; kind: string }[]).map((h) => [h.court, h.kind]),
+        [['Chicago Immigration Court', 'individual']],
+      );
+      assert.equal((json.sections['case-locator'] as { result: string }[])[0]?.result, 'not_found');
     });
 
     test("need to know: another team's legal user gets 404 everywhere, other roles 403", async () => {
