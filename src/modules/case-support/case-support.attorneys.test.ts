@@ -331,6 +331,8 @@ for (const backend of backends()) {
         .execute();
 
       const page = await getPage(t.app, legal, `/console/cases/${target.id}/attorneys`);
+      // The family's Spanish (from the case) and the contact's "es" are one language.
+      assert.match(textOf(page.body, 'case-languages'), /The family speaks: Spanish$/);
       const carla = suggestionRows(page.body).find((row) => row.id === attorney)!;
       assert.match(carla.text, /Possible conflict: this attorney already represents a related party/);
       assert.match(carla.text, /Another case from the same incident/);

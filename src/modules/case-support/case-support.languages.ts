@@ -143,6 +143,29 @@ export function firstSupportedLanguage(languages: readonly string[]): Language |
   return undefined;
 }
 
+/** One entry per language, the first spelling kept ("Spanish" and "es" are one). */
+export function uniqueLanguages(languages: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return languages.filter((language) => {
+    const key = languageKey(language);
+    if (key === '' || seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** A language as a reader sees it: a bare code ("es", "ht") by its name in their language, else as typed. */
+export function languageLabel(language: string, readerLanguage: Language): string {
+  if (!/^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i.test(language) || language !== language.toLowerCase())
+    return language;
+  try {
+    const name = new Intl.DisplayNames([readerLanguage], { type: 'language', fallback: 'none' }).of(language);
+    return name ?? language;
+  } catch {
+    return language;
+  }
+}
+
 /** Splits a typed list ("Spanish, Mam; en") into its entries, without repeats of one language. */
 export function parseLanguages(raw: string): string[] {
   const seen = new Set<string>();

@@ -10,6 +10,7 @@ import { renderPage } from '../../http/layout.ts';
 import type { MessageKey, Translator } from '../../i18n/i18n.ts';
 import type { AttorneyView, CurrentAttorney, SuggestionsView } from './case-support.attorneys.ts';
 import { formatUsd, type CasePaymentView, type LedgerEntryView } from './case-support.bond.ts';
+import { languageLabel, uniqueLanguages } from './case-support.languages.ts';
 import type { AttorneySuggestion, ConflictReason } from './case-support.ranking.ts';
 import type { FundRow } from './case-support.repository.ts';
 import {
@@ -111,6 +112,13 @@ export function formatDay(day: string, lang: Language): string {
     dateStyle: 'medium',
     timeZone: 'UTC',
   }).format(new Date(Date.UTC(year, month - 1, date)));
+}
+
+/** The case's languages as the reader names them, each language once. */
+function languageList(languages: readonly string[], lang: Language): string {
+  return uniqueLanguages(languages)
+    .map((language) => languageLabel(language, lang))
+    .join(', ');
 }
 
 function noticeBlock(notice: Notice | undefined): Html | string {
@@ -460,12 +468,11 @@ export function renderSuggestions(
     <p class="hint">${t('case_support.ranking_explain')}</p>
     <p id="case-languages">
       ${t('case_support.case_languages_person', {
-        languages: languages.person.length > 0 ? languages.person.join(', ') : t('case_support.unknown'),
+        languages: languageList(languages.person, page.request.lang) || t('case_support.unknown'),
       })}
       <br />
       ${t('case_support.case_languages_family', {
-        languages:
-          languages.family.length > 0 ? [...new Set(languages.family)].join(', ') : t('case_support.unknown'),
+        languages: languageList(languages.family, page.request.lang) || t('case_support.unknown'),
       })}
     </p>
     ${!state.canChange ? html`<p class="notice" role="status">${t('case_support.case_closed')}</p>` : ''}

@@ -3,7 +3,7 @@
 // equals, more spare capacity first. Attorneys who already represent a related party (a possible conflict of
 // interest) come after everyone free of one, and attorneys at capacity come last: both can still be chosen,
 // but only with an explicit confirmation. The rule is simple enough to say on the page beside each name.
-import { languageKey, speaksAny } from './case-support.languages.ts';
+import { languageKey, speaksAny, uniqueLanguages } from './case-support.languages.ts';
 
 export interface AttorneyCandidate {
   id: string;
@@ -55,25 +55,16 @@ function group(s: AttorneySuggestion): number {
   return 0;
 }
 
-/** One entry per language, the first spelling kept ("Spanish" and "es" are one). */
-function unique(languages: readonly string[]): string[] {
-  const seen = new Set<string>();
-  return languages.filter((language) => {
-    const key = languageKey(language);
-    if (key === '' || seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
 export function rankAttorneys(
   candidates: readonly AttorneyCandidate[],
   languages: CaseLanguages,
   conflicts: ReadonlyMap<string, readonly ConflictReason[]>,
 ): AttorneySuggestion[] {
-  const person = unique(languages.person);
+  const person = uniqueLanguages(languages.person);
   const personKeys = new Set(person.map(languageKey));
-  const family = unique(languages.family).filter((language) => !personKeys.has(languageKey(language)));
+  const family = uniqueLanguages(languages.family).filter(
+    (language) => !personKeys.has(languageKey(language)),
+  );
   const suggestions = candidates.map((candidate): AttorneySuggestion => {
     const spare = Math.max(0, candidate.capacity - candidate.openCases);
     return {

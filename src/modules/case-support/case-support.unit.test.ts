@@ -3,7 +3,14 @@
 // which attorneys are suggested.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { firstSupportedLanguage, languageKey, parseLanguages, speaksAny } from './case-support.languages.ts';
+import {
+  firstSupportedLanguage,
+  languageKey,
+  languageLabel,
+  parseLanguages,
+  speaksAny,
+  uniqueLanguages,
+} from './case-support.languages.ts';
 import { rankAttorneys, type AttorneyCandidate, type ConflictReason } from './case-support.ranking.ts';
 import {
   centsToInput,
@@ -245,6 +252,10 @@ describe('languages', () => {
     assert.deepEqual(parseLanguages('Spanish; español, Mam\nmam'), ['Spanish', 'Mam']);
     assert.equal(firstSupportedLanguage(['Mam', 'Spanish', 'English']), 'es');
     assert.equal(firstSupportedLanguage(['Mam']), undefined);
+    assert.deepEqual(uniqueLanguages(['Spanish', 'Mam', 'es', 'español', 'mam']), ['Spanish', 'Mam']);
+    assert.equal(languageLabel('es', 'es'), 'español');
+    assert.equal(languageLabel('ht', 'en'), 'Haitian Creole');
+    assert.equal(languageLabel('Mam', 'es'), 'Mam', 'a typed name stays as typed');
   });
 });
 
