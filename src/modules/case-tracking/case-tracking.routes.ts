@@ -195,11 +195,13 @@ export function registerCaseTrackingRoutes(
     status: number,
     form?: FormState<HearingField>,
   ) {
+    // A form coming back is the page the person already had open: only the first look is audited.
     const { caseRow, record } = await hearingForEdit(
       context,
       request.principal!,
       caseIdOf(request),
       request.params.hearingId,
+      { audit: form === undefined },
     );
     const ctx = panelContext({ request, context, caseRow, csrfToken: csrfToken(request) });
     const hearingId = request.params.hearingId.toLowerCase();

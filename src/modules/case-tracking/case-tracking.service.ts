@@ -11,6 +11,7 @@ import type { StaffPrincipal } from '../../http/access.ts';
 import { AppError } from '../../http/errors.ts';
 import { openCaseForStaff } from '../cases/cases.access.ts';
 import { textFamily } from '../cases/cases.family.ts';
+import { auditCaseViewed } from '../cases/cases.service.ts';
 import { recordCaseEvent } from '../cases/cases.timeline.ts';
 import { isUuid } from '../reports/reports.schemas.ts';
 import { findFacility, listFacilities } from './facilities.repository.ts';
@@ -520,11 +521,14 @@ export async function hearingForEdit(
   principal: Principal,
   caseId: string,
   hearingId: string,
+  options: { audit: boolean },
 ): Promise<{ caseRow: Case; record: HearingRecord }> {
   const { caseRow, cipher } = await openCaseForStaff(context, principal, caseId);
   if (!isUuid(hearingId)) throw new AppError('not_found');
   const row = await findHearing(context.db, hearingId.toLowerCase());
   if (!row || row.case_id !== caseId) throw new AppError('not_found');
+  // Opening a case's page is audited; this page shows part of one.
+  if (options.audit) await auditCaseViewed(context, principal.userId, caseRow.id);
   return { caseRow, record: unsealHearing(cipher, row) };
 }
 

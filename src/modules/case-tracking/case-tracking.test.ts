@@ -380,6 +380,17 @@ for (const backend of backends()) {
       const hearingPath = `/console/cases/${caseId}/hearings/${hearing.id}`;
       const edit = await get(legal, hearingPath);
       assert.equal(edit.statusCode, 200);
+      const viewed = await t.context.db
+        .selectFrom('audit_log')
+        .select('actor_id')
+        .where('action', '=', 'case.viewed')
+        .where('subject_id', '=', caseId)
+        .execute();
+      assert.deepEqual(
+        viewed.map((row) => row.actor_id),
+        [legal.userId],
+        'opening the hearing page is audited',
+      );
       assert.match(edit.body, new RegExp(`value="${date}"`));
       const later = new Date(startsAt + 7 * 24 * HOUR_MS).toISOString().slice(0, 10);
       const moved = await post(legal, hearingPath, {
