@@ -136,21 +136,22 @@ export function locatorPanel(
   const t = ctx.t;
   const last = view.checks[0];
   const due = view.nextLocatorCheckAt;
-  const status =
-    last?.record.result === 'found' || (!last && view.stays.length > 0)
-      ? html`<p id="locator-status">${t('case_tracking.locator_located')}</p>`
-      : due
-        ? html`<p id="locator-status" class="${due.getTime() <= now.getTime() ? 'notice error' : ''}">
-            ${t(
-              due.getTime() <= now.getTime()
-                ? 'case_tracking.locator_due_since'
-                : 'case_tracking.locator_next_check',
-              {
-                when: when(ctx, due),
-              },
-            )}
-          </p>`
-        : html`<p id="locator-status">${t(last ? 'case_tracking.locator_not_located' : 'case_tracking.locator_never_checked')}</p>`;
+  // A pending re-check says the person is not found; a stay or a check that found them says where they are.
+  const located = view.stays.length > 0 || last?.record.result === 'found';
+  const overdue = due !== null && due.getTime() <= now.getTime();
+  const status = due
+    ? html`<p id="locator-status" class="${overdue ? 'notice error' : ''}">
+        ${t(overdue ? 'case_tracking.locator_due_since' : 'case_tracking.locator_next_check', { when: when(ctx, due) })}
+      </p>`
+    : html`<p id="locator-status">
+        ${t(
+          located
+            ? 'case_tracking.locator_located'
+            : last
+              ? 'case_tracking.locator_not_located'
+              : 'case_tracking.locator_never_checked',
+        )}
+      </p>`;
   const result = form.values.result ?? '';
   const id = (name: string) => `locator-${name}`;
   return html`${status}

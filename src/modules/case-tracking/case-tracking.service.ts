@@ -510,7 +510,9 @@ export async function addHearing(
       },
       at,
     });
-    if (record.result === 'pending') await textFamily(context, trx, { caseId, change: 'hearing' });
+    // A hearing recorded after the fact (held, or a date already past) is news to no one.
+    if (record.result === 'pending' && input.startsAt.getTime() > at.getTime())
+      await textFamily(context, trx, { caseId, change: 'hearing' });
     return { outcome: 'saved', hearingId };
   });
 }
@@ -532,9 +534,15 @@ export async function hearingForEdit(
   return { caseRow, record: unsealHearing(cipher, row) };
 }
 
-/** What the family needs to hear about: a new time or court, or that it will not happen (or did). */
-function familyMustKnow(before: HearingRecord, after: HearingRecord): boolean {
-  return before.startsAt !== after.startsAt || before.court !== after.court || before.result !== after.result;
+/**
+ * What the family needs to hear about: a new time or court, or that it will not happen (or did), for a
+ * hearing still ahead (or just moved from ahead). Correcting a long-past hearing's record is news to no one.
+ */
+function familyMustKnow(before: HearingRecord, after: HearingRecord, now: Date): boolean {
+  const ahead = Math.max(Date.parse(before.startsAt), Date.parse(after.startsAt)) > now.getTime();
+  const changed =
+    before.startsAt !== after.startsAt || before.court !== after.court || before.result !== after.result;
+  return ahead && changed;
 }
 
 /**
@@ -588,7 +596,7 @@ export async function updateHearing(
       },
       at,
     });
-    if (familyMustKnow(before, after)) await textFamily(context, trx, { caseId, change: 'hearing' });
+    if (familyMustKnow(before, after, at)) await textFamily(context, trx, { caseId, change: 'hearing' });
     return { outcome: 'saved', hearingId: row.id };
   });
 }

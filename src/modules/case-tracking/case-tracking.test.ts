@@ -193,6 +193,7 @@ for (const backend of backends()) {
       const page = await get(assignee, `/console/cases/${caseId}`);
       assert.equal(page.statusCode, 200);
       assert.match(page.body, /id="case-locator"/);
+      assert.match(page.body, /<p id="locator-status">\s*Located\.\s*<\/p>/);
       assert.match(page.body, /Found at Broadview Processing Center/);
       assert.match(page.body, /Held at Broadview Processing Center since/);
       assert.match(page.body, /Visits on weekends/);
@@ -625,6 +626,18 @@ for (const backend of backends()) {
       assert.equal(skipped.statusCode, 422);
       assert.match(skipped.body, /This time does not exist on that day/);
 
+      // A hearing recorded after the fact: no reminders, and no news for the family.
+      const past = await post(legal, `/console/cases/${caseId}/hearings`, {
+        date: '2026-11-02',
+        time: '09:00',
+        court: 'Chicago',
+        kind: 'master_calendar',
+        result: 'held',
+      });
+      assert.equal(past.statusCode, 303);
+      assert.deepEqual(await remindersOf(t.context, caseId), []);
+      assert.deepEqual(await familyTextJobs(t, caseId), []);
+
       await t.context.db
         .updateTable('cases')
         .set({ status: 'closed', closed_at: clock.now() })
@@ -641,7 +654,8 @@ for (const backend of backends()) {
       assert.equal(
         (await t.context.db.selectFrom('hearings').select('id').where('case_id', '=', caseId).execute())
           .length,
-        0,
+        1,
+        'only the one recorded before it was closed',
       );
     });
 
