@@ -46,11 +46,16 @@ describe('alert pacing', () => {
     const pacer = new Pacer({ totalPerSecond: 100, senders: 1, perSenderPerSecond: 0 }, clock);
     const sends = await pace(pacer, clock, 1000);
     assert.equal(busiestSecond(sends.map((s) => s.at)), 100);
+    // Arriving at the provider up to 10 ms late, unevenly, they still never exceed 100 in a second.
+    let seed = 7;
+    const jitter = () => ((seed = (seed * 48271) % 2147483647) / 2147483647) * 10;
+    assert.ok(busiestSecond(sends.map((s) => s.at + jitter())) <= 100);
     for (let i = 1; i < sends.length; i++) {
       assert.ok(sends[i]!.at - sends[i - 1]!.at >= 10 - 1e-9, `text ${i} came too soon after the one before`);
     }
-    // 1,000 texts at 100/s: the last leaves 9.99 s after the first.
-    assert.ok(Math.abs(sends.at(-1)!.at - 9990) < 1, `took ${sends.at(-1)!.at} ms`);
+    // 1,000 texts at 100/s: the last leaves about 10 s after the first (each 100 take 1.01 s, the slack
+    // that keeps arrivals under the cap).
+    assert.ok(sends.at(-1)!.at >= 9990 && sends.at(-1)!.at <= 10_100, `took ${sends.at(-1)!.at} ms`);
   });
 
   test('late timers are caught up without ever exceeding the cap in a window', async () => {
@@ -58,9 +63,9 @@ describe('alert pacing', () => {
     const pacer = new Pacer({ totalPerSecond: 100, senders: 1, perSenderPerSecond: 0 }, clock);
     const sends = await pace(pacer, clock, 2000);
     assert.ok(busiestSecond(sends.map((s) => s.at)) <= 100);
-    // Timers 3 ms late on a 10 ms spacing still keep the rate: within 1 % of 100/s.
+    // Timers 3 ms late on a 10 ms spacing still keep the rate: within 2 % of 100/s.
     const rate = (sends.length - 1) / (sends.at(-1)!.at / 1000);
-    assert.ok(rate > 99 && rate <= 100.01, `rate ${rate}`);
+    assert.ok(rate > 98 && rate <= 100, `rate ${rate}`);
   });
 
   test('after a pause in sending, the window still holds: no burst to make up for lost time', async () => {
@@ -91,7 +96,7 @@ describe('alert pacing', () => {
     }
     assert.ok(busiestSecond(sends.map((s) => s.at)) <= 30);
     // 300 texts over 3 numbers at 10/s each: about 10 s, not more.
-    assert.ok(sends.at(-1)!.at < 10_000, `took ${sends.at(-1)!.at} ms`);
+    assert.ok(sends.at(-1)!.at < 10_200, `took ${sends.at(-1)!.at} ms`);
   });
 
   test('the total cap binds when it is below the pool’s', async () => {
