@@ -11,15 +11,21 @@ function parseAlertId(jobName: string): (data: unknown) => { alertId: string } {
   };
 }
 
-/** Sends an approved alert's pending ledger rows; enqueued in the approval's transaction. */
+/**
+ * Sends what is due of every alert being sent (the id says which alert prompted it); enqueued in the
+ * approval's transaction, and by each run as its successor.
+ */
 export const fanOutAlertJob = defineJob<{ alertId: string }>({
   name: 'alerts.fan-out',
-  // Its own queue, so a flood of report jobs never stands in front of an alert.
-  queue: { retryLimit: 20, retryDelay: 2, expireInSeconds: 3600 },
+  // Its own queue, so a flood of report jobs never stands in front of an alert. A run gives up its turn
+  // after 5 minutes (its successor carries on), well inside the expiry. The standard policy (no singleton)
+  // means a job left active by a killed worker blocks nothing; the heartbeat lets pg-boss fail it within
+  // about a minute instead of an expiry later, and the lock inside keeps runs one at a time.
+  queue: { retryLimit: 20, retryDelay: 2, expireInSeconds: 900, heartbeatSeconds: 30 },
   parse: parseAlertId('alerts.fan-out'),
 });
 
-/** Every minute: re-queues alerts whose worker died mid-fan-out (rows left 'sending' or 'pending'). */
+/** Every minute: queues a fan-out for alerts whose worker died mid-way (rows left 'sending' or 'pending'). */
 export const resumeAlertsJob = defineJob<Record<string, never>>({
   name: 'alerts.resume',
   queue: { retryLimit: 1, expireInSeconds: 300 },

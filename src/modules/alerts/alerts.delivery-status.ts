@@ -1,0 +1,34 @@
+// Twilio's status callbacks for alert texts (StatusCallback on each text, posted to /webhooks/twilio/status,
+// signature-checked by the app). A final status moves the ledger row forward only, so a retried or late
+// callback changes nothing, and no webhook receipt is written: 100,000 texts must not leave 100,000
+// receipts. A final status that overtakes the fan-out's record of the SID is kept aside and applied as
+// soon as the SID is recorded.
+import type { AppContext } from '../../app/context.ts';
+import { progressSignals } from './alerts.delivery-progress.ts';
+import { recordFinalStatus, rememberEarlyStatus, type FinalStatus } from './alerts.ledger.ts';
+
+/**
+ * Twilio's message statuses that end a text's story, as ledger states. 'sent' needs nothing: the fan-out
+ * records every text Twilio accepted as sent. 'undelivered' is the carrier giving up (a phone off for days,
+ * a number gone): failed, as far as anyone can tell from here.
+ */
+const FINAL: Partial<Record<string, FinalStatus>> = {
+  delivered: 'delivered',
+  read: 'delivered',
+  undelivered: 'failed',
+  failed: 'failed',
+};
+
+const MESSAGE_SID = /^(SM|MM)[0-9a-f]{32}$/i;
+
+export async function recordAlertTextStatus(
+  context: Pick<AppContext, 'db' | 'clock' | 'logger'>,
+  notice: { messageSid: string; status: string },
+): Promise<void> {
+  const status = FINAL[notice.status];
+  if (status === undefined || !MESSAGE_SID.test(notice.messageSid)) return;
+  const now = context.clock.now();
+  const moved = await recordFinalStatus(context.db, notice.messageSid, status, now);
+  if (moved === 'unknown') await rememberEarlyStatus(context.db, notice.messageSid, status, now);
+  else if (moved !== 'unchanged') progressSignals(context).changed(moved.alertId);
+}
