@@ -5,6 +5,7 @@
 import type { AppContext } from '../../app/context.ts';
 import type { Language } from '../../config/config.ts';
 import { answerOnce, EMPTY_TWIML, RECEIPT_RETENTION_HOURS } from '../../integrations/twilio/webhook.ts';
+import { recordAlertTextStatus } from '../alerts/alerts.delivery-status.ts';
 import {
   keepFamilyCallWithoutMessage,
   newCallRow,
@@ -219,17 +220,16 @@ export async function answerCallStatus(
   });
 }
 
-/** Delivery statuses of texts are acknowledged for now (the alerts work reads them); stored once per status. */
+/**
+ * Delivery statuses of texts: an alert text's moves its ledger row forward (a repeat or a late one changes
+ * nothing), so no receipt is kept: an alert to 100,000 people must not leave 100,000 receipts.
+ */
 export async function answerMessageStatus(
   context: AppContext,
   notice: { messageSid: string; status: string },
 ): Promise<string> {
-  return answerOnce(
-    context.db,
-    `${notice.messageSid}:${notice.status}`,
-    context.clock.now(),
-    async () => EMPTY_TWIML,
-  );
+  await recordAlertTextStatus(context, notice);
+  return EMPTY_TWIML;
 }
 
 /**
