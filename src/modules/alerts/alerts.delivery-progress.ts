@@ -26,8 +26,12 @@ export class ProgressSignals {
   /** Signals at once if the last signal for this alert is old enough, else once when it is. */
   changed(alertId: string): void {
     const now = performance.now();
-    const known = this.#alerts.get(alertId) ?? { last: -Infinity, timer: undefined };
-    this.#alerts.set(alertId, known);
+    let known = this.#alerts.get(alertId);
+    if (!known) {
+      this.#forgetQuiet(now);
+      known = { last: -Infinity, timer: undefined };
+      this.#alerts.set(alertId, known);
+    }
     if (known.timer) return;
     const wait = known.last + MIN_GAP_MS - now;
     if (wait <= 0) {
@@ -35,13 +39,13 @@ export class ProgressSignals {
       this.#send(alertId);
       return;
     }
-    known.timer = setTimeout(() => {
-      known.timer = undefined;
-      known.last = performance.now();
+    const pending = known;
+    pending.timer = setTimeout(() => {
+      pending.timer = undefined;
+      pending.last = performance.now();
       this.#send(alertId);
     }, wait);
-    known.timer.unref();
-    this.#forgetQuiet(now);
+    pending.timer.unref();
   }
 
   #send(alertId: string): void {

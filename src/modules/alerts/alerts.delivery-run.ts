@@ -147,6 +147,8 @@ export class FanOutRun {
   #handedOver = 0;
   #sending = 0;
   #settled: SettledText[] = [];
+  /** SIDs the last commit recorded: the next one looks again for status callbacks that overtook them. */
+  #lastSids: string[] = [];
 
   #claimingDone = false;
   #sendingDone = false;
@@ -478,7 +480,11 @@ export class FanOutRun {
     // One commit at a time: outcomes arriving meanwhile make the next batch, so batches grow with load.
     for (;;) {
       if (this.#settled.length === 0) {
-        if (this.#sendingDone) return;
+        if (this.#sendingDone) {
+          // A last look for callbacks that overtook the last batch's SIDs.
+          if (this.#lastSids.length > 0) await this.#commit([]).catch((error: unknown) => this.#fail(error));
+          return;
+        }
         await this.#recorderWake.wait(250);
         continue;
       }
@@ -509,16 +515,18 @@ export class FanOutRun {
     const optOuts = batch.flatMap((entry) => (entry.optOut ? [entry.optOut] : []));
     // One statement, so no transaction, unless someone unsubscribed at the carrier: then their opt-out
     // commits with the row that says so.
+    const earlier = this.#lastSids;
     const moved =
       optOuts.length === 0
-        ? await recordOutcomes(db, this.runId, now, outcomes)
+        ? await recordOutcomes(db, this.runId, now, outcomes, earlier)
         : await db.transaction().execute(async (trx) => {
             for (const phoneIndex of optOuts) {
               await recordOptOut(trx, phoneIndex, now);
               await markSubscriberOptedOut(trx, phoneIndex, now);
             }
-            return recordOutcomes(trx, this.runId, now, outcomes);
+            return recordOutcomes(trx, this.runId, now, outcomes, earlier);
           });
+    this.#lastSids = outcomes.flatMap((outcome) => (outcome.providerSid ? [outcome.providerSid] : []));
     for (const alertId of moved) this.#onProgress(alertId);
   }
 }

@@ -5,7 +5,12 @@
 // soon as the SID is recorded.
 import type { AppContext } from '../../app/context.ts';
 import { progressSignals } from './alerts.delivery-progress.ts';
-import { recordFinalStatus, rememberEarlyStatus, type FinalStatus } from './alerts.ledger.ts';
+import {
+  forgetEarlyStatus,
+  recordFinalStatus,
+  rememberEarlyStatus,
+  type FinalStatus,
+} from './alerts.ledger.ts';
 
 /**
  * Twilio's message statuses that end a text's story, as ledger states. 'sent' needs nothing: the fan-out
@@ -27,8 +32,15 @@ export async function recordAlertTextStatus(
 ): Promise<void> {
   const status = FINAL[notice.status];
   if (status === undefined || !MESSAGE_SID.test(notice.messageSid)) return;
+  const { db } = context;
   const now = context.clock.now();
-  const moved = await recordFinalStatus(context.db, notice.messageSid, status, now);
-  if (moved === 'unknown') await rememberEarlyStatus(context.db, notice.messageSid, status, now);
-  else if (moved !== 'unchanged') progressSignals(context).changed(moved.alertId);
+  let moved = await recordFinalStatus(db, notice.messageSid, status, now);
+  if (moved === 'unknown') {
+    await rememberEarlyStatus(db, notice.messageSid, status, now);
+    // Then look again: the fan-out records SIDs first and looks for early statuses after (its next batch),
+    // so of the two, whichever looks last sees what the other wrote, and none is left behind.
+    moved = await recordFinalStatus(db, notice.messageSid, status, now);
+    if (moved !== 'unknown') await forgetEarlyStatus(db, notice.messageSid);
+  }
+  if (typeof moved === 'object') progressSignals(context).changed(moved.alertId);
 }

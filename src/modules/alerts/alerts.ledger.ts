@@ -137,49 +137,65 @@ export interface DeliveryOutcome {
 /**
  * Records a batch of outcomes in one statement. Only rows still 'sending' under this run are touched: a
  * row another run took back (its claim outlived the lease) is that run's now. A final status callback that
- * overtook a text's SID (kept in alert_delivery_early_statuses) is applied in the same statement; returns
- * the alerts that had one.
+ * overtook a text's SID (kept in alert_delivery_early_statuses) is applied in the same statement, for this
+ * batch's SIDs and for `earlierSids`, the previous batch's: a callback writes its early status and then
+ * looks for the SID again, so whichever of the two looks last sees the other (see recordAlertTextStatus).
+ * Returns the alerts that had an early status applied.
  */
 export async function recordOutcomes(
   db: Db,
   runId: string,
   now: Date,
   outcomes: readonly DeliveryOutcome[],
+  earlierSids: readonly string[] = [],
 ): Promise<string[]> {
-  if (outcomes.length === 0) return [];
+  if (outcomes.length === 0 && earlierSids.length === 0) return [];
   const column = <T>(pick: (outcome: DeliveryOutcome) => T) => sql.val(outcomes.map(pick));
   const sids = outcomes.flatMap((outcome) => (outcome.providerSid ? [outcome.providerSid] : []));
   const result = await sql<{ alert_id: string }>`
     with early as (
       delete from alert_delivery_early_statuses e
-      where e.provider_sid = any(${sql.val(sids)}::text[])
+      where e.provider_sid = any(${sql.val([...sids, ...earlierSids])}::text[])
       returning e.provider_sid, e.status
+    ),
+    settled_earlier as (
+      update alert_deliveries d set status = early.status, updated_at = ${now}
+      from early
+      where d.provider_sid = early.provider_sid
+        and d.provider_sid = any(${sql.val([...earlierSids])}::text[])
+        and ${rank(sql.ref('d.status'))} < ${FINAL_RANK}
+      returning d.alert_id
+    ),
+    recorded as (
+      update alert_deliveries d set
+        status = coalesce(early.status, v.status),
+        sender = coalesce(v.sender, d.sender),
+        provider_sid = v.provider_sid,
+        error_code = v.error_code,
+        next_attempt_at = v.next_attempt_at,
+        attempts = d.attempts + v.attempts_delta,
+        claimed_by = null,
+        claimed_at = null,
+        updated_at = ${now}
+      from unnest(
+        ${column((o) => o.alertId)}::uuid[],
+        ${column((o) => o.subscriberId)}::uuid[],
+        ${column((o) => o.status)}::text[],
+        ${column((o) => o.sender)}::text[],
+        ${column((o) => o.providerSid)}::text[],
+        ${column((o) => o.errorCode)}::int[],
+        ${column((o) => o.nextAttemptAt?.toISOString() ?? null)}::timestamptz[],
+        ${column((o) => o.attemptsDelta)}::int[]
+      ) as v(alert_id, subscriber_id, status, sender, provider_sid, error_code, next_attempt_at, attempts_delta)
+      left join early on early.provider_sid = v.provider_sid
+      where d.alert_id = v.alert_id and d.subscriber_id = v.subscriber_id
+        and d.status = 'sending' and d.claimed_by = ${runId}::uuid
+      returning case when early.status is not null then d.alert_id end as alert_id
     )
-    update alert_deliveries d set
-      status = coalesce(early.status, v.status),
-      sender = coalesce(v.sender, d.sender),
-      provider_sid = v.provider_sid,
-      error_code = v.error_code,
-      next_attempt_at = v.next_attempt_at,
-      attempts = d.attempts + v.attempts_delta,
-      claimed_by = null,
-      claimed_at = null,
-      updated_at = ${now}
-    from unnest(
-      ${column((o) => o.alertId)}::uuid[],
-      ${column((o) => o.subscriberId)}::uuid[],
-      ${column((o) => o.status)}::text[],
-      ${column((o) => o.sender)}::text[],
-      ${column((o) => o.providerSid)}::text[],
-      ${column((o) => o.errorCode)}::int[],
-      ${column((o) => o.nextAttemptAt?.toISOString() ?? null)}::timestamptz[],
-      ${column((o) => o.attemptsDelta)}::int[]
-    ) as v(alert_id, subscriber_id, status, sender, provider_sid, error_code, next_attempt_at, attempts_delta)
-    left join early on early.provider_sid = v.provider_sid
-    where d.alert_id = v.alert_id and d.subscriber_id = v.subscriber_id
-      and d.status = 'sending' and d.claimed_by = ${runId}::uuid
-    returning case when early.status is not null then d.alert_id end as alert_id`.execute(db);
-  return [...new Set(result.rows.flatMap((row) => (row.alert_id ? [row.alert_id] : [])))];
+    select alert_id from recorded where alert_id is not null
+    union
+    select alert_id from settled_earlier`.execute(db);
+  return result.rows.map((row) => row.alert_id);
 }
 
 /**
@@ -238,6 +254,10 @@ export async function recordFinalStatus(
   const row = result.rows[0];
   if (!row?.alert_id) return 'unknown';
   return Number(row.advanced) > 0 ? { alertId: row.alert_id } : 'unchanged';
+}
+
+export async function forgetEarlyStatus(db: Db, providerSid: string): Promise<void> {
+  await db.deleteFrom('alert_delivery_early_statuses').where('provider_sid', '=', providerSid).execute();
 }
 
 export async function rememberEarlyStatus(
