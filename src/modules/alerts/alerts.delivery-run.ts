@@ -21,7 +21,7 @@ import {
   type DeliveryOutcome,
   type LockCheck,
 } from './alerts.ledger.ts';
-import { Pacer, realPacingClock, type PacingClock } from './alerts.rate.ts';
+import { Pacer, realPacingClock, type PacedText, type PacingClock } from './alerts.rate.ts';
 
 export interface FanOutSettings {
   inFlight: number;
@@ -376,19 +376,20 @@ export class FanOutRun {
       }
       const text = this.#queue.shift()!;
       this.#claimerWake.wake();
-      const lane = await this.#pacer.next();
+      const paced = await this.#pacer.next();
       if (this.#stopping) {
         this.#holdBack(text);
         continue;
       }
       this.#handedOver++;
       this.#sending++;
-      void this.#send(text, this.#provider.senders[lane] ?? null);
+      void this.#send(text, paced);
     }
     while (this.#sending > 0) await this.#pacerWake.wait(250);
   }
 
-  async #send(text: ClaimedText, sender: string | null): Promise<void> {
+  async #send(text: ClaimedText, paced: PacedText): Promise<void> {
+    const sender = this.#provider.senders[paced.lane] ?? null;
     let outcome: SendOutcome;
     if (text.body === undefined) {
       outcome = { kind: 'failed', code: null };
@@ -406,6 +407,7 @@ export class FanOutRun {
             : { kind: 'retry', code: null, slowDown: false };
       }
     }
+    this.#pacer.answered(paced);
     this.#settle(text, sender, outcome);
     this.#sending--;
     this.#pacerWake.wake();

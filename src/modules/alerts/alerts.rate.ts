@@ -1,8 +1,11 @@
 // Pacing alert texts: at most a configured number per second in total and per sender number, held over
 // every 1-second window (not on average: a carrier or a benchmark counting a window sees no burst above
-// the cap), and spread evenly over the sender pool. Each cap spaces texts one interval apart and keeps the
-// times of its last N texts, so the N+1th can never fall within a second (and a little) of the first. A
-// late timer may catch up one interval, never more.
+// the cap), and spread evenly over the sender pool. Each cap spaces texts one interval apart, and keeps,
+// for each of its last N texts, a time by which that text had surely reached the provider: the moment its
+// answer came back (the provider answers after it has the text), or, until then, the hand-over plus
+// MAX_TRANSIT_MS. The N+1th text is handed over only a second after that, so even counted where they
+// arrive, with whatever jitter the way there adds, no second holds more than N. A late timer may catch up
+// one interval, never more.
 
 /** Time for pacing: monotonic milliseconds, and a way to wait. Tests pass a simulated one. */
 export interface PacingClock {
@@ -16,39 +19,50 @@ export const realPacingClock: PacingClock = {
 };
 
 const WINDOW_MS = 1000;
-/**
- * Texts reach the provider with a few milliseconds' jitter; holding the cap over a window this much longer
- * than a second keeps their arrivals under it too, at a cost of 1 % at 100/s.
- */
-const WINDOW_SLACK_MS = 10;
+/** How long a text is assumed to take to reach the provider until its answer says it has. */
+export const MAX_TRANSIT_MS = 100;
 
-/** One cap: at most `perSecond` events in any 1-second window, one interval apart. */
+/** One cap: at most `perSecond` texts in any 1-second window, one interval apart. */
 export class WindowCap {
   readonly perSecond: number;
   readonly #interval: number;
-  /** When each of the last `perSecond` events happened, oldest at #head. */
-  readonly #recent: Float64Array;
+  /** For each of the last `perSecond` texts, when it had surely arrived; oldest at #head. */
+  readonly #arrived: Float64Array;
+  /** Which text (by sequence number) each slot holds, so a late answer never touches a reused slot. */
+  readonly #sequence: Float64Array;
   #head = 0;
+  #count = 0;
   #next = -Infinity;
 
   constructor(perSecond: number) {
     if (!Number.isInteger(perSecond) || perSecond < 1) throw new Error('A cap is a whole number per second.');
     this.perSecond = perSecond;
     this.#interval = WINDOW_MS / perSecond;
-    this.#recent = new Float64Array(perSecond).fill(-Infinity);
+    this.#arrived = new Float64Array(perSecond).fill(-Infinity);
+    this.#sequence = new Float64Array(perSecond).fill(-1);
   }
 
-  /** How long from `now` until the next event may happen (0: at once). */
+  /** How long from `now` until the next text may be handed over (0: at once). */
   wait(now: number): number {
-    return Math.max(0, this.#next - now, this.#recent[this.#head]! + WINDOW_MS + WINDOW_SLACK_MS - now);
+    return Math.max(0, this.#next - now, this.#arrived[this.#head]! + WINDOW_MS - now);
   }
 
-  take(now: number): void {
-    this.#recent[this.#head] = now;
-    this.#head = (this.#head + 1) % this.#recent.length;
+  /** Counts a text handed over now; returns its sequence number, for `arrived`. */
+  take(now: number): number {
+    const sequence = this.#count++;
+    this.#arrived[this.#head] = now + MAX_TRANSIT_MS;
+    this.#sequence[this.#head] = sequence;
+    this.#head = (this.#head + 1) % this.#arrived.length;
     // A text at most one interval behind its slot keeps the grid (a late timer catches up); after a
     // longer quiet spell the grid starts again from now, so idle time is never saved up as a burst.
     this.#next = (now - this.#next <= this.#interval ? this.#next : now) + this.#interval;
+    return sequence;
+  }
+
+  /** The provider answered about this text at `at`: it had the text by then. */
+  arrived(sequence: number, at: number): void {
+    const slot = sequence % this.#arrived.length;
+    if (this.#sequence[slot] === sequence) this.#arrived[slot] = Math.min(this.#arrived[slot]!, at);
   }
 }
 
@@ -59,6 +73,13 @@ export interface PacerOptions {
   senders: number;
   /** Texts per second per lane; 0 for no cap. */
   perSenderPerSecond: number;
+}
+
+/** A text the pacer let through: its lane (sender), and what `answered` needs to know. */
+export interface PacedText {
+  lane: number;
+  total: number;
+  inLane: number;
 }
 
 export class Pacer {
@@ -83,8 +104,8 @@ export class Pacer {
     return Math.min(lanes, this.#total?.perSecond ?? Infinity);
   }
 
-  /** Waits until a text may go now, counts it, and says which lane (sender) it goes from. */
-  async next(): Promise<number> {
+  /** Waits until a text may be handed over now, counts it, and says which lane (sender) it goes from. */
+  async next(): Promise<PacedText> {
     for (;;) {
       const now = this.#clock.now();
       const shared = Math.max(this.#total?.wait(now) ?? 0, this.#pausedUntil - now);
@@ -105,11 +126,15 @@ export class Pacer {
         await this.#clock.sleep(wait);
         continue;
       }
-      this.#total?.take(now);
-      this.#lanes[best]?.take(now);
       this.#lastLane = best;
-      return best;
+      return { lane: best, total: this.#total?.take(now) ?? -1, inLane: this.#lanes[best]?.take(now) ?? -1 };
     }
+  }
+
+  /** The provider answered about this text (whatever it said): it had arrived by then. */
+  answered(text: PacedText, at = this.#clock.now()): void {
+    this.#total?.arrived(text.total, at);
+    this.#lanes[text.lane]?.arrived(text.inLane, at);
   }
 
   /** Holds every text back for a while: the provider said it is receiving too many. */
