@@ -24,9 +24,12 @@ export async function findCaseForStaff(
   caseId: string,
 ): Promise<Case | undefined> {
   if (!mayReadCases(principal) || !isUuid(caseId)) return undefined;
-  const caseRow = await findCase(context.db, caseId);
+  // A UUID's hex digits may come in either case (a hand-typed or pasted link). The database compares them
+  // as one, but what is keyed by the id as text (key files, sealed fields' bindings) uses the lower case.
+  const id = caseId.toLowerCase();
+  const caseRow = await findCase(context.db, id);
   if (!caseRow) return undefined;
-  if (!(await isCaseVisibleTo(context.db, caseId, principal.userId))) return undefined;
+  if (!(await isCaseVisibleTo(context.db, id, principal.userId))) return undefined;
   return caseRow;
 }
 
@@ -44,7 +47,8 @@ export async function openCaseForStaff(
     throw new AppError('not_found');
   }
   try {
-    return { caseRow, cipher: await caseKeyStoreFor(context).cipherFor(caseId) };
+    // The row's own id, in the database's canonical (lower-case) form: key files are named by it.
+    return { caseRow, cipher: await caseKeyStoreFor(context).cipherFor(caseRow.id) };
   } catch (error) {
     // The destruction job deletes the key file before it marks the row: between the two, the case is gone.
     if (error instanceof CaseKeyUnavailableError) throw new AppError('not_found');
