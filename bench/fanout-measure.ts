@@ -171,18 +171,19 @@ export interface MachineUsage {
   machineBusyPercent: number;
 }
 
-async function postgresCpuSeconds(): Promise<number> {
-  let total = 0;
+/** CPU seconds so far of every PostgreSQL process, by pid. */
+async function postgresCpu(): Promise<Map<number, number>> {
+  const byPid = new Map<number, number>();
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       if ((await readFile(`/proc/${entry}/comm`, 'utf8')).trim() === 'postgres')
-        total += await cpuSeconds(Number(entry));
+        byPid.set(Number(entry), await cpuSeconds(Number(entry)));
     } catch {
       // gone meanwhile
     }
   }
-  return total;
+  return byPid;
 }
 
 async function machineTicks(): Promise<{ busy: number; total: number }> {
@@ -193,18 +194,35 @@ async function machineTicks(): Promise<{ busy: number; total: number }> {
   return { busy: total - idle, total };
 }
 
-/** Where the machine's CPU went between start and stop: this process, PostgreSQL, all cores. */
+/**
+ * Where the machine's CPU went between start and stop: this process, PostgreSQL, all cores. PostgreSQL's
+ * connections come and go, so its processes are read every 250 ms and each one's last reading counts (a
+ * connection that closes between readings loses at most 250 ms of its time).
+ */
 export async function sampleMachine(): Promise<{ stop(): Promise<MachineUsage> }> {
   const bench = process.cpuUsage();
-  const postgres = await postgresCpuSeconds();
   const machine = await machineTicks();
+  const first = await postgresCpu();
+  const last = new Map(first);
+  let stopped = false;
+  const polling = (async () => {
+    while (!stopped) {
+      await new Promise((r) => setTimeout(r, 250));
+      for (const [pid, seconds] of await postgresCpu()) last.set(pid, seconds);
+    }
+  })();
   return {
     async stop() {
+      stopped = true;
+      await polling;
+      for (const [pid, seconds] of await postgresCpu()) last.set(pid, seconds);
       const benchUsed = process.cpuUsage(bench);
       const machineNow = await machineTicks();
+      let postgres = 0;
+      for (const [pid, seconds] of last) postgres += seconds - (first.get(pid) ?? 0);
       return {
         benchCpuSeconds: (benchUsed.user + benchUsed.system) / 1e6,
-        postgresCpuSeconds: (await postgresCpuSeconds()) - postgres,
+        postgresCpuSeconds: postgres,
         machineBusyPercent: (100 * (machineNow.busy - machine.busy)) / (machineNow.total - machine.total),
       };
     },
