@@ -1,13 +1,15 @@
-// Journey: a family calls the hotline (option 3) and a follow-up task appears; an attorney, in a real Chromium,
-// opens a case from that task (the family's number and Spanish come with it), and the family is texted in
-// Spanish, with no name or A-number, when the case changes. The attorney-assignment, bond and release steps
-// belong to the case support module's forms and are added here once they land.
+// Journey: a family calls the hotline (option 3) and a follow-up task appears. An attorney, in a real Chromium
+// with JavaScript off and in Spanish, opens a case from that task (the family's number and Spanish come with
+// it), adds an attorney who speaks the person's language to the directory and assigns them, sets up a bond
+// fund with a deposit, records the bond, pays it from the fund and records the release on bond. The worker
+// then texts the family, who consented and chose Spanish, once: in Spanish, with no name, A-number or
+// receipt number, and the console outbox shows the text with the number masked.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { openCaseForStaff } from '../../src/modules/cases/cases.access.ts';
-import { textFamily } from '../../src/modules/cases/cases.family.ts';
+import { textFamilyJob } from '../../src/modules/cases/cases.jobs.ts';
+import { queuedJobs } from '../../src/modules/cases/cases.test-helpers.ts';
 import { outboxTextsTo } from '../../src/modules/dispatch/dispatch.test-helpers.ts';
 import { storeReport } from '../../src/modules/incidents/incidents.test-helpers.ts';
 import { insertFollowup } from '../../src/modules/voice/voice.repository.ts';
@@ -17,6 +19,11 @@ import { closeAll, launchBrowser, serveApp, WAIT_MS, type ServedApp } from './br
 const FAMILY_PHONE = '+17735550166';
 const PERSON_NAME = 'Ixchel Canaria Tum';
 const A_NUMBER = 'A-207-334-519';
+const ATTORNEY_NAME = 'Abril Sactic Ajpop';
+const FUND_NAME = 'Fondo Comunitario de Fianzas';
+const RECEIPT = 'RCPT-CANARIA-88231';
+/** A week from now: the bond hearing only has to be a date. */
+const BOND_HEARING_DATE = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
 
 async function signedInContext(
   browser: Browser,
@@ -52,13 +59,17 @@ describe("a case from a hotline call to the family's text", () => {
   let served: ServedApp | undefined;
   let browser: Browser | undefined;
   let attorney: StaffSession;
+  let coordinator: StaffSession;
   let page: Page;
   let caseId: string;
+  let fundId: string;
+  let paidOn: string;
 
   before(async () => {
     browser = await launchBrowser();
     served = await serveApp();
     attorney = await createStaffSession(served.context, ['legal']);
+    coordinator = await createStaffSession(served.context, ['coordinator']);
     page = await (await signedInContext(browser, served.baseUrl, attorney)).newPage();
   });
   after(async () => closeAll(browser, served));
@@ -111,21 +122,115 @@ describe("a case from a hotline call to the family's text", () => {
     assert.equal(task.status, 'done', 'the follow-up task is closed');
   });
 
-  test('a change to the case reaches the family by text, in Spanish, with no name or A-number', async () => {
-    // The case support module's outcome form calls textFamily in its transaction; the same call here.
-    const { caseRow } = await openCaseForStaff(
-      served!.context,
-      { userId: attorney.userId, roles: ['legal'] },
-      caseId,
+  test('the attorney adds a Spanish-speaking attorney to the directory and assigns them to the case', async () => {
+    await page.goto(`${served!.baseUrl}/console/attorneys/new?lang=es`);
+    await page.locator('#attorney-name').fill(ATTORNEY_NAME);
+    await page.locator('#attorney-organization').fill('Centro Legal del Barrio');
+    await page.locator('#attorney-languages').fill("K'iche', español");
+    await page.locator('#attorney-capacity').fill('5');
+    await page.locator('#attorney-phone').fill('312 555 0142');
+    await page.locator('#attorney-form button[type="submit"]').click();
+    await page.waitForURL(/\/console\/attorneys\?saved=attorney/);
+    assert.match(await page.locator('main').innerText(), /Abogado guardado/);
+
+    await page.goto(`${served!.baseUrl}/console/cases/${caseId}`);
+    await page.locator('#choose-attorney').click();
+    await page.waitForURL(new RegExp(`/console/cases/${caseId}/attorneys$`));
+    const row = page.locator('#attorney-suggestions tr[data-id]', { hasText: ATTORNEY_NAME });
+    assert.equal(await row.count(), 1, 'the new attorney is suggested');
+    assert.match(await row.innerText(), /K'iche'/, 'matched on the person’s language');
+    await row.getByRole('button', { name: `Asignar a ${ATTORNEY_NAME}` }).click();
+    await page.waitForURL(new RegExp(`/console/cases/${caseId}#case-attorney$`));
+    assert.match(await page.locator('#current-attorney').innerText(), new RegExp(ATTORNEY_NAME));
+  });
+
+  test('the attorney sets up a bond fund with a deposit', async () => {
+    await page.goto(`${served!.baseUrl}/console/bond-funds`);
+    await page.locator('#fund-name').fill(FUND_NAME);
+    await page.getByRole('button', { name: 'Crear fondo' }).click();
+    await page.waitForURL(/\/console\/bond-funds\/[0-9a-f-]{36}\?saved=fund/);
+    fundId = /\/console\/bond-funds\/([0-9a-f-]{36})/.exec(page.url())![1]!;
+
+    await page.locator('#deposit-amount').fill('10,000');
+    assert.notEqual(await page.locator('#deposit-occurred-on').inputValue(), '', 'today, filled in');
+    await page.locator('#deposit-receipt').fill('DEP-2026-17');
+    await page.getByRole('button', { name: 'Registrar depósito' }).click();
+    await page.waitForURL(/\?saved=deposit/);
+    assert.match(await page.locator('#fund-balance').innerText(), /\$10,000\.00/);
+  });
+
+  test('the attorney records the bond, its payment from the fund, and the release on bond', async () => {
+    await page.goto(`${served!.baseUrl}/console/cases/${caseId}`);
+    const bondForm = page.locator('#bond-form');
+    await bondForm.locator('#bond-eligibility').selectOption('eligible');
+    await bondForm.locator('#bond-amount').fill('5000');
+    await bondForm.locator('#bond-set-by').selectOption('judge');
+    await bondForm.locator('#bond-hearing-date').fill(BOND_HEARING_DATE);
+    await bondForm.locator('button[type="submit"]').click();
+    await page.waitForURL(new RegExp(`/console/cases/${caseId}#case-bond$`));
+    const bondSummary = await page.locator('#bond-summary').innerText();
+    assert.match(bondSummary, /Elegible para fianza/);
+    assert.match(bondSummary, /\$5,000\.00/);
+
+    const paymentForm = page.locator('#payment-form');
+    await paymentForm.locator('#payment-fund-id').selectOption(fundId);
+    assert.equal(await paymentForm.locator('#payment-amount').inputValue(), '5000', 'the bond, filled in');
+    paidOn = await paymentForm.locator('#payment-occurred-on').inputValue();
+    assert.match(paidOn, /^\d{4}-\d{2}-\d{2}$/, 'today, filled in');
+    await paymentForm.locator('#payment-receipt').fill(RECEIPT);
+    await paymentForm.locator('button[type="submit"]').click();
+    // The same address as before the payment (the bond section): wait for what the payment adds.
+    const payments = page.locator('#bond-payments');
+    await payments.waitFor();
+    assert.match(await payments.innerText(), new RegExp(`\\$5,000\\.00 del ${FUND_NAME}`));
+    assert.match(await payments.innerText(), new RegExp(RECEIPT));
+
+    const outcomeForm = page.locator('#outcome-form');
+    await outcomeForm.locator('#outcome-outcome').selectOption('released');
+    await outcomeForm.locator('#outcome-release-kind').selectOption('bond');
+    await outcomeForm.locator('#outcome-outcome-on').fill(paidOn);
+    await outcomeForm.locator('#outcome-note').fill(`Salió con su tía; ${PERSON_NAME} está en casa.`);
+    await outcomeForm.locator('button[type="submit"]').click();
+    await page.locator('#outcome-summary', { hasText: 'Liberado' }).waitFor();
+    assert.match(await page.locator('#outcome-summary').innerText(), /Liberado \(Con fianza\)/);
+    const timeline = await page.locator('main').innerText();
+    assert.match(timeline, new RegExp(`Abogado asignado: ${ATTORNEY_NAME}`));
+    assert.match(timeline, /Resultado: liberado con fianza/);
+
+    // The fund paid it out.
+    await page.goto(`${served!.baseUrl}/console/bond-funds/${fundId}`);
+    assert.match(await page.locator('#fund-balance').innerText(), /\$5,000\.00/);
+  });
+
+  test('the family receives the release by text, in Spanish, with no name, A-number or receipt', async () => {
+    // Only the release texts the family: the attorney, the bond and its payment are not news for an SMS.
+    const familyJobs = (await queuedJobs(served!.context, textFamilyJob.name)).filter(
+      (payload) => payload.caseId === caseId,
     );
-    await served!.context.db
-      .transaction()
-      .execute((trx) => textFamily(served!.context, trx, { caseId: caseRow.id, change: 'outcome' }));
+    assert.deepEqual(
+      familyJobs.map((payload) => payload.change),
+      ['outcome'],
+    );
+
     const texts = await waitForTexts(served!, FAMILY_PHONE, 1);
     assert.equal(texts.length, 1, 'the worker texted the family once');
-    assert.match(texts[0]!, /hay novedades sobre el caso de su familiar/);
-    for (const secret of ['Ixchel', 'Canaria', 'Tum', '207334519', '334-519']) {
-      assert.ok(!texts[0]!.includes(secret), `the text carries "${secret}"`);
+    const [text] = texts as [string];
+    assert.ok(text.startsWith(`${served!.context.config.networkName}: `), text);
+    assert.match(text, /hay novedades sobre el caso de su familiar\./);
+    assert.match(text, /Llame al \+1 555 010 0199/);
+    assert.match(text, /Responda STOP/);
+    assert.doesNotMatch(text, /news about|Call|Reply STOP/, 'not the English text');
+    for (const secret of [...PERSON_NAME.split(' '), 'Carmen', '207334519', '334-519', '334519', RECEIPT]) {
+      assert.ok(!text.includes(secret), `the text carries "${secret}"`);
     }
+
+    // The console outbox shows it to those who handle contact details, the number masked.
+    const outbox = await (await signedInContext(browser!, served!.baseUrl, coordinator)).newPage();
+    await outbox.goto(`${served!.baseUrl}/console/outbox?lang=es`);
+    const sent = outbox.locator('table.outbox tbody tr', { hasText: 'hay novedades sobre el caso' });
+    assert.equal(await sent.count(), 1);
+    const phoneCell = await sent.locator('td.phone').innerText();
+    assert.ok(phoneCell.endsWith('0166'), `the family's number, masked: ${phoneCell}`);
+    assert.ok(!phoneCell.includes('773555'), 'the number is masked');
   });
 });
