@@ -101,7 +101,7 @@ export function defaultAdvice(kind: AlertKind, incident: { type: IncidentType } 
 }
 
 /** Who the agents are, in words, from the incident's agency; unknown or other agencies are "immigration agents". */
-function agentsKey(agency: IncidentAgency | null): MessageKey {
+export function agentsKey(agency: IncidentAgency | null): MessageKey {
   switch (agency) {
     case 'ice':
       return 'alerts.agents_ice';

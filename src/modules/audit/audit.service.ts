@@ -70,7 +70,13 @@ export type AuditAction =
   | 'bond_fund.created'
   | 'bond_fund.deposit_recorded'
   | 'sms.opted_out'
-  | 'sms.simulated';
+  | 'sms.simulated'
+  | 'alert.composed'
+  | 'alert.edited'
+  | 'alert.targeted'
+  | 'alert.approved'
+  | 'alert.approval_refused'
+  | 'alert.cancelled';
 
 export interface AuditEvent {
   actorId: string | null;

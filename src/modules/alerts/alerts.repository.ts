@@ -1,0 +1,114 @@
+// The only SQL for composing, approving and listing community alerts. Who receives an alert is counted by
+// alerts.recipients.ts and delivered by alerts.delivery.ts.
+import { sql, type Insertable, type Kysely, type Transaction, type Updateable } from 'kysely';
+import type { Alert, AlertsTable, Database } from '../../db/schema.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export async function insertAlert(db: Db, row: Insertable<AlertsTable>): Promise<void> {
+  await db.insertInto('alerts').values(row).execute();
+}
+
+export async function alertReferenceExists(db: Db, reference: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('alerts')
+    .select('id')
+    .where('reference', '=', reference)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function findAlert(db: Db, id: string): Promise<Alert | undefined> {
+  return db.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Reads an alert and locks its row until the transaction ends: two approvals at once wait for each other. */
+export async function lockAlert(db: Db, id: string): Promise<Alert | undefined> {
+  return db.selectFrom('alerts').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export async function updateAlert(db: Db, id: string, change: Updateable<AlertsTable>): Promise<void> {
+  await db.updateTable('alerts').set(change).where('id', '=', id).execute();
+}
+
+export interface AlertListRow {
+  id: string;
+  reference: string;
+  kind: Alert['kind'];
+  status: Alert['status'];
+  area_label: string;
+  incident_id: string | null;
+  incident_reference: string | null;
+  composed_by: string;
+  composed_at: Date;
+  approved_by: string | null;
+  approved_at: Date | null;
+  recipients: number | null;
+  target_zips: string[];
+}
+
+function listQuery(db: Db) {
+  return db
+    .selectFrom('alerts as a')
+    .leftJoin('incidents as i', 'i.id', 'a.incident_id')
+    .select([
+      'a.id',
+      'a.reference',
+      'a.kind',
+      'a.status',
+      'a.area_label',
+      'a.incident_id',
+      'i.reference as incident_reference',
+      'a.composed_by',
+      'a.composed_at',
+      'a.approved_by',
+      'a.approved_at',
+      'a.recipients',
+      'a.target_zips',
+    ]);
+}
+
+/** Newest first, drafts waiting for a second person before everything else. */
+export async function listAlerts(db: Db, limit: number): Promise<AlertListRow[]> {
+  return listQuery(db)
+    .orderBy(sql`case when a.status = 'draft' then 0 else 1 end`)
+    .orderBy('a.composed_at', 'desc')
+    .orderBy('a.id')
+    .limit(limit)
+    .execute();
+}
+
+export async function listAlertsForIncident(db: Db, incidentId: string): Promise<AlertListRow[]> {
+  return listQuery(db)
+    .where('a.incident_id', '=', incidentId)
+    .orderBy('a.composed_at', 'desc')
+    .orderBy('a.id')
+    .execute();
+}
+
+export interface StaffName {
+  id: string;
+  display_name: string | null;
+  email_ciphertext: string;
+}
+
+/** Names to show for staff members: the profile's display name, else the (encrypted) email. */
+export async function findStaffNames(db: Db, ids: readonly string[]): Promise<StaffName[]> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('users as u')
+    .leftJoin('staff_profiles as p', 'p.user_id', 'u.id')
+    .select(['u.id', 'p.display_name', 'u.email_ciphertext'])
+    .where('u.id', 'in', [...ids])
+    .execute();
+}
+
+/** Every ZIP code an active subscriber chose: where a know-your-rights alert for the whole network goes. */
+export async function listSubscribedZips(db: Db): Promise<string[]> {
+  const result = await sql<{ zip: string }>`
+    select distinct zip
+    from subscribers, unnest(zips) as zip
+    where status = 'active'
+    order by zip`.execute(db);
+  return result.rows.map((row) => row.zip);
+}
