@@ -1,6 +1,7 @@
 // The page shell shared by public pages and the staff console: small, mobile first, no third-party
 // anything, and complete without JavaScript.
 import type { FastifyRequest } from 'fastify';
+import { ALERT_ROLES } from '../modules/alerts/alerts.policy.ts';
 import { DIRECTORY_ROLES } from '../modules/case-support/case-support.policy.ts';
 import { FACILITY_EDITOR_ROLES } from '../modules/case-tracking/case-tracking.policy.ts';
 import { CASE_ROLES } from '../modules/cases/cases.policy.ts';
@@ -44,6 +45,7 @@ function consoleNav(request: FastifyRequest): Html {
   return html`<nav class="console-nav" aria-label="${t('console.nav_label')}">
     ${hasAnyRole(request.principal, REPORT_READER_ROLES) ? html`<a href="/console">${t('console.nav_reports')}</a>` : ''}
     ${hasAnyRole(request.principal, INCIDENT_MANAGER_ROLES) ? html`<a href="/console/incidents">${t('incidents.nav')}</a>` : ''}
+    ${hasAnyRole(request.principal, ALERT_ROLES) ? html`<a href="/console/alerts">${t('alerts.nav')}</a>` : ''}
     ${hasAnyRole(request.principal, OUTBOX_READER_ROLES) ? html`<a href="/console/outbox">${t('console.nav_outbox')}</a>` : ''}
     ${hasAnyRole(request.principal, FOLLOWUP_ROLES) ? html`<a href="/console/followups">${t('voice.followups_nav')}</a>` : ''}
     ${hasAnyRole(request.principal, CASE_ROLES) ? html`<a href="/console/cases">${t('cases.nav')}</a>` : ''}

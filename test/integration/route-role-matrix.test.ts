@@ -90,6 +90,19 @@ const EXPECTED: Record<string, Allowed> = {
   'POST /console/incidents/:id/status': ['admin', 'coordinator', 'dispatcher'],
   'POST /console/incidents/:id/merge': ['admin', 'coordinator', 'dispatcher'],
   'POST /console/incidents/:id/split': ['admin', 'coordinator', 'dispatcher'],
+  // Community alerts: the hotline's staff compose, approve and watch; only coordinators (and admins) aim one
+  // beyond its default area. That a composer cannot approve their own alert is checked per alert.
+  'GET /console/alerts': ['admin', 'coordinator', 'dispatcher'],
+  'GET /console/alerts/new': ['admin', 'coordinator', 'dispatcher'],
+  'POST /console/alerts': ['admin', 'coordinator', 'dispatcher'],
+  'GET /console/incidents/:id/alerts/new': ['admin', 'coordinator', 'dispatcher'],
+  'POST /console/incidents/:id/alerts': ['admin', 'coordinator', 'dispatcher'],
+  'GET /console/alerts/:id': ['admin', 'coordinator', 'dispatcher'],
+  'GET /console/alerts/:id/events': ['admin', 'coordinator', 'dispatcher'],
+  'POST /console/alerts/:id/edit': ['admin', 'coordinator', 'dispatcher'],
+  'POST /console/alerts/:id/targeting': ['admin', 'coordinator'],
+  'POST /console/alerts/:id/approve': ['admin', 'coordinator', 'dispatcher'],
+  'POST /console/alerts/:id/cancel': ['admin', 'coordinator', 'dispatcher'],
   // Cases: the legal team only, and per case only its assignees and its team (404 to anyone else, tested in
   // src/modules/cases/cases.routes.test.ts). Admins manage teams but never see a case unless they hold legal.
   'GET /console/cases': ['legal'],

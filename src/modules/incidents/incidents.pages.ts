@@ -500,6 +500,8 @@ function timelineText(t: Translator, item: TimelineItem): Html {
       return html`${t('incidents.event_dispatch_cancelled')}`;
     case 'dispatch_arrived':
       return html`${t('incidents.event_dispatch_arrived')}`;
+    case 'alert_approved':
+      return html`${t('alerts.event_alert_approved')}`;
     default:
       // Kinds other modules add (dispatch answers and the like) are shown by name until they get words.
       return html`${item.kind.replaceAll('_', ' ')}${report}${related}`;
@@ -737,6 +739,11 @@ export function renderIncidentDetail(
       ${row('incidents.field_created', formatTime(incident.createdAt, lang, page.timeZone))}
       ${row('incidents.col_updated', formatTime(incident.updatedAt, lang, page.timeZone))}
     </table>
+    <p>
+      <a class="button" href="/console/incidents/${incident.id}/alerts/new" id="alert-community"
+        >${t('alerts.alert_the_community')}</a
+      >
+    </p>
     ${dispatchSection(t, incident)} ${statusSection(t, incident, csrfToken, problem)}
     ${reportsSection(page, incident, csrfToken, problem)} ${mergeSection(t, incident, csrfToken, problem)}
     ${renderIncidentCaseLink(page.request, incident)} ${timelineSection(page, incident)}`;
