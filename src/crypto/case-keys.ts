@@ -87,7 +87,9 @@ export class CaseKeyStore {
         caseId,
       );
     } catch {
-      throw new DecryptionError(`Cannot unwrap the key of case ${caseId}: wrong master key or tampered file.`);
+      throw new DecryptionError(
+        `Cannot unwrap the key of case ${caseId}: wrong master key or tampered file.`,
+      );
     }
   }
 
@@ -150,9 +152,13 @@ export class CaseCipher {
     const match = /^c1\.([A-Za-z0-9_-]+)$/.exec(stored);
     if (!match?.[1]) throw new DecryptionError(`Malformed ciphertext in ${ref.table}.${ref.column}.`);
     try {
-      return unseal(this.#key, Buffer.from(match[1], 'base64url'), this.#associatedData(ref)).toString('utf8');
+      return unseal(this.#key, Buffer.from(match[1], 'base64url'), this.#associatedData(ref)).toString(
+        'utf8',
+      );
     } catch {
-      throw new DecryptionError(`Cannot decrypt ${ref.table}.${ref.column}: wrong case, row or tampered value.`);
+      throw new DecryptionError(
+        `Cannot decrypt ${ref.table}.${ref.column}: wrong case, row or tampered value.`,
+      );
     }
   }
 
