@@ -517,6 +517,28 @@ export interface CaseEventsTable {
   details_ciphertext: string | null;
 }
 
+/** A family contact of a case: everything about them in one document sealed with the case key. */
+export interface CaseContactsTable {
+  id: string;
+  case_id: string;
+  details_ciphertext: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type CaseFamilyTextOutcome = 'sending' | 'sent' | 'opted_out' | 'failed';
+
+/** One row per (notification, family contact): a retried job never texts anyone twice. No number, no text. */
+export interface CaseFamilyTextsTable {
+  notification_id: string;
+  contact_id: string;
+  case_id: string;
+  change: string;
+  created_at: Timestamp;
+  outcome: CaseFamilyTextOutcome;
+  provider_id: string | null;
+}
+
 export const SUPPORT_TASK_KINDS = [
   'childcare',
   'rent',
@@ -596,27 +618,6 @@ export interface CaseSupportTasksTable {
   created_by: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
-}
-/** A family contact of a case: everything about them in one document sealed with the case key. */
-export interface CaseContactsTable {
-  id: string;
-  case_id: string;
-  details_ciphertext: string;
-  created_at: Timestamp;
-  updated_at: Timestamp;
-}
-
-export type CaseFamilyTextOutcome = 'sending' | 'sent' | 'opted_out' | 'failed';
-
-/** One row per (notification, family contact): a retried job never texts anyone twice. No number, no text. */
-export interface CaseFamilyTextsTable {
-  notification_id: string;
-  contact_id: string;
-  case_id: string;
-  change: string;
-  created_at: Timestamp;
-  outcome: CaseFamilyTextOutcome;
-  provider_id: string | null;
 }
 
 /** A detention facility in the directory: public knowledge, so not case data and not encrypted. */
@@ -729,13 +730,13 @@ export interface Database {
   hearings: HearingsTable;
   case_reminders: CaseRemindersTable;
   case_reminder_deliveries: CaseReminderDeliveriesTable;
-  case_contacts: CaseContactsTable;
-  case_family_texts: CaseFamilyTextsTable;
   attorneys: AttorneysTable;
   case_attorney_assignments: CaseAttorneyAssignmentsTable;
   bond_funds: BondFundsTable;
   bond_fund_entries: BondFundEntriesTable;
   case_support_tasks: CaseSupportTasksTable;
+  case_contacts: CaseContactsTable;
+  case_family_texts: CaseFamilyTextsTable;
 }
 
 export type User = Selectable<UsersTable>;
