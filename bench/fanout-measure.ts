@@ -196,8 +196,9 @@ async function machineTicks(): Promise<{ busy: number; total: number }> {
 
 /**
  * Where the machine's CPU went between start and stop: this process, PostgreSQL, all cores. PostgreSQL's
- * connections come and go, so its processes are read every 250 ms and each one's last reading counts (a
- * connection that closes between readings loses at most 250 ms of its time).
+ * connections come and go, so its processes are read every second and each one's last reading counts (a
+ * connection that closes between readings loses at most a second of its time; the pools keep theirs open).
+ * Reading /proc more often would itself cost this process noticeable CPU.
  */
 export async function sampleMachine(): Promise<{ stop(): Promise<MachineUsage> }> {
   const bench = process.cpuUsage();
@@ -207,7 +208,7 @@ export async function sampleMachine(): Promise<{ stop(): Promise<MachineUsage> }
   let stopped = false;
   const polling = (async () => {
     while (!stopped) {
-      await new Promise((r) => setTimeout(r, 250));
+      await new Promise((r) => setTimeout(r, 1000));
       for (const [pid, seconds] of await postgresCpu()) last.set(pid, seconds);
     }
   })();
