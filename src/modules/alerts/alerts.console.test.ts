@@ -306,6 +306,18 @@ for (const backend of backends()) {
         assert.equal(res.statusCode, 404, url);
       }
     });
+
+    test('a notice name that is not one of ours is ignored, even one every object inherits', async () => {
+      const incident = await incidentWith(t.context, { status: 'confirmed' });
+      const alertId = await composeConfirmedActivity(t.app, dispatcher, incident.id);
+      for (const saved of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'nonsense']) {
+        const res = await page(t, dispatcher, `/console/alerts/${alertId}?saved=${saved}`);
+        assert.equal(res.statusCode, 200, saved);
+        assert.ok(!res.body.includes('id="alert-notice"'), `${saved}: no notice`);
+      }
+      const known = await page(t, dispatcher, `/console/alerts/${alertId}?saved=composed`);
+      assert.match(known.body, /id="alert-notice"/);
+    });
   });
 
   describe(`live delivery progress (${backend})`, () => {

@@ -259,7 +259,9 @@ export function registerAlertRoutes(app: FastifyInstance, context: AppContext, s
       schema: { params: alertIdParams, querystring: detailQuery, response: htmlResponses(404) },
     },
     async (request, reply) => {
-      const notice = request.query.saved ? SAVED_NOTICES[request.query.saved] : undefined;
+      // Own keys only: ?saved=constructor must not pick up what every object inherits.
+      const saved = request.query.saved;
+      const notice = saved && Object.hasOwn(SAVED_NOTICES, saved) ? SAVED_NOTICES[saved] : undefined;
       return detailPage(request, reply, 200, notice ? { notice } : {});
     },
   );
