@@ -394,12 +394,17 @@ export function registerDispatchRoutes(
       const data = await viewDispatch(context, request.params.id, viewerOf(request, true));
       if (!data) throw new AppError('not_found');
       const t = request.t;
+      // Own keys only: ?answered=constructor must not pick up what every object inherits.
       const answered = request.query.answered;
+      const answerKey =
+        answered !== undefined && Object.hasOwn(ANSWER_NOTICES, answered)
+          ? ANSWER_NOTICES[answered]
+          : undefined;
       const notice: Notice | undefined =
         request.query.saved !== undefined
           ? { kind: 'ok', text: t('verify.saved') }
-          : answered !== undefined && ANSWER_NOTICES[answered]
-            ? { kind: 'ok', text: t(ANSWER_NOTICES[answered]) }
+          : answerKey
+            ? { kind: 'ok', text: t(answerKey) }
             : undefined;
       return sendHtml(
         reply,

@@ -240,6 +240,15 @@ for (const backend of backends()) {
       assert.equal((await answer(other, dispatchId, { answer: 'on_way' })).statusCode, 404);
     });
 
+    test('an answer notice that is not one of ours is ignored, even one every object inherits', async () => {
+      const { responder, dispatchId } = await sendOne();
+      for (const answered of ['constructor', 'toString', '__proto__', 'valueOf', 'nonsense']) {
+        const res = await get(responder, `/console/dispatches/${dispatchId}?answered=${answered}`);
+        assert.equal(res.statusCode, 200, answered);
+        assert.ok(!res.body.includes('the dispatcher knows'), `${answered}: no notice`);
+      }
+    });
+
     test('the responder confirms: verification stored, photo encrypted and stripped, incident confirmed', async () => {
       const { incident, responder, dispatchId } = await sendOne();
       assert.equal(await incidentStatus(incident.id), 'verifying');
