@@ -86,6 +86,26 @@ for (const backend of backends()) {
       }
     });
 
+    test('an id that is not a UUID is a 404 on every directory, fund and task route, never a 500', async () => {
+      for (const bad of ['not-a-uuid', 'zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz', "1'or'1"]) {
+        const id = encodeURIComponent(bad);
+        for (const path of [`/console/attorneys/${id}`, `/console/bond-funds/${id}`]) {
+          assert.equal((await getPage(t.app, insider, path)).statusCode, 404, path);
+        }
+        for (const [path, fields] of [
+          [`/console/attorneys/${id}`, { name: 'A', languages: 'es', capacity: '3' }],
+          [`/console/attorneys/${id}/archive`, {}],
+          [`/console/attorneys/${id}/restore`, {}],
+          [`/console/bond-funds/${id}/deposits`, { amount: '100', occurred_on: '2026-12-01' }],
+          [`/console/bond-funds/${id}/deposits`, {}],
+          [`/console/support-tasks/${id}/status`, { status: 'done' }],
+        ] as const) {
+          const res = await postForm(t.app, insider, path, fields);
+          assert.equal(res.statusCode, 404, `${path} ${JSON.stringify(fields)}`);
+        }
+      }
+    });
+
     test('the case’s own legal staff open every page; a form without its token is refused', async () => {
       for (const page of CASE_PAGES) {
         const res = await getPage(t.app, insider, `/console/cases/${caseId}/${page}`, 'es');

@@ -36,7 +36,13 @@ import {
   updateAttorney,
   type AttorneyRow,
 } from './case-support.repository.ts';
-import type { AssignRequest, AttorneyField, AttorneyInput, FormValues } from './case-support.schemas.ts';
+import {
+  isUuid,
+  type AssignRequest,
+  type AttorneyField,
+  type AttorneyInput,
+  type FormValues,
+} from './case-support.schemas.ts';
 
 export const attorneyPhoneField = (attorneyId: string) => ({
   table: 'attorneys',
@@ -88,6 +94,8 @@ export async function findAttorneyView(
   context: AppContext,
   attorneyId: string,
 ): Promise<AttorneyView | undefined> {
+  // An id from the URL that is not a UUID names no attorney (and the database would refuse to compare it).
+  if (!isUuid(attorneyId)) return undefined;
   const row = await findAttorney(context.db, attorneyId);
   return row && toView(context, row);
 }
@@ -141,6 +149,7 @@ export async function editAttorney(
   attorneyId: string,
   input: AttorneyInput,
 ): Promise<'saved' | 'not_found'> {
+  if (!isUuid(attorneyId)) return 'not_found';
   return context.db.transaction().execute(async (trx) => {
     const updated = await updateAttorney(trx, attorneyId, {
       name: input.name,
@@ -171,6 +180,7 @@ export async function archiveAttorney(
   attorneyId: string,
   archived: boolean,
 ): Promise<'saved' | 'not_found'> {
+  if (!isUuid(attorneyId)) return 'not_found';
   return context.db.transaction().execute(async (trx) => {
     const now = context.clock.now();
     if (!(await setAttorneyArchived(trx, attorneyId, archived ? now : null, now))) return 'not_found';

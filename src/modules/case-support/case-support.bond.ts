@@ -24,7 +24,7 @@ import {
   lockFund,
   type FundRow,
 } from './case-support.repository.ts';
-import type { Bond, LedgerInput } from './case-support.schemas.ts';
+import { isUuid, type Bond, type LedgerInput } from './case-support.schemas.ts';
 
 export const receiptField = (entryId: string) => ({
   table: 'bond_fund_entries',
@@ -126,6 +126,8 @@ export async function fundLedger(
   principal: StaffPrincipal,
   fundId: string,
 ): Promise<{ fund: FundRow; entries: LedgerEntryView[] } | undefined> {
+  // An id from the URL that is not a UUID names no fund (and the database would refuse to compare it).
+  if (!isUuid(fundId)) return undefined;
   const fund = await findFund(context.db, fundId);
   if (!fund) return undefined;
   const rows = await listLedger(context.db, fundId, LEDGER_PAGE_SIZE);
@@ -157,6 +159,7 @@ export async function recordDeposit(
   fundId: string,
   input: Omit<LedgerInput, 'fundId'>,
 ): Promise<'recorded' | 'not_found'> {
+  if (!isUuid(fundId)) return 'not_found';
   return context.db.transaction().execute(async (trx) => {
     const fund = await lockFund(trx, fundId);
     if (!fund) return 'not_found';

@@ -20,7 +20,7 @@ import {
   type MyTaskRow,
   type StaffRef,
 } from './case-support.repository.ts';
-import type { TaskInput } from './case-support.schemas.ts';
+import { isUuid, type TaskInput } from './case-support.schemas.ts';
 
 export const taskNotesField = (taskId: string) => ({
   table: 'case_support_tasks',
@@ -132,6 +132,7 @@ export async function changeTaskStatus(
   taskId: string,
   status: SupportTaskStatus,
 ): Promise<TaskStatusOutcome | undefined> {
+  if (!isUuid(taskId)) return undefined;
   const task = await findTask(context.db, taskId);
   if (!task) return undefined;
   const opened = await openCaseForStaff(context, principal, task.case_id);
