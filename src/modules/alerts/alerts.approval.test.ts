@@ -252,6 +252,39 @@ for (const backend of backends()) {
       );
     });
 
+    test('whoever changes the area becomes the composer: a coordinator who aims a draft cannot approve it alone', async () => {
+      const incident = await incidentWith(t.context, { status: 'confirmed' });
+      const coordinator = await createStaffSession(t.context, ['coordinator']);
+      const alertId = await composeConfirmedActivity(t.app, composer, incident.id);
+      // The coordinator sends the dispatcher's words somewhere else entirely: nobody else has seen that area.
+      const aimed = await postForm(t.app, coordinator, `/console/alerts/${alertId}/targeting`, {
+        radius: '1000',
+        add_zips: '60608',
+        remove_zips: '60623',
+        areas: '',
+      });
+      assert.equal(aimed.statusCode, 303, aimed.body);
+      assert.equal((await alertRow(t.context, alertId)).composed_by, coordinator.userId);
+
+      const own = await page(t, coordinator, `/console/alerts/${alertId}`);
+      assert.match(own.body, /id="own-alert"/);
+      assert.ok(!own.body.includes('id="approve-form"'), 'the coordinator is offered no approve button');
+      const refused = await approveByForm(t.app, t.context, coordinator, alertId);
+      assert.equal(refused.statusCode, 409);
+      assert.match(refused.body, /You wrote this alert, so you cannot approve it/);
+      assert.equal((await alertRow(t.context, alertId)).status, 'draft');
+      assert.equal(await ledgerSize(t.context, alertId), 0);
+
+      // Someone other than whoever last changed it approves the area as aimed.
+      const approved = await approveByForm(t.app, t.context, composer, alertId);
+      assert.equal(approved.statusCode, 303, approved.body);
+      assert.deepEqual((await alertRow(t.context, alertId)).target_zips, ['60608']);
+      assert.deepEqual(
+        (await auditActionsFor(t.context, alertId)).filter((action) => action !== 'alert.approval_refused'),
+        ['alert.composed', 'alert.targeted', 'alert.approved'],
+      );
+    });
+
     test('approval recomputes the targets: a know-your-rights alert reaches who subscribed since the draft', async () => {
       const alertId = alertIdOf(
         await composeByForm(t.app, composer, null, { kind: 'know_your_rights', ...WORDING.know_your_rights }),

@@ -400,7 +400,11 @@ export async function editAlertWording(
 
 export type RetargetOutcome = 'saved' | 'not_found' | 'not_draft';
 
-/** A coordinator aims a draft: radius, ZIP codes added and removed, drawn areas. */
+/**
+ * A coordinator aims a draft: radius, ZIP codes added and removed, drawn areas. Who hears an alert is as
+ * much a part of it as its words, so whoever aims it becomes its composer, as with editing: otherwise a
+ * coordinator could send someone else's words to an area only they had seen, and approve that alone.
+ */
 export async function retargetAlert(
   context: Context,
   actorId: string,
@@ -427,6 +431,8 @@ export async function retargetAlert(
       removed_zips: input.removedZips,
       drawn_areas: JSON.stringify(input.drawnAreas),
       target_zips: targets.zips,
+      composed_by: actorId,
+      composed_at: context.clock.now(),
     });
     await recordAudit(trx, context, {
       actorId,
@@ -439,6 +445,7 @@ export async function retargetAlert(
         removed: input.removedZips,
         drawnAreas: input.drawnAreas.length,
         zips: targets.zips.length,
+        previousComposer: alert.composed_by,
       },
     });
     return 'saved';
