@@ -23,6 +23,7 @@ import {
   listLedger,
   lockFund,
   type FundRow,
+  type LedgerRow,
 } from './case-support.repository.ts';
 import { isUuid, type Bond, type LedgerInput } from './case-support.schemas.ts';
 
@@ -132,10 +133,13 @@ export async function fundLedger(
   if (!fund) return undefined;
   const rows = await listLedger(context.db, fundId, LEDGER_PAGE_SIZE);
   const caseIds = [...new Set(rows.flatMap((row) => (row.case_id ? [row.case_id] : [])))];
-  // Need to know: a case's reference is shown only to legal staff who may open that case.
+  // Need to know: a case's reference, and the receipt of the bond paid for it (ICE's receipt names the
+  // detained person), are shown only to legal staff who may open that case. A deposit's receipt is the fund's.
   const visible = principal.roles.includes('legal')
     ? await visibleCaseIds(context.db, caseIds, principal.userId)
     : new Set<string>();
+  const mayReadReceipt = (row: LedgerRow): boolean =>
+    row.kind === 'deposit' || (row.case_id !== null && visible.has(row.case_id));
   return {
     fund,
     entries: rows.map((row) => ({
@@ -143,7 +147,9 @@ export async function fundLedger(
       kind: row.kind,
       amountCents: row.amount_cents,
       occurredOn: row.occurred_on,
-      receipt: context.secrets.fields.decryptOptional(receiptField(row.id), row.receipt_ciphertext),
+      receipt: mayReadReceipt(row)
+        ? context.secrets.fields.decryptOptional(receiptField(row.id), row.receipt_ciphertext)
+        : null,
       caseLink:
         row.case_id && row.case_reference && visible.has(row.case_id)
           ? { id: row.case_id, reference: row.case_reference }
