@@ -13,6 +13,7 @@ import { zipCentroid, type Point } from '../../geo/geo.ts';
 import { countSegments, isGsm7 } from '../../integrations/messaging/segments.ts';
 import { text as textHotline } from '../sms/sms.test-helpers.ts';
 import { calloutRoom, countCrowd } from './dispatch.callout.ts';
+import { sendDispatchText, sendStandDownText, standDownDispatch } from './dispatch.service.ts';
 import { areaOf, composeDispatchText, dispatchLink, MAX_DISPATCH_SEGMENTS } from './dispatch.message.ts';
 import { CALLOUT_RADIUS_KM, pickForCallout, rankResponders, type Candidate } from './dispatch.ranking.ts';
 import {
@@ -585,6 +586,47 @@ for (const backend of backends()) {
       for (const incident of [lonely, nowhere, settled] as TestIncident[]) {
         assert.deepEqual(await dispatchesOf(incident.id), []);
       }
+    });
+
+    test('a responder whose number texted STOP is never called out or texted; the place goes to the next', async () => {
+      // Denver, far from every other test's city.
+      const incident = await insertIncident(t.context, { status: 'confirmed', zip: '80202' });
+      const stopped = await createStaff(t.context, ['responder'], {
+        displayName: 'Stopped',
+        homeZips: ['80202'],
+      });
+      const next = await createStaff(t.context, ['responder'], { displayName: 'Next', homeZips: ['80203'] });
+      const stop = await textHotline(t, stopped.phone!, 'STOP');
+      assert.equal(stop.status, 200);
+      const page = await panel(incident.id);
+      const picks = [
+        ...(/<ol id="callout-picks">([\s\S]*?)<\/ol>/.exec(page.body)?.[1] ?? '').matchAll(
+          /data-id="([^"]+)"/g,
+        ),
+      ].map((m) => m[1]);
+      assert.deepEqual(picks, [next.userId], 'the panel does not offer a number that opted out');
+
+      const res = await callout(incident.id);
+      assert.equal(res.statusCode, 303, res.body);
+      const rows = await dispatchesOf(incident.id);
+      assert.deepEqual(
+        rows.map((r) => r.responder_id),
+        [next.userId],
+        'the opted-out responder takes no place under the cap',
+      );
+      await textsSent([rows[0]!.id]);
+
+      // Sent by hand from the panel, neither the dispatch text nor its stand-down reaches the number.
+      assert.equal(
+        (await dispatchThroughPanel(t.app, dispatcher, incident.id, stopped.userId)).statusCode,
+        303,
+      );
+      const manual = (await dispatchOf(incident.id, stopped.userId))!;
+      assert.equal(await sendDispatchText(t.context, manual.id), 'opted_out');
+      assert.equal(await sendDispatchText(t.context, manual.id, 'callout'), 'opted_out');
+      assert.equal((await standDownDispatch(t.context, dispatcher.userId, manual.id)).outcome, 'stood_down');
+      assert.equal(await sendStandDownText(t.context, manual.id), 'opted_out');
+      assert.deepEqual(await outboxTextsTo(t.context, stopped.phone!), []);
     });
 
     test('responders and the legal team may not call out; a form without its token changes nothing', async () => {

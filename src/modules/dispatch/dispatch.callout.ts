@@ -33,6 +33,7 @@ import {
   listReachableOnShift,
   lockIncident,
   respondersWithOpenDispatches,
+  staffWhoOptedOut,
   type DispatchRow,
 } from './dispatch.repository.ts';
 import { isUuid } from './dispatch.schemas.ts';
@@ -94,7 +95,8 @@ export interface CalloutPreview extends CrowdCount {
 /**
  * Responders a callout never texts: anyone this incident already had (on their way, there, done, said they
  * can't, or stood down: asking them again by a mass text would only confuse; a dispatcher can still send
- * them by hand), and anyone with a dispatch still open at another incident.
+ * them by hand), anyone with a dispatch still open at another incident, and anyone whose number texted
+ * STOP (the text would never reach them, and they would hold a place under the cap).
  */
 async function leftOutOfCallout(
   db: Kysely<Database>,
@@ -102,6 +104,7 @@ async function leftOutOfCallout(
 ): Promise<Set<string>> {
   const leaveOut = await respondersWithOpenDispatches(db);
   for (const d of dispatchesHere) leaveOut.add(d.responder_id);
+  for (const userId of await staffWhoOptedOut(db)) leaveOut.add(userId);
   return leaveOut;
 }
 

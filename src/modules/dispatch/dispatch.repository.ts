@@ -326,6 +326,16 @@ export async function respondersWithOpenDispatches(db: Db): Promise<Set<string>>
   return new Set(rows.map((row) => row.responder_id));
 }
 
+/** Staff whose phone number texted STOP to the hotline: nothing may text them until they text START. */
+export async function staffWhoOptedOut(db: Db): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('staff_profiles as p')
+    .innerJoin('sms_opt_outs as o', 'o.phone_index', 'p.phone_index')
+    .select('p.user_id')
+    .execute();
+  return new Set(rows.map((row) => row.user_id));
+}
+
 export async function updateDispatchAnswer(
   db: Db,
   id: string,

@@ -16,6 +16,7 @@ import {
   type StatusChangeResult,
 } from '../incidents/incidents.lifecycle.ts';
 import type { PreparedPhoto } from '../reports/photo.ts';
+import { isOptedOut } from '../sms/sms.repository.ts';
 import { sendCalloutTextJob, sendDispatchTextJob, sendStandDownTextJob } from './dispatch.jobs.ts';
 import {
   composeDispatchText,
@@ -394,7 +395,7 @@ export async function sendDispatch(
   });
 }
 
-export type DispatchTextOutcome = 'sent' | 'already_sent' | 'answered' | 'gone' | 'no_phone';
+export type DispatchTextOutcome = 'sent' | 'already_sent' | 'answered' | 'gone' | 'no_phone' | 'opted_out';
 
 /**
  * The dispatch.send-text and dispatch.send-callout-text jobs: texts the responder, once, and keeps the
@@ -417,6 +418,8 @@ export async function sendDispatchText(
   ];
   if (!incident) return 'gone';
   if (!profile?.phone_ciphertext) return 'no_phone';
+  // STOP is one path for everything the number gets, responders' numbers included.
+  if (profile.phone_index !== null && (await isOptedOut(db, profile.phone_index))) return 'opted_out';
   const phone = secrets.fields.decrypt(staffPhoneField(profile.user_id), profile.phone_ciphertext);
   const body = composeDispatchText({
     kind,
@@ -479,7 +482,7 @@ export async function standDownDispatch(
   });
 }
 
-export type StandDownTextOutcome = 'sent' | 'not_cancelled' | 'gone' | 'no_phone';
+export type StandDownTextOutcome = 'sent' | 'not_cancelled' | 'gone' | 'no_phone' | 'opted_out';
 
 /**
  * The dispatch.send-stand-down job. Sent even when the dispatch text itself never went out (it is skipped
@@ -499,6 +502,7 @@ export async function sendStandDownText(
   ];
   if (!incident) return 'gone';
   if (!profile?.phone_ciphertext) return 'no_phone';
+  if (profile.phone_index !== null && (await isOptedOut(db, profile.phone_index))) return 'opted_out';
   const phone = secrets.fields.decrypt(staffPhoneField(profile.user_id), profile.phone_ciphertext);
   const body = composeStandDownText(
     textLanguage(profile.languages, config.defaultLanguage),
