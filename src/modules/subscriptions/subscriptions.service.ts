@@ -16,6 +16,8 @@ import type { Language } from '../../config/config.ts';
 import type { Database } from '../../db/schema.ts';
 import { isLanguage, translate } from '../../i18n/i18n.ts';
 import { createSmsSender } from '../../integrations/messaging/create-sms-sender.ts';
+import { InvalidRecipientError } from '../../integrations/messaging/sms-sender.ts';
+import { TwilioApiError } from '../../integrations/twilio/rest-client.ts';
 import { isOptedOut, removeOptOut } from '../sms/sms.repository.ts';
 import {
   countAcceptedSignups,
@@ -176,10 +178,22 @@ export async function signUpOnWeb(
     return true;
   });
   if (!send) return 'not_sent';
-  await createSmsSender(context).send({
-    to: input.phone,
-    body: translate(input.language, 'alerts.code_text', { network: context.config.networkName, code }),
-  });
+  try {
+    await createSmsSender(context).send({
+      to: input.phone,
+      body: translate(input.language, 'alerts.code_text', { network: context.config.networkName, code }),
+    });
+  } catch (error) {
+    // A number Twilio will not text (not valid, a landline, unsubscribed at the carrier) or Twilio down: the
+    // page stays the same as for any sign-up (it must not tell what happened to a number), and whoever
+    // typed it can ask again. Only the provider's code is logged, never the number.
+    if (!(error instanceof TwilioApiError || error instanceof InvalidRecipientError)) throw error;
+    context.logger.warn(
+      { code: error instanceof TwilioApiError ? (error.code ?? error.status) : undefined },
+      'alert sign-up code not texted',
+    );
+    return 'not_sent';
+  }
   return 'code_sent';
 }
 

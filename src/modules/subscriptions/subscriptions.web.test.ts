@@ -2,8 +2,11 @@
 // kept, an expired form, the texted code (console outbox), a wrong code, the right one; no text to a
 // number that sent STOP, and none over the per-prefix cap.
 import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { backends, createTestApp, TestClock, type TestApp } from '../../../test/support/test-context.ts';
+import { TWILIO_TEST_ENV } from '../../../test/support/twilio-webhooks.ts';
 
 interface FormSession {
   cookie: string;
@@ -181,6 +184,63 @@ for (const backend of backends()) {
       assert.equal((await textsTo(phones[0]!)).length, 1);
       assert.equal((await textsTo(phones[1]!)).length, 1);
       assert.deepEqual(await textsTo(phones[2]!), []);
+    });
+  });
+
+  describe(`alert sign-up on the web when Twilio refuses the text (${backend})`, () => {
+    // Twilio answers every text with 21211 (not a valid To number), or does not answer at all.
+    let t: TestApp;
+    let twilio: Server;
+    let answering = true;
+    before(async () => {
+      twilio = createServer((request, response) => {
+        if (!answering) return void response.destroy();
+        response.writeHead(400, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ code: 21211, message: 'The To number is not a valid phone number.' }));
+      });
+      await new Promise<void>((resolve) => twilio.listen(0, '127.0.0.1', resolve));
+      t = await createTestApp(backend, {
+        env: {
+          ...TWILIO_TEST_ENV,
+          AMPARO_SMS_PROVIDER: 'twilio',
+          AMPARO_TWILIO_API_BASE: `http://127.0.0.1:${(twilio.address() as AddressInfo).port}`,
+        },
+      });
+    });
+    after(async () => {
+      await t.close();
+      await new Promise((resolve) => twilio.close(resolve));
+    });
+
+    test('the page is the same as for any sign-up, never an error, and the number is not logged', async () => {
+      for (const [phone, refusing] of [
+        ['+13125557401', true],
+        ['+13125557402', false],
+      ] as const) {
+        answering = refusing;
+        for (const lang of ['en', 'es']) {
+          const form = await t.app.inject({
+            url: '/alerts',
+            headers: { accept: 'text/html', 'accept-language': lang },
+          });
+          const cookie = form.cookies.find((c) => c.name.endsWith('amparo_form'))!;
+          const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)?.[1] ?? '';
+          const res = await t.app.inject({
+            method: 'POST',
+            url: '/alerts',
+            payload: new URLSearchParams({ _csrf: csrf, phone, zips: '60623', language: lang }).toString(),
+            headers: {
+              'content-type': 'application/x-www-form-urlencoded',
+              cookie: `${cookie.name}=${cookie.value}`,
+              accept: 'text/html',
+              'accept-language': lang,
+            },
+          });
+          assert.equal(res.statusCode, 200, `${phone} ${lang}: ${res.body.slice(0, 200)}`);
+          assert.match(res.body, /action="\/alerts\/confirm"/);
+        }
+        assert.ok(!t.logs.text.includes(phone.slice(2)), 'the number is not in the log');
+      }
     });
   });
 }
