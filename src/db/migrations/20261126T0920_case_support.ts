@@ -2,9 +2,9 @@
 // their ledger, and the family support tasks. The bond and the outcome themselves live sealed in the case row
 // (cases.bond_ciphertext, cases.outcome_ciphertext).
 //
-// Directory and fund data are not case data: attorneys' phones and receipt numbers are field-encrypted with
-// the master key's per-column keys, so the fund's books stay readable after a case's key is destroyed. A
-// task's notes are case data, sealed with the case's key. When the core destroys a case's key (it sets
+// Directory and fund data are not case data: attorneys' phones and deposits' receipt numbers are
+// field-encrypted with the master key's per-column keys. A bond payment's receipt (ICE's receipt names the
+// detained person) and a task's notes are case data, sealed with the case's key. When the core destroys a case's key (it sets
 // cases.key_destroyed_at), a trigger here forgets what linked that case to this module in the same
 // transaction: a payment keeps its amount for the fund's balance but loses its case, and the case's support
 // tasks and attorney assignments are deleted (their notes could no longer be read anyway).

@@ -6,7 +6,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createStaffSession, type StaffSession } from '../../../test/support/staff.ts';
 import { backends, createTestApp, type TestApp } from '../../../test/support/test-context.ts';
+import { caseKeyStoreFor } from '../../crypto/case-keys.ts';
+import { closeCase } from '../cases/cases.service.ts';
+import { openCaseForStaff } from '../cases/cases.access.ts';
+import { destroyDueCaseKeys } from '../cases/cases.retention.ts';
 import { createTestTeam, openTestCase } from '../cases/cases.test-helpers.ts';
+import { receiptField } from './case-support.bond.ts';
 import {
   addAttorney,
   addFund,
@@ -232,6 +237,15 @@ for (const backend of backends()) {
       assert.equal(payments.length, 1);
       assert.equal((await timelineKinds(t.context, id)).filter((kind) => kind === 'bond_paid').length, 1);
 
+      // The receipt is case data (ICE's receipt names the person): sealed with the case's key, which the
+      // master key's field cipher cannot open.
+      assert.ok(entry.receipt_ciphertext);
+      assert.throws(() =>
+        t.context.secrets.fields.decrypt(receiptField(entry.id), entry.receipt_ciphertext!),
+      );
+      const caseCipher = await caseKeyStoreFor(t.context).cipherFor(id);
+      assert.equal(caseCipher.decrypt(receiptField(entry.id), entry.receipt_ciphertext), RECEIPT_CANARY);
+
       // The receipt is never stored in the clear: not in the ledger, the timeline or the audit log.
       for (const table of ['bond_fund_entries', 'case_events', 'audit_log', 'cases']) {
         assert.ok(!(await rawRows(t.context, table)).includes(RECEIPT_CANARY), table);
@@ -310,6 +324,38 @@ for (const backend of backends()) {
         /Bond payment<\/td>\s*<td>−\$2,000\.00<\/td>\s*<td><\/td>\s*<td>a case<\/td>/,
       );
       assert.ok(!fundPage.body.includes('R-9'));
+    });
+
+    // Last: it moves the clock past the retention, which ends every session of this suite.
+    test('a copy of a payment’s receipt taken before the case’s key is destroyed cannot be read after', async () => {
+      const { id } = await openTestCase(t.context, legal.userId);
+      const fundId = await addFund(t.context, legal.userId, 'Backup test fund', 500_000);
+      const paid = await postForm(t.app, legal, `/console/cases/${id}/bond/payments`, {
+        fund_id: fundId,
+        amount: '2000',
+        occurred_on: '2026-12-01',
+        receipt: RECEIPT_CANARY,
+      });
+      assert.equal(paid.statusCode, 303, paid.body);
+      const backup = await t.context.db
+        .selectFrom('bond_fund_entries')
+        .select(['id', 'receipt_ciphertext'])
+        .where('case_id', '=', id)
+        .executeTakeFirstOrThrow();
+      const { caseRow, cipher } = await openCaseForStaff(
+        t.context,
+        { userId: legal.userId, roles: ['legal'] },
+        id,
+      );
+      await closeCase(t.context, legal.userId, caseRow, cipher);
+      t.clock.advance((t.context.config.cases.retentionDays + 1) * 24 * 3600 * 1000);
+      assert.ok((await destroyDueCaseKeys(t.context)) >= 1);
+      assert.equal(await caseKeyStoreFor(t.context).exists(id), false);
+      // Nothing the server still holds opens the copy: not the master key's field cipher, not the old key.
+      assert.throws(() =>
+        t.context.secrets.fields.decrypt(receiptField(backup.id), backup.receipt_ciphertext!),
+      );
+      await assert.rejects(caseKeyStoreFor(t.context).cipherFor(id));
     });
   });
 }

@@ -1,12 +1,14 @@
 // Bond: the case's eligibility, amount, who set it and the bond hearing (sealed in cases.bond_ciphertext with
 // the case key), and the bond funds that pay bonds, with their ledger. No HTTP here.
 //
-// The ledger is the fund's books, not case data: amounts are in the clear (whole cents) so the balance is a
-// sum, and receipt numbers are encrypted with the master key's column key so the books stay readable after a
-// case's key is destroyed. What ties a payment to a case is its case_id, cleared when that case's key is
-// destroyed (migration 20261126T0920's trigger); the payment and its amount stay, for the balance.
+// The ledger is the fund's books: amounts are in the clear (whole cents) so the balance is a sum. A deposit's
+// receipt is the fund's and is encrypted with the master key's column key. A bond payment's receipt is case
+// data (ICE's bond receipt names the detained person), so it is sealed with the case's key and becomes
+// unreadable, backups included, when that key is destroyed. What ties a payment to a case is its case_id,
+// cleared then (migration 20261126T0920's trigger); the payment and its amount stay, for the balance.
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../app/context.ts';
+import { caseKeyStoreFor, CaseKeyUnavailableError, type CaseCipher } from '../../crypto/case-keys.ts';
 import type { StaffPrincipal } from '../../http/access.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { caseField } from '../cases/cases.model.ts';
@@ -138,8 +140,21 @@ export async function fundLedger(
   const visible = principal.roles.includes('legal')
     ? await visibleCaseIds(context.db, caseIds, principal.userId)
     : new Set<string>();
-  const mayReadReceipt = (row: LedgerRow): boolean =>
-    row.kind === 'deposit' || (row.case_id !== null && visible.has(row.case_id));
+  const ciphers = new Map<string, CaseCipher>();
+  for (const caseId of visible) {
+    try {
+      ciphers.set(caseId, await caseKeyStoreFor(context).cipherFor(caseId));
+    } catch (error) {
+      // Destroyed a moment ago: its payments' receipts are gone with it.
+      if (!(error instanceof CaseKeyUnavailableError)) throw error;
+    }
+  }
+  const receiptOf = (row: LedgerRow): string | null => {
+    if (row.kind === 'deposit')
+      return context.secrets.fields.decryptOptional(receiptField(row.id), row.receipt_ciphertext) ?? null;
+    const cipher = row.case_id === null ? undefined : ciphers.get(row.case_id);
+    return cipher ? openPaymentReceipt(cipher, row) : null;
+  };
   return {
     fund,
     entries: rows.map((row) => ({
@@ -147,9 +162,7 @@ export async function fundLedger(
       kind: row.kind,
       amountCents: row.amount_cents,
       occurredOn: row.occurred_on,
-      receipt: mayReadReceipt(row)
-        ? context.secrets.fields.decryptOptional(receiptField(row.id), row.receipt_ciphertext)
-        : null,
+      receipt: receiptOf(row),
       caseLink:
         row.case_id && row.case_reference && visible.has(row.case_id)
           ? { id: row.case_id, reference: row.case_reference }
@@ -227,7 +240,8 @@ export async function recordBondPayment(
       kind: 'payment',
       amount_cents: input.amountCents,
       occurred_on: input.occurredOn,
-      receipt_ciphertext: context.secrets.fields.encryptOptional(receiptField(entryId), input.receipt),
+      receipt_ciphertext:
+        input.receipt === null ? null : opened.cipher.encrypt(receiptField(entryId), input.receipt),
       case_id: caseId,
       recorded_by: principal.userId,
       recorded_at: now,
@@ -259,14 +273,25 @@ export interface CasePaymentView {
   receipt: string | null;
 }
 
-export async function casePayments(context: AppContext, caseId: string): Promise<CasePaymentView[]> {
-  const rows = await listCasePayments(context.db, caseId);
+/** A bond payment's receipt, sealed with the key of the case it paid for. */
+export function openPaymentReceipt(
+  cipher: CaseCipher,
+  row: { id: string; receipt_ciphertext: string | null },
+): string | null {
+  return row.receipt_ciphertext === null
+    ? null
+    : cipher.decrypt(receiptField(row.id), row.receipt_ciphertext);
+}
+
+/** The case's bond payments, their receipts opened with the case's key. */
+export async function casePayments(context: AppContext, opened: OpenedCase): Promise<CasePaymentView[]> {
+  const rows = await listCasePayments(context.db, opened.caseRow.id);
   return rows.map((row) => ({
     id: row.id,
     fundId: row.fund_id,
     fundName: row.fund_name,
     amountCents: row.amount_cents,
     paidOn: row.occurred_on,
-    receipt: context.secrets.fields.decryptOptional(receiptField(row.id), row.receipt_ciphertext),
+    receipt: openPaymentReceipt(opened.cipher, row),
   }));
 }

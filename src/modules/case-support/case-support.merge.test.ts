@@ -9,7 +9,7 @@ import { openCaseForStaff } from '../cases/cases.access.ts';
 import { mergeCases } from '../cases/cases.merge.ts';
 import { openTestCase } from '../cases/cases.test-helpers.ts';
 import { assignedAttorneyContact } from './case-support.attorneys.ts';
-import { readBond } from './case-support.bond.ts';
+import { casePayments, readBond } from './case-support.bond.ts';
 import { caseTasks } from './case-support.tasks.ts';
 import { addAttorney, addFund, getPage, postForm } from './case-support.test-helpers.ts';
 
@@ -80,6 +80,11 @@ for (const backend of backends()) {
         .where('kind', '=', 'payment')
         .executeTakeFirstOrThrow();
       assert.equal(payment.case_id, kept.id);
+      assert.deepEqual(
+        (await casePayments(t.context, opened)).map((p) => p.receipt),
+        ['R-MERGE'],
+        'the receipt opens with the kept case’s key',
+      );
       const left = await t.context.db
         .selectFrom('case_support_tasks')
         .select('id')

@@ -1,12 +1,21 @@
 // When the core merges two cases of the same person, support follows into the kept case: tasks (their notes
 // opened with the merged-away case's key and sealed again with the kept case's), bond payments, attorney
 // assignments (the kept case's current attorney stays), and the bond and outcome when the kept case has none.
+// Payments' receipts are sealed with the case key too, so they are opened and sealed again on the way.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import type { CaseMergeStepInput } from '../cases/cases.merge.ts';
 import { caseField } from '../cases/cases.model.ts';
 import { findCase, updateCase } from '../cases/cases.repository.ts';
-import { listTaskNotes, moveAssignments, moveLedgerEntries, moveTask } from './case-support.repository.ts';
+import { receiptField } from './case-support.bond.ts';
+import {
+  listCasePayments,
+  listTaskNotes,
+  moveAssignments,
+  moveLedgerEntries,
+  moveTask,
+  setPaymentReceipt,
+} from './case-support.repository.ts';
 import { taskNotesField } from './case-support.tasks.ts';
 
 export async function mergeSupport(trx: Kysely<Database>, input: CaseMergeStepInput): Promise<void> {
@@ -19,6 +28,11 @@ export async function mergeSupport(trx: Kysely<Database>, input: CaseMergeStepIn
           ? null
           : to.encrypt(taskNotesField(task.id), from.decrypt(taskNotesField(task.id), task.notes_ciphertext)),
     });
+  }
+  for (const payment of await listCasePayments(trx, fromCaseId)) {
+    if (payment.receipt_ciphertext === null) continue;
+    const receipt = from.decrypt(receiptField(payment.id), payment.receipt_ciphertext);
+    await setPaymentReceipt(trx, payment.id, to.encrypt(receiptField(payment.id), receipt));
   }
   await moveLedgerEntries(trx, fromCaseId, toCaseId);
   await moveAssignments(trx, fromCaseId, toCaseId, at);

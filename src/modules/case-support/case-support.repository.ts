@@ -517,6 +517,16 @@ export async function moveTask(
   await db.updateTable('case_support_tasks').set(change).where('id', '=', taskId).execute();
 }
 
+/** A payment's receipt sealed again (for the kept case, when two cases merge). */
+export async function setPaymentReceipt(db: Db, entryId: string, receiptCiphertext: string): Promise<void> {
+  await db
+    .updateTable('bond_fund_entries')
+    .set({ receipt_ciphertext: receiptCiphertext })
+    .where('id', '=', entryId)
+    .where('kind', '=', 'payment')
+    .execute();
+}
+
 export async function moveLedgerEntries(db: Db, fromCaseId: string, toCaseId: string): Promise<void> {
   await db
     .updateTable('bond_fund_entries')

@@ -48,7 +48,7 @@ export async function bondState(
   const funds = await bondFunds(context);
   return {
     bond,
-    payments: await casePayments(context, opened.caseRow.id),
+    payments: await casePayments(context, opened),
     funds,
     bondForm: emptyForm(bondToValues(bond)),
     paymentForm: emptyForm({
@@ -135,7 +135,7 @@ async function attorneySummary(input: CaseSectionInput): Promise<CaseSummaryPart
 
 async function bondSummary(input: CaseSectionInput): Promise<CaseSummaryPart | null> {
   const bond = readBond(input);
-  const payments = await casePayments(input.context, input.caseRow.id);
+  const payments = await casePayments(input.context, input);
   if (!bond && payments.length === 0) return null;
   const t = input.t;
   const lang = input.request.lang;
