@@ -184,6 +184,15 @@ for (const backend of backends()) {
       const actions = await auditActions(t, caseId);
       assert.equal(actions[0], 'case.created');
       assert.equal(actions.filter((a) => a === 'case.viewed').length, 2, 'each opening is audited');
+      // The edit form shows the whole person too (name, A-number, date of birth): opening it is a view.
+      const edit = await get(t.app, teammate, `/console/cases/${caseId}/edit`);
+      assert.equal(edit.statusCode, 200);
+      assert.match(edit.body, /Esperanza Tzul Chávez/);
+      assert.equal(
+        (await auditActions(t, caseId)).filter((a) => a === 'case.viewed').length,
+        3,
+        'opening the edit form is audited',
+      );
 
       // Assigning the outsider lets them in.
       const assigned = await postForm(t.app, attorney, `/console/cases/${caseId}/assignees`, {

@@ -312,6 +312,8 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
     async (request, reply) => {
       const { caseRow, cipher } = await openCaseForStaff(context, request.principal!, request.params.id);
       const overview = await readCaseOverview(context, request.principal!, caseRow, cipher);
+      // The form shows the whole person (name, A-number, date of birth): opening it is viewing the case.
+      await auditCaseViewed(context, request.principal!.userId, caseRow.id);
       return html200(
         reply,
         renderCaseForm(page(request), editState(request, caseRow, detailsToValues(overview.details), {})),
