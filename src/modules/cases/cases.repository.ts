@@ -576,8 +576,11 @@ export async function listCasesDueForKeyDestruction(db: Db, now: Date, limit: nu
 
 /**
  * What is left of a case once its key is destroyed: reference, status and dates. The sealed columns could
- * no longer be read anyway; clearing them, the contacts and the timeline details keeps the live database
- * from carrying dead ciphertext, and the blind indexes could still match a typed A-number or name.
+ * no longer be read anyway; clearing them and the contacts keeps the live database from carrying dead
+ * ciphertext, and the blind indexes could still match a typed A-number or name. The timeline goes whole:
+ * its kinds are in the clear and name the outcome ('outcome_removed'), the bond and the family's needs. So do
+ * the links to the hotline call (whose report holds the family's number) and to the incident (where and
+ * when the person was taken).
  */
 export async function reduceToHusk(db: Db, caseId: string, at: Date): Promise<void> {
   await db
@@ -592,15 +595,13 @@ export async function reduceToHusk(db: Db, caseId: string, at: Date): Promise<vo
       a_number_index: null,
       name_dob_index: null,
       next_locator_check_at: null,
+      followup_task_id: null,
+      incident_id: null,
       key_destroyed_at: at,
       updated_at: at,
     })
     .where('id', '=', caseId)
     .execute();
   await db.deleteFrom('case_contacts').where('case_id', '=', caseId).execute();
-  await db
-    .updateTable('case_events')
-    .set({ details_ciphertext: null })
-    .where('case_id', '=', caseId)
-    .execute();
+  await db.deleteFrom('case_events').where('case_id', '=', caseId).execute();
 }

@@ -14,7 +14,10 @@ import { createStaffSession, type StaffSession } from '../../../test/support/sta
 import { backends, createTestApp, type TestApp } from '../../../test/support/test-context.ts';
 import { openCaseForStaff } from './cases.access.ts';
 import { destroyCaseKeysJob } from './cases.jobs.ts';
-import { closeCase } from './cases.service.ts';
+import { closeCase, createCase } from './cases.service.ts';
+import { storeReport } from '../incidents/incidents.test-helpers.ts';
+import { insertFollowup } from '../voice/voice.repository.ts';
+import { randomUUID } from 'node:crypto';
 import { destroyDueCaseKeys } from './cases.retention.ts';
 import { recordCaseEvent } from './cases.timeline.ts';
 import { CANARY_PERSON, openTestCase, testCaseDetails, testContact } from './cases.test-helpers.ts';
@@ -252,6 +255,60 @@ for (const backend of backends()) {
           `${value.table}.${value.column} with the field cipher`,
         );
       }
+    });
+
+    test('the husk keeps no timeline (its kinds name the outcome, bond and needs) and no link to the call', async () => {
+      const report = await storeReport(t.context, { channel: 'voice', callbackPhone: CANARY_PERSON.phone });
+      const taskId = randomUUID();
+      await insertFollowup(t.context.db, {
+        id: taskId,
+        report_id: report.id,
+        language: 'es',
+        created_at: t.clock.now(),
+      });
+      const { id } = await createCase(
+        t.context,
+        { userId: legal.userId },
+        {
+          source: 'hotline',
+          followupTaskId: taskId,
+          incidentId: null,
+          teamId: null,
+          details: testCaseDetails(),
+          contacts: [testContact()],
+        },
+      );
+      const { caseRow, cipher } = await openCaseForStaff(
+        t.context,
+        { userId: legal.userId, roles: ['legal'] },
+        id,
+      );
+      await t.context.db.transaction().execute((trx) =>
+        recordCaseEvent(trx, cipher, {
+          caseId: id,
+          actorId: legal.userId,
+          kind: 'outcome_removed',
+          at: t.clock.now(),
+        }),
+      );
+      await closeCase(t.context, legal.userId, caseRow, cipher);
+      t.clock.advance(10 * DAY_MS + 1000);
+      assert.equal(await destroyDueCaseKeys(t.context), 1);
+
+      const husk = await t.context.db
+        .selectFrom('cases')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      assert.ok(husk.key_destroyed_at);
+      assert.equal(husk.followup_task_id, null, 'no way back to the call and its number');
+      assert.equal(husk.incident_id, null);
+      const events = await t.context.db
+        .selectFrom('case_events')
+        .select('kind')
+        .where('case_id', '=', id)
+        .execute();
+      assert.deepEqual(events, [], 'no "outcome_removed" left in the clear');
     });
   });
 }
