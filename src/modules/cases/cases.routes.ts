@@ -534,8 +534,9 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
     async (request, reply) => {
       const principal = request.principal!;
       const { caseRow, cipher } = await openCaseForStaff(context, principal, request.params.id);
-      await reopenCase(context, principal.userId, caseRow, cipher);
-      return redirectToCase(reply, caseRow.id, 'reopened');
+      const outcome = await reopenCase(context, principal.userId, caseRow, cipher);
+      // 'gone': its key was destroyed a moment ago; the case page shows what is left.
+      return redirectToCase(reply, caseRow.id, outcome === 'gone' ? undefined : 'reopened');
     },
   );
 

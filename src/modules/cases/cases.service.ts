@@ -734,16 +734,22 @@ export async function closeCase(
   return 'closed';
 }
 
-/** Reopening before the key is destroyed stops the retention clock. */
+/**
+ * Reopening before the key is destroyed stops the retention clock. Judged again under the row's lock: the
+ * daily job may have destroyed the key since the caller read the case ('gone': it stays a husk).
+ */
 export async function reopenCase(
   context: AppContext,
   actorId: string,
   caseRow: Case,
   cipher: CaseCipher,
-): Promise<'reopened' | 'already_open'> {
+): Promise<'reopened' | 'already_open' | 'gone'> {
   if (caseRow.status === 'open') return 'already_open';
   const now = context.clock.now();
-  await context.db.transaction().execute(async (trx) => {
+  return context.db.transaction().execute(async (trx) => {
+    const locked = await lockCase(trx, caseRow.id);
+    if (!locked || locked.key_destroyed_at !== null || locked.merged_into !== null) return 'gone';
+    if (locked.status === 'open') return 'already_open';
     await updateCase(trx, caseRow.id, {
       status: 'open',
       closed_at: null,
@@ -753,6 +759,6 @@ export async function reopenCase(
     });
     await recordCaseEvent(trx, cipher, { caseId: caseRow.id, actorId, kind: 'reopened', at: now });
     await auditCase(trx, context, actorId, 'case.reopened', caseRow.id);
+    return 'reopened';
   });
-  return 'reopened';
 }
