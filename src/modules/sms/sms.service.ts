@@ -24,7 +24,7 @@ import { answerResponderText } from '../dispatch/dispatch.sms.ts';
 import { insertIncomingReport } from '../reports/reports.service.ts';
 import { markSubscriberOptedOut } from '../subscriptions/subscriptions.repository.ts';
 import { readZipList } from '../subscriptions/subscriptions.schemas.ts';
-import { subscribeBySms } from '../subscriptions/subscriptions.service.ts';
+import { resumeSubscriptionAfterStart, subscribeBySms } from '../subscriptions/subscriptions.service.ts';
 import {
   guessLanguage,
   hasContent,
@@ -407,17 +407,23 @@ export async function takeIncomingText(
   const optedOut = await isOptedOut(trx, phoneIndex);
 
   if (keyword?.kind === 'start' || keyword?.kind === 'help') {
+    const resumedAlerts =
+      keyword.kind === 'start' && optedOut
+        ? await resumeSubscriptionAfterStart(context, trx, phoneIndex)
+        : undefined;
     if (keyword.kind === 'start') await removeOptOut(trx, phoneIndex);
     const current = await open(keyword.language ?? fallback);
     if (keyword.language) current.conversation = { ...current.conversation, language: keyword.language };
     const language = current.conversation.language;
     const reply =
       keyword.kind === 'start'
-        ? startedReply(language, identity(context))
+        ? (resumedAlerts ?? startedReply(language, identity(context)))
         : helpReply(language, identity(context));
-    const sent = await replyWithinWindow(context, trx, current, now, reply, { owed: false });
+    // Like the STOP confirmation, HELP and START are answered whatever the reply window says: carriers
+    // require the answer, and the number asked for it itself.
+    current.change.last_auto_reply_at = now;
     await saveConversation(context, trx, current);
-    return sent;
+    return reply;
   }
 
   if (optedOut) {

@@ -131,6 +131,25 @@ export async function subscribeBySms(
   return subscribedText(context, input.language, zips, changed);
 }
 
+/**
+ * START after STOP: the carrier-standard way back in. A subscription that had been confirmed (by ALERTS or
+ * the web code) before the STOP is resumed with its ZIP codes, and the answer is the subscription's own
+ * confirmation (program, frequency, rates, STOP/HELP). Returns undefined when there is nothing to resume.
+ */
+export async function resumeSubscriptionAfterStart(
+  context: AppContext,
+  trx: Trx,
+  phoneIndex: string,
+): Promise<string | undefined> {
+  const existing = await lockSubscriber(trx, phoneIndex);
+  if (existing?.status !== 'opted_out' || existing.confirmed_at === null || existing.zips.length === 0) {
+    return undefined;
+  }
+  await updateSubscriber(trx, existing.id, { status: 'active', opted_out_at: null });
+  const language = isLanguage(existing.language) ? existing.language : context.config.defaultLanguage;
+  return subscribedText(context, language, existing.zips, false);
+}
+
 function codeHash(context: AppContext, subscriberId: string, code: string): string {
   return context.secrets.blindIndex.index(`alerts-code:${subscriberId}`, code);
 }

@@ -149,6 +149,35 @@ for (const backend of backends()) {
       assert.equal(await optedOut(phone), false);
     });
 
+    test('START after STOP resumes a confirmed subscription with its confirmation, in its language', async () => {
+      const phone = freshNumber();
+      await say(phone, 'ALERTAS 60623 60608');
+      await say(phone, 'ALTO');
+      assert.equal((await subscriber(phone))?.status, 'opted_out');
+      const reply = await say(phone, 'START');
+      assert.ok(reply?.includes('60623 60608'), reply);
+      assert.ok(reply?.includes('ALTO'), `Spanish confirmation: ${reply}`);
+      assert.equal((await subscriber(phone))?.status, 'active');
+      assert.equal(await optedOut(phone), false);
+    });
+
+    test('START from a number that never subscribed turns texts back on and subscribes nobody', async () => {
+      const phone = freshNumber();
+      await say(phone, 'STOP');
+      const reply = await say(phone, 'START');
+      assert.ok(reply?.includes(NETWORK), reply);
+      assert.equal(await subscriber(phone), undefined);
+    });
+
+    test('HELP right after an automatic reply (inside the reply window) is still answered', async () => {
+      const phone = freshNumber();
+      await say(phone, 'ALERTS 60623');
+      // No pause: the window of the confirmation just sent is still open.
+      const answer = await text(t, phone, 'HELP');
+      assert.equal(answer.status, 200, answer.body);
+      assert.ok(answer.reply?.includes('ALERTS'), answer.reply);
+    });
+
     test('ALERTS mid-conversation subscribes without swallowing or losing the hotline conversation', async () => {
       const phone = freshNumber();
       await say(phone, 'agents detaining people');
