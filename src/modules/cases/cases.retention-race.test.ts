@@ -9,8 +9,8 @@ import { createStaffSession, type StaffSession } from '../../../test/support/sta
 import { backends, createTestApp, type TestApp } from '../../../test/support/test-context.ts';
 import { openCaseForStaff } from './cases.access.ts';
 import { destroyDueCaseKeys } from './cases.retention.ts';
-import { closeCase, reopenCase } from './cases.service.ts';
-import { openTestCase } from './cases.test-helpers.ts';
+import { addFamilyContact, closeCase, reopenCase, updateCaseDetails } from './cases.service.ts';
+import { openTestCase, testCaseDetails, testContact } from './cases.test-helpers.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -53,6 +53,33 @@ for (const backend of backends()) {
         .executeTakeFirstOrThrow();
       assert.equal(row.status, 'closed');
       assert.ok(row.key_destroyed_at);
+    });
+
+    test('an edit that reaches the case after its key was destroyed puts nothing back in the husk', async () => {
+      const id = await closedAndDue();
+      const stale = await openCaseForStaff(t.context, principal(), id);
+      assert.equal(await destroyDueCaseKeys(t.context), 1);
+      const details = testCaseDetails({ aNumber: '099887766', name: 'Someone Else Entirely' });
+      assert.equal(
+        await updateCaseDetails(t.context, legal.userId, stale.caseRow, stale.cipher, details),
+        'gone',
+      );
+      assert.equal(
+        await addFamilyContact(t.context, legal.userId, stale.caseRow, stale.cipher, testContact()),
+        'gone',
+      );
+      const husk = await t.context.db
+        .selectFrom('cases')
+        .select(['a_number_index', 'name_dob_index', 'person_ciphertext'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(husk, { a_number_index: null, name_dob_index: null, person_ciphertext: null });
+      const contacts = await t.context.db
+        .selectFrom('case_contacts')
+        .select('id')
+        .where('case_id', '=', id)
+        .execute();
+      assert.deepEqual(contacts, []);
     });
 
     test('a case reopened while the daily job waits for it keeps its key (PostgreSQL)', async (context) => {

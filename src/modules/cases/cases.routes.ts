@@ -289,7 +289,7 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
       }
       const names = new Map((await staffLabels(context, [...actorIds])).map((s) => [s.userId, s.label]));
       const key = request.query.notice as CaseNotice | undefined;
-      const noticeKey = key && key in CASE_NOTICES ? key : undefined;
+      const noticeKey = key && Object.hasOwn(CASE_NOTICES, key) ? key : undefined;
       return html200(
         reply,
         renderCasePage(page(request), {
@@ -363,7 +363,9 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
           422,
         );
       }
-      await updateCaseDetails(context, principal.userId, caseRow, cipher, details.details);
+      const outcome = await updateCaseDetails(context, principal.userId, caseRow, cipher, details.details);
+      // 'gone': its key was destroyed or it was merged a moment ago; the case page shows what became of it.
+      if (outcome === 'gone') return redirectToCase(reply, caseRow.id);
       return redirectToCase(reply, caseRow.id, 'saved', '#case-person');
     },
   );
@@ -411,7 +413,8 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
           422,
         );
       }
-      await addFamilyContact(context, principal.userId, caseRow, cipher, contact.contact);
+      if ((await addFamilyContact(context, principal.userId, caseRow, cipher, contact.contact)) === 'gone')
+        return redirectToCase(reply, caseRow.id);
       return redirectToCase(reply, caseRow.id, 'saved', '#case-family');
     },
   );

@@ -540,6 +540,16 @@ async function auditCase(
   await recordAudit(trx, context, { actorId, action, subjectType: 'case', subjectId: caseId, details });
 }
 
+/**
+ * Locks a case for a change and tells whether it still takes one: its key may have been destroyed, or the case
+ * merged away, since the caller read it. Writing then would put sealed values (and, for the details, the
+ * duplicate blind indexes, which match a typed A-number for good) back into a husk.
+ */
+async function lockLiveCase(trx: Kysely<Database>, caseId: string): Promise<boolean> {
+  const locked = await lockCase(trx, caseId);
+  return locked !== undefined && locked.key_destroyed_at === null && locked.merged_into === null;
+}
+
 /** The person, languages, last seen and dependents changed: sealed again, duplicate indexes recomputed. */
 export async function updateCaseDetails(
   context: AppContext,
@@ -547,15 +557,16 @@ export async function updateCaseDetails(
   caseRow: Case,
   cipher: CaseCipher,
   details: CaseDetails,
-): Promise<void> {
+): Promise<'saved' | 'unchanged' | 'gone'> {
   const before = unsealDetails(cipher, caseRow);
   const changed = (['person', 'languages', 'lastSeen', 'dependents'] as const).filter(
     (part) => JSON.stringify(before[part]) !== JSON.stringify(details[part]),
   );
-  if (changed.length === 0) return;
+  if (changed.length === 0) return 'unchanged';
   const indexes = duplicateIndexes(context, details);
   const now = context.clock.now();
-  await context.db.transaction().execute(async (trx) => {
+  return context.db.transaction().execute(async (trx) => {
+    if (!(await lockLiveCase(trx, caseRow.id))) return 'gone';
     await updateCase(trx, caseRow.id, {
       ...sealDetails(cipher, details),
       a_number_index: indexes.aNumber,
@@ -570,6 +581,7 @@ export async function updateCaseDetails(
       at: now,
     });
     await auditCase(trx, context, actorId, 'case.updated', caseRow.id, { parts: changed.join(',') });
+    return 'saved';
   });
 }
 
@@ -579,9 +591,10 @@ export async function addFamilyContact(
   caseRow: Case,
   cipher: CaseCipher,
   contact: FamilyContactDetails,
-): Promise<void> {
+): Promise<'added' | 'gone'> {
   const now = context.clock.now();
-  await context.db.transaction().execute(async (trx) => {
+  return context.db.transaction().execute(async (trx) => {
+    if (!(await lockLiveCase(trx, caseRow.id))) return 'gone';
     const contactId = await addContactIn(trx, cipher, contact, now);
     await recordCaseEvent(trx, cipher, {
       caseId: caseRow.id,
@@ -591,6 +604,7 @@ export async function addFamilyContact(
       at: now,
     });
     await auditCase(trx, context, actorId, 'case.updated', caseRow.id, { change: 'contact_added' });
+    return 'added' as const;
   });
 }
 
