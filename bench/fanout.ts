@@ -206,26 +206,30 @@ async function prepare(
 
     // The console's count before approval, and the ledger fill approval runs, timed on a scratch alert and
     // rolled back (the embedded database cannot be shared with the server, so this runs before it starts).
+    // The median of three, as the first run also warms the caches.
     let started = performance.now();
     const preview = await countRecipientsByLanguage(context.db, METRO_ZIPS);
     const previewMs = performance.now() - started;
     const scratch = await draft('S1', METRO_ZIPS);
     let selected = 0;
-    started = performance.now();
-    let selectMs = 0;
-    await context.db
-      .transaction()
-      .execute(async (trx) => {
-        selected = await queueAlertDelivery(context, trx, {
-          id: scratch.id,
-          target_zips: scratch.targetZips,
+    const selectTimes: number[] = [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await context.db
+        .transaction()
+        .execute(async (trx) => {
+          started = performance.now();
+          selected = await queueAlertDelivery(context, trx, {
+            id: scratch.id,
+            target_zips: scratch.targetZips,
+          });
+          selectTimes.push(performance.now() - started);
+          throw new RolledBack();
+        })
+        .catch((error: unknown) => {
+          if (!(error instanceof RolledBack)) throw error;
         });
-        selectMs = performance.now() - started;
-        throw new RolledBack();
-      })
-      .catch((error: unknown) => {
-        if (!(error instanceof RolledBack)) throw error;
-      });
+    }
+    const selectMs = selectTimes.sort((x, y) => x - y)[1]!;
     await context.db.deleteFrom('alerts').where('id', '=', scratch.id).execute();
     const expected = population.eligible.metro;
     if (selected !== expected || Object.values(preview).reduce((a, b) => a + b, 0) !== expected) {
@@ -651,7 +655,7 @@ function printTable(results: BackendResult[]): void {
   row('subscribers seeded (time)', (r) => `${SUBSCRIBERS} (${fmt(r.prepared.seedSeconds, 1, ' s')})`);
   row('recipients of the metro alert', (r) => String(r.prepared.selected));
   row('console count before approval', (r) => fmt(r.prepared.previewMs, 0, ' ms'));
-  row('select recipients (fill ledger)', (r) => fmt(r.prepared.selectMs, 0, ' ms'));
+  row('select recipients, fill ledger (median of 3)', (r) => fmt(r.prepared.selectMs, 0, ' ms'));
   const u = (pick: (s: Sending) => string) => (r: BackendResult) => (r.uncapped ? pick(r.uncapped) : '–');
   row(
     'UNCAPPED: approve request',
