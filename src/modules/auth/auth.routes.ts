@@ -458,7 +458,10 @@ export function registerAuthRoutes(app: FastifyInstance, context: AppContext, se
     '/console/users',
     { config: { access: STAFF_ADMIN_ACCESS }, schema: { response: htmlResponses() } },
     async (request, reply) => {
-      const done = request.query.done ? DONE_NOTICES[request.query.done] : undefined;
+      const done =
+        request.query.done && Object.hasOwn(DONE_NOTICES, request.query.done)
+          ? DONE_NOTICES[request.query.done]
+          : undefined;
       return showUsers(request, reply, done ? { notice: { kind: 'ok', text: request.t(done) } } : {});
     },
   );

@@ -117,7 +117,8 @@ export function registerCaseSupportRoutes(
   const page = (request: FastifyRequest): Page => ({ request, networkName, timeZone });
   const csrfToken = (request: FastifyRequest): string => services.csrf.issue(request.principal!.csrfSecret);
   const savedNotice = (request: FastifyRequest<{ Querystring: { saved?: string } }>): Notice | undefined => {
-    const key = request.query.saved === undefined ? undefined : SAVED_NOTICES[request.query.saved];
+    const saved = request.query.saved;
+    const key = saved !== undefined && Object.hasOwn(SAVED_NOTICES, saved) ? SAVED_NOTICES[saved] : undefined;
     return key ? { kind: 'ok', text: request.t(key) } : undefined;
   };
   const open = (request: IdRequest): Promise<OpenedCase> =>
