@@ -17,6 +17,7 @@ import { destroyCaseKeysJob } from './cases.jobs.ts';
 import { closeCase, createCase } from './cases.service.ts';
 import { storeReport } from '../incidents/incidents.test-helpers.ts';
 import { insertFollowup } from '../voice/voice.repository.ts';
+import { addFund, postForm } from '../case-support/case-support.test-helpers.ts';
 import { randomUUID } from 'node:crypto';
 import { destroyDueCaseKeys } from './cases.retention.ts';
 import { recordCaseEvent } from './cases.timeline.ts';
@@ -24,6 +25,10 @@ import { CANARY_PERSON, openTestCase, testCaseDetails, testContact } from './cas
 
 const run = promisify(execFile);
 const DAY_MS = 24 * 3600 * 1000;
+/** What the tracking and support forms record about the person: free text that must never be in the clear. */
+const CANARY_NOTE = 'Canarynote Xochitl';
+const CANARY_RECEIPT = 'RCPT-CANARY-55012';
+const CANARY_COURT = 'Canarycourt Benavides';
 
 interface DumpedTable {
   table: string;
@@ -136,7 +141,7 @@ for (const backend of backends()) {
       });
       caseId = opened.id;
       reference = opened.reference;
-      const { caseRow, cipher } = await openCaseForStaff(
+      const { cipher } = await openCaseForStaff(
         t.context,
         { userId: legal.userId, roles: ['legal'] },
         caseId,
@@ -150,7 +155,35 @@ for (const backend of backends()) {
           at: t.clock.now(),
         }),
       );
-      await closeCase(t.context, legal.userId, caseRow, cipher);
+      // What the other case modules keep about the person: the locator log, where they are held, a hearing,
+      // the bond and its payment, a support task and the outcome, all posted through their forms.
+      const day = (offsetDays: number) =>
+        new Date(t.clock.now().getTime() + offsetDays * DAY_MS).toISOString().slice(0, 10);
+      const fundId = await addFund(t.context, legal.userId, 'Retention fund', 1_000_000);
+      for (const [path, fields] of [
+        ['locator-checks', { result: 'not_found', notes: CANARY_NOTE }],
+        ['facility', { facility_name: 'Canary Processing Annex', since: day(-1), notes: CANARY_NOTE }],
+        [
+          'hearings',
+          { date: day(20), time: '09:00', court: CANARY_COURT, judge: 'Judge Canary', kind: 'bond' },
+        ],
+        ['bond', { eligibility: 'eligible', amount: '5000', set_by: 'ice' }],
+        ['bond/payments', { fund_id: fundId, amount: '5000', occurred_on: day(0), receipt: CANARY_RECEIPT }],
+        [
+          'support-tasks',
+          { kind: 'childcare', assignee_id: legal.userId, due_on: day(3), notes: CANARY_NOTE },
+        ],
+        ['outcome', { outcome: 'released', release_kind: 'bond', outcome_on: day(0), note: CANARY_NOTE }],
+      ] as const) {
+        const res = await postForm(t.app, legal, `/console/cases/${caseId}/${path}`, { ...fields });
+        assert.equal(res.statusCode, 303, `${path}: ${res.body.slice(0, 300)}`);
+      }
+      const { caseRow: current } = await openCaseForStaff(
+        t.context,
+        { userId: legal.userId, roles: ['legal'] },
+        caseId,
+      );
+      await closeCase(t.context, legal.userId, current, cipher);
       backup = await dumpDatabase(t);
     });
     after(async () => t.close());
@@ -164,6 +197,12 @@ for (const backend of backends()) {
         '7334518',
         CANARY_PERSON.phone,
         '5550188',
+        CANARY_NOTE,
+        'Canarynote',
+        CANARY_RECEIPT,
+        'CANARY-55012',
+        CANARY_COURT,
+        'Canary Processing Annex',
       ]) {
         assert.ok(!backup.text.includes(canary), `the dump holds "${canary}" in the clear`);
       }
@@ -240,6 +279,17 @@ for (const backend of backends()) {
     test('with the same master key and config, nothing sealed in the backup can be opened', async () => {
       const sealed = sealedValuesOf(backup.tables, caseId);
       assert.ok(sealed.length >= 6);
+      // Every case module's sealed rows are in the backup, so each is tried below.
+      assert.deepEqual([...new Set(sealed.map((value) => value.table))].sort(), [
+        'bond_fund_entries',
+        'case_contacts',
+        'case_events',
+        'case_facility_stays',
+        'case_support_tasks',
+        'cases',
+        'hearings',
+        'locator_checks',
+      ]);
       await assert.rejects(caseKeyStoreFor(t.context).cipherFor(caseId), CaseKeyUnavailableError);
       // Nor with anything the master key derives: the case key was random, never derived.
       const { keyring, fields } = t.context.secrets;
