@@ -5,6 +5,8 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import type { AppContext } from '../../app/context.ts';
 import type { StaffSession } from '../../../test/support/staff.ts';
+import { caseKeyStoreFor } from '../../crypto/case-keys.ts';
+import { readCaseTimeline } from '../cases/cases.timeline.ts';
 import { createAttorney } from './case-support.attorneys.ts';
 import { createFund, recordDeposit } from './case-support.bond.ts';
 
@@ -74,14 +76,9 @@ export async function addFund(
 }
 
 export async function timelineKinds(context: AppContext, caseId: string): Promise<string[]> {
-  const rows = await context.db
-    .selectFrom('case_events')
-    .select('kind')
-    .where('case_id', '=', caseId)
-    .orderBy('at')
-    .orderBy('id')
-    .execute();
-  return rows.map((row) => row.kind);
+  // Kinds are sealed with the details: read them through the case key, as the page does.
+  const cipher = await caseKeyStoreFor(context).cipherFor(caseId);
+  return (await readCaseTimeline(context.db, cipher, caseId)).map((entry) => entry.kind);
 }
 
 export async function auditActions(context: AppContext, subjectId: string): Promise<string[]> {

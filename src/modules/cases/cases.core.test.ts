@@ -109,12 +109,18 @@ for (const backend of backends()) {
         ['opened', 'note'],
       );
       assert.equal(timeline[1]?.details.summary, 'Called the consulate about Canaria');
-      const stored = await t.context.db
+      const storedRows = await t.context.db
         .selectFrom('case_events')
-        .select('details_ciphertext')
+        .select(['details_ciphertext', 'kind'])
         .where('case_id', '=', id)
-        .where('kind', '=', 'note')
-        .executeTakeFirstOrThrow();
+        .execute();
+      assert.deepEqual(
+        storedRows.map((row) => row.kind),
+        ['sealed', 'sealed'],
+        'what happened is not in the clear',
+      );
+      const stored = storedRows.find((row) => row.details_ciphertext?.length !== 0)!;
+      assert.ok(storedRows.every((row) => !row.details_ciphertext?.includes('note')));
       assert.ok(stored.details_ciphertext?.startsWith('c1.'), 'sealed with the case key');
       assert.ok(!stored.details_ciphertext?.includes('consulate'));
       // Another case's key cannot read it.

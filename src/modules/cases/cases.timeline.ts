@@ -1,6 +1,7 @@
-// The case's timeline: every change to a case, by any case module, lands here. The kind is in the clear (it
-// names no one: 'opened', 'contact_added', 'transferred'…); the details are sealed with the case key, so they
-// become unreadable with the rest of the case when its key is destroyed.
+// The case's timeline: every change to a case, by any case module, lands here. The kind and the details are
+// sealed together with the case key: a kind such as 'outcome_removed' or 'bond_not_eligible' says as much
+// about the person as the details do. The clear `kind` column only ever holds SEALED_KIND. Everything
+// becomes unreadable with the rest of the case when its key is destroyed.
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { CaseCipher } from '../../crypto/case-keys.ts';
@@ -27,6 +28,14 @@ export interface CaseTimelineEntry {
   details: CaseEventDetails;
 }
 
+/** The only value the clear kind column holds: what happened is inside the sealed entry. */
+export const SEALED_KIND = 'sealed';
+
+interface SealedEntry {
+  kind: string;
+  details: CaseEventDetails;
+}
+
 const detailsField = (eventId: string) => ({ table: 'case_events', column: 'details', rowId: eventId });
 
 /**
@@ -46,9 +55,11 @@ export async function recordCaseEvent(
     case_id: event.caseId,
     at: event.at,
     actor_id: event.actorId,
-    kind: event.kind,
-    details_ciphertext:
-      Object.keys(details).length === 0 ? null : cipher.encryptJson(detailsField(id), details),
+    kind: SEALED_KIND,
+    details_ciphertext: cipher.encryptJson(detailsField(id), {
+      kind: event.kind,
+      details,
+    } satisfies SealedEntry),
   });
   await updateCase(trx, event.caseId, { updated_at: event.at });
   return id;
@@ -61,16 +72,13 @@ export async function readCaseTimeline(
   caseId: string,
 ): Promise<CaseTimelineEntry[]> {
   const rows = await listCaseEvents(db, caseId);
-  return rows.map((row) => ({
-    id: row.id,
-    at: row.at,
-    actorId: row.actor_id,
-    kind: row.kind,
-    details:
+  return rows.map((row) => {
+    const entry =
       row.details_ciphertext === null
-        ? {}
-        : cipher.decryptJson<CaseEventDetails>(detailsField(row.id), row.details_ciphertext),
-  }));
+        ? { kind: row.kind, details: {} }
+        : cipher.decryptJson<SealedEntry>(detailsField(row.id), row.details_ciphertext);
+    return { id: row.id, at: row.at, actorId: row.actor_id, kind: entry.kind, details: entry.details };
+  });
 }
 
 /** Reseals a timeline entry for another case (merging moves the entries into the kept case). */
