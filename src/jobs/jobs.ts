@@ -8,6 +8,11 @@ import type { Database } from '../db/schema.ts';
 export interface JobDefinition<Payload extends object> {
   name: string;
   queue: QueueOptions;
+  /**
+   * How often an idle worker asks for this job, when it must start sooner than the process-wide interval
+   * allows (an approved alert should not wait two seconds for its first text).
+   */
+  pollingIntervalSeconds?: number;
   /** Rejects anything that is not exactly this job's payload, so nothing sensitive can ride along. */
   parse(data: unknown): Payload;
 }
@@ -80,7 +85,12 @@ export class Jobs {
       if (!options.work) continue;
       await this.#boss.work<object>(
         definition.name,
-        { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },
+        {
+          pollingIntervalSeconds: Math.min(
+            options.pollingIntervalSeconds ?? 2,
+            definition.pollingIntervalSeconds ?? Infinity,
+          ),
+        },
         async (jobs) => {
           for (const job of jobs) await handler(definition.parse(job.data));
         },

@@ -22,6 +22,8 @@ export const fanOutAlertJob = defineJob<{ alertId: string }>({
   // means a job left active by a killed worker blocks nothing; the heartbeat lets pg-boss fail it within
   // about a minute instead of an expiry later, and the lock inside keeps runs one at a time.
   queue: { retryLimit: 20, retryDelay: 2, expireInSeconds: 900, heartbeatSeconds: 30 },
+  // Approval to first text within half a second (pg-boss's shortest poll); an idle poll is one cheap query.
+  pollingIntervalSeconds: 0.5,
   parse: parseAlertId('alerts.fan-out'),
 });
 
