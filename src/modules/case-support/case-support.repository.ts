@@ -2,6 +2,7 @@
 // tasks are read or written with SQL. (The bond and the outcome are sealed columns of the case row, written
 // through the cases repository.)
 import { sql, type Expression, type Insertable, type Kysely, type SqlBool } from 'kysely';
+import { caseVisibleTo } from '../cases/cases.repository.ts';
 import type {
   AttorneysTable,
   BondFundEntriesTable,
@@ -470,24 +471,7 @@ export async function listMyTasks(db: Db, userId: string, limit: number): Promis
     .where('t.status', '!=', 'done')
     .where('cases.merged_into', 'is', null)
     .where('cases.key_destroyed_at', 'is', null)
-    .where((eb) =>
-      eb.or([
-        eb.exists(
-          eb
-            .selectFrom('case_assignees')
-            .select('case_assignees.user_id')
-            .whereRef('case_assignees.case_id', '=', 'cases.id')
-            .where('case_assignees.user_id', '=', userId),
-        ),
-        eb.exists(
-          eb
-            .selectFrom('team_members')
-            .select('team_members.user_id')
-            .whereRef('team_members.team_id', '=', 'cases.team_id')
-            .where('team_members.user_id', '=', userId),
-        ),
-      ]),
-    )
+    .where((eb) => caseVisibleTo(eb, userId))
     .orderBy('t.due_on')
     .orderBy('cases.reference')
     .orderBy('t.id')

@@ -2,6 +2,7 @@
 // SQL. What these rows say about the person is ciphertext sealed with the case key; reminders and their
 // deliveries are ids and times only.
 import { sql, type Kysely, type Selectable } from 'kysely';
+import { caseVisibleTo } from '../cases/cases.repository.ts';
 import type {
   CaseFacilityStaysTable,
   CaseReminder,
@@ -67,24 +68,7 @@ export async function listDueChecksFor(db: Db, userId: string, now: Date): Promi
     .where('cases.merged_into', 'is', null)
     .where('cases.key_destroyed_at', 'is', null)
     .where('cases.next_locator_check_at', '<=', now)
-    .where((eb) =>
-      eb.or([
-        eb.exists(
-          eb
-            .selectFrom('case_assignees')
-            .select('case_assignees.case_id')
-            .whereRef('case_assignees.case_id', '=', 'cases.id')
-            .where('case_assignees.user_id', '=', userId),
-        ),
-        eb.exists(
-          eb
-            .selectFrom('team_members')
-            .select('team_members.team_id')
-            .whereRef('team_members.team_id', '=', 'cases.team_id')
-            .where('team_members.user_id', '=', userId),
-        ),
-      ]),
-    )
+    .where((eb) => caseVisibleTo(eb, userId))
     .orderBy('cases.next_locator_check_at')
     .orderBy('cases.reference')
     .execute();

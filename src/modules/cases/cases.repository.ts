@@ -1,7 +1,15 @@
 // The only place cases, their teams, assignees, contacts, timeline and family-text ledger are read or
 // written with SQL. Everything about a person here is ciphertext sealed with the case's own key; the
 // blind indexes (A-number, name + date of birth) are keyed hashes and are cleared when the key is destroyed.
-import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
+import {
+  sql,
+  type Expression,
+  type ExpressionBuilder,
+  type Insertable,
+  type Kysely,
+  type Selectable,
+  type SqlBool,
+} from 'kysely';
 import type {
   Case,
   CaseContactsTable,
@@ -28,30 +36,41 @@ export async function findCaseByReference(db: Db, reference: string): Promise<Ca
   return db.selectFrom('cases').selectAll().where('reference', '=', reference).executeTakeFirst();
 }
 
+/**
+ * Need to know, as SQL over a query that has `cases` in it: the staff member is assigned to the case or
+ * belongs to its team. Every list of cases uses this one predicate, so none can show more than the case
+ * page would.
+ */
+export function caseVisibleTo<DB extends Database, TB extends keyof DB>(
+  eb: ExpressionBuilder<DB, TB>,
+  userId: string,
+): Expression<SqlBool> {
+  const inner = eb as unknown as ExpressionBuilder<Database, 'cases'>;
+  return inner.or([
+    inner.exists(
+      inner
+        .selectFrom('case_assignees')
+        .select('case_assignees.case_id')
+        .whereRef('case_assignees.case_id', '=', 'cases.id')
+        .where('case_assignees.user_id', '=', userId),
+    ),
+    inner.exists(
+      inner
+        .selectFrom('team_members')
+        .select('team_members.team_id')
+        .whereRef('team_members.team_id', '=', 'cases.team_id')
+        .where('team_members.user_id', '=', userId),
+    ),
+  ]);
+}
+
 /** A staff member may see a case when they are assigned to it or belong to its team. */
 export async function isCaseVisibleTo(db: Db, caseId: string, userId: string): Promise<boolean> {
   const row = await db
     .selectFrom('cases')
     .select('cases.id')
     .where('cases.id', '=', caseId)
-    .where((eb) =>
-      eb.or([
-        eb.exists(
-          eb
-            .selectFrom('case_assignees')
-            .select('case_assignees.case_id')
-            .whereRef('case_assignees.case_id', '=', 'cases.id')
-            .where('case_assignees.user_id', '=', userId),
-        ),
-        eb.exists(
-          eb
-            .selectFrom('team_members')
-            .select('team_members.team_id')
-            .whereRef('team_members.team_id', '=', 'cases.team_id')
-            .where('team_members.user_id', '=', userId),
-        ),
-      ]),
-    )
+    .where((eb) => caseVisibleTo(eb, userId))
     .executeTakeFirst();
   return row !== undefined;
 }
@@ -63,24 +82,7 @@ export async function visibleCaseIds(db: Db, caseIds: string[], userId: string):
     .selectFrom('cases')
     .select('cases.id')
     .where('cases.id', 'in', caseIds)
-    .where((eb) =>
-      eb.or([
-        eb.exists(
-          eb
-            .selectFrom('case_assignees')
-            .select('case_assignees.case_id')
-            .whereRef('case_assignees.case_id', '=', 'cases.id')
-            .where('case_assignees.user_id', '=', userId),
-        ),
-        eb.exists(
-          eb
-            .selectFrom('team_members')
-            .select('team_members.team_id')
-            .whereRef('team_members.team_id', '=', 'cases.team_id')
-            .where('team_members.user_id', '=', userId),
-        ),
-      ]),
-    )
+    .where((eb) => caseVisibleTo(eb, userId))
     .execute();
   return new Set(rows.map((row) => row.id));
 }
