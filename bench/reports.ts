@@ -53,7 +53,7 @@ async function measure(label: string, databaseUrl?: string): Promise<void> {
   }
 }
 
-await measure('embedded (PGlite)');
+await measure('embedded PostgreSQL');
 if (BENCH_DATABASE_URL) {
   const database = await freshPostgres(BENCH_DATABASE_URL);
   try {

@@ -3,25 +3,17 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '../config/config.ts';
 import { loadMasterKeys } from '../crypto/keyring.ts';
 import { createSecrets } from '../crypto/secrets.ts';
-import { openDatabase } from '../db/database.ts';
+import { openDatabase, type AmparoDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrator.ts';
 import { Jobs } from '../jobs/jobs.ts';
 import { systemClock, type AppContext, type Clock } from './context.ts';
-import path from 'node:path';
 
 export interface CreateContextOptions {
   config: AppConfig;
   logger: Logger;
   clock?: Clock;
-  /** Tests pass 'memory://' to get a throwaway embedded database. */
-  pgliteDataDir?: string;
   /** Tells the operator about things they must act on (a new key file to back up). Not a log line. */
   announce?: (message: string) => void;
-}
-
-/** Where the embedded database lives inside AMPARO_DATA_DIR (uploads sit beside it). */
-export function embeddedDatabaseDir(config: Pick<AppConfig, 'dataDir'>): string {
-  return path.join(config.dataDir, 'pglite');
 }
 
 export async function createContext(options: CreateContextOptions): Promise<AppContext> {
@@ -39,10 +31,7 @@ export async function createContext(options: CreateContextOptions): Promise<AppC
         `in the database can ever be read again. In production, set AMPARO_MASTER_KEY instead.`,
     );
   }
-  const database = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    pgliteDataDir: options.pgliteDataDir ?? embeddedDatabaseDir(config),
-  });
+  const database = await openConfiguredDatabase(config, options.announce);
   try {
     await migrateToLatest(database.db);
   } catch (error) {
@@ -58,6 +47,21 @@ export async function createContext(options: CreateContextOptions): Promise<AppC
     clock: options.clock ?? systemClock,
     logger,
   };
+}
+
+/** The database the configuration names: AMPARO_DATABASE_URL, or the embedded server in AMPARO_DATA_DIR. */
+export function openConfiguredDatabase(
+  config: Pick<AppConfig, 'databaseUrl' | 'dataDir' | 'databasePasswordFile'>,
+  announce?: (message: string) => void,
+): Promise<AmparoDatabase> {
+  return openDatabase({
+    databaseUrl: config.databaseUrl,
+    embedded: {
+      dataDir: config.dataDir,
+      passwordFile: config.databasePasswordFile,
+      ...(announce ? { announce } : {}),
+    },
+  });
 }
 
 export async function closeContext(context: AppContext): Promise<void> {

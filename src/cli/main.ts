@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // amparo <command>: serve (web), worker (jobs), start (both; the default), migrate, user invite, audit verify.
 import { parseArgs } from 'node:util';
-import { closeContext, createContext, embeddedDatabaseDir } from '../app/bootstrap.ts';
+import { closeContext, createContext, openConfiguredDatabase } from '../app/bootstrap.ts';
 import type { AppContext } from '../app/context.ts';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { KeyError } from '../crypto/keyring.ts';
-import { DurabilityError, openDatabase } from '../db/database.ts';
+import { DurabilityError } from '../db/database.ts';
+import { EmbeddedDatabaseError } from '../db/embedded-postgres.ts';
 import { migrateDown, migrateToLatest } from '../db/migrator.ts';
 import { buildApp } from '../http/app.ts';
 import { createLogger } from '../http/logging.ts';
@@ -45,10 +46,7 @@ async function main(argv: string[]): Promise<number> {
       return run(command, config, logger);
     case 'migrate': {
       const { values } = parseArgs({ args: rest, options: { down: { type: 'boolean' } } });
-      const database = await openDatabase({
-        databaseUrl: config.databaseUrl,
-        pgliteDataDir: embeddedDatabaseDir(config),
-      });
+      const database = await openConfiguredDatabase(config, announce);
       try {
         const applied = values.down ? await migrateDown(database.db) : await migrateToLatest(database.db);
         process.stdout.write(applied.length ? `${applied.join('\n')}\n` : 'Nothing to migrate.\n');
@@ -82,6 +80,12 @@ async function run(
   logger: ReturnType<typeof createLogger>,
 ): Promise<number> {
   const started = performance.now();
+  // Listened for from the first moment: a stop asked for during start-up still closes the database (and the
+  // embedded server) properly once start-up is done, instead of leaving the server behind.
+  const stopRequested = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
   const context: AppContext = await createContext({ config, logger, announce });
   const modules = await loadModules();
   context.jobs.onError = (error) => logger.error({ err: error }, 'job error');
@@ -98,7 +102,7 @@ async function run(
   logger.info(
     {
       mode,
-      backend: context.database.backend,
+      database: context.database.embedded ? 'embedded' : 'external',
       port: config.port,
       readyMs: Math.round(performance.now() - started),
     },
@@ -106,11 +110,7 @@ async function run(
   );
   if (app) announce(`Amparo is running at ${config.publicUrl.href}`);
 
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await stopRequested;
   logger.info('stopping');
   await app?.close();
   await closeContext(context);
@@ -122,7 +122,12 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     // Known start-up problems get their own clear sentence; anything else gets its type only (no message,
     // which might quote data) plus a pointer to the log level that shows more.
-    if (error instanceof ConfigError || error instanceof KeyError || error instanceof DurabilityError) {
+    if (
+      error instanceof ConfigError ||
+      error instanceof KeyError ||
+      error instanceof DurabilityError ||
+      error instanceof EmbeddedDatabaseError
+    ) {
       process.stderr.write(`amparo: ${error.message}\n`);
     } else {
       process.stderr.write(`amparo: could not start (${error instanceof Error ? error.name : 'error'}).\n`);

@@ -9,9 +9,11 @@ export interface AppConfig {
   host: string;
   /** The address people reach Amparo at. Links in CLI output and signed webhooks are built from it. */
   publicUrl: URL;
-  /** PostgreSQL connection string; when absent Amparo runs on embedded PGlite in dataDir. */
+  /** PostgreSQL connection string; when absent Amparo runs its own PostgreSQL server in dataDir. */
   databaseUrl: string | undefined;
   dataDir: string;
+  /** The embedded server's generated password: outside dataDir, so a copy of the data is not a way in. */
+  databasePasswordFile: string;
   masterKey: string | undefined;
   masterKeyFile: string;
   hotlineNumber: string | undefined;
@@ -240,12 +242,20 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     // A key stored beside the data it protects protects nothing once the directory is copied.
     throw new ConfigError('AMPARO_MASTER_KEY_FILE must be outside AMPARO_DATA_DIR.');
   }
+  const databasePasswordFile = path.resolve(
+    cwd,
+    env.AMPARO_DATABASE_PASSWORD_FILE || './.amparo-database-password',
+  );
+  if (databasePasswordFile.startsWith(dataDir + path.sep)) {
+    throw new ConfigError('AMPARO_DATABASE_PASSWORD_FILE must be outside AMPARO_DATA_DIR.');
+  }
   return {
     port,
     host,
     publicUrl,
     databaseUrl,
     dataDir,
+    databasePasswordFile,
     masterKey: env.AMPARO_MASTER_KEY || undefined,
     masterKeyFile,
     hotlineNumber: env.AMPARO_HOTLINE_NUMBER || undefined,

@@ -1,28 +1,22 @@
-// Opens the database Amparo runs on: PostgreSQL when AMPARO_DATABASE_URL is set, otherwise an embedded
-// PGlite database in AMPARO_DATA_DIR. Both get the same schema and the same SQL through Kysely.
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+// Opens the database Amparo runs on. PostgreSQL is the one engine: the server named by AMPARO_DATABASE_URL, or
+// by default a server Amparo runs itself on AMPARO_DATA_DIR (embedded-postgres.ts).
 import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import type { Db as IDatabase } from 'pg-boss';
-import { ConnectionLock, PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.ts';
 
-export type Backend = 'pglite' | 'postgres';
+/** How every connection of this process reaches the server: the pool, LISTEN clients, pg-boss, backups. */
+export type ConnectionConfig = Pick<pg.ClientConfig, 'host' | 'port' | 'user' | 'password' | 'database'> & {
+  connectionString?: string;
+};
 
 export interface AmparoDatabase {
-  backend: Backend;
   db: Kysely<Database>;
-  /** How pg-boss reaches this database outside any transaction. */
-  boss: { db: IDatabase } | { connectionString: string };
+  connection: ConnectionConfig;
+  /** The server this process runs (embedded mode), or undefined with AMPARO_DATABASE_URL. */
+  embedded: EmbeddedPostgres | undefined;
   /** Subscribes to NOTIFY on a channel; notifications arrive only after the notifying transaction commits. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
-  /**
-   * The embedded database's whole data directory (tables, indexes, WAL) as an uncompressed tar: the backup
-   * an operator would take. Absent on PostgreSQL, where pg_dump is the tool.
-   */
-  dumpDataDir?(): Promise<Uint8Array>;
   close(): Promise<void>;
 }
 
@@ -32,18 +26,32 @@ export class DurabilityError extends Error {
 
 export interface OpenOptions {
   databaseUrl?: string | undefined;
-  /** A directory for the embedded database, or 'memory://' for a throwaway one (tests). */
-  pgliteDataDir?: string;
+  /** Without a URL: the embedded server's data directory and password file. */
+  embedded?: { dataDir: string; passwordFile: string; announce?: (message: string) => void };
+  /** Connections in the query pool (the default suits one web-and-worker process on two cores). */
+  poolSize?: number;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<AmparoDatabase> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl);
-  return openPglite(options.pgliteDataDir ?? 'memory://');
+  if (options.databaseUrl)
+    return connect({ connectionString: options.databaseUrl }, undefined, options.poolSize);
+  if (!options.embedded) throw new Error('openDatabase needs a database URL or an embedded data directory.');
+  const server = await startEmbeddedPostgres(options.embedded);
+  try {
+    return await connect(server.connection, server, options.poolSize);
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
 }
 
-async function openPostgres(connectionString: string): Promise<AmparoDatabase> {
-  // Timestamps stay Date objects and bigint counters stay strings, as on PGlite.
-  const pool = new pg.Pool({ connectionString, max: 10 });
+async function connect(
+  connection: ConnectionConfig,
+  embedded: EmbeddedPostgres | undefined,
+  poolSize = 10,
+): Promise<AmparoDatabase> {
+  // Timestamps stay Date objects and bigint counters stay strings.
+  const pool = new pg.Pool({ ...connection, max: poolSize });
   pool.on('error', () => {
     // An idle client lost its connection; the pool replaces it. Nothing to log that would help.
   });
@@ -56,11 +64,11 @@ async function openPostgres(connectionString: string): Promise<AmparoDatabase> {
   }
   const listeners: pg.Client[] = [];
   return {
-    backend: 'postgres',
     db,
-    boss: { connectionString },
+    connection,
+    embedded,
     async listen(channel, onPayload) {
-      const client = new pg.Client({ connectionString });
+      const client = new pg.Client(connection);
       client.on('error', () => {});
       await client.connect();
       client.on('notification', (message) => {
@@ -76,14 +84,19 @@ async function openPostgres(connectionString: string): Promise<AmparoDatabase> {
     async close() {
       await Promise.all(listeners.map((client) => client.end()));
       await db.destroy();
+      await embedded?.close();
     },
   };
 }
 
 /** Acknowledging a report that a crash could still lose would break the promise the form makes. */
 async function refuseUnsafeDurability(db: Kysely<Database>): Promise<void> {
-  for (const setting of ['fsync', 'synchronous_commit']) {
-    const { rows } = await db.executeQuery<Record<string, string>>(CompiledQuery.raw(`show ${setting}`));
+  const { rows } = await db.executeQuery<{ fsync: string; synchronous_commit: string }>(
+    CompiledQuery.raw(
+      "select current_setting('fsync') as fsync, current_setting('synchronous_commit') as synchronous_commit",
+    ),
+  );
+  for (const setting of ['fsync', 'synchronous_commit'] as const) {
     if (rows[0]?.[setting] === 'off') {
       throw new DurabilityError(
         `PostgreSQL has ${setting}=off, so a report Amparo acknowledges could be lost in a crash. ` +
@@ -91,46 +104,6 @@ async function refuseUnsafeDurability(db: Kysely<Database>): Promise<void> {
       );
     }
   }
-}
-
-async function openPglite(dataDir: string): Promise<AmparoDatabase> {
-  if (!dataDir.startsWith('memory://')) await mkdir(path.resolve(dataDir), { recursive: true });
-  const pglite = await PGlite.create(dataDir);
-  const lock = new ConnectionLock();
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite, lock) });
-  const bossDb: IDatabase = {
-    // pg-boss sends its schema and some claims as parameterless multi-statement SQL, which only the
-    // simple protocol (exec) accepts; it expects the rows of every statement back, in order, as node-pg
-    // gives them. Everything with parameters goes through the extended protocol (query).
-    executeSql: (text, values) =>
-      lock.run(async () => {
-        if (values === undefined || values.length === 0) {
-          const results = await pglite.exec(text);
-          return { rows: results.flatMap((result) => result.rows) };
-        }
-        const result = await pglite.query(text, values);
-        return { rows: result.rows };
-      }),
-  };
-  return {
-    backend: 'pglite',
-    db,
-    boss: { db: bossDb },
-    async listen(channel, onPayload) {
-      // LISTEN is a statement like any other: outside the lock it could land inside someone's transaction
-      // and vanish with its rollback, and the live feed would go quiet without a word.
-      const unlisten = await lock.run(() => pglite.listen(channel, onPayload));
-      return () => lock.run(() => unlisten());
-    },
-    async dumpDataDir() {
-      const tar = await lock.run(() => pglite.dumpDataDir('none'));
-      return new Uint8Array(await tar.arrayBuffer());
-    },
-    async close() {
-      await db.destroy();
-      await lock.run(() => pglite.close());
-    },
-  };
 }
 
 function quoteIdentifier(name: string): string {

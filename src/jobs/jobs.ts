@@ -51,10 +51,8 @@ export class Jobs {
   #started = false;
 
   constructor(database: AmparoDatabase) {
-    const connection = 'db' in database.boss ? { db: database.boss.db } : database.boss;
     this.#boss = new PgBoss({
-      ...connection,
-      ...(database.backend === 'pglite' ? { backend: 'pglite' as const } : {}),
+      ...database.connection,
       schema: 'pgboss',
       migrate: true,
     });

@@ -45,7 +45,7 @@ async function signedInContext(
 
 /** Like serveApp, with alert texts paced at one a second: four recipients take a few seconds to reach. */
 async function serveSlowAlerts(): Promise<ServedApp> {
-  const t = await createTestApp('pglite', {
+  const t = await createTestApp({
     work: true,
     env: { AMPARO_ALERT_RATE_PER_SECOND: '1', AMPARO_NETWORK_NAME: 'Red Pilsen' },
   });

@@ -45,7 +45,7 @@ export interface ServedApp extends TestApp {
 
 /** A full app (jobs running) listening on a free port on the loopback interface. */
 export async function serveApp(): Promise<ServedApp> {
-  const t = await createTestApp('pglite', { work: true });
+  const t = await createTestApp({ work: true });
   try {
     await t.app.listen({ port: 0, host: '127.0.0.1' });
   } catch (error) {

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { ROLES, type Role } from '../../src/db/schema.ts';
 import { routesOf } from '../../src/http/app.ts';
 import { createStaffSession } from '../support/staff.ts';
-import { backends, createTestApp, type TestApp } from '../support/test-context.ts';
+import { createTestApp, type TestApp } from '../support/test-context.ts';
 
 /** 'twilio': Twilio's webhooks, which refuse everyone (staff included) without a valid signature. */
 type Allowed = 'public' | 'twilio' | readonly Role[];
@@ -177,70 +177,68 @@ function fillParams(url: string): string {
 
 type Verdict = 'allowed' | 'unauthenticated' | 'forbidden';
 
-for (const backend of backends()) {
-  describe(`route × role matrix (${backend})`, () => {
-    let t: TestApp;
-    let baseUrl: string;
-    before(async () => {
-      t = await createTestApp(backend, { env: { AMPARO_PUBLIC_RATE_LIMIT: '1000' } });
-      await t.app.listen({ port: 0, host: '127.0.0.1' });
-      const address = t.app.server.address();
-      baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    });
-    after(async () => t.close());
-
-    test('the table lists exactly the routes the app registers', () => {
-      const registered = routesOf(t.app)
-        .map((r) => `${r.method} ${r.url}`)
-        .sort();
-      assert.deepEqual(registered, Object.keys(EXPECTED).sort());
-    });
-
-    async function request(method: string, url: string, role: Role | null): Promise<Verdict> {
-      const session = role ? await createStaffSession(t.context, [role]) : undefined;
-      const controller = new AbortController();
-      const headers: Record<string, string> = { accept: 'application/json' };
-      if (session) headers.cookie = session.cookie;
-      let body: string | undefined;
-      if (method === 'POST') {
-        headers['content-type'] = 'application/x-www-form-urlencoded';
-        body = new URLSearchParams({ _csrf: session?.csrfToken ?? 'none' }).toString();
-      }
-      const res = await fetch(`${baseUrl}${fillParams(url)}`, {
-        method,
-        headers,
-        body,
-        redirect: 'manual',
-        signal: controller.signal,
-      });
-      // The live event stream never ends by itself: its headers are the answer.
-      const text = res.headers.get('content-type')?.startsWith('text/event-stream') ? '' : await res.text();
-      controller.abort();
-      assert.ok(res.status < 500, `${method} ${url} as ${role ?? 'anonymous'} answered ${res.status}`);
-      const code = /"code":"(\w+)"/.exec(text)?.[1];
-      if (res.status === 401 && code === 'unauthenticated') return 'unauthenticated';
-      if (res.status === 403 && code === 'forbidden') return 'forbidden';
-      return 'allowed';
-    }
-
-    for (const [route, allowed] of Object.entries(EXPECTED)) {
-      test(route, async () => {
-        const [method, url] = route.split(' ') as [string, string];
-        if (allowed === 'twilio') {
-          assert.equal(await request(method, url, null), 'forbidden', 'anonymous, unsigned');
-          for (const role of ROLES) assert.equal(await request(method, url, role), 'forbidden', role);
-          return;
-        }
-        assert.equal(
-          await request(method, url, null),
-          allowed === 'public' ? 'allowed' : 'unauthenticated',
-          'anonymous',
-        );
-        for (const role of ROLES) {
-          const expected: Verdict = allowed === 'public' || allowed.includes(role) ? 'allowed' : 'forbidden';
-          assert.equal(await request(method, url, role), expected, role);
-        }
-      });
-    }
+describe(`route × role matrix`, () => {
+  let t: TestApp;
+  let baseUrl: string;
+  before(async () => {
+    t = await createTestApp({ env: { AMPARO_PUBLIC_RATE_LIMIT: '1000' } });
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const address = t.app.server.address();
+    baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   });
-}
+  after(async () => t.close());
+
+  test('the table lists exactly the routes the app registers', () => {
+    const registered = routesOf(t.app)
+      .map((r) => `${r.method} ${r.url}`)
+      .sort();
+    assert.deepEqual(registered, Object.keys(EXPECTED).sort());
+  });
+
+  async function request(method: string, url: string, role: Role | null): Promise<Verdict> {
+    const session = role ? await createStaffSession(t.context, [role]) : undefined;
+    const controller = new AbortController();
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (session) headers.cookie = session.cookie;
+    let body: string | undefined;
+    if (method === 'POST') {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams({ _csrf: session?.csrfToken ?? 'none' }).toString();
+    }
+    const res = await fetch(`${baseUrl}${fillParams(url)}`, {
+      method,
+      headers,
+      body,
+      redirect: 'manual',
+      signal: controller.signal,
+    });
+    // The live event stream never ends by itself: its headers are the answer.
+    const text = res.headers.get('content-type')?.startsWith('text/event-stream') ? '' : await res.text();
+    controller.abort();
+    assert.ok(res.status < 500, `${method} ${url} as ${role ?? 'anonymous'} answered ${res.status}`);
+    const code = /"code":"(\w+)"/.exec(text)?.[1];
+    if (res.status === 401 && code === 'unauthenticated') return 'unauthenticated';
+    if (res.status === 403 && code === 'forbidden') return 'forbidden';
+    return 'allowed';
+  }
+
+  for (const [route, allowed] of Object.entries(EXPECTED)) {
+    test(route, async () => {
+      const [method, url] = route.split(' ') as [string, string];
+      if (allowed === 'twilio') {
+        assert.equal(await request(method, url, null), 'forbidden', 'anonymous, unsigned');
+        for (const role of ROLES) assert.equal(await request(method, url, role), 'forbidden', role);
+        return;
+      }
+      assert.equal(
+        await request(method, url, null),
+        allowed === 'public' ? 'allowed' : 'unauthenticated',
+        'anonymous',
+      );
+      for (const role of ROLES) {
+        const expected: Verdict = allowed === 'public' || allowed.includes(role) ? 'allowed' : 'forbidden';
+        assert.equal(await request(method, url, role), expected, role);
+      }
+    });
+  }
+});

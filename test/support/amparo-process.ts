@@ -2,10 +2,11 @@
 // throughput): start it on a free port, wait until it is ready, and talk to its public form over HTTP.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { readEmbeddedState } from '../../src/db/embedded-postgres.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -26,12 +27,19 @@ export interface RunningAmparo {
   baseUrl: string;
   /** The AMPARO_DATA_DIR the process was given. */
   dataDir: string;
+  /** Its AMPARO_DATABASE_PASSWORD_FILE (the embedded server's password). */
+  databasePasswordFile: string;
   child: ChildProcess;
   /** Milliseconds from spawn to the first 200 from /healthz. */
   readyMs: number;
   /** The node process serving (npm start's child when started through npm). */
   serverPid(): Promise<number>;
   stop(): Promise<void>;
+  /**
+   * After stop (or a kill): stops an embedded server still running on the data directory (one left behind by
+   * a killed Amparo) and deletes the directory made for this process.
+   */
+  cleanUp(): Promise<void>;
 }
 
 export interface StartOptions {
@@ -48,13 +56,17 @@ export interface StartOptions {
 
 export async function startAmparo(options: StartOptions = {}): Promise<RunningAmparo> {
   const port = await freePort();
-  const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'amparo-bench-')));
+  const madeDir = options.dataDir ? undefined : await mkdtemp(path.join(tmpdir(), 'amparo-bench-'));
+  const dataDir = options.dataDir ?? madeDir!;
+  // As root, the embedded server runs as an unprivileged user, who must be able to reach its directory.
+  if (madeDir) await chmod(madeDir, 0o755);
   const env = {
     ...process.env,
     AMPARO_PORT: String(port),
     AMPARO_HOST: '127.0.0.1',
     AMPARO_DATA_DIR: path.join(dataDir, 'data'),
     AMPARO_MASTER_KEY_FILE: path.join(dataDir, 'master.key'),
+    AMPARO_DATABASE_PASSWORD_FILE: path.join(dataDir, 'database-password'),
     AMPARO_CASE_KEYS_DIR: path.join(dataDir, 'case-keys'),
     AMPARO_LOG_LEVEL: 'warn',
     ...(options.databaseUrl
@@ -96,6 +108,7 @@ export async function startAmparo(options: StartOptions = {}): Promise<RunningAm
     port,
     baseUrl,
     dataDir: env.AMPARO_DATA_DIR,
+    databasePasswordFile: env.AMPARO_DATABASE_PASSWORD_FILE,
     child,
     readyMs,
     serverPid: async () => (options.viaNpm ? findNodeDescendant(child.pid!) : child.pid!),
@@ -113,7 +126,26 @@ export async function startAmparo(options: StartOptions = {}): Promise<RunningAm
       }
       process.kill(-child.pid!, 'SIGKILL');
     },
+    cleanUp: async () => {
+      const server = await readEmbeddedState(env.AMPARO_DATA_DIR);
+      if (server) {
+        process.kill(server.pid, 'SIGQUIT');
+        for (let waited = 0; waited < 30_000 && isAlive(server.pid); waited += 50) {
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+      if (madeDir) await rm(madeDir, { recursive: true, force: true });
+    },
   };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A worker must log at info or lower for its "ready" line to appear. */

@@ -1,26 +1,18 @@
-// Test fixtures: a real database per test (embedded PGlite always; PostgreSQL too when
-// AMPARO_TEST_DATABASE_URL is set), a fresh random master key, captured log lines, and a movable clock.
-import { randomBytes, randomUUID } from 'node:crypto';
+// Test fixtures: a real PostgreSQL database per test (a copy of the migrated template, see
+// test-database.ts), a fresh random master key, captured log lines, and a movable clock.
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
 import { closeContext, createContext } from '../../src/app/bootstrap.ts';
 import type { AppContext, Clock } from '../../src/app/context.ts';
 import { loadConfig } from '../../src/config/config.ts';
-import type { Backend } from '../../src/db/database.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { createLogger } from '../../src/http/logging.ts';
 import { loadModules } from '../../src/modules/index.ts';
-
-export const TEST_DATABASE_URL = process.env.AMPARO_TEST_DATABASE_URL || undefined;
-
-/** The backends integration tests run on: always embedded, and PostgreSQL when configured. */
-export function backends(): Backend[] {
-  return TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
-}
+import { createTestDatabase } from './test-database.ts';
 
 export class TestClock implements Clock {
   #now: number;
@@ -51,8 +43,8 @@ export interface TestContext {
   context: AppContext;
   logs: LogCapture;
   clock: TestClock;
-  /** The PostgreSQL URL of this test's own database (postgres backend only). */
-  databaseUrl: string | undefined;
+  /** The PostgreSQL URL of this test's own database. */
+  databaseUrl: string;
   close(): Promise<void>;
 }
 
@@ -61,30 +53,8 @@ export interface TestContextOptions {
   clock?: TestClock;
 }
 
-async function createPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await admin.connect();
-  const name = `amparo_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(TEST_DATABASE_URL!);
-  url.pathname = `/${name}`;
-  return {
-    url: url.href,
-    drop: async () => {
-      const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
-    },
-  };
-}
-
-export async function createTestContext(
-  backend: Backend,
-  options: TestContextOptions = {},
-): Promise<TestContext> {
-  const postgres = backend === 'postgres' ? await createPostgresDatabase() : undefined;
+export async function createTestContext(options: TestContextOptions = {}): Promise<TestContext> {
+  const database = await createTestDatabase();
   // Case data keys live in files outside the database; each test context gets its own directory.
   const caseKeysDir = await mkdtemp(path.join(tmpdir(), 'amparo-test-case-keys-'));
   const config = loadConfig({
@@ -92,7 +62,7 @@ export async function createTestContext(
     AMPARO_CASE_KEYS_DIR: caseKeysDir,
     AMPARO_LOG_LEVEL: 'info',
     AMPARO_HOTLINE_NUMBER: '+1 555 010 0199',
-    ...(postgres ? { AMPARO_DATABASE_URL: postgres.url } : {}),
+    AMPARO_DATABASE_URL: database.url,
     ...options.env,
   });
   const logs = new LogCapture();
@@ -101,16 +71,15 @@ export async function createTestContext(
     config,
     logger: createLogger('info', logs),
     clock,
-    pgliteDataDir: 'memory://',
   });
   return {
     context,
     logs,
     clock,
-    databaseUrl: postgres?.url,
+    databaseUrl: database.url,
     close: async () => {
       await closeContext(context);
-      await postgres?.drop();
+      await database.drop();
       await rm(caseKeysDir, { recursive: true, force: true });
     },
   };
@@ -121,11 +90,8 @@ export interface TestApp extends TestContext {
 }
 
 /** A full app over a real database, with every module's routes and jobs registered (jobs run when work=true). */
-export async function createTestApp(
-  backend: Backend,
-  options: TestContextOptions & { work?: boolean } = {},
-): Promise<TestApp> {
-  const test = await createTestContext(backend, options);
+export async function createTestApp(options: TestContextOptions & { work?: boolean } = {}): Promise<TestApp> {
+  const test = await createTestContext(options);
   const modules = await loadModules();
   modules.registerJobs(test.context);
   await test.context.jobs.start({ work: options.work ?? false, pollingIntervalSeconds: 0.5 });

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { normalizePhone } from '../../crypto/blind-index.ts';
 import { startTwilioStandIn, type TwilioStandIn } from '../../../test/support/twilio-stand-in.ts';
-import { backends, createTestContext, type TestContext } from '../../../test/support/test-context.ts';
+import { createTestContext, type TestContext } from '../../../test/support/test-context.ts';
 import { ConsoleOutbox } from './console-outbox.ts';
 import { createSmsSender } from './create-sms-sender.ts';
 import { InvalidRecipientError } from './sms-sender.ts';
@@ -12,53 +12,51 @@ import { TwilioSms } from './twilio-sms.ts';
 const PHONE = '(773) 555-0188';
 const BODY = 'Alerta verificada: agentes en la lavandería de Cermak. Quédese adentro.';
 
-for (const backend of backends()) {
-  describe(`console outbox (${backend})`, () => {
-    let t: TestContext;
-    before(async () => {
-      t = await createTestContext(backend);
-    });
-    after(async () => t.close());
-
-    test('keeps the text encrypted: the row holds neither the number nor the words', async () => {
-      const sender = createSmsSender(t.context);
-      assert.ok(sender instanceof ConsoleOutbox, 'no Twilio credentials: the console outbox');
-      const { providerId } = await sender.send({ to: PHONE, body: BODY });
-      const row = await t.context.db
-        .selectFrom('sms_outbox')
-        .selectAll()
-        .where('provider_id', '=', providerId)
-        .executeTakeFirstOrThrow();
-      const { rows } = await sql<{ row: string }>`
-        select t::text as row from sms_outbox t where t.id = ${row.id}`.execute(t.context.db);
-      const stored = rows[0]!.row;
-      for (const fragment of ['5550188', '773', 'lavandería', 'Cermak', 'agentes']) {
-        assert.ok(!stored.includes(fragment), `the row contains "${fragment}"`);
-      }
-      const { fields, blindIndex } = t.context.secrets;
-      assert.equal(
-        fields.decrypt({ table: 'sms_outbox', column: 'to', rowId: row.id }, row.to_ciphertext),
-        '+17735550188',
-      );
-      assert.equal(
-        fields.decrypt({ table: 'sms_outbox', column: 'body', rowId: row.id }, row.body_ciphertext),
-        BODY,
-      );
-      assert.equal(row.to_index, blindIndex.index('phone', normalizePhone('+1 773 555 0188')!));
-      // The í of "lavandería" is outside GSM-7, so the whole text is UCS-2: 71 characters need two segments.
-      assert.equal(row.segments, 2);
-      assert.ok(!t.logs.text.includes('5550188') && !t.logs.text.includes('Cermak'), 'nothing in the logs');
-    });
-
-    test('a recipient that is not a phone number is refused without being quoted', async () => {
-      const sender = new ConsoleOutbox(t.context);
-      await assert.rejects(
-        sender.send({ to: 'call 12-34 please', body: 'hola' }),
-        (e: Error) => e instanceof InvalidRecipientError && !e.message.includes('12-34'),
-      );
-    });
+describe(`console outbox`, () => {
+  let t: TestContext;
+  before(async () => {
+    t = await createTestContext();
   });
-}
+  after(async () => t.close());
+
+  test('keeps the text encrypted: the row holds neither the number nor the words', async () => {
+    const sender = createSmsSender(t.context);
+    assert.ok(sender instanceof ConsoleOutbox, 'no Twilio credentials: the console outbox');
+    const { providerId } = await sender.send({ to: PHONE, body: BODY });
+    const row = await t.context.db
+      .selectFrom('sms_outbox')
+      .selectAll()
+      .where('provider_id', '=', providerId)
+      .executeTakeFirstOrThrow();
+    const { rows } = await sql<{ row: string }>`
+      select t::text as row from sms_outbox t where t.id = ${row.id}`.execute(t.context.db);
+    const stored = rows[0]!.row;
+    for (const fragment of ['5550188', '773', 'lavandería', 'Cermak', 'agentes']) {
+      assert.ok(!stored.includes(fragment), `the row contains "${fragment}"`);
+    }
+    const { fields, blindIndex } = t.context.secrets;
+    assert.equal(
+      fields.decrypt({ table: 'sms_outbox', column: 'to', rowId: row.id }, row.to_ciphertext),
+      '+17735550188',
+    );
+    assert.equal(
+      fields.decrypt({ table: 'sms_outbox', column: 'body', rowId: row.id }, row.body_ciphertext),
+      BODY,
+    );
+    assert.equal(row.to_index, blindIndex.index('phone', normalizePhone('+1 773 555 0188')!));
+    // The í of "lavandería" is outside GSM-7, so the whole text is UCS-2: 71 characters need two segments.
+    assert.equal(row.segments, 2);
+    assert.ok(!t.logs.text.includes('5550188') && !t.logs.text.includes('Cermak'), 'nothing in the logs');
+  });
+
+  test('a recipient that is not a phone number is refused without being quoted', async () => {
+    const sender = new ConsoleOutbox(t.context);
+    await assert.rejects(
+      sender.send({ to: 'call 12-34 please', body: 'hola' }),
+      (e: Error) => e instanceof InvalidRecipientError && !e.message.includes('12-34'),
+    );
+  });
+});
 
 describe('choosing the SMS provider', () => {
   let standIn: TwilioStandIn;
@@ -68,7 +66,7 @@ describe('choosing the SMS provider', () => {
   after(async () => standIn.close());
 
   test('Twilio credentials and a sender make texts go to Twilio’s API at the configured base', async () => {
-    const t = await createTestContext('pglite', {
+    const t = await createTestContext({
       env: {
         AMPARO_TWILIO_ACCOUNT_SID: standIn.accountSid,
         AMPARO_TWILIO_AUTH_TOKEN: standIn.authToken,
@@ -92,7 +90,7 @@ describe('choosing the SMS provider', () => {
   });
 
   test('AMPARO_SMS_PROVIDER=console keeps texts in the outbox even with Twilio credentials', async () => {
-    const t = await createTestContext('pglite', {
+    const t = await createTestContext({
       env: {
         AMPARO_SMS_PROVIDER: 'console',
         AMPARO_TWILIO_ACCOUNT_SID: standIn.accountSid,

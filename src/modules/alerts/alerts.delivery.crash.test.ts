@@ -1,12 +1,11 @@
 // A real crash: a worker process SIGKILLed halfway through a fan-out, then started again. Nobody is missed,
-// and no more texts go twice than were in flight. PostgreSQL only: the embedded database lives inside one
-// process, so there is no worker to kill apart from the app (the simulated crash in alerts.delivery.test.ts
-// covers its ledger on both backends).
+// and no more texts go twice than were in flight (the simulated crash in alerts.delivery.test.ts covers the
+// ledger itself).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startAmparo, type RunningAmparo } from '../../../test/support/amparo-process.ts';
-import { createTestApp, TEST_DATABASE_URL, type TestApp } from '../../../test/support/test-context.ts';
+import { createTestApp, type TestApp } from '../../../test/support/test-context.ts';
 import { startTwilioStandIn, type TwilioStandIn } from '../../../test/support/twilio-stand-in.ts';
 import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TWILIO_TEST_ENV } from '../../../test/support/twilio-webhooks.ts';
 import { addSubscribers, approveAlert, eventually } from './alerts.delivery.test-helpers.ts';
@@ -14,7 +13,7 @@ import { addSubscribers, approveAlert, eventually } from './alerts.delivery.test
 const RECIPIENTS = 3000;
 const IN_FLIGHT = 20;
 
-describe('alert fan-out across a worker killed with SIGKILL (postgres)', { skip: !TEST_DATABASE_URL }, () => {
+describe('alert fan-out across a worker killed with SIGKILL', () => {
   let t: TestApp;
   let standIn: TwilioStandIn;
   const received = new Map<string, number>();
@@ -37,7 +36,7 @@ describe('alert fan-out across a worker killed with SIGKILL (postgres)', { skip:
       AMPARO_ALERT_RATE_PER_SENDER_PER_SECOND: '0',
       AMPARO_ALERT_IN_FLIGHT: String(IN_FLIGHT),
     };
-    t = await createTestApp('postgres', { env });
+    t = await createTestApp({ env });
     workerEnv = { ...env, AMPARO_MASTER_KEY: t.context.config.masterKey! };
   });
   after(async () => {

@@ -478,30 +478,19 @@ export async function reduceLedgerToCounts(
 // The fan-out lock: one run at a time across every worker, so the rate caps hold for the whole network.
 
 const FAN_OUT_LOCK = sql`hashtext('amparo.alerts.fan-out')`;
-/** PGlite is one process: a run in progress is known here. */
-const embeddedRuns = new WeakSet<object>();
 
 /** What a run holding the lock can ask: is the lock still held (throws when its connection is gone)? */
 export type LockCheck = () => Promise<void>;
 
 /**
- * Runs `work` holding the fan-out lock, or returns undefined at once when another run holds it. On
- * PostgreSQL the lock is a session advisory lock on a connection kept for the run: if the process dies,
+ * Runs `work` holding the fan-out lock, or returns undefined at once when another run holds it. The lock is
+ * a session advisory lock on a connection kept for the run: if the process dies,
  * the server drops the connection and the lock with it, so a restarted worker is never kept waiting.
  */
 export async function withFanOutLock<T>(
-  database: Pick<AmparoDatabase, 'backend' | 'db'>,
+  database: Pick<AmparoDatabase, 'db'>,
   work: (check: LockCheck) => Promise<T>,
 ): Promise<T | undefined> {
-  if (database.backend === 'pglite') {
-    if (embeddedRuns.has(database)) return undefined;
-    embeddedRuns.add(database);
-    try {
-      return await work(() => Promise.resolve());
-    } finally {
-      embeddedRuns.delete(database);
-    }
-  }
   return database.db.connection().execute(async (connection) => {
     const { rows } = await sql<{ locked: boolean }>`
       select pg_try_advisory_lock(${FAN_OUT_LOCK}) as locked`.execute(connection);
@@ -517,8 +506,7 @@ export async function withFanOutLock<T>(
 }
 
 /** Whether some worker is fanning out right now (looked at, not taken: a run starting is never turned away). */
-export async function isFanOutRunning(database: Pick<AmparoDatabase, 'backend' | 'db'>): Promise<boolean> {
-  if (database.backend === 'pglite') return embeddedRuns.has(database);
+export async function isFanOutRunning(database: Pick<AmparoDatabase, 'db'>): Promise<boolean> {
   // A bigint advisory key shows in pg_locks as its high half (classid) and low half (objid).
   const { rows } = await sql<{ running: boolean }>`
     select exists (

@@ -96,7 +96,7 @@ function chainKey(context: AuditContext): Buffer {
 /** Canonical content of a row: fixed field order, so the same row always hashes the same way. */
 function rowHash(key: Buffer, row: Omit<AuditRow, 'hash'>): string {
   const content = JSON.stringify([
-    // bigint arrives as a number from PGlite and as a string from node-postgres.
+    // bigint arrives from node-postgres as a string; String() also keeps a number as it was hashed.
     String(row.seq),
     row.at.toISOString(),
     row.actor_id,

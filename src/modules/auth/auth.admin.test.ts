@@ -5,314 +5,312 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { runUserInvite } from '../../cli/commands.ts';
 import type { Role } from '../../db/schema.ts';
 import { createStaffSession, type StaffSession } from '../../../test/support/staff.ts';
-import { backends, createTestApp, type TestApp } from '../../../test/support/test-context.ts';
+import { createTestApp, type TestApp } from '../../../test/support/test-context.ts';
 import { auditActions, Browser, csrfFrom } from './auth.testing.ts';
 
 const PASSWORD = 'invited person passphrase';
 
-for (const backend of backends()) {
-  describe(`staff administration (${backend})`, () => {
-    let t: TestApp;
-    let admin: StaffSession;
+describe(`staff administration`, () => {
+  let t: TestApp;
+  let admin: StaffSession;
 
-    before(async () => {
-      t = await createTestApp(backend);
-    });
-    // Fresh each time: tests move the clock, and a session idle for 30 minutes is gone.
-    beforeEach(async () => {
-      admin = await createStaffSession(t.context, ['admin']);
-    });
-    after(async () => t.close());
+  before(async () => {
+    t = await createTestApp();
+  });
+  // Fresh each time: tests move the clock, and a session idle for 30 minutes is gone.
+  beforeEach(async () => {
+    admin = await createStaffSession(t.context, ['admin']);
+  });
+  after(async () => t.close());
 
-    function as(
-      session: StaffSession | null,
-      method: 'GET' | 'POST',
-      url: string,
-      form?: Record<string, string | string[]>,
-    ) {
-      const body = new URLSearchParams();
-      for (const [name, value] of Object.entries(form ?? {})) {
-        for (const one of Array.isArray(value) ? value : [value]) body.append(name, one);
-      }
-      return t.app.inject({
-        method,
-        url,
-        headers: {
-          accept: 'text/html',
-          ...(session ? { cookie: session.cookie } : {}),
-          ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-        },
-        ...(form ? { payload: body.toString() } : {}),
-      });
+  function as(
+    session: StaffSession | null,
+    method: 'GET' | 'POST',
+    url: string,
+    form?: Record<string, string | string[]>,
+  ) {
+    const body = new URLSearchParams();
+    for (const [name, value] of Object.entries(form ?? {})) {
+      for (const one of Array.isArray(value) ? value : [value]) body.append(name, one);
     }
-
-    test('admin pages are for admins only; anonymous browsers are sent to sign in', async () => {
-      for (const role of ['coordinator', 'dispatcher', 'responder', 'legal'] as Role[]) {
-        const staff = await createStaffSession(t.context, [role]);
-        assert.equal((await as(staff, 'GET', '/console/users')).statusCode, 403, role);
-        const invite = await as(staff, 'POST', '/console/users/invite', {
-          _csrf: staff.csrfToken,
-          email: 'x@example.org',
-          role: 'admin',
-        });
-        assert.equal(invite.statusCode, 403, role);
-        const roles = await as(staff, 'POST', `/console/users/${staff.userId}/roles`, {
-          _csrf: staff.csrfToken,
-          roles: 'admin',
-        });
-        assert.equal(roles.statusCode, 403, `${role} cannot make themselves admin`);
-        assert.equal((await as(staff, 'GET', '/console/account')).statusCode, 200, role);
-      }
-      const anonymous = await as(null, 'GET', '/console/users');
-      assert.equal(anonymous.statusCode, 303);
-      assert.equal(anonymous.headers.location, '/login?next=%2Fconsole%2Fusers');
-      const anonymousPost = await as(null, 'POST', '/console/users/invite', { email: 'x@example.org' });
-      assert.equal(anonymousPost.statusCode, 401);
-      assert.equal((await as(admin, 'GET', '/console/users')).statusCode, 200);
+    return t.app.inject({
+      method,
+      url,
+      headers: {
+        accept: 'text/html',
+        ...(session ? { cookie: session.cookie } : {}),
+        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      },
+      ...(form ? { payload: body.toString() } : {}),
     });
+  }
 
-    test('staff forms need the session’s CSRF token', async () => {
-      const other = await createStaffSession(t.context, ['admin']);
-      for (const token of [undefined, 'nonsense', other.csrfToken]) {
-        const response = await as(admin, 'POST', '/console/users/invite', {
-          ...(token ? { _csrf: token } : {}),
-          email: 'csrf@example.org',
-          role: 'responder',
-        });
-        assert.equal(response.statusCode, 403, String(token));
-      }
-      const logout = await as(admin, 'POST', '/logout', {});
-      assert.equal(logout.statusCode, 403);
-      assert.equal((await as(admin, 'GET', '/console/account')).statusCode, 200, 'still signed in');
-    });
-
-    test('an expired sign-in form comes back with the email kept and a message', async () => {
-      const browser = new Browser(t.app, '10.7.0.1');
-      const form = await browser.get('/login');
-      t.clock.advance(5 * 60 * 60 * 1000);
-      const posted = await browser.post('/login', {
-        _csrf: csrfFrom(form),
-        email: 'kept@example.org',
-        password: 'whatever it was',
+  test('admin pages are for admins only; anonymous browsers are sent to sign in', async () => {
+    for (const role of ['coordinator', 'dispatcher', 'responder', 'legal'] as Role[]) {
+      const staff = await createStaffSession(t.context, [role]);
+      assert.equal((await as(staff, 'GET', '/console/users')).statusCode, 403, role);
+      const invite = await as(staff, 'POST', '/console/users/invite', {
+        _csrf: staff.csrfToken,
+        email: 'x@example.org',
+        role: 'admin',
       });
-      assert.equal(posted.status, 403);
-      assert.match(posted.body, /This form expired for your safety/);
-      assert.match(posted.body, /value="kept@example\.org"/);
-      assert.doesNotMatch(posted.body, /whatever it was/);
-      const spanish = new Browser(t.app, '10.7.0.2');
-      const formEs = await spanish.get('/login?lang=es');
-      const wrong = await spanish.post('/login', { _csrf: 'forged', email: 'a@example.org', password: 'x' });
-      assert.equal(wrong.status, 403);
-      assert.match(formEs.body, /Acceso del equipo/);
-      assert.match(wrong.body, /Este formulario caducó/);
-    });
-
-    test('an invitation link works once and creates the account with the invited role', async () => {
-      const page = await as(admin, 'GET', '/console/users');
-      const created = await as(admin, 'POST', '/console/users/invite', {
-        _csrf: csrfFrom({ status: 200, body: page.body, location: undefined, setCookies: [] }),
-        email: 'New.Dispatcher@example.org',
-        role: 'dispatcher',
+      assert.equal(invite.statusCode, 403, role);
+      const roles = await as(staff, 'POST', `/console/users/${staff.userId}/roles`, {
+        _csrf: staff.csrfToken,
+        roles: 'admin',
       });
-      assert.equal(created.statusCode, 200);
-      const link = /(http:\/\/localhost:\d+\/invite\/[A-Za-z0-9_-]+)/.exec(created.body)?.[1];
-      assert.ok(link, 'the link is shown once');
-      assert.equal((await as(admin, 'GET', '/console/users')).body.includes(link), false, 'and never again');
+      assert.equal(roles.statusCode, 403, `${role} cannot make themselves admin`);
+      assert.equal((await as(staff, 'GET', '/console/account')).statusCode, 200, role);
+    }
+    const anonymous = await as(null, 'GET', '/console/users');
+    assert.equal(anonymous.statusCode, 303);
+    assert.equal(anonymous.headers.location, '/login?next=%2Fconsole%2Fusers');
+    const anonymousPost = await as(null, 'POST', '/console/users/invite', { email: 'x@example.org' });
+    assert.equal(anonymousPost.statusCode, 401);
+    assert.equal((await as(admin, 'GET', '/console/users')).statusCode, 200);
+  });
 
-      const browser = new Browser(t.app, '10.7.1.1');
-      const path = new URL(link).pathname;
-      const form = await browser.get(path);
-      assert.equal(form.status, 200);
-      assert.match(form.body, /New\.Dispatcher@example\.org/);
-      assert.match(form.body, /Dispatcher/);
-      const mismatch = await browser.post(path, {
-        _csrf: csrfFrom(form),
-        password: PASSWORD,
-        password_repeat: `${PASSWORD}!`,
-      });
-      assert.equal(mismatch.status, 400);
-      assert.match(mismatch.body, /not the same/);
-
-      // Two submissions racing: exactly one creates the account.
-      const before = (await t.context.db.selectFrom('users').select('id').execute()).length;
-      const second = new Browser(t.app, '10.7.1.2');
-      const secondForm = await second.get(path);
-      const [a, b] = await Promise.all([
-        browser.post(path, {
-          _csrf: csrfFrom(mismatch),
-          email: 'ignored@example.org',
-          password: PASSWORD,
-          password_repeat: PASSWORD,
-        }),
-        second.post(path, { _csrf: csrfFrom(secondForm), password: PASSWORD, password_repeat: PASSWORD }),
-      ]);
-      assert.deepEqual([a.status, b.status].sort(), [303, 410]);
-      assert.equal((await browser.get(path)).status, 410);
-
-      const users = await t.context.db.selectFrom('users').select(['id', 'roles']).execute();
-      assert.equal(users.length, before + 1);
-      const invited = await t.context.db
-        .selectFrom('users')
-        .select('roles')
-        .where(
-          'email_index',
-          '=',
-          t.context.secrets.blindIndex.index('users.email', 'new.dispatcher@example.org'),
-        )
-        .executeTakeFirstOrThrow();
-      assert.deepEqual(invited.roles, ['dispatcher']);
-      const page2 = await as(admin, 'GET', '/console/users');
-      assert.match(page2.body, /New\.Dispatcher@example\.org/, 'the invited address, not one typed later');
-      assert.doesNotMatch(page2.body, /ignored@example\.org/);
-      const taken = await as(admin, 'POST', '/console/users/invite', {
-        _csrf: admin.csrfToken,
-        email: 'new.dispatcher@EXAMPLE.org',
-        role: 'legal',
-      });
-      assert.equal(taken.statusCode, 409);
-      assert.match(taken.body, /already has an account/);
-    });
-
-    test('invitations expire after 72 hours', async () => {
-      const created = await as(admin, 'POST', '/console/users/invite', {
-        _csrf: admin.csrfToken,
-        email: 'slow@example.org',
+  test('staff forms need the session’s CSRF token', async () => {
+    const other = await createStaffSession(t.context, ['admin']);
+    for (const token of [undefined, 'nonsense', other.csrfToken]) {
+      const response = await as(admin, 'POST', '/console/users/invite', {
+        ...(token ? { _csrf: token } : {}),
+        email: 'csrf@example.org',
         role: 'responder',
       });
-      const path = new URL(/(http:\/\/\S+\/invite\/[A-Za-z0-9_-]+)/.exec(created.body)![1]!).pathname;
-      const browser = new Browser(t.app, '10.7.2.1');
-      assert.equal((await browser.get(path)).status, 200);
-      t.clock.advance(71 * 3600 * 1000);
-      assert.equal((await browser.get(path)).status, 200);
-      t.clock.advance(2 * 3600 * 1000);
-      const expired = await browser.get(path);
-      assert.equal(expired.status, 410);
-      assert.match(expired.body, /used already or has expired/);
-      assert.equal((await browser.get('/invite/not-a-real-token')).status, 410);
-      assert.equal((await browser.get('/setup/not-a-real-token')).status, 410);
-    });
-
-    test('amparo user invite validates its input and prints a working link', async () => {
-      const run = async (args: string[]) => {
-        const out: string[] = [];
-        const err: string[] = [];
-        const code = await runUserInvite(t.context, args, {
-          out: (text) => out.push(text),
-          err: (text) => err.push(text),
-        });
-        return { code, out: out.join(''), err: err.join('') };
-      };
-      const badEmail = await run(['--email', 'not-an-email', '--role', 'dispatcher']);
-      assert.equal(badEmail.code, 2);
-      assert.match(badEmail.err, /does not look like an email/);
-      const badRole = await run(['--email', 'cli@example.org', '--role', 'boss']);
-      assert.equal(badRole.code, 2);
-      assert.match(
-        badRole.err,
-        /Unknown role "boss"\. Roles: admin, coordinator, dispatcher, responder, legal/,
-      );
-      assert.equal((await run(['--email', 'cli@example.org'])).code, 2);
-      assert.equal((await run(['--email', 'cli@example.org', '--role', 'legal', '--bogus'])).code, 2);
-
-      const ok = await run(['--email', 'cli@example.org', '--role', 'legal']);
-      assert.equal(ok.code, 0);
-      const link = /(http:\/\/localhost:\d+\/invite\/[A-Za-z0-9_-]{43})\n/.exec(ok.out)?.[1];
-      assert.ok(link, ok.out);
-      const form = await new Browser(t.app, '10.7.3.1').get(new URL(link).pathname);
-      assert.equal(form.status, 200);
-      assert.match(form.body, /cli@example\.org/);
-      assert.match(form.body, /Legal/);
-      const last = await t.context.db
-        .selectFrom('audit_log')
-        .select(['action', 'actor_id', 'details'])
-        .orderBy('seq', 'desc')
-        .executeTakeFirstOrThrow();
-      assert.equal(last.action, 'user.invited');
-      assert.equal(last.actor_id, null);
-      assert.deepEqual(last.details, { role: 'legal' });
-    });
-
-    test('role changes are audited with old and new roles; admins cannot demote or disable themselves', async () => {
-      const staff = await createStaffSession(t.context, ['dispatcher']);
-      const changed = await as(admin, 'POST', `/console/users/${staff.userId}/roles`, {
-        _csrf: admin.csrfToken,
-        roles: ['legal', 'dispatcher', 'not-a-role'],
-      });
-      assert.equal(changed.statusCode, 303);
-      assert.equal(changed.headers.location, '/console/users?done=roles');
-      const row = await t.context.db
-        .selectFrom('audit_log')
-        .select(['action', 'actor_id', 'subject_id', 'details'])
-        .orderBy('seq', 'desc')
-        .executeTakeFirstOrThrow();
-      assert.deepEqual(row, {
-        action: 'user.roles_changed',
-        actor_id: admin.userId,
-        subject_id: staff.userId,
-        details: { from: ['dispatcher'], to: ['dispatcher', 'legal'] },
-      });
-      const single = await as(admin, 'POST', `/console/users/${staff.userId}/roles`, {
-        _csrf: admin.csrfToken,
-        roles: 'responder',
-      });
-      assert.equal(single.statusCode, 303);
-      const none = await as(admin, 'POST', `/console/users/${staff.userId}/roles`, {
-        _csrf: admin.csrfToken,
-      });
-      assert.equal(none.statusCode, 409);
-      assert.match(none.body, /at least one role/);
-
-      const demote = await as(admin, 'POST', `/console/users/${admin.userId}/roles`, {
-        _csrf: admin.csrfToken,
-        roles: 'coordinator',
-      });
-      assert.equal(demote.statusCode, 409);
-      assert.match(demote.body, /cannot remove your own administrator role/);
-      const disableSelf = await as(admin, 'POST', `/console/users/${admin.userId}/disable`, {
-        _csrf: admin.csrfToken,
-      });
-      assert.equal(disableSelf.statusCode, 409);
-      assert.match(disableSelf.body, /cannot disable your own account/);
-      const roles = await t.context.db
-        .selectFrom('users')
-        .select(['roles', 'disabled_at'])
-        .where('id', '=', admin.userId)
-        .executeTakeFirstOrThrow();
-      assert.deepEqual(roles, { roles: ['admin'], disabled_at: null });
-      const unknown = await as(admin, 'POST', '/console/users/00000000-0000-4000-8000-000000000000/disable', {
-        _csrf: admin.csrfToken,
-      });
-      assert.equal(unknown.statusCode, 404);
-      const malformed = await as(admin, 'POST', '/console/users/1%27%20or%201=1/disable', {
-        _csrf: admin.csrfToken,
-      });
-      assert.equal(malformed.statusCode, 400);
-    });
-
-    test('disabling signs the account out everywhere; enabling lets it back', async () => {
-      const staff = await createStaffSession(t.context, ['responder']);
-      assert.equal((await as(staff, 'GET', '/console/account')).statusCode, 200);
-      const disabled = await as(admin, 'POST', `/console/users/${staff.userId}/disable`, {
-        _csrf: admin.csrfToken,
-      });
-      assert.equal(disabled.statusCode, 303);
-      assert.equal((await as(staff, 'GET', '/console/account')).statusCode, 303);
-      const list = await as(admin, 'GET', '/console/users');
-      assert.match(list.body, new RegExp(`/console/users/${staff.userId}/enable`));
-      const enabled = await as(admin, 'POST', `/console/users/${staff.userId}/enable`, {
-        _csrf: admin.csrfToken,
-      });
-      assert.equal(enabled.statusCode, 303);
-      const actions = await auditActions(t.context);
-      assert.deepEqual(actions.slice(-2), ['user.disabled', 'user.enabled']);
-    });
-
-    test('the staff list escapes what it shows', async () => {
-      await createStaffSession(t.context, ['legal'], { email: '<script>alert(1)</script>@example.org' });
-      const list = await as(admin, 'GET', '/console/users');
-      assert.equal(list.statusCode, 200);
-      assert.doesNotMatch(list.body, /<script>alert/);
-      assert.match(list.body, /&lt;script&gt;alert\(1\)&lt;\/script&gt;@example\.org/);
-    });
+      assert.equal(response.statusCode, 403, String(token));
+    }
+    const logout = await as(admin, 'POST', '/logout', {});
+    assert.equal(logout.statusCode, 403);
+    assert.equal((await as(admin, 'GET', '/console/account')).statusCode, 200, 'still signed in');
   });
-}
+
+  test('an expired sign-in form comes back with the email kept and a message', async () => {
+    const browser = new Browser(t.app, '10.7.0.1');
+    const form = await browser.get('/login');
+    t.clock.advance(5 * 60 * 60 * 1000);
+    const posted = await browser.post('/login', {
+      _csrf: csrfFrom(form),
+      email: 'kept@example.org',
+      password: 'whatever it was',
+    });
+    assert.equal(posted.status, 403);
+    assert.match(posted.body, /This form expired for your safety/);
+    assert.match(posted.body, /value="kept@example\.org"/);
+    assert.doesNotMatch(posted.body, /whatever it was/);
+    const spanish = new Browser(t.app, '10.7.0.2');
+    const formEs = await spanish.get('/login?lang=es');
+    const wrong = await spanish.post('/login', { _csrf: 'forged', email: 'a@example.org', password: 'x' });
+    assert.equal(wrong.status, 403);
+    assert.match(formEs.body, /Acceso del equipo/);
+    assert.match(wrong.body, /Este formulario caducó/);
+  });
+
+  test('an invitation link works once and creates the account with the invited role', async () => {
+    const page = await as(admin, 'GET', '/console/users');
+    const created = await as(admin, 'POST', '/console/users/invite', {
+      _csrf: csrfFrom({ status: 200, body: page.body, location: undefined, setCookies: [] }),
+      email: 'New.Dispatcher@example.org',
+      role: 'dispatcher',
+    });
+    assert.equal(created.statusCode, 200);
+    const link = /(http:\/\/localhost:\d+\/invite\/[A-Za-z0-9_-]+)/.exec(created.body)?.[1];
+    assert.ok(link, 'the link is shown once');
+    assert.equal((await as(admin, 'GET', '/console/users')).body.includes(link), false, 'and never again');
+
+    const browser = new Browser(t.app, '10.7.1.1');
+    const path = new URL(link).pathname;
+    const form = await browser.get(path);
+    assert.equal(form.status, 200);
+    assert.match(form.body, /New\.Dispatcher@example\.org/);
+    assert.match(form.body, /Dispatcher/);
+    const mismatch = await browser.post(path, {
+      _csrf: csrfFrom(form),
+      password: PASSWORD,
+      password_repeat: `${PASSWORD}!`,
+    });
+    assert.equal(mismatch.status, 400);
+    assert.match(mismatch.body, /not the same/);
+
+    // Two submissions racing: exactly one creates the account.
+    const before = (await t.context.db.selectFrom('users').select('id').execute()).length;
+    const second = new Browser(t.app, '10.7.1.2');
+    const secondForm = await second.get(path);
+    const [a, b] = await Promise.all([
+      browser.post(path, {
+        _csrf: csrfFrom(mismatch),
+        email: 'ignored@example.org',
+        password: PASSWORD,
+        password_repeat: PASSWORD,
+      }),
+      second.post(path, { _csrf: csrfFrom(secondForm), password: PASSWORD, password_repeat: PASSWORD }),
+    ]);
+    assert.deepEqual([a.status, b.status].sort(), [303, 410]);
+    assert.equal((await browser.get(path)).status, 410);
+
+    const users = await t.context.db.selectFrom('users').select(['id', 'roles']).execute();
+    assert.equal(users.length, before + 1);
+    const invited = await t.context.db
+      .selectFrom('users')
+      .select('roles')
+      .where(
+        'email_index',
+        '=',
+        t.context.secrets.blindIndex.index('users.email', 'new.dispatcher@example.org'),
+      )
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(invited.roles, ['dispatcher']);
+    const page2 = await as(admin, 'GET', '/console/users');
+    assert.match(page2.body, /New\.Dispatcher@example\.org/, 'the invited address, not one typed later');
+    assert.doesNotMatch(page2.body, /ignored@example\.org/);
+    const taken = await as(admin, 'POST', '/console/users/invite', {
+      _csrf: admin.csrfToken,
+      email: 'new.dispatcher@EXAMPLE.org',
+      role: 'legal',
+    });
+    assert.equal(taken.statusCode, 409);
+    assert.match(taken.body, /already has an account/);
+  });
+
+  test('invitations expire after 72 hours', async () => {
+    const created = await as(admin, 'POST', '/console/users/invite', {
+      _csrf: admin.csrfToken,
+      email: 'slow@example.org',
+      role: 'responder',
+    });
+    const path = new URL(/(http:\/\/\S+\/invite\/[A-Za-z0-9_-]+)/.exec(created.body)![1]!).pathname;
+    const browser = new Browser(t.app, '10.7.2.1');
+    assert.equal((await browser.get(path)).status, 200);
+    t.clock.advance(71 * 3600 * 1000);
+    assert.equal((await browser.get(path)).status, 200);
+    t.clock.advance(2 * 3600 * 1000);
+    const expired = await browser.get(path);
+    assert.equal(expired.status, 410);
+    assert.match(expired.body, /used already or has expired/);
+    assert.equal((await browser.get('/invite/not-a-real-token')).status, 410);
+    assert.equal((await browser.get('/setup/not-a-real-token')).status, 410);
+  });
+
+  test('amparo user invite validates its input and prints a working link', async () => {
+    const run = async (args: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runUserInvite(t.context, args, {
+        out: (text) => out.push(text),
+        err: (text) => err.push(text),
+      });
+      return { code, out: out.join(''), err: err.join('') };
+    };
+    const badEmail = await run(['--email', 'not-an-email', '--role', 'dispatcher']);
+    assert.equal(badEmail.code, 2);
+    assert.match(badEmail.err, /does not look like an email/);
+    const badRole = await run(['--email', 'cli@example.org', '--role', 'boss']);
+    assert.equal(badRole.code, 2);
+    assert.match(
+      badRole.err,
+      /Unknown role "boss"\. Roles: admin, coordinator, dispatcher, responder, legal/,
+    );
+    assert.equal((await run(['--email', 'cli@example.org'])).code, 2);
+    assert.equal((await run(['--email', 'cli@example.org', '--role', 'legal', '--bogus'])).code, 2);
+
+    const ok = await run(['--email', 'cli@example.org', '--role', 'legal']);
+    assert.equal(ok.code, 0);
+    const link = /(http:\/\/localhost:\d+\/invite\/[A-Za-z0-9_-]{43})\n/.exec(ok.out)?.[1];
+    assert.ok(link, ok.out);
+    const form = await new Browser(t.app, '10.7.3.1').get(new URL(link).pathname);
+    assert.equal(form.status, 200);
+    assert.match(form.body, /cli@example\.org/);
+    assert.match(form.body, /Legal/);
+    const last = await t.context.db
+      .selectFrom('audit_log')
+      .select(['action', 'actor_id', 'details'])
+      .orderBy('seq', 'desc')
+      .executeTakeFirstOrThrow();
+    assert.equal(last.action, 'user.invited');
+    assert.equal(last.actor_id, null);
+    assert.deepEqual(last.details, { role: 'legal' });
+  });
+
+  test('role changes are audited with old and new roles; admins cannot demote or disable themselves', async () => {
+    const staff = await createStaffSession(t.context, ['dispatcher']);
+    const changed = await as(admin, 'POST', `/console/users/${staff.userId}/roles`, {
+      _csrf: admin.csrfToken,
+      roles: ['legal', 'dispatcher', 'not-a-role'],
+    });
+    assert.equal(changed.statusCode, 303);
+    assert.equal(changed.headers.location, '/console/users?done=roles');
+    const row = await t.context.db
+      .selectFrom('audit_log')
+      .select(['action', 'actor_id', 'subject_id', 'details'])
+      .orderBy('seq', 'desc')
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(row, {
+      action: 'user.roles_changed',
+      actor_id: admin.userId,
+      subject_id: staff.userId,
+      details: { from: ['dispatcher'], to: ['dispatcher', 'legal'] },
+    });
+    const single = await as(admin, 'POST', `/console/users/${staff.userId}/roles`, {
+      _csrf: admin.csrfToken,
+      roles: 'responder',
+    });
+    assert.equal(single.statusCode, 303);
+    const none = await as(admin, 'POST', `/console/users/${staff.userId}/roles`, {
+      _csrf: admin.csrfToken,
+    });
+    assert.equal(none.statusCode, 409);
+    assert.match(none.body, /at least one role/);
+
+    const demote = await as(admin, 'POST', `/console/users/${admin.userId}/roles`, {
+      _csrf: admin.csrfToken,
+      roles: 'coordinator',
+    });
+    assert.equal(demote.statusCode, 409);
+    assert.match(demote.body, /cannot remove your own administrator role/);
+    const disableSelf = await as(admin, 'POST', `/console/users/${admin.userId}/disable`, {
+      _csrf: admin.csrfToken,
+    });
+    assert.equal(disableSelf.statusCode, 409);
+    assert.match(disableSelf.body, /cannot disable your own account/);
+    const roles = await t.context.db
+      .selectFrom('users')
+      .select(['roles', 'disabled_at'])
+      .where('id', '=', admin.userId)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(roles, { roles: ['admin'], disabled_at: null });
+    const unknown = await as(admin, 'POST', '/console/users/00000000-0000-4000-8000-000000000000/disable', {
+      _csrf: admin.csrfToken,
+    });
+    assert.equal(unknown.statusCode, 404);
+    const malformed = await as(admin, 'POST', '/console/users/1%27%20or%201=1/disable', {
+      _csrf: admin.csrfToken,
+    });
+    assert.equal(malformed.statusCode, 400);
+  });
+
+  test('disabling signs the account out everywhere; enabling lets it back', async () => {
+    const staff = await createStaffSession(t.context, ['responder']);
+    assert.equal((await as(staff, 'GET', '/console/account')).statusCode, 200);
+    const disabled = await as(admin, 'POST', `/console/users/${staff.userId}/disable`, {
+      _csrf: admin.csrfToken,
+    });
+    assert.equal(disabled.statusCode, 303);
+    assert.equal((await as(staff, 'GET', '/console/account')).statusCode, 303);
+    const list = await as(admin, 'GET', '/console/users');
+    assert.match(list.body, new RegExp(`/console/users/${staff.userId}/enable`));
+    const enabled = await as(admin, 'POST', `/console/users/${staff.userId}/enable`, {
+      _csrf: admin.csrfToken,
+    });
+    assert.equal(enabled.statusCode, 303);
+    const actions = await auditActions(t.context);
+    assert.deepEqual(actions.slice(-2), ['user.disabled', 'user.enabled']);
+  });
+
+  test('the staff list escapes what it shows', async () => {
+    await createStaffSession(t.context, ['legal'], { email: '<script>alert(1)</script>@example.org' });
+    const list = await as(admin, 'GET', '/console/users');
+    assert.equal(list.statusCode, 200);
+    assert.doesNotMatch(list.body, /<script>alert/);
+    assert.match(list.body, /&lt;script&gt;alert\(1\)&lt;\/script&gt;@example\.org/);
+  });
+});

@@ -233,8 +233,8 @@ async function familyPhoneIndexes(
 /**
  * For each attorney, why they may already represent a related party of this case (see ConflictReason). The
  * shared-phone check opens the family contacts of the other represented cases with their own keys, on the
- * server only: nothing of those cases is shown, only the reason. It reads outside any transaction (it is a
- * warning, and PGlite's one connection is held by a transaction).
+ * server only: nothing of those cases is shown, only the reason. It reads outside any transaction: it is a
+ * warning, not a decision the transaction depends on.
  */
 export async function conflictsFor(
   context: AppContext,

@@ -5,196 +5,190 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { createStaffSession, type StaffSession } from '../../../test/support/staff.ts';
-import { backends, createTestApp, type TestApp } from '../../../test/support/test-context.ts';
+import { createTestApp, type TestApp } from '../../../test/support/test-context.ts';
 import { createStaff } from './dispatch.test-helpers.ts';
 import { onShiftPhones, staffPhoneField } from './dispatch.service.ts';
 
-for (const backend of backends()) {
-  describe(`staff profile and roster (${backend})`, () => {
-    let t: TestApp;
-    before(async () => {
-      t = await createTestApp(backend);
-    });
-    after(async () => t.close());
-
-    const get = (session: StaffSession, url: string, lang = 'en') =>
-      t.app.inject({
-        url,
-        headers: { accept: 'text/html', cookie: session.cookie, 'accept-language': lang },
-      });
-    const post = (session: StaffSession, form: Record<string, string>, lang = 'en') =>
-      t.app.inject({
-        method: 'POST',
-        url: '/console/profile',
-        headers: {
-          accept: 'text/html',
-          cookie: session.cookie,
-          'accept-language': lang,
-          'content-type': 'application/x-www-form-urlencoded',
-        },
-        payload: new URLSearchParams({ _csrf: session.csrfToken, ...form }).toString(),
-      });
-
-    test('a responder saves a profile: the phone is stored only encrypted and as a blind index', async () => {
-      const responder = await createStaffSession(t.context, ['responder']);
-      const form = await get(responder, '/console/profile');
-      assert.equal(form.statusCode, 200);
-      assert.match(form.body, /name="on_shift"/);
-
-      const saved = await post(responder, {
-        display_name: 'Ana',
-        phone: '(773) 555-0199',
-        languages: 'es, en, mam',
-        home_zips: '60623, 60608',
-        on_shift: 'yes',
-      });
-      assert.equal(saved.statusCode, 303, saved.body);
-      assert.equal(saved.headers.location, '/console/profile?saved=1');
-
-      const row = await t.context.db
-        .selectFrom('staff_profiles')
-        .selectAll()
-        .where('user_id', '=', responder.userId)
-        .executeTakeFirstOrThrow();
-      assert.equal(row.display_name, 'Ana');
-      assert.deepEqual(row.languages, ['es', 'en', 'mam']);
-      assert.deepEqual(row.home_zips, ['60623', '60608']);
-      assert.equal(row.on_shift, true);
-      assert.ok(row.on_shift_since instanceof Date);
-      const { rows } = await sql<{ row: string }>`
-        select t::text as row from staff_profiles t where t.user_id = ${responder.userId}`.execute(
-        t.context.db,
-      );
-      for (const fragment of ['5550199', '773555', '+1773']) {
-        assert.ok(!rows[0]!.row.includes(fragment), `the row holds "${fragment}" in the clear`);
-      }
-      const { fields, blindIndex } = t.context.secrets;
-      assert.equal(
-        fields.decryptOptional(staffPhoneField(responder.userId), row.phone_ciphertext),
-        '+17735550199',
-      );
-      assert.equal(row.phone_index, blindIndex.phone('+17735550199'));
-
-      const again = await get(responder, '/console/profile?saved=1');
-      assert.match(again.body, /Your profile is saved/);
-      assert.match(again.body, /value="\+17735550199"/, 'the owner sees their own number');
-      assert.ok(!t.logs.text.includes('5550199'), 'the number is not in the logs');
-      const audit = await t.context.db
-        .selectFrom('audit_log')
-        .select(['action', 'details'])
-        .where('subject_id', '=', responder.userId)
-        .execute();
-      assert.deepEqual(
-        audit.map((a) => a.action),
-        ['profile.updated'],
-      );
-      assert.ok(!JSON.stringify(audit).includes('5550199'));
-    });
-
-    test('mistakes come back with everything typed, in Spanish, and nothing is saved', async () => {
-      const responder = await createStaffSession(t.context, ['responder']);
-      const res = await post(
-        responder,
-        {
-          display_name: 'Beto <b>',
-          phone: '12345',
-          languages: 'español',
-          home_zips: '60623, 99999',
-          on_shift: 'yes',
-        },
-        'es',
-      );
-      assert.equal(res.statusCode, 422);
-      assert.match(res.body, /<html lang="es"/);
-      assert.match(res.body, /No parece un número de teléfono/);
-      assert.match(res.body, /Use códigos de idioma/);
-      assert.match(res.body, /No conocemos el código postal 99999/);
-      assert.match(res.body, /value="Beto &lt;b&gt;"/, 'typed values return, escaped');
-      assert.match(res.body, /value="60623, 99999"/);
-      assert.match(res.body, /name="on_shift" value="yes" checked/);
-      const row = await t.context.db
-        .selectFrom('staff_profiles')
-        .select('user_id')
-        .where('user_id', '=', responder.userId)
-        .executeTakeFirst();
-      assert.equal(row, undefined);
-    });
-
-    test('a responder cannot go on shift without a phone; a legal observer can', async () => {
-      const responder = await createStaffSession(t.context, ['responder']);
-      const refused = await post(responder, {
-        display_name: 'C',
-        languages: 'en',
-        home_zips: '',
-        on_shift: 'yes',
-      });
-      assert.equal(refused.statusCode, 422);
-      assert.match(refused.body, /Add your phone number to go on shift/);
-      const legal = await createStaffSession(t.context, ['legal']);
-      const accepted = await post(legal, {
-        display_name: 'L',
-        languages: 'en',
-        home_zips: '',
-        on_shift: 'yes',
-      });
-      assert.equal(accepted.statusCode, 303);
-    });
-
-    test("one number belongs to one profile, and someone's own number can be saved again", async () => {
-      const first = await createStaffSession(t.context, ['responder']);
-      const second = await createStaffSession(t.context, ['dispatcher']);
-      const fields = { display_name: 'X', phone: '+1 312 555 0123', languages: 'en', home_zips: '60601' };
-      assert.equal((await post(first, fields)).statusCode, 303);
-      assert.equal((await post(first, { ...fields, display_name: 'X2' })).statusCode, 303);
-      const taken = await post(second, { ...fields, phone: '312-555-0123' });
-      assert.equal(taken.statusCode, 409);
-      assert.match(taken.body, /already on another staff member/);
-      assert.match(taken.body, /value="312-555-0123"/);
-    });
-
-    test('the roster shows who is on shift, with languages and ZIP codes but no phone numbers', async () => {
-      const onShift = await createStaff(t.context, ['responder'], {
-        displayName: 'Rosa Roster',
-        phone: '+17735550177',
-        languages: ['es', 'ht'],
-        homeZips: ['60632'],
-      });
-      await createStaff(t.context, ['responder'], { displayName: 'Otto Offshift', onShift: false });
-      const dispatcher = await createStaffSession(t.context, ['dispatcher']);
-      const page = await get(dispatcher, '/console/roster');
-      assert.equal(page.statusCode, 200);
-      const onShiftTable =
-        /<table class="roster" id="roster-on-shift">([\s\S]*?)<\/table>/.exec(page.body)?.[1] ?? '';
-      assert.match(onShiftTable, /Rosa Roster/);
-      assert.match(onShiftTable, /Spanish, Haitian Creole/);
-      assert.match(onShiftTable, /60632/);
-      assert.ok(!onShiftTable.includes('Otto Offshift'));
-      assert.match(page.body, /id="roster-off-shift"[\s\S]*Otto Offshift/);
-      assert.ok(!page.body.includes('5550177') && !page.body.includes(onShift.phone!), 'no phone numbers');
-
-      assert.match(
-        page.body,
-        /<nav class="console-nav"[\s\S]*href="\/console\/roster"[\s\S]*href="\/console\/profile"/,
-      );
-      const responder = await createStaffSession(t.context, ['responder']);
-      assert.equal((await get(responder, '/console/roster')).statusCode, 403);
-      const home = await get(responder, '/console');
-      assert.match(
-        home.body,
-        /href="\/console\/profile"/,
-        'a responder finds their profile from the console',
-      );
-      assert.ok(!home.body.includes('href="/console/roster"'));
-    });
-
-    test('the voice line can ask for the on-shift dispatchers it should ring', async () => {
-      const ringing = await createStaff(t.context, ['dispatcher'], { phone: '+17735550155' });
-      await createStaff(t.context, ['dispatcher'], { onShift: false });
-      await createStaff(t.context, ['dispatcher'], { phone: null, onShift: true });
-      const phones = await onShiftPhones(t.context, 'dispatcher');
-      assert.ok(phones.some((p) => p.userId === ringing.userId && p.phone === '+17735550155'));
-      assert.ok(phones.every((p) => p.phone.startsWith('+')));
-      assert.equal(phones.length, 1);
-    });
+describe(`staff profile and roster`, () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
   });
-}
+  after(async () => t.close());
+
+  const get = (session: StaffSession, url: string, lang = 'en') =>
+    t.app.inject({
+      url,
+      headers: { accept: 'text/html', cookie: session.cookie, 'accept-language': lang },
+    });
+  const post = (session: StaffSession, form: Record<string, string>, lang = 'en') =>
+    t.app.inject({
+      method: 'POST',
+      url: '/console/profile',
+      headers: {
+        accept: 'text/html',
+        cookie: session.cookie,
+        'accept-language': lang,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      payload: new URLSearchParams({ _csrf: session.csrfToken, ...form }).toString(),
+    });
+
+  test('a responder saves a profile: the phone is stored only encrypted and as a blind index', async () => {
+    const responder = await createStaffSession(t.context, ['responder']);
+    const form = await get(responder, '/console/profile');
+    assert.equal(form.statusCode, 200);
+    assert.match(form.body, /name="on_shift"/);
+
+    const saved = await post(responder, {
+      display_name: 'Ana',
+      phone: '(773) 555-0199',
+      languages: 'es, en, mam',
+      home_zips: '60623, 60608',
+      on_shift: 'yes',
+    });
+    assert.equal(saved.statusCode, 303, saved.body);
+    assert.equal(saved.headers.location, '/console/profile?saved=1');
+
+    const row = await t.context.db
+      .selectFrom('staff_profiles')
+      .selectAll()
+      .where('user_id', '=', responder.userId)
+      .executeTakeFirstOrThrow();
+    assert.equal(row.display_name, 'Ana');
+    assert.deepEqual(row.languages, ['es', 'en', 'mam']);
+    assert.deepEqual(row.home_zips, ['60623', '60608']);
+    assert.equal(row.on_shift, true);
+    assert.ok(row.on_shift_since instanceof Date);
+    const { rows } = await sql<{ row: string }>`
+      select t::text as row from staff_profiles t where t.user_id = ${responder.userId}`.execute(
+      t.context.db,
+    );
+    for (const fragment of ['5550199', '773555', '+1773']) {
+      assert.ok(!rows[0]!.row.includes(fragment), `the row holds "${fragment}" in the clear`);
+    }
+    const { fields, blindIndex } = t.context.secrets;
+    assert.equal(
+      fields.decryptOptional(staffPhoneField(responder.userId), row.phone_ciphertext),
+      '+17735550199',
+    );
+    assert.equal(row.phone_index, blindIndex.phone('+17735550199'));
+
+    const again = await get(responder, '/console/profile?saved=1');
+    assert.match(again.body, /Your profile is saved/);
+    assert.match(again.body, /value="\+17735550199"/, 'the owner sees their own number');
+    assert.ok(!t.logs.text.includes('5550199'), 'the number is not in the logs');
+    const audit = await t.context.db
+      .selectFrom('audit_log')
+      .select(['action', 'details'])
+      .where('subject_id', '=', responder.userId)
+      .execute();
+    assert.deepEqual(
+      audit.map((a) => a.action),
+      ['profile.updated'],
+    );
+    assert.ok(!JSON.stringify(audit).includes('5550199'));
+  });
+
+  test('mistakes come back with everything typed, in Spanish, and nothing is saved', async () => {
+    const responder = await createStaffSession(t.context, ['responder']);
+    const res = await post(
+      responder,
+      {
+        display_name: 'Beto <b>',
+        phone: '12345',
+        languages: 'español',
+        home_zips: '60623, 99999',
+        on_shift: 'yes',
+      },
+      'es',
+    );
+    assert.equal(res.statusCode, 422);
+    assert.match(res.body, /<html lang="es"/);
+    assert.match(res.body, /No parece un número de teléfono/);
+    assert.match(res.body, /Use códigos de idioma/);
+    assert.match(res.body, /No conocemos el código postal 99999/);
+    assert.match(res.body, /value="Beto &lt;b&gt;"/, 'typed values return, escaped');
+    assert.match(res.body, /value="60623, 99999"/);
+    assert.match(res.body, /name="on_shift" value="yes" checked/);
+    const row = await t.context.db
+      .selectFrom('staff_profiles')
+      .select('user_id')
+      .where('user_id', '=', responder.userId)
+      .executeTakeFirst();
+    assert.equal(row, undefined);
+  });
+
+  test('a responder cannot go on shift without a phone; a legal observer can', async () => {
+    const responder = await createStaffSession(t.context, ['responder']);
+    const refused = await post(responder, {
+      display_name: 'C',
+      languages: 'en',
+      home_zips: '',
+      on_shift: 'yes',
+    });
+    assert.equal(refused.statusCode, 422);
+    assert.match(refused.body, /Add your phone number to go on shift/);
+    const legal = await createStaffSession(t.context, ['legal']);
+    const accepted = await post(legal, {
+      display_name: 'L',
+      languages: 'en',
+      home_zips: '',
+      on_shift: 'yes',
+    });
+    assert.equal(accepted.statusCode, 303);
+  });
+
+  test("one number belongs to one profile, and someone's own number can be saved again", async () => {
+    const first = await createStaffSession(t.context, ['responder']);
+    const second = await createStaffSession(t.context, ['dispatcher']);
+    const fields = { display_name: 'X', phone: '+1 312 555 0123', languages: 'en', home_zips: '60601' };
+    assert.equal((await post(first, fields)).statusCode, 303);
+    assert.equal((await post(first, { ...fields, display_name: 'X2' })).statusCode, 303);
+    const taken = await post(second, { ...fields, phone: '312-555-0123' });
+    assert.equal(taken.statusCode, 409);
+    assert.match(taken.body, /already on another staff member/);
+    assert.match(taken.body, /value="312-555-0123"/);
+  });
+
+  test('the roster shows who is on shift, with languages and ZIP codes but no phone numbers', async () => {
+    const onShift = await createStaff(t.context, ['responder'], {
+      displayName: 'Rosa Roster',
+      phone: '+17735550177',
+      languages: ['es', 'ht'],
+      homeZips: ['60632'],
+    });
+    await createStaff(t.context, ['responder'], { displayName: 'Otto Offshift', onShift: false });
+    const dispatcher = await createStaffSession(t.context, ['dispatcher']);
+    const page = await get(dispatcher, '/console/roster');
+    assert.equal(page.statusCode, 200);
+    const onShiftTable =
+      /<table class="roster" id="roster-on-shift">([\s\S]*?)<\/table>/.exec(page.body)?.[1] ?? '';
+    assert.match(onShiftTable, /Rosa Roster/);
+    assert.match(onShiftTable, /Spanish, Haitian Creole/);
+    assert.match(onShiftTable, /60632/);
+    assert.ok(!onShiftTable.includes('Otto Offshift'));
+    assert.match(page.body, /id="roster-off-shift"[\s\S]*Otto Offshift/);
+    assert.ok(!page.body.includes('5550177') && !page.body.includes(onShift.phone!), 'no phone numbers');
+
+    assert.match(
+      page.body,
+      /<nav class="console-nav"[\s\S]*href="\/console\/roster"[\s\S]*href="\/console\/profile"/,
+    );
+    const responder = await createStaffSession(t.context, ['responder']);
+    assert.equal((await get(responder, '/console/roster')).statusCode, 403);
+    const home = await get(responder, '/console');
+    assert.match(home.body, /href="\/console\/profile"/, 'a responder finds their profile from the console');
+    assert.ok(!home.body.includes('href="/console/roster"'));
+  });
+
+  test('the voice line can ask for the on-shift dispatchers it should ring', async () => {
+    const ringing = await createStaff(t.context, ['dispatcher'], { phone: '+17735550155' });
+    await createStaff(t.context, ['dispatcher'], { onShift: false });
+    await createStaff(t.context, ['dispatcher'], { phone: null, onShift: true });
+    const phones = await onShiftPhones(t.context, 'dispatcher');
+    assert.ok(phones.some((p) => p.userId === ringing.userId && p.phone === '+17735550155'));
+    assert.ok(phones.every((p) => p.phone.startsWith('+')));
+    assert.equal(phones.length, 1);
+  });
+});

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { createStaffSession } from '../../../test/support/staff.ts';
-import { backends, createTestApp } from '../../../test/support/test-context.ts';
+import { createTestApp } from '../../../test/support/test-context.ts';
 
 const PROMPT_CLOSE_MS = 3_000;
 
@@ -42,30 +42,28 @@ async function timeClose(close: () => Promise<void>): Promise<number> {
   return Date.now() - started;
 }
 
-for (const backend of backends()) {
-  describe(`report stream at shutdown (${backend})`, () => {
-    for (const client of ['still reading', 'gone away'] as const) {
-      test(`the app closes promptly with a stream open (client ${client})`, async () => {
-        const dataDir = await mkdtemp(path.join(tmpdir(), 'amparo-stream-close-'));
-        const t = await createTestApp(backend, { env: { AMPARO_DATA_DIR: dataDir } });
-        const agent = new http.Agent({ keepAlive: true });
-        try {
-          const dispatcher = await createStaffSession(t.context, ['dispatcher']);
-          const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
-          const stream = await openStream(address, dispatcher.cookie, agent);
-          // The connection is never reused, so it cannot idle in keep-alive once the stream has ended.
-          assert.equal(stream.response.headers.connection, 'close');
-          if (client === 'gone away') stream.response.destroy();
-          const ended = new Promise<void>((resolve) => stream.response.once('close', resolve));
-          const elapsed = await timeClose(() => t.app.close());
-          assert.ok(elapsed < PROMPT_CLOSE_MS, `app.close() took ${elapsed} ms with a stream open`);
-          await ended; // the server let go of the connection too
-        } finally {
-          agent.destroy();
-          await t.close();
-          await rm(dataDir, { recursive: true, force: true });
-        }
-      });
-    }
-  });
-}
+describe(`report stream at shutdown`, () => {
+  for (const client of ['still reading', 'gone away'] as const) {
+    test(`the app closes promptly with a stream open (client ${client})`, async () => {
+      const dataDir = await mkdtemp(path.join(tmpdir(), 'amparo-stream-close-'));
+      const t = await createTestApp({ env: { AMPARO_DATA_DIR: dataDir } });
+      const agent = new http.Agent({ keepAlive: true });
+      try {
+        const dispatcher = await createStaffSession(t.context, ['dispatcher']);
+        const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
+        const stream = await openStream(address, dispatcher.cookie, agent);
+        // The connection is never reused, so it cannot idle in keep-alive once the stream has ended.
+        assert.equal(stream.response.headers.connection, 'close');
+        if (client === 'gone away') stream.response.destroy();
+        const ended = new Promise<void>((resolve) => stream.response.once('close', resolve));
+        const elapsed = await timeClose(() => t.app.close());
+        assert.ok(elapsed < PROMPT_CLOSE_MS, `app.close() took ${elapsed} ms with a stream open`);
+        await ended; // the server let go of the connection too
+      } finally {
+        agent.destroy();
+        await t.close();
+        await rm(dataDir, { recursive: true, force: true });
+      }
+    });
+  }
+});

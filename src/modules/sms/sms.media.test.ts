@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import sharp from 'sharp';
 import { createStaffSession } from '../../../test/support/staff.ts';
-import { backends, createTestApp, type TestApp } from '../../../test/support/test-context.ts';
+import { createTestApp, type TestApp } from '../../../test/support/test-context.ts';
 import { randomSid, startTwilioStandIn, type TwilioStandIn } from '../../../test/support/twilio-stand-in.ts';
 import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TWILIO_TEST_ENV } from '../../../test/support/twilio-webhooks.ts';
 import { reportsDeps } from '../reports/reports.module.ts';
@@ -37,209 +37,207 @@ function mmsFields(files: { url: string; contentType: string }[]): Record<string
   return fields;
 }
 
-for (const backend of backends()) {
-  describe(`MMS photos (${backend})`, () => {
-    let t: TestApp;
-    let standIn: TwilioStandIn;
-    let dataDir: string;
-    before(async () => {
-      standIn = await startTwilioStandIn({ accountSid: TEST_ACCOUNT_SID, authToken: TEST_AUTH_TOKEN });
-      dataDir = await mkdtemp(path.join(tmpdir(), 'amparo-sms-'));
-      t = await createTestApp(backend, {
-        env: { ...TWILIO_TEST_ENV, AMPARO_TWILIO_API_BASE: standIn.baseUrl, AMPARO_DATA_DIR: dataDir },
-      });
-    });
-    after(async () => {
-      await t.close();
-      await standIn.close();
-      await rm(dataDir, { recursive: true, force: true });
-    });
-
-    async function mediaOf(conversationOrReport: { reportId?: string; phone?: string }) {
-      let query = t.context.db.selectFrom('sms_media').selectAll();
-      if (conversationOrReport.reportId) query = query.where('report_id', '=', conversationOrReport.reportId);
-      return query.orderBy('received_at').execute();
-    }
-
-    test('a photo sent mid-conversation waits for the report, then is kept stripped and deleted at Twilio', async () => {
-      const from = freshNumber();
-      const original = await photoWithExif();
-      const messageSid = randomSid('MM');
-      const held = standIn.addMedia(original, 'image/jpeg', messageSid);
-      await text(t, from, 'hi');
-      t.clock.advance(30_000);
-      const withPhoto = await text(t, from, '', {
-        MessageSid: messageSid,
-        ...mmsFields([{ url: held.url, contentType: 'image/jpeg' }]),
-      });
-      assert.equal(withPhoto.status, 200);
-      assert.match(withPhoto.reply ?? '', /What is happening/, 'a photo alone answers nothing');
-
-      const [pending] = await t.context.db
-        .selectFrom('sms_media')
-        .selectAll()
-        .where('twilio_url_ciphertext', 'is not', null)
-        .where('report_id', 'is', null)
-        .execute();
-      assert.ok(pending, 'the attachment is recorded with the conversation');
-      assert.ok(!pending.twilio_url_ciphertext!.includes('api.twilio.com'), 'its URL is encrypted');
-      const store = reportsDeps(t.context).store;
-      assert.equal(await fetchSmsMedia(t.context, store, pending.id), 'waiting');
-      assert.ok(standIn.held.has(held.path), 'not fetched before there is a report');
-
-      t.clock.advance(30_000);
-      await text(t, from, ALL_IN_ONE);
-      const [report] = await reportsFrom(t, from);
-      assert.ok(report);
-      assert.match(report.details!, /\[MMS: image\/jpeg\]/);
-      const queued = await sql<{ n: number }>`select count(*)::int as n from pgboss.job
-        where name = 'sms.fetch-media' and data->>'mediaId' = ${pending.id}`.execute(t.context.db);
-      assert.equal(queued.rows[0]!.n, 1, 'the fetch is enqueued with the report');
-
-      assert.equal(await fetchSmsMedia(t.context, store, pending.id), 'stored');
-      assert.ok(!standIn.held.has(held.path), 'deleted at Twilio');
-      const requests = standIn.requests.filter((r) => r.path.startsWith(held.path));
-      assert.deepEqual(
-        requests.map((r) => r.method),
-        ['GET', 'DELETE'],
-      );
-      assert.ok(requests.every((r) => r.authorization?.startsWith('Basic ')));
-
-      const [media] = await mediaOf({ reportId: report.id });
-      assert.ok(media);
-      assert.equal(media.twilio_url_ciphertext, null, 'nothing left pointing at Twilio');
-      assert.ok(media.deleted_at_twilio_at);
-      const photo = await t.context.db
-        .selectFrom('report_photos')
-        .selectAll()
-        .where('report_id', '=', report.id)
-        .executeTakeFirstOrThrow();
-      assert.equal(photo.id, media.id);
-      assert.equal(photo.storage_key, media.storage_key);
-      assert.equal(photo.original_sha256, createHash('sha256').update(original).digest('hex'));
-      const file = await store.get(photo.storage_key);
-      assert.ok(file);
-      assert.ok(!file.includes(Buffer.from([0xff, 0xd8, 0xff])), 'the file on disk is ciphertext');
-      const stripped = t.context.secrets.fields.decryptBytes(
-        { table: 'report_photos', column: 'content', rowId: photo.id },
-        file.toString('utf8'),
-      );
-      assert.ok(!stripped.includes(Buffer.from(EXIF_CANARY)), 'EXIF is gone');
-      assert.equal((await sharp(stripped).metadata()).exif, undefined);
-
-      // A dispatcher sees it on the existing report page.
-      const dispatcher = await createStaffSession(t.context, ['dispatcher']);
-      const page = await t.app.inject({
-        url: `/console/reports/${report.id}/photo`,
-        headers: { cookie: dispatcher.cookie },
-      });
-      assert.equal(page.statusCode, 200);
-      assert.equal(page.headers['content-type'], 'image/jpeg');
-      assert.deepEqual(page.rawPayload, stripped);
-
-      assert.equal(await fetchSmsMedia(t.context, store, pending.id), 'done', 'a retry does nothing more');
-      assert.equal(
-        (
-          await t.context.db
-            .selectFrom('report_photos')
-            .select('id')
-            .where('report_id', '=', report.id)
-            .execute()
-        ).length,
-        1,
-      );
-    });
-
-    test('a replayed MMS webhook records its attachment once', async () => {
-      const from = freshNumber();
-      const held = standIn.addMedia(await photoWithExif(), 'image/jpeg');
-      const params = {
-        MessageSid: held.messageSid!,
-        ...mmsFields([{ url: held.url, contentType: 'image/jpeg' }]),
-      };
-      await text(t, from, ALL_IN_ONE, params);
-      await text(t, from, ALL_IN_ONE, params);
-      const [report, ...others] = await reportsFrom(t, from);
-      assert.ok(report);
-      assert.equal(others.length, 0);
-      assert.equal((await mediaOf({ reportId: report.id })).length, 1);
-    });
-
-    test('a video is not kept, but Twilio’s copy is deleted and the transcript names it', async () => {
-      const from = freshNumber();
-      const held = standIn.addMedia(Buffer.from('not really a video'), 'video/mp4');
-      await text(t, from, ALL_IN_ONE, {
-        MessageSid: held.messageSid!,
-        ...mmsFields([{ url: held.url, contentType: 'video/mp4' }]),
-      });
-      const [report] = await reportsFrom(t, from);
-      assert.ok(report);
-      assert.match(report.details!, /\[MMS: video\/mp4\]/);
-      const [media] = await mediaOf({ reportId: report.id });
-      assert.ok(media);
-      assert.equal(await fetchSmsMedia(t.context, reportsDeps(t.context).store, media.id), 'not_kept');
-      assert.ok(!standIn.held.has(held.path));
-      assert.ok(
-        !standIn.requests.some((r) => r.method === 'GET' && r.path.startsWith(held.path)),
-        'not even downloaded',
-      );
-      const photos = await t.context.db
-        .selectFrom('report_photos')
-        .select('id')
-        .where('report_id', '=', report.id)
-        .execute();
-      assert.equal(photos.length, 0);
-    });
-
-    test('a file that claims to be a JPEG but is not is not kept', async () => {
-      const from = freshNumber();
-      const held = standIn.addMedia(Buffer.from('<html>not an image</html>'), 'image/jpeg');
-      await text(t, from, ALL_IN_ONE, {
-        MessageSid: held.messageSid!,
-        ...mmsFields([{ url: held.url, contentType: 'image/jpeg' }]),
-      });
-      const [report] = await reportsFrom(t, from);
-      const [media] = await mediaOf({ reportId: report!.id });
-      assert.equal(await fetchSmsMedia(t.context, reportsDeps(t.context).store, media!.id), 'not_kept');
-      assert.ok(!standIn.held.has(held.path));
-    });
-
-    test('a media URL of another account or host is never requested with our credentials', async () => {
-      const from = freshNumber();
-      const foreign = `https://api.twilio.com/2010-04-01/Accounts/${randomSid('AC')}/Messages/${randomSid('MM')}/Media/${randomSid('ME')}`;
-      const elsewhere = 'https://attacker.example.net/steal';
-      await text(t, from, ALL_IN_ONE, {
-        MessageSid: randomSid('MM'),
-        ...mmsFields([
-          { url: foreign, contentType: 'image/jpeg' },
-          { url: elsewhere, contentType: 'image/png' },
-        ]),
-      });
-      const [report] = await reportsFrom(t, from);
-      const media = await mediaOf({ reportId: report!.id });
-      assert.equal(media.length, 2);
-      const requestsBefore = standIn.requests.length;
-      for (const item of media) {
-        assert.equal(await fetchSmsMedia(t.context, reportsDeps(t.context).store, item.id), 'refused');
-      }
-      assert.equal(standIn.requests.length, requestsBefore, 'nothing requested');
-    });
-
-    test('a photo from an opted-out number joins the report its text makes at once', async () => {
-      const from = freshNumber();
-      await text(t, from, 'STOP');
-      const held = standIn.addMedia(await photoWithExif(), 'image/jpeg');
-      t.clock.advance(30_000);
-      const answer = await text(t, from, 'look', {
-        MessageSid: held.messageSid!,
-        ...mmsFields([{ url: held.url, contentType: 'image/jpeg' }]),
-      });
-      assert.equal(answer.reply, undefined);
-      const [report] = await reportsFrom(t, from);
-      assert.ok(report);
-      const [media] = await mediaOf({ reportId: report.id });
-      assert.equal(await fetchSmsMedia(t.context, reportsDeps(t.context).store, media!.id), 'stored');
-      assert.ok(!standIn.held.has(held.path));
+describe(`MMS photos`, () => {
+  let t: TestApp;
+  let standIn: TwilioStandIn;
+  let dataDir: string;
+  before(async () => {
+    standIn = await startTwilioStandIn({ accountSid: TEST_ACCOUNT_SID, authToken: TEST_AUTH_TOKEN });
+    dataDir = await mkdtemp(path.join(tmpdir(), 'amparo-sms-'));
+    t = await createTestApp({
+      env: { ...TWILIO_TEST_ENV, AMPARO_TWILIO_API_BASE: standIn.baseUrl, AMPARO_DATA_DIR: dataDir },
     });
   });
-}
+  after(async () => {
+    await t.close();
+    await standIn.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  async function mediaOf(conversationOrReport: { reportId?: string; phone?: string }) {
+    let query = t.context.db.selectFrom('sms_media').selectAll();
+    if (conversationOrReport.reportId) query = query.where('report_id', '=', conversationOrReport.reportId);
+    return query.orderBy('received_at').execute();
+  }
+
+  test('a photo sent mid-conversation waits for the report, then is kept stripped and deleted at Twilio', async () => {
+    const from = freshNumber();
+    const original = await photoWithExif();
+    const messageSid = randomSid('MM');
+    const held = standIn.addMedia(original, 'image/jpeg', messageSid);
+    await text(t, from, 'hi');
+    t.clock.advance(30_000);
+    const withPhoto = await text(t, from, '', {
+      MessageSid: messageSid,
+      ...mmsFields([{ url: held.url, contentType: 'image/jpeg' }]),
+    });
+    assert.equal(withPhoto.status, 200);
+    assert.match(withPhoto.reply ?? '', /What is happening/, 'a photo alone answers nothing');
+
+    const [pending] = await t.context.db
+      .selectFrom('sms_media')
+      .selectAll()
+      .where('twilio_url_ciphertext', 'is not', null)
+      .where('report_id', 'is', null)
+      .execute();
+    assert.ok(pending, 'the attachment is recorded with the conversation');
+    assert.ok(!pending.twilio_url_ciphertext!.includes('api.twilio.com'), 'its URL is encrypted');
+    const store = reportsDeps(t.context).store;
+    assert.equal(await fetchSmsMedia(t.context, store, pending.id), 'waiting');
+    assert.ok(standIn.held.has(held.path), 'not fetched before there is a report');
+
+    t.clock.advance(30_000);
+    await text(t, from, ALL_IN_ONE);
+    const [report] = await reportsFrom(t, from);
+    assert.ok(report);
+    assert.match(report.details!, /\[MMS: image\/jpeg\]/);
+    const queued = await sql<{ n: number }>`select count(*)::int as n from pgboss.job
+      where name = 'sms.fetch-media' and data->>'mediaId' = ${pending.id}`.execute(t.context.db);
+    assert.equal(queued.rows[0]!.n, 1, 'the fetch is enqueued with the report');
+
+    assert.equal(await fetchSmsMedia(t.context, store, pending.id), 'stored');
+    assert.ok(!standIn.held.has(held.path), 'deleted at Twilio');
+    const requests = standIn.requests.filter((r) => r.path.startsWith(held.path));
+    assert.deepEqual(
+      requests.map((r) => r.method),
+      ['GET', 'DELETE'],
+    );
+    assert.ok(requests.every((r) => r.authorization?.startsWith('Basic ')));
+
+    const [media] = await mediaOf({ reportId: report.id });
+    assert.ok(media);
+    assert.equal(media.twilio_url_ciphertext, null, 'nothing left pointing at Twilio');
+    assert.ok(media.deleted_at_twilio_at);
+    const photo = await t.context.db
+      .selectFrom('report_photos')
+      .selectAll()
+      .where('report_id', '=', report.id)
+      .executeTakeFirstOrThrow();
+    assert.equal(photo.id, media.id);
+    assert.equal(photo.storage_key, media.storage_key);
+    assert.equal(photo.original_sha256, createHash('sha256').update(original).digest('hex'));
+    const file = await store.get(photo.storage_key);
+    assert.ok(file);
+    assert.ok(!file.includes(Buffer.from([0xff, 0xd8, 0xff])), 'the file on disk is ciphertext');
+    const stripped = t.context.secrets.fields.decryptBytes(
+      { table: 'report_photos', column: 'content', rowId: photo.id },
+      file.toString('utf8'),
+    );
+    assert.ok(!stripped.includes(Buffer.from(EXIF_CANARY)), 'EXIF is gone');
+    assert.equal((await sharp(stripped).metadata()).exif, undefined);
+
+    // A dispatcher sees it on the existing report page.
+    const dispatcher = await createStaffSession(t.context, ['dispatcher']);
+    const page = await t.app.inject({
+      url: `/console/reports/${report.id}/photo`,
+      headers: { cookie: dispatcher.cookie },
+    });
+    assert.equal(page.statusCode, 200);
+    assert.equal(page.headers['content-type'], 'image/jpeg');
+    assert.deepEqual(page.rawPayload, stripped);
+
+    assert.equal(await fetchSmsMedia(t.context, store, pending.id), 'done', 'a retry does nothing more');
+    assert.equal(
+      (
+        await t.context.db
+          .selectFrom('report_photos')
+          .select('id')
+          .where('report_id', '=', report.id)
+          .execute()
+      ).length,
+      1,
+    );
+  });
+
+  test('a replayed MMS webhook records its attachment once', async () => {
+    const from = freshNumber();
+    const held = standIn.addMedia(await photoWithExif(), 'image/jpeg');
+    const params = {
+      MessageSid: held.messageSid!,
+      ...mmsFields([{ url: held.url, contentType: 'image/jpeg' }]),
+    };
+    await text(t, from, ALL_IN_ONE, params);
+    await text(t, from, ALL_IN_ONE, params);
+    const [report, ...others] = await reportsFrom(t, from);
+    assert.ok(report);
+    assert.equal(others.length, 0);
+    assert.equal((await mediaOf({ reportId: report.id })).length, 1);
+  });
+
+  test('a video is not kept, but Twilio’s copy is deleted and the transcript names it', async () => {
+    const from = freshNumber();
+    const held = standIn.addMedia(Buffer.from('not really a video'), 'video/mp4');
+    await text(t, from, ALL_IN_ONE, {
+      MessageSid: held.messageSid!,
+      ...mmsFields([{ url: held.url, contentType: 'video/mp4' }]),
+    });
+    const [report] = await reportsFrom(t, from);
+    assert.ok(report);
+    assert.match(report.details!, /\[MMS: video\/mp4\]/);
+    const [media] = await mediaOf({ reportId: report.id });
+    assert.ok(media);
+    assert.equal(await fetchSmsMedia(t.context, reportsDeps(t.context).store, media.id), 'not_kept');
+    assert.ok(!standIn.held.has(held.path));
+    assert.ok(
+      !standIn.requests.some((r) => r.method === 'GET' && r.path.startsWith(held.path)),
+      'not even downloaded',
+    );
+    const photos = await t.context.db
+      .selectFrom('report_photos')
+      .select('id')
+      .where('report_id', '=', report.id)
+      .execute();
+    assert.equal(photos.length, 0);
+  });
+
+  test('a file that claims to be a JPEG but is not is not kept', async () => {
+    const from = freshNumber();
+    const held = standIn.addMedia(Buffer.from('<html>not an image</html>'), 'image/jpeg');
+    await text(t, from, ALL_IN_ONE, {
+      MessageSid: held.messageSid!,
+      ...mmsFields([{ url: held.url, contentType: 'image/jpeg' }]),
+    });
+    const [report] = await reportsFrom(t, from);
+    const [media] = await mediaOf({ reportId: report!.id });
+    assert.equal(await fetchSmsMedia(t.context, reportsDeps(t.context).store, media!.id), 'not_kept');
+    assert.ok(!standIn.held.has(held.path));
+  });
+
+  test('a media URL of another account or host is never requested with our credentials', async () => {
+    const from = freshNumber();
+    const foreign = `https://api.twilio.com/2010-04-01/Accounts/${randomSid('AC')}/Messages/${randomSid('MM')}/Media/${randomSid('ME')}`;
+    const elsewhere = 'https://attacker.example.net/steal';
+    await text(t, from, ALL_IN_ONE, {
+      MessageSid: randomSid('MM'),
+      ...mmsFields([
+        { url: foreign, contentType: 'image/jpeg' },
+        { url: elsewhere, contentType: 'image/png' },
+      ]),
+    });
+    const [report] = await reportsFrom(t, from);
+    const media = await mediaOf({ reportId: report!.id });
+    assert.equal(media.length, 2);
+    const requestsBefore = standIn.requests.length;
+    for (const item of media) {
+      assert.equal(await fetchSmsMedia(t.context, reportsDeps(t.context).store, item.id), 'refused');
+    }
+    assert.equal(standIn.requests.length, requestsBefore, 'nothing requested');
+  });
+
+  test('a photo from an opted-out number joins the report its text makes at once', async () => {
+    const from = freshNumber();
+    await text(t, from, 'STOP');
+    const held = standIn.addMedia(await photoWithExif(), 'image/jpeg');
+    t.clock.advance(30_000);
+    const answer = await text(t, from, 'look', {
+      MessageSid: held.messageSid!,
+      ...mmsFields([{ url: held.url, contentType: 'image/jpeg' }]),
+    });
+    assert.equal(answer.reply, undefined);
+    const [report] = await reportsFrom(t, from);
+    assert.ok(report);
+    const [media] = await mediaOf({ reportId: report.id });
+    assert.equal(await fetchSmsMedia(t.context, reportsDeps(t.context).store, media!.id), 'stored');
+    assert.ok(!standIn.held.has(held.path));
+  });
+});

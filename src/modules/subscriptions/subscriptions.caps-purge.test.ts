@@ -1,11 +1,11 @@
-// The total hourly sign-up cap (AMPARO_SUBSCRIBE_CAP_PER_HOUR) and the daily purge, on both backends, with
+// The total hourly sign-up cap (AMPARO_SUBSCRIBE_CAP_PER_HOUR) and the daily purge, on both with
 // a clock the tests move: a sign-up over the total cap is refused and gets no text by SMS or on the web, and
 // is taken again once the hour has passed; the purge deletes opted-out subscribers past
 // AMPARO_SUBSCRIBER_PURGE_DAYS and web sign-ups left unconfirmed for a day, keeps everyone else, and keeps
 // the opt-out's blind index, so a purged number that sent STOP is still never texted.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { backends, createTestApp, TestClock, type TestApp } from '../../../test/support/test-context.ts';
+import { createTestApp, TestClock, type TestApp } from '../../../test/support/test-context.ts';
 import { TWILIO_TEST_ENV } from '../../../test/support/twilio-webhooks.ts';
 import { text } from '../sms/sms.test-helpers.ts';
 import { purgeOldSubscribers } from './subscriptions.service.ts';
@@ -89,211 +89,209 @@ async function signupOutcomes(t: TestApp): Promise<{ accepted: number; refused: 
   };
 }
 
-for (const backend of backends()) {
-  describe(`the total hourly sign-up cap (${backend})`, () => {
-    let t: TestApp;
-    const freshNumber = numberFactory(224);
-    before(async () => {
-      t = await createTestApp(backend, {
-        clock: new TestClock(Date.parse('2026-11-25T02:00:00Z')),
-        env: {
-          ...TWILIO_TEST_ENV,
-          AMPARO_SMS_PROVIDER: 'console',
-          AMPARO_SUBSCRIBE_CAP_PER_HOUR: '3',
-          // High enough that only the total can refuse anyone here.
-          AMPARO_SUBSCRIBE_CAP_PER_PREFIX_PER_HOUR: '100',
-        },
-      });
-    });
-    after(async () => t.close());
-
-    test('over the total cap, sign-ups by text and on the web are refused with no text; the next hour takes them', async () => {
-      const web = webForms(t);
-      const [first, second, third, overBySms, overOnWeb] = Array.from({ length: 5 }, freshNumber) as [
-        string,
-        string,
-        string,
-        string,
-        string,
-      ];
-
-      // Three sign-ups from three different number blocks fill the hour: two by text, one on the web.
-      for (const phone of [first, second]) {
-        t.clock.advance(MINUTE_MS);
-        const answer = await text(t, phone, 'ALERTS 60623');
-        assert.equal(answer.status, 200);
-        assert.match(answer.reply ?? '', /Msg&data rates may apply/);
-      }
-      t.clock.advance(MINUTE_MS);
-      assert.equal((await web.signUp(third)).statusCode, 200);
-      assert.equal((await textsTo(t, third)).length, 1, 'the code is texted under the cap');
-      assert.deepEqual(await signupOutcomes(t), { accepted: 3, refused: 0 });
-
-      // The fourth, by text: an empty TwiML answer (no reply at all), and nothing stored about the number.
-      t.clock.advance(MINUTE_MS);
-      const refused = await text(t, overBySms, 'ALERTS 60623');
-      assert.equal(refused.status, 200);
-      assert.equal(refused.reply, undefined, 'no text back over the cap');
-      assert.equal(await subscriber(t, overBySms), undefined);
-
-      // The fifth, on the web: the same page as ever (it must not tell a pumper anything), but no code texted.
-      const page = await web.signUp(overOnWeb);
-      assert.equal(page.statusCode, 200);
-      assert.match(page.body, /action="\/alerts\/confirm"/);
-      assert.deepEqual(await textsTo(t, overOnWeb), []);
-      assert.equal(await subscriber(t, overOnWeb), undefined);
-      assert.deepEqual(await signupOutcomes(t), { accepted: 3, refused: 2 });
-      // Refused sign-ups are counted as refused, not against the cap, and the log names no number.
-      assert.ok(!t.logs.text.includes(overBySms.slice(2)) && !t.logs.text.includes(overOnWeb.slice(2)));
-
-      // An hour after the first sign-up, the window has room again: one more is taken.
-      t.clock.advance(HOUR_MS - 3 * MINUTE_MS + 1000);
-      const later = await text(t, overBySms, 'ALERTS 60623');
-      assert.match(later.reply ?? '', /60623/);
-      assert.equal((await subscriber(t, overBySms))?.status, 'active');
-      assert.deepEqual(await signupOutcomes(t), { accepted: 4, refused: 2 });
+describe(`the total hourly sign-up cap`, () => {
+  let t: TestApp;
+  const freshNumber = numberFactory(224);
+  before(async () => {
+    t = await createTestApp({
+      clock: new TestClock(Date.parse('2026-11-25T02:00:00Z')),
+      env: {
+        ...TWILIO_TEST_ENV,
+        AMPARO_SMS_PROVIDER: 'console',
+        AMPARO_SUBSCRIBE_CAP_PER_HOUR: '3',
+        // High enough that only the total can refuse anyone here.
+        AMPARO_SUBSCRIBE_CAP_PER_PREFIX_PER_HOUR: '100',
+      },
     });
   });
+  after(async () => t.close());
 
-  describe(`the daily subscriber purge (${backend})`, () => {
-    let t: TestApp;
-    const freshNumber = numberFactory(331);
-    const PURGE_DAYS = 10;
-    before(async () => {
-      t = await createTestApp(backend, {
-        clock: new TestClock(Date.parse('2026-11-25T03:00:00Z')),
-        env: {
-          ...TWILIO_TEST_ENV,
-          AMPARO_SMS_PROVIDER: 'console',
-          AMPARO_SUBSCRIBER_PURGE_DAYS: String(PURGE_DAYS),
-        },
-      });
-    });
-    after(async () => t.close());
+  test('over the total cap, sign-ups by text and on the web are refused with no text; the next hour takes them', async () => {
+    const web = webForms(t);
+    const [first, second, third, overBySms, overOnWeb] = Array.from({ length: 5 }, freshNumber) as [
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
 
-    async function optedOut(phone: string): Promise<boolean> {
-      const row = await t.context.db
-        .selectFrom('sms_opt_outs')
-        .select('phone_index')
-        .where('phone_index', '=', t.context.secrets.blindIndex.phone(phone))
-        .executeTakeFirst();
-      return row !== undefined;
-    }
-
-    async function say(phone: string, body: string) {
+    // Three sign-ups from three different number blocks fill the hour: two by text, one on the web.
+    for (const phone of [first, second]) {
       t.clock.advance(MINUTE_MS);
-      const answer = await text(t, phone, body);
+      const answer = await text(t, phone, 'ALERTS 60623');
       assert.equal(answer.status, 200);
-      return answer.reply;
+      assert.match(answer.reply ?? '', /Msg&data rates may apply/);
     }
+    t.clock.advance(MINUTE_MS);
+    assert.equal((await web.signUp(third)).statusCode, 200);
+    assert.equal((await textsTo(t, third)).length, 1, 'the code is texted under the cap');
+    assert.deepEqual(await signupOutcomes(t), { accepted: 3, refused: 0 });
 
-    const codeIn = (message: string | undefined): string => {
-      const code = /(\d{6})/.exec(message ?? '')?.[1];
-      assert.ok(code, 'a 6-digit code');
-      return code;
-    };
+    // The fourth, by text: an empty TwiML answer (no reply at all), and nothing stored about the number.
+    t.clock.advance(MINUTE_MS);
+    const refused = await text(t, overBySms, 'ALERTS 60623');
+    assert.equal(refused.status, 200);
+    assert.equal(refused.reply, undefined, 'no text back over the cap');
+    assert.equal(await subscriber(t, overBySms), undefined);
 
-    test('opted-out subscribers go after the configured days, not before; the opt-out stays and is still honoured', async () => {
-      const web = webForms(t);
-      const leaving = freshNumber();
-      const staying = freshNumber();
-      await say(leaving, 'ALERTS 60623');
-      await say(staying, 'ALERTAS 60608');
-      assert.match((await say(leaving, 'STOP')) ?? '', /.+/, 'STOP is confirmed');
-      const stoppedAt = (await subscriber(t, leaving))?.opted_out_at;
-      assert.ok(stoppedAt);
+    // The fifth, on the web: the same page as ever (it must not tell a pumper anything), but no code texted.
+    const page = await web.signUp(overOnWeb);
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /action="\/alerts\/confirm"/);
+    assert.deepEqual(await textsTo(t, overOnWeb), []);
+    assert.equal(await subscriber(t, overOnWeb), undefined);
+    assert.deepEqual(await signupOutcomes(t), { accepted: 3, refused: 2 });
+    // Refused sign-ups are counted as refused, not against the cap, and the log names no number.
+    assert.ok(!t.logs.text.includes(overBySms.slice(2)) && !t.logs.text.includes(overOnWeb.slice(2)));
 
-      // A minute short of the delay: still there.
-      t.clock.advance(PURGE_DAYS * DAY_MS - 2 * MINUTE_MS);
-      let removed = await purgeOldSubscribers(t.context);
-      assert.equal(removed.optedOut, 0);
-      assert.ok(await subscriber(t, leaving), 'kept until the delay has passed');
+    // An hour after the first sign-up, the window has room again: one more is taken.
+    t.clock.advance(HOUR_MS - 3 * MINUTE_MS + 1000);
+    const later = await text(t, overBySms, 'ALERTS 60623');
+    assert.match(later.reply ?? '', /60623/);
+    assert.equal((await subscriber(t, overBySms))?.status, 'active');
+    assert.deepEqual(await signupOutcomes(t), { accepted: 4, refused: 2 });
+  });
+});
 
-      // A minute past it: gone.
-      t.clock.advance(3 * MINUTE_MS);
-      removed = await purgeOldSubscribers(t.context);
-      assert.equal(removed.optedOut, 1);
-      assert.equal(await subscriber(t, leaving), undefined, 'the number (ciphertext and index) is gone');
-      assert.equal((await subscriber(t, staying))?.status, 'active', 'active subscribers are kept');
-      assert.equal(await optedOut(leaving), true, 'the opt-out blind index stays');
-
-      // What the blind index is kept for: the web form still never texts a number that sent STOP.
-      const again = await web.signUp(leaving);
-      assert.equal(again.statusCode, 200);
-      assert.deepEqual(await textsTo(t, leaving), []);
-      assert.equal(await subscriber(t, leaving), undefined);
-    });
-
-    test('web sign-ups never confirmed go a day after their latest code; confirmed ones and fresh codes stay', async () => {
-      const web = webForms(t);
-      const abandoned = freshNumber();
-      const askedAgain = freshNumber();
-      const confirmed = freshNumber();
-      for (const phone of [abandoned, askedAgain, confirmed]) {
-        assert.equal((await web.signUp(phone)).statusCode, 200);
-      }
-      const [confirmedCode] = await textsTo(t, confirmed);
-      assert.equal((await web.confirm(confirmed, codeIn(confirmedCode))).statusCode, 200);
-      assert.equal((await subscriber(t, confirmed))?.status, 'active');
-
-      // Nearly a day later the second one asks again and gets a new code; then the purge runs.
-      t.clock.advance(DAY_MS - 30 * MINUTE_MS);
-      assert.equal((await web.signUp(askedAgain)).statusCode, 200);
-      t.clock.advance(20 * MINUTE_MS);
-      let removed = await purgeOldSubscribers(t.context);
-      assert.equal(removed.unconfirmed, 0, 'under a day: nobody goes');
-
-      t.clock.advance(20 * MINUTE_MS);
-      removed = await purgeOldSubscribers(t.context);
-      assert.equal(removed.unconfirmed, 1);
-      assert.equal(await subscriber(t, abandoned), undefined, 'unconfirmed for a day: deleted');
-      assert.equal((await subscriber(t, askedAgain))?.status, 'pending', 'its newest code is 20 minutes old');
-      assert.equal((await subscriber(t, confirmed))?.status, 'active');
-
-      // The code sent a few minutes before the purge still works.
-      const codes = await textsTo(t, askedAgain);
-      assert.equal(codes.length, 2);
-      const confirm = await web.confirm(askedAgain, codeIn(codes[1]));
-      assert.equal(confirm.statusCode, 200);
-      assert.match(confirm.body, /You will get alerts/);
-      assert.equal((await subscriber(t, askedAgain))?.status, 'active');
-    });
-
-    test("an active subscriber's unconfirmed web change is dropped after a day; the subscription is not", async () => {
-      const web = webForms(t);
-      const phone = freshNumber();
-      await say(phone, 'ALERTS 60623');
-      // Someone (maybe not the owner) asks on the web to change the ZIP codes, and the code is never typed.
-      assert.equal((await web.signUp(phone, '60608')).statusCode, 200);
-      const asked = await subscriber(t, phone);
-      assert.deepEqual(asked?.pending_zips, ['60608']);
-      assert.ok(asked?.confirmation_code_hash);
-
-      t.clock.advance(DAY_MS + 2 * HOUR_MS);
-      await purgeOldSubscribers(t.context);
-      const after = await subscriber(t, phone);
-      assert.equal(after?.status, 'active');
-      assert.deepEqual(after?.zips, ['60623'], 'still what the phone itself asked for');
-      assert.equal(after?.pending_zips, null);
-      assert.equal(after?.pending_language, null);
-      assert.equal(after?.confirmation_code_hash, null);
-      assert.equal(after?.confirmation_expires_at, null);
-    });
-
-    test('sign-up counts older than two hours are deleted; the last hours are kept for the caps', async () => {
-      await say(freshNumber(), 'ALERTS 60623');
-      const since = (at: Date) =>
-        t.context.db.selectFrom('subscription_signups').select('id').where('at', '>=', at).execute();
-      const recent = new Date(t.clock.now().getTime() - MINUTE_MS);
-      assert.equal((await since(recent)).length, 1);
-
-      t.clock.advance(HOUR_MS);
-      await purgeOldSubscribers(t.context);
-      assert.equal((await since(recent)).length, 1, 'an hour old: still counted');
-      t.clock.advance(HOUR_MS + MINUTE_MS);
-      await purgeOldSubscribers(t.context);
-      const left = await t.context.db.selectFrom('subscription_signups').select('id').execute();
-      assert.deepEqual(left, [], 'every count is older than two hours now');
+describe(`the daily subscriber purge`, () => {
+  let t: TestApp;
+  const freshNumber = numberFactory(331);
+  const PURGE_DAYS = 10;
+  before(async () => {
+    t = await createTestApp({
+      clock: new TestClock(Date.parse('2026-11-25T03:00:00Z')),
+      env: {
+        ...TWILIO_TEST_ENV,
+        AMPARO_SMS_PROVIDER: 'console',
+        AMPARO_SUBSCRIBER_PURGE_DAYS: String(PURGE_DAYS),
+      },
     });
   });
-}
+  after(async () => t.close());
+
+  async function optedOut(phone: string): Promise<boolean> {
+    const row = await t.context.db
+      .selectFrom('sms_opt_outs')
+      .select('phone_index')
+      .where('phone_index', '=', t.context.secrets.blindIndex.phone(phone))
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async function say(phone: string, body: string) {
+    t.clock.advance(MINUTE_MS);
+    const answer = await text(t, phone, body);
+    assert.equal(answer.status, 200);
+    return answer.reply;
+  }
+
+  const codeIn = (message: string | undefined): string => {
+    const code = /(\d{6})/.exec(message ?? '')?.[1];
+    assert.ok(code, 'a 6-digit code');
+    return code;
+  };
+
+  test('opted-out subscribers go after the configured days, not before; the opt-out stays and is still honoured', async () => {
+    const web = webForms(t);
+    const leaving = freshNumber();
+    const staying = freshNumber();
+    await say(leaving, 'ALERTS 60623');
+    await say(staying, 'ALERTAS 60608');
+    assert.match((await say(leaving, 'STOP')) ?? '', /.+/, 'STOP is confirmed');
+    const stoppedAt = (await subscriber(t, leaving))?.opted_out_at;
+    assert.ok(stoppedAt);
+
+    // A minute short of the delay: still there.
+    t.clock.advance(PURGE_DAYS * DAY_MS - 2 * MINUTE_MS);
+    let removed = await purgeOldSubscribers(t.context);
+    assert.equal(removed.optedOut, 0);
+    assert.ok(await subscriber(t, leaving), 'kept until the delay has passed');
+
+    // A minute past it: gone.
+    t.clock.advance(3 * MINUTE_MS);
+    removed = await purgeOldSubscribers(t.context);
+    assert.equal(removed.optedOut, 1);
+    assert.equal(await subscriber(t, leaving), undefined, 'the number (ciphertext and index) is gone');
+    assert.equal((await subscriber(t, staying))?.status, 'active', 'active subscribers are kept');
+    assert.equal(await optedOut(leaving), true, 'the opt-out blind index stays');
+
+    // What the blind index is kept for: the web form still never texts a number that sent STOP.
+    const again = await web.signUp(leaving);
+    assert.equal(again.statusCode, 200);
+    assert.deepEqual(await textsTo(t, leaving), []);
+    assert.equal(await subscriber(t, leaving), undefined);
+  });
+
+  test('web sign-ups never confirmed go a day after their latest code; confirmed ones and fresh codes stay', async () => {
+    const web = webForms(t);
+    const abandoned = freshNumber();
+    const askedAgain = freshNumber();
+    const confirmed = freshNumber();
+    for (const phone of [abandoned, askedAgain, confirmed]) {
+      assert.equal((await web.signUp(phone)).statusCode, 200);
+    }
+    const [confirmedCode] = await textsTo(t, confirmed);
+    assert.equal((await web.confirm(confirmed, codeIn(confirmedCode))).statusCode, 200);
+    assert.equal((await subscriber(t, confirmed))?.status, 'active');
+
+    // Nearly a day later the second one asks again and gets a new code; then the purge runs.
+    t.clock.advance(DAY_MS - 30 * MINUTE_MS);
+    assert.equal((await web.signUp(askedAgain)).statusCode, 200);
+    t.clock.advance(20 * MINUTE_MS);
+    let removed = await purgeOldSubscribers(t.context);
+    assert.equal(removed.unconfirmed, 0, 'under a day: nobody goes');
+
+    t.clock.advance(20 * MINUTE_MS);
+    removed = await purgeOldSubscribers(t.context);
+    assert.equal(removed.unconfirmed, 1);
+    assert.equal(await subscriber(t, abandoned), undefined, 'unconfirmed for a day: deleted');
+    assert.equal((await subscriber(t, askedAgain))?.status, 'pending', 'its newest code is 20 minutes old');
+    assert.equal((await subscriber(t, confirmed))?.status, 'active');
+
+    // The code sent a few minutes before the purge still works.
+    const codes = await textsTo(t, askedAgain);
+    assert.equal(codes.length, 2);
+    const confirm = await web.confirm(askedAgain, codeIn(codes[1]));
+    assert.equal(confirm.statusCode, 200);
+    assert.match(confirm.body, /You will get alerts/);
+    assert.equal((await subscriber(t, askedAgain))?.status, 'active');
+  });
+
+  test("an active subscriber's unconfirmed web change is dropped after a day; the subscription is not", async () => {
+    const web = webForms(t);
+    const phone = freshNumber();
+    await say(phone, 'ALERTS 60623');
+    // Someone (maybe not the owner) asks on the web to change the ZIP codes, and the code is never typed.
+    assert.equal((await web.signUp(phone, '60608')).statusCode, 200);
+    const asked = await subscriber(t, phone);
+    assert.deepEqual(asked?.pending_zips, ['60608']);
+    assert.ok(asked?.confirmation_code_hash);
+
+    t.clock.advance(DAY_MS + 2 * HOUR_MS);
+    await purgeOldSubscribers(t.context);
+    const after = await subscriber(t, phone);
+    assert.equal(after?.status, 'active');
+    assert.deepEqual(after?.zips, ['60623'], 'still what the phone itself asked for');
+    assert.equal(after?.pending_zips, null);
+    assert.equal(after?.pending_language, null);
+    assert.equal(after?.confirmation_code_hash, null);
+    assert.equal(after?.confirmation_expires_at, null);
+  });
+
+  test('sign-up counts older than two hours are deleted; the last hours are kept for the caps', async () => {
+    await say(freshNumber(), 'ALERTS 60623');
+    const since = (at: Date) =>
+      t.context.db.selectFrom('subscription_signups').select('id').where('at', '>=', at).execute();
+    const recent = new Date(t.clock.now().getTime() - MINUTE_MS);
+    assert.equal((await since(recent)).length, 1);
+
+    t.clock.advance(HOUR_MS);
+    await purgeOldSubscribers(t.context);
+    assert.equal((await since(recent)).length, 1, 'an hour old: still counted');
+    t.clock.advance(HOUR_MS + MINUTE_MS);
+    await purgeOldSubscribers(t.context);
+    const left = await t.context.db.selectFrom('subscription_signups').select('id').execute();
+    assert.deepEqual(left, [], 'every count is older than two hours now');
+  });
+});

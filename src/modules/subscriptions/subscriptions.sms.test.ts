@@ -3,7 +3,7 @@
 // number kept only as ciphertext plus blind index, and the purge after the configured days.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { backends, createTestApp, TestClock, type TestApp } from '../../../test/support/test-context.ts';
+import { createTestApp, TestClock, type TestApp } from '../../../test/support/test-context.ts';
 import { TWILIO_TEST_ENV } from '../../../test/support/twilio-webhooks.ts';
 import { countSegments } from '../../integrations/messaging/segments.ts';
 import { openConversationOf, text } from '../sms/sms.test-helpers.ts';
@@ -20,209 +20,203 @@ function freshNumber(): string {
   return `+1${400 + issued}555${String(3000 + issued).padStart(4, '0')}`;
 }
 
-for (const backend of backends()) {
-  describe(`alert subscriptions by SMS (${backend})`, () => {
-    let t: TestApp;
-    before(async () => {
-      t = await createTestApp(backend, {
-        clock: new TestClock(Date.parse('2026-11-24T14:00:00Z')),
-        env: {
-          ...TWILIO_TEST_ENV,
-          AMPARO_NETWORK_NAME: NETWORK,
-          AMPARO_SUBSCRIBER_PURGE_DAYS: '7',
-          AMPARO_SUBSCRIBE_CAP_PER_PREFIX_PER_HOUR: '3',
-        },
-      });
-    });
-    after(async () => {
-      await t.close();
-    });
-
-    async function say(from: string, body: string) {
-      t.clock.advance(PAUSE_MS);
-      const answer = await text(t, from, body);
-      assert.equal(answer.status, 200, answer.body);
-      return answer.reply;
-    }
-
-    function subscriber(phone: string) {
-      return t.context.db
-        .selectFrom('subscribers')
-        .selectAll()
-        .where('phone_index', '=', t.context.secrets.blindIndex.phone(phone))
-        .executeTakeFirst();
-    }
-
-    async function optedOut(phone: string) {
-      const row = await t.context.db
-        .selectFrom('sms_opt_outs')
-        .select('phone_index')
-        .where('phone_index', '=', t.context.secrets.blindIndex.phone(phone))
-        .executeTakeFirst();
-      return row !== undefined;
-    }
-
-    test('ALERTS subscribes in English with a compliant one-segment confirmation; the number is only ciphertext', async () => {
-      const phone = freshNumber();
-      const reply = await say(phone, 'ALERTS 60623');
-      assert.ok(reply);
-      for (const part of [
-        NETWORK,
-        '60623',
-        'a few a month',
-        'Msg&data rates may apply',
-        'Reply STOP to end, HELP for help',
-      ]) {
-        assert.ok(reply.includes(part), `${part} in ${reply}`);
-      }
-      assert.deepEqual(countSegments(reply), { encoding: 'gsm7', segments: 1 });
-      const row = await subscriber(phone);
-      assert.equal(row?.status, 'active');
-      assert.deepEqual(row?.zips, ['60623']);
-      assert.equal(row?.language, 'en');
-      assert.ok(!row.phone_ciphertext.includes(phone.slice(2)));
-      assert.equal(
-        t.context.secrets.fields.decrypt(
-          { table: 'subscribers', column: 'phone', rowId: row.id },
-          row.phone_ciphertext,
-        ),
-        phone,
-      );
-    });
-
-    test('ALERTAS with several ZIPs subscribes in Spanish; texting again replaces the ZIPs and says so', async () => {
-      const phone = freshNumber();
-      const first = await say(phone, 'alertas 60623 60608');
-      assert.match(first ?? '', /60623 60608.*ALTO/);
-      assert.equal(countSegments(first!).encoding, 'gsm7');
-      const changed = await say(phone, 'ALERTAS 60608');
-      assert.match(changed ?? '', /ahora son 60608/);
-      const row = await subscriber(phone);
-      assert.deepEqual(row?.zips, ['60608']);
-      assert.equal(row?.language, 'es');
-    });
-
-    test('an unknown ZIP or none is refused with a clear reply and nothing stored', async () => {
-      const phone = freshNumber();
-      assert.match((await say(phone, 'ALERTS 00000')) ?? '', /do not know ZIP 00000/);
-      assert.match((await say(phone, 'ALERTAS')) ?? '', /ALERTAS 60623/);
-      assert.equal(await subscriber(phone), undefined);
-    });
-
-    for (const word of [
-      'STOP',
-      'ALTO',
-      'unsubscribe',
-      'Cancel',
-      'END',
-      'QUIT',
-      'REVOKE',
-      'OPTOUT',
-      'STOPALL',
-    ]) {
-      test(`${word} opts a subscriber out with one confirmation`, async () => {
-        const phone = freshNumber();
-        await say(phone, 'ALERTS 60623');
-        const reply = await say(phone, word);
-        assert.ok(reply && reply.includes(NETWORK));
-        const row = await subscriber(phone);
-        assert.equal(row?.status, 'opted_out');
-        assert.ok(row?.opted_out_at);
-        assert.equal(await optedOut(phone), true);
-      });
-    }
-
-    test('HELP and AYUDA mention alerts', async () => {
-      const phone = freshNumber();
-      assert.match((await say(phone, 'HELP')) ?? '', /ALERTS \+ ZIP/);
-      assert.match((await say(phone, 'AYUDA')) ?? '', /ALERTAS \+ ZIP/);
-    });
-
-    test('an opted-out number re-subscribes by texting ALERTS, and leaves the opt-out list', async () => {
-      const phone = freshNumber();
-      await say(phone, 'ALERTAS 60623');
-      await say(phone, 'ALTO');
-      assert.equal(await optedOut(phone), true);
-      const reply = await say(phone, 'ALERTS 60608');
-      assert.match(reply ?? '', /60608/);
-      assert.equal((await subscriber(phone))?.status, 'active');
-      assert.equal(await optedOut(phone), false);
-    });
-
-    test('START after STOP resumes a confirmed subscription with its confirmation, in its language', async () => {
-      const phone = freshNumber();
-      await say(phone, 'ALERTAS 60623 60608');
-      await say(phone, 'ALTO');
-      assert.equal((await subscriber(phone))?.status, 'opted_out');
-      const reply = await say(phone, 'START');
-      assert.ok(reply?.includes('60623 60608'), reply);
-      assert.ok(reply?.includes('ALTO'), `Spanish confirmation: ${reply}`);
-      assert.equal((await subscriber(phone))?.status, 'active');
-      assert.equal(await optedOut(phone), false);
-    });
-
-    test('START from a number that never subscribed turns texts back on and subscribes nobody', async () => {
-      const phone = freshNumber();
-      await say(phone, 'STOP');
-      const reply = await say(phone, 'START');
-      assert.ok(reply?.includes(NETWORK), reply);
-      assert.equal(await subscriber(phone), undefined);
-    });
-
-    test('HELP right after an automatic reply (inside the reply window) is still answered', async () => {
-      const phone = freshNumber();
-      await say(phone, 'ALERTS 60623');
-      // No pause: the window of the confirmation just sent is still open.
-      const answer = await text(t, phone, 'HELP');
-      assert.equal(answer.status, 200, answer.body);
-      assert.ok(answer.reply?.includes('ALERTS'), answer.reply);
-    });
-
-    test('ALERTS mid-conversation subscribes without swallowing or losing the hotline conversation', async () => {
-      const phone = freshNumber();
-      await say(phone, 'agents detaining people');
-      const before = await openConversationOf(t, phone);
-      assert.ok(before);
-      const reply = await say(phone, 'ALERTS 60623');
-      assert.match(reply ?? '', /verified alerts/);
-      const afterwards = await openConversationOf(t, phone);
-      assert.equal(afterwards?.id, before.id);
-      assert.equal(
-        afterwards?.answers_ciphertext,
-        before.answers_ciphertext,
-        'the conversation is untouched',
-      );
-      assert.equal((await subscriber(phone))?.status, 'active');
-    });
-
-    test('sign-ups over the per-prefix cap are recorded as refused and get no text', async () => {
-      // These share +1399555 (area code and exchange), capped at 3 an hour in this app.
-      const phones = ['+13995550201', '+13995550302', '+13995550403', '+13995550504'];
-      const replies = [];
-      for (const phone of phones) replies.push(await say(phone, 'ALERTS 60623'));
-      assert.equal(replies.filter((reply) => reply !== undefined).length, 3);
-      assert.equal(replies[3], undefined);
-      assert.equal(await subscriber(phones[3]!), undefined);
-      const refused = await t.context.db
-        .selectFrom('subscription_signups')
-        .select('id')
-        .where('outcome', '=', 'refused')
-        .execute();
-      assert.ok(refused.length >= 1);
-    });
-
-    test('an opted-out subscriber is deleted after the configured days; the opt-out stays', async () => {
-      const phone = freshNumber();
-      await say(phone, 'ALERTS 60623');
-      await say(phone, 'STOP');
-      t.clock.advance(6 * DAY_MS);
-      await purgeOldSubscribers(t.context);
-      assert.ok(await subscriber(phone), 'kept before the delay');
-      t.clock.advance(2 * DAY_MS);
-      const removed = await purgeOldSubscribers(t.context);
-      assert.ok(removed.optedOut >= 1);
-      assert.equal(await subscriber(phone), undefined);
-      assert.equal(await optedOut(phone), true);
+describe(`alert subscriptions by SMS`, () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp({
+      clock: new TestClock(Date.parse('2026-11-24T14:00:00Z')),
+      env: {
+        ...TWILIO_TEST_ENV,
+        AMPARO_NETWORK_NAME: NETWORK,
+        AMPARO_SUBSCRIBER_PURGE_DAYS: '7',
+        AMPARO_SUBSCRIBE_CAP_PER_PREFIX_PER_HOUR: '3',
+      },
     });
   });
-}
+  after(async () => {
+    await t.close();
+  });
+
+  async function say(from: string, body: string) {
+    t.clock.advance(PAUSE_MS);
+    const answer = await text(t, from, body);
+    assert.equal(answer.status, 200, answer.body);
+    return answer.reply;
+  }
+
+  function subscriber(phone: string) {
+    return t.context.db
+      .selectFrom('subscribers')
+      .selectAll()
+      .where('phone_index', '=', t.context.secrets.blindIndex.phone(phone))
+      .executeTakeFirst();
+  }
+
+  async function optedOut(phone: string) {
+    const row = await t.context.db
+      .selectFrom('sms_opt_outs')
+      .select('phone_index')
+      .where('phone_index', '=', t.context.secrets.blindIndex.phone(phone))
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  test('ALERTS subscribes in English with a compliant one-segment confirmation; the number is only ciphertext', async () => {
+    const phone = freshNumber();
+    const reply = await say(phone, 'ALERTS 60623');
+    assert.ok(reply);
+    for (const part of [
+      NETWORK,
+      '60623',
+      'a few a month',
+      'Msg&data rates may apply',
+      'Reply STOP to end, HELP for help',
+    ]) {
+      assert.ok(reply.includes(part), `${part} in ${reply}`);
+    }
+    assert.deepEqual(countSegments(reply), { encoding: 'gsm7', segments: 1 });
+    const row = await subscriber(phone);
+    assert.equal(row?.status, 'active');
+    assert.deepEqual(row?.zips, ['60623']);
+    assert.equal(row?.language, 'en');
+    assert.ok(!row.phone_ciphertext.includes(phone.slice(2)));
+    assert.equal(
+      t.context.secrets.fields.decrypt(
+        { table: 'subscribers', column: 'phone', rowId: row.id },
+        row.phone_ciphertext,
+      ),
+      phone,
+    );
+  });
+
+  test('ALERTAS with several ZIPs subscribes in Spanish; texting again replaces the ZIPs and says so', async () => {
+    const phone = freshNumber();
+    const first = await say(phone, 'alertas 60623 60608');
+    assert.match(first ?? '', /60623 60608.*ALTO/);
+    assert.equal(countSegments(first!).encoding, 'gsm7');
+    const changed = await say(phone, 'ALERTAS 60608');
+    assert.match(changed ?? '', /ahora son 60608/);
+    const row = await subscriber(phone);
+    assert.deepEqual(row?.zips, ['60608']);
+    assert.equal(row?.language, 'es');
+  });
+
+  test('an unknown ZIP or none is refused with a clear reply and nothing stored', async () => {
+    const phone = freshNumber();
+    assert.match((await say(phone, 'ALERTS 00000')) ?? '', /do not know ZIP 00000/);
+    assert.match((await say(phone, 'ALERTAS')) ?? '', /ALERTAS 60623/);
+    assert.equal(await subscriber(phone), undefined);
+  });
+
+  for (const word of [
+    'STOP',
+    'ALTO',
+    'unsubscribe',
+    'Cancel',
+    'END',
+    'QUIT',
+    'REVOKE',
+    'OPTOUT',
+    'STOPALL',
+  ]) {
+    test(`${word} opts a subscriber out with one confirmation`, async () => {
+      const phone = freshNumber();
+      await say(phone, 'ALERTS 60623');
+      const reply = await say(phone, word);
+      assert.ok(reply && reply.includes(NETWORK));
+      const row = await subscriber(phone);
+      assert.equal(row?.status, 'opted_out');
+      assert.ok(row?.opted_out_at);
+      assert.equal(await optedOut(phone), true);
+    });
+  }
+
+  test('HELP and AYUDA mention alerts', async () => {
+    const phone = freshNumber();
+    assert.match((await say(phone, 'HELP')) ?? '', /ALERTS \+ ZIP/);
+    assert.match((await say(phone, 'AYUDA')) ?? '', /ALERTAS \+ ZIP/);
+  });
+
+  test('an opted-out number re-subscribes by texting ALERTS, and leaves the opt-out list', async () => {
+    const phone = freshNumber();
+    await say(phone, 'ALERTAS 60623');
+    await say(phone, 'ALTO');
+    assert.equal(await optedOut(phone), true);
+    const reply = await say(phone, 'ALERTS 60608');
+    assert.match(reply ?? '', /60608/);
+    assert.equal((await subscriber(phone))?.status, 'active');
+    assert.equal(await optedOut(phone), false);
+  });
+
+  test('START after STOP resumes a confirmed subscription with its confirmation, in its language', async () => {
+    const phone = freshNumber();
+    await say(phone, 'ALERTAS 60623 60608');
+    await say(phone, 'ALTO');
+    assert.equal((await subscriber(phone))?.status, 'opted_out');
+    const reply = await say(phone, 'START');
+    assert.ok(reply?.includes('60623 60608'), reply);
+    assert.ok(reply?.includes('ALTO'), `Spanish confirmation: ${reply}`);
+    assert.equal((await subscriber(phone))?.status, 'active');
+    assert.equal(await optedOut(phone), false);
+  });
+
+  test('START from a number that never subscribed turns texts back on and subscribes nobody', async () => {
+    const phone = freshNumber();
+    await say(phone, 'STOP');
+    const reply = await say(phone, 'START');
+    assert.ok(reply?.includes(NETWORK), reply);
+    assert.equal(await subscriber(phone), undefined);
+  });
+
+  test('HELP right after an automatic reply (inside the reply window) is still answered', async () => {
+    const phone = freshNumber();
+    await say(phone, 'ALERTS 60623');
+    // No pause: the window of the confirmation just sent is still open.
+    const answer = await text(t, phone, 'HELP');
+    assert.equal(answer.status, 200, answer.body);
+    assert.ok(answer.reply?.includes('ALERTS'), answer.reply);
+  });
+
+  test('ALERTS mid-conversation subscribes without swallowing or losing the hotline conversation', async () => {
+    const phone = freshNumber();
+    await say(phone, 'agents detaining people');
+    const before = await openConversationOf(t, phone);
+    assert.ok(before);
+    const reply = await say(phone, 'ALERTS 60623');
+    assert.match(reply ?? '', /verified alerts/);
+    const afterwards = await openConversationOf(t, phone);
+    assert.equal(afterwards?.id, before.id);
+    assert.equal(afterwards?.answers_ciphertext, before.answers_ciphertext, 'the conversation is untouched');
+    assert.equal((await subscriber(phone))?.status, 'active');
+  });
+
+  test('sign-ups over the per-prefix cap are recorded as refused and get no text', async () => {
+    // These share +1399555 (area code and exchange), capped at 3 an hour in this app.
+    const phones = ['+13995550201', '+13995550302', '+13995550403', '+13995550504'];
+    const replies = [];
+    for (const phone of phones) replies.push(await say(phone, 'ALERTS 60623'));
+    assert.equal(replies.filter((reply) => reply !== undefined).length, 3);
+    assert.equal(replies[3], undefined);
+    assert.equal(await subscriber(phones[3]!), undefined);
+    const refused = await t.context.db
+      .selectFrom('subscription_signups')
+      .select('id')
+      .where('outcome', '=', 'refused')
+      .execute();
+    assert.ok(refused.length >= 1);
+  });
+
+  test('an opted-out subscriber is deleted after the configured days; the opt-out stays', async () => {
+    const phone = freshNumber();
+    await say(phone, 'ALERTS 60623');
+    await say(phone, 'STOP');
+    t.clock.advance(6 * DAY_MS);
+    await purgeOldSubscribers(t.context);
+    assert.ok(await subscriber(phone), 'kept before the delay');
+    t.clock.advance(2 * DAY_MS);
+    const removed = await purgeOldSubscribers(t.context);
+    assert.ok(removed.optedOut >= 1);
+    assert.equal(await subscriber(phone), undefined);
+    assert.equal(await optedOut(phone), true);
+  });
+});

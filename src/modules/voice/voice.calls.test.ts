@@ -3,7 +3,7 @@
 // receipts checked behind it.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { backends, createTestApp, type TestApp } from '../../../test/support/test-context.ts';
+import { createTestApp, type TestApp } from '../../../test/support/test-context.ts';
 import {
   incomingCall,
   postWebhook,
@@ -61,334 +61,332 @@ function assertMenu(answer: CallAnswer, lang: 'en' | 'es', attempt: number): voi
   assertAllSaid(answer, lang === 'en' ? 'en-US' : 'es-MX');
 }
 
-for (const backend of backends()) {
-  describe(`voice menu (${backend})`, () => {
-    let t: TestApp;
+describe(`voice menu`, () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp({
+      env: {
+        ...TWILIO_TEST_ENV,
+        AMPARO_VOICE_RING_SECONDS: RING_SECONDS,
+        AMPARO_NETWORK_NAME: 'Red Norte',
+      },
+    });
+  });
+  after(async () => t.close());
+
+  const callRow = (callSid: string) =>
+    t.context.db.selectFrom('voice_calls').selectAll().where('call_sid', '=', callSid).executeTakeFirst();
+
+  test('a call is greeted in both languages, each saying its own key, and noted with the number encrypted', async () => {
+    const call = new TestCall(t.app, CALLER);
+    const answer = await call.start();
+    const gather = only(answer.twiml, 'Gather');
+    assert.equal(gather.attrs.action, voiceUrl('/language?attempt=1'));
+    assert.equal(gather.attrs.method, 'POST');
+    assert.equal(gather.attrs.numDigits, '1');
+    const inGather = findAll(gather, 'Say').map((node) => [node.attrs.language, node.text]);
+    assert.deepEqual(inGather, [
+      ['en-US', 'This is the Red Norte hotline. For English, press 1.'],
+      ['es-MX', 'Esta es la línea de emergencia de Red Norte. Para español, oprima 2.'],
+    ]);
+    assert.equal(only(answer.twiml, 'Redirect').text, gather.attrs.action);
+
+    const row = await callRow(call.callSid);
+    assert.ok(row, 'the call is noted');
+    assert.ok(row.phone_ciphertext && !row.phone_ciphertext.includes('5550142'), 'number encrypted');
+    assert.equal(row.phone_index, t.context.secrets.blindIndex.phone(CALLER));
+    assert.equal(
+      t.context.secrets.fields.decrypt(
+        { table: 'voice_calls', column: 'phone', rowId: call.callSid },
+        row.phone_ciphertext,
+      ),
+      CALLER,
+    );
+    assert.ok(!t.logs.text.includes('5550142'), 'the number is not logged');
+  });
+
+  test('2 chooses Spanish and 1 English: the menu follows in that language', async () => {
+    const spanish = new TestCall(t.app, CALLER);
+    const menu = await spanish.toMenu('2');
+    assertMenu(menu, 'es', 1);
+    assert.equal((await callRow(spanish.callSid))?.language, 'es');
+
+    const english = new TestCall(t.app, CALLER);
+    assertMenu(await english.toMenu('1'), 'en', 1);
+    assert.equal((await callRow(english.callSid))?.language, 'en');
+  });
+
+  test('a wrong or missing key repeats the language choice, then offers a message in both languages', async () => {
+    const call = new TestCall(t.app, CALLER);
+    const first = await call.start();
+    const wrong = await call.press(first, '9');
+    assert.equal(only(wrong.twiml, 'Gather').attrs.action, voiceUrl('/language?attempt=2'));
+    assert.deepEqual(says(wrong).slice(0, 2), [
+      { language: 'en-US', text: translate('en', 'voice.language_retry') },
+      { language: 'es-MX', text: translate('es', 'voice.language_retry') },
+    ]);
+    const nothing = await call.follow(wrong);
+    assert.equal(only(nothing.twiml, 'Gather').attrs.action, voiceUrl('/language?attempt=3'));
+    const last = await call.press(nothing, '*');
+    assertRecords(last, 'en');
+    const before = says(last).slice(0, 2);
+    assert.deepEqual(before, [
+      { language: 'en-US', text: translate('en', 'voice.record_fallback') },
+      { language: 'es-MX', text: translate('es', 'voice.record_fallback') },
+    ]);
+    assert.equal((await callRow(call.callSid))?.choice, 'message');
+  });
+
+  test('a wrong key repeats the menu with the next attempt, a missing one too, then a message is offered', async () => {
+    const call = new TestCall(t.app, CALLER);
+    const menu = await call.toMenu('2');
+    const wrong = await call.press(menu, '7');
+    assertMenu(wrong, 'es', 2);
+    assert.equal(says(wrong)[0]!.text, translate('es', 'voice.menu_retry'));
+    const nothing = await call.follow(wrong);
+    assertMenu(nothing, 'es', 3);
+    assert.equal(says(nothing)[0]!.text, translate('es', 'voice.menu_retry'));
+    const last = await call.follow(nothing);
+    assertRecords(last, 'es');
+    assertAllSaid(last, 'es-MX');
+    assert.equal(says(last)[0]!.text, translate('es', 'voice.record_fallback'));
+    assert.equal((await callRow(call.callSid))?.choice, 'message');
+  });
+
+  test('4 plays the rights message in the caller language and brings the menu back as a new step', async () => {
+    const call = new TestCall(t.app, CALLER);
+    const menu = await call.toMenu('2');
+    const rights = await call.press(menu, '4');
+    assertMenu(rights, 'es', 2);
+    assert.equal(says(rights)[0]!.text, translate('es', 'voice.rights'));
+    // The menu after the rights message is a new step: pressing 2 there is answered, not replayed.
+    const past = await call.press(rights, '2');
+    assertRecords(past, 'es');
+    assert.equal(says(past)[0]!.text, translate('es', 'voice.record_past'));
+  });
+
+  test('2 asks for a message about something that already happened and records it', async () => {
+    const call = new TestCall(t.app, CALLER);
+    const answer = await call.press(await call.toMenu('1'), '2');
+    assertRecords(answer, 'en');
+    assertAllSaid(answer, 'en-US');
+    assert.equal(says(answer)[0]!.text, translate('en', 'voice.record_past'));
+    assert.equal((await callRow(call.callSid))?.choice, 'past');
+  });
+
+  test('3 asks a family for the details the legal team needs and records them', async () => {
+    const call = new TestCall(t.app, CALLER);
+    const answer = await call.press(await call.toMenu('2'), '3');
+    assertRecords(answer, 'es');
+    assert.equal(says(answer)[0]!.text, translate('es', 'voice.record_family'));
+    assert.equal((await callRow(call.callSid))?.choice, 'family_detained');
+  });
+
+  test('1 with no dispatcher on shift goes straight to recording', async () => {
+    const call = new TestCall(t.app, CALLER);
+    const answer = await call.press(await call.toMenu('1'), '1');
+    assertRecords(answer, 'en');
+    assert.equal(says(answer)[0]!.text, translate('en', 'voice.record_now'));
+    assert.equal((await callRow(call.callSid))?.choice, 'now');
+  });
+
+  describe('with dispatchers on shift', () => {
+    const ON_SHIFT = ['+13125550101', '+13125550102'];
     before(async () => {
-      t = await createTestApp(backend, {
-        env: {
-          ...TWILIO_TEST_ENV,
-          AMPARO_VOICE_RING_SECONDS: RING_SECONDS,
-          AMPARO_NETWORK_NAME: 'Red Norte',
-        },
+      for (const phone of ON_SHIFT) {
+        await addStaffPhone(t.context, { roles: ['dispatcher'], phone, onShift: true });
+      }
+      await addStaffPhone(t.context, { roles: ['dispatcher'], phone: '+13125550103', onShift: false });
+      await addStaffPhone(t.context, { roles: ['responder'], phone: '+13125550104', onShift: true });
+      await addStaffPhone(t.context, {
+        roles: ['dispatcher'],
+        phone: '+13125550105',
+        onShift: true,
+        disabled: true,
       });
+      await addStaffPhone(t.context, { roles: ['dispatcher'], phone: null, onShift: true });
     });
-    after(async () => t.close());
+    after(async () => {
+      await t.context.db.updateTable('staff_profiles').set({ on_shift: false }).execute();
+    });
 
-    const callRow = (callSid: string) =>
-      t.context.db.selectFrom('voice_calls').selectAll().where('call_sid', '=', callSid).executeTakeFirst();
-
-    test('a call is greeted in both languages, each saying its own key, and noted with the number encrypted', async () => {
+    test('1 rings every on-shift dispatcher at once, for the configured time', async () => {
       const call = new TestCall(t.app, CALLER);
-      const answer = await call.start();
-      const gather = only(answer.twiml, 'Gather');
-      assert.equal(gather.attrs.action, voiceUrl('/language?attempt=1'));
-      assert.equal(gather.attrs.method, 'POST');
-      assert.equal(gather.attrs.numDigits, '1');
-      const inGather = findAll(gather, 'Say').map((node) => [node.attrs.language, node.text]);
-      assert.deepEqual(inGather, [
-        ['en-US', 'This is the Red Norte hotline. For English, press 1.'],
-        ['es-MX', 'Esta es la línea de emergencia de Red Norte. Para español, oprima 2.'],
-      ]);
-      assert.equal(only(answer.twiml, 'Redirect').text, gather.attrs.action);
-
-      const row = await callRow(call.callSid);
-      assert.ok(row, 'the call is noted');
-      assert.ok(row.phone_ciphertext && !row.phone_ciphertext.includes('5550142'), 'number encrypted');
-      assert.equal(row.phone_index, t.context.secrets.blindIndex.phone(CALLER));
-      assert.equal(
-        t.context.secrets.fields.decrypt(
-          { table: 'voice_calls', column: 'phone', rowId: call.callSid },
-          row.phone_ciphertext,
-        ),
-        CALLER,
+      const connecting = await call.press(await call.toMenu('2'), '1');
+      assertAllSaid(connecting, 'es-MX');
+      assert.equal(says(connecting)[0]!.text, translate('es', 'voice.connecting'));
+      assert.equal(findAll(connecting.twiml, 'Dial').length, 0, 'numbers are not in the stored answer');
+      const ringing = await call.follow(connecting);
+      const dial = only(ringing.twiml, 'Dial');
+      assert.equal(dial.attrs.timeout, RING_SECONDS);
+      assert.equal(dial.attrs.action, voiceUrl('/dial-result?lang=es'));
+      assert.deepEqual(
+        findAll(dial, 'Number')
+          .map((n) => n.text)
+          .sort(),
+        ON_SHIFT,
       );
-      assert.ok(!t.logs.text.includes('5550142'), 'the number is not logged');
-    });
-
-    test('2 chooses Spanish and 1 English: the menu follows in that language', async () => {
-      const spanish = new TestCall(t.app, CALLER);
-      const menu = await spanish.toMenu('2');
-      assertMenu(menu, 'es', 1);
-      assert.equal((await callRow(spanish.callSid))?.language, 'es');
-
-      const english = new TestCall(t.app, CALLER);
-      assertMenu(await english.toMenu('1'), 'en', 1);
-      assert.equal((await callRow(english.callSid))?.language, 'en');
-    });
-
-    test('a wrong or missing key repeats the language choice, then offers a message in both languages', async () => {
-      const call = new TestCall(t.app, CALLER);
-      const first = await call.start();
-      const wrong = await call.press(first, '9');
-      assert.equal(only(wrong.twiml, 'Gather').attrs.action, voiceUrl('/language?attempt=2'));
-      assert.deepEqual(says(wrong).slice(0, 2), [
-        { language: 'en-US', text: translate('en', 'voice.language_retry') },
-        { language: 'es-MX', text: translate('es', 'voice.language_retry') },
-      ]);
-      const nothing = await call.follow(wrong);
-      assert.equal(only(nothing.twiml, 'Gather').attrs.action, voiceUrl('/language?attempt=3'));
-      const last = await call.press(nothing, '*');
-      assertRecords(last, 'en');
-      const before = says(last).slice(0, 2);
-      assert.deepEqual(before, [
-        { language: 'en-US', text: translate('en', 'voice.record_fallback') },
-        { language: 'es-MX', text: translate('es', 'voice.record_fallback') },
-      ]);
-      assert.equal((await callRow(call.callSid))?.choice, 'message');
-    });
-
-    test('a wrong key repeats the menu with the next attempt, a missing one too, then a message is offered', async () => {
-      const call = new TestCall(t.app, CALLER);
-      const menu = await call.toMenu('2');
-      const wrong = await call.press(menu, '7');
-      assertMenu(wrong, 'es', 2);
-      assert.equal(says(wrong)[0]!.text, translate('es', 'voice.menu_retry'));
-      const nothing = await call.follow(wrong);
-      assertMenu(nothing, 'es', 3);
-      assert.equal(says(nothing)[0]!.text, translate('es', 'voice.menu_retry'));
-      const last = await call.follow(nothing);
-      assertRecords(last, 'es');
-      assertAllSaid(last, 'es-MX');
-      assert.equal(says(last)[0]!.text, translate('es', 'voice.record_fallback'));
-      assert.equal((await callRow(call.callSid))?.choice, 'message');
-    });
-
-    test('4 plays the rights message in the caller language and brings the menu back as a new step', async () => {
-      const call = new TestCall(t.app, CALLER);
-      const menu = await call.toMenu('2');
-      const rights = await call.press(menu, '4');
-      assertMenu(rights, 'es', 2);
-      assert.equal(says(rights)[0]!.text, translate('es', 'voice.rights'));
-      // The menu after the rights message is a new step: pressing 2 there is answered, not replayed.
-      const past = await call.press(rights, '2');
-      assertRecords(past, 'es');
-      assert.equal(says(past)[0]!.text, translate('es', 'voice.record_past'));
-    });
-
-    test('2 asks for a message about something that already happened and records it', async () => {
-      const call = new TestCall(t.app, CALLER);
-      const answer = await call.press(await call.toMenu('1'), '2');
-      assertRecords(answer, 'en');
-      assertAllSaid(answer, 'en-US');
-      assert.equal(says(answer)[0]!.text, translate('en', 'voice.record_past'));
-      assert.equal((await callRow(call.callSid))?.choice, 'past');
-    });
-
-    test('3 asks a family for the details the legal team needs and records them', async () => {
-      const call = new TestCall(t.app, CALLER);
-      const answer = await call.press(await call.toMenu('2'), '3');
-      assertRecords(answer, 'es');
-      assert.equal(says(answer)[0]!.text, translate('es', 'voice.record_family'));
-      assert.equal((await callRow(call.callSid))?.choice, 'family_detained');
-    });
-
-    test('1 with no dispatcher on shift goes straight to recording', async () => {
-      const call = new TestCall(t.app, CALLER);
-      const answer = await call.press(await call.toMenu('1'), '1');
-      assertRecords(answer, 'en');
-      assert.equal(says(answer)[0]!.text, translate('en', 'voice.record_now'));
-      assert.equal((await callRow(call.callSid))?.choice, 'now');
-    });
-
-    describe('with dispatchers on shift', () => {
-      const ON_SHIFT = ['+13125550101', '+13125550102'];
-      before(async () => {
-        for (const phone of ON_SHIFT) {
-          await addStaffPhone(t.context, { roles: ['dispatcher'], phone, onShift: true });
-        }
-        await addStaffPhone(t.context, { roles: ['dispatcher'], phone: '+13125550103', onShift: false });
-        await addStaffPhone(t.context, { roles: ['responder'], phone: '+13125550104', onShift: true });
-        await addStaffPhone(t.context, {
-          roles: ['dispatcher'],
-          phone: '+13125550105',
-          onShift: true,
-          disabled: true,
-        });
-        await addStaffPhone(t.context, { roles: ['dispatcher'], phone: null, onShift: true });
-      });
-      after(async () => {
-        await t.context.db.updateTable('staff_profiles').set({ on_shift: false }).execute();
-      });
-
-      test('1 rings every on-shift dispatcher at once, for the configured time', async () => {
-        const call = new TestCall(t.app, CALLER);
-        const connecting = await call.press(await call.toMenu('2'), '1');
-        assertAllSaid(connecting, 'es-MX');
-        assert.equal(says(connecting)[0]!.text, translate('es', 'voice.connecting'));
-        assert.equal(findAll(connecting.twiml, 'Dial').length, 0, 'numbers are not in the stored answer');
-        const ringing = await call.follow(connecting);
-        const dial = only(ringing.twiml, 'Dial');
-        assert.equal(dial.attrs.timeout, RING_SECONDS);
-        assert.equal(dial.attrs.action, voiceUrl('/dial-result?lang=es'));
-        assert.deepEqual(
-          findAll(dial, 'Number')
-            .map((n) => n.text)
-            .sort(),
-          ON_SHIFT,
-        );
-        for (const number of findAll(dial, 'Number')) {
-          // Each phone that answers is screened before the caller is put through.
-          assert.equal(number.attrs.url, voiceUrl('/screen?lang=es'));
-          assert.equal(number.attrs.method, 'POST');
-        }
-
-        const receipts = await t.context.db
-          .selectFrom('twilio_webhook_receipts')
-          .select(['key', 'response'])
-          .execute();
-        assert.ok(
-          receipts.some((r) => r.key.startsWith(call.callSid)),
-          'the steps are stored',
-        );
-        for (const receipt of receipts) {
-          for (const phone of ON_SHIFT) {
-            assert.ok(!receipt.response?.includes(phone.slice(2)), 'no dispatcher number in a receipt');
-          }
-        }
-        assert.ok(!t.logs.text.includes('5550101'), 'no dispatcher number in the logs');
-      });
-
-      test('when no dispatcher answers the caller can record; an answered call just ends', async () => {
-        const call = new TestCall(t.app, CALLER);
-        const ringing = await call.follow(await call.press(await call.toMenu('1'), '1'));
-        const action = pathOf(only(ringing.twiml, 'Dial').attrs.action!);
-        const unanswered = await call.post(action, { DialCallStatus: 'no-answer', DialCallDuration: '0' });
-        assertRecords(unanswered, 'en');
-        assert.equal(says(unanswered)[0]!.text, translate('en', 'voice.record_now'));
-
-        const other = new TestCall(t.app, CALLER);
-        await other.follow(await other.press(await other.toMenu('1'), '1'));
-        const answered = await other.post(action, { DialCallStatus: 'completed', DialCallDuration: '95' });
-        assert.equal(findAll(answered.twiml, 'Record').length, 0);
-        assert.equal(findAll(answered.twiml, 'Hangup').length, 1);
-      });
-    });
-
-    describe('call screening on the dispatcher leg', () => {
-      /** What Twilio posts for the leg of a dispatcher's phone that answered: a call of its own. */
-      const dispatcherLeg = (extra: Record<string, string> = {}) =>
-        incomingCall('+13125550101', undefined, {
-          CallStatus: 'in-progress',
-          Direction: 'outbound-dial',
-          ParentCallSid: incomingCall(CALLER).CallSid!,
-          ...extra,
-        });
-
-      async function post(pathAndQuery: string, params: Record<string, string>): Promise<CallAnswer> {
-        const res = await postWebhook(t.app, pathAndQuery, params);
-        assert.equal(res.status, 200, res.body);
-        assert.match(res.contentType ?? '', /^text\/xml/);
-        return { ...res, twiml: parseTwiml(res.body) };
+      for (const number of findAll(dial, 'Number')) {
+        // Each phone that answers is screened before the caller is put through.
+        assert.equal(number.attrs.url, voiceUrl('/screen?lang=es'));
+        assert.equal(number.attrs.method, 'POST');
       }
 
-      test('the answering phone is asked, in both languages, to press 1; silence hangs up that phone', async () => {
-        const answer = await post('/webhooks/twilio/voice/screen?lang=es', dispatcherLeg());
-        const [gather, afterGather, ...rest] = answer.twiml.children;
-        assert.equal(gather?.name, 'Gather');
-        assert.equal(gather.attrs.action, voiceUrl('/screen-result?lang=es'));
-        assert.equal(gather.attrs.numDigits, '1');
-        assert.equal(gather.attrs.input, 'dtmf');
-        assert.ok(Number(gather.attrs.timeout) > 0 && Number(gather.attrs.timeout) <= 10, 'short');
-        assert.deepEqual(says(answer), [
-          { language: 'en-US', text: 'Hotline call, language: Spanish. Press 1 to take it.' },
-          { language: 'es-MX', text: 'Llamada de la línea, idioma: Español. Oprima 1 para tomarla.' },
-        ]);
-        // A voicemail greeting presses nothing: the gather times out into a hang-up of this leg only.
-        assert.equal(afterGather?.name, 'Hangup');
-        assert.equal(rest.length, 0);
-      });
-
-      test('1 connects with an empty answer; another key or none hangs up; nothing is stored', async () => {
-        const leg = dispatcherLeg();
-        const path = '/webhooks/twilio/voice/screen-result?lang=en';
-        const accepted = await post(path, { ...leg, Digits: '1' });
-        assert.deepEqual(accepted.twiml.children, [], 'empty TwiML lets <Dial> bridge the call');
-        for (const other of [{ Digits: '2' }, { Digits: '*' }, {}] as Record<string, string>[]) {
-          const refused = await post(path, { ...leg, ...other });
-          assert.deepEqual(
-            refused.twiml.children.map((node) => node.name),
-            ['Hangup'],
-            JSON.stringify(other),
-          );
-        }
-        await post('/webhooks/twilio/voice/screen?lang=en', leg);
-        const receipts = await t.context.db
-          .selectFrom('twilio_webhook_receipts')
-          .select('key')
-          .where('key', 'like', `%${leg.CallSid}%`)
-          .execute();
-        assert.equal(receipts.length, 0, 'no receipt');
-        assert.equal(await callRow(leg.CallSid!), undefined, 'the leg is not noted as a call');
-      });
-
-      test('unsigned or forged screening steps are refused with 403', async () => {
-        for (const path of [
-          '/webhooks/twilio/voice/screen?lang=en',
-          '/webhooks/twilio/voice/screen-result?lang=en',
-        ]) {
-          const params = { ...dispatcherLeg(), Digits: '1' };
-          const unsigned = await postWebhook(t.app, path, params, { signature: null });
-          assert.equal(unsigned.status, 403, path);
-          assert.ok(!unsigned.body.includes('<Response'), 'no TwiML');
-          const forged = await postWebhook(t.app, path, params, { authToken: 'not-the-token' });
-          assert.equal(forged.status, 403, path);
-        }
-      });
-    });
-
-    test('a retried callback is answered the same and stored once; a later attempt is a new step', async () => {
-      const call = new TestCall(t.app, CALLER);
-      const menu = await call.toMenu('2');
-      const path = pathOf(only(menu.twiml, 'Gather').attrs.action!);
-      const first = await call.post(path, { Digits: '7' });
-      const retried = await call.post(path, { Digits: '7' });
-      assert.equal(retried.body, first.body);
-      const keys = await t.context.db
+      const receipts = await t.context.db
         .selectFrom('twilio_webhook_receipts')
-        .select('key')
-        .where('key', '=', `${call.callSid} ${path}`)
+        .select(['key', 'response'])
         .execute();
-      assert.equal(keys.length, 1);
-      const calls = await t.context.db
-        .selectFrom('voice_calls')
-        .select('call_sid')
-        .where('call_sid', '=', call.callSid)
-        .execute();
-      assert.equal(calls.length, 1);
-      // The repeated menu carries attempt=2: a different step, so a valid key there is answered afresh.
-      const next = await call.press(first, '3');
-      assertRecords(next, 'es');
+      assert.ok(
+        receipts.some((r) => r.key.startsWith(call.callSid)),
+        'the steps are stored',
+      );
+      for (const receipt of receipts) {
+        for (const phone of ON_SHIFT) {
+          assert.ok(!receipt.response?.includes(phone.slice(2)), 'no dispatcher number in a receipt');
+        }
+      }
+      assert.ok(!t.logs.text.includes('5550101'), 'no dispatcher number in the logs');
     });
 
-    test('an unsigned or forged call is refused with 403 and nothing is stored', async () => {
-      const params = incomingCall(CALLER);
-      const unsigned = await postWebhook(t.app, '/webhooks/twilio/voice', params, { signature: null });
-      assert.equal(unsigned.status, 403);
-      const forged = await postWebhook(
-        t.app,
-        '/webhooks/twilio/voice/menu?lang=en&attempt=1',
-        { ...params, Digits: '1' },
-        {
-          authToken: 'not-the-token',
-        },
-      );
-      assert.equal(forged.status, 403);
-      const row = await callRow(params.CallSid!);
-      assert.equal(row, undefined);
+    test('when no dispatcher answers the caller can record; an answered call just ends', async () => {
+      const call = new TestCall(t.app, CALLER);
+      const ringing = await call.follow(await call.press(await call.toMenu('1'), '1'));
+      const action = pathOf(only(ringing.twiml, 'Dial').attrs.action!);
+      const unanswered = await call.post(action, { DialCallStatus: 'no-answer', DialCallDuration: '0' });
+      assertRecords(unanswered, 'en');
+      assert.equal(says(unanswered)[0]!.text, translate('en', 'voice.record_now'));
+
+      const other = new TestCall(t.app, CALLER);
+      await other.follow(await other.press(await other.toMenu('1'), '1'));
+      const answered = await other.post(action, { DialCallStatus: 'completed', DialCallDuration: '95' });
+      assert.equal(findAll(answered.twiml, 'Record').length, 0);
+      assert.equal(findAll(answered.twiml, 'Hangup').length, 1);
+    });
+  });
+
+  describe('call screening on the dispatcher leg', () => {
+    /** What Twilio posts for the leg of a dispatcher's phone that answered: a call of its own. */
+    const dispatcherLeg = (extra: Record<string, string> = {}) =>
+      incomingCall('+13125550101', undefined, {
+        CallStatus: 'in-progress',
+        Direction: 'outbound-dial',
+        ParentCallSid: incomingCall(CALLER).CallSid!,
+        ...extra,
+      });
+
+    async function post(pathAndQuery: string, params: Record<string, string>): Promise<CallAnswer> {
+      const res = await postWebhook(t.app, pathAndQuery, params);
+      assert.equal(res.status, 200, res.body);
+      assert.match(res.contentType ?? '', /^text\/xml/);
+      return { ...res, twiml: parseTwiml(res.body) };
+    }
+
+    test('the answering phone is asked, in both languages, to press 1; silence hangs up that phone', async () => {
+      const answer = await post('/webhooks/twilio/voice/screen?lang=es', dispatcherLeg());
+      const [gather, afterGather, ...rest] = answer.twiml.children;
+      assert.equal(gather?.name, 'Gather');
+      assert.equal(gather.attrs.action, voiceUrl('/screen-result?lang=es'));
+      assert.equal(gather.attrs.numDigits, '1');
+      assert.equal(gather.attrs.input, 'dtmf');
+      assert.ok(Number(gather.attrs.timeout) > 0 && Number(gather.attrs.timeout) <= 10, 'short');
+      assert.deepEqual(says(answer), [
+        { language: 'en-US', text: 'Hotline call, language: Spanish. Press 1 to take it.' },
+        { language: 'es-MX', text: 'Llamada de la línea, idioma: Español. Oprima 1 para tomarla.' },
+      ]);
+      // A voicemail greeting presses nothing: the gather times out into a hang-up of this leg only.
+      assert.equal(afterGather?.name, 'Hangup');
+      assert.equal(rest.length, 0);
+    });
+
+    test('1 connects with an empty answer; another key or none hangs up; nothing is stored', async () => {
+      const leg = dispatcherLeg();
+      const path = '/webhooks/twilio/voice/screen-result?lang=en';
+      const accepted = await post(path, { ...leg, Digits: '1' });
+      assert.deepEqual(accepted.twiml.children, [], 'empty TwiML lets <Dial> bridge the call');
+      for (const other of [{ Digits: '2' }, { Digits: '*' }, {}] as Record<string, string>[]) {
+        const refused = await post(path, { ...leg, ...other });
+        assert.deepEqual(
+          refused.twiml.children.map((node) => node.name),
+          ['Hangup'],
+          JSON.stringify(other),
+        );
+      }
+      await post('/webhooks/twilio/voice/screen?lang=en', leg);
       const receipts = await t.context.db
         .selectFrom('twilio_webhook_receipts')
         .select('key')
-        .where('key', 'like', `${params.CallSid}%`)
+        .where('key', 'like', `%${leg.CallSid}%`)
         .execute();
-      assert.equal(receipts.length, 0);
+      assert.equal(receipts.length, 0, 'no receipt');
+      assert.equal(await callRow(leg.CallSid!), undefined, 'the leg is not noted as a call');
     });
 
-    test('a callback without a CallSid is refused as a bad request, not a server error', async () => {
-      const params = incomingCall(CALLER);
-      delete params.CallSid;
-      const res = await postWebhook(t.app, '/webhooks/twilio/voice', params);
-      assert.equal(res.status, 400);
+    test('unsigned or forged screening steps are refused with 403', async () => {
+      for (const path of [
+        '/webhooks/twilio/voice/screen?lang=en',
+        '/webhooks/twilio/voice/screen-result?lang=en',
+      ]) {
+        const params = { ...dispatcherLeg(), Digits: '1' };
+        const unsigned = await postWebhook(t.app, path, params, { signature: null });
+        assert.equal(unsigned.status, 403, path);
+        assert.ok(!unsigned.body.includes('<Response'), 'no TwiML');
+        const forged = await postWebhook(t.app, path, params, { authToken: 'not-the-token' });
+        assert.equal(forged.status, 403, path);
+      }
     });
   });
-}
+
+  test('a retried callback is answered the same and stored once; a later attempt is a new step', async () => {
+    const call = new TestCall(t.app, CALLER);
+    const menu = await call.toMenu('2');
+    const path = pathOf(only(menu.twiml, 'Gather').attrs.action!);
+    const first = await call.post(path, { Digits: '7' });
+    const retried = await call.post(path, { Digits: '7' });
+    assert.equal(retried.body, first.body);
+    const keys = await t.context.db
+      .selectFrom('twilio_webhook_receipts')
+      .select('key')
+      .where('key', '=', `${call.callSid} ${path}`)
+      .execute();
+    assert.equal(keys.length, 1);
+    const calls = await t.context.db
+      .selectFrom('voice_calls')
+      .select('call_sid')
+      .where('call_sid', '=', call.callSid)
+      .execute();
+    assert.equal(calls.length, 1);
+    // The repeated menu carries attempt=2: a different step, so a valid key there is answered afresh.
+    const next = await call.press(first, '3');
+    assertRecords(next, 'es');
+  });
+
+  test('an unsigned or forged call is refused with 403 and nothing is stored', async () => {
+    const params = incomingCall(CALLER);
+    const unsigned = await postWebhook(t.app, '/webhooks/twilio/voice', params, { signature: null });
+    assert.equal(unsigned.status, 403);
+    const forged = await postWebhook(
+      t.app,
+      '/webhooks/twilio/voice/menu?lang=en&attempt=1',
+      { ...params, Digits: '1' },
+      {
+        authToken: 'not-the-token',
+      },
+    );
+    assert.equal(forged.status, 403);
+    const row = await callRow(params.CallSid!);
+    assert.equal(row, undefined);
+    const receipts = await t.context.db
+      .selectFrom('twilio_webhook_receipts')
+      .select('key')
+      .where('key', 'like', `${params.CallSid}%`)
+      .execute();
+    assert.equal(receipts.length, 0);
+  });
+
+  test('a callback without a CallSid is refused as a bad request, not a server error', async () => {
+    const params = incomingCall(CALLER);
+    delete params.CallSid;
+    const res = await postWebhook(t.app, '/webhooks/twilio/voice', params);
+    assert.equal(res.status, 400);
+  });
+});
