@@ -6,9 +6,17 @@ import type { Database } from './schema.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.ts';
 
 /** How every connection of this process reaches the server: the pool, LISTEN clients, pg-boss, backups. */
-export type ConnectionConfig = Pick<pg.ClientConfig, 'host' | 'port' | 'user' | 'password' | 'database'> & {
+export type ConnectionConfig = Pick<
+  pg.ClientConfig,
+  'host' | 'port' | 'user' | 'password' | 'database' | 'application_name'
+> & {
   connectionString?: string;
 };
+
+/** Names this process's connections in pg_stat_activity, so an operator can tell the processes apart. */
+function applicationName(): string {
+  return `amparo[${process.pid}]`;
+}
 
 export interface AmparoDatabase {
   db: Kysely<Database>;
@@ -33,12 +41,21 @@ export interface OpenOptions {
 }
 
 export async function openDatabase(options: OpenOptions): Promise<AmparoDatabase> {
-  if (options.databaseUrl)
-    return connect({ connectionString: options.databaseUrl }, undefined, options.poolSize);
+  if (options.databaseUrl) {
+    return connect(
+      { connectionString: options.databaseUrl, application_name: applicationName() },
+      undefined,
+      options.poolSize,
+    );
+  }
   if (!options.embedded) throw new Error('openDatabase needs a database URL or an embedded data directory.');
   const server = await startEmbeddedPostgres(options.embedded);
   try {
-    return await connect(server.connection, server, options.poolSize);
+    return await connect(
+      { ...server.connection, application_name: applicationName() },
+      server,
+      options.poolSize,
+    );
   } catch (error) {
     await server.close();
     throw error;

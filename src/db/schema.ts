@@ -693,6 +693,16 @@ export interface CaseReminderDeliveriesTable {
   updated_at: Timestamp;
 }
 
+/** Per-window request counts of public endpoints, by a coarse bucket of a keyed hash of the client. */
+export interface RateLimitCountsTable {
+  /** The route (method and path) the limit belongs to. */
+  scope: string;
+  bucket: number;
+  window_start: Date;
+  expires_at: Date;
+  hits: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -737,6 +747,7 @@ export interface Database {
   case_support_tasks: CaseSupportTasksTable;
   case_contacts: CaseContactsTable;
   case_family_texts: CaseFamilyTextsTable;
+  rate_limit_counts: RateLimitCountsTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -23,7 +23,7 @@ import { CsrfTokens, SESSION_FORM_TOKEN_TTL_MS } from './csrf.ts';
 import { AppError, ERROR_CODES, type ErrorCode } from './errors.ts';
 import { renderErrorPage } from './layout.ts';
 import { serializeError } from './logging.ts';
-import { ClientKeyer } from './rate-limit.ts';
+import { ClientKeyer, databaseRateLimitStore, sweepRateLimitCounts } from './rate-limit.ts';
 import { isAuthenticTwilioRequest } from '../integrations/twilio/webhook.ts';
 import { htmlResponses, jsonResponses } from './schemas.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
@@ -93,7 +93,7 @@ export async function buildApp(context: AppContext, options: BuildAppOptions): P
   });
   const services: HttpServices = {
     csrf: new CsrfTokens(context.secrets.keyring.derive('csrf'), context.clock),
-    clientKeyer: new ClientKeyer(context.clock),
+    clientKeyer: new ClientKeyer(context.secrets.keyring.derive('rate-limit-clients'), context.clock),
     cookies: cookieNames(context),
   };
 
@@ -110,6 +110,7 @@ export async function buildApp(context: AppContext, options: BuildAppOptions): P
   });
   await app.register(rateLimit, {
     global: false,
+    store: databaseRateLimitStore(context.db, context.clock),
     keyGenerator: (request) => services.clientKeyer.keyFor(request.ip),
     errorResponseBuilder: () => new AppError('rate_limited'),
   });
@@ -149,6 +150,11 @@ export async function buildApp(context: AppContext, options: BuildAppOptions): P
     const verdict = services.csrf.verify(token, request.principal?.csrfSecret, SESSION_FORM_TOKEN_TTL_MS);
     if (verdict !== 'valid') throw new AppError('csrf_failed');
   });
+
+  const stopSweeping = sweepRateLimitCounts(context.db, context.clock, (error) =>
+    context.logger.warn({ err: error }, 'could not delete expired rate-limit counters'),
+  );
+  app.addHook('onClose', async () => stopSweeping());
 
   registerCoreRoutes(app, context);
   for (const module of options.modules) await module.register(app, context, services);

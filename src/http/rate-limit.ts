@@ -1,27 +1,87 @@
-// Rate limits on public endpoints are keyed by an HMAC of the client address under a key that lives only in
-// memory and is replaced every day: the limiter can tell clients apart today, and nothing it holds can be
-// turned back into an address, today or after a seizure.
-import { createHmac, randomBytes } from 'node:crypto';
+// Rate limits on public endpoints, shared by every web process through the database. A client is counted
+// under a bucket: the first 20 bits of an HMAC of its address under a key derived from the master key for the
+// day. The counters can tell clients apart well enough to limit them (a collision shares a limit with about one
+// client in a thousand at a busy minute), but a bucket covers thousands of IPv4 addresses, so nothing stored,
+// even read with the master key, leads back to an address; and a counter is deleted once its window is over.
+import { createHmac } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import type { Clock } from '../app/context.ts';
+import type { Database } from '../db/schema.ts';
+import { countHit, deleteExpiredCounts } from './rate-limit.repository.ts';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+export const CLIENT_BUCKET_BITS = 20;
 
 export class ClientKeyer {
-  #key = randomBytes(32);
-  #rotatesAt: number;
+  readonly #baseKey: Buffer;
   readonly #clock: Clock;
+  #day = '';
+  #dayKey = Buffer.alloc(0);
 
-  constructor(clock: Clock) {
+  /** `baseKey`: the master key's derivation for this purpose, the same in every process. */
+  constructor(baseKey: Buffer, clock: Clock) {
+    this.#baseKey = baseKey;
     this.#clock = clock;
-    this.#rotatesAt = clock.now().getTime() + DAY_MS;
   }
 
+  /** The client's bucket today, as the rate limiter's key. */
   keyFor(address: string): string {
-    const now = this.#clock.now().getTime();
-    if (now >= this.#rotatesAt) {
-      this.#key = randomBytes(32);
-      this.#rotatesAt = now + DAY_MS;
+    const day = this.#clock.now().toISOString().slice(0, 10);
+    if (day !== this.#day) {
+      this.#dayKey = createHmac('sha256', this.#baseKey).update(day).digest();
+      this.#day = day;
     }
-    return createHmac('sha256', this.#key).update(address).digest('base64url');
+    const digest = createHmac('sha256', this.#dayKey).update(address).digest();
+    return String(digest.readUInt32BE(0) >>> (32 - CLIENT_BUCKET_BITS));
   }
+}
+
+interface RouteParams {
+  routeInfo?: { method?: string | string[]; url?: string };
+}
+
+interface StoreResult {
+  current: number;
+  ttl: number;
+}
+
+/** A store for @fastify/rate-limit that counts in the database: one statement per limited request. */
+export function databaseRateLimitStore(db: Kysely<Database>, clock: Clock) {
+  return class DatabaseRateLimitStore {
+    readonly scope: string;
+
+    // Typed loosely: the plugin hands over its merged parameters, with the route as routeInfo.
+    constructor(params: object = {}) {
+      const { method, url } = (params as RouteParams).routeInfo ?? {};
+      this.scope = url ? `${[method ?? ''].flat().join(',')} ${url}` : 'global';
+    }
+
+    child(params: object): DatabaseRateLimitStore {
+      return new DatabaseRateLimitStore(params);
+    }
+
+    incr(
+      key: string,
+      callback: (error: Error | null, result?: StoreResult) => void,
+      timeWindow: number,
+    ): void {
+      const now = clock.now();
+      countHit(db, { scope: this.scope, bucket: Number(key), now, windowMs: timeWindow }).then(
+        ({ hits, expiresAt }) => callback(null, { current: hits, ttl: expiresAt.getTime() - now.getTime() }),
+        (error: Error) => callback(error),
+      );
+    }
+  };
+}
+
+/** Deletes counters whose window is over, every minute, until the returned function is called. */
+export function sweepRateLimitCounts(
+  db: Kysely<Database>,
+  clock: Clock,
+  logWarning: (error: unknown) => void,
+) {
+  const timer = setInterval(() => {
+    deleteExpiredCounts(db, clock.now()).catch(logWarning);
+  }, 60_000);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -108,6 +108,5 @@ describe('alert fan-out across a worker killed with SIGKILL', () => {
       .where('alert_id', '=', alertId)
       .execute();
     assert.equal(rows.filter((row) => row.status === 'sent').length, RECIPIENTS);
-    assert.ok(resumedAfter < 20_000);
   });
 });
