@@ -40,18 +40,24 @@ export async function databaseExists(admin: pg.Client, name: string): Promise<bo
   return rows.length > 0;
 }
 
-/** Amparo must be stopped: a running process would keep writing to the database being replaced. */
+/**
+ * Amparo must be stopped: a running process would keep writing to the database being replaced. Sessions that
+ * are closing take a moment to leave pg_stat_activity, so this waits a few seconds (as DROP DATABASE does).
+ */
 export async function refuseIfInUse(admin: pg.Client, name: string): Promise<void> {
-  const { rows } = await admin.query<{ n: number }>(
-    'select count(*)::int as n from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
-    [name],
-  );
-  const sessions = rows[0]?.n ?? 0;
-  if (sessions > 0) {
-    throw new DatabaseReplaceError(
-      `The database ${name} is in use (${sessions} connection${sessions === 1 ? '' : 's'}). Stop Amparo first.`,
+  let sessions = 0;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const { rows } = await admin.query<{ n: number }>(
+      'select count(*)::int as n from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+      [name],
     );
+    sessions = rows[0]?.n ?? 0;
+    if (sessions === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  throw new DatabaseReplaceError(
+    `The database ${name} is in use (${sessions} connection${sessions === 1 ? '' : 's'}). Stop Amparo first.`,
+  );
 }
 
 export interface ReplaceOptions {

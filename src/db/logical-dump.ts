@@ -424,47 +424,7 @@ export async function loadDump(options: LoadOptions): Promise<LoadSummary> {
     // Rows go back as they were: no trigger (the audit log's append-only guard, the case-key triggers) and
     // no foreign key check fires, and the order tables load in does not matter.
     await session.query('set local session_replication_role = replica');
-    await prepareTables(session, header);
-    let rows = 0;
-    let batch: string[] = [];
-    let batchBytes = 0;
-    let table: DumpTable | undefined;
-    const maxRows = options.batchRows ?? 1000;
-    const maxBytes = options.batchBytes ?? 4 * 1024 * 1024;
-    const flush = async () => {
-      if (table && batch.length > 0) await insertBatch(session, table, batch);
-      rows += batch.length;
-      batch = [];
-      batchBytes = 0;
-    };
-    let ended = false;
-    for await (const item of items) {
-      switch (item.kind) {
-        case 'header':
-          throw new DumpError('The copy is damaged (a second header).');
-        case 'table':
-          await flush();
-          table = item.table;
-          break;
-        case 'row':
-          batch.push(item.json);
-          batchBytes += item.json.length;
-          if (batch.length >= maxRows || batchBytes >= maxBytes) await flush();
-          break;
-        case 'end':
-          await flush();
-          ended = true;
-          break;
-      }
-    }
-    if (!ended) throw new DumpError('The copy ends early.');
-    for (const sequence of header.sequences) {
-      await session.query(`select setval($1::regclass, $2::bigint, $3::boolean)`, [
-        qualified(sequence.schema, sequence.name),
-        sequence.lastValue,
-        sequence.isCalled,
-      ]);
-    }
+    const rows = await loadRows(session, header, items, options);
     await session.query('commit');
     const migratedSince = await withKysely(options.connectionString, (db) => migrateToLatest(db));
     await session.query('analyze');
@@ -475,6 +435,61 @@ export async function loadDump(options: LoadOptions): Promise<LoadSummary> {
   } finally {
     await client.end().catch(() => {});
   }
+}
+
+/**
+ * Puts a copy's rows into a database whose tables already match it (run inside a transaction with
+ * session_replication_role = replica): partitions the copy had, its rows in place of any there, its sequence
+ * values. Returns the number of rows loaded.
+ */
+export async function loadRows(
+  session: SqlSession,
+  header: DumpHeader,
+  items: AsyncIterable<DumpItem>,
+  options: { batchRows?: number; batchBytes?: number } = {},
+): Promise<number> {
+  await prepareTables(session, header);
+  let rows = 0;
+  let batch: string[] = [];
+  let batchBytes = 0;
+  let table: DumpTable | undefined;
+  const maxRows = options.batchRows ?? 1000;
+  const maxBytes = options.batchBytes ?? 4 * 1024 * 1024;
+  const flush = async () => {
+    if (table && batch.length > 0) await insertRows(session, table, batch);
+    rows += batch.length;
+    batch = [];
+    batchBytes = 0;
+  };
+  let ended = false;
+  for await (const item of items) {
+    switch (item.kind) {
+      case 'header':
+        throw new DumpError('The copy is damaged (a second header).');
+      case 'table':
+        await flush();
+        table = item.table;
+        break;
+      case 'row':
+        batch.push(item.json);
+        batchBytes += item.json.length;
+        if (batch.length >= maxRows || batchBytes >= maxBytes) await flush();
+        break;
+      case 'end':
+        await flush();
+        ended = true;
+        break;
+    }
+  }
+  if (!ended) throw new DumpError('The copy ends early.');
+  for (const sequence of header.sequences) {
+    await session.query(`select setval($1::regclass, $2::bigint, $3::boolean)`, [
+      qualified(sequence.schema, sequence.name),
+      sequence.lastValue,
+      sequence.isCalled,
+    ]);
+  }
+  return rows;
 }
 
 async function withKysely<T>(connectionString: string, run: (db: Kysely<unknown>) => Promise<T>): Promise<T> {
@@ -571,7 +586,8 @@ async function targetTables(
   return tables;
 }
 
-async function insertBatch(session: SqlSession, table: DumpTable, rows: string[]): Promise<void> {
+/** One INSERT of rows (row_to_json texts) into a table, through json_populate_recordset. */
+export async function insertRows(session: SqlSession, table: DumpTable, rows: string[]): Promise<void> {
   const name = qualified(table.schema, table.name);
   const columns = table.columns.map((c) => quoteIdentifier(c.name)).join(', ');
   try {
