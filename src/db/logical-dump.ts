@@ -158,11 +158,11 @@ export async function* dumpDatabase(session: SqlSession, options: DumpOptions = 
         const last = start + pagesPerBatch >= blocks;
         const batch = last
           ? await session.query(
-              `select row_to_json(r)::text as row ${from} where t.ctid >= $1::tid order by t.ctid`,
+              `select row_to_json(r.*)::text as row ${from} where t.ctid >= $1::tid order by t.ctid`,
               [`(${start},0)`],
             )
           : await session.query(
-              `select row_to_json(r)::text as row ${from}
+              `select row_to_json(r.*)::text as row ${from}
                where t.ctid >= $1::tid and t.ctid < $2::tid order by t.ctid`,
               [`(${start},0)`, `(${start + pagesPerBatch},0)`],
             );

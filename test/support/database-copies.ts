@@ -66,7 +66,7 @@ export async function tableContents(connectionString: string): Promise<Map<strin
     const contents = new Map<string, string[]>();
     for (const { schema, name } of tables) {
       const { rows } = await client.query<{ row: string }>(
-        `select row_to_json(t)::text as row from only "${schema}"."${name}" t order by 1`,
+        `select row_to_json(t.*)::text as row from only "${schema}"."${name}" t order by 1`,
       );
       contents.set(
         `${schema}.${name}`,
