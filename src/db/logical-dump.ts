@@ -542,11 +542,11 @@ async function prepareTables(session: SqlSession, header: DumpHeader): Promise<v
     if (!columns) {
       throw new DumpError(`Table ${tableKey(table)} is in the copy but not in this Amparo's schema.`);
     }
+    // By name, not position: a column a migration added sits last, where a fresh install may put it
+    // elsewhere (pg-boss does), and rows go in by column name.
+    const here = new Map(columns.columns.map((c) => [c.name, c.type]));
     const same =
-      columns.columns.length === table.columns.length &&
-      table.columns.every(
-        (c, i) => columns.columns[i]?.name === c.name && columns.columns[i]?.type === c.type,
-      );
+      here.size === table.columns.length && table.columns.every((c) => here.get(c.name) === c.type);
     if (!same) throw new DumpError(`Table ${tableKey(table)} has other columns in the copy than here.`);
   }
   for (const [key, table] of target) {
