@@ -5,8 +5,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { PgBoss } from 'pg-boss';
+import { migrateToLatest } from '../../src/db/migrator.ts';
 import {
   dumpDatabase,
+  loadDump,
   loadRows,
   readDumpLines,
   sessionOf,
@@ -15,8 +18,10 @@ import {
 import {
   createDatabase,
   dropDatabases,
+  openKysely,
   scratchDatabaseName,
   SKIP_WITHOUT_POSTGRES,
+  tableContents,
 } from '../support/database-copies.ts';
 
 const SCHEMA = `
@@ -137,6 +142,59 @@ describe('every column type survives the dump (PostgreSQL target)', { skip: SKIP
       }
     } finally {
       await pglite.close();
+    }
+  });
+});
+
+describe('pg-boss queues with a job table of their own (PostgreSQL)', { skip: SKIP_WITHOUT_POSTGRES }, () => {
+  test('come back with their table, rows and indexes', async () => {
+    const sourceName = scratchDatabaseName('boss_src');
+    const targetName = scratchDatabaseName('boss_dst');
+    const sourceUrl = await createDatabase(sourceName);
+    const targetUrl = await createDatabase(targetName);
+    try {
+      const kysely = openKysely(sourceUrl);
+      await migrateToLatest(kysely);
+      await kysely.destroy();
+      const boss = new PgBoss({
+        connectionString: sourceUrl,
+        schema: 'pgboss',
+        supervise: false,
+        schedule: false,
+      });
+      boss.on('error', () => {});
+      await boss.start();
+      await boss.createQueue('own-table', { partition: true, policy: 'singleton' });
+      await boss.createQueue('shared-table', {});
+      await boss.send('own-table', { n: 1 });
+      await boss.send('shared-table', { n: 2 });
+      await boss.stop({ graceful: false });
+
+      const source = new pg.Client({ connectionString: sourceUrl });
+      await source.connect();
+      let lines: string[];
+      try {
+        lines = await collect(dumpDatabase(sessionOf(source)));
+      } finally {
+        await source.end();
+      }
+      await loadDump({ connectionString: targetUrl, lines: replay(lines) });
+      assert.deepEqual(await tableContents(targetUrl), await tableContents(sourceUrl));
+      const indexes = async (url: string) => {
+        const client = new pg.Client({ connectionString: url });
+        await client.connect();
+        try {
+          const { rows } = await client.query<{ name: string }>(
+            `select indexname as name from pg_indexes where schemaname = 'pgboss' order by 1`,
+          );
+          return rows.map((row) => row.name);
+        } finally {
+          await client.end();
+        }
+      };
+      assert.deepEqual(await indexes(targetUrl), await indexes(sourceUrl));
+    } finally {
+      await dropDatabases(sourceName, targetName);
     }
   });
 });
