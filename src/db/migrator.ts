@@ -58,3 +58,11 @@ export async function migrateDown(db: Kysely<any>): Promise<string[]> {
 export async function listMigrations(): Promise<string[]> {
   return Object.keys(await new MigrationFolder().getMigrations());
 }
+
+/**
+ * Brings the schema to exactly `name` (up or down). Restoring a backup needs the schema its rows were read
+ * from before they go back in; later migrations then run over the restored rows as they would have.
+ */
+export async function migrateTo(db: Kysely<any>, name: string): Promise<string[]> {
+  return settle(await migrator(db).migrateTo(name));
+}

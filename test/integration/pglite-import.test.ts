@@ -1,0 +1,284 @@
+// The embedded database of the PGlite releases moves into PostgreSQL once: a data directory written by that
+// code (test/fixtures/pglite-2026-11, made by its make-fixture.ts) arrives table for table, its encrypted
+// fields open with its master key and case key, its audit chain verifies, its jobs are queued, and the
+// directory is renamed, not deleted. A directory from an older release (fewer migrations, an older pg-boss
+// schema) is brought up to date on the way. A PostgreSQL database already in use is never overwritten.
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import { getRollbackPlans } from 'pg-boss';
+import { systemClock } from '../../src/app/context.ts';
+import { CaseKeyStore } from '../../src/crypto/case-keys.ts';
+import { parseMasterKeys } from '../../src/crypto/keyring.ts';
+import { createSecrets } from '../../src/crypto/secrets.ts';
+import { installedPgBossSchemaVersion } from '../../src/db/logical-dump.ts';
+import { listMigrations, migrateDown, migrateToLatest } from '../../src/db/migrator.ts';
+import { findPgliteDirectory, migrateEmbeddedDatabase } from '../../src/db/pglite-import.ts';
+import { verifyAuditChain } from '../../src/modules/audit/audit.service.ts';
+import { unsealDetails } from '../../src/modules/cases/cases.model.ts';
+import { testCaseDetails } from '../../src/modules/cases/cases.test-helpers.ts';
+import { FIXTURE } from '../fixtures/pglite-2026-11/fixture.ts';
+import {
+  databaseNames,
+  databaseUrl,
+  dropDatabases,
+  openKysely,
+  scratchDatabaseName,
+  SKIP_WITHOUT_POSTGRES,
+  tableContents,
+  TEST_DATABASE_URL,
+  withAdmin,
+} from '../support/database-copies.ts';
+
+const FIXTURE_DIR = path.join(import.meta.dirname, '..', 'fixtures', 'pglite-2026-11');
+
+async function fixtureSecrets() {
+  return createSecrets(
+    parseMasterKeys((await readFile(path.join(FIXTURE_DIR, 'master-key'), 'utf8')).trim()),
+  );
+}
+
+/** The fixture unpacked as an AMPARO_DATA_DIR holding a pglite directory, as the old release left it. */
+async function unpackFixture(): Promise<{ dataDir: string; pgliteDir: string }> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'amparo-pglite-import-'));
+  const pgliteDir = path.join(dataDir, 'pglite');
+  const tarball = new Blob([new Uint8Array(await readFile(path.join(FIXTURE_DIR, 'pgdata.tar.gz')))]);
+  const pglite = await PGlite.create({ dataDir: pgliteDir, loadDataDir: tarball });
+  await pglite.close();
+  return { dataDir, pgliteDir };
+}
+
+/** Every table as the PGlite directory holds it, in the same form as tableContents() gives for PostgreSQL. */
+async function pgliteContents(pgliteDir: string): Promise<Map<string, string[]>> {
+  const pglite = await PGlite.create(pgliteDir);
+  try {
+    const { rows: tables } = await pglite.query<{ schema: string; name: string }>(`
+      select n.nspname as schema, c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname in ('public', 'pgboss') and c.relkind = 'r' order by 1, 2`);
+    const contents = new Map<string, string[]>();
+    for (const { schema, name } of tables) {
+      const { rows } = await pglite.query<{ row: string }>(
+        `select row_to_json(t.*)::text as row from only "${schema}"."${name}" t order by 1`,
+      );
+      contents.set(
+        `${schema}.${name}`,
+        rows.map((row) => row.row),
+      );
+    }
+    return contents;
+  } finally {
+    await pglite.close();
+  }
+}
+
+/** Kysely over a PGlite instance, for running the old release's migrations backwards on a copy. */
+function pgliteKysely(pglite: PGlite): Kysely<unknown> {
+  const client = {
+    query: async (text: string, parameters: readonly unknown[]) => {
+      const result = await pglite.query(text, [...parameters]);
+      return { rows: result.rows, rowCount: result.affectedRows ?? 0, command: 'SELECT' as const };
+    },
+    release: () => {},
+  };
+  return new Kysely<unknown>({
+    dialect: new PostgresDialect({ pool: { connect: async () => client as never, end: async () => {} } }),
+  });
+}
+
+describe('moving the PGlite directory into PostgreSQL', { skip: SKIP_WITHOUT_POSTGRES }, () => {
+  const databases: string[] = [];
+  const directories: string[] = [];
+  after(async () => {
+    await dropDatabases(...databases);
+    for (const directory of directories) await rm(directory, { recursive: true, force: true });
+  });
+
+  async function prepare(): Promise<{ dataDir: string; pgliteDir: string; databaseName: string }> {
+    const unpacked = await unpackFixture();
+    directories.push(unpacked.dataDir);
+    const databaseName = scratchDatabaseName('moved');
+    databases.push(databaseName);
+    return { ...unpacked, databaseName };
+  }
+
+  test('the fixture arrives table for table, readable, with its chain and its jobs', async () => {
+    const { dataDir, pgliteDir, databaseName } = await prepare();
+    assert.equal(await findPgliteDirectory(dataDir), pgliteDir, 'the old directory is found');
+    const before = await pgliteContents(pgliteDir);
+    const now = new Date('2026-12-01T10:15:00Z');
+    const started = performance.now();
+    const result = await migrateEmbeddedDatabase({
+      pgliteDir,
+      adminConnectionString: TEST_DATABASE_URL!,
+      databaseName,
+      now,
+    });
+    console.log(
+      `moved ${result.tables} tables, ${result.rows} rows in ${Math.round(performance.now() - started)} ms`,
+    );
+    assert.deepEqual(result.migratedSince, []);
+
+    // The directory is kept, renamed, and is no longer found as one to move.
+    assert.equal(result.retiredTo, path.join(dataDir, 'pglite.migrated-20261201T101500Z'));
+    assert.ok((await stat(path.join(result.retiredTo, 'PG_VERSION'))).isFile());
+    assert.equal(await findPgliteDirectory(dataDir), undefined);
+
+    const after = await tableContents(databaseUrl(databaseName));
+    for (const table of [
+      'public.reports',
+      'public.users',
+      'public.audit_log',
+      'public.cases',
+      'pgboss.job_common',
+    ]) {
+      assert.ok((before.get(table)?.length ?? 0) > 0, `the fixture has rows in ${table}`);
+    }
+    assert.deepEqual(
+      [...after.keys()].filter((key) => !key.startsWith('pgboss.queue_stats_')),
+      [...[...before.keys()].filter((key) => !key.startsWith('pgboss.queue_stats_'))],
+    );
+    for (const [table, rows] of before) assert.deepEqual(after.get(table), rows, `${table} is the same`);
+
+    const secrets = await fixtureSecrets();
+    const db = openKysely(databaseUrl(databaseName));
+    try {
+      const reports = await db.selectFrom('reports').selectAll().orderBy('created_at').execute();
+      assert.deepEqual(
+        reports.map((report) =>
+          secrets.fields.decrypt(
+            { table: 'reports', column: 'details', rowId: report.id },
+            report.details_ciphertext!,
+          ),
+        ),
+        [...FIXTURE.reportDetails],
+      );
+      assert.equal(
+        secrets.fields.decrypt(
+          { table: 'reports', column: 'location', rowId: reports[0]!.id },
+          reports[0]!.location_ciphertext!,
+        ),
+        FIXTURE.reportLocation,
+      );
+      assert.equal(
+        await db
+          .selectFrom('report_photos')
+          .select('id')
+          .execute()
+          .then((rows) => rows.length),
+        1,
+      );
+      const user = await db.selectFrom('users').selectAll().executeTakeFirstOrThrow();
+      assert.equal(
+        secrets.fields.decrypt({ table: 'users', column: 'email', rowId: user.id }, user.email_ciphertext),
+        FIXTURE.staffEmail,
+      );
+      const subscriber = await db.selectFrom('subscribers').selectAll().executeTakeFirstOrThrow();
+      assert.equal(
+        secrets.fields.decrypt(
+          { table: 'subscribers', column: 'phone', rowId: subscriber.id },
+          subscriber.phone_ciphertext,
+        ),
+        FIXTURE.subscriberPhone,
+      );
+      const caseRow = await db.selectFrom('cases').selectAll().executeTakeFirstOrThrow();
+      const cipher = await new CaseKeyStore(path.join(FIXTURE_DIR, 'case-keys'), secrets.keyring).cipherFor(
+        caseRow.id,
+      );
+      assert.deepEqual(unsealDetails(cipher, caseRow).person, testCaseDetails().person);
+      const chain = await verifyAuditChain(db, { secrets, clock: systemClock });
+      assert.ok(chain.ok && chain.rowsChecked >= 3, JSON.stringify(chain));
+      const { rows: jobs } = await sql<{ name: string }>`select name from pgboss.job order by name`.execute(
+        db,
+      );
+      assert.deepEqual(
+        jobs.map((job) => job.name),
+        ['reports.expire', 'reports.expire', 'reports.expire'],
+      );
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  test('a directory from a release with fewer migrations and an older pg-boss is brought up to date', async () => {
+    const { pgliteDir, databaseName } = await prepare();
+    const latest = (await listMigrations()).at(-1)!;
+    const installed = installedPgBossSchemaVersion();
+    const pglite = await PGlite.create(pgliteDir);
+    const kysely = pgliteKysely(pglite);
+    try {
+      // The last migration's tables hold nothing in the fixture, so going back loses nothing.
+      assert.deepEqual(await migrateDown(kysely), [`Down ${latest}`]);
+      await pglite.exec(getRollbackPlans('pgboss', installed));
+      assert.equal(
+        (await pglite.query<{ v: number }>('select max(version) as v from pgboss.version')).rows[0]?.v,
+        installed - 1,
+      );
+    } finally {
+      await kysely.destroy();
+      await pglite.close();
+    }
+    const before = await pgliteContents(pgliteDir);
+
+    const result = await migrateEmbeddedDatabase({
+      pgliteDir,
+      adminConnectionString: TEST_DATABASE_URL!,
+      databaseName,
+    });
+    assert.equal(result.loadedAt, (await listMigrations()).at(-2));
+    assert.deepEqual(result.migratedSince, [`Up ${latest}`]);
+    const after = await tableContents(databaseUrl(databaseName));
+    for (const table of [
+      'public.reports',
+      'public.users',
+      'public.audit_log',
+      'public.cases',
+      'public.subscribers',
+    ]) {
+      assert.deepEqual(after.get(table), before.get(table), `${table} is the same`);
+    }
+    assert.deepEqual(after.get('public.attorneys'), [], 'the later migration’s tables exist');
+    const db = openKysely(databaseUrl(databaseName));
+    try {
+      const { rows } = await sql<{ v: number }>`select max(version) as v from pgboss.version`.execute(db);
+      assert.equal(rows[0]?.v, installed);
+      const chain = await verifyAuditChain(db, { secrets: await fixtureSecrets(), clock: systemClock });
+      assert.ok(chain.ok, JSON.stringify(chain));
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  test('a database a first start created (empty but migrated) is replaced; one in use is never', async () => {
+    const { pgliteDir, databaseName } = await prepare();
+    await withAdmin((admin) => admin.query(`create database ${databaseName}`));
+    const fresh = openKysely(databaseUrl(databaseName));
+    await migrateToLatest(fresh);
+    await fresh.destroy();
+    await migrateEmbeddedDatabase({ pgliteDir, adminConnectionString: TEST_DATABASE_URL!, databaseName });
+    const moved = await tableContents(databaseUrl(databaseName));
+    assert.equal(moved.get('public.reports')?.length, FIXTURE.reportDetails.length);
+
+    // Now it holds the moved data: a second directory is refused, and neither side changes.
+    const second = await unpackFixture();
+    directories.push(second.dataDir);
+    await assert.rejects(
+      migrateEmbeddedDatabase({
+        pgliteDir: second.pgliteDir,
+        adminConnectionString: TEST_DATABASE_URL!,
+        databaseName,
+      }),
+      /already holds Amparo data/,
+    );
+    assert.deepEqual(await tableContents(databaseUrl(databaseName)), moved);
+    assert.equal(
+      await findPgliteDirectory(second.dataDir),
+      second.pgliteDir,
+      'the directory stays where it was',
+    );
+    assert.deepEqual(await databaseNames(`${databaseName}_`), [], 'no scratch database is left');
+  });
+});

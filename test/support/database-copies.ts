@@ -1,0 +1,86 @@
+// For tests of backups and database moves: scratch PostgreSQL databases, every table's contents in a form two
+// databases can be compared by, and a Kysely over a database given by URL.
+import { randomUUID } from 'node:crypto';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from '../../src/db/schema.ts';
+
+export const TEST_DATABASE_URL = process.env.AMPARO_TEST_DATABASE_URL || undefined;
+
+export const SKIP_WITHOUT_POSTGRES = TEST_DATABASE_URL
+  ? false
+  : 'needs PostgreSQL: set AMPARO_TEST_DATABASE_URL (a superuser, e.g. postgres://postgres:postgres@127.0.0.1:5432/postgres)';
+
+export function databaseUrl(name: string): string {
+  const url = new URL(TEST_DATABASE_URL!);
+  url.pathname = `/${name}`;
+  return url.href;
+}
+
+export function scratchDatabaseName(purpose: string): string {
+  return `amparo_test_${purpose}_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+}
+
+export async function withAdmin<T>(run: (admin: pg.Client) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  try {
+    return await run(admin);
+  } finally {
+    await admin.end();
+  }
+}
+
+export async function createDatabase(name: string): Promise<string> {
+  await withAdmin((admin) => admin.query(`create database ${name}`));
+  return databaseUrl(name);
+}
+
+export async function dropDatabases(...names: string[]): Promise<void> {
+  await withAdmin(async (admin) => {
+    for (const name of names) await admin.query(`drop database if exists ${name} with (force)`);
+  });
+}
+
+export async function databaseNames(prefix: string): Promise<string[]> {
+  return withAdmin(async (admin) => {
+    const { rows } = await admin.query<{ datname: string }>(
+      'select datname from pg_database where datname like $1 order by datname',
+      [`${prefix}%`],
+    );
+    return rows.map((row) => row.datname);
+  });
+}
+
+/**
+ * Every table of public and pgboss (partitions one by one), each as its rows' row_to_json texts in sorted
+ * order: two databases hold the same data exactly when these are deeply equal.
+ */
+export async function tableContents(connectionString: string): Promise<Map<string, string[]>> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  try {
+    const { rows: tables } = await client.query<{ schema: string; name: string }>(`
+      select n.nspname as schema, c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname in ('public', 'pgboss') and c.relkind = 'r' order by 1, 2`);
+    const contents = new Map<string, string[]>();
+    for (const { schema, name } of tables) {
+      const { rows } = await client.query<{ row: string }>(
+        `select row_to_json(t.*)::text as row from only "${schema}"."${name}" t order by 1`,
+      );
+      contents.set(
+        `${schema}.${name}`,
+        rows.map((row) => row.row),
+      );
+    }
+    return contents;
+  } finally {
+    await client.end();
+  }
+}
+
+export function openKysely(connectionString: string): Kysely<Database> {
+  return new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, max: 2 }) }),
+  });
+}
