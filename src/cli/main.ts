@@ -1,16 +1,25 @@
 #!/usr/bin/env node
-// amparo <command>: serve (web), worker (jobs), start (both; the default), migrate, user invite, audit verify.
+// amparo <command>: serve (web), worker (jobs), start (both; the default), migrate, user invite, audit verify,
+// backup, restore, migrate-embedded.
 import { parseArgs } from 'node:util';
-import { closeContext, createContext, openConfiguredDatabase } from '../app/bootstrap.ts';
+import {
+  AmparoRunningError,
+  closeContext,
+  createContext,
+  openConfiguredDatabase,
+  withDatabaseServer,
+} from '../app/bootstrap.ts';
 import type { AppContext } from '../app/context.ts';
 import { ConfigError, loadConfig } from '../config/config.ts';
-import { KeyError } from '../crypto/keyring.ts';
+import { createKeyring, KeyError, loadMasterKeys } from '../crypto/keyring.ts';
+import { findPgliteDirectory } from '../db/pglite-import.ts';
 import { DurabilityError } from '../db/database.ts';
 import { EmbeddedDatabaseError } from '../db/embedded-postgres.ts';
 import { migrateDown, migrateToLatest } from '../db/migrator.ts';
 import { buildApp } from '../http/app.ts';
 import { createLogger } from '../http/logging.ts';
 import { loadModules } from '../modules/index.ts';
+import { runBackup, runMigrateEmbedded, runRestore } from './backup-commands.ts';
 import { runUserInvite, runAuditVerify } from './commands.ts';
 
 const USAGE = `Usage: amparo <command>
@@ -23,6 +32,10 @@ Commands:
   user invite --email E --role R print a single-use invitation link (roles: admin, coordinator,
                                  dispatcher, responder, legal)
   audit verify                   check the audit log's hash chain; exits 1 if a row was changed or removed
+  backup FILE                    write an encrypted backup of the database to FILE (while Amparo runs)
+  restore FILE [--keep-previous] replace the database with the backup in FILE (Amparo must be stopped)
+  migrate-embedded               move the embedded database of an earlier release (./data/pglite) into
+                                 PostgreSQL; start does this by itself when it finds one
 `;
 
 /** Operator-facing output: links and warnings they must act on. Not the log stream. */
@@ -68,10 +81,50 @@ async function main(argv: string[]): Promise<number> {
         await closeContext(context);
       }
     }
+    case 'backup':
+    case 'restore': {
+      const keyring = await configuredKeyring(config);
+      return withDatabaseServer(config, { mustBeStopped: command === 'restore', announce }, (server) =>
+        command === 'backup'
+          ? runBackup({ args: rest, connectionString: server.url, keyring })
+          : runRestore({
+              args: rest,
+              adminConnectionString: server.adminUrl,
+              databaseName: server.databaseName,
+              keyring,
+            }),
+      );
+    }
+    case 'migrate-embedded': {
+      const pgliteDir = config.databaseUrl ? undefined : await findPgliteDirectory(config.dataDir);
+      if (!pgliteDir) {
+        process.stderr.write(
+          `Nothing to move: there is no embedded database of an earlier release in ${config.dataDir}.\n`,
+        );
+        return 1;
+      }
+      return withDatabaseServer(config, { mustBeStopped: true, announce }, (server) =>
+        runMigrateEmbedded({
+          pgliteDir,
+          adminConnectionString: server.adminUrl,
+          databaseName: server.databaseName,
+        }),
+      );
+    }
     default:
       process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
       return 2;
   }
+}
+
+/** The master keys, for commands that read or write encrypted backups (never creating a new key). */
+async function configuredKeyring(config: ReturnType<typeof loadConfig>) {
+  const { keys } = await loadMasterKeys({
+    masterKey: config.masterKey,
+    masterKeyFile: config.masterKeyFile,
+    mayCreateFile: false,
+  });
+  return createKeyring(keys);
 }
 
 async function run(
@@ -126,7 +179,8 @@ main(process.argv.slice(2)).then(
       error instanceof ConfigError ||
       error instanceof KeyError ||
       error instanceof DurabilityError ||
-      error instanceof EmbeddedDatabaseError
+      error instanceof EmbeddedDatabaseError ||
+      error instanceof AmparoRunningError
     ) {
       process.stderr.write(`amparo: ${error.message}\n`);
     } else {

@@ -25,6 +25,7 @@ import {
   readFile,
   rename,
   rm,
+  stat,
   symlink,
   writeFile,
 } from 'node:fs/promises';
@@ -52,6 +53,18 @@ export interface EmbeddedConnection {
   user: string;
   password: string;
   database: string;
+}
+
+/** A postgresql:// URL for the server (the socket directory as the host parameter), for tools that want one. */
+export function embeddedConnectionUrl(
+  connection: EmbeddedConnection,
+  database = connection.database,
+): string {
+  const url = new URL(`postgresql://localhost:${connection.port}/${encodeURIComponent(database)}`);
+  url.username = connection.user;
+  url.password = connection.password;
+  url.searchParams.set('host', connection.host);
+  return url.href;
 }
 
 export interface EmbeddedServerState {
@@ -166,6 +179,7 @@ async function startServer(
 ): Promise<EmbeddedPostgres> {
   const binaries = await postgresBinaries();
   const runAs = await serverUser();
+  if (runAs) await letServerUserThrough(path.dirname(paths.cluster), runAs);
   const fresh = !(await exists(path.join(paths.cluster, 'PG_VERSION')));
   if (fresh) {
     await initialiseCluster(binaries.initdb, paths.cluster, password, runAs);
@@ -430,6 +444,17 @@ async function serverUser(): Promise<SystemUser | undefined> {
   if (!created)
     throw new EmbeddedDatabaseError(`The system user ${EMBEDDED_SYSTEM_USER} could not be found.`);
   return created;
+}
+
+/**
+ * As root, the data directory is root's, and may be closed to others (0700): the server's group is let through
+ * it (not let read it), so the server can reach its own cluster and socket inside.
+ */
+async function letServerUserThrough(dataDir: string, runAs: SystemUser): Promise<void> {
+  const { mode, uid, gid } = await stat(dataDir);
+  if (mode & 0o001 || (gid === runAs.gid && mode & 0o010)) return;
+  if (gid !== runAs.gid) await chown(dataDir, uid, runAs.gid);
+  await chmod(dataDir, (mode & 0o7777 & ~0o070) | 0o010);
 }
 
 async function lookUpUser(name: string): Promise<SystemUser | undefined> {

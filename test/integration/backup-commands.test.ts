@@ -9,12 +9,8 @@ import { test } from 'node:test';
 import { runBackup, runRestore } from '../../src/cli/backup-commands.ts';
 import type { CommandOutput } from '../../src/cli/commands.ts';
 import { createKeyring } from '../../src/crypto/keyring.ts';
-import {
-  dropDatabases,
-  scratchDatabaseName,
-  SKIP_WITHOUT_POSTGRES,
-  TEST_DATABASE_URL,
-} from '../support/database-copies.ts';
+import { dropDatabases, scratchDatabaseName } from '../support/database-copies.ts';
+import { testServerUrl } from '../support/test-database.ts';
 import { createTestContext } from '../support/test-context.ts';
 
 function captured(): CommandOutput & { text: { out: string; err: string } } {
@@ -22,53 +18,46 @@ function captured(): CommandOutput & { text: { out: string; err: string } } {
   return { text, out: (s) => (text.out += s), err: (s) => (text.err += s) };
 }
 
-test(
-  'amparo backup and amparo restore, as the operator sees them',
-  { skip: SKIP_WITHOUT_POSTGRES },
-  async () => {
-    const t = await createTestContext('postgres');
-    const dir = await mkdtemp(path.join(tmpdir(), 'amparo-backup-cli-'));
-    const restored = scratchDatabaseName('cli');
-    try {
-      const keyring = t.context.secrets.keyring;
-      const usage = captured();
-      assert.equal(
-        await runBackup({ args: [], connectionString: t.databaseUrl!, keyring, output: usage }),
-        2,
-      );
-      assert.match(usage.text.err, /Usage: amparo backup FILE/);
+test('amparo backup and amparo restore, as the operator sees them', async () => {
+  const t = await createTestContext();
+  const dir = await mkdtemp(path.join(tmpdir(), 'amparo-backup-cli-'));
+  const restored = scratchDatabaseName('cli');
+  try {
+    const keyring = t.context.secrets.keyring;
+    const usage = captured();
+    assert.equal(await runBackup({ args: [], connectionString: t.databaseUrl, keyring, output: usage }), 2);
+    assert.match(usage.text.err, /Usage: amparo backup FILE/);
 
-      const file = path.join(dir, 'amparo.backup');
-      const backedUp = captured();
-      assert.equal(
-        await runBackup({ args: [file], connectionString: t.databaseUrl!, keyring, output: backedUp }),
-        0,
-      );
-      assert.match(backedUp.text.out, /Backup written to .*amparo\.backup \(\d+ tables, \d+ rows/);
+    const file = path.join(dir, 'amparo.backup');
+    const backedUp = captured();
+    assert.equal(
+      await runBackup({ args: [file], connectionString: t.databaseUrl, keyring, output: backedUp }),
+      0,
+    );
+    assert.match(backedUp.text.out, /Backup written to .*amparo\.backup \(\d+ tables, \d+ rows/);
 
-      const restoreWith = async (key: typeof keyring, args: string[]) => {
-        const output = captured();
-        const code = await runRestore({
-          args,
-          adminConnectionString: TEST_DATABASE_URL!,
-          databaseName: restored,
-          keyring: key,
-          output,
-        });
-        return { code, ...output.text };
-      };
-      const wrongKey = await restoreWith(createKeyring(new Map([[1, randomBytes(32)]])), [file]);
-      assert.equal(wrongKey.code, 1);
-      assert.match(wrongKey.err, /cannot be opened with this master key/);
-      assert.doesNotMatch(wrongKey.err, /\n\s+at /, 'no stack trace');
-      assert.equal((await restoreWith(keyring, [file, 'another'])).code, 2);
-      const good = await restoreWith(keyring, [file, '--keep-previous']);
-      assert.equal(good.code, 0, good.err);
-      assert.match(good.out, /^Restored \d+ tables, \d+ rows\.\n$/);
-    } finally {
-      await dropDatabases(restored);
-      await t.close();
-      await rm(dir, { recursive: true, force: true });
-    }
-  },
-);
+    const restoreWith = async (key: typeof keyring, args: string[]) => {
+      const output = captured();
+      const code = await runRestore({
+        args,
+        adminConnectionString: testServerUrl(),
+        databaseName: restored,
+        keyring: key,
+        output,
+      });
+      return { code, ...output.text };
+    };
+    const wrongKey = await restoreWith(createKeyring(new Map([[1, randomBytes(32)]])), [file]);
+    assert.equal(wrongKey.code, 1);
+    assert.match(wrongKey.err, /cannot be opened with this master key/);
+    assert.doesNotMatch(wrongKey.err, /\n\s+at /, 'no stack trace');
+    assert.equal((await restoreWith(keyring, [file, 'another'])).code, 2);
+    const good = await restoreWith(keyring, [file, '--keep-previous']);
+    assert.equal(good.code, 0, good.err);
+    assert.match(good.out, /^Restored \d+ tables, \d+ rows\.\n$/);
+  } finally {
+    await dropDatabases(restored);
+    await t.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});

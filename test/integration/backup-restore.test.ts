@@ -34,10 +34,9 @@ import {
   dropDatabases,
   openKysely,
   scratchDatabaseName,
-  SKIP_WITHOUT_POSTGRES,
   tableContents,
-  TEST_DATABASE_URL,
 } from '../support/database-copies.ts';
+import { testServerUrl } from '../support/test-database.ts';
 import { createStaffSession } from '../support/staff.ts';
 import { createTestApp, type TestApp } from '../support/test-context.ts';
 
@@ -111,7 +110,7 @@ async function rejectsAs(promise: Promise<unknown>, problem: BackupProblem): Pro
   });
 }
 
-describe('backup and restore (PostgreSQL)', { skip: SKIP_WITHOUT_POSTGRES }, () => {
+describe('backup and restore', () => {
   let t: TestApp;
   let seeded: Seeded;
   let dir: string;
@@ -121,22 +120,22 @@ describe('backup and restore (PostgreSQL)', { skip: SKIP_WITHOUT_POSTGRES }, () 
   let restoredDb: Kysely<Database>;
 
   before(async () => {
-    t = await createTestApp('postgres');
+    t = await createTestApp();
     seeded = await seed(t);
     // pg-boss's maintenance would keep writing to its tables; the comparison needs the source to stand still.
     await t.context.jobs.stop();
     dir = await mkdtemp(path.join(tmpdir(), 'amparo-backup-'));
     file = path.join(dir, 'amparo.backup');
-    source = await tableContents(t.databaseUrl!);
+    source = await tableContents(t.databaseUrl);
     const started = performance.now();
     const written = await backupDatabase({
-      connectionString: t.databaseUrl!,
+      connectionString: t.databaseUrl,
       file,
       keyring: secretsOf(t).keyring,
     });
     const backedUp = performance.now();
     const summary = await restoreDatabase({
-      adminConnectionString: TEST_DATABASE_URL!,
+      adminConnectionString: testServerUrl(),
       databaseName: restored,
       file,
       keyring: secretsOf(t).keyring,
@@ -258,7 +257,7 @@ describe('backup and restore (PostgreSQL)', { skip: SKIP_WITHOUT_POSTGRES }, () 
       const keyring = masterKey ? createSecrets(parseMasterKeys(masterKey)).keyring : secretsOf(t).keyring;
       await rejectsAs(
         restoreDatabase({
-          adminConnectionString: TEST_DATABASE_URL!,
+          adminConnectionString: testServerUrl(),
           databaseName: restored,
           file: damagedFile,
           keyring,
@@ -299,7 +298,7 @@ describe('backup and restore (PostgreSQL)', { skip: SKIP_WITHOUT_POSTGRES }, () 
       try {
         await assert.rejects(
           restoreDatabase({
-            adminConnectionString: TEST_DATABASE_URL!,
+            adminConnectionString: testServerUrl(),
             databaseName: restored,
             file,
             keyring: secretsOf(t).keyring,
@@ -315,7 +314,7 @@ describe('backup and restore (PostgreSQL)', { skip: SKIP_WITHOUT_POSTGRES }, () 
 
     test('a good backup replaces it, keeping the previous one when asked', async () => {
       const result = await restoreDatabase({
-        adminConnectionString: TEST_DATABASE_URL!,
+        adminConnectionString: testServerUrl(),
         databaseName: restored,
         file,
         keyring: secretsOf(t).keyring,
@@ -331,9 +330,9 @@ describe('backup and restore (PostgreSQL)', { skip: SKIP_WITHOUT_POSTGRES }, () 
   });
 });
 
-describe('a backup taken while Amparo keeps writing (PostgreSQL)', { skip: SKIP_WITHOUT_POSTGRES }, () => {
+describe('a backup taken while Amparo keeps writing', () => {
   test('holds one moment: the audit chain and its head agree, and nothing written after it started', async () => {
-    const t = await createTestApp('postgres');
+    const t = await createTestApp();
     const dir = await mkdtemp(path.join(tmpdir(), 'amparo-backup-live-'));
     const restored = scratchDatabaseName('live');
     let stop = false;
@@ -352,7 +351,7 @@ describe('a backup taken while Amparo keeps writing (PostgreSQL)', { skip: SKIP_
       // come first), before the audit tables are read.
       let markerSeq: bigint | undefined;
       await backupDatabase({
-        connectionString: t.databaseUrl!,
+        connectionString: t.databaseUrl,
         file,
         keyring: t.context.secrets.keyring,
         pagesPerBatch: 1,
@@ -373,7 +372,7 @@ describe('a backup taken while Amparo keeps writing (PostgreSQL)', { skip: SKIP_
       assert.ok(markerSeq !== undefined, 'the marker was written during the backup');
 
       await restoreDatabase({
-        adminConnectionString: TEST_DATABASE_URL!,
+        adminConnectionString: testServerUrl(),
         databaseName: restored,
         file,
         keyring: t.context.secrets.keyring,
@@ -392,7 +391,7 @@ describe('a backup taken while Amparo keeps writing (PostgreSQL)', { skip: SKIP_
           .executeTakeFirst();
         assert.equal(marker, undefined);
         // What the backup holds is exactly the source's chain up to its head: a prefix, nothing missing.
-        const sourceContents = await tableContents(t.databaseUrl!);
+        const sourceContents = await tableContents(t.databaseUrl);
         const copyContents = await tableContents(databaseUrl(restored));
         const prefix = sourceContents
           .get('public.audit_log')!

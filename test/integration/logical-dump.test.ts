@@ -20,7 +20,6 @@ import {
   dropDatabases,
   openKysely,
   scratchDatabaseName,
-  SKIP_WITHOUT_POSTGRES,
   tableContents,
 } from '../support/database-copies.ts';
 
@@ -72,7 +71,7 @@ async function* replay(lines: string[]): AsyncGenerator<string> {
   yield* lines;
 }
 
-describe('every column type survives the dump (PostgreSQL target)', { skip: SKIP_WITHOUT_POSTGRES }, () => {
+describe('every column type survives the dump', () => {
   const sourceName = scratchDatabaseName('types_src');
   const targetNames: string[] = [];
   let source: pg.Client;
@@ -146,7 +145,7 @@ describe('every column type survives the dump (PostgreSQL target)', { skip: SKIP
   });
 });
 
-describe('pg-boss queues with a job table of their own (PostgreSQL)', { skip: SKIP_WITHOUT_POSTGRES }, () => {
+describe('pg-boss queues with a job table of their own', () => {
   test('come back with their table, rows and indexes', async () => {
     const sourceName = scratchDatabaseName('boss_src');
     const targetName = scratchDatabaseName('boss_dst');

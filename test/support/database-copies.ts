@@ -4,17 +4,11 @@ import { randomUUID } from 'node:crypto';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../../src/db/schema.ts';
+import { databaseUrl as urlOnServer, testServerUrl } from './test-database.ts';
 
-export const TEST_DATABASE_URL = process.env.AMPARO_TEST_DATABASE_URL || undefined;
-
-export const SKIP_WITHOUT_POSTGRES = TEST_DATABASE_URL
-  ? false
-  : 'needs PostgreSQL: set AMPARO_TEST_DATABASE_URL (a superuser, e.g. postgres://postgres:postgres@127.0.0.1:5432/postgres)';
-
+/** A database on the test server, by name. */
 export function databaseUrl(name: string): string {
-  const url = new URL(TEST_DATABASE_URL!);
-  url.pathname = `/${name}`;
-  return url.href;
+  return urlOnServer(testServerUrl(), name);
 }
 
 export function scratchDatabaseName(purpose: string): string {
@@ -22,7 +16,7 @@ export function scratchDatabaseName(purpose: string): string {
 }
 
 export async function withAdmin<T>(run: (admin: pg.Client) => Promise<T>): Promise<T> {
-  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  const admin = new pg.Client({ connectionString: testServerUrl() });
   await admin.connect();
   try {
     return await run(admin);

@@ -10,7 +10,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded-postgres.ts';
+import {
+  embeddedConnectionUrl,
+  startEmbeddedPostgres,
+  type EmbeddedPostgres,
+} from '../../src/db/embedded-postgres.ts';
 
 export const TEST_DATABASE_URL_VARIABLE = 'AMPARO_TEST_DATABASE_URL';
 
@@ -55,13 +59,9 @@ export async function startTestServer(): Promise<TestServer> {
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
-  const { host, port, user, password, database } = server.connection;
-  const url = new URL(`postgresql://localhost:${port}/${database}`);
-  url.username = user;
-  url.password = password;
-  url.searchParams.set('host', host);
   return {
-    url: url.href,
+    // The maintenance database: tests create and drop their own beside it.
+    url: embeddedConnectionUrl(server.connection, 'postgres'),
     stop: async () => {
       await server.close();
       await rm(dir, { recursive: true, force: true });
