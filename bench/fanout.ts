@@ -1,4 +1,5 @@
-// Community alert fan-out under load, on the embedded database (PGlite) and on PostgreSQL.
+// Community alert fan-out under load, on the embedded default (the PostgreSQL server Amparo runs itself) and on a
+// PostgreSQL server given by URL.
 //
 // Setup, per backend: 100,000 subscribers over metro Chicago (numbers encrypted and blind-indexed as the
 // subscriptions module stores them; 55 % English, 45 % Spanish; some opted out, unconfirmed, or stopped at
@@ -14,15 +15,15 @@
 //     recipients missed (in the ledger, never received) and texts received twice, against
 //     AMPARO_ALERT_IN_FLIGHT.
 //
-// Processes. The embedded database belongs to one process, so on PGlite `amparo start` serves the console
-// and sends. On PostgreSQL `amparo serve` takes the approval and `amparo worker` sends, so the memory and
+// Processes. On the embedded default `amparo start` serves the console and sends, as `npm start` does (the
+// crash kills it, and its successor adopts the database server it left running). On PostgreSQL `amparo serve` takes the approval and `amparo worker` sends, so the memory and
 // CPU figures are the sender's alone. The stand-in runs inside this bench process, not a child of its
 // own: it is already apart from the measured worker (whose /proc figures are what is reported), the
 // receipts it times need no inter-process hop, and a third process would only add IPC on 2 cores. The
 // bench itself does nothing else while a fan-out runs.
 //
 // Run:  node bench/fanout.ts [--subscribers 100000] [--rate-group 3000] [--quick]
-//         [--backend pglite|postgres|both] [--scenarios uncapped,capped,crash] [--in-flight N]
+//         [--backend embedded|postgres|both] [--scenarios uncapped,capped,crash] [--in-flight N]
 //         [--callbacks] [--undelivered 0.02] [--provider-latency-ms 0] [--profile DIR]
 //       --quick: 10,000 subscribers and 1,000 in the capped alert.
 //       --callbacks: the stand-in sends signed status callbacks (sent, delivered) to the console process.
@@ -31,8 +32,7 @@
 //       own is created and dropped.
 // Everything shares the machine's cores: compare figures within one run, not across machines.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
@@ -65,7 +65,13 @@ import {
   type ProcessUsage,
   type WindowStats,
 } from './fanout-measure.ts';
-import { BENCH_DATABASE_URL, freshPostgres, startAmparo, type RunningAmparo } from './support.ts';
+import {
+  BENCH_DATABASE_URL,
+  freshPostgres,
+  makeAmparoHome,
+  startAmparo,
+  type RunningAmparo,
+} from './support.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -97,8 +103,8 @@ const STALL_MS = 60_000;
 /** After a restart, resuming may wait for the every-minute resume job. */
 const RESUME_STALL_MS = 180_000;
 
-if (!['pglite', 'postgres', 'both'].includes(args.backend))
-  throw new Error('--backend: pglite, postgres or both');
+if (!['embedded', 'postgres', 'both'].includes(args.backend))
+  throw new Error('--backend: embedded, postgres or both');
 for (const scenario of SCENARIOS) {
   if (!['uncapped', 'capped', 'crash'].includes(scenario))
     throw new Error(`--scenarios: a list of uncapped, capped and crash; got "${scenario}"`);
@@ -160,11 +166,12 @@ async function prepare(
   databaseUrl: string | undefined,
   standIn: TwilioStandIn,
 ): Promise<Prepared> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'amparo-fanout-bench-'));
+  const dir = await makeAmparoHome('amparo-fanout-bench-');
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const env: Record<string, string> = {
     AMPARO_DATA_DIR: path.join(dir, 'data'),
     AMPARO_MASTER_KEY_FILE: path.join(dir, 'master.key'),
+    AMPARO_DATABASE_PASSWORD_FILE: path.join(dir, 'database-password'),
     AMPARO_CASE_KEYS_DIR: path.join(dir, 'case-keys'),
     AMPARO_PUBLIC_URL: PUBLIC_URL,
     AMPARO_PUBLIC_RATE_LIMIT: '100000',
@@ -205,7 +212,7 @@ async function prepare(
     process.stdout.write(`\r  seeded ${SUBSCRIBERS} subscribers in ${seedSeconds.toFixed(1)} s\n`);
 
     // The console's count before approval, and the ledger fill approval runs, timed on a scratch alert and
-    // rolled back (the embedded database cannot be shared with the server, so this runs before it starts).
+    // rolled back (before the server starts, so it does not compete with it).
     // The median of three, as the first run also warms the caches.
     let started = performance.now();
     const preview = await countRecipientsByLanguage(context.db, METRO_ZIPS);
@@ -296,7 +303,7 @@ async function launch(
 interface Processes {
   /** Takes the approval (and status callbacks). */
   web: Launched;
-  /** Sends. The same process as web on PGlite. */
+  /** Sends. The same process as web on the embedded default. */
   worker: Launched;
 }
 
@@ -546,7 +553,8 @@ async function crashRun(prepared: Prepared, uncapped: Record<string, string>): P
     // Requests the stand-in was already answering when the worker died still count as received.
     await new Promise((r) => setTimeout(r, 500));
     receivedBeforeKill = receipts.list.length;
-    // On PGlite the killed process was the whole server; on PostgreSQL the console stays up.
+    // On the embedded default the killed process was the whole of Amparo (its database server lives on and is
+    // adopted); on PostgreSQL the console stays up.
     const launchedAt = performance.now();
     processes = prepared.databaseUrl
       ? { web: processes.web, worker: await launch(prepared, uncapped, 'worker') }
@@ -773,8 +781,7 @@ function printTable(results: BackendResult[]): void {
   console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('-|-')}`);
   for (const r of rows) console.log(line(r));
 
-  const pg = results.find((r) => r.prepared.databaseUrl);
-  if (pg) {
+  for (const pg of results) {
     const verdicts: string[] = [];
     if (pg.uncapped)
       verdicts.push(
@@ -790,7 +797,7 @@ function printTable(results: BackendResult[]): void {
     }
     const scale =
       SUBSCRIBERS < 100_000 ? ' (the targets are for 100,000 subscribers; this run is smaller)' : '';
-    console.log(`\nPostgreSQL targets${scale}: ${verdicts.join('; ')}`);
+    console.log(`\n${pg.prepared.label} targets${scale}: ${verdicts.join('; ')}`);
   }
 }
 
@@ -798,8 +805,8 @@ function printTable(results: BackendResult[]): void {
 
 const results: BackendResult[] = [];
 try {
-  if (args.backend !== 'postgres') results.push(await measure('embedded (PGlite)'));
-  if (args.backend !== 'pglite') {
+  if (args.backend !== 'postgres') results.push(await measure('embedded'));
+  if (args.backend !== 'embedded') {
     if (BENCH_DATABASE_URL) {
       const database = await freshPostgres(BENCH_DATABASE_URL);
       cleanups.push(() => database.drop());

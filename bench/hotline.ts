@@ -9,8 +9,6 @@
 //      (PostgreSQL figures need AMPARO_BENCH_DATABASE_URL or AMPARO_TEST_DATABASE_URL)
 // Client and server share the machine's 2 cores: compare figures within one run, not across machines.
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { closeContext, createContext } from '../src/app/bootstrap.ts';
@@ -20,6 +18,7 @@ import { startTwilioStandIn } from '../test/support/twilio-stand-in.ts';
 import {
   BENCH_DATABASE_URL,
   freshPostgres,
+  makeAmparoHome,
   openPublicForm,
   quantile,
   startAmparo,
@@ -59,7 +58,7 @@ interface Setup {
  * one process at a time), using the same configuration the server will get.
  */
 async function prepare(databaseUrl: string | undefined, twilioEnv: Record<string, string>): Promise<Setup> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'amparo-hotline-bench-'));
+  const dir = await makeAmparoHome('amparo-hotline-bench-');
   const env: Record<string, string> = {
     AMPARO_DATA_DIR: path.join(dir, 'data'),
     AMPARO_MASTER_KEY_FILE: path.join(dir, 'master.key'),

@@ -1,10 +1,7 @@
 // Time from `npm start` to ready (first /healthz 200) on the embedded database, first start and restart, and
 // resident memory at idle on embedded and PostgreSQL.
 // Run: node bench/startup.ts   (PostgreSQL figures need AMPARO_BENCH_DATABASE_URL or AMPARO_TEST_DATABASE_URL)
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { BENCH_DATABASE_URL, freshPostgres, residentMiB, startAmparo } from './support.ts';
+import { BENCH_DATABASE_URL, freshPostgres, makeAmparoHome, residentMiB, startAmparo } from './support.ts';
 
 const IDLE_SETTLE_MS = 10_000;
 const RUNS = 3;
@@ -24,7 +21,7 @@ async function idleRss(
 const first: number[] = [];
 const restart: number[] = [];
 for (let i = 0; i < RUNS; i++) {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'amparo-bench-'));
+  const dataDir = await makeAmparoHome('amparo-bench-');
   let running = await startAmparo({ dataDir, viaNpm: true });
   first.push(running.readyMs);
   await running.stop();

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 
 export {
+  makeAmparoHome,
   openPublicForm,
   startAmparo,
   submitReport,

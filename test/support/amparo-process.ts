@@ -22,6 +22,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A fresh directory for an Amparo's files (data directory, key files). As root, the embedded server runs as an
+ * unprivileged user, who must be able to pass through it: a temporary directory is made 0700, so it is opened.
+ */
+export async function makeAmparoHome(prefix = 'amparo-bench-'): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  await chmod(dir, 0o755);
+  return dir;
+}
+
 export interface RunningAmparo {
   port: number;
   baseUrl: string;
@@ -56,10 +66,8 @@ export interface StartOptions {
 
 export async function startAmparo(options: StartOptions = {}): Promise<RunningAmparo> {
   const port = await freePort();
-  const madeDir = options.dataDir ? undefined : await mkdtemp(path.join(tmpdir(), 'amparo-bench-'));
+  const madeDir = options.dataDir ? undefined : await makeAmparoHome();
   const dataDir = options.dataDir ?? madeDir!;
-  // As root, the embedded server runs as an unprivileged user, who must be able to reach its directory.
-  if (madeDir) await chmod(madeDir, 0o755);
   const env = {
     ...process.env,
     AMPARO_PORT: String(port),
