@@ -197,8 +197,13 @@ async function findNodeDescendant(pid: number): Promise<number> {
   const queue = [pid];
   while (queue.length) {
     const current = queue.shift()!;
-    const comm = (await readFile(`/proc/${current}/comm`, 'utf8').catch(() => '')).trim();
-    if (comm === 'node' && current !== pid) return current;
+    // Amparo's own process, whatever its thread is called (Node 24 names it MainThread): node running
+    // src/cli/main.ts, not npm or the shell in between.
+    const [program = '', ...args] = (
+      await readFile(`/proc/${current}/cmdline`, 'utf8').catch(() => '')
+    ).split('\0');
+    if (current !== pid && path.basename(program) === 'node' && args.includes('src/cli/main.ts'))
+      return current;
     for (const task of await readdir(`/proc/${current}/task`).catch(() => [] as string[])) {
       const children = await readFile(`/proc/${current}/task/${task}/children`, 'utf8').catch(() => '');
       queue.push(...children.split(' ').filter(Boolean).map(Number));
