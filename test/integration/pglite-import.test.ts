@@ -30,6 +30,7 @@ import {
   openKysely,
   scratchDatabaseName,
   tableContents,
+  tableContentsOf,
   withAdmin,
 } from '../support/database-copies.ts';
 import { startAmparo } from '../support/amparo-process.ts';
@@ -57,20 +58,7 @@ async function unpackFixture(): Promise<{ dataDir: string; pgliteDir: string }> 
 async function pgliteContents(pgliteDir: string): Promise<Map<string, string[]>> {
   const pglite = await PGlite.create(pgliteDir);
   try {
-    const { rows: tables } = await pglite.query<{ schema: string; name: string }>(`
-      select n.nspname as schema, c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
-      where n.nspname in ('public', 'pgboss') and c.relkind = 'r' order by 1, 2`);
-    const contents = new Map<string, string[]>();
-    for (const { schema, name } of tables) {
-      const { rows } = await pglite.query<{ row: string }>(
-        `select row_to_json(t.*)::text as row from only "${schema}"."${name}" t order by 1`,
-      );
-      contents.set(
-        `${schema}.${name}`,
-        rows.map((row) => row.row),
-      );
-    }
-    return contents;
+    return await tableContentsOf(async <Row>(text: string) => (await pglite.query<Row>(text)).rows);
   } finally {
     await pglite.close();
   }

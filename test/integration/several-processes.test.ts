@@ -9,6 +9,7 @@ import {
   addSubscribers,
   approveAlert,
   eventually,
+  startCountingStandIn,
 } from '../../src/modules/alerts/alerts.delivery.test-helpers.ts';
 import {
   openPublicForm,
@@ -18,8 +19,7 @@ import {
 } from '../support/amparo-process.ts';
 import { createStaffSession } from '../support/staff.ts';
 import { createTestContext, type TestContext } from '../support/test-context.ts';
-import { startTwilioStandIn, type TwilioStandIn } from '../support/twilio-stand-in.ts';
-import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TWILIO_TEST_ENV } from '../support/twilio-webhooks.ts';
+import type { TwilioStandIn } from '../support/twilio-stand-in.ts';
 
 const RATE_LIMIT = 4;
 const RECIPIENTS = 2000;
@@ -28,27 +28,21 @@ const IN_FLIGHT = 20;
 describe('two web processes and two workers on one database', () => {
   let t: TestContext;
   let standIn: TwilioStandIn;
-  const received = new Map<string, number>();
+  let received: Map<string, number>;
   const processes: RunningAmparo[] = [];
   let webA: RunningAmparo;
   let webB: RunningAmparo;
   let workers: RunningAmparo[];
 
   before(async () => {
-    standIn = await startTwilioStandIn({
-      accountSid: TEST_ACCOUNT_SID,
-      authToken: TEST_AUTH_TOKEN,
-      recordRequests: false,
-      // Slow enough that the kill lands mid-send.
-      sendLatencyMs: 40,
-      onMessage: (message) => received.set(message.to, (received.get(message.to) ?? 0) + 1),
-    });
+    let sending: Record<string, string>;
+    ({
+      standIn,
+      received,
+      env: sending,
+    } = await startCountingStandIn({ sendLatencyMs: 40, inFlight: IN_FLIGHT }));
     const env = {
-      ...TWILIO_TEST_ENV,
-      AMPARO_TWILIO_API_BASE: standIn.baseUrl,
-      AMPARO_ALERT_RATE_PER_SECOND: '0',
-      AMPARO_ALERT_RATE_PER_SENDER_PER_SECOND: '0',
-      AMPARO_ALERT_IN_FLIGHT: String(IN_FLIGHT),
+      ...sending,
       AMPARO_PUBLIC_RATE_LIMIT: String(RATE_LIMIT),
       // Each test speaks for its own client address, as a reverse proxy in front of both would pass it on.
       AMPARO_TRUST_PROXY: 'true',

@@ -54,23 +54,30 @@ export async function tableContents(connectionString: string): Promise<Map<strin
   const client = new pg.Client({ connectionString });
   await client.connect();
   try {
-    const { rows: tables } = await client.query<{ schema: string; name: string }>(`
-      select n.nspname as schema, c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
-      where n.nspname in ('public', 'pgboss') and c.relkind = 'r' order by 1, 2`);
-    const contents = new Map<string, string[]>();
-    for (const { schema, name } of tables) {
-      const { rows } = await client.query<{ row: string }>(
-        `select row_to_json(t.*)::text as row from only "${schema}"."${name}" t order by 1`,
-      );
-      contents.set(
-        `${schema}.${name}`,
-        rows.map((row) => row.row),
-      );
-    }
-    return contents;
+    return await tableContentsOf(async <Row>(text: string) => (await client.query(text)).rows as Row[]);
   } finally {
     await client.end();
   }
+}
+
+/** The same, over any connection that runs SQL (a PGlite instance too). */
+export async function tableContentsOf(
+  query: <Row>(text: string) => Promise<Row[]>,
+): Promise<Map<string, string[]>> {
+  const tables = await query<{ schema: string; name: string }>(`
+    select n.nspname as schema, c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname in ('public', 'pgboss') and c.relkind = 'r' order by 1, 2`);
+  const contents = new Map<string, string[]>();
+  for (const { schema, name } of tables) {
+    const rows = await query<{ row: string }>(
+      `select row_to_json(t.*)::text as row from only "${schema}"."${name}" t order by 1`,
+    );
+    contents.set(
+      `${schema}.${name}`,
+      rows.map((row) => row.row),
+    );
+  }
+  return contents;
 }
 
 export function openKysely(connectionString: string): Kysely<Database> {

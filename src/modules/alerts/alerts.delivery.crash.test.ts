@@ -6,9 +6,13 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startAmparo, type RunningAmparo } from '../../../test/support/amparo-process.ts';
 import { createTestApp, type TestApp } from '../../../test/support/test-context.ts';
-import { startTwilioStandIn, type TwilioStandIn } from '../../../test/support/twilio-stand-in.ts';
-import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TWILIO_TEST_ENV } from '../../../test/support/twilio-webhooks.ts';
-import { addSubscribers, approveAlert, eventually } from './alerts.delivery.test-helpers.ts';
+import type { TwilioStandIn } from '../../../test/support/twilio-stand-in.ts';
+import {
+  addSubscribers,
+  approveAlert,
+  eventually,
+  startCountingStandIn,
+} from './alerts.delivery.test-helpers.ts';
 
 const RECIPIENTS = 3000;
 const IN_FLIGHT = 20;
@@ -16,26 +20,13 @@ const IN_FLIGHT = 20;
 describe('alert fan-out across a worker killed with SIGKILL', () => {
   let t: TestApp;
   let standIn: TwilioStandIn;
-  const received = new Map<string, number>();
+  let received: Map<string, number>;
   const workers: RunningAmparo[] = [];
   let workerEnv: Record<string, string>;
 
   before(async () => {
-    standIn = await startTwilioStandIn({
-      accountSid: TEST_ACCOUNT_SID,
-      authToken: TEST_AUTH_TOKEN,
-      recordRequests: false,
-      // Slow enough that a kill lands mid-way.
-      sendLatencyMs: 5,
-      onMessage: (message) => received.set(message.to, (received.get(message.to) ?? 0) + 1),
-    });
-    const env = {
-      ...TWILIO_TEST_ENV,
-      AMPARO_TWILIO_API_BASE: standIn.baseUrl,
-      AMPARO_ALERT_RATE_PER_SECOND: '0',
-      AMPARO_ALERT_RATE_PER_SENDER_PER_SECOND: '0',
-      AMPARO_ALERT_IN_FLIGHT: String(IN_FLIGHT),
-    };
+    let env: Record<string, string>;
+    ({ standIn, received, env } = await startCountingStandIn({ sendLatencyMs: 5, inFlight: IN_FLIGHT }));
     t = await createTestApp({ env });
     workerEnv = { ...env, AMPARO_MASTER_KEY: t.context.config.masterKey! };
   });

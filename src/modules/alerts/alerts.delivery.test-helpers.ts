@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppContext } from '../../app/context.ts';
 import { normalizePhone } from '../../crypto/blind-index.ts';
-import type { TwilioStandIn } from '../../../test/support/twilio-stand-in.ts';
+import { startTwilioStandIn, type TwilioStandIn } from '../../../test/support/twilio-stand-in.ts';
+import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TWILIO_TEST_ENV } from '../../../test/support/twilio-webhooks.ts';
 import { createStaffSession } from '../../../test/support/staff.ts';
 import { queueAlertDelivery } from './alerts.delivery.ts';
 
@@ -192,4 +193,38 @@ export function busiestSecond(times: readonly number[]): number {
     most = Math.max(most, end - start + 1);
   }
   return most;
+}
+
+export interface CountingStandIn {
+  standIn: TwilioStandIn;
+  /** Texts received per number. */
+  received: Map<string, number>;
+  /** Settings for Amparo processes that send through it, uncapped, with this many texts in flight. */
+  env: Record<string, string>;
+}
+
+/**
+ * A Twilio stand-in that counts the texts each number receives, for the tests that kill a sending worker:
+ * slow enough (sendLatencyMs) that the kill lands mid-send.
+ */
+export async function startCountingStandIn(options: {
+  sendLatencyMs: number;
+  inFlight: number;
+}): Promise<CountingStandIn> {
+  const received = new Map<string, number>();
+  const standIn = await startTwilioStandIn({
+    accountSid: TEST_ACCOUNT_SID,
+    authToken: TEST_AUTH_TOKEN,
+    recordRequests: false,
+    sendLatencyMs: options.sendLatencyMs,
+    onMessage: (message) => received.set(message.to, (received.get(message.to) ?? 0) + 1),
+  });
+  const env = {
+    ...TWILIO_TEST_ENV,
+    AMPARO_TWILIO_API_BASE: standIn.baseUrl,
+    AMPARO_ALERT_RATE_PER_SECOND: '0',
+    AMPARO_ALERT_RATE_PER_SENDER_PER_SECOND: '0',
+    AMPARO_ALERT_IN_FLIGHT: String(options.inFlight),
+  };
+  return { standIn, received, env };
 }
