@@ -2,18 +2,24 @@
 // subscribed? which user has this email?) work without storing the value. The key is derived from the
 // master key, which never enters the database. Blind indexes do not rotate with the master key: version 1
 // of the master key is their root, and a rotation keeps it configured.
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import type { Keyring } from './keyring.ts';
 
 export class BlindIndexer {
   readonly #keyring: Keyring;
+  /** One KeyObject per purpose: node:crypto would otherwise build one from the Buffer on every HMAC. */
+  readonly #keys = new Map<string, KeyObject>();
 
   constructor(keyring: Keyring) {
     this.#keyring = keyring;
   }
 
   index(purpose: string, normalizedValue: string): string {
-    const key = this.#keyring.derive(`blind-index:${purpose}`, 1);
+    let key = this.#keys.get(purpose);
+    if (!key) {
+      key = createSecretKey(this.#keyring.derive(`blind-index:${purpose}`, 1));
+      this.#keys.set(purpose, key);
+    }
     return createHmac('sha256', key).update(normalizedValue, 'utf8').digest('base64url');
   }
 

@@ -1,7 +1,7 @@
 // Field-level encryption: AES-256-GCM with a key per (table, column) derived from the master key, and
 // associated data binding table, column and row, so a ciphertext copied to another row or column fails to
 // decrypt. Stored form: "v<keyVersion>.<base64url(iv | tag | ciphertext)>".
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import type { Keyring } from './keyring.ts';
 
 const IV_BYTES = 12;
@@ -19,6 +19,11 @@ export class DecryptionError extends Error {
 
 export class FieldCipher {
   readonly #keyring: Keyring;
+  /**
+   * Keys as KeyObjects, made once per (version, table, column): handing node:crypto a Buffer makes it build
+   * a key object on every call, which cost more than the encryption itself.
+   */
+  readonly #keys = new Map<string, KeyObject>();
 
   constructor(keyring: Keyring) {
     this.#keyring = keyring;
@@ -76,8 +81,15 @@ export class FieldCipher {
     return !stored.startsWith(`v${this.#keyring.currentVersion}.`);
   }
 
-  #key(ref: FieldRef, version: number): Buffer {
-    return this.#keyring.derive(`field:${ref.table}.${ref.column}`, version);
+  #key(ref: FieldRef, version: number): KeyObject {
+    const purpose = `field:${ref.table}.${ref.column}`;
+    const cacheKey = `${version}\0${purpose}`;
+    let key = this.#keys.get(cacheKey);
+    if (!key) {
+      key = createSecretKey(this.#keyring.derive(purpose, version));
+      this.#keys.set(cacheKey, key);
+    }
+    return key;
   }
 }
 

@@ -2,7 +2,7 @@
 // the master key) binds the token to the signed-in session's secret, or for forms filled before signing in
 // (the public report form, sign-in) to a random per-browser cookie. Tokens expire, and an expired token on
 // a public form brings the form back with everything typed, never a lost report.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { Clock } from '../app/context.ts';
 
 export type CsrfVerdict = 'valid' | 'expired' | 'invalid';
@@ -11,11 +11,12 @@ export const ANONYMOUS_FORM_TOKEN_TTL_MS = 4 * 60 * 60 * 1000;
 export const SESSION_FORM_TOKEN_TTL_MS = 12 * 60 * 60 * 1000;
 
 export class CsrfTokens {
-  readonly #key: Buffer;
+  readonly #key: KeyObject;
   readonly #clock: Clock;
 
   constructor(key: Buffer, clock: Clock) {
-    this.#key = key;
+    // A KeyObject once, rather than a Buffer node:crypto turns into one on every token.
+    this.#key = createSecretKey(key);
     this.#clock = clock;
   }
 

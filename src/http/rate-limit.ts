@@ -3,7 +3,7 @@
 // day. The counters can tell clients apart well enough to limit them (a collision shares a limit with about one
 // client in a thousand at a busy minute), but a bucket covers thousands of IPv4 addresses, so nothing stored,
 // even read with the master key, leads back to an address; and a counter is deleted once its window is over.
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../app/context.ts';
 import type { Database } from '../db/schema.ts';
@@ -15,7 +15,8 @@ export class ClientKeyer {
   readonly #baseKey: Buffer;
   readonly #clock: Clock;
   #day = '';
-  #dayKey = Buffer.alloc(0);
+  // A KeyObject, not a Buffer: node:crypto would build one from a Buffer on every request.
+  #dayKey: KeyObject | undefined;
 
   /** `baseKey`: the master key's derivation for this purpose, the same in every process. */
   constructor(baseKey: Buffer, clock: Clock) {
@@ -26,8 +27,8 @@ export class ClientKeyer {
   /** The client's bucket today, as the rate limiter's key. */
   keyFor(address: string): string {
     const day = this.#clock.now().toISOString().slice(0, 10);
-    if (day !== this.#day) {
-      this.#dayKey = createHmac('sha256', this.#baseKey).update(day).digest();
+    if (day !== this.#day || !this.#dayKey) {
+      this.#dayKey = createSecretKey(createHmac('sha256', this.#baseKey).update(day).digest());
       this.#day = day;
     }
     const digest = createHmac('sha256', this.#dayKey).update(address).digest();

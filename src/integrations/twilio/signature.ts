@@ -2,10 +2,23 @@
 // token, over the full URL Twilio called followed by each POST parameter's name and value, sorted by name.
 // Callers pass the URL they published (AMPARO_PUBLIC_URL + path), never one rebuilt from the Host header,
 // which the sender controls.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 /** POST parameters as parsed from the form; a name sent several times keeps every value, in order. */
 export type TwilioParams = Record<string, string | readonly string[] | undefined>;
+
+/** The auth token as a KeyObject, made once: node:crypto would otherwise build one per webhook. */
+const tokenKeys = new Map<string, KeyObject>();
+function tokenKey(authToken: string): KeyObject {
+  let key = tokenKeys.get(authToken);
+  if (!key) {
+    // A process knows one auth token (two while it is rotated), so this never grows.
+    if (tokenKeys.size >= 4) tokenKeys.clear();
+    key = createSecretKey(Buffer.from(authToken, 'utf8'));
+    tokenKeys.set(authToken, key);
+  }
+  return key;
+}
 
 export function twilioSignature(authToken: string, url: string, params: TwilioParams): string {
   let payload = url;
@@ -15,7 +28,7 @@ export function twilioSignature(authToken: string, url: string, params: TwilioPa
     if (value === undefined) continue;
     for (const item of typeof value === 'string' ? [value] : value) payload += name + item;
   }
-  return createHmac('sha1', authToken).update(payload, 'utf8').digest('base64');
+  return createHmac('sha1', tokenKey(authToken)).update(payload, 'utf8').digest('base64');
 }
 
 export function isValidTwilioSignature(
