@@ -92,6 +92,25 @@ async function seed(t: TestApp): Promise<Seeded> {
     },
   });
   assert.equal(triaged.statusCode, 303);
+  // Two texts through the console's hotline simulator inside one reply window: the second one's answer waits
+  // in a queued job.
+  for (const body of ['they are at the laundromat', 'still there']) {
+    const simulated = await t.app.inject({
+      method: 'POST',
+      url: '/console/hotline/simulator',
+      payload: new URLSearchParams({
+        _csrf: dispatcher.csrfToken,
+        phone: '+1 312 555 0142',
+        body,
+      }).toString(),
+      headers: {
+        cookie: dispatcher.cookie,
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'text/html',
+      },
+    });
+    assert.equal(simulated.statusCode, 200);
+  }
   await signUpOnWeb(t.context, { phone: SECRET.subscriber, zips: ['60608'], language: 'es' });
   const opened = await openTestCase(t.context, dispatcher.userId);
   return { dispatcherId: dispatcher.userId, caseId: opened.id };

@@ -1,5 +1,6 @@
 // Canary values (an IP in X-Forwarded-For, a user agent, a phone number, an A-number, report text) travel the
-// whole first slice: the public form, a sign-in attempt, the console, a text kept in the console outbox.
+// whole first slice: the public form, a sign-in attempt, the console, the hotline text simulator, a text kept in
+// the console outbox.
 // Afterwards none of them may appear in the logs, in job payloads, or anywhere in the database's files on the
 // server's disk (its tables, indexes and write-ahead log).
 import assert from 'node:assert/strict';
@@ -66,6 +67,25 @@ describe(`canaries never leave the encrypted columns`, () => {
         accept: 'text/html',
       },
     });
+    // Two texts through the console's hotline simulator, inside one reply window: the second one's answer is
+    // owed by a job, so a job caused by canary text exists for its payload to be checked.
+    for (const body of [CANARIES.reportText, `${CANARIES.aNumber} outside the laundromat`]) {
+      const simulated = await t.app.inject({
+        method: 'POST',
+        url: '/console/hotline/simulator',
+        payload: new URLSearchParams({
+          _csrf: dispatcher.csrfToken,
+          phone: '+1 312 555 0142',
+          body,
+        }).toString(),
+        headers: {
+          cookie: dispatcher.cookie,
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'text/html',
+        },
+      });
+      assert.equal(simulated.statusCode, 200, 'the simulated text was taken');
+    }
     // A text to the reporter through the console outbox, read back by the dispatcher.
     await createSmsSender(t.context).send({ to: CANARIES.phone, body: CANARIES.reportText });
     const outbox = await t.app.inject({
@@ -93,7 +113,7 @@ describe(`canaries never leave the encrypted columns`, () => {
 
   test('job payloads hold none of them', async () => {
     const { rows } = await sql<{ data: unknown }>`select data from pgboss.job`.execute(t.context.db);
-    assert.ok(rows.length >= 1, 'the report enqueued its expiry job');
+    assert.ok(rows.length >= 1, 'the texts enqueued a job');
     assertNoCanary('pgboss.job', JSON.stringify(rows));
   });
 

@@ -10,7 +10,11 @@ export interface ExpireReportPayload {
   reportId: string;
 }
 
-/** Deletes a report that nobody judged worth keeping once its retention period has passed. */
+/**
+ * Deletes one report that nobody judged worth keeping. Earlier versions queued one per report, due when
+ * its retention ended; the expiry sweep does that work now, and this definition stays so that jobs already
+ * queued drain instead of waiting forever. Nothing enqueues it any more.
+ */
 export const expireReportJob = defineJob<ExpireReportPayload>({
   name: 'reports.expire',
   queue: { retentionSeconds: QUEUE_RETENTION_SECONDS },
@@ -23,16 +27,15 @@ export const expireReportJob = defineJob<ExpireReportPayload>({
   },
 });
 
-/** When a report's expiry job runs, and how long pg-boss must keep it waiting until then. */
-export function expirySchedule(
-  now: Date,
-  retentionDays: number,
-): { startAfter: Date; retentionSeconds: number } {
-  return {
-    startAfter: new Date(now.getTime() + retentionDays * DAY_SECONDS * 1000),
-    retentionSeconds: (retentionDays + 7) * DAY_SECONDS,
-  };
-}
+/**
+ * Every five minutes: deletes the unverified reports whose retention has passed (a few minutes late at
+ * most, against a retention counted in days).
+ */
+export const sweepExpiredReportsJob = defineJob<Record<string, never>>({
+  name: 'reports.sweep-expired',
+  queue: { retryLimit: 1, expireInSeconds: 600 },
+  parse: parseEmptyPayload('reports.sweep-expired'),
+});
 
 /** Hourly: removes photo files left without a report by a crash between writing the file and committing. */
 export const sweepPhotosJob = defineJob<Record<string, never>>({

@@ -1,11 +1,17 @@
-// Reports: the public form, the staff console's report pages, and the job that deletes unkept reports.
+// Reports: the public form, the staff console's report pages, and the sweep that deletes unkept reports.
 import path from 'node:path';
 import type { AppContext } from '../../app/context.ts';
 import { LocalFileStore } from '../../integrations/storage/local-file-store.ts';
 import type { DomainModule } from '../index.ts';
-import { expireReportJob, sweepPhotosJob } from './reports.jobs.ts';
+import { expireReportJob, sweepExpiredReportsJob, sweepPhotosJob } from './reports.jobs.ts';
 import { registerReportRoutes } from './reports.routes.ts';
-import { expireReport, LiveReportFeed, sweepOrphanPhotos, type ReportsDeps } from './reports.service.ts';
+import {
+  expireReport,
+  LiveReportFeed,
+  sweepExpiredReports,
+  sweepOrphanPhotos,
+  type ReportsDeps,
+} from './reports.service.ts';
 
 // Routes and jobs are registered separately but must share one store per running context.
 const depsByContext = new WeakMap<AppContext, ReportsDeps>();
@@ -32,6 +38,16 @@ export const reportsModule: DomainModule = {
   },
   registerJobs(context) {
     const deps = reportsDeps(context);
+    context.jobs.register(
+      sweepExpiredReportsJob,
+      async () => {
+        const deleted = await sweepExpiredReports(deps, context.clock.now());
+        if (deleted > 0)
+          context.logger.info({ job: sweepExpiredReportsJob.name, deleted }, 'reports expired');
+      },
+      { schedule: '*/5 * * * *' },
+    );
+    // Drains jobs queued one per report before the sweep replaced them.
     context.jobs.register(expireReportJob, async ({ reportId }) => {
       const outcome = await expireReport(deps, reportId);
       context.logger.info({ job: expireReportJob.name, outcome }, 'report expiry');

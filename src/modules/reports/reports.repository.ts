@@ -19,29 +19,64 @@ export interface ReportListRow {
   has_photo: boolean;
 }
 
-export async function insertReport(db: Db, report: NewReport): Promise<void> {
-  await db.insertInto('reports').values(report).execute();
-}
+export type NewReportPhoto = Omit<ReportPhoto, 'created_at'> & { created_at: Date };
 
-export async function insertPhoto(
+/**
+ * Stores a report (and its photo) and tells listeners (the live console), in one statement: atomic on its
+ * own, so the web form needs no transaction and a single round trip, and inside a caller's transaction it
+ * adds one statement. PostgreSQL delivers the notification only once the statement's transaction commits.
+ * Returns false, storing nothing, when the reference is already taken: a clash does not abort the caller's
+ * transaction, and another draw settles it.
+ */
+export async function insertReportAndNotify(
   db: Db,
-  photo: Omit<ReportPhoto, 'created_at'> & { created_at: Date },
-): Promise<void> {
-  await db.insertInto('report_photos').values(photo).execute();
-}
-
-/** Tells listeners (the live console) about a new report; PostgreSQL delivers it only if the caller commits. */
-export async function notifyReportCreated(db: Db, reportId: string): Promise<void> {
-  await sql`select pg_notify(${REPORTS_CHANNEL}, ${reportId})`.execute(db);
-}
-
-export async function referenceExists(db: Db, reference: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('reports')
-    .select('id')
-    .where('reference', '=', reference)
-    .executeTakeFirst();
-  return row !== undefined;
+  report: NewReport & { id: string },
+  photo?: NewReportPhoto,
+): Promise<boolean> {
+  const inserted = db
+    .insertInto('reports')
+    .values(report)
+    .onConflict((conflict) => conflict.column('reference').doNothing())
+    .returning('id');
+  const rows = photo
+    ? await db
+        .with('report', () => inserted)
+        .with('photo', (qb) =>
+          qb
+            .insertInto('report_photos')
+            .columns([
+              'id',
+              'report_id',
+              'storage_key',
+              'original_sha256',
+              'content_type',
+              'size_bytes',
+              'created_at',
+            ])
+            // Parameters in a select list have no type of their own, hence the casts.
+            .expression((eb) =>
+              eb
+                .selectFrom('report')
+                .select([
+                  sql<string>`${photo.id}::uuid`.as('id'),
+                  'report.id as report_id',
+                  sql<string>`${photo.storage_key}::text`.as('storage_key'),
+                  sql<string>`${photo.original_sha256}::text`.as('original_sha256'),
+                  sql<string>`${photo.content_type}::text`.as('content_type'),
+                  sql<number>`${photo.size_bytes}::integer`.as('size_bytes'),
+                  sql<Date>`${photo.created_at}::timestamptz`.as('created_at'),
+                ]),
+            ),
+        )
+        .selectFrom('report')
+        .select(sql<string>`pg_notify(${REPORTS_CHANNEL}, report.id::text)`.as('notified'))
+        .execute()
+    : await db
+        .with('report', () => inserted)
+        .selectFrom('report')
+        .select(sql<string>`pg_notify(${REPORTS_CHANNEL}, report.id::text)`.as('notified'))
+        .execute();
+  return rows.length === 1;
 }
 
 function listQuery(db: Db) {
@@ -168,6 +203,36 @@ export async function hasOpenFollowup(db: Db, reportId: string): Promise<boolean
     .where('status', '=', 'open')
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/**
+ * Reports in one of these statuses that arrived before the cutoff and no open follow-up task needs, oldest
+ * first: what the expiry sweep deletes.
+ */
+export async function listExpiredReportIds(
+  db: Db,
+  options: { statuses: readonly ReportStatus[]; createdBefore: Date; limit: number },
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('reports')
+    .select('reports.id')
+    .where('reports.status', 'in', options.statuses)
+    .where('reports.created_at', '<', options.createdBefore)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('followup_tasks')
+            .select('followup_tasks.id')
+            .whereRef('followup_tasks.report_id', '=', 'reports.id')
+            .where('followup_tasks.status', '=', 'open'),
+        ),
+      ),
+    )
+    .orderBy('reports.created_at')
+    .limit(options.limit)
+    .execute();
+  return rows.map((row) => row.id);
 }
 
 /** Reads a report's status and locks the row, so a status change and an expiry cannot cross. */

@@ -1,4 +1,4 @@
-// The report form end to end over a real database: storage, encryption, photo stripping, the expiry job,
+// The report form end to end over a real database: storage, encryption, photo stripping, expiry,
 // and every way a submission can go wrong coming back as a clear answer with nothing typed lost.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -8,10 +8,9 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import sharp from 'sharp';
-import { createStaffSession } from '../../../test/support/staff.ts';
 import { createTestApp, type TestApp } from '../../../test/support/test-context.ts';
 import { reportsDeps } from './reports.module.ts';
-import { changeReportStatus, expireReport, sweepOrphanPhotos } from './reports.service.ts';
+import { expireReport, sweepOrphanPhotos } from './reports.service.ts';
 import {
   EXIF_CANARY,
   jpegWithExif,
@@ -130,25 +129,6 @@ describe(`report form`, () => {
     assert.equal(photo.size_bytes, stripped.length);
   });
 
-  test('the expiry job is enqueued with the report, carrying only its id', async () => {
-    const session = await openReportForm(t.app);
-    const res = await postReport(t.app, session, { ...VALID_FIELDS, details: CANARY.details });
-    assert.equal(res.statusCode, 303);
-    const reference = String(res.headers.location).split('ref=')[1]!;
-    const { id } = await t.context.db
-      .selectFrom('reports')
-      .select('id')
-      .where('reference', '=', reference)
-      .executeTakeFirstOrThrow();
-    const jobs = await sql<{ data: unknown; start_after: Date }>`
-      select data, start_after from pgboss.job where name = 'reports.expire'`.execute(t.context.db);
-    const job = jobs.rows.find((r) => JSON.stringify(r.data).includes(id));
-    assert.ok(job, 'a reports.expire job exists for the report');
-    assert.deepEqual(job.data, { reportId: id });
-    const days = (new Date(job.start_after).getTime() - Date.now()) / 86_400_000;
-    assert.ok(Math.abs(days - t.context.config.reportRetentionDays) < 1, `runs in ${days} days`);
-  });
-
   test('expiry deletes a still-new report and its photo file, and keeps one that needs verification', async () => {
     const session = await openReportForm(t.app);
     const submit = async () => {
@@ -197,38 +177,6 @@ describe(`report form`, () => {
       .where('report_id', '=', unverified.id)
       .execute();
     assert.equal(photoRows.length, 0);
-  });
-
-  test('a report moved back among the unverified after its expiry job ran gets a new one', async () => {
-    const session = await openReportForm(t.app);
-    const res = await postReport(t.app, session, VALID_FIELDS);
-    const reference = String(res.headers.location).split('ref=')[1]!;
-    const { id } = await t.context.db
-      .selectFrom('reports')
-      .select('id')
-      .where('reference', '=', reference)
-      .executeTakeFirstOrThrow();
-    const deps = reportsDeps(t.context);
-    const dispatcher = (await createStaffSession(t.context, ['dispatcher'])).userId;
-    const jobsFor = async () =>
-      (
-        await sql<{ start_after: Date }>`
-          select start_after from pgboss.job
-          where name = 'reports.expire' and data->>'reportId' = ${id}`.execute(t.context.db)
-      ).rows;
-    assert.equal((await jobsFor()).length, 1);
-    assert.equal(await changeReportStatus(deps, id, 'needs_verification', dispatcher), 'changed');
-    // The submission's job comes due while the report is kept, and does nothing.
-    assert.equal(await expireReport(deps, id), 'kept');
-    assert.equal(await changeReportStatus(deps, id, 'spam', dispatcher), 'changed');
-    const jobs = await jobsFor();
-    assert.equal(jobs.length, 2, 'marking it spam enqueued a new expiry');
-    const due = Math.max(...jobs.map((j) => new Date(j.start_after).getTime()));
-    const days = (due - t.context.clock.now().getTime()) / 86_400_000;
-    assert.ok(Math.abs(days - t.context.config.reportRetentionDays) < 1, `due in ${days} days`);
-    // Moving between unverified statuses does not pile up more jobs.
-    assert.equal(await changeReportStatus(deps, id, 'duplicate', dispatcher), 'changed');
-    assert.equal((await jobsFor()).length, 2);
   });
 
   test('the sweep removes old photo files no report points to, and nothing else', async () => {

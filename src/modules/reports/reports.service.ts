@@ -1,5 +1,6 @@
-// Intake and triage of reports: no HTTP here. A report is stored, with its photo and the job that will
-// delete it, in one transaction; whoever acknowledges it to the reporter does so only after that commits.
+// Intake and triage of reports: no HTTP here. A report is stored with its photo and its notification to the
+// live console in one statement; whoever acknowledges it to the reporter does so only after that commits.
+// Unverified reports are deleted by a periodic sweep once retention has passed (sweepExpiredReports).
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AppContext } from '../../app/context.ts';
 import type { Language } from '../../config/config.ts';
@@ -11,7 +12,6 @@ import type { BlobStore } from '../../integrations/storage/storage.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import type { PreparedPhoto } from './photo.ts';
 import { newReferenceCode } from './reference-code.ts';
-import { expireReportJob, expirySchedule } from './reports.jobs.ts';
 import {
   deleteReport,
   findListRow,
@@ -20,13 +20,12 @@ import {
   findRecordingSummary,
   findReport,
   hasOpenFollowup,
-  insertPhoto,
-  insertReport,
+  insertReportAndNotify,
+  listExpiredReportIds,
   listReports,
   listReportsSince,
   lockReportStatus,
   referencedStorageKeys,
-  notifyReportCreated,
   REPORTS_CHANNEL,
   updateStatus,
   type ReportListRow,
@@ -54,10 +53,6 @@ function photoField(photoId: string) {
   return { table: 'report_photos', column: 'content', rowId: photoId };
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: unknown }).code === '23505';
-}
-
 export async function submitReport(
   deps: ReportsDeps,
   input: ReportInput,
@@ -70,62 +65,51 @@ export async function submitReport(
   const reportId = randomUUID();
   const now = context.clock.now();
   const stored = photo ? { id: randomUUID(), key: randomBytes(16).toString('hex'), photo } : undefined;
-  // The file goes first, so the transaction that makes the report visible never points at a missing file.
+  // The file goes first, so the statement that makes the report visible never points at a missing file.
   if (stored) {
     await store.put(stored.key, Buffer.from(fields.encrypt(photoField(stored.id), stored.photo.stripped)));
   }
   const phone = input.callbackPhone;
-  const schedule = expirySchedule(now, context.config.reportRetentionDays);
   try {
     for (let attempt = 1; ; attempt++) {
       const reference = newReferenceCode();
-      try {
-        await context.db.transaction().execute(async (trx) => {
-          await insertReport(trx, {
-            id: reportId,
-            reference,
-            channel,
-            language,
-            status: 'new',
-            created_at: now,
-            activity: input.activity,
-            location_ciphertext: fields.encrypt(field(reportId, 'location'), input.location),
-            zip: input.zip,
-            seen_when: input.seenWhen,
-            agents_count: input.agentsCount,
-            vehicles_count: input.vehiclesCount,
-            uniform_ciphertext: fields.encryptOptional(field(reportId, 'uniform'), input.uniform),
-            agency: input.agency,
-            source: input.source,
-            callback_phone_ciphertext: phone
-              ? fields.encrypt(field(reportId, 'callback_phone'), phone)
-              : null,
-            callback_phone_index: phone ? blindIndex.index('reports.callback_phone', phone) : null,
-            details_ciphertext: fields.encryptOptional(field(reportId, 'details'), input.details),
-            status_changed_by: null,
-            status_changed_at: null,
-          });
-          if (stored) {
-            await insertPhoto(trx, {
-              id: stored.id,
-              report_id: reportId,
-              storage_key: stored.key,
-              original_sha256: stored.photo.originalSha256,
-              content_type: stored.photo.contentType,
-              size_bytes: stored.photo.stripped.length,
-              created_at: now,
-            });
-          }
-          await notifyReportCreated(trx, reportId);
-          await context.jobs.sendInTransaction(trx, expireReportJob, { reportId }, schedule);
-        });
-        return { id: reportId, reference };
-      } catch (error) {
-        // Two reports drawing the same reference is rare but possible; the ids are random UUIDs, so a
-        // unique violation here is the reference, and another draw settles it.
-        if (isUniqueViolation(error) && attempt < REFERENCE_ATTEMPTS) continue;
-        throw error;
-      }
+      const inserted = await insertReportAndNotify(
+        context.db,
+        {
+          id: reportId,
+          reference,
+          channel,
+          language,
+          status: 'new',
+          created_at: now,
+          activity: input.activity,
+          location_ciphertext: fields.encrypt(field(reportId, 'location'), input.location),
+          zip: input.zip,
+          seen_when: input.seenWhen,
+          agents_count: input.agentsCount,
+          vehicles_count: input.vehiclesCount,
+          uniform_ciphertext: fields.encryptOptional(field(reportId, 'uniform'), input.uniform),
+          agency: input.agency,
+          source: input.source,
+          callback_phone_ciphertext: phone ? fields.encrypt(field(reportId, 'callback_phone'), phone) : null,
+          callback_phone_index: phone ? blindIndex.index('reports.callback_phone', phone) : null,
+          details_ciphertext: fields.encryptOptional(field(reportId, 'details'), input.details),
+          status_changed_by: null,
+          status_changed_at: null,
+        },
+        stored && {
+          id: stored.id,
+          report_id: reportId,
+          storage_key: stored.key,
+          original_sha256: stored.photo.originalSha256,
+          content_type: stored.photo.contentType,
+          size_bytes: stored.photo.stripped.length,
+          created_at: now,
+        },
+      );
+      if (inserted) return { id: reportId, reference };
+      // Two reports drawing the same reference is rare but possible; another draw settles it.
+      if (attempt >= REFERENCE_ATTEMPTS) throw new Error('Could not draw a free report reference.');
     }
   } catch (error) {
     if (stored) await store.delete(stored.key).catch(() => {});
@@ -164,27 +148,14 @@ export async function insertIncomingReport(
 ): Promise<{ id: string; reference: string }> {
   const { fields, blindIndex } = context.secrets;
   const reportId = randomUUID();
-  let reference = newReferenceCode();
-  // A clash is about one in 10^11; checking first keeps a unique violation from aborting the caller's
-  // transaction.
-  for (let attempt = 1; attempt < REFERENCE_ATTEMPTS; attempt++) {
-    const taken = await trx
-      .selectFrom('reports')
-      .select('id')
-      .where('reference', '=', reference)
-      .executeTakeFirst();
-    if (!taken) break;
-    reference = newReferenceCode();
-  }
   const now = context.clock.now();
   const phone = input.callbackPhone ?? null;
-  await insertReport(trx, {
+  const report = {
     id: reportId,
-    reference,
     channel: input.channel,
     language: input.language,
     incomplete: input.incomplete ?? false,
-    status: 'new',
+    status: 'new' as const,
     created_at: now,
     activity: input.activity ?? null,
     location_ciphertext: fields.encryptOptional(field(reportId, 'location'), input.location ?? null),
@@ -200,44 +171,63 @@ export async function insertIncomingReport(
     details_ciphertext: fields.encryptOptional(field(reportId, 'details'), input.details ?? null),
     status_changed_by: null,
     status_changed_at: null,
-  });
-  await notifyReportCreated(trx, reportId);
-  await context.jobs.sendInTransaction(
-    trx,
-    expireReportJob,
-    { reportId },
-    expirySchedule(now, context.config.reportRetentionDays),
-  );
-  return { id: reportId, reference };
+  };
+  // A clash of references is about one in 10^11; the insert skips a taken one without aborting the caller's
+  // transaction, and another draw settles it.
+  for (let attempt = 1; attempt <= REFERENCE_ATTEMPTS; attempt++) {
+    const reference = newReferenceCode();
+    if (await insertReportAndNotify(trx, { ...report, reference })) return { id: reportId, reference };
+  }
+  throw new Error('Could not draw a free report reference.');
 }
 
 export type ExpiryOutcome = 'deleted' | 'kept' | 'postponed' | 'gone';
 
-/** The reports.expire job: deletes the report and its photo files unless someone decided to keep it. */
+/**
+ * Deletes the report and its files unless someone decided to keep it. The sweep calls it for each report
+ * past retention; jobs queued per report by earlier versions (reports.expire) still drain through it.
+ */
 export async function expireReport(deps: ReportsDeps, reportId: string): Promise<ExpiryOutcome> {
   return deps.context.db.transaction().execute(async (trx) => {
     const status = (await lockReportStatus(trx, reportId))?.status;
     if (status === undefined) return 'gone';
     if (!EXPIRING_STATUSES.includes(status)) return 'kept';
     // A family member's call about a detention stays while the legal team's task is open (the callback
-    // number and the message are the case's start); it is looked at again one retention period later.
-    if (await hasOpenFollowup(trx, reportId)) {
-      const { clock, config, jobs } = deps.context;
-      await jobs.sendInTransaction(
-        trx,
-        expireReportJob,
-        { reportId },
-        expirySchedule(clock.now(), config.reportRetentionDays),
-      );
-      return 'postponed';
-    }
-    // Files before rows: if the deletion fails half-way the job is retried and finds the row still there,
+    // number and the message are the case's start); the sweep looks at it again once the task is closed.
+    if (await hasOpenFollowup(trx, reportId)) return 'postponed';
+    // Files before rows: if the deletion fails half-way the sweep finds the row still there next time,
     // so no file is ever left behind without a row pointing at it.
     for (const photo of await findPhotos(trx, reportId)) await deps.store.delete(photo.storage_key);
     for (const key of await findRecordingStorageKeys(trx, reportId)) await deps.store.delete(key);
     await deleteReport(trx, reportId);
     return 'deleted';
   });
+}
+
+const EXPIRY_SWEEP_BATCH = 100;
+
+/**
+ * The reports.sweep-expired job: deletes every report still unverified (new, duplicate, spam) once the
+ * retention period since it arrived has passed, unless an open follow-up needs it. One periodic sweep
+ * rather than a delayed job per report: a report costs no job row at intake, a report moved back among the
+ * unverified needs nothing scheduled, and a changed retention applies to every report at once.
+ */
+export async function sweepExpiredReports(deps: ReportsDeps, now: Date): Promise<number> {
+  const { db, config } = deps.context;
+  const cutoff = new Date(now.getTime() - config.reportRetentionDays * 24 * 60 * 60 * 1000);
+  let deleted = 0;
+  for (;;) {
+    const ids = await listExpiredReportIds(db, {
+      statuses: EXPIRING_STATUSES,
+      createdBefore: cutoff,
+      limit: EXPIRY_SWEEP_BATCH,
+    });
+    let deletedNow = 0;
+    for (const id of ids) if ((await expireReport(deps, id)) === 'deleted') deletedNow += 1;
+    deleted += deletedNow;
+    // A full batch none of which could go (each changed meanwhile) would come back unchanged: stop there.
+    if (ids.length < EXPIRY_SWEEP_BATCH || deletedNow === 0) return deleted;
+  }
 }
 
 /** A photo file is written just before its report's transaction; give that transaction ample time. */
@@ -379,13 +369,6 @@ export async function changeReportStatus(
     if (from === to) return 'unchanged';
     const now = context.clock.now();
     await updateStatus(trx, reportId, { status: to, changedBy: actorId, changedAt: now });
-    if (EXPIRING_STATUSES.includes(to) && !EXPIRING_STATUSES.includes(from)) {
-      // The expiry job from submission may already have run and found the report kept; moved back among
-      // the unverified, it needs a job of its own, due when its original retention ends (or now).
-      const schedule = expirySchedule(current.createdAt, context.config.reportRetentionDays);
-      if (schedule.startAfter < now) schedule.startAfter = now;
-      await context.jobs.sendInTransaction(trx, expireReportJob, { reportId }, schedule);
-    }
     await recordAudit(trx, context, {
       actorId,
       action: 'report.status_changed',
