@@ -51,10 +51,17 @@ export function sendTwiml(reply: FastifyReply, twiml: string): FastifyReply {
   return reply.type('text/xml; charset=utf-8').send(twiml);
 }
 
+/** Thrown inside answerOnce's transaction to roll back a repeated delivery's work. */
+class AlreadyAnswered extends Error {
+  override name = 'AlreadyAnswered';
+}
+
 /**
  * Runs `produce` once per delivery key, in one transaction with the receipt, and answers a repeated
- * delivery with the stored answer. Two deliveries racing on PostgreSQL serialise on the receipt's primary
- * key: the second waits for the first to commit, then finds its answer.
+ * delivery with the stored answer. The receipt is written last, with the answer, so a first delivery costs
+ * one statement beyond its work. A repeat does the work again and finds the key taken: its transaction rolls
+ * back, storing nothing, and it answers what the first one stored. Two deliveries racing on PostgreSQL
+ * serialise on the receipt's primary key: the second waits for the first to commit, then rolls back.
  */
 export async function answerOnce(
   db: Kysely<Database>,
@@ -62,35 +69,27 @@ export async function answerOnce(
   now: Date,
   produce: (trx: Transaction<Database>) => Promise<string>,
 ): Promise<string> {
-  const seen = await db
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const answer = await produce(trx);
+      const claimed = await trx
+        .insertInto('twilio_webhook_receipts')
+        .values({ key, received_at: now, response: answer })
+        .onConflict((conflict) => conflict.column('key').doNothing())
+        .returning('key')
+        .executeTakeFirst();
+      if (!claimed) throw new AlreadyAnswered();
+      return answer;
+    });
+  } catch (error) {
+    if (!(error instanceof AlreadyAnswered)) throw error;
+  }
+  const first = await db
     .selectFrom('twilio_webhook_receipts')
     .select('response')
     .where('key', '=', key)
     .executeTakeFirst();
-  if (seen) return seen.response ?? EMPTY_TWIML;
-  return db.transaction().execute(async (trx) => {
-    const claimed = await trx
-      .insertInto('twilio_webhook_receipts')
-      .values({ key, received_at: now, response: null })
-      .onConflict((conflict) => conflict.column('key').doNothing())
-      .returning('key')
-      .executeTakeFirst();
-    if (!claimed) {
-      const first = await trx
-        .selectFrom('twilio_webhook_receipts')
-        .select('response')
-        .where('key', '=', key)
-        .executeTakeFirst();
-      return first?.response ?? EMPTY_TWIML;
-    }
-    const answer = await produce(trx);
-    await trx
-      .updateTable('twilio_webhook_receipts')
-      .set({ response: answer })
-      .where('key', '=', key)
-      .execute();
-    return answer;
-  });
+  return first?.response ?? EMPTY_TWIML;
 }
 
 /** Twilio stops retrying within a day; receipts older than this only say who called when. */
