@@ -100,8 +100,25 @@ keywords(['AYUDA'], { kind: 'help', language: 'es' });
 keywords(['EN', 'ENGLISH', 'INGLES', 'REPORT'], { kind: 'language', language: 'en' });
 keywords(['ES', 'ESPANOL', 'SPANISH', 'REPORTE', 'REPORTAR'], { kind: 'language', language: 'es' });
 
+/** The last text folded and its folding: one text is read by a dozen patterns, each of which folds it. */
+let lastFold: { text: string; folded: string } | undefined;
+
 /** Folds case and accents, index for index, so matches on the folded text cut the original text. */
 function fold(text: string): string {
+  if (lastFold?.text === text) return lastFold.folded;
+  const folded = foldUncached(text);
+  lastFold = { text, folded };
+  return folded;
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+function foldUncached(text: string): string {
+  // ASCII has no accents, and its lower case keeps every index: the common case needs no character walk.
+  if (isAscii(text)) return text.toLowerCase();
   let folded = '';
   for (const char of text) {
     const base = char.normalize('NFD').replace(/\p{M}/gu, '');
@@ -112,8 +129,18 @@ function fold(text: string): string {
   return folded;
 }
 
+/** The last text read for a keyword: the webhook and dispatch both ask about the same text. */
+let lastKeyword: { body: string; keyword: Keyword | undefined } | undefined;
+
 /** A text that is exactly one keyword (case, accents and surrounding punctuation ignored). */
 export function parseKeyword(body: string): Keyword | undefined {
+  if (lastKeyword?.body === body) return lastKeyword.keyword;
+  const keyword = readKeyword(body);
+  lastKeyword = { body, keyword };
+  return keyword;
+}
+
+function readKeyword(body: string): Keyword | undefined {
   const word = fold(body.normalize('NFC'))
     .replace(/[.!¡¿?,;:'"()\s]+$/u, '')
     .replace(/^[.!¡¿?,;:'"()\s]+/u, '')
