@@ -14,6 +14,8 @@ import { answerDispatch } from './dispatch.service.ts';
 export interface ResponderText {
   /** The sender in E.164. */
   from: string;
+  /** The sender's phone blind index, when the caller has it already (the SMS webhook does). */
+  phoneIndex?: string;
   body: string;
 }
 
@@ -29,9 +31,13 @@ export async function answerResponderText(
   // Keywords (STOP, HELP, START, EN/ES…) belong to the hotline whoever sends them: a responder who texts STOP
   // is opted out like anyone else. The SMS module's own reading is used, so the two never disagree.
   if (parseKeyword(text.body) !== undefined) return undefined;
-  const from = normalizePhone(text.from);
-  if (!from) return undefined;
-  const responder = await findResponderByPhone(trx, context.secrets.blindIndex.phone(from));
+  let phoneIndex = text.phoneIndex;
+  if (phoneIndex === undefined) {
+    const from = normalizePhone(text.from);
+    if (!from) return undefined;
+    phoneIndex = context.secrets.blindIndex.phone(from);
+  }
+  const responder = await findResponderByPhone(trx, phoneIndex);
   if (!responder) return undefined;
   const dispatch = await findOpenDispatchFor(trx, responder.userId);
   if (!dispatch) return undefined;

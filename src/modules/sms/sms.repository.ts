@@ -1,6 +1,6 @@
 // The only place the hotline's text conversations, opt-outs and MMS media are read or written with SQL.
 // Numbers appear here only as blind indexes and ciphertexts.
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, SmsConversation, SmsMediaTable } from '../../db/schema.ts';
 
 type Db = Kysely<Database>;
@@ -66,6 +66,64 @@ export async function insertConversation(db: Db, row: NewConversationRow): Promi
     .returning('id')
     .executeTakeFirst();
   return inserted !== undefined;
+}
+
+/**
+ * The number's open conversation, locked until the caller's transaction ends, opened from `row` if there is
+ * none; undefined, opening nothing, when the number has opted out. One statement: a text racing another from
+ * the same number waits on the open-conversation index for the other's transaction, then gets the
+ * conversation that one left open (or opens its own if that one closed), as if they had come one by one.
+ */
+export async function openConversationUnlessOptedOut(
+  db: Db,
+  row: NewConversationRow,
+): Promise<SmsConversation | undefined> {
+  return (
+    db
+      .insertInto('sms_conversations')
+      .columns([
+        'id',
+        'phone_ciphertext',
+        'phone_index',
+        'language',
+        'step',
+        'answers_ciphertext',
+        'started_at',
+        'last_message_at',
+      ])
+      // Parameters in a select list have no type of their own, hence the casts.
+      .expression(
+        db
+          .selectNoFrom([
+            sql<string>`${row.id}::uuid`.as('id'),
+            sql<string>`${row.phone_ciphertext}::text`.as('phone_ciphertext'),
+            sql<string>`${row.phone_index}::text`.as('phone_index'),
+            sql<string>`${row.language}::text`.as('language'),
+            sql<string>`${row.step}::text`.as('step'),
+            sql<string>`${row.answers_ciphertext}::text`.as('answers_ciphertext'),
+            sql<Date>`${row.started_at}::timestamptz`.as('started_at'),
+            sql<Date>`${row.last_message_at}::timestamptz`.as('last_message_at'),
+          ])
+          .where((eb) =>
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('sms_opt_outs')
+                  .select('phone_index')
+                  .where('phone_index', '=', row.phone_index),
+              ),
+            ),
+          ),
+      )
+      .onConflict((conflict) =>
+        conflict
+          .column('phone_index')
+          .where('closed_at', 'is', null)
+          .doUpdateSet((eb) => ({ last_message_at: eb.ref('excluded.last_message_at') })),
+      )
+      .returningAll()
+      .executeTakeFirst()
+  );
 }
 
 export interface ConversationChange {

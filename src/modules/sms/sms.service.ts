@@ -52,6 +52,7 @@ import {
   listSilentConversations,
   lockConversation,
   lockOpenConversation,
+  openConversationUnlessOptedOut,
   recordOptOut,
   removeOptOut,
   updateConversation,
@@ -170,6 +171,35 @@ async function openConversation(
   throw new Error('Could not open an SMS conversation.');
 }
 
+/**
+ * For a text that is not a keyword: the number's open conversation (opened now, in this language, if there is
+ * none), or undefined when the number has opted out. One statement reads the opt-out and opens or locks.
+ */
+async function openConversationForText(
+  context: AppContext,
+  trx: Trx,
+  phone: string,
+  phoneIndex: string,
+  language: Language,
+  now: Date,
+): Promise<OpenConversation | undefined> {
+  const id = randomUUID();
+  const conversation = newConversation(language);
+  const row = await openConversationUnlessOptedOut(trx, {
+    id,
+    phone_ciphertext: context.secrets.fields.encrypt(conversationField(id, 'phone'), phone),
+    phone_index: phoneIndex,
+    language: conversation.language,
+    step: pendingQuestion(conversation)!,
+    answers_ciphertext: encryptConversation(context, id, conversation),
+    started_at: now,
+    last_message_at: now,
+  });
+  if (!row) return undefined;
+  // Opened just now, the conversation is the one in hand: nothing to decrypt.
+  return { row, conversation: row.id === id ? conversation : loadConversation(context, row), change: {} };
+}
+
 async function saveConversation(context: AppContext, trx: Trx, open: OpenConversation): Promise<void> {
   const { conversation } = open;
   await updateConversation(trx, open.row.id, {
@@ -241,7 +271,10 @@ async function closeConversation(
     callbackPhone: phone,
     ...reportFields(context, conversation, phone),
   });
-  await scheduleMediaFetches(context, trx, await attachConversationMedia(trx, row.id, report.id));
+  // Media rows exist only for texts that carried media, so most conversations have none to hand over.
+  if (conversation.texts.some((text) => text.media.length > 0)) {
+    await scheduleMediaFetches(context, trx, await attachConversationMedia(trx, row.id, report.id));
+  }
   await updateConversation(trx, row.id, { ...closing, step: how, report_id: report.id });
   return report;
 }
@@ -286,11 +319,11 @@ async function replyWithinWindow(
   context: AppContext,
   trx: Trx,
   open: OpenConversation,
+  window: ReplyWindow,
   now: Date,
   reply: string,
   options: { owed: boolean },
 ): Promise<string | undefined> {
-  const window = await replyWindow(context, trx, open.row.phone_index, now);
   if (window.open) {
     open.change.last_auto_reply_at = now;
     return reply;
@@ -304,6 +337,7 @@ async function askNext(
   context: AppContext,
   trx: Trx,
   open: OpenConversation,
+  window: ReplyWindow,
   now: Date,
 ): Promise<string | undefined> {
   const question = pendingQuestion(open.conversation);
@@ -312,7 +346,7 @@ async function askNext(
     intro: open.conversation.asked === null,
     networkName: context.config.networkName,
   });
-  const sent = await replyWithinWindow(context, trx, open, now, reply, {
+  const sent = await replyWithinWindow(context, trx, open, window, now, reply, {
     owed: open.conversation.asked !== question,
   });
   if (sent !== undefined) open.conversation = markAsked(open.conversation, question);
@@ -359,21 +393,30 @@ export async function takeIncomingText(
   text: IncomingText,
 ): Promise<string | undefined> {
   const now = context.clock.now();
-  const responderReply = await answerResponderText(context, trx, { from: text.from, body: text.body });
-  if (responderReply !== undefined) return responderReply;
+  const phoneIndex = context.secrets.blindIndex.phone(text.from);
+  const parsed = parseKeyword(text.body);
+  // Keywords belong to the hotline whoever sends them, so a keyword never asks dispatch.
+  if (parsed === undefined) {
+    const responderReply = await answerResponderText(context, trx, {
+      from: text.from,
+      phoneIndex,
+      body: text.body,
+    });
+    if (responderReply !== undefined) return responderReply;
+  }
 
   const alertsRequest = text.media.length === 0 ? parseAlertsRequest(text.body) : undefined;
   if (alertsRequest) return answerAlertsRequest(context, trx, text.from, alertsRequest);
 
-  const phoneIndex = context.secrets.blindIndex.phone(text.from);
-  const parsed = parseKeyword(text.body);
   // A keyword with a photo attached is a report that happens to be one word; STOP is honoured regardless.
   const keyword = parsed && (text.media.length === 0 || parsed.kind === 'stop') ? parsed : undefined;
+  if (keyword === undefined) return takeReportText(context, trx, text, phoneIndex, now);
+
   const fallback = context.config.defaultLanguage;
   const open = (language: Language) =>
     openConversation(context, trx, text.from, phoneIndex, () => language, now);
 
-  if (keyword?.kind === 'stop') {
+  if (keyword.kind === 'stop') {
     await honourStop(trx, phoneIndex, now);
     const row = await lockOpenConversation(trx, phoneIndex);
     let current: OpenConversation | undefined = row
@@ -406,7 +449,7 @@ export async function takeIncomingText(
 
   const optedOut = await isOptedOut(trx, phoneIndex);
 
-  if (keyword?.kind === 'start' || keyword?.kind === 'help') {
+  if (keyword.kind === 'start' || keyword.kind === 'help') {
     const resumedAlerts =
       keyword.kind === 'start' && optedOut
         ? await resumeSubscriptionAfterStart(context, trx, phoneIndex)
@@ -426,22 +469,32 @@ export async function takeIncomingText(
     return reply;
   }
 
-  if (optedOut) {
-    // A language keyword alone carries nothing to report, and nobody is to be answered.
-    if (keyword) return undefined;
-    await reportFromOptedOutNumber(context, trx, text, now);
+  // A language keyword alone carries nothing to report, and an opted-out number is not to be answered.
+  if (optedOut) return undefined;
+  const current = await open(keyword.language);
+  current.conversation = { ...current.conversation, language: keyword.language };
+  const sent = await askNext(context, trx, current, await replyWindow(context, trx, phoneIndex, now), now);
+  await saveConversation(context, trx, current);
+  return sent;
+}
+
+/**
+ * A text that is not a keyword: a step of the number's conversation, or, from a number that opted out, a
+ * report at once. The conversation is written once, at the end, with the reply (if the window allows one).
+ */
+async function takeReportText(
+  context: AppContext,
+  trx: Trx,
+  text: IncomingText,
+  phoneIndex: string,
+  now: Date,
+): Promise<string | undefined> {
+  const language = guessLanguage(text.body, context.config.defaultLanguage);
+  const current = await openConversationForText(context, trx, text.from, phoneIndex, language, now);
+  if (!current) {
+    await reportFromOptedOutNumber(context, trx, text, language, now);
     return undefined;
   }
-
-  if (keyword?.kind === 'language') {
-    const current = await open(keyword.language);
-    current.conversation = { ...current.conversation, language: keyword.language };
-    const sent = await askNext(context, trx, current, now);
-    await saveConversation(context, trx, current);
-    return sent;
-  }
-
-  const current = await open(guessLanguage(text.body, fallback));
   current.conversation = receiveText(current.conversation, {
     body: text.body,
     at: now,
@@ -449,17 +502,20 @@ export async function takeIncomingText(
   });
   current.change.last_message_at = now;
   await storeMedia(context, trx, text.media, { conversationId: current.row.id }, now);
+  // Read after the conversation is locked: a text from the same number committed meanwhile is counted.
+  const window = await replyWindow(context, trx, phoneIndex, now);
 
   if (isFinished(current.conversation)) {
+    // The reference goes out in this answer if the window allows, recorded in the same write that closes
+    // the conversation; if the window withholds it, it follows by job.
+    const replying = window.open && hasContent(current.conversation);
+    if (replying) current.change.last_auto_reply_at = now;
     const report = await closeConversation(context, trx, current, 'done', now);
     if (!report) return undefined;
-    // Owed: if the window withholds it, the reference follows by job.
     const reply = receivedReply(current.conversation.language, report.reference);
-    const sent = await replyWithinWindow(context, trx, current, now, reply, { owed: true });
-    if (sent !== undefined) await updateConversation(trx, current.row.id, { last_auto_reply_at: now });
-    return sent;
+    return replyWithinWindow(context, trx, current, window, now, reply, { owed: true });
   }
-  const sent = await askNext(context, trx, current, now);
+  const sent = await askNext(context, trx, current, window, now);
   await saveConversation(context, trx, current);
   return sent;
 }
@@ -469,9 +525,9 @@ async function reportFromOptedOutNumber(
   context: AppContext,
   trx: Trx,
   text: IncomingText,
+  language: Language,
   now: Date,
 ): Promise<void> {
-  const language = guessLanguage(text.body, context.config.defaultLanguage);
   const conversation = receiveText(newConversation(language), {
     body: text.body,
     at: now,
