@@ -140,6 +140,50 @@ export async function updateConversation(db: Db, id: string, change: Conversatio
   await db.updateTable('sms_conversations').set(change).where('id', '=', id).execute();
 }
 
+/** An automatic reply a text would get now, subject to the number's reply window. */
+export interface ReplyClaim {
+  phoneIndex: string;
+  at: Date;
+  /** At most one automatic reply per number within this many seconds. */
+  windowSeconds: number;
+}
+
+export type ClaimedReply = { claimed: true } | { claimed: false; windowOpensAt: Date };
+
+/**
+ * Writes a conversation and, in the same statement, records an automatic reply to its number at `claim.at`
+ * unless the number had one within the window before (over its open and recently closed conversations).
+ * The caller holds the conversation's lock, so the statement sees every text from the number committed
+ * before it. Returns whether the reply may go, or when the window opens.
+ */
+export async function updateConversationClaimingReply(
+  db: Db,
+  id: string,
+  change: ConversationChange,
+  claim: ReplyClaim,
+): Promise<ClaimedReply> {
+  const windowOpen = sql<boolean>`(previous.at is null or previous.at <= ${claim.at}::timestamptz - make_interval(secs => ${claim.windowSeconds}))`;
+  const row = await db
+    .updateTable('sms_conversations')
+    .from(
+      db
+        .selectFrom('sms_conversations')
+        .select((eb) => eb.fn.max('last_auto_reply_at').as('at'))
+        .where('phone_index', '=', claim.phoneIndex)
+        .as('previous'),
+    )
+    .set({
+      ...change,
+      last_auto_reply_at: sql<Date>`case when ${windowOpen} then ${claim.at}::timestamptz else sms_conversations.last_auto_reply_at end`,
+    })
+    .where('sms_conversations.id', '=', id)
+    .returning([windowOpen.as('claimed'), 'previous.at'])
+    .executeTakeFirstOrThrow();
+  if (row.claimed) return { claimed: true };
+  const previous = new Date(row.at as Date | string);
+  return { claimed: false, windowOpensAt: new Date(previous.getTime() + claim.windowSeconds * 1000) };
+}
+
 /** When the number last got an automatic reply, over its open and recently closed conversations. */
 export async function lastAutoReplyAt(db: Db, phoneIndex: string): Promise<Date | null> {
   const row = await db

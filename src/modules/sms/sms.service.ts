@@ -53,10 +53,13 @@ import {
   lockConversation,
   lockOpenConversation,
   openConversationUnlessOptedOut,
+  updateConversationClaimingReply,
   recordOptOut,
   removeOptOut,
   updateConversation,
+  type ClaimedReply,
   type ConversationChange,
+  type ReplyClaim,
 } from './sms.repository.ts';
 import {
   helpReply,
@@ -91,6 +94,8 @@ interface OpenConversation {
   row: SmsConversation;
   conversation: Conversation;
   change: ConversationChange;
+  /** The number in E.164, when the text in hand says it (else it is decrypted from the row if needed). */
+  phone?: string;
 }
 
 /**
@@ -197,17 +202,31 @@ async function openConversationForText(
   });
   if (!row) return undefined;
   // Opened just now, the conversation is the one in hand: nothing to decrypt.
-  return { row, conversation: row.id === id ? conversation : loadConversation(context, row), change: {} };
+  return {
+    row,
+    conversation: row.id === id ? conversation : loadConversation(context, row),
+    change: {},
+    phone,
+  };
 }
 
-async function saveConversation(context: AppContext, trx: Trx, open: OpenConversation): Promise<void> {
+function conversationWrite(context: AppContext, open: OpenConversation): ConversationChange {
   const { conversation } = open;
-  await updateConversation(trx, open.row.id, {
+  return {
     language: conversation.language,
     step: pendingQuestion(conversation) ?? 'done',
     answers_ciphertext: encryptConversation(context, open.row.id, conversation),
     ...open.change,
-  });
+  };
+}
+
+async function saveConversation(context: AppContext, trx: Trx, open: OpenConversation): Promise<void> {
+  await updateConversation(trx, open.row.id, conversationWrite(context, open));
+}
+
+/** The automatic reply a text would get now, for the number's reply window to allow or withhold. */
+function replyClaim(context: AppContext, phoneIndex: string, now: Date): ReplyClaim {
+  return { phoneIndex, at: now, windowSeconds: context.config.hotline.smsReplyWindowSeconds };
 }
 
 async function storeMedia(
@@ -243,6 +262,7 @@ async function scheduleMediaFetches(
 /**
  * Closes a conversation; anything the sender wrote or sent becomes a report (partial when questions were
  * left open), with every text kept verbatim. A conversation with nothing in it closes without a report.
+ * With a claim, the write that closes it also claims the reply that will carry the report's reference.
  */
 async function closeConversation(
   context: AppContext,
@@ -250,7 +270,8 @@ async function closeConversation(
   open: OpenConversation,
   how: Exclude<ClosedStep, 'empty'>,
   now: Date,
-): Promise<{ id: string; reference: string } | undefined> {
+  claim?: ReplyClaim,
+): Promise<{ report: { id: string; reference: string } | undefined; reply?: ClaimedReply }> {
   const { row, conversation } = open;
   const emptied = newConversation(conversation.language);
   const closing: ConversationChange = {
@@ -262,9 +283,10 @@ async function closeConversation(
   };
   if (!hasContent(conversation)) {
     await updateConversation(trx, row.id, { ...closing, step: 'empty' });
-    return undefined;
+    return { report: undefined };
   }
-  const phone = context.secrets.fields.decrypt(conversationField(row.id, 'phone'), row.phone_ciphertext);
+  const phone =
+    open.phone ?? context.secrets.fields.decrypt(conversationField(row.id, 'phone'), row.phone_ciphertext);
   const report = await insertIncomingReport(context, trx, {
     channel: 'sms',
     language: conversation.language,
@@ -275,8 +297,12 @@ async function closeConversation(
   if (conversation.texts.some((text) => text.media.length > 0)) {
     await scheduleMediaFetches(context, trx, await attachConversationMedia(trx, row.id, report.id));
   }
-  await updateConversation(trx, row.id, { ...closing, step: how, report_id: report.id });
-  return report;
+  const closed = { ...closing, step: how, report_id: report.id };
+  if (!claim) {
+    await updateConversation(trx, row.id, closed);
+    return { report };
+  }
+  return { report, reply: await updateConversationClaimingReply(trx, row.id, closed, claim) };
 }
 
 type ReplyWindow = { open: true } | { open: false; opensAt: Date };
@@ -312,45 +338,40 @@ async function scheduleOwedReply(
 }
 
 /**
- * A reply subject to the window: sent (and recorded) if the window is open, otherwise withheld, and if
- * the conversation will be owed it, scheduled for when the window opens.
+ * Saves the conversation and asks the question it is waiting on (with the introduction if nothing was asked
+ * yet), if the number's reply window allows; the same write records the question as put and claims the
+ * reply. Withheld, the conversation is saved as not asked, and a question not yet put is owed by job for
+ * when the window opens.
  */
-async function replyWithinWindow(
+async function saveAndAskNext(
   context: AppContext,
   trx: Trx,
   open: OpenConversation,
-  window: ReplyWindow,
-  now: Date,
-  reply: string,
-  options: { owed: boolean },
-): Promise<string | undefined> {
-  if (window.open) {
-    open.change.last_auto_reply_at = now;
-    return reply;
-  }
-  if (options.owed) await scheduleOwedReply(context, trx, open.row.id, window.opensAt);
-  return undefined;
-}
-
-/** Asks the question the conversation is waiting on (with the introduction if nothing was asked yet). */
-async function askNext(
-  context: AppContext,
-  trx: Trx,
-  open: OpenConversation,
-  window: ReplyWindow,
   now: Date,
 ): Promise<string | undefined> {
   const question = pendingQuestion(open.conversation);
-  if (!question) return undefined;
+  if (!question) {
+    await saveConversation(context, trx, open);
+    return undefined;
+  }
   const reply = questionReply(open.conversation.language, question, {
     intro: open.conversation.asked === null,
     networkName: context.config.networkName,
   });
-  const sent = await replyWithinWindow(context, trx, open, window, now, reply, {
-    owed: open.conversation.asked !== question,
-  });
-  if (sent !== undefined) open.conversation = markAsked(open.conversation, question);
-  return sent;
+  const asking = { ...open, conversation: markAsked(open.conversation, question) };
+  const claimed = await updateConversationClaimingReply(
+    trx,
+    open.row.id,
+    conversationWrite(context, asking),
+    replyClaim(context, open.row.phone_index, now),
+  );
+  if (claimed.claimed) return reply;
+  if (open.conversation.asked !== question) {
+    // The write said the question was put; it was not, and sendOwedReply puts it once the window opens.
+    await saveConversation(context, trx, open);
+    await scheduleOwedReply(context, trx, open.row.id, claimed.windowOpensAt);
+  }
+  return undefined;
 }
 
 /**
@@ -473,9 +494,7 @@ export async function takeIncomingText(
   if (optedOut) return undefined;
   const current = await open(keyword.language);
   current.conversation = { ...current.conversation, language: keyword.language };
-  const sent = await askNext(context, trx, current, await replyWindow(context, trx, phoneIndex, now), now);
-  await saveConversation(context, trx, current);
-  return sent;
+  return saveAndAskNext(context, trx, current, now);
 }
 
 /**
@@ -502,22 +521,24 @@ async function takeReportText(
   });
   current.change.last_message_at = now;
   await storeMedia(context, trx, text.media, { conversationId: current.row.id }, now);
-  // Read after the conversation is locked: a text from the same number committed meanwhile is counted.
-  const window = await replyWindow(context, trx, phoneIndex, now);
 
   if (isFinished(current.conversation)) {
-    // The reference goes out in this answer if the window allows, recorded in the same write that closes
-    // the conversation; if the window withholds it, it follows by job.
-    const replying = window.open && hasContent(current.conversation);
-    if (replying) current.change.last_auto_reply_at = now;
-    const report = await closeConversation(context, trx, current, 'done', now);
-    if (!report) return undefined;
-    const reply = receivedReply(current.conversation.language, report.reference);
-    return replyWithinWindow(context, trx, current, window, now, reply, { owed: true });
+    // The reference goes out in this answer if the window allows, claimed in the write that closes the
+    // conversation; if the window withholds it, it follows by job.
+    const closed = await closeConversation(
+      context,
+      trx,
+      current,
+      'done',
+      now,
+      replyClaim(context, phoneIndex, now),
+    );
+    if (!closed.report || !closed.reply) return undefined;
+    if (closed.reply.claimed) return receivedReply(current.conversation.language, closed.report.reference);
+    await scheduleOwedReply(context, trx, current.row.id, closed.reply.windowOpensAt);
+    return undefined;
   }
-  const sent = await askNext(context, trx, current, window, now);
-  await saveConversation(context, trx, current);
-  return sent;
+  return saveAndAskNext(context, trx, current, now);
 }
 
 /** A text from a number that opted out: no conversation, no answer, but the words become a report. */
