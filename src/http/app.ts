@@ -128,6 +128,10 @@ export async function buildApp(context: AppContext, options: BuildAppOptions): P
   app.decorateRequest('formBinding', '');
 
   app.addHook('onRequest', async (request, reply) => {
+    // Twilio's webhooks are no browser: no cookies, no forms, no staff session, answers in TwiML. Setting a
+    // form cookie on each answer was work thrown away on the busiest path (access is checked below, in
+    // preValidation, once the signed body is parsed).
+    if (request.routeOptions.config.access?.kind === 'twilio') return;
     chooseLanguage(request, reply, context, services.cookies);
     request.formBinding = formBinding(request, reply, services.cookies);
     request.principal = await options.principals.load(request, reply);
