@@ -13,7 +13,7 @@
 // Run: npx node bench/intake.ts [--seconds=10] [--connections=10] [--warmup=3] [--only=sms|report]
 //                               [--cpu-prof=DIR] [--count-statements]
 //   Database: AMPARO_BENCH_DATABASE_URL (a superuser URL; a fresh database is created and dropped), else the
-//   embedded default (AMPARO_DATABASE_URL is cleared for the Amparo process).
+//   embedded default (an AMPARO_DATABASE_URL in the environment is not passed on).
 //   --cpu-prof=DIR   Amparo runs with node --cpu-prof, writing its profile to DIR when it stops.
 //   --count-statements  instead of timing, sends 200 requests of each kind one at a time through a counting
 //                    proxy (bench/statement-counter.ts) and prints statements and round trips per request,
@@ -177,45 +177,49 @@ async function readStat(pid: number): Promise<ProcessStat | undefined> {
   }
 }
 
+async function commandLine(pid: number): Promise<string> {
+  return (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).replaceAll('\0', ' ');
+}
+
 /**
- * The PostgreSQL processes serving this Amparo: an embedded server's (descendants of the Amparo process),
- * or the backends of the bench's own database on a shared server (named in their command line).
+ * The PostgreSQL processes serving this Amparo: an embedded server's (started by Amparo, or on a directory
+ * inside Amparo's data directory, and every process under it), or the backends of the bench's own database
+ * on a shared server (which name it in their command line).
  */
 async function postgresProcesses(
   amparoPid: number,
-  databaseName: string | undefined,
+  owned: { databaseName: string | undefined; dataDir: string },
 ): Promise<ProcessStat[]> {
   const stats = (
     await Promise.all(
       (await readdir('/proc')).filter((name) => /^\d+$/.test(name)).map((name) => readStat(Number(name))),
     )
-  ).filter((stat): stat is ProcessStat => stat?.comm === 'postgres');
+  ).filter((stat): stat is ProcessStat => stat !== undefined);
   const byPid = new Map(stats.map((stat) => [stat.pid, stat]));
-  const servesAmparo = async (stat: ProcessStat): Promise<boolean> => {
-    for (let parent = stat.ppid; parent > 1; parent = byPid.get(parent)?.ppid ?? 0) {
-      if (parent === amparoPid) return true;
-      if (!byPid.has(parent)) {
-        // A postgres process whose parent is not postgres: is that parent Amparo (or under it)?
-        return (await readStat(parent))?.ppid === amparoPid || parent === amparoPid;
-      }
-    }
-    if (!databaseName) return false;
-    const cmdline = await readFile(`/proc/${stat.pid}/cmdline`, 'utf8').catch(() => '');
-    return cmdline.includes(` ${databaseName} `);
+  const postgres = stats.filter((stat) => stat.comm === 'postgres');
+  const roots = new Set([amparoPid]);
+  for (const stat of postgres) {
+    if ((await commandLine(stat.pid)).includes(owned.dataDir)) roots.add(stat.pid);
+  }
+  const underRoot = (stat: ProcessStat): boolean => {
+    for (let pid = stat.pid; pid > 1; pid = byPid.get(pid)?.ppid ?? 0) if (roots.has(pid)) return true;
+    return false;
   };
-  const serving = await Promise.all(
-    stats.map(async (stat) => ((await servesAmparo(stat)) ? stat : undefined)),
-  );
-  return serving.filter((stat): stat is ProcessStat => stat !== undefined);
+  const serving: ProcessStat[] = [];
+  for (const stat of postgres) {
+    const named = owned.databaseName && (await commandLine(stat.pid)).includes(` ${owned.databaseName} `);
+    if (underRoot(stat) || named) serving.push(stat);
+  }
+  return serving;
 }
 
 /** PostgreSQL CPU over a measured span: polled, so backends that come and go are counted too. */
-function postgresCpuMeter(amparoPid: number, databaseName: string | undefined) {
+function postgresCpuMeter(amparoPid: number, owned: { databaseName: string | undefined; dataDir: string }) {
   const baseline = new Map<number, number>();
   const latest = new Map<number, number>();
   let started = false;
   const poll = async () => {
-    for (const stat of await postgresProcesses(amparoPid, databaseName)) {
+    for (const stat of await postgresProcesses(amparoPid, owned)) {
       if (!started) baseline.set(stat.pid, stat.cpuMs);
       latest.set(stat.pid, stat.cpuMs);
     }
@@ -291,7 +295,7 @@ async function measure(
   if (warm.wrong + warm.errors > 0) {
     console.log(`  warm-up: ${warm.wrong} wrong answers, ${warm.errors} errors of ${warm.answered}`);
   }
-  const postgres = postgresCpuMeter(amparoPid, databaseName);
+  const postgres = postgresCpuMeter(amparoPid, { databaseName, dataDir: path.dirname(running.dataDir) });
   await postgres.start();
   const amparoBefore = await cpuSeconds(amparoPid);
   const clientBefore = process.cpuUsage();
@@ -347,6 +351,8 @@ async function main(): Promise<void> {
   if (COUNT_STATEMENTS && !DATABASE_URL) {
     throw new Error('--count-statements needs AMPARO_BENCH_DATABASE_URL (a PostgreSQL it can proxy).');
   }
+  // Not inherited: without a bench database, Amparo runs on its embedded default.
+  delete process.env.AMPARO_DATABASE_URL;
   const database = DATABASE_URL ? await freshPostgres(DATABASE_URL) : undefined;
   const counter = COUNT_STATEMENTS && database ? await startStatementCounter(database.url) : undefined;
   const standIn = await startTwilioStandIn({ recordRequests: false });
@@ -356,8 +362,6 @@ async function main(): Promise<void> {
       databaseUrl: counter?.url ?? database?.url,
       dataDir: await mkdtemp(path.join(tmpdir(), 'amparo-intake-bench-')),
       env: {
-        // Cleared, not inherited: without a bench database this measures the embedded default.
-        ...(database ? {} : { AMPARO_DATABASE_URL: '' }),
         AMPARO_PUBLIC_URL: PUBLIC_URL,
         // The most config allows: the limiter still runs on every request, as it would for real.
         AMPARO_PUBLIC_RATE_LIMIT: '100000',
