@@ -25,8 +25,7 @@
 // PostgreSQL share it): read them as ratios between rounds of the same run, not as absolute capacity.
 import autocannon from 'autocannon';
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { reportFormData } from '../test/support/amparo-process.ts';
 import { startTwilioStandIn } from '../test/support/twilio-stand-in.ts';
@@ -360,7 +359,6 @@ async function main(): Promise<void> {
   try {
     running = await startAmparo({
       databaseUrl: counter?.url ?? database?.url,
-      dataDir: await mkdtemp(path.join(tmpdir(), 'amparo-intake-bench-')),
       env: {
         AMPARO_PUBLIC_URL: PUBLIC_URL,
         // The most config allows: the limiter still runs on every request, as it would for real.
