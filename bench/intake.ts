@@ -291,9 +291,10 @@ async function measure(
 ): Promise<void> {
   const amparoPid = await running.serverPid();
   const warm = await fire(running, scenario, { seconds: WARMUP_SECONDS, connections: CONNECTIONS });
-  if (warm.wrong + warm.errors > 0) {
-    console.log(`  warm-up: ${warm.wrong} wrong answers, ${warm.errors} errors of ${warm.answered}`);
-  }
+  console.log(
+    `  ${scenario.name}, warm-up: ${warm.answered} answered in ${WARMUP_SECONDS} s, ` +
+      `${warm.wrong} wrong, ${warm.errors} errors/timeouts`,
+  );
   const postgres = postgresCpuMeter(amparoPid, { databaseName, dataDir: path.dirname(running.dataDir) });
   await postgres.start();
   const amparoBefore = await cpuSeconds(amparoPid);
