@@ -38,7 +38,7 @@ describe(`case support: family support tasks and the outcome`, () => {
   let outsider: StaffSession;
   let teamId: string;
   before(async () => {
-    t = await createTestApp({ env: { AMPARO_TIME_ZONE: 'America/Chicago' } });
+    t = await createTestApp({ env: { AMPARO_TIMEZONE: 'America/Chicago' } });
     legal = await createStaffSession(t.context, ['legal']);
     teammate = await createStaffSession(t.context, ['legal']);
     outsider = await createStaffSession(t.context, ['legal']);
