@@ -23,7 +23,13 @@ import { alertDeliveryProgress, fanOutAlerts, resumeAlertDeliveries } from './al
 import { alertTextProvider, type AlertTextProvider } from './alerts.delivery-provider.ts';
 import { purgeAlertDeliveries } from './alerts.delivery-retention.ts';
 import type { FanOutSettings } from './alerts.delivery-run.ts';
-import { claimDeliveries, recordOutcomes } from './alerts.ledger.ts';
+import {
+  claimDeliveries,
+  finishAlertIfDone,
+  recordOutcomes,
+  returnStaleClaims,
+  type DeliveryOutcome,
+} from './alerts.ledger.ts';
 import {
   addSubscribers,
   approveAlert,
@@ -453,6 +459,65 @@ describe(`alert delivery through Twilio`, () => {
     for (const row of rows) {
       if (inFlight.has(row.subscriber_id)) assert.equal(row.attempts, 2, 'the lost attempt counts');
     }
+  });
+
+  test('a run whose claims were taken back after the lease records nothing over the run holding them now', async () => {
+    await addSubscribers(t.context, Array(3).fill({ zips: ['60611'] }));
+    const { alertId } = await approveAlert(t.context, { zips: ['60611'] });
+    const { db } = t.context;
+    const slow = randomUUID();
+    const claimedBySlow = await claimDeliveries(db, {
+      alertId,
+      runId: slow,
+      limit: 10,
+      after: null,
+      now: clock.now(),
+    });
+    assert.equal(claimedBySlow.length, 3);
+    clock.advance(31_000);
+    const next = randomUUID();
+    const now = clock.now();
+    const returned = await returnStaleClaims(db, {
+      runId: next,
+      claimedBefore: new Date(now.getTime() - 30_000),
+      now,
+    });
+    assert.equal(returned, 3);
+    const claimedByNext = await claimDeliveries(db, { alertId, runId: next, limit: 10, after: null, now });
+    assert.equal(claimedByNext.length, 3);
+    const sentBy = (rows: typeof claimedBySlow): DeliveryOutcome[] =>
+      rows.map((row) => ({
+        alertId,
+        subscriberId: row.subscriberId,
+        status: 'sent',
+        sender: POOL[0]!,
+        providerSid: sid('SM'),
+        errorCode: null,
+        nextAttemptAt: null,
+        attemptsDelta: 0,
+      }));
+
+    await recordOutcomes(db, slow, clock.now(), sentBy(claimedBySlow));
+    for (const row of await ledger(t, alertId)) {
+      assert.equal(row.status, 'sending', 'the late run changed a row it no longer holds');
+      assert.equal(row.claimed_by, next);
+      assert.equal(row.provider_sid, null);
+    }
+    const outcomes = sentBy(claimedByNext);
+    await recordOutcomes(db, next, clock.now(), outcomes);
+    const rows = await ledger(t, alertId);
+    assert.equal(statusCount(rows, 'sent'), 3);
+    for (const row of rows) {
+      assert.equal(row.claimed_by, null);
+      assert.equal(row.provider_sid, outcomes.find((o) => o.subscriberId === row.subscriber_id)!.providerSid);
+    }
+    // A claim is held exactly while a row is 'sending': the ledger refuses a settled row with one.
+    await assert.rejects(
+      sql`update alert_deliveries set claimed_by = ${next}::uuid, claimed_at = now()
+          where alert_id = ${alertId}::uuid`.execute(db),
+      /alert_deliveries_claim_check/,
+    );
+    assert.equal(await finishAlertIfDone(db, alertId, clock.now()), true);
   });
 
   test('the resume job queues a fan-out for claims left by a dead run, whatever pg-boss thinks of its job', async () => {

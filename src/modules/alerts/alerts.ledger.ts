@@ -66,7 +66,8 @@ export interface ClaimedDelivery {
 /**
  * Claims up to `limit` due pending rows of one alert in key order after `after`, in one statement: each
  * becomes 'sending' under this run, or 'undeliverable' when its subscriber is no longer active, is gone, or
- * has opted out anywhere. Rows another claim holds are skipped, never waited for.
+ * has opted out anywhere. Rows another claim holds are skipped, never waited for. `reach` is materialized
+ * because five expressions read `reachable`: inlined, each would look up the opt-outs again.
  */
 export async function claimDeliveries(
   db: Db,
@@ -92,7 +93,7 @@ export async function claimDeliveries(
       limit ${limit}
       for update skip locked
     ),
-    reach as (
+    reach as materialized (
       select p.alert_id, p.subscriber_id, s.phone_ciphertext, s.phone_index,
         coalesce(s.status = 'active'
           and not exists (select 1 from sms_opt_outs o where o.phone_index = s.phone_index), false) as reachable
@@ -141,6 +142,14 @@ export interface DeliveryOutcome {
  * batch's SIDs and for `earlierSids`, the previous batch's: a callback writes its early status and then
  * looks for the SID again, so whichever of the two looks last sees the other (see recordAlertTextStatus).
  * Returns the alerts that had an early status applied.
+ *
+ * Rows are matched by key and claim alone (a claim is held exactly while a row is 'sending', which a check
+ * constraint keeps true). Said as `status = 'sending'`, it let the planner answer from the small partial
+ * index of sending rows with the alert as the only key, reading every entry the alert had left there per
+ * outcome: each row passes through 'sending', and dead entries stay until vacuum, so a text cost more the
+ * further the alert had got. Parts with nothing to do are left out rather than given empty arrays: a
+ * condition on an empty array is false for every row, so any partial index "matches" it, and the planner
+ * may read one whole.
  */
 export async function recordOutcomes(
   db: Db,
@@ -152,21 +161,29 @@ export async function recordOutcomes(
   if (outcomes.length === 0 && earlierSids.length === 0) return [];
   const column = <T>(pick: (outcome: DeliveryOutcome) => T) => sql.val(outcomes.map(pick));
   const sids = outcomes.flatMap((outcome) => (outcome.providerSid ? [outcome.providerSid] : []));
-  const result = await sql<{ alert_id: string }>`
-    with early as (
+  const lookedFor = [...sids, ...earlierSids];
+  const none = sql`select null::uuid as alert_id where false`;
+  const early =
+    lookedFor.length === 0
+      ? sql`select null::text as provider_sid, null::text as status where false`
+      : sql`
       delete from alert_delivery_early_statuses e
-      where e.provider_sid = any(${sql.val([...sids, ...earlierSids])}::text[])
-      returning e.provider_sid, e.status
-    ),
-    settled_earlier as (
+      where e.provider_sid = any(${sql.val(lookedFor)}::text[])
+      returning e.provider_sid, e.status`;
+  const settledEarlier =
+    earlierSids.length === 0
+      ? none
+      : sql`
       update alert_deliveries d set status = early.status, updated_at = ${now}
       from early
       where d.provider_sid = early.provider_sid
         and d.provider_sid = any(${sql.val([...earlierSids])}::text[])
         and ${rank(sql.ref('d.status'))} < ${FINAL_RANK}
-      returning d.alert_id
-    ),
-    recorded as (
+      returning d.alert_id`;
+  const recorded =
+    outcomes.length === 0
+      ? none
+      : sql`
       update alert_deliveries d set
         status = coalesce(early.status, v.status),
         sender = coalesce(v.sender, d.sender),
@@ -188,10 +205,12 @@ export async function recordOutcomes(
         ${column((o) => o.attemptsDelta)}::int[]
       ) as v(alert_id, subscriber_id, status, sender, provider_sid, error_code, next_attempt_at, attempts_delta)
       left join early on early.provider_sid = v.provider_sid
-      where d.alert_id = v.alert_id and d.subscriber_id = v.subscriber_id
-        and d.status = 'sending' and d.claimed_by = ${runId}::uuid
-      returning case when early.status is not null then d.alert_id end as alert_id
-    )
+      where d.alert_id = v.alert_id and d.subscriber_id = v.subscriber_id and d.claimed_by = ${runId}::uuid
+      returning case when early.status is not null then d.alert_id end as alert_id`;
+  const result = await sql<{ alert_id: string }>`
+    with early as (${early}),
+    settled_earlier as (${settledEarlier}),
+    recorded as (${recorded})
     select alert_id from recorded where alert_id is not null
     union
     select alert_id from settled_earlier`.execute(db);
