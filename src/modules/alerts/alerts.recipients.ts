@@ -22,7 +22,10 @@ export async function countRecipientsByLanguage(
 
 /**
  * Fills the delivery ledger for an approved alert: one pending row per recipient, in one statement so 100,000
- * rows never pass through the application. Returns how many rows it created.
+ * rows never pass through the application. Returns how many rows it created. Only approval calls it, once,
+ * with the alert locked and still a draft, so no row can exist yet: a plain insert, as `on conflict`'s
+ * speculative insertion made the fill about a fifth slower. In recipient order, the ledger's indexes (keyed
+ * by alert and recipient) are filled at their right-hand edge rather than at random pages.
  */
 export async function fillDeliveryLedger(
   trx: Transaction<Database>,
@@ -38,6 +41,6 @@ export async function fillDeliveryLedger(
     where s.status = 'active'
       and s.zips && ${sql.val([...zips])}::text[]
       and not exists (select 1 from sms_opt_outs o where o.phone_index = s.phone_index)
-    on conflict do nothing`.execute(trx);
+    order by s.id`.execute(trx);
   return Number(result.numAffectedRows ?? 0);
 }
