@@ -340,12 +340,12 @@ export class FanOutRun {
     const now = clock.now();
     const state = await ledgerState(db, alertId, this.runId, now);
     const realNow = this.#pacing.now();
-    if (state.due > 0) {
+    if (state.due) {
       // Locked by someone else's statement for a moment; try again shortly.
       cursor.idleUntil = realNow + 50;
-    } else if (state.mine > 0) {
+    } else if (state.mine) {
       cursor.idleUntil = realNow + 250;
-    } else if (state.waiting > 0 || state.others > 0) {
+    } else if (state.nextAttemptAt !== null || state.oldestOtherClaim !== null) {
       const retryIn = state.nextAttemptAt ? state.nextAttemptAt.getTime() - now.getTime() : Infinity;
       const staleIn = state.oldestOtherClaim
         ? state.oldestOtherClaim.getTime() + this.#settings.leaseMs - now.getTime()
