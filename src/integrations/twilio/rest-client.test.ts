@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { startTwilioStandIn, type TwilioStandIn } from '../../../test/support/twilio-stand-in.ts';
 import { TwilioApiError, TwilioRestClient } from './rest-client.ts';
@@ -108,5 +110,42 @@ describe('Twilio REST client against the local stand-in', () => {
     });
     await slashed.sendMessage({ from: '+15550100199', to: TO, body: 'x' });
     assert.equal(standIn.requests.at(-1)!.path, `/2010-04-01/Accounts/${standIn.accountSid}/Messages.json`);
+  });
+
+  test('an answer cut off mid-way, or a redirect, is an error; no redirect is followed', async () => {
+    let redirected = 0;
+    const server: Server = createServer((request, response) => {
+      if (request.url?.includes('/elsewhere')) {
+        redirected++;
+        response.end('{"sid":"SM00000000000000000000000000000000","status":"queued"}');
+      } else if (request.url?.includes('/Accounts/ACcut')) {
+        response.writeHead(201, { 'content-type': 'application/json', 'content-length': '100' });
+        response.write('{"sid":"SM');
+        setTimeout(() => response.socket?.destroy(), 20);
+      } else {
+        response.writeHead(307, { location: '/elsewhere' });
+        response.end();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const apiBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const cut = new TwilioRestClient({ accountSid: 'ACcut', authToken: 'x', apiBase });
+      const error = await cut.sendMessage({ from: '+15550100199', to: TO, body: BODY }).then(
+        () => assert.fail('a cut answer was taken'),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof TwilioApiError);
+      assert.equal(error.status, undefined);
+      const moved = new TwilioRestClient({ accountSid: 'ACmoved', authToken: 'x', apiBase });
+      await assert.rejects(
+        moved.sendMessage({ from: '+15550100199', to: TO, body: BODY }),
+        (e: unknown) => e instanceof TwilioApiError && e.status === 307,
+      );
+      assert.equal(redirected, 0, 'the redirect was followed');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -2,8 +2,70 @@
 // so the provider keeps no copy longer than it must. The base URL is configurable so tests and benchmarks
 // can point it at a local stand-in.
 import { Buffer } from 'node:buffer';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
 const REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * Kept-alive connections for the calls Amparo makes by the thousand (an alert's texts, the deletion of
+ * their copies), shared by every client in the process. Those go through node:http rather than fetch:
+ * fetch streams even a short string body, so each request cost several socket writes and web-stream
+ * machinery, and on a 100,000-text alert that was the sender's largest cost.
+ */
+const agents = {
+  'http:': new HttpAgent({ keepAlive: true }),
+  'https:': new HttpsAgent({ keepAlive: true }),
+};
+
+interface Answer {
+  status: number;
+  body: Buffer;
+}
+
+/** One request with a short body, answered in full; no redirects are followed. */
+function call(
+  url: URL,
+  init: { method: string; headers: Record<string, string>; body?: string },
+): Promise<Answer> {
+  const secure = url.protocol === 'https:';
+  if (!secure && url.protocol !== 'http:') return Promise.reject(new Error('unsupported scheme'));
+  const { body } = init;
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      outcome();
+    };
+    const request = (secure ? httpsRequest : httpRequest)(url, {
+      method: init.method,
+      agent: agents[url.protocol as 'http:' | 'https:'],
+      headers: {
+        ...init.headers,
+        ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body, 'utf8')) }),
+      },
+    });
+    const timer = setTimeout(() => request.destroy(new Error('timed out')), REQUEST_TIMEOUT_MS);
+    request.on('error', (error) => settle(() => reject(error)));
+    request.on('response', (response: IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () =>
+        settle(() => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks) })),
+      );
+      response.on('error', (error) => settle(() => reject(error)));
+      response.on('close', () => settle(() => reject(new Error('connection closed mid-answer'))));
+    });
+    // A string given to end() leaves in one write with the headers.
+    request.end(body);
+  });
+}
+
+function parseJson(body: Buffer): unknown {
+  return JSON.parse(body.toString('utf8'));
+}
 
 export interface TwilioCredentials {
   accountSid: string;
@@ -58,11 +120,15 @@ function senderFields(request: SendMessageRequest): Record<string, string> {
 
 async function errorCode(response: Response): Promise<number | undefined> {
   try {
-    const body = (await response.json()) as { code?: unknown };
-    return typeof body.code === 'number' ? body.code : undefined;
+    return codeOf(await response.json());
   } catch {
     return undefined;
   }
+}
+
+function codeOf(body: unknown): number | undefined {
+  const code = (body as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : undefined;
 }
 
 export class TwilioRestClient {
@@ -104,22 +170,50 @@ export class TwilioRestClient {
     return response;
   }
 
+  /** Like #fetch, for the bulk calls: the answer's status and whole body (which is short). */
+  async #call(
+    operation: string,
+    url: string,
+    init: { method: string; headers?: Record<string, string>; body?: string },
+  ): Promise<Answer> {
+    let answer: Answer;
+    try {
+      answer = await call(new URL(url), {
+        ...init,
+        headers: { ...init.headers, authorization: this.#authorization, accept: 'application/json' },
+      });
+    } catch (cause) {
+      // The cause (a network error or a timeout) carries no request body, so it is safe to keep.
+      throw new TwilioApiError(operation, undefined, undefined, { cause });
+    }
+    if (answer.status < 200 || answer.status > 299) {
+      let code: number | undefined;
+      try {
+        code = codeOf(parseJson(answer.body));
+      } catch {
+        code = undefined;
+      }
+      throw new TwilioApiError(operation, answer.status, code);
+    }
+    return answer;
+  }
+
   async sendMessage(request: SendMessageRequest): Promise<SentMessage> {
     const form = new URLSearchParams({ To: request.to, ...senderFields(request), Body: request.body });
     if (request.statusCallback) form.set('StatusCallback', request.statusCallback);
-    const response = await this.#fetch('send message', `${this.#messagesUrl}.json`, {
+    const answer = await this.#call('send message', `${this.#messagesUrl}.json`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: form.toString(),
     });
-    let sent: { sid?: unknown; status?: unknown };
+    let sent: { sid?: unknown; status?: unknown } | null;
     try {
-      sent = (await response.json()) as typeof sent;
+      sent = parseJson(answer.body) as typeof sent;
     } catch (cause) {
-      throw new TwilioApiError('send message (unreadable answer)', response.status, undefined, { cause });
+      throw new TwilioApiError('send message (unreadable answer)', answer.status, undefined, { cause });
     }
-    if (typeof sent.sid !== 'string' || typeof sent.status !== 'string') {
-      throw new TwilioApiError('send message (answer without sid)', response.status, undefined);
+    if (typeof sent?.sid !== 'string' || typeof sent.status !== 'string') {
+      throw new TwilioApiError('send message (answer without sid)', answer.status, undefined);
     }
     return { sid: sent.sid, status: sent.status };
   }
@@ -128,11 +222,7 @@ export class TwilioRestClient {
   async deleteMessage(sid: string): Promise<void> {
     if (!/^(SM|MM)[0-9a-f]{32}$/i.test(sid))
       throw new TwilioApiError('delete message (bad sid)', undefined, undefined);
-    const response = await this.#fetch('delete message', `${this.#messagesUrl}/${sid}.json`, {
-      method: 'DELETE',
-    });
-    // 204 has no body; anything else successful is drained so the connection can be reused.
-    await response.arrayBuffer();
+    await this.#call('delete message', `${this.#messagesUrl}/${sid}.json`, { method: 'DELETE' });
   }
 
   /**
