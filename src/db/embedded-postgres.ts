@@ -166,9 +166,9 @@ async function findRunningServer(
     // the data directory.
     return undefined;
   }
-  if (isAlive(state.owner) && state.owner !== process.pid) {
-    return { connection, owner: false, close: async () => {} };
-  }
+  // A live owner, this very process included (a second open while the first is in use), keeps the server:
+  // only its own close stops it.
+  if (isAlive(state.owner)) return { connection, owner: false, close: async () => {} };
   await writeState(paths.stateFile, { ...state, owner: process.pid });
   return ownedServer(paths, connection, state.pid);
 }
