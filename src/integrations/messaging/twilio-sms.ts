@@ -7,11 +7,19 @@ export class TwilioSms implements SmsSender {
   readonly #client: TwilioRestClient;
   readonly #sender: TwilioSender;
   readonly #statusCallback: string | undefined;
+  readonly #onSent: ((sid: string) => Promise<void>) | undefined;
 
-  constructor(client: TwilioRestClient, sender: TwilioSender, statusCallback?: string) {
+  /** `onSent` notes each accepted text (its SID) before send resolves, so it can be deleted there later. */
+  constructor(
+    client: TwilioRestClient,
+    sender: TwilioSender,
+    statusCallback?: string,
+    onSent?: (sid: string) => Promise<void>,
+  ) {
     this.#client = client;
     this.#sender = sender;
     this.#statusCallback = statusCallback;
+    this.#onSent = onSent;
   }
 
   async send(message: OutgoingSms): Promise<{ providerId: string }> {
@@ -22,6 +30,7 @@ export class TwilioSms implements SmsSender {
       ...(this.#statusCallback ? { statusCallback: this.#statusCallback } : {}),
     };
     const sent = await this.#client.sendMessage(request);
+    await this.#onSent?.(sent.sid);
     return { providerId: sent.sid };
   }
 }
