@@ -278,7 +278,11 @@ function countriesOf(number: string): CountryCode[] {
   return getCountries().filter((country) => getCountryCallingCode(country) === parsed.countryCallingCode);
 }
 
-const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: () => true });
+const xml = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  isArray: (name, _path, _leaf, isAttribute) => !isAttribute && (name === 'Response' || name === 'Message'),
+});
 
 /** The <Message> elements of a TwiML document: their text and attributes. */
 function twimlMessages(twiml: string): { body: string; attributes: Record<string, string> }[] {
@@ -291,7 +295,7 @@ function twimlMessages(twiml: string): { body: string; attributes: Record<string
     let body = '';
     for (const [key, value] of Object.entries(element)) {
       if (key === '#text') body = String(value);
-      else if (key === 'Body') body = String((value as unknown[])[0]);
+      else if (key === 'Body') body = String(value);
       else if (typeof value === 'string') attributes[key] = value;
     }
     return { body, attributes };
