@@ -179,7 +179,8 @@ describe('a journey leaves nothing at Twilio', () => {
 
     const left = standIn.holding();
     context.diagnostic(
-      `messages handled: ${handled}; left at the stand-in: ${left.messages} messages, ${left.media} media, ` +
+      `messages handled: ${handled} (${before.messages} still held before the callbacks and sweeps); ` +
+        `left at the stand-in: ${left.messages} messages, ${left.media} media, ` +
         `${left.recordings} recordings, ${left.calls} calls`,
     );
     assert.deepEqual(left, { messages: 0, redacted: 0, media: 0, recordings: 0, calls: 0 });
