@@ -349,6 +349,25 @@ export interface VoiceCallsTable {
   report_id: string | null;
 }
 
+export type ProviderCopyKind = 'message' | 'call' | 'media' | 'recording';
+export type ProviderCopyState = 'waiting' | 'ready' | 'failed';
+
+/** A copy Twilio holds (message, call, attachment, recording), by SID alone, until it is deleted there. */
+export interface ProviderCopiesTable {
+  sid: string;
+  kind: ProviderCopyKind;
+  /** An attachment's message, or a recording's call: deleted before the parent is. */
+  parent_sid: string | null;
+  state: ProviderCopyState;
+  created_at: Timestamp;
+  /** Waiting: the latest it waits. Ready: when the next deletion attempt is due. */
+  due_at: Date;
+  attempts: Generated<number>;
+  /** What Twilio last answered, as "HTTP status/Twilio code" (never Twilio's text). */
+  last_error: string | null;
+  redacted_at: Date | null;
+}
+
 export interface ReportRecordingsTable {
   id: string;
   report_id: string;
@@ -722,6 +741,7 @@ export interface Database {
   sms_conversations: SmsConversationsTable;
   sms_media: SmsMediaTable;
   voice_calls: VoiceCallsTable;
+  provider_copies: ProviderCopiesTable;
   report_recordings: ReportRecordingsTable;
   followup_tasks: FollowupTasksTable;
   subscribers: SubscribersTable;

@@ -57,6 +57,7 @@ function consoleNav(request: FastifyRequest): Html {
     ${hasAnyRole(request.principal, DISPATCHER_ROLES) ? html`<a href="/console/roster">${t('dispatch.nav_roster')}</a>` : ''}
     ${roles.includes('admin') ? html`<a href="/console/users">${t('console.nav_users')}</a>` : ''}
     ${roles.includes('admin') ? html`<a href="/console/teams">${t('cases.nav_teams')}</a>` : ''}
+    ${roles.includes('admin') ? html`<a href="/console/provider-copies">${t('provider_copies.nav')}</a>` : ''}
     <a href="/console/profile">${t('dispatch.nav_profile')}</a>
     <a href="/console/account">${t('console.nav_account')}</a>
   </nav>`;

@@ -11,6 +11,7 @@ import { casesModule } from './cases/cases.module.ts';
 import { dispatchModule } from './dispatch/dispatch.module.ts';
 import { incidentsModule } from './incidents/incidents.module.ts';
 import { outboxModule } from './outbox/outbox.module.ts';
+import { providerRetentionModule } from './provider-retention/provider-retention.module.ts';
 import { publicModule } from './public/public.module.ts';
 import { reportsModule } from './reports/reports.module.ts';
 import { smsModule } from './sms/sms.module.ts';
@@ -41,6 +42,7 @@ export const DOMAIN_MODULES: readonly DomainModule[] = [
   caseTrackingModule,
   casesModule,
   caseSupportModule,
+  providerRetentionModule,
 ];
 
 export interface AmparoModules {

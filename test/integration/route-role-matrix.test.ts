@@ -61,6 +61,9 @@ const EXPECTED: Record<string, Allowed> = {
   'POST /webhooks/twilio/voice/recorded': 'twilio',
   'POST /webhooks/twilio/status': 'twilio',
   'POST /webhooks/twilio/sms': 'twilio',
+  'POST /webhooks/twilio/message-status': 'twilio',
+  'GET /console/provider-copies': ADMIN,
+  'POST /console/provider-copies/retry': ADMIN,
   'GET /console/hotline/simulator': ['admin', 'coordinator', 'dispatcher'],
   'POST /console/hotline/simulator': ['admin', 'coordinator', 'dispatcher'],
   // Legal may reach the route; which recordings it may play (its follow-ups') is checked per report.

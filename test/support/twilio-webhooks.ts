@@ -72,6 +72,8 @@ export function incomingSms(
   body: string,
   extra: Record<string, string> = {},
 ): Record<string, string> {
+  // Twilio gives the message one SID under all three names; a test overriding MessageSid overrides them all.
+  const messageSid = extra.MessageSid ?? sid('SM');
   return {
     AccountSid: TEST_ACCOUNT_SID,
     ApiVersion: '2010-04-01',
@@ -81,9 +83,9 @@ export function incomingSms(
     FromState: 'IL',
     FromZip: '60623',
     FromCountry: 'US',
-    MessageSid: sid('SM'),
-    SmsMessageSid: sid('SM'),
-    SmsSid: sid('SM'),
+    MessageSid: messageSid,
+    SmsMessageSid: messageSid,
+    SmsSid: messageSid,
     SmsStatus: 'received',
     MessagingServiceSid: '',
     NumMedia: '0',

@@ -1,7 +1,12 @@
 // Chooses the SMS provider from config, once per context.
 import type { AppContext } from '../../app/context.ts';
 import type { TwilioConfig } from '../../config/config.ts';
+import {
+  recordSentText,
+  TEXT_STATUS_PATH,
+} from '../../modules/provider-retention/provider-retention.service.ts';
 import { TwilioRestClient, type TwilioSender } from '../twilio/rest-client.ts';
+import { publishedUrl } from '../twilio/webhook.ts';
 import { ConsoleOutbox } from './console-outbox.ts';
 import type { SmsSender } from './sms-sender.ts';
 import { TwilioSms } from './twilio-sms.ts';
@@ -28,7 +33,13 @@ export function createSmsSender(context: Pick<AppContext, 'config' | 'db' | 'sec
         authToken: twilio.authToken,
         apiBase: twilio.apiBase,
       });
-      return new TwilioSms(client, twilioSender(twilio));
+      // Each text reports its fate and is noted by SID, so it is deleted at Twilio once final.
+      return new TwilioSms(
+        client,
+        twilioSender(twilio),
+        publishedUrl(context.config.publicUrl, TEXT_STATUS_PATH),
+        (sid) => recordSentText(context, sid),
+      );
     }
   }
 }

@@ -22,6 +22,23 @@ export class InvalidRecipientError extends Error {
   }
 }
 
+/**
+ * The provider refused this text for good because of its recipient (or its length): an invalid number, a
+ * country the account may not text, an unsubscribed or landline number. Trying again cannot help, so
+ * callers treat it like a number that is not one, and carry on with the next recipient. Only Twilio's
+ * numeric code is kept.
+ */
+export class RecipientRefusedError extends InvalidRecipientError {
+  override name = 'RecipientRefusedError';
+  readonly code: number;
+  constructor(code: number, options?: ErrorOptions) {
+    super();
+    if (options?.cause !== undefined) this.cause = options.cause;
+    this.message = `The SMS provider refused the text for its recipient (error ${code}).`;
+    this.code = code;
+  }
+}
+
 /** The recipient in E.164, the form both providers store and Twilio expects. */
 export function recipientNumber(to: string): string {
   const normalized = normalizePhone(to);

@@ -131,6 +131,10 @@ function codeOf(body: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
+/** A message's SID: the spec allows SM and MM (media hang under either). */
+const MESSAGE_SID = /^(SM|MM)[0-9a-f]{32}$/i;
+const CALL_SID = /^CA[0-9a-f]{32}$/i;
+
 export class TwilioRestClient {
   readonly #credentials: TwilioCredentials;
 
@@ -138,9 +142,13 @@ export class TwilioRestClient {
     this.#credentials = credentials;
   }
 
-  get #messagesUrl(): string {
+  get #accountUrl(): string {
     const base = this.#credentials.apiBase.replace(/\/+$/, '');
-    return `${base}/2010-04-01/Accounts/${encodeURIComponent(this.#credentials.accountSid)}/Messages`;
+    return `${base}/2010-04-01/Accounts/${encodeURIComponent(this.#credentials.accountSid)}`;
+  }
+
+  get #messagesUrl(): string {
+    return `${this.#accountUrl}/Messages`;
   }
 
   get #authorization(): string {
@@ -220,9 +228,66 @@ export class TwilioRestClient {
 
   /** Removes a message (its body and numbers) from Twilio's records once Amparo no longer needs it there. */
   async deleteMessage(sid: string): Promise<void> {
-    if (!/^(SM|MM)[0-9a-f]{32}$/i.test(sid))
-      throw new TwilioApiError('delete message (bad sid)', undefined, undefined);
+    if (!MESSAGE_SID.test(sid)) throw new TwilioApiError('delete message (bad sid)', undefined, undefined);
     await this.#call('delete message', `${this.#messagesUrl}/${sid}.json`, { method: 'DELETE' });
+  }
+
+  /**
+   * Empties a message's body at Twilio (the spec's update with `Body=""`): what is left when a message
+   * cannot be deleted yet is its numbers and dates, not what it said.
+   */
+  async redactMessage(sid: string): Promise<void> {
+    if (!MESSAGE_SID.test(sid)) throw new TwilioApiError('redact message (bad sid)', undefined, undefined);
+    await this.#call('redact message', `${this.#messagesUrl}/${sid}.json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'Body=',
+    });
+  }
+
+  /** Deletes one attachment of a message; each is deleted on its own, never trusted to go with its message. */
+  async deleteMedia(messageSid: string, mediaSid: string): Promise<void> {
+    if (!MESSAGE_SID.test(messageSid) || !/^ME[0-9a-f]{32}$/i.test(mediaSid)) {
+      throw new TwilioApiError('delete media (bad sid)', undefined, undefined);
+    }
+    await this.#call('delete media', `${this.#messagesUrl}/${messageSid}/Media/${mediaSid}.json`, {
+      method: 'DELETE',
+    });
+  }
+
+  /** Deletes a call's record (its numbers, times and duration) once the call is over. */
+  async deleteCall(sid: string): Promise<void> {
+    if (!CALL_SID.test(sid)) throw new TwilioApiError('delete call (bad sid)', undefined, undefined);
+    await this.#call('delete call', `${this.#accountUrl}/Calls/${sid}.json`, { method: 'DELETE' });
+  }
+
+  async deleteRecording(sid: string): Promise<void> {
+    if (!/^RE[0-9a-f]{32}$/i.test(sid)) {
+      throw new TwilioApiError('delete recording (bad sid)', undefined, undefined);
+    }
+    await this.#call('delete recording', `${this.#accountUrl}/Recordings/${sid}.json`, { method: 'DELETE' });
+  }
+
+  /**
+   * The legs a call's <Dial> made (each a call record of its own, holding a dispatcher's number): the
+   * first page of the Calls list filtered by ParentCallSid, which is all a hotline call rings.
+   */
+  async childCalls(parentSid: string): Promise<string[]> {
+    if (!CALL_SID.test(parentSid)) throw new TwilioApiError('list calls (bad sid)', undefined, undefined);
+    const query = new URLSearchParams({ ParentCallSid: parentSid, PageSize: '100' });
+    const answer = await this.#call('list calls', `${this.#accountUrl}/Calls.json?${query.toString()}`, {
+      method: 'GET',
+    });
+    let page: { calls?: unknown } | null;
+    try {
+      page = parseJson(answer.body) as typeof page;
+    } catch (cause) {
+      throw new TwilioApiError('list calls (unreadable answer)', answer.status, undefined, { cause });
+    }
+    if (!Array.isArray(page?.calls)) return [];
+    return page.calls
+      .map((call) => (call as { sid?: unknown } | null)?.sid)
+      .filter((sid): sid is string => typeof sid === 'string' && CALL_SID.test(sid));
   }
 
   /**
@@ -239,7 +304,7 @@ export class TwilioRestClient {
     }
     const account = this.#credentials.accountSid;
     const media =
-      /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Messages\/(MM[0-9a-f]{32})\/Media\/(ME[0-9a-f]{32})(?:\.json)?$/i.exec(
+      /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Messages\/((?:SM|MM)[0-9a-f]{32})\/Media\/(ME[0-9a-f]{32})(?:\.json)?$/i.exec(
         path,
       );
     if (media && media[1] === account) {

@@ -38,8 +38,9 @@ export function say(language: Language, text: string): Twiml {
   return element('Say', { language: SAY_LANGUAGE[language] }, [text]);
 }
 
-export function message(text: string): Twiml {
-  return element('Message', {}, [text]);
+/** A reply text; `action` is where Twilio reports its status (and so its SID) as for any sent text. */
+export function message(text: string, attributes: { action?: string } = {}): Twiml {
+  return element('Message', { ...attributes, method: attributes.action ? 'POST' : undefined }, [text]);
 }
 
 export function gather(

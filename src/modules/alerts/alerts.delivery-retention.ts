@@ -3,6 +3,7 @@
 // AMPARO_ALERT_DELIVERY_RETENTION_DAYS ago, is reduced to how many texts ended in each state.
 import type { AppContext } from '../../app/context.ts';
 import { TwilioApiError, type TwilioRestClient } from '../../integrations/twilio/rest-client.ts';
+import { handOverTexts } from '../provider-retention/provider-retention.service.ts';
 import { twilioClientFor } from './alerts.delivery-provider.ts';
 import {
   alertsToReduce,
@@ -53,17 +54,21 @@ export async function purgeAlertDeliveries(
       if (sids.length === 0) break;
       after = sids.at(-1)!;
       const deleted: string[] = [];
+      const refused: string[] = [];
       await eachAtMost(DELETIONS_AT_ONCE, sids, async (sid) => {
         try {
           await client.deleteMessage(sid);
           deleted.push(sid);
         } catch (error) {
-          // Already gone is as good as deleted; anything else (not final yet, Twilio down) waits a day.
+          // Already gone is as good as deleted; anything else (not final yet, Twilio down, refused) goes to
+          // the provider-retention ledger, which retries, redacts and shows what stays refused to admins.
           if (error instanceof TwilioApiError && error.status === 404) deleted.push(sid);
-          else result.copiesRefused++;
+          else refused.push(sid);
         }
       });
-      await markCopiesDeleted(db, deleted, clock.now());
+      await handOverTexts(db, clock.now(), refused);
+      result.copiesRefused += refused.length;
+      await markCopiesDeleted(db, [...deleted, ...refused], clock.now());
       result.copiesDeleted += deleted.length;
     }
   }

@@ -76,7 +76,8 @@ export type AuditAction =
   | 'alert.targeted'
   | 'alert.approved'
   | 'alert.approval_refused'
-  | 'alert.cancelled';
+  | 'alert.cancelled'
+  | 'provider_copies.retried';
 
 export interface AuditEvent {
   actorId: string | null;

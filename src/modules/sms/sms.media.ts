@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../../app/context.ts';
 import type { BlobStore } from '../../integrations/storage/storage.ts';
 import { TwilioApiError, TwilioRestClient } from '../../integrations/twilio/rest-client.ts';
+import { forgetDeletedCopy } from '../provider-retention/provider-retention.service.ts';
 import { InvalidImageError, MAX_PHOTO_BYTES, preparePhoto, type PreparedPhoto } from '../reports/photo.ts';
 import { findMedia, insertReportPhoto, reportExists, updateMedia } from './sms.repository.ts';
 
@@ -80,6 +81,7 @@ export async function fetchSmsMedia(
             fetched_at: context.clock.now(),
             deleted_at_twilio_at: context.clock.now(),
           });
+          await forgetDeletedCopy(context.db, resource.sid);
           return 'done';
         }
         // Too large (Twilio answered, but with more than a photo may be), or not really an image: not
@@ -103,6 +105,8 @@ export async function fetchSmsMedia(
     twilio_url_ciphertext: null,
     deleted_at_twilio_at: context.clock.now(),
   });
+  // Its message may go now.
+  await forgetDeletedCopy(context.db, resource.sid);
   return outcome;
 }
 

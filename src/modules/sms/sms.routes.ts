@@ -7,7 +7,14 @@ import { SIGNED_BY_TWILIO } from '../../http/access.ts';
 import type { HttpServices } from '../../http/app.ts';
 import { htmlResponses } from '../../http/schemas.ts';
 import { message, response } from '../../integrations/twilio/twiml.ts';
-import { answerOnce, EMPTY_TWIML, sendTwiml, twimlResponses } from '../../integrations/twilio/webhook.ts';
+import {
+  answerOnce,
+  EMPTY_TWIML,
+  publishedUrl,
+  sendTwiml,
+  twimlResponses,
+} from '../../integrations/twilio/webhook.ts';
+import { recordIncomingText, TEXT_STATUS_PATH } from '../provider-retention/provider-retention.service.ts';
 import { renderSimulator, SIMULATOR_PATH, type SimulatorState } from './sms.pages.ts';
 import { useSimulator } from './sms.policy.ts';
 import { parseIncomingSms, readSimulatorForm, validateSimulatorForm } from './sms.schemas.ts';
@@ -20,6 +27,8 @@ function pretendNumber(): string {
 }
 
 export function registerSmsRoutes(app: FastifyInstance, context: AppContext, services: HttpServices): void {
+  // A reply reports its status like any text Amparo sends, so it is deleted at Twilio once final.
+  const replyStatus = { action: publishedUrl(context.config.publicUrl, TEXT_STATUS_PATH) };
   app.post(
     SMS_WEBHOOK_PATH,
     { config: { access: SIGNED_BY_TWILIO }, schema: { response: twimlResponses() } },
@@ -30,8 +39,12 @@ export function registerSmsRoutes(app: FastifyInstance, context: AppContext, ser
         `sms:${incoming.messageSid}`,
         context.clock.now(),
         async (trx) => {
+          await recordIncomingText(trx, context, {
+            messageSid: incoming.messageSid,
+            mediaUrls: incoming.text.media.map((item) => item.url),
+          });
           const answer = await takeIncomingText(context, trx, incoming.text);
-          return answer === undefined ? EMPTY_TWIML : response(message(answer));
+          return answer === undefined ? EMPTY_TWIML : response(message(answer, replyStatus));
         },
       );
       return sendTwiml(reply, twiml);

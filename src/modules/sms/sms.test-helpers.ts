@@ -26,7 +26,7 @@ function unescapeXml(text: string): string {
 /** The one <Message> in a TwiML answer; asserts the document is a Response with at most one message. */
 export function replyOf(twiml: string): string | undefined {
   assert.match(twiml, /^<\?xml version="1.0" encoding="UTF-8"\?><Response(\/>|>[\s\S]*<\/Response>)$/);
-  const messages = [...twiml.matchAll(/<Message>([\s\S]*?)<\/Message>/g)];
+  const messages = [...twiml.matchAll(/<Message(?:\s[^>]*)?>([\s\S]*?)<\/Message>/g)];
   assert.ok(messages.length <= 1, 'at most one reply per text');
   return messages[0] ? unescapeXml(messages[0][1]!) : undefined;
 }

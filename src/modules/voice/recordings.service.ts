@@ -11,6 +11,11 @@ import type { BlobStore } from '../../integrations/storage/storage.ts';
 import { TwilioApiError, type TwilioRestClient } from '../../integrations/twilio/rest-client.ts';
 import { isLanguage } from '../../i18n/i18n.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import {
+  forgetDeletedCopy,
+  recordCall,
+  recordRecording,
+} from '../provider-retention/provider-retention.service.ts';
 import { insertIncomingReport, type IncomingReport } from '../reports/reports.service.ts';
 import { isUuid } from '../reports/reports.schemas.ts';
 import { fetchRecordingJob } from './voice.jobs.ts';
@@ -158,6 +163,8 @@ export async function takeRecording(
   if (purpose === 'family_detained' && !unrecorded) {
     await createFamilyFollowup(context, trx, report.id, language);
   }
+  await recordCall(trx, now, notice.callSid);
+  await recordRecording(trx, now, notice);
   await context.jobs.sendInTransaction(trx, fetchRecordingJob, { recordingId });
   return { reportId: report.id, reference: report.reference, purpose, language };
 }
@@ -278,6 +285,8 @@ export async function fetchRecording(deps: RecordingDeps, recordingId: string): 
     if (!(error instanceof TwilioApiError && error.status === 404)) throw error;
   }
   await markRecordingDeletedAtTwilio(db, recording.id, context.clock.now());
+  // Its call's record may go now.
+  await forgetDeletedCopy(db, recording.recording_sid);
   return 'stored';
 }
 

@@ -6,6 +6,7 @@ import type { AppContext } from '../../app/context.ts';
 import type { Language } from '../../config/config.ts';
 import { answerOnce, EMPTY_TWIML, RECEIPT_RETENTION_HOURS } from '../../integrations/twilio/webhook.ts';
 import { recordAlertTextStatus } from '../alerts/alerts.delivery-status.ts';
+import { recordCall, recordCallStatus } from '../provider-retention/provider-retention.service.ts';
 import {
   keepFamilyCallWithoutMessage,
   newCallRow,
@@ -51,8 +52,10 @@ function answerStep(
 ): Promise<string> {
   const { db, clock } = deps.context;
   return answerOnce(db, stepKey(step), clock.now(), async (trx) => {
-    // Whatever callback arrives first notes the call, so later steps always find its row.
+    // Whatever callback arrives first notes the call, so later steps always find its row (and the call's
+    // record at Twilio is deleted once it has ended).
     await insertCallOnce(trx, newCallRow(deps.context, step.callSid, step.from));
+    await recordCall(trx, clock.now(), step.callSid);
     return produce(trx);
   });
 }
@@ -216,6 +219,7 @@ export async function answerCallStatus(
   const key = `${notice.callSid}:call:${notice.status}`;
   return answerOnce(context.db, key, context.clock.now(), async (trx) => {
     if (notice.status === 'completed') await keepFamilyCallWithoutMessage(context, trx, notice.callSid);
+    await recordCallStatus(trx, context.clock.now(), notice);
     return EMPTY_TWIML;
   });
 }
