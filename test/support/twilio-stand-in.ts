@@ -54,6 +54,11 @@ export interface TwilioStandIn {
   held: Map<string, { bytes: Buffer; contentType: string }>;
   /** What the status callbacks did; all zero unless statusCallbacks was asked for. */
   statusCallbacks: StatusCallbackLog;
+  /**
+   * Numbers on Twilio's opt-out list (they texted STOP to Twilio and no START since): a text to one is
+   * refused with 400 and error 21610, as Twilio does.
+   */
+  unsubscribed: Set<string>;
   close(): Promise<void>;
 }
 
@@ -149,6 +154,7 @@ export async function startTwilioStandIn(options: TwilioStandInOptions = {}): Pr
   const requests: StandInRequest[] = [];
   const messages = new Map<string, StoredMessage>();
   const held = new Map<string, { bytes: Buffer; contentType: string }>();
+  const unsubscribed = new Set<string>();
   const callbacks = options.statusCallbacks
     ? new StatusCallbacks(accountSid, authToken, options.statusCallbacks)
     : undefined;
@@ -201,6 +207,8 @@ export async function startTwilioStandIn(options: TwilioStandInOptions = {}): Pr
       if (!to) return twilioError(res, 400, 21604, "A 'To' phone number is required.");
       if (!from && !service) return twilioError(res, 400, 21603, "A 'From' phone number is required.");
       if (!body) return twilioError(res, 400, 21602, 'Message body is required.');
+      if (unsubscribed.has(to))
+        return twilioError(res, 400, 21610, 'Attempt to send to unsubscribed recipient');
       const message: StoredMessage = {
         sid: randomSid('SM'),
         accountSid,
@@ -263,6 +271,7 @@ export async function startTwilioStandIn(options: TwilioStandInOptions = {}): Pr
     requests,
     messages,
     held,
+    unsubscribed,
     statusCallbacks: callbacks?.log ?? {
       pending: 0,
       answered: 0,
