@@ -1,6 +1,7 @@
 // Chooses the SMS provider from config, once per context.
 import type { AppContext } from '../../app/context.ts';
 import type { TwilioConfig } from '../../config/config.ts';
+import { optingOutOnRefusal } from '../../modules/sms/sms.opt-outs.ts';
 import { TwilioRestClient, type TwilioSender } from '../twilio/rest-client.ts';
 import { ConsoleOutbox } from './console-outbox.ts';
 import type { SmsSender } from './sms-sender.ts';
@@ -28,7 +29,8 @@ export function createSmsSender(context: Pick<AppContext, 'config' | 'db' | 'sec
         authToken: twilio.authToken,
         apiBase: twilio.apiBase,
       });
-      return new TwilioSms(client, twilioSender(twilio));
+      // A text Twilio refuses with 21610 opts the number out in Amparo too, whichever module sent it.
+      return optingOutOnRefusal(new TwilioSms(client, twilioSender(twilio)), context);
     }
   }
 }

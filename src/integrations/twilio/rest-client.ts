@@ -114,6 +114,14 @@ export class TwilioApiError extends Error {
   }
 }
 
+/** Twilio's answer to a text for someone who unsubscribed at Twilio (texted STOP): it keeps them blocked. */
+export const UNSUBSCRIBED_ERROR_CODE = 21610;
+
+/** Whether Twilio refused a text because its recipient unsubscribed at Twilio. */
+export function isUnsubscribedRefusal(error: unknown): boolean {
+  return error instanceof TwilioApiError && error.code === UNSUBSCRIBED_ERROR_CODE;
+}
+
 function senderFields(request: SendMessageRequest): Record<string, string> {
   return 'from' in request ? { From: request.from } : { MessagingServiceSid: request.messagingServiceSid };
 }

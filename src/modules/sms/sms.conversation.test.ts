@@ -10,6 +10,7 @@ import {
   newConversation,
   parseConversation,
   parseKeyword,
+  readProviderKeyword,
   pendingQuestion,
   readEverything,
   readLocation,
@@ -61,6 +62,45 @@ describe('keywords', () => {
     assert.deepEqual(parseKeyword('REPORTE'), { kind: 'language', language: 'es' });
     assert.deepEqual(parseKeyword('inglés'), { kind: 'language', language: 'en' });
     assert.deepEqual(parseKeyword('report'), { kind: 'language', language: 'en' });
+  });
+
+  test('the common Spanish opt-out words are STOP in Spanish: "Cancelar" alone, never inside a report', () => {
+    for (const word of [
+      'Cancelar',
+      'CANCELAR.',
+      'baja',
+      'Detener',
+      'PARAR',
+      'para',
+      'Terminar',
+      'fin',
+      'salir',
+    ]) {
+      assert.deepEqual(parseKeyword(word), { kind: 'stop', language: 'es' }, word);
+    }
+    assert.equal(parseKeyword('van a cancelar la cita, hay agentes en la puerta'), undefined);
+    assert.equal(parseKeyword('cancelar la redada'), undefined);
+    for (const word of ['inicio', 'Comenzar', 'EMPEZAR', 'reanudar']) {
+      assert.deepEqual(parseKeyword(word), { kind: 'start', language: 'es' }, word);
+    }
+    assert.deepEqual(parseKeyword('Información'), { kind: 'help', language: 'es' });
+  });
+
+  test("what Twilio did: OptOutType is authoritative, else its default handling's own words", () => {
+    assert.equal(readProviderKeyword('STOP', 'Cancelar'), 'stop', 'Advanced Opt-Out matched a Spanish word');
+    assert.equal(readProviderKeyword('START', 'INICIO'), 'start');
+    assert.equal(readProviderKeyword('HELP', 'ayuda'), 'help');
+    assert.equal(readProviderKeyword('START', 'yes'), 'start', 'YES only when Twilio says it acted on it');
+    for (const word of ['STOP', 'stopall', 'Unsubscribe', 'cancel', 'END', 'quit', 'revoke', 'optout']) {
+      assert.equal(readProviderKeyword(undefined, ` ${word} `), 'stop', word);
+    }
+    assert.equal(readProviderKeyword(undefined, 'unstop'), 'start');
+    assert.equal(readProviderKeyword(undefined, 'INFO'), 'help');
+    // Words Twilio's default handling does not know reach Amparo untouched: Amparo answers them itself.
+    for (const word of ['ALTO', 'Cancelar', 'INICIO', 'AYUDA', 'yes', 'stop please']) {
+      assert.equal(readProviderKeyword(undefined, word), undefined, word);
+    }
+    assert.equal(readProviderKeyword('', 'hello'), undefined);
   });
 
   test('a keyword inside a sentence is not a keyword', () => {
