@@ -1,6 +1,7 @@
 // The conversation machine on its own: keywords, the language guess, reading free text, and whole
 // conversations in English and Spanish (guided, all-in-one), without HTTP or a database.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import {
   guessLanguage,
@@ -11,6 +12,9 @@ import {
   parseConversation,
   parseKeyword,
   readProviderKeyword,
+  SPANISH_HELP_WORDS,
+  SPANISH_START_WORDS,
+  SPANISH_STOP_WORDS,
   pendingQuestion,
   readEverything,
   readLocation,
@@ -298,5 +302,26 @@ describe('a guided conversation', () => {
     const back = parseConversation(serializeConversation(c), 'es');
     assert.deepEqual(back, c);
     assert.throws(() => parseConversation('{"nope":1}', 'en'));
+  });
+});
+
+describe("the README's Advanced Opt-Out set-up", () => {
+  test('lists exactly the Spanish words Amparo itself takes as STOP, START and HELP', async () => {
+    const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
+    const spanish = readme.slice(readme.indexOf('Add the language **Spanish**'));
+    const words = (lead: string) => {
+      const line = spanish.slice(spanish.indexOf(lead), spanish.indexOf('; reply', spanish.indexOf(lead)));
+      return [
+        ...new Set(
+          [...line.matchAll(/`([^`]+)`/g)].map((m) => m[1]!.normalize('NFD').replace(/\p{M}/gu, '')),
+        ),
+      ];
+    };
+    assert.deepEqual(words('opt-out keywords'), [...SPANISH_STOP_WORDS]);
+    assert.deepEqual(words('opt-in keywords'), [...SPANISH_START_WORDS]);
+    assert.deepEqual(words('help keywords'), [...SPANISH_HELP_WORDS]);
+    for (const word of [...SPANISH_STOP_WORDS, ...SPANISH_START_WORDS, ...SPANISH_HELP_WORDS]) {
+      assert.ok(parseKeyword(word), word);
+    }
   });
 });
