@@ -97,3 +97,33 @@ test('Twilio settings that cannot work are refused with a sentence naming them',
   assert.throws(() => loadConfig({ AMPARO_TWILIO_API_BASE: 'api.twilio.com' }), /AMPARO_TWILIO_API_BASE/);
   assert.throws(() => loadConfig({ AMPARO_TWILIO_API_BASE: 'ftp://x.example' }), /AMPARO_TWILIO_API_BASE/);
 });
+
+test('each language has a text-to-speech voice Twilio offers for it, by default and as configured', () => {
+  const defaults = loadConfig({}).hotline.voices;
+  assert.deepEqual(defaults, {
+    en: { name: 'Polly.Joanna', locale: 'en-US' },
+    es: { name: 'Polly.Mia', locale: 'es-MX' },
+  });
+  const chosen = loadConfig({
+    AMPARO_VOICE_EN: 'Google.en-US-Neural2-F',
+    AMPARO_VOICE_ES: 'Polly.Lupe-Neural',
+  }).hotline.voices;
+  assert.deepEqual(chosen.en, { name: 'Google.en-US-Neural2-F', locale: 'en-US' });
+  assert.deepEqual(chosen.es, { name: 'Polly.Lupe-Neural', locale: 'es-US' }, 'the voice brings its locale');
+  for (const [name, value] of [
+    ['AMPARO_VOICE_ES', 'Polly.Joanna'], // an English voice for Spanish
+    ['AMPARO_VOICE_EN', 'Polly.Mia'],
+    ['AMPARO_VOICE_ES', 'Polly.Penelope-Neural'], // Polly has no neural Penélope
+    ['AMPARO_VOICE_EN', 'Polly.Kevin'], // Kevin is neural only
+    ['AMPARO_VOICE_ES', 'Google.es-MX-Standard-A'], // Google has no Mexican Spanish voice
+    ['AMPARO_VOICE_ES', 'Google.es-US-Standard-D'],
+    ['AMPARO_VOICE_EN', 'man'], // Twilio's basic voice
+    ['AMPARO_VOICE_EN', 'Polly.joanna'],
+  ] as const) {
+    assert.throws(
+      () => loadConfig({ [name]: value }),
+      (e: Error) => e instanceof ConfigError && e.message.includes(name) && e.message.includes(value),
+      `${name}=${value}`,
+    );
+  }
+});

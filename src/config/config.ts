@@ -1,5 +1,6 @@
 // The one place that reads process.env. Everything else receives a validated AppConfig.
 import path from 'node:path';
+import { DEFAULT_VOICES, sayVoice, type SayVoice } from './voices.ts';
 
 export type Language = 'en' | 'es';
 export const SUPPORTED_LANGUAGES: readonly Language[] = ['en', 'es'];
@@ -48,6 +49,8 @@ export interface HotlineConfig {
   smsReplyWindowSeconds: number;
   /** How long on-shift dispatchers' phones ring before the caller is offered voicemail. */
   voiceRingSeconds: number;
+  /** The text-to-speech voice the phone line speaks each language with (checked against Twilio's). */
+  voices: Record<Language, SayVoice>;
 }
 
 export interface SubscriptionsConfig {
@@ -274,6 +277,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       smsConversationTimeoutMinutes: integer(env, 'AMPARO_SMS_CONVERSATION_TIMEOUT_MINUTES', 20, 1, 1440),
       smsReplyWindowSeconds: integer(env, 'AMPARO_SMS_REPLY_WINDOW_SECONDS', 10, 0, 3600),
       voiceRingSeconds: integer(env, 'AMPARO_VOICE_RING_SECONDS', 25, 5, 120),
+      voices: voices(env),
     },
     subscriptions: {
       purgeDays: integer(env, 'AMPARO_SUBSCRIBER_PURGE_DAYS', 30, 1, 3650),
@@ -284,6 +288,25 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     cases: cases(env, cwd, dataDir),
     mapTileUrl: tileUrl(env),
   };
+}
+
+/** AMPARO_VOICE_EN and AMPARO_VOICE_ES: a voice Twilio offers for that language (see voices.ts). */
+function voices(env: Env): Record<Language, SayVoice> {
+  const chosen = {} as Record<Language, SayVoice>;
+  for (const language of SUPPORTED_LANGUAGES) {
+    const name = `AMPARO_VOICE_${language.toUpperCase()}`;
+    const raw = env[name] || DEFAULT_VOICES[language];
+    const voice = sayVoice(language, raw);
+    if (!voice) {
+      const examples =
+        language === 'en' ? 'Polly.Joanna, Polly.Matthew-Neural' : 'Polly.Mia, Polly.Lupe-Neural';
+      throw new ConfigError(
+        `${name} must be a Twilio text-to-speech voice for ${language === 'en' ? 'US English' : 'American Spanish'}, such as ${examples} or a Google voice; got "${raw}".`,
+      );
+    }
+    chosen[language] = voice;
+  }
+  return chosen;
 }
 
 function alerts(env: Env): AlertsConfig {

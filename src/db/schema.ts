@@ -277,6 +277,12 @@ export interface SmsOptOutsTable {
   opted_out_at: Timestamp;
 }
 
+/** A number Twilio blocks (it handled the number's STOP, or refused a text with 21610) until its START. */
+export interface SmsProviderBlocksTable {
+  phone_index: string;
+  blocked_at: Timestamp;
+}
+
 export const SUBSCRIBER_STATUSES = ['pending', 'active', 'opted_out'] as const;
 export type SubscriberStatus = (typeof SUBSCRIBER_STATUSES)[number];
 
@@ -738,6 +744,7 @@ export interface Database {
   verifications: VerificationsTable;
   twilio_webhook_receipts: TwilioWebhookReceiptsTable;
   sms_opt_outs: SmsOptOutsTable;
+  sms_provider_blocks: SmsProviderBlocksTable;
   sms_conversations: SmsConversationsTable;
   sms_media: SmsMediaTable;
   voice_calls: VoiceCallsTable;

@@ -118,6 +118,11 @@ export interface TwilioStandIn {
   holding(): Holding;
   /** What the status callbacks did; all zero unless statusCallbacks was asked for. */
   statusCallbacks: StatusCallbackLog;
+  /**
+   * Numbers on Twilio's opt-out list (they texted STOP to Twilio and no START since): a text to one is
+   * refused with 400 and error 21610, as Twilio does.
+   */
+  unsubscribed: Set<string>;
   close(): Promise<void>;
 }
 
@@ -315,6 +320,7 @@ export async function startTwilioStandIn(options: TwilioStandInOptions = {}): Pr
   const mediaContent = new Map<string, string>();
   const redacted = new Set<string>();
   let baseUrl = '';
+  const unsubscribed = new Set<string>();
   const callbacks = options.statusCallbacks
     ? new StatusCallbacks(accountSid, authToken, options.statusCallbacks)
     : undefined;
@@ -377,6 +383,9 @@ export async function startTwilioStandIn(options: TwilioStandInOptions = {}): Pr
         21408,
         "Permission to send an SMS has not been enabled for the region indicated by the 'To' number",
       );
+    }
+    if (unsubscribed.has(to)) {
+      return void twilioError(res, 400, 21610, 'Attempt to send to unsubscribed recipient');
     }
     if (body.length > MAX_BODY_CHARS) {
       return void twilioError(
@@ -580,6 +589,7 @@ export async function startTwilioStandIn(options: TwilioStandInOptions = {}): Pr
     messages,
     calls,
     held,
+    unsubscribed,
     statusCallbacks: callbacks?.log ?? {
       pending: 0,
       answered: 0,

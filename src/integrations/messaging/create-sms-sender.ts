@@ -5,6 +5,7 @@ import {
   recordSentText,
   TEXT_STATUS_PATH,
 } from '../../modules/provider-retention/provider-retention.service.ts';
+import { optingOutOnRefusal } from '../../modules/sms/sms.opt-outs.ts';
 import { TwilioRestClient, type TwilioSender } from '../twilio/rest-client.ts';
 import { publishedUrl } from '../twilio/webhook.ts';
 import { ConsoleOutbox } from './console-outbox.ts';
@@ -33,12 +34,16 @@ export function createSmsSender(context: Pick<AppContext, 'config' | 'db' | 'sec
         authToken: twilio.authToken,
         apiBase: twilio.apiBase,
       });
-      // Each text reports its fate and is noted by SID, so it is deleted at Twilio once final.
-      return new TwilioSms(
-        client,
-        twilioSender(twilio),
-        publishedUrl(context.config.publicUrl, TEXT_STATUS_PATH),
-        (sid) => recordSentText(context, sid),
+      // Each text reports its fate and is noted by SID, so it is deleted at Twilio once final. A text
+      // Twilio refuses with 21610 opts the number out in Amparo too, whichever module sent it.
+      return optingOutOnRefusal(
+        new TwilioSms(
+          client,
+          twilioSender(twilio),
+          publishedUrl(context.config.publicUrl, TEXT_STATUS_PATH),
+          (sid) => recordSentText(context, sid),
+        ),
+        context,
       );
     }
   }

@@ -114,6 +114,18 @@ export class TwilioApiError extends Error {
   }
 }
 
+/** Twilio's answer to a text for someone who unsubscribed at Twilio (texted STOP): it keeps them blocked. */
+export const UNSUBSCRIBED_ERROR_CODE = 21610;
+
+/**
+ * Whether Twilio refused a text because its recipient unsubscribed at Twilio. The SMS sender wraps
+ * Twilio's refusal (a RecipientRefusedError whose cause it is), so the cause is looked at too.
+ */
+export function isUnsubscribedRefusal(error: unknown): boolean {
+  if (error instanceof TwilioApiError) return error.code === UNSUBSCRIBED_ERROR_CODE;
+  return error instanceof Error && error.cause !== undefined && isUnsubscribedRefusal(error.cause);
+}
+
 function senderFields(request: SendMessageRequest): Record<string, string> {
   return 'from' in request ? { From: request.from } : { MessagingServiceSid: request.messagingServiceSid };
 }

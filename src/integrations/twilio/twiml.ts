@@ -1,6 +1,7 @@
 // TwiML, Twilio's XML for answering calls and texts, built from a few element functions that escape every
 // text and attribute: nothing a caller or sender typed can change the document's structure.
 import type { Language } from '../../config/config.ts';
+import type { SayVoice } from '../../config/voices.ts';
 
 export interface Twiml {
   readonly xml: string;
@@ -31,11 +32,12 @@ export function response(...children: Twiml[]): string {
   return `<?xml version="1.0" encoding="UTF-8"?>${element('Response', {}, children).xml}`;
 }
 
-/** The voice Twilio reads a language with. */
+/** The locale Twilio listens for a language in (<Gather> speech recognition). */
 export const SAY_LANGUAGE: Record<Language, string> = { en: 'en-US', es: 'es-MX' };
 
-export function say(language: Language, text: string): Twiml {
-  return element('Say', { language: SAY_LANGUAGE[language] }, [text]);
+/** Text read aloud by a named voice, in that voice's own locale (an unmatched pair makes the <Say> fail). */
+export function say(voice: SayVoice, text: string): Twiml {
+  return element('Say', { voice: voice.name, language: voice.locale }, [text]);
 }
 
 /** A reply text; `action` is where Twilio reports its status (and so its SID) as for any sent text. */

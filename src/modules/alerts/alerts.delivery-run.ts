@@ -8,8 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../app/context.ts';
 import { DecryptionError } from '../../crypto/field-encryption.ts';
-import { recordOptOut } from '../sms/sms.repository.ts';
-import { markSubscriberOptedOut } from '../subscriptions/subscriptions.repository.ts';
+import { optOutNumber } from '../sms/sms.opt-outs.ts';
 import type { AlertTextProvider, SendOutcome } from './alerts.delivery-provider.ts';
 import {
   claimDeliveries,
@@ -523,8 +522,7 @@ export class FanOutRun {
         ? await recordOutcomes(db, this.runId, now, outcomes, earlier)
         : await db.transaction().execute(async (trx) => {
             for (const phoneIndex of optOuts) {
-              await recordOptOut(trx, phoneIndex, now);
-              await markSubscriberOptedOut(trx, phoneIndex, now);
+              await optOutNumber(trx, phoneIndex, now, { blockedByProvider: true });
             }
             return recordOutcomes(trx, this.runId, now, outcomes, earlier);
           });

@@ -351,6 +351,13 @@ function recipientsSection(t: Translator, detail: AlertDetail): Html {
       </tfoot>
     </table>
     <p class="hint">${t('alerts.recipients_hint')}</p>
+    ${
+      detail.recipientsBlockedByProvider > 0
+        ? html`<p class="notice" id="recipients-blocked">
+          ${t('alerts.recipients_blocked', { count: String(detail.recipientsBlockedByProvider) })}
+        </p>`
+        : ''
+    }
     ${total === 0 ? html`<p class="notice error">${t('alerts.recipients_none')}</p>` : ''}
   </section>`;
 }

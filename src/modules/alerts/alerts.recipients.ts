@@ -21,6 +21,26 @@ export async function countRecipientsByLanguage(
 }
 
 /**
+ * Of those recipients, how many Twilio still blocks: they texted a STOP word Twilio handles, then came back
+ * by a word Twilio does not know (INICIO, ALERTS), so Amparo counts them but Twilio will refuse their texts
+ * (21610) until they text START. Staff see the count before approving.
+ */
+export async function countRecipientsBlockedByProvider(
+  db: Kysely<Database>,
+  zips: readonly string[],
+): Promise<number> {
+  if (zips.length === 0) return 0;
+  const result = await sql<{ blocked: string | number }>`
+    select count(*) as blocked
+    from subscribers s
+    join sms_provider_blocks b on b.phone_index = s.phone_index
+    where s.status = 'active'
+      and s.zips && ${sql.val([...zips])}::text[]
+      and not exists (select 1 from sms_opt_outs o where o.phone_index = s.phone_index)`.execute(db);
+  return Number(result.rows[0]?.blocked ?? 0);
+}
+
+/**
  * Fills the delivery ledger for an approved alert: one pending row per recipient, in one statement so 100,000
  * rows never pass through the application. Returns how many rows it created. Only approval calls it, once,
  * with the alert locked and still a draft, so no row can exist yet: a plain insert, as `on conflict`'s

@@ -31,7 +31,7 @@ import {
   queueAlertDelivery,
   type AlertDeliveryProgress,
 } from './alerts.delivery.ts';
-import { countRecipientsByLanguage } from './alerts.recipients.ts';
+import { countRecipientsBlockedByProvider, countRecipientsByLanguage } from './alerts.recipients.ts';
 import {
   alertReferenceExists,
   findAlert,
@@ -654,6 +654,8 @@ export interface AlertDetail {
   centre: Point | undefined;
   /** Who would receive it now (drafts), or who it was queued for. */
   recipientsByLanguage: Record<string, number>;
+  /** Of a draft's recipients, those Twilio still blocks (they came back by a word Twilio does not know). */
+  recipientsBlockedByProvider: number;
   recipients: number | null;
   composedBy: { id: string; name: string };
   composedAt: Date;
@@ -680,6 +682,9 @@ export async function viewAlert(
     ? await resolveAlertTargets(context, alert, incident)
     : { zips: alert.target_zips, fromRadius: [], fromAreas: [], networkWide: false };
   const recipientsByLanguage = isDraft ? await countRecipientsByLanguage(context.db, targets.zips) : {};
+  const recipientsBlockedByProvider = isDraft
+    ? await countRecipientsBlockedByProvider(context.db, targets.zips)
+    : 0;
   const names = await staffNames(context, [alert.composed_by, alert.approved_by, alert.cancelled_by]);
   let incidentProblem: AlertDetail['incidentProblem'];
   if (isDraft && alert.incident_id) {
@@ -704,6 +709,7 @@ export async function viewAlert(
     targets,
     centre: isDraft && incident ? targetingCentre(incidentPoint(context, incident), incident.zip) : undefined,
     recipientsByLanguage,
+    recipientsBlockedByProvider,
     recipients: alert.recipients,
     composedBy: { id: alert.composed_by, name: names.get(alert.composed_by) ?? '' },
     composedAt: alert.composed_at,

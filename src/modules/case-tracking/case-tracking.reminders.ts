@@ -23,6 +23,7 @@ import { caseKeyStoreFor, CaseKeyUnavailableError, type CaseCipher } from '../..
 import type { CaseReminder } from '../../db/schema.ts';
 import type { Language } from '../../config/config.ts';
 import { createSmsSender } from '../../integrations/messaging/create-sms-sender.ts';
+import { isUnsubscribedRefusal } from '../../integrations/twilio/rest-client.ts';
 import { InvalidRecipientError, type SmsSender } from '../../integrations/messaging/sms-sender.ts';
 import { isLanguage } from '../../i18n/i18n.ts';
 import { assignedAttorneyContact } from '../case-support/case-support.attorneys.ts';
@@ -223,6 +224,12 @@ async function deliver(
   } catch (error) {
     if (error instanceof InvalidRecipientError) {
       await settleDelivery(db, key, 'failed', null);
+      return;
+    }
+    // Unsubscribed at Twilio (21610): the sender has recorded the opt-out; another try would be refused too.
+    if (isUnsubscribedRefusal(error)) {
+      await settleDelivery(db, key, 'opted_out', null);
+      summary.optedOut += 1;
       return;
     }
     await releaseDelivery(db, key);

@@ -9,6 +9,7 @@ import { normalizePhone } from '../../crypto/blind-index.ts';
 import { caseKeyStoreFor, CaseKeyUnavailableError, type CaseCipher } from '../../crypto/case-keys.ts';
 import type { Database } from '../../db/schema.ts';
 import { createSmsSender } from '../../integrations/messaging/create-sms-sender.ts';
+import { isUnsubscribedRefusal } from '../../integrations/twilio/rest-client.ts';
 import { InvalidRecipientError } from '../../integrations/messaging/sms-sender.ts';
 import { isLanguage, translate, type MessageKey } from '../../i18n/i18n.ts';
 import { isOptedOut } from '../sms/sms.repository.ts';
@@ -166,6 +167,12 @@ export async function sendFamilyTexts(
       if (error instanceof InvalidRecipientError) {
         await settleFamilyText(db, key, 'failed', null);
         outcome.failed += 1;
+        continue;
+      }
+      // Unsubscribed at Twilio (21610): the sender has recorded the opt-out; another try would be refused too.
+      if (isUnsubscribedRefusal(error)) {
+        await settleFamilyText(db, key, 'opted_out', null);
+        outcome.optedOut += 1;
         continue;
       }
       await releaseFamilyTextClaim(db, key);

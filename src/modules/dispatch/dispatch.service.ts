@@ -7,6 +7,7 @@ import type { AppContext } from '../../app/context.ts';
 import type { Database, DispatchStatus, IncidentStatus, Role, Verification } from '../../db/schema.ts';
 import { formatPoint, readPoint, zipCentroid, type Point } from '../../geo/geo.ts';
 import { createSmsSender } from '../../integrations/messaging/create-sms-sender.ts';
+import { isUnsubscribedRefusal } from '../../integrations/twilio/rest-client.ts';
 import type { BlobStore } from '../../integrations/storage/storage.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import {
@@ -429,7 +430,14 @@ export async function sendDispatchText(
     h3Cell: incident.h3_cell,
     link: dispatchLink(config.publicUrl, dispatchId),
   });
-  const { providerId } = await createSmsSender(context).send({ to: phone, body });
+  let providerId: string;
+  try {
+    ({ providerId } = await createSmsSender(context).send({ to: phone, body }));
+  } catch (error) {
+    // Unsubscribed at Twilio (21610): the sender has recorded the opt-out, and a retry would be refused too.
+    if (isUnsubscribedRefusal(error)) return 'opted_out';
+    throw error;
+  }
   await setDispatchProviderId(db, dispatchId, providerId);
   return 'sent';
 }
@@ -508,7 +516,12 @@ export async function sendStandDownText(
     textLanguage(profile.languages, config.defaultLanguage),
     incident.reference,
   );
-  await createSmsSender(context).send({ to: phone, body });
+  try {
+    await createSmsSender(context).send({ to: phone, body });
+  } catch (error) {
+    if (isUnsubscribedRefusal(error)) return 'opted_out';
+    throw error;
+  }
   return 'sent';
 }
 

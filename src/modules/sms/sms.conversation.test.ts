@@ -1,6 +1,7 @@
 // The conversation machine on its own: keywords, the language guess, reading free text, and whole
 // conversations in English and Spanish (guided, all-in-one), without HTTP or a database.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import {
   guessLanguage,
@@ -10,6 +11,10 @@ import {
   newConversation,
   parseConversation,
   parseKeyword,
+  readProviderKeyword,
+  SPANISH_HELP_WORDS,
+  SPANISH_START_WORDS,
+  SPANISH_STOP_WORDS,
   pendingQuestion,
   readEverything,
   readLocation,
@@ -61,6 +66,45 @@ describe('keywords', () => {
     assert.deepEqual(parseKeyword('REPORTE'), { kind: 'language', language: 'es' });
     assert.deepEqual(parseKeyword('inglés'), { kind: 'language', language: 'en' });
     assert.deepEqual(parseKeyword('report'), { kind: 'language', language: 'en' });
+  });
+
+  test('the common Spanish opt-out words are STOP in Spanish: "Cancelar" alone, never inside a report', () => {
+    for (const word of [
+      'Cancelar',
+      'CANCELAR.',
+      'baja',
+      'Detener',
+      'PARAR',
+      'para',
+      'Terminar',
+      'fin',
+      'salir',
+    ]) {
+      assert.deepEqual(parseKeyword(word), { kind: 'stop', language: 'es' }, word);
+    }
+    assert.equal(parseKeyword('van a cancelar la cita, hay agentes en la puerta'), undefined);
+    assert.equal(parseKeyword('cancelar la redada'), undefined);
+    for (const word of ['inicio', 'Comenzar', 'EMPEZAR', 'reanudar']) {
+      assert.deepEqual(parseKeyword(word), { kind: 'start', language: 'es' }, word);
+    }
+    assert.deepEqual(parseKeyword('Información'), { kind: 'help', language: 'es' });
+  });
+
+  test("what Twilio did: OptOutType is authoritative, else its default handling's own words", () => {
+    assert.equal(readProviderKeyword('STOP', 'Cancelar'), 'stop', 'Advanced Opt-Out matched a Spanish word');
+    assert.equal(readProviderKeyword('START', 'INICIO'), 'start');
+    assert.equal(readProviderKeyword('HELP', 'ayuda'), 'help');
+    assert.equal(readProviderKeyword('START', 'yes'), 'start', 'YES only when Twilio says it acted on it');
+    for (const word of ['STOP', 'stopall', 'Unsubscribe', 'cancel', 'END', 'quit', 'revoke', 'optout']) {
+      assert.equal(readProviderKeyword(undefined, ` ${word} `), 'stop', word);
+    }
+    assert.equal(readProviderKeyword(undefined, 'unstop'), 'start');
+    assert.equal(readProviderKeyword(undefined, 'INFO'), 'help');
+    // Words Twilio's default handling does not know reach Amparo untouched: Amparo answers them itself.
+    for (const word of ['ALTO', 'Cancelar', 'INICIO', 'AYUDA', 'yes', 'stop please']) {
+      assert.equal(readProviderKeyword(undefined, word), undefined, word);
+    }
+    assert.equal(readProviderKeyword('', 'hello'), undefined);
   });
 
   test('a keyword inside a sentence is not a keyword', () => {
@@ -258,5 +302,26 @@ describe('a guided conversation', () => {
     const back = parseConversation(serializeConversation(c), 'es');
     assert.deepEqual(back, c);
     assert.throws(() => parseConversation('{"nope":1}', 'en'));
+  });
+});
+
+describe("the README's Advanced Opt-Out set-up", () => {
+  test('lists exactly the Spanish words Amparo itself takes as STOP, START and HELP', async () => {
+    const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
+    const spanish = readme.slice(readme.indexOf('Add the language **Spanish**'));
+    const words = (lead: string) => {
+      const line = spanish.slice(spanish.indexOf(lead), spanish.indexOf('; reply', spanish.indexOf(lead)));
+      return [
+        ...new Set(
+          [...line.matchAll(/`([^`]+)`/g)].map((m) => m[1]!.normalize('NFD').replace(/\p{M}/gu, '')),
+        ),
+      ];
+    };
+    assert.deepEqual(words('opt-out keywords'), [...SPANISH_STOP_WORDS]);
+    assert.deepEqual(words('opt-in keywords'), [...SPANISH_START_WORDS]);
+    assert.deepEqual(words('help keywords'), [...SPANISH_HELP_WORDS]);
+    for (const word of [...SPANISH_STOP_WORDS, ...SPANISH_START_WORDS, ...SPANISH_HELP_WORDS]) {
+      assert.ok(parseKeyword(word), word);
+    }
   });
 });

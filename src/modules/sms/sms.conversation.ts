@@ -86,19 +86,80 @@ const KEYWORDS: Record<string, Keyword> = {};
 function keywords(words: string[], keyword: Keyword): void {
   for (const word of words) KEYWORDS[word] = keyword;
 }
-// The carrier opt-out words (CTIA), and ALTO for Spanish speakers.
+// The carrier opt-out words (CTIA), and the common Spanish ones. Only a text that is nothing but the word is
+// a keyword: "Cancelar" alone opts out, "van a cancelar la cita" is a report.
 keywords(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT', 'OPT OUT'], {
   kind: 'stop',
   language: undefined,
 });
-keywords(['ALTO', 'PARAR', 'PARA'], { kind: 'stop', language: 'es' });
+export const SPANISH_STOP_WORDS = [
+  'ALTO',
+  'PARA',
+  'PARAR',
+  'DETENER',
+  'CANCELAR',
+  'BAJA',
+  'TERMINAR',
+  'FIN',
+  'SALIR',
+  'DESUSCRIBIR',
+] as const;
+keywords([...SPANISH_STOP_WORDS], { kind: 'stop', language: 'es' });
 // YES is one of Twilio's opt-in words, but here it answers "did you see it yourself?", so it is left out.
 keywords(['START', 'UNSTOP'], { kind: 'start', language: undefined });
-keywords(['INICIO', 'COMENZAR'], { kind: 'start', language: 'es' });
+export const SPANISH_START_WORDS = ['INICIO', 'INICIAR', 'COMENZAR', 'EMPEZAR', 'REANUDAR'] as const;
+keywords([...SPANISH_START_WORDS], { kind: 'start', language: 'es' });
 keywords(['HELP', 'INFO'], { kind: 'help', language: undefined });
-keywords(['AYUDA'], { kind: 'help', language: 'es' });
+export const SPANISH_HELP_WORDS = ['AYUDA', 'INFORMACION'] as const;
+keywords([...SPANISH_HELP_WORDS], { kind: 'help', language: 'es' });
 keywords(['EN', 'ENGLISH', 'INGLES', 'REPORT'], { kind: 'language', language: 'en' });
 keywords(['ES', 'ESPANOL', 'SPANISH', 'REPORTE', 'REPORTAR'], { kind: 'language', language: 'es' });
+
+/** What Twilio itself did with a text before Amparo saw it: opted the sender out, back in, or answered HELP. */
+export type ProviderKeyword = 'stop' | 'start' | 'help';
+
+const OPT_OUT_TYPES: Readonly<Record<string, ProviderKeyword>> = {
+  STOP: 'stop',
+  START: 'start',
+  HELP: 'help',
+};
+
+/**
+ * Twilio's default opt-out handling, on for every long code: these words alone (case ignored) are answered
+ * by Twilio, and the STOP words block the number (error 21610) until a START word. YES is also one of its
+ * START words, but it is not counted here: it answers one of the hotline's questions, a network using
+ * Advanced Opt-Out can remove it, and when Twilio did act on it the webhook says so (OptOutType).
+ */
+const TWILIO_DEFAULT_WORDS: Readonly<Record<string, ProviderKeyword>> = {
+  STOP: 'stop',
+  STOPALL: 'stop',
+  UNSUBSCRIBE: 'stop',
+  CANCEL: 'stop',
+  END: 'stop',
+  QUIT: 'stop',
+  REVOKE: 'stop',
+  OPTOUT: 'stop',
+  START: 'start',
+  UNSTOP: 'start',
+  HELP: 'help',
+  INFO: 'help',
+};
+
+/**
+ * What Twilio did with an incoming text. The webhook's OptOutType (STOP, START or HELP) is authoritative:
+ * Twilio sends it whenever its (advanced) opt-out handling matched the text. Without it, Twilio's default
+ * handling still acted on its own fixed words, which carry no OptOutType.
+ */
+export function readProviderKeyword(
+  optOutType: string | undefined,
+  body: string,
+): ProviderKeyword | undefined {
+  if (optOutType !== undefined) {
+    const declared = OPT_OUT_TYPES[optOutType.trim().toUpperCase()];
+    if (declared) return declared;
+  }
+  return TWILIO_DEFAULT_WORDS[body.trim().toUpperCase()];
+}
 
 /** The last text folded and its folding: one text is read by a dozen patterns, each of which folds it. */
 let lastFold: { text: string; folded: string } | undefined;

@@ -6,9 +6,20 @@ import { test } from 'node:test';
 import { SUPPORTED_LANGUAGES } from '../../config/config.ts';
 import { countSegments } from '../../integrations/messaging/segments.ts';
 import { QUESTIONS } from './sms.conversation.ts';
-import { helpReply, questionReply, receivedReply, startedReply, stoppedReply } from './sms.replies.ts';
+import {
+  helpReply,
+  questionReply,
+  receivedReply,
+  siteOf,
+  startedReply,
+  stoppedReply,
+} from './sms.replies.ts';
 
-const identity = { networkName: 'Chicago Rapid Response', hotlineNumber: '+1 555 010 0199' };
+const identity = {
+  networkName: 'Chicago Rapid Response',
+  hotlineNumber: '+1 555 010 0199',
+  site: 'hotline.example.org',
+};
 
 function everyReply(language: (typeof SUPPORTED_LANGUAGES)[number]): string[] {
   return [
@@ -45,4 +56,23 @@ test('HELP names the network, the number to call and how to stop; STOP says how 
   assert.match(helpReply('es', identity), /Chicago Rapid Response.*\+1 555 010 0199.*ALTO/);
   assert.match(stoppedReply('en', identity), /START/);
   assert.match(stoppedReply('es', identity), /INICIO/);
+});
+
+test('HELP carries what CTIA asks: a contact (the hotline, else the site), how often, rates, how to stop', () => {
+  for (const language of SUPPORTED_LANGUAGES) {
+    const withPhone = helpReply(language, identity);
+    const withoutPhone = helpReply(language, { ...identity, hotlineNumber: undefined });
+    assert.match(withPhone, /\+1 555 010 0199/);
+    assert.match(withoutPhone, /hotline\.example\.org/, 'a contact even without a hotline number');
+    for (const reply of [withPhone, withoutPhone]) {
+      assert.match(reply, language === 'en' ? /a few a month/ : /pocas alertas al mes/, 'message frequency');
+      assert.match(reply, language === 'en' ? /Msg&data rates may apply/ : /Pueden aplicar tarifas/);
+      assert.match(reply, language === 'en' ? /STOP/ : /ALTO/);
+    }
+  }
+});
+
+test('the public address is given as a person types it', () => {
+  assert.equal(siteOf(new URL('https://hotline.example.org/')), 'hotline.example.org');
+  assert.equal(siteOf(new URL('https://example.org/rr/')), 'example.org/rr');
 });

@@ -18,6 +18,13 @@ export interface HotlineIdentity {
   networkName: string;
   /** The number a person can call, as configured for display. */
   hotlineNumber: string | undefined;
+  /** Where to find the network otherwise: AMPARO_PUBLIC_URL without its scheme. */
+  site: string;
+}
+
+/** The public address as a person would type it: host and path, no scheme, no trailing slash. */
+export function siteOf(publicUrl: URL): string {
+  return `${publicUrl.host}${publicUrl.pathname}`.replace(/\/+$/, '');
 }
 
 /** The next question; the first reply of a conversation also names the network and how to stop. */
@@ -43,10 +50,13 @@ export function startedReply(language: Language, identity: HotlineIdentity): str
   return translator(language)('sms.started', { network: identity.networkName });
 }
 
-/** HELP/AYUDA: how to report, whom to call, how to get alerts, how to stop. */
+/**
+ * HELP/AYUDA, as CTIA asks: the program's name, how to reach the network (the hotline, else its site), how
+ * often it texts, that rates may apply, and how to stop.
+ */
 export function helpReply(language: Language, identity: HotlineIdentity): string {
   const t = translator(language);
   return identity.hotlineNumber
     ? t('alerts.help', { network: identity.networkName, hotline: identity.hotlineNumber })
-    : t('alerts.help_no_phone', { network: identity.networkName });
+    : t('alerts.help_no_phone', { network: identity.networkName, site: identity.site });
 }

@@ -28,6 +28,28 @@ export async function removeOptOut(db: Db, phoneIndex: string): Promise<void> {
   await db.deleteFrom('sms_opt_outs').where('phone_index', '=', phoneIndex).execute();
 }
 
+/** Twilio blocks the number (it handled its STOP, or answered a text with 21610); a later block keeps the first. */
+export async function recordProviderBlock(db: Db, phoneIndex: string, at: Date): Promise<void> {
+  await db
+    .insertInto('sms_provider_blocks')
+    .values({ phone_index: phoneIndex, blocked_at: at })
+    .onConflict((conflict) => conflict.column('phone_index').doNothing())
+    .execute();
+}
+
+export async function removeProviderBlock(db: Db, phoneIndex: string): Promise<void> {
+  await db.deleteFrom('sms_provider_blocks').where('phone_index', '=', phoneIndex).execute();
+}
+
+export async function isBlockedByProvider(db: Db, phoneIndex: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('sms_provider_blocks')
+    .select('phone_index')
+    .where('phone_index', '=', phoneIndex)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** The number's open conversation, locked until the caller's transaction ends. */
 export async function lockOpenConversation(db: Db, phoneIndex: string): Promise<SmsConversation | undefined> {
   return db

@@ -6,7 +6,7 @@ import { AppError } from '../../http/errors.ts';
 import type { MessageKey } from '../../i18n/i18n.ts';
 import { param } from '../../integrations/twilio/webhook.ts';
 import { isReadableText } from '../reports/reports.schemas.ts';
-import { MAX_TEXT_CHARS } from './sms.conversation.ts';
+import { MAX_TEXT_CHARS, readProviderKeyword } from './sms.conversation.ts';
 import { isPretendNumber, MAX_MEDIA, type IncomingMedia, type IncomingText } from './sms.service.ts';
 
 const MESSAGE_SID = /^(SM|MM)[0-9a-f]{32}$/i;
@@ -35,7 +35,9 @@ export function parseIncomingSms(request: FastifyRequest): IncomingSmsRequest {
     if (url === undefined) continue;
     media.push({ url, contentType: param(request, `MediaContentType${i}`) ?? 'application/octet-stream' });
   }
-  return { messageSid, text: { from, body: param(request, 'Body') ?? '', media } };
+  const body = param(request, 'Body') ?? '';
+  const providerKeyword = readProviderKeyword(param(request, 'OptOutType'), body);
+  return { messageSid, text: { from, body, media, ...(providerKeyword ? { providerKeyword } : {}) } };
 }
 
 /** What the simulator form held: the pretend number, the text, and the conversation shown so far. */

@@ -4,7 +4,12 @@
 // turns finished, stopped and abandoned conversations into reports.
 //
 // Decisions worth knowing:
-// - STOP is always confirmed, once, and closes the conversation: what was sent becomes a (partial) report.
+// - Twilio answers its own opt-out words itself (STOP, START, HELP and the rest; the webhook's OptOutType
+//   says when) and blocks a number that texted STOP until it texts START. Amparo records the same effect and
+//   never answers such a text a second time. Its own words on top (ALTO, CANCELAR, INICIO, AYUDA...) it
+//   answers itself, except a START while Twilio still blocks the number (nothing could reach it).
+// - STOP is always confirmed, once (by Twilio or by Amparo), and closes the conversation: what was sent
+//   becomes a (partial) report.
 // - An opted-out number gets no automatic texts, but is still heard: each text it sends becomes a report at
 //   once (a person in danger who once texted STOP must not be ignored). HELP is still answered (the sender
 //   asked), and START/UNSTOP/INICIO turn replies back on.
@@ -19,10 +24,10 @@ import type { Database, SmsConversation } from '../../db/schema.ts';
 import { isLanguage, translate } from '../../i18n/i18n.ts';
 import { ConsoleOutbox } from '../../integrations/messaging/console-outbox.ts';
 import { createSmsSender } from '../../integrations/messaging/create-sms-sender.ts';
+import { isUnsubscribedRefusal } from '../../integrations/twilio/rest-client.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { answerResponderText } from '../dispatch/dispatch.sms.ts';
 import { insertIncomingReport } from '../reports/reports.service.ts';
-import { markSubscriberOptedOut } from '../subscriptions/subscriptions.repository.ts';
 import { readZipList } from '../subscriptions/subscriptions.schemas.ts';
 import { resumeSubscriptionAfterStart, subscribeBySms } from '../subscriptions/subscriptions.service.ts';
 import {
@@ -39,7 +44,10 @@ import {
   serializeConversation,
   toReportFields,
   type Conversation,
+  type Keyword,
+  type ProviderKeyword,
 } from './sms.conversation.ts';
+import { optOutNumber } from './sms.opt-outs.ts';
 import { fetchMediaJob, sendOwedReplyJob } from './sms.jobs.ts';
 import {
   attachConversationMedia,
@@ -47,6 +55,7 @@ import {
   findReportReference,
   insertConversation,
   insertMedia,
+  isBlockedByProvider,
   isOptedOut,
   lastAutoReplyAt,
   listSilentConversations,
@@ -54,8 +63,8 @@ import {
   lockOpenConversation,
   openConversationUnlessOptedOut,
   updateConversationClaimingReply,
-  recordOptOut,
   removeOptOut,
+  removeProviderBlock,
   updateConversation,
   type ClaimedReply,
   type ConversationChange,
@@ -65,6 +74,7 @@ import {
   helpReply,
   questionReply,
   receivedReply,
+  siteOf,
   startedReply,
   stoppedReply,
   type HotlineIdentity,
@@ -85,6 +95,8 @@ export interface IncomingText {
   from: string;
   body: string;
   media: readonly IncomingMedia[];
+  /** What Twilio's opt-out handling did with the text and answered itself; never set for the simulator. */
+  providerKeyword?: ProviderKeyword;
 }
 
 /** How a conversation ended; stored in its step column once closed. */
@@ -125,7 +137,11 @@ function mediaField(id: string) {
 }
 
 function identity(context: AppContext): HotlineIdentity {
-  return { networkName: context.config.networkName, hotlineNumber: context.config.hotlineNumber };
+  return {
+    networkName: context.config.networkName,
+    hotlineNumber: context.config.hotlineNumber,
+    site: siteOf(context.config.publicUrl),
+  };
 }
 
 function storedLanguage(value: string, fallback: Language): Language {
@@ -375,38 +391,170 @@ async function saveAndAskNext(
 }
 
 /**
- * STOP, one path for everything the number gets: no more automatic texts from the hotline (sms_opt_outs,
- * which outlives any subscriber row) and no more alerts.
+ * Someone texted the hotline to come back (START or INICIO, or ALERTS) while Twilio still blocks texts to
+ * them: they texted a STOP word Twilio handles and no START word since. Nothing Amparo sends can reach them
+ * until they do, and they cannot be told by text, so staff are: the alert page counts such subscribers.
  */
-async function honourStop(trx: Trx, phoneIndex: string, now: Date): Promise<void> {
-  await recordOptOut(trx, phoneIndex, now);
-  await markSubscriberOptedOut(trx, phoneIndex, now);
+function noteBlockedResubscription(context: AppContext, via: 'start' | 'alerts'): void {
+  context.logger.warn({ via }, 'resubscribed by text, but Twilio still blocks texts to the number');
 }
 
 /**
  * ALERTS <ZIP>...: a subscription, whatever state the number is in. It never enters the number's open
  * conversation (which keeps everything sent so far and goes on where it was). Always answered, outside the
- * reply window (carriers require the confirmation); sign-ups over the anti-pumping caps get no text.
+ * reply window (carriers require the confirmation); sign-ups over the anti-pumping caps get no text, nor
+ * does a number Twilio blocks (Twilio would refuse the text).
  */
 async function answerAlertsRequest(
   context: AppContext,
   trx: Trx,
-  from: string,
+  text: { from: string; phoneIndex: string },
   request: { language: Language; rest: string },
 ): Promise<string | undefined> {
   const network = context.config.networkName;
+  const blocked = await isBlockedByProvider(trx, text.phoneIndex);
   const zips = readZipList(request.rest);
   if (!zips.ok) {
+    if (blocked) return undefined;
     return zips.problem === 'unknown'
       ? translate(request.language, 'alerts.unknown_zip', { network, zips: zips.unknown.join(' ') })
       : translate(request.language, 'alerts.need_zip', { network });
   }
-  return subscribeBySms(context, trx, { from, zips: zips.zips, language: request.language });
+  const confirmation = await subscribeBySms(context, trx, {
+    from: text.from,
+    zips: zips.zips,
+    language: request.language,
+  });
+  if (!blocked) return confirmation;
+  if (confirmation !== undefined) noteBlockedResubscription(context, 'alerts');
+  return undefined;
+}
+
+/**
+ * STOP: no more automatic texts from the hotline (sms_opt_outs, which outlives any subscriber row) and no
+ * more alerts; the open conversation closes, and what it held becomes a (partial) report. Returns the
+ * language the sender was last spoken to in.
+ */
+async function stopNumber(
+  context: AppContext,
+  trx: Trx,
+  text: IncomingText,
+  input: { phoneIndex: string; language: Language | undefined; now: Date; blockedByProvider: boolean },
+): Promise<Language> {
+  const { phoneIndex, now } = input;
+  await optOutNumber(trx, phoneIndex, now, { blockedByProvider: input.blockedByProvider });
+  const row = await lockOpenConversation(trx, phoneIndex);
+  let current: OpenConversation | undefined = row
+    ? { row, conversation: loadConversation(context, row), change: {} }
+    : undefined;
+  if (text.media.length > 0) {
+    current ??= await openConversation(
+      context,
+      trx,
+      text.from,
+      phoneIndex,
+      () => input.language ?? context.config.defaultLanguage,
+      now,
+    );
+    current.conversation = receiveText(current.conversation, {
+      body: '',
+      at: now,
+      media: text.media.map((m) => m.contentType),
+    });
+    await storeMedia(context, trx, text.media, { conversationId: current.row.id }, now);
+  }
+  const language = input.language ?? current?.conversation.language ?? context.config.defaultLanguage;
+  if (current) {
+    // Amparo's confirmation goes out whatever the window says (carriers require it, and it is the last
+    // text); when Twilio answered instead, no reply of Amparo's is recorded.
+    if (!input.blockedByProvider) current.change.last_auto_reply_at = now;
+    current.change.last_message_at = now;
+    await closeConversation(context, trx, current, 'stopped', now);
+  }
+  // Proof the opt-out was honoured, and when; the number itself is never in the audit log.
+  await recordAudit(trx, context, {
+    actorId: null,
+    action: 'sms.opted_out',
+    ...(current ? { subjectType: 'sms_conversation', subjectId: current.row.id } : {}),
+  });
+  return language;
+}
+
+/**
+ * A text Twilio's opt-out handling acted on and answered itself (the webhook's OptOutType, or one of its
+ * default words): Amparo records the same effect and sends no second reply. STOP opts the number out here
+ * too; START lifts Amparo's opt-out and Twilio's block, and resumes a subscription; HELP changes nothing.
+ */
+async function takeProviderKeyword(
+  context: AppContext,
+  trx: Trx,
+  text: IncomingText,
+  input: { kind: ProviderKeyword; parsed: Keyword | undefined; phoneIndex: string; now: Date },
+): Promise<undefined> {
+  const { phoneIndex, now, parsed } = input;
+  switch (input.kind) {
+    case 'stop':
+      await stopNumber(context, trx, text, {
+        phoneIndex,
+        language: parsed?.language,
+        now,
+        blockedByProvider: true,
+      });
+      return undefined;
+    case 'start':
+      // The subscription's confirmation is not sent: Twilio has just answered.
+      if (await isOptedOut(trx, phoneIndex)) await resumeSubscriptionAfterStart(context, trx, phoneIndex);
+      await removeOptOut(trx, phoneIndex);
+      await removeProviderBlock(trx, phoneIndex);
+      // A START word that is not one of the hotline's own (YES, say) may be the answer to a question.
+      if (parsed === undefined) await keepTextWithoutReply(context, trx, text, phoneIndex, now);
+      return undefined;
+    case 'help':
+      return undefined;
+  }
+}
+
+/**
+ * Takes a text into the number's open conversation, if it has one, without answering it now (Twilio just
+ * did): the question then due, or the report's reference, is owed by job once the reply window has passed.
+ */
+async function keepTextWithoutReply(
+  context: AppContext,
+  trx: Trx,
+  text: IncomingText,
+  phoneIndex: string,
+  now: Date,
+): Promise<void> {
+  const row = await lockOpenConversation(trx, phoneIndex);
+  if (!row) return;
+  const current: OpenConversation = {
+    row,
+    conversation: loadConversation(context, row),
+    change: { last_message_at: now },
+    phone: text.from,
+  };
+  current.conversation = receiveText(current.conversation, {
+    body: text.body,
+    at: now,
+    media: text.media.map((m) => m.contentType),
+  });
+  await storeMedia(context, trx, text.media, { conversationId: row.id }, now);
+  const owedAt = new Date(now.getTime() + context.config.hotline.smsReplyWindowSeconds * 1000);
+  if (isFinished(current.conversation)) {
+    const closed = await closeConversation(context, trx, current, 'done', now);
+    if (closed.report) await scheduleOwedReply(context, trx, row.id, owedAt);
+    return;
+  }
+  await saveConversation(context, trx, current);
+  if (current.conversation.asked !== pendingQuestion(current.conversation)) {
+    await scheduleOwedReply(context, trx, row.id, owedAt);
+  }
 }
 
 /**
  * Handles one incoming text inside the webhook's transaction and returns the reply to send, or undefined
- * for none. Responders' answers to dispatches are recognised first and never enter intake.
+ * for none. What Twilio's own opt-out handling did with the text comes first and is never answered twice;
+ * then the hotline's keywords. Responders' answers to dispatches are recognised next and never enter intake.
  */
 export async function takeIncomingText(
   context: AppContext,
@@ -416,6 +564,9 @@ export async function takeIncomingText(
   const now = context.clock.now();
   const phoneIndex = context.secrets.blindIndex.phone(text.from);
   const parsed = parseKeyword(text.body);
+  if (text.providerKeyword !== undefined) {
+    return takeProviderKeyword(context, trx, text, { kind: text.providerKeyword, parsed, phoneIndex, now });
+  }
   // Keywords belong to the hotline whoever sends them, so a keyword never asks dispatch.
   if (parsed === undefined) {
     const responderReply = await answerResponderText(context, trx, {
@@ -427,7 +578,7 @@ export async function takeIncomingText(
   }
 
   const alertsRequest = text.media.length === 0 ? parseAlertsRequest(text.body) : undefined;
-  if (alertsRequest) return answerAlertsRequest(context, trx, text.from, alertsRequest);
+  if (alertsRequest) return answerAlertsRequest(context, trx, { from: text.from, phoneIndex }, alertsRequest);
 
   // A keyword with a photo attached is a report that happens to be one word; STOP is honoured regardless.
   const keyword = parsed && (text.media.length === 0 || parsed.kind === 'stop') ? parsed : undefined;
@@ -438,37 +589,25 @@ export async function takeIncomingText(
     openConversation(context, trx, text.from, phoneIndex, () => language, now);
 
   if (keyword.kind === 'stop') {
-    await honourStop(trx, phoneIndex, now);
-    const row = await lockOpenConversation(trx, phoneIndex);
-    let current: OpenConversation | undefined = row
-      ? { row, conversation: loadConversation(context, row), change: {} }
-      : undefined;
-    if (text.media.length > 0) {
-      current ??= await open(keyword.language ?? fallback);
-      current.conversation = receiveText(current.conversation, {
-        body: '',
-        at: now,
-        media: text.media.map((m) => m.contentType),
-      });
-      await storeMedia(context, trx, text.media, { conversationId: current.row.id }, now);
-    }
-    const language = keyword.language ?? current?.conversation.language ?? fallback;
-    if (current) {
-      // The confirmation goes out whatever the window says: carriers require it, and it is the last text.
-      current.change.last_auto_reply_at = now;
-      current.change.last_message_at = now;
-      await closeConversation(context, trx, current, 'stopped', now);
-    }
-    // Proof the opt-out was honoured, and when; the number itself is never in the audit log.
-    await recordAudit(trx, context, {
-      actorId: null,
-      action: 'sms.opted_out',
-      ...(current ? { subjectType: 'sms_conversation', subjectId: current.row.id } : {}),
+    // A word Twilio does not know (ALTO, CANCELAR...): Twilio let it through, so Amparo's confirmation arrives.
+    const language = await stopNumber(context, trx, text, {
+      phoneIndex,
+      language: keyword.language,
+      now,
+      blockedByProvider: false,
     });
     return stoppedReply(language, identity(context));
   }
 
   const optedOut = await isOptedOut(trx, phoneIndex);
+
+  if (keyword.kind === 'start' && (await isBlockedByProvider(trx, phoneIndex))) {
+    // INICIO after a STOP Twilio handled: Amparo takes the person back, but Twilio would refuse any answer.
+    if (optedOut) await resumeSubscriptionAfterStart(context, trx, phoneIndex);
+    await removeOptOut(trx, phoneIndex);
+    noteBlockedResubscription(context, 'start');
+    return undefined;
+  }
 
   if (keyword.kind === 'start' || keyword.kind === 'help') {
     const resumedAlerts =
@@ -626,7 +765,13 @@ export async function sendOwedReply(context: AppContext, conversationId: string)
   if (owed === undefined) return 'nothing_owed';
   if (owed === 'rescheduled') return owed;
   const sender = isPretendNumber(owed.phone) ? new ConsoleOutbox(context) : createSmsSender(context);
-  await sender.send({ to: owed.phone, body: owed.body });
+  try {
+    await sender.send({ to: owed.phone, body: owed.body });
+  } catch (error) {
+    // Unsubscribed at Twilio (21610): the sender has recorded the opt-out, so nothing is owed any more.
+    if (isUnsubscribedRefusal(error)) return 'nothing_owed';
+    throw error;
+  }
   await context.db.transaction().execute(async (trx) => {
     const row = await lockConversation(trx, conversationId);
     if (!row) return;

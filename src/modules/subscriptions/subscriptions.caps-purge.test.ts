@@ -198,7 +198,7 @@ describe(`the daily subscriber purge`, () => {
     const staying = freshNumber();
     await say(leaving, 'ALERTS 60623');
     await say(staying, 'ALERTAS 60608');
-    assert.match((await say(leaving, 'STOP')) ?? '', /.+/, 'STOP is confirmed');
+    assert.match((await say(leaving, 'ALTO')) ?? '', /.+/, 'ALTO is confirmed');
     const stoppedAt = (await subscriber(t, leaving))?.opted_out_at;
     assert.ok(stoppedAt);
 

@@ -7,9 +7,11 @@ import { createTestApp, type TestApp } from '../../../test/support/test-context.
 import {
   incomingCall,
   postWebhook,
+  TEST_HOTLINE,
   TEST_PUBLIC_URL,
   TWILIO_TEST_ENV,
 } from '../../../test/support/twilio-webhooks.ts';
+import { loadConfig } from '../../config/config.ts';
 import { translate } from '../../i18n/i18n.ts';
 import {
   addStaffPhone,
@@ -20,6 +22,7 @@ import {
   TestCall,
   type CallAnswer,
 } from './voice.test-helpers.ts';
+import { VoiceScript } from './voice.script.ts';
 
 const CALLER = '+17735550142';
 const RING_SECONDS = '17';
@@ -29,10 +32,14 @@ function says(answer: CallAnswer): { language: string; text: string }[] {
   return findAll(answer.twiml, 'Say').map((node) => ({ language: node.attrs.language!, text: node.text }));
 }
 
+/** The default voices: Twilio's basic voice does not speak es-MX, so every <Say> names one. */
+const VOICES = { 'en-US': 'Polly.Joanna', 'es-MX': 'Polly.Mia' } as const;
+
 function assertAllSaid(answer: CallAnswer, language: 'en-US' | 'es-MX'): void {
   const all = says(answer);
   assert.ok(all.length > 0, 'something is said');
   for (const said of all) assert.equal(said.language, language, `"${said.text}" is said in ${language}`);
+  for (const node of findAll(answer.twiml, 'Say')) assert.equal(node.attrs.voice, VOICES[language]);
 }
 
 function assertRecords(answer: CallAnswer, lang: 'en' | 'es'): void {
@@ -84,10 +91,10 @@ describe(`voice menu`, () => {
     assert.equal(gather.attrs.action, voiceUrl('/language?attempt=1'));
     assert.equal(gather.attrs.method, 'POST');
     assert.equal(gather.attrs.numDigits, '1');
-    const inGather = findAll(gather, 'Say').map((node) => [node.attrs.language, node.text]);
+    const inGather = findAll(gather, 'Say').map((node) => [node.attrs.voice, node.attrs.language, node.text]);
     assert.deepEqual(inGather, [
-      ['en-US', 'This is the Red Norte hotline. For English, press 1.'],
-      ['es-MX', 'Esta es la línea de emergencia de Red Norte. Para español, oprima 2.'],
+      ['Polly.Joanna', 'en-US', 'This is the Red Norte hotline. For English, press 1.'],
+      ['Polly.Mia', 'es-MX', 'Esta es la línea de emergencia de Red Norte. Para español, oprima 2.'],
     ]);
     assert.equal(only(answer.twiml, 'Redirect').text, gather.attrs.action);
 
@@ -219,6 +226,12 @@ describe(`voice menu`, () => {
       const ringing = await call.follow(connecting);
       const dial = only(ringing.twiml, 'Dial');
       assert.equal(dial.attrs.timeout, RING_SECONDS);
+      // Dispatchers' phones show the hotline, so no reporter's number stays in their personal call logs.
+      assert.equal(dial.attrs.callerId, TEST_HOTLINE);
+      assert.ok(
+        !ringing.body.includes(CALLER),
+        'the caller’s number is nowhere in what dispatchers are rung with',
+      );
       assert.equal(dial.attrs.action, voiceUrl('/dial-result?lang=es'));
       assert.deepEqual(
         findAll(dial, 'Number')
@@ -389,4 +402,16 @@ describe(`voice menu`, () => {
     const res = await postWebhook(t.app, '/webhooks/twilio/voice', params);
     assert.equal(res.status, 400);
   });
+});
+
+test('a configured voice is named on every <Say> of its language, with its own locale', () => {
+  const script = new VoiceScript(
+    loadConfig({ AMPARO_VOICE_ES: 'Polly.Lupe-Neural', AMPARO_VOICE_EN: 'Google.en-US-Neural2-F' }),
+  );
+  const spanish = findAll(parseTwiml(script.mainMenu('es', 1, { rightsFirst: true })), 'Say');
+  assert.ok(spanish.length >= 2);
+  for (const node of spanish)
+    assert.deepEqual([node.attrs.voice, node.attrs.language], ['Polly.Lupe-Neural', 'es-US']);
+  const both = findAll(parseTwiml(script.languageMenu(1, false)), 'Say').map((node) => node.attrs.voice);
+  assert.deepEqual(both, ['Google.en-US-Neural2-F', 'Polly.Lupe-Neural']);
 });

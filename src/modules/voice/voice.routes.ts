@@ -93,7 +93,8 @@ export function registerVoiceRoutes(
   app.post<{ Body: CallBody; Querystring: LanguageQuery }>(
     `${VOICE_PATH}/connect`,
     webhook({ body: callBody, querystring: languageQuery }),
-    async (request, reply) => sendTwiml(reply, await answerConnect(voice, request.query.lang)),
+    async (request, reply) =>
+      sendTwiml(reply, await answerConnect(voice, request.query.lang, request.body.To)),
   );
 
   app.post<{ Body: CallBody; Querystring: LanguageQuery }>(

@@ -14,6 +14,7 @@ export const callBody = {
   properties: {
     CallSid: callSid,
     From: { type: 'string', maxLength: 64 },
+    To: { type: 'string', maxLength: 64 },
     Digits: { type: 'string', maxLength: 32 },
     DialCallStatus: { type: 'string', maxLength: 32 },
     RecordingSid: { type: 'string', maxLength: 64 },
@@ -26,6 +27,8 @@ export const callBody = {
 export interface CallBody {
   CallSid: string;
   From?: string;
+  /** The number the caller dialled: the hotline's. */
+  To?: string;
   Digits?: string;
   DialCallStatus?: string;
   RecordingSid?: string;

@@ -3,6 +3,7 @@
 // every URL Twilio is sent to is absolute, built from AMPARO_PUBLIC_URL like the signature check, so the
 // callbacks verify even when Amparo is served under a path prefix.
 import type { AppConfig, Language } from '../../config/config.ts';
+import type { SayVoice } from '../../config/voices.ts';
 import { translator, type MessageKey } from '../../i18n/i18n.ts';
 import { dial, gather, hangup, record, redirect, response, say } from '../../integrations/twilio/twiml.ts';
 import { EMPTY_TWIML, publishedUrl } from '../../integrations/twilio/webhook.ts';
@@ -58,12 +59,19 @@ export class VoiceScript {
   readonly #networkName: string;
   readonly #ringSeconds: number;
   readonly #defaultLanguage: Language;
+  readonly #voices: Record<Language, SayVoice>;
 
   constructor(config: Pick<AppConfig, 'publicUrl' | 'networkName' | 'hotline' | 'defaultLanguage'>) {
     this.#publicUrl = config.publicUrl;
     this.#networkName = config.networkName;
     this.#ringSeconds = config.hotline.voiceRingSeconds;
     this.#defaultLanguage = config.defaultLanguage;
+    this.#voices = config.hotline.voices;
+  }
+
+  /** Every <Say> names the language's configured voice: Twilio's default voice does not speak es-MX. */
+  #say(lang: Language, text: string) {
+    return say(this.#voices[lang], text);
   }
 
   get defaultLanguage(): Language {
@@ -81,11 +89,13 @@ export class VoiceScript {
     const step = this.url(`${VOICE_PATH}/language?attempt=${attempt}`);
     const network = this.#networkName;
     return response(
-      ...(retry ? [say('en', en('voice.language_retry')), say('es', es('voice.language_retry'))] : []),
+      ...(retry
+        ? [this.#say('en', en('voice.language_retry')), this.#say('es', es('voice.language_retry'))]
+        : []),
       gather(
         { action: step, input: 'dtmf', numDigits: 1, timeout: GATHER_TIMEOUT_SECONDS },
-        say('en', en('voice.language_prompt', { network })),
-        say('es', es('voice.language_prompt', { network })),
+        this.#say('en', en('voice.language_prompt', { network })),
+        this.#say('es', es('voice.language_prompt', { network })),
       ),
       // No key pressed: Twilio goes on to the next verb, which asks the same step again without Digits.
       redirect(step),
@@ -100,11 +110,11 @@ export class VoiceScript {
     const t = translator(lang);
     const step = this.url(`${VOICE_PATH}/menu?lang=${lang}&attempt=${attempt}`);
     return response(
-      ...(options.rightsFirst ? [say(lang, t('voice.rights'))] : []),
-      ...(options.retry ? [say(lang, t('voice.menu_retry'))] : []),
+      ...(options.rightsFirst ? [this.#say(lang, t('voice.rights'))] : []),
+      ...(options.retry ? [this.#say(lang, t('voice.menu_retry'))] : []),
       gather(
         { action: step, input: 'dtmf', numDigits: 1, timeout: GATHER_TIMEOUT_SECONDS },
-        say(lang, t('voice.menu_prompt')),
+        this.#say(lang, t('voice.menu_prompt')),
       ),
       redirect(step),
     );
@@ -113,7 +123,7 @@ export class VoiceScript {
   /** Asks for a message and records it; Twilio posts the result (even on a hang-up) to /recorded. */
   recordMessage(lang: Language, purpose: RecordingPurpose): string {
     const t = translator(lang);
-    return response(say(lang, t(RECORD_PROMPTS[purpose])), ...this.#recording(lang));
+    return response(this.#say(lang, t(RECORD_PROMPTS[purpose])), ...this.#recording(lang));
   }
 
   /** The menu did not work out before a language was chosen: the offer goes out in both languages. */
@@ -121,8 +131,8 @@ export class VoiceScript {
     const lang = this.#defaultLanguage;
     const other: Language = lang === 'en' ? 'es' : 'en';
     return response(
-      say(lang, translator(lang)('voice.record_fallback')),
-      say(other, translator(other)('voice.record_fallback')),
+      this.#say(lang, translator(lang)('voice.record_fallback')),
+      this.#say(other, translator(other)('voice.record_fallback')),
       ...this.#recording(lang),
     );
   }
@@ -150,12 +160,16 @@ export class VoiceScript {
   connectToDispatchers(lang: Language): string {
     const t = translator(lang);
     return response(
-      say(lang, t('voice.connecting')),
+      this.#say(lang, t('voice.connecting')),
       redirect(this.url(`${VOICE_PATH}/connect?lang=${lang}`)),
     );
   }
 
-  dialDispatchers(lang: Language, numbers: readonly string[]): string {
+  /**
+   * Rings the dispatchers showing `callerId`, the hotline's own number: without it Twilio shows the caller's
+   * number, and every reporter's number would stay in each dispatcher's personal call log.
+   */
+  dialDispatchers(lang: Language, numbers: readonly string[], callerId: string | undefined): string {
     return response(
       dial(
         {
@@ -163,6 +177,7 @@ export class VoiceScript {
           timeout: this.#ringSeconds,
           // The caller hears ringing until a dispatcher picks up, not silence.
           answerOnBridge: true,
+          callerId,
         },
         // Each phone that answers is screened first, so a dispatcher's voicemail cannot take the call.
         numbers
@@ -188,8 +203,8 @@ export class VoiceScript {
           numDigits: 1,
           timeout: SCREEN_TIMEOUT_SECONDS,
         },
-        say('en', en('voice.screen_prompt', { language: en(`voice.language_${callerLang}`) })),
-        say('es', es('voice.screen_prompt', { language: es(`voice.language_${callerLang}`) })),
+        this.#say('en', en('voice.screen_prompt', { language: en(`voice.language_${callerLang}`) })),
+        this.#say('es', es('voice.screen_prompt', { language: es(`voice.language_${callerLang}`) })),
       ),
       hangup(),
     );
@@ -204,8 +219,8 @@ export class VoiceScript {
     const t = translator(lang);
     const key = purpose === 'family_detained' ? 'voice.thanks_family' : 'voice.thanks';
     return response(
-      say(lang, t(key, { reference: spokenReference(reference) })),
-      say(lang, t('voice.goodbye')),
+      this.#say(lang, t(key, { reference: spokenReference(reference) })),
+      this.#say(lang, t('voice.goodbye')),
       hangup(),
     );
   }
@@ -214,23 +229,23 @@ export class VoiceScript {
   familyWithoutMessage(lang: Language, reference: string): string {
     const t = translator(lang);
     return response(
-      say(lang, t('voice.family_no_message', { reference: spokenReference(reference) })),
-      say(lang, t('voice.goodbye')),
+      this.#say(lang, t('voice.family_no_message', { reference: spokenReference(reference) })),
+      this.#say(lang, t('voice.goodbye')),
       hangup(),
     );
   }
 
   noMessage(lang: Language): string {
     const t = translator(lang);
-    return response(say(lang, t('voice.no_message')), say(lang, t('voice.goodbye')), hangup());
+    return response(this.#say(lang, t('voice.no_message')), this.#say(lang, t('voice.goodbye')), hangup());
   }
 
   rightsThenGoodbye(lang: Language): string {
     const t = translator(lang);
-    return response(say(lang, t('voice.rights')), say(lang, t('voice.goodbye')), hangup());
+    return response(this.#say(lang, t('voice.rights')), this.#say(lang, t('voice.goodbye')), hangup());
   }
 
   goodbye(lang: Language): string {
-    return response(say(lang, translator(lang)('voice.goodbye')), hangup());
+    return response(this.#say(lang, translator(lang)('voice.goodbye')), hangup());
   }
 }

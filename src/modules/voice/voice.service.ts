@@ -4,6 +4,7 @@
 // is a new step.
 import type { AppContext } from '../../app/context.ts';
 import type { Language } from '../../config/config.ts';
+import { normalizePhone } from '../../crypto/blind-index.ts';
 import { answerOnce, EMPTY_TWIML, RECEIPT_RETENTION_HOURS } from '../../integrations/twilio/webhook.ts';
 import { recordAlertTextStatus } from '../alerts/alerts.delivery-status.ts';
 import { recordCall, recordCallStatus } from '../provider-retention/provider-retention.service.ts';
@@ -121,8 +122,12 @@ export async function answerMenuChoice(
  * Rings every on-shift dispatcher at once. Not stored as a receipt (it stores nothing, and its answer
  * holds the dispatchers' numbers in clear), so a retry simply asks who is on shift again.
  */
-export async function answerConnect(deps: VoiceDeps, lang: Language): Promise<string> {
-  const { db, secrets, logger } = deps.context;
+export async function answerConnect(
+  deps: VoiceDeps,
+  lang: Language,
+  calledNumber: string | undefined,
+): Promise<string> {
+  const { db, secrets, logger, config } = deps.context;
   const numbers: string[] = [];
   let unreadable = 0;
   for (const row of await onShiftDispatcherPhones(db, MAX_DIALED_NUMBERS)) {
@@ -139,7 +144,15 @@ export async function answerConnect(deps: VoiceDeps, lang: Language): Promise<st
   }
   if (unreadable > 0) logger.warn({ unreadable }, 'on-shift dispatcher phone numbers could not be decrypted');
   if (numbers.length === 0) return deps.script.recordMessage(lang, 'now');
-  return deps.script.dialDispatchers(lang, numbers);
+  // Dispatchers see the hotline's number, never the caller's: the number the caller dialled (Twilio accepts
+  // the called number as caller ID), else the configured sender or hotline number.
+  const callerId =
+    (calledNumber === undefined ? undefined : normalizePhone(calledNumber)) ??
+    config.twilio.from ??
+    (config.hotlineNumber === undefined ? undefined : normalizePhone(config.hotlineNumber));
+  if (callerId === undefined)
+    logger.warn('dialling dispatchers without a caller ID: the caller’s number shows');
+  return deps.script.dialDispatchers(lang, numbers, callerId);
 }
 
 /*
