@@ -8,12 +8,18 @@ import type { Kysely, Transaction } from 'kysely';
 import type { AppConfig } from '../../config/config.ts';
 import type { Database } from '../../db/schema.ts';
 import { defineJob, parseEmptyPayload } from '../../jobs/jobs.ts';
-import { isValidTwilioSignature, type TwilioParams } from './signature.ts';
+import { isFormParams, isValidTwilioSignature } from './signature.ts';
 
 /** The URL Twilio was given for this request: the configured public address, never the Host header. */
 export function publishedUrl(publicUrl: URL, requestUrl: string): string {
   const prefix = publicUrl.pathname.replace(/\/+$/, '');
   return `${publicUrl.origin}${prefix}${requestUrl}`;
+}
+
+/** Twilio posts application/x-www-form-urlencoded bodies, and nothing else. */
+export function isTwilioFormType(contentType: string | undefined): boolean {
+  const mediaType = contentType?.split(';', 1)[0]?.trim().toLowerCase();
+  return mediaType === 'application/x-www-form-urlencoded';
 }
 
 export function isAuthenticTwilioRequest(
@@ -23,8 +29,8 @@ export function isAuthenticTwilioRequest(
   const { authToken, accountSid } = config.twilio;
   // Without credentials nothing can be verified, so nothing is accepted.
   if (!authToken || !accountSid) return false;
-  const params = (request.body ?? {}) as TwilioParams;
-  if (typeof params !== 'object' || Array.isArray(params)) return false;
+  const params = request.body ?? {};
+  if (!isFormParams(params)) return false;
   const header = request.headers['x-twilio-signature'];
   if (typeof header !== 'string') return false;
   if (!isValidTwilioSignature(authToken, publishedUrl(config.publicUrl, request.url), params, header)) {
