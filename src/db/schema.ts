@@ -266,9 +266,10 @@ export interface VerificationsTable {
 }
 
 export interface TwilioWebhookReceiptsTable {
-  key: string;
+  /** The delivery key (SID plus step) as a keyed hash: kept for weeks, so a late replay is answered once. */
+  key_hash: string;
   received_at: Timestamp;
-  /** The answer given the first time (TwiML), repeated to a retry. */
+  /** The answer given the first time (TwiML), repeated to a retry; null once it is 48 hours old. */
   response: string | null;
 }
 

@@ -49,8 +49,8 @@ function answerStep(
   step: CallStep,
   produce: Parameters<typeof answerOnce>[3],
 ): Promise<string> {
-  const { db, clock } = deps.context;
-  return answerOnce(db, stepKey(step), clock.now(), async (trx) => {
+  const { clock } = deps.context;
+  return answerOnce(deps.context, stepKey(step), clock.now(), async (trx) => {
     // Whatever callback arrives first notes the call, so later steps always find its row.
     await insertCallOnce(trx, newCallRow(deps.context, step.callSid, step.from));
     return produce(trx);
@@ -197,7 +197,7 @@ export async function answerRecordingStatus(
 ): Promise<string> {
   const { context } = deps;
   const key = `${notice.recording.recordingSid}:${notice.status}`;
-  return answerOnce(context.db, key, context.clock.now(), async (trx) => {
+  return answerOnce(context, key, context.clock.now(), async (trx) => {
     if (notice.status === 'completed') await takeRecording(context, trx, notice.recording);
     return EMPTY_TWIML;
   });
@@ -214,7 +214,7 @@ export async function answerCallStatus(
 ): Promise<string> {
   const { context } = deps;
   const key = `${notice.callSid}:call:${notice.status}`;
-  return answerOnce(context.db, key, context.clock.now(), async (trx) => {
+  return answerOnce(context, key, context.clock.now(), async (trx) => {
     if (notice.status === 'completed') await keepFamilyCallWithoutMessage(context, trx, notice.callSid);
     return EMPTY_TWIML;
   });
