@@ -278,6 +278,14 @@ export interface SmsOptOutsTable {
   opted_out_at: Timestamp;
 }
 
+/** Numbers Twilio or the carrier said can never get a text (unknown, inactive, landline): blind index only. */
+export interface SmsUnreachableNumbersTable {
+  phone_index: string;
+  /** Twilio's error code that said so. */
+  error_code: number;
+  recorded_at: Timestamp;
+}
+
 export const SUBSCRIBER_STATUSES = ['pending', 'active', 'opted_out'] as const;
 export type SubscriberStatus = (typeof SUBSCRIBER_STATUSES)[number];
 
@@ -455,6 +463,8 @@ export interface AlertDeliveriesTable {
 export interface AlertDeliveryEarlyStatusesTable {
   provider_sid: string;
   status: 'delivered' | 'failed' | 'undeliverable';
+  /** The callback's ErrorCode, if it had one. */
+  error_code: number | null;
   received_at: Timestamp;
 }
 
@@ -720,6 +730,7 @@ export interface Database {
   verifications: VerificationsTable;
   twilio_webhook_receipts: TwilioWebhookReceiptsTable;
   sms_opt_outs: SmsOptOutsTable;
+  sms_unreachable_numbers: SmsUnreachableNumbersTable;
   sms_conversations: SmsConversationsTable;
   sms_media: SmsMediaTable;
   voice_calls: VoiceCallsTable;

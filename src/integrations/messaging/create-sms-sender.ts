@@ -4,7 +4,8 @@ import type { TwilioConfig } from '../../config/config.ts';
 import { TwilioRestClient, type TwilioSender } from '../twilio/rest-client.ts';
 import { ConsoleOutbox } from './console-outbox.ts';
 import type { SmsSender } from './sms-sender.ts';
-import { TwilioSms } from './twilio-sms.ts';
+import { isUnreachable, recordUnreachable } from '../../modules/sms/unreachable-numbers.repository.ts';
+import { TwilioSms, type RecipientReachability } from './twilio-sms.ts';
 
 function twilioSender(config: TwilioConfig): TwilioSender {
   // A messaging service spreads a large alert over its pool of numbers, so it wins over a single number.
@@ -12,6 +13,15 @@ function twilioSender(config: TwilioConfig): TwilioSender {
   if (config.from) return { from: config.from };
   // loadConfig refuses provider twilio without a sender; reaching this is a programming error.
   throw new Error('Twilio is the SMS provider but no sender is configured.');
+}
+
+/** Dead numbers, by blind index in the sms module's table. */
+function reachability(context: Pick<AppContext, 'db' | 'secrets' | 'clock'>): RecipientReachability {
+  const index = (to: string) => context.secrets.blindIndex.phone(to);
+  return {
+    isUnreachable: (to) => isUnreachable(context.db, index(to)),
+    markUnreachable: (to, code) => recordUnreachable(context.db, index(to), code, context.clock.now()),
+  };
 }
 
 export function createSmsSender(context: Pick<AppContext, 'config' | 'db' | 'secrets' | 'clock'>): SmsSender {
@@ -28,7 +38,7 @@ export function createSmsSender(context: Pick<AppContext, 'config' | 'db' | 'sec
         authToken: twilio.authToken,
         apiBase: twilio.apiBase,
       });
-      return new TwilioSms(client, twilioSender(twilio));
+      return new TwilioSms(client, twilioSender(twilio), undefined, reachability(context));
     }
   }
 }

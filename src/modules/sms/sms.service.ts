@@ -69,6 +69,7 @@ import {
   stoppedReply,
   type HotlineIdentity,
 } from './sms.replies.ts';
+import { clearUnreachable } from './unreachable-numbers.repository.ts';
 
 type Trx = Transaction<Database>;
 
@@ -415,6 +416,8 @@ export async function takeIncomingText(
 ): Promise<string | undefined> {
   const now = context.clock.now();
   const phoneIndex = context.secrets.blindIndex.phone(text.from);
+  // A number that texts is no dead number, whatever a carrier said of it before.
+  await clearUnreachable(trx, phoneIndex);
   const parsed = parseKeyword(text.body);
   // Keywords belong to the hotline whoever sends them, so a keyword never asks dispatch.
   if (parsed === undefined) {

@@ -6,6 +6,7 @@ import type { AppContext } from '../../app/context.ts';
 import type { Language } from '../../config/config.ts';
 import { answerOnce, EMPTY_TWIML, RECEIPT_RETENTION_HOURS } from '../../integrations/twilio/webhook.ts';
 import { recordAlertTextStatus } from '../alerts/alerts.delivery-status.ts';
+import { noteDeliveryError } from '../sms/sms.reachability.ts';
 import {
   keepFamilyCallWithoutMessage,
   newCallRow,
@@ -221,14 +222,16 @@ export async function answerCallStatus(
 }
 
 /**
- * Delivery statuses of texts: an alert text's moves its ledger row forward (a repeat or a late one changes
- * nothing), so no receipt is kept: an alert to 100,000 people must not leave 100,000 receipts.
+ * Delivery statuses of texts: an alert text's moves its ledger row forward with its ErrorCode (a repeat or a
+ * late one changes nothing), so no receipt is kept: an alert to 100,000 people must not leave 100,000
+ * receipts. An ErrorCode that says the number is dead, for any text, stops texts to it (sms.reachability).
  */
 export async function answerMessageStatus(
   context: AppContext,
-  notice: { messageSid: string; status: string },
+  notice: { messageSid: string; status: string; errorCode: number | null; to: string | undefined },
 ): Promise<string> {
   await recordAlertTextStatus(context, notice);
+  await noteDeliveryError(context, notice);
   return EMPTY_TWIML;
 }
 
