@@ -20,6 +20,8 @@ import {
 import { normalizePhone } from '../../crypto/blind-index.ts';
 import { createSmsSender } from '../../integrations/messaging/create-sms-sender.ts';
 import { UnreachableRecipientError } from '../../integrations/messaging/sms-sender.ts';
+import { TwilioApiError } from '../../integrations/twilio/rest-client.ts';
+import { signUpOnWeb } from '../subscriptions/subscriptions.service.ts';
 import type { AlertDeliveryStatus } from '../../db/schema.ts';
 import { recordOptOut } from '../sms/sms.repository.ts';
 import { alertDeliveryProgress, fanOutAlerts, resumeAlertDeliveries } from './alerts.delivery.ts';
@@ -483,6 +485,31 @@ describe(`alert delivery through Twilio`, () => {
     const kept = await t.context.db.selectFrom('sms_unreachable_numbers').selectAll().execute();
     assert.ok(!JSON.stringify(kept).includes(landline!.phone.slice(2)));
     assert.ok(!t.logs.text.includes(landline!.phone.slice(2)), 'no number in the logs');
+  });
+
+  test('any text Twilio refuses for a dead number (not a mobile, a landline) notes it: the next text to it is not sent', async () => {
+    const [person] = await addSubscribers(t.context, [{ zips: ['60635'] }]);
+    const sender = createSmsSender(t.context);
+    door.fault = (to) => (to === person!.phone ? { status: 400, code: 21614 } : undefined);
+    try {
+      await assert.rejects(sender.send({ to: person!.phone, body: 'hearing tomorrow' }), TwilioApiError);
+      const tried = door.arrivals.length;
+      await assert.rejects(
+        sender.send({ to: person!.phone, body: 'hearing tomorrow' }),
+        UnreachableRecipientError,
+      );
+      assert.equal(door.arrivals.length, tried, 'not sent again');
+    } finally {
+      door.fault = () => undefined;
+    }
+    // Asking to subscribe on the web makes it worth the code text again.
+    const outcome = await signUpOnWeb(t.context, {
+      phone: normalizePhone(person!.phone)!,
+      zips: ['60635'],
+      language: 'en',
+    });
+    assert.equal(outcome, 'code_sent');
+    assert.equal(door.arrivals.at(-1)!.to, person!.phone);
   });
 
   test('a callback with an ErrorCode that overtakes the record of its SID keeps its code', async () => {
