@@ -32,6 +32,7 @@ export interface AppConfig {
   hotline: HotlineConfig;
   subscriptions: SubscriptionsConfig;
   alerts: AlertsConfig;
+  webhookReceipts: WebhookReceiptsConfig;
   cases: CasesConfig;
   /** Street tiles for the console map ({z}/{x}/{y} template); without it the map uses only offline outlines. */
   mapTileUrl: string | undefined;
@@ -76,6 +77,15 @@ export interface AlertsConfig {
   inFlight: number;
   /** Delivery ledger rows are reduced to counts this many days after an alert finished sending. */
   deliveryRetentionDays: number;
+}
+
+export interface WebhookReceiptsConfig {
+  /**
+   * Twilio's webhooks carry no time in their signature, so a captured one can be replayed: its delivery key
+   * (hashed) is kept this many days, and a replay within them is answered once (the answer itself goes
+   * after 48 hours).
+   */
+  keyDays: number;
 }
 
 export interface CasesConfig {
@@ -285,6 +295,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       capPerHour: integer(env, 'AMPARO_SUBSCRIBE_CAP_PER_HOUR', 500, 1, 10000000),
     },
     alerts: alerts(env),
+    webhookReceipts: webhookReceipts(env),
     cases: cases(env, cwd, dataDir),
     mapTileUrl: tileUrl(env),
   };
@@ -331,6 +342,10 @@ function alerts(env: Env): AlertsConfig {
     inFlight: integer(env, 'AMPARO_ALERT_IN_FLIGHT', 50, 1, 1000),
     deliveryRetentionDays: integer(env, 'AMPARO_ALERT_DELIVERY_RETENTION_DAYS', 30, 1, 3650),
   };
+}
+
+function webhookReceipts(env: Env): WebhookReceiptsConfig {
+  return { keyDays: integer(env, 'AMPARO_WEBHOOK_KEY_RETENTION_DAYS', 35, 2, 400) };
 }
 
 function cases(env: Env, cwd: string, dataDir: string): CasesConfig {

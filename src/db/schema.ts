@@ -266,9 +266,10 @@ export interface VerificationsTable {
 }
 
 export interface TwilioWebhookReceiptsTable {
-  key: string;
+  /** The delivery key (SID plus step) as a keyed hash: kept for weeks, so a late replay is answered once. */
+  key_hash: string;
   received_at: Timestamp;
-  /** The answer given the first time (TwiML), repeated to a retry. */
+  /** The answer given the first time (TwiML), repeated to a retry; null once it is 48 hours old. */
   response: string | null;
 }
 
@@ -281,6 +282,14 @@ export interface SmsOptOutsTable {
 export interface SmsProviderBlocksTable {
   phone_index: string;
   blocked_at: Timestamp;
+}
+
+/** Numbers Twilio or the carrier said can never get a text (unknown, inactive, landline): blind index only. */
+export interface SmsUnreachableNumbersTable {
+  phone_index: string;
+  /** Twilio's error code that said so. */
+  error_code: number;
+  recorded_at: Timestamp;
 }
 
 export const SUBSCRIBER_STATUSES = ['pending', 'active', 'opted_out'] as const;
@@ -479,6 +488,8 @@ export interface AlertDeliveriesTable {
 export interface AlertDeliveryEarlyStatusesTable {
   provider_sid: string;
   status: 'delivered' | 'failed' | 'undeliverable';
+  /** The callback's ErrorCode, if it had one. */
+  error_code: number | null;
   received_at: Timestamp;
 }
 
@@ -745,6 +756,7 @@ export interface Database {
   twilio_webhook_receipts: TwilioWebhookReceiptsTable;
   sms_opt_outs: SmsOptOutsTable;
   sms_provider_blocks: SmsProviderBlocksTable;
+  sms_unreachable_numbers: SmsUnreachableNumbersTable;
   sms_conversations: SmsConversationsTable;
   sms_media: SmsMediaTable;
   voice_calls: VoiceCallsTable;

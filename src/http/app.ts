@@ -24,7 +24,7 @@ import { AppError, ERROR_CODES, type ErrorCode } from './errors.ts';
 import { renderErrorPage } from './layout.ts';
 import { serializeError } from './logging.ts';
 import { ClientKeyer, databaseRateLimitStore, sweepRateLimitCounts } from './rate-limit.ts';
-import { isAuthenticTwilioRequest } from '../integrations/twilio/webhook.ts';
+import { isAuthenticTwilioRequest, isTwilioFormType } from '../integrations/twilio/webhook.ts';
 import { htmlResponses, jsonResponses } from './schemas.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 
@@ -130,8 +130,12 @@ export async function buildApp(context: AppContext, options: BuildAppOptions): P
   app.addHook('onRequest', async (request, reply) => {
     // Twilio's webhooks are no browser: no cookies, no forms, no staff session, answers in TwiML. Setting a
     // form cookie on each answer was work thrown away on the busiest path (access is checked below, in
-    // preValidation, once the signed body is parsed).
-    if (request.routeOptions.config.access?.kind === 'twilio') return;
+    // preValidation, once the signed body is parsed). Twilio posts forms only: any other body is refused
+    // here, before it is read.
+    if (request.routeOptions.config.access?.kind === 'twilio') {
+      if (!isTwilioFormType(request.headers['content-type'])) throw new AppError('unsupported_media_type');
+      return;
+    }
     chooseLanguage(request, reply, context, services.cookies);
     request.formBinding = formBinding(request, reply, services.cookies);
     request.principal = await options.principals.load(request, reply);

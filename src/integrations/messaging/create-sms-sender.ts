@@ -6,11 +6,12 @@ import {
   TEXT_STATUS_PATH,
 } from '../../modules/provider-retention/provider-retention.service.ts';
 import { optingOutOnRefusal } from '../../modules/sms/sms.opt-outs.ts';
+import { isUnreachable, recordUnreachable } from '../../modules/sms/unreachable-numbers.repository.ts';
 import { TwilioRestClient, type TwilioSender } from '../twilio/rest-client.ts';
 import { publishedUrl } from '../twilio/webhook.ts';
 import { ConsoleOutbox } from './console-outbox.ts';
 import type { SmsSender } from './sms-sender.ts';
-import { TwilioSms } from './twilio-sms.ts';
+import { TwilioSms, type RecipientReachability } from './twilio-sms.ts';
 
 function twilioSender(config: TwilioConfig): TwilioSender {
   // A messaging service spreads a large alert over its pool of numbers, so it wins over a single number.
@@ -18,6 +19,15 @@ function twilioSender(config: TwilioConfig): TwilioSender {
   if (config.from) return { from: config.from };
   // loadConfig refuses provider twilio without a sender; reaching this is a programming error.
   throw new Error('Twilio is the SMS provider but no sender is configured.');
+}
+
+/** Dead numbers, by blind index in the sms module's table. */
+function reachability(context: Pick<AppContext, 'db' | 'secrets' | 'clock'>): RecipientReachability {
+  const index = (to: string) => context.secrets.blindIndex.phone(to);
+  return {
+    isUnreachable: (to) => isUnreachable(context.db, index(to)),
+    markUnreachable: (to, code) => recordUnreachable(context.db, index(to), code, context.clock.now()),
+  };
 }
 
 export function createSmsSender(context: Pick<AppContext, 'config' | 'db' | 'secrets' | 'clock'>): SmsSender {
@@ -34,15 +44,15 @@ export function createSmsSender(context: Pick<AppContext, 'config' | 'db' | 'sec
         authToken: twilio.authToken,
         apiBase: twilio.apiBase,
       });
-      // Each text reports its fate and is noted by SID, so it is deleted at Twilio once final. A text
-      // Twilio refuses with 21610 opts the number out in Amparo too, whichever module sent it.
+      // Each text reports its fate and is noted by SID, so it is deleted at Twilio once final; dead numbers
+      // are skipped. A text Twilio refuses with 21610 opts the number out in Amparo too, whichever module
+      // sent it.
       return optingOutOnRefusal(
-        new TwilioSms(
-          client,
-          twilioSender(twilio),
-          publishedUrl(context.config.publicUrl, TEXT_STATUS_PATH),
-          (sid) => recordSentText(context, sid),
-        ),
+        new TwilioSms(client, twilioSender(twilio), {
+          statusCallback: publishedUrl(context.config.publicUrl, TEXT_STATUS_PATH),
+          onSent: (sid) => recordSentText(context, sid),
+          reachability: reachability(context),
+        }),
         context,
       );
     }

@@ -39,6 +39,14 @@ export class RecipientRefusedError extends InvalidRecipientError {
   }
 }
 
+/**
+ * The recipient's number is known to receive no texts (Twilio or the carrier said it is unknown, inactive
+ * or a landline), so nothing was sent. An InvalidRecipientError, so callers settle it the same way.
+ */
+export class UnreachableRecipientError extends InvalidRecipientError {
+  override name = 'UnreachableRecipientError';
+}
+
 /** The recipient in E.164, the form both providers store and Twilio expects. */
 export function recipientNumber(to: string): string {
   const normalized = normalizePhone(to);

@@ -66,14 +66,19 @@ test('the order parameters arrive in does not matter', () => {
   assert.equal(isValidTwilioSignature(TOKEN, URL_, reversed, header), true);
 });
 
-test('a repeated name contributes each of its values in the order received', () => {
-  const params = { To: '+15550100199', MediaUrl: ['https://a.example/1', 'https://a.example/2'] };
+test('a repeated name contributes each distinct value once, values sorted, whatever order they came in', () => {
+  const params = { To: '+15550100199', MediaUrl: ['https://a.example/2', 'https://a.example/1'] };
   const header = expected(TOKEN, URL_, [
     ['To', '+15550100199'],
     ['MediaUrl', 'https://a.example/1'],
     ['MediaUrl', 'https://a.example/2'],
   ]);
   assert.equal(isValidTwilioSignature(TOKEN, URL_, params, header), true);
-  const swapped = { ...params, MediaUrl: ['https://a.example/2', 'https://a.example/1'] };
-  assert.equal(isValidTwilioSignature(TOKEN, URL_, swapped, header), false);
+  const swapped = {
+    ...params,
+    MediaUrl: ['https://a.example/1', 'https://a.example/2', 'https://a.example/1'],
+  };
+  assert.equal(isValidTwilioSignature(TOKEN, URL_, swapped, header), true);
+  const fewer = { ...params, MediaUrl: ['https://a.example/1'] };
+  assert.equal(isValidTwilioSignature(TOKEN, URL_, fewer, header), false);
 });

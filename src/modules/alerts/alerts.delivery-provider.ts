@@ -4,16 +4,29 @@
 import type { AppContext } from '../../app/context.ts';
 import { ConsoleOutbox } from '../../integrations/messaging/console-outbox.ts';
 import { InvalidRecipientError } from '../../integrations/messaging/sms-sender.ts';
+import {
+  isDeadNumberError,
+  isUnusableSenderError,
+  SENDER_QUEUE_FULL,
+  UNSUBSCRIBED_CODE,
+} from '../../integrations/twilio/error-codes.ts';
 import { TwilioApiError, TwilioRestClient } from '../../integrations/twilio/rest-client.ts';
 import { publishedUrl } from '../../integrations/twilio/webhook.ts';
 import { STATUS_PATH } from '../voice/voice.script.ts';
 
 export type SendOutcome =
   | { kind: 'sent'; providerSid: string }
-  /** This recipient can never get it (invalid number, landline, blocked, unsubscribed at the carrier). */
-  | { kind: 'undeliverable'; code: number | null; unsubscribed: boolean }
+  /**
+   * This recipient can never get it (invalid number, landline, blocked, unsubscribed at the carrier);
+   * `dead`: the number itself is gone, so nothing more is sent to it.
+   */
+  | { kind: 'undeliverable'; code: number | null; unsubscribed: boolean; dead: boolean }
   /** Worth another try later: the provider was busy, down or unreachable. */
   | { kind: 'retry'; code: number | null; slowDown: boolean }
+  /** The sender's queue at Twilio is full: try again later, and send slower from that number. */
+  | { kind: 'sender_busy'; code: number }
+  /** The sender number cannot be used (not ours, cannot text): the others carry on without it. */
+  | { kind: 'sender_unusable'; code: number }
   /** Refused for a reason another try will not change, and not about the recipient's number. */
   | { kind: 'failed'; code: number | null }
   /** The provider refuses our account, credentials or sender: nothing can go until someone fixes it. */
@@ -37,30 +50,34 @@ const RECIPIENT_CODES = new Set([
   21610, // the recipient unsubscribed (STOP)
   21612, // cannot route to this number
   21614, // not a mobile number
+  21635, // a landline
   30004, // message blocked
   30005, // unknown or inactive destination
   30006, // landline or unreachable carrier
 ]);
 
-/** Codes that say our account, credentials or sender are at fault, whoever the recipient. */
+/** Codes that say our account or credentials are at fault, whoever the recipient and sender. */
 const ACCOUNT_CODES = new Set([
   20003, // authentication
   20005, // account not active
-  21212, // invalid From number
-  21606, // From number cannot send texts
   21703, // messaging service cannot be used
   21704, // messaging service has no sender numbers
 ]);
-
-export const UNSUBSCRIBED_CODE = 21610;
 
 export function classifyTwilioError(error: TwilioApiError): SendOutcome {
   const { status, code } = error;
   const known = code ?? null;
   if (status === undefined) return { kind: 'retry', code: known, slowDown: false };
   if (code !== undefined && RECIPIENT_CODES.has(code)) {
-    return { kind: 'undeliverable', code, unsubscribed: code === UNSUBSCRIBED_CODE };
+    return {
+      kind: 'undeliverable',
+      code,
+      unsubscribed: code === UNSUBSCRIBED_CODE,
+      dead: isDeadNumberError(code),
+    };
   }
+  if (code === SENDER_QUEUE_FULL) return { kind: 'sender_busy', code };
+  if (code !== undefined && isUnusableSenderError(code)) return { kind: 'sender_unusable', code };
   if (status === 401 || status === 403 || (code !== undefined && ACCOUNT_CODES.has(code))) {
     return { kind: 'halt', code: code ?? status };
   }
@@ -126,7 +143,7 @@ class OutboxAlertTexts implements AlertTextProvider {
       return { kind: 'sent', providerSid: providerId };
     } catch (error) {
       if (error instanceof InvalidRecipientError)
-        return { kind: 'undeliverable', code: null, unsubscribed: false };
+        return { kind: 'undeliverable', code: null, unsubscribed: false, dead: false };
       return { kind: 'retry', code: null, slowDown: false };
     }
   }

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../app/context.ts';
 import { DecryptionError } from '../../crypto/field-encryption.ts';
 import { optOutNumber } from '../sms/sms.opt-outs.ts';
+import { recordUnreachable } from '../sms/unreachable-numbers.repository.ts';
 import type { AlertTextProvider, SendOutcome } from './alerts.delivery-provider.ts';
 import {
   claimDeliveries,
@@ -71,6 +72,8 @@ interface SettledText {
   handedOver: boolean;
   /** The number's blind index when the carrier says the person unsubscribed. */
   optOut: string | undefined;
+  /** The number's blind index and Twilio's code when the number can never get a text. */
+  unreachable?: { phoneIndex: string; code: number } | undefined;
 }
 
 interface ClaimedText {
@@ -376,7 +379,7 @@ export class FanOutRun {
       const text = this.#queue.shift()!;
       this.#claimerWake.wake();
       const paced = await this.#pacer.next();
-      if (this.#stopping) {
+      if (paced === undefined || this.#stopping) {
         this.#holdBack(text);
         continue;
       }
@@ -407,15 +410,15 @@ export class FanOutRun {
       }
     }
     this.#pacer.answered(paced);
-    this.#settle(text, sender, outcome);
+    this.#settle(text, paced.lane, sender, outcome);
     this.#sending--;
     this.#pacerWake.wake();
     this.#recorderWake.wake();
   }
 
-  #settle(text: ClaimedText, sender: string | null, outcome: SendOutcome): void {
-    const settled = (entry: DeliveryOutcome, optOut?: string) =>
-      this.#settled.push({ outcome: entry, handedOver: true, optOut });
+  #settle(text: ClaimedText, lane: number, sender: string | null, outcome: SendOutcome): void {
+    const settled = (entry: DeliveryOutcome, optOut?: string, unreachable?: SettledText['unreachable']) =>
+      this.#settled.push({ outcome: entry, handedOver: true, optOut, unreachable });
     const base = {
       alertId: text.alertId,
       subscriberId: text.subscriberId,
@@ -433,9 +436,13 @@ export class FanOutRun {
       case 'undeliverable':
         this.tally.undeliverable++;
         // The person texted STOP to the carrier: Amparo honours it everywhere, as its own STOP.
+        // A dead number (invalid, a landline) is noted, so nothing more is sent to it.
         settled(
           { ...base, status: 'undeliverable', sender, errorCode: outcome.code },
           outcome.unsubscribed ? text.phoneIndex : undefined,
+          outcome.dead && outcome.code !== null
+            ? { phoneIndex: text.phoneIndex, code: outcome.code }
+            : undefined,
         );
         return;
       case 'failed':
@@ -454,6 +461,35 @@ export class FanOutRun {
         settled({ ...base, status: 'pending', errorCode: outcome.code, nextAttemptAt: new Date(at) });
         return;
       }
+      case 'sender_busy':
+        // Twilio holds ten hours of texts for this number already: it goes on at half its pace, after a
+        // pause; the text was not queued and goes again, from whichever number is free.
+        this.#pacer.slowLane(lane);
+        this.#context.logger.warn(
+          {
+            sender: lane + 1,
+            senders: this.#provider.senders.length,
+            code: outcome.code,
+            gapMs: this.#pacer.laneGap(lane),
+          },
+          'an alert sender number has a full queue at the SMS provider: sending slower from it',
+        );
+        this.#settled.push({ outcome: heldBack(text), handedOver: true, optOut: undefined });
+        return;
+      case 'sender_unusable':
+        // This number of the pool cannot send (not the account's, cannot text): the run goes on without it.
+        // Logged by its place in AMPARO_ALERT_SENDERS, never the number.
+        this.#pacer.removeLane(lane);
+        this.#context.logger.error(
+          { sender: lane + 1, senders: this.#provider.senders.length, code: outcome.code },
+          'an alert sender number was refused by the SMS provider and taken out of the pool for this run; check it in AMPARO_ALERT_SENDERS',
+        );
+        if (this.#pacer.lanesLeft === 0) {
+          this.#settle(text, lane, sender, { kind: 'halt', code: outcome.code });
+          return;
+        }
+        this.#settled.push({ outcome: heldBack(text), handedOver: true, optOut: undefined });
+        return;
       case 'halt':
         if (!this.#halted) {
           this.#halted = true;
@@ -514,16 +550,18 @@ export class FanOutRun {
     const now = clock.now();
     const outcomes = batch.map((entry) => entry.outcome);
     const optOuts = batch.flatMap((entry) => (entry.optOut ? [entry.optOut] : []));
-    // One statement, so no transaction, unless someone unsubscribed at the carrier: then their opt-out
-    // commits with the row that says so.
+    const unreachable = batch.flatMap((entry) => (entry.unreachable ? [entry.unreachable] : []));
+    // One statement, so no transaction, unless someone unsubscribed at the carrier or a number is dead:
+    // then that is noted in the commit of the row that says so.
     const earlier = this.#lastSids;
     const moved =
-      optOuts.length === 0
+      optOuts.length === 0 && unreachable.length === 0
         ? await recordOutcomes(db, this.runId, now, outcomes, earlier)
         : await db.transaction().execute(async (trx) => {
             for (const phoneIndex of optOuts) {
               await optOutNumber(trx, phoneIndex, now, { blockedByProvider: true });
             }
+            for (const dead of unreachable) await recordUnreachable(trx, dead.phoneIndex, dead.code, now);
             return recordOutcomes(trx, this.runId, now, outcomes, earlier);
           });
     this.#lastSids = outcomes.flatMap((outcome) => (outcome.providerSid ? [outcome.providerSid] : []));

@@ -115,8 +115,11 @@ export interface FrontDoor {
   baseUrl: string;
   /** When each send arrived (performance.now()), to whom and from which number, in order. */
   arrivals: { at: number; to: string; from: string | null }[];
-  /** Answers sends to a number with an error instead of passing them on; called with the attempt's number. */
-  fault: (to: string, attempt: number) => Fault | undefined;
+  /**
+   * Answers sends to a number with an error instead of passing them on; called with the attempt's number
+   * and the From (null through a messaging service).
+   */
+  fault: (to: string, attempt: number, from: string | null) => Fault | undefined;
   close(): Promise<void>;
 }
 
@@ -145,7 +148,7 @@ export async function startFrontDoor(standIn: TwilioStandIn): Promise<FrontDoor>
         door.arrivals.push({ at: performance.now(), to, from: form.get('From') });
         const attempt = (attempts.get(to) ?? 0) + 1;
         attempts.set(to, attempt);
-        const fault = door.fault(to, attempt);
+        const fault = door.fault(to, attempt, form.get('From'));
         if (fault) {
           const text = JSON.stringify({ code: fault.code, message: 'refused', status: fault.status });
           res.writeHead(fault.status, { 'content-type': 'application/json' });

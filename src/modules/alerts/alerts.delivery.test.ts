@@ -9,6 +9,7 @@ import { sql } from 'kysely';
 import { createTestApp, TestClock, type TestApp } from '../../../test/support/test-context.ts';
 import { startTwilioStandIn, type TwilioStandIn } from '../../../test/support/twilio-stand-in.ts';
 import {
+  incomingSms,
   postWebhook,
   sid,
   TEST_ACCOUNT_SID,
@@ -17,6 +18,10 @@ import {
   TWILIO_TEST_ENV,
 } from '../../../test/support/twilio-webhooks.ts';
 import { normalizePhone } from '../../crypto/blind-index.ts';
+import { createSmsSender } from '../../integrations/messaging/create-sms-sender.ts';
+import { UnreachableRecipientError } from '../../integrations/messaging/sms-sender.ts';
+import { TwilioApiError } from '../../integrations/twilio/rest-client.ts';
+import { signUpOnWeb } from '../subscriptions/subscriptions.service.ts';
 import type { AlertDeliveryStatus } from '../../db/schema.ts';
 import { recordOptOut } from '../sms/sms.repository.ts';
 import { alertDeliveryProgress, fanOutAlerts, resumeAlertDeliveries } from './alerts.delivery.ts';
@@ -79,6 +84,14 @@ async function fanOutWithClock(
     running = false;
     await ticking;
   }
+}
+
+async function receiptCount(t: TestApp): Promise<number> {
+  const row = await t.context.db
+    .selectFrom('twilio_webhook_receipts')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 describe(`alert delivery through Twilio`, () => {
@@ -263,6 +276,7 @@ describe(`alert delivery through Twilio`, () => {
     const { alertId } = await approveAlert(t.context, { zips: ['60606'] });
     await fanOutAlerts(t.context, { successor: false });
     const [a, b, c] = (await ledger(t, alertId)).map((row) => row.provider_sid!);
+    const receiptsBefore = await receiptCount(t);
     const status = async (messageSid: string, messageStatus: string) => {
       const answer = await postWebhook(t.app, '/webhooks/twilio/status', {
         AccountSid: TEST_ACCOUNT_SID,
@@ -293,12 +307,7 @@ describe(`alert delivery through Twilio`, () => {
     assert.equal(await statusOf(c!), 'sent');
     const progress = await alertDeliveryProgress(t.context.db, alertId);
     assert.deepEqual([progress.sent, progress.delivered, progress.failed, progress.total], [2, 1, 1, 4]);
-    const receipts = await t.context.db
-      .selectFrom('twilio_webhook_receipts')
-      .select('key')
-      .where('key', 'like', 'SM%')
-      .execute();
-    assert.deepEqual(receipts, []);
+    assert.equal(await receiptCount(t), receiptsBefore, 'no webhook receipt');
 
     const unsigned = await postWebhook(
       t.app,
@@ -402,6 +411,196 @@ describe(`alert delivery through Twilio`, () => {
     assert.equal(attemptsAt(down!.phone), 3, 'given up after the last attempt');
     assert.equal((await row(fine!.id)).status, 'sent');
     assert.equal((await alertRow(t, alertId)).status, 'sent');
+  });
+
+  test('status callbacks keep ErrorCode: permanent ones make the row undeliverable, a dead number gets no more texts until it writes in', async () => {
+    const [dead, landline, filtered, away, unknown, fine] = await addSubscribers(
+      t.context,
+      Array(6).fill({ zips: ['60631'] }),
+    );
+    const { alertId } = await approveAlert(t.context, { zips: ['60631'] });
+    await fanOutAlerts(t.context, { successor: false });
+    const rows = await ledger(t, alertId);
+    const sidOf = (id: string) => rows.find((r) => r.subscriber_id === id)!.provider_sid!;
+    const callback = async (person: { id: string; phone: string }, status: string, errorCode?: string) => {
+      const answer = await postWebhook(t.app, '/webhooks/twilio/status', {
+        AccountSid: TEST_ACCOUNT_SID,
+        MessageSid: sidOf(person.id),
+        MessageStatus: status,
+        To: person.phone,
+        ...(errorCode ? { ErrorCode: errorCode } : {}),
+      });
+      assert.equal(answer.status, 200);
+    };
+    await callback(dead!, 'undelivered', '30005');
+    await callback(landline!, 'undelivered', '30006');
+    await callback(filtered!, 'undelivered', '30007');
+    await callback(away!, 'undelivered', '30003');
+    await callback(unknown!, 'failed', '30008');
+    await callback(fine!, 'delivered');
+    const after = await ledger(t, alertId);
+    const row = (id: string) => after.find((r) => r.subscriber_id === id)!;
+    assert.deepEqual(
+      [dead, landline, filtered, away, unknown, fine].map((p) => [row(p!.id).status, row(p!.id).error_code]),
+      [
+        ['undeliverable', 30005],
+        ['undeliverable', 30006],
+        ['undeliverable', 30007],
+        ['undeliverable', 30003],
+        ['failed', 30008],
+        ['delivered', null],
+      ],
+    );
+
+    // The next alert skips the two dead numbers without a text; the others get it.
+    const sentBefore = door.arrivals.length;
+    const second = await approveAlert(t.context, { zips: ['60631'] });
+    await fanOutAlerts(t.context, { successor: false });
+    const secondRows = await ledger(t, second.alertId);
+    const statusIn = (id: string) => secondRows.find((r) => r.subscriber_id === id)!.status;
+    assert.equal(statusIn(dead!.id), 'undeliverable');
+    assert.equal(statusIn(landline!.id), 'undeliverable');
+    for (const person of [filtered, away, unknown, fine]) assert.equal(statusIn(person!.id), 'sent');
+    const newArrivals = door.arrivals.slice(sentBefore).map((a) => a.to);
+    assert.ok(!newArrivals.includes(dead!.phone) && !newArrivals.includes(landline!.phone));
+
+    // Other texts skip it too (a family text, a reminder, a dispatch: every one goes through this sender).
+    const sender = createSmsSender(t.context);
+    await assert.rejects(sender.send({ to: dead!.phone, body: 'test' }), UnreachableRecipientError);
+    assert.ok(
+      !door.arrivals
+        .map((a) => a.to)
+        .slice(sentBefore)
+        .includes(dead!.phone),
+    );
+    await sender.send({ to: fine!.phone, body: 'test' });
+
+    // The number writes in: it is reachable again, and a replay of the old callback does not undo that.
+    const wrote = await postWebhook(t.app, '/webhooks/twilio/sms', incomingSms(dead!.phone, 'hola'));
+    assert.equal(wrote.status, 200);
+    await callback(dead!, 'undelivered', '30005');
+    await sender.send({ to: dead!.phone, body: 'test' });
+    assert.equal(door.arrivals.at(-1)!.to, dead!.phone);
+    // Nothing in the table but blind indexes.
+    const kept = await t.context.db.selectFrom('sms_unreachable_numbers').selectAll().execute();
+    assert.ok(!JSON.stringify(kept).includes(landline!.phone.slice(2)));
+    assert.ok(!t.logs.text.includes(landline!.phone.slice(2)), 'no number in the logs');
+  });
+
+  test('any text Twilio refuses for a dead number (not a mobile, a landline) notes it: the next text to it is not sent', async () => {
+    const [person] = await addSubscribers(t.context, [{ zips: ['60635'] }]);
+    const sender = createSmsSender(t.context);
+    door.fault = (to) => (to === person!.phone ? { status: 400, code: 21614 } : undefined);
+    try {
+      await assert.rejects(sender.send({ to: person!.phone, body: 'hearing tomorrow' }), TwilioApiError);
+      const tried = door.arrivals.length;
+      await assert.rejects(
+        sender.send({ to: person!.phone, body: 'hearing tomorrow' }),
+        UnreachableRecipientError,
+      );
+      assert.equal(door.arrivals.length, tried, 'not sent again');
+    } finally {
+      door.fault = () => undefined;
+    }
+    // Asking to subscribe on the web makes it worth the code text again.
+    const outcome = await signUpOnWeb(t.context, {
+      phone: normalizePhone(person!.phone)!,
+      zips: ['60635'],
+      language: 'en',
+    });
+    assert.equal(outcome, 'code_sent');
+    assert.equal(door.arrivals.at(-1)!.to, person!.phone);
+  });
+
+  test('a callback with an ErrorCode that overtakes the record of its SID keeps its code', async () => {
+    await addSubscribers(t.context, Array(3).fill({ zips: ['60632'] }));
+    const { alertId } = await approveAlert(t.context, { zips: ['60632'] });
+    const real = alertTextProvider(t.context);
+    const provider: AlertTextProvider = {
+      name: real.name,
+      senders: real.senders,
+      pacesSenders: real.pacesSenders,
+      send: async (text) => {
+        const outcome = await real.send(text);
+        if (outcome.kind === 'sent') {
+          await postWebhook(t.app, '/webhooks/twilio/status', {
+            AccountSid: TEST_ACCOUNT_SID,
+            MessageSid: outcome.providerSid,
+            MessageStatus: 'undelivered',
+            ErrorCode: '30007',
+            To: text.to,
+          });
+        }
+        return outcome;
+      },
+    };
+    await fanOutAlerts(t.context, { successor: false, provider });
+    const rows = await ledger(t, alertId);
+    assert.deepEqual(
+      rows.map((r) => [r.status, r.error_code]),
+      rows.map(() => ['undeliverable', 30007]),
+    );
+  });
+
+  test('on send: a full sender queue (21611) is retried from a slower sender, a landline (21635) is final, a refused sender leaves the pool and the run goes on', async () => {
+    const people = await addSubscribers(t.context, Array(60).fill({ zips: ['60633'] }));
+    const landline = people[0]!;
+    const { alertId } = await approveAlert(t.context, { zips: ['60633'] });
+    const [, refused, busy] = POOL;
+    const busyAnswers: number[] = [];
+    door.fault = (to, _attempt, from) => {
+      if (from === refused) return { status: 400, code: 21606 };
+      if (to === landline.phone) return { status: 400, code: 21635 };
+      if (from === busy && busyAnswers.length < 2) {
+        busyAnswers.push(performance.now());
+        return { status: 400, code: 21611 };
+      }
+      return undefined;
+    };
+    const startedAt = door.arrivals.length;
+    let end;
+    try {
+      // 10 a second from each number, so the slowed one's pace shows.
+      end = await fanOutWithClock(t, clock, 1000, {
+        settings: { maxAttempts: 2, ratePerSenderPerSecond: 10 },
+      });
+    } finally {
+      door.fault = () => undefined;
+    }
+    assert.equal(end, 'finished');
+    const rows = await ledger(t, alertId);
+    const landlineRow = rows.find((r) => r.subscriber_id === landline.id)!;
+    assert.deepEqual([landlineRow.status, landlineRow.error_code], ['undeliverable', 21635]);
+    const others = rows.filter((r) => r.subscriber_id !== landline.id);
+    assert.deepEqual(
+      others.map((r) => r.status),
+      others.map(() => 'sent'),
+      'everyone else got the alert, though attempts were limited to 2',
+    );
+    const arrivals = door.arrivals.slice(startedAt);
+    // Only what was already on its way when the first refusal came back (at most the 8 in flight), not its
+    // share of 60.
+    const triedFromRefused = arrivals.filter((a) => a.from === refused).length;
+    assert.ok(triedFromRefused >= 1 && triedFromRefused <= 8, `tried ${triedFromRefused} times from it`);
+    assert.ok(others.every((r) => r.sender !== refused));
+    assert.equal(busyAnswers.length, 2);
+    const fromBusy = others.filter((r) => r.sender === busy).length;
+    const fromFree = others.filter((r) => r.sender === POOL[0]).length;
+    assert.ok(fromBusy > 0, 'the busy sender carried on');
+    assert.ok(fromBusy < fromFree / 2, `slower: ${fromBusy} from it, ${fromFree} from the free one`);
+    // The landline is dead: a later text to it is not sent.
+    const index = t.context.secrets.blindIndex.phone(normalizePhone(landline.phone)!);
+    const dead = await t.context.db
+      .selectFrom('sms_unreachable_numbers')
+      .selectAll()
+      .where('phone_index', '=', index)
+      .executeTakeFirst();
+    assert.equal(dead?.error_code, 21635);
+    // Staff learn which sender by its place in the pool; no number is logged.
+    assert.match(t.logs.text, /taken out of the pool/);
+    assert.match(t.logs.text, /"sender":2/);
+    for (const number of POOL)
+      assert.ok(!t.logs.text.includes(number.slice(2)), 'no sender number in the logs');
   });
 
   test('after a crash, what the dead run held goes out again after the lease with every pending row; nothing else twice', async () => {
@@ -605,6 +804,49 @@ describe(`alert delivery through Twilio`, () => {
     assert.equal(kept.length, 2, 'a recent ledger stays');
     assert.ok(kept.every((row) => row.provider_copy_deleted_at !== null));
     assert.equal((await alertRow(t, recent.alertId)).deliveries_purged_at, null);
+  });
+});
+
+describe(`alert delivery when Twilio refuses every sender of the pool`, () => {
+  let t: TestApp;
+  let standIn: TwilioStandIn;
+  let door: FrontDoor;
+
+  before(async () => {
+    standIn = await startTwilioStandIn({ accountSid: TEST_ACCOUNT_SID, authToken: TEST_AUTH_TOKEN });
+    door = await startFrontDoor(standIn);
+    t = await createTestApp({
+      env: {
+        ...TWILIO_TEST_ENV,
+        AMPARO_TWILIO_API_BASE: door.baseUrl,
+        AMPARO_ALERT_SENDERS: POOL.join(','),
+        AMPARO_ALERT_RATE_PER_SECOND: '0',
+        AMPARO_ALERT_RATE_PER_SENDER_PER_SECOND: '0',
+      },
+    });
+  });
+  after(async () => {
+    await t.close();
+    await door.close();
+    await standIn.close();
+  });
+
+  test('when every sender is refused, nothing is failed: the run halts and the texts wait', async () => {
+    await addSubscribers(t.context, Array(4).fill({ zips: ['60634'] }));
+    const { alertId } = await approveAlert(t.context, { zips: ['60634'] });
+    door.fault = () => ({ status: 400, code: 21659 });
+    let end;
+    try {
+      end = await fanOutAlerts(t.context, { successor: false });
+    } finally {
+      door.fault = () => undefined;
+    }
+    assert.equal(end, 'halted');
+    const rows = await ledger(t, alertId);
+    assert.deepEqual(
+      rows.map((r) => [r.status, r.attempts]),
+      rows.map(() => ['pending', 0]),
+    );
   });
 });
 

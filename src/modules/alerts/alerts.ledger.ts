@@ -65,8 +65,8 @@ export interface ClaimedDelivery {
 
 /**
  * Claims up to `limit` due pending rows of one alert in key order after `after`, in one statement: each
- * becomes 'sending' under this run, or 'undeliverable' when its subscriber is no longer active, is gone, or
- * has opted out anywhere. Rows another claim holds are skipped, never waited for. `reach` is materialized
+ * becomes 'sending' under this run, or 'undeliverable' when its subscriber is no longer active, is gone,
+ * has opted out anywhere, or has a number known to be dead (sms_unreachable_numbers). Rows another claim holds are skipped, never waited for. `reach` is materialized
  * because five expressions read `reachable`: inlined, each would look up the opt-outs again.
  */
 export async function claimDeliveries(
@@ -96,7 +96,9 @@ export async function claimDeliveries(
     reach as materialized (
       select p.alert_id, p.subscriber_id, s.phone_ciphertext, s.phone_index,
         coalesce(s.status = 'active'
-          and not exists (select 1 from sms_opt_outs o where o.phone_index = s.phone_index), false) as reachable
+          and not exists (select 1 from sms_opt_outs o where o.phone_index = s.phone_index)
+          and not exists (select 1 from sms_unreachable_numbers u where u.phone_index = s.phone_index),
+          false) as reachable
       from picked p
       left join subscribers s on s.id = p.subscriber_id
     )
@@ -165,16 +167,17 @@ export async function recordOutcomes(
   const none = sql`select null::uuid as alert_id where false`;
   const early =
     lookedFor.length === 0
-      ? sql`select null::text as provider_sid, null::text as status where false`
+      ? sql`select null::text as provider_sid, null::text as status, null::int as error_code where false`
       : sql`
       delete from alert_delivery_early_statuses e
       where e.provider_sid = any(${sql.val(lookedFor)}::text[])
-      returning e.provider_sid, e.status`;
+      returning e.provider_sid, e.status, e.error_code`;
   const settledEarlier =
     earlierSids.length === 0
       ? none
       : sql`
-      update alert_deliveries d set status = early.status, updated_at = ${now}
+      update alert_deliveries d set status = early.status,
+        error_code = coalesce(early.error_code, d.error_code), updated_at = ${now}
       from early
       where d.provider_sid = early.provider_sid
         and d.provider_sid = any(${sql.val([...earlierSids])}::text[])
@@ -188,7 +191,7 @@ export async function recordOutcomes(
         status = coalesce(early.status, v.status),
         sender = coalesce(v.sender, d.sender),
         provider_sid = v.provider_sid,
-        error_code = v.error_code,
+        error_code = coalesce(early.error_code, v.error_code),
         next_attempt_at = v.next_attempt_at,
         attempts = d.attempts + v.attempts_delta,
         claimed_by = null,
@@ -226,9 +229,10 @@ export async function applyEarlyStatuses(db: Db, now: Date): Promise<string[]> {
     with early as (
       delete from alert_delivery_early_statuses e
       where exists (select 1 from alert_deliveries d where d.provider_sid = e.provider_sid)
-      returning e.provider_sid, e.status
+      returning e.provider_sid, e.status, e.error_code
     )
-    update alert_deliveries d set status = early.status, updated_at = ${now}
+    update alert_deliveries d set status = early.status,
+      error_code = coalesce(early.error_code, d.error_code), updated_at = ${now}
     from early
     where d.provider_sid = early.provider_sid and ${rank(sql.ref('d.status'))} < ${FINAL_RANK}
     returning d.alert_id`.execute(db);
@@ -247,13 +251,14 @@ export async function forgetEarlyStatuses(db: Db, receivedBefore: Date): Promise
 export type FinalStatus = 'delivered' | 'failed' | 'undeliverable';
 
 /**
- * A status callback's final status, applied only forward. Returns the alert it moved, 'unchanged' when the
- * row was already final, or 'unknown' when no row carries this SID (yet).
+ * A status callback's final status (with its ErrorCode), applied only forward. Returns the alert it moved,
+ * 'unchanged' when the row was already final, or 'unknown' when no row carries this SID (yet).
  */
 export async function recordFinalStatus(
   db: Db,
   providerSid: string,
   status: FinalStatus,
+  errorCode: number | null,
   now: Date,
 ): Promise<{ alertId: string } | 'unchanged' | 'unknown'> {
   const result = await sql<{ alert_id: string | null; advanced: string | number }>`
@@ -261,7 +266,7 @@ export async function recordFinalStatus(
       select alert_id, subscriber_id, status from alert_deliveries where provider_sid = ${providerSid}
     ),
     advanced as (
-      update alert_deliveries d set status = ${status}, updated_at = ${now}
+      update alert_deliveries d set status = ${status}, error_code = ${errorCode}, updated_at = ${now}
       from target t
       where d.alert_id = t.alert_id and d.subscriber_id = t.subscriber_id
         and ${rank(sql.ref('t.status'))} < ${FINAL_RANK}
@@ -283,11 +288,12 @@ export async function rememberEarlyStatus(
   db: Db,
   providerSid: string,
   status: FinalStatus,
+  errorCode: number | null,
   now: Date,
 ): Promise<void> {
   await db
     .insertInto('alert_delivery_early_statuses')
-    .values({ provider_sid: providerSid, status, received_at: now })
+    .values({ provider_sid: providerSid, status, error_code: errorCode, received_at: now })
     .onConflict((conflict) => conflict.column('provider_sid').doNothing())
     .execute();
 }

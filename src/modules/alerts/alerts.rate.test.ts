@@ -35,7 +35,7 @@ function busiestSecond(times: readonly number[]): number {
 async function pace(pacer: Pacer, clock: SimulatedClock, count: number, transit = (_i: number) => 0) {
   const sends: { at: number; lane: number; arrived: number }[] = [];
   for (let i = 0; i < count; i++) {
-    const text = await pacer.next();
+    const text = (await pacer.next())!;
     const at = clock.now();
     const arrived = at + transit(i);
     sends.push({ at, lane: text.lane, arrived });
@@ -104,12 +104,12 @@ describe('alert pacing', () => {
     const pacer = new Pacer({ totalPerSecond: 50, senders: 1, perSenderPerSecond: 0 }, clock);
     const times: number[] = [];
     for (let i = 0; i < 40; i++) {
-      pacer.answered(await pacer.next());
+      pacer.answered((await pacer.next())!);
       times.push(clock.now());
     }
     clock.time += 700; // nothing to send for a while
     for (let i = 0; i < 200; i++) {
-      pacer.answered(await pacer.next());
+      pacer.answered((await pacer.next())!);
       times.push(clock.now());
     }
     assert.ok(busiestSecond(times) <= 50, `busiest second ${busiestSecond(times)}`);
@@ -159,6 +159,43 @@ describe('alert pacing', () => {
     pacer.pause(1000);
     await pacer.next();
     assert.equal(clock.now(), 1000);
+  });
+
+  test('a sender whose queue is full sends at half its pace, after a back-off, while the others keep theirs', async () => {
+    const clock = new SimulatedClock();
+    const pacer = new Pacer({ totalPerSecond: 0, senders: 3, perSenderPerSecond: 4 }, clock);
+    await pace(pacer, clock, 12);
+    const slowedAt = clock.now();
+    pacer.slowLane(1);
+    assert.equal(pacer.laneGap(1), 500, 'twice its 250 ms interval');
+    const after = await pace(pacer, clock, 60);
+    const lane1 = after.filter((s) => s.lane === 1).map((s) => s.at);
+    assert.ok(lane1[0]! >= slowedAt + 500, 'nothing from it during the back-off');
+    for (let i = 1; i < lane1.length; i++) assert.ok(lane1[i]! - lane1[i - 1]! >= 500 - 1e-9);
+    assert.ok(busiestSecond(lane1) <= 2, `lane 1 sent ${busiestSecond(lane1)} in a second`);
+    for (const lane of [0, 2]) {
+      assert.equal(busiestSecond(after.filter((s) => s.lane === lane).map((s) => s.at)), 4, `lane ${lane}`);
+    }
+    // Full again: slower again, down to one a minute at most.
+    pacer.slowLane(1);
+    assert.equal(pacer.laneGap(1), 1000);
+    for (let i = 0; i < 10; i++) pacer.slowLane(1);
+    assert.equal(pacer.laneGap(1), 60_000);
+  });
+
+  test('a lane taken out of the pool sends nothing more; with none left, next() says so', async () => {
+    const clock = new SimulatedClock();
+    const pacer = new Pacer({ totalPerSecond: 0, senders: 3, perSenderPerSecond: 0 }, clock);
+    pacer.removeLane(1);
+    const sends = await pace(pacer, clock, 6);
+    assert.deepEqual(
+      sends.map((s) => s.lane),
+      [0, 2, 0, 2, 0, 2],
+    );
+    assert.equal(pacer.lanesLeft, 2);
+    pacer.removeLane(0);
+    pacer.removeLane(2);
+    assert.equal(await pacer.next(), undefined);
   });
 
   test('a cap is a whole number per second', () => {

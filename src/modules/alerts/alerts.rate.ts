@@ -82,10 +82,19 @@ export interface PacedText {
   inLane: number;
 }
 
+/** The longest a slowed sender waits between its texts, and before trying again after its queue was full. */
+export const MAX_SENDER_GAP_MS = 60_000;
+
 export class Pacer {
   readonly #clock: PacingClock;
   readonly #total: WindowCap | undefined;
   readonly #lanes: (WindowCap | undefined)[];
+  /** Lanes taken out of the pool (a sender number Twilio refuses). */
+  readonly #removed: boolean[];
+  /** Extra spacing a lane keeps between its texts once the provider said its queue is full (0: none). */
+  readonly #laneGap: number[];
+  /** A lane sends nothing before this (its spacing, or a back-off). */
+  readonly #laneNotBefore: number[];
   #lastLane = -1;
   #pausedUntil = -Infinity;
 
@@ -96,6 +105,9 @@ export class Pacer {
     this.#lanes = Array.from({ length: options.senders }, () =>
       options.perSenderPerSecond > 0 ? new WindowCap(options.perSenderPerSecond) : undefined,
     );
+    this.#removed = this.#lanes.map(() => false);
+    this.#laneGap = this.#lanes.map(() => 0);
+    this.#laneNotBefore = this.#lanes.map(() => -Infinity);
   }
 
   /** Texts per second this pacer lets through at most; Infinity when nothing caps it. */
@@ -104,9 +116,18 @@ export class Pacer {
     return Math.min(lanes, this.#total?.perSecond ?? Infinity);
   }
 
-  /** Waits until a text may be handed over now, counts it, and says which lane (sender) it goes from. */
-  async next(): Promise<PacedText> {
+  /** Lanes still in the pool. */
+  get lanesLeft(): number {
+    return this.#removed.filter((removed) => !removed).length;
+  }
+
+  /**
+   * Waits until a text may be handed over now, counts it, and says which lane (sender) it goes from;
+   * undefined once no lane is left.
+   */
+  async next(): Promise<PacedText | undefined> {
     for (;;) {
+      if (this.lanesLeft === 0) return undefined;
       const now = this.#clock.now();
       const shared = Math.max(this.#total?.wait(now) ?? 0, this.#pausedUntil - now);
       let best = -1;
@@ -114,7 +135,8 @@ export class Pacer {
       // Starting after the last lane used, so lanes that are all ready take turns.
       for (let step = 1; step <= this.#lanes.length; step++) {
         const lane = (this.#lastLane + step) % this.#lanes.length;
-        const wait = this.#lanes[lane]?.wait(now) ?? 0;
+        if (this.#removed[lane]) continue;
+        const wait = Math.max(this.#lanes[lane]?.wait(now) ?? 0, this.#laneNotBefore[lane]! - now);
         if (wait < bestWait) {
           best = lane;
           bestWait = wait;
@@ -123,10 +145,12 @@ export class Pacer {
       }
       const wait = Math.max(shared, bestWait);
       if (wait > 0) {
+        // A lane removed or slowed meanwhile is seen on waking.
         await this.#clock.sleep(wait);
         continue;
       }
       this.#lastLane = best;
+      if (this.#laneGap[best]! > 0) this.#laneNotBefore[best] = now + this.#laneGap[best]!;
       return { lane: best, total: this.#total?.take(now) ?? -1, inLane: this.#lanes[best]?.take(now) ?? -1 };
     }
   }
@@ -140,5 +164,27 @@ export class Pacer {
   /** Holds every text back for a while: the provider said it is receiving too many. */
   pause(ms: number): void {
     this.#pausedUntil = Math.max(this.#pausedUntil, this.#clock.now() + ms);
+  }
+
+  /**
+   * The provider said this lane's queue is full: from now on it sends at most half as often as it did
+   * (each time again, down to one text a minute), and nothing for that long first, while the other lanes
+   * carry on.
+   */
+  slowLane(lane: number): void {
+    const interval = this.#lanes[lane] ? 1000 / this.#lanes[lane].perSecond : 0;
+    const gap = Math.min(MAX_SENDER_GAP_MS, Math.max(2 * this.#laneGap[lane]!, 2 * interval, 100));
+    this.#laneGap[lane] = gap;
+    this.#laneNotBefore[lane] = Math.max(this.#laneNotBefore[lane]!, this.#clock.now() + gap);
+  }
+
+  /** Takes a lane out of the pool: no text goes from it again in this pacer's life. */
+  removeLane(lane: number): void {
+    this.#removed[lane] = true;
+  }
+
+  /** The gap a lane keeps between its texts (0 unless slowed). */
+  laneGap(lane: number): number {
+    return this.#laneGap[lane] ?? 0;
   }
 }

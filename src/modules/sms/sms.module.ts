@@ -38,14 +38,18 @@ export const smsModule: DomainModule = {
       },
       { schedule: '* * * * *' },
     );
-    // Twilio stops retrying within a day; receipts only need to outlive that.
+    // Answers go once Twilio can no longer retry (48 hours), hashed keys after the replay window.
     context.jobs.register(
       purgeWebhookReceiptsJob,
       async () => {
-        const removed = await purgeWebhookReceipts(context.db, context.clock.now());
-        context.logger.info({ job: purgeWebhookReceiptsJob.name, removed }, 'webhook receipts purged');
+        const removed = await purgeWebhookReceipts(
+          context.db,
+          context.clock.now(),
+          context.config.webhookReceipts.keyDays,
+        );
+        context.logger.info({ job: purgeWebhookReceiptsJob.name, ...removed }, 'webhook receipts purged');
       },
-      { schedule: '23 4 * * *' },
+      { schedule: '23 * * * *' },
     );
   },
 };

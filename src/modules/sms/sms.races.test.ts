@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestApp, type TestApp } from '../../../test/support/test-context.ts';
+import { deliveryKeyHash } from '../../integrations/twilio/webhook.ts';
 import { incomingSms, postWebhook, TWILIO_TEST_ENV } from '../../../test/support/twilio-webhooks.ts';
 import { freshNumber, replyOf, reportsFrom, SMS_PATH, text } from './sms.test-helpers.ts';
 
@@ -37,8 +38,8 @@ describe(`SMS texts at the same moment`, () => {
     assert.equal((await conversationsOf(from)).length, 1, 'one conversation');
     const receipts = await t.context.db
       .selectFrom('twilio_webhook_receipts')
-      .select('key')
-      .where('key', '=', `sms:${params.MessageSid}`)
+      .select('key_hash')
+      .where('key_hash', '=', deliveryKeyHash(t.context.secrets, `sms:${params.MessageSid}`))
       .execute();
     assert.equal(receipts.length, 1);
   });

@@ -35,7 +35,7 @@ export function registerSmsRoutes(app: FastifyInstance, context: AppContext, ser
     async (request, reply) => {
       const incoming = parseIncomingSms(request);
       const twiml = await answerOnce(
-        context.db,
+        context,
         `sms:${incoming.messageSid}`,
         context.clock.now(),
         async (trx) => {

@@ -79,6 +79,7 @@ import {
   stoppedReply,
   type HotlineIdentity,
 } from './sms.replies.ts';
+import { clearUnreachable } from './unreachable-numbers.repository.ts';
 
 type Trx = Transaction<Database>;
 
@@ -563,6 +564,8 @@ export async function takeIncomingText(
 ): Promise<string | undefined> {
   const now = context.clock.now();
   const phoneIndex = context.secrets.blindIndex.phone(text.from);
+  // A number that texts is no dead number, whatever a carrier said of it before.
+  await clearUnreachable(trx, phoneIndex);
   const parsed = parseKeyword(text.body);
   if (text.providerKeyword !== undefined) {
     return takeProviderKeyword(context, trx, text, { kind: text.providerKeyword, parsed, phoneIndex, now });

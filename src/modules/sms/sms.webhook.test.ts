@@ -12,6 +12,7 @@ import {
   TWILIO_TEST_ENV,
 } from '../../../test/support/twilio-webhooks.ts';
 import { translate } from '../../i18n/i18n.ts';
+import { deliveryKeyHash, EMPTY_TWIML, purgeWebhookReceipts } from '../../integrations/twilio/webhook.ts';
 import { freshNumber, replyOf, reportsFrom, SMS_PATH } from './sms.test-helpers.ts';
 
 const ALL_IN_ONE = 'ICE detaining 2 people at 26th and Kedzie now, 3 agents, vests say POLICE ICE, I saw it';
@@ -109,10 +110,49 @@ describe(`SMS webhook`, () => {
     assert.equal(reports[0]!.details!.split('\n').length, 1, 'one stored message');
     const receipts = await t.context.db
       .selectFrom('twilio_webhook_receipts')
-      .select('key')
-      .where('key', '=', `sms:${params.MessageSid}`)
+      .select('key_hash')
+      .where('key_hash', '=', deliveryKeyHash(t.context.secrets, `sms:${params.MessageSid}`))
       .execute();
     assert.equal(receipts.length, 1);
+  });
+
+  test('delivery keys are kept hashed; a replay weeks later, its answer gone, gets an empty answer and changes nothing', async () => {
+    const from = freshNumber();
+    const params = incomingSms(from, ALL_IN_ONE);
+    const first = await postWebhook(t.app, SMS_PATH, params);
+    assert.match(replyOf(first.body) ?? '', /Your report is/);
+    const receipts = await t.context.db.selectFrom('twilio_webhook_receipts').selectAll().execute();
+    for (const receipt of receipts) {
+      assert.ok(!JSON.stringify(receipt).includes(params.MessageSid!), 'no SID in the clear');
+    }
+    const stored = () =>
+      t.context.db
+        .selectFrom('twilio_webhook_receipts')
+        .select(['response'])
+        .where('key_hash', '=', deliveryKeyHash(t.context.secrets, `sms:${params.MessageSid}`))
+        .executeTakeFirst();
+    const keyDays = t.context.config.webhookReceipts.keyDays;
+    assert.equal(keyDays, 35);
+
+    // Two days on, the answer (which names the report) is forgotten; the hashed key stays, and a replay
+    // any time within the configured days is recognised.
+    const sent = t.clock.now().getTime();
+    const at = (days: number) => t.clock.advance(sent + days * 24 * 3600_000 - t.clock.now().getTime());
+    for (const days of [2.05, 20, 34.9]) {
+      at(days);
+      await purgeWebhookReceipts(t.context.db, t.context.clock.now(), keyDays);
+      assert.deepEqual(await stored(), { response: null }, `day ${days}: the key without its answer`);
+      const replay = await postWebhook(t.app, SMS_PATH, params);
+      assert.equal(replay.status, 200);
+      assert.equal(replay.body, EMPTY_TWIML, `day ${days}: an empty answer`);
+      const reports = await reportsFrom(t, from);
+      assert.equal(reports.length, 1, `day ${days}: one report`);
+      assert.equal(reports[0]!.details!.split('\n').length, 1, `day ${days}: one stored message`);
+    }
+    // After the configured days the key goes too.
+    at(35.1);
+    await purgeWebhookReceipts(t.context.db, t.context.clock.now(), keyDays);
+    assert.equal(await stored(), undefined);
   });
 
   test('a replayed text mid-conversation does not answer the question twice', async () => {

@@ -19,6 +19,7 @@ import { createSmsSender } from '../../integrations/messaging/create-sms-sender.
 import { InvalidRecipientError } from '../../integrations/messaging/sms-sender.ts';
 import { TwilioApiError } from '../../integrations/twilio/rest-client.ts';
 import { isOptedOut, removeOptOut } from '../sms/sms.repository.ts';
+import { clearUnreachable } from '../sms/unreachable-numbers.repository.ts';
 import {
   countAcceptedSignups,
   insertSubscriber,
@@ -171,6 +172,8 @@ export async function signUpOnWeb(
   const send = await context.db.transaction().execute(async (trx) => {
     if (await isOptedOut(trx, phoneIndex)) return false;
     if (!(await admitSignup(context, trx, input.phone, 'web'))) return false;
+    // Asking to subscribe makes a number once said to be dead worth the code text again.
+    await clearUnreachable(trx, phoneIndex);
     const existing = await lockSubscriber(trx, phoneIndex);
     const id = existing?.id ?? randomUUID();
     const pending = {

@@ -7,6 +7,7 @@ import { SIGNED_BY_TWILIO } from '../../http/access.ts';
 import type { HttpServices } from '../../http/app.ts';
 import { AppError } from '../../http/errors.ts';
 import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
+import { parseErrorCode } from '../../integrations/twilio/error-codes.ts';
 import { EMPTY_TWIML, sendTwiml, twimlResponses } from '../../integrations/twilio/webhook.ts';
 import { markFollowupDone, readOpenFollowups } from './followups.service.ts';
 import { playRecording, type RecordingDeps } from './recordings.service.ts';
@@ -150,6 +151,8 @@ export function registerVoiceRoutes(
       const answer = await answerMessageStatus(context, {
         messageSid: body.MessageSid,
         status: body.MessageStatus,
+        errorCode: parseErrorCode(body.ErrorCode),
+        to: body.To,
       });
       return sendTwiml(reply, answer);
     }

@@ -44,6 +44,8 @@ export const statusBody = {
     CallStatus: { type: 'string', maxLength: 32 },
     MessageSid: { type: 'string', maxLength: 64 },
     MessageStatus: { type: 'string', maxLength: 32 },
+    ErrorCode: { type: 'string', maxLength: 16 },
+    To: { type: 'string', maxLength: 64 },
     RecordingSid: { type: 'string', maxLength: 64 },
     RecordingStatus: { type: 'string', maxLength: 32 },
     RecordingUrl: { type: 'string', maxLength: 512 },
@@ -56,6 +58,9 @@ export interface StatusBody {
   CallStatus?: string;
   MessageSid?: string;
   MessageStatus?: string;
+  /** Why a text was not delivered (Twilio's error dictionary), on 'undelivered' and 'failed'. */
+  ErrorCode?: string;
+  To?: string;
   RecordingSid?: string;
   RecordingStatus?: string;
   RecordingUrl?: string;

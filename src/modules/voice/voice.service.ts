@@ -8,6 +8,7 @@ import { normalizePhone } from '../../crypto/blind-index.ts';
 import { answerOnce, EMPTY_TWIML, RECEIPT_RETENTION_HOURS } from '../../integrations/twilio/webhook.ts';
 import { recordAlertTextStatus } from '../alerts/alerts.delivery-status.ts';
 import { recordCall, recordCallStatus } from '../provider-retention/provider-retention.service.ts';
+import { noteDeliveryError } from '../sms/sms.reachability.ts';
 import {
   keepFamilyCallWithoutMessage,
   newCallRow,
@@ -51,8 +52,8 @@ function answerStep(
   step: CallStep,
   produce: Parameters<typeof answerOnce>[3],
 ): Promise<string> {
-  const { db, clock } = deps.context;
-  return answerOnce(db, stepKey(step), clock.now(), async (trx) => {
+  const { clock } = deps.context;
+  return answerOnce(deps.context, stepKey(step), clock.now(), async (trx) => {
     // Whatever callback arrives first notes the call, so later steps always find its row (and the call's
     // record at Twilio is deleted once it has ended).
     await insertCallOnce(trx, newCallRow(deps.context, step.callSid, step.from));
@@ -213,7 +214,7 @@ export async function answerRecordingStatus(
 ): Promise<string> {
   const { context } = deps;
   const key = `${notice.recording.recordingSid}:${notice.status}`;
-  return answerOnce(context.db, key, context.clock.now(), async (trx) => {
+  return answerOnce(context, key, context.clock.now(), async (trx) => {
     if (notice.status === 'completed') await takeRecording(context, trx, notice.recording);
     return EMPTY_TWIML;
   });
@@ -230,7 +231,7 @@ export async function answerCallStatus(
 ): Promise<string> {
   const { context } = deps;
   const key = `${notice.callSid}:call:${notice.status}`;
-  return answerOnce(context.db, key, context.clock.now(), async (trx) => {
+  return answerOnce(context, key, context.clock.now(), async (trx) => {
     if (notice.status === 'completed') await keepFamilyCallWithoutMessage(context, trx, notice.callSid);
     await recordCallStatus(trx, context.clock.now(), notice);
     return EMPTY_TWIML;
@@ -238,14 +239,16 @@ export async function answerCallStatus(
 }
 
 /**
- * Delivery statuses of texts: an alert text's moves its ledger row forward (a repeat or a late one changes
- * nothing), so no receipt is kept: an alert to 100,000 people must not leave 100,000 receipts.
+ * Delivery statuses of texts: an alert text's moves its ledger row forward with its ErrorCode (a repeat or a
+ * late one changes nothing), so no receipt is kept: an alert to 100,000 people must not leave 100,000
+ * receipts. An ErrorCode that says the number is dead, for any text, stops texts to it (sms.reachability).
  */
 export async function answerMessageStatus(
   context: AppContext,
-  notice: { messageSid: string; status: string },
+  notice: { messageSid: string; status: string; errorCode: number | null; to: string | undefined },
 ): Promise<string> {
   await recordAlertTextStatus(context, notice);
+  await noteDeliveryError(context, notice);
   return EMPTY_TWIML;
 }
 
