@@ -16,7 +16,7 @@ import {
   TEST_PUBLIC_URL,
   TWILIO_TEST_ENV,
 } from '../../../test/support/twilio-webhooks.ts';
-import { normalizePhone } from '../../crypto/blind-index.ts';
+import { normalizePhone } from '../../phone/phone.ts';
 import type { AlertDeliveryStatus } from '../../db/schema.ts';
 import { recordOptOut } from '../sms/sms.repository.ts';
 import { alertDeliveryProgress, fanOutAlerts, resumeAlertDeliveries } from './alerts.delivery.ts';
