@@ -8,6 +8,7 @@ import type { HttpServices } from '../../http/app.ts';
 import { htmlResponses } from '../../http/schemas.ts';
 import { message, response } from '../../integrations/twilio/twiml.ts';
 import { answerOnce, EMPTY_TWIML, sendTwiml, twimlResponses } from '../../integrations/twilio/webhook.ts';
+import { mayTextAnonymously } from '../../phone/phone.ts';
 import { renderSimulator, SIMULATOR_PATH, type SimulatorState } from './sms.pages.ts';
 import { useSimulator } from './sms.policy.ts';
 import { parseIncomingSms, readSimulatorForm, validateSimulatorForm } from './sms.schemas.ts';
@@ -31,7 +32,10 @@ export function registerSmsRoutes(app: FastifyInstance, context: AppContext, ser
         context.clock.now(),
         async (trx) => {
           const answer = await takeIncomingText(context, trx, incoming.text);
-          return answer === undefined ? EMPTY_TWIML : response(message(answer));
+          // The text is taken whoever sent it, but a reply goes only where a stranger may make Amparo text:
+          // AMPARO_SMS_COUNTRIES, never a premium-rate, shared-cost or unassigned number.
+          const mayReply = mayTextAnonymously(incoming.text.from, context.config.smsCountries);
+          return answer === undefined || !mayReply ? EMPTY_TWIML : response(message(answer));
         },
       );
       return sendTwiml(reply, twiml);
