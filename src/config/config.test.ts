@@ -127,3 +127,19 @@ test('each language has a text-to-speech voice Twilio offers for it, by default 
     );
   }
 });
+
+test('AMPARO_SMS_COUNTRIES: the North American plan by default, calling codes or regions, checked once', () => {
+  assert.deepEqual(loadConfig({}).smsCountries, { callingCodes: ['1'], regions: [], entries: ['+1'] });
+  assert.deepEqual(loadConfig({ AMPARO_SMS_COUNTRIES: 'US,PR' }).smsCountries.regions, ['US', 'PR']);
+  for (const bad of ['USA', '+1,+999', '1', 'US;PR']) {
+    assert.throws(
+      () => loadConfig({ AMPARO_SMS_COUNTRIES: bad }),
+      (e: Error) => e instanceof ConfigError && /AMPARO_SMS_COUNTRIES/.test(e.message),
+      bad,
+    );
+  }
+  const limits = loadConfig({}).subscriptions;
+  assert.equal(limits.capPerNumberPerDay, 3);
+  assert.equal(limits.capPerClientPerHour, 10);
+  assert.throws(() => loadConfig({ AMPARO_SUBSCRIBE_CAP_PER_NUMBER_PER_DAY: '0' }), /PER_NUMBER_PER_DAY/);
+});

@@ -1,6 +1,7 @@
 // The one place that reads process.env. Everything else receives a validated AppConfig.
 import path from 'node:path';
 import { DEFAULT_VOICES, sayVoice, type SayVoice } from './voices.ts';
+import { parseSmsCountries, type SmsCountries } from '../phone/phone.ts';
 
 export type Language = 'en' | 'es';
 export const SUPPORTED_LANGUAGES: readonly Language[] = ['en', 'es'];
@@ -29,6 +30,8 @@ export interface AppConfig {
   /** Where outgoing texts go: Twilio, or the console outbox (offline demos and development). */
   smsProvider: SmsProvider;
   twilio: TwilioConfig;
+  /** Where texts an anonymous person can cause may go (web sign-up codes, replies to texts): anti-pumping. */
+  smsCountries: SmsCountries;
   hotline: HotlineConfig;
   subscriptions: SubscriptionsConfig;
   alerts: AlertsConfig;
@@ -57,9 +60,17 @@ export interface HotlineConfig {
 export interface SubscriptionsConfig {
   /** An opted-out subscriber's row (their number) is deleted this many days after STOP. */
   purgeDays: number;
-  /** Alert sign-ups per number prefix per hour, and in total per hour; more get no text (anti-pumping). */
+  /**
+   * Web sign-ups (the only texts a stranger can make Amparo send to a number that did not write first) per
+   * number prefix per hour, in total per hour, per number per day and per client per hour; over any, no code
+   * is texted and the page points to signing up by text. Sign-ups by text are never capped by these.
+   */
   capPerPrefixPerHour: number;
   capPerHour: number;
+  capPerNumberPerDay: number;
+  capPerClientPerHour: number;
+  /** The web sign-up's proof of work: the largest counter a browser may have to reach (SHA-256 steps). */
+  proofOfWork: number;
 }
 
 export interface AlertsConfig {
@@ -280,6 +291,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     reportRetentionDays: integer(env, 'AMPARO_REPORT_RETENTION_DAYS', 30, 1, 3650),
     publicRateLimitPerMinute: integer(env, 'AMPARO_PUBLIC_RATE_LIMIT', 20, 1, 100000),
     ...twilio(env),
+    smsCountries: smsCountries(env),
     hotline: {
       incidentRadiusMeters: integer(env, 'AMPARO_INCIDENT_RADIUS_METERS', 800, 50, 50000),
       incidentWindowMinutes: integer(env, 'AMPARO_INCIDENT_WINDOW_MINUTES', 120, 5, 2880),
@@ -293,6 +305,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       purgeDays: integer(env, 'AMPARO_SUBSCRIBER_PURGE_DAYS', 30, 1, 3650),
       capPerPrefixPerHour: integer(env, 'AMPARO_SUBSCRIBE_CAP_PER_PREFIX_PER_HOUR', 20, 1, 100000),
       capPerHour: integer(env, 'AMPARO_SUBSCRIBE_CAP_PER_HOUR', 500, 1, 10000000),
+      ...webSignupLimits(env),
     },
     alerts: alerts(env),
     webhookReceipts: webhookReceipts(env),
@@ -318,6 +331,24 @@ function voices(env: Env): Record<Language, SayVoice> {
     chosen[language] = voice;
   }
   return chosen;
+}
+
+function smsCountries(env: Env): SmsCountries {
+  const parsed = parseSmsCountries(env.AMPARO_SMS_COUNTRIES || '+1');
+  if (!parsed.ok) {
+    throw new ConfigError(
+      `AMPARO_SMS_COUNTRIES must be country calling codes with their + (+1 is all of the North American Numbering Plan) or two-letter region codes (US, PR), separated by commas; "${parsed.entry}" is neither.`,
+    );
+  }
+  return parsed.countries;
+}
+
+function webSignupLimits(env: Env) {
+  return {
+    capPerNumberPerDay: integer(env, 'AMPARO_SUBSCRIBE_CAP_PER_NUMBER_PER_DAY', 3, 1, 100),
+    capPerClientPerHour: integer(env, 'AMPARO_SUBSCRIBE_CAP_PER_CLIENT_PER_HOUR', 10, 1, 100000),
+    proofOfWork: integer(env, 'AMPARO_SUBSCRIBE_PROOF_OF_WORK', 100000, 1, 10000000),
+  };
 }
 
 function alerts(env: Env): AlertsConfig {

@@ -26,7 +26,7 @@ export class BlindIndexer {
   /**
    * The one index for a phone number across the hotline's tables (conversations, calls, opt-outs, staff
    * profiles, subscribers), so that STOP from a number is honoured everywhere and a responder's reply is
-   * recognised. Pass a number already in E.164 (normalizePhone).
+   * recognised. Pass a number already in E.164 (normalizePhone in src/phone/phone.ts).
    */
   phone(e164: string): string {
     return this.index('phone', e164);
@@ -36,14 +36,4 @@ export class BlindIndexer {
 /** Lower-cases and trims an email address for lookups. */
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
-}
-
-/** Reduces a phone number to digits with a leading +, assuming US numbers when no country code is given. */
-export function normalizePhone(phone: string): string | undefined {
-  const digits = phone.replace(/[^\d+]/g, '');
-  const bare = digits.replace(/\+/g, '');
-  if (digits.startsWith('+')) return bare.length >= 8 && bare.length <= 15 ? `+${bare}` : undefined;
-  if (bare.length === 10) return `+1${bare}`;
-  if (bare.length === 11 && bare.startsWith('1')) return `+${bare}`;
-  return undefined;
 }

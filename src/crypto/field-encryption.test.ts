@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { BlindIndexer, normalizePhone } from './blind-index.ts';
+import { normalizePhone } from '../phone/phone.ts';
+import { BlindIndexer } from './blind-index.ts';
 import { DecryptionError, FieldCipher } from './field-encryption.ts';
 import { createKeyring, KeyError, parseMasterKeys } from './keyring.ts';
 

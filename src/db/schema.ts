@@ -315,13 +315,28 @@ export interface SubscribersTable {
   pending_language: string | null;
 }
 
-/** One sign-up attempt, counted for the anti-pumping caps; the prefix only as a keyed hash. */
+/**
+ * One web sign-up attempt, counted for the anti-pumping caps: the prefix and the number only as keyed hashes
+ * of their own purposes, the client as a coarse bucket. (Rows of channel 'sms' are from before texted
+ * sign-ups stopped being capped.)
+ */
 export interface SubscriptionSignupsTable {
   id: string;
   prefix_index: string;
+  number_index: string | null;
+  client_bucket: number | null;
   channel: 'sms' | 'web';
   outcome: 'accepted' | 'refused';
   at: Timestamp;
+}
+
+/** A web sign-up waiting for its code to be texted (by the subscriptions.send-code job). */
+export interface SubscriptionCodeRequestsTable {
+  id: string;
+  phone_ciphertext: string;
+  zips: string[];
+  language: string;
+  created_at: Timestamp;
 }
 
 export interface SmsConversationsTable {
@@ -739,6 +754,12 @@ export interface RateLimitCountsTable {
   hits: number;
 }
 
+/** Proof-of-work challenges already used on a public form, kept until they expire (each is used once). */
+export interface ProofOfWorkSpentTable {
+  challenge_id: string;
+  expires_at: Date;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -765,6 +786,7 @@ export interface Database {
   followup_tasks: FollowupTasksTable;
   subscribers: SubscribersTable;
   subscription_signups: SubscriptionSignupsTable;
+  subscription_code_requests: SubscriptionCodeRequestsTable;
   alerts: AlertsTable;
   alert_deliveries: AlertDeliveriesTable;
   alert_delivery_early_statuses: AlertDeliveryEarlyStatusesTable;
@@ -787,6 +809,7 @@ export interface Database {
   case_contacts: CaseContactsTable;
   case_family_texts: CaseFamilyTextsTable;
   rate_limit_counts: RateLimitCountsTable;
+  proof_of_work_spent: ProofOfWorkSpentTable;
 }
 
 export type User = Selectable<UsersTable>;

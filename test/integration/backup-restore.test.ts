@@ -28,6 +28,7 @@ import {
   VALID_FIELDS,
 } from '../../src/modules/reports/reports.test-helpers.ts';
 import { signUpOnWeb } from '../../src/modules/subscriptions/subscriptions.service.ts';
+import { sendQueuedSignupCodes } from '../../src/modules/subscriptions/subscriptions.test-helpers.ts';
 import {
   databaseNames,
   databaseUrl,
@@ -111,7 +112,13 @@ async function seed(t: TestApp): Promise<Seeded> {
     });
     assert.equal(simulated.statusCode, 200);
   }
-  await signUpOnWeb(t.context, { phone: SECRET.subscriber, zips: ['60608'], language: 'es' });
+  await signUpOnWeb(t.context, {
+    phone: SECRET.subscriber,
+    zips: ['60608'],
+    language: 'es',
+    clientAddress: '192.0.2.10',
+  });
+  await sendQueuedSignupCodes(t.context);
   const opened = await openTestCase(t.context, dispatcher.userId);
   return { dispatcherId: dispatcher.userId, caseId: opened.id };
 }

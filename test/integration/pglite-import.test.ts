@@ -94,6 +94,21 @@ describe('moving the PGlite directory into PostgreSQL', () => {
     return { ...unpacked, databaseName };
   }
 
+  /** Columns migrations added to existing tables since the fixture's release: null in every moved row. */
+  const COLUMNS_ADDED_SINCE: Record<string, readonly string[]> = {
+    'public.subscription_signups': ['number_index', 'client_bucket'],
+  };
+
+  /** A moved row as the fixture's release wrote it: the columns added since, still null, left out. */
+  function asFixtureWroteIt(table: string, row: string): string {
+    const added = COLUMNS_ADDED_SINCE[table];
+    if (!added) return row;
+    const columns = Object.entries(JSON.parse(row) as Record<string, unknown>);
+    return JSON.stringify(
+      Object.fromEntries(columns.filter(([name, value]) => !(added.includes(name) && value === null))),
+    );
+  }
+
   test('the fixture arrives table for table, readable, with its chain and its jobs', async () => {
     const { dataDir, pgliteDir, databaseName } = await prepare();
     assert.equal(await findPgliteDirectory(dataDir), pgliteDir, 'the old directory is found');
@@ -135,7 +150,11 @@ describe('moving the PGlite directory into PostgreSQL', () => {
       // The migration log gains the migrations applied after the move; what it had stays first.
       const moved = after.get(table) ?? [];
       const compared = table === 'public.amparo_migrations' ? moved.slice(0, rows.length) : moved;
-      assert.deepEqual(compared, rows, `${table} is the same`);
+      assert.deepEqual(
+        compared.map((row) => asFixtureWroteIt(table, row)),
+        rows,
+        `${table} is the same`,
+      );
     }
     // Tables of migrations written since the PGlite release start empty.
     for (const [table, rows] of after) {

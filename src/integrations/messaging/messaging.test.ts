@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { normalizePhone } from '../../crypto/blind-index.ts';
+import { normalizePhone } from '../../phone/phone.ts';
 import { startTwilioStandIn, type TwilioStandIn } from '../../../test/support/twilio-stand-in.ts';
 import { createTestContext, type TestContext } from '../../../test/support/test-context.ts';
 import { ConsoleOutbox } from './console-outbox.ts';
@@ -84,6 +84,34 @@ describe('choosing the SMS provider', () => {
       assert.equal(standIn.messages.get(providerId)?.from, '+15550100199');
       const outbox = await t.context.db.selectFrom('sms_outbox').select('id').execute();
       assert.equal(outbox.length, 0, 'nothing kept in the outbox');
+    } finally {
+      await t.close();
+    }
+  });
+
+  test('premium-rate, shared-cost and unassigned numbers are never texted, by either provider', async () => {
+    const t = await createTestContext({
+      env: {
+        AMPARO_TWILIO_ACCOUNT_SID: standIn.accountSid,
+        AMPARO_TWILIO_AUTH_TOKEN: standIn.authToken,
+        AMPARO_TWILIO_API_BASE: standIn.baseUrl,
+        AMPARO_TWILIO_FROM: '+15550100199',
+      },
+    });
+    try {
+      const before = standIn.requests.length;
+      const refused = ['+1 900 765 4321', '+44 870 000 0000', '+33 8 10 12 34 56', '+1 555 010 0199'];
+      for (const sender of [createSmsSender(t.context), new ConsoleOutbox(t.context)]) {
+        for (const to of refused) {
+          await assert.rejects(
+            sender.send({ to, body: 'hola' }),
+            (e: Error) => e instanceof InvalidRecipientError && !e.message.includes(to.slice(-4)),
+            `${sender.provider}: ${to}`,
+          );
+        }
+      }
+      assert.equal(standIn.requests.length, before, 'Twilio was never asked');
+      assert.equal((await t.context.db.selectFrom('sms_outbox').select('id').execute()).length, 0);
     } finally {
       await t.close();
     }

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../app/context.ts';
 import type { Language } from '../../config/config.ts';
-import { normalizePhone } from '../../crypto/blind-index.ts';
+import { normalizePhone } from '../../phone/phone.ts';
 import { caseKeyStoreFor, CaseKeyUnavailableError, type CaseCipher } from '../../crypto/case-keys.ts';
 import { DecryptionError } from '../../crypto/field-encryption.ts';
 import type { StaffPrincipal } from '../../http/access.ts';

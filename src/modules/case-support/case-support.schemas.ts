@@ -2,7 +2,7 @@
 // ledger, family support tasks and the outcome. Forms are checked by plain functions, not route schemas, so a
 // rejected form comes back with everything typed and a message beside each field, in the reader's language.
 // Route body schemas only bound the sizes and carry no length limits a person could hit by typing.
-import { normalizePhone } from '../../crypto/blind-index.ts';
+import { textablePhone } from '../../phone/phone.ts';
 import {
   SUPPORT_TASK_KINDS,
   SUPPORT_TASK_STATUSES,
@@ -150,13 +150,19 @@ export function validateAttorneyForm(
     form.fail('capacity', { key: 'case_support.error_capacity', params: { max: MAX_CAPACITY } });
 
   const rawPhone = form.text('phone');
-  const phone = rawPhone === '' ? null : normalizePhone(rawPhone);
-  if (phone === undefined) form.fail('phone', { key: 'case_support.error_phone' });
+  // Attorneys get hearing reminders by text: a number Amparo would never text is refused here.
+  const textable = rawPhone === '' ? null : textablePhone(rawPhone);
+  const phone = textable?.ok ? textable.e164 : null;
+  if (textable && !textable.ok) {
+    form.fail('phone', {
+      key: textable.problem === 'invalid' ? 'case_support.error_phone' : 'case_support.error_phone_cost',
+    });
+  }
 
   if (!form.ok) return { ok: false, errors: form.errors };
   return {
     ok: true,
-    input: { name, organization: organization || null, languages, capacity, phone: phone ?? null },
+    input: { name, organization: organization || null, languages, capacity, phone },
   };
 }
 

@@ -18,7 +18,7 @@
 // case, a destroyed key, a hearing no longer pending or rescheduled, a person located meanwhile, or a number
 // that sent STOP.
 import type { AppContext } from '../../app/context.ts';
-import { normalizePhone } from '../../crypto/blind-index.ts';
+import { normalizePhone } from '../../phone/phone.ts';
 import { caseKeyStoreFor, CaseKeyUnavailableError, type CaseCipher } from '../../crypto/case-keys.ts';
 import type { CaseReminder } from '../../db/schema.ts';
 import type { Language } from '../../config/config.ts';

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { AppContext } from '../../app/context.ts';
 import type { Language } from '../../config/config.ts';
-import { normalizePhone } from '../../crypto/blind-index.ts';
+import { normalizePhone } from '../../phone/phone.ts';
 import { caseKeyStoreFor, CaseKeyUnavailableError, type CaseCipher } from '../../crypto/case-keys.ts';
 import type { Database } from '../../db/schema.ts';
 import { createSmsSender } from '../../integrations/messaging/create-sms-sender.ts';

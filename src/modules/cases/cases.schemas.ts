@@ -1,7 +1,7 @@
 // What the case forms accept. Checked by plain functions rather than the route's JSON schema, so a rejected
 // form comes back with every typed value and a message beside each field, in the user's language.
 import type { Language } from '../../config/config.ts';
-import { normalizePhone } from '../../crypto/blind-index.ts';
+import { textablePhone } from '../../phone/phone.ts';
 import type { MessageKey } from '../../i18n/i18n.ts';
 import { isLanguage } from '../../i18n/i18n.ts';
 import { isReadableText, isUuid } from '../reports/reports.schemas.ts';
@@ -214,9 +214,11 @@ export function validateContact(
     fail('contact_name', { key: 'cases.error_contact_needs_name_or_phone' });
   let phone: string | null = null;
   if (rawPhone !== '') {
-    const normalized = normalizePhone(rawPhone);
-    if (!normalized) fail('contact_phone', { key: 'cases.error_phone' });
-    else phone = normalized;
+    // Family contacts get texts: a number Amparo would never text is refused here, with the reason.
+    const textable = textablePhone(rawPhone);
+    if (textable.ok) phone = textable.e164;
+    else if (textable.problem === 'invalid') fail('contact_phone', { key: 'cases.error_phone' });
+    else fail('contact_phone', { key: 'cases.error_phone_cost' });
   }
   if (consent && rawPhone === '') fail('contact_consent', { key: 'cases.error_consent_needs_phone' });
   let language: Language = options.fallbackLanguage;

@@ -1,7 +1,7 @@
 // What the profile, dispatch panel and verification forms accept, and how a responder's text is read. Forms
 // are checked by plain functions, not route schemas, so a rejected form comes back with everything typed and
 // a message beside each field, in the reader's language.
-import { normalizePhone } from '../../crypto/blind-index.ts';
+import { textablePhone } from '../../phone/phone.ts';
 import {
   IDENTIFIED_BY,
   REPORT_ACTIVITIES,
@@ -97,9 +97,11 @@ export function validateProfileForm(
   const rawPhone = text('phone');
   let phone: string | null = null;
   if (rawPhone !== '') {
-    const normalized = normalizePhone(rawPhone);
-    if (normalized === undefined) fail('phone', { key: 'profile.error_phone' });
-    else phone = normalized;
+    // Dispatches reach responders by text: a number Amparo would never text is refused here.
+    const textable = textablePhone(rawPhone);
+    if (textable.ok) phone = textable.e164;
+    else if (textable.problem === 'invalid') fail('phone', { key: 'profile.error_phone' });
+    else fail('phone', { key: 'profile.error_phone_cost' });
   }
 
   const languages = [...new Set(listOf(text('languages').toLowerCase()))];

@@ -2,7 +2,7 @@
 // webhook asks here first; a number that is not a responder with an open dispatch falls through to intake.
 import type { Transaction } from 'kysely';
 import type { AppContext } from '../../app/context.ts';
-import { normalizePhone } from '../../crypto/blind-index.ts';
+import { normalizePhone } from '../../phone/phone.ts';
 import type { Database } from '../../db/schema.ts';
 import { translate } from '../../i18n/i18n.ts';
 import { parseKeyword } from '../sms/sms.conversation.ts';

@@ -1,7 +1,7 @@
 // What the report form and the console routes accept. The form is checked here by plain functions (not by
 // the route's JSON schema), because a rejected form must come back to the reporter with every typed value and
 // a message beside each field, in their language, instead of a bare 400.
-import { normalizePhone } from '../../crypto/blind-index.ts';
+import { normalizePhone } from '../../phone/phone.ts';
 import {
   REPORT_ACTIVITIES,
   REPORT_AGENCIES,

@@ -6,7 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { AppContext } from '../../app/context.ts';
 import type { Database } from '../../db/schema.ts';
-import { normalizePhone } from '../../crypto/blind-index.ts';
+import { normalizePhone } from '../../phone/phone.ts';
 import type { OutgoingSms, SmsSender } from '../../integrations/messaging/sms-sender.ts';
 import { isUnsubscribedRefusal } from '../../integrations/twilio/rest-client.ts';
 import { markSubscriberOptedOut } from '../subscriptions/subscriptions.repository.ts';

@@ -3,7 +3,7 @@
 // number wrote in again, changes nothing); every sender then skips it. A text from the number, or a
 // sign-up for it, makes it reachable again.
 import type { AppContext } from '../../app/context.ts';
-import { normalizePhone } from '../../crypto/blind-index.ts';
+import { normalizePhone } from '../../phone/phone.ts';
 import { isDeadNumberError } from '../../integrations/twilio/error-codes.ts';
 import { answerOnce, EMPTY_TWIML } from '../../integrations/twilio/webhook.ts';
 import { recordUnreachable } from './unreachable-numbers.repository.ts';

@@ -15,6 +15,7 @@ import {
   twimlResponses,
 } from '../../integrations/twilio/webhook.ts';
 import { recordIncomingText, TEXT_STATUS_PATH } from '../provider-retention/provider-retention.service.ts';
+import { mayTextAnonymously } from '../../phone/phone.ts';
 import { renderSimulator, SIMULATOR_PATH, type SimulatorState } from './sms.pages.ts';
 import { useSimulator } from './sms.policy.ts';
 import { parseIncomingSms, readSimulatorForm, validateSimulatorForm } from './sms.schemas.ts';
@@ -44,7 +45,10 @@ export function registerSmsRoutes(app: FastifyInstance, context: AppContext, ser
             mediaUrls: incoming.text.media.map((item) => item.url),
           });
           const answer = await takeIncomingText(context, trx, incoming.text);
-          return answer === undefined ? EMPTY_TWIML : response(message(answer, replyStatus));
+          // The text is taken whoever sent it, but a reply goes only where a stranger may make Amparo text:
+          // AMPARO_SMS_COUNTRIES, never a premium-rate, shared-cost or unassigned number.
+          const mayReply = mayTextAnonymously(incoming.text.from, context.config.smsCountries);
+          return answer === undefined || !mayReply ? EMPTY_TWIML : response(message(answer, replyStatus));
         },
       );
       return sendTwiml(reply, twiml);

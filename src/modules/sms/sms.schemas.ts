@@ -1,7 +1,7 @@
 // What the SMS webhook and the console's simulator accept. Twilio's signature has already been checked (the app's access hook), so
 // these are Twilio's own fields; a request missing the ones intake needs is refused with a clear 400.
 import type { FastifyRequest } from 'fastify';
-import { normalizePhone } from '../../crypto/blind-index.ts';
+import { normalizePhone } from '../../phone/phone.ts';
 import { AppError } from '../../http/errors.ts';
 import type { MessageKey } from '../../i18n/i18n.ts';
 import { param } from '../../integrations/twilio/webhook.ts';

@@ -25,6 +25,7 @@ import { isLanguage, translate } from '../../i18n/i18n.ts';
 import { ConsoleOutbox } from '../../integrations/messaging/console-outbox.ts';
 import { createSmsSender } from '../../integrations/messaging/create-sms-sender.ts';
 import { isUnsubscribedRefusal } from '../../integrations/twilio/rest-client.ts';
+import { mayTextAnonymously } from '../../phone/phone.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { answerResponderText } from '../dispatch/dispatch.sms.ts';
 import { insertIncomingReport } from '../reports/reports.service.ts';
@@ -767,6 +768,8 @@ export async function sendOwedReply(context: AppContext, conversationId: string)
   });
   if (owed === undefined) return 'nothing_owed';
   if (owed === 'rescheduled') return owed;
+  // Like the webhook's replies: only where a stranger may make Amparo text (AMPARO_SMS_COUNTRIES).
+  if (!mayTextAnonymously(owed.phone, context.config.smsCountries)) return 'nothing_owed';
   const sender = isPretendNumber(owed.phone) ? new ConsoleOutbox(context) : createSmsSender(context);
   try {
     await sender.send({ to: owed.phone, body: owed.body });

@@ -1,14 +1,16 @@
-// The total hourly sign-up cap (AMPARO_SUBSCRIBE_CAP_PER_HOUR) and the daily purge, on both with
-// a clock the tests move: a sign-up over the total cap is refused and gets no text by SMS or on the web, and
-// is taken again once the hour has passed; the purge deletes opted-out subscribers past
-// AMPARO_SUBSCRIBER_PURGE_DAYS and web sign-ups left unconfirmed for a day, keeps everyone else, and keeps
-// the opt-out's blind index, so a purged number that sent STOP is still never texted.
+// The caps on web sign-ups and the daily purge, with a clock the tests move: over the total hourly cap
+// (AMPARO_SUBSCRIBE_CAP_PER_HOUR) a web sign-up gets no code and is pointed to signing up by text, while
+// ALERTS texted in is still answered (the caps are for the web only, so a flood cannot lock people out);
+// the per-client cap; the purge deletes opted-out subscribers past AMPARO_SUBSCRIBER_PURGE_DAYS and web
+// sign-ups left unconfirmed for a day, keeps everyone else, and keeps the opt-out's blind index, so a purged
+// number that sent STOP is still never texted.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestApp, TestClock, type TestApp } from '../../../test/support/test-context.ts';
 import { TWILIO_TEST_ENV } from '../../../test/support/twilio-webhooks.ts';
 import { text } from '../sms/sms.test-helpers.ts';
 import { purgeOldSubscribers } from './subscriptions.service.ts';
+import { challengeIn, sendQueuedSignupCodes, solveProofOfWork } from './subscriptions.test-helpers.ts';
 
 const MINUTE_MS = 60 * 1000;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -23,37 +25,37 @@ function numberFactory(areaCode: number) {
   };
 }
 
-interface FormSession {
-  cookie: string;
-  csrf: string;
-}
+/** Settings every app here shares: a proof of work quick to solve. */
+const QUICK_PROOF = { AMPARO_SUBSCRIBE_PROOF_OF_WORK: '500' };
 
-/** The public pages, as a phone without JavaScript uses them. */
+/** The public pages, as the browser's script uses them; each code the sign-up queues is texted at once. */
 function webForms(t: TestApp) {
-  async function open(path: string): Promise<FormSession> {
-    const res = await t.app.inject({ url: path, headers: { accept: 'text/html' } });
-    assert.equal(res.statusCode, 200);
-    const form = res.cookies.find((c) => c.name.endsWith('amparo_form'));
+  async function post(path: string, fields: Record<string, string>, address = '203.0.113.20') {
+    const page = await t.app.inject({ url: path, headers: { accept: 'text/html' } });
+    assert.equal(page.statusCode, 200);
+    const form = page.cookies.find((c) => c.name.endsWith('amparo_form'));
     assert.ok(form, 'the page sets the form-binding cookie');
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(res.body)?.[1];
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
     assert.ok(csrf);
-    return { cookie: `${form.name}=${form.value}`, csrf };
-  }
-  async function post(path: string, fields: Record<string, string>) {
-    const session = await open(path);
-    return t.app.inject({
+    const proof: Record<string, string> =
+      path === '/alerts' ? { altcha: await solveProofOfWork(challengeIn(page.body)) } : {};
+    const res = await t.app.inject({
       method: 'POST',
       url: path,
-      payload: new URLSearchParams({ _csrf: session.csrf, ...fields }).toString(),
+      remoteAddress: address,
+      payload: new URLSearchParams({ _csrf: csrf, ...fields, ...proof }).toString(),
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
-        cookie: session.cookie,
+        cookie: `${form.name}=${form.value}`,
         accept: 'text/html',
       },
     });
+    await sendQueuedSignupCodes(t.context);
+    return res;
   }
   return {
-    signUp: (phone: string, zips = '60623') => post('/alerts', { phone, zips, language: 'en' }),
+    signUp: (phone: string, zips = '60623', address?: string) =>
+      post('/alerts', { phone, zips, language: 'en' }, address),
     confirm: (phone: string, code: string) => post('/alerts/confirm', { phone, code }),
   };
 }
@@ -97,18 +99,22 @@ describe(`the total hourly sign-up cap`, () => {
       clock: new TestClock(Date.parse('2026-11-25T02:00:00Z')),
       env: {
         ...TWILIO_TEST_ENV,
+        ...QUICK_PROOF,
         AMPARO_SMS_PROVIDER: 'console',
         AMPARO_SUBSCRIBE_CAP_PER_HOUR: '3',
         // High enough that only the total can refuse anyone here.
         AMPARO_SUBSCRIBE_CAP_PER_PREFIX_PER_HOUR: '100',
+        AMPARO_SUBSCRIBE_CAP_PER_CLIENT_PER_HOUR: '100',
       },
     });
   });
   after(async () => t.close());
 
-  test('over the total cap, sign-ups by text and on the web are refused with no text; the next hour takes them', async () => {
+  test('a web flood fills the hour: more web sign-ups get no code and are told to text; ALERTS by text still works', async () => {
     const web = webForms(t);
-    const [first, second, third, overBySms, overOnWeb] = Array.from({ length: 5 }, freshNumber) as [
+    const numbers = Array.from({ length: 6 }, freshNumber);
+    const [first, second, third, overOnWeb, bySms, later] = numbers as [
+      string,
       string,
       string,
       string,
@@ -116,41 +122,62 @@ describe(`the total hourly sign-up cap`, () => {
       string,
     ];
 
-    // Three sign-ups from three different number blocks fill the hour: two by text, one on the web.
-    for (const phone of [first, second]) {
+    // Three web sign-ups from three clients and three number blocks fill the hour.
+    for (const [i, phone] of [first, second, third].entries()) {
+      t.clock.advance(MINUTE_MS);
+      assert.equal((await web.signUp(phone, '60623', `198.51.100.${i + 1}`)).statusCode, 200);
+      assert.equal((await textsTo(t, phone)).length, 1, 'the code is texted under the cap');
+    }
+    assert.deepEqual(await signupOutcomes(t), { accepted: 3, refused: 0 });
+
+    // The fourth on the web: no code, and the page says how to sign up by text instead.
+    t.clock.advance(MINUTE_MS);
+    const page = await web.signUp(overOnWeb, '60623', '198.51.100.4');
+    assert.equal(page.statusCode, 429);
+    assert.match(page.body, /cannot text a code to this number from the web right now.*text ALERTS/);
+    assert.deepEqual(await textsTo(t, overOnWeb), []);
+    assert.equal(await subscriber(t, overOnWeb), undefined);
+    assert.deepEqual(await signupOutcomes(t), { accepted: 3, refused: 1 });
+
+    // Someone who texts ALERTS meanwhile is answered and subscribed: the web's caps never reach them.
+    for (const phone of [bySms, overOnWeb]) {
       t.clock.advance(MINUTE_MS);
       const answer = await text(t, phone, 'ALERTS 60623');
       assert.equal(answer.status, 200);
       assert.match(answer.reply ?? '', /Msg&data rates may apply/);
+      assert.equal((await subscriber(t, phone))?.status, 'active');
     }
-    t.clock.advance(MINUTE_MS);
-    assert.equal((await web.signUp(third)).statusCode, 200);
-    assert.equal((await textsTo(t, third)).length, 1, 'the code is texted under the cap');
-    assert.deepEqual(await signupOutcomes(t), { accepted: 3, refused: 0 });
+    assert.deepEqual(await signupOutcomes(t), { accepted: 3, refused: 1 }, 'texted sign-ups are not counted');
+    assert.ok(!t.logs.text.includes(overOnWeb.slice(2)), 'the log names no number');
 
-    // The fourth, by text: an empty TwiML answer (no reply at all), and nothing stored about the number.
-    t.clock.advance(MINUTE_MS);
-    const refused = await text(t, overBySms, 'ALERTS 60623');
-    assert.equal(refused.status, 200);
-    assert.equal(refused.reply, undefined, 'no text back over the cap');
-    assert.equal(await subscriber(t, overBySms), undefined);
+    // An hour after the first web sign-up, the window has room again.
+    t.clock.advance(HOUR_MS - 5 * MINUTE_MS + 1000);
+    assert.equal((await web.signUp(later)).statusCode, 200);
+    assert.equal((await textsTo(t, later)).length, 1);
+    assert.deepEqual(await signupOutcomes(t), { accepted: 4, refused: 1 });
+  });
+});
 
-    // The fifth, on the web: the same page as ever (it must not tell a pumper anything), but no code texted.
-    const page = await web.signUp(overOnWeb);
-    assert.equal(page.statusCode, 200);
-    assert.match(page.body, /action="\/alerts\/confirm"/);
-    assert.deepEqual(await textsTo(t, overOnWeb), []);
-    assert.equal(await subscriber(t, overOnWeb), undefined);
-    assert.deepEqual(await signupOutcomes(t), { accepted: 3, refused: 2 });
-    // Refused sign-ups are counted as refused, not against the cap, and the log names no number.
-    assert.ok(!t.logs.text.includes(overBySms.slice(2)) && !t.logs.text.includes(overOnWeb.slice(2)));
+describe(`the per-client hourly cap`, () => {
+  let t: TestApp;
+  const freshNumber = numberFactory(312);
+  before(async () => {
+    t = await createTestApp({
+      clock: new TestClock(Date.parse('2026-11-25T05:00:00Z')),
+      env: { ...TWILIO_TEST_ENV, ...QUICK_PROOF, AMPARO_SMS_PROVIDER: 'console' },
+    });
+  });
+  after(async () => t.close());
 
-    // An hour after the first sign-up, the window has room again: one more is taken.
-    t.clock.advance(HOUR_MS - 3 * MINUTE_MS + 1000);
-    const later = await text(t, overBySms, 'ALERTS 60623');
-    assert.match(later.reply ?? '', /60623/);
-    assert.equal((await subscriber(t, overBySms))?.status, 'active');
-    assert.deepEqual(await signupOutcomes(t), { accepted: 4, refused: 2 });
+  test('one client gets 10 codes an hour (the default), however many numbers it types; others are not affected', async () => {
+    const web = webForms(t);
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i += 1)
+      statuses.push((await web.signUp(freshNumber(), '60623', '192.0.2.50')).statusCode);
+    assert.deepEqual(statuses, [...Array<number>(10).fill(200), 429, 429]);
+    assert.equal((await web.signUp(freshNumber(), '60623', '192.0.2.51')).statusCode, 200, 'another client');
+    t.clock.advance(HOUR_MS);
+    assert.equal((await web.signUp(freshNumber(), '60623', '192.0.2.50')).statusCode, 200, 'the next hour');
   });
 });
 
@@ -163,8 +190,10 @@ describe(`the daily subscriber purge`, () => {
       clock: new TestClock(Date.parse('2026-11-25T03:00:00Z')),
       env: {
         ...TWILIO_TEST_ENV,
+        ...QUICK_PROOF,
         AMPARO_SMS_PROVIDER: 'console',
         AMPARO_SUBSCRIBER_PURGE_DAYS: String(PURGE_DAYS),
+        AMPARO_PUBLIC_RATE_LIMIT: '1000',
       },
     });
   });
@@ -279,19 +308,20 @@ describe(`the daily subscriber purge`, () => {
     assert.equal(after?.confirmation_expires_at, null);
   });
 
-  test('sign-up counts older than two hours are deleted; the last hours are kept for the caps', async () => {
-    await say(freshNumber(), 'ALERTS 60623');
+  test('sign-up counts are kept a day and an hour (the per-number cap looks back a day), then deleted', async () => {
+    const web = webForms(t);
+    assert.equal((await web.signUp(freshNumber())).statusCode, 200);
     const since = (at: Date) =>
       t.context.db.selectFrom('subscription_signups').select('id').where('at', '>=', at).execute();
     const recent = new Date(t.clock.now().getTime() - MINUTE_MS);
     assert.equal((await since(recent)).length, 1);
 
-    t.clock.advance(HOUR_MS);
+    t.clock.advance(DAY_MS);
     await purgeOldSubscribers(t.context);
-    assert.equal((await since(recent)).length, 1, 'an hour old: still counted');
+    assert.equal((await since(recent)).length, 1, 'a day old: still counted');
     t.clock.advance(HOUR_MS + MINUTE_MS);
     await purgeOldSubscribers(t.context);
     const left = await t.context.db.selectFrom('subscription_signups').select('id').execute();
-    assert.deepEqual(left, [], 'every count is older than two hours now');
+    assert.deepEqual(left, [], 'every count is older than a day and an hour now');
   });
 });

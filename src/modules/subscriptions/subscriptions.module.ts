@@ -1,9 +1,10 @@
-// Community alert subscriptions: the public /alerts sign-up with its texted code, and the daily purge of
-// opted-out numbers. Sign-up by SMS keyword goes through the hotline's text intake (sms.service.ts).
+// Community alert subscriptions: the public /alerts sign-up with its texted code (sent by a job), and the
+// daily purge of opted-out numbers. Sign-up by SMS keyword goes through the hotline's text intake
+// (sms.service.ts).
 import type { DomainModule } from '../index.ts';
-import { purgeSubscribersJob } from './subscriptions.jobs.ts';
+import { purgeSubscribersJob, sendCodeJob } from './subscriptions.jobs.ts';
 import { registerSubscriptionRoutes } from './subscriptions.routes.ts';
-import { purgeOldSubscribers } from './subscriptions.service.ts';
+import { purgeOldSubscribers, sendSignupCode } from './subscriptions.service.ts';
 
 export const subscriptionsModule: DomainModule = {
   name: 'subscriptions',
@@ -14,6 +15,10 @@ export const subscriptionsModule: DomainModule = {
     },
   },
   registerJobs(context) {
+    // Not logged per run: whether a code went out says whether the number once sent STOP.
+    context.jobs.register(sendCodeJob, async ({ requestId }) => {
+      await sendSignupCode(context, requestId);
+    });
     context.jobs.register(
       purgeSubscribersJob,
       async () => {

@@ -1,7 +1,13 @@
-// The only SQL for alert subscribers and the sign-up counts behind the anti-pumping caps.
+// The only SQL for alert subscribers, web sign-ups waiting for their code, and the sign-up counts behind the
+// anti-pumping caps.
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database, Subscriber, SubscribersTable } from '../../db/schema.ts';
-import type { Insertable, Updateable } from 'kysely';
+import type {
+  Database,
+  Subscriber,
+  SubscribersTable,
+  SubscriptionCodeRequestsTable,
+} from '../../db/schema.ts';
+import type { Insertable, Selectable, Updateable } from 'kysely';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -51,15 +57,28 @@ export async function lockSignupCounts(db: Db): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtext('amparo.subscription_signups'))`.execute(db);
 }
 
-export async function countAcceptedSignups(db: Db, since: Date, prefixIndex?: string): Promise<number> {
-  let query = db
-    .selectFrom('subscription_signups')
-    .select((eb) => eb.fn.countAll<string>().as('count'))
-    .where('outcome', '=', 'accepted')
-    .where('at', '>', since);
-  if (prefixIndex !== undefined) query = query.where('prefix_index', '=', prefixIndex);
-  const row = await query.executeTakeFirst();
-  return Number(row?.count ?? 0);
+/** What an accepted web sign-up is counted under; each cap looks at one of these, or at all of them. */
+export interface SignupKeys {
+  prefixIndex: string;
+  numberIndex: string;
+  clientBucket: number;
+}
+
+/** Accepted web sign-ups since each window began: in total and per prefix (hour), number (day), client (hour). */
+export async function countAcceptedWebSignups(
+  db: Db,
+  keys: SignupKeys,
+  since: { hour: Date; day: Date },
+): Promise<{ total: number; prefix: number; number: number; client: number }> {
+  const { rows } = await sql<{ total: number; prefix: number; number: number; client: number }>`
+    select
+      count(*) filter (where at > ${since.hour})::int as total,
+      count(*) filter (where at > ${since.hour} and prefix_index = ${keys.prefixIndex})::int as prefix,
+      count(*) filter (where number_index = ${keys.numberIndex})::int as number,
+      count(*) filter (where at > ${since.hour} and client_bucket = ${keys.clientBucket})::int as client
+    from subscription_signups
+    where channel = 'web' and outcome = 'accepted' and at > ${since.day}`.execute(db);
+  return rows[0] ?? { total: 0, prefix: 0, number: 0, client: 0 };
 }
 
 export async function recordSignup(
@@ -67,7 +86,9 @@ export async function recordSignup(
   row: {
     id: string;
     prefix_index: string;
-    channel: 'sms' | 'web';
+    number_index: string;
+    client_bucket: number;
+    channel: 'web';
     outcome: 'accepted' | 'refused';
     at: Date;
   },
@@ -75,19 +96,25 @@ export async function recordSignup(
   await db.insertInto('subscription_signups').values(row).execute();
 }
 
-export async function countRefusedSignups(db: Db, since: Date): Promise<number> {
-  const row = await db
-    .selectFrom('subscription_signups')
-    .select((eb) => eb.fn.countAll<string>().as('count'))
-    .where('outcome', '=', 'refused')
-    .where('at', '>', since)
-    .executeTakeFirst();
-  return Number(row?.count ?? 0);
+export async function insertCodeRequest(
+  db: Db,
+  row: Insertable<SubscriptionCodeRequestsTable>,
+): Promise<void> {
+  await db.insertInto('subscription_code_requests').values(row).execute();
+}
+
+/** Removes and returns a web sign-up's request: whoever takes it is the only one to text its code. */
+export async function takeCodeRequest(
+  db: Db,
+  id: string,
+): Promise<Selectable<SubscriptionCodeRequestsTable> | undefined> {
+  return db.deleteFrom('subscription_code_requests').where('id', '=', id).returningAll().executeTakeFirst();
 }
 
 /**
- * Deletes opted-out subscribers (their numbers) past the purge delay, web sign-ups never confirmed, and
- * sign-up counts the hourly caps no longer need; forgets web changes an existing subscriber never confirmed.
+ * Deletes opted-out subscribers (their numbers) past the purge delay, web sign-ups never confirmed, sign-up
+ * counts the caps no longer need and code requests no job took; forgets web changes an existing subscriber
+ * never confirmed.
  */
 export async function purgeSubscribers(
   db: Db,
@@ -98,6 +125,8 @@ export async function purgeSubscribers(
     /** ...and its latest code expired before this (asking again sends a new code that must keep working). */
     codeExpiredBefore: Date;
     signupsBefore: Date;
+    /** Requests a failed job left behind. */
+    codeRequestsBefore: Date;
   },
 ): Promise<{ optedOut: number; unconfirmed: number; unconfirmedChanges: number }> {
   const optedOut = await db
@@ -130,6 +159,10 @@ export async function purgeSubscribers(
     .where('confirmation_expires_at', '<', cutoffs.codeExpiredBefore)
     .executeTakeFirst();
   await db.deleteFrom('subscription_signups').where('at', '<', cutoffs.signupsBefore).execute();
+  await db
+    .deleteFrom('subscription_code_requests')
+    .where('created_at', '<', cutoffs.codeRequestsBefore)
+    .execute();
   return {
     optedOut: Number(optedOut.numDeletedRows),
     unconfirmed: Number(unconfirmed.numDeletedRows),

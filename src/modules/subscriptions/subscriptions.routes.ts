@@ -1,15 +1,16 @@
-// The public alert sign-up: /alerts takes a number, ZIP codes and a language and texts a code;
-// /alerts/confirm takes the code back (double opt-in). Public forms with CSRF bound to the browser, rate
-// limited like the report form; every error brings the form back filled in.
+// The public alert sign-up: /alerts takes a number, ZIP codes and a language, checks the browser's proof of
+// work and queues a texted code; /alerts/confirm takes the code back (double opt-in). Public forms with CSRF
+// bound to the browser, rate limited like the report form; every error brings the form back filled in.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app/context.ts';
-import { normalizePhone } from '../../crypto/blind-index.ts';
 import { PUBLIC } from '../../http/access.ts';
 import type { HttpServices } from '../../http/app.ts';
 import { ANONYMOUS_FORM_TOKEN_TTL_MS } from '../../http/csrf.ts';
 import type { Html } from '../../http/html.ts';
+import { ProofOfWork } from '../../http/proof-of-work.ts';
 import { htmlResponses } from '../../http/schemas.ts';
-import { renderConfirm, renderConfirmed, renderSignup } from './subscriptions.pages.ts';
+import { describeSmsCountries, normalizePhone } from '../../phone/phone.ts';
+import { renderConfirm, renderConfirmed, renderSignup, type SignupNotice } from './subscriptions.pages.ts';
 import {
   formBody,
   readConfirmForm,
@@ -28,20 +29,31 @@ export function registerSubscriptionRoutes(
   const networkName = context.config.networkName;
   const hotlineNumber = context.config.hotlineNumber;
   const rateLimit = { max: context.config.publicRateLimitPerMinute, timeWindow: '1 minute' };
+  const proofOfWork = new ProofOfWork({
+    keyring: context.secrets.keyring,
+    clock: context.clock,
+    db: context.db,
+    maxCounter: context.config.subscriptions.proofOfWork,
+  });
   const page = (request: FastifyRequest) => ({ request, networkName });
   const send = (reply: FastifyReply, status: number, body: Html) =>
     reply.code(status).type('text/html; charset=utf-8').send(body.value);
 
-  function signupPage(
+  async function signupPage(
     request: FastifyRequest,
     reply: FastifyReply,
     status: number,
     values: SignupForm,
     errors: SignupErrors = {},
-    formExpired = false,
+    notice?: SignupNotice,
   ) {
     const csrfToken = services.csrf.issue(request.formBinding);
-    return send(reply, status, renderSignup(page(request), { values, errors, csrfToken, formExpired }));
+    const challenge = await proofOfWork.challenge();
+    return send(
+      reply,
+      status,
+      renderSignup(page(request), { values, errors, csrfToken, challenge, hotlineNumber, notice }),
+    );
   }
 
   function confirmPage(
@@ -65,19 +77,29 @@ export function registerSubscriptionRoutes(
     '/alerts',
     {
       config: { access: PUBLIC, csrf: 'handler', rateLimit },
-      schema: { body: formBody, response: htmlResponses(403, 422) },
+      schema: { body: formBody, response: htmlResponses(403, 422, 429) },
     },
     async (request, reply) => {
       const form = readSignupForm(request.body);
       const values = { phone: form.phone, zips: form.zips, language: form.language };
-      const validation = validateSignupForm(values, request.lang);
+      const validation = validateSignupForm(values, request.lang, {
+        allowed: context.config.smsCountries,
+        places: describeSmsCountries(context.config.smsCountries, request.lang),
+      });
       const verdict = services.csrf.verify(form.csrf, request.formBinding, ANONYMOUS_FORM_TOKEN_TTL_MS);
       if (verdict !== 'valid') {
-        return signupPage(request, reply, 403, values, validation.ok ? {} : validation.errors, true);
+        const errors = validation.ok ? {} : validation.errors;
+        return signupPage(request, reply, 403, values, errors, 'alerts.form_expired');
       }
       if (!validation.ok) return signupPage(request, reply, 422, values, validation.errors);
-      // Whether a code went out is not shown: the page must not tell who opted out or hit a cap.
-      await signUpOnWeb(context, validation);
+      const proof = await proofOfWork.spend(form.proof);
+      if (proof !== 'valid') {
+        const notice = proof === 'missing' ? 'alerts.error_no_proof' : 'alerts.error_proof';
+        return signupPage(request, reply, 422, values, {}, notice);
+      }
+      // The same answer, after the same work, whether or not the number once sent STOP.
+      const outcome = await signUpOnWeb(context, { ...validation, clientAddress: request.ip });
+      if (outcome === 'over_cap') return signupPage(request, reply, 429, values, {}, 'alerts.error_over_cap');
       return confirmPage(request, reply, 200, { phone: form.phone, code: '' });
     },
   );

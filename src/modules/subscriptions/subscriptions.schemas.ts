@@ -1,8 +1,8 @@
 // Reading ZIP code lists and the /alerts forms. Pure: no database, no HTTP.
 import type { Language } from '../../config/config.ts';
-import { normalizePhone } from '../../crypto/blind-index.ts';
 import { isKnownZip } from '../../geo/geo.ts';
 import { isLanguage } from '../../i18n/i18n.ts';
+import { textablePhone, type SmsCountries } from '../../phone/phone.ts';
 
 /** A subscriber follows at most this many ZIP codes (keeps the confirmation text to one segment). */
 export const MAX_ZIPS = 5;
@@ -32,14 +32,20 @@ export function readZipList(text: string): ZipList {
   return { ok: true, zips };
 }
 
+/** The proof of work's answer: base64 of the signed challenge and the solution (about 700 characters). */
+const MAX_PROOF = 4000;
+
 export const formBody = {
   type: 'object',
-  properties: Object.fromEntries(
-    ['_csrf', 'phone', 'zips', 'language', 'code'].map((name) => [
-      name,
-      { type: 'string', maxLength: MAX_FIELD },
-    ]),
-  ),
+  properties: {
+    ...Object.fromEntries(
+      ['_csrf', 'phone', 'zips', 'language', 'code'].map((name) => [
+        name,
+        { type: 'string', maxLength: MAX_FIELD },
+      ]),
+    ),
+    altcha: { type: 'string', maxLength: MAX_PROOF },
+  },
 };
 
 function field(raw: unknown, name: string): string {
@@ -59,6 +65,8 @@ export type SignupErrors = Partial<
     {
       key:
         | 'alerts.error_phone'
+        | 'alerts.error_phone_cost'
+        | 'alerts.error_phone_country'
         | 'alerts.error_zips'
         | 'alerts.error_unknown_zips'
         | 'alerts.error_too_many_zips';
@@ -67,22 +75,43 @@ export type SignupErrors = Partial<
   >
 >;
 
-export function readSignupForm(raw: unknown): SignupForm & { csrf: string } {
+export function readSignupForm(raw: unknown): SignupForm & { csrf: string; proof: string } {
   return {
     csrf: field(raw, '_csrf'),
+    proof: field(raw, 'altcha'),
     phone: field(raw, 'phone').trim(),
     zips: field(raw, 'zips').trim(),
     language: field(raw, 'language'),
   };
 }
 
+/**
+ * The sign-up form, read: the number must be one Amparo may text at a stranger's request (in
+ * AMPARO_SMS_COUNTRIES, not premium rate or shared cost, assigned). `places` names those countries for
+ * the message.
+ */
 export function validateSignupForm(
   form: SignupForm,
   fallback: Language,
+  countries: { allowed: SmsCountries; places: string },
 ): { ok: true; phone: string; zips: string[]; language: Language } | { ok: false; errors: SignupErrors } {
   const errors: SignupErrors = {};
-  const phone = normalizePhone(form.phone);
-  if (phone === undefined) errors.phone = { key: 'alerts.error_phone' };
+  const textable = textablePhone(form.phone, countries.allowed);
+  const phone = textable.ok ? textable.e164 : undefined;
+  if (!textable.ok) {
+    switch (textable.problem) {
+      case 'invalid':
+        errors.phone = { key: 'alerts.error_phone' };
+        break;
+      case 'premium_rate':
+      case 'shared_cost':
+        errors.phone = { key: 'alerts.error_phone_cost' };
+        break;
+      case 'country':
+        errors.phone = { key: 'alerts.error_phone_country', params: { places: countries.places } };
+        break;
+    }
+  }
   const zips = readZipList(form.zips);
   if (!zips.ok) {
     errors.zips =

@@ -1,6 +1,7 @@
 // Alert subscriptions by text, through the signed webhook, in English and Spanish: subscribe, change ZIP
-// codes, STOP/ALTO, HELP/AYUDA, re-subscribe, ALERTS in the middle of a hotline conversation, the caps, the
-// number kept only as ciphertext plus blind index, and the purge after the configured days.
+// codes, STOP/ALTO, HELP/AYUDA, re-subscribe, ALERTS in the middle of a hotline conversation, no web caps,
+// nothing for numbers outside AMPARO_SMS_COUNTRIES, the number kept only as ciphertext plus blind index,
+// and the purge after the configured days.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestApp, TestClock, type TestApp } from '../../../test/support/test-context.ts';
@@ -17,7 +18,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 let issued = 0;
 function freshNumber(): string {
   issued += 1;
-  return `+1${400 + issued}555${String(3000 + issued).padStart(4, '0')}`;
+  return `+1312${200 + issued}${String(3000 + issued).padStart(4, '0')}`;
 }
 
 describe(`alert subscriptions by SMS`, () => {
@@ -192,20 +193,24 @@ describe(`alert subscriptions by SMS`, () => {
     assert.equal((await subscriber(phone))?.status, 'active');
   });
 
-  test('sign-ups over the per-prefix cap are recorded as refused and get no text', async () => {
-    // These share +1399555 (area code and exchange), capped at 3 an hour in this app.
-    const phones = ['+13995550201', '+13995550302', '+13995550403', '+13995550504'];
-    const replies = [];
-    for (const phone of phones) replies.push(await say(phone, 'ALERTS 60623'));
-    assert.equal(replies.filter((reply) => reply !== undefined).length, 3);
-    assert.equal(replies[3], undefined);
-    assert.equal(await subscriber(phones[3]!), undefined);
-    const refused = await t.context.db
-      .selectFrom('subscription_signups')
-      .select('id')
-      .where('outcome', '=', 'refused')
-      .execute();
-    assert.ok(refused.length >= 1);
+  test('ALERTS by text is never capped: one number block past the web cap is answered every time', async () => {
+    // These share +1779555 (area code and exchange); the web allows 3 an hour from such a block.
+    const phones = ['+17795550201', '+17795550302', '+17795550403', '+17795550504', '+17795550605'];
+    for (const phone of phones) assert.match((await say(phone, 'ALERTS 60623')) ?? '', /verified alerts/);
+    for (const phone of phones) assert.equal((await subscriber(phone))?.status, 'active');
+    const counted = await t.context.db.selectFrom('subscription_signups').select('id').execute();
+    assert.deepEqual(counted, [], 'texted sign-ups are not counted against the web caps');
+  });
+
+  test('ALERTS from outside AMPARO_SMS_COUNTRIES or from a premium number subscribes nobody and gets no reply', async () => {
+    for (const phone of ['+2348031234567', '+998901234567', '+447911123456', '+19007654321']) {
+      const answer = await text(t, phone, 'ALERTS 60623');
+      assert.equal(answer.status, 200);
+      assert.equal(answer.reply, undefined, phone);
+      assert.equal(await subscriber(phone), undefined, phone);
+      // Nor does the hotline answer them, though their texts are still taken.
+      assert.equal((await text(t, phone, 'HELP')).reply, undefined, phone);
+    }
   });
 
   test('an opted-out subscriber is deleted after the configured days; the opt-out stays', async () => {

@@ -5,7 +5,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { AppContext } from '../../app/context.ts';
 import type { Language } from '../../config/config.ts';
-import { normalizePhone } from '../../crypto/blind-index.ts';
+import { normalizePhone } from '../../phone/phone.ts';
 import type { Database, Role } from '../../db/schema.ts';
 import type { BlobStore } from '../../integrations/storage/storage.ts';
 import { TwilioApiError, type TwilioRestClient } from '../../integrations/twilio/rest-client.ts';

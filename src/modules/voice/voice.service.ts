@@ -4,7 +4,7 @@
 // is a new step.
 import type { AppContext } from '../../app/context.ts';
 import type { Language } from '../../config/config.ts';
-import { normalizePhone } from '../../crypto/blind-index.ts';
+import { normalizePhone } from '../../phone/phone.ts';
 import { answerOnce, EMPTY_TWIML, RECEIPT_RETENTION_HOURS } from '../../integrations/twilio/webhook.ts';
 import { recordAlertTextStatus } from '../alerts/alerts.delivery-status.ts';
 import { recordCall, recordCallStatus } from '../provider-retention/provider-retention.service.ts';
