@@ -10,7 +10,7 @@ import { startTwilioStandIn, type TwilioStandIn } from '../../../test/support/tw
 import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TWILIO_TEST_ENV } from '../../../test/support/twilio-webhooks.ts';
 import { translate } from '../../i18n/i18n.ts';
 import { createSmsSender } from '../../integrations/messaging/create-sms-sender.ts';
-import { TwilioApiError } from '../../integrations/twilio/rest-client.ts';
+import { RecipientRefusedError } from '../../integrations/messaging/sms-sender.ts';
 import { composeConfirmedActivity, incidentWith } from '../alerts/alerts.test-helpers.ts';
 import { sendOwedReply } from './sms.service.ts';
 import { freshNumber, openConversationOf, reportsFrom, text, type Answer } from './sms.test-helpers.ts';
@@ -210,7 +210,7 @@ describe(`Twilio's opt-out handling`, () => {
     standIn.unsubscribed.add(from);
     await assert.rejects(
       createSmsSender(t.context).send({ to: from, body: 'test' }),
-      (error: unknown) => error instanceof TwilioApiError && error.code === 21610,
+      (error: unknown) => error instanceof RecipientRefusedError && error.code === 21610,
     );
     assert.equal(await optedOut(from), true);
     assert.equal(await blockedAtTwilio(from), true);
