@@ -3,6 +3,7 @@
 // AMPARO_ALERT_DELIVERY_RETENTION_DAYS ago, is reduced to how many texts ended in each state.
 import type { AppContext } from '../../app/context.ts';
 import { TwilioApiError, type TwilioRestClient } from '../../integrations/twilio/rest-client.ts';
+import { eachAtMost } from '../../jobs/each-at-most.ts';
 import { handOverTexts } from '../provider-retention/provider-retention.service.ts';
 import { twilioClientFor } from './alerts.delivery-provider.ts';
 import {
@@ -92,16 +93,4 @@ export async function purgeAlertDeliveries(
     'alert deliveries purged',
   );
   return result;
-}
-
-async function eachAtMost<T>(
-  limit: number,
-  items: readonly T[],
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  });
-  await Promise.all(lanes);
 }

@@ -16,6 +16,7 @@ import type { Transaction } from 'kysely';
 import type { AppContext } from '../../app/context.ts';
 import type { Database } from '../../db/schema.ts';
 import { TwilioApiError, TwilioRestClient } from '../../integrations/twilio/rest-client.ts';
+import { eachAtMost } from '../../jobs/each-at-most.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import {
   claimDueCopies,
@@ -342,18 +343,6 @@ async function redact(client: TwilioRestClient, sid: string, now: Date): Promise
     // Not redactable yet either: the next attempt tries again.
     return undefined;
   }
-}
-
-async function eachAtMost<T>(
-  limit: number,
-  items: readonly T[],
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  });
-  await Promise.all(lanes);
 }
 
 export interface CopiesSummary {
