@@ -5,36 +5,16 @@
 // JavaScript the form is not shown and the page says to text ALERTS (ALERTAS) with a ZIP code instead.
 // Every page is checked with axe-core and photographed into test-results/.
 import assert from 'node:assert/strict';
-import { mkdir, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { outboxTextsTo } from '../../src/modules/dispatch/dispatch.test-helpers.ts';
-import { closeAll, launchBrowser, serveApp, WAIT_MS, type ServedApp } from './browser.ts';
+import { axeViolations, closeAll, launchBrowser, serveApp, WAIT_MS, type ServedApp } from './browser.ts';
 
 const SCREENSHOTS = path.join(import.meta.dirname, '..', '..', 'test-results');
 const PHONE = { width: 375, height: 812 };
 const DESKTOP = { width: 1440, height: 900 };
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  nodes: { target: string[] }[];
-}
-
-let axeSource: string | undefined;
-
-/** Runs axe-core in the page (through the debugger, so the page's strict CSP need not allow it). */
-async function axeViolations(page: Page): Promise<string[]> {
-  axeSource ??= await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe;
-    return (await axe.run()).violations;
-  });
-  return violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /**
  * Photographs the page and checks it fits the screen; with `axe` (JavaScript on), runs axe-core on it too.

@@ -9,38 +9,17 @@ import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { outboxTextsTo } from '../../src/modules/dispatch/dispatch.test-helpers.ts';
 import { addSubscriber, incidentWith, stopNumber } from '../../src/modules/alerts/alerts.test-helpers.ts';
-import { createStaffSession, type StaffSession } from '../support/staff.ts';
+import { createStaffSession } from '../support/staff.ts';
 import { createTestApp } from '../support/test-context.ts';
-import { closeAll, launchBrowser, WAIT_MS, type ServedApp } from './browser.ts';
+import { closeAll, launchBrowser, signedInContext, type ServedApp } from './browser.ts';
 
 const SCREENSHOTS = path.join(import.meta.dirname, '..', '..', 'test-results');
 
 interface MarkedWindow {
   __amparoMarker?: number;
-}
-
-async function signedInContext(
-  browser: Browser,
-  baseUrl: string,
-  staff: StaffSession,
-): Promise<BrowserContext> {
-  const context = await browser.newContext({ locale: 'en-US' });
-  context.setDefaultTimeout(WAIT_MS);
-  context.setDefaultNavigationTimeout(WAIT_MS);
-  const separator = staff.cookie.indexOf('=');
-  await context.addCookies([
-    {
-      name: staff.cookie.slice(0, separator),
-      value: staff.cookie.slice(separator + 1),
-      url: baseUrl,
-      httpOnly: true,
-      sameSite: 'Strict',
-    },
-  ]);
-  return context;
 }
 
 /** Like serveApp, with alert texts paced at one a second: four recipients take a few seconds to reach. */

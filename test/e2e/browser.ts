@@ -1,8 +1,11 @@
 // Shared set-up for the browser journeys: a real Chromium (Debian's, or AMPARO_CHROMIUM_PATH) driven by
 // playwright-core, and a full Amparo listening on a real port over an embedded database.
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { StaffSession } from '../support/staff.ts';
 import { createTestApp, type TestApp } from '../support/test-context.ts';
 
 /** How long any single wait for the page may take: generous, because CI machines are slow and shared. */
@@ -63,4 +66,49 @@ export async function closeAll(browser: Browser | undefined, served: ServedApp |
   } finally {
     await served?.close();
   }
+}
+
+/** A browser context signed in as `staff` (its session cookie), in English unless `options` say otherwise. */
+export async function signedInContext(
+  browser: Browser,
+  baseUrl: string,
+  staff: StaffSession,
+  options: Parameters<Browser['newContext']>[0] = {},
+): Promise<BrowserContext> {
+  const context = await browser.newContext({ locale: 'en-US', ...options });
+  context.setDefaultTimeout(WAIT_MS);
+  context.setDefaultNavigationTimeout(WAIT_MS);
+  const separator = staff.cookie.indexOf('=');
+  await context.addCookies([
+    {
+      name: staff.cookie.slice(0, separator),
+      value: staff.cookie.slice(separator + 1),
+      url: baseUrl,
+      httpOnly: true,
+      sameSite: 'Strict',
+    },
+  ]);
+  return context;
+}
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  nodes: { target: string[] }[];
+}
+
+let axeSource: string | undefined;
+
+/**
+ * axe-core's violations on the page, as `id (impact): targets`. It is evaluated through the debugger, so the
+ * page's strict CSP need not allow it. It needs JavaScript on: without it a page's timers never fire.
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  axeSource ??= await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe;
+    return (await axe.run()).violations;
+  });
+  return violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }

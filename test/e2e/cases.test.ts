@@ -7,14 +7,14 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { textFamilyJob } from '../../src/modules/cases/cases.jobs.ts';
 import { queuedJobs } from '../../src/modules/cases/cases.test-helpers.ts';
 import { outboxTextsTo } from '../../src/modules/dispatch/dispatch.test-helpers.ts';
 import { storeReport } from '../../src/modules/incidents/incidents.test-helpers.ts';
 import { insertFollowup } from '../../src/modules/voice/voice.repository.ts';
 import { createStaffSession, type StaffSession } from '../support/staff.ts';
-import { closeAll, launchBrowser, serveApp, WAIT_MS, type ServedApp } from './browser.ts';
+import { closeAll, launchBrowser, serveApp, signedInContext, WAIT_MS, type ServedApp } from './browser.ts';
 
 const FAMILY_PHONE = '+17735550166';
 const PERSON_NAME = 'Ixchel Canaria Tum';
@@ -25,27 +25,6 @@ const RECEIPT = 'RCPT-CANARIA-88231';
 /** A week from now: the bond hearing only has to be a date. */
 const BOND_HEARING_DATE = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
 
-async function signedInContext(
-  browser: Browser,
-  baseUrl: string,
-  staff: StaffSession,
-): Promise<BrowserContext> {
-  const context = await browser.newContext({ locale: 'es-US', javaScriptEnabled: false });
-  context.setDefaultTimeout(WAIT_MS);
-  context.setDefaultNavigationTimeout(WAIT_MS);
-  const separator = staff.cookie.indexOf('=');
-  await context.addCookies([
-    {
-      name: staff.cookie.slice(0, separator),
-      value: staff.cookie.slice(separator + 1),
-      url: baseUrl,
-      httpOnly: true,
-      sameSite: 'Strict',
-    },
-  ]);
-  return context;
-}
-
 async function waitForTexts(served: ServedApp, phone: string, count: number): Promise<string[]> {
   let texts: string[] = [];
   for (let waited = 0; waited < WAIT_MS && texts.length < count; waited += 100) {
@@ -54,6 +33,9 @@ async function waitForTexts(served: ServedApp, phone: string, count: number): Pr
   }
   return texts;
 }
+
+/** The legal team's pages are walked as a Spanish speaker without JavaScript. */
+const NO_SCRIPT_SPANISH = { locale: 'es-US', javaScriptEnabled: false };
 
 describe("a case from a hotline call to the family's text", () => {
   let served: ServedApp | undefined;
@@ -70,7 +52,7 @@ describe("a case from a hotline call to the family's text", () => {
     served = await serveApp();
     attorney = await createStaffSession(served.context, ['legal']);
     coordinator = await createStaffSession(served.context, ['coordinator']);
-    page = await (await signedInContext(browser, served.baseUrl, attorney)).newPage();
+    page = await (await signedInContext(browser, served.baseUrl, attorney, NO_SCRIPT_SPANISH)).newPage();
   });
   after(async () => closeAll(browser, served));
 
@@ -225,7 +207,9 @@ describe("a case from a hotline call to the family's text", () => {
     }
 
     // The console outbox shows it to those who handle contact details, the number masked.
-    const outbox = await (await signedInContext(browser!, served!.baseUrl, coordinator)).newPage();
+    const outbox = await (
+      await signedInContext(browser!, served!.baseUrl, coordinator, NO_SCRIPT_SPANISH)
+    ).newPage();
     await outbox.goto(`${served!.baseUrl}/console/outbox?lang=es`);
     const sent = outbox.locator('table.outbox tbody tr', { hasText: 'hay novedades sobre el caso' });
     assert.equal(await sent.count(), 1);

@@ -6,39 +6,17 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { outboxTextsTo, setProfile } from '../../src/modules/dispatch/dispatch.test-helpers.ts';
 import { openPublicForm, submitReport } from '../support/amparo-process.ts';
 import { createStaffSession, type StaffSession } from '../support/staff.ts';
-import { closeAll, launchBrowser, serveApp, WAIT_MS, type ServedApp } from './browser.ts';
+import { closeAll, launchBrowser, serveApp, signedInContext, WAIT_MS, type ServedApp } from './browser.ts';
 
 const SCREENSHOTS = path.join(import.meta.dirname, '..', '..', 'test-results');
 const RESPONDER_PHONE = '+13125550147';
 
 interface MarkedWindow {
   __amparoMarker?: number;
-}
-
-async function signedInContext(
-  browser: Browser,
-  baseUrl: string,
-  staff: StaffSession,
-  options: Parameters<Browser['newContext']>[0] = {},
-): Promise<BrowserContext> {
-  const context = await browser.newContext({ locale: 'en-US', ...options });
-  context.setDefaultTimeout(WAIT_MS);
-  context.setDefaultNavigationTimeout(WAIT_MS);
-  const separator = staff.cookie.indexOf('=');
-  await context.addCookies([
-    {
-      name: staff.cookie.slice(0, separator),
-      value: staff.cookie.slice(separator + 1),
-      url: baseUrl,
-      httpOnly: true,
-      sameSite: 'Strict',
-    },
-  ]);
-  return context;
 }
 
 describe('dispatch and field verification', () => {

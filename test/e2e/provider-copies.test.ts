@@ -4,56 +4,22 @@
 // passes axe-core's checks.
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { createSmsSender } from '../../src/integrations/messaging/create-sms-sender.ts';
 import {
   deleteDueCopies,
   recordTextStatus,
 } from '../../src/modules/provider-retention/provider-retention.service.ts';
-import { createStaffSession, type StaffSession } from '../support/staff.ts';
+import { createStaffSession } from '../support/staff.ts';
 import { createTestApp } from '../support/test-context.ts';
 import { startTwilioStandIn, type TwilioStandIn } from '../support/twilio-stand-in.ts';
 import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TWILIO_TEST_ENV } from '../support/twilio-webhooks.ts';
-import { closeAll, launchBrowser, WAIT_MS, type ServedApp } from './browser.ts';
+import { axeViolations, closeAll, launchBrowser, signedInContext, type ServedApp } from './browser.ts';
 
 const SCREENSHOTS = path.join(import.meta.dirname, '..', '..', 'test-results');
-const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-async function signedIn(
-  browser: Browser,
-  baseUrl: string,
-  staff: StaffSession,
-  options: { locale: string; viewport: { width: number; height: number }; javaScriptEnabled: boolean },
-): Promise<BrowserContext> {
-  // axe-core is injected as a script, which the app's CSP rightly refuses; only the checker bypasses it.
-  const context = await browser.newContext({ ...options, bypassCSP: options.javaScriptEnabled });
-  context.setDefaultTimeout(WAIT_MS);
-  context.setDefaultNavigationTimeout(WAIT_MS);
-  const separator = staff.cookie.indexOf('=');
-  await context.addCookies([
-    {
-      name: staff.cookie.slice(0, separator),
-      value: staff.cookie.slice(separator + 1),
-      url: baseUrl,
-      httpOnly: true,
-      sameSite: 'Strict',
-    },
-  ]);
-  return context;
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE_SOURCE });
-  const results = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: () => Promise<{ violations: { id: string }[] }> } }).axe;
-    return axe.run();
-  });
-  return results.violations.map((violation) => violation.id);
-}
 
 describe('copies at Twilio, for admins', () => {
   let browser: Browser | undefined;
@@ -100,7 +66,7 @@ describe('copies at Twilio, for admins', () => {
       { locale: 'en-US', viewport: { width: 1440, height: 900 }, title: 'Copies at Twilio' },
     ];
     for (const view of views) {
-      const browserContext = await signedIn(browser!, served!.baseUrl, admin, {
+      const browserContext = await signedInContext(browser!, served!.baseUrl, admin, {
         ...view,
         javaScriptEnabled: true,
       });
@@ -131,7 +97,7 @@ describe('copies at Twilio, for admins', () => {
 
     // Without JavaScript: the retry is a plain form.
     refuse = false;
-    const noScript = await signedIn(browser!, served!.baseUrl, admin, {
+    const noScript = await signedInContext(browser!, served!.baseUrl, admin, {
       locale: 'es-US',
       viewport: { width: 375, height: 812 },
       javaScriptEnabled: false,
