@@ -161,13 +161,13 @@ describe(`Twilio's opt-out handling`, () => {
       });
     const english = await page('en');
     assert.match(english.body, /id="recipients-blocked"/);
-    assert.match(english.body, /Of these, 2 signed up again by text .* until they text START/s);
-    assert.match((await page('es')).body, /De ellos, 2 volvieron a inscribirse/);
+    assert.match(english.body, /Signed up again by text .* Twilio handled: 2\. .* until they text START/s);
+    assert.match((await page('es')).body, /Se inscribieron de nuevo por mensaje .* Twilio: 2\./);
 
     // START reaches Twilio and lifts its block: the notice goes.
     await say(from, 'START');
     assert.equal(await blockedAtTwilio(from), false);
-    assert.match((await page('en')).body, /Of these, 1 signed up again/);
+    assert.match((await page('en')).body, /Twilio handled: 1\./);
   });
 
   test('INICIO matched by Advanced Opt-Out (OptOutType=START) lifts both, and Twilio alone answers', async () => {
