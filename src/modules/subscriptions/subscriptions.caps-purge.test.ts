@@ -8,9 +8,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestApp, TestClock, type TestApp } from '../../../test/support/test-context.ts';
 import { TWILIO_TEST_ENV } from '../../../test/support/twilio-webhooks.ts';
+import { outboxTextsTo } from '../dispatch/dispatch.test-helpers.ts';
 import { text } from '../sms/sms.test-helpers.ts';
 import { purgeOldSubscribers } from './subscriptions.service.ts';
-import { challengeIn, sendQueuedSignupCodes, solveProofOfWork } from './subscriptions.test-helpers.ts';
+import {
+  challengeIn,
+  sendQueuedSignupCodes,
+  solveProofOfWork,
+  subscriberOf,
+} from './subscriptions.test-helpers.ts';
 
 const MINUTE_MS = 60 * 1000;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -60,29 +66,6 @@ function webForms(t: TestApp) {
   };
 }
 
-async function textsTo(t: TestApp, phone: string): Promise<string[]> {
-  const rows = await t.context.db
-    .selectFrom('sms_outbox')
-    .select(['id', 'body_ciphertext'])
-    .where('to_index', '=', t.context.secrets.blindIndex.phone(phone))
-    .orderBy('created_at')
-    .execute();
-  return rows.map((row) =>
-    t.context.secrets.fields.decrypt(
-      { table: 'sms_outbox', column: 'body', rowId: row.id },
-      row.body_ciphertext,
-    ),
-  );
-}
-
-function subscriber(t: TestApp, phone: string) {
-  return t.context.db
-    .selectFrom('subscribers')
-    .selectAll()
-    .where('phone_index', '=', t.context.secrets.blindIndex.phone(phone))
-    .executeTakeFirst();
-}
-
 async function signupOutcomes(t: TestApp): Promise<{ accepted: number; refused: number }> {
   const rows = await t.context.db.selectFrom('subscription_signups').select('outcome').execute();
   return {
@@ -126,7 +109,7 @@ describe(`the total hourly sign-up cap`, () => {
     for (const [i, phone] of [first, second, third].entries()) {
       t.clock.advance(MINUTE_MS);
       assert.equal((await web.signUp(phone, '60623', `198.51.100.${i + 1}`)).statusCode, 200);
-      assert.equal((await textsTo(t, phone)).length, 1, 'the code is texted under the cap');
+      assert.equal((await outboxTextsTo(t.context, phone)).length, 1, 'the code is texted under the cap');
     }
     assert.deepEqual(await signupOutcomes(t), { accepted: 3, refused: 0 });
 
@@ -135,8 +118,8 @@ describe(`the total hourly sign-up cap`, () => {
     const page = await web.signUp(overOnWeb, '60623', '198.51.100.4');
     assert.equal(page.statusCode, 429);
     assert.match(page.body, /cannot text a code to this number from the web right now.*text ALERTS/);
-    assert.deepEqual(await textsTo(t, overOnWeb), []);
-    assert.equal(await subscriber(t, overOnWeb), undefined);
+    assert.deepEqual(await outboxTextsTo(t.context, overOnWeb), []);
+    assert.equal(await subscriberOf(t.context, overOnWeb), undefined);
     assert.deepEqual(await signupOutcomes(t), { accepted: 3, refused: 1 });
 
     // Someone who texts ALERTS meanwhile is answered and subscribed: the web's caps never reach them.
@@ -145,7 +128,7 @@ describe(`the total hourly sign-up cap`, () => {
       const answer = await text(t, phone, 'ALERTS 60623');
       assert.equal(answer.status, 200);
       assert.match(answer.reply ?? '', /Msg&data rates may apply/);
-      assert.equal((await subscriber(t, phone))?.status, 'active');
+      assert.equal((await subscriberOf(t.context, phone))?.status, 'active');
     }
     assert.deepEqual(await signupOutcomes(t), { accepted: 3, refused: 1 }, 'texted sign-ups are not counted');
     assert.ok(!t.logs.text.includes(overOnWeb.slice(2)), 'the log names no number');
@@ -153,7 +136,7 @@ describe(`the total hourly sign-up cap`, () => {
     // An hour after the first web sign-up, the window has room again.
     t.clock.advance(HOUR_MS - 5 * MINUTE_MS + 1000);
     assert.equal((await web.signUp(later)).statusCode, 200);
-    assert.equal((await textsTo(t, later)).length, 1);
+    assert.equal((await outboxTextsTo(t.context, later)).length, 1);
     assert.deepEqual(await signupOutcomes(t), { accepted: 4, refused: 1 });
   });
 });
@@ -228,28 +211,32 @@ describe(`the daily subscriber purge`, () => {
     await say(leaving, 'ALERTS 60623');
     await say(staying, 'ALERTAS 60608');
     assert.match((await say(leaving, 'ALTO')) ?? '', /.+/, 'ALTO is confirmed');
-    const stoppedAt = (await subscriber(t, leaving))?.opted_out_at;
+    const stoppedAt = (await subscriberOf(t.context, leaving))?.opted_out_at;
     assert.ok(stoppedAt);
 
     // A minute short of the delay: still there.
     t.clock.advance(PURGE_DAYS * DAY_MS - 2 * MINUTE_MS);
     let removed = await purgeOldSubscribers(t.context);
     assert.equal(removed.optedOut, 0);
-    assert.ok(await subscriber(t, leaving), 'kept until the delay has passed');
+    assert.ok(await subscriberOf(t.context, leaving), 'kept until the delay has passed');
 
     // A minute past it: gone.
     t.clock.advance(3 * MINUTE_MS);
     removed = await purgeOldSubscribers(t.context);
     assert.equal(removed.optedOut, 1);
-    assert.equal(await subscriber(t, leaving), undefined, 'the number (ciphertext and index) is gone');
-    assert.equal((await subscriber(t, staying))?.status, 'active', 'active subscribers are kept');
+    assert.equal(
+      await subscriberOf(t.context, leaving),
+      undefined,
+      'the number (ciphertext and index) is gone',
+    );
+    assert.equal((await subscriberOf(t.context, staying))?.status, 'active', 'active subscribers are kept');
     assert.equal(await optedOut(leaving), true, 'the opt-out blind index stays');
 
     // What the blind index is kept for: the web form still never texts a number that sent STOP.
     const again = await web.signUp(leaving);
     assert.equal(again.statusCode, 200);
-    assert.deepEqual(await textsTo(t, leaving), []);
-    assert.equal(await subscriber(t, leaving), undefined);
+    assert.deepEqual(await outboxTextsTo(t.context, leaving), []);
+    assert.equal(await subscriberOf(t.context, leaving), undefined);
   });
 
   test('web sign-ups never confirmed go a day after their latest code; confirmed ones and fresh codes stay', async () => {
@@ -260,9 +247,9 @@ describe(`the daily subscriber purge`, () => {
     for (const phone of [abandoned, askedAgain, confirmed]) {
       assert.equal((await web.signUp(phone)).statusCode, 200);
     }
-    const [confirmedCode] = await textsTo(t, confirmed);
+    const [confirmedCode] = await outboxTextsTo(t.context, confirmed);
     assert.equal((await web.confirm(confirmed, codeIn(confirmedCode))).statusCode, 200);
-    assert.equal((await subscriber(t, confirmed))?.status, 'active');
+    assert.equal((await subscriberOf(t.context, confirmed))?.status, 'active');
 
     // Nearly a day later the second one asks again and gets a new code; then the purge runs.
     t.clock.advance(DAY_MS - 30 * MINUTE_MS);
@@ -274,17 +261,21 @@ describe(`the daily subscriber purge`, () => {
     t.clock.advance(20 * MINUTE_MS);
     removed = await purgeOldSubscribers(t.context);
     assert.equal(removed.unconfirmed, 1);
-    assert.equal(await subscriber(t, abandoned), undefined, 'unconfirmed for a day: deleted');
-    assert.equal((await subscriber(t, askedAgain))?.status, 'pending', 'its newest code is 20 minutes old');
-    assert.equal((await subscriber(t, confirmed))?.status, 'active');
+    assert.equal(await subscriberOf(t.context, abandoned), undefined, 'unconfirmed for a day: deleted');
+    assert.equal(
+      (await subscriberOf(t.context, askedAgain))?.status,
+      'pending',
+      'its newest code is 20 minutes old',
+    );
+    assert.equal((await subscriberOf(t.context, confirmed))?.status, 'active');
 
     // The code sent a few minutes before the purge still works.
-    const codes = await textsTo(t, askedAgain);
+    const codes = await outboxTextsTo(t.context, askedAgain);
     assert.equal(codes.length, 2);
     const confirm = await web.confirm(askedAgain, codeIn(codes[1]));
     assert.equal(confirm.statusCode, 200);
     assert.match(confirm.body, /You will get alerts/);
-    assert.equal((await subscriber(t, askedAgain))?.status, 'active');
+    assert.equal((await subscriberOf(t.context, askedAgain))?.status, 'active');
   });
 
   test("an active subscriber's unconfirmed web change is dropped after a day; the subscription is not", async () => {
@@ -293,13 +284,13 @@ describe(`the daily subscriber purge`, () => {
     await say(phone, 'ALERTS 60623');
     // Someone (maybe not the owner) asks on the web to change the ZIP codes, and the code is never typed.
     assert.equal((await web.signUp(phone, '60608')).statusCode, 200);
-    const asked = await subscriber(t, phone);
+    const asked = await subscriberOf(t.context, phone);
     assert.deepEqual(asked?.pending_zips, ['60608']);
     assert.ok(asked?.confirmation_code_hash);
 
     t.clock.advance(DAY_MS + 2 * HOUR_MS);
     await purgeOldSubscribers(t.context);
-    const after = await subscriber(t, phone);
+    const after = await subscriberOf(t.context, phone);
     assert.equal(after?.status, 'active');
     assert.deepEqual(after?.zips, ['60623'], 'still what the phone itself asked for');
     assert.equal(after?.pending_zips, null);

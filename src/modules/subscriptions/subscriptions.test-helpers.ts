@@ -41,3 +41,12 @@ export async function solveProofOfWork(challenge: ProofOfWorkChallenge): Promise
   const { counter, derivedKey } = solution;
   return Buffer.from(JSON.stringify({ challenge, solution: { counter, derivedKey } })).toString('base64');
 }
+
+/** The subscriber row of a number, if any. */
+export function subscriberOf(context: AppContext, phone: string) {
+  return context.db
+    .selectFrom('subscribers')
+    .selectAll()
+    .where('phone_index', '=', context.secrets.blindIndex.phone(phone))
+    .executeTakeFirst();
+}

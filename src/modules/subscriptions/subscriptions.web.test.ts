@@ -10,8 +10,14 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { createTestApp, TestClock, type TestApp } from '../../../test/support/test-context.ts';
 import { TWILIO_TEST_ENV } from '../../../test/support/twilio-webhooks.ts';
+import { outboxTextsTo } from '../dispatch/dispatch.test-helpers.ts';
 import { text } from '../sms/sms.test-helpers.ts';
-import { challengeIn, sendQueuedSignupCodes, solveProofOfWork } from './subscriptions.test-helpers.ts';
+import {
+  challengeIn,
+  sendQueuedSignupCodes,
+  solveProofOfWork,
+  subscriberOf,
+} from './subscriptions.test-helpers.ts';
 
 const MINUTE_MS = 60 * 1000;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -76,29 +82,6 @@ function browser(t: TestApp) {
   return { open, post, signUp, confirm };
 }
 
-async function textsTo(t: TestApp, phone: string): Promise<string[]> {
-  const rows = await t.context.db
-    .selectFrom('sms_outbox')
-    .select(['id', 'body_ciphertext'])
-    .where('to_index', '=', t.context.secrets.blindIndex.phone(phone))
-    .orderBy('created_at')
-    .execute();
-  return rows.map((row) =>
-    t.context.secrets.fields.decrypt(
-      { table: 'sms_outbox', column: 'body', rowId: row.id },
-      row.body_ciphertext,
-    ),
-  );
-}
-
-function subscriber(t: TestApp, phone: string) {
-  return t.context.db
-    .selectFrom('subscribers')
-    .selectAll()
-    .where('phone_index', '=', t.context.secrets.blindIndex.phone(phone))
-    .executeTakeFirst();
-}
-
 async function queuedCodes(t: TestApp): Promise<number> {
   const { rows } = await sql<{ n: number }>`
     select count(*)::int as n from pgboss.job where name = 'subscriptions.send-code'`.execute(t.context.db);
@@ -152,7 +135,7 @@ describe(`alert sign-up on the web`, () => {
     assert.match(expired.body, /caducado/);
     assert.match(expired.body, /value="\(312\) 555-7001"/);
     assert.equal(await queuedCodes(t), 0);
-    assert.deepEqual(await textsTo(t, '+13125557001'), []);
+    assert.deepEqual(await outboxTextsTo(t.context, '+13125557001'), []);
   });
 
   test('double opt-in: the code is queued as a job, texted, a wrong code refused, the right one activates', async () => {
@@ -161,7 +144,7 @@ describe(`alert sign-up on the web`, () => {
     assert.equal(res.statusCode, 200);
     assert.match(res.body, /action="\/alerts\/confirm"/);
     // The answer comes before any text: the job holds the request's id and nothing else.
-    assert.deepEqual(await textsTo(t, phone), []);
+    assert.deepEqual(await outboxTextsTo(t.context, phone), []);
     const { rows } = await sql<{ data: unknown }>`
       select data from pgboss.job where name = 'subscriptions.send-code'`.execute(t.context.db);
     assert.equal(rows.length, 1);
@@ -169,11 +152,11 @@ describe(`alert sign-up on the web`, () => {
     assert.ok(!JSON.stringify(rows[0]!.data).includes('5557002'));
 
     assert.deepEqual(await sendQueuedSignupCodes(t.context), ['sent']);
-    const pending = await subscriber(t, phone);
+    const pending = await subscriberOf(t.context, phone);
     assert.equal(pending?.status, 'pending');
     assert.deepEqual(pending?.zips, []);
     assert.ok(!pending.phone_ciphertext.includes('5557002'), 'the number is stored only encrypted');
-    const [codeText, ...more] = await textsTo(t, phone);
+    const [codeText, ...more] = await outboxTextsTo(t.context, phone);
     assert.equal(more.length, 0);
     assert.match(codeText ?? '', /Pueden aplicar tarifas/);
     const code = /(\d{6})/.exec(codeText ?? '')?.[1];
@@ -188,12 +171,12 @@ describe(`alert sign-up on the web`, () => {
     assert.equal(wrong.statusCode, 422);
     assert.match(wrong.body, /That code is not right/);
     assert.match(wrong.body, /value="3125557002"/);
-    assert.equal((await subscriber(t, phone))?.status, 'pending');
+    assert.equal((await subscriberOf(t.context, phone))?.status, 'pending');
 
     const right = await web.confirm('3125557002', code);
     assert.equal(right.statusCode, 200);
     assert.match(right.body, /You will get alerts/);
-    const active = await subscriber(t, phone);
+    const active = await subscriberOf(t.context, phone);
     assert.equal(active?.status, 'active');
     assert.deepEqual(active?.zips, ['60623', '60608']);
     assert.equal(active?.language, 'es');
@@ -362,12 +345,12 @@ describe(`alert sign-up on the web`, () => {
     );
 
     // Then the job: a code for the new number and the subscriber, none for the one that sent STOP.
-    const subscribedTexts = (await textsTo(t, subscribed)).length;
+    const subscribedTexts = (await outboxTextsTo(t.context, subscribed)).length;
     assert.deepEqual(await sendQueuedSignupCodes(t.context), ['sent', 'sent', 'sent', 'nothing_to_send']);
-    assert.equal((await textsTo(t, fresh)).length, 1);
-    assert.equal((await textsTo(t, subscribed)).length, subscribedTexts + 1);
-    assert.deepEqual(await textsTo(t, stopped), []);
-    assert.equal(await subscriber(t, stopped), undefined);
+    assert.equal((await outboxTextsTo(t.context, fresh)).length, 1);
+    assert.equal((await outboxTextsTo(t.context, subscribed)).length, subscribedTexts + 1);
+    assert.deepEqual(await outboxTextsTo(t.context, stopped), []);
+    assert.equal(await subscriberOf(t.context, stopped), undefined);
   });
 
   test('web sign-ups over the per-prefix cap get no text, and the page says to sign up by text', async () => {
@@ -378,9 +361,9 @@ describe(`alert sign-up on the web`, () => {
     const refused = await web.signUp({ phone: '+16305557404' }, { lang: 'es' });
     assert.match(refused.body, /no podemos enviar un código.*ALERTAS .*60623/);
     await sendQueuedSignupCodes(t.context);
-    assert.equal((await textsTo(t, phones[0]!)).length, 1);
-    assert.equal((await textsTo(t, phones[1]!)).length, 1);
-    assert.deepEqual(await textsTo(t, phones[2]!), []);
+    assert.equal((await outboxTextsTo(t.context, phones[0]!)).length, 1);
+    assert.equal((await outboxTextsTo(t.context, phones[1]!)).length, 1);
+    assert.deepEqual(await outboxTextsTo(t.context, phones[2]!), []);
   });
 
   test('at most 3 codes a day to one number, from any number of clients; the next day it may ask again', async () => {
@@ -392,11 +375,11 @@ describe(`alert sign-up on the web`, () => {
     }
     assert.deepEqual(statuses, [200, 200, 200, 429]);
     await sendQueuedSignupCodes(t.context);
-    assert.equal((await textsTo(t, phone)).length, 3);
+    assert.equal((await outboxTextsTo(t.context, phone)).length, 3);
     t.clock.advance(DAY_MS - 2 * HOUR_MS);
     assert.equal((await web.signUp({ phone })).statusCode, 200, 'the first code has left the day');
     await sendQueuedSignupCodes(t.context);
-    assert.equal((await textsTo(t, phone)).length, 4);
+    assert.equal((await outboxTextsTo(t.context, phone)).length, 4);
   });
 });
 
