@@ -30,7 +30,8 @@ Commands:
   migrate [--down]               apply pending migrations (or roll back the latest one)
   user invite --email E --role R print a single-use invitation link (roles: admin, coordinator,
                                  dispatcher, responder, legal)
-  audit verify                   check the audit log's hash chain; exits 1 if a row was changed or removed
+  audit verify [--anchor FILE]   check the audit log's hash chain, its head and the anchors in FILE (by
+                                 default AMPARO_AUDIT_ANCHOR_FILE); exits 1 if the log was changed or cut
   backup FILE                    write an encrypted backup of the database to FILE (while Amparo runs)
   restore FILE [--keep-previous] replace the database with the backup in FILE (Amparo must be stopped)
   migrate-embedded               move the embedded database of an earlier release (./data/pglite) into
@@ -73,7 +74,7 @@ async function main(argv: string[]): Promise<number> {
       try {
         await context.jobs.start({ work: false });
         if (command === 'user' && rest[0] === 'invite') return await runUserInvite(context, rest.slice(1));
-        if (command === 'audit' && rest[0] === 'verify') return await runAuditVerify(context);
+        if (command === 'audit' && rest[0] === 'verify') return await runAuditVerify(context, rest.slice(1));
         process.stderr.write(USAGE);
         return 2;
       } finally {

@@ -76,6 +76,7 @@ export async function startAmparo(options: StartOptions = {}): Promise<RunningAm
     AMPARO_MASTER_KEY_FILE: path.join(dataDir, 'master.key'),
     AMPARO_DATABASE_PASSWORD_FILE: path.join(dataDir, 'database-password'),
     AMPARO_CASE_KEYS_DIR: path.join(dataDir, 'case-keys'),
+    AMPARO_AUDIT_ANCHOR_FILE: path.join(dataDir, 'audit-anchors'),
     AMPARO_LOG_LEVEL: 'warn',
     ...(options.databaseUrl
       ? { AMPARO_DATABASE_URL: options.databaseUrl, AMPARO_MASTER_KEY: randomBytes(32).toString('base64') }
