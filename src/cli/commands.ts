@@ -11,7 +11,12 @@ import {
   type AuditAnchor,
   type AuditProblem,
 } from '../modules/audit/audit.service.ts';
-import { createInvite, INVITE_TTL_MS } from '../modules/auth/invites.service.ts';
+import {
+  createInvite,
+  ensureSetupInvite,
+  INVITE_TTL_MS,
+  SETUP_TTL_MS,
+} from '../modules/auth/invites.service.ts';
 
 export interface CommandOutput {
   out(text: string): void;
@@ -60,6 +65,23 @@ export async function runUserInvite(
   output.out(
     `Invitation for the role ${values.role}. Send this link to the person privately; it works once and ` +
       `expires in ${INVITE_TTL_MS / 3_600_000} hours:\n${result.link}\n`,
+  );
+  return 0;
+}
+
+/** amparo user setup: a new first-run setup link (older unused ones stop working), printed here only. */
+export async function runUserSetup(
+  context: AppContext,
+  output: CommandOutput = processOutput,
+): Promise<number> {
+  const link = await ensureSetupInvite(context);
+  if (!link) {
+    output.err('A staff account exists already: admins invite others (amparo user invite).\n');
+    return 1;
+  }
+  output.out(
+    `Open this link within ${SETUP_TTL_MS / 3_600_000} hours to create the first administrator account. ` +
+      `It works once; keep it private:\n${link}\n`,
   );
   return 0;
 }
