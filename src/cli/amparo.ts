@@ -1,5 +1,6 @@
 // amparo <command>: serve (web), worker (jobs), start (both; the default), migrate, user invite, audit verify,
 // backup, restore, migrate-embedded.
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
   AmparoRunningError,
@@ -19,7 +20,7 @@ import { buildApp } from '../http/app.ts';
 import { createLogger } from '../http/logging.ts';
 import { loadModules } from '../modules/index.ts';
 import { runBackup, runMigrateEmbedded, runRestore } from './backup-commands.ts';
-import { runUserInvite, runAuditVerify } from './commands.ts';
+import { runUserInvite, runUserSetup, runAuditVerify } from './commands.ts';
 
 const USAGE = `Usage: amparo <command>
 
@@ -30,16 +31,44 @@ Commands:
   migrate [--down]               apply pending migrations (or roll back the latest one)
   user invite --email E --role R print a single-use invitation link (roles: admin, coordinator,
                                  dispatcher, responder, legal)
-  audit verify                   check the audit log's hash chain; exits 1 if a row was changed or removed
+  user setup                     print a new first-run setup link (while no staff account exists)
+  audit verify [--anchor FILE]   check the audit log's hash chain, its head and the anchors in FILE (by
+                                 default AMPARO_AUDIT_ANCHOR_FILE); exits 1 if the log was changed or cut
   backup FILE                    write an encrypted backup of the database to FILE (while Amparo runs)
   restore FILE [--keep-previous] replace the database with the backup in FILE (Amparo must be stopped)
   migrate-embedded               move the embedded database of an earlier release (./data/pglite) into
                                  PostgreSQL; start does this by itself when it finds one
 `;
 
-/** Operator-facing output: links and warnings they must act on. Not the log stream. */
-function announce(message: string): void {
+/**
+ * Operator-facing output: links and warnings they must act on. Not the log stream. A secret (a setup link) is
+ * written only to a terminal: stdout when it is one, else the process's controlling terminal; with neither
+ * (systemd, docker, output captured to a file) the operator is told how to get it instead.
+ */
+function announce(message: string, secret?: { withheld: string }): void {
+  if (secret && !process.stdout.isTTY) {
+    if (writeToTerminal(`\n${message}\n\n`)) return;
+    process.stdout.write(`\n${secret.withheld}\n\n`);
+    return;
+  }
   process.stdout.write(`\n${message}\n\n`);
+}
+
+function writeToTerminal(text: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync('/dev/tty', 'w');
+  } catch {
+    return false;
+  }
+  try {
+    writeSync(fd, text);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -73,7 +102,8 @@ async function main(argv: string[]): Promise<number> {
       try {
         await context.jobs.start({ work: false });
         if (command === 'user' && rest[0] === 'invite') return await runUserInvite(context, rest.slice(1));
-        if (command === 'audit' && rest[0] === 'verify') return await runAuditVerify(context);
+        if (command === 'user' && rest[0] === 'setup') return await runUserSetup(context);
+        if (command === 'audit' && rest[0] === 'verify') return await runAuditVerify(context, rest.slice(1));
         process.stderr.write(USAGE);
         return 2;
       } finally {

@@ -39,6 +39,12 @@ export interface AppConfig {
   cases: CasesConfig;
   /** Street tiles for the console map ({z}/{x}/{y} template); without it the map uses only offline outlines. */
   mapTileUrl: string | undefined;
+  audit: AuditConfig;
+}
+
+export interface AuditConfig {
+  /** Where the audit head's anchors are appended: outside the data directory (and ideally another disk). */
+  anchorFile: string;
 }
 
 export interface HotlineConfig {
@@ -311,7 +317,17 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     webhookReceipts: webhookReceipts(env),
     cases: cases(env, cwd, dataDir),
     mapTileUrl: tileUrl(env),
+    audit: audit(env, cwd, dataDir),
   };
+}
+
+function audit(env: Env, cwd: string, dataDir: string): AuditConfig {
+  const anchorFile = path.resolve(cwd, env.AMPARO_AUDIT_ANCHOR_FILE || './.amparo-audit-anchors');
+  if (anchorFile.startsWith(dataDir + path.sep)) {
+    // An anchor beside the database goes wherever the database goes, and whoever can cut one can cut both.
+    throw new ConfigError('AMPARO_AUDIT_ANCHOR_FILE must be outside AMPARO_DATA_DIR.');
+  }
+  return { anchorFile };
 }
 
 /** AMPARO_VOICE_EN and AMPARO_VOICE_ES: a voice Twilio offers for that language (see voices.ts). */

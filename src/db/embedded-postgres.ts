@@ -122,7 +122,7 @@ export function embeddedPaths(dataDir: string): EmbeddedPaths {
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const dataDir = path.resolve(options.dataDir);
-  await mkdir(dataDir, { recursive: true });
+  await privateDirectory(dataDir);
   const paths = embeddedPaths(dataDir);
   const password = await readOrCreatePassword(options.passwordFile);
   for (let attempt = 0; ; attempt++) {
@@ -200,12 +200,15 @@ async function startServer(
   const socketDir = paths.socketDir || (await privateTempDir());
   await mkdir(socketDir, { recursive: true, mode: 0o700 });
   if (runAs) await chown(socketDir, runAs.uid, runAs.gid);
-  const child = spawn(binaries.postgres, ['-D', paths.cluster, ...serverSettings(socketDir)], {
-    detached: true,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
-    env: serverEnvironment(),
-  });
+  await chmod(paths.cluster, 0o700);
+  const child = spawnPrivately(() =>
+    spawn(binaries.postgres, ['-D', paths.cluster, ...serverSettings(socketDir)], {
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
+      env: serverEnvironment(),
+    }),
+  );
   const earlyOutput = collectOutput(child);
   const connection: EmbeddedConnection = {
     host: socketDir,
@@ -288,6 +291,8 @@ function serverSettings(socketDir: string): string[] {
     log_directory: 'log',
     log_filename: 'postgresql-%a.log',
     log_truncate_on_rotation: 'on',
+    // The server's log files are its user's alone (PostgreSQL's default, said out loud).
+    log_file_mode: '0600',
     log_rotation_age: '1d',
     log_rotation_size: '0',
     log_checkpoints: 'off',
@@ -317,24 +322,26 @@ async function initialiseCluster(
     await chown(passwordDir, runAs.uid, runAs.gid);
     await chown(passwordFile, runAs.uid, runAs.gid);
   }
-  const child = spawn(
-    initdb,
-    [
-      `--pgdata=${cluster}`,
-      `--username=${EMBEDDED_USER}`,
-      `--pwfile=${passwordFile}`,
-      '--auth=scram-sha-256',
-      '--encoding=UTF8',
-      '--locale-provider=builtin',
-      '--builtin-locale=C.UTF-8',
-      '--locale=C',
-      '--no-instructions',
-    ],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
-      env: serverEnvironment(),
-    },
+  const child = spawnPrivately(() =>
+    spawn(
+      initdb,
+      [
+        `--pgdata=${cluster}`,
+        `--username=${EMBEDDED_USER}`,
+        `--pwfile=${passwordFile}`,
+        '--auth=scram-sha-256',
+        '--encoding=UTF8',
+        '--locale-provider=builtin',
+        '--builtin-locale=C.UTF-8',
+        '--locale=C',
+        '--no-instructions',
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
+        env: serverEnvironment(),
+      },
+    ),
   );
   const output = collectOutput(child);
   const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
@@ -595,6 +602,29 @@ async function acquireStartLock(file: string): Promise<(() => Promise<void>) | u
     if (holder && isAlive(holder)) return undefined;
     // Left by a process that died while starting the server.
     await rm(file, { force: true });
+  }
+}
+
+/**
+ * The data directory: created 0700, and closed to the group and others if an earlier release left it open (as
+ * root, letServerUserThrough then lets the server's group through it, never read it).
+ */
+async function privateDirectory(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const { mode } = await stat(dir);
+  if (mode & 0o077) await chmod(dir, mode & 0o700);
+}
+
+/**
+ * Runs spawn with the umask 077, which the child inherits: whatever initdb and the server create is their
+ * user's alone (files 0600, directories 0700), whatever the umask Amparo was started with.
+ */
+function spawnPrivately<T>(start: () => T): T {
+  const previous = process.umask(0o077);
+  try {
+    return start();
+  } finally {
+    process.umask(previous);
   }
 }
 

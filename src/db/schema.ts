@@ -65,6 +65,8 @@ export interface AuditHeadTable {
   id: number;
   seq: ColumnType<string, number | string, number | string>;
   hash: string;
+  /** HMAC of seq and hash under the audit-head key; null only before this release's first append. */
+  mac: string | null;
 }
 
 export const REPORT_CHANNELS = ['web', 'sms', 'voice'] as const;

@@ -24,8 +24,14 @@ export interface DomainModule {
   /** Registers the module's job handlers and schedules; called before jobs start. */
   registerJobs?(context: AppContext): void;
   /** Work done once the app is ready, such as printing the first-run setup link. */
-  afterStart?(context: AppContext, announce: (message: string) => void): Promise<void>;
+  afterStart?(context: AppContext, announce: Announce): Promise<void>;
 }
+
+/**
+ * Operator-facing output (never the log). A message with `secret` (a setup or invitation link) is shown only on
+ * a terminal: where output is captured (systemd, docker, a file), `withheld` is printed instead.
+ */
+export type Announce = (message: string, secret?: { withheld: string }) => void;
 
 export const DOMAIN_MODULES: readonly DomainModule[] = [
   auditModule,
@@ -50,7 +56,7 @@ export interface AmparoModules {
   /** How requests are tied to signed-in staff (the auth module's sessions). */
   principalsFor(context: AppContext): PrincipalLoader;
   registerJobs(context: AppContext): void;
-  afterStart(context: AppContext, announce: (message: string) => void): Promise<void>;
+  afterStart(context: AppContext, announce: Announce): Promise<void>;
 }
 
 export async function loadModules(): Promise<AmparoModules> {

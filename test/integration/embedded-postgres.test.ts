@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
@@ -89,6 +89,37 @@ describe('the embedded PostgreSQL server', () => {
       assert.notEqual(owner, '0', 'PostgreSQL never runs as root');
       const passwd = await readFile('/etc/passwd', 'utf8');
       assert.match(passwd, new RegExp(`^${EMBEDDED_SYSTEM_USER}:[^:]*:${owner}:`, 'm'));
+    }
+  });
+
+  test('the data directory holds its files 0600 in 0700 directories', async () => {
+    const open: string[] = [];
+    async function walk(dir: string): Promise<void> {
+      for (const entry of await readdir(dir, { withFileTypes: true })) {
+        const file = path.join(dir, entry.name);
+        const mode = (await lstat(file)).mode & 0o777;
+        if (mode & 0o077) open.push(`${mode.toString(8)} ${path.relative(amparo.dataDir, file)}`);
+        if (entry.isDirectory()) await walk(file);
+      }
+    }
+    await walk(amparo.dataDir);
+    assert.deepEqual(open, [], 'nothing in the data directory is open to the group or others');
+    // As root, the server's own user is let through the data directory (0710), never let read it.
+    const top = (await stat(amparo.dataDir)).mode & 0o777;
+    assert.ok(top === 0o700 || (process.getuid?.() === 0 && top === 0o710), top.toString(8));
+    const state = await readEmbeddedState(amparo.dataDir);
+    const client = new pg.Client({
+      ...state,
+      password: (await readFile(amparo.databasePasswordFile, 'utf8')).trim(),
+    });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ mode: string; group: string }>(
+        `select current_setting('log_file_mode') as mode, current_setting('data_directory_mode') as group`,
+      );
+      assert.deepEqual(rows[0], { mode: '0600', group: '0700' });
+    } finally {
+      await client.end();
     }
   });
 

@@ -19,7 +19,7 @@ import { installedPgBossSchemaVersion } from '../../src/db/logical-dump.ts';
 import { listMigrations, migrateDown, migrateToLatest } from '../../src/db/migrator.ts';
 import { findPgliteDirectory, migrateEmbeddedDatabase } from '../../src/db/pglite-import.ts';
 import { embeddedConnectionUrl, readEmbeddedState } from '../../src/db/embedded-postgres.ts';
-import { verifyAuditChain } from '../../src/modules/audit/audit.service.ts';
+import { sealLegacyAuditHead, verifyAuditChain } from '../../src/modules/audit/audit.service.ts';
 import { unsealDetails } from '../../src/modules/cases/cases.model.ts';
 import { testCaseDetails } from '../../src/modules/cases/cases.test-helpers.ts';
 import { FIXTURE, FIXTURE_LAST_MIGRATION } from '../fixtures/pglite-2026-11/fixture.ts';
@@ -97,6 +97,7 @@ describe('moving the PGlite directory into PostgreSQL', () => {
   /** Columns migrations added to existing tables since the fixture's release: null in every moved row. */
   const COLUMNS_ADDED_SINCE: Record<string, readonly string[]> = {
     'public.subscription_signups': ['number_index', 'client_bucket'],
+    'public.audit_head': ['mac'],
   };
 
   /** A moved row as the fixture's release wrote it: the columns added since, still null, left out. */
@@ -207,6 +208,8 @@ describe('moving the PGlite directory into PostgreSQL', () => {
         caseRow.id,
       );
       assert.deepEqual(unsealDetails(cipher, caseRow).person, testCaseDetails().person);
+      // The fixture's head predates the head's MAC: the first start authenticates it once.
+      assert.equal(await sealLegacyAuditHead(db, { secrets, clock: systemClock }, []), 'sealed');
       const chain = await verifyAuditChain(db, { secrets, clock: systemClock });
       assert.ok(chain.ok && chain.rowsChecked >= 3, JSON.stringify(chain));
       const { rows: jobs } = await sql<{ name: string }>`select name from pgboss.job order by name`.execute(
@@ -267,7 +270,9 @@ describe('moving the PGlite directory into PostgreSQL', () => {
     try {
       const { rows } = await sql<{ v: number }>`select max(version) as v from pgboss.version`.execute(db);
       assert.equal(rows[0]?.v, installed);
-      const chain = await verifyAuditChain(db, { secrets: await fixtureSecrets(), clock: systemClock });
+      const auditContext = { secrets: await fixtureSecrets(), clock: systemClock };
+      await sealLegacyAuditHead(db, auditContext, []);
+      const chain = await verifyAuditChain(db, auditContext);
       assert.ok(chain.ok, JSON.stringify(chain));
     } finally {
       await db.destroy();

@@ -62,6 +62,8 @@ export interface StartOptions {
    * so it runs at log level info at least; its warnings and errors are passed on to stderr.
    */
   command?: 'start' | 'serve' | 'worker';
+  /** Keep the process's stdout readable as child.stdout (what a service manager would write to its log). */
+  captureStdout?: boolean;
 }
 
 export async function startAmparo(options: StartOptions = {}): Promise<RunningAmparo> {
@@ -76,6 +78,8 @@ export async function startAmparo(options: StartOptions = {}): Promise<RunningAm
     AMPARO_MASTER_KEY_FILE: path.join(dataDir, 'master.key'),
     AMPARO_DATABASE_PASSWORD_FILE: path.join(dataDir, 'database-password'),
     AMPARO_CASE_KEYS_DIR: path.join(dataDir, 'case-keys'),
+    // Beside the data directory, never in it (whichever data directory the test chose).
+    AMPARO_AUDIT_ANCHOR_FILE: `${options.env?.AMPARO_DATA_DIR ?? path.join(dataDir, 'data')}-audit-anchors`,
     AMPARO_LOG_LEVEL: 'warn',
     ...(options.databaseUrl
       ? { AMPARO_DATABASE_URL: options.databaseUrl, AMPARO_MASTER_KEY: randomBytes(32).toString('base64') }
@@ -94,7 +98,11 @@ export async function startAmparo(options: StartOptions = {}): Promise<RunningAm
     : spawn(path.join(ROOT, 'node_modules/.bin/node'), ['src/cli/main.ts', options.command ?? 'start'], {
         cwd: ROOT,
         env: options.command === 'worker' ? { ...env, AMPARO_LOG_LEVEL: workerLogLevel(env) } : env,
-        stdio: ['ignore', options.command === 'worker' ? 'pipe' : 'ignore', 'inherit'],
+        stdio: [
+          'ignore',
+          options.command === 'worker' || options.captureStdout ? 'pipe' : 'ignore',
+          'inherit',
+        ],
         detached: true,
       });
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -57,9 +57,11 @@ export async function createTestContext(options: TestContextOptions = {}): Promi
   const database = await createTestDatabase();
   // Case data keys live in files outside the database; each test context gets its own directory.
   const caseKeysDir = await mkdtemp(path.join(tmpdir(), 'amparo-test-case-keys-'));
+  const anchorDir = await mkdtemp(path.join(tmpdir(), 'amparo-test-audit-anchors-'));
   const config = loadConfig({
     AMPARO_MASTER_KEY: randomBytes(32).toString('base64'),
     AMPARO_CASE_KEYS_DIR: caseKeysDir,
+    AMPARO_AUDIT_ANCHOR_FILE: path.join(anchorDir, 'audit-anchors'),
     AMPARO_LOG_LEVEL: 'info',
     AMPARO_HOTLINE_NUMBER: '+1 555 010 0199',
     AMPARO_DATABASE_URL: database.url,
@@ -81,6 +83,7 @@ export async function createTestContext(options: TestContextOptions = {}): Promi
       await closeContext(context);
       await database.drop();
       await rm(caseKeysDir, { recursive: true, force: true });
+      await rm(anchorDir, { recursive: true, force: true });
     },
   };
 }

@@ -53,6 +53,12 @@ export const authModule: DomainModule = {
     announce(
       `No staff account exists yet. Open this link within ${SETUP_TTL_MS / 3_600_000} hours to create the ` +
         `first administrator account. It works once; keep it private.\n${link}`,
+      {
+        // Captured output ends up in a log: the link is not printed there.
+        withheld:
+          'No staff account exists yet. The setup link is shown only on a terminal, never in a log: run ' +
+          '`amparo user setup` in a terminal to get one.',
+      },
     );
   },
 };
