@@ -121,6 +121,22 @@ describe('sign-in throttling per account and client', () => {
     );
   });
 
+  test("work done for the alert sign-up's form is no proof at sign-in", async () => {
+    const browser = new Browser(t.app, '198.51.100.74');
+    let page = await browser.get('/login');
+    for (let i = 1; i <= PROOF_AFTER_FAILURES; i++) page = await postLogin(browser, page, dave.email, 'no');
+    const signup = await browser.get('/alerts');
+    const altcha = await solveProofOfWork(challengeIn(signup.body));
+    const refused = await browser.post('/login', {
+      _csrf: csrfFrom(page),
+      email: dave.email,
+      password: PASSWORD,
+      altcha,
+    });
+    assert.equal(refused.status, 401);
+    assert.ok(refused.body.includes(PROOF_NEEDED));
+  });
+
   test('an unknown email is answered exactly as a known one, proof of work included', async () => {
     const browser = new Browser(t.app, '198.51.100.71');
     let page = await browser.get('/login');
