@@ -143,3 +143,25 @@ test('AMPARO_SMS_COUNTRIES: the North American plan by default, calling codes or
   assert.equal(limits.capPerClientPerHour, 10);
   assert.throws(() => loadConfig({ AMPARO_SUBSCRIBE_CAP_PER_NUMBER_PER_DAY: '0' }), /PER_NUMBER_PER_DAY/);
 });
+
+test('AMPARO_TRUST_PROXY takes hops or proxy addresses, and refuses "trust everything"', () => {
+  assert.equal(loadConfig({}).trustProxy, false);
+  assert.equal(loadConfig({ AMPARO_TRUST_PROXY: 'false' }).trustProxy, false);
+  assert.equal(loadConfig({ AMPARO_TRUST_PROXY: '1' }).trustProxy, 1);
+  assert.equal(loadConfig({ AMPARO_TRUST_PROXY: '2' }).trustProxy, 2);
+  assert.deepEqual(loadConfig({ AMPARO_TRUST_PROXY: '10.0.0.5, 172.16.0.0/12,fd00::/8' }).trustProxy, [
+    '10.0.0.5',
+    '172.16.0.0/12',
+    'fd00::/8',
+  ]);
+  for (const everything of ['true', 'TRUE', 'yes', 'on', '0.0.0.0/0', '::/0', 'loopback', '10.0.0.0/33']) {
+    assert.throws(
+      () => loadConfig({ AMPARO_TRUST_PROXY: everything }),
+      (e: Error) =>
+        e instanceof ConfigError &&
+        /AMPARO_TRUST_PROXY must be the number of reverse proxies/.test(e.message) &&
+        /addresses or CIDR ranges/.test(e.message),
+      everything,
+    );
+  }
+});

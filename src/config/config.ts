@@ -1,4 +1,5 @@
 // The one place that reads process.env. Everything else receives a validated AppConfig.
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { DEFAULT_VOICES, sayVoice, type SayVoice } from './voices.ts';
 import { parseSmsCountries, type SmsCountries } from '../phone/phone.ts';
@@ -24,7 +25,11 @@ export interface AppConfig {
   timeZone: string;
   defaultLanguage: Language;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
-  trustProxy: boolean;
+  /**
+   * Which reverse proxies may say who the client is (X-Forwarded-For): false (none), a number of hops, or
+   * their addresses and CIDR ranges. Never "all": then any client could name itself.
+   */
+  trustProxy: TrustProxy;
   reportRetentionDays: number;
   publicRateLimitPerMinute: number;
   /** Where outgoing texts go: Twilio, or the console outbox (offline demos and development). */
@@ -118,6 +123,8 @@ export interface CasesConfig {
   /** Hours before each hearing that the family and the attorney are texted a reminder (if they opted in). */
   hearingReminderHours: number[];
 }
+
+export type TrustProxy = false | number | string[];
 
 export const SMS_PROVIDERS = ['console', 'twilio'] as const;
 export type SmsProvider = (typeof SMS_PROVIDERS)[number];
@@ -293,7 +300,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     timeZone: timeZone(env),
     defaultLanguage: oneOf(env, 'AMPARO_DEFAULT_LANGUAGE', SUPPORTED_LANGUAGES, 'en'),
     logLevel: oneOf(env, 'AMPARO_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'silent'], 'info'),
-    trustProxy: boolean(env, 'AMPARO_TRUST_PROXY', false),
+    trustProxy: trustProxy(env),
     reportRetentionDays: integer(env, 'AMPARO_REPORT_RETENTION_DAYS', 30, 1, 3650),
     publicRateLimitPerMinute: integer(env, 'AMPARO_PUBLIC_RATE_LIMIT', 20, 1, 100000),
     ...twilio(env),
@@ -331,6 +338,34 @@ function audit(env: Env, cwd: string, dataDir: string): AuditConfig {
 }
 
 /** AMPARO_VOICE_EN and AMPARO_VOICE_ES: a voice Twilio offers for that language (see voices.ts). */
+const TRUST_PROXY_HELP =
+  'AMPARO_TRUST_PROXY must be the number of reverse proxies in front of Amparo (1 for one nginx or Caddy), or ' +
+  'their addresses or CIDR ranges separated by commas (10.0.0.5, 10.0.0.0/8); "true" would let any client ' +
+  'name its own address and escape every rate limit.';
+
+/** AMPARO_TRUST_PROXY: false, a hop count, or proxy addresses/ranges, as Fastify's trustProxy takes them. */
+function trustProxy(env: Env): TrustProxy {
+  const raw = env.AMPARO_TRUST_PROXY?.trim() ?? '';
+  if (raw === '' || ['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops > 10) throw new ConfigError(`${TRUST_PROXY_HELP} Got ${hops} hops.`);
+    return hops;
+  }
+  const entries = raw.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    const [address, prefix, ...rest] = entry.split('/');
+    const family = isIP(address ?? '');
+    const prefixOk =
+      prefix === undefined ||
+      (/^\d+$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32) && Number(prefix) >= 1);
+    if (family === 0 || !prefixOk || rest.length > 0) {
+      throw new ConfigError(`${TRUST_PROXY_HELP} Got "${raw}".`);
+    }
+  }
+  return entries;
+}
+
 function voices(env: Env): Record<Language, SayVoice> {
   const chosen = {} as Record<Language, SayVoice>;
   for (const language of SUPPORTED_LANGUAGES) {

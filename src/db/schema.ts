@@ -23,6 +23,18 @@ export interface UsersTable {
   created_at: Timestamp;
 }
 
+/**
+ * Failed sign-ins per account and client (auth module), forgotten a while after the last one. account_index
+ * is the blind index of the email typed, whether or not an account has it, so the answer never tells.
+ */
+export interface SignInFailuresTable {
+  account_index: string;
+  /** The client's rate-limit bucket (a 20-bit slice of a keyed hash of its address, daily key). */
+  client_bucket: number;
+  failures: number;
+  last_failed_at: Date;
+}
+
 export interface SessionsTable {
   /** SHA-256 of the cookie token: a database reader cannot replay a session. */
   id: string;
@@ -765,6 +777,7 @@ export interface ProofOfWorkSpentTable {
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
+  sign_in_failures: SignInFailuresTable;
   invites: InvitesTable;
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;

@@ -16,7 +16,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { sql } from 'kysely';
 import type { AppContext } from '../app/context.ts';
-import { isSecureOrigin, type Language } from '../config/config.ts';
+import { isSecureOrigin, type Language, type TrustProxy } from '../config/config.ts';
 import { isLanguage, languageFromAcceptLanguage, translator, type Translator } from '../i18n/i18n.ts';
 import { hasAnyRole, type RouteAccess, type StaffPrincipal } from './access.ts';
 import { CsrfTokens, SESSION_FORM_TOKEN_TTL_MS } from './csrf.ts';
@@ -86,7 +86,7 @@ export async function buildApp(context: AppContext, options: BuildAppOptions): P
     loggerInstance,
     // Fastify's own request lines include the URL and client address; ours (below) carry neither.
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: context.config.trustProxy,
+    trustProxy: trustProxyOption(context.config.trustProxy),
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
@@ -167,6 +167,18 @@ export async function buildApp(context: AppContext, options: BuildAppOptions): P
   registerCoreRoutes(app, context);
   for (const module of options.modules) await module.register(app, context, services);
   return app;
+}
+
+/**
+ * Fastify's trustProxy from AMPARO_TRUST_PROXY. A hop count becomes a function: Fastify 5 reads a bare number
+ * as "trust nobody", since hops cannot tell the proxy from a client that reaches Amparo directly (the README
+ * says to bind Amparo where only the proxy can reach it, or to name the proxies' addresses instead).
+ */
+function trustProxyOption(
+  setting: TrustProxy,
+): false | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof setting !== 'number') return setting;
+  return (_address, hop) => hop < setting;
 }
 
 export interface DeclaredRoute {

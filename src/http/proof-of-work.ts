@@ -10,6 +10,7 @@
 // - The expiry is in the signed data and read with the app's clock, not altcha's own expiresAt (which is
 //   checked against the wall clock), so tests can move time.
 // - Single use: a spent challenge is remembered (proof_of_work_spent) until it expires.
+// - A purpose (the form it is for) is signed into the challenge, so work done for one form is no use on another.
 import { createChallenge, randomInt, verifySolution, type Challenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
 import type { Kysely } from 'kysely';
@@ -38,13 +39,22 @@ export class ProofOfWork {
   readonly #clock: Clock;
   readonly #db: Kysely<Database>;
   readonly #maxCounter: number;
+  readonly #purpose: string | undefined;
 
-  constructor(options: { keyring: Keyring; clock: Clock; db: Kysely<Database>; maxCounter: number }) {
+  constructor(options: {
+    keyring: Keyring;
+    clock: Clock;
+    db: Kysely<Database>;
+    maxCounter: number;
+    /** Which form the challenges are for (the web alert sign-up has none, as before purposes existed). */
+    purpose?: string;
+  }) {
     this.#signatureSecret = options.keyring.derive('proof-of-work:challenge').toString('hex');
     this.#keySecret = options.keyring.derive('proof-of-work:key').toString('hex');
     this.#clock = options.clock;
     this.#db = options.db;
     this.#maxCounter = options.maxCounter;
+    this.#purpose = options.purpose;
   }
 
   async challenge(): Promise<ProofOfWorkChallenge> {
@@ -54,7 +64,7 @@ export class ProofOfWork {
       cost: 1,
       counter: randomInt(this.#maxCounter, Math.ceil(this.#maxCounter / 2)),
       deriveKey,
-      data: { expires },
+      data: this.#purpose === undefined ? { expires } : { expires, purpose: this.#purpose },
       hmacSignatureSecret: this.#signatureSecret,
       hmacKeySignatureSecret: this.#keySecret,
     });
@@ -84,6 +94,7 @@ export class ProofOfWork {
       return 'invalid';
     }
     if (!verified) return 'invalid';
+    if (challenge.parameters.data?.purpose !== this.#purpose) return 'invalid';
     const expires = challenge.parameters.data?.expires;
     const now = this.#clock.now();
     if (typeof expires !== 'number' || expires * 1000 <= now.getTime()) return 'expired';

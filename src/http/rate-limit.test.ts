@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { TestClock } from '../../test/support/test-context.ts';
-import { CLIENT_BUCKET_BITS, ClientKeyer } from './rate-limit.ts';
+import { CLIENT_BUCKET_BITS, ClientKeyer, clientIdentity } from './rate-limit.ts';
 
 test('client buckets hide the address, are the same in every process, and change every day', () => {
   const baseKey = randomBytes(32);
@@ -28,4 +28,18 @@ test('client buckets hide the address, are the same in every process, and change
   clock.advance(24 * 3600 * 1000);
   assert.notEqual(keyer.keyFor('203.0.113.9'), today, 'a new key on the next day');
   assert.notEqual(new ClientKeyer(randomBytes(32), clock).keyFor('203.0.113.9'), keyer.keyFor('203.0.113.9'));
+});
+
+test('a client is an IPv4 address or an IPv6 /64; IPv4-mapped addresses are IPv4', () => {
+  assert.equal(clientIdentity('203.0.113.9'), '203.0.113.9');
+  assert.equal(clientIdentity('::ffff:203.0.113.9'), '203.0.113.9');
+  assert.equal(clientIdentity('::FFFF:cb00:7109'), '203.0.113.9');
+  assert.equal(clientIdentity('2001:db8:5:7::1'), '2001:db8:5:7::/64');
+  assert.equal(clientIdentity('2001:0DB8:0005:0007:ffff:1:2:3'), '2001:db8:5:7::/64');
+  assert.equal(clientIdentity('2001:db8::7:1'), '2001:db8:0:0::/64');
+  assert.equal(clientIdentity('fe80::1%eth0'), 'fe80:0:0:0::/64');
+  assert.equal(clientIdentity('::1'), '0:0:0:0::/64');
+  const keyer = new ClientKeyer(randomBytes(32), new TestClock(Date.parse('2026-12-06T00:30:00Z')));
+  assert.equal(keyer.keyFor('2001:db8:5:7::1'), keyer.keyFor('2001:db8:5:7:a:b:c:d'));
+  assert.equal(keyer.keyFor('::ffff:203.0.113.9'), keyer.keyFor('203.0.113.9'));
 });

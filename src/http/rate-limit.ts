@@ -4,12 +4,48 @@
 // client in a thousand at a busy minute), but a bucket covers thousands of IPv4 addresses, so nothing stored,
 // even read with the master key, leads back to an address; and a counter is deleted once its window is over.
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { isIPv4, isIPv6 } from 'node:net';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../app/context.ts';
 import type { Database } from '../db/schema.ts';
 import { countHit, deleteExpiredCounts } from './rate-limit.repository.ts';
 
 export const CLIENT_BUCKET_BITS = 20;
+
+/**
+ * What counts as one client: an IPv4 address, or an IPv6 /64 (one home or phone is given a whole /64, so
+ * counting single IPv6 addresses would give each of them billions of fresh limits). An IPv4-mapped IPv6
+ * address (::ffff:203.0.113.9, as a dual-stack socket reports IPv4 clients) is the IPv4 address.
+ */
+export function clientIdentity(address: string): string {
+  const bare = address.replace(/%.*$/, '');
+  if (!isIPv6(bare)) return bare;
+  const groups = expandIPv6(bare);
+  if (groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff) {
+    const [high, low] = [groups[6]!, groups[7]!];
+    const mapped = `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+    if (isIPv4(mapped)) return mapped;
+  }
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.toString(16))
+    .join(':')}::/64`;
+}
+
+/** The eight 16-bit groups of a valid IPv6 address, "::" and a dotted IPv4 tail spelled out. */
+function expandIPv6(address: string): number[] {
+  let text = address.toLowerCase();
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = '', tail] = text.split('::');
+  const parse = (part: string) => (part === '' ? [] : part.split(':').map((group) => parseInt(group, 16)));
+  const start = parse(head);
+  const end = tail === undefined ? [] : parse(tail);
+  return [...start, ...Array<number>(8 - start.length - end.length).fill(0), ...end];
+}
 
 export class ClientKeyer {
   readonly #baseKey: Buffer;
@@ -24,14 +60,14 @@ export class ClientKeyer {
     this.#clock = clock;
   }
 
-  /** The client's bucket today, as the rate limiter's key. */
+  /** The client's bucket today, as the rate limiter's key: per IPv4 address or IPv6 /64 (clientIdentity). */
   keyFor(address: string): string {
     const day = this.#clock.now().toISOString().slice(0, 10);
     if (day !== this.#day || !this.#dayKey) {
       this.#dayKey = createSecretKey(createHmac('sha256', this.#baseKey).update(day).digest());
       this.#day = day;
     }
-    const digest = createHmac('sha256', this.#dayKey).update(address).digest();
+    const digest = createHmac('sha256', this.#dayKey).update(clientIdentity(address)).digest();
     return String(digest.readUInt32BE(0) >>> (32 - CLIENT_BUCKET_BITS));
   }
 }

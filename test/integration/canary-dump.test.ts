@@ -26,7 +26,7 @@ const CANARIES = {
 describe(`canaries never leave the encrypted columns`, () => {
   let t: TestApp;
   before(async () => {
-    t = await createTestApp({ env: { AMPARO_TRUST_PROXY: 'true' } });
+    t = await createTestApp({ env: { AMPARO_TRUST_PROXY: '1' } });
     const form = await openReportForm(t.app);
     const submitted = await postReport(t.app, form, {
       ...VALID_FIELDS,

@@ -45,7 +45,7 @@ describe('two web processes and two workers on one database', () => {
       ...sending,
       AMPARO_PUBLIC_RATE_LIMIT: String(RATE_LIMIT),
       // Each test speaks for its own client address, as a reverse proxy in front of both would pass it on.
-      AMPARO_TRUST_PROXY: 'true',
+      AMPARO_TRUST_PROXY: '1',
     };
     t = await createTestContext({ env });
     // Only to enqueue (approval queues the fan-out); the workers below run the jobs.

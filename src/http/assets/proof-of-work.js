@@ -1,13 +1,14 @@
-// Proof of work for the web alert sign-up, solved in the browser with Web Crypto: no widget, nothing from
-// another origin. The form carries a challenge signed by the server (ALTCHA's second scheme, SHA-256 with
+// Proof of work for a form that carries a challenge (the web alert sign-up; the staff sign-in of a client that
+// failed too often), solved in the browser with Web Crypto: no widget, nothing from another origin. The form carries a challenge signed by the server (ALTCHA's second scheme, SHA-256 with
 // cost 1): find the counter whose SHA-256(salt || nonce || counter as 4 big-endian bytes) starts with the
 // key prefix, then send back {challenge, solution} as base64 JSON in the hidden "altcha" field. Without
-// this script (or without Web Crypto) the form stays hidden and the page says how to sign up by text.
+// this script (or without Web Crypto) the sign-up form stays hidden and the page says how to sign up by
+// text; the sign-in page says what to do instead (its data-unsupported names the paragraph to show).
 (function () {
   'use strict';
-  var form = document.getElementById('alerts-form');
+  var form = document.querySelector('form[data-challenge]');
   if (!form) return;
-  var unsupported = document.getElementById('alerts-no-proof');
+  var unsupported = document.getElementById(form.getAttribute('data-unsupported') || 'alerts-no-proof');
   if (!window.crypto || !window.crypto.subtle || !window.Promise || !window.DataView || !window.btoa) {
     if (unsupported) unsupported.hidden = false;
     return;

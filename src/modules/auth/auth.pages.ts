@@ -5,6 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Role } from '../../db/schema.ts';
 import { html, trustedHtml, type Html } from '../../http/html.ts';
 import { renderPage } from '../../http/layout.ts';
+import type { ProofOfWorkChallenge } from '../../http/proof-of-work.ts';
 import type { MessageKey } from '../../i18n/i18n.ts';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './passwords.ts';
 import type { StaffListEntry } from './users.service.ts';
@@ -45,19 +46,37 @@ interface PageBase {
 }
 
 export function loginPage(
-  options: PageBase & { csrf: string; email: string; next: string | null; notice?: Notice },
+  options: PageBase & {
+    csrf: string;
+    email: string;
+    next: string | null;
+    notice?: Notice;
+    /** This client has failed too often for this email: the form carries a proof of work to solve. */
+    challenge?: ProofOfWorkChallenge;
+  },
 ): Html {
-  const { request } = options;
+  const { request, challenge } = options;
   const t = request.t;
+  // Only the client that failed gets the challenge, and with it the script; everyone else's page is plain.
+  const proofNotes = challenge
+    ? html`<p class="notice" id="login-proof-intro">${t('auth.proof_intro')}</p>
+        <noscript><p class="notice">${t('auth.proof_no_javascript')}</p></noscript>
+        <p class="notice" id="login-no-proof" hidden>${t('auth.proof_no_javascript')}</p>`
+    : '';
+  const proofAttributes = challenge
+    ? html` id="login-form" data-challenge="${JSON.stringify(challenge)}" data-working="${t('auth.proof_working')}"
+        data-failed="${t('auth.proof_failed')}" data-unsupported="login-no-proof"`
+    : '';
   return renderPage({
     request,
     networkName: options.networkName,
     title: t('auth.login_title'),
     body: html`<h1>${t('auth.login_title')}</h1>
-      ${notice(options.notice)}
-      <form method="post" action="/login" class="auth-form">
+      ${notice(options.notice)} ${proofNotes}
+      <form method="post" action="/login" class="auth-form"${proofAttributes}>
         ${csrfField(options.csrf)}
         ${options.next ? html`<input type="hidden" name="next" value="${options.next}" />` : ''}
+        ${challenge ? html`<input type="hidden" name="altcha" value="" />` : ''}
         <label for="email">${t('auth.email')}</label>
         <input
           type="email"
@@ -67,7 +86,7 @@ export function loginPage(
           autocomplete="username"
           required
           maxlength="254"
-          autofocus
+          ${options.email ? '' : html`autofocus`}
         />
         <label for="password">${t('auth.password')}</label>
         <input
@@ -77,9 +96,12 @@ export function loginPage(
           autocomplete="current-password"
           required
           maxlength="${PASSWORD_MAX_LENGTH}"
+          ${options.email ? html`autofocus` : ''}
         />
+        ${challenge ? html`<p class="hint" id="proof-status" role="status"></p>` : ''}
         <button type="submit">${t('auth.sign_in')}</button>
       </form>`,
+    ...(challenge ? { scripts: ['/assets/proof-of-work.js'] } : {}),
   });
 }
 

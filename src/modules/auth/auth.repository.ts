@@ -13,8 +13,7 @@ export interface SignInUser {
   totp_secret_ciphertext: string | null;
   totp_enrolled_at: Date | null;
   totp_last_step: string | null;
-  failed_login_count: number;
-  locked_until: Date | null;
+  email_index: string;
   disabled_at: Date | null;
 }
 
@@ -26,8 +25,7 @@ const SIGN_IN_COLUMNS = [
   'totp_secret_ciphertext',
   'totp_enrolled_at',
   'totp_last_step',
-  'failed_login_count',
-  'locked_until',
+  'email_index',
   'disabled_at',
 ] as const;
 
@@ -83,26 +81,58 @@ export async function emailIndexExists(db: Db, emailIndex: string): Promise<bool
   return row !== undefined;
 }
 
-/** Counts a failure atomically (two wrong guesses at once both count) and returns the new total. */
-export async function incrementFailedLogins(db: Db, userId: string): Promise<number> {
+export interface SignInClient {
+  accountIndex: string;
+  clientBucket: number;
+}
+
+/**
+ * Counts a failed sign-in for an account from a client, atomically (two wrong guesses at once both count),
+ * starting again from 1 when the last one is older than `forgetBefore`; returns the new count.
+ */
+export async function countSignInFailure(
+  db: Db,
+  pair: SignInClient,
+  at: { now: Date; forgetBefore: Date },
+): Promise<number> {
+  await db.deleteFrom('sign_in_failures').where('last_failed_at', '<', at.forgetBefore).execute();
   const row = await db
-    .updateTable('users')
-    .set((eb) => ({ failed_login_count: eb('failed_login_count', '+', 1) }))
-    .where('id', '=', userId)
-    .returning('failed_login_count')
+    .insertInto('sign_in_failures')
+    .values({
+      account_index: pair.accountIndex,
+      client_bucket: pair.clientBucket,
+      failures: 1,
+      last_failed_at: at.now,
+    })
+    .onConflict((conflict) =>
+      conflict.columns(['account_index', 'client_bucket']).doUpdateSet((eb) => ({
+        failures: eb('sign_in_failures.failures', '+', 1),
+        last_failed_at: at.now,
+      })),
+    )
+    .returning('failures')
     .executeTakeFirstOrThrow();
-  return row.failed_login_count;
+  return row.failures;
 }
 
-export async function setLockedUntil(db: Db, userId: string, until: Date): Promise<void> {
-  await db.updateTable('users').set({ locked_until: until }).where('id', '=', userId).execute();
+/** Failed sign-ins for an account from a client since `forgetBefore` (0 when none). */
+export async function signInFailuresOf(db: Db, pair: SignInClient, forgetBefore: Date): Promise<number> {
+  const row = await db
+    .selectFrom('sign_in_failures')
+    .select('failures')
+    .where('account_index', '=', pair.accountIndex)
+    .where('client_bucket', '=', pair.clientBucket)
+    .where('last_failed_at', '>=', forgetBefore)
+    .executeTakeFirst();
+  return row?.failures ?? 0;
 }
 
-export async function resetFailedLogins(db: Db, userId: string): Promise<void> {
+/** A sign-in succeeded: that client starts afresh for that account (other clients' counts stay). */
+export async function clearSignInFailures(db: Db, pair: SignInClient): Promise<void> {
   await db
-    .updateTable('users')
-    .set({ failed_login_count: 0, locked_until: null })
-    .where('id', '=', userId)
+    .deleteFrom('sign_in_failures')
+    .where('account_index', '=', pair.accountIndex)
+    .where('client_bucket', '=', pair.clientBucket)
     .execute();
 }
 

@@ -6,6 +6,7 @@ import type { AppContext } from '../../app/context.ts';
 import type { InviteKind } from '../../db/schema.ts';
 import type { HttpServices } from '../../http/app.ts';
 import { ANONYMOUS_FORM_TOKEN_TTL_MS } from '../../http/csrf.ts';
+import { ProofOfWork } from '../../http/proof-of-work.ts';
 import { AppError } from '../../http/errors.ts';
 import type { Html } from '../../http/html.ts';
 import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
@@ -25,6 +26,7 @@ import {
   abandonPending,
   completeSecondFactor,
   secondFactorPage,
+  signInNeedsProof,
   signOut,
   signOutEverywhere,
   verifyPasswordStep,
@@ -43,6 +45,8 @@ import {
 type Body = Record<string, string | string[] | undefined>;
 
 const MAX_FIELD = 2000;
+/** The proof of work's answer: base64 of the signed challenge and the solution (about 700 characters). */
+const MAX_PROOF = 4000;
 
 function formSchema(fields: string[]): Record<string, unknown> {
   return {
@@ -117,6 +121,19 @@ const ACCOUNT_LINK_PROBLEMS: Record<string, MessageKey> = {
 export function registerAuthRoutes(app: FastifyInstance, context: AppContext, services: HttpServices): void {
   const networkName = context.config.networkName;
   const sessionCookie = services.cookies.session;
+  // The same work as the web alert sign-up's (AMPARO_SUBSCRIBE_PROOF_OF_WORK), signed for sign-in only.
+  const proofOfWork = new ProofOfWork({
+    keyring: context.secrets.keyring,
+    clock: context.clock,
+    db: context.db,
+    maxCounter: context.config.subscriptions.proofOfWork,
+    purpose: 'sign-in',
+  });
+
+  /** The client's rate-limit bucket: sign-in failures are counted per account and this. */
+  function clientBucket(request: FastifyRequest): number {
+    return Number(services.clientKeyer.keyFor(request.ip));
+  }
 
   function setSessionCookie(reply: FastifyReply, token: string): void {
     // No Max-Age: the cookie ends with the browser, and the server ends the session long before anyway.
@@ -141,11 +158,11 @@ export function registerAuthRoutes(app: FastifyInstance, context: AppContext, se
     return lookupSession(context, request.cookies[sessionCookie]);
   }
 
-  function showLogin(
+  async function showLogin(
     request: FastifyRequest,
     reply: FastifyReply,
-    options: { email?: string; next: string | null; notice?: Notice; status?: number },
-  ): FastifyReply {
+    options: { email?: string; next: string | null; notice?: Notice; status?: number; proof?: boolean },
+  ): Promise<FastifyReply> {
     const page = loginPage({
       request,
       networkName,
@@ -153,6 +170,7 @@ export function registerAuthRoutes(app: FastifyInstance, context: AppContext, se
       email: options.email ?? '',
       next: options.next,
       ...(options.notice ? { notice: options.notice } : {}),
+      ...(options.proof ? { challenge: await proofOfWork.challenge() } : {}),
     });
     return sendPage(reply, page, options.status);
   }
@@ -191,7 +209,13 @@ export function registerAuthRoutes(app: FastifyInstance, context: AppContext, se
     {
       config: { access: SIGN_IN_ACCESS, csrf: 'handler', rateLimit: SIGN_IN_RATE_LIMIT },
       schema: {
-        body: formSchema(['_csrf', 'email', 'password', 'next']),
+        body: {
+          type: 'object',
+          properties: {
+            ...(formSchema(['_csrf', 'email', 'password', 'next']).properties as object),
+            altcha: { type: 'string', maxLength: MAX_PROOF },
+          },
+        },
         response: { ...htmlResponses(401, 403), ...redirectResponse },
       },
     },
@@ -213,10 +237,23 @@ export function registerAuthRoutes(app: FastifyInstance, context: AppContext, se
         });
       }
       const password = field(body, 'password');
-      const result =
-        email && password ? await verifyPasswordStep(context, email, password) : ({ ok: false } as const);
-      if (!result.ok) {
+      if (!email || !password) {
         return showLogin(request, reply, { email, next, notice: loginFailed(request), status: 401 });
+      }
+      const client = clientBucket(request);
+      // Asked only of a client that failed too often for this email; the password is not even tried
+      // without the proof, so guessing from there costs work whatever the answer would have been.
+      if (await signInNeedsProof(context, email, client)) {
+        const proof = await proofOfWork.spend(field(body, 'altcha'));
+        if (proof !== 'valid') {
+          const notice: Notice = { kind: 'error', text: request.t('auth.proof_needed') };
+          return showLogin(request, reply, { email, next, notice, status: 401, proof: true });
+        }
+      }
+      const result = await verifyPasswordStep(context, { email, password, clientBucket: client });
+      if (!result.ok) {
+        const notice = loginFailed(request);
+        return showLogin(request, reply, { email, next, notice, status: 401, proof: result.proofNeeded });
       }
       // Whatever session this browser had is ended, not left behind unreachable.
       const previous = await currentSession(request);
@@ -289,7 +326,12 @@ export function registerAuthRoutes(app: FastifyInstance, context: AppContext, se
           403,
         );
       }
-      const result = await completeSecondFactor(context, lookup.session, field(body, 'code'));
+      const result = await completeSecondFactor(
+        context,
+        lookup.session,
+        field(body, 'code'),
+        clientBucket(request),
+      );
       switch (result.kind) {
         case 'signed_in':
           setSessionCookie(reply, result.session.token);
@@ -303,9 +345,14 @@ export function registerAuthRoutes(app: FastifyInstance, context: AppContext, se
             { kind: 'error', text: request.t('auth.code_wrong') },
             401,
           );
-        case 'locked':
+        case 'proof_needed':
           clearSessionCookie(reply);
-          return showLogin(request, reply, { next, notice: loginFailed(request), status: 401 });
+          return showLogin(request, reply, {
+            next,
+            notice: { kind: 'error', text: request.t('auth.code_wrong_too_often') },
+            status: 401,
+            proof: true,
+          });
         case 'restart':
           clearSessionCookie(reply);
           return reply.redirect(loginUrl(next), 303);

@@ -1,38 +1,33 @@
 // Signing in: password, then a mandatory second factor (TOTP, enrolled at first sign-in), then a fresh
-// session. Failures of either step count against the account, never globally, so an attacker can lock one
-// account for a while but cannot lock everybody out or guess codes without limit.
+// session. Failures of either step are counted per account AND client (the client's rate-limit bucket), never
+// per account alone or globally: an attacker who knows a staff email slows down only their own client. After
+// a few failures that client must send a proof of work with each further try (the sign-in page's script solves
+// it), so guessing costs work while the right person, on any other connection, is never asked or refused.
 import type { AppContext } from '../../app/context.ts';
 import { normalizeEmail } from '../../crypto/blind-index.ts';
 import type { StaffPrincipal } from '../../http/access.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import {
   acceptTotpStep,
-  deletePendingSessionsOfUser,
+  clearSignInFailures,
+  countSignInFailure,
   deleteSession,
   deleteSessionsOfUser,
   findUserByEmailIndex,
   findUserById,
-  incrementFailedLogins,
-  resetFailedLogins,
-  setLockedUntil,
   setPendingTotpSecret,
+  signInFailuresOf,
   type SessionWithUser,
-  type SignInUser,
+  type SignInClient,
 } from './auth.repository.ts';
 import { verifyAgainstDummy, verifyPassword } from './passwords.ts';
 import { createSession, type NewSession } from './sessions.service.ts';
 import { base32Decode, generateTotpSecret, otpauthUri, verifyTotp } from './totp.ts';
 
-export const LOCKOUT_THRESHOLD = 5;
-export const LOCKOUT_BASE_MS = 60 * 1000;
-export const LOCKOUT_MAX_MS = 15 * 60 * 1000;
-
-/** How long an account stays locked after this many consecutive failures (null: not locked). */
-export function lockoutDuration(consecutiveFailures: number): number | null {
-  if (consecutiveFailures < LOCKOUT_THRESHOLD) return null;
-  const doublings = Math.min(consecutiveFailures - LOCKOUT_THRESHOLD, 10);
-  return Math.min(LOCKOUT_BASE_MS * 2 ** doublings, LOCKOUT_MAX_MS);
-}
+/** Failed sign-ins for an account from one client before that client must send a proof of work. */
+export const PROOF_AFTER_FAILURES = 3;
+/** Failures are forgotten this long after the last one for that account and client. */
+export const FAILURE_MEMORY_MS = 15 * 60 * 1000;
 
 function emailIndex(context: AppContext, email: string): string {
   return context.secrets.blindIndex.index('users.email', normalizeEmail(email));
@@ -42,77 +37,73 @@ function totpSecretRef(userId: string) {
   return { table: 'users', column: 'totp_secret', rowId: userId };
 }
 
-function isLocked(user: Pick<SignInUser, 'locked_until'>, now: Date): boolean {
-  return user.locked_until !== null && user.locked_until.getTime() > now.getTime();
+function forgetBefore(context: AppContext): Date {
+  return new Date(context.clock.now().getTime() - FAILURE_MEMORY_MS);
+}
+
+/**
+ * Whether this client must prove work before its next sign-in for this email. Asked before the password is
+ * checked, and answered alike for unknown emails, so it tells nobody whether an account exists.
+ */
+export async function signInNeedsProof(
+  context: AppContext,
+  email: string,
+  clientBucket: number,
+): Promise<boolean> {
+  const pair = { accountIndex: emailIndex(context, email), clientBucket };
+  return (await signInFailuresOf(context.db, pair, forgetBefore(context))) >= PROOF_AFTER_FAILURES;
 }
 
 async function recordFailure(
   context: AppContext,
-  userId: string,
-  stage: 'password' | 'second_factor',
-): Promise<{ locked: boolean }> {
+  pair: SignInClient,
+  audit: { userId: string | null; reason: 'wrong_password' | 'wrong_code' | 'unknown_account' | 'disabled' },
+): Promise<{ proofNeeded: boolean }> {
   return context.db.transaction().execute(async (trx) => {
-    const failures = await incrementFailedLogins(trx, userId);
+    const now = context.clock.now();
+    const failures = await countSignInFailure(trx, pair, { now, forgetBefore: forgetBefore(context) });
+    const proofNeeded = failures >= PROOF_AFTER_FAILURES;
     await recordAudit(trx, context, {
       actorId: null,
-      action: stage === 'password' ? 'auth.sign_in_failed' : 'auth.second_factor_failed',
-      subjectType: 'user',
-      subjectId: userId,
-      details: { reason: stage === 'password' ? 'wrong_password' : 'wrong_code', failures },
+      action: audit.reason === 'wrong_code' ? 'auth.second_factor_failed' : 'auth.sign_in_failed',
+      ...(audit.userId ? { subjectType: 'user', subjectId: audit.userId } : {}),
+      details: { reason: audit.reason, failuresFromClient: failures, proofNeeded },
     });
-    const lockFor = lockoutDuration(failures);
-    if (lockFor === null) return { locked: false };
-    await setLockedUntil(trx, userId, new Date(context.clock.now().getTime() + lockFor));
-    await deletePendingSessionsOfUser(trx, userId);
-    await recordAudit(trx, context, {
-      actorId: null,
-      action: 'auth.locked_out',
-      subjectType: 'user',
-      subjectId: userId,
-      details: { failures, seconds: lockFor / 1000 },
-    });
-    return { locked: true };
+    return { proofNeeded };
   });
 }
 
-export type PasswordStepResult = { ok: true; pending: NewSession } | { ok: false };
+export type PasswordStepResult = { ok: true; pending: NewSession } | { ok: false; proofNeeded: boolean };
 
 /**
- * Checks email and password. Every refusal looks and takes the same: unknown email, wrong password,
- * locked or disabled account.
+ * Checks email and password (the caller has checked a proof of work when signInNeedsProof asked for one).
+ * Every refusal looks and takes the same: unknown email, wrong password, disabled account.
  */
 export async function verifyPasswordStep(
   context: AppContext,
-  email: string,
-  password: string,
+  attempt: { email: string; password: string; clientBucket: number },
 ): Promise<PasswordStepResult> {
-  const user = await findUserByEmailIndex(context.db, emailIndex(context, email));
+  const { password } = attempt;
+  const pair = { accountIndex: emailIndex(context, attempt.email), clientBucket: attempt.clientBucket };
+  const user = await findUserByEmailIndex(context.db, pair.accountIndex);
   if (!user) {
     await verifyAgainstDummy(password);
-    await recordAudit(context.db, context, {
-      actorId: null,
-      action: 'auth.sign_in_failed',
-      details: { reason: 'unknown_account' },
-    });
-    return { ok: false };
+    return {
+      ok: false,
+      ...(await recordFailure(context, pair, { userId: null, reason: 'unknown_account' })),
+    };
   }
   const now = context.clock.now();
-  if (user.disabled_at || isLocked(user, now)) {
-    // Spent anyway so a locked account answers as slowly as any other; the result is not used, and
-    // attempts during a lock do not lengthen it.
+  if (user.disabled_at) {
+    // Spent anyway so a disabled account answers as slowly as any other; the result is not used.
     await verifyPassword(user.password_hash, password);
-    await recordAudit(context.db, context, {
-      actorId: null,
-      action: 'auth.sign_in_failed',
-      subjectType: 'user',
-      subjectId: user.id,
-      details: { reason: user.disabled_at ? 'disabled' : 'locked' },
-    });
-    return { ok: false };
+    return { ok: false, ...(await recordFailure(context, pair, { userId: user.id, reason: 'disabled' })) };
   }
   if (!(await verifyPassword(user.password_hash, password))) {
-    await recordFailure(context, user.id, 'password');
-    return { ok: false };
+    return {
+      ok: false,
+      ...(await recordFailure(context, pair, { userId: user.id, reason: 'wrong_password' })),
+    };
   }
   const pending = await context.db.transaction().execute(async (trx) => {
     if (!user.totp_enrolled_at) {
@@ -151,7 +142,8 @@ export async function secondFactorPage(
 export type SecondFactorResult =
   | { kind: 'signed_in'; session: NewSession; userId: string }
   | { kind: 'wrong_code' }
-  | { kind: 'locked' }
+  /** Too many failures from this client: back to the password step, which now asks for a proof of work. */
+  | { kind: 'proof_needed' }
   | { kind: 'restart' };
 
 /** Checks the code; on success the pending session is replaced by a new full one (no session fixation). */
@@ -159,6 +151,7 @@ export async function completeSecondFactor(
   context: AppContext,
   pending: SessionWithUser,
   code: string,
+  clientBucket: number,
 ): Promise<SecondFactorResult> {
   const user = await findUserById(context.db, pending.user_id);
   if (!user || user.disabled_at || !user.totp_secret_ciphertext) {
@@ -166,10 +159,7 @@ export async function completeSecondFactor(
     return { kind: 'restart' };
   }
   const now = context.clock.now();
-  if (isLocked(user, now)) {
-    await deletePendingSessionsOfUser(context.db, user.id);
-    return { kind: 'locked' };
-  }
+  const pair = { accountIndex: user.email_index, clientBucket };
   const secret = base32Decode(
     context.secrets.fields.decrypt(totpSecretRef(user.id), user.totp_secret_ciphertext),
   );
@@ -185,7 +175,7 @@ export async function completeSecondFactor(
           if (!(await acceptTotpStep(trx, user.id, step, enrolling ? now : null)))
             return 'wrong_code' as const;
           if ((await deleteSession(trx, pending.id)) === 0) return 'restart' as const;
-          await resetFailedLogins(trx, user.id);
+          await clearSignInFailures(trx, pair);
           const session = await createSession(trx, now, user.id, 'full');
           if (enrolling) {
             await recordAudit(trx, context, {
@@ -205,8 +195,12 @@ export async function completeSecondFactor(
         });
   if (outcome === 'restart') return { kind: 'restart' };
   if (outcome === 'wrong_code') {
-    const { locked } = await recordFailure(context, user.id, 'second_factor');
-    return locked ? { kind: 'locked' } : { kind: 'wrong_code' };
+    const { proofNeeded } = await recordFailure(context, pair, { userId: user.id, reason: 'wrong_code' });
+    if (!proofNeeded) return { kind: 'wrong_code' };
+    // More codes to guess take another password step, with a proof of work. Only this sign-in ends: the
+    // same person's sign-in on another connection is not this client's to end.
+    await deleteSession(context.db, pending.id);
+    return { kind: 'proof_needed' };
   }
   return { kind: 'signed_in', session: outcome, userId: user.id };
 }

@@ -139,16 +139,66 @@ describe(`staff profile and roster`, () => {
     assert.equal(accepted.statusCode, 303);
   });
 
-  test("one number belongs to one profile, and someone's own number can be saved again", async () => {
+  test("a number already on someone else's profile is saved alike, never said to be theirs", async () => {
     const first = await createStaffSession(t.context, ['responder']);
     const second = await createStaffSession(t.context, ['dispatcher']);
     const fields = { display_name: 'X', phone: '+1 312 555 0123', languages: 'en', home_zips: '60601' };
     assert.equal((await post(first, fields)).statusCode, 303);
-    assert.equal((await post(first, { ...fields, display_name: 'X2' })).statusCode, 303);
+    assert.equal((await post(first, { ...fields, display_name: 'X2' })).statusCode, 303, 'own number again');
+    const unused = await post(second, { ...fields, phone: '312-555-0999' });
     const taken = await post(second, { ...fields, phone: '312-555-0123' });
-    assert.equal(taken.statusCode, 409);
-    assert.match(taken.body, /already on another staff member/);
-    assert.match(taken.body, /value="312-555-0123"/);
+    // The very same answer as for a number nobody has.
+    assert.deepEqual(
+      [taken.statusCode, taken.headers.location, taken.body],
+      [unused.statusCode, unused.headers.location, unused.body],
+    );
+    assert.equal(taken.headers.location, '/console/profile?saved=1');
+    const page = await get(second, '/console/profile?saved=1');
+    assert.match(page.body, /Your profile is saved/);
+    assert.match(page.body, /value="\+13125550123"/, 'the number shows as saved, as any other');
+    assert.ok(!/another staff member|otra persona/.test(page.body));
+    for (const lang of ['en', 'es']) {
+      const again = await post(second, { ...fields, phone: '(312) 555-0123' }, lang);
+      assert.equal(again.statusCode, 303);
+    }
+
+    // Safely: a text or call from the number still means the person who had it first.
+    const rows = await t.context.db
+      .selectFrom('staff_profiles')
+      .select(['user_id', 'phone_index', 'phone_ciphertext'])
+      .where('user_id', 'in', [first.userId, second.userId])
+      .execute();
+    const byUser = new Map(rows.map((row) => [row.user_id, row]));
+    assert.equal(byUser.get(first.userId)!.phone_index, t.context.secrets.blindIndex.phone('+13125550123'));
+    assert.equal(byUser.get(second.userId)!.phone_index, null);
+    assert.ok(byUser.get(second.userId)!.phone_ciphertext);
+    const audit = await t.context.db
+      .selectFrom('audit_log')
+      .select('details')
+      .where('actor_id', '=', second.userId)
+      .where('action', '=', 'profile.updated')
+      .execute();
+    assert.ok(audit.some((row) => JSON.stringify(row.details).includes('"phoneOnAnotherProfile":true')));
+    assert.ok(!audit.some((row) => /555|0123/.test(JSON.stringify(row.details))), 'never the number');
+  });
+
+  test('two people saving one new number at once are both answered alike; one holds it', async () => {
+    const [a, b] = [
+      await createStaffSession(t.context, ['responder']),
+      await createStaffSession(t.context, ['responder']),
+    ];
+    const fields = { display_name: 'Y', phone: '+1 312 555 0456', languages: 'en', home_zips: '60601' };
+    const answers = await Promise.all([post(a, fields), post(b, fields)]);
+    assert.deepEqual(
+      answers.map((answer) => answer.statusCode),
+      [303, 303],
+    );
+    const indexed = await t.context.db
+      .selectFrom('staff_profiles')
+      .select('user_id')
+      .where('phone_index', '=', t.context.secrets.blindIndex.phone('+13125550456'))
+      .execute();
+    assert.equal(indexed.length, 1);
   });
 
   test('the roster shows who is on shift, with languages and ZIP codes but no phone numbers', async () => {

@@ -95,7 +95,8 @@ export async function listRoster(db: Db): Promise<RosterRow[]> {
       'p.home_zips',
       'p.on_shift',
       'p.on_shift_since',
-      sql<boolean>`p.phone_index is not null`.as('has_phone'),
+      // Not the index: a number also on another profile has none here, and is texted all the same.
+      sql<boolean>`p.phone_ciphertext is not null`.as('has_phone'),
     ])
     .where('u.disabled_at', 'is', null)
     .orderBy('p.on_shift', 'desc')

@@ -130,7 +130,7 @@ export function registerDispatchRoutes(
     '/console/profile',
     {
       config: { access: editOwnProfile },
-      schema: { body: profileBody, response: { ...htmlResponses(409, 422), ...redirectResponse } },
+      schema: { body: profileBody, response: { ...htmlResponses(422), ...redirectResponse } },
     },
     async (request, reply) => {
       const principal = request.principal!;
@@ -144,14 +144,7 @@ export function registerDispatchRoutes(
       const validation = validateProfileForm(values, needsPhoneOnShift(principal.roles));
       if (!validation.ok)
         return showProfile(request, reply, { status: 422, values, errors: validation.errors });
-      const outcome = await saveProfile(context, principal.userId, validation.input);
-      if (outcome === 'phone_taken') {
-        return showProfile(request, reply, {
-          status: 409,
-          values,
-          errors: { phone: { key: 'profile.error_phone_taken' } },
-        });
-      }
+      await saveProfile(context, principal.userId, validation.input);
       return reply.redirect('/console/profile?saved=1', 303);
     },
   );

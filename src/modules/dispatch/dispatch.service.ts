@@ -153,54 +153,71 @@ export async function rolesOf(context: AppContext, userId: string): Promise<Role
   return (await findUserRoles(context.db, userId))?.roles ?? [];
 }
 
-export type SaveProfileOutcome = 'saved' | 'phone_taken';
+export type SaveProfileOutcome = 'saved';
 
+/**
+ * Saves one's own profile. A phone number already on someone else's profile is saved all the same, and the
+ * answer is the same, so nobody learns from the form whose number is whose. It is kept without its blind
+ * index: texts and calls still go to it (as to any number typed), but a text or call from it still means
+ * the person who had it first, and the audit log notes the clash (never the number) for admins.
+ */
 export async function saveProfile(
   context: AppContext,
   userId: string,
   input: ProfileInput,
 ): Promise<SaveProfileOutcome> {
-  const { fields, blindIndex } = context.secrets;
-  const phoneIndex = input.phone ? blindIndex.phone(input.phone) : null;
+  const { blindIndex } = context.secrets;
+  let phoneIndex = input.phone ? blindIndex.phone(input.phone) : null;
   if (phoneIndex) {
     const owner = await findProfileOwnerByPhone(context.db, phoneIndex);
-    if (owner !== undefined && owner !== userId) return 'phone_taken';
+    if (owner !== undefined && owner !== userId) phoneIndex = null;
   }
   try {
-    await context.db.transaction().execute(async (trx) => {
-      const before = await findProfile(trx, userId);
-      const now = context.clock.now();
-      // Going on shift starts the clock; staying on shift keeps the time it started.
-      const onShiftSince = input.onShift ? (before?.on_shift ? before.on_shift_since : now) : null;
-      await upsertProfile(trx, {
-        userId,
-        displayName: input.displayName,
-        phoneCiphertext: input.phone ? fields.encrypt(staffPhoneField(userId), input.phone) : null,
-        phoneIndex,
-        languages: input.languages,
-        homeZips: input.homeZips,
-        onShift: input.onShift,
-        onShiftSince,
-        now,
-      });
-      await recordAudit(trx, context, {
-        actorId: userId,
-        action: 'profile.updated',
-        subjectType: 'user',
-        subjectId: userId,
-        details: {
-          onShift: input.onShift,
-          shiftChanged: (before?.on_shift ?? false) !== input.onShift,
-          hasPhone: input.phone !== null,
-        },
-      });
-    });
+    await writeProfile(context, userId, input, phoneIndex);
   } catch (error) {
-    // Two people saving the same number at the same moment: the unique index decides.
-    if (isUniqueViolation(error)) return 'phone_taken';
-    throw error;
+    // Two people saving the same number at the same moment: the unique index decides who keeps it indexed.
+    if (!isUniqueViolation(error) || phoneIndex === null) throw error;
+    await writeProfile(context, userId, input, null);
   }
   return 'saved';
+}
+
+async function writeProfile(
+  context: AppContext,
+  userId: string,
+  input: ProfileInput,
+  phoneIndex: string | null,
+): Promise<void> {
+  const { fields } = context.secrets;
+  await context.db.transaction().execute(async (trx) => {
+    const before = await findProfile(trx, userId);
+    const now = context.clock.now();
+    // Going on shift starts the clock; staying on shift keeps the time it started.
+    const onShiftSince = input.onShift ? (before?.on_shift ? before.on_shift_since : now) : null;
+    await upsertProfile(trx, {
+      userId,
+      displayName: input.displayName,
+      phoneCiphertext: input.phone ? fields.encrypt(staffPhoneField(userId), input.phone) : null,
+      phoneIndex,
+      languages: input.languages,
+      homeZips: input.homeZips,
+      onShift: input.onShift,
+      onShiftSince,
+      now,
+    });
+    await recordAudit(trx, context, {
+      actorId: userId,
+      action: 'profile.updated',
+      subjectType: 'user',
+      subjectId: userId,
+      details: {
+        onShift: input.onShift,
+        shiftChanged: (before?.on_shift ?? false) !== input.onShift,
+        hasPhone: input.phone !== null,
+        ...(input.phone !== null && phoneIndex === null ? { phoneOnAnotherProfile: true } : {}),
+      },
+    });
+  });
 }
 
 export async function roster(context: AppContext): Promise<RosterRow[]> {
@@ -419,9 +436,10 @@ export async function sendDispatchText(
   ];
   if (!incident) return 'gone';
   if (!profile?.phone_ciphertext) return 'no_phone';
-  // STOP is one path for everything the number gets, responders' numbers included.
-  if (profile.phone_index !== null && (await isOptedOut(db, profile.phone_index))) return 'opted_out';
   const phone = secrets.fields.decrypt(staffPhoneField(profile.user_id), profile.phone_ciphertext);
+  // STOP is one path for everything the number gets, responders' numbers included. By the number itself:
+  // a number also on another profile is kept here without its index.
+  if (await isOptedOut(db, secrets.blindIndex.phone(phone))) return 'opted_out';
   const body = composeDispatchText({
     kind,
     language: textLanguage(profile.languages, config.defaultLanguage),
@@ -510,8 +528,8 @@ export async function sendStandDownText(
   ];
   if (!incident) return 'gone';
   if (!profile?.phone_ciphertext) return 'no_phone';
-  if (profile.phone_index !== null && (await isOptedOut(db, profile.phone_index))) return 'opted_out';
   const phone = secrets.fields.decrypt(staffPhoneField(profile.user_id), profile.phone_ciphertext);
+  if (await isOptedOut(db, secrets.blindIndex.phone(phone))) return 'opted_out';
   const body = composeStandDownText(
     textLanguage(profile.languages, config.defaultLanguage),
     incident.reference,

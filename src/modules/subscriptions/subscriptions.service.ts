@@ -23,6 +23,7 @@ import type { AppContext } from '../../app/context.ts';
 import type { Language } from '../../config/config.ts';
 import type { Database } from '../../db/schema.ts';
 import { isLanguage, translate } from '../../i18n/i18n.ts';
+import { clientIdentity } from '../../http/rate-limit.ts';
 import { createSmsSender } from '../../integrations/messaging/create-sms-sender.ts';
 import { InvalidRecipientError, RecipientRefusedError } from '../../integrations/messaging/sms-sender.ts';
 import { TwilioApiError } from '../../integrations/twilio/rest-client.ts';
@@ -70,7 +71,10 @@ export function numberPrefix(e164: string): string {
  * midnight, so the per-client cap counts a real hour.
  */
 export function signupClientBucket(context: AppContext, address: string): number {
-  const digest = Buffer.from(context.secrets.blindIndex.index('subscribe-client', address), 'base64url');
+  const digest = Buffer.from(
+    context.secrets.blindIndex.index('subscribe-client', clientIdentity(address)),
+    'base64url',
+  );
   return digest.readUIntBE(0, 3) >>> (24 - CLIENT_BUCKET_BITS);
 }
 
