@@ -13,6 +13,7 @@ import { createStaffSession, type StaffSession } from '../../../test/support/sta
 import { createTestApp, type TestApp } from '../../../test/support/test-context.ts';
 import { Browser, insertEnrolledUser, signIn } from '../auth/auth.testing.ts';
 import { hashPassword } from '../auth/passwords.ts';
+import { photoDecoder } from '../reports/photo.ts';
 import { reportsDeps } from '../reports/reports.module.ts';
 import { sweepOrphanPhotos } from '../reports/reports.service.ts';
 import { EXIF_CANARY, jpegWithExif } from '../reports/reports.test-helpers.ts';
@@ -432,6 +433,28 @@ describe(`dispatch page and verification`, () => {
     assert.equal(notImage.statusCode, 422);
     assert.match(notImage.body, /The photo must be a JPEG or PNG image/);
     assert.ok(notImage.body.includes(NOTES));
+    const stored = await t.context.db
+      .selectFrom('verifications')
+      .select('id')
+      .where('dispatch_id', '=', dispatchId)
+      .execute();
+    assert.equal(stored.length, 0);
+  });
+
+  test('a 10,000 × 10,000 photo is refused from its headers, in Spanish, with the form kept', async () => {
+    const { responder, dispatchId } = await sendOne();
+    const bomb = await sharp({ create: { width: 10_000, height: 10_000, channels: 3, background: 'white' } })
+      .jpeg()
+      .toBuffer();
+    const gate = photoDecoder(t.context).gate;
+    let decodesSeen = 0;
+    const watch = setInterval(() => (decodesSeen = Math.max(decodesSeen, gate.state.running)), 1);
+    const refused = await verify(responder, dispatchId, CONFIRMING, { photo: bomb, lang: 'es' });
+    clearInterval(watch);
+    assert.equal(refused.statusCode, 422);
+    assert.match(refused.body, /La foto tiene más de 40 megapíxeles/);
+    assert.ok(refused.body.includes(NOTES), 'the form comes back filled in');
+    assert.equal(decodesSeen, 0, 'nothing was decoded');
     const stored = await t.context.db
       .selectFrom('verifications')
       .select('id')
