@@ -143,3 +143,25 @@ test('AMPARO_SMS_COUNTRIES: the North American plan by default, calling codes or
   assert.equal(limits.capPerClientPerHour, 10);
   assert.throws(() => loadConfig({ AMPARO_SUBSCRIBE_CAP_PER_NUMBER_PER_DAY: '0' }), /PER_NUMBER_PER_DAY/);
 });
+
+test('photo decoding: two at once by default, a bounded queue and a time limit; nonsense is refused', () => {
+  assert.deepEqual(loadConfig({}).imageDecoding, { concurrency: 2, queueLimit: 8, timeoutSeconds: 15 });
+  assert.deepEqual(
+    loadConfig({
+      AMPARO_IMAGE_DECODE_CONCURRENCY: '1',
+      AMPARO_IMAGE_DECODE_QUEUE: '0',
+      AMPARO_IMAGE_DECODE_TIMEOUT_SECONDS: '5',
+    }).imageDecoding,
+    { concurrency: 1, queueLimit: 0, timeoutSeconds: 5 },
+  );
+  for (const [name, value] of [
+    ['AMPARO_IMAGE_DECODE_CONCURRENCY', '0'],
+    ['AMPARO_IMAGE_DECODE_QUEUE', 'lots'],
+    ['AMPARO_IMAGE_DECODE_TIMEOUT_SECONDS', '0'],
+  ] as const) {
+    assert.throws(
+      () => loadConfig({ [name]: value }),
+      (e: Error) => e instanceof ConfigError && e.message.includes(name),
+    );
+  }
+});

@@ -101,6 +101,18 @@ describe('photos', () => {
     assert.equal(meta.orientation, undefined);
     assert.deepEqual([meta.width, meta.height], [2, 4]);
   });
+
+  test('more than 40 megapixels is refused from the headers; 40 is not', async () => {
+    // A PNG's size is in its first chunk: a 6,400 × 6,400 one (41 MP) of one colour is small to make.
+    const png = (side: number) =>
+      sharp({ create: { width: side, height: side, channels: 3, background: 'black' } })
+        .png({ compressionLevel: 1 })
+        .toBuffer();
+    await assert.rejects(decoder.inspect(await png(6_400)), { reason: 'too_many_pixels' });
+    await assert.rejects(decoder.prepare(await png(6_400)), { reason: 'too_many_pixels' });
+    assert.equal(await decoder.inspect(await png(6_300)), 'image/png');
+    assert.deepEqual(decoder.gate.state, { running: 0, waiting: 0 });
+  });
 });
 
 describe('reference codes', () => {
