@@ -481,7 +481,7 @@ export function registerDispatchRoutes(
       config: { access: answerDispatchPage, csrf: 'handler' },
       schema: {
         params: idParams,
-        response: { ...htmlResponses(403, 404, 409, 413, 422), ...redirectResponse },
+        response: { ...htmlResponses(403, 404, 409, 413, 422, 503), ...redirectResponse },
       },
     },
     async (request, reply) => {

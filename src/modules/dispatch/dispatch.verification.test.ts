@@ -463,6 +463,23 @@ describe(`dispatch page and verification`, () => {
     assert.equal(stored.length, 0);
   });
 
+  test('with every decode place taken and the line full, the form comes back to save again in a moment', async () => {
+    const { responder, dispatchId } = await sendOne();
+    const gate = photoDecoder(t.context).gate;
+    const { concurrency, queueLimit } = t.context.config.imageDecoding;
+    let release!: () => void;
+    const blocker = new Promise<void>((resolve) => (release = resolve));
+    const holders = Array.from({ length: concurrency + queueLimit }, () => gate.run(() => blocker));
+    const busy = await verify(responder, dispatchId, CONFIRMING, { photo: await jpegWithExif(), lang: 'es' });
+    release();
+    await Promise.all(holders);
+    assert.equal(busy.statusCode, 503);
+    assert.match(busy.body, /Amparo está procesando muchas fotos en este momento/);
+    assert.ok(busy.body.includes(NOTES), 'the form comes back filled in');
+    const saved = await verify(responder, dispatchId, CONFIRMING, { photo: await jpegWithExif() });
+    assert.equal(saved.statusCode, 303, 'and saves once a place is free');
+  });
+
   test('the hourly sweep of orphaned upload files keeps verification photos', async () => {
     const { responder, dispatchId } = await sendOne();
     assert.equal(
