@@ -145,7 +145,11 @@ export function registerReportRoutes(
           else if (comesBack) errors.photo = { key: PHOTO_REFUSAL_KEYS[error.reason] };
           // A photo too large to decode, or no decode place free: the report itself is what matters in a
           // raid, so it is saved without the photo, and the page says why the photo was not kept.
-          else photoRefused = error.reason;
+          else {
+            photoRefused = error.reason;
+            // For whoever tunes AMPARO_IMAGE_DECODE_*: the reason only, nothing about the photo or the report.
+            request.log.warn({ reason: error.reason }, 'report photo not kept');
+          }
         }
       }
 
