@@ -165,3 +165,25 @@ test('AMPARO_TRUST_PROXY takes hops or proxy addresses, and refuses "trust every
     );
   }
 });
+
+test('photo decoding: two at once by default, a bounded queue and a time limit; nonsense is refused', () => {
+  assert.deepEqual(loadConfig({}).imageDecoding, { concurrency: 2, queueLimit: 8, timeoutSeconds: 15 });
+  assert.deepEqual(
+    loadConfig({
+      AMPARO_IMAGE_DECODE_CONCURRENCY: '1',
+      AMPARO_IMAGE_DECODE_QUEUE: '0',
+      AMPARO_IMAGE_DECODE_TIMEOUT_SECONDS: '5',
+    }).imageDecoding,
+    { concurrency: 1, queueLimit: 0, timeoutSeconds: 5 },
+  );
+  for (const [name, value] of [
+    ['AMPARO_IMAGE_DECODE_CONCURRENCY', '0'],
+    ['AMPARO_IMAGE_DECODE_QUEUE', 'lots'],
+    ['AMPARO_IMAGE_DECODE_TIMEOUT_SECONDS', '0'],
+  ] as const) {
+    assert.throws(
+      () => loadConfig({ [name]: value }),
+      (e: Error) => e instanceof ConfigError && e.message.includes(name),
+    );
+  }
+});

@@ -45,11 +45,19 @@ export interface AppConfig {
   /** Street tiles for the console map ({z}/{x}/{y} template); without it the map uses only offline outlines. */
   mapTileUrl: string | undefined;
   audit: AuditConfig;
+  imageDecoding: ImageDecodingConfig;
 }
 
 export interface AuditConfig {
   /** Where the audit head's anchors are appended: outside the data directory (and ideally another disk). */
   anchorFile: string;
+}
+
+/** Photos anyone can send are decoded a few at a time, with a bounded queue and a time limit. */
+export interface ImageDecodingConfig {
+  concurrency: number;
+  queueLimit: number;
+  timeoutSeconds: number;
 }
 
 export interface HotlineConfig {
@@ -325,6 +333,15 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     cases: cases(env, cwd, dataDir),
     mapTileUrl: tileUrl(env),
     audit: audit(env, cwd, dataDir),
+    imageDecoding: imageDecoding(env),
+  };
+}
+
+function imageDecoding(env: Env): ImageDecodingConfig {
+  return {
+    concurrency: integer(env, 'AMPARO_IMAGE_DECODE_CONCURRENCY', 2, 1, 16),
+    queueLimit: integer(env, 'AMPARO_IMAGE_DECODE_QUEUE', 8, 0, 1000),
+    timeoutSeconds: integer(env, 'AMPARO_IMAGE_DECODE_TIMEOUT_SECONDS', 15, 1, 300),
   };
 }
 

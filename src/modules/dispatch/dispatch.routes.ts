@@ -10,7 +10,7 @@ import type { Html } from '../../http/html.ts';
 import { readPhotoForm } from '../../http/multipart-form.ts';
 import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
 import type { MessageKey } from '../../i18n/i18n.ts';
-import { InvalidImageError, preparePhoto, type PreparedPhoto } from '../reports/photo.ts';
+import { InvalidImageError, photoDecoder, type PreparedPhoto } from '../reports/photo.ts';
 import {
   renderDispatchPage,
   renderPanel,
@@ -79,6 +79,13 @@ const ANSWER_NOTICES: Record<string, MessageKey> = {
   arrived: 'verify.answered_arrived',
   declined: 'verify.answered_declined',
 };
+
+const VERIFY_PHOTO_ERRORS = {
+  not_image: 'verify.error_photo_type',
+  too_many_pixels: 'verify.error_photo_pixels',
+  timed_out: 'verify.error_photo_timed_out',
+  busy: 'verify.error_photo_busy',
+} as const;
 
 export function registerDispatchRoutes(
   app: FastifyInstance,
@@ -467,7 +474,7 @@ export function registerDispatchRoutes(
       config: { access: answerDispatchPage, csrf: 'handler' },
       schema: {
         params: idParams,
-        response: { ...htmlResponses(403, 404, 409, 413, 422), ...redirectResponse },
+        response: { ...htmlResponses(403, 404, 409, 413, 422, 503), ...redirectResponse },
       },
     },
     async (request, reply) => {
@@ -515,14 +522,21 @@ export function registerDispatchRoutes(
       let photo: PreparedPhoto | undefined;
       if (form.photoTooLarge) errors.photo = { key: 'verify.error_photo_size' };
       else if (form.photo) {
+        const decoder = photoDecoder(context);
         try {
-          photo = await preparePhoto(form.photo);
+          // A form that comes back anyway is not worth a decode: the headers are enough to say what is wrong.
+          if (!validation.ok || Object.keys(errors).length > 0) await decoder.inspect(form.photo);
+          else photo = await decoder.prepare(form.photo);
         } catch (error) {
           if (!(error instanceof InvalidImageError)) throw error;
-          errors.photo = { key: 'verify.error_photo_type' };
+          errors.photo = { key: VERIFY_PHOTO_ERRORS[error.reason] };
         }
       }
-      if (!validation.ok || Object.keys(errors).length > 0) return again(form.photoTooLarge ? 413 : 422);
+      if (!validation.ok || Object.keys(errors).length > 0) {
+        if (form.photoTooLarge) return again(413);
+        // No decode place free: the form, as typed, waits for the responder to save again in a moment.
+        return again(errors.photo?.key === 'verify.error_photo_busy' ? 503 : 422);
+      }
 
       const result = await recordVerification(deps, dispatchId, principal.userId, validation.input, photo);
       switch (result.outcome) {

@@ -13,6 +13,7 @@ import { createStaffSession, type StaffSession } from '../../../test/support/sta
 import { createTestApp, type TestApp } from '../../../test/support/test-context.ts';
 import { Browser, insertEnrolledUser, signIn } from '../auth/auth.testing.ts';
 import { hashPassword } from '../auth/passwords.ts';
+import { photoDecoder } from '../reports/photo.ts';
 import { reportsDeps } from '../reports/reports.module.ts';
 import { sweepOrphanPhotos } from '../reports/reports.service.ts';
 import { EXIF_CANARY, jpegWithExif } from '../reports/reports.test-helpers.ts';
@@ -438,6 +439,45 @@ describe(`dispatch page and verification`, () => {
       .where('dispatch_id', '=', dispatchId)
       .execute();
     assert.equal(stored.length, 0);
+  });
+
+  test('a 10,000 × 10,000 photo is refused from its headers, in Spanish, with the form kept', async () => {
+    const { responder, dispatchId } = await sendOne();
+    const bomb = await sharp({ create: { width: 10_000, height: 10_000, channels: 3, background: 'white' } })
+      .jpeg()
+      .toBuffer();
+    const gate = photoDecoder(t.context).gate;
+    let decodesSeen = 0;
+    const watch = setInterval(() => (decodesSeen = Math.max(decodesSeen, gate.state.running)), 1);
+    const refused = await verify(responder, dispatchId, CONFIRMING, { photo: bomb, lang: 'es' });
+    clearInterval(watch);
+    assert.equal(refused.statusCode, 422);
+    assert.match(refused.body, /La foto tiene más de 40 megapíxeles/);
+    assert.ok(refused.body.includes(NOTES), 'the form comes back filled in');
+    assert.equal(decodesSeen, 0, 'nothing was decoded');
+    const stored = await t.context.db
+      .selectFrom('verifications')
+      .select('id')
+      .where('dispatch_id', '=', dispatchId)
+      .execute();
+    assert.equal(stored.length, 0);
+  });
+
+  test('with every decode place taken and the line full, the form comes back to save again in a moment', async () => {
+    const { responder, dispatchId } = await sendOne();
+    const gate = photoDecoder(t.context).gate;
+    const { concurrency, queueLimit } = t.context.config.imageDecoding;
+    let release!: () => void;
+    const blocker = new Promise<void>((resolve) => (release = resolve));
+    const holders = Array.from({ length: concurrency + queueLimit }, () => gate.run(() => blocker));
+    const busy = await verify(responder, dispatchId, CONFIRMING, { photo: await jpegWithExif(), lang: 'es' });
+    release();
+    await Promise.all(holders);
+    assert.equal(busy.statusCode, 503);
+    assert.match(busy.body, /Amparo está procesando muchas fotos en este momento/);
+    assert.ok(busy.body.includes(NOTES), 'the form comes back filled in');
+    const saved = await verify(responder, dispatchId, CONFIRMING, { photo: await jpegWithExif() });
+    assert.equal(saved.statusCode, 303, 'and saves once a place is free');
   });
 
   test('the hourly sweep of orphaned upload files keeps verification photos', async () => {

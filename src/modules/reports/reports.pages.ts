@@ -188,12 +188,13 @@ export function renderReportForm(page: Page, state: ReportFormState): Html {
   });
 }
 
-export function renderReceived(page: Page, reference: string | undefined): Html {
+export function renderReceived(page: Page, reference: string | undefined, photoNotKept?: MessageKey): Html {
   const t = page.request.t;
   return renderPage({
     ...page,
     title: t('report.received_title'),
     body: html`<h1>${t('report.received_title')}</h1>
+      ${photoNotKept ? html`<p class="notice error" id="photo-not-kept">${t(photoNotKept)}</p>` : ''}
       ${
         reference
           ? html`<p>${t('report.received_reference')}:</p>

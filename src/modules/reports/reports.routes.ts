@@ -10,7 +10,7 @@ import { eventStreams, replayCursor } from '../../http/event-stream.ts';
 import { readPhotoForm } from '../../http/multipart-form.ts';
 import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
 import { incidentSectionForReport } from '../incidents/incidents.report-section.ts';
-import { InvalidImageError, preparePhoto, type PreparedPhoto } from './photo.ts';
+import { InvalidImageError, photoDecoder, type PhotoRefusal, type PreparedPhoto } from './photo.ts';
 import { REFERENCE_PATTERN } from './reference-code.ts';
 import type { ReportListRow } from './reports.repository.ts';
 import {
@@ -46,6 +46,24 @@ import {
   type LiveReportFeed,
   type ReportsDeps,
 } from './reports.service.ts';
+
+/** On the form, when it comes back for another reason: the photo's own error. */
+const PHOTO_REFUSAL_KEYS = {
+  too_many_pixels: 'report.error_photo_pixels',
+  timed_out: 'report.error_photo_timed_out',
+  busy: 'report.error_photo_busy',
+} as const;
+
+/** On the received page, when the report was saved without its photo. */
+const PHOTO_NOT_KEPT_KEYS = {
+  too_many_pixels: 'report.photo_not_kept_pixels',
+  timed_out: 'report.photo_not_kept_timed_out',
+  busy: 'report.photo_not_kept_busy',
+} as const;
+
+function isSavedWithoutPhoto(reason: string): reason is keyof typeof PHOTO_NOT_KEPT_KEYS {
+  return Object.hasOwn(PHOTO_NOT_KEPT_KEYS, reason);
+}
 
 export function registerReportRoutes(
   app: FastifyInstance,
@@ -111,13 +129,27 @@ export function registerReportRoutes(
       }
 
       let photo: PreparedPhoto | undefined;
+      let photoRefused: PhotoRefusal | undefined;
       if (form.photoTooLarge) errors.photo = { key: 'report.error_photo_size' };
       else if (form.photo) {
+        const comesBack = !validation.ok || Object.keys(errors).length > 0;
+        const decoder = photoDecoder(context);
         try {
-          photo = await preparePhoto(form.photo);
+          // A form that comes back anyway loses its photo (a browser cannot refill a file input): only its
+          // headers are checked, so the person hears now what to change, and nothing is decoded for nothing.
+          if (comesBack) await decoder.inspect(form.photo);
+          else photo = await decoder.prepare(form.photo);
         } catch (error) {
           if (!(error instanceof InvalidImageError)) throw error;
-          errors.photo = { key: 'report.error_photo_type' };
+          if (error.reason === 'not_image') errors.photo = { key: 'report.error_photo_type' };
+          else if (comesBack) errors.photo = { key: PHOTO_REFUSAL_KEYS[error.reason] };
+          // A photo too large to decode, or no decode place free: the report itself is what matters in a
+          // raid, so it is saved without the photo, and the page says why the photo was not kept.
+          else {
+            photoRefused = error.reason;
+            // For whoever tunes AMPARO_IMAGE_DECODE_*: the reason only, nothing about the photo or the report.
+            request.log.warn({ reason: error.reason }, 'report photo not kept');
+          }
         }
       }
 
@@ -130,17 +162,22 @@ export function registerReportRoutes(
       }
 
       const { reference } = await submitReport(deps, validation.input, photo, request.lang);
-      return reply.redirect(`/report/received?ref=${reference}`, 303);
+      const photoNote = photoRefused ? `&photo=${photoRefused}` : '';
+      return reply.redirect(`/report/received?ref=${reference}${photoNote}`, 303);
     },
   );
 
-  app.get<{ Querystring: { ref?: string } }>(
+  app.get<{ Querystring: { ref?: string; photo?: string } }>(
     '/report/received',
     { config: { access: PUBLIC }, schema: { querystring: receivedQuery, response: htmlResponses() } },
     async (request, reply) => {
       const ref = request.query.ref?.toUpperCase();
       const reference = ref && REFERENCE_PATTERN.test(ref) ? ref : undefined;
-      return reply.type('text/html; charset=utf-8').send(renderReceived(page(request), reference).value);
+      const refused = request.query.photo;
+      const photoNote = refused && isSavedWithoutPhoto(refused) ? PHOTO_NOT_KEPT_KEYS[refused] : undefined;
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(renderReceived(page(request), reference, photoNote).value);
     },
   );
 

@@ -2,10 +2,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import sharp from 'sharp';
-import { preparePhoto, sniffPhotoType } from './photo.ts';
+import { PhotoDecoder, sniffPhotoType } from './photo.ts';
 import { newReferenceCode, REFERENCE_PATTERN } from './reference-code.ts';
 import { validateReportForm } from './reports.schemas.ts';
 
+const decoder = new PhotoDecoder({ concurrency: 1, queueLimit: 4, timeoutSeconds: 15 });
 const VALID = { activity: 'raid', location: ' 5th & Main ', seen_when: 'today', source: 'heard' };
 
 describe('report form validation', () => {
@@ -84,10 +85,10 @@ describe('photos', () => {
       .toBuffer();
     assert.equal(sniffPhotoType(png), 'image/png');
     assert.equal(sniffPhotoType(Buffer.from('GIF89a')), undefined);
-    const prepared = await preparePhoto(png);
+    const prepared = await decoder.prepare(png);
     assert.equal(prepared.contentType, 'image/png');
     assert.match(prepared.originalSha256, /^[a-f0-9]{64}$/);
-    await assert.rejects(preparePhoto(Buffer.from('<svg/>')), { name: 'InvalidImageError' });
+    await assert.rejects(decoder.prepare(Buffer.from('<svg/>')), { name: 'InvalidImageError' });
   });
 
   test('orientation is applied before metadata is dropped', async () => {
@@ -95,10 +96,22 @@ describe('photos', () => {
       .jpeg()
       .withMetadata({ orientation: 6 })
       .toBuffer();
-    const prepared = await preparePhoto(rotated);
+    const prepared = await decoder.prepare(rotated);
     const meta = await sharp(prepared.stripped).metadata();
     assert.equal(meta.orientation, undefined);
     assert.deepEqual([meta.width, meta.height], [2, 4]);
+  });
+
+  test('more than 40 megapixels is refused from the headers; 40 is not', async () => {
+    // A PNG's size is in its first chunk: a 6,400 × 6,400 one (41 MP) of one colour is small to make.
+    const png = (side: number) =>
+      sharp({ create: { width: side, height: side, channels: 3, background: 'black' } })
+        .png({ compressionLevel: 1 })
+        .toBuffer();
+    await assert.rejects(decoder.inspect(await png(6_400)), { reason: 'too_many_pixels' });
+    await assert.rejects(decoder.prepare(await png(6_400)), { reason: 'too_many_pixels' });
+    assert.equal(await decoder.inspect(await png(6_300)), 'image/png');
+    assert.deepEqual(decoder.gate.state, { running: 0, waiting: 0 });
   });
 });
 

@@ -199,7 +199,11 @@ export const eventsQuery = {
 
 export const receivedQuery = {
   type: 'object',
-  properties: { ref: { type: 'string', maxLength: 16 }, lang: { type: 'string' } },
+  properties: {
+    ref: { type: 'string', maxLength: 16 },
+    lang: { type: 'string' },
+    photo: { type: 'string', maxLength: 32 },
+  },
 } as const;
 
 export const statusBody = {

@@ -15,6 +15,7 @@ import { createTestApp, type TestApp } from '../../../test/support/test-context.
 import { randomSid, startTwilioStandIn, type TwilioStandIn } from '../../../test/support/twilio-stand-in.ts';
 import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TWILIO_TEST_ENV } from '../../../test/support/twilio-webhooks.ts';
 import { reportsDeps } from '../reports/reports.module.ts';
+import { photoDecoder } from '../reports/photo.ts';
 import { fetchSmsMedia } from './sms.media.ts';
 import { freshNumber, reportsFrom, text } from './sms.test-helpers.ts';
 
@@ -201,6 +202,52 @@ describe(`MMS photos`, () => {
     const [media] = await mediaOf({ reportId: report!.id });
     assert.equal(await fetchSmsMedia(t.context, reportsDeps(t.context).store, media!.id), 'not_kept');
     assert.ok(!standIn.held.has(held.path));
+  });
+
+  test('a 10,000 × 10,000 photo is not kept, refused from its headers without a decode', async () => {
+    const from = freshNumber();
+    const bomb = await sharp({ create: { width: 10_000, height: 10_000, channels: 3, background: 'white' } })
+      .jpeg()
+      .toBuffer();
+    const held = standIn.addMedia(bomb, 'image/jpeg');
+    await text(t, from, ALL_IN_ONE, {
+      MessageSid: held.messageSid!,
+      ...mmsFields([{ url: held.url, contentType: 'image/jpeg' }]),
+    });
+    const [report] = await reportsFrom(t, from);
+    const [media] = await mediaOf({ reportId: report!.id });
+    const gate = photoDecoder(t.context).gate;
+    let decodesSeen = 0;
+    const watch = setInterval(() => (decodesSeen = Math.max(decodesSeen, gate.state.running)), 1);
+    const outcome = await fetchSmsMedia(t.context, reportsDeps(t.context).store, media!.id);
+    clearInterval(watch);
+    assert.equal(outcome, 'not_kept');
+    assert.equal(decodesSeen, 0, 'nothing was decoded');
+    assert.ok(!standIn.held.has(held.path), 'Twilio’s copy is deleted all the same');
+  });
+
+  test('with every decode place taken and the line full, the photo is fetched again later', async () => {
+    const from = freshNumber();
+    const held = standIn.addMedia(await photoWithExif(), 'image/jpeg');
+    await text(t, from, ALL_IN_ONE, {
+      MessageSid: held.messageSid!,
+      ...mmsFields([{ url: held.url, contentType: 'image/jpeg' }]),
+    });
+    const [report] = await reportsFrom(t, from);
+    const [media] = await mediaOf({ reportId: report!.id });
+    const gate = photoDecoder(t.context).gate;
+    const { concurrency, queueLimit } = t.context.config.imageDecoding;
+    let release!: () => void;
+    const blocker = new Promise<void>((resolve) => (release = resolve));
+    const holders = Array.from({ length: concurrency + queueLimit }, () => gate.run(() => blocker));
+    await assert.rejects(fetchSmsMedia(t.context, reportsDeps(t.context).store, media!.id), {
+      name: 'InvalidImageError',
+      reason: 'busy',
+    });
+    assert.ok(standIn.held.has(held.path), 'Twilio’s copy stays until the photo is kept');
+    release();
+    await Promise.all(holders);
+    assert.equal(await fetchSmsMedia(t.context, reportsDeps(t.context).store, media!.id), 'stored');
   });
 
   test('a media URL of another account or host is never requested with our credentials', async () => {

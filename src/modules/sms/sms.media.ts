@@ -12,7 +12,7 @@ import type { AppContext } from '../../app/context.ts';
 import type { BlobStore } from '../../integrations/storage/storage.ts';
 import { TwilioApiError, TwilioRestClient } from '../../integrations/twilio/rest-client.ts';
 import { forgetDeletedCopy } from '../provider-retention/provider-retention.service.ts';
-import { InvalidImageError, MAX_PHOTO_BYTES, preparePhoto, type PreparedPhoto } from '../reports/photo.ts';
+import { InvalidImageError, MAX_PHOTO_BYTES, photoDecoder, type PreparedPhoto } from '../reports/photo.ts';
 import { findMedia, insertReportPhoto, reportExists, updateMedia } from './sms.repository.ts';
 
 export type MediaOutcome =
@@ -73,7 +73,7 @@ export async function fetchSmsMedia(
     if (PHOTO_TYPES.has(media.content_type.toLowerCase())) {
       try {
         const downloaded = await client.download(resource, MAX_PHOTO_BYTES);
-        photo = await preparePhoto(downloaded.bytes);
+        photo = await photoDecoder(context).prepare(downloaded.bytes);
       } catch (error) {
         if (isGone(error)) {
           await updateMedia(context.db, media.id, {
@@ -84,10 +84,12 @@ export async function fetchSmsMedia(
           await forgetDeletedCopy(context.db, resource.sid);
           return 'done';
         }
-        // Too large (Twilio answered, but with more than a photo may be), or not really an image: not
-        // kept. Anything else (Twilio unreachable or refusing) is thrown, and the job retried.
+        // Too large (Twilio answered, but with more than a photo may be; or more pixels than a photo may
+        // have), or not really an image: not kept. No decode place free, or anything else (Twilio
+        // unreachable or refusing), is thrown, and the job retried later.
         const tooLarge = error instanceof TwilioApiError && error.status !== undefined && error.status < 400;
-        if (!(error instanceof InvalidImageError) && !tooLarge) throw error;
+        const refused = error instanceof InvalidImageError && error.reason !== 'busy';
+        if (!refused && !tooLarge) throw error;
       }
     }
     if (photo) outcome = (await keepPhoto(context, store, media.id, reportId, photo)) ? 'stored' : 'done';
