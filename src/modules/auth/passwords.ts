@@ -54,6 +54,11 @@ export async function primeDummyHash(): Promise<void> {
   await dummy();
 }
 
+/** The hash unknown accounts are checked against (for tests: it must cost what a real one costs). */
+export function dummyPasswordHash(): Promise<string> {
+  return dummy();
+}
+
 /**
  * Spends the same time as checking a real account, for an email that has none (or one that is locked or
  * disabled), so the response time does not tell an attacker which addresses have accounts.
