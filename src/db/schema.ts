@@ -142,6 +142,8 @@ export interface SmsOutboxTable {
   /** What the text would have cost to send, in SMS segments. */
   segments: number;
   provider_id: string;
+  /** The case a text is about (hearing reminders, family updates): shown only to who may open it. */
+  case_id: Generated<string | null>;
 }
 
 export const INCIDENT_TYPES = [

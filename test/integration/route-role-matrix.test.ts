@@ -50,7 +50,7 @@ const EXPECTED: Record<string, Allowed> = {
   'GET /console/reports/:id': REPORT_TRIAGE,
   'GET /console/reports/:id/photo': REPORT_TRIAGE,
   'POST /console/reports/:id/status': REPORT_TRIAGE,
-  'GET /console/outbox': ['admin', 'coordinator', 'dispatcher'],
+  'GET /console/outbox': ['admin', 'coordinator', 'dispatcher', 'legal'],
   'POST /webhooks/twilio/voice': 'twilio',
   'POST /webhooks/twilio/voice/language': 'twilio',
   'POST /webhooks/twilio/voice/menu': 'twilio',

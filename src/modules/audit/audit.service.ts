@@ -62,6 +62,7 @@ export type AuditAction =
   | 'team.member_removed'
   | 'attorney.created'
   | 'attorney.updated'
+  | 'attorney.phone_changed'
   | 'attorney.archived'
   | 'attorney.restored'
   | 'case.attorney_assigned'
