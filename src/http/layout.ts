@@ -63,6 +63,15 @@ function consoleNav(request: FastifyRequest): Html {
   </nav>`;
 }
 
+/** Mirrors alert approval's notice when one person can do what needs two (see access-requests.service.ts). */
+function accessApprovalNotice(request: FastifyRequest): Html {
+  const key =
+    request.principal?.accessApprovalWarning === 'rule_off'
+      ? 'console.access_approval_off'
+      : 'console.access_approval_single_admin';
+  return html`<p class="notice warning" role="status" id="access-approval-warning">${request.t(key)}</p>`;
+}
+
 export function renderPage(options: PageOptions): Html {
   const { request, networkName, title, body } = options;
   return html`<!doctype html>
@@ -83,6 +92,7 @@ ${(options.scripts ?? []).map((src) => html`<script src="${src}" defer></script>
 </header>
 ${options.console && request.principal ? consoleNav(request) : ''}
 <main id="main">
+${options.console && request.principal?.accessApprovalWarning ? accessApprovalNotice(request) : ''}
 ${body}
 </main>
 <footer class="site"><p>${request.t('layout.footer')}</p></footer>

@@ -45,6 +45,8 @@ const EXPECTED: Record<string, Allowed> = {
   'POST /console/users/:id/revoke-sessions': ADMIN,
   'POST /console/users/:id/disable': ADMIN,
   'POST /console/users/:id/enable': ADMIN,
+  'POST /console/users/access-requests/:id/approve': ADMIN,
+  'POST /console/users/access-requests/:id/refuse': ADMIN,
   'GET /console': EVERY_STAFF_ROLE,
   'GET /console/reports/events': REPORT_TRIAGE,
   'GET /console/reports/:id': REPORT_TRIAGE,
@@ -130,6 +132,8 @@ const EXPECTED: Record<string, Allowed> = {
   'GET /console/teams/:id': ADMIN,
   'POST /console/teams/:id/members': ADMIN,
   'POST /console/teams/:id/members/:sub/remove': ADMIN,
+  'POST /console/teams/:id/requests/:sub/approve': ADMIN,
+  'POST /console/teams/:id/requests/:sub/refuse': ADMIN,
   // The facility directory is not case data: the legal team keeps it with coordinators and admins.
   'GET /console/facilities': ['admin', 'coordinator', 'legal'],
   'POST /console/facilities': ['admin', 'coordinator', 'legal'],

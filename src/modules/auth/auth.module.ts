@@ -4,6 +4,7 @@ import type { AppContext } from '../../app/context.ts';
 import { cookieNames, type PrincipalLoader } from '../../http/app.ts';
 import { defineJob, parseEmptyPayload } from '../../jobs/jobs.ts';
 import type { DomainModule } from '../index.ts';
+import { activeAdminCount, twoAdminRuleIsOff } from './access-requests.service.ts';
 import { registerAuthRoutes } from './auth.routes.ts';
 import { ensureSetupInvite, SETUP_TTL_MS } from './invites.service.ts';
 import { primeDummyHash } from './passwords.ts';
@@ -18,9 +19,15 @@ export function createPrincipalLoader(context: AppContext): PrincipalLoader {
       // session alive past the idle limit; only what a person does counts as activity.
       const touch = request.routeOptions.config.background !== true;
       const lookup = await lookupSession(context, request.cookies[cookie], { touch });
-      return lookup.kind === 'full' ? lookup.principal : null;
+      if (lookup.kind !== 'full') return null;
+      return { ...lookup.principal, accessApprovalWarning: await accessApprovalWarning(context) };
     },
   };
+}
+
+async function accessApprovalWarning(context: AppContext): Promise<'rule_off' | 'single_admin' | undefined> {
+  if (twoAdminRuleIsOff(context.config)) return 'rule_off';
+  return (await activeAdminCount(context)) <= 1 ? 'single_admin' : undefined;
 }
 
 export const sessionsPurgeJob = defineJob<Record<string, never>>({
@@ -38,6 +45,11 @@ export const authModule: DomainModule = {
     },
   },
   registerJobs(context: AppContext) {
+    if (twoAdminRuleIsOff(context.config)) {
+      context.logger.warn(
+        'AMPARO_ADMIN_TWO_PERSON_APPROVAL is off: an admin can grant legal or admin and join legal teams alone',
+      );
+    }
     context.jobs.register(
       sessionsPurgeJob,
       async () => {
