@@ -5,6 +5,7 @@ import type { AppContext } from '../../app/context.ts';
 import { ROLES, type Role } from '../../db/schema.ts';
 import type { StaffPrincipal } from '../../http/access.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import { announceSessionsEnded, notifyOtherProcesses } from './sessions.ended.ts';
 import {
   decideAccessRequest,
   requestAccess,
@@ -125,11 +126,13 @@ export async function setUserDisabled(
   disabled: boolean,
 ): Promise<AdminChangeResult> {
   if (disabled && userId === actor.userId) return 'self_disable';
-  return context.db.transaction().execute(async (trx) => {
+  const result = await context.db.transaction().execute(async (trx) => {
     const user = await lockUser(trx, userId);
     if (!user) return 'not_found';
-    // Disabling ends every session at once: a disabled account must not stay signed in anywhere.
+    // Disabling ends every session at once: a disabled account must not stay signed in anywhere, nor keep
+    // a live console stream open.
     const sessions = disabled ? await deleteSessionsOfUser(trx, userId) : 0;
+    if (disabled) await notifyOtherProcesses(trx, { userId });
     await setDisabled(trx, userId, disabled ? (user.disabled_at ?? context.clock.now()) : null);
     await recordAudit(trx, context, {
       actorId: actor.userId,
@@ -138,8 +141,10 @@ export async function setUserDisabled(
       subjectId: userId,
       ...(disabled ? { details: { sessions } } : {}),
     });
-    return 'ok';
+    return 'ok' as const;
   });
+  if (result === 'ok' && disabled) announceSessionsEnded({ userId });
+  return result;
 }
 
 export async function revokeSessions(
@@ -147,10 +152,11 @@ export async function revokeSessions(
   actor: StaffPrincipal,
   userId: string,
 ): Promise<AdminChangeResult> {
-  return context.db.transaction().execute(async (trx) => {
+  const result = await context.db.transaction().execute(async (trx) => {
     const user = await lockUser(trx, userId);
     if (!user) return 'not_found';
     const sessions = await deleteSessionsOfUser(trx, userId);
+    await notifyOtherProcesses(trx, { userId });
     await recordAudit(trx, context, {
       actorId: actor.userId,
       action: 'auth.sessions_revoked',
@@ -158,6 +164,8 @@ export async function revokeSessions(
       subjectId: userId,
       details: { sessions },
     });
-    return 'ok';
+    return 'ok' as const;
   });
+  if (result === 'ok') announceSessionsEnded({ userId });
+  return result;
 }
