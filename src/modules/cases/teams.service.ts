@@ -75,7 +75,10 @@ export async function readTeam(context: AppContext, teamId: string): Promise<Tea
   return {
     ...team,
     members: await staffLabels(context, memberIds),
-    candidates: legal.filter((staff) => !memberIds.includes(staff.userId)),
+    candidates: legal.filter(
+      (staff) =>
+        !memberIds.includes(staff.userId) && !requests.some((request) => request.user_id === staff.userId),
+    ),
     pending: requests.map((request) => ({
       id: request.id,
       userId: request.user_id,

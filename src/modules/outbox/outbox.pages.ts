@@ -26,7 +26,7 @@ export function renderOutbox(page: Page, view: OutboxView, provider: SmsProvider
     ${
       entries.length === 0
         ? html`<p id="outbox-empty">${t('outbox.empty')}</p>`
-        : html`<table class="reports outbox">
+        : html`<div class="table-scroll" tabindex="0" role="region" aria-label="${t('outbox.title')}"><table class="reports outbox">
             <thead>
               <tr>
                 <th>${t('outbox.col_time')}</th>
@@ -46,7 +46,7 @@ export function renderOutbox(page: Page, view: OutboxView, provider: SmsProvider
                   </tr>`,
               )}
             </tbody>
-          </table>`
+          </table></div>`
     }`;
   return renderPage({ ...page, title: t('outbox.title'), body, console: true });
 }
