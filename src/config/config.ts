@@ -42,6 +42,8 @@ export interface AppConfig {
   alerts: AlertsConfig;
   webhookReceipts: WebhookReceiptsConfig;
   cases: CasesConfig;
+  outbox: OutboxConfig;
+  admins: AdminsConfig;
   /** Street tiles for the console map ({z}/{x}/{y} template); without it the map uses only offline outlines. */
   mapTileUrl: string | undefined;
   audit: AuditConfig;
@@ -58,6 +60,19 @@ export interface ImageDecodingConfig {
   concurrency: number;
   queueLimit: number;
   timeoutSeconds: number;
+}
+
+export interface OutboxConfig {
+  /** Texts kept in the console outbox are deleted this many days after they were written. */
+  retentionDays: number;
+}
+
+export interface AdminsConfig {
+  /**
+   * Granting legal or admin and joining a legal team need a second admin's approval. Off only for a network
+   * of one admin: the console and the log say so while it is off.
+   */
+  twoAdminApproval: boolean;
 }
 
 export interface HotlineConfig {
@@ -331,6 +346,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     alerts: alerts(env),
     webhookReceipts: webhookReceipts(env),
     cases: cases(env, cwd, dataDir),
+    ...outboxAndAdmins(env),
     mapTileUrl: tileUrl(env),
     audit: audit(env, cwd, dataDir),
     imageDecoding: imageDecoding(env),
@@ -440,6 +456,13 @@ function alerts(env: Env): AlertsConfig {
     senders: [...new Set(senders)],
     inFlight: integer(env, 'AMPARO_ALERT_IN_FLIGHT', 50, 1, 1000),
     deliveryRetentionDays: integer(env, 'AMPARO_ALERT_DELIVERY_RETENTION_DAYS', 30, 1, 3650),
+  };
+}
+
+function outboxAndAdmins(env: Env): { outbox: OutboxConfig; admins: AdminsConfig } {
+  return {
+    outbox: { retentionDays: integer(env, 'AMPARO_OUTBOX_RETENTION_DAYS', 7, 1, 365) },
+    admins: { twoAdminApproval: boolean(env, 'AMPARO_ADMIN_TWO_PERSON_APPROVAL', true) },
   };
 }
 

@@ -7,6 +7,20 @@ type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 export const ROLES = ['admin', 'coordinator', 'dispatcher', 'responder', 'legal'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** Granting legal or admin, or adding to a legal team, waiting for a second admin (auth module). */
+export interface AccessRequestsTable {
+  id: string;
+  kind: 'role' | 'team';
+  user_id: string;
+  role: 'legal' | 'admin' | null;
+  team_id: string | null;
+  requested_by: string;
+  requested_at: Timestamp;
+  decision: 'approved' | 'refused' | null;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+}
+
 export interface UsersTable {
   id: string;
   email_ciphertext: string;
@@ -156,6 +170,8 @@ export interface SmsOutboxTable {
   /** What the text would have cost to send, in SMS segments. */
   segments: number;
   provider_id: string;
+  /** The case a text is about (hearing reminders, family updates): shown only to who may open it. */
+  case_id: Generated<string | null>;
 }
 
 export const INCIDENT_TYPES = [
@@ -776,6 +792,7 @@ export interface ProofOfWorkSpentTable {
 
 export interface Database {
   users: UsersTable;
+  access_requests: AccessRequestsTable;
   sessions: SessionsTable;
   sign_in_failures: SignInFailuresTable;
   invites: InvitesTable;

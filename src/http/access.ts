@@ -32,6 +32,11 @@ export interface StaffPrincipal {
   roles: readonly Role[];
   sessionId: string;
   csrfSecret: string;
+  /**
+   * Why nobody else approves access to cases, said on every console page: the two-admin rule is off, or the
+   * network has a single admin (who cannot approve their own grants).
+   */
+  accessApprovalWarning?: 'rule_off' | 'single_admin' | undefined;
 }
 
 export function hasAnyRole(principal: StaffPrincipal | null, roles: readonly Role[]): boolean {

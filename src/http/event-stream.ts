@@ -8,7 +8,8 @@ import { securityHeaders } from './security-headers.ts';
 const HEARTBEAT_MS = 25_000;
 /**
  * A live stream ends after this long and the browser reconnects, which passes through sign-in checks again:
- * a session that has expired or been revoked stops receiving changes within minutes.
+ * a session that has expired stops receiving changes within minutes. Signing out, revoking and disabling
+ * end the streams at once (endLiveStreams).
  */
 const STREAM_LIFETIME_MS = 10 * 60_000;
 
@@ -48,6 +49,31 @@ export function replayCursor(lastEventId: unknown, since: string | undefined): n
     if (typeof candidate === 'string' && /^[0-9]{1,15}$/.test(candidate)) return Number(candidate);
   }
   return undefined;
+}
+
+interface OpenStream {
+  sessionId: string | undefined;
+  userId: string | undefined;
+  end: () => void;
+}
+
+/** Every stream this process holds open, whichever app or module opened it (their ids are unique). */
+const liveStreams = new Set<OpenStream>();
+
+/**
+ * Ends at once the open streams of a session or of every session of a user (signed out, revoked, disabled).
+ * The browser reconnects and is refused like any signed-out request. Returns how many ended.
+ */
+export function endLiveStreams(whose: { sessionId: string } | { userId: string }): number {
+  let ended = 0;
+  for (const stream of [...liveStreams]) {
+    const matches =
+      'sessionId' in whose ? stream.sessionId === whose.sessionId : stream.userId === whose.userId;
+    if (!matches) continue;
+    stream.end();
+    ended += 1;
+  }
+  return ended;
 }
 
 /** Returns the opener of this app's event streams; every stream still open is dropped when the app closes. */
@@ -124,8 +150,15 @@ export function eventStreams(app: FastifyInstance, options: { secure: boolean })
       raw.destroy();
     };
     openStreams.add(shutDown);
+    const live: OpenStream = {
+      sessionId: request.principal?.sessionId,
+      userId: request.principal?.userId,
+      end: stop,
+    };
+    liveStreams.add(live);
     raw.on('close', () => {
       openStreams.delete(shutDown);
+      liveStreams.delete(live);
       stop();
     });
   };

@@ -7,7 +7,7 @@ import { FACILITY_EDITOR_ROLES } from '../modules/case-tracking/case-tracking.po
 import { CASE_ROLES } from '../modules/cases/cases.policy.ts';
 import { DISPATCHER_ROLES } from '../modules/dispatch/dispatch.policy.ts';
 import { INCIDENT_MANAGER_ROLES } from '../modules/incidents/incidents.policy.ts';
-import { OUTBOX_READER_ROLES } from '../modules/outbox/outbox.policy.ts';
+import { OUTBOX_PAGE_ROLES } from '../modules/outbox/outbox.policy.ts';
 import { REPORT_READER_ROLES } from '../modules/reports/reports.policy.ts';
 import { SIMULATOR_ROLES } from '../modules/sms/sms.policy.ts';
 import { FOLLOWUP_ROLES } from '../modules/voice/voice.policy.ts';
@@ -46,7 +46,7 @@ function consoleNav(request: FastifyRequest): Html {
     ${hasAnyRole(request.principal, REPORT_READER_ROLES) ? html`<a href="/console">${t('console.nav_reports')}</a>` : ''}
     ${hasAnyRole(request.principal, INCIDENT_MANAGER_ROLES) ? html`<a href="/console/incidents">${t('incidents.nav')}</a>` : ''}
     ${hasAnyRole(request.principal, ALERT_ROLES) ? html`<a href="/console/alerts">${t('alerts.nav')}</a>` : ''}
-    ${hasAnyRole(request.principal, OUTBOX_READER_ROLES) ? html`<a href="/console/outbox">${t('console.nav_outbox')}</a>` : ''}
+    ${hasAnyRole(request.principal, OUTBOX_PAGE_ROLES) ? html`<a href="/console/outbox">${t('console.nav_outbox')}</a>` : ''}
     ${hasAnyRole(request.principal, FOLLOWUP_ROLES) ? html`<a href="/console/followups">${t('voice.followups_nav')}</a>` : ''}
     ${hasAnyRole(request.principal, CASE_ROLES) ? html`<a href="/console/cases">${t('cases.nav')}</a>` : ''}
     ${hasAnyRole(request.principal, CASE_ROLES) ? html`<a href="/console/cases/checks-due">${t('case_tracking.nav_checks_due')}</a>` : ''}
@@ -61,6 +61,15 @@ function consoleNav(request: FastifyRequest): Html {
     <a href="/console/profile">${t('dispatch.nav_profile')}</a>
     <a href="/console/account">${t('console.nav_account')}</a>
   </nav>`;
+}
+
+/** Mirrors alert approval's notice when one person can do what needs two (see access-requests.service.ts). */
+function accessApprovalNotice(request: FastifyRequest): Html {
+  const key =
+    request.principal?.accessApprovalWarning === 'rule_off'
+      ? 'console.access_approval_off'
+      : 'console.access_approval_single_admin';
+  return html`<p class="notice warning" role="status" id="access-approval-warning">${request.t(key)}</p>`;
 }
 
 export function renderPage(options: PageOptions): Html {
@@ -83,6 +92,7 @@ ${(options.scripts ?? []).map((src) => html`<script src="${src}" defer></script>
 </header>
 ${options.console && request.principal ? consoleNav(request) : ''}
 <main id="main">
+${options.console && request.principal?.accessApprovalWarning ? accessApprovalNotice(request) : ''}
 ${body}
 </main>
 <footer class="site"><p>${request.t('layout.footer')}</p></footer>

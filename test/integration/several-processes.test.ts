@@ -106,6 +106,43 @@ describe('two web processes and two workers on one database', () => {
     }
   });
 
+  test(
+    'disabling someone on one web process ends their console stream on the other',
+    { timeout: 60_000 },
+    async () => {
+      const dispatcher = await createStaffSession(t.context, ['dispatcher']);
+      const admin = await createStaffSession(t.context, ['admin']);
+      const abort = new AbortController();
+      try {
+        const stream = await fetch(`${webB.baseUrl}/console/reports/events`, {
+          headers: { cookie: dispatcher.cookie, accept: 'text/event-stream' },
+          signal: abort.signal,
+        });
+        assert.equal(stream.status, 200);
+        const reader = stream.body!.getReader();
+        const decoder = new TextDecoder();
+        let received = '';
+        while (!received.includes('\n\n')) received += decoder.decode((await reader.read()).value);
+
+        const disabled = await fetch(`${webA.baseUrl}/console/users/${dispatcher.userId}/disable`, {
+          method: 'POST',
+          headers: { cookie: admin.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ _csrf: admin.csrfToken }).toString(),
+          redirect: 'manual',
+        });
+        assert.equal(disabled.status, 303);
+        // Web process B hears it (NOTIFY amparo_sessions_ended) and ends the stream; before, it stayed open for
+        // up to its 10-minute lifetime, and this read would wait out the test's timeout.
+        for (;;) {
+          const { done } = await reader.read();
+          if (done) break;
+        }
+      } finally {
+        abort.abort();
+      }
+    },
+  );
+
   test('a client gets one rate limit across both web processes', async () => {
     const client = '198.51.100.2';
     const statuses: number[] = [];

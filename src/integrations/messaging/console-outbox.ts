@@ -31,6 +31,7 @@ export class ConsoleOutbox implements SmsSender {
       body_ciphertext: fields.encrypt({ table: 'sms_outbox', column: 'body', rowId: id }, message.body),
       segments: countSegments(message.body).segments,
       provider_id: providerId,
+      case_id: message.caseId ?? null,
     });
     return { providerId };
   }

@@ -6,6 +6,8 @@ import { textablePhone } from '../../phone/phone.ts';
 export interface OutgoingSms {
   to: string;
   body: string;
+  /** The case the text is about, if any: the console outbox shows it only to staff who may open the case. */
+  caseId?: string;
 }
 
 export interface SmsSender {

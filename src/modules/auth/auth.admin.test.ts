@@ -166,7 +166,7 @@ describe(`staff administration`, () => {
     const taken = await as(admin, 'POST', '/console/users/invite', {
       _csrf: admin.csrfToken,
       email: 'new.dispatcher@EXAMPLE.org',
-      role: 'legal',
+      role: 'coordinator',
     });
     assert.equal(taken.statusCode, 409);
     assert.match(taken.body, /already has an account/);
@@ -235,7 +235,7 @@ describe(`staff administration`, () => {
     const staff = await createStaffSession(t.context, ['dispatcher']);
     const changed = await as(admin, 'POST', `/console/users/${staff.userId}/roles`, {
       _csrf: admin.csrfToken,
-      roles: ['legal', 'dispatcher', 'not-a-role'],
+      roles: ['coordinator', 'dispatcher', 'not-a-role'],
     });
     assert.equal(changed.statusCode, 303);
     assert.equal(changed.headers.location, '/console/users?done=roles');
@@ -248,7 +248,7 @@ describe(`staff administration`, () => {
       action: 'user.roles_changed',
       actor_id: admin.userId,
       subject_id: staff.userId,
-      details: { from: ['dispatcher'], to: ['dispatcher', 'legal'] },
+      details: { from: ['dispatcher'], to: ['coordinator', 'dispatcher'] },
     });
     const single = await as(admin, 'POST', `/console/users/${staff.userId}/roles`, {
       _csrf: admin.csrfToken,
@@ -312,5 +312,82 @@ describe(`staff administration`, () => {
     assert.equal(list.statusCode, 200);
     assert.doesNotMatch(list.body, /<script>alert/);
     assert.match(list.body, /&lt;script&gt;alert\(1\)&lt;\/script&gt;@example\.org/);
+  });
+
+  test('granting legal or admin waits for a second admin; nobody approves their own', async () => {
+    const second = await createStaffSession(t.context, ['admin']);
+    const rolesOf = async (userId: string) =>
+      (
+        await t.context.db
+          .selectFrom('users')
+          .select('roles')
+          .where('id', '=', userId)
+          .executeTakeFirstOrThrow()
+      ).roles;
+
+    // An admin gives themselves legal: nothing changes until another admin approves.
+    const self = await as(admin, 'POST', `/console/users/${admin.userId}/roles`, {
+      _csrf: admin.csrfToken,
+      roles: ['admin', 'legal'],
+    });
+    assert.equal(self.statusCode, 303);
+    assert.equal(self.headers.location, '/console/users?done=roles_pending');
+    assert.deepEqual(await rolesOf(admin.userId), ['admin']);
+    const request = await t.context.db
+      .selectFrom('access_requests')
+      .selectAll()
+      .where('user_id', '=', admin.userId)
+      .where('decided_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    assert.equal(request.role, 'legal');
+
+    // Their own page offers no approval, and approving anyway is refused.
+    const ownList = await as(admin, 'GET', '/console/users');
+    assert.match(ownList.body, /id="access-requests"/);
+    assert.ok(!ownList.body.includes(`/console/users/access-requests/${request.id}/approve`));
+    const own = await as(admin, 'POST', `/console/users/access-requests/${request.id}/approve`, {
+      _csrf: admin.csrfToken,
+    });
+    assert.equal(own.statusCode, 409);
+    assert.match(own.body, /another admin must approve it/);
+    assert.deepEqual(await rolesOf(admin.userId), ['admin']);
+
+    // An invitation is no way around it.
+    const invite = await as(admin, 'POST', '/console/users/invite', {
+      _csrf: admin.csrfToken,
+      email: 'second.me@example.org',
+      role: 'legal',
+    });
+    assert.equal(invite.statusCode, 400);
+    assert.match(invite.body, /Invite them with another role/);
+
+    // The second admin approves: the role is given, and both steps are audited.
+    const listed = await as(second, 'GET', '/console/users');
+    assert.ok(listed.body.includes(`/console/users/access-requests/${request.id}/approve`));
+    const approved = await as(second, 'POST', `/console/users/access-requests/${request.id}/approve`, {
+      _csrf: second.csrfToken,
+    });
+    assert.equal(approved.statusCode, 303);
+    assert.deepEqual(await rolesOf(admin.userId), ['admin', 'legal']);
+    const actions = await auditActions(t.context);
+    assert.deepEqual(actions.slice(-2), ['access.approved', 'user.roles_changed']);
+    assert.ok(actions.includes('access.requested'));
+
+    // Admin for someone else, asked by one admin, refused by the other: nothing given.
+    const staff = await createStaffSession(t.context, ['dispatcher']);
+    await as(second, 'POST', `/console/users/${staff.userId}/roles`, {
+      _csrf: second.csrfToken,
+      roles: ['dispatcher', 'admin'],
+    });
+    const pending = await t.context.db
+      .selectFrom('access_requests')
+      .select('id')
+      .where('user_id', '=', staff.userId)
+      .executeTakeFirstOrThrow();
+    const refused = await as(admin, 'POST', `/console/users/access-requests/${pending.id}/refuse`, {
+      _csrf: admin.csrfToken,
+    });
+    assert.equal(refused.statusCode, 303);
+    assert.deepEqual(await rolesOf(staff.userId), ['dispatcher']);
   });
 });

@@ -1,10 +1,14 @@
 // The auth module: staff sign-in with a mandatory second factor, server-side sessions, account links
 // (first-run setup and invitations) and staff administration.
 import type { AppContext } from '../../app/context.ts';
+import type { FastifyInstance } from 'fastify';
 import { cookieNames, type PrincipalLoader } from '../../http/app.ts';
+import { endLiveStreams } from '../../http/event-stream.ts';
 import { defineJob, parseEmptyPayload } from '../../jobs/jobs.ts';
 import type { DomainModule } from '../index.ts';
+import { activeAdminCount, twoAdminRuleIsOff } from './access-requests.service.ts';
 import { registerAuthRoutes } from './auth.routes.ts';
+import { decodeEndedSessions, onSessionsEnded, SESSIONS_ENDED_CHANNEL } from './sessions.ended.ts';
 import { ensureSetupInvite, SETUP_TTL_MS } from './invites.service.ts';
 import { primeDummyHash } from './passwords.ts';
 import { lookupSession, purgeExpiredSessions } from './sessions.service.ts';
@@ -18,9 +22,31 @@ export function createPrincipalLoader(context: AppContext): PrincipalLoader {
       // session alive past the idle limit; only what a person does counts as activity.
       const touch = request.routeOptions.config.background !== true;
       const lookup = await lookupSession(context, request.cookies[cookie], { touch });
-      return lookup.kind === 'full' ? lookup.principal : null;
+      if (lookup.kind !== 'full') return null;
+      return { ...lookup.principal, accessApprovalWarning: await accessApprovalWarning(context) };
     },
   };
+}
+
+async function accessApprovalWarning(context: AppContext): Promise<'rule_off' | 'single_admin' | undefined> {
+  if (twoAdminRuleIsOff(context.config)) return 'rule_off';
+  return (await activeAdminCount(context)) <= 1 ? 'single_admin' : undefined;
+}
+
+/**
+ * Ends live console streams of sessions that ended: at once for those ended in this process, through
+ * PostgreSQL NOTIFY for those ended in another.
+ */
+async function endStreamsOfEndedSessions(app: FastifyInstance, context: AppContext): Promise<void> {
+  const stopHere = onSessionsEnded((ended) => void endLiveStreams(ended));
+  const unlisten = await context.database.listen(SESSIONS_ENDED_CHANNEL, (payload) => {
+    const ended = decodeEndedSessions(payload);
+    if (ended) endLiveStreams(ended);
+  });
+  app.addHook('onClose', async () => {
+    stopHere();
+    await unlisten();
+  });
 }
 
 export const sessionsPurgeJob = defineJob<Record<string, never>>({
@@ -33,11 +59,17 @@ export const authModule: DomainModule = {
   name: 'auth',
   http: {
     name: 'auth',
-    register(app, context, services) {
+    async register(app, context, services) {
       registerAuthRoutes(app, context, services);
+      await endStreamsOfEndedSessions(app, context);
     },
   },
   registerJobs(context: AppContext) {
+    if (twoAdminRuleIsOff(context.config)) {
+      context.logger.warn(
+        'AMPARO_ADMIN_TWO_PERSON_APPROVAL is off: an admin can grant legal or admin and join legal teams alone',
+      );
+    }
     context.jobs.register(
       sessionsPurgeJob,
       async () => {

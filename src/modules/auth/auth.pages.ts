@@ -10,6 +10,7 @@ import type { MessageKey } from '../../i18n/i18n.ts';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './passwords.ts';
 import type { StaffListEntry } from './users.service.ts';
 import { ROLES } from '../../db/schema.ts';
+import type { AccessRequestRow } from './access-requests.service.ts';
 
 export const ROLE_LABELS: Record<Role, MessageKey> = {
   admin: 'users.role_admin',
@@ -259,6 +260,8 @@ export interface InviteFormState {
 export function usersPage(
   options: PageBase & {
     users: StaffListEntry[];
+    /** Grants of legal or admin waiting for a second admin. */
+    pending: AccessRequestRow[];
     selfId: string;
     csrf: string;
     notice?: Notice;
@@ -316,13 +319,48 @@ export function usersPage(
       </td>
     </tr>`;
   });
+  const emailOf = (id: string): string =>
+    options.users.find((user) => user.id === id)?.email ?? t('users.someone');
+  const pending =
+    options.pending.length === 0
+      ? ''
+      : html`<section id="access-requests" aria-labelledby="access-requests-heading">
+          <h2 id="access-requests-heading">${t('users.pending_heading')}</h2>
+          <p class="hint">${t('users.pending_hint')}</p>
+          <ul class="access-requests">
+            ${options.pending.map((request) => {
+              const own = request.requested_by === options.selfId || request.user_id === options.selfId;
+              return html`<li data-id="${request.id}">
+                <p>
+                  ${t('users.pending_item', {
+                    role: t(ROLE_LABELS[request.role ?? 'legal']),
+                    user: emailOf(request.user_id),
+                    by: emailOf(request.requested_by),
+                  })}
+                </p>
+                ${
+                  own
+                    ? html`<p class="hint">${t('users.pending_own')}</p>`
+                    : html`<form method="post" action="/console/users/access-requests/${request.id}/approve" class="inline-form">
+                        ${csrfField(options.csrf)}
+                        <button type="submit">${t('users.approve')}</button>
+                      </form>`
+                }
+                <form method="post" action="/console/users/access-requests/${request.id}/refuse" class="inline-form">
+                  ${csrfField(options.csrf)}
+                  <button type="submit" class="secondary">${t('users.refuse')}</button>
+                </form>
+              </li>`;
+            })}
+          </ul>
+        </section>`;
   return renderPage({
     request,
     networkName: options.networkName,
     title: t('users.title'),
     console: true,
     body: html`<h1>${t('users.title')}</h1>
-      ${notice(options.notice)}
+      ${notice(options.notice)} ${pending}
       ${
         options.inviteLink
           ? html`<div class="notice ok" role="status">

@@ -1,6 +1,6 @@
 // The auth module's SQL: users, sessions and invites. Functions take the database or a transaction, so
 // the services decide what commits together.
-import type { ExpressionBuilder, Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { Database, InviteKind, Role } from '../../db/schema.ts';
 
 type Db = Kysely<Database>;
@@ -237,6 +237,11 @@ export async function deleteSession(db: Db, sessionId: string): Promise<number> 
 export async function deleteSessionsOfUser(db: Db, userId: string): Promise<number> {
   const result = await db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+/** Tells every process, when the transaction commits, that these sessions ended (see sessions.ended.ts). */
+export async function notifySessionsEnded(db: Db, channel: string, payload: string): Promise<void> {
+  await sql`select pg_notify(${channel}, ${payload})`.execute(db);
 }
 
 export async function deletePendingSessionsOfUser(db: Db, userId: string): Promise<void> {

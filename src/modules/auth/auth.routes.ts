@@ -32,9 +32,11 @@ import {
   verifyPasswordStep,
 } from './auth.service.ts';
 import { acceptInvite, createInvite, findInvite } from './invites.service.ts';
+import { pendingRoleRequests, ROLES_NEEDING_APPROVAL, twoAdminRuleIsOff } from './access-requests.service.ts';
 import { lookupSession, type SessionLookup } from './sessions.service.ts';
 import {
   changeRoles,
+  decideRoleRequest,
   listStaff,
   parseRoles,
   revokeSessions,
@@ -90,7 +92,8 @@ function sendPage(reply: FastifyReply, page: Html, status = 200): FastifyReply {
   return reply.code(status).type('text/html; charset=utf-8').send(page.value);
 }
 
-const ADMIN_PROBLEMS: Record<Exclude<AdminChangeResult, 'ok'>, MessageKey> = {
+const ADMIN_PROBLEMS: Record<Exclude<AdminChangeResult, 'ok' | 'pending'>, MessageKey> = {
+  own_request: 'users.problem_own_request',
   not_found: 'users.problem_not_found',
   no_roles: 'users.problem_no_roles',
   own_admin_role: 'users.problem_own_admin_role',
@@ -102,9 +105,16 @@ const DONE_NOTICES: Record<string, MessageKey> = {
   revoked: 'users.done_revoked',
   disabled: 'users.done_disabled',
   enabled: 'users.done_enabled',
+  roles_pending: 'users.done_roles_pending',
+  access_approved: 'users.done_access_approved',
+  access_refused: 'users.done_access_refused',
 };
 
-const INVITE_PROBLEMS: Record<'invalid_email' | 'invalid_role' | 'email_taken', MessageKey> = {
+const INVITE_PROBLEMS: Record<
+  'invalid_email' | 'invalid_role' | 'email_taken' | 'needs_approval',
+  MessageKey
+> = {
+  needs_approval: 'users.problem_invite_needs_approval',
   invalid_email: 'users.problem_invalid_email',
   invalid_role: 'users.problem_invalid_role',
   email_taken: 'users.problem_email_taken',
@@ -492,6 +502,7 @@ export function registerAuthRoutes(app: FastifyInstance, context: AppContext, se
       request,
       networkName,
       users: await listStaff(context),
+      pending: await pendingRoleRequests(context),
       selfId: principal.userId,
       csrf: services.csrf.issue(principal.csrfSecret),
       invite: options.invite ?? { email: '', role: 'responder' },
@@ -521,7 +532,14 @@ export function registerAuthRoutes(app: FastifyInstance, context: AppContext, se
     },
     async (request, reply) => {
       const invite = { email: field(request.body, 'email').trim(), role: field(request.body, 'role') };
-      const result = await createInvite(context, { ...invite, createdBy: request.principal!.userId });
+      // An invitation is a grant too: legal and admin are given on the staff list, where a second admin
+      // approves them (the command line's `amparo user invite` is for whoever runs the server).
+      const needsApproval =
+        !twoAdminRuleIsOff(context.config) &&
+        (ROLES_NEEDING_APPROVAL as readonly string[]).includes(invite.role);
+      const result = needsApproval
+        ? ({ ok: false, problem: 'needs_approval' } as const)
+        : await createInvite(context, { ...invite, createdBy: request.principal!.userId });
       if (result.ok) {
         return showUsers(request, reply, {
           notice: { kind: 'ok', text: request.t('users.invite_created') },
@@ -561,6 +579,7 @@ export function registerAuthRoutes(app: FastifyInstance, context: AppContext, se
       async (request, reply) => {
         const result = await action(request);
         if (result === 'ok') return reply.redirect(`/console/users?done=${done}`, 303);
+        if (result === 'pending') return reply.redirect(`/console/users?done=${done}_pending`, 303);
         const notice: Notice = { kind: 'error', text: request.t(ADMIN_PROBLEMS[result]) };
         return showUsers(request, reply, { notice, status: result === 'not_found' ? 404 : 409 });
       },
@@ -570,6 +589,30 @@ export function registerAuthRoutes(app: FastifyInstance, context: AppContext, se
   adminAction('/console/users/:id/roles', 'roles', (request) =>
     changeRoles(context, request.principal!, request.params.id, parseRoles((request.body as Body).roles)),
   );
+  for (const [verb, approve] of [
+    ['approve', true],
+    ['refuse', false],
+  ] as const) {
+    app.post<{ Params: { id: string } }>(
+      `/console/users/access-requests/:id/${verb}`,
+      {
+        config: { access: STAFF_ADMIN_ACCESS },
+        schema: {
+          params: userParams,
+          body: formSchema(['_csrf']),
+          response: { ...htmlResponses(404, 409), ...redirectResponse },
+        },
+      },
+      async (request, reply) => {
+        const outcome = await decideRoleRequest(context, request.principal!, request.params.id, approve);
+        if (outcome === 'approved' || outcome === 'refused') {
+          return reply.redirect(`/console/users?done=access_${outcome}`, 303);
+        }
+        const notice: Notice = { kind: 'error', text: request.t(ADMIN_PROBLEMS[outcome]) };
+        return showUsers(request, reply, { notice, status: outcome === 'not_found' ? 404 : 409 });
+      },
+    );
+  }
   adminAction('/console/users/:id/revoke-sessions', 'revoked', (request) =>
     revokeSessions(context, request.principal!, request.params.id),
   );

@@ -7,6 +7,7 @@ import type { AppContext } from '../../app/context.ts';
 import { normalizeEmail } from '../../crypto/blind-index.ts';
 import type { StaffPrincipal } from '../../http/access.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import { announceSessionsEnded, notifyOtherProcesses } from './sessions.ended.ts';
 import {
   acceptTotpStep,
   clearSignInFailures,
@@ -211,8 +212,10 @@ export async function abandonPending(context: AppContext, sessionId: string): Pr
 }
 
 export async function signOut(context: AppContext, principal: StaffPrincipal): Promise<void> {
+  const ended = { sessionId: principal.sessionId };
   await context.db.transaction().execute(async (trx) => {
     await deleteSession(trx, principal.sessionId);
+    await notifyOtherProcesses(trx, ended);
     await recordAudit(trx, context, {
       actorId: principal.userId,
       action: 'auth.sign_out',
@@ -220,18 +223,23 @@ export async function signOut(context: AppContext, principal: StaffPrincipal): P
       subjectId: principal.userId,
     });
   });
+  announceSessionsEnded(ended);
 }
 
 export async function signOutEverywhere(context: AppContext, principal: StaffPrincipal): Promise<number> {
-  return context.db.transaction().execute(async (trx) => {
-    const sessions = await deleteSessionsOfUser(trx, principal.userId);
+  const ended = { userId: principal.userId };
+  const sessions = await context.db.transaction().execute(async (trx) => {
+    const deleted = await deleteSessionsOfUser(trx, principal.userId);
+    await notifyOtherProcesses(trx, ended);
     await recordAudit(trx, context, {
       actorId: principal.userId,
       action: 'auth.sign_out_everywhere',
       subjectType: 'user',
       subjectId: principal.userId,
-      details: { sessions },
+      details: { sessions: deleted },
     });
-    return sessions;
+    return deleted;
   });
+  announceSessionsEnded(ended);
+  return sessions;
 }

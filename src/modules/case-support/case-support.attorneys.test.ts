@@ -59,7 +59,8 @@ describe(`case support: attorneys`, () => {
     assert.match(bad.body, /value="Centro Legal"/);
 
     const phone = '(773) 555-0199';
-    const created = await postForm(t.app, coordinator, '/console/attorneys', {
+    // Hearing reminders go to the phone, so legal staff add attorneys with one (see the next test).
+    const created = await postForm(t.app, legal, '/console/attorneys', {
       name: 'Lucía Méndez',
       organization: 'Centro Legal',
       languages: 'Spanish, English',
@@ -114,6 +115,7 @@ describe(`case support: attorneys`, () => {
     assert.deepEqual(await auditActions(t.context, row.id), [
       'attorney.created',
       'attorney.updated',
+      'attorney.phone_changed',
       'attorney.archived',
     ]);
 
@@ -223,6 +225,69 @@ describe(`case support: attorneys`, () => {
       .where('ended_at', 'is', null)
       .execute();
     assert.equal(counted.length, 2);
+  });
+
+  test('only legal staff change the phone case texts go to; the change is audited and shown on the cases', async () => {
+    const coordinator = await createStaffSession(t.context, ['coordinator']);
+    const attorneyId = await addAttorney(t.context, legal.userId, {
+      name: 'Rosa Vega',
+      languages: ['Spanish'],
+      capacity: 5,
+      phone: '+13125550161',
+    });
+    const { id: caseId } = await openTestCase(t.context, legal.userId);
+    assert.equal(
+      (await postForm(t.app, legal, `/console/cases/${caseId}/attorney`, { attorney_id: attorneyId }))
+        .statusCode,
+      303,
+    );
+    const form = { name: 'Rosa Vega', organization: '', languages: 'Spanish', capacity: '6' };
+
+    // The coordinator is not offered the field, and a phone sent anyway is refused in their language.
+    const page = await getPage(t.app, coordinator, `/console/attorneys/${attorneyId}`);
+    assert.equal(page.statusCode, 200);
+    assert.ok(!/name="phone"/.test(page.body), 'no phone field for a coordinator');
+    assert.match(page.body, /id="attorney-phone-legal-only"/);
+    const refused = await postForm(
+      t.app,
+      coordinator,
+      `/console/attorneys/${attorneyId}`,
+      { ...form, phone: '+13125550999' },
+      'es',
+    );
+    assert.equal(refused.statusCode, 422);
+    assert.match(refused.body, /Solo el equipo legal puede cambiar el teléfono de un abogado/);
+    const added = await postForm(t.app, coordinator, '/console/attorneys', {
+      ...form,
+      name: 'Otro Abogado',
+      phone: '+13125550999',
+    });
+    assert.equal(added.statusCode, 422, 'a coordinator cannot add an attorney with a phone either');
+    assert.equal((await assignedAttorneyContact(t.context, caseId))?.phone, '+13125550161');
+
+    // Without the field, the coordinator still keeps the rest of the directory, and the phone stays.
+    assert.equal(
+      (await postForm(t.app, coordinator, `/console/attorneys/${attorneyId}`, form)).statusCode,
+      303,
+    );
+    assert.equal((await assignedAttorneyContact(t.context, caseId))?.phone, '+13125550161');
+    assert.ok(!(await timelineKinds(t.context, caseId)).includes('attorney_phone_changed'));
+
+    // Legal staff change it: audited, and on the timeline of the case the attorney represents.
+    t.clock.advance(60_000);
+    const changed = await postForm(t.app, legal, `/console/attorneys/${attorneyId}`, {
+      ...form,
+      phone: '+13125550162',
+    });
+    assert.equal(changed.statusCode, 303);
+    assert.equal((await assignedAttorneyContact(t.context, caseId))?.phone, '+13125550162');
+    assert.deepEqual(
+      (await auditActions(t.context, attorneyId)).filter((action) => action.startsWith('attorney.')),
+      ['attorney.created', 'attorney.updated', 'attorney.updated', 'attorney.phone_changed'],
+    );
+    assert.ok((await timelineKinds(t.context, caseId)).includes('attorney_phone_changed'));
+    const casePage = await getPage(t.app, legal, `/console/cases/${caseId}`);
+    assert.match(casePage.body, /The phone of Rosa Vega, which this case&#39;s texts go to, was changed/);
   });
 
   test('assigning: the timeline, the audit, the case page section, the reminder contact; reassigning ends the first', async () => {

@@ -30,6 +30,7 @@ import {
   insertAssignment,
   insertAttorney,
   listAttorneys,
+  listCasesRepresentedBy,
   listRepresentedCases,
   lockAttorney,
   setAttorneyArchived,
@@ -110,11 +111,24 @@ export function attorneyFormValues(attorney: AttorneyView): FormValues<AttorneyF
   };
 }
 
+/**
+ * Whether this staff member may set an attorney's phone. Hearing reminders (case reference, court, courtroom)
+ * go to that number, so only legal staff, who may read such cases, choose where they go; coordinators and
+ * admins keep the rest of the directory.
+ */
+export function mayEditAttorneyPhone(principal: Pick<StaffPrincipal, 'roles'>): boolean {
+  return principal.roles.includes('legal');
+}
+
+export type AttorneySaveOutcome = 'saved' | 'not_found' | 'phone_legal_only';
+
 export async function createAttorney(
   context: AppContext,
-  actorId: string,
+  principal: Pick<StaffPrincipal, 'roles' | 'userId'>,
   input: AttorneyInput,
-): Promise<string> {
+): Promise<{ outcome: 'saved'; id: string } | { outcome: 'phone_legal_only' }> {
+  if (input.phone !== null && !mayEditAttorneyPhone(principal)) return { outcome: 'phone_legal_only' };
+  const actorId = principal.userId;
   const id = randomUUID();
   const now = context.clock.now();
   await context.db.transaction().execute(async (trx) => {
@@ -140,17 +154,29 @@ export async function createAttorney(
       details: { capacity: input.capacity, hasPhone: input.phone !== null },
     });
   });
-  return id;
+  return { outcome: 'saved', id };
 }
 
+/**
+ * Saves an attorney. A changed phone (only legal staff may change it) is audited on its own and shown on the
+ * timeline of every open case the attorney represents, since those cases' texts now go to the new number.
+ */
 export async function editAttorney(
   context: AppContext,
-  actorId: string,
+  principal: Pick<StaffPrincipal, 'roles' | 'userId'>,
   attorneyId: string,
   input: AttorneyInput,
-): Promise<'saved' | 'not_found'> {
+): Promise<AttorneySaveOutcome> {
   if (!isUuid(attorneyId)) return 'not_found';
-  return context.db.transaction().execute(async (trx) => {
+  const actorId = principal.userId;
+  return context.db.transaction().execute(async (trx): Promise<AttorneySaveOutcome> => {
+    const before = await lockAttorney(trx, attorneyId);
+    if (!before) return 'not_found';
+    const previousPhone =
+      context.secrets.fields.decryptOptional(attorneyPhoneField(attorneyId), before.phone_ciphertext) ?? null;
+    const phoneChanged = previousPhone !== input.phone;
+    if (phoneChanged && !mayEditAttorneyPhone(principal)) return 'phone_legal_only';
+    const now = context.clock.now();
     const updated = await updateAttorney(trx, attorneyId, {
       name: input.name,
       organization: input.organization,
@@ -159,7 +185,7 @@ export async function editAttorney(
       phone_ciphertext: input.phone
         ? context.secrets.fields.encrypt(attorneyPhoneField(attorneyId), input.phone)
         : null,
-      updated_at: context.clock.now(),
+      updated_at: now,
     });
     if (!updated) return 'not_found';
     await recordAudit(trx, context, {
@@ -169,6 +195,36 @@ export async function editAttorney(
       subjectId: attorneyId,
       details: { capacity: input.capacity, hasPhone: input.phone !== null },
     });
+    if (phoneChanged) {
+      const caseIds = await listCasesRepresentedBy(trx, attorneyId);
+      const store = caseKeyStoreFor(context);
+      let shown = 0;
+      for (const caseId of caseIds) {
+        let cipher: CaseCipher;
+        try {
+          cipher = await store.cipherFor(caseId);
+        } catch (error) {
+          // A case whose key was destroyed a moment ago has no texts left to send.
+          if (error instanceof CaseKeyUnavailableError) continue;
+          throw error;
+        }
+        await recordCaseEvent(trx, cipher, {
+          caseId,
+          actorId,
+          kind: input.phone === null ? 'attorney_phone_removed' : 'attorney_phone_changed',
+          details: { attorney: input.name },
+          at: now,
+        });
+        shown += 1;
+      }
+      await recordAudit(trx, context, {
+        actorId,
+        action: 'attorney.phone_changed',
+        subjectType: 'attorney',
+        subjectId: attorneyId,
+        details: { hadPhone: previousPhone !== null, hasPhone: input.phone !== null, cases: shown },
+      });
+    }
     return 'saved';
   });
 }

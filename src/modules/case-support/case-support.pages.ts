@@ -307,7 +307,7 @@ export function renderDirectory(page: Page, view: DirectoryView, csrfToken: stri
 export function renderAttorneyForm(
   page: Page,
   state: FormState<AttorneyField>,
-  options: { attorney?: AttorneyView; csrfToken: string; notice?: Notice },
+  options: { attorney?: AttorneyView; csrfToken: string; phoneEditable: boolean; notice?: Notice },
 ): Html {
   const t = page.request.t;
   const { attorney, csrfToken } = options;
@@ -341,11 +341,18 @@ export function renderAttorneyForm(
         hintParams: { max: MAX_CAPACITY },
         inputmode: 'numeric',
       })}
-      ${input(t, 'attorney', state, 'phone', {
-        label: 'case_support.field_phone',
-        hint: 'case_support.field_phone_hint',
-        type: 'tel',
-      })}
+      ${
+        options.phoneEditable
+          ? input(t, 'attorney', state, 'phone', {
+              label: 'case_support.field_phone',
+              hint: 'case_support.field_phone_hint',
+              type: 'tel',
+            })
+          : html`<p class="label">${t('case_support.field_phone')}</p>
+              ${state.errors.phone ? html`<span class="field-error" id="attorney-phone-error">${t(state.errors.phone.key, state.errors.phone.params)}</span>` : ''}
+              <p id="attorney-phone">${attorney?.phone ?? t('case_support.no_phone')}</p>
+              <p class="hint" id="attorney-phone-legal-only">${t('case_support.phone_legal_only_hint')}</p>`
+      }
       <button type="submit">${t('case_support.save')}</button>
     </form>
     ${

@@ -208,6 +208,22 @@ export async function listRepresentedCases(db: Db, exceptCaseId: string): Promis
     .execute();
 }
 
+/** The open, live cases an attorney represents now: whose texts go to the attorney's phone. */
+export async function listCasesRepresentedBy(db: Db, attorneyId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('case_attorney_assignments as a')
+    .innerJoin('cases', 'cases.id', 'a.case_id')
+    .select('a.case_id')
+    .where('a.attorney_id', '=', attorneyId)
+    .where('a.ended_at', 'is', null)
+    .where('cases.status', '=', 'open')
+    .where('cases.merged_into', 'is', null)
+    .where('cases.key_destroyed_at', 'is', null)
+    .orderBy('a.case_id')
+    .execute();
+  return rows.map((row) => row.case_id);
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Bond funds and their ledger
 

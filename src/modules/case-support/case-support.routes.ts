@@ -20,7 +20,9 @@ import {
   createAttorney,
   editAttorney,
   findAttorneyView,
+  mayEditAttorneyPhone,
   unassignAttorney,
+  type AttorneyView,
 } from './case-support.attorneys.ts';
 import {
   bondFunds,
@@ -161,6 +163,17 @@ export function registerCaseSupportRoutes(
     },
   });
 
+  // Staff who may not change an attorney's phone are not offered the field: the number kept is the current one.
+  // A phone they send anyway is checked by the service like any other change.
+  const attorneyValues = (request: FastifyRequest<{ Body: Body }>, attorney: AttorneyView | undefined) => {
+    const values = valuesOf(ATTORNEY_FIELDS, request.body);
+    if (!mayEditAttorneyPhone(request.principal!) && request.body.phone === undefined) {
+      values.phone = attorney?.phone ?? '';
+    }
+    return values;
+  };
+  const phoneLegalOnly = { phone: { key: 'case_support.error_phone_legal_only' as MessageKey } };
+
   // -------------------------------------------------------------------------------------------------------
   // Attorney directory
 
@@ -185,7 +198,10 @@ export function registerCaseSupportRoutes(
     async (request, reply) =>
       sendHtml(
         reply,
-        renderAttorneyForm(page(request), emptyForm({ capacity: '10' }), { csrfToken: csrfToken(request) }),
+        renderAttorneyForm(page(request), emptyForm({ capacity: '10' }), {
+          csrfToken: csrfToken(request),
+          phoneEditable: mayEditAttorneyPhone(request.principal!),
+        }),
       ),
   );
 
@@ -193,20 +209,25 @@ export function registerCaseSupportRoutes(
     '/console/attorneys',
     directoryPost(attorneyBody, false),
     async (request, reply) => {
-      const values = valuesOf(ATTORNEY_FIELDS, request.body);
+      const principal = request.principal!;
+      const values = attorneyValues(request, undefined);
       const validation = validateAttorneyForm(values);
+      const formOptions = { csrfToken: csrfToken(request), phoneEditable: mayEditAttorneyPhone(principal) };
       if (!validation.ok) {
         return sendHtml(
           reply,
-          renderAttorneyForm(
-            page(request),
-            { values, errors: validation.errors },
-            { csrfToken: csrfToken(request) },
-          ),
+          renderAttorneyForm(page(request), { values, errors: validation.errors }, formOptions),
           422,
         );
       }
-      await createAttorney(context, request.principal!.userId, validation.input);
+      const saved = await createAttorney(context, principal, validation.input);
+      if (saved.outcome === 'phone_legal_only') {
+        return sendHtml(
+          reply,
+          renderAttorneyForm(page(request), { values, errors: phoneLegalOnly }, formOptions),
+          422,
+        );
+      }
       return reply.redirect('/console/attorneys?saved=attorney', 303);
     },
   );
@@ -225,6 +246,7 @@ export function registerCaseSupportRoutes(
         renderAttorneyForm(page(request), emptyForm(attorneyFormValues(attorney)), {
           attorney,
           csrfToken: csrfToken(request),
+          phoneEditable: mayEditAttorneyPhone(request.principal!),
           ...(savedNotice(request) ? { notice: savedNotice(request)! } : {}),
         }),
       );
@@ -235,26 +257,32 @@ export function registerCaseSupportRoutes(
     '/console/attorneys/:id',
     directoryPost(attorneyBody, true),
     async (request, reply) => {
+      const principal = request.principal!;
       const attorney = await findAttorneyView(context, request.params.id);
       if (!attorney) throw new AppError('not_found');
-      const values = valuesOf(ATTORNEY_FIELDS, request.body);
+      const values = attorneyValues(request, attorney);
       const validation = validateAttorneyForm(values);
+      const formOptions = {
+        attorney,
+        csrfToken: csrfToken(request),
+        phoneEditable: mayEditAttorneyPhone(principal),
+      };
       if (!validation.ok) {
         return sendHtml(
           reply,
-          renderAttorneyForm(
-            page(request),
-            { values, errors: validation.errors },
-            { attorney, csrfToken: csrfToken(request) },
-          ),
+          renderAttorneyForm(page(request), { values, errors: validation.errors }, formOptions),
           422,
         );
       }
-      if (
-        (await editAttorney(context, request.principal!.userId, attorney.id, validation.input)) ===
-        'not_found'
-      )
-        throw new AppError('not_found');
+      const outcome = await editAttorney(context, principal, attorney.id, validation.input);
+      if (outcome === 'not_found') throw new AppError('not_found');
+      if (outcome === 'phone_legal_only') {
+        return sendHtml(
+          reply,
+          renderAttorneyForm(page(request), { values, errors: phoneLegalOnly }, formOptions),
+          422,
+        );
+      }
       return reply.redirect(`/console/attorneys/${attorney.id}?saved=attorney`, 303);
     },
   );

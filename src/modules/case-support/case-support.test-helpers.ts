@@ -47,13 +47,19 @@ export async function addAttorney(
   actorId: string,
   attorney: { name: string; languages: string[]; capacity: number; phone?: string; organization?: string },
 ): Promise<string> {
-  return createAttorney(context, actorId, {
-    name: attorney.name,
-    organization: attorney.organization ?? null,
-    languages: attorney.languages,
-    capacity: attorney.capacity,
-    phone: attorney.phone ?? null,
-  });
+  const created = await createAttorney(
+    context,
+    { userId: actorId, roles: ['legal'] },
+    {
+      name: attorney.name,
+      organization: attorney.organization ?? null,
+      languages: attorney.languages,
+      capacity: attorney.capacity,
+      phone: attorney.phone ?? null,
+    },
+  );
+  if (created.outcome !== 'saved') throw new Error('the test attorney was not saved');
+  return created.id;
 }
 
 /** A fund with this much deposited (cents). */

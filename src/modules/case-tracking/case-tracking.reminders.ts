@@ -218,7 +218,11 @@ async function deliver(
     return;
   }
   try {
-    const { providerId } = await sender.send({ to: recipient.phone, body: recipient.body });
+    const { providerId } = await sender.send({
+      to: recipient.phone,
+      body: recipient.body,
+      caseId: reminder.case_id,
+    });
     await settleDelivery(db, key, 'sent', providerId);
     summary.sent += 1;
   } catch (error) {

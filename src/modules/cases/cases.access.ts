@@ -8,7 +8,7 @@ import type { StaffPrincipal } from '../../http/access.ts';
 import { AppError } from '../../http/errors.ts';
 import { isUuid } from '../reports/reports.schemas.ts';
 import { CASE_ROLES } from './cases.policy.ts';
-import { findCase, isCaseVisibleTo } from './cases.repository.ts';
+import { findCase, isCaseVisibleTo, visibleCaseIds } from './cases.repository.ts';
 
 function mayReadCases(principal: Pick<StaffPrincipal, 'roles'>): boolean {
   return principal.roles.some((role) => CASE_ROLES.includes(role));
@@ -54,4 +54,24 @@ export async function openCaseForStaff(
     if (error instanceof CaseKeyUnavailableError) throw new AppError('not_found');
     throw error;
   }
+}
+
+/**
+ * Of these case ids, those the principal may open now (openCaseForStaff's rule: a live case, assigned to them
+ * or to a team they are in). For pages outside the cases modules that show something about a case, such as
+ * texts about it in the console outbox.
+ */
+export async function casesStaffMayOpen(
+  context: AppContext,
+  principal: Pick<StaffPrincipal, 'roles' | 'userId'>,
+  caseIds: readonly string[],
+): Promise<Set<string>> {
+  const wanted = [...new Set(caseIds.filter(isUuid).map((id) => id.toLowerCase()))];
+  if (!mayReadCases(principal) || wanted.length === 0) return new Set();
+  const open = new Set<string>();
+  for (const id of await visibleCaseIds(context.db, wanted, principal.userId)) {
+    const caseRow = await findCase(context.db, id);
+    if (caseRow && caseRow.merged_into === null && caseRow.key_destroyed_at === null) open.add(id);
+  }
+  return open;
 }

@@ -159,6 +159,7 @@ export async function sendFamilyTexts(
     try {
       const { providerId } = await sender.send({
         to: phone,
+        caseId: caseRow.id,
         body: familyTextBody(context.config, contact.language, payload.change),
       });
       await settleFamilyText(db, key, 'sent', providerId);

@@ -642,14 +642,20 @@ export function renderTeams(
 
 export function renderTeam(
   page: Page,
-  state: { team: TeamDetail; csrfToken: string; problem?: MessageKey | undefined },
+  state: {
+    team: TeamDetail;
+    csrfToken: string;
+    selfId: string;
+    problem?: MessageKey | undefined;
+    done?: MessageKey | undefined;
+  },
 ): Html {
   const t = page.request.t;
   const { team } = state;
   const csrf = html`<input type="hidden" name="_csrf" value="${state.csrfToken}" />`;
   const body = html`<p><a href="/console/teams">${t('cases.teams_back')}</a></p>
     <h1>${team.name}</h1>
-    ${notice(t, state.problem, 'error')}
+    ${notice(t, state.problem, 'error')} ${notice(t, state.done, 'ok')}
     <h2>${t('cases.team_members')}</h2>
     ${
       team.members.length === 0
@@ -666,6 +672,32 @@ export function renderTeam(
                 </li>`,
             )}
           </ul>`
+    }
+    ${
+      team.pending.length === 0
+        ? ''
+        : html`<h2 id="team-requests-heading">${t('cases.team_pending_heading')}</h2>
+            <p class="hint">${t('cases.team_pending_hint')}</p>
+            <ul class="members" id="team-requests" aria-labelledby="team-requests-heading">
+              ${team.pending.map((request) => {
+                const own = request.requestedById === state.selfId || request.userId === state.selfId;
+                return html`<li data-id="${request.id}">
+                  ${t('cases.team_pending_item', { member: request.member, by: request.requestedBy })}
+                  ${
+                    own
+                      ? html`<span class="hint">${t('cases.team_pending_own')}</span>`
+                      : html`<form method="post" action="/console/teams/${team.id}/requests/${request.id}/approve"
+                          class="inline-form">
+                          ${csrf}<button type="submit">${t('cases.team_approve')}</button>
+                        </form>`
+                  }
+                  <form method="post" action="/console/teams/${team.id}/requests/${request.id}/refuse"
+                    class="inline-form">
+                    ${csrf}<button type="submit" class="secondary">${t('cases.team_refuse')}</button>
+                  </form>
+                </li>`;
+              })}
+            </ul>`
     }
     ${
       team.candidates.length === 0

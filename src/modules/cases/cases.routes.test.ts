@@ -102,6 +102,17 @@ describe(`case console`, () => {
     assert.match(refused.body, /Only staff with the legal role can join a team/);
     const added = await postForm(t.app, admin, `${teamUrl}/members`, { user_id: outsider.userId });
     assert.equal(added.statusCode, 303);
+    // A second admin approves the addition (teams.approval.test.ts covers the rule).
+    const secondAdmin = await createStaffSession(t.context, ['admin']);
+    const request = await t.context.db
+      .selectFrom('access_requests')
+      .select('id')
+      .where('team_id', '=', teamId)
+      .executeTakeFirstOrThrow();
+    assert.equal(
+      (await postForm(t.app, secondAdmin, `${teamUrl}/requests/${request.id}/approve`, {})).statusCode,
+      303,
+    );
     const members = await t.context.db
       .selectFrom('team_members')
       .select('user_id')

@@ -68,7 +68,14 @@ import {
   updateCaseDetails,
   type CaseOverview,
 } from './cases.service.ts';
-import { addMember, createTeam, readTeam, readTeams, removeMember } from './teams.service.ts';
+import {
+  addMember,
+  createTeam,
+  decideTeamRequest,
+  readTeam,
+  readTeams,
+  removeMember,
+} from './teams.service.ts';
 
 /** Notices a redirect may ask the case page to show: a fixed list, never text from the URL. */
 const CASE_NOTICES = {
@@ -657,7 +664,16 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
     async (request, reply) => {
       const team = await readTeam(context, request.params.id);
       if (!team) throw new AppError('not_found');
-      return html200(reply, renderTeam(page(request), { team, csrfToken: csrfFor(request) }));
+      const requested = (request.query as { done?: string } | undefined)?.done === 'requested';
+      return html200(
+        reply,
+        renderTeam(page(request), {
+          team,
+          csrfToken: csrfFor(request),
+          selfId: request.principal!.userId,
+          ...(requested ? { done: 'cases.team_member_requested' as const } : {}),
+        }),
+      );
     },
   );
 
@@ -682,14 +698,53 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
           renderTeam(page(request), {
             team: team!,
             csrfToken: csrfFor(request),
+            selfId: request.principal!.userId,
             problem: 'cases.team_error_not_legal',
           }),
           422,
         );
       }
-      return reply.redirect(`/console/teams/${request.params.id}`, 303);
+      const suffix = outcome === 'requested' ? '?done=requested' : '';
+      return reply.redirect(`/console/teams/${request.params.id}${suffix}`, 303);
     },
   );
+
+  for (const [verb, approve] of [
+    ['approve', true],
+    ['refuse', false],
+  ] as const) {
+    app.post<{ Params: { id: string; sub: string } }>(
+      `/console/teams/:id/requests/:sub/${verb}`,
+      {
+        config: { access: manageTeams },
+        schema: {
+          params: caseSubParams,
+          body: formBody,
+          response: { ...htmlResponses(404, 409), ...redirectResponse },
+        },
+      },
+      async (request, reply) => {
+        const { id, sub } = request.params;
+        const outcome = await decideTeamRequest(context, request.principal!, id, sub, approve);
+        if (outcome === 'not_found') throw new AppError('not_found');
+        if (outcome === 'own_request') {
+          const team = await readTeam(context, id);
+          if (!team) throw new AppError('not_found');
+          return html200(
+            reply,
+            renderTeam(page(request), {
+              team,
+              csrfToken: csrfFor(request),
+              selfId: request.principal!.userId,
+              problem: 'cases.team_error_own_request',
+            }),
+            409,
+          );
+        }
+        return reply.redirect(`/console/teams/${id}`, 303);
+      },
+    );
+  }
 
   app.post<{ Params: { id: string; sub: string } }>(
     '/console/teams/:id/members/:sub/remove',

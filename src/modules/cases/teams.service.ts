@@ -3,7 +3,15 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../app/context.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import {
+  decideAccessRequest,
+  pendingTeamRequests,
+  requestAccess,
+  twoAdminRuleIsOff,
+} from '../auth/access-requests.service.ts';
+import type { StaffPrincipal } from '../../http/access.ts';
 import { isUuid } from '../reports/reports.schemas.ts';
+import { AppError } from '../../http/errors.ts';
 import {
   addTeamMember,
   findTeam,
@@ -49,6 +57,8 @@ export interface TeamDetail {
   members: StaffChoice[];
   /** Legal staff not yet in the team. */
   candidates: StaffChoice[];
+  /** Additions waiting for a second admin: who, and who asked. */
+  pending: { id: string; userId: string; member: string; requestedBy: string; requestedById: string }[];
 }
 
 export async function readTeam(context: AppContext, teamId: string): Promise<TeamDetail | undefined> {
@@ -57,16 +67,35 @@ export async function readTeam(context: AppContext, teamId: string): Promise<Tea
   if (!team) return undefined;
   const memberIds = await listTeamMemberIds(context.db, teamId);
   const legal = await assignableLegalStaff(context);
+  const requests = await pendingTeamRequests(context, teamId);
+  const labels = await staffLabels(context, [
+    ...new Set(requests.flatMap((request) => [request.user_id, request.requested_by])),
+  ]);
+  const label = (userId: string) => labels.find((staff) => staff.userId === userId)?.label ?? '';
   return {
     ...team,
     members: await staffLabels(context, memberIds),
-    candidates: legal.filter((staff) => !memberIds.includes(staff.userId)),
+    candidates: legal.filter(
+      (staff) =>
+        !memberIds.includes(staff.userId) && !requests.some((request) => request.user_id === staff.userId),
+    ),
+    pending: requests.map((request) => ({
+      id: request.id,
+      userId: request.user_id,
+      member: label(request.user_id),
+      requestedBy: label(request.requested_by),
+      requestedById: request.requested_by,
+    })),
   };
 }
 
-export type MemberOutcome = 'added' | 'removed' | 'unchanged' | 'not_legal' | 'no_team';
+export type MemberOutcome = 'added' | 'requested' | 'removed' | 'unchanged' | 'not_legal' | 'no_team';
 
-/** Only legal staff can be members: a team exists to share cases, which only legal may read. */
+/**
+ * Only legal staff can be members: a team exists to share cases, which only legal may read. Joining a team
+ * opens its cases, so an addition waits for a second admin (decideTeamRequest) unless the two-admin rule is
+ * off.
+ */
 export async function addMember(
   context: AppContext,
   actorId: string,
@@ -75,7 +104,12 @@ export async function addMember(
 ): Promise<MemberOutcome> {
   if (!isUuid(teamId) || !(await findTeam(context.db, teamId))) return 'no_team';
   if (!isUuid(userId) || !(await userHasLegalRole(context.db, userId))) return 'not_legal';
-  return context.db.transaction().execute(async (trx) => {
+  return context.db.transaction().execute(async (trx): Promise<MemberOutcome> => {
+    if (!twoAdminRuleIsOff(context.config)) {
+      if ((await listTeamMemberIds(trx, teamId)).includes(userId)) return 'unchanged';
+      const requested = await requestAccess(trx, context, actorId, userId, { kind: 'team', teamId });
+      return requested === 'requested' ? 'requested' : 'unchanged';
+    }
     if (!(await addTeamMember(trx, teamId, userId))) return 'unchanged';
     await recordAudit(trx, context, {
       actorId,
@@ -106,5 +140,35 @@ export async function removeMember(
       details: { userId },
     });
     return 'removed';
+  });
+}
+
+/**
+ * A second admin approves (the member is added now, if still legal staff) or refuses a pending addition.
+ * Refused to the admin who asked and to the person it is for.
+ */
+export async function decideTeamRequest(
+  context: AppContext,
+  actor: Pick<StaffPrincipal, 'userId' | 'roles'>,
+  teamId: string,
+  requestId: string,
+  approve: boolean,
+): Promise<'approved' | 'refused' | 'own_request' | 'not_found'> {
+  if (!isUuid(teamId) || !isUuid(requestId)) return 'not_found';
+  return context.db.transaction().execute(async (trx) => {
+    const decided = await decideAccessRequest(trx, context, actor, requestId, approve, 'team');
+    if (decided.outcome !== 'approved') return decided.outcome;
+    const { request } = decided;
+    if (request.team_id !== teamId) throw new AppError('not_found');
+    if (!(await userHasLegalRole(trx, request.user_id))) throw new AppError('conflict');
+    await addTeamMember(trx, teamId, request.user_id);
+    await recordAudit(trx, context, {
+      actorId: actor.userId,
+      action: 'team.member_added',
+      subjectType: 'team',
+      subjectId: teamId,
+      details: { userId: request.user_id, requestedBy: request.requested_by },
+    });
+    return 'approved';
   });
 }

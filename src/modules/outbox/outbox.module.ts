@@ -1,6 +1,16 @@
-// The console outbox: where texts wait for staff to read them when the console SMS provider is in use.
+// The console outbox: where texts wait for staff to read them when the console SMS provider is in use. Texts
+// are deleted AMPARO_OUTBOX_RETENTION_DAYS after they were written, like any other copy of a message.
+import type { AppContext } from '../../app/context.ts';
+import { defineJob, parseEmptyPayload } from '../../jobs/jobs.ts';
 import type { DomainModule } from '../index.ts';
 import { registerOutboxRoutes } from './outbox.routes.ts';
+import { purgeOutbox } from './outbox.service.ts';
+
+export const outboxPurgeJob = defineJob<Record<string, never>>({
+  name: 'outbox.purge',
+  queue: { retryLimit: 0, expireInSeconds: 300 },
+  parse: parseEmptyPayload('outbox.purge'),
+});
 
 export const outboxModule: DomainModule = {
   name: 'outbox',
@@ -9,5 +19,15 @@ export const outboxModule: DomainModule = {
     register(app, context) {
       registerOutboxRoutes(app, context);
     },
+  },
+  registerJobs(context: AppContext) {
+    context.jobs.register(
+      outboxPurgeJob,
+      async () => {
+        const deleted = await purgeOutbox(context);
+        context.logger.info({ job: outboxPurgeJob.name, deleted }, 'outbox purged');
+      },
+      { schedule: '23 * * * *' },
+    );
   },
 };

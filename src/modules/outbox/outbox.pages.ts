@@ -4,25 +4,29 @@ import type { SmsProvider } from '../../config/config.ts';
 import { html, type Html } from '../../http/html.ts';
 import { renderPage } from '../../http/layout.ts';
 import { formatTime } from '../reports/reports.pages.ts';
-import { OUTBOX_PAGE_SIZE, type OutboxEntry } from './outbox.service.ts';
+import { OUTBOX_PAGE_SIZE, type OutboxView } from './outbox.service.ts';
 
 interface Page {
   request: FastifyRequest;
   networkName: string;
   timeZone: string;
+  retentionDays: number;
 }
 
-export function renderOutbox(page: Page, entries: OutboxEntry[], provider: SmsProvider): Html {
+export function renderOutbox(page: Page, view: OutboxView, provider: SmsProvider): Html {
   const { request } = page;
+  const { entries, hidden } = view;
   const t = request.t;
   const body = html`<h1>${t('outbox.title')}</h1>
     <p>
       ${provider === 'console' ? t('outbox.intro', { count: OUTBOX_PAGE_SIZE }) : t('outbox.provider_twilio')}
+      ${t('outbox.retention', { days: page.retentionDays })}
     </p>
+    ${hidden > 0 ? html`<p class="hint" id="outbox-hidden">${t('outbox.hidden', { count: hidden })}</p>` : ''}
     ${
       entries.length === 0
         ? html`<p id="outbox-empty">${t('outbox.empty')}</p>`
-        : html`<table class="reports outbox">
+        : html`<div class="table-scroll" tabindex="0" role="region" aria-label="${t('outbox.title')}"><table class="reports outbox">
             <thead>
               <tr>
                 <th>${t('outbox.col_time')}</th>
@@ -42,7 +46,7 @@ export function renderOutbox(page: Page, entries: OutboxEntry[], provider: SmsPr
                   </tr>`,
               )}
             </tbody>
-          </table>`
+          </table></div>`
     }`;
   return renderPage({ ...page, title: t('outbox.title'), body, console: true });
 }

@@ -17,3 +17,9 @@ export async function listRecentOutboxMessages(db: Db, limit: number): Promise<S
     .limit(limit)
     .execute();
 }
+
+/** Deletes the texts written before this time; returns how many. */
+export async function deleteOutboxMessagesBefore(db: Db, before: Date): Promise<number> {
+  const result = await db.deleteFrom('sms_outbox').where('created_at', '<', before).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

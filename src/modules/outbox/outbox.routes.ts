@@ -12,10 +12,16 @@ export function registerOutboxRoutes(app: FastifyInstance, context: AppContext):
     '/console/outbox',
     { config: { access: viewOutbox }, schema: { response: htmlResponses() } },
     async (request, reply) => {
-      const entries = await readOutbox(context, request.principal!.userId);
+      const view = await readOutbox(context, request.principal!);
       return reply
         .type('text/html; charset=utf-8')
-        .send(renderOutbox({ request, networkName, timeZone }, entries, smsProvider).value);
+        .send(
+          renderOutbox(
+            { request, networkName, timeZone, retentionDays: context.config.outbox.retentionDays },
+            view,
+            smsProvider,
+          ).value,
+        );
     },
   );
 }
