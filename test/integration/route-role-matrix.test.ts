@@ -66,10 +66,12 @@ const EXPECTED: Record<string, Allowed> = {
   'POST /console/provider-copies/retry': ADMIN,
   'GET /console/hotline/simulator': ['admin', 'coordinator', 'dispatcher'],
   'POST /console/hotline/simulator': ['admin', 'coordinator', 'dispatcher'],
-  // Legal may reach the route; which recordings it may play (its follow-ups') is checked per report.
+  // Legal may reach the route; a family's message about a detained relative plays only for the legal
+  // intake team or the task's assignee, any other voicemail for report readers (checked per report).
   'GET /console/reports/:id/recording': ['admin', 'coordinator', 'dispatcher', 'legal'],
-  'GET /console/followups': ['legal', 'coordinator'],
-  'POST /console/followups/:id/done': ['legal', 'coordinator'],
+  // Follow-ups belong to the legal intake team (which tasks a legal user sees is checked per task).
+  'GET /console/followups': ['legal'],
+  'POST /console/followups/:id/done': ['legal'],
   'GET /console/profile': EVERY_STAFF_ROLE,
   'POST /console/profile': EVERY_STAFF_ROLE,
   'GET /console/roster': ['admin', 'coordinator', 'dispatcher'],
@@ -130,6 +132,7 @@ const EXPECTED: Record<string, Allowed> = {
   'GET /console/teams/:id': ADMIN,
   'POST /console/teams/:id/members': ADMIN,
   'POST /console/teams/:id/members/:sub/remove': ADMIN,
+  'POST /console/teams/:id/intake': ADMIN,
   // The facility directory is not case data: the legal team keeps it with coordinators and admins.
   'GET /console/facilities': ['admin', 'coordinator', 'legal'],
   'POST /console/facilities': ['admin', 'coordinator', 'legal'],

@@ -678,6 +678,22 @@ export function renderTeam(
             </select>
             <button type="submit">${t('cases.team_add_member')}</button>
           </form>`
-    }`;
+    }
+    <h2>${t('cases.intake_heading')}</h2>
+    <p>${t(team.intake.isIntakeTeam ? 'cases.intake_is_intake' : 'cases.intake_not_intake')}</p>
+    <form method="post" action="/console/teams/${team.id}/intake">
+      ${csrf}
+      <label for="coordinator">${t('cases.intake_coordinator')}</label>
+      <select id="coordinator" name="coordinator_id">
+        <option value="">${t('cases.intake_no_coordinator')}</option>
+        ${team.members.map(
+          (member) =>
+            html`<option value="${member.userId}"${member.userId === team.intake.coordinatorId ? html` selected` : ''}>
+              ${member.label}
+            </option>`,
+        )}
+      </select>
+      <button type="submit">${t(team.intake.isIntakeTeam ? 'cases.intake_save' : 'cases.intake_make')}</button>
+    </form>`;
   return renderPage({ ...page, title: team.name, body, console: true });
 }

@@ -11,6 +11,7 @@ import { createStaffSession, type StaffSession } from '../../../test/support/sta
 import { createTestApp, type TestApp } from '../../../test/support/test-context.ts';
 import { postForm, storeReport } from '../incidents/incidents.test-helpers.ts';
 import { insertFollowup } from '../voice/voice.repository.ts';
+import { makeLegalIntakeTeam } from './legal-intake.test-helpers.ts';
 import { createTestTeam } from './cases.test-helpers.ts';
 import { caseKeyStoreFor } from '../../crypto/case-keys.ts';
 import { readCaseTimeline } from './cases.timeline.ts';
@@ -353,10 +354,14 @@ describe(`case console`, () => {
       created_at: t.clock.now(),
     });
 
+    // Only the legal intake team sees a follow-up, and only it opens a case from one.
+    const outsider = await createStaffSession(t.context, ['legal']);
+    assert.equal((await get(t.app, outsider, `/console/cases/new?task=${taskId}`)).statusCode, 404);
+    await makeLegalIntakeTeam(t.context, [attorney.userId]);
     const followups = await get(t.app, attorney, '/console/followups');
     assert.match(followups.body, new RegExp(`href="/console/cases/new\\?task=${taskId}"`));
     const coordinator = await createStaffSession(t.context, ['coordinator']);
-    assert.ok(!(await get(t.app, coordinator, '/console/followups')).body.includes('/console/cases/new'));
+    assert.equal((await get(t.app, coordinator, '/console/followups')).statusCode, 403);
 
     const form = await get(t.app, attorney, `/console/cases/new?task=${taskId}`);
     assert.equal(form.statusCode, 200);

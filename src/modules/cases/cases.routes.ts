@@ -68,7 +68,7 @@ import {
   updateCaseDetails,
   type CaseOverview,
 } from './cases.service.ts';
-import { addMember, createTeam, readTeam, readTeams, removeMember } from './teams.service.ts';
+import { addMember, createTeam, makeIntakeTeam, readTeam, readTeams, removeMember } from './teams.service.ts';
 
 /** Notices a redirect may ask the case page to show: a fixed list, never text from the URL. */
 const CASE_NOTICES = {
@@ -147,7 +147,11 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
       schema: { querystring: newCaseQuery, response: htmlResponses(404, 409) },
     },
     async (request, reply) => {
-      const task = await readFollowupForCase(context, optionalIdOr404(request.query.task));
+      const task = await readFollowupForCase(
+        context,
+        optionalIdOr404(request.query.task),
+        request.principal!.userId,
+      );
       if (task === 'missing') throw new AppError('not_found');
       const incident = task
         ? null
@@ -196,7 +200,7 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
       const teamId = optionalId(values.team_id);
       if (incidentId === INVALID_ID) errors.incident_id = { key: 'cases.error_choose' };
       if (teamId === INVALID_ID) errors.team_id = { key: 'cases.error_choose' };
-      const task = await readFollowupForCase(context, taskId);
+      const task = await readFollowupForCase(context, taskId, principal.userId);
       if (task === 'missing') throw new AppError('not_found');
       const defaults: NewCaseDefaults = { task: task === 'closed' ? null : task, incident: null };
       const sendForm = async (status: number, extra: Partial<CaseFormState>) =>
@@ -683,6 +687,42 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
             team: team!,
             csrfToken: csrfFor(request),
             problem: 'cases.team_error_not_legal',
+          }),
+          422,
+        );
+      }
+      return reply.redirect(`/console/teams/${request.params.id}`, 303);
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/console/teams/:id/intake',
+    {
+      config: { access: manageTeams },
+      schema: {
+        params: caseIdParams,
+        body: formBody,
+        response: { ...htmlResponses(404, 422), ...redirectResponse },
+      },
+    },
+    async (request, reply) => {
+      const { coordinator_id: raw = '' } = formValues(request.body, ['coordinator_id'] as const);
+      const coordinatorId = raw.trim() === '' ? null : raw.trim();
+      const outcome = await makeIntakeTeam(
+        context,
+        request.principal!.userId,
+        request.params.id,
+        coordinatorId,
+      );
+      if (outcome === 'no_team') throw new AppError('not_found');
+      if (outcome === 'not_member') {
+        const team = await readTeam(context, request.params.id);
+        return html200(
+          reply,
+          renderTeam(page(request), {
+            team: team!,
+            csrfToken: csrfFor(request),
+            problem: 'cases.intake_error_not_member',
           }),
           422,
         );

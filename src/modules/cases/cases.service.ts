@@ -11,6 +11,7 @@ import { isLanguage } from '../../i18n/i18n.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { REFERENCE_ALPHABET } from '../reports/reference-code.ts';
 import { isUuid } from '../reports/reports.schemas.ts';
+import { mayHandleFollowup } from '../voice/followups.service.ts';
 import { closeFollowup } from '../voice/voice.repository.ts';
 import { openCaseForStaff } from './cases.access.ts';
 import {
@@ -240,13 +241,17 @@ export interface OpeningSource {
   incident: { id: string; reference: string; zip: string | null; createdAt: Date } | null;
 }
 
-/** The open follow-up task a case is opened from (its family's number and language fill the form). */
+/**
+ * The open follow-up task a case is opened from (its family's number and language fill the form), when this
+ * staff member may see it (the legal intake team, or the task's assignee); 'missing' otherwise.
+ */
 export async function readFollowupForCase(
   context: AppContext,
   taskId: string | null,
+  userId: string,
 ): Promise<OpeningSource['task'] | 'closed' | 'missing'> {
   if (taskId === null) return null;
-  if (!isUuid(taskId)) return 'missing';
+  if (!isUuid(taskId) || !(await mayHandleFollowup(context, taskId, userId))) return 'missing';
   const task = await findFollowupForCase(context.db, taskId);
   if (!task) return 'missing';
   if (task.status !== 'open') return 'closed';
@@ -321,7 +326,7 @@ export async function submitNewCase(
     addToCaseId: string | null;
   },
 ): Promise<SubmitCaseOutcome> {
-  const task = await readFollowupForCase(context, input.taskId);
+  const task = await readFollowupForCase(context, input.taskId, principal.userId);
   if (task === 'missing') return { outcome: 'invalid', field: 'task_id' };
   if (task === 'closed') return { outcome: 'task_closed' };
   const incident = await readIncidentForCase(context, input.incidentId);

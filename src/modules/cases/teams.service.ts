@@ -16,6 +16,7 @@ import {
   type TeamRow,
 } from './cases.repository.ts';
 import { assignableLegalStaff, staffLabels, type StaffChoice } from './cases.service.ts';
+import { readLegalIntake, setLegalIntake, type SetIntakeOutcome } from './legal-intake.ts';
 
 export const MAX_TEAM_NAME_CHARS = 80;
 
@@ -49,6 +50,8 @@ export interface TeamDetail {
   members: StaffChoice[];
   /** Legal staff not yet in the team. */
   candidates: StaffChoice[];
+  /** Whether this team takes the hotline's follow-ups, and who coordinates it. */
+  intake: { isIntakeTeam: boolean; coordinatorId: string | null };
 }
 
 export async function readTeam(context: AppContext, teamId: string): Promise<TeamDetail | undefined> {
@@ -57,11 +60,26 @@ export async function readTeam(context: AppContext, teamId: string): Promise<Tea
   if (!team) return undefined;
   const memberIds = await listTeamMemberIds(context.db, teamId);
   const legal = await assignableLegalStaff(context);
+  const intake = await readLegalIntake(context);
+  const isIntakeTeam = intake.teamId === team.id;
   return {
     ...team,
     members: await staffLabels(context, memberIds),
     candidates: legal.filter((staff) => !memberIds.includes(staff.userId)),
+    intake: { isIntakeTeam, coordinatorId: isIntakeTeam ? intake.coordinatorId : null },
   };
+}
+
+/** Makes this team the legal intake team, with one of its members as coordinator (or none). */
+export async function makeIntakeTeam(
+  context: AppContext,
+  actorId: string,
+  teamId: string,
+  coordinatorId: string | null,
+): Promise<SetIntakeOutcome> {
+  if (!isUuid(teamId) || !(await findTeam(context.db, teamId))) return 'no_team';
+  const memberIds = await listTeamMemberIds(context.db, teamId);
+  return setLegalIntake(context, actorId, teamId, coordinatorId, memberIds);
 }
 
 export type MemberOutcome = 'added' | 'removed' | 'unchanged' | 'not_legal' | 'no_team';

@@ -366,6 +366,7 @@ export function renderReportDetail(
         : ''
     }
     ${report.recording ? renderRecording(t, report.id, report.recording) : ''}
+    ${report.forLegalIntake ? html`<p class="notice" id="for-legal-intake">${t('voice.recording_restricted')}</p>` : ''}
     ${incidentSection}
     <h2>${t('console.status_heading')}</h2>
     ${

@@ -194,6 +194,16 @@ export async function findRecordingSummary(
   );
 }
 
+/** True when a family's call about a detention (a follow-up task, open or done) came with this report. */
+export async function hasFollowup(db: Db, reportId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('followup_tasks')
+    .select('id')
+    .where('report_id', '=', reportId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** True while the legal team has an open follow-up task (a detained family member) that needs this report. */
 export async function hasOpenFollowup(db: Db, reportId: string): Promise<boolean> {
   const row = await db

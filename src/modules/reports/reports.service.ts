@@ -19,6 +19,7 @@ import {
   findRecordingStorageKeys,
   findRecordingSummary,
   findReport,
+  hasFollowup,
   hasOpenFollowup,
   insertReportAndNotify,
   listExpiredReportIds,
@@ -280,6 +281,11 @@ export interface ReportDetail {
   photo: { id: string; contentType: string; originalSha256: string } | undefined;
   /** A voicemail (played from the voice module's route); stored is false until the copy from Twilio lands. */
   recording: { stored: boolean; durationSeconds: number | null; sha256: string | null } | undefined;
+  /**
+   * A family's call about a detained relative: its number and recording belong to the legal intake team,
+   * so the report readers see neither (only that there is one for that team).
+   */
+  forLegalIntake: boolean;
 }
 
 /** Decrypts a report for a staff member and records that they saw it. */
@@ -293,7 +299,8 @@ export async function viewReport(
   const report = await findReport(db, reportId);
   if (!report) return undefined;
   const [photo] = await findPhotos(db, reportId);
-  const recording = await findRecordingSummary(db, reportId);
+  const forLegalIntake = await hasFollowup(db, reportId);
+  const recording = forLegalIntake ? undefined : await findRecordingSummary(db, reportId);
   await recordAudit(db, deps.context, {
     actorId,
     action: 'report.viewed',
@@ -316,16 +323,16 @@ export async function viewReport(
     uniform: fields.decryptOptional(field(report.id, 'uniform'), report.uniform_ciphertext),
     agency: report.agency,
     source: report.source,
-    callbackPhone: fields.decryptOptional(
-      field(report.id, 'callback_phone'),
-      report.callback_phone_ciphertext,
-    ),
+    callbackPhone: forLegalIntake
+      ? null
+      : fields.decryptOptional(field(report.id, 'callback_phone'), report.callback_phone_ciphertext),
     details: fields.decryptOptional(field(report.id, 'details'), report.details_ciphertext),
     statusChangedAt: report.status_changed_at,
     photo: photo
       ? { id: photo.id, contentType: photo.content_type, originalSha256: photo.original_sha256 }
       : undefined,
     recording,
+    forLegalIntake,
   };
 }
 

@@ -1,11 +1,13 @@
-// The legal team's follow-up tasks: families who called because a relative was detained. Reading the list
+// The legal intake team's follow-up tasks: families who called because a relative was detained. Only legal
+// staff of the intake team see them all; other legal staff see those assigned to them. Reading the list
 // shows callers' numbers, so it is audited; closing a task is audited with who closed it.
 import type { AppContext } from '../../app/context.ts';
 import type { Language } from '../../config/config.ts';
 import { isLanguage } from '../../i18n/i18n.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { isUuid } from '../reports/reports.schemas.ts';
-import { closeFollowup, listOpenFollowups } from './voice.repository.ts';
+import { isLegalIntakeStaff } from '../cases/legal-intake.ts';
+import { closeFollowup, followupVisibleTo, listOpenFollowups } from './voice.repository.ts';
 
 export const FOLLOWUP_PAGE_SIZE = 200;
 
@@ -21,16 +23,23 @@ export interface OpenFollowup {
   hasMessage: boolean;
 }
 
-export async function readOpenFollowups(context: AppContext, actorId: string): Promise<OpenFollowup[]> {
+export interface FollowupList {
+  tasks: OpenFollowup[];
+  /** False when this staff member is not in the legal intake team (or none is set): only their own tasks. */
+  intakeTeam: boolean;
+}
+
+export async function readOpenFollowups(context: AppContext, actorId: string): Promise<FollowupList> {
   const { db, secrets } = context;
-  const rows = await listOpenFollowups(db, FOLLOWUP_PAGE_SIZE);
+  const intakeTeam = await isLegalIntakeStaff(db, actorId);
+  const rows = await listOpenFollowups(db, FOLLOWUP_PAGE_SIZE, { userId: actorId, intakeTeam });
   await recordAudit(db, context, {
     actorId,
     action: 'followup.listed',
     subjectType: 'followup',
-    details: { shown: rows.length },
+    details: { shown: rows.length, intakeTeam },
   });
-  return rows.map((row) => ({
+  const tasks = rows.map((row) => ({
     id: row.id,
     createdAt: row.created_at,
     language: isLanguage(row.language) ? row.language : context.config.defaultLanguage,
@@ -46,6 +55,18 @@ export async function readOpenFollowups(context: AppContext, actorId: string): P
     hasRecording: row.has_recording,
     hasMessage: row.has_message,
   }));
+  return { tasks, intakeTeam };
+}
+
+/** Whether this staff member may see this follow-up task: the intake team's legal staff, or its assignee. */
+export async function mayHandleFollowup(
+  context: AppContext,
+  taskId: string,
+  userId: string,
+): Promise<boolean> {
+  if (!isUuid(taskId)) return false;
+  const intakeTeam = await isLegalIntakeStaff(context.db, userId);
+  return followupVisibleTo(context.db, taskId, { userId, intakeTeam });
 }
 
 export async function markFollowupDone(
@@ -53,7 +74,7 @@ export async function markFollowupDone(
   taskId: string,
   actorId: string,
 ): Promise<'closed' | 'unchanged' | 'missing'> {
-  if (!isUuid(taskId)) return 'missing';
+  if (!(await mayHandleFollowup(context, taskId, actorId))) return 'missing';
   return context.db.transaction().execute(async (trx) => {
     const outcome = await closeFollowup(trx, taskId, context.clock.now());
     if (outcome === 'closed') {

@@ -19,9 +19,11 @@ import {
 import { insertIncomingReport, type IncomingReport } from '../reports/reports.service.ts';
 import { isUuid } from '../reports/reports.schemas.ts';
 import { fetchRecordingJob } from './voice.jobs.ts';
-import { mayPlayAnyRecording } from './voice.policy.ts';
+import { isLegalIntakeStaff } from '../cases/legal-intake.ts';
+import { mayHandleFollowups, mayPlayAnyRecording } from './voice.policy.ts';
 import {
   findRecording,
+  findFollowupOfReport,
   findRecordingBySid,
   findReportReference,
   findUnrecordedReportOfCall,
@@ -33,7 +35,6 @@ import {
   markReportComplete,
   markRecordingDeletedAtTwilio,
   markRecordingStored,
-  reportHasFollowup,
   updateCall,
   type VoiceCall,
 } from './voice.repository.ts';
@@ -290,6 +291,17 @@ export async function fetchRecording(deps: RecordingDeps, recordingId: string): 
   return 'stored';
 }
 
+async function mayPlayReportRecording(
+  db: AppContext['db'],
+  reportId: string,
+  listener: { userId: string; roles: readonly Role[] },
+): Promise<boolean> {
+  const task = await findFollowupOfReport(db, reportId);
+  if (!task) return mayPlayAnyRecording(listener.roles);
+  if (!mayHandleFollowups(listener.roles)) return false;
+  return task.assigned_to === listener.userId || (await isLegalIntakeStaff(db, listener.userId));
+}
+
 export interface PlayableRecording {
   bytes: Buffer;
   contentType: string;
@@ -298,8 +310,9 @@ export interface PlayableRecording {
 }
 
 /**
- * A report's recording, decrypted, for a staff member; the listen is recorded in the audit log. The legal
- * team may play only recordings that came with a follow-up task for them; report readers may play any.
+ * A report's recording, decrypted, for a staff member; the listen is recorded in the audit log. A family's
+ * message about a detained relative (a report with a follow-up task) is played only by legal staff of the
+ * intake team or the task's assignee; any other voicemail by the report readers.
  */
 export async function playRecording(
   deps: Pick<RecordingDeps, 'context' | 'store'>,
@@ -308,7 +321,7 @@ export async function playRecording(
 ): Promise<PlayableRecording | undefined> {
   if (!isUuid(reportId)) return undefined;
   const { db, secrets } = deps.context;
-  if (!mayPlayAnyRecording(listener.roles) && !(await reportHasFollowup(db, reportId))) return undefined;
+  if (!(await mayPlayReportRecording(db, reportId, listener))) return undefined;
   const recording = await findStoredRecordingOfReport(db, reportId);
   if (!recording?.storage_key) return undefined;
   const stored = await deps.store.get(recording.storage_key);

@@ -1,11 +1,11 @@
-// The legal team's follow-up list. Everything shown goes through html``, which escapes it.
+// The legal intake team's follow-up list. Everything shown goes through html``, which escapes it.
 import type { FastifyRequest } from 'fastify';
 import { html, type Html } from '../../http/html.ts';
 import { hasAnyRole } from '../../http/access.ts';
 import { renderPage } from '../../http/layout.ts';
 import { CASE_ROLES } from '../cases/cases.policy.ts';
 import { formatTime } from '../reports/reports.pages.ts';
-import type { OpenFollowup } from './followups.service.ts';
+import type { FollowupList } from './followups.service.ts';
 
 interface Page {
   request: FastifyRequest;
@@ -13,11 +13,13 @@ interface Page {
   timeZone: string;
 }
 
-export function renderFollowups(page: Page, tasks: OpenFollowup[], csrfToken: string): Html {
+export function renderFollowups(page: Page, list: FollowupList, csrfToken: string): Html {
   const { request } = page;
   const t = request.t;
+  const { tasks } = list;
   const body = html`<h1>${t('voice.followups_title')}</h1>
     <p>${t('voice.followups_intro')}</p>
+    ${list.intakeTeam ? '' : html`<p class="notice" id="followups-not-intake">${t('voice.followups_not_intake')}</p>`}
     ${
       tasks.length === 0
         ? html`<p id="followups-empty">${t('voice.followups_empty')}</p>`
@@ -59,7 +61,7 @@ export function renderFollowups(page: Page, tasks: OpenFollowup[], csrfToken: st
                     </td>
                     <td>
                       ${
-                        // Only the legal team opens cases; coordinators see the task closed once one is.
+                        // Only legal staff open cases (everyone here is; the check stays for safety).
                         hasAnyRole(request.principal, CASE_ROLES)
                           ? html`<a class="button" href="/console/cases/new?task=${task.id}"
                               >${t('cases.open_from_task')}</a

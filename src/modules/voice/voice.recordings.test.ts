@@ -19,6 +19,7 @@ import {
   TWILIO_TEST_ENV,
 } from '../../../test/support/twilio-webhooks.ts';
 import { translate } from '../../i18n/i18n.ts';
+import { makeLegalIntakeTeam } from '../cases/legal-intake.test-helpers.ts';
 import { reportsDeps } from '../reports/reports.module.ts';
 import { sweepOrphanPhotos } from '../reports/reports.service.ts';
 import { fetchRecording } from './recordings.service.ts';
@@ -297,8 +298,9 @@ describe(`voice recordings`, () => {
       assert.equal((await tasksOf(report.id)).length, 1);
       assert.ok(!t.logs.text.includes('5550188'), 'the caller number is not logged');
 
-      // The legal team sees the number to call back, and that there is no message to wait for.
+      // The legal intake team sees the number to call back, and that there is no message to wait for.
       const legalTeam = await createStaffSession(t.context, ['legal']);
+      await makeLegalIntakeTeam(t.context, [legalTeam.userId]);
       const page = await t.app.inject({
         url: '/console/followups',
         headers: { accept: 'text/html', cookie: legalTeam.cookie },
@@ -436,6 +438,7 @@ describe(`voice recordings`, () => {
       // Signed in here: an earlier test moves the clock past the idle timeout.
       dispatcher = await createStaffSession(t.context, ['dispatcher']);
       legal = await createStaffSession(t.context, ['legal']);
+      await makeLegalIntakeTeam(t.context, [legal.userId]);
       const family = await callToRecording('3', '2');
       const familyHeld = standIn.addRecording(AUDIO);
       await family.call.post(recordAction(family.at), {
@@ -510,6 +513,58 @@ describe(`voice recordings`, () => {
       );
       assert.ok(res.body.includes(`<a href="/console/reports/${pastReportId}/recording">`));
       assert.match(String(res.headers['content-security-policy']), /media-src 'self'/);
+    });
+
+    test('a family message about a detained relative: only the legal intake team or the assignee see and play it', async () => {
+      const coordinator = await createStaffSession(t.context, ['coordinator']);
+      const admin = await createStaffSession(t.context, ['admin']);
+      const otherLegal = await createStaffSession(t.context, ['legal']);
+      const adminLegal = await createStaffSession(t.context, ['admin', 'legal', 'coordinator']);
+      for (const session of [dispatcher, coordinator, admin, otherLegal, adminLegal]) {
+        const res = await get(`/console/reports/${familyReportId}/recording`, session);
+        assert.equal(res.statusCode, 404, 'not the intake team: no recording');
+        assert.ok(!res.rawPayload.includes(AUDIO.subarray(0, 24)));
+      }
+      // The report page shows report readers that there is a message for the intake team, but neither the
+      // number nor a player.
+      for (const session of [dispatcher, coordinator, admin]) {
+        const page = await get(`/console/reports/${familyReportId}`, session);
+        assert.equal(page.statusCode, 200);
+        assert.ok(!page.body.includes(CALLER), 'no caller number');
+        assert.ok(!page.body.includes('/recording'), 'no player');
+        assert.ok(page.body.includes('id="for-legal-intake"'));
+      }
+      // Follow-ups: coordinators no longer reach the list; legal staff outside the intake team see only
+      // their own tasks, and are told why.
+      assert.equal((await get('/console/followups', coordinator)).statusCode, 403);
+      const outside = await get('/console/followups', otherLegal);
+      assert.equal(outside.statusCode, 200);
+      assert.ok(!outside.body.includes(CALLER));
+      assert.ok(!outside.body.includes(taskId));
+      assert.ok(outside.body.includes('id="followups-not-intake"'));
+      const notTheirs = await t.app.inject({
+        method: 'POST',
+        url: `/console/followups/${taskId}/done`,
+        headers: { cookie: otherLegal.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ _csrf: otherLegal.csrfToken }).toString(),
+      });
+      assert.equal(notTheirs.statusCode, 404, 'nor close a task they may not see');
+      // Assigned to them, the task is theirs: listed with its number, and its message plays.
+      await t.context.db
+        .updateTable('followup_tasks')
+        .set({ assigned_to: otherLegal.userId })
+        .where('id', '=', taskId)
+        .execute();
+      const assigned = await get('/console/followups', otherLegal);
+      assert.ok(assigned.body.includes(`href="tel:${CALLER}"`));
+      const played = await get(`/console/reports/${familyReportId}/recording`, otherLegal);
+      assert.equal(played.statusCode, 200);
+      assert.deepEqual(played.rawPayload, AUDIO);
+      await t.context.db
+        .updateTable('followup_tasks')
+        .set({ assigned_to: null })
+        .where('id', '=', taskId)
+        .execute();
     });
 
     test('a responder may not play recordings; legal only those of its follow-ups; anonymous must sign in', async () => {

@@ -165,13 +165,17 @@ export async function insertFollowup(
     .execute();
 }
 
-export async function reportHasFollowup(db: Db, reportId: string): Promise<boolean> {
-  const row = await db
+/** The follow-up task a report belongs to (a family's call about a detention), if any, open or done. */
+export async function findFollowupOfReport(
+  db: Db,
+  reportId: string,
+): Promise<{ id: string; assigned_to: string | null } | undefined> {
+  return db
     .selectFrom('followup_tasks')
-    .select('id')
+    .select(['id', 'assigned_to'])
     .where('report_id', '=', reportId)
+    .orderBy('created_at')
     .executeTakeFirst();
-  return row !== undefined;
 }
 
 export interface OpenFollowupRow {
@@ -186,8 +190,13 @@ export interface OpenFollowupRow {
   has_message: boolean;
 }
 
-export async function listOpenFollowups(db: Db, limit: number): Promise<OpenFollowupRow[]> {
-  return db
+/** Open tasks: all of them for the intake team, else only those assigned to this staff member. */
+export async function listOpenFollowups(
+  db: Db,
+  limit: number,
+  visibleTo: { userId: string; intakeTeam: boolean },
+): Promise<OpenFollowupRow[]> {
+  let query = db
     .selectFrom('followup_tasks')
     .leftJoin('reports', 'reports.id', 'followup_tasks.report_id')
     .select([
@@ -203,11 +212,24 @@ export async function listOpenFollowups(db: Db, limit: number): Promise<OpenFoll
         where r.report_id = followup_tasks.report_id)`.as('has_message'),
     ])
     .where('followup_tasks.status', '=', 'open')
-    .where('followup_tasks.kind', '=', 'family_detained')
+    .where('followup_tasks.kind', '=', 'family_detained');
+  if (!visibleTo.intakeTeam) query = query.where('followup_tasks.assigned_to', '=', visibleTo.userId);
+  return query
     .orderBy('followup_tasks.created_at', 'asc')
     .orderBy('followup_tasks.id')
     .limit(limit)
     .execute();
+}
+
+/** Whether this task exists and is this staff member's to see (the intake team's, or assigned to them). */
+export async function followupVisibleTo(
+  db: Db,
+  taskId: string,
+  visibleTo: { userId: string; intakeTeam: boolean },
+): Promise<boolean> {
+  let query = db.selectFrom('followup_tasks').select('id').where('id', '=', taskId);
+  if (!visibleTo.intakeTeam) query = query.where('assigned_to', '=', visibleTo.userId);
+  return (await query.executeTakeFirst()) !== undefined;
 }
 
 /** Closes an open task; 'missing' when there is no such task, 'unchanged' when it was already done. */

@@ -199,11 +199,11 @@ export function registerVoiceRoutes(
     { config: { access: viewFollowups }, schema: { response: htmlResponses() } },
     async (request, reply) => {
       const principal = request.principal!;
-      const tasks = await readOpenFollowups(context, principal.userId);
+      const list = await readOpenFollowups(context, principal.userId);
       const csrfToken = services.csrf.issue(principal.csrfSecret);
       return reply
         .type('text/html; charset=utf-8')
-        .send(renderFollowups({ request, networkName, timeZone }, tasks, csrfToken).value);
+        .send(renderFollowups({ request, networkName, timeZone }, list, csrfToken).value);
     },
   );
 

@@ -1,0 +1,70 @@
+// The legal intake team: the one team that takes the hotline's follow-ups (families whose relative was
+// detained) and whose coordinator is asked when someone opening a case meets a duplicate they may not see.
+// Admins choose the team and its coordinator (audited); membership itself is the teams pages' business.
+// Other modules ask here (the voice module, for who may see and play a follow-up); this file imports only
+// its repository, so depending on it makes no cycle.
+import type { AppContext } from '../../app/context.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import { isUuid } from '../reports/reports.schemas.ts';
+import {
+  findIntakeCoordinator,
+  findLegalIntake,
+  isLegalIntakeMember,
+  saveLegalIntake,
+} from './legal-intake.repository.ts';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.ts';
+
+export interface LegalIntake {
+  teamId: string | null;
+  coordinatorId: string | null;
+}
+
+export async function readLegalIntake(context: Pick<AppContext, 'db'>): Promise<LegalIntake> {
+  const row = await findLegalIntake(context.db);
+  return { teamId: row?.team_id ?? null, coordinatorId: row?.coordinator_id ?? null };
+}
+
+/** Whether this staff member is legal staff of the intake team, and so sees every follow-up. */
+export async function isLegalIntakeStaff(db: Kysely<Database>, userId: string): Promise<boolean> {
+  return isLegalIntakeMember(db, userId);
+}
+
+/** The intake coordinator's user id, while they are still a legal member of the intake team. */
+export async function legalIntakeCoordinator(db: Kysely<Database>): Promise<string | undefined> {
+  return findIntakeCoordinator(db);
+}
+
+export type SetIntakeOutcome = 'saved' | 'no_team' | 'not_member';
+
+/**
+ * Makes this team the legal intake team, with this member as its coordinator (or none: empty). The
+ * coordinator must be one of the team's legal members.
+ */
+export async function setLegalIntake(
+  context: AppContext,
+  actorId: string,
+  teamId: string,
+  coordinatorId: string | null,
+  memberIds: readonly string[],
+): Promise<SetIntakeOutcome> {
+  if (!isUuid(teamId)) return 'no_team';
+  if (coordinatorId !== null && (!isUuid(coordinatorId) || !memberIds.includes(coordinatorId))) {
+    return 'not_member';
+  }
+  await context.db.transaction().execute(async (trx) => {
+    await saveLegalIntake(trx, {
+      team_id: teamId,
+      coordinator_id: coordinatorId,
+      updated_at: context.clock.now(),
+    });
+    await recordAudit(trx, context, {
+      actorId,
+      action: 'team.intake_set',
+      subjectType: 'team',
+      subjectId: teamId,
+      details: { coordinatorId },
+    });
+  });
+  return 'saved';
+}
