@@ -543,7 +543,10 @@ export interface CaseHotlineMessagesTable {
 /** A possible duplicate the person opening a case may not see, referred to the intake coordinator. */
 export interface CaseDuplicateChecksTable {
   id: string;
+  /** The case the staff member may not see. */
   case_id: string;
+  /** The case they opened or edited, which may be the same person. */
+  opened_case_id: string;
   requested_by: string | null;
   coordinator_id: string | null;
   created_at: Timestamp;

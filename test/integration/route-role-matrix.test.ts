@@ -113,6 +113,8 @@ const EXPECTED: Record<string, Allowed> = {
   'GET /console/cases': ['legal'],
   'GET /console/cases/new': ['legal'],
   'POST /console/cases': ['legal'],
+  // Only the coordinator of legal intake marks a duplicate check done (checked per request).
+  'POST /console/cases/duplicate-checks/:id/done': ['legal'],
   'GET /console/cases/:id': ['legal'],
   'GET /console/cases/:id/edit': ['legal'],
   'POST /console/cases/:id/edit': ['legal'],

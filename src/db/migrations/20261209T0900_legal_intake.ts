@@ -3,8 +3,9 @@
 //   coordinates it (one row at most). Only that team's legal members, or a task's assignee, see a task.
 // - followup_tasks.case_id: once a case is opened from a task, the task keeps only this pointer; the
 //   caller's number and the recording move under the case's key into case_hotline_messages.
-// - case_duplicate_checks: a duplicate the person opening a case may not see is referred to the intake
-//   coordinator, who is told which case to compare; nothing personal is stored here.
+// - case_duplicate_checks: a possible duplicate (case_id) that the person who opened or edited a case
+//   (opened_case_id) may not see is referred to the intake coordinator, who is told which two cases to
+//   compare; the person is told only that the coordinator checks. Nothing personal is stored here.
 import { sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -31,12 +32,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     create table case_duplicate_checks (
       id uuid primary key,
       case_id uuid not null references cases (id) on delete cascade,
+      opened_case_id uuid not null references cases (id) on delete cascade,
       requested_by uuid references users (id) on delete set null,
       coordinator_id uuid references users (id) on delete set null,
       created_at timestamptz not null,
       resolved_at timestamptz
     )`.execute(db);
-  await sql`create index case_duplicate_checks_open_idx on case_duplicate_checks (coordinator_id, resolved_at)`.execute(
+  await sql`create index case_duplicate_checks_open_idx on case_duplicate_checks (resolved_at, created_at)`.execute(
     db,
   );
 }

@@ -12,6 +12,7 @@ import { formatTime } from '../reports/reports.pages.ts';
 import { findCaseForStaff, openCaseForStaff } from './cases.access.ts';
 import { buildCaseExport, renderCasePdf } from './cases.export.ts';
 import { mergeCases } from './cases.merge.ts';
+import { markDuplicateChecked, readDuplicateChecks } from './duplicate-checks.ts';
 import { detailsToValuesWithOpening, type NewCaseDefaults } from './cases.prefill.ts';
 import {
   renderCaseForm,
@@ -73,6 +74,7 @@ import { addMember, createTeam, makeIntakeTeam, readTeam, readTeams, removeMembe
 /** Notices a redirect may ask the case page to show: a fixed list, never text from the URL. */
 const CASE_NOTICES = {
   created: 'cases.notice_created',
+  created_checked: 'cases.notice_created_checked',
   added: 'cases.notice_added',
   saved: 'cases.notice_saved',
   assigned: 'cases.notice_assigned',
@@ -119,7 +121,24 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
     async (request, reply) => {
       const show = request.query.show ?? 'open';
       const entries = await listCasesFor(context, request.principal!, show);
-      return html200(reply, renderCaseList(page(request), entries, show));
+      const checks = await readDuplicateChecks(context, request.principal!.userId);
+      return html200(
+        reply,
+        renderCaseList(page(request), entries, show, checks && { checks, csrfToken: csrfFor(request) }),
+      );
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/console/cases/duplicate-checks/:id/done',
+    {
+      config: { access: legalOnly },
+      schema: { params: caseIdParams, response: { ...htmlResponses(404), ...redirectResponse } },
+    },
+    async (request, reply) => {
+      const outcome = await markDuplicateChecked(context, request.principal!.userId, request.params.id);
+      if (outcome === 'missing') throw new AppError('not_found');
+      return reply.redirect('/console/cases', 303);
     },
   );
 
@@ -229,7 +248,7 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
       });
       switch (outcome.outcome) {
         case 'created':
-          return redirectToCase(reply, outcome.id, 'created');
+          return redirectToCase(reply, outcome.id, outcome.lookedUp ? 'created_checked' : 'created');
         case 'added_to_existing':
           return redirectToCase(reply, outcome.id, 'added');
         case 'possible_duplicate':

@@ -14,6 +14,7 @@ import { isUuid } from '../reports/reports.schemas.ts';
 import { mayHandleFollowup } from '../voice/followups.service.ts';
 import { closeFollowup } from '../voice/voice.repository.ts';
 import { openCaseForStaff } from './cases.access.ts';
+import { recordDuplicateLookup } from './legal-intake.ts';
 import {
   contactField,
   familyContacts,
@@ -82,10 +83,36 @@ export function duplicateIndexes(
 }
 
 export interface DuplicateWarning {
-  /** Possible duplicates this staff member may open, by reference. */
+  /**
+   * Possible duplicates this staff member may open, by reference. Those they may not see are never hinted
+   * at (not even "one exists"): they go to the intake coordinator (recordDuplicateLookup).
+   */
   visible: { id: string; reference: string; status: Case['status'] }[];
-  /** True when there are possible duplicates they may not see: they are told to ask, not which. */
-  hidden: boolean;
+}
+
+interface DuplicateMatches extends DuplicateWarning {
+  hiddenIds: string[];
+}
+
+/** Cases that may be the same person, split by whether the staff member may see them. */
+async function matchDuplicates(
+  db: Kysely<Database>,
+  userId: string,
+  indexes: DuplicateIndexes,
+  excludeCaseId: string | null,
+): Promise<DuplicateMatches> {
+  const matches = await findPossibleDuplicates(db, indexes, excludeCaseId);
+  const visible = await visibleCaseIds(
+    db,
+    matches.map((row) => row.id),
+    userId,
+  );
+  return {
+    visible: matches
+      .filter((row) => visible.has(row.id))
+      .map((row) => ({ id: row.id, reference: row.reference, status: row.status })),
+    hiddenIds: matches.filter((row) => !visible.has(row.id)).map((row) => row.id),
+  };
 }
 
 /** Cases that may be the same person, told only as far as the staff member may know them. */
@@ -95,18 +122,26 @@ export async function findDuplicates(
   indexes: DuplicateIndexes,
   excludeCaseId: string | null,
 ): Promise<DuplicateWarning> {
-  const matches = await findPossibleDuplicates(context.db, indexes, excludeCaseId);
-  const visible = await visibleCaseIds(
-    context.db,
-    matches.map((row) => row.id),
-    userId,
-  );
-  return {
-    visible: matches
-      .filter((row) => visible.has(row.id))
-      .map((row) => ({ id: row.id, reference: row.reference, status: row.status })),
-    hidden: matches.some((row) => !visible.has(row.id)),
-  };
+  const { visible } = await matchDuplicates(context.db, userId, indexes, excludeCaseId);
+  return { visible };
+}
+
+/** After a case's person is written: the lookup audited, and what this user may not see referred. */
+async function lookUpDuplicatesAfterWrite(
+  context: AppContext,
+  trx: Kysely<Database>,
+  actorId: string,
+  caseId: string,
+  indexes: DuplicateIndexes,
+): Promise<void> {
+  if (indexes.aNumber === null && indexes.nameDob === null) return;
+  const matches = await matchDuplicates(trx, actorId, indexes, caseId);
+  await recordDuplicateLookup(context, trx, {
+    actorId,
+    caseId,
+    visibleCaseIds: matches.visible.map((match) => match.id),
+    hiddenCaseIds: matches.hiddenIds,
+  });
 }
 
 export interface NewCaseInput {
@@ -192,6 +227,8 @@ export async function createCase(
         subjectId: caseId,
         details: { source: input.source, teamId: input.teamId, contacts: input.contacts.length },
       });
+      // The opener is an assignee now: the new case itself is visible to them and excluded anyway.
+      await lookUpDuplicatesAfterWrite(context, trx, principal.userId, caseId, indexes);
       return { id: caseId, reference };
     });
   } catch (error) {
@@ -303,7 +340,7 @@ export async function recentConfirmedIncidents(
 }
 
 export type SubmitCaseOutcome =
-  | { outcome: 'created'; id: string; reference: string }
+  | { outcome: 'created'; id: string; reference: string; lookedUp: boolean }
   | { outcome: 'added_to_existing'; id: string }
   | { outcome: 'possible_duplicate'; warning: DuplicateWarning }
   | { outcome: 'task_closed' }
@@ -352,7 +389,7 @@ export async function submitNewCase(
       duplicateIndexes(context, input.details),
       null,
     );
-    if (warning.visible.length > 0 || warning.hidden) return { outcome: 'possible_duplicate', warning };
+    if (warning.visible.length > 0) return { outcome: 'possible_duplicate', warning };
   }
   const created = await createCase(context, principal, {
     source: task ? 'hotline' : incident ? 'incident' : 'console',
@@ -362,7 +399,8 @@ export async function submitNewCase(
     details: input.details,
     contacts,
   });
-  return { outcome: 'created', ...created };
+  const indexes = duplicateIndexes(context, input.details);
+  return { outcome: 'created', ...created, lookedUp: indexes.aNumber !== null || indexes.nameDob !== null };
 }
 
 /** The form's "this is the same person": the family contact (and the follow-up task) go to that case. */
@@ -586,6 +624,9 @@ export async function updateCaseDetails(
       at: now,
     });
     await auditCase(trx, context, actorId, 'case.updated', caseRow.id, { parts: changed.join(',') });
+    if (indexes.aNumber !== caseRow.a_number_index || indexes.nameDob !== caseRow.name_dob_index) {
+      await lookUpDuplicatesAfterWrite(context, trx, actorId, caseRow.id, indexes);
+    }
     return 'saved';
   });
 }

@@ -55,7 +55,14 @@ export async function findIntakeCoordinator(db: Db): Promise<string | undefined>
 
 export async function insertDuplicateCheck(
   db: Db,
-  row: { id: string; case_id: string; requested_by: string; coordinator_id: string | null; created_at: Date },
+  row: {
+    id: string;
+    case_id: string;
+    opened_case_id: string;
+    requested_by: string;
+    coordinator_id: string | null;
+    created_at: Date;
+  },
 ): Promise<void> {
   await db
     .insertInto('case_duplicate_checks')
@@ -65,41 +72,37 @@ export async function insertDuplicateCheck(
 
 export interface DuplicateCheckRow {
   id: string;
-  case_id: string;
   case_reference: string;
+  opened_case_reference: string;
   requested_by: string | null;
   created_at: Date;
 }
 
-export async function listOpenDuplicateChecks(db: Db, coordinatorId: string): Promise<DuplicateCheckRow[]> {
+/** Checks not yet done, oldest first: the current coordinator's, whoever was coordinator when they came. */
+export async function listOpenDuplicateChecks(db: Db): Promise<DuplicateCheckRow[]> {
   return db
     .selectFrom('case_duplicate_checks')
-    .innerJoin('cases', 'cases.id', 'case_duplicate_checks.case_id')
+    .innerJoin('cases as matched', 'matched.id', 'case_duplicate_checks.case_id')
+    .innerJoin('cases as opened', 'opened.id', 'case_duplicate_checks.opened_case_id')
     .select([
       'case_duplicate_checks.id',
-      'case_duplicate_checks.case_id',
-      'cases.reference as case_reference',
+      'matched.reference as case_reference',
+      'opened.reference as opened_case_reference',
       'case_duplicate_checks.requested_by',
       'case_duplicate_checks.created_at',
     ])
-    .where('case_duplicate_checks.coordinator_id', '=', coordinatorId)
     .where('case_duplicate_checks.resolved_at', 'is', null)
     .orderBy('case_duplicate_checks.created_at')
+    .orderBy('case_duplicate_checks.id')
     .limit(100)
     .execute();
 }
 
-export async function resolveDuplicateCheck(
-  db: Db,
-  id: string,
-  coordinatorId: string,
-  at: Date,
-): Promise<boolean> {
+export async function resolveDuplicateCheck(db: Db, id: string, at: Date): Promise<boolean> {
   const result = await db
     .updateTable('case_duplicate_checks')
     .set({ resolved_at: at })
     .where('id', '=', id)
-    .where('coordinator_id', '=', coordinatorId)
     .where('resolved_at', 'is', null)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;

@@ -6,14 +6,16 @@
 import type { AppContext } from '../../app/context.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { isUuid } from '../reports/reports.schemas.ts';
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.ts';
 import {
   findIntakeCoordinator,
   findLegalIntake,
+  insertDuplicateCheck,
   isLegalIntakeMember,
   saveLegalIntake,
 } from './legal-intake.repository.ts';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.ts';
 
 export interface LegalIntake {
   teamId: string | null;
@@ -67,4 +69,42 @@ export async function setLegalIntake(
     });
   });
   return 'saved';
+}
+
+/**
+ * The duplicate lookup made when a case is opened or its person changed, audited whatever it found. Cases
+ * the staff member may not see are never named to them: each is referred to the intake coordinator, who
+ * is told which two cases to compare. Inside the caller's transaction.
+ */
+export async function recordDuplicateLookup(
+  context: Pick<AppContext, 'secrets' | 'clock'>,
+  trx: Kysely<Database>,
+  lookup: { actorId: string; caseId: string; visibleCaseIds: string[]; hiddenCaseIds: string[] },
+): Promise<void> {
+  const coordinatorId = lookup.hiddenCaseIds.length > 0 ? await findIntakeCoordinator(trx) : undefined;
+  const checkIds: string[] = [];
+  for (const hiddenId of lookup.hiddenCaseIds) {
+    const id = randomUUID();
+    checkIds.push(id);
+    await insertDuplicateCheck(trx, {
+      id,
+      case_id: hiddenId,
+      opened_case_id: lookup.caseId,
+      requested_by: lookup.actorId,
+      coordinator_id: coordinatorId ?? null,
+      created_at: context.clock.now(),
+    });
+  }
+  await recordAudit(trx, context, {
+    actorId: lookup.actorId,
+    action: 'case.duplicate_lookup',
+    subjectType: 'case',
+    subjectId: lookup.caseId,
+    details: {
+      shownCaseIds: lookup.visibleCaseIds,
+      referredCaseIds: lookup.hiddenCaseIds,
+      checkIds,
+      coordinatorId: coordinatorId ?? null,
+    },
+  });
 }
