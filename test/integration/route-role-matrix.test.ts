@@ -113,6 +113,8 @@ const EXPECTED: Record<string, Allowed> = {
   'GET /console/cases': ['legal'],
   'GET /console/cases/new': ['legal'],
   'POST /console/cases': ['legal'],
+  // A family's hotline message moved into a case: whoever may open the case (checked per case).
+  'GET /console/cases/:id/hotline/:sub': ['legal'],
   // Only the coordinator of legal intake marks a duplicate check done (checked per request).
   'POST /console/cases/duplicate-checks/:id/done': ['legal'],
   'GET /console/cases/:id': ['legal'],

@@ -23,6 +23,8 @@ import type {
   StaffChoice,
 } from './cases.service.ts';
 import type { DuplicateCheck } from './duplicate-checks.ts';
+import type { HotlineMessage } from './hotline-messages.ts';
+import type { Language } from '../../config/config.ts';
 import type { TeamDetail } from './teams.service.ts';
 import type { TeamRow } from './cases.repository.ts';
 import { timelineLabel } from './cases.words.ts';
@@ -475,6 +477,45 @@ export function renderPersonSection(
       ${row(t, 'cases.field_caregiver_plan', t(`cases.caregiver_${dependents.caregiverPlan}`))}
       ${row(t, 'cases.field_caregiver_notes', orNot(t, dependents.caregiverNotes))}
     </table>
+  </section>`;
+}
+
+/** The family's call to the hotline, moved into the case: the number and a player for each message. */
+export function renderHotlineSection(
+  t: Translator,
+  caseId: string,
+  messages: HotlineMessage[],
+  lang: Language,
+  timeZone: string,
+): Html {
+  if (messages.length === 0) return html``;
+  return html`<section id="case-hotline">
+    <h2>${t('cases.section_hotline')}</h2>
+    ${messages.map((message) => {
+      const src = `/console/cases/${caseId}/hotline/${message.id}`;
+      return html`<div class="hotline-message" data-id="${message.id}">
+        <p>
+          ${formatTime(message.createdAt, lang, timeZone)}
+          ${message.reference ? html` · <code>${message.reference}</code>` : ''} ·
+          ${
+            message.callbackPhone
+              ? html`<a href="tel:${message.callbackPhone}">${message.callbackPhone}</a>`
+              : t('cases.hotline_no_phone')
+          }
+        </p>
+        ${
+          message.hasAudio
+            ? html`<p><audio controls preload="none" src="${src}"></audio></p>
+              <p><a href="${src}">${t('voice.recording_link')}</a></p>
+              ${
+                message.sha256
+                  ? html`<p class="hint">${t('voice.recording_sha256')}: <code>${message.sha256}</code></p>`
+                  : ''
+              }`
+            : html`<p class="hint">${t('voice.followups_no_recording')}</p>`
+        }
+      </div>`;
+    })}
   </section>`;
 }
 

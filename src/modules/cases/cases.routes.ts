@@ -13,6 +13,7 @@ import { findCaseForStaff, openCaseForStaff } from './cases.access.ts';
 import { buildCaseExport, renderCasePdf } from './cases.export.ts';
 import { mergeCases } from './cases.merge.ts';
 import { markDuplicateChecked, readDuplicateChecks } from './duplicate-checks.ts';
+import { playHotlineMessage, readHotlineMessages } from './hotline-messages.ts';
 import { detailsToValuesWithOpening, type NewCaseDefaults } from './cases.prefill.ts';
 import {
   renderCaseForm,
@@ -20,6 +21,7 @@ import {
   renderCasePage,
   renderContactForm,
   renderFamilySection,
+  renderHotlineSection,
   renderHuskPage,
   renderPersonSection,
   renderStaffSection,
@@ -326,6 +328,36 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
           retentionDays: context.config.cases.retentionDays,
         }),
       );
+    },
+  );
+
+  const audioTypes = ['audio/mpeg', 'audio/wav', 'audio/x-wav', 'application/octet-stream'];
+  app.get<{ Params: { id: string; sub: string } }>(
+    '/console/cases/:id/hotline/:sub',
+    {
+      config: { access: legalOnly },
+      schema: {
+        params: caseSubParams,
+        response: {
+          200: {
+            content: Object.fromEntries(
+              audioTypes.map((type) => [type, { schema: { type: 'string', format: 'binary' } }]),
+            ),
+          },
+          ...htmlResponses(404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { cipher } = await openCaseForStaff(context, request.principal!, request.params.id);
+      const audio = await playHotlineMessage(context, request.principal!.userId, cipher, request.params.sub);
+      if (!audio) throw new AppError('not_found');
+      const inline = audio.contentType !== null && audioTypes.slice(0, 3).includes(audio.contentType);
+      return reply
+        .header('cache-control', 'no-store')
+        .header('content-disposition', inline ? 'inline' : 'attachment')
+        .type(inline ? audio.contentType! : 'application/octet-stream')
+        .send(audio.bytes);
     },
   );
 
@@ -803,6 +835,19 @@ function registerCoreSections(context: AppContext): void {
         overview.contacts,
         input.csrfToken,
         editable(input.caseRow),
+      );
+    },
+  });
+  registerCaseSection({
+    id: 'case-hotline',
+    order: 25,
+    async render(input) {
+      return renderHotlineSection(
+        input.t,
+        input.caseRow.id,
+        await readHotlineMessages(context, input.cipher),
+        input.request.lang,
+        context.config.timeZone,
       );
     },
   });

@@ -14,6 +14,7 @@ import { isUuid } from '../reports/reports.schemas.ts';
 import { mayHandleFollowup } from '../voice/followups.service.ts';
 import { closeFollowup } from '../voice/voice.repository.ts';
 import { openCaseForStaff } from './cases.access.ts';
+import { deleteReportFiles, moveFollowupIntoCase } from './hotline-messages.ts';
 import { recordDuplicateLookup } from './legal-intake.ts';
 import {
   contactField,
@@ -170,8 +171,9 @@ export async function createCase(
   const cipher = await keys.cipherFor(caseId);
   const now = context.clock.now();
   const indexes = duplicateIndexes(context, input.details);
+  let reportFiles: string[] = [];
   try {
-    return await context.db.transaction().execute(async (trx) => {
+    const created = await context.db.transaction().execute(async (trx) => {
       const reference = await uniqueCaseReference(trx);
       await insertCase(trx, {
         id: caseId,
@@ -218,6 +220,14 @@ export async function createCase(
             subjectId: input.followupTaskId,
             details: { caseId },
           });
+          reportFiles = await moveFollowupIntoCase(
+            context,
+            trx,
+            cipher,
+            input.followupTaskId,
+            principal.userId,
+            now,
+          );
         }
       }
       await recordAudit(trx, context, {
@@ -231,6 +241,8 @@ export async function createCase(
       await lookUpDuplicatesAfterWrite(context, trx, principal.userId, caseId, indexes);
       return { id: caseId, reference };
     });
+    await deleteReportFiles(context, reportFiles);
+    return created;
   } catch (error) {
     // No row points at the key: it must not outlive the failed opening.
     await keys.destroy(caseId);
@@ -412,6 +424,7 @@ async function addToExistingCase(
   addition: { contacts: FamilyContactDetails[]; taskId: string | null },
 ): Promise<void> {
   const now = context.clock.now();
+  let reportFiles: string[] = [];
   await context.db.transaction().execute(async (trx) => {
     for (const contact of addition.contacts) {
       const contactId = await addContactIn(trx, cipher, contact, now);
@@ -432,6 +445,7 @@ async function addToExistingCase(
         subjectId: addition.taskId,
         details: { caseId: caseRow.id },
       });
+      reportFiles = await moveFollowupIntoCase(context, trx, cipher, addition.taskId, actorId, now);
     }
     await recordAudit(trx, context, {
       actorId,
@@ -441,6 +455,7 @@ async function addToExistingCase(
       details: { change: 'added_from_form', contacts: addition.contacts.length },
     });
   });
+  await deleteReportFiles(context, reportFiles);
 }
 
 // ---- reading cases ----

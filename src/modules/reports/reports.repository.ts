@@ -122,6 +122,15 @@ export async function findReport(db: Db, id: string): Promise<Report | undefined
   return db.selectFrom('reports').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** Forgets a report's callback number (ciphertext and blind index). */
+export async function clearCallbackPhone(db: Db, id: string): Promise<void> {
+  await db
+    .updateTable('reports')
+    .set({ callback_phone_ciphertext: null, callback_phone_index: null })
+    .where('id', '=', id)
+    .execute();
+}
+
 export async function findReportIdByReference(db: Db, reference: string): Promise<string | undefined> {
   const row = await db
     .selectFrom('reports')

@@ -6,13 +6,14 @@ import type { AppContext } from '../../app/context.ts';
 import type { Language } from '../../config/config.ts';
 import { NotificationFanOut } from '../../db/notification-fan-out.ts';
 import type { Database } from '../../db/schema.ts';
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { ReportChannel, ReportStatus } from '../../db/schema.ts';
 import type { BlobStore } from '../../integrations/storage/storage.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import type { PreparedPhoto } from './photo.ts';
 import { newReferenceCode } from './reference-code.ts';
 import {
+  clearCallbackPhone,
   deleteReport,
   findListRow,
   findPhotos,
@@ -286,6 +287,25 @@ export interface ReportDetail {
    * so the report readers see neither (only that there is one for that team).
    */
   forLegalIntake: boolean;
+}
+
+/**
+ * Takes a report's callback number away from it (a case was opened from the family's call: the number now
+ * lives under the case's key). Returns the number and the report's reference; inside the caller's transaction.
+ */
+export async function takeCallbackPhone(
+  context: AppContext,
+  trx: Kysely<Database>,
+  reportId: string,
+): Promise<{ phone: string | null; reference: string } | undefined> {
+  const report = await findReport(trx, reportId);
+  if (!report) return undefined;
+  const phone = context.secrets.fields.decryptOptional(
+    field(report.id, 'callback_phone'),
+    report.callback_phone_ciphertext,
+  );
+  await clearCallbackPhone(trx, report.id);
+  return { phone, reference: report.reference };
 }
 
 /** Decrypts a report for a staff member and records that they saw it. */

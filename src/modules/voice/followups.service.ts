@@ -6,8 +6,19 @@ import type { Language } from '../../config/config.ts';
 import { isLanguage } from '../../i18n/i18n.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { isUuid } from '../reports/reports.schemas.ts';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.ts';
 import { isLegalIntakeStaff } from '../cases/legal-intake.ts';
-import { closeFollowup, followupVisibleTo, listOpenFollowups } from './voice.repository.ts';
+import { reportsDeps } from '../reports/reports.module.ts';
+import { takeCallbackPhone } from '../reports/reports.service.ts';
+import { takeStoredRecordings, type TakenAudio } from './recordings.service.ts';
+import {
+  closeFollowup,
+  followupVisibleTo,
+  listOpenFollowups,
+  lockFollowup,
+  pointFollowupAtCase,
+} from './voice.repository.ts';
 
 export const FOLLOWUP_PAGE_SIZE = 200;
 
@@ -87,4 +98,41 @@ export async function markFollowupDone(
     }
     return outcome;
   });
+}
+
+export interface FollowupHandover {
+  /** The family's number, now the case's to keep. */
+  callbackPhone: string | null;
+  /** The hotline report's reference, which the family may quote. */
+  reference: string | null;
+  recordings: TakenAudio[];
+}
+
+/**
+ * A case was opened from this task (or the task was added to a case): the caller's number and the stored
+ * recordings leave the report and the voice store, and the task keeps only a pointer to the case. Inside
+ * the case's transaction; the caller seals what it gets with the case's key, and deletes the recordings'
+ * old files (storageKey) once it has committed.
+ */
+export async function takeFollowupForCase(
+  context: AppContext,
+  trx: Kysely<Database>,
+  taskId: string,
+  caseId: string,
+  actorId: string,
+): Promise<FollowupHandover> {
+  const task = await lockFollowup(trx, taskId);
+  if (!task || task.case_id !== null) return { callbackPhone: null, reference: null, recordings: [] };
+  await pointFollowupAtCase(trx, taskId, caseId);
+  if (task.report_id === null) return { callbackPhone: null, reference: null, recordings: [] };
+  const taken = await takeCallbackPhone(context, trx, task.report_id);
+  const recordings = await takeStoredRecordings(reportsDeps(context), trx, task.report_id);
+  await recordAudit(trx, context, {
+    actorId,
+    action: 'followup.moved_to_case',
+    subjectType: 'followup',
+    subjectId: taskId,
+    details: { caseId, recordings: recordings.length, phone: taken?.phone != null },
+  });
+  return { callbackPhone: taken?.phone ?? null, reference: taken?.reference ?? null, recordings };
 }

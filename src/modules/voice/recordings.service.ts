@@ -2,7 +2,7 @@
 // whichever comes first) becomes one voice report; a job then copies the audio into the encrypted store
 // and deletes it at Twilio, so the provider keeps no copy; staff play it back, audited.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { AppContext } from '../../app/context.ts';
 import type { Language } from '../../config/config.ts';
 import { normalizePhone } from '../../phone/phone.ts';
@@ -24,7 +24,9 @@ import { mayHandleFollowups, mayPlayAnyRecording } from './voice.policy.ts';
 import {
   findRecording,
   findFollowupOfReport,
+  deleteRecording,
   findRecordingBySid,
+  listStoredRecordingsOfReport,
   findReportReference,
   findUnrecordedReportOfCall,
   findStoredRecordingOfReport,
@@ -337,4 +339,43 @@ export async function playRecording(
   const type = recording.content_type ?? '';
   const inline = PLAYABLE_AUDIO_TYPES.includes(type);
   return { bytes, contentType: inline ? type : 'application/octet-stream', inline };
+}
+
+export interface TakenAudio {
+  bytes: Buffer;
+  contentType: string | null;
+  sha256: string | null;
+  durationSeconds: number | null;
+  /** The report store's file, to delete once the caller's transaction has committed. */
+  storageKey: string;
+}
+
+/**
+ * Takes a report's stored recordings away from it, decrypted, inside the caller's transaction (a case was
+ * opened from the family's call and seals them with its own key). A recording still being copied from
+ * Twilio stays with the report, where only the legal intake team may play it.
+ */
+export async function takeStoredRecordings(
+  deps: Pick<RecordingDeps, 'context' | 'store'>,
+  trx: Kysely<Database>,
+  reportId: string,
+): Promise<TakenAudio[]> {
+  const taken: TakenAudio[] = [];
+  for (const recording of await listStoredRecordingsOfReport(trx, reportId)) {
+    const stored = await deps.store.get(recording.storage_key!);
+    if (stored) {
+      taken.push({
+        bytes: deps.context.secrets.fields.decryptBytes(
+          recordingField(recording.id, 'content'),
+          stored.toString('utf8'),
+        ),
+        contentType: recording.content_type,
+        sha256: recording.original_sha256,
+        durationSeconds: recording.duration_seconds,
+        storageKey: recording.storage_key!,
+      });
+    }
+    await deleteRecording(trx, recording.id);
+  }
+  return taken;
 }

@@ -19,7 +19,11 @@ import {
   TWILIO_TEST_ENV,
 } from '../../../test/support/twilio-webhooks.ts';
 import { translate } from '../../i18n/i18n.ts';
+import { caseKeyStoreFor } from '../../crypto/case-keys.ts';
+import { destroyDueCaseKeys } from '../cases/cases.retention.ts';
+import { caseFileStore } from '../cases/hotline-messages.ts';
 import { makeLegalIntakeTeam } from '../cases/legal-intake.test-helpers.ts';
+import { postForm } from '../incidents/incidents.test-helpers.ts';
 import { reportsDeps } from '../reports/reports.module.ts';
 import { sweepOrphanPhotos } from '../reports/reports.service.ts';
 import { fetchRecording } from './recordings.service.ts';
@@ -659,6 +663,113 @@ describe(`voice recordings`, () => {
       });
       assert.equal(missing.statusCode, 404);
     });
+  });
+
+  test("a case opened from a follow-up takes the caller's number and the recording under its own key; the task keeps a pointer", async () => {
+    const intake = await createStaffSession(t.context, ['legal']);
+    await makeLegalIntakeTeam(t.context, [intake.userId]);
+    const family = await callToRecording('3', '2');
+    const held = standIn.addRecording(AUDIO);
+    await family.call.post(recordAction(family.at), {
+      RecordingSid: held.sid,
+      RecordingUrl: held.url,
+      RecordingDuration: '41',
+    });
+    const [recording] = await recordingsOf(held.sid);
+    await fetchRecording(recordingDeps(t.context), recording!.id);
+    const reportId = recording!.report_id;
+    const oldKey = (
+      await t.context.db
+        .selectFrom('report_recordings')
+        .select('storage_key')
+        .where('id', '=', recording!.id)
+        .executeTakeFirstOrThrow()
+    ).storage_key!;
+    const task = await t.context.db
+      .selectFrom('followup_tasks')
+      .select('id')
+      .where('report_id', '=', reportId)
+      .executeTakeFirstOrThrow();
+
+    const opened = await postForm(t.app, intake, '/console/cases', {
+      name: 'Hotline Family',
+      task_id: task.id,
+    });
+    assert.equal(opened.statusCode, 303, opened.body);
+    const caseId = /^\/console\/cases\/([0-9a-f-]{36})/.exec(String(opened.headers.location))![1]!;
+
+    // Nothing of the call is left under the master key: the report has no number, the recording row and
+    // its file in the report store are gone, and the task points at the case.
+    const report = await t.context.db
+      .selectFrom('reports')
+      .select(['callback_phone_ciphertext', 'callback_phone_index'])
+      .where('id', '=', reportId)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(report, { callback_phone_ciphertext: null, callback_phone_index: null });
+    assert.equal((await recordingsOf(held.sid)).length, 0);
+    assert.equal(await reportsDeps(t.context).store.get(oldKey), undefined, 'the old file is deleted');
+    const pointer = await t.context.db
+      .selectFrom('followup_tasks')
+      .select(['case_id', 'status'])
+      .where('id', '=', task.id)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(pointer, { case_id: caseId, status: 'done' });
+
+    // The case holds them, sealed with its own key.
+    const [message, ...more] = await t.context.db
+      .selectFrom('case_hotline_messages')
+      .selectAll()
+      .where('case_id', '=', caseId)
+      .execute();
+    assert.ok(message);
+    assert.equal(more.length, 0);
+    assert.match(message.details_ciphertext, /^c1\./);
+    const cipher = await caseKeyStoreFor(t.context).cipherFor(caseId);
+    const sealed = cipher.decryptJson<{ callbackPhone: string }>(
+      { table: 'case_hotline_messages', column: 'details', rowId: message.id },
+      message.details_ciphertext,
+    );
+    assert.equal(sealed.callbackPhone, CALLER);
+    const file = await caseFileStore(t.context).get(message.storage_key!);
+    assert.ok(file && !file.includes(AUDIO.subarray(0, 24)), 'the case file is ciphertext');
+
+    // Those who may open the case hear it there; the report's route no longer has it; others get 404.
+    const page = await t.app.inject({
+      url: `/console/cases/${caseId}`,
+      headers: { accept: 'text/html', cookie: intake.cookie },
+    });
+    assert.ok(page.body.includes(`href="tel:${CALLER}"`));
+    const audioUrl = `/console/cases/${caseId}/hotline/${message.id}`;
+    assert.ok(page.body.includes(`src="${audioUrl}"`));
+    const played = await t.app.inject({ url: audioUrl, headers: { cookie: intake.cookie } });
+    assert.equal(played.statusCode, 200);
+    assert.deepEqual(played.rawPayload, AUDIO);
+    const other = await createStaffSession(t.context, ['legal']);
+    assert.equal((await t.app.inject({ url: audioUrl, headers: { cookie: other.cookie } })).statusCode, 404);
+    const old = await t.app.inject({
+      url: `/console/reports/${reportId}/recording`,
+      headers: { accept: 'text/html', cookie: intake.cookie },
+    });
+    assert.equal(old.statusCode, 404);
+
+    // Destroying the case's key takes the message with it, row and file.
+    await t.context.db
+      .updateTable('cases')
+      .set({ status: 'closed', closed_at: t.context.clock.now(), key_destroy_after: t.context.clock.now() })
+      .where('id', '=', caseId)
+      .execute();
+    assert.equal(await destroyDueCaseKeys(t.context), 1);
+    assert.equal(
+      (
+        await t.context.db
+          .selectFrom('case_hotline_messages')
+          .select('id')
+          .where('case_id', '=', caseId)
+          .execute()
+      ).length,
+      0,
+    );
+    assert.equal(await caseFileStore(t.context).get(message.storage_key!), undefined);
   });
 
   test('a text delivery status is acknowledged with empty TwiML and leaves no receipt', async () => {

@@ -249,6 +249,39 @@ export async function closeFollowup(
   return exists ? 'unchanged' : 'missing';
 }
 
+/** Locks a follow-up task for handing it to a case. */
+export async function lockFollowup(
+  db: Db,
+  id: string,
+): Promise<{ id: string; report_id: string | null; case_id: string | null } | undefined> {
+  return db
+    .selectFrom('followup_tasks')
+    .select(['id', 'report_id', 'case_id'])
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function pointFollowupAtCase(db: Db, id: string, caseId: string): Promise<void> {
+  await db.updateTable('followup_tasks').set({ case_id: caseId }).where('id', '=', id).execute();
+}
+
+/** A report's recordings whose audio Amparo holds (those still at Twilio stay with the report). */
+export async function listStoredRecordingsOfReport(db: Db, reportId: string): Promise<ReportRecording[]> {
+  return db
+    .selectFrom('report_recordings')
+    .selectAll()
+    .where('report_id', '=', reportId)
+    .where('storage_key', 'is not', null)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+export async function deleteRecording(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('report_recordings').where('id', '=', id).execute();
+}
+
 /** Call rows hold the caller's number; once Twilio stops retrying they are no longer needed. */
 export async function deleteCallsStartedBefore(db: Db, cutoff: Date): Promise<number> {
   const result = await db.deleteFrom('voice_calls').where('started_at', '<', cutoff).executeTakeFirst();
