@@ -334,6 +334,37 @@ describe(`case console`, () => {
     assert.match(String(refused.headers.location), /notice=not_duplicates/);
   });
 
+  test('admins choose the legal intake team and its coordinator among its members (audited)', async () => {
+    const created = await postForm(t.app, admin, '/console/teams', { name: 'Intake desk' });
+    const teamUrl = String(created.headers.location);
+    const teamId = teamUrl.split('/').pop()!;
+    const member = await createStaffSession(t.context, ['legal']);
+    await postForm(t.app, admin, `${teamUrl}/members`, { user_id: member.userId });
+    const notMember = await postForm(
+      t.app,
+      admin,
+      `${teamUrl}/intake`,
+      { coordinator_id: outsider.userId },
+      { lang: 'es' },
+    );
+    assert.equal(notMember.statusCode, 422);
+    assert.ok(notMember.body.includes(translate('es', 'cases.intake_error_not_member')));
+    assert.equal(
+      (await postForm(t.app, attorney, `${teamUrl}/intake`, { coordinator_id: '' })).statusCode,
+      403,
+      'legal staff do not choose it',
+    );
+    const saved = await postForm(t.app, admin, `${teamUrl}/intake`, { coordinator_id: member.userId });
+    assert.equal(saved.statusCode, 303);
+    const row = await t.context.db.selectFrom('legal_intake').selectAll().executeTakeFirstOrThrow();
+    assert.equal(row.team_id, teamId);
+    assert.equal(row.coordinator_id, member.userId);
+    const page = await get(t.app, admin, teamUrl);
+    assert.ok(page.body.includes('This is the legal intake team'));
+    assert.match(page.body, new RegExp(`<option value="${member.userId}"\\s+selected`));
+    assert.ok((await auditActions(t, teamId)).includes('team.intake_set'));
+  });
+
   test('hidden cases: the duplicate check says only that the intake coordinator can check, tells the coordinator, and is audited', async () => {
     const coordinator = await createStaffSession(t.context, ['legal']);
     await makeLegalIntakeTeam(t.context, [coordinator.userId], coordinator.userId);
