@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { textFamilyJob } from '../../src/modules/cases/cases.jobs.ts';
 import { queuedJobs } from '../../src/modules/cases/cases.test-helpers.ts';
+import { makeLegalIntakeTeam } from '../../src/modules/cases/legal-intake.test-helpers.ts';
 import { outboxTextsTo } from '../../src/modules/dispatch/dispatch.test-helpers.ts';
 import { storeReport } from '../../src/modules/incidents/incidents.test-helpers.ts';
 import { insertFollowup } from '../../src/modules/voice/voice.repository.ts';
@@ -51,6 +52,7 @@ describe("a case from a hotline call to the family's text", () => {
     browser = await launchBrowser();
     served = await serveApp();
     attorney = await createStaffSession(served.context, ['legal']);
+    await makeLegalIntakeTeam(served.context, [attorney.userId]);
     coordinator = await createStaffSession(served.context, ['coordinator']);
     page = await (await signedInContext(browser, served.baseUrl, attorney, NO_SCRIPT_SPANISH)).newPage();
   });

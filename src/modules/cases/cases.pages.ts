@@ -512,7 +512,7 @@ export function renderHotlineSection(
                   ? html`<p class="hint">${t('voice.recording_sha256')}: <code>${message.sha256}</code></p>`
                   : ''
               }`
-            : html`<p class="hint">${t('voice.followups_no_recording')}</p>`
+            : html`<p class="hint">${t('cases.hotline_no_audio')}</p>`
         }
       </div>`;
     })}

@@ -31,7 +31,7 @@ export function renderFollowups(page: Page, list: FollowupList, csrfToken: strin
                 <th>${t('voice.followups_col_language')}</th>
                 <th>${t('voice.followups_col_phone')}</th>
                 <th>${t('voice.followups_col_recording')}</th>
-                <th></th>
+                <th>${t('voice.followups_col_actions')}</th>
               </tr>
             </thead>
             <tbody>
