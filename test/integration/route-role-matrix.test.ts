@@ -72,6 +72,8 @@ const EXPECTED: Record<string, Allowed> = {
   // Follow-ups belong to the legal intake team (which tasks a legal user sees is checked per task).
   'GET /console/followups': ['legal'],
   'POST /console/followups/:id/done': ['legal'],
+  // Only the intake team assigns a follow-up (checked per request).
+  'POST /console/followups/:id/assign': ['legal'],
   'GET /console/profile': EVERY_STAFF_ROLE,
   'POST /console/profile': EVERY_STAFF_ROLE,
   'GET /console/roster': ['admin', 'coordinator', 'dispatcher'],

@@ -64,6 +64,7 @@ export type AuditAction =
   | 'case.duplicate_lookup'
   | 'case.duplicate_check_resolved'
   | 'followup.moved_to_case'
+  | 'followup.assigned'
   | 'attorney.created'
   | 'attorney.updated'
   | 'attorney.archived'

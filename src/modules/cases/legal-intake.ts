@@ -9,6 +9,7 @@ import { isUuid } from '../reports/reports.schemas.ts';
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
+import { listLegalStaff } from './cases.repository.ts';
 import {
   findIntakeCoordinator,
   findLegalIntake,
@@ -107,4 +108,27 @@ export async function recordDuplicateLookup(
       coordinatorId: coordinatorId ?? null,
     },
   });
+}
+
+export interface LegalStaffChoice {
+  userId: string;
+  label: string;
+}
+
+/** Enabled legal staff, by display name or email: whom a follow-up may be assigned to. */
+export async function legalStaffChoices(
+  context: Pick<AppContext, 'db' | 'secrets'>,
+): Promise<LegalStaffChoice[]> {
+  const staff = await listLegalStaff(context.db);
+  return staff
+    .filter((s) => !s.disabled)
+    .map((s) => ({
+      userId: s.userId,
+      label:
+        s.displayName ??
+        context.secrets.fields.decrypt(
+          { table: 'users', column: 'email', rowId: s.userId },
+          s.emailCiphertext,
+        ),
+    }));
 }

@@ -8,11 +8,12 @@ import { recordAudit } from '../audit/audit.service.ts';
 import { isUuid } from '../reports/reports.schemas.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
-import { isLegalIntakeStaff } from '../cases/legal-intake.ts';
+import { isLegalIntakeStaff, legalStaffChoices, type LegalStaffChoice } from '../cases/legal-intake.ts';
 import { reportsDeps } from '../reports/reports.module.ts';
 import { takeCallbackPhone } from '../reports/reports.service.ts';
 import { takeStoredRecordings, type TakenAudio } from './recordings.service.ts';
 import {
+  assignFollowup,
   closeFollowup,
   followupVisibleTo,
   listOpenFollowups,
@@ -30,6 +31,7 @@ export interface OpenFollowup {
   reference: string | null;
   callbackPhone: string | null;
   hasRecording: boolean;
+  assignedTo: string | null;
   /** False when the family hung up without a message and only their number was kept. */
   hasMessage: boolean;
 }
@@ -38,6 +40,8 @@ export interface FollowupList {
   tasks: OpenFollowup[];
   /** False when this staff member is not in the legal intake team (or none is set): only their own tasks. */
   intakeTeam: boolean;
+  /** For the intake team: legal staff a task may be assigned to. */
+  assignable: LegalStaffChoice[];
 }
 
 export async function readOpenFollowups(context: AppContext, actorId: string): Promise<FollowupList> {
@@ -64,9 +68,10 @@ export async function readOpenFollowups(context: AppContext, actorId: string): P
             row.callback_phone_ciphertext,
           ),
     hasRecording: row.has_recording,
+    assignedTo: row.assigned_to,
     hasMessage: row.has_message,
   }));
-  return { tasks, intakeTeam };
+  return { tasks, intakeTeam, assignable: intakeTeam ? await legalStaffChoices(context) : [] };
 }
 
 /** Whether this staff member may see this follow-up task: the intake team's legal staff, or its assignee. */
@@ -78,6 +83,33 @@ export async function mayHandleFollowup(
   if (!isUuid(taskId)) return false;
   const intakeTeam = await isLegalIntakeStaff(context.db, userId);
   return followupVisibleTo(context.db, taskId, { userId, intakeTeam });
+}
+
+/**
+ * The intake team hands a task to one legal staff member (or back to the team: null), who then sees it and
+ * plays its message though not in the team. Audited.
+ */
+export async function assignFollowupTo(
+  context: AppContext,
+  actorId: string,
+  taskId: string,
+  assigneeId: string | null,
+): Promise<'assigned' | 'missing' | 'not_legal'> {
+  if (!isUuid(taskId) || !(await isLegalIntakeStaff(context.db, actorId))) return 'missing';
+  if (assigneeId !== null && !(await legalStaffChoices(context)).some((s) => s.userId === assigneeId)) {
+    return 'not_legal';
+  }
+  return context.db.transaction().execute(async (trx) => {
+    if (!(await assignFollowup(trx, taskId, assigneeId))) return 'missing';
+    await recordAudit(trx, context, {
+      actorId,
+      action: 'followup.assigned',
+      subjectType: 'followup',
+      subjectId: taskId,
+      details: { assigneeId },
+    });
+    return 'assigned';
+  });
 }
 
 export async function markFollowupDone(

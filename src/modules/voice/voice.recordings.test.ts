@@ -553,22 +553,31 @@ describe(`voice recordings`, () => {
         payload: new URLSearchParams({ _csrf: otherLegal.csrfToken }).toString(),
       });
       assert.equal(notTheirs.statusCode, 404, 'nor close a task they may not see');
-      // Assigned to them, the task is theirs: listed with its number, and its message plays.
-      await t.context.db
-        .updateTable('followup_tasks')
-        .set({ assigned_to: otherLegal.userId })
-        .where('id', '=', taskId)
-        .execute();
+      // Only the intake team assigns, and only to legal staff; assigned to them, the task is theirs: listed
+      // with its number, and its message plays.
+      const assign = (session: StaffSession, userId: string) =>
+        t.app.inject({
+          method: 'POST',
+          url: `/console/followups/${taskId}/assign`,
+          headers: { cookie: session.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+          payload: new URLSearchParams({ _csrf: session.csrfToken, user_id: userId }).toString(),
+        });
+      assert.equal((await assign(otherLegal, otherLegal.userId)).statusCode, 404);
+      assert.equal((await assign(legal, dispatcher.userId)).statusCode, 422);
+      assert.equal((await assign(legal, otherLegal.userId)).statusCode, 303);
+      const assignedAudit = await t.context.db
+        .selectFrom('audit_log')
+        .select(['actor_id', 'subject_id'])
+        .where('action', '=', 'followup.assigned')
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(assignedAudit, { actor_id: legal.userId, subject_id: taskId });
       const assigned = await get('/console/followups', otherLegal);
       assert.ok(assigned.body.includes(`href="tel:${CALLER}"`));
       const played = await get(`/console/reports/${familyReportId}/recording`, otherLegal);
       assert.equal(played.statusCode, 200);
       assert.deepEqual(played.rawPayload, AUDIO);
-      await t.context.db
-        .updateTable('followup_tasks')
-        .set({ assigned_to: null })
-        .where('id', '=', taskId)
-        .execute();
+      assert.equal((await assign(legal, '')).statusCode, 303, 'back to the team');
+      assert.equal((await get(`/console/reports/${familyReportId}/recording`, otherLegal)).statusCode, 404);
     });
 
     test('a responder may not play recordings; legal only those of its follow-ups; anonymous must sign in', async () => {

@@ -185,6 +185,7 @@ export interface OpenFollowupRow {
   report_id: string | null;
   reference: string | null;
   callback_phone_ciphertext: string | null;
+  assigned_to: string | null;
   has_recording: boolean;
   /** False when the caller left no message at all (only the number was kept). */
   has_message: boolean;
@@ -206,6 +207,7 @@ export async function listOpenFollowups(
       'followup_tasks.report_id',
       'reports.reference',
       'reports.callback_phone_ciphertext',
+      'followup_tasks.assigned_to',
       sql<boolean>`exists (select 1 from report_recordings r
         where r.report_id = followup_tasks.report_id and r.storage_key is not null)`.as('has_recording'),
       sql<boolean>`exists (select 1 from report_recordings r
@@ -260,6 +262,16 @@ export async function lockFollowup(
     .where('id', '=', id)
     .forUpdate()
     .executeTakeFirst();
+}
+
+export async function assignFollowup(db: Db, id: string, userId: string | null): Promise<boolean> {
+  const result = await db
+    .updateTable('followup_tasks')
+    .set({ assigned_to: userId })
+    .where('id', '=', id)
+    .where('status', '=', 'open')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 export async function pointFollowupAtCase(db: Db, id: string, caseId: string): Promise<void> {
