@@ -13,6 +13,9 @@ import { LocalFileStore } from '../../integrations/storage/local-file-store.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { reportsDeps } from '../reports/reports.module.ts';
 import { takeFollowupForCase } from '../voice/followups.service.ts';
+import { handleLateFollowupRecordings, takeStoredRecordings } from '../voice/recordings.service.ts';
+import { caseKeyStoreFor, CaseKeyUnavailableError } from '../../crypto/case-keys.ts';
+import { lockCase } from './cases.repository.ts';
 import {
   deleteHotlineMessages,
   insertHotlineMessage,
@@ -62,7 +65,6 @@ export async function moveFollowupIntoCase(
   at: Date,
 ): Promise<string[]> {
   const handover = await takeFollowupForCase(context, trx, taskId, cipher.caseId, actorId);
-  const store = caseFileStore(context);
   const base = { callbackPhone: handover.callbackPhone, reference: handover.reference };
   if (handover.recordings.length === 0) {
     if (handover.callbackPhone === null) return [];
@@ -77,7 +79,20 @@ export async function moveFollowupIntoCase(
     });
     return [];
   }
-  for (const [index, recording] of handover.recordings.entries()) {
+  await sealRecordings(context, trx, cipher, handover.recordings, base, at);
+  return handover.recordings.map((recording) => recording.storageKey);
+}
+
+async function sealRecordings(
+  context: AppContext,
+  trx: Kysely<Database>,
+  cipher: CaseCipher,
+  recordings: Awaited<ReturnType<typeof takeStoredRecordings>>,
+  base: Pick<SealedDetails, 'callbackPhone' | 'reference'>,
+  at: Date,
+): Promise<void> {
+  const store = caseFileStore(context);
+  for (const [index, recording] of recordings.entries()) {
     const id = randomUUID();
     const key = randomBytes(16).toString('hex');
     await store.put(key, Buffer.from(cipher.encrypt(contentField(id), recording.bytes.toString('base64'))));
@@ -96,8 +111,38 @@ export async function moveFollowupIntoCase(
       created_at: new Date(at.getTime() + index),
     });
   }
-  return handover.recordings.map((recording) => recording.storageKey);
 }
+
+/**
+ * A recording copied from Twilio after its follow-up became a case: sealed into the case like the rest. A
+ * case merged away or destroyed meanwhile leaves it with the report, where only the intake team plays it.
+ */
+async function moveLateRecording(context: AppContext, reportId: string, caseId: string): Promise<void> {
+  let cipher: CaseCipher;
+  try {
+    cipher = await caseKeyStoreFor(context).cipherFor(caseId);
+  } catch (error) {
+    if (error instanceof CaseKeyUnavailableError) return;
+    throw error;
+  }
+  const oldFiles = await context.db.transaction().execute(async (trx) => {
+    const caseRow = await lockCase(trx, caseId);
+    if (!caseRow || caseRow.merged_into !== null || caseRow.key_destroyed_at !== null) return [];
+    const recordings = await takeStoredRecordings(reportsDeps(context), trx, reportId);
+    await sealRecordings(
+      context,
+      trx,
+      cipher,
+      recordings,
+      { callbackPhone: null, reference: null },
+      context.clock.now(),
+    );
+    return recordings.map((recording) => recording.storageKey);
+  });
+  await deleteReportFiles(context, oldFiles);
+}
+
+handleLateFollowupRecordings(moveLateRecording);
 
 /** The voice store's copies, once the case holds its own: deleted after the commit. */
 export async function deleteReportFiles(context: AppContext, keys: readonly string[]): Promise<void> {

@@ -23,6 +23,7 @@ import { isLegalIntakeStaff } from '../cases/legal-intake.ts';
 import { mayHandleFollowups, mayPlayAnyRecording } from './voice.policy.ts';
 import {
   findRecording,
+  findCaseOfFollowupReport,
   findFollowupOfReport,
   deleteRecording,
   findRecordingBySid,
@@ -290,7 +291,21 @@ export async function fetchRecording(deps: RecordingDeps, recordingId: string): 
   await markRecordingDeletedAtTwilio(db, recording.id, context.clock.now());
   // Its call's record may go now.
   await forgetDeletedCopy(db, recording.recording_sid);
+  // A case was opened from the family's follow-up while the audio was still at Twilio: it goes there now.
+  const caseId = await findCaseOfFollowupReport(db, recording.report_id);
+  if (caseId !== undefined && lateRecordingHandler)
+    await lateRecordingHandler(context, recording.report_id, caseId);
   return 'stored';
+}
+
+/** Seals a recording that arrived after its follow-up became a case into that case (the cases module's). */
+export type LateRecordingHandler = (context: AppContext, reportId: string, caseId: string) => Promise<void>;
+
+let lateRecordingHandler: LateRecordingHandler | undefined;
+
+/** The cases module says how a late recording joins its case; the voice module does not import it. */
+export function handleLateFollowupRecordings(handler: LateRecordingHandler): void {
+  lateRecordingHandler = handler;
 }
 
 async function mayPlayReportRecording(

@@ -781,6 +781,45 @@ describe(`voice recordings`, () => {
     assert.equal(await caseFileStore(t.context).get(message.storage_key!), undefined);
   });
 
+  test('a recording copied from Twilio after its follow-up became a case goes into the case', async () => {
+    const intake = await createStaffSession(t.context, ['legal']);
+    await makeLegalIntakeTeam(t.context, [intake.userId]);
+    const family = await callToRecording('3', '1');
+    const held = standIn.addRecording(AUDIO);
+    await family.call.post(recordAction(family.at), { RecordingSid: held.sid, RecordingUrl: held.url });
+    const [recording] = await recordingsOf(held.sid);
+    const task = await t.context.db
+      .selectFrom('followup_tasks')
+      .select('id')
+      .where('report_id', '=', recording!.report_id)
+      .executeTakeFirstOrThrow();
+    const opened = await postForm(t.app, intake, '/console/cases', { name: 'Late Audio', task_id: task.id });
+    assert.equal(opened.statusCode, 303, opened.body);
+    const caseId = /^\/console\/cases\/([0-9a-f-]{36})/.exec(String(opened.headers.location))![1]!;
+    const before = await t.context.db
+      .selectFrom('case_hotline_messages')
+      .select('storage_key')
+      .where('case_id', '=', caseId)
+      .execute();
+    assert.deepEqual(before, [{ storage_key: null }], 'the number came at once, the audio not yet');
+
+    assert.equal(await fetchRecording(recordingDeps(t.context), recording!.id), 'stored');
+    assert.equal((await recordingsOf(held.sid)).length, 0, 'nothing left with the report');
+    const messages = await t.context.db
+      .selectFrom('case_hotline_messages')
+      .select(['id', 'storage_key'])
+      .where('case_id', '=', caseId)
+      .where('storage_key', 'is not', null)
+      .execute();
+    assert.equal(messages.length, 1);
+    const played = await t.app.inject({
+      url: `/console/cases/${caseId}/hotline/${messages[0]!.id}`,
+      headers: { cookie: intake.cookie },
+    });
+    assert.equal(played.statusCode, 200);
+    assert.deepEqual(played.rawPayload, AUDIO);
+  });
+
   test('a text delivery status is acknowledged with empty TwiML and leaves no receipt', async () => {
     const messageSid = sid('SM');
     const params = { AccountSid: TEST_ACCOUNT_SID, MessageSid: messageSid, MessageStatus: 'delivered' };

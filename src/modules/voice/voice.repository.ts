@@ -274,6 +274,17 @@ export async function assignFollowup(db: Db, id: string, userId: string | null):
   return Number(result.numUpdatedRows) === 1;
 }
 
+/** The case a report's follow-up task was handed to, if any. */
+export async function findCaseOfFollowupReport(db: Db, reportId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('followup_tasks')
+    .select('case_id')
+    .where('report_id', '=', reportId)
+    .where('case_id', 'is not', null)
+    .executeTakeFirst();
+  return row?.case_id ?? undefined;
+}
+
 export async function pointFollowupAtCase(db: Db, id: string, caseId: string): Promise<void> {
   await db.updateTable('followup_tasks').set({ case_id: caseId }).where('id', '=', id).execute();
 }
