@@ -451,6 +451,8 @@ export interface FollowupTasksTable {
   assigned_to: string | null;
   created_at: Timestamp;
   closed_at: Date | null;
+  /** The case opened from this task: its number and recording now live there, under the case's key. */
+  case_id: Generated<string | null>;
 }
 
 export const ALERT_KINDS = [
@@ -547,6 +549,38 @@ export interface TeamsTable {
 export interface TeamMembersTable {
   team_id: string;
   user_id: string;
+}
+
+/** The team that takes the hotline's follow-ups, and its coordinator (one row at most). */
+export interface LegalIntakeTable {
+  singleton: Generated<boolean>;
+  team_id: string | null;
+  coordinator_id: string | null;
+  updated_at: Timestamp;
+}
+
+/** A follow-up's caller number and recording, moved under the case's key when the case was opened. */
+export interface CaseHotlineMessagesTable {
+  id: string;
+  case_id: string;
+  /** The recording's bytes, sealed with the case key, in the blob store; null when there was none. */
+  storage_key: string | null;
+  /** Sealed JSON: the caller's number, the report reference, content type, SHA-256, duration. */
+  details_ciphertext: string;
+  created_at: Timestamp;
+}
+
+/** A possible duplicate the person opening a case may not see, referred to the intake coordinator. */
+export interface CaseDuplicateChecksTable {
+  id: string;
+  /** The case the staff member may not see. */
+  case_id: string;
+  /** The case they opened or edited, which may be the same person. */
+  opened_case_id: string;
+  requested_by: string | null;
+  coordinator_id: string | null;
+  created_at: Timestamp;
+  resolved_at: Date | null;
 }
 
 export type CaseStatus = 'open' | 'closed';
@@ -824,6 +858,9 @@ export interface Database {
   alert_delivery_early_statuses: AlertDeliveryEarlyStatusesTable;
   teams: TeamsTable;
   team_members: TeamMembersTable;
+  legal_intake: LegalIntakeTable;
+  case_hotline_messages: CaseHotlineMessagesTable;
+  case_duplicate_checks: CaseDuplicateChecksTable;
   cases: CasesTable;
   case_assignees: CaseAssigneesTable;
   case_events: CaseEventsTable;

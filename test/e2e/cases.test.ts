@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { textFamilyJob } from '../../src/modules/cases/cases.jobs.ts';
 import { queuedJobs } from '../../src/modules/cases/cases.test-helpers.ts';
+import { makeLegalIntakeTeam } from '../../src/modules/cases/legal-intake.test-helpers.ts';
 import { outboxTextsTo } from '../../src/modules/dispatch/dispatch.test-helpers.ts';
 import { storeReport } from '../../src/modules/incidents/incidents.test-helpers.ts';
 import { insertFollowup } from '../../src/modules/voice/voice.repository.ts';
@@ -51,6 +52,7 @@ describe("a case from a hotline call to the family's text", () => {
     browser = await launchBrowser();
     served = await serveApp();
     attorney = await createStaffSession(served.context, ['legal']);
+    await makeLegalIntakeTeam(served.context, [attorney.userId]);
     coordinator = await createStaffSession(served.context, ['coordinator']);
     page = await (await signedInContext(browser, served.baseUrl, attorney, NO_SCRIPT_SPANISH)).newPage();
   });
@@ -206,9 +208,20 @@ describe("a case from a hotline call to the family's text", () => {
       assert.ok(!text.includes(secret), `the text carries "${secret}"`);
     }
 
-    // The console outbox shows it to those who handle contact details, the number masked.
-    const outbox = await (
+    // The console outbox shows a text about a case only to staff who may open the case (here the attorney who
+    // opened it), the number masked; a coordinator does not see it.
+    const coordinatorOutbox = await (
       await signedInContext(browser!, served!.baseUrl, coordinator, NO_SCRIPT_SPANISH)
+    ).newPage();
+    await coordinatorOutbox.goto(`${served!.baseUrl}/console/outbox?lang=es`);
+    assert.equal(
+      await coordinatorOutbox
+        .locator('table.outbox tbody tr', { hasText: 'hay novedades sobre el caso' })
+        .count(),
+      0,
+    );
+    const outbox = await (
+      await signedInContext(browser!, served!.baseUrl, attorney, NO_SCRIPT_SPANISH)
     ).newPage();
     await outbox.goto(`${served!.baseUrl}/console/outbox?lang=es`);
     const sent = outbox.locator('table.outbox tbody tr', { hasText: 'hay novedades sobre el caso' });

@@ -108,7 +108,7 @@ describe('copies at Twilio, for admins', () => {
       await page.getByRole('button', { name: 'Volver a intentar los borrados rechazados' }).click();
       await page.waitForURL('**/console/provider-copies?retried=1');
       assert.match(
-        (await page.locator(`[role="status"]`).textContent()) ?? '',
+        (await page.locator(`.notice.ok[role="status"]`).textContent()) ?? '',
         /volverán a intentar en menos de un minuto: 1/,
       );
       await page.screenshot({ path: path.join(SCREENSHOTS, 'provider-copies-retried-es-375.png') });

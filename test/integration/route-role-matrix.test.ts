@@ -68,10 +68,14 @@ const EXPECTED: Record<string, Allowed> = {
   'POST /console/provider-copies/retry': ADMIN,
   'GET /console/hotline/simulator': ['admin', 'coordinator', 'dispatcher'],
   'POST /console/hotline/simulator': ['admin', 'coordinator', 'dispatcher'],
-  // Legal may reach the route; which recordings it may play (its follow-ups') is checked per report.
+  // Legal may reach the route; a family's message about a detained relative plays only for the legal
+  // intake team or the task's assignee, any other voicemail for report readers (checked per report).
   'GET /console/reports/:id/recording': ['admin', 'coordinator', 'dispatcher', 'legal'],
-  'GET /console/followups': ['legal', 'coordinator'],
-  'POST /console/followups/:id/done': ['legal', 'coordinator'],
+  // Follow-ups belong to the legal intake team (which tasks a legal user sees is checked per task).
+  'GET /console/followups': ['legal'],
+  'POST /console/followups/:id/done': ['legal'],
+  // Only the intake team assigns a follow-up (checked per request).
+  'POST /console/followups/:id/assign': ['legal'],
   'GET /console/profile': EVERY_STAFF_ROLE,
   'POST /console/profile': EVERY_STAFF_ROLE,
   'GET /console/roster': ['admin', 'coordinator', 'dispatcher'],
@@ -113,6 +117,10 @@ const EXPECTED: Record<string, Allowed> = {
   'GET /console/cases': ['legal'],
   'GET /console/cases/new': ['legal'],
   'POST /console/cases': ['legal'],
+  // A family's hotline message moved into a case: whoever may open the case (checked per case).
+  'GET /console/cases/:id/hotline/:sub': ['legal'],
+  // Only the coordinator of legal intake marks a duplicate check done (checked per request).
+  'POST /console/cases/duplicate-checks/:id/done': ['legal'],
   'GET /console/cases/:id': ['legal'],
   'GET /console/cases/:id/edit': ['legal'],
   'POST /console/cases/:id/edit': ['legal'],
@@ -134,6 +142,7 @@ const EXPECTED: Record<string, Allowed> = {
   'POST /console/teams/:id/members/:sub/remove': ADMIN,
   'POST /console/teams/:id/requests/:sub/approve': ADMIN,
   'POST /console/teams/:id/requests/:sub/refuse': ADMIN,
+  'POST /console/teams/:id/intake': ADMIN,
   // The facility directory is not case data: the legal team keeps it with coordinators and admins.
   'GET /console/facilities': ['admin', 'coordinator', 'legal'],
   'POST /console/facilities': ['admin', 'coordinator', 'legal'],

@@ -10,6 +10,7 @@ import type { StaffPrincipal } from '../../http/access.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { openCaseForStaff } from './cases.access.ts';
 import { contactField } from './cases.family.ts';
+import { moveHotlineMessages } from './hotline-messages.ts';
 import {
   addAssignee,
   listAssigneeIds,
@@ -86,6 +87,7 @@ export async function mergeCases(
       });
     }
     await moveFamilyTexts(trx, ids.mergeId, ids.keepId);
+    await moveHotlineMessages(context, trx, from, to);
     for (const event of await listEventRows(trx, ids.mergeId)) {
       await moveEvent(trx, event.id, {
         case_id: ids.keepId,

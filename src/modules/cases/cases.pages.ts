@@ -22,6 +22,9 @@ import type {
   OpeningSource,
   StaffChoice,
 } from './cases.service.ts';
+import type { DuplicateCheck } from './duplicate-checks.ts';
+import type { HotlineMessage } from './hotline-messages.ts';
+import type { Language } from '../../config/config.ts';
 import type { TeamDetail } from './teams.service.ts';
 import type { TeamRow } from './cases.repository.ts';
 import { timelineLabel } from './cases.words.ts';
@@ -43,7 +46,42 @@ function notice(t: Translator, key: MessageKey | undefined, kind: 'ok' | 'error'
 
 // ---- the list ----
 
-export function renderCaseList(page: Page, entries: CaseListEntry[], show: 'open' | 'closed' | 'all'): Html {
+/** The intake coordinator's checks: references and who asked, never a name. */
+function renderDuplicateChecks(
+  page: Page,
+  coordinator: { checks: DuplicateCheck[]; csrfToken: string },
+): Html {
+  const t = page.request.t;
+  if (coordinator.checks.length === 0) return html``;
+  return html`<section id="duplicate-checks" class="notice">
+    <h2>${t('cases.checks_heading')}</h2>
+    <p>${t('cases.checks_intro')}</p>
+    <ul>
+      ${coordinator.checks.map(
+        (check) =>
+          html`<li data-id="${check.id}">
+            ${t('cases.checks_row', {
+              opened: check.openedReference,
+              matched: check.matchedReference,
+              who: check.requestedBy ?? t('cases.checks_someone'),
+            })}
+            (${formatTime(check.createdAt, page.request.lang, page.timeZone)})
+            <form method="post" action="/console/cases/duplicate-checks/${check.id}/done" class="inline-form">
+              <input type="hidden" name="_csrf" value="${coordinator.csrfToken}" />
+              <button type="submit" class="secondary">${t('cases.checks_done')}</button>
+            </form>
+          </li>`,
+      )}
+    </ul>
+  </section>`;
+}
+
+export function renderCaseList(
+  page: Page,
+  entries: CaseListEntry[],
+  show: 'open' | 'closed' | 'all',
+  coordinator?: { checks: DuplicateCheck[]; csrfToken: string },
+): Html {
   const t = page.request.t;
   const filter = (value: 'open' | 'closed' | 'all', key: MessageKey) =>
     value === show
@@ -55,6 +93,7 @@ export function renderCaseList(page: Page, entries: CaseListEntry[], show: 'open
       ${filter('all', 'cases.filter_all')} ·
       <a href="/console/cases/new">${t('cases.new_link')}</a>
     </p>
+    ${coordinator ? renderDuplicateChecks(page, coordinator) : ''}
     ${
       entries.length === 0
         ? html`<p id="cases-empty">${t('cases.list_empty')}</p>`
@@ -263,8 +302,8 @@ function renderTaskSource(t: Translator, task: NonNullable<OpeningSource['task']
 }
 
 /**
- * Possible duplicates: the ones this user may open by reference, with "add to that case"; the others only as
- * "a case may already exist", so no reference of someone else's case is revealed.
+ * Possible duplicates: the ones this user may open by reference, with "add to that case". Others are never
+ * hinted at: only the coordinator of legal intake can check those, and is told.
  */
 function renderDuplicateWarning(t: Translator, warning: DuplicateWarning): Html {
   return html`<div class="notice error" role="alert" id="duplicate-warning">
@@ -278,8 +317,8 @@ function renderDuplicateWarning(t: Translator, warning: DuplicateWarning): Html 
           </button>
         </p>`,
     )}
-    ${warning.hidden ? html`<p>${t('cases.possible_duplicate_hidden')}</p>` : ''}
     <p class="hint">${t('cases.duplicate_choices')}</p>
+    <p class="hint">${t('cases.duplicate_coordinator_checks')}</p>
   </div>`;
 }
 
@@ -356,7 +395,7 @@ function renderCaseDuplicates(
   id: string,
   csrf: Html,
 ): Html | string {
-  if (warning.visible.length === 0 && !warning.hidden) return '';
+  if (warning.visible.length === 0) return '';
   return html`<div class="notice error" id="duplicate-warning">
     ${warning.visible.map(
       (match) =>
@@ -374,7 +413,6 @@ function renderCaseDuplicates(
           </button>
         </form>`,
     )}
-    ${warning.hidden ? html`<p>${t('cases.possible_duplicate_hidden')}</p>` : ''}
   </div>`;
 }
 
@@ -439,6 +477,45 @@ export function renderPersonSection(
       ${row(t, 'cases.field_caregiver_plan', t(`cases.caregiver_${dependents.caregiverPlan}`))}
       ${row(t, 'cases.field_caregiver_notes', orNot(t, dependents.caregiverNotes))}
     </table>
+  </section>`;
+}
+
+/** The family's call to the hotline, moved into the case: the number and a player for each message. */
+export function renderHotlineSection(
+  t: Translator,
+  caseId: string,
+  messages: HotlineMessage[],
+  lang: Language,
+  timeZone: string,
+): Html {
+  if (messages.length === 0) return html``;
+  return html`<section id="case-hotline">
+    <h2>${t('cases.section_hotline')}</h2>
+    ${messages.map((message) => {
+      const src = `/console/cases/${caseId}/hotline/${message.id}`;
+      return html`<div class="hotline-message" data-id="${message.id}">
+        <p>
+          ${formatTime(message.createdAt, lang, timeZone)}
+          ${message.reference ? html` · <code>${message.reference}</code>` : ''} ·
+          ${
+            message.callbackPhone
+              ? html`<a href="tel:${message.callbackPhone}">${message.callbackPhone}</a>`
+              : t('cases.hotline_no_phone')
+          }
+        </p>
+        ${
+          message.hasAudio
+            ? html`<p><audio controls preload="none" src="${src}"></audio></p>
+              <p><a href="${src}">${t('voice.recording_link')}</a></p>
+              ${
+                message.sha256
+                  ? html`<p class="hint">${t('voice.recording_sha256')}: <code>${message.sha256}</code></p>`
+                  : ''
+              }`
+            : html`<p class="hint">${t('cases.hotline_no_audio')}</p>`
+        }
+      </div>`;
+    })}
   </section>`;
 }
 
@@ -710,6 +787,22 @@ export function renderTeam(
             </select>
             <button type="submit">${t('cases.team_add_member')}</button>
           </form>`
-    }`;
+    }
+    <h2>${t('cases.intake_heading')}</h2>
+    <p>${t(team.intake.isIntakeTeam ? 'cases.intake_is_intake' : 'cases.intake_not_intake')}</p>
+    <form method="post" action="/console/teams/${team.id}/intake">
+      ${csrf}
+      <label for="coordinator">${t('cases.intake_coordinator')}</label>
+      <select id="coordinator" name="coordinator_id">
+        <option value="">${t('cases.intake_no_coordinator')}</option>
+        ${team.members.map(
+          (member) =>
+            html`<option value="${member.userId}"${member.userId === team.intake.coordinatorId ? html` selected` : ''}>
+              ${member.label}
+            </option>`,
+        )}
+      </select>
+      <button type="submit">${t(team.intake.isIntakeTeam ? 'cases.intake_save' : 'cases.intake_make')}</button>
+    </form>`;
   return renderPage({ ...page, title: team.name, body, console: true });
 }

@@ -9,6 +9,7 @@ import { caseKeyStoreFor } from '../../crypto/case-keys.ts';
 import type { Case } from '../../db/schema.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { listCasesDueForKeyDestruction, lockCase, reduceToHusk } from './cases.repository.ts';
+import { destroyHotlineMessages } from './hotline-messages.ts';
 
 const BATCH = 200;
 
@@ -35,6 +36,7 @@ export async function destroyDueCaseKeys(context: AppContext): Promise<number> {
         if (!caseRow || !isDueForKeyDestruction(caseRow, now)) return false;
         await keys.destroy(caseRow.id);
         await reduceToHusk(trx, caseRow.id, now);
+        await destroyHotlineMessages(context, trx, caseRow.id);
         await recordAudit(trx, context, {
           actorId: null,
           action: 'case.key_destroyed',

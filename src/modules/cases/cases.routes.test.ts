@@ -11,9 +11,11 @@ import { createStaffSession, type StaffSession } from '../../../test/support/sta
 import { createTestApp, type TestApp } from '../../../test/support/test-context.ts';
 import { postForm, storeReport } from '../incidents/incidents.test-helpers.ts';
 import { insertFollowup } from '../voice/voice.repository.ts';
+import { makeLegalIntakeTeam } from './legal-intake.test-helpers.ts';
 import { createTestTeam } from './cases.test-helpers.ts';
 import { caseKeyStoreFor } from '../../crypto/case-keys.ts';
 import { readCaseTimeline } from './cases.timeline.ts';
+import { translate } from '../../i18n/i18n.ts';
 
 const PERSON = {
   name: 'Esperanza Tzul Chávez',
@@ -289,13 +291,6 @@ describe(`case console`, () => {
     assert.match(again.body, new RegExp(`Possible duplicate: ${firstRef}`));
     assert.match(again.body, new RegExp(`name="add_to_case" value="${firstId}"`));
 
-    // Same name (accents, order, case aside) and birth date, by a legal user of another team: no reference.
-    const hidden = await openCase(outsider, { ...person, a_number: '', name: 'AJPOP, Rigobérto' }, 'es');
-    assert.equal(hidden.statusCode, 409);
-    assert.match(hidden.body, /Puede que ya exista un caso para esta persona; consulte a su coordinador/);
-    assert.ok(!hidden.body.includes(firstRef), "another team's reference is not revealed");
-    assert.ok(!hidden.body.includes(firstId));
-
     // "Add to that case": the family contact goes there, no new case.
     const added = await openCase(teammate, { ...person, contact_name: 'Juan Ajpop', add_to_case: firstId });
     assert.equal(added.statusCode, 303);
@@ -350,6 +345,117 @@ describe(`case console`, () => {
     assert.match(String(refused.headers.location), /notice=not_duplicates/);
   });
 
+  test('admins choose the legal intake team and its coordinator among its members (audited)', async () => {
+    const created = await postForm(t.app, admin, '/console/teams', { name: 'Intake desk' });
+    const teamUrl = String(created.headers.location);
+    const teamId = teamUrl.split('/').pop()!;
+    const member = await createStaffSession(t.context, ['legal']);
+    await postForm(t.app, admin, `${teamUrl}/members`, { user_id: member.userId });
+    const notMember = await postForm(
+      t.app,
+      admin,
+      `${teamUrl}/intake`,
+      { coordinator_id: outsider.userId },
+      { lang: 'es' },
+    );
+    assert.equal(notMember.statusCode, 422);
+    assert.ok(notMember.body.includes(translate('es', 'cases.intake_error_not_member')));
+    assert.equal(
+      (await postForm(t.app, attorney, `${teamUrl}/intake`, { coordinator_id: '' })).statusCode,
+      403,
+      'legal staff do not choose it',
+    );
+    const saved = await postForm(t.app, admin, `${teamUrl}/intake`, { coordinator_id: member.userId });
+    assert.equal(saved.statusCode, 303);
+    const row = await t.context.db.selectFrom('legal_intake').selectAll().executeTakeFirstOrThrow();
+    assert.equal(row.team_id, teamId);
+    assert.equal(row.coordinator_id, member.userId);
+    const page = await get(t.app, admin, teamUrl);
+    assert.ok(page.body.includes('This is the legal intake team'));
+    assert.match(page.body, new RegExp(`<option value="${member.userId}"\\s+selected`));
+    assert.ok((await auditActions(t, teamId)).includes('team.intake_set'));
+  });
+
+  test('hidden cases: the duplicate check says only that the intake coordinator can check, tells the coordinator, and is audited', async () => {
+    const coordinator = await createStaffSession(t.context, ['legal']);
+    await makeLegalIntakeTeam(t.context, [coordinator.userId], coordinator.userId);
+    const person = { ...PERSON, name: 'Hidden Person', a_number: '076543210', date_of_birth: '1981-02-03' };
+    const first = await openCase(attorney, { ...person, team_id: northTeam });
+    const firstId = caseIdFrom(first.headers.location);
+    const firstRef = (
+      await t.context.db
+        .selectFrom('cases')
+        .select('reference')
+        .where('id', '=', firstId)
+        .executeTakeFirstOrThrow()
+    ).reference;
+
+    // A legal user of another team types the same A-number (and, separately, the same name and birth
+    // date): the answer is the one a new person gets, so it tells them nothing.
+    const probe = await openCase(outsider, { ...person, a_number: 'A-076-543-210' }, 'es');
+    const otherOutsider = await createStaffSession(t.context, ['legal']);
+    const byName = await openCase(otherOutsider, { ...person, a_number: '', name: 'PERSON, Hidden' });
+    const fresh = await openCase(outsider, { ...person, name: 'Nobody Else', a_number: '011223344' });
+    for (const res of [probe, byName, fresh]) {
+      assert.equal(res.statusCode, 303, 'not stopped: stopping would say a case exists');
+      assert.match(String(res.headers.location), /\?notice=created_checked$/);
+    }
+    const probeId = caseIdFrom(probe.headers.location);
+    const probePage = await get(t.app, outsider, `/console/cases/${probeId}?notice=created_checked`, 'es');
+    assert.equal(probePage.statusCode, 200);
+    assert.ok(probePage.body.includes(translate('es', 'cases.notice_created_checked')));
+    assert.ok(!probePage.body.includes(firstRef), "another team's reference is not revealed");
+    assert.ok(!probePage.body.includes(firstId));
+    assert.ok(!probePage.body.includes('id="duplicate-warning"'), 'no hint that one exists');
+    assert.ok(!(await get(t.app, outsider, '/console/cases')).body.includes('id="duplicate-checks"'));
+
+    // The coordinator of legal intake is told which cases to compare, by reference.
+    const list = await get(t.app, coordinator, '/console/cases');
+    assert.equal(list.statusCode, 200);
+    const checks = list.body.slice(list.body.indexOf('id="duplicate-checks"'));
+    assert.ok(checks.length < list.body.length, 'the coordinator sees the checks');
+    const probeRef = (
+      await t.context.db
+        .selectFrom('cases')
+        .select('reference')
+        .where('id', '=', probeId)
+        .executeTakeFirstOrThrow()
+    ).reference;
+    assert.ok(checks.includes(probeRef) && checks.includes(firstRef));
+    const rows = await t.context.db
+      .selectFrom('case_duplicate_checks')
+      .selectAll()
+      .where('case_id', '=', firstId)
+      .execute();
+    assert.equal(rows.length, 2, 'the A-number and the name with birth date each referred once');
+    assert.ok(rows.every((row) => row.coordinator_id === coordinator.userId));
+    assert.deepEqual(
+      rows.map((row) => row.requested_by).sort(),
+      [outsider.userId, otherOutsider.userId].sort(),
+    );
+
+    // Every lookup is audited, with what was referred.
+    const lookups = await t.context.db
+      .selectFrom('audit_log')
+      .select(['actor_id', 'subject_id', 'details'])
+      .where('action', '=', 'case.duplicate_lookup')
+      .where('subject_id', '=', probeId)
+      .execute();
+    assert.equal(lookups.length, 1);
+    assert.equal(lookups[0]!.actor_id, outsider.userId);
+    assert.deepEqual((lookups[0]!.details as { referredCaseIds: string[] }).referredCaseIds, [firstId]);
+
+    // Only the coordinator marks a check done.
+    const checkId = rows[0]!.id;
+    assert.equal(
+      (await postForm(t.app, outsider, `/console/cases/duplicate-checks/${checkId}/done`, {})).statusCode,
+      404,
+    );
+    const done = await postForm(t.app, coordinator, `/console/cases/duplicate-checks/${checkId}/done`, {});
+    assert.equal(done.statusCode, 303);
+    assert.ok(!(await get(t.app, coordinator, '/console/cases')).body.includes(`data-id="${checkId}"`));
+  });
+
   test("from a hotline follow-up: the family's number and language fill the form; the task closes", async () => {
     const report = await storeReport(t.context, {
       channel: 'voice',
@@ -364,10 +470,14 @@ describe(`case console`, () => {
       created_at: t.clock.now(),
     });
 
+    // Only the legal intake team sees a follow-up, and only it opens a case from one.
+    const outsider = await createStaffSession(t.context, ['legal']);
+    assert.equal((await get(t.app, outsider, `/console/cases/new?task=${taskId}`)).statusCode, 404);
+    await makeLegalIntakeTeam(t.context, [attorney.userId]);
     const followups = await get(t.app, attorney, '/console/followups');
     assert.match(followups.body, new RegExp(`href="/console/cases/new\\?task=${taskId}"`));
     const coordinator = await createStaffSession(t.context, ['coordinator']);
-    assert.ok(!(await get(t.app, coordinator, '/console/followups')).body.includes('/console/cases/new'));
+    assert.equal((await get(t.app, coordinator, '/console/followups')).statusCode, 403);
 
     const form = await get(t.app, attorney, `/console/cases/new?task=${taskId}`);
     assert.equal(form.statusCode, 200);

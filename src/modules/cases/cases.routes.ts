@@ -12,6 +12,8 @@ import { formatTime } from '../reports/reports.pages.ts';
 import { findCaseForStaff, openCaseForStaff } from './cases.access.ts';
 import { buildCaseExport, renderCasePdf } from './cases.export.ts';
 import { mergeCases } from './cases.merge.ts';
+import { markDuplicateChecked, readDuplicateChecks } from './duplicate-checks.ts';
+import { playHotlineMessage, readHotlineMessages } from './hotline-messages.ts';
 import { detailsToValuesWithOpening, type NewCaseDefaults } from './cases.prefill.ts';
 import {
   renderCaseForm,
@@ -19,6 +21,7 @@ import {
   renderCasePage,
   renderContactForm,
   renderFamilySection,
+  renderHotlineSection,
   renderHuskPage,
   renderPersonSection,
   renderStaffSection,
@@ -72,6 +75,7 @@ import {
   addMember,
   createTeam,
   decideTeamRequest,
+  makeIntakeTeam,
   readTeam,
   readTeams,
   removeMember,
@@ -80,6 +84,7 @@ import {
 /** Notices a redirect may ask the case page to show: a fixed list, never text from the URL. */
 const CASE_NOTICES = {
   created: 'cases.notice_created',
+  created_checked: 'cases.notice_created_checked',
   added: 'cases.notice_added',
   saved: 'cases.notice_saved',
   assigned: 'cases.notice_assigned',
@@ -126,7 +131,24 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
     async (request, reply) => {
       const show = request.query.show ?? 'open';
       const entries = await listCasesFor(context, request.principal!, show);
-      return html200(reply, renderCaseList(page(request), entries, show));
+      const checks = await readDuplicateChecks(context, request.principal!.userId);
+      return html200(
+        reply,
+        renderCaseList(page(request), entries, show, checks && { checks, csrfToken: csrfFor(request) }),
+      );
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/console/cases/duplicate-checks/:id/done',
+    {
+      config: { access: legalOnly },
+      schema: { params: caseIdParams, response: { ...htmlResponses(404), ...redirectResponse } },
+    },
+    async (request, reply) => {
+      const outcome = await markDuplicateChecked(context, request.principal!.userId, request.params.id);
+      if (outcome === 'missing') throw new AppError('not_found');
+      return reply.redirect('/console/cases', 303);
     },
   );
 
@@ -154,7 +176,11 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
       schema: { querystring: newCaseQuery, response: htmlResponses(404, 409) },
     },
     async (request, reply) => {
-      const task = await readFollowupForCase(context, optionalIdOr404(request.query.task));
+      const task = await readFollowupForCase(
+        context,
+        optionalIdOr404(request.query.task),
+        request.principal!.userId,
+      );
       if (task === 'missing') throw new AppError('not_found');
       const incident = task
         ? null
@@ -203,7 +229,7 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
       const teamId = optionalId(values.team_id);
       if (incidentId === INVALID_ID) errors.incident_id = { key: 'cases.error_choose' };
       if (teamId === INVALID_ID) errors.team_id = { key: 'cases.error_choose' };
-      const task = await readFollowupForCase(context, taskId);
+      const task = await readFollowupForCase(context, taskId, principal.userId);
       if (task === 'missing') throw new AppError('not_found');
       const defaults: NewCaseDefaults = { task: task === 'closed' ? null : task, incident: null };
       const sendForm = async (status: number, extra: Partial<CaseFormState>) =>
@@ -232,7 +258,7 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
       });
       switch (outcome.outcome) {
         case 'created':
-          return redirectToCase(reply, outcome.id, 'created');
+          return redirectToCase(reply, outcome.id, outcome.lookedUp ? 'created_checked' : 'created');
         case 'added_to_existing':
           return redirectToCase(reply, outcome.id, 'added');
         case 'possible_duplicate':
@@ -310,6 +336,36 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
           retentionDays: context.config.cases.retentionDays,
         }),
       );
+    },
+  );
+
+  const audioTypes = ['audio/mpeg', 'audio/wav', 'audio/x-wav', 'application/octet-stream'];
+  app.get<{ Params: { id: string; sub: string } }>(
+    '/console/cases/:id/hotline/:sub',
+    {
+      config: { access: legalOnly },
+      schema: {
+        params: caseSubParams,
+        response: {
+          200: {
+            content: Object.fromEntries(
+              audioTypes.map((type) => [type, { schema: { type: 'string', format: 'binary' } }]),
+            ),
+          },
+          ...htmlResponses(404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { cipher } = await openCaseForStaff(context, request.principal!, request.params.id);
+      const audio = await playHotlineMessage(context, request.principal!.userId, cipher, request.params.sub);
+      if (!audio) throw new AppError('not_found');
+      const inline = audio.contentType !== null && audioTypes.slice(0, 3).includes(audio.contentType);
+      return reply
+        .header('cache-control', 'no-store')
+        .header('content-disposition', inline ? 'inline' : 'attachment')
+        .type(inline ? audio.contentType! : 'application/octet-stream')
+        .send(audio.bytes);
     },
   );
 
@@ -746,6 +802,43 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
     );
   }
 
+  app.post<{ Params: { id: string } }>(
+    '/console/teams/:id/intake',
+    {
+      config: { access: manageTeams },
+      schema: {
+        params: caseIdParams,
+        body: formBody,
+        response: { ...htmlResponses(404, 422), ...redirectResponse },
+      },
+    },
+    async (request, reply) => {
+      const { coordinator_id: raw = '' } = formValues(request.body, ['coordinator_id'] as const);
+      const coordinatorId = raw.trim() === '' ? null : raw.trim();
+      const outcome = await makeIntakeTeam(
+        context,
+        request.principal!.userId,
+        request.params.id,
+        coordinatorId,
+      );
+      if (outcome === 'no_team') throw new AppError('not_found');
+      if (outcome === 'not_member') {
+        const team = await readTeam(context, request.params.id);
+        return html200(
+          reply,
+          renderTeam(page(request), {
+            team: team!,
+            csrfToken: csrfFor(request),
+            selfId: request.principal!.userId,
+            problem: 'cases.intake_error_not_member',
+          }),
+          422,
+        );
+      }
+      return reply.redirect(`/console/teams/${request.params.id}`, 303);
+    },
+  );
+
   app.post<{ Params: { id: string; sub: string } }>(
     '/console/teams/:id/members/:sub/remove',
     {
@@ -799,6 +892,19 @@ function registerCoreSections(context: AppContext): void {
         overview.contacts,
         input.csrfToken,
         editable(input.caseRow),
+      );
+    },
+  });
+  registerCaseSection({
+    id: 'case-hotline',
+    order: 25,
+    async render(input) {
+      return renderHotlineSection(
+        input.t,
+        input.caseRow.id,
+        await readHotlineMessages(context, input.cipher),
+        input.request.lang,
+        context.config.timeZone,
       );
     },
   });

@@ -11,8 +11,11 @@ import { isLanguage } from '../../i18n/i18n.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { REFERENCE_ALPHABET } from '../reports/reference-code.ts';
 import { isUuid } from '../reports/reports.schemas.ts';
+import { mayHandleFollowup } from '../voice/followups.service.ts';
 import { closeFollowup } from '../voice/voice.repository.ts';
 import { openCaseForStaff } from './cases.access.ts';
+import { deleteReportFiles, moveFollowupIntoCase } from './hotline-messages.ts';
+import { recordDuplicateLookup } from './legal-intake.ts';
 import {
   contactField,
   familyContacts,
@@ -81,10 +84,36 @@ export function duplicateIndexes(
 }
 
 export interface DuplicateWarning {
-  /** Possible duplicates this staff member may open, by reference. */
+  /**
+   * Possible duplicates this staff member may open, by reference. Those they may not see are never hinted
+   * at (not even "one exists"): they go to the intake coordinator (recordDuplicateLookup).
+   */
   visible: { id: string; reference: string; status: Case['status'] }[];
-  /** True when there are possible duplicates they may not see: they are told to ask, not which. */
-  hidden: boolean;
+}
+
+interface DuplicateMatches extends DuplicateWarning {
+  hiddenIds: string[];
+}
+
+/** Cases that may be the same person, split by whether the staff member may see them. */
+async function matchDuplicates(
+  db: Kysely<Database>,
+  userId: string,
+  indexes: DuplicateIndexes,
+  excludeCaseId: string | null,
+): Promise<DuplicateMatches> {
+  const matches = await findPossibleDuplicates(db, indexes, excludeCaseId);
+  const visible = await visibleCaseIds(
+    db,
+    matches.map((row) => row.id),
+    userId,
+  );
+  return {
+    visible: matches
+      .filter((row) => visible.has(row.id))
+      .map((row) => ({ id: row.id, reference: row.reference, status: row.status })),
+    hiddenIds: matches.filter((row) => !visible.has(row.id)).map((row) => row.id),
+  };
 }
 
 /** Cases that may be the same person, told only as far as the staff member may know them. */
@@ -94,18 +123,26 @@ export async function findDuplicates(
   indexes: DuplicateIndexes,
   excludeCaseId: string | null,
 ): Promise<DuplicateWarning> {
-  const matches = await findPossibleDuplicates(context.db, indexes, excludeCaseId);
-  const visible = await visibleCaseIds(
-    context.db,
-    matches.map((row) => row.id),
-    userId,
-  );
-  return {
-    visible: matches
-      .filter((row) => visible.has(row.id))
-      .map((row) => ({ id: row.id, reference: row.reference, status: row.status })),
-    hidden: matches.some((row) => !visible.has(row.id)),
-  };
+  const { visible } = await matchDuplicates(context.db, userId, indexes, excludeCaseId);
+  return { visible };
+}
+
+/** After a case's person is written: the lookup audited, and what this user may not see referred. */
+async function lookUpDuplicatesAfterWrite(
+  context: AppContext,
+  trx: Kysely<Database>,
+  actorId: string,
+  caseId: string,
+  indexes: DuplicateIndexes,
+): Promise<void> {
+  if (indexes.aNumber === null && indexes.nameDob === null) return;
+  const matches = await matchDuplicates(trx, actorId, indexes, caseId);
+  await recordDuplicateLookup(context, trx, {
+    actorId,
+    caseId,
+    visibleCaseIds: matches.visible.map((match) => match.id),
+    hiddenCaseIds: matches.hiddenIds,
+  });
 }
 
 export interface NewCaseInput {
@@ -134,8 +171,9 @@ export async function createCase(
   const cipher = await keys.cipherFor(caseId);
   const now = context.clock.now();
   const indexes = duplicateIndexes(context, input.details);
+  let reportFiles: string[] = [];
   try {
-    return await context.db.transaction().execute(async (trx) => {
+    const created = await context.db.transaction().execute(async (trx) => {
       const reference = await uniqueCaseReference(trx);
       await insertCase(trx, {
         id: caseId,
@@ -182,6 +220,14 @@ export async function createCase(
             subjectId: input.followupTaskId,
             details: { caseId },
           });
+          reportFiles = await moveFollowupIntoCase(
+            context,
+            trx,
+            cipher,
+            input.followupTaskId,
+            principal.userId,
+            now,
+          );
         }
       }
       await recordAudit(trx, context, {
@@ -191,8 +237,12 @@ export async function createCase(
         subjectId: caseId,
         details: { source: input.source, teamId: input.teamId, contacts: input.contacts.length },
       });
+      // The opener is an assignee now: the new case itself is visible to them and excluded anyway.
+      await lookUpDuplicatesAfterWrite(context, trx, principal.userId, caseId, indexes);
       return { id: caseId, reference };
     });
+    await deleteReportFiles(context, reportFiles);
+    return created;
   } catch (error) {
     // No row points at the key: it must not outlive the failed opening.
     await keys.destroy(caseId);
@@ -240,13 +290,17 @@ export interface OpeningSource {
   incident: { id: string; reference: string; zip: string | null; createdAt: Date } | null;
 }
 
-/** The open follow-up task a case is opened from (its family's number and language fill the form). */
+/**
+ * The open follow-up task a case is opened from (its family's number and language fill the form), when this
+ * staff member may see it (the legal intake team, or the task's assignee); 'missing' otherwise.
+ */
 export async function readFollowupForCase(
   context: AppContext,
   taskId: string | null,
+  userId: string,
 ): Promise<OpeningSource['task'] | 'closed' | 'missing'> {
   if (taskId === null) return null;
-  if (!isUuid(taskId)) return 'missing';
+  if (!isUuid(taskId) || !(await mayHandleFollowup(context, taskId, userId))) return 'missing';
   const task = await findFollowupForCase(context.db, taskId);
   if (!task) return 'missing';
   if (task.status !== 'open') return 'closed';
@@ -298,7 +352,7 @@ export async function recentConfirmedIncidents(
 }
 
 export type SubmitCaseOutcome =
-  | { outcome: 'created'; id: string; reference: string }
+  | { outcome: 'created'; id: string; reference: string; lookedUp: boolean }
   | { outcome: 'added_to_existing'; id: string }
   | { outcome: 'possible_duplicate'; warning: DuplicateWarning }
   | { outcome: 'task_closed' }
@@ -321,7 +375,7 @@ export async function submitNewCase(
     addToCaseId: string | null;
   },
 ): Promise<SubmitCaseOutcome> {
-  const task = await readFollowupForCase(context, input.taskId);
+  const task = await readFollowupForCase(context, input.taskId, principal.userId);
   if (task === 'missing') return { outcome: 'invalid', field: 'task_id' };
   if (task === 'closed') return { outcome: 'task_closed' };
   const incident = await readIncidentForCase(context, input.incidentId);
@@ -347,7 +401,7 @@ export async function submitNewCase(
       duplicateIndexes(context, input.details),
       null,
     );
-    if (warning.visible.length > 0 || warning.hidden) return { outcome: 'possible_duplicate', warning };
+    if (warning.visible.length > 0) return { outcome: 'possible_duplicate', warning };
   }
   const created = await createCase(context, principal, {
     source: task ? 'hotline' : incident ? 'incident' : 'console',
@@ -357,7 +411,8 @@ export async function submitNewCase(
     details: input.details,
     contacts,
   });
-  return { outcome: 'created', ...created };
+  const indexes = duplicateIndexes(context, input.details);
+  return { outcome: 'created', ...created, lookedUp: indexes.aNumber !== null || indexes.nameDob !== null };
 }
 
 /** The form's "this is the same person": the family contact (and the follow-up task) go to that case. */
@@ -369,6 +424,7 @@ async function addToExistingCase(
   addition: { contacts: FamilyContactDetails[]; taskId: string | null },
 ): Promise<void> {
   const now = context.clock.now();
+  let reportFiles: string[] = [];
   await context.db.transaction().execute(async (trx) => {
     for (const contact of addition.contacts) {
       const contactId = await addContactIn(trx, cipher, contact, now);
@@ -389,6 +445,7 @@ async function addToExistingCase(
         subjectId: addition.taskId,
         details: { caseId: caseRow.id },
       });
+      reportFiles = await moveFollowupIntoCase(context, trx, cipher, addition.taskId, actorId, now);
     }
     await recordAudit(trx, context, {
       actorId,
@@ -398,6 +455,7 @@ async function addToExistingCase(
       details: { change: 'added_from_form', contacts: addition.contacts.length },
     });
   });
+  await deleteReportFiles(context, reportFiles);
 }
 
 // ---- reading cases ----
@@ -581,6 +639,9 @@ export async function updateCaseDetails(
       at: now,
     });
     await auditCase(trx, context, actorId, 'case.updated', caseRow.id, { parts: changed.join(',') });
+    if (indexes.aNumber !== caseRow.a_number_index || indexes.nameDob !== caseRow.name_dob_index) {
+      await lookUpDuplicatesAfterWrite(context, trx, actorId, caseRow.id, indexes);
+    }
     return 'saved';
   });
 }

@@ -24,6 +24,7 @@ import {
   type TeamRow,
 } from './cases.repository.ts';
 import { assignableLegalStaff, staffLabels, type StaffChoice } from './cases.service.ts';
+import { readLegalIntake, setLegalIntake, type SetIntakeOutcome } from './legal-intake.ts';
 
 export const MAX_TEAM_NAME_CHARS = 80;
 
@@ -59,6 +60,8 @@ export interface TeamDetail {
   candidates: StaffChoice[];
   /** Additions waiting for a second admin: who, and who asked. */
   pending: { id: string; userId: string; member: string; requestedBy: string; requestedById: string }[];
+  /** Whether this team takes the hotline's follow-ups, and who coordinates it. */
+  intake: { isIntakeTeam: boolean; coordinatorId: string | null };
 }
 
 export async function readTeam(context: AppContext, teamId: string): Promise<TeamDetail | undefined> {
@@ -72,6 +75,8 @@ export async function readTeam(context: AppContext, teamId: string): Promise<Tea
     ...new Set(requests.flatMap((request) => [request.user_id, request.requested_by])),
   ]);
   const label = (userId: string) => labels.find((staff) => staff.userId === userId)?.label ?? '';
+  const intake = await readLegalIntake(context);
+  const isIntakeTeam = intake.teamId === team.id;
   return {
     ...team,
     members: await staffLabels(context, memberIds),
@@ -86,7 +91,20 @@ export async function readTeam(context: AppContext, teamId: string): Promise<Tea
       requestedBy: label(request.requested_by),
       requestedById: request.requested_by,
     })),
+    intake: { isIntakeTeam, coordinatorId: isIntakeTeam ? intake.coordinatorId : null },
   };
+}
+
+/** Makes this team the legal intake team, with one of its members as coordinator (or none). */
+export async function makeIntakeTeam(
+  context: AppContext,
+  actorId: string,
+  teamId: string,
+  coordinatorId: string | null,
+): Promise<SetIntakeOutcome> {
+  if (!isUuid(teamId) || !(await findTeam(context.db, teamId))) return 'no_team';
+  const memberIds = await listTeamMemberIds(context.db, teamId);
+  return setLegalIntake(context, actorId, teamId, coordinatorId, memberIds);
 }
 
 export type MemberOutcome = 'added' | 'requested' | 'removed' | 'unchanged' | 'not_legal' | 'no_team';

@@ -351,7 +351,7 @@ export function renderReportDetail(
       ${row('report.uniform', orNot(report.uniform))} ${row('report.agency', agencyLabel(t, report.agency))}
       ${row('report.source', report.source === null ? orNot(null) : t(`report.source_${report.source}`))}
       ${row('report.details', report.details ? html`<span class="user-text">${report.details}</span>` : orNot(null))}
-      ${row('console.callback_phone', report.callbackPhone ? html`<a href="tel:${report.callbackPhone}">${report.callbackPhone}</a>` : orNot(null))}
+      ${row('console.callback_phone', report.forLegalIntake ? html`<span class="hint">${t('voice.callback_for_intake')}</span>` : report.callbackPhone ? html`<a href="tel:${report.callbackPhone}">${report.callbackPhone}</a>` : orNot(null))}
     </table>
     ${
       report.photo
@@ -367,6 +367,7 @@ export function renderReportDetail(
         : ''
     }
     ${report.recording ? renderRecording(t, report.id, report.recording) : ''}
+    ${report.forLegalIntake ? html`<p class="notice" id="for-legal-intake">${t('voice.recording_restricted')}</p>` : ''}
     ${incidentSection}
     <h2>${t('console.status_heading')}</h2>
     ${

@@ -122,6 +122,15 @@ export async function findReport(db: Db, id: string): Promise<Report | undefined
   return db.selectFrom('reports').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** Forgets a report's callback number (ciphertext and blind index). */
+export async function clearCallbackPhone(db: Db, id: string): Promise<void> {
+  await db
+    .updateTable('reports')
+    .set({ callback_phone_ciphertext: null, callback_phone_index: null })
+    .where('id', '=', id)
+    .execute();
+}
+
 export async function findReportIdByReference(db: Db, reference: string): Promise<string | undefined> {
   const row = await db
     .selectFrom('reports')
@@ -192,6 +201,16 @@ export async function findRecordingSummary(
       sha256: row.original_sha256,
     }
   );
+}
+
+/** True when a family's call about a detention (a follow-up task, open or done) came with this report. */
+export async function hasFollowup(db: Db, reportId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('followup_tasks')
+    .select('id')
+    .where('report_id', '=', reportId)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** True while the legal team has an open follow-up task (a detained family member) that needs this report. */

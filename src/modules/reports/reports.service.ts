@@ -6,19 +6,21 @@ import type { AppContext } from '../../app/context.ts';
 import type { Language } from '../../config/config.ts';
 import { NotificationFanOut } from '../../db/notification-fan-out.ts';
 import type { Database } from '../../db/schema.ts';
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { ReportChannel, ReportStatus } from '../../db/schema.ts';
 import type { BlobStore } from '../../integrations/storage/storage.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import type { PreparedPhoto } from './photo.ts';
 import { newReferenceCode } from './reference-code.ts';
 import {
+  clearCallbackPhone,
   deleteReport,
   findListRow,
   findPhotos,
   findRecordingStorageKeys,
   findRecordingSummary,
   findReport,
+  hasFollowup,
   hasOpenFollowup,
   insertReportAndNotify,
   listExpiredReportIds,
@@ -280,6 +282,30 @@ export interface ReportDetail {
   photo: { id: string; contentType: string; originalSha256: string } | undefined;
   /** A voicemail (played from the voice module's route); stored is false until the copy from Twilio lands. */
   recording: { stored: boolean; durationSeconds: number | null; sha256: string | null } | undefined;
+  /**
+   * A family's call about a detained relative: its number and recording belong to the legal intake team,
+   * so the report readers see neither (only that there is one for that team).
+   */
+  forLegalIntake: boolean;
+}
+
+/**
+ * Takes a report's callback number away from it (a case was opened from the family's call: the number now
+ * lives under the case's key). Returns the number and the report's reference; inside the caller's transaction.
+ */
+export async function takeCallbackPhone(
+  context: AppContext,
+  trx: Kysely<Database>,
+  reportId: string,
+): Promise<{ phone: string | null; reference: string } | undefined> {
+  const report = await findReport(trx, reportId);
+  if (!report) return undefined;
+  const phone = context.secrets.fields.decryptOptional(
+    field(report.id, 'callback_phone'),
+    report.callback_phone_ciphertext,
+  );
+  await clearCallbackPhone(trx, report.id);
+  return { phone, reference: report.reference };
 }
 
 /** Decrypts a report for a staff member and records that they saw it. */
@@ -293,7 +319,8 @@ export async function viewReport(
   const report = await findReport(db, reportId);
   if (!report) return undefined;
   const [photo] = await findPhotos(db, reportId);
-  const recording = await findRecordingSummary(db, reportId);
+  const forLegalIntake = await hasFollowup(db, reportId);
+  const recording = forLegalIntake ? undefined : await findRecordingSummary(db, reportId);
   await recordAudit(db, deps.context, {
     actorId,
     action: 'report.viewed',
@@ -316,16 +343,16 @@ export async function viewReport(
     uniform: fields.decryptOptional(field(report.id, 'uniform'), report.uniform_ciphertext),
     agency: report.agency,
     source: report.source,
-    callbackPhone: fields.decryptOptional(
-      field(report.id, 'callback_phone'),
-      report.callback_phone_ciphertext,
-    ),
+    callbackPhone: forLegalIntake
+      ? null
+      : fields.decryptOptional(field(report.id, 'callback_phone'), report.callback_phone_ciphertext),
     details: fields.decryptOptional(field(report.id, 'details'), report.details_ciphertext),
     statusChangedAt: report.status_changed_at,
     photo: photo
       ? { id: photo.id, contentType: photo.content_type, originalSha256: photo.original_sha256 }
       : undefined,
     recording,
+    forLegalIntake,
   };
 }
 

@@ -1,11 +1,25 @@
-// The legal team's follow-up tasks: families who called because a relative was detained. Reading the list
+// The legal intake team's follow-up tasks: families who called because a relative was detained. Only legal
+// staff of the intake team see them all; other legal staff see those assigned to them. Reading the list
 // shows callers' numbers, so it is audited; closing a task is audited with who closed it.
 import type { AppContext } from '../../app/context.ts';
 import type { Language } from '../../config/config.ts';
 import { isLanguage } from '../../i18n/i18n.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { isUuid } from '../reports/reports.schemas.ts';
-import { closeFollowup, listOpenFollowups } from './voice.repository.ts';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.ts';
+import { isLegalIntakeStaff, legalStaffChoices, type LegalStaffChoice } from '../cases/legal-intake.ts';
+import { reportsDeps } from '../reports/reports.module.ts';
+import { takeCallbackPhone } from '../reports/reports.service.ts';
+import { takeStoredRecordings, type TakenAudio } from './recordings.service.ts';
+import {
+  assignFollowup,
+  closeFollowup,
+  followupVisibleTo,
+  listOpenFollowups,
+  lockFollowup,
+  pointFollowupAtCase,
+} from './voice.repository.ts';
 
 export const FOLLOWUP_PAGE_SIZE = 200;
 
@@ -17,20 +31,30 @@ export interface OpenFollowup {
   reference: string | null;
   callbackPhone: string | null;
   hasRecording: boolean;
+  assignedTo: string | null;
   /** False when the family hung up without a message and only their number was kept. */
   hasMessage: boolean;
 }
 
-export async function readOpenFollowups(context: AppContext, actorId: string): Promise<OpenFollowup[]> {
+export interface FollowupList {
+  tasks: OpenFollowup[];
+  /** False when this staff member is not in the legal intake team (or none is set): only their own tasks. */
+  intakeTeam: boolean;
+  /** For the intake team: legal staff a task may be assigned to. */
+  assignable: LegalStaffChoice[];
+}
+
+export async function readOpenFollowups(context: AppContext, actorId: string): Promise<FollowupList> {
   const { db, secrets } = context;
-  const rows = await listOpenFollowups(db, FOLLOWUP_PAGE_SIZE);
+  const intakeTeam = await isLegalIntakeStaff(db, actorId);
+  const rows = await listOpenFollowups(db, FOLLOWUP_PAGE_SIZE, { userId: actorId, intakeTeam });
   await recordAudit(db, context, {
     actorId,
     action: 'followup.listed',
     subjectType: 'followup',
-    details: { shown: rows.length },
+    details: { shown: rows.length, intakeTeam },
   });
-  return rows.map((row) => ({
+  const tasks = rows.map((row) => ({
     id: row.id,
     createdAt: row.created_at,
     language: isLanguage(row.language) ? row.language : context.config.defaultLanguage,
@@ -44,8 +68,48 @@ export async function readOpenFollowups(context: AppContext, actorId: string): P
             row.callback_phone_ciphertext,
           ),
     hasRecording: row.has_recording,
+    assignedTo: row.assigned_to,
     hasMessage: row.has_message,
   }));
+  return { tasks, intakeTeam, assignable: intakeTeam ? await legalStaffChoices(context) : [] };
+}
+
+/** Whether this staff member may see this follow-up task: the intake team's legal staff, or its assignee. */
+export async function mayHandleFollowup(
+  context: AppContext,
+  taskId: string,
+  userId: string,
+): Promise<boolean> {
+  if (!isUuid(taskId)) return false;
+  const intakeTeam = await isLegalIntakeStaff(context.db, userId);
+  return followupVisibleTo(context.db, taskId, { userId, intakeTeam });
+}
+
+/**
+ * The intake team hands a task to one legal staff member (or back to the team: null), who then sees it and
+ * plays its message though not in the team. Audited.
+ */
+export async function assignFollowupTo(
+  context: AppContext,
+  actorId: string,
+  taskId: string,
+  assigneeId: string | null,
+): Promise<'assigned' | 'missing' | 'not_legal'> {
+  if (!isUuid(taskId) || !(await isLegalIntakeStaff(context.db, actorId))) return 'missing';
+  if (assigneeId !== null && !(await legalStaffChoices(context)).some((s) => s.userId === assigneeId)) {
+    return 'not_legal';
+  }
+  return context.db.transaction().execute(async (trx) => {
+    if (!(await assignFollowup(trx, taskId, assigneeId))) return 'missing';
+    await recordAudit(trx, context, {
+      actorId,
+      action: 'followup.assigned',
+      subjectType: 'followup',
+      subjectId: taskId,
+      details: { assigneeId },
+    });
+    return 'assigned';
+  });
 }
 
 export async function markFollowupDone(
@@ -53,7 +117,7 @@ export async function markFollowupDone(
   taskId: string,
   actorId: string,
 ): Promise<'closed' | 'unchanged' | 'missing'> {
-  if (!isUuid(taskId)) return 'missing';
+  if (!(await mayHandleFollowup(context, taskId, actorId))) return 'missing';
   return context.db.transaction().execute(async (trx) => {
     const outcome = await closeFollowup(trx, taskId, context.clock.now());
     if (outcome === 'closed') {
@@ -66,4 +130,41 @@ export async function markFollowupDone(
     }
     return outcome;
   });
+}
+
+export interface FollowupHandover {
+  /** The family's number, now the case's to keep. */
+  callbackPhone: string | null;
+  /** The hotline report's reference, which the family may quote. */
+  reference: string | null;
+  recordings: TakenAudio[];
+}
+
+/**
+ * A case was opened from this task (or the task was added to a case): the caller's number and the stored
+ * recordings leave the report and the voice store, and the task keeps only a pointer to the case. Inside
+ * the case's transaction; the caller seals what it gets with the case's key, and deletes the recordings'
+ * old files (storageKey) once it has committed.
+ */
+export async function takeFollowupForCase(
+  context: AppContext,
+  trx: Kysely<Database>,
+  taskId: string,
+  caseId: string,
+  actorId: string,
+): Promise<FollowupHandover> {
+  const task = await lockFollowup(trx, taskId);
+  if (!task || task.case_id !== null) return { callbackPhone: null, reference: null, recordings: [] };
+  await pointFollowupAtCase(trx, taskId, caseId);
+  if (task.report_id === null) return { callbackPhone: null, reference: null, recordings: [] };
+  const taken = await takeCallbackPhone(context, trx, task.report_id);
+  const recordings = await takeStoredRecordings(reportsDeps(context), trx, task.report_id);
+  await recordAudit(trx, context, {
+    actorId,
+    action: 'followup.moved_to_case',
+    subjectType: 'followup',
+    subjectId: taskId,
+    details: { caseId, recordings: recordings.length, phone: taken?.phone != null },
+  });
+  return { callbackPhone: taken?.phone ?? null, reference: taken?.reference ?? null, recordings };
 }

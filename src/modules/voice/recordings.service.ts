@@ -2,7 +2,7 @@
 // whichever comes first) becomes one voice report; a job then copies the audio into the encrypted store
 // and deletes it at Twilio, so the provider keeps no copy; staff play it back, audited.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { AppContext } from '../../app/context.ts';
 import type { Language } from '../../config/config.ts';
 import { normalizePhone } from '../../phone/phone.ts';
@@ -19,10 +19,15 @@ import {
 import { insertIncomingReport, type IncomingReport } from '../reports/reports.service.ts';
 import { isUuid } from '../reports/reports.schemas.ts';
 import { fetchRecordingJob } from './voice.jobs.ts';
-import { mayPlayAnyRecording } from './voice.policy.ts';
+import { isLegalIntakeStaff } from '../cases/legal-intake.ts';
+import { mayHandleFollowups, mayPlayAnyRecording } from './voice.policy.ts';
 import {
   findRecording,
+  findCaseOfFollowupReport,
+  findFollowupOfReport,
+  deleteRecording,
   findRecordingBySid,
+  listStoredRecordingsOfReport,
   findReportReference,
   findUnrecordedReportOfCall,
   findStoredRecordingOfReport,
@@ -33,7 +38,6 @@ import {
   markReportComplete,
   markRecordingDeletedAtTwilio,
   markRecordingStored,
-  reportHasFollowup,
   updateCall,
   type VoiceCall,
 } from './voice.repository.ts';
@@ -287,7 +291,32 @@ export async function fetchRecording(deps: RecordingDeps, recordingId: string): 
   await markRecordingDeletedAtTwilio(db, recording.id, context.clock.now());
   // Its call's record may go now.
   await forgetDeletedCopy(db, recording.recording_sid);
+  // A case was opened from the family's follow-up while the audio was still at Twilio: it goes there now.
+  const caseId = await findCaseOfFollowupReport(db, recording.report_id);
+  if (caseId !== undefined && lateRecordingHandler)
+    await lateRecordingHandler(context, recording.report_id, caseId);
   return 'stored';
+}
+
+/** Seals a recording that arrived after its follow-up became a case into that case (the cases module's). */
+export type LateRecordingHandler = (context: AppContext, reportId: string, caseId: string) => Promise<void>;
+
+let lateRecordingHandler: LateRecordingHandler | undefined;
+
+/** The cases module says how a late recording joins its case; the voice module does not import it. */
+export function handleLateFollowupRecordings(handler: LateRecordingHandler): void {
+  lateRecordingHandler = handler;
+}
+
+async function mayPlayReportRecording(
+  db: AppContext['db'],
+  reportId: string,
+  listener: { userId: string; roles: readonly Role[] },
+): Promise<boolean> {
+  const task = await findFollowupOfReport(db, reportId);
+  if (!task) return mayPlayAnyRecording(listener.roles);
+  if (!mayHandleFollowups(listener.roles)) return false;
+  return task.assigned_to === listener.userId || (await isLegalIntakeStaff(db, listener.userId));
 }
 
 export interface PlayableRecording {
@@ -298,8 +327,9 @@ export interface PlayableRecording {
 }
 
 /**
- * A report's recording, decrypted, for a staff member; the listen is recorded in the audit log. The legal
- * team may play only recordings that came with a follow-up task for them; report readers may play any.
+ * A report's recording, decrypted, for a staff member; the listen is recorded in the audit log. A family's
+ * message about a detained relative (a report with a follow-up task) is played only by legal staff of the
+ * intake team or the task's assignee; any other voicemail by the report readers.
  */
 export async function playRecording(
   deps: Pick<RecordingDeps, 'context' | 'store'>,
@@ -308,7 +338,7 @@ export async function playRecording(
 ): Promise<PlayableRecording | undefined> {
   if (!isUuid(reportId)) return undefined;
   const { db, secrets } = deps.context;
-  if (!mayPlayAnyRecording(listener.roles) && !(await reportHasFollowup(db, reportId))) return undefined;
+  if (!(await mayPlayReportRecording(db, reportId, listener))) return undefined;
   const recording = await findStoredRecordingOfReport(db, reportId);
   if (!recording?.storage_key) return undefined;
   const stored = await deps.store.get(recording.storage_key);
@@ -324,4 +354,43 @@ export async function playRecording(
   const type = recording.content_type ?? '';
   const inline = PLAYABLE_AUDIO_TYPES.includes(type);
   return { bytes, contentType: inline ? type : 'application/octet-stream', inline };
+}
+
+export interface TakenAudio {
+  bytes: Buffer;
+  contentType: string | null;
+  sha256: string | null;
+  durationSeconds: number | null;
+  /** The report store's file, to delete once the caller's transaction has committed. */
+  storageKey: string;
+}
+
+/**
+ * Takes a report's stored recordings away from it, decrypted, inside the caller's transaction (a case was
+ * opened from the family's call and seals them with its own key). A recording still being copied from
+ * Twilio stays with the report, where only the legal intake team may play it.
+ */
+export async function takeStoredRecordings(
+  deps: Pick<RecordingDeps, 'context' | 'store'>,
+  trx: Kysely<Database>,
+  reportId: string,
+): Promise<TakenAudio[]> {
+  const taken: TakenAudio[] = [];
+  for (const recording of await listStoredRecordingsOfReport(trx, reportId)) {
+    const stored = await deps.store.get(recording.storage_key!);
+    if (stored) {
+      taken.push({
+        bytes: deps.context.secrets.fields.decryptBytes(
+          recordingField(recording.id, 'content'),
+          stored.toString('utf8'),
+        ),
+        contentType: recording.content_type,
+        sha256: recording.original_sha256,
+        durationSeconds: recording.duration_seconds,
+        storageKey: recording.storage_key!,
+      });
+    }
+    await deleteRecording(trx, recording.id);
+  }
+  return taken;
 }

@@ -1,11 +1,12 @@
-// The legal team's follow-up list. Everything shown goes through html``, which escapes it.
+// The legal intake team's follow-up list. Everything shown goes through html``, which escapes it.
 import type { FastifyRequest } from 'fastify';
 import { html, type Html } from '../../http/html.ts';
 import { hasAnyRole } from '../../http/access.ts';
 import { renderPage } from '../../http/layout.ts';
+import type { MessageKey } from '../../i18n/i18n.ts';
 import { CASE_ROLES } from '../cases/cases.policy.ts';
 import { formatTime } from '../reports/reports.pages.ts';
-import type { OpenFollowup } from './followups.service.ts';
+import type { FollowupList } from './followups.service.ts';
 
 interface Page {
   request: FastifyRequest;
@@ -13,11 +14,19 @@ interface Page {
   timeZone: string;
 }
 
-export function renderFollowups(page: Page, tasks: OpenFollowup[], csrfToken: string): Html {
+export function renderFollowups(
+  page: Page,
+  list: FollowupList,
+  csrfToken: string,
+  problem?: MessageKey,
+): Html {
   const { request } = page;
   const t = request.t;
+  const { tasks } = list;
   const body = html`<h1>${t('voice.followups_title')}</h1>
     <p>${t('voice.followups_intro')}</p>
+    ${problem ? html`<p class="notice error" role="alert">${t(problem)}</p>` : ''}
+    ${list.intakeTeam ? '' : html`<p class="notice" id="followups-not-intake">${t('voice.followups_not_intake')}</p>`}
     ${
       tasks.length === 0
         ? html`<p id="followups-empty">${t('voice.followups_empty')}</p>`
@@ -29,7 +38,7 @@ export function renderFollowups(page: Page, tasks: OpenFollowup[], csrfToken: st
                 <th>${t('voice.followups_col_language')}</th>
                 <th>${t('voice.followups_col_phone')}</th>
                 <th>${t('voice.followups_col_recording')}</th>
-                <th></th>
+                <th>${t('voice.followups_col_actions')}</th>
               </tr>
             </thead>
             <tbody>
@@ -59,11 +68,29 @@ export function renderFollowups(page: Page, tasks: OpenFollowup[], csrfToken: st
                     </td>
                     <td>
                       ${
-                        // Only the legal team opens cases; coordinators see the task closed once one is.
+                        // Only legal staff open cases (everyone here is; the check stays for safety).
                         hasAnyRole(request.principal, CASE_ROLES)
                           ? html`<a class="button" href="/console/cases/new?task=${task.id}"
                               >${t('cases.open_from_task')}</a
                             >`
+                          : ''
+                      }
+                      ${
+                        list.intakeTeam
+                          ? html`<form method="post" action="/console/followups/${task.id}/assign">
+                            <input type="hidden" name="_csrf" value="${csrfToken}" />
+                            <label for="assign-${task.id}">${t('voice.followups_assign_to')}</label>
+                            <select id="assign-${task.id}" name="user_id">
+                              <option value="">${t('voice.followups_assign_team')}</option>
+                              ${list.assignable.map(
+                                (staff) =>
+                                  html`<option value="${staff.userId}"${staff.userId === task.assignedTo ? html` selected` : ''}>
+                                    ${staff.label}
+                                  </option>`,
+                              )}
+                            </select>
+                            <button type="submit" class="secondary">${t('voice.followups_assign')}</button>
+                          </form>`
                           : ''
                       }
                       <form method="post" action="/console/followups/${task.id}/done" class="inline-form">

@@ -19,6 +19,11 @@ import {
   TWILIO_TEST_ENV,
 } from '../../../test/support/twilio-webhooks.ts';
 import { translate } from '../../i18n/i18n.ts';
+import { caseKeyStoreFor } from '../../crypto/case-keys.ts';
+import { destroyDueCaseKeys } from '../cases/cases.retention.ts';
+import { caseFileStore } from '../cases/hotline-messages.ts';
+import { makeLegalIntakeTeam } from '../cases/legal-intake.test-helpers.ts';
+import { postForm } from '../incidents/incidents.test-helpers.ts';
 import { reportsDeps } from '../reports/reports.module.ts';
 import { sweepOrphanPhotos } from '../reports/reports.service.ts';
 import { fetchRecording } from './recordings.service.ts';
@@ -297,8 +302,9 @@ describe(`voice recordings`, () => {
       assert.equal((await tasksOf(report.id)).length, 1);
       assert.ok(!t.logs.text.includes('5550188'), 'the caller number is not logged');
 
-      // The legal team sees the number to call back, and that there is no message to wait for.
+      // The legal intake team sees the number to call back, and that there is no message to wait for.
       const legalTeam = await createStaffSession(t.context, ['legal']);
+      await makeLegalIntakeTeam(t.context, [legalTeam.userId]);
       const page = await t.app.inject({
         url: '/console/followups',
         headers: { accept: 'text/html', cookie: legalTeam.cookie },
@@ -436,6 +442,7 @@ describe(`voice recordings`, () => {
       // Signed in here: an earlier test moves the clock past the idle timeout.
       dispatcher = await createStaffSession(t.context, ['dispatcher']);
       legal = await createStaffSession(t.context, ['legal']);
+      await makeLegalIntakeTeam(t.context, [legal.userId]);
       const family = await callToRecording('3', '2');
       const familyHeld = standIn.addRecording(AUDIO);
       await family.call.post(recordAction(family.at), {
@@ -510,6 +517,67 @@ describe(`voice recordings`, () => {
       );
       assert.ok(res.body.includes(`<a href="/console/reports/${pastReportId}/recording">`));
       assert.match(String(res.headers['content-security-policy']), /media-src 'self'/);
+    });
+
+    test('a family message about a detained relative: only the legal intake team or the assignee see and play it', async () => {
+      const coordinator = await createStaffSession(t.context, ['coordinator']);
+      const admin = await createStaffSession(t.context, ['admin']);
+      const otherLegal = await createStaffSession(t.context, ['legal']);
+      const adminLegal = await createStaffSession(t.context, ['admin', 'legal', 'coordinator']);
+      for (const session of [dispatcher, coordinator, admin, otherLegal, adminLegal]) {
+        const res = await get(`/console/reports/${familyReportId}/recording`, session);
+        assert.equal(res.statusCode, 404, 'not the intake team: no recording');
+        assert.ok(!res.rawPayload.includes(AUDIO.subarray(0, 24)));
+      }
+      // The report page shows report readers that there is a message for the intake team, but neither the
+      // number nor a player.
+      for (const session of [dispatcher, coordinator, admin]) {
+        const page = await get(`/console/reports/${familyReportId}`, session);
+        assert.equal(page.statusCode, 200);
+        assert.ok(!page.body.includes(CALLER), 'no caller number');
+        assert.ok(!page.body.includes('/recording'), 'no player');
+        assert.ok(page.body.includes('id="for-legal-intake"'));
+      }
+      // Follow-ups: coordinators no longer reach the list; legal staff outside the intake team see only
+      // their own tasks, and are told why.
+      assert.equal((await get('/console/followups', coordinator)).statusCode, 403);
+      const outside = await get('/console/followups', otherLegal);
+      assert.equal(outside.statusCode, 200);
+      assert.ok(!outside.body.includes(CALLER));
+      assert.ok(!outside.body.includes(taskId));
+      assert.ok(outside.body.includes('id="followups-not-intake"'));
+      const notTheirs = await t.app.inject({
+        method: 'POST',
+        url: `/console/followups/${taskId}/done`,
+        headers: { cookie: otherLegal.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ _csrf: otherLegal.csrfToken }).toString(),
+      });
+      assert.equal(notTheirs.statusCode, 404, 'nor close a task they may not see');
+      // Only the intake team assigns, and only to legal staff; assigned to them, the task is theirs: listed
+      // with its number, and its message plays.
+      const assign = (session: StaffSession, userId: string) =>
+        t.app.inject({
+          method: 'POST',
+          url: `/console/followups/${taskId}/assign`,
+          headers: { cookie: session.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+          payload: new URLSearchParams({ _csrf: session.csrfToken, user_id: userId }).toString(),
+        });
+      assert.equal((await assign(otherLegal, otherLegal.userId)).statusCode, 404);
+      assert.equal((await assign(legal, dispatcher.userId)).statusCode, 422);
+      assert.equal((await assign(legal, otherLegal.userId)).statusCode, 303);
+      const assignedAudit = await t.context.db
+        .selectFrom('audit_log')
+        .select(['actor_id', 'subject_id'])
+        .where('action', '=', 'followup.assigned')
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(assignedAudit, { actor_id: legal.userId, subject_id: taskId });
+      const assigned = await get('/console/followups', otherLegal);
+      assert.ok(assigned.body.includes(`href="tel:${CALLER}"`));
+      const played = await get(`/console/reports/${familyReportId}/recording`, otherLegal);
+      assert.equal(played.statusCode, 200);
+      assert.deepEqual(played.rawPayload, AUDIO);
+      assert.equal((await assign(legal, '')).statusCode, 303, 'back to the team');
+      assert.equal((await get(`/console/reports/${familyReportId}/recording`, otherLegal)).statusCode, 404);
     });
 
     test('a responder may not play recordings; legal only those of its follow-ups; anonymous must sign in', async () => {
@@ -604,6 +672,152 @@ describe(`voice recordings`, () => {
       });
       assert.equal(missing.statusCode, 404);
     });
+  });
+
+  test("a case opened from a follow-up takes the caller's number and the recording under its own key; the task keeps a pointer", async () => {
+    const intake = await createStaffSession(t.context, ['legal']);
+    await makeLegalIntakeTeam(t.context, [intake.userId]);
+    const family = await callToRecording('3', '2');
+    const held = standIn.addRecording(AUDIO);
+    await family.call.post(recordAction(family.at), {
+      RecordingSid: held.sid,
+      RecordingUrl: held.url,
+      RecordingDuration: '41',
+    });
+    const [recording] = await recordingsOf(held.sid);
+    await fetchRecording(recordingDeps(t.context), recording!.id);
+    const reportId = recording!.report_id;
+    const oldKey = (
+      await t.context.db
+        .selectFrom('report_recordings')
+        .select('storage_key')
+        .where('id', '=', recording!.id)
+        .executeTakeFirstOrThrow()
+    ).storage_key!;
+    const task = await t.context.db
+      .selectFrom('followup_tasks')
+      .select('id')
+      .where('report_id', '=', reportId)
+      .executeTakeFirstOrThrow();
+
+    const opened = await postForm(t.app, intake, '/console/cases', {
+      name: 'Hotline Family',
+      task_id: task.id,
+    });
+    assert.equal(opened.statusCode, 303, opened.body);
+    const caseId = /^\/console\/cases\/([0-9a-f-]{36})/.exec(String(opened.headers.location))![1]!;
+
+    // Nothing of the call is left under the master key: the report has no number, the recording row and
+    // its file in the report store are gone, and the task points at the case.
+    const report = await t.context.db
+      .selectFrom('reports')
+      .select(['callback_phone_ciphertext', 'callback_phone_index'])
+      .where('id', '=', reportId)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(report, { callback_phone_ciphertext: null, callback_phone_index: null });
+    assert.equal((await recordingsOf(held.sid)).length, 0);
+    assert.equal(await reportsDeps(t.context).store.get(oldKey), undefined, 'the old file is deleted');
+    const pointer = await t.context.db
+      .selectFrom('followup_tasks')
+      .select(['case_id', 'status'])
+      .where('id', '=', task.id)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(pointer, { case_id: caseId, status: 'done' });
+
+    // The case holds them, sealed with its own key.
+    const [message, ...more] = await t.context.db
+      .selectFrom('case_hotline_messages')
+      .selectAll()
+      .where('case_id', '=', caseId)
+      .execute();
+    assert.ok(message);
+    assert.equal(more.length, 0);
+    assert.match(message.details_ciphertext, /^c1\./);
+    const cipher = await caseKeyStoreFor(t.context).cipherFor(caseId);
+    const sealed = cipher.decryptJson<{ callbackPhone: string }>(
+      { table: 'case_hotline_messages', column: 'details', rowId: message.id },
+      message.details_ciphertext,
+    );
+    assert.equal(sealed.callbackPhone, CALLER);
+    const file = await caseFileStore(t.context).get(message.storage_key!);
+    assert.ok(file && !file.includes(AUDIO.subarray(0, 24)), 'the case file is ciphertext');
+
+    // Those who may open the case hear it there; the report's route no longer has it; others get 404.
+    const page = await t.app.inject({
+      url: `/console/cases/${caseId}`,
+      headers: { accept: 'text/html', cookie: intake.cookie },
+    });
+    assert.ok(page.body.includes(`href="tel:${CALLER}"`));
+    const audioUrl = `/console/cases/${caseId}/hotline/${message.id}`;
+    assert.ok(page.body.includes(`src="${audioUrl}"`));
+    const played = await t.app.inject({ url: audioUrl, headers: { cookie: intake.cookie } });
+    assert.equal(played.statusCode, 200);
+    assert.deepEqual(played.rawPayload, AUDIO);
+    const other = await createStaffSession(t.context, ['legal']);
+    assert.equal((await t.app.inject({ url: audioUrl, headers: { cookie: other.cookie } })).statusCode, 404);
+    const old = await t.app.inject({
+      url: `/console/reports/${reportId}/recording`,
+      headers: { accept: 'text/html', cookie: intake.cookie },
+    });
+    assert.equal(old.statusCode, 404);
+
+    // Destroying the case's key takes the message with it, row and file.
+    await t.context.db
+      .updateTable('cases')
+      .set({ status: 'closed', closed_at: t.context.clock.now(), key_destroy_after: t.context.clock.now() })
+      .where('id', '=', caseId)
+      .execute();
+    assert.equal(await destroyDueCaseKeys(t.context), 1);
+    assert.equal(
+      (
+        await t.context.db
+          .selectFrom('case_hotline_messages')
+          .select('id')
+          .where('case_id', '=', caseId)
+          .execute()
+      ).length,
+      0,
+    );
+    assert.equal(await caseFileStore(t.context).get(message.storage_key!), undefined);
+  });
+
+  test('a recording copied from Twilio after its follow-up became a case goes into the case', async () => {
+    const intake = await createStaffSession(t.context, ['legal']);
+    await makeLegalIntakeTeam(t.context, [intake.userId]);
+    const family = await callToRecording('3', '1');
+    const held = standIn.addRecording(AUDIO);
+    await family.call.post(recordAction(family.at), { RecordingSid: held.sid, RecordingUrl: held.url });
+    const [recording] = await recordingsOf(held.sid);
+    const task = await t.context.db
+      .selectFrom('followup_tasks')
+      .select('id')
+      .where('report_id', '=', recording!.report_id)
+      .executeTakeFirstOrThrow();
+    const opened = await postForm(t.app, intake, '/console/cases', { name: 'Late Audio', task_id: task.id });
+    assert.equal(opened.statusCode, 303, opened.body);
+    const caseId = /^\/console\/cases\/([0-9a-f-]{36})/.exec(String(opened.headers.location))![1]!;
+    const before = await t.context.db
+      .selectFrom('case_hotline_messages')
+      .select('storage_key')
+      .where('case_id', '=', caseId)
+      .execute();
+    assert.deepEqual(before, [{ storage_key: null }], 'the number came at once, the audio not yet');
+
+    assert.equal(await fetchRecording(recordingDeps(t.context), recording!.id), 'stored');
+    assert.equal((await recordingsOf(held.sid)).length, 0, 'nothing left with the report');
+    const messages = await t.context.db
+      .selectFrom('case_hotline_messages')
+      .select(['id', 'storage_key'])
+      .where('case_id', '=', caseId)
+      .where('storage_key', 'is not', null)
+      .execute();
+    assert.equal(messages.length, 1);
+    const played = await t.app.inject({
+      url: `/console/cases/${caseId}/hotline/${messages[0]!.id}`,
+      headers: { cookie: intake.cookie },
+    });
+    assert.equal(played.statusCode, 200);
+    assert.deepEqual(played.rawPayload, AUDIO);
   });
 
   test('a text delivery status is acknowledged with empty TwiML and leaves no receipt', async () => {

@@ -165,13 +165,17 @@ export async function insertFollowup(
     .execute();
 }
 
-export async function reportHasFollowup(db: Db, reportId: string): Promise<boolean> {
-  const row = await db
+/** The follow-up task a report belongs to (a family's call about a detention), if any, open or done. */
+export async function findFollowupOfReport(
+  db: Db,
+  reportId: string,
+): Promise<{ id: string; assigned_to: string | null } | undefined> {
+  return db
     .selectFrom('followup_tasks')
-    .select('id')
+    .select(['id', 'assigned_to'])
     .where('report_id', '=', reportId)
+    .orderBy('created_at')
     .executeTakeFirst();
-  return row !== undefined;
 }
 
 export interface OpenFollowupRow {
@@ -181,13 +185,19 @@ export interface OpenFollowupRow {
   report_id: string | null;
   reference: string | null;
   callback_phone_ciphertext: string | null;
+  assigned_to: string | null;
   has_recording: boolean;
   /** False when the caller left no message at all (only the number was kept). */
   has_message: boolean;
 }
 
-export async function listOpenFollowups(db: Db, limit: number): Promise<OpenFollowupRow[]> {
-  return db
+/** Open tasks: all of them for the intake team, else only those assigned to this staff member. */
+export async function listOpenFollowups(
+  db: Db,
+  limit: number,
+  visibleTo: { userId: string; intakeTeam: boolean },
+): Promise<OpenFollowupRow[]> {
+  let query = db
     .selectFrom('followup_tasks')
     .leftJoin('reports', 'reports.id', 'followup_tasks.report_id')
     .select([
@@ -197,17 +207,31 @@ export async function listOpenFollowups(db: Db, limit: number): Promise<OpenFoll
       'followup_tasks.report_id',
       'reports.reference',
       'reports.callback_phone_ciphertext',
+      'followup_tasks.assigned_to',
       sql<boolean>`exists (select 1 from report_recordings r
         where r.report_id = followup_tasks.report_id and r.storage_key is not null)`.as('has_recording'),
       sql<boolean>`exists (select 1 from report_recordings r
         where r.report_id = followup_tasks.report_id)`.as('has_message'),
     ])
     .where('followup_tasks.status', '=', 'open')
-    .where('followup_tasks.kind', '=', 'family_detained')
+    .where('followup_tasks.kind', '=', 'family_detained');
+  if (!visibleTo.intakeTeam) query = query.where('followup_tasks.assigned_to', '=', visibleTo.userId);
+  return query
     .orderBy('followup_tasks.created_at', 'asc')
     .orderBy('followup_tasks.id')
     .limit(limit)
     .execute();
+}
+
+/** Whether this task exists and is this staff member's to see (the intake team's, or assigned to them). */
+export async function followupVisibleTo(
+  db: Db,
+  taskId: string,
+  visibleTo: { userId: string; intakeTeam: boolean },
+): Promise<boolean> {
+  let query = db.selectFrom('followup_tasks').select('id').where('id', '=', taskId);
+  if (!visibleTo.intakeTeam) query = query.where('assigned_to', '=', visibleTo.userId);
+  return (await query.executeTakeFirst()) !== undefined;
 }
 
 /** Closes an open task; 'missing' when there is no such task, 'unchanged' when it was already done. */
@@ -225,6 +249,60 @@ export async function closeFollowup(
   if (Number(result.numUpdatedRows) === 1) return 'closed';
   const exists = await db.selectFrom('followup_tasks').select('id').where('id', '=', id).executeTakeFirst();
   return exists ? 'unchanged' : 'missing';
+}
+
+/** Locks a follow-up task for handing it to a case. */
+export async function lockFollowup(
+  db: Db,
+  id: string,
+): Promise<{ id: string; report_id: string | null; case_id: string | null } | undefined> {
+  return db
+    .selectFrom('followup_tasks')
+    .select(['id', 'report_id', 'case_id'])
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function assignFollowup(db: Db, id: string, userId: string | null): Promise<boolean> {
+  const result = await db
+    .updateTable('followup_tasks')
+    .set({ assigned_to: userId })
+    .where('id', '=', id)
+    .where('status', '=', 'open')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** The case a report's follow-up task was handed to, if any. */
+export async function findCaseOfFollowupReport(db: Db, reportId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('followup_tasks')
+    .select('case_id')
+    .where('report_id', '=', reportId)
+    .where('case_id', 'is not', null)
+    .executeTakeFirst();
+  return row?.case_id ?? undefined;
+}
+
+export async function pointFollowupAtCase(db: Db, id: string, caseId: string): Promise<void> {
+  await db.updateTable('followup_tasks').set({ case_id: caseId }).where('id', '=', id).execute();
+}
+
+/** A report's recordings whose audio Amparo holds (those still at Twilio stay with the report). */
+export async function listStoredRecordingsOfReport(db: Db, reportId: string): Promise<ReportRecording[]> {
+  return db
+    .selectFrom('report_recordings')
+    .selectAll()
+    .where('report_id', '=', reportId)
+    .where('storage_key', 'is not', null)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+export async function deleteRecording(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('report_recordings').where('id', '=', id).execute();
 }
 
 /** Call rows hold the caller's number; once Twilio stops retrying they are no longer needed. */

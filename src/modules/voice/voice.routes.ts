@@ -9,7 +9,7 @@ import { AppError } from '../../http/errors.ts';
 import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
 import { parseErrorCode } from '../../integrations/twilio/error-codes.ts';
 import { EMPTY_TWIML, sendTwiml, twimlResponses } from '../../integrations/twilio/webhook.ts';
-import { markFollowupDone, readOpenFollowups } from './followups.service.ts';
+import { assignFollowupTo, markFollowupDone, readOpenFollowups } from './followups.service.ts';
 import { playRecording, type RecordingDeps } from './recordings.service.ts';
 import { renderFollowups } from './voice.pages.ts';
 import { closeFollowups, playRecordings, viewFollowups } from './voice.policy.ts';
@@ -26,6 +26,12 @@ import {
   type StatusBody,
 } from './voice.schemas.ts';
 import { VOICE_PATH, STATUS_PATH } from './voice.script.ts';
+
+/** The assign form: the chosen legal staff member's id, or empty for the whole intake team. */
+const assignBody = {
+  type: 'object',
+  properties: { user_id: { type: 'string', maxLength: 64 }, _csrf: { type: 'string', maxLength: 512 } },
+} as const;
 import {
   answerCallStatus,
   answerConnect,
@@ -199,11 +205,50 @@ export function registerVoiceRoutes(
     { config: { access: viewFollowups }, schema: { response: htmlResponses() } },
     async (request, reply) => {
       const principal = request.principal!;
-      const tasks = await readOpenFollowups(context, principal.userId);
+      const list = await readOpenFollowups(context, principal.userId);
       const csrfToken = services.csrf.issue(principal.csrfSecret);
       return reply
         .type('text/html; charset=utf-8')
-        .send(renderFollowups({ request, networkName, timeZone }, tasks, csrfToken).value);
+        .send(renderFollowups({ request, networkName, timeZone }, list, csrfToken).value);
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(
+    '/console/followups/:id/assign',
+    {
+      config: { access: closeFollowups },
+      schema: {
+        params: idParams,
+        body: assignBody,
+        response: { ...htmlResponses(404, 422), ...redirectResponse },
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal!;
+      const raw = typeof request.body.user_id === 'string' ? request.body.user_id.trim() : '';
+      const outcome = await assignFollowupTo(
+        context,
+        principal.userId,
+        request.params.id,
+        raw === '' ? null : raw,
+      );
+      if (outcome === 'missing') throw new AppError('not_found');
+      if (outcome === 'not_legal') {
+        const list = await readOpenFollowups(context, principal.userId);
+        const csrfToken = services.csrf.issue(principal.csrfSecret);
+        return reply
+          .code(422)
+          .type('text/html; charset=utf-8')
+          .send(
+            renderFollowups(
+              { request, networkName, timeZone },
+              list,
+              csrfToken,
+              'voice.followups_assign_not_legal',
+            ).value,
+          );
+      }
+      return reply.redirect('/console/followups', 303);
     },
   );
 
