@@ -351,6 +351,17 @@ describe(`case console`, () => {
     const teamId = teamUrl.split('/').pop()!;
     const member = await createStaffSession(t.context, ['legal']);
     await postForm(t.app, admin, `${teamUrl}/members`, { user_id: member.userId });
+    // The addition waits for a second admin; until then the member cannot coordinate.
+    const waiting = await postForm(t.app, admin, `${teamUrl}/intake`, { coordinator_id: member.userId });
+    assert.equal(waiting.statusCode, 422, 'a member still waiting for approval is not a member');
+    const secondAdmin = await createStaffSession(t.context, ['admin']);
+    const request = await t.context.db
+      .selectFrom('access_requests')
+      .select('id')
+      .where('team_id', '=', teamId)
+      .where('user_id', '=', member.userId)
+      .executeTakeFirstOrThrow();
+    await postForm(t.app, secondAdmin, `${teamUrl}/requests/${request.id}/approve`, {});
     const notMember = await postForm(
       t.app,
       admin,
