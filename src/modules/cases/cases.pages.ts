@@ -531,7 +531,8 @@ export function renderFamilySection(
     ${
       contacts.length === 0
         ? html`<p class="hint">${t('cases.no_contacts')}</p>`
-        : html`<table class="reports contacts">
+        : html`<div class="table-scroll" tabindex="0" role="region" aria-label="${t('cases.section_family')}">
+          <table class="reports contacts">
             <thead>
               <tr>
                 <th>${t('cases.field_contact_name')}</th>
@@ -539,7 +540,7 @@ export function renderFamilySection(
                 <th>${t('cases.field_contact_phone')}</th>
                 <th>${t('cases.field_contact_language')}</th>
                 <th>${t('cases.field_contact_texts')}</th>
-                <th></th>
+                ${editable ? html`<th>${t('cases.contact_actions')}</th>` : ''}
               </tr>
             </thead>
             <tbody>
@@ -551,21 +552,22 @@ export function renderFamilySection(
                     <td>${contact.phone ? html`<a href="tel:${contact.phone}">${contact.phone}</a>` : ''}</td>
                     <td>${t(contact.language === 'es' ? 'cases.language_es' : 'cases.language_en')}</td>
                     <td>${t(contact.consentToUpdates ? 'cases.contact_texts_yes' : 'cases.contact_texts_no')}</td>
-                    <td>
-                      ${
-                        editable
-                          ? html`<form method="post" action="/console/cases/${caseId}/contacts/${contact.id}/remove"
+                    ${
+                      editable
+                        ? html`<td>
+                            <form method="post" action="/console/cases/${caseId}/contacts/${contact.id}/remove"
                               class="inline-form">
                               <input type="hidden" name="_csrf" value="${csrfToken}" />
                               <button type="submit" class="secondary">${t('cases.remove')}</button>
-                            </form>`
-                          : ''
-                      }
-                    </td>
+                            </form>
+                          </td>`
+                        : ''
+                    }
                   </tr>`,
               )}
             </tbody>
-          </table>`
+          </table>
+        </div>`
     }
     ${editable ? html`<p><a href="/console/cases/${caseId}/contacts/new">${t('cases.add_contact')}</a></p>` : ''}
   </section>`;
