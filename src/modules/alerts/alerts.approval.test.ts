@@ -15,6 +15,7 @@ import {
   approveByForm,
   composeByForm,
   composeConfirmedActivity,
+  fingerprintOf,
   incidentWith,
   ledgerSize,
   postForm,
@@ -224,6 +225,67 @@ describe(`alert approval rules`, () => {
     const fresh = await approveByForm(t.app, t.context, second, alertId);
     assert.equal(fresh.statusCode, 303);
   });
+
+  // Each field that decides who gets the alert, changed on its own after the approver opened the draft.
+  // One coordinator composes and aims it both times, so the composer does not change: only the field itself
+  // can void the approval. The baseline has one of each, so a change of a single point or ZIP code is a change.
+  const AIMED = {
+    radius: '1000',
+    add_zips: '60608',
+    remove_zips: '',
+    areas: '41.82,-87.72; 41.82,-87.70; 41.80,-87.70',
+  };
+  const REAIMED: Record<keyof typeof AIMED, string> = {
+    radius: '1500',
+    add_zips: '60608 60629',
+    remove_zips: '60623',
+    areas: '41.82,-87.72; 41.82,-87.70; 41.79,-87.70',
+  };
+  for (const field of Object.keys(AIMED) as (keyof typeof AIMED)[]) {
+    test(`an approver approves exactly the area they saw: a change of ${field} since then is refused`, async () => {
+      const incident = await incidentWith(t.context, { status: 'confirmed' });
+      const aimer = await createStaffSession(t.context, ['coordinator']);
+      const alertId = await composeConfirmedActivity(t.app, aimer, incident.id);
+      const aimed = await postForm(t.app, aimer, `/console/alerts/${alertId}/targeting`, AIMED);
+      assert.equal(aimed.statusCode, 303, aimed.body);
+      const seenPage = await page(t, second, `/console/alerts/${alertId}`);
+      const seen = /name="seen" value="([^"]+)"/.exec(seenPage.body)?.[1];
+      assert.ok(seen, 'the approve form carries what was shown');
+      const seenRow = await alertRow(t.context, alertId);
+
+      const reaimed = await postForm(t.app, aimer, `/console/alerts/${alertId}/targeting`, {
+        ...AIMED,
+        [field]: REAIMED[field],
+      });
+      assert.equal(reaimed.statusCode, 303, reaimed.body);
+      const changedRow = await alertRow(t.context, alertId);
+      assert.equal(
+        changedRow.composed_by,
+        seenRow.composed_by,
+        'the composer is the same: only the field changed',
+      );
+      assert.notDeepEqual(
+        [changedRow.radius_meters, changedRow.added_zips, changedRow.removed_zips, changedRow.drawn_areas],
+        [seenRow.radius_meters, seenRow.added_zips, seenRow.removed_zips, seenRow.drawn_areas],
+        `${field} was stored`,
+      );
+      assert.notEqual(await fingerprintOf(t.context, alertId), seen, 'the fingerprint changed');
+
+      const stale = await approveByForm(t.app, t.context, second, alertId, { seen });
+      assert.equal(stale.statusCode, 409, stale.body);
+      assert.match(stale.body, /changed since you opened it/);
+      assert.equal((await alertRow(t.context, alertId)).status, 'draft');
+      assert.equal(await ledgerSize(t.context, alertId), 0);
+      assert.ok(
+        (await auditActionsFor(t.context, alertId)).includes('alert.approval_refused'),
+        'the refusal is recorded',
+      );
+
+      const fresh = await approveByForm(t.app, t.context, second, alertId);
+      assert.equal(fresh.statusCode, 303, fresh.body);
+      assert.equal((await alertRow(t.context, alertId)).approved_by, second.userId);
+    });
+  }
 
   test('whoever rewrites the words becomes the composer: they cannot approve, the first author can', async () => {
     const incident = await incidentWith(t.context, { status: 'confirmed' });

@@ -97,24 +97,7 @@ export async function listVisibleCases(
     .selectFrom('cases')
     .selectAll()
     .where('merged_into', 'is', null)
-    .where((eb) =>
-      eb.or([
-        eb.exists(
-          eb
-            .selectFrom('case_assignees')
-            .select('case_assignees.case_id')
-            .whereRef('case_assignees.case_id', '=', 'cases.id')
-            .where('case_assignees.user_id', '=', userId),
-        ),
-        eb.exists(
-          eb
-            .selectFrom('team_members')
-            .select('team_members.team_id')
-            .whereRef('team_members.team_id', '=', 'cases.team_id')
-            .where('team_members.user_id', '=', userId),
-        ),
-      ]),
-    );
+    .where((eb) => caseVisibleTo(eb, userId));
   if (filter.status !== 'all') query = query.where('status', '=', filter.status);
   return query.orderBy('opened_at', 'desc').orderBy('id').limit(filter.limit).execute();
 }
