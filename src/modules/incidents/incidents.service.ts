@@ -254,16 +254,6 @@ export async function suggestIncidentsForReports(
   return suggestions;
 }
 
-export async function suggestIncidentsForReport(
-  context: Context,
-  reportId: string,
-): Promise<IncidentSuggestion[]> {
-  if (!isUuid(reportId)) return [];
-  const report = await findGroupableReport(context.db, reportId);
-  if (!report) return [];
-  return (await suggestIncidentsForReports(context, [report])).get(report.id) ?? [];
-}
-
 // ---- grouping ---------------------------------------------------------------------------------------------
 
 async function uniqueIncidentReference(trx: Trx): Promise<string> {
