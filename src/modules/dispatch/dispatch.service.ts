@@ -54,13 +54,13 @@ import {
   type IncidentForDispatch,
   type RosterRow,
 } from './dispatch.repository.ts';
-import {
-  isUuid,
-  type ProfileFormValues,
-  type ProfileInput,
-  type ResponderAnswer,
-  type VerificationInput,
+import type {
+  ProfileFormValues,
+  ProfileInput,
+  ResponderAnswer,
+  VerificationInput,
 } from './dispatch.schemas.ts';
+import { isUuid } from '../../http/ids.ts';
 
 export interface DispatchDeps {
   context: AppContext;
