@@ -1,6 +1,6 @@
 // The typed shape of Amparo's tables, as the migrations create them. Columns ending in _ciphertext hold
 // field-encrypted values (see src/crypto/field-encryption.ts); columns ending in _index hold blind indexes.
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
@@ -881,16 +881,12 @@ export interface Database {
   proof_of_work_spent: ProofOfWorkSpentTable;
 }
 
-export type User = Selectable<UsersTable>;
 export type Subscriber = Selectable<SubscribersTable>;
 export type Alert = Selectable<AlertsTable>;
-export type AlertDelivery = Selectable<AlertDeliveriesTable>;
 export type Case = Selectable<CasesTable>;
 export type CaseEvent = Selectable<CaseEventsTable>;
 export type Facility = Selectable<FacilitiesTable>;
 export type CaseReminder = Selectable<CaseRemindersTable>;
-export type NewUser = Insertable<UsersTable>;
-export type UserUpdate = Updateable<UsersTable>;
 export type Session = Selectable<SessionsTable>;
 export type Invite = Selectable<InvitesTable>;
 export type Report = Selectable<ReportsTable>;
@@ -899,7 +895,6 @@ export type ReportPhoto = Selectable<ReportPhotosTable>;
 export type SmsOutboxRow = Selectable<SmsOutboxTable>;
 export type NewSmsOutboxRow = Insertable<SmsOutboxTable>;
 export type Incident = Selectable<IncidentsTable>;
-export type IncidentEvent = Selectable<IncidentEventsTable>;
 export type StaffProfile = Selectable<StaffProfilesTable>;
 export type Dispatch = Selectable<DispatchesTable>;
 export type Verification = Selectable<VerificationsTable>;

@@ -9,7 +9,8 @@ import { html, type Html } from '../../http/html.ts';
 import { renderPage } from '../../http/layout.ts';
 import type { MessageKey, Translator } from '../../i18n/i18n.ts';
 import { incidentStatusLabel, incidentTypeLabel } from '../incidents/incidents.pages.ts';
-import { agencyLabel, formatTime } from '../reports/reports.pages.ts';
+import { agencyLabel } from '../reports/reports.pages.ts';
+import { formatTime } from '../../i18n/time.ts';
 import type { FieldError } from '../reports/reports.schemas.ts';
 import type { AlertListRow } from './alerts.repository.ts';
 import {

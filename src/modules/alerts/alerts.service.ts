@@ -23,7 +23,7 @@ import { recordAudit } from '../audit/audit.service.ts';
 import { markIncidentChanged, recordIncidentEvent } from '../incidents/incidents.lifecycle.ts';
 import { findIncident, lockIncident } from '../incidents/incidents.repository.ts';
 import { REFERENCE_ALPHABET } from '../reports/reference-code.ts';
-import { isUuid } from '../reports/reports.schemas.ts';
+import { isUuid } from '../../http/ids.ts';
 import { NotificationFanOut } from '../../db/notification-fan-out.ts';
 import {
   ALERT_PROGRESS_CHANNEL,

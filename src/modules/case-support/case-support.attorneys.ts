@@ -37,13 +37,8 @@ import {
   updateAttorney,
   type AttorneyRow,
 } from './case-support.repository.ts';
-import {
-  isUuid,
-  type AssignRequest,
-  type AttorneyField,
-  type AttorneyInput,
-  type FormValues,
-} from './case-support.schemas.ts';
+import type { AssignRequest, AttorneyField, AttorneyInput, FormValues } from './case-support.schemas.ts';
+import { isUuid } from '../../http/ids.ts';
 
 export const attorneyPhoneField = (attorneyId: string) => ({
   table: 'attorneys',

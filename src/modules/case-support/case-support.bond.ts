@@ -27,7 +27,8 @@ import {
   type FundRow,
   type LedgerRow,
 } from './case-support.repository.ts';
-import { isUuid, type Bond, type LedgerInput } from './case-support.schemas.ts';
+import type { Bond, LedgerInput } from './case-support.schemas.ts';
+import { isUuid } from '../../http/ids.ts';
 
 export const receiptField = (entryId: string) => ({
   table: 'bond_fund_entries',

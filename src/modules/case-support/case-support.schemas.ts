@@ -2,6 +2,7 @@
 // ledger, family support tasks and the outcome. Forms are checked by plain functions, not route schemas, so a
 // rejected form comes back with everything typed and a message beside each field, in the reader's language.
 // Route body schemas only bound the sizes and carry no length limits a person could hit by typing.
+import { isUuid } from '../../http/ids.ts';
 import { textablePhone } from '../../phone/phone.ts';
 import {
   SUPPORT_TASK_KINDS,
@@ -21,12 +22,6 @@ export interface FieldError {
 export type FormValues<F extends string> = Partial<Record<F, string>>;
 export type FormErrors<F extends string> = Partial<Record<F, FieldError>>;
 export type Validation<F extends string, T> = { ok: true; input: T } | { ok: false; errors: FormErrors<F> };
-
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: unknown): value is string {
-  return typeof value === 'string' && UUID_PATTERN.test(value);
-}
 
 function oneOf<T extends string>(allowed: readonly T[], value: string): value is T {
   return (allowed as readonly string[]).includes(value);

@@ -20,7 +20,8 @@ import {
   type MyTaskRow,
   type StaffRef,
 } from './case-support.repository.ts';
-import { isUuid, type TaskInput } from './case-support.schemas.ts';
+import type { TaskInput } from './case-support.schemas.ts';
+import { isUuid } from '../../http/ids.ts';
 
 export const taskNotesField = (taskId: string) => ({
   table: 'case_support_tasks',

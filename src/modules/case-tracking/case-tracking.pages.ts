@@ -6,7 +6,7 @@ import type { Case, Facility } from '../../db/schema.ts';
 import { html, type Html } from '../../http/html.ts';
 import { renderPage } from '../../http/layout.ts';
 import type { MessageKey, Translator } from '../../i18n/i18n.ts';
-import { formatTime } from '../reports/reports.pages.ts';
+import { formatTime } from '../../i18n/time.ts';
 import type { DueCheckRow } from './case-tracking.repository.ts';
 import {
   HEARING_KINDS,

@@ -2,7 +2,7 @@
 // of the case export. The three read the same tracking view, once per request.
 import type { FastifyRequest } from 'fastify';
 import { registerCaseSection, type CaseSectionInput, type CaseSummaryPart } from '../cases/cases.sections.ts';
-import { formatTime } from '../reports/reports.pages.ts';
+import { formatTime } from '../../i18n/time.ts';
 import {
   emptyForm,
   facilityPanel,

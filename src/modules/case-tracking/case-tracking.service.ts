@@ -13,7 +13,7 @@ import { openCaseForStaff } from '../cases/cases.access.ts';
 import { textFamily } from '../cases/cases.family.ts';
 import { auditCaseViewed } from '../cases/cases.service.ts';
 import { recordCaseEvent } from '../cases/cases.timeline.ts';
-import { isUuid } from '../reports/reports.schemas.ts';
+import { isUuid } from '../../http/ids.ts';
 import { findFacility, listFacilities } from './facilities.repository.ts';
 import { facilityNameKey } from './facilities.schemas.ts';
 import {

@@ -7,7 +7,7 @@ import { SESSION_FORM_TOKEN_TTL_MS } from '../../http/csrf.ts';
 import { AppError } from '../../http/errors.ts';
 import type { Html } from '../../http/html.ts';
 import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
-import { isUuid } from '../reports/reports.schemas.ts';
+import { isUuid } from '../../http/ids.ts';
 import { facilityValues, renderFacilityEdit, renderFacilityList } from './facilities.pages.ts';
 import {
   FACILITY_FIELDS,

@@ -6,7 +6,7 @@ import { caseKeyStoreFor, CaseKeyUnavailableError, type CaseCipher } from '../..
 import type { Case } from '../../db/schema.ts';
 import type { StaffPrincipal } from '../../http/access.ts';
 import { AppError } from '../../http/errors.ts';
-import { isUuid } from '../reports/reports.schemas.ts';
+import { isUuid } from '../../http/ids.ts';
 import { CASE_ROLES } from './cases.policy.ts';
 import { findCase, isCaseVisibleTo, visibleCaseIds } from './cases.repository.ts';
 

@@ -1,6 +1,6 @@
 // Jobs the cases module causes. Payloads carry ids and a change kind, never a name, number or text.
 import { defineJob, parseEmptyPayload } from '../../jobs/jobs.ts';
-import { isUuid } from '../reports/reports.schemas.ts';
+import { isUuid } from '../../http/ids.ts';
 
 /** What a family is told about: the text names the kind of change only. */
 export const FAMILY_CHANGES = ['facility', 'hearing', 'outcome'] as const;

@@ -5,7 +5,7 @@ import type { Case } from '../../db/schema.ts';
 import { html, type Html } from '../../http/html.ts';
 import { renderPage } from '../../http/layout.ts';
 import type { MessageKey, Translator } from '../../i18n/i18n.ts';
-import { formatTime } from '../reports/reports.pages.ts';
+import { formatTime } from '../../i18n/time.ts';
 import type { FamilyContact } from './cases.family.ts';
 import { CAREGIVER_PLANS, formatANumber, type CaseDetails } from './cases.model.ts';
 import {

@@ -8,7 +8,7 @@ import { AppError } from '../../http/errors.ts';
 import type { Html } from '../../http/html.ts';
 import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
 import type { MessageKey } from '../../i18n/i18n.ts';
-import { formatTime } from '../reports/reports.pages.ts';
+import { formatTime } from '../../i18n/time.ts';
 import { findCaseForStaff, openCaseForStaff } from './cases.access.ts';
 import { buildCaseExport, renderCasePdf } from './cases.export.ts';
 import { mergeCases } from './cases.merge.ts';

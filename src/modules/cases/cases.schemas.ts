@@ -4,7 +4,8 @@ import type { Language } from '../../config/config.ts';
 import { textablePhone } from '../../phone/phone.ts';
 import type { MessageKey } from '../../i18n/i18n.ts';
 import { isLanguage } from '../../i18n/i18n.ts';
-import { isReadableText, isUuid } from '../reports/reports.schemas.ts';
+import { isReadableText } from '../reports/reports.schemas.ts';
+import { isUuid } from '../../http/ids.ts';
 import type { FamilyContactDetails } from './cases.family.ts';
 import {
   CAREGIVER_PLANS,
@@ -13,8 +14,6 @@ import {
   type CaregiverPlan,
   type CaseDetails,
 } from './cases.model.ts';
-
-export { isUuid };
 
 export const DETAIL_FIELDS = [
   'name',

@@ -10,7 +10,7 @@ import type { StaffPrincipal } from '../../http/access.ts';
 import { isLanguage } from '../../i18n/i18n.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { REFERENCE_ALPHABET } from '../reports/reference-code.ts';
-import { isUuid } from '../reports/reports.schemas.ts';
+import { isUuid } from '../../http/ids.ts';
 import { mayHandleFollowup } from '../voice/followups.service.ts';
 import { closeFollowup } from '../voice/voice.repository.ts';
 import { openCaseForStaff } from './cases.access.ts';

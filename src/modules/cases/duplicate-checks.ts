@@ -3,7 +3,7 @@
 // references and who asked, no names) and marks checks done; both are audited.
 import type { AppContext } from '../../app/context.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { isUuid } from '../reports/reports.schemas.ts';
+import { isUuid } from '../../http/ids.ts';
 import { staffLabels } from './cases.service.ts';
 import { legalIntakeCoordinator } from './legal-intake.ts';
 import { listOpenDuplicateChecks, resolveDuplicateCheck } from './legal-intake.repository.ts';

@@ -5,7 +5,7 @@
 // its repository, so depending on it makes no cycle.
 import type { AppContext } from '../../app/context.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { isUuid } from '../reports/reports.schemas.ts';
+import { isUuid } from '../../http/ids.ts';
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';

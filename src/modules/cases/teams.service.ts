@@ -10,7 +10,7 @@ import {
   twoAdminRuleIsOff,
 } from '../auth/access-requests.service.ts';
 import type { StaffPrincipal } from '../../http/access.ts';
-import { isUuid } from '../reports/reports.schemas.ts';
+import { isUuid } from '../../http/ids.ts';
 import { AppError } from '../../http/errors.ts';
 import {
   addTeamMember,

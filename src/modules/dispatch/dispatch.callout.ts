@@ -36,7 +36,7 @@ import {
   staffWhoOptedOut,
   type DispatchRow,
 } from './dispatch.repository.ts';
-import { isUuid } from './dispatch.schemas.ts';
+import { isUuid } from '../../http/ids.ts';
 import {
   AT_SCENE_OR_COMING,
   DISPATCHABLE_STATUSES,

@@ -1,7 +1,7 @@
 // Jobs the dispatch module causes. The payload is the dispatch id: the text, the number and the place are
 // read back when the job runs, so none of them sits in the queue.
 import { defineJob } from '../../jobs/jobs.ts';
-import { isUuid } from './dispatch.schemas.ts';
+import { isUuid } from '../../http/ids.ts';
 
 export interface SendDispatchTextPayload {
   dispatchId: string;

@@ -236,7 +236,8 @@ describe(`staff profile and roster`, () => {
     const ringing = await createStaff(t.context, ['dispatcher'], { phone: '+17735550155' });
     await createStaff(t.context, ['dispatcher'], { onShift: false });
     await createStaff(t.context, ['dispatcher'], { phone: null, onShift: true });
-    const phones = await onShiftPhones(t.context, 'dispatcher');
+    const { phones, unreadable } = await onShiftPhones(t.context, 'dispatcher', 10);
+    assert.equal(unreadable, 0);
     assert.ok(phones.some((p) => p.userId === ringing.userId && p.phone === '+17735550155'));
     assert.ok(phones.every((p) => p.phone.startsWith('+')));
     assert.equal(phones.length, 1);

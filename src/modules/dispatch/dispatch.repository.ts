@@ -112,6 +112,34 @@ export interface ReachableStaff {
   homeZips: string[];
 }
 
+/** On-shift, enabled staff holding the role, with a phone number on their profile. */
+function reachableOnShiftQuery(db: Db, role: Role) {
+  return db
+    .selectFrom('staff_profiles as p')
+    .innerJoin('users as u', 'u.id', 'p.user_id')
+    .select(['p.user_id', 'p.display_name', 'p.phone_ciphertext', 'p.languages', 'p.home_zips'])
+    .where('p.on_shift', '=', true)
+    .where('p.phone_ciphertext', 'is not', null)
+    .where('u.disabled_at', 'is', null)
+    .where(sql<boolean>`${role} = any(u.roles)`);
+}
+
+function toReachableStaff(row: {
+  user_id: string;
+  display_name: string;
+  phone_ciphertext: string | null;
+  languages: string[];
+  home_zips: string[];
+}): ReachableStaff {
+  return {
+    userId: row.user_id,
+    displayName: row.display_name,
+    phoneCiphertext: row.phone_ciphertext!,
+    languages: row.languages,
+    homeZips: row.home_zips,
+  };
+}
+
 /**
  * On-shift, enabled staff holding the role, with a phone number on their profile: whom a dispatch can reach
  * (responders) or the hotline can ring (dispatchers).
@@ -121,23 +149,23 @@ export async function listReachableOnShift(
   role: Role,
   onlyUserId?: string,
 ): Promise<ReachableStaff[]> {
-  let query = db
-    .selectFrom('staff_profiles as p')
-    .innerJoin('users as u', 'u.id', 'p.user_id')
-    .select(['p.user_id', 'p.display_name', 'p.phone_ciphertext', 'p.languages', 'p.home_zips'])
-    .where('p.on_shift', '=', true)
-    .where('p.phone_ciphertext', 'is not', null)
-    .where('u.disabled_at', 'is', null)
-    .where(sql<boolean>`${role} = any(u.roles)`);
+  let query = reachableOnShiftQuery(db, role);
   if (onlyUserId !== undefined) query = query.where('p.user_id', '=', onlyUserId);
   const rows = await query.orderBy('p.display_name').execute();
-  return rows.map((row) => ({
-    userId: row.user_id,
-    displayName: row.display_name,
-    phoneCiphertext: row.phone_ciphertext!,
-    languages: row.languages,
-    homeZips: row.home_zips,
-  }));
+  return rows.map(toReachableStaff);
+}
+
+/**
+ * The same staff, those who came on shift first first, at most `limit`: the hotline rings them together, and
+ * Twilio dials at most ten numbers at once.
+ */
+export async function listLongestOnShift(db: Db, role: Role, limit: number): Promise<ReachableStaff[]> {
+  const rows = await reachableOnShiftQuery(db, role)
+    .orderBy('p.on_shift_since', 'asc')
+    .orderBy('p.user_id')
+    .limit(limit)
+    .execute();
+  return rows.map(toReachableStaff);
 }
 
 /** An enabled responder whose profile holds this phone number (by blind index). */

@@ -1,6 +1,7 @@
 // What the profile, dispatch panel and verification forms accept, and how a responder's text is read. Forms
 // are checked by plain functions, not route schemas, so a rejected form comes back with everything typed and
 // a message beside each field, in the reader's language.
+import { isUuid } from '../../http/ids.ts';
 import { textablePhone } from '../../phone/phone.ts';
 import {
   IDENTIFIED_BY,
@@ -35,12 +36,6 @@ function listOf(value: string): string[] {
     .split(/[\s,;]+/)
     .map((part) => part.trim())
     .filter(Boolean);
-}
-
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: unknown): value is string {
-  return typeof value === 'string' && UUID_PATTERN.test(value);
 }
 
 // ---------------------------------------------------------------------------------------------------------

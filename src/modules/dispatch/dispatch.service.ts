@@ -2,7 +2,7 @@
 // verification. No HTTP here. The rule the whole flow exists for: only the verification of the responder who
 // was sent and went to look can make an incident `confirmed` (incidents.lifecycle.ts enforces the source).
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { AppContext } from '../../app/context.ts';
 import type { Database, DispatchStatus, IncidentStatus, Role, Verification } from '../../db/schema.ts';
 import { formatPoint, readPoint, zipCentroid, type Point } from '../../geo/geo.ts';
@@ -39,6 +39,7 @@ import {
   insertDispatch,
   insertVerification,
   listDispatches,
+  listLongestOnShift,
   listOpenDispatchesFor,
   listReachableOnShift,
   listReportLocations,
@@ -53,13 +54,13 @@ import {
   type IncidentForDispatch,
   type RosterRow,
 } from './dispatch.repository.ts';
-import {
-  isUuid,
-  type ProfileFormValues,
-  type ProfileInput,
-  type ResponderAnswer,
-  type VerificationInput,
+import type {
+  ProfileFormValues,
+  ProfileInput,
+  ResponderAnswer,
+  VerificationInput,
 } from './dispatch.schemas.ts';
+import { isUuid } from '../../http/ids.ts';
 
 export interface DispatchDeps {
   context: AppContext;
@@ -232,18 +233,42 @@ export interface OnShiftPhone {
   languages: string[];
 }
 
+export interface OnShiftPhones {
+  /** Those who came on shift first first. */
+  phones: OnShiftPhone[];
+  /** Numbers that could not be decrypted: left out, never a reason to fail the call. */
+  unreadable: number;
+}
+
 /**
- * On-shift, enabled staff holding the role who have a phone number, decrypted: for the voice line, which
- * rings every on-shift dispatcher at once.
+ * On-shift, enabled staff holding the role who have a phone number, decrypted, those who came on shift first
+ * first and at most `limit`: for the voice line, which rings every on-shift dispatcher at once.
  */
-export async function onShiftPhones(context: AppContext, role: Role): Promise<OnShiftPhone[]> {
-  const rows = await listReachableOnShift(context.db, role);
-  return rows.map((row) => ({
-    userId: row.userId,
-    displayName: row.displayName,
-    phone: context.secrets.fields.decrypt(staffPhoneField(row.userId), row.phoneCiphertext),
-    languages: row.languages,
-  }));
+export async function onShiftPhones(
+  context: Pick<AppContext, 'db' | 'secrets'>,
+  role: Role,
+  limit: number,
+): Promise<OnShiftPhones> {
+  const phones: OnShiftPhone[] = [];
+  let unreadable = 0;
+  for (const row of await listLongestOnShift(context.db, role, limit)) {
+    try {
+      phones.push({
+        userId: row.userId,
+        displayName: row.displayName,
+        phone: context.secrets.fields.decrypt(staffPhoneField(row.userId), row.phoneCiphertext),
+        languages: row.languages,
+      });
+    } catch {
+      unreadable += 1;
+    }
+  }
+  return { phones, unreadable };
+}
+
+/** Whether anyone holding the role is on shift with a phone number (readable or not): the hotline can ring. */
+export async function anyoneOnShiftToRing(db: Kysely<Database>, role: Role): Promise<boolean> {
+  return (await listLongestOnShift(db, role, 1)).length > 0;
 }
 
 // ---------------------------------------------------------------------------------------------------------

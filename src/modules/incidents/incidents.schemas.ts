@@ -9,7 +9,8 @@ import {
   type IncidentType,
 } from '../../db/schema.ts';
 import { parsePoint, type Point } from '../../geo/geo.ts';
-import { isReadableText, isUuid, type FieldError } from '../reports/reports.schemas.ts';
+import { isReadableText, type FieldError } from '../reports/reports.schemas.ts';
+import { isUuid } from '../../http/ids.ts';
 import { OPEN_INCIDENT_STATUSES } from './incidents.lifecycle.ts';
 
 export const MAX_SUMMARY_CHARS = 280;

@@ -9,6 +9,7 @@ import { h3CellOf, readPoint, zipCentroid } from '../../geo/geo.ts';
 import { reportsDeps } from '../reports/reports.module.ts';
 import { expireReport } from '../reports/reports.service.ts';
 import { changeIncidentStatus } from './incidents.lifecycle.ts';
+import { findGroupableReport } from './incidents.repository.ts';
 import {
   addReportToIncident,
   changeStatusAsDispatcher,
@@ -17,7 +18,7 @@ import {
   loadBoard,
   mergeIncidents,
   splitIncident,
-  suggestIncidentsForReport,
+  suggestIncidentsForReports,
   viewIncident,
 } from './incidents.service.ts';
 import { DEFAULT_BOARD_QUERY } from './incidents.schemas.ts';
@@ -47,6 +48,12 @@ describe(`incidents`, () => {
     });
     assert.equal(result.outcome, 'created');
     return result;
+  };
+  // What the triage queue and a report's grouping panel ask for, one report at a time.
+  const suggestIncidentsForReport = async (reportId: string) => {
+    const report = await findGroupableReport(t.context.db, reportId);
+    assert.ok(report, 'the report is stored');
+    return (await suggestIncidentsForReports(t.context, [report])).get(report.id) ?? [];
   };
   const incidentRow = (id: string) =>
     t.context.db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
@@ -169,7 +176,7 @@ describe(`incidents`, () => {
     t.clock.advance(60_000);
 
     const atBase = await storeReport(t.context, { location: coordinates(BASE) });
-    const suggested = await suggestIncidentsForReport(t.context, atBase.id);
+    const suggested = await suggestIncidentsForReport(atBase.id);
     assert.deepEqual(
       suggested.map((s) => s.id),
       [near.id, far.id],
@@ -183,20 +190,20 @@ describe(`incidents`, () => {
 
     // 2 km away, in the same ZIP code: the points are both exact, so distance decides.
     const tooFar = await storeReport(t.context, { location: coordinates(northOf(2000)) });
-    assert.deepEqual(await suggestIncidentsForReport(t.context, tooFar.id), []);
+    assert.deepEqual(await suggestIncidentsForReport(tooFar.id), []);
 
     // No coordinates: the same ZIP code is all there is to go on.
     const vague = await storeReport(t.context, { location: 'near the school', zip: BASE_ZIP });
-    const byZip = await suggestIncidentsForReport(t.context, vague.id);
+    const byZip = await suggestIncidentsForReport(vague.id);
     assert.deepEqual(new Set(byZip.map((s) => s.id)), new Set([near.id, far.id]));
     assert.ok(byZip.every((s) => s.distanceMeters === null && s.sameZip));
     const otherZip = await storeReport(t.context, { location: 'near the school', zip: '60601' });
-    assert.deepEqual(await suggestIncidentsForReport(t.context, otherZip.id), []);
+    assert.deepEqual(await suggestIncidentsForReport(otherZip.id), []);
 
     // A report already in an incident is not told to join it again.
     await addReportToIncident(t.context, dispatcherId, near.id, atBase.id);
     assert.deepEqual(
-      (await suggestIncidentsForReport(t.context, atBase.id)).map((s) => s.id),
+      (await suggestIncidentsForReport(atBase.id)).map((s) => s.id),
       [far.id],
     );
   });
@@ -208,17 +215,17 @@ describe(`incidents`, () => {
     t.clock.advance(window - 60_000);
     const inside = await storeReport(t.context);
     assert.deepEqual(
-      (await suggestIncidentsForReport(t.context, inside.id)).map((s) => s.id),
+      (await suggestIncidentsForReport(inside.id)).map((s) => s.id),
       [incident.id],
     );
     t.clock.advance(2 * 60_000);
     const outside = await storeReport(t.context);
-    assert.deepEqual(await suggestIncidentsForReport(t.context, outside.id), [], 'past the window');
+    assert.deepEqual(await suggestIncidentsForReport(outside.id), [], 'past the window');
 
     const settled = await newIncident((await storeReport(t.context)).id);
     const fresh = await storeReport(t.context);
     assert.deepEqual(
-      (await suggestIncidentsForReport(t.context, fresh.id)).map((s) => s.id),
+      (await suggestIncidentsForReport(fresh.id)).map((s) => s.id),
       [settled.id],
     );
     await changeStatusAsDispatcher(t.context, dispatcherId, {
@@ -231,7 +238,7 @@ describe(`incidents`, () => {
       to: 'false_alarm',
       reason: 'caller confirmed it was a delivery truck',
     });
-    assert.deepEqual(await suggestIncidentsForReport(t.context, fresh.id), [], 'a false alarm is not open');
+    assert.deepEqual(await suggestIncidentsForReport(fresh.id), [], 'a false alarm is not open');
   });
 
   test('merge: reports, timeline and dispatches move; the source leaves the board; audited', async () => {

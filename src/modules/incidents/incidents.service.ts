@@ -24,7 +24,7 @@ import {
 } from '../../geo/geo.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { REFERENCE_ALPHABET } from '../reports/reference-code.ts';
-import { isUuid } from '../reports/reports.schemas.ts';
+import { isUuid } from '../../http/ids.ts';
 import { EXPIRING_STATUSES, OPEN_STATUSES } from '../reports/reports.service.ts';
 import {
   canTransition,
@@ -252,16 +252,6 @@ export async function suggestIncidentsForReports(
     );
   }
   return suggestions;
-}
-
-export async function suggestIncidentsForReport(
-  context: Context,
-  reportId: string,
-): Promise<IncidentSuggestion[]> {
-  if (!isUuid(reportId)) return [];
-  const report = await findGroupableReport(context.db, reportId);
-  if (!report) return [];
-  return (await suggestIncidentsForReports(context, [report])).get(report.id) ?? [];
 }
 
 // ---- grouping ---------------------------------------------------------------------------------------------

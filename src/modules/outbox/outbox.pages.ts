@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { SmsProvider } from '../../config/config.ts';
 import { html, type Html } from '../../http/html.ts';
 import { renderPage } from '../../http/layout.ts';
-import { formatTime } from '../reports/reports.pages.ts';
+import { formatTime } from '../../i18n/time.ts';
 import { OUTBOX_PAGE_SIZE, type OutboxView } from './outbox.service.ts';
 
 interface Page {

@@ -1,6 +1,6 @@
 // Jobs the reports module causes. Payloads carry the report id and nothing else.
 import { defineJob, parseEmptyPayload } from '../../jobs/jobs.ts';
-import { isUuid } from './reports.schemas.ts';
+import { isUuid } from '../../http/ids.ts';
 
 const DAY_SECONDS = 24 * 60 * 60;
 /** The longest retention config allows, plus a week: a queued job must outlive its own delay. */

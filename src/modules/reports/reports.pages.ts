@@ -18,6 +18,7 @@ import {
 import { html, type Html } from '../../http/html.ts';
 import { renderPage } from '../../http/layout.ts';
 import type { MessageKey, Translator } from '../../i18n/i18n.ts';
+import { formatTime } from '../../i18n/time.ts';
 import { MAX_PHOTO_BYTES } from './photo.ts';
 import type { ReportListRow } from './reports.repository.ts';
 import {
@@ -44,15 +45,6 @@ const sourceLabel = (t: Translator, value: ReportSource | null): string =>
   value === null ? t('console.not_given') : t(`console.source_${value}` as MessageKey);
 const channelLabel = (t: Translator, value: ReportChannel): string =>
   t(`console.channel_${value}` as MessageKey);
-
-/** Dispatchers read times in the network's own time zone, whatever zone the server runs in. */
-export function formatTime(date: Date, lang: Language, timeZone: string): string {
-  return new Intl.DateTimeFormat(lang === 'es' ? 'es-US' : 'en-US', {
-    dateStyle: 'medium',
-    timeStyle: 'short',
-    timeZone,
-  }).format(date);
-}
 
 interface Page {
   request: FastifyRequest;

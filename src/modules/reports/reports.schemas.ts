@@ -174,13 +174,6 @@ export function isSettableStatus(value: unknown): value is ReportStatus {
   return typeof value === 'string' && oneOf(SETTABLE_STATUSES, value);
 }
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Ids in paths are checked by hand: a malformed id is "no such report" (404), not a malformed request. */
-export function isUuid(value: string): boolean {
-  return UUID_PATTERN.test(value);
-}
-
 export const reportIdParams = {
   type: 'object',
   properties: { id: { type: 'string', maxLength: 64 } },

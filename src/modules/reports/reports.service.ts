@@ -32,7 +32,8 @@ import {
   updateStatus,
   type ReportListRow,
 } from './reports.repository.ts';
-import { isUuid, type ReportInput } from './reports.schemas.ts';
+import type { ReportInput } from './reports.schemas.ts';
+import { isUuid } from '../../http/ids.ts';
 
 export interface ReportsDeps {
   context: AppContext;

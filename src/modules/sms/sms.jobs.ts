@@ -1,6 +1,6 @@
 // Jobs the hotline's text intake causes. Payloads carry row ids only: never a number or a text.
 import { defineJob, parseEmptyPayload } from '../../jobs/jobs.ts';
-import { isUuid } from '../reports/reports.schemas.ts';
+import { isUuid } from '../../http/ids.ts';
 
 function idPayload<Field extends string>(
   jobName: string,

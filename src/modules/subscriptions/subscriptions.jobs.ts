@@ -1,6 +1,6 @@
 // Jobs of the alert subscriptions. Payloads carry ids only: nothing about a subscriber ever enters a job.
 import { defineJob, parseEmptyPayload } from '../../jobs/jobs.ts';
-import { isUuid } from '../reports/reports.schemas.ts';
+import { isUuid } from '../../http/ids.ts';
 
 /** Daily: deletes opted-out subscribers past AMPARO_SUBSCRIBER_PURGE_DAYS and stale web sign-ups. */
 export const purgeSubscribersJob = defineJob<Record<string, never>>({

@@ -5,7 +5,7 @@ import type { AppContext } from '../../app/context.ts';
 import type { Language } from '../../config/config.ts';
 import { isLanguage } from '../../i18n/i18n.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { isUuid } from '../reports/reports.schemas.ts';
+import { isUuid } from '../../http/ids.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { isLegalIntakeStaff, legalStaffChoices, type LegalStaffChoice } from '../cases/legal-intake.ts';

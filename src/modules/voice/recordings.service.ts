@@ -17,7 +17,7 @@ import {
   recordRecording,
 } from '../provider-retention/provider-retention.service.ts';
 import { insertIncomingReport, type IncomingReport } from '../reports/reports.service.ts';
-import { isUuid } from '../reports/reports.schemas.ts';
+import { isUuid } from '../../http/ids.ts';
 import { fetchRecordingJob } from './voice.jobs.ts';
 import { isLegalIntakeStaff } from '../cases/legal-intake.ts';
 import { mayHandleFollowups, mayPlayAnyRecording } from './voice.policy.ts';

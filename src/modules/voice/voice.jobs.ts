@@ -1,6 +1,6 @@
 // Jobs the voice module causes. Payloads carry a recording's id and nothing else.
 import { defineJob, parseEmptyPayload } from '../../jobs/jobs.ts';
-import { isUuid } from '../reports/reports.schemas.ts';
+import { isUuid } from '../../http/ids.ts';
 
 export interface FetchRecordingPayload {
   recordingId: string;

@@ -5,7 +5,7 @@ import { hasAnyRole } from '../../http/access.ts';
 import { renderPage } from '../../http/layout.ts';
 import type { MessageKey } from '../../i18n/i18n.ts';
 import { CASE_ROLES } from '../cases/cases.policy.ts';
-import { formatTime } from '../reports/reports.pages.ts';
+import { formatTime } from '../../i18n/time.ts';
 import type { FollowupList } from './followups.service.ts';
 
 interface Page {

@@ -38,29 +38,6 @@ export async function lockCall(db: Db, callSid: string): Promise<VoiceCall | und
     .executeTakeFirst();
 }
 
-/** The numbers of dispatchers on shift, to ring together; disabled accounts and other roles are left out. */
-export async function onShiftDispatcherPhones(
-  db: Db,
-  limit: number,
-): Promise<{ user_id: string; phone_ciphertext: string }[]> {
-  const rows = await db
-    .selectFrom('staff_profiles')
-    .innerJoin('users', 'users.id', 'staff_profiles.user_id')
-    .select(['staff_profiles.user_id', 'staff_profiles.phone_ciphertext'])
-    .where('staff_profiles.on_shift', '=', true)
-    .where('staff_profiles.phone_ciphertext', 'is not', null)
-    .where('users.disabled_at', 'is', null)
-    .where(sql<boolean>`'dispatcher' = any(users.roles)`)
-    // Those who came on shift first are rung first when more than Twilio's ten are on shift.
-    .orderBy('staff_profiles.on_shift_since', 'asc')
-    .orderBy('staff_profiles.user_id')
-    .limit(limit)
-    .execute();
-  return rows.flatMap((row) =>
-    row.phone_ciphertext === null ? [] : [{ user_id: row.user_id, phone_ciphertext: row.phone_ciphertext }],
-  );
-}
-
 export async function findRecordingBySid(
   db: Db,
   recordingSid: string,

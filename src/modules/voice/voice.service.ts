@@ -7,6 +7,7 @@ import type { Language } from '../../config/config.ts';
 import { normalizePhone } from '../../phone/phone.ts';
 import { answerOnce, EMPTY_TWIML, RECEIPT_RETENTION_HOURS } from '../../integrations/twilio/webhook.ts';
 import { recordAlertTextStatus } from '../alerts/alerts.delivery-status.ts';
+import { anyoneOnShiftToRing, onShiftPhones } from '../dispatch/dispatch.service.ts';
 import { recordCall, recordCallStatus } from '../provider-retention/provider-retention.service.ts';
 import { noteDeliveryError } from '../sms/sms.reachability.ts';
 import {
@@ -15,12 +16,7 @@ import {
   takeRecording,
   type RecordingNotice,
 } from './recordings.service.ts';
-import {
-  deleteCallsStartedBefore,
-  insertCallOnce,
-  onShiftDispatcherPhones,
-  updateCall,
-} from './voice.repository.ts';
+import { deleteCallsStartedBefore, insertCallOnce, updateCall } from './voice.repository.ts';
 import {
   LANGUAGE_KEYS,
   MAX_DIALED_NUMBERS,
@@ -108,8 +104,9 @@ export async function answerMenuChoice(
         if (attempt >= MAX_MENU_PLAYS) return script.rightsThenGoodbye(lang);
         return script.mainMenu(lang, attempt + 1, { rightsFirst: true });
       case 'now': {
-        const onShift = await onShiftDispatcherPhones(trx, 1);
-        return onShift.length > 0 ? script.connectToDispatchers(lang) : script.recordMessage(lang, 'now');
+        return (await anyoneOnShiftToRing(trx, 'dispatcher'))
+          ? script.connectToDispatchers(lang)
+          : script.recordMessage(lang, 'now');
       }
       case 'past':
       case 'family_detained':
@@ -128,21 +125,9 @@ export async function answerConnect(
   lang: Language,
   calledNumber: string | undefined,
 ): Promise<string> {
-  const { db, secrets, logger, config } = deps.context;
-  const numbers: string[] = [];
-  let unreadable = 0;
-  for (const row of await onShiftDispatcherPhones(db, MAX_DIALED_NUMBERS)) {
-    try {
-      numbers.push(
-        secrets.fields.decrypt(
-          { table: 'staff_profiles', column: 'phone', rowId: row.user_id },
-          row.phone_ciphertext,
-        ),
-      );
-    } catch {
-      unreadable += 1;
-    }
-  }
+  const { logger, config } = deps.context;
+  const { phones, unreadable } = await onShiftPhones(deps.context, 'dispatcher', MAX_DIALED_NUMBERS);
+  const numbers = phones.map((p) => p.phone);
   if (unreadable > 0) logger.warn({ unreadable }, 'on-shift dispatcher phone numbers could not be decrypted');
   if (numbers.length === 0) return deps.script.recordMessage(lang, 'now');
   // Dispatchers see the hotline's number, never the caller's: the number the caller dialled (Twilio accepts

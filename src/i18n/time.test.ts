@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatTime } from './reports.pages.ts';
+import { formatTime } from './time.ts';
 
 test("console times are shown in the network's time zone, not the server's", () => {
   const sixPmUtc = new Date('2026-11-23T18:05:00Z');
