@@ -12,6 +12,7 @@ import { startTwilioStandIn, type TwilioStandIn } from '../../../test/support/tw
 import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TWILIO_TEST_ENV } from '../../../test/support/twilio-webhooks.ts';
 import { createStaffSession } from '../../../test/support/staff.ts';
 import { queueAlertDelivery } from './alerts.delivery.ts';
+import { realPacingClock, type PacingClock } from './alerts.rate.ts';
 
 let numberSeed = Math.floor(Math.random() * 9000);
 
@@ -184,6 +185,23 @@ export async function startFrontDoor(standIn: TwilioStandIn): Promise<FrontDoor>
       server.close((error) => (error ? reject(error) : resolve()));
     });
   return door;
+}
+
+/**
+ * The real pacing clock, noting each wait the pacer asks for. What a run chose to wait is its pacing; what
+ * a busy machine adds on top is not, so a test can hold the pacer to its cap without timing the machine.
+ */
+export function recordingPacingClock(): PacingClock & { readonly waits: number[]; waited(): number } {
+  const waits: number[] = [];
+  return {
+    waits,
+    waited: () => waits.reduce((sum, ms) => sum + ms, 0),
+    now: () => realPacingClock.now(),
+    sleep: (ms) => {
+      waits.push(ms);
+      return realPacingClock.sleep(ms);
+    },
+  };
 }
 
 /** The most events within any half-open 1-second window. */

@@ -59,7 +59,7 @@ type Body = Record<string, unknown>;
 type IdParams = { Params: { id: string } };
 
 /** While someone watches an alert, its counts are also re-read this often, in case a signal was lost. */
-const PROGRESS_REREAD_MS = 5000;
+export const PROGRESS_REREAD_MS = 5000;
 
 const SAVED_NOTICES: Record<string, MessageKey> = {
   composed: 'alerts.notice_composed',

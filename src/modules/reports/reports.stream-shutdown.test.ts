@@ -9,7 +9,11 @@ import { describe, test } from 'node:test';
 import { createStaffSession } from '../../../test/support/staff.ts';
 import { createTestApp } from '../../../test/support/test-context.ts';
 
-const PROMPT_CLOSE_MS = 3_000;
+/**
+ * Only so a close held up by the stream fails instead of stalling the suite: left open, a stream lasts 10
+ * minutes, and a kept-alive connection is ruled out by its 'connection: close' header (asserted below).
+ */
+const HANG_GUARD_MS = 30_000;
 
 /** Opens the stream on a kept-alive connection and resolves once the server has said it is connected. */
 function openStream(address: string, cookie: string, agent: http.Agent) {
@@ -33,18 +37,19 @@ function openStream(address: string, cookie: string, agent: http.Agent) {
   });
 }
 
-async function timeClose(close: () => Promise<void>): Promise<number> {
+/** Whether close() settled on its own or the guard ran out first, and how long it took (reported only). */
+async function timeClose(close: () => Promise<void>): Promise<{ settled: boolean; ms: number }> {
   const started = Date.now();
-  await Promise.race([
-    close(),
-    new Promise((resolve) => setTimeout(resolve, 30_000).unref()), // fail below rather than hang the suite
+  const settled = await Promise.race([
+    close().then(() => true),
+    new Promise<false>((resolve) => setTimeout(() => resolve(false), HANG_GUARD_MS).unref()),
   ]);
-  return Date.now() - started;
+  return { settled, ms: Date.now() - started };
 }
 
 describe(`report stream at shutdown`, () => {
   for (const client of ['still reading', 'gone away'] as const) {
-    test(`the app closes promptly with a stream open (client ${client})`, async () => {
+    test(`the app closes promptly with a stream open (client ${client})`, async (context) => {
       const dataDir = await mkdtemp(path.join(tmpdir(), 'amparo-stream-close-'));
       const t = await createTestApp({ env: { AMPARO_DATA_DIR: dataDir } });
       const agent = new http.Agent({ keepAlive: true });
@@ -56,8 +61,12 @@ describe(`report stream at shutdown`, () => {
         assert.equal(stream.response.headers.connection, 'close');
         if (client === 'gone away') stream.response.destroy();
         const ended = new Promise<void>((resolve) => stream.response.once('close', resolve));
-        const elapsed = await timeClose(() => t.app.close());
-        assert.ok(elapsed < PROMPT_CLOSE_MS, `app.close() took ${elapsed} ms with a stream open`);
+        const closing = await timeClose(() => t.app.close());
+        context.diagnostic(`app.close() took ${closing.ms} ms with a stream open`);
+        assert.ok(
+          closing.settled,
+          `app.close() was still waiting for the open stream after ${closing.ms} ms`,
+        );
         await ended; // the server let go of the connection too
       } finally {
         agent.destroy();
