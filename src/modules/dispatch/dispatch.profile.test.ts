@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { createStaffSession, type StaffSession } from '../../../test/support/staff.ts';
 import { createTestApp, type TestApp } from '../../../test/support/test-context.ts';
 import { createStaff } from './dispatch.test-helpers.ts';
-import { onShiftPhones, staffPhoneField } from './dispatch.service.ts';
+import { anyoneOnShiftToRing, onShiftPhones, staffPhoneField } from './dispatch.service.ts';
 
 describe(`staff profile and roster`, () => {
   let t: TestApp;
@@ -241,5 +241,39 @@ describe(`staff profile and roster`, () => {
     assert.ok(phones.some((p) => p.userId === ringing.userId && p.phone === '+17735550155'));
     assert.ok(phones.every((p) => p.phone.startsWith('+')));
     assert.equal(phones.length, 1);
+  });
+
+  test('the voice line rings those on shift longest first, at most the limit, and leaves out a number it cannot read', async () => {
+    await t.context.db.updateTable('staff_profiles').set({ on_shift: false }).execute();
+    assert.equal(await anyoneOnShiftToRing(t.context.db, 'dispatcher'), false);
+    // Names in the opposite order, so the order can only come from the time each came on shift.
+    const first = await createStaff(t.context, ['dispatcher'], { displayName: 'Zoe First' });
+    t.clock.advance(60_000);
+    const second = await createStaff(t.context, ['dispatcher'], { displayName: 'Yara Second' });
+    t.clock.advance(60_000);
+    const third = await createStaff(t.context, ['dispatcher'], { displayName: 'Xavi Third' });
+    assert.equal(await anyoneOnShiftToRing(t.context.db, 'dispatcher'), true);
+
+    const two = await onShiftPhones(t.context, 'dispatcher', 2);
+    assert.deepEqual(
+      two.phones.map((p) => p.userId),
+      [first.userId, second.userId],
+    );
+    assert.deepEqual(
+      two.phones.map((p) => p.phone),
+      [first.phone, second.phone],
+    );
+
+    await t.context.db
+      .updateTable('staff_profiles')
+      .set({ phone_ciphertext: 'not-a-ciphertext' })
+      .where('user_id', '=', second.userId)
+      .execute();
+    const all = await onShiftPhones(t.context, 'dispatcher', 10);
+    assert.deepEqual(
+      all.phones.map((p) => p.userId),
+      [first.userId, third.userId],
+    );
+    assert.equal(all.unreadable, 1);
   });
 });
