@@ -1,13 +1,11 @@
 // Chooses the SMS provider from config, once per context.
 import type { AppContext } from '../../app/context.ts';
 import type { TwilioConfig } from '../../config/config.ts';
-import {
-  recordSentText,
-  TEXT_STATUS_PATH,
-} from '../../modules/provider-retention/provider-retention.service.ts';
+import { recordSentText } from '../../modules/provider-retention/provider-retention.service.ts';
 import { optingOutOnRefusal } from '../../modules/sms/sms.opt-outs.ts';
 import { isUnreachable, recordUnreachable } from '../../modules/sms/unreachable-numbers.repository.ts';
 import { TwilioRestClient, type TwilioSender } from '../twilio/rest-client.ts';
+import { TEXT_STATUS_PATH } from '../twilio/status.ts';
 import { publishedUrl } from '../twilio/webhook.ts';
 import { ConsoleOutbox } from './console-outbox.ts';
 import type { SmsSender } from './sms-sender.ts';

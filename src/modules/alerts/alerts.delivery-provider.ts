@@ -11,8 +11,8 @@ import {
   UNSUBSCRIBED_CODE,
 } from '../../integrations/twilio/error-codes.ts';
 import { TwilioApiError, TwilioRestClient } from '../../integrations/twilio/rest-client.ts';
+import { STATUS_PATH } from '../../integrations/twilio/status.ts';
 import { publishedUrl } from '../../integrations/twilio/webhook.ts';
-import { STATUS_PATH } from '../voice/voice.script.ts';
 
 export type SendOutcome =
   | { kind: 'sent'; providerSid: string }

@@ -1,8 +1,13 @@
 // Community alerts: composed by one dispatcher or coordinator for a verified incident, approved by another,
 // and delivered to the subscribers of the target area over a ledger that survives crashes.
+import { registerMessageStatusHandler } from '../../integrations/twilio/status.ts';
 import type { DomainModule } from '../index.ts';
+import { recordAlertTextStatus } from './alerts.delivery-status.ts';
 import { registerAlertDeliveryJobs } from './alerts.delivery.ts';
 import { registerAlertRoutes } from './alerts.routes.ts';
+
+// An alert text's status moves its ledger row (posted to STATUS_PATH, served by the voice module).
+registerMessageStatusHandler('alerts', recordAlertTextStatus);
 
 export const alertsModule: DomainModule = {
   name: 'alerts',

@@ -5,15 +5,11 @@ import type { AppContext } from '../../app/context.ts';
 import { SIGNED_BY_TWILIO } from '../../http/access.ts';
 import type { HttpServices } from '../../http/app.ts';
 import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
+import { TEXT_STATUS_PATH } from '../../integrations/twilio/status.ts';
 import { EMPTY_TWIML, sendTwiml, twimlResponses } from '../../integrations/twilio/webhook.ts';
 import { renderProviderCopies } from './provider-retention.pages.ts';
 import { retryProviderCopies, viewProviderCopies } from './provider-retention.policy.ts';
-import {
-  recordTextStatus,
-  retryFailedDeletions,
-  summarizeCopies,
-  TEXT_STATUS_PATH,
-} from './provider-retention.service.ts';
+import { recordTextStatus, retryFailedDeletions, summarizeCopies } from './provider-retention.service.ts';
 
 const textStatusBody = {
   type: 'object',

@@ -66,9 +66,6 @@ const MESSAGE_SID = /^(SM|MM)[0-9a-f]{32}$/i;
 const CALL_SID = /^CA[0-9a-f]{32}$/i;
 const RECORDING_SID = /^RE[0-9a-f]{32}$/i;
 
-/** Where Twilio reports the fate of every text Amparo sends, except alerts (which keep their own ledger). */
-export const TEXT_STATUS_PATH = '/webhooks/twilio/message-status';
-
 /** A text arrived: deleted at Twilio right after it is stored, its attachments first once fetched. */
 export async function recordIncomingText(
   trx: Transaction<Database>,

@@ -14,7 +14,8 @@ import {
   sendTwiml,
   twimlResponses,
 } from '../../integrations/twilio/webhook.ts';
-import { recordIncomingText, TEXT_STATUS_PATH } from '../provider-retention/provider-retention.service.ts';
+import { TEXT_STATUS_PATH } from '../../integrations/twilio/status.ts';
+import { recordIncomingText } from '../provider-retention/provider-retention.service.ts';
 import { mayTextAnonymously } from '../../phone/phone.ts';
 import { renderSimulator, SIMULATOR_PATH, type SimulatorState } from './sms.pages.ts';
 import { useSimulator } from './sms.policy.ts';

@@ -8,6 +8,7 @@ import type { HttpServices } from '../../http/app.ts';
 import { AppError } from '../../http/errors.ts';
 import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
 import { parseErrorCode } from '../../integrations/twilio/error-codes.ts';
+import { STATUS_PATH } from '../../integrations/twilio/status.ts';
 import { EMPTY_TWIML, sendTwiml, twimlResponses } from '../../integrations/twilio/webhook.ts';
 import { assignFollowupTo, markFollowupDone, readOpenFollowups } from './followups.service.ts';
 import { playRecording, type RecordingDeps } from './recordings.service.ts';
@@ -25,7 +26,7 @@ import {
   type LanguageQuery,
   type StatusBody,
 } from './voice.schemas.ts';
-import { VOICE_PATH, STATUS_PATH } from './voice.script.ts';
+import { VOICE_PATH } from './voice.script.ts';
 
 /** The assign form: the chosen legal staff member's id, or empty for the whole intake team. */
 const assignBody = {

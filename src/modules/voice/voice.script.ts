@@ -6,10 +6,10 @@ import type { AppConfig, Language } from '../../config/config.ts';
 import type { SayVoice } from '../../config/voices.ts';
 import { translator, type MessageKey } from '../../i18n/i18n.ts';
 import { dial, gather, hangup, record, redirect, response, say } from '../../integrations/twilio/twiml.ts';
+import { STATUS_PATH } from '../../integrations/twilio/status.ts';
 import { EMPTY_TWIML, publishedUrl } from '../../integrations/twilio/webhook.ts';
 
 export const VOICE_PATH = '/webhooks/twilio/voice';
-export const STATUS_PATH = '/webhooks/twilio/status';
 
 /** What the caller chose; 'message' is the recording offered when the menu did not work out. */
 export const CALL_CHOICES = ['now', 'past', 'family_detained', 'rights', 'message'] as const;

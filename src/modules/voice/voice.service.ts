@@ -5,11 +5,10 @@
 import type { AppContext } from '../../app/context.ts';
 import type { Language } from '../../config/config.ts';
 import { normalizePhone } from '../../phone/phone.ts';
+import { handleMessageStatus, type MessageStatusNotice } from '../../integrations/twilio/status.ts';
 import { answerOnce, EMPTY_TWIML, RECEIPT_RETENTION_HOURS } from '../../integrations/twilio/webhook.ts';
-import { recordAlertTextStatus } from '../alerts/alerts.delivery-status.ts';
 import { anyoneOnShiftToRing, onShiftPhones } from '../dispatch/dispatch.service.ts';
 import { recordCall, recordCallStatus } from '../provider-retention/provider-retention.service.ts';
-import { noteDeliveryError } from '../sms/sms.reachability.ts';
 import {
   keepFamilyCallWithoutMessage,
   newCallRow,
@@ -224,16 +223,13 @@ export async function answerCallStatus(
 }
 
 /**
- * Delivery statuses of texts: an alert text's moves its ledger row forward with its ErrorCode (a repeat or a
- * late one changes nothing), so no receipt is kept: an alert to 100,000 people must not leave 100,000
- * receipts. An ErrorCode that says the number is dead, for any text, stops texts to it (sms.reachability).
+ * Delivery statuses of texts, handed to the modules that registered for them (integrations/twilio/status.ts):
+ * alerts moves an alert text's ledger row forward with its ErrorCode (a repeat or a late one changes
+ * nothing), so no receipt is kept: an alert to 100,000 people must not leave 100,000 receipts. sms notes an
+ * ErrorCode that says the number is dead, for any text, and stops texts to it (sms.reachability).
  */
-export async function answerMessageStatus(
-  context: AppContext,
-  notice: { messageSid: string; status: string; errorCode: number | null; to: string | undefined },
-): Promise<string> {
-  await recordAlertTextStatus(context, notice);
-  await noteDeliveryError(context, notice);
+export async function answerMessageStatus(context: AppContext, notice: MessageStatusNotice): Promise<string> {
+  await handleMessageStatus(context, notice);
   return EMPTY_TWIML;
 }
 
