@@ -6,6 +6,7 @@ import type { AppContext } from '../../app/context.ts';
 import type { HttpServices } from '../../http/app.ts';
 import type { Html } from '../../http/html.ts';
 import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
+import { sendHtml } from '../../http/html-reply.ts';
 import { openCaseForStaff } from '../cases/cases.access.ts';
 import { legalOnly } from '../cases/cases.policy.ts';
 import {
@@ -58,10 +59,6 @@ function formBody(fields: readonly string[]) {
   };
   for (const field of fields) properties[field] = { type: 'string' };
   return { type: 'object', properties } as const;
-}
-
-function sendHtml(reply: FastifyReply, page: Html, status = 200): FastifyReply {
-  return reply.code(status).type('text/html; charset=utf-8').send(page.value);
 }
 
 type Body = Record<string, unknown> | undefined;

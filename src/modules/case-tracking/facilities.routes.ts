@@ -5,9 +5,9 @@ import type { AppContext } from '../../app/context.ts';
 import type { HttpServices } from '../../http/app.ts';
 import { SESSION_FORM_TOKEN_TTL_MS } from '../../http/csrf.ts';
 import { AppError } from '../../http/errors.ts';
-import type { Html } from '../../http/html.ts';
 import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
 import { isUuid } from '../../http/ids.ts';
+import { sendHtml } from '../../http/html-reply.ts';
 import { facilityValues, renderFacilityEdit, renderFacilityList } from './facilities.pages.ts';
 import {
   FACILITY_FIELDS,
@@ -54,10 +54,6 @@ const listQuery = {
     lang: { type: 'string' },
   },
 } as const;
-
-function sendHtml(reply: FastifyReply, page: Html, status = 200): FastifyReply {
-  return reply.code(status).type('text/html; charset=utf-8').send(page.value);
-}
 
 function formValues(body: Record<string, unknown> | undefined): FacilityFormValues {
   const values: FacilityFormValues = {};
