@@ -7,6 +7,7 @@ import type { HttpServices } from '../../http/app.ts';
 import type { Html } from '../../http/html.ts';
 import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
 import { sendHtml } from '../../http/html-reply.ts';
+import { formValues } from '../../http/form.ts';
 import { openCaseForStaff } from '../cases/cases.access.ts';
 import { legalOnly } from '../cases/cases.policy.ts';
 import {
@@ -19,13 +20,7 @@ import {
   SECTION_IDS,
   type FormState,
 } from './case-tracking.pages.ts';
-import {
-  formValues,
-  HEARING_FIELDS,
-  LOCATOR_FIELDS,
-  STAY_FIELDS,
-  type HearingField,
-} from './case-tracking.schemas.ts';
+import { HEARING_FIELDS, LOCATOR_FIELDS, STAY_FIELDS, type HearingField } from './case-tracking.schemas.ts';
 import { panelContext, todayIn } from './case-tracking.sections.ts';
 import {
   addHearing,

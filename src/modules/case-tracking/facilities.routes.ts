@@ -8,6 +8,7 @@ import { AppError } from '../../http/errors.ts';
 import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
 import { isUuid } from '../../http/ids.ts';
 import { sendHtml } from '../../http/html-reply.ts';
+import { formValues } from '../../http/form.ts';
 import { facilityValues, renderFacilityEdit, renderFacilityList } from './facilities.pages.ts';
 import {
   FACILITY_FIELDS,
@@ -54,15 +55,6 @@ const listQuery = {
     lang: { type: 'string' },
   },
 } as const;
-
-function formValues(body: Record<string, unknown> | undefined): FacilityFormValues {
-  const values: FacilityFormValues = {};
-  for (const field of FACILITY_FIELDS) {
-    const value = body?.[field];
-    values[field] = typeof value === 'string' ? value : '';
-  }
-  return values;
-}
 
 interface UploadedCsv {
   csrf: unknown;
@@ -153,7 +145,7 @@ export function registerFacilityRoutes(
       schema: { body: facilityBody, response: { ...htmlResponses(409, 422), ...redirectResponse } },
     },
     async (request, reply) => {
-      const values = formValues(request.body);
+      const values = formValues(FACILITY_FIELDS, request.body);
       const result = await saveFacility(context, undefined, values);
       switch (result.outcome) {
         case 'saved':
@@ -242,7 +234,7 @@ export function registerFacilityRoutes(
     },
     async (request, reply) => {
       const facility = await facilityOr404(request.params.id);
-      const values = formValues(request.body);
+      const values = formValues(FACILITY_FIELDS, request.body);
       const again = (status: number, errors: FacilityFormErrors) =>
         sendHtml(
           reply,
