@@ -11,7 +11,7 @@ import type { MessageKey, Translator } from '../../i18n/i18n.ts';
 import { incidentStatusLabel, incidentTypeLabel } from '../incidents/incidents.pages.ts';
 import { agencyLabel } from '../reports/reports.pages.ts';
 import { formatTime } from '../../i18n/time.ts';
-import type { FieldError } from '../reports/reports.schemas.ts';
+import type { FieldError } from '../../http/form.ts';
 import type { AlertListRow } from './alerts.repository.ts';
 import {
   formatAreas,

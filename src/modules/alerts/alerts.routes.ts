@@ -8,6 +8,7 @@ import type { HttpServices } from '../../http/app.ts';
 import { AppError } from '../../http/errors.ts';
 import { eventStreams, replayCursor } from '../../http/event-stream.ts';
 import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
+import { sendHtml } from '../../http/html-reply.ts';
 import type { MessageKey } from '../../i18n/i18n.ts';
 import { incidentStatusLabel } from '../incidents/incidents.pages.ts';
 import {
@@ -73,8 +74,6 @@ export function registerAlertRoutes(app: FastifyInstance, context: AppContext, s
   const { networkName, timeZone } = context.config;
   const page = (request: FastifyRequest): Page => ({ request, networkName, timeZone });
   const csrfFor = (request: FastifyRequest) => services.csrf.issue(request.principal!.csrfSecret);
-  const sendHtml = (reply: FastifyReply, status: number, markup: { value: string }) =>
-    reply.code(status).type('text/html; charset=utf-8').send(markup.value);
   const twoPersonOff = twoPersonRuleIsOff(context.config);
   if (twoPersonOff) {
     context.logger.warn(
@@ -92,7 +91,7 @@ export function registerAlertRoutes(app: FastifyInstance, context: AppContext, s
     '/console/alerts',
     { config: { access: viewAlerts }, schema: { querystring: listQuery, response: htmlResponses() } },
     async (request, reply) =>
-      sendHtml(reply, 200, renderAlertList(page(request), await listAlertsForConsole(context), twoPersonOff)),
+      sendHtml(reply, renderAlertList(page(request), await listAlertsForConsole(context), twoPersonOff), 200),
   );
 
   // ---- composing ---------------------------------------------------------------------------------------
@@ -118,7 +117,6 @@ export function registerAlertRoutes(app: FastifyInstance, context: AppContext, s
       case 'found':
         return sendHtml(
           reply,
-          status,
           renderComposePage(page(request), {
             view: result.view,
             csrfToken: csrfFor(request),
@@ -127,6 +125,7 @@ export function registerAlertRoutes(app: FastifyInstance, context: AppContext, s
             ...(problem.errors ? { errors: problem.errors } : {}),
             ...(problem.message ? { message: problem.message } : {}),
           }),
+          status,
         );
     }
   };
@@ -221,7 +220,6 @@ export function registerAlertRoutes(app: FastifyInstance, context: AppContext, s
     if (!detail) throw new AppError('not_found');
     return sendHtml(
       reply,
-      status,
       renderAlertDetail(page(request), detail, {
         csrfToken: csrfFor(request),
         canTarget: hasAnyRole(principal, ALERT_TARGETING_ROLES),
@@ -229,6 +227,7 @@ export function registerAlertRoutes(app: FastifyInstance, context: AppContext, s
         renderedAt: context.clock.now(),
         ...extra,
       }),
+      status,
     );
   };
 

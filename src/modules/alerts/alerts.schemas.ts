@@ -5,7 +5,8 @@
 import { ALERT_KINDS, type AlertKind, type DrawnArea } from '../../db/schema.ts';
 import { isKnownZip } from '../../geo/geo.ts';
 import type { MessageKey } from '../../i18n/i18n.ts';
-import { isReadableText, type FieldError } from '../reports/reports.schemas.ts';
+import type { FieldError } from '../../http/form.ts';
+import { isReadableText } from '../reports/reports.schemas.ts';
 import { isAdviceFor, isWhatFor } from './alerts.templates.ts';
 import { isValidArea } from './alerts.targeting.ts';
 

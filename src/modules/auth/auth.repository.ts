@@ -408,8 +408,3 @@ export async function consumeInvite(
     .returning(INVITE_COLUMNS)
     .executeTakeFirst();
 }
-
-/** Whether the unique email index refused an insert (two invites racing to the same address). */
-export function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === '23505';
-}

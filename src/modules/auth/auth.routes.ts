@@ -8,8 +8,8 @@ import type { HttpServices } from '../../http/app.ts';
 import { ANONYMOUS_FORM_TOKEN_TTL_MS } from '../../http/csrf.ts';
 import { ProofOfWork } from '../../http/proof-of-work.ts';
 import { AppError } from '../../http/errors.ts';
-import type { Html } from '../../http/html.ts';
 import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
+import { sendHtml } from '../../http/html-reply.ts';
 import type { MessageKey } from '../../i18n/i18n.ts';
 import {
   accountLinkPage,
@@ -86,10 +86,6 @@ export function safeNext(value: unknown): string | null {
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is being refused
   if (/[\u0000-\u001f\u007f\\]/.test(value)) return null;
   return value;
-}
-
-function sendPage(reply: FastifyReply, page: Html, status = 200): FastifyReply {
-  return reply.code(status).type('text/html; charset=utf-8').send(page.value);
 }
 
 const ADMIN_PROBLEMS: Record<Exclude<AdminChangeResult, 'ok' | 'pending'>, MessageKey> = {
@@ -182,7 +178,7 @@ export function registerAuthRoutes(app: FastifyInstance, context: AppContext, se
       ...(options.notice ? { notice: options.notice } : {}),
       ...(options.proof ? { challenge: await proofOfWork.challenge() } : {}),
     });
-    return sendPage(reply, page, options.status);
+    return sendHtml(reply, page, options.status);
   }
 
   function loginFailed(request: FastifyRequest): Notice {
@@ -290,9 +286,9 @@ export function registerAuthRoutes(app: FastifyInstance, context: AppContext, se
     }
     const csrf = services.csrf.issue(lookup.session.csrf_secret);
     const base = { request, networkName, csrf, next, ...(notice ? { notice } : {}) };
-    if (stage.kind === 'code') return sendPage(reply, secondFactorCodePage(base), status);
+    if (stage.kind === 'code') return sendHtml(reply, secondFactorCodePage(base), status);
     const qrSvg = await QRCode.toString(stage.uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
-    return sendPage(reply, enrolPage({ ...base, secret: stage.secret, qrSvg }), status);
+    return sendHtml(reply, enrolPage({ ...base, secret: stage.secret, qrSvg }), status);
   }
 
   app.get<{ Querystring: { next?: string } }>(
@@ -394,7 +390,7 @@ export function registerAuthRoutes(app: FastifyInstance, context: AppContext, se
         roles: principal.roles,
         csrf: services.csrf.issue(principal.csrfSecret),
       });
-      return sendPage(reply, page);
+      return sendHtml(reply, page);
     },
   );
 
@@ -421,7 +417,7 @@ export function registerAuthRoutes(app: FastifyInstance, context: AppContext, se
       notice?: Notice,
       status = 200,
     ): FastifyReply =>
-      sendPage(
+      sendHtml(
         reply,
         accountLinkPage({
           request,
@@ -509,7 +505,7 @@ export function registerAuthRoutes(app: FastifyInstance, context: AppContext, se
       ...(options.notice ? { notice: options.notice } : {}),
       ...(options.inviteLink ? { inviteLink: options.inviteLink } : {}),
     });
-    return sendPage(reply, page, options.status);
+    return sendHtml(reply, page, options.status);
   }
 
   app.get<{ Querystring: { done?: string } }>(

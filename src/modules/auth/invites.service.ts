@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../app/context.ts';
 import { normalizeEmail } from '../../crypto/blind-index.ts';
 import { hashToken, randomToken } from '../../crypto/secrets.ts';
+import { isUniqueViolation } from '../../db/errors.ts';
 import { ROLES, type InviteKind, type Role } from '../../db/schema.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import {
@@ -15,7 +16,6 @@ import {
   findUsableInvite,
   insertInvite,
   insertUser,
-  isUniqueViolation,
 } from './auth.repository.ts';
 import { checkPasswordChoice, hashPassword, type PasswordProblem } from './passwords.ts';
 

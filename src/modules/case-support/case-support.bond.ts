@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../app/context.ts';
 import { caseKeyStoreFor, CaseKeyUnavailableError, type CaseCipher } from '../../crypto/case-keys.ts';
+import { isUniqueViolation } from '../../db/errors.ts';
 import type { StaffPrincipal } from '../../http/access.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { caseField } from '../cases/cases.model.ts';
@@ -105,7 +106,7 @@ export async function createFund(
     });
   } catch (error) {
     // Two people creating the same fund at once: the unique name decides.
-    if ((error as { code?: unknown }).code === '23505') return { outcome: 'name_taken' };
+    if (isUniqueViolation(error)) return { outcome: 'name_taken' };
     throw error;
   }
   return { outcome: 'created', fundId };

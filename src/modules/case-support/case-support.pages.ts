@@ -8,6 +8,7 @@ import { SUPPORT_TASK_STATUSES, type SupportTaskKind, type SupportTaskStatus } f
 import { html, type Html } from '../../http/html.ts';
 import { renderPage } from '../../http/layout.ts';
 import type { MessageKey, Translator } from '../../i18n/i18n.ts';
+import type { FieldError } from '../../http/form.ts';
 import type { AttorneyView, CurrentAttorney, SuggestionsView } from './case-support.attorneys.ts';
 import { formatUsd, type CasePaymentView, type LedgerEntryView } from './case-support.bond.ts';
 import { languageLabel, uniqueLanguages } from './case-support.languages.ts';
@@ -31,7 +32,6 @@ import {
   type BondEligibility,
   type BondField,
   type BondSetter,
-  type FieldError,
   type FormErrors,
   type FormValues,
   type FundField,

@@ -6,8 +6,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app/context.ts';
 import type { HttpServices } from '../../http/app.ts';
 import { AppError } from '../../http/errors.ts';
-import type { Html } from '../../http/html.ts';
 import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
+import { sendHtml } from '../../http/html-reply.ts';
 import type { MessageKey } from '../../i18n/i18n.ts';
 import { openCaseForStaff } from '../cases/cases.access.ts';
 import { auditCaseViewed } from '../cases/cases.service.ts';
@@ -86,10 +86,6 @@ import { addTask, changeTaskStatus, myTasks, taskAssignees } from './case-suppor
 
 type Body = Record<string, unknown>;
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
-
-function sendHtml(reply: FastifyReply, page: Html, status = 200): FastifyReply {
-  return reply.code(status).type('text/html; charset=utf-8').send(page.value);
-}
 
 /** The form's fields as typed; anything that is not a string (a repeated field) counts as empty. */
 function valuesOf<F extends string>(fields: readonly F[], body: Body | undefined): FormValues<F> {

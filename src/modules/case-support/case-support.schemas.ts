@@ -10,14 +10,9 @@ import {
   type SupportTaskKind,
   type SupportTaskStatus,
 } from '../../db/schema.ts';
-import type { MessageKey } from '../../i18n/i18n.ts';
+import type { FieldError } from '../../http/form.ts';
 import { isReadableText } from '../reports/reports.schemas.ts';
 import { parseLanguages } from './case-support.languages.ts';
-
-export interface FieldError {
-  key: MessageKey;
-  params?: Record<string, string | number>;
-}
 
 export type FormValues<F extends string> = Partial<Record<F, string>>;
 export type FormErrors<F extends string> = Partial<Record<F, FieldError>>;

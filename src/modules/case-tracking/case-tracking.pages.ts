@@ -7,13 +7,13 @@ import { html, type Html } from '../../http/html.ts';
 import { renderPage } from '../../http/layout.ts';
 import type { MessageKey, Translator } from '../../i18n/i18n.ts';
 import { formatTime } from '../../i18n/time.ts';
+import type { FieldError } from '../../http/form.ts';
 import type { DueCheckRow } from './case-tracking.repository.ts';
 import {
   HEARING_KINDS,
   HEARING_RESULTS,
   MAX_NAME_CHARS,
   MAX_NOTES_CHARS,
-  type FieldError,
   type HearingField,
   type HearingKind,
   type HearingResult,

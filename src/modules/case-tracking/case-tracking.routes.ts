@@ -6,6 +6,8 @@ import type { AppContext } from '../../app/context.ts';
 import type { HttpServices } from '../../http/app.ts';
 import type { Html } from '../../http/html.ts';
 import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
+import { sendHtml } from '../../http/html-reply.ts';
+import { formValues } from '../../http/form.ts';
 import { openCaseForStaff } from '../cases/cases.access.ts';
 import { legalOnly } from '../cases/cases.policy.ts';
 import {
@@ -18,13 +20,7 @@ import {
   SECTION_IDS,
   type FormState,
 } from './case-tracking.pages.ts';
-import {
-  formValues,
-  HEARING_FIELDS,
-  LOCATOR_FIELDS,
-  STAY_FIELDS,
-  type HearingField,
-} from './case-tracking.schemas.ts';
+import { HEARING_FIELDS, LOCATOR_FIELDS, STAY_FIELDS, type HearingField } from './case-tracking.schemas.ts';
 import { panelContext, todayIn } from './case-tracking.sections.ts';
 import {
   addHearing,
@@ -58,10 +54,6 @@ function formBody(fields: readonly string[]) {
   };
   for (const field of fields) properties[field] = { type: 'string' };
   return { type: 'object', properties } as const;
-}
-
-function sendHtml(reply: FastifyReply, page: Html, status = 200): FastifyReply {
-  return reply.code(status).type('text/html; charset=utf-8').send(page.value);
 }
 
 type Body = Record<string, unknown> | undefined;

@@ -1,12 +1,10 @@
 // What the case's tracking forms accept (a locator check, a facility change, a hearing) and the shapes sealed
 // with the case key. Forms are checked by plain functions, so a rejected form comes back with everything typed
 // and a message beside each field, in the reader's language.
-import type { FieldError } from '../dispatch/dispatch.schemas.ts';
+import type { FieldError } from '../../http/form.ts';
 import { isReadableText } from '../reports/reports.schemas.ts';
 import { isUuid } from '../../http/ids.ts';
 import { instantOf, type WallTime } from './case-tracking.time.ts';
-
-export type { FieldError };
 
 export const LOCATOR_RESULTS = ['not_found', 'found'] as const;
 export type LocatorResult = (typeof LOCATOR_RESULTS)[number];
@@ -62,19 +60,6 @@ function oneOf<T extends string>(allowed: readonly T[], value: string): value is
 type Errors<Field extends string> = Partial<Record<Field, FieldError>>;
 export type Validation<Field extends string, Input> =
   { ok: true; input: Input } | { ok: false; errors: Errors<Field> };
-
-/** Reads the named fields as strings; anything else (repeated, missing) becomes ''. */
-export function formValues<Field extends string>(
-  fields: readonly Field[],
-  body: Record<string, unknown> | undefined,
-): Partial<Record<Field, string>> {
-  const values: Partial<Record<Field, string>> = {};
-  for (const field of fields) {
-    const value = body?.[field];
-    values[field] = typeof value === 'string' ? value : '';
-  }
-  return values;
-}
 
 function textChecker<Field extends string>(values: Partial<Record<Field, string>>, errors: Errors<Field>) {
   return (field: Field, options: { max: number; singleLine?: boolean; required?: boolean }): string => {

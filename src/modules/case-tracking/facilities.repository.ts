@@ -1,13 +1,10 @@
 // The only place the facility directory is read or written with SQL.
 import type { Insertable, Kysely } from 'kysely';
+import { isUniqueViolation } from '../../db/errors.ts';
 import type { Database, FacilitiesTable, Facility } from '../../db/schema.ts';
 import type { FacilityField, FacilityInput } from './facilities.schemas.ts';
 
 type Db = Kysely<Database>;
-
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: unknown }).code === '23505';
-}
 
 export async function listFacilities(db: Db): Promise<Facility[]> {
   return db.selectFrom('facilities').selectAll().orderBy('name_key').execute();

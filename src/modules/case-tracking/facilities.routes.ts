@@ -5,9 +5,10 @@ import type { AppContext } from '../../app/context.ts';
 import type { HttpServices } from '../../http/app.ts';
 import { SESSION_FORM_TOKEN_TTL_MS } from '../../http/csrf.ts';
 import { AppError } from '../../http/errors.ts';
-import type { Html } from '../../http/html.ts';
 import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
 import { isUuid } from '../../http/ids.ts';
+import { sendHtml } from '../../http/html-reply.ts';
+import { formValues } from '../../http/form.ts';
 import { facilityValues, renderFacilityEdit, renderFacilityList } from './facilities.pages.ts';
 import {
   FACILITY_FIELDS,
@@ -54,19 +55,6 @@ const listQuery = {
     lang: { type: 'string' },
   },
 } as const;
-
-function sendHtml(reply: FastifyReply, page: Html, status = 200): FastifyReply {
-  return reply.code(status).type('text/html; charset=utf-8').send(page.value);
-}
-
-function formValues(body: Record<string, unknown> | undefined): FacilityFormValues {
-  const values: FacilityFormValues = {};
-  for (const field of FACILITY_FIELDS) {
-    const value = body?.[field];
-    values[field] = typeof value === 'string' ? value : '';
-  }
-  return values;
-}
 
 interface UploadedCsv {
   csrf: unknown;
@@ -157,7 +145,7 @@ export function registerFacilityRoutes(
       schema: { body: facilityBody, response: { ...htmlResponses(409, 422), ...redirectResponse } },
     },
     async (request, reply) => {
-      const values = formValues(request.body);
+      const values = formValues(FACILITY_FIELDS, request.body);
       const result = await saveFacility(context, undefined, values);
       switch (result.outcome) {
         case 'saved':
@@ -246,7 +234,7 @@ export function registerFacilityRoutes(
     },
     async (request, reply) => {
       const facility = await facilityOr404(request.params.id);
-      const values = formValues(request.body);
+      const values = formValues(FACILITY_FIELDS, request.body);
       const again = (status: number, errors: FacilityFormErrors) =>
         sendHtml(
           reply,

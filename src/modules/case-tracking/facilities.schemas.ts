@@ -2,7 +2,7 @@
 // checks, so a facility typed by hand and one imported from a spreadsheet are held to the same rules. Errors
 // are message keys with parameters, shown in the reader's language beside the field or the file's line.
 import type { MessageKey } from '../../i18n/i18n.ts';
-import type { FieldError } from '../dispatch/dispatch.schemas.ts';
+import type { FieldError } from '../../http/form.ts';
 import { isReadableText } from '../reports/reports.schemas.ts';
 import { parseCsv } from './facilities.csv.ts';
 

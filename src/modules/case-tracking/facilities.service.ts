@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../app/context.ts';
 import type { Facility } from '../../db/schema.ts';
-import type { FieldError } from '../dispatch/dispatch.schemas.ts';
+import type { FieldError } from '../../http/form.ts';
 import {
   deleteFacility,
   existingNameKeys,

@@ -2,7 +2,7 @@
 import type { FastifyRequest } from 'fastify';
 import { html, type Html } from '../../http/html.ts';
 import type { Translator } from '../../i18n/i18n.ts';
-import type { FieldError } from '../dispatch/dispatch.schemas.ts';
+import type { FieldError } from '../../http/form.ts';
 
 export interface Page {
   request: FastifyRequest;

@@ -7,6 +7,7 @@ import type { HttpServices } from '../../http/app.ts';
 import { AppError } from '../../http/errors.ts';
 import type { Html } from '../../http/html.ts';
 import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
+import { sendHtml } from '../../http/html-reply.ts';
 import type { MessageKey } from '../../i18n/i18n.ts';
 import { formatTime } from '../../i18n/time.ts';
 import { findCaseForStaff, openCaseForStaff } from './cases.access.ts';
@@ -112,9 +113,6 @@ const noticeQuery = {
   properties: { notice: { type: 'string', maxLength: 32 }, lang: { type: 'string' } },
 } as const;
 
-const html200 = (reply: FastifyReply, page: Html, status = 200) =>
-  reply.code(status).type('text/html; charset=utf-8').send(page.value);
-
 export function registerCaseRoutes(app: FastifyInstance, context: AppContext, services: HttpServices): void {
   const { networkName, timeZone } = context.config;
   const page = (request: FastifyRequest): Page => ({ request, networkName, timeZone });
@@ -132,7 +130,7 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
       const show = request.query.show ?? 'open';
       const entries = await listCasesFor(context, request.principal!, show);
       const checks = await readDuplicateChecks(context, request.principal!.userId);
-      return html200(
+      return sendHtml(
         reply,
         renderCaseList(page(request), entries, show, checks && { checks, csrfToken: csrfFor(request) }),
       );
@@ -191,13 +189,13 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
       const values = detailsToValuesWithOpening(defaults, teams, context.config.defaultLanguage, timeZone);
       const state = await newCaseState(request, values, defaults);
       if (task === 'closed') {
-        return html200(
+        return sendHtml(
           reply,
           renderCaseForm(page(request), { ...state, errors: {}, problem: 'cases.problem_task_closed' }),
           409,
         );
       }
-      return html200(reply, renderCaseForm(page(request), { ...state, errors: {} }));
+      return sendHtml(reply, renderCaseForm(page(request), { ...state, errors: {} }));
     },
   );
 
@@ -233,7 +231,7 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
       if (task === 'missing') throw new AppError('not_found');
       const defaults: NewCaseDefaults = { task: task === 'closed' ? null : task, incident: null };
       const sendForm = async (status: number, extra: Partial<CaseFormState>) =>
-        html200(
+        sendHtml(
           reply,
           renderCaseForm(page(request), {
             ...(await newCaseState(request, values, defaults)),
@@ -306,7 +304,7 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
       }
       if (visible.key_destroyed_at) {
         await auditCaseViewed(context, principal.userId, visible.id);
-        return html200(reply, renderHuskPage(page(request), visible));
+        return sendHtml(reply, renderHuskPage(page(request), visible));
       }
       const opened = await openCaseForStaff(context, principal, request.params.id);
       await auditCaseViewed(context, principal.userId, opened.caseRow.id);
@@ -323,7 +321,7 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
       const names = new Map((await staffLabels(context, [...actorIds])).map((s) => [s.userId, s.label]));
       const key = request.query.notice as CaseNotice | undefined;
       const noticeKey = key && Object.hasOwn(CASE_NOTICES, key) ? key : undefined;
-      return html200(
+      return sendHtml(
         reply,
         renderCasePage(page(request), {
           caseRow: opened.caseRow,
@@ -377,7 +375,7 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
       const overview = await readCaseOverview(context, request.principal!, caseRow, cipher);
       // The form shows the whole person (name, A-number, date of birth): opening it is viewing the case.
       await auditCaseViewed(context, request.principal!.userId, caseRow.id);
-      return html200(
+      return sendHtml(
         reply,
         renderCaseForm(page(request), editState(request, caseRow, detailsToValues(overview.details), {})),
       );
@@ -420,7 +418,7 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
       const values: CaseFormValues = formValues(request.body, DETAIL_FIELDS);
       const details = validateDetails(values, today());
       if (!details.ok) {
-        return html200(
+        return sendHtml(
           reply,
           renderCaseForm(page(request), editState(request, caseRow, values, details.errors)),
           422,
@@ -438,7 +436,7 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
     { config: { access: legalOnly }, schema: { params: caseIdParams, response: htmlResponses(404) } },
     async (request, reply) => {
       const { caseRow } = await openCaseForStaff(context, request.principal!, request.params.id);
-      return html200(
+      return sendHtml(
         reply,
         renderContactForm(page(request), {
           caseRow,
@@ -470,7 +468,7 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
       });
       if (!contact.ok || contact.contact === null) {
         const errors = contact.ok ? {} : contact.errors;
-        return html200(
+        return sendHtml(
           reply,
           renderContactForm(page(request), { caseRow, values, errors, csrfToken: csrfFor(request) }),
           422,
@@ -675,7 +673,7 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
     '/console/teams',
     { config: { access: manageTeams }, schema: { response: htmlResponses() } },
     async (request, reply) =>
-      html200(
+      sendHtml(
         reply,
         renderTeams(page(request), {
           teams: await readTeams(context),
@@ -701,7 +699,7 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
           : outcome.problem === 'too_long'
             ? 'cases.team_error_too_long'
             : 'cases.team_error_taken';
-      return html200(
+      return sendHtml(
         reply,
         renderTeams(page(request), {
           teams: await readTeams(context),
@@ -721,7 +719,7 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
       const team = await readTeam(context, request.params.id);
       if (!team) throw new AppError('not_found');
       const requested = (request.query as { done?: string } | undefined)?.done === 'requested';
-      return html200(
+      return sendHtml(
         reply,
         renderTeam(page(request), {
           team,
@@ -749,7 +747,7 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
       if (outcome === 'no_team') throw new AppError('not_found');
       if (outcome === 'not_legal') {
         const team = await readTeam(context, request.params.id);
-        return html200(
+        return sendHtml(
           reply,
           renderTeam(page(request), {
             team: team!,
@@ -786,7 +784,7 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
         if (outcome === 'own_request') {
           const team = await readTeam(context, id);
           if (!team) throw new AppError('not_found');
-          return html200(
+          return sendHtml(
             reply,
             renderTeam(page(request), {
               team,
@@ -824,7 +822,7 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
       if (outcome === 'no_team') throw new AppError('not_found');
       if (outcome === 'not_member') {
         const team = await readTeam(context, request.params.id);
-        return html200(
+        return sendHtml(
           reply,
           renderTeam(page(request), {
             team: team!,

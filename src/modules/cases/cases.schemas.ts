@@ -2,7 +2,7 @@
 // form comes back with every typed value and a message beside each field, in the user's language.
 import type { Language } from '../../config/config.ts';
 import { textablePhone } from '../../phone/phone.ts';
-import type { MessageKey } from '../../i18n/i18n.ts';
+import type { FieldError } from '../../http/form.ts';
 import { isLanguage } from '../../i18n/i18n.ts';
 import { isReadableText } from '../reports/reports.schemas.ts';
 import { isUuid } from '../../http/ids.ts';
@@ -54,10 +54,6 @@ export type CaseFormField = DetailField | ContactField | (typeof OPENING_FIELDS)
 /** The form as typed, kept verbatim so a rejected form can be shown again exactly as it was. */
 export type CaseFormValues = Partial<Record<CaseFormField, string>>;
 
-export interface FieldError {
-  key: MessageKey;
-  params?: Record<string, string | number>;
-}
 export type CaseFormErrors = Partial<Record<CaseFormField, FieldError>>;
 
 export const MAX_SHORT_CHARS = 200;

@@ -20,6 +20,7 @@ import type { MessageKey, Translator } from '../../i18n/i18n.ts';
 import { MAX_PHOTO_BYTES } from '../reports/photo.ts';
 import { activityLabel } from '../reports/reports.pages.ts';
 import { formatTime } from '../../i18n/time.ts';
+import type { FieldError } from '../../http/form.ts';
 import type { CalloutBlock, CalloutPreview } from './dispatch.callout.ts';
 import { CALLOUT_RADIUS_KM, LANGUAGE_BONUS_KM, type Suggestion } from './dispatch.ranking.ts';
 import type { DispatchRow, RosterRow } from './dispatch.repository.ts';
@@ -27,7 +28,6 @@ import {
   MAX_DISPLAY_NAME_CHARS,
   MAX_ETA_MINUTES,
   MAX_NOTES_CHARS,
-  type FieldError,
   type ProfileField,
   type ProfileFormErrors,
   type ProfileFormValues,

@@ -6,9 +6,9 @@ import { hasAnyRole } from '../../http/access.ts';
 import type { HttpServices } from '../../http/app.ts';
 import { SESSION_FORM_TOKEN_TTL_MS } from '../../http/csrf.ts';
 import { AppError } from '../../http/errors.ts';
-import type { Html } from '../../http/html.ts';
 import { readPhotoForm } from '../../http/multipart-form.ts';
 import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
+import { sendHtml } from '../../http/html-reply.ts';
 import type { MessageKey } from '../../i18n/i18n.ts';
 import { InvalidImageError, photoDecoder, type PreparedPhoto } from '../reports/photo.ts';
 import {
@@ -69,10 +69,6 @@ import {
   type DispatchDeps,
   type DispatchPage,
 } from './dispatch.service.ts';
-
-function sendHtml(reply: FastifyReply, page: Html, status = 200): FastifyReply {
-  return reply.code(status).type('text/html; charset=utf-8').send(page.value);
-}
 
 const ANSWER_NOTICES: Record<string, MessageKey> = {
   on_way: 'verify.answered_on_way',

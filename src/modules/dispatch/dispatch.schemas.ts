@@ -14,13 +14,8 @@ import {
   type VerificationOutcome,
 } from '../../db/schema.ts';
 import { isKnownZip } from '../../geo/geo.ts';
-import type { MessageKey } from '../../i18n/i18n.ts';
+import type { FieldError } from '../../http/form.ts';
 import { isReadableText } from '../reports/reports.schemas.ts';
-
-export interface FieldError {
-  key: MessageKey;
-  params?: Record<string, string | number>;
-}
 
 function characters(value: string): number {
   return [...value].length;

@@ -4,6 +4,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { AppContext } from '../../app/context.ts';
+import { isUniqueViolation } from '../../db/errors.ts';
 import type { Database, DispatchStatus, IncidentStatus, Role, Verification } from '../../db/schema.ts';
 import { formatPoint, readPoint, zipCentroid, type Point } from '../../geo/geo.ts';
 import { createSmsSender } from '../../integrations/messaging/create-sms-sender.ts';
@@ -90,10 +91,6 @@ const incidentField = (incidentId: string, column: 'point' | 'summary') => ({
   column,
   rowId: incidentId,
 });
-
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: unknown }).code === '23505';
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Profiles

@@ -17,7 +17,7 @@ import { renderPage } from '../../http/layout.ts';
 import type { MessageKey, Translator } from '../../i18n/i18n.ts';
 import { activityLabel, agencyLabel, statusLabel } from '../reports/reports.pages.ts';
 import { formatTime } from '../../i18n/time.ts';
-import type { FieldError } from '../reports/reports.schemas.ts';
+import type { FieldError } from '../../http/form.ts';
 import { renderIncidentCaseLink } from '../cases/cases.incident-link.ts';
 import { TRANSITIONS } from './incidents.lifecycle.ts';
 import {

@@ -8,6 +8,7 @@ import { AppError } from '../../http/errors.ts';
 import { eventStreams, replayCursor } from '../../http/event-stream.ts';
 import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
 import { allowImagesFrom } from '../../http/security-headers.ts';
+import { sendHtml } from '../../http/html-reply.ts';
 import type { LiveIncidentBoard } from './incidents.feed.ts';
 import { parseFrameKey, tileOrigin, type MapFrame } from './incidents.map.ts';
 import {
@@ -63,8 +64,6 @@ export function registerIncidentRoutes(
   const { networkName, timeZone, mapTileUrl } = context.config;
   const page = (request: FastifyRequest) => ({ request, networkName, timeZone });
   const csrfFor = (request: FastifyRequest) => services.csrf.issue(request.principal!.csrfSecret);
-  const sendHtml = (reply: FastifyReply, status: number, markup: { value: string }) =>
-    reply.code(status).type('text/html; charset=utf-8').send(markup.value);
 
   const openEventStream = eventStreams(app, { secure: services.cookies.secure });
 
@@ -83,7 +82,6 @@ export function registerIncidentRoutes(
       if (origin) allowImagesFrom(reply, origin);
       return sendHtml(
         reply,
-        200,
         renderBoard(page(request), {
           view,
           filters,
@@ -92,6 +90,7 @@ export function registerIncidentRoutes(
           renderedAt,
           tileTemplate: mapTileUrl,
         }),
+        200,
       );
     },
   );
@@ -158,7 +157,6 @@ export function registerIncidentRoutes(
     if (!view) throw new AppError('not_found');
     return sendHtml(
       reply,
-      status,
       renderGroupingPage(page(request), {
         view,
         csrfToken: csrfFor(request),
@@ -166,6 +164,7 @@ export function registerIncidentRoutes(
         windowMinutes: context.config.hotline.incidentWindowMinutes,
         ...problem,
       }),
+      status,
     );
   };
 
@@ -227,8 +226,8 @@ export function registerIncidentRoutes(
       case 'found':
         return sendHtml(
           reply,
-          status,
           renderIncidentDetail(page(request), result.incident, csrfFor(request), problem),
+          status,
         );
     }
   };

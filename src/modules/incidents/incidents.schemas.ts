@@ -9,7 +9,8 @@ import {
   type IncidentType,
 } from '../../db/schema.ts';
 import { parsePoint, type Point } from '../../geo/geo.ts';
-import { isReadableText, type FieldError } from '../reports/reports.schemas.ts';
+import type { FieldError } from '../../http/form.ts';
+import { isReadableText } from '../reports/reports.schemas.ts';
 import { isUuid } from '../../http/ids.ts';
 import { OPEN_INCIDENT_STATUSES } from './incidents.lifecycle.ts';
 

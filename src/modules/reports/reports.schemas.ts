@@ -14,7 +14,7 @@ import {
   type ReportSource,
   type ReportStatus,
 } from '../../db/schema.ts';
-import type { MessageKey } from '../../i18n/i18n.ts';
+import type { FieldError } from '../../http/form.ts';
 
 export const REPORT_TEXT_FIELDS = [
   'activity',
@@ -36,10 +36,6 @@ export type ReportFormField = ReportTextField | 'photo';
 /** The form as typed, kept verbatim so a rejected form can be shown again exactly as it was. */
 export type ReportFormValues = Partial<Record<ReportTextField, string>>;
 
-export interface FieldError {
-  key: MessageKey;
-  params?: Record<string, string | number>;
-}
 export type ReportFormErrors = Partial<Record<ReportFormField, FieldError>>;
 
 export const MAX_LOCATION_CHARS = 500;

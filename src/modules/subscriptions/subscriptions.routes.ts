@@ -6,9 +6,9 @@ import type { AppContext } from '../../app/context.ts';
 import { PUBLIC } from '../../http/access.ts';
 import type { HttpServices } from '../../http/app.ts';
 import { ANONYMOUS_FORM_TOKEN_TTL_MS } from '../../http/csrf.ts';
-import type { Html } from '../../http/html.ts';
 import { ProofOfWork } from '../../http/proof-of-work.ts';
 import { htmlResponses } from '../../http/schemas.ts';
+import { sendHtml } from '../../http/html-reply.ts';
 import { describeSmsCountries, normalizePhone } from '../../phone/phone.ts';
 import { renderConfirm, renderConfirmed, renderSignup, type SignupNotice } from './subscriptions.pages.ts';
 import {
@@ -36,8 +36,6 @@ export function registerSubscriptionRoutes(
     maxCounter: context.config.subscriptions.proofOfWork,
   });
   const page = (request: FastifyRequest) => ({ request, networkName });
-  const send = (reply: FastifyReply, status: number, body: Html) =>
-    reply.code(status).type('text/html; charset=utf-8').send(body.value);
 
   async function signupPage(
     request: FastifyRequest,
@@ -49,10 +47,10 @@ export function registerSubscriptionRoutes(
   ) {
     const csrfToken = services.csrf.issue(request.formBinding);
     const challenge = await proofOfWork.challenge();
-    return send(
+    return sendHtml(
       reply,
-      status,
       renderSignup(page(request), { values, errors, csrfToken, challenge, hotlineNumber, notice }),
+      status,
     );
   }
 
@@ -63,7 +61,7 @@ export function registerSubscriptionRoutes(
     state: { phone: string; code: string; error?: Parameters<typeof renderConfirm>[1]['error'] },
   ) {
     const csrfToken = services.csrf.issue(request.formBinding);
-    return send(reply, status, renderConfirm(page(request), { ...state, csrfToken, hotlineNumber }));
+    return sendHtml(reply, renderConfirm(page(request), { ...state, csrfToken, hotlineNumber }), status);
   }
 
   app.get(
@@ -129,7 +127,7 @@ export function registerSubscriptionRoutes(
         return confirmPage(request, reply, 422, { ...state, error: 'alerts.error_code' });
       }
       const outcome = await confirmOnWeb(context, { phone, code: form.code });
-      if (outcome === 'confirmed') return send(reply, 200, renderConfirmed(page(request)));
+      if (outcome === 'confirmed') return sendHtml(reply, renderConfirmed(page(request)), 200);
       return confirmPage(request, reply, 422, {
         ...state,
         error: outcome === 'expired' ? 'alerts.error_code_expired' : 'alerts.error_code',
