@@ -1,10 +1,21 @@
-// Form plumbing shared by every module's pages: the shape of a field's error and reading a urlencoded body.
+// Form plumbing shared by every module's pages: the shape of a field's error, readable text, and reading a
+// urlencoded body back into the form's values.
 import type { MessageKey } from '../i18n/i18n.ts';
 
 /** What is wrong with one field: a message key, with the values it interpolates. */
 export interface FieldError {
   key: MessageKey;
   params?: Record<string, string | number>;
+}
+
+/**
+ * Text a person could have typed. U+FFFD is what the multipart parser leaves where bytes were not UTF-8, and
+ * control characters (NUL above all, which PostgreSQL refuses) never come from a keyboard: either means the
+ * text was damaged on the way, and storing it would keep garbage.
+ */
+export function isReadableText(value: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return !/[\uFFFD\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(value);
 }
 
 /** Reads the named fields as strings; anything else (repeated, missing) becomes ''. */
@@ -16,6 +27,23 @@ export function formValues<Field extends string>(
   for (const field of fields) {
     const value = body?.[field];
     values[field] = typeof value === 'string' ? value : '';
+  }
+  return values;
+}
+
+/**
+ * Reads the named fields trimmed ('' when missing or not a string). Damaged text is not shown again: it would
+ * only be sent again.
+ */
+export function readableFormValues(
+  body: Record<string, unknown>,
+  names: readonly string[],
+): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const name of names) {
+    const value = body[name];
+    const text = typeof value === 'string' ? value.trim() : '';
+    values[name] = isReadableText(text) ? text : '';
   }
   return values;
 }

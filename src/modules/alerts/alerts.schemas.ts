@@ -5,8 +5,7 @@
 import { ALERT_KINDS, type AlertKind, type DrawnArea } from '../../db/schema.ts';
 import { isKnownZip } from '../../geo/geo.ts';
 import type { MessageKey } from '../../i18n/i18n.ts';
-import type { FieldError } from '../../http/form.ts';
-import { isReadableText } from '../reports/reports.schemas.ts';
+import { isReadableText, readableFormValues, type FieldError } from '../../http/form.ts';
 import { isAdviceFor, isWhatFor } from './alerts.templates.ts';
 import { isValidArea } from './alerts.targeting.ts';
 
@@ -25,16 +24,6 @@ const text = (body: Record<string, unknown>, name: string): string => {
   const value = body[name];
   return typeof value === 'string' ? value.trim() : '';
 };
-
-function formValues(body: Record<string, unknown>, names: readonly string[]): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const name of names) {
-    const value = text(body, name);
-    // Garbage is not shown again: it would only be sent again.
-    values[name] = isReadableText(value) ? value : '';
-  }
-  return values;
-}
 
 export function isAlertKind(value: unknown): value is AlertKind {
   return typeof value === 'string' && (ALERT_KINDS as readonly string[]).includes(value);
@@ -128,7 +117,7 @@ export function validateComposeForm(body: Record<string, unknown>): Validation<C
     }
   }
   if (Object.keys(errors).length > 0 || !isAlertKind(kind))
-    return { ok: false, errors, values: formValues(body, COMPOSE_FIELDS) };
+    return { ok: false, errors, values: readableFormValues(body, COMPOSE_FIELDS) };
   return {
     ok: true,
     value: {
@@ -224,7 +213,7 @@ export function validateTargetingForm(
   else if (areas.length > MAX_DRAWN_AREAS)
     errors.areas ??= { key: 'alerts.error_too_many_areas', params: { max: MAX_DRAWN_AREAS } };
   if (Object.keys(errors).length > 0)
-    return { ok: false, errors, values: formValues(body, TARGETING_FIELDS) };
+    return { ok: false, errors, values: readableFormValues(body, TARGETING_FIELDS) };
   return {
     ok: true,
     value: { radiusMeters: radius, addedZips: added.zips, removedZips: removed.zips, drawnAreas: areas },

@@ -11,7 +11,7 @@ import {
   type SupportTaskStatus,
 } from '../../db/schema.ts';
 import type { FieldError } from '../../http/form.ts';
-import { isReadableText } from '../reports/reports.schemas.ts';
+import { isReadableText } from '../../http/form.ts';
 import { parseLanguages } from './case-support.languages.ts';
 
 export type FormValues<F extends string> = Partial<Record<F, string>>;

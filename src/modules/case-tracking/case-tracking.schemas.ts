@@ -2,7 +2,7 @@
 // with the case key. Forms are checked by plain functions, so a rejected form comes back with everything typed
 // and a message beside each field, in the reader's language.
 import type { FieldError } from '../../http/form.ts';
-import { isReadableText } from '../reports/reports.schemas.ts';
+import { isReadableText } from '../../http/form.ts';
 import { isUuid } from '../../http/ids.ts';
 import { instantOf, type WallTime } from './case-tracking.time.ts';
 

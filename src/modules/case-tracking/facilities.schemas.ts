@@ -3,7 +3,7 @@
 // are message keys with parameters, shown in the reader's language beside the field or the file's line.
 import type { MessageKey } from '../../i18n/i18n.ts';
 import type { FieldError } from '../../http/form.ts';
-import { isReadableText } from '../reports/reports.schemas.ts';
+import { isReadableText } from '../../http/form.ts';
 import { parseCsv } from './facilities.csv.ts';
 
 export const FACILITY_FIELDS = [

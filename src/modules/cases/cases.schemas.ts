@@ -4,7 +4,7 @@ import type { Language } from '../../config/config.ts';
 import { textablePhone } from '../../phone/phone.ts';
 import type { FieldError } from '../../http/form.ts';
 import { isLanguage } from '../../i18n/i18n.ts';
-import { isReadableText } from '../reports/reports.schemas.ts';
+import { isReadableText } from '../../http/form.ts';
 import { isUuid } from '../../http/ids.ts';
 import type { FamilyContactDetails } from './cases.family.ts';
 import {

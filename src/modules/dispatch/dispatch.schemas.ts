@@ -15,7 +15,7 @@ import {
 } from '../../db/schema.ts';
 import { isKnownZip } from '../../geo/geo.ts';
 import type { FieldError } from '../../http/form.ts';
-import { isReadableText } from '../reports/reports.schemas.ts';
+import { isReadableText } from '../../http/form.ts';
 
 function characters(value: string): number {
   return [...value].length;

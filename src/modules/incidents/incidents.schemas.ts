@@ -9,8 +9,7 @@ import {
   type IncidentType,
 } from '../../db/schema.ts';
 import { parsePoint, type Point } from '../../geo/geo.ts';
-import type { FieldError } from '../../http/form.ts';
-import { isReadableText } from '../reports/reports.schemas.ts';
+import { isReadableText, readableFormValues, type FieldError } from '../../http/form.ts';
 import { isUuid } from '../../http/ids.ts';
 import { OPEN_INCIDENT_STATUSES } from './incidents.lifecycle.ts';
 
@@ -72,7 +71,8 @@ export function validateCreateForm(
   const summary = text(body, 'summary');
   if (characters(summary) > MAX_SUMMARY_CHARS)
     fail('summary', { key: 'incidents.error_too_long', params: { max: MAX_SUMMARY_CHARS } });
-  if (Object.keys(errors).length > 0) return { ok: false, errors, values: formValues(body, CREATE_FIELDS) };
+  if (Object.keys(errors).length > 0)
+    return { ok: false, errors, values: readableFormValues(body, CREATE_FIELDS) };
   return {
     ok: true,
     value: {
@@ -87,16 +87,6 @@ export function validateCreateForm(
 }
 
 const CREATE_FIELDS = ['type', 'agency', 'point', 'zip', 'summary'];
-
-function formValues(body: Record<string, unknown>, names: string[]): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const name of names) {
-    const value = text(body, name);
-    // Garbage is not shown again: it would only be sent again.
-    values[name] = isReadableText(value) ? value : '';
-  }
-  return values;
-}
 
 // ---- status, merge, split ---------------------------------------------------------------------------------
 
@@ -115,7 +105,7 @@ export function validateStatusForm(
   else if (characters(reason) > MAX_REASON_CHARS)
     errors.reason ??= { key: 'incidents.error_too_long', params: { max: MAX_REASON_CHARS } };
   if (Object.keys(errors).length > 0)
-    return { ok: false, errors, values: formValues(body, ['to', 'reason']) };
+    return { ok: false, errors, values: readableFormValues(body, ['to', 'reason']) };
   return { ok: true, value: { to: to as IncidentStatus, reason } };
 }
 
@@ -138,7 +128,7 @@ export function validateMergeForm(
   else if (!isUuid(target)) errors.target = { key: 'incidents.error_choose' };
   const reason = optionalReason(body, errors);
   if (Object.keys(errors).length > 0)
-    return { ok: false, errors, values: formValues(body, ['target', 'reason']) };
+    return { ok: false, errors, values: readableFormValues(body, ['target', 'reason']) };
   return { ok: true, value: { targetId: target, reason } };
 }
 
@@ -165,7 +155,7 @@ export function validateSplitForm(body: Record<string, unknown>): Validation<Spl
   if (!oneOf(INCIDENT_AGENCIES, agency)) errors.agency = { key: 'incidents.error_choose' };
   const reason = optionalReason(body, errors);
   if (Object.keys(errors).length > 0)
-    return { ok: false, errors, values: formValues(body, ['type', 'agency', 'reason']) };
+    return { ok: false, errors, values: readableFormValues(body, ['type', 'agency', 'reason']) };
   return {
     ok: true,
     value: {

@@ -14,7 +14,7 @@ import {
   type ReportSource,
   type ReportStatus,
 } from '../../db/schema.ts';
-import type { FieldError } from '../../http/form.ts';
+import { isReadableText, type FieldError } from '../../http/form.ts';
 
 export const REPORT_TEXT_FIELDS = [
   'activity',
@@ -64,16 +64,6 @@ export type ReportValidation = { ok: true; input: ReportInput } | { ok: false; e
 
 /** Values the form starts with: a report is most often about what is happening right now. */
 export const REPORT_FORM_DEFAULTS: ReportFormValues = { seen_when: 'now', agency: 'unknown' };
-
-/**
- * Text a person could have typed. U+FFFD is what the multipart parser leaves where bytes were not UTF-8, and
- * control characters (NUL above all, which PostgreSQL refuses) never come from a keyboard: either means the
- * text was damaged on the way, and storing it would keep garbage.
- */
-export function isReadableText(value: string): boolean {
-  // eslint-disable-next-line no-control-regex
-  return !/[\uFFFD\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(value);
-}
 
 function characters(value: string): number {
   return [...value].length;

@@ -5,7 +5,7 @@ import { normalizePhone } from '../../phone/phone.ts';
 import { AppError } from '../../http/errors.ts';
 import type { MessageKey } from '../../i18n/i18n.ts';
 import { param } from '../../integrations/twilio/webhook.ts';
-import { isReadableText } from '../reports/reports.schemas.ts';
+import { isReadableText } from '../../http/form.ts';
 import { MAX_TEXT_CHARS, readProviderKeyword } from './sms.conversation.ts';
 import { isPretendNumber, MAX_MEDIA, type IncomingMedia, type IncomingText } from './sms.service.ts';
 
