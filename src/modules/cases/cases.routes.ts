@@ -117,6 +117,27 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
   const { networkName, timeZone } = context.config;
   const page = (request: FastifyRequest): Page => ({ request, networkName, timeZone });
   const csrfFor = (request: FastifyRequest) => services.csrf.issue(request.principal!.csrfSecret);
+  /** The team page again, saying what went wrong; a team gone meanwhile is a 404. */
+  const teamWithProblem = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    teamId: string,
+    problem: MessageKey,
+    status: 409 | 422,
+  ) => {
+    const team = await readTeam(context, teamId);
+    if (!team) throw new AppError('not_found');
+    return sendHtml(
+      reply,
+      renderTeam(page(request), {
+        team,
+        csrfToken: csrfFor(request),
+        selfId: request.principal!.userId,
+        problem,
+      }),
+      status,
+    );
+  };
   const today = () => context.clock.now().toISOString().slice(0, 10);
   const redirectToCase = (reply: FastifyReply, caseId: string, notice?: CaseNotice, anchor = '') =>
     reply.redirect(`/console/cases/${caseId}${notice ? `?notice=${notice}` : ''}${anchor}`, 303);
@@ -746,17 +767,7 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
       const outcome = await addMember(context, request.principal!.userId, request.params.id, userId.trim());
       if (outcome === 'no_team') throw new AppError('not_found');
       if (outcome === 'not_legal') {
-        const team = await readTeam(context, request.params.id);
-        return sendHtml(
-          reply,
-          renderTeam(page(request), {
-            team: team!,
-            csrfToken: csrfFor(request),
-            selfId: request.principal!.userId,
-            problem: 'cases.team_error_not_legal',
-          }),
-          422,
-        );
+        return teamWithProblem(request, reply, request.params.id, 'cases.team_error_not_legal', 422);
       }
       const suffix = outcome === 'requested' ? '?done=requested' : '';
       return reply.redirect(`/console/teams/${request.params.id}${suffix}`, 303);
@@ -782,18 +793,7 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
         const outcome = await decideTeamRequest(context, request.principal!, id, sub, approve);
         if (outcome === 'not_found') throw new AppError('not_found');
         if (outcome === 'own_request') {
-          const team = await readTeam(context, id);
-          if (!team) throw new AppError('not_found');
-          return sendHtml(
-            reply,
-            renderTeam(page(request), {
-              team,
-              csrfToken: csrfFor(request),
-              selfId: request.principal!.userId,
-              problem: 'cases.team_error_own_request',
-            }),
-            409,
-          );
+          return teamWithProblem(request, reply, id, 'cases.team_error_own_request', 409);
         }
         return reply.redirect(`/console/teams/${id}`, 303);
       },
@@ -821,17 +821,7 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
       );
       if (outcome === 'no_team') throw new AppError('not_found');
       if (outcome === 'not_member') {
-        const team = await readTeam(context, request.params.id);
-        return sendHtml(
-          reply,
-          renderTeam(page(request), {
-            team: team!,
-            csrfToken: csrfFor(request),
-            selfId: request.principal!.userId,
-            problem: 'cases.intake_error_not_member',
-          }),
-          422,
-        );
+        return teamWithProblem(request, reply, request.params.id, 'cases.intake_error_not_member', 422);
       }
       return reply.redirect(`/console/teams/${request.params.id}`, 303);
     },
