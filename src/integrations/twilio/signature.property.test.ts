@@ -9,23 +9,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { getExpectedTwilioSignature, validateRequest } from 'twilio/lib/webhooks/webhooks.js';
 import { isValidTwilioSignature, twilioSignature, type TwilioParams } from './signature.ts';
-
-/** mulberry32: small, seedable, good enough to pick test cases. */
-function generator(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
-  const chance = (p: number) => next() < p;
-  return { int, pick, chance };
-}
-type Random = ReturnType<typeof generator>;
+import {
+  seededRandom as generator,
+  type SeededRandom as Random,
+} from '../../../test/support/seeded-random.ts';
 
 const TOKENS = ['12345abcdef67890fedcba0987654321', 'another-token-0000000000000000000', 'ñandú-tøken'];
 
