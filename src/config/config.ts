@@ -3,9 +3,9 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { DEFAULT_VOICES, sayVoice, type SayVoice } from './voices.ts';
 import { parseSmsCountries, type SmsCountries } from '../phone/phone.ts';
+import { SUPPORTED_LANGUAGES, type Language } from './languages.ts';
 
-export type Language = 'en' | 'es';
-export const SUPPORTED_LANGUAGES: readonly Language[] = ['en', 'es'];
+export { SUPPORTED_LANGUAGES, type Language };
 
 export interface AppConfig {
   port: number;

@@ -4,7 +4,7 @@
 // AMPARO_VOICE_ES) checked at start against the voices Twilio offers for it: Amazon Polly's (Polly.Name,
 // or Polly.Name-Neural where Polly has a neural variant) and Google's (Google.<locale>-<type>-<letter>).
 // The <Say> then carries the voice's own locale as its language.
-import type { Language } from './config.ts';
+import type { Language } from './languages.ts';
 
 export interface SayVoice {
   /** As Twilio's <Say voice> takes it, e.g. Polly.Joanna or Google.es-US-Neural2-A. */

@@ -17,21 +17,9 @@ import { reportsModule } from './reports/reports.module.ts';
 import { smsModule } from './sms/sms.module.ts';
 import { subscriptionsModule } from './subscriptions/subscriptions.module.ts';
 import { voiceModule } from './voice/voice.module.ts';
+import type { Announce, DomainModule } from './domain-module.ts';
 
-export interface DomainModule {
-  name: string;
-  http?: HttpModule;
-  /** Registers the module's job handlers and schedules; called before jobs start. */
-  registerJobs?(context: AppContext): void;
-  /** Work done once the app is ready, such as printing the first-run setup link. */
-  afterStart?(context: AppContext, announce: Announce): Promise<void>;
-}
-
-/**
- * Operator-facing output (never the log). A message with `secret` (a setup or invitation link) is shown only on
- * a terminal: where output is captured (systemd, docker, a file), `withheld` is printed instead.
- */
-export type Announce = (message: string, secret?: { withheld: string }) => void;
+export type { Announce, DomainModule };
 
 export const DOMAIN_MODULES: readonly DomainModule[] = [
   auditModule,

@@ -1,7 +1,7 @@
 // Community alerts: composed by one dispatcher or coordinator for a verified incident, approved by another,
 // and delivered to the subscribers of the target area over a ledger that survives crashes.
 import { registerMessageStatusHandler } from '../../integrations/twilio/status.ts';
-import type { DomainModule } from '../index.ts';
+import type { DomainModule } from '../domain-module.ts';
 import { recordAlertTextStatus } from './alerts.delivery-status.ts';
 import { registerAlertDeliveryJobs } from './alerts.delivery.ts';
 import { registerAlertRoutes } from './alerts.routes.ts';
@@ -11,6 +11,7 @@ registerMessageStatusHandler('alerts', recordAlertTextStatus);
 
 export const alertsModule: DomainModule = {
   name: 'alerts',
+  tables: ['alert_deliveries', 'alert_delivery_early_statuses', 'alerts'],
   http: {
     name: 'alerts',
     register(app, context, services) {

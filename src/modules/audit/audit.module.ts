@@ -1,6 +1,6 @@
 import type { AppContext } from '../../app/context.ts';
 import { auditOwnerStatements } from '../../db/audit-owner.ts';
-import type { DomainModule } from '../index.ts';
+import type { DomainModule } from '../domain-module.ts';
 import { AUDIT_ANCHOR_SCHEDULE, auditAnchorJob, readAnchorFile, writeAuditAnchor } from './audit.anchors.ts';
 import { auditOwnershipProblem, sealLegacyAuditHead } from './audit.service.ts';
 
@@ -8,6 +8,7 @@ import { auditOwnershipProblem, sealLegacyAuditHead } from './audit.service.ts';
 // outside the database, and `amparo audit verify` checks.
 export const auditModule: DomainModule = {
   name: 'audit',
+  tables: ['audit_head', 'audit_log'],
   registerJobs(context: AppContext) {
     context.jobs.register(
       auditAnchorJob,

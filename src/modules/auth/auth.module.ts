@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { cookieNames, type PrincipalLoader } from '../../http/app.ts';
 import { endLiveStreams } from '../../http/event-stream.ts';
 import { defineJob, parseEmptyPayload } from '../../jobs/jobs.ts';
-import type { DomainModule } from '../index.ts';
+import type { DomainModule } from '../domain-module.ts';
 import { activeAdminCount, twoAdminRuleIsOff } from './access-requests.service.ts';
 import { registerAuthRoutes } from './auth.routes.ts';
 import { decodeEndedSessions, onSessionsEnded, SESSIONS_ENDED_CHANNEL } from './sessions.ended.ts';
@@ -57,6 +57,7 @@ export const sessionsPurgeJob = defineJob<Record<string, never>>({
 
 export const authModule: DomainModule = {
   name: 'auth',
+  tables: ['access_requests', 'invites', 'sessions', 'sign_in_failures', 'users'],
   http: {
     name: 'auth',
     async register(app, context, services) {

@@ -1,7 +1,7 @@
 // Case tracking: the facility directory, and for each case the detainee-locator checks, the facilities the
 // person was held in, immigration court hearings, and the reminders (locator re-checks to the legal team,
 // hearings to the family and the attorney) that a worker job sends when they fall due.
-import type { DomainModule } from '../index.ts';
+import type { DomainModule } from '../domain-module.ts';
 import { registerCaseMergeStep } from '../cases/cases.merge.ts';
 import { sendCaseRemindersJob } from './case-tracking.jobs.ts';
 import { moveTrackingOnMerge } from './case-tracking.merge.ts';
@@ -12,6 +12,14 @@ import { registerFacilityRoutes } from './facilities.routes.ts';
 
 export const caseTrackingModule: DomainModule = {
   name: 'case-tracking',
+  tables: [
+    'case_facility_stays',
+    'case_reminder_deliveries',
+    'case_reminders',
+    'facilities',
+    'hearings',
+    'locator_checks',
+  ],
   http: {
     name: 'case-tracking',
     register(app, context, services) {

@@ -1,10 +1,11 @@
 // Incidents: grouping reports, the status flow, merge and split, the live board with its map.
-import type { DomainModule } from '../index.ts';
+import type { DomainModule } from '../domain-module.ts';
 import { LiveIncidentBoard } from './incidents.feed.ts';
 import { registerIncidentRoutes } from './incidents.routes.ts';
 
 export const incidentsModule: DomainModule = {
   name: 'incidents',
+  tables: ['incident_events', 'incidents'],
   http: {
     name: 'incidents',
     register(app, context, services) {

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { AppContext } from '../../app/context.ts';
 import { LocalFileStore } from '../../integrations/storage/local-file-store.ts';
-import type { DomainModule } from '../index.ts';
+import type { DomainModule } from '../domain-module.ts';
 import { expireReportJob, sweepExpiredReportsJob, sweepPhotosJob } from './reports.jobs.ts';
 import { registerReportRoutes } from './reports.routes.ts';
 import {
@@ -27,6 +27,7 @@ export function reportsDeps(context: AppContext): ReportsDeps {
 
 export const reportsModule: DomainModule = {
   name: 'reports',
+  tables: ['report_photos', 'reports'],
   http: {
     name: 'reports',
     register(app, context, services) {

@@ -1,6 +1,6 @@
 // Text intake on the hotline number: the Twilio SMS webhook, the conversation that gathers a report, MMS
 // photos, the console's text simulator, and the jobs that send owed replies, close abandoned conversations and purge webhook receipts.
-import type { DomainModule } from '../index.ts';
+import type { DomainModule } from '../domain-module.ts';
 import { registerMessageStatusHandler } from '../../integrations/twilio/status.ts';
 import { purgeWebhookReceipts, purgeWebhookReceiptsJob } from '../../integrations/twilio/webhook.ts';
 import { reportsDeps } from '../reports/reports.module.ts';
@@ -15,6 +15,13 @@ registerMessageStatusHandler('sms', noteDeliveryError);
 
 export const smsModule: DomainModule = {
   name: 'sms',
+  tables: [
+    'sms_conversations',
+    'sms_media',
+    'sms_opt_outs',
+    'sms_provider_blocks',
+    'sms_unreachable_numbers',
+  ],
   http: {
     name: 'sms',
     register(app, context, services) {

@@ -1,13 +1,14 @@
 // Community alert subscriptions: the public /alerts sign-up with its texted code (sent by a job), and the
 // daily purge of opted-out numbers. Sign-up by SMS keyword goes through the hotline's text intake
 // (sms.service.ts).
-import type { DomainModule } from '../index.ts';
+import type { DomainModule } from '../domain-module.ts';
 import { purgeSubscribersJob, sendCodeJob } from './subscriptions.jobs.ts';
 import { registerSubscriptionRoutes } from './subscriptions.routes.ts';
 import { purgeOldSubscribers, sendSignupCode } from './subscriptions.service.ts';
 
 export const subscriptionsModule: DomainModule = {
   name: 'subscriptions',
+  tables: ['subscribers', 'subscription_code_requests', 'subscription_signups'],
   http: {
     name: 'subscriptions',
     register(app, context, services) {
