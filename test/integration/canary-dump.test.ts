@@ -10,6 +10,7 @@ import { createSmsSender } from '../../src/integrations/messaging/create-sms-sen
 import { openReportForm, postReport, VALID_FIELDS } from '../../src/modules/reports/reports.test-helpers.ts';
 import { createStaffSession } from '../support/staff.ts';
 import { createTestApp, type TestApp } from '../support/test-context.ts';
+import { skipLoudly } from '../support/skipped.ts';
 import { readDatabaseFiles } from '../support/test-database.ts';
 
 const CANARIES = {
@@ -134,7 +135,12 @@ describe(`canaries never leave the encrypted columns`, () => {
   test("the database files on the server's disk hold none of them", async (context) => {
     const files = await readDatabaseFiles(t.databaseUrl);
     if (!files) {
-      context.skip("this process cannot read the test server's files");
+      skipLoudly(
+        context,
+        'canary-dump.test.ts',
+        "PostgreSQL's data files readable by the test process",
+        "this process cannot read the test server's files, as with a server of another user through AMPARO_TEST_DATABASE_URL",
+      );
       return;
     }
     const dump = files.toString('latin1');
