@@ -17,7 +17,7 @@ import { reportsModule } from './reports/reports.module.ts';
 import { smsModule } from './sms/sms.module.ts';
 import { subscriptionsModule } from './subscriptions/subscriptions.module.ts';
 import { voiceModule } from './voice/voice.module.ts';
-import type { Announce, DomainModule } from './domain-module.ts';
+import type { Announce, DomainModule } from '../app/domain-module.ts';
 
 export type { Announce, DomainModule };
 

@@ -1,7 +1,7 @@
 // Community alerts: composed by one dispatcher or coordinator for a verified incident, approved by another,
 // and delivered to the subscribers of the target area over a ledger that survives crashes.
 import { registerMessageStatusHandler } from '../../integrations/twilio/status.ts';
-import type { DomainModule } from '../domain-module.ts';
+import type { DomainModule } from '../../app/domain-module.ts';
 import { recordAlertTextStatus } from './alerts.delivery-status.ts';
 import { registerAlertDeliveryJobs } from './alerts.delivery.ts';
 import { registerAlertRoutes } from './alerts.routes.ts';

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../app/context.ts';
 import { auditOwnerStatements } from '../../db/audit-owner.ts';
-import type { DomainModule } from '../domain-module.ts';
+import type { DomainModule } from '../../app/domain-module.ts';
 import { AUDIT_ANCHOR_SCHEDULE, auditAnchorJob, readAnchorFile, writeAuditAnchor } from './audit.anchors.ts';
 import { auditOwnershipProblem, sealLegacyAuditHead } from './audit.service.ts';
 

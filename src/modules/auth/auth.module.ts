@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { cookieNames, type PrincipalLoader } from '../../http/app.ts';
 import { endLiveStreams } from '../../http/event-stream.ts';
 import { defineJob, parseEmptyPayload } from '../../jobs/jobs.ts';
-import type { DomainModule } from '../domain-module.ts';
+import type { DomainModule } from '../../app/domain-module.ts';
 import { activeAdminCount, twoAdminRuleIsOff } from './access-requests.service.ts';
 import { registerAuthRoutes } from './auth.routes.ts';
 import { decodeEndedSessions, onSessionsEnded, SESSIONS_ENDED_CHANNEL } from './sessions.ended.ts';

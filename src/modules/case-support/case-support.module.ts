@@ -1,7 +1,7 @@
 // Case support: the attorney directory and who represents each case, the bond and the bond funds' ledger,
 // family support tasks and the outcome. Its parts of the case page are registered as case sections.
 import { registerCaseMergeStep } from '../cases/cases.merge.ts';
-import type { DomainModule } from '../domain-module.ts';
+import type { DomainModule } from '../../app/domain-module.ts';
 import { mergeSupport } from './case-support.merge.ts';
 import { registerCaseSupportRoutes } from './case-support.routes.ts';
 import { registerSupportSections } from './case-support.sections.ts';

@@ -1,7 +1,7 @@
 // Case tracking: the facility directory, and for each case the detainee-locator checks, the facilities the
 // person was held in, immigration court hearings, and the reminders (locator re-checks to the legal team,
 // hearings to the family and the attorney) that a worker job sends when they fall due.
-import type { DomainModule } from '../domain-module.ts';
+import type { DomainModule } from '../../app/domain-module.ts';
 import { registerCaseMergeStep } from '../cases/cases.merge.ts';
 import { sendCaseRemindersJob } from './case-tracking.jobs.ts';
 import { moveTrackingOnMerge } from './case-tracking.merge.ts';

@@ -1,7 +1,7 @@
 // Cases for detained people: teams, opening and following a case, family contacts and texts, the timeline,
 // exports, and the daily destruction of expired case keys. Other case modules (tracking, support) add
 // their sections to the case page through cases.sections.ts and open cases through cases.access.ts.
-import type { DomainModule } from '../domain-module.ts';
+import type { DomainModule } from '../../app/domain-module.ts';
 import { sendFamilyTexts } from './cases.family.ts';
 import { destroyCaseKeysJob, textFamilyJob } from './cases.jobs.ts';
 import { destroyDueCaseKeys } from './cases.retention.ts';

@@ -1,7 +1,7 @@
 // Responders and dispatch: staff profiles and the roster, the dispatch panel and its callout of the nearest
 // responders, the texts to responders and their answers, and the field verification page.
 import type { AppContext } from '../../app/context.ts';
-import type { DomainModule } from '../domain-module.ts';
+import type { DomainModule } from '../../app/domain-module.ts';
 import { reportsDeps } from '../reports/reports.module.ts';
 import { sendCalloutTextJob, sendDispatchTextJob, sendStandDownTextJob } from './dispatch.jobs.ts';
 import { registerDispatchRoutes } from './dispatch.routes.ts';

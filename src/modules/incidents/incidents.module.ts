@@ -1,5 +1,5 @@
 // Incidents: grouping reports, the status flow, merge and split, the live board with its map.
-import type { DomainModule } from '../domain-module.ts';
+import type { DomainModule } from '../../app/domain-module.ts';
 import { LiveIncidentBoard } from './incidents.feed.ts';
 import { registerIncidentRoutes } from './incidents.routes.ts';
 

@@ -2,7 +2,7 @@
 // are deleted AMPARO_OUTBOX_RETENTION_DAYS after they were written, like any other copy of a message.
 import type { AppContext } from '../../app/context.ts';
 import { defineJob, parseEmptyPayload } from '../../jobs/jobs.ts';
-import type { DomainModule } from '../domain-module.ts';
+import type { DomainModule } from '../../app/domain-module.ts';
 import { registerOutboxRoutes } from './outbox.routes.ts';
 import { purgeOutbox } from './outbox.service.ts';
 

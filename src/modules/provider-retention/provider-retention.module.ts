@@ -1,6 +1,6 @@
 // Provider retention: the ledger of every message, call, attachment and recording Twilio holds for Amparo
 // (by SID only), their deletion there once final and no longer needed, and the admins' page about them.
-import type { DomainModule } from '../domain-module.ts';
+import type { DomainModule } from '../../app/domain-module.ts';
 import { sweepProviderCopiesJob } from './provider-retention.jobs.ts';
 import { registerProviderRetentionRoutes } from './provider-retention.routes.ts';
 import { deleteDueCopies } from './provider-retention.service.ts';

@@ -1,5 +1,5 @@
 // The public pages: home (how to reach the hotline) and know-your-rights. The report form is in reports.
-import type { DomainModule } from '../domain-module.ts';
+import type { DomainModule } from '../../app/domain-module.ts';
 import { registerPublicRoutes } from './public.routes.ts';
 
 export const publicModule: DomainModule = {

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { AppContext } from '../../app/context.ts';
 import { LocalFileStore } from '../../integrations/storage/local-file-store.ts';
-import type { DomainModule } from '../domain-module.ts';
+import type { DomainModule } from '../../app/domain-module.ts';
 import { expireReportJob, sweepExpiredReportsJob, sweepPhotosJob } from './reports.jobs.ts';
 import { registerReportRoutes } from './reports.routes.ts';
 import {

@@ -1,6 +1,6 @@
 // Text intake on the hotline number: the Twilio SMS webhook, the conversation that gathers a report, MMS
 // photos, the console's text simulator, and the jobs that send owed replies, close abandoned conversations and purge webhook receipts.
-import type { DomainModule } from '../domain-module.ts';
+import type { DomainModule } from '../../app/domain-module.ts';
 import { registerMessageStatusHandler } from '../../integrations/twilio/status.ts';
 import { purgeWebhookReceipts, purgeWebhookReceiptsJob } from '../../integrations/twilio/webhook.ts';
 import { reportsDeps } from '../reports/reports.module.ts';

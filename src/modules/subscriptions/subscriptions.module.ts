@@ -1,7 +1,7 @@
 // Community alert subscriptions: the public /alerts sign-up with its texted code (sent by a job), and the
 // daily purge of opted-out numbers. Sign-up by SMS keyword goes through the hotline's text intake
 // (sms.service.ts).
-import type { DomainModule } from '../domain-module.ts';
+import type { DomainModule } from '../../app/domain-module.ts';
 import { purgeSubscribersJob, sendCodeJob } from './subscriptions.jobs.ts';
 import { registerSubscriptionRoutes } from './subscriptions.routes.ts';
 import { purgeOldSubscribers, sendSignupCode } from './subscriptions.service.ts';

@@ -2,7 +2,7 @@
 // encrypted store and deleted at Twilio), their playback, and the legal team's follow-up tasks.
 import type { AppContext } from '../../app/context.ts';
 import { TwilioRestClient } from '../../integrations/twilio/rest-client.ts';
-import type { DomainModule } from '../domain-module.ts';
+import type { DomainModule } from '../../app/domain-module.ts';
 import { reportsDeps } from '../reports/reports.module.ts';
 import { fetchRecording, type RecordingDeps } from './recordings.service.ts';
 import { fetchRecordingJob, purgeCallsJob } from './voice.jobs.ts';

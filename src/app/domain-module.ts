@@ -1,6 +1,6 @@
-// What a domain module declares about itself. Kept apart from index.ts (which imports every module) so that a
-// module's *.module.ts can name this type without an import cycle through the list of all modules.
-import type { AppContext } from '../app/context.ts';
+// What a domain module declares about itself. Kept apart from src/modules/index.ts (which imports every module) so
+// that a module's *.module.ts can name this type without an import cycle through the list of all modules.
+import type { AppContext } from './context.ts';
 import type { Database } from '../db/schema.ts';
 import type { HttpModule } from '../http/app.ts';
 
