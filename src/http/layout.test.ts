@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Role } from '../db/schema.ts';
+import { loadModules } from '../modules/index.ts';
+import { orderNavigation } from './navigation.ts';
 import { createStaffSession } from '../../test/support/staff.ts';
 import { createTestApp, type TestApp } from '../../test/support/test-context.ts';
 
@@ -153,5 +155,23 @@ describe('staff navigation', () => {
   test('the entries are in the reader language', async () => {
     const got = await navOf(['admin', 'legal'], 'es');
     assert.deepEqual(got, EXPECTED_ES);
+  });
+});
+
+describe('navigation entries', () => {
+  test('every module entry has its own position', async () => {
+    const { navigation } = await loadModules();
+    assert.equal(orderNavigation(navigation).length, navigation.length);
+  });
+
+  test('two entries at one position are refused at start', () => {
+    assert.throws(
+      () =>
+        orderNavigation([
+          { href: '/console/a', label: 'cases.nav', roles: 'any', position: 10 },
+          { href: '/console/b', label: 'alerts.nav', roles: ['admin'], position: 10 },
+        ]),
+      /share a position/,
+    );
   });
 });

@@ -2,6 +2,7 @@
 // DomainModule from its *.module.ts file; adding a module is one line here.
 import type { AppContext } from '../app/context.ts';
 import type { HttpModule, PrincipalLoader } from '../http/app.ts';
+import type { NavigationEntry } from '../http/navigation.ts';
 import { alertsModule } from './alerts/alerts.module.ts';
 import { auditModule } from './audit/audit.module.ts';
 import { authModule, createPrincipalLoader } from './auth/auth.module.ts';
@@ -21,6 +22,8 @@ import { voiceModule } from './voice/voice.module.ts';
 export interface DomainModule {
   name: string;
   http?: HttpModule;
+  /** The module's entries in the staff navigation (where each sits is its `position`). */
+  navigation?: readonly NavigationEntry[];
   /** Registers the module's job handlers and schedules; called before jobs start. */
   registerJobs?(context: AppContext): void;
   /** Work done once the app is ready, such as printing the first-run setup link. */
@@ -53,6 +56,8 @@ export const DOMAIN_MODULES: readonly DomainModule[] = [
 
 export interface AmparoModules {
   http: HttpModule[];
+  /** Every module's navigation entries, for buildApp. */
+  navigation: NavigationEntry[];
   /** How requests are tied to signed-in staff (the auth module's sessions). */
   principalsFor(context: AppContext): PrincipalLoader;
   registerJobs(context: AppContext): void;
@@ -62,6 +67,7 @@ export interface AmparoModules {
 export async function loadModules(): Promise<AmparoModules> {
   return {
     http: DOMAIN_MODULES.flatMap((module) => (module.http ? [module.http] : [])),
+    navigation: DOMAIN_MODULES.flatMap((module) => module.navigation ?? []),
     principalsFor: createPrincipalLoader,
     registerJobs(context) {
       for (const module of DOMAIN_MODULES) module.registerJobs?.(context);

@@ -2,6 +2,7 @@
 // exports, and the daily destruction of expired case keys. Other case modules (tracking, support) add
 // their sections to the case page through cases.sections.ts and open cases through cases.access.ts.
 import type { DomainModule } from '../index.ts';
+import { CASE_ROLES } from './cases.policy.ts';
 import { sendFamilyTexts } from './cases.family.ts';
 import { destroyCaseKeysJob, textFamilyJob } from './cases.jobs.ts';
 import { destroyDueCaseKeys } from './cases.retention.ts';
@@ -9,6 +10,10 @@ import { registerCaseRoutes } from './cases.routes.ts';
 
 export const casesModule: DomainModule = {
   name: 'cases',
+  navigation: [
+    { href: '/console/cases', label: 'cases.nav', roles: CASE_ROLES, position: 60 },
+    { href: '/console/teams', label: 'cases.nav_teams', roles: ['admin'], position: 140 },
+  ],
   http: {
     name: 'cases',
     register(app, context, services) {
