@@ -3,6 +3,7 @@
 import type { AppContext } from './context.ts';
 import type { Database } from '../db/schema.ts';
 import type { HttpModule } from '../http/app.ts';
+import type { NavigationEntry } from '../http/navigation.ts';
 
 export interface DomainModule {
   name: string;
@@ -12,6 +13,8 @@ export interface DomainModule {
    */
   tables: readonly (keyof Database)[];
   http?: HttpModule;
+  /** The module's entries in the staff navigation (where each sits is its `position`). */
+  navigation?: readonly NavigationEntry[];
   /** Registers the module's job handlers and schedules; called before jobs start. */
   registerJobs?(context: AppContext): void;
   /** Work done once the app is ready, such as printing the first-run setup link. */

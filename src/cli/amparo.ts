@@ -177,7 +177,11 @@ async function run(
   await context.jobs.start({ work: mode !== 'serve' });
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   if (mode !== 'worker') {
-    app = await buildApp(context, { modules: modules.http, principals: modules.principalsFor(context) });
+    app = await buildApp(context, {
+      modules: modules.http,
+      principals: modules.principalsFor(context),
+      navigation: modules.navigation,
+    });
     await app.listen({ port: config.port, host: config.host });
   }
   // Only the web process announces (the first-run setup link): a separate worker must not print a second

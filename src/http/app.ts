@@ -23,6 +23,7 @@ import { CsrfTokens, SESSION_FORM_TOKEN_TTL_MS } from './csrf.ts';
 import { AppError, ERROR_CODES, type ErrorCode } from './errors.ts';
 import { renderErrorPage } from './layout.ts';
 import { serializeError } from './logging.ts';
+import { orderNavigation, type NavigationEntry } from './navigation.ts';
 import { ClientKeyer, databaseRateLimitStore, sweepRateLimitCounts } from './rate-limit.ts';
 import { isAuthenticTwilioRequest, isTwilioFormType } from '../integrations/twilio/webhook.ts';
 import { htmlResponses, jsonResponses } from './schemas.ts';
@@ -64,6 +65,8 @@ declare module 'fastify' {
 export interface BuildAppOptions {
   modules: HttpModule[];
   principals: PrincipalLoader;
+  /** The staff navigation's entries, collected from the modules (none when left out). */
+  navigation?: readonly NavigationEntry[];
 }
 
 const ASSETS_DIR = path.join(import.meta.dirname, 'assets');
@@ -126,6 +129,7 @@ export async function buildApp(context: AppContext, options: BuildAppOptions): P
   app.decorateRequest('t', translator(context.config.defaultLanguage));
   app.decorateRequest('principal', null);
   app.decorateRequest('formBinding', '');
+  app.decorate('navigation', orderNavigation(options.navigation ?? []));
 
   app.addHook('onRequest', async (request, reply) => {
     // Twilio's webhooks are no browser: no cookies, no forms, no staff session, answers in TwiML. Setting a

@@ -1,11 +1,22 @@
-// Form plumbing shared by every module's pages: the shape of a field's error, readable text, and reading a
-// urlencoded body back into the form's values.
-import type { MessageKey } from '../i18n/i18n.ts';
+// Form plumbing shared by every module's pages: the shape of a field's error and how it is shown next to
+// its input, readable text, and reading a urlencoded body back into the form's values.
+import type { MessageKey, Translator } from '../i18n/i18n.ts';
+import { html, type Html } from './html.ts';
 
 /** What is wrong with one field: a message key, with the values it interpolates. */
 export interface FieldError {
   key: MessageKey;
   params?: Record<string, string | number>;
+}
+
+/**
+ * A field's error, shown next to its input: `id` is the input's id, and the input points at the message with
+ * aria-describedby="<id>-error". Nothing when the field is fine.
+ */
+export function fieldError(t: Translator, id: string, problem: FieldError | undefined): Html | string {
+  return problem
+    ? html`<span class="field-error" id="${id}-error">${t(problem.key, problem.params)}</span>`
+    : '';
 }
 
 /**

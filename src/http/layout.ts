@@ -1,18 +1,8 @@
 // The page shell shared by public pages and the staff console: small, mobile first, no third-party
 // anything, and complete without JavaScript.
 import type { FastifyRequest } from 'fastify';
-import { ALERT_ROLES } from '../modules/alerts/alerts.policy.ts';
-import { DIRECTORY_ROLES } from '../modules/case-support/case-support.policy.ts';
-import { FACILITY_EDITOR_ROLES } from '../modules/case-tracking/case-tracking.policy.ts';
-import { CASE_ROLES } from '../modules/cases/cases.policy.ts';
-import { DISPATCHER_ROLES } from '../modules/dispatch/dispatch.policy.ts';
-import { INCIDENT_MANAGER_ROLES } from '../modules/incidents/incidents.policy.ts';
-import { OUTBOX_PAGE_ROLES } from '../modules/outbox/outbox.policy.ts';
-import { REPORT_READER_ROLES } from '../modules/reports/reports.policy.ts';
-import { SIMULATOR_ROLES } from '../modules/sms/sms.policy.ts';
-import { FOLLOWUP_ROLES } from '../modules/voice/voice.policy.ts';
-import { hasAnyRole } from './access.ts';
 import { html, type Html } from './html.ts';
+import { visibleNavigation } from './navigation.ts';
 
 export interface PageOptions {
   request: FastifyRequest;
@@ -39,27 +29,11 @@ function languageSwitch(request: FastifyRequest): Html {
   >`;
 }
 
+/** The entries the modules declared (see navigation.ts) that this staff member's roles open. */
 function consoleNav(request: FastifyRequest): Html {
   const t = request.t;
-  const roles = request.principal?.roles ?? [];
   return html`<nav class="console-nav" aria-label="${t('console.nav_label')}">
-    ${hasAnyRole(request.principal, REPORT_READER_ROLES) ? html`<a href="/console">${t('console.nav_reports')}</a>` : ''}
-    ${hasAnyRole(request.principal, INCIDENT_MANAGER_ROLES) ? html`<a href="/console/incidents">${t('incidents.nav')}</a>` : ''}
-    ${hasAnyRole(request.principal, ALERT_ROLES) ? html`<a href="/console/alerts">${t('alerts.nav')}</a>` : ''}
-    ${hasAnyRole(request.principal, OUTBOX_PAGE_ROLES) ? html`<a href="/console/outbox">${t('console.nav_outbox')}</a>` : ''}
-    ${hasAnyRole(request.principal, FOLLOWUP_ROLES) ? html`<a href="/console/followups">${t('voice.followups_nav')}</a>` : ''}
-    ${hasAnyRole(request.principal, CASE_ROLES) ? html`<a href="/console/cases">${t('cases.nav')}</a>` : ''}
-    ${hasAnyRole(request.principal, CASE_ROLES) ? html`<a href="/console/cases/checks-due">${t('case_tracking.nav_checks_due')}</a>` : ''}
-    ${hasAnyRole(request.principal, FACILITY_EDITOR_ROLES) ? html`<a href="/console/facilities">${t('case_tracking.nav_facilities')}</a>` : ''}
-    ${hasAnyRole(request.principal, CASE_ROLES) ? html`<a href="/console/my-tasks">${t('case_support.nav_my_tasks')}</a>` : ''}
-    ${hasAnyRole(request.principal, DIRECTORY_ROLES) ? html`<a href="/console/attorneys">${t('case_support.nav_attorneys')}</a>` : ''}
-    ${hasAnyRole(request.principal, SIMULATOR_ROLES) ? html`<a href="/console/hotline/simulator">${t('sms.simulator_nav')}</a>` : ''}
-    ${hasAnyRole(request.principal, DISPATCHER_ROLES) ? html`<a href="/console/roster">${t('dispatch.nav_roster')}</a>` : ''}
-    ${roles.includes('admin') ? html`<a href="/console/users">${t('console.nav_users')}</a>` : ''}
-    ${roles.includes('admin') ? html`<a href="/console/teams">${t('cases.nav_teams')}</a>` : ''}
-    ${roles.includes('admin') ? html`<a href="/console/provider-copies">${t('provider_copies.nav')}</a>` : ''}
-    <a href="/console/profile">${t('dispatch.nav_profile')}</a>
-    <a href="/console/account">${t('console.nav_account')}</a>
+    ${visibleNavigation(request).map((entry) => html`<a href="${entry.href}">${t(entry.label)}</a>\n    `)}
   </nav>`;
 }
 

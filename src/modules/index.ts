@@ -2,6 +2,7 @@
 // DomainModule from its *.module.ts file; adding a module is one line here.
 import type { AppContext } from '../app/context.ts';
 import type { HttpModule, PrincipalLoader } from '../http/app.ts';
+import type { NavigationEntry } from '../http/navigation.ts';
 import { alertsModule } from './alerts/alerts.module.ts';
 import { auditModule } from './audit/audit.module.ts';
 import { authModule, createPrincipalLoader } from './auth/auth.module.ts';
@@ -41,6 +42,8 @@ export const DOMAIN_MODULES: readonly DomainModule[] = [
 
 export interface AmparoModules {
   http: HttpModule[];
+  /** Every module's navigation entries, for buildApp. */
+  navigation: NavigationEntry[];
   /** How requests are tied to signed-in staff (the auth module's sessions). */
   principalsFor(context: AppContext): PrincipalLoader;
   registerJobs(context: AppContext): void;
@@ -50,6 +53,7 @@ export interface AmparoModules {
 export async function loadModules(): Promise<AmparoModules> {
   return {
     http: DOMAIN_MODULES.flatMap((module) => (module.http ? [module.http] : [])),
+    navigation: DOMAIN_MODULES.flatMap((module) => module.navigation ?? []),
     principalsFor: createPrincipalLoader,
     registerJobs(context) {
       for (const module of DOMAIN_MODULES) module.registerJobs?.(context);

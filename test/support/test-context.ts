@@ -101,6 +101,7 @@ export async function createTestApp(options: TestContextOptions & { work?: boole
   const app = await buildApp(test.context, {
     modules: modules.http,
     principals: modules.principalsFor(test.context),
+    navigation: modules.navigation,
   });
   await app.ready();
   return {

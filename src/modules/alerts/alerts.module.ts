@@ -2,6 +2,7 @@
 // and delivered to the subscribers of the target area over a ledger that survives crashes.
 import { registerMessageStatusHandler } from '../../integrations/twilio/status.ts';
 import type { DomainModule } from '../../app/domain-module.ts';
+import { ALERT_ROLES } from './alerts.policy.ts';
 import { recordAlertTextStatus } from './alerts.delivery-status.ts';
 import { registerAlertDeliveryJobs } from './alerts.delivery.ts';
 import { registerAlertRoutes } from './alerts.routes.ts';
@@ -12,6 +13,7 @@ registerMessageStatusHandler('alerts', recordAlertTextStatus);
 export const alertsModule: DomainModule = {
   name: 'alerts',
   tables: ['alert_deliveries', 'alert_delivery_early_statuses', 'alerts'],
+  navigation: [{ href: '/console/alerts', label: 'alerts.nav', roles: ALERT_ROLES, position: 30 }],
   http: {
     name: 'alerts',
     register(app, context, services) {

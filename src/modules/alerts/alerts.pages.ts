@@ -11,7 +11,7 @@ import type { MessageKey, Translator } from '../../i18n/i18n.ts';
 import { incidentStatusLabel, incidentTypeLabel } from '../incidents/incidents.pages.ts';
 import { agencyLabel } from '../reports/reports.pages.ts';
 import { formatTime } from '../../i18n/time.ts';
-import type { FieldError } from '../../http/form.ts';
+import { fieldError, type FieldError } from '../../http/form.ts';
 import type { AlertListRow } from './alerts.repository.ts';
 import {
   formatAreas,
@@ -42,10 +42,6 @@ const adviceLabel = (t: Translator, key: string): string => t(`alerts.advice_${k
 
 function languageLabel(t: Translator, code: string): string {
   return code === 'en' || code === 'es' ? t(`alerts.language_${code}`) : code;
-}
-
-function fieldError(t: Translator, error: FieldError | undefined, id: string): Html | string {
-  return error ? html`<span class="field-error" id="${id}-error">${t(error.key, error.params)}</span>` : '';
 }
 
 function statusBadge(t: Translator, status: AlertStatus, id?: string): Html {
@@ -168,7 +164,7 @@ function wordingFields(
       whatOptions.length > 0
         ? html`<label for="${idPrefix}-what">${t('alerts.field_what')}</label>
           <span class="hint">${t('alerts.field_what_hint')}</span>
-          ${fieldError(t, errors.what, `${idPrefix}-what`)}
+          ${fieldError(t, `${idPrefix}-what`, errors.what)}
           <select id="${idPrefix}-what" name="what" required>
             ${whatOptions.map(
               (key) =>
@@ -177,7 +173,7 @@ function wordingFields(
           </select>
           <label for="${idPrefix}-area">${t('alerts.field_area')}</label>
           <span class="hint">${t('alerts.field_area_hint')}</span>
-          ${fieldError(t, errors.area_label, `${idPrefix}-area`)}
+          ${fieldError(t, `${idPrefix}-area`, errors.area_label)}
           <input
             id="${idPrefix}-area"
             name="area_label"
@@ -189,7 +185,7 @@ function wordingFields(
         : ''
     }
     <label for="${idPrefix}-advice">${t('alerts.field_advice')}</label>
-    ${fieldError(t, errors.advice, `${idPrefix}-advice`)}
+    ${fieldError(t, `${idPrefix}-advice`, errors.advice)}
     <select id="${idPrefix}-advice" name="advice" required>
       ${adviceOptions.map(
         (key) =>
@@ -486,7 +482,7 @@ function targetingSection(t: Translator, detail: AlertDetail, state: DetailState
               ${
                 detail.radiusMeters !== null
                   ? html`<label for="targeting-radius">${t('alerts.field_radius')}</label>
-                    ${fieldError(t, mine?.errors.radius, 'targeting-radius')}
+                    ${fieldError(t, 'targeting-radius', mine?.errors.radius)}
                     <input
                       id="targeting-radius"
                       name="radius"
@@ -500,14 +496,14 @@ function targetingSection(t: Translator, detail: AlertDetail, state: DetailState
                   : html`<input type="hidden" name="radius" value="${String(MIN_RADIUS_METERS)}" />`
               }
               <label for="targeting-add">${t('alerts.field_add_zips')}</label>
-              ${fieldError(t, mine?.errors.add_zips, 'targeting-add')}
+              ${fieldError(t, 'targeting-add', mine?.errors.add_zips)}
               <input id="targeting-add" name="add_zips" value="${values.add_zips}" autocomplete="off" />
               <label for="targeting-remove">${t('alerts.field_remove_zips')}</label>
-              ${fieldError(t, mine?.errors.remove_zips, 'targeting-remove')}
+              ${fieldError(t, 'targeting-remove', mine?.errors.remove_zips)}
               <input id="targeting-remove" name="remove_zips" value="${values.remove_zips}" autocomplete="off" />
               <label for="targeting-areas">${t('alerts.field_areas')}</label>
               <span class="hint">${t('alerts.field_areas_hint')}</span>
-              ${fieldError(t, mine?.errors.areas, 'targeting-areas')}
+              ${fieldError(t, 'targeting-areas', mine?.errors.areas)}
               <textarea id="targeting-areas" name="areas" rows="3">
 ${values.areas ?? ''}</textarea
               >

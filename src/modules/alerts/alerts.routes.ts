@@ -71,6 +71,16 @@ const SAVED_NOTICES: Record<string, MessageKey> = {
 };
 
 export function registerAlertRoutes(app: FastifyInstance, context: AppContext, services: HttpServices): void {
+  const scope = alertRouteScope(context, services, app);
+  registerAlertListRoutes(app, scope);
+  registerAlertComposeRoutes(app, scope);
+  registerAlertDetailRoutes(app, scope);
+  registerAlertDecisionRoutes(app, scope);
+  registerAlertProgressRoutes(app, scope);
+}
+
+/** What the route groups below share: built once, when the routes are registered. */
+function alertRouteScope(context: AppContext, services: HttpServices, app: FastifyInstance) {
   const { networkName, timeZone } = context.config;
   const page = (request: FastifyRequest): Page => ({ request, networkName, timeZone });
   const csrfFor = (request: FastifyRequest) => services.csrf.issue(request.principal!.csrfSecret);
@@ -85,6 +95,68 @@ export function registerAlertRoutes(app: FastifyInstance, context: AppContext, s
   const watch = new AlertProgressWatch(context, { pollMs: PROGRESS_REREAD_MS });
   app.addHook('onClose', async () => watch.close());
 
+  const detailPage = async (
+    request: FastifyRequest<IdParams>,
+    reply: FastifyReply,
+    status: number,
+    extra: Pick<DetailState, 'notice' | 'problem'> = {},
+  ) => {
+    const principal = request.principal!;
+    const detail = await viewAlert(context, request.params.id, principal.userId);
+    if (!detail) throw new AppError('not_found');
+    return sendHtml(
+      reply,
+      renderAlertDetail(page(request), detail, {
+        csrfToken: csrfFor(request),
+        canTarget: hasAnyRole(principal, ALERT_TARGETING_ROLES),
+        twoPersonOff,
+        renderedAt: context.clock.now(),
+        ...extra,
+      }),
+      status,
+    );
+  };
+
+  const problemPage = (
+    request: FastifyRequest<IdParams>,
+    reply: FastifyReply,
+    status: number,
+    form: DetailForm,
+    problem: {
+      errors?: FormErrors<string>;
+      values?: Record<string, string>;
+      message?: { key: MessageKey; params?: Record<string, string | number> };
+    },
+  ) =>
+    detailPage(request, reply, status, {
+      problem: {
+        form,
+        errors: problem.errors ?? {},
+        values: problem.values ?? {},
+        ...(problem.message ? { message: problem.message } : {}),
+      },
+    });
+
+  return {
+    context,
+    services,
+    networkName,
+    timeZone,
+    page,
+    csrfFor,
+    twoPersonOff,
+    openEventStream,
+    watch,
+    detailPage,
+    problemPage,
+  };
+}
+
+type AlertRouteScope = ReturnType<typeof alertRouteScope>;
+
+/** The list of alerts. */
+function registerAlertListRoutes(app: FastifyInstance, scope: AlertRouteScope): void {
+  const { context, page, twoPersonOff } = scope;
   // ---- the list ----------------------------------------------------------------------------------------
 
   app.get(
@@ -93,7 +165,11 @@ export function registerAlertRoutes(app: FastifyInstance, context: AppContext, s
     async (request, reply) =>
       sendHtml(reply, renderAlertList(page(request), await listAlertsForConsole(context), twoPersonOff), 200),
   );
+}
 
+/** Composing an alert, new or from an incident. */
+function registerAlertComposeRoutes(app: FastifyInstance, scope: AlertRouteScope): void {
+  const { context, page, csrfFor, twoPersonOff } = scope;
   // ---- composing ---------------------------------------------------------------------------------------
 
   const composePage = async (
@@ -206,50 +282,12 @@ export function registerAlertRoutes(app: FastifyInstance, context: AppContext, s
     },
     async (request, reply) => compose(request, reply, null),
   );
+}
 
+/** One alert: its page, and editing and targeting it. */
+function registerAlertDetailRoutes(app: FastifyInstance, scope: AlertRouteScope): void {
+  const { context, detailPage, problemPage } = scope;
   // ---- one alert ---------------------------------------------------------------------------------------
-
-  const detailPage = async (
-    request: FastifyRequest<IdParams>,
-    reply: FastifyReply,
-    status: number,
-    extra: Pick<DetailState, 'notice' | 'problem'> = {},
-  ) => {
-    const principal = request.principal!;
-    const detail = await viewAlert(context, request.params.id, principal.userId);
-    if (!detail) throw new AppError('not_found');
-    return sendHtml(
-      reply,
-      renderAlertDetail(page(request), detail, {
-        csrfToken: csrfFor(request),
-        canTarget: hasAnyRole(principal, ALERT_TARGETING_ROLES),
-        twoPersonOff,
-        renderedAt: context.clock.now(),
-        ...extra,
-      }),
-      status,
-    );
-  };
-
-  const problemPage = (
-    request: FastifyRequest<IdParams>,
-    reply: FastifyReply,
-    status: number,
-    form: DetailForm,
-    problem: {
-      errors?: FormErrors<string>;
-      values?: Record<string, string>;
-      message?: { key: MessageKey; params?: Record<string, string | number> };
-    },
-  ) =>
-    detailPage(request, reply, status, {
-      problem: {
-        form,
-        errors: problem.errors ?? {},
-        values: problem.values ?? {},
-        ...(problem.message ? { message: problem.message } : {}),
-      },
-    });
 
   app.get<IdParams & { Querystring: { saved?: string } }>(
     '/console/alerts/:id',
@@ -340,7 +378,11 @@ export function registerAlertRoutes(app: FastifyInstance, context: AppContext, s
       }
     },
   );
+}
 
+/** One alert: approving, rejecting and cancelling it. */
+function registerAlertDecisionRoutes(app: FastifyInstance, scope: AlertRouteScope): void {
+  const { context, problemPage } = scope;
   app.post<IdParams & { Body: Body }>(
     '/console/alerts/:id/approve',
     {
@@ -404,7 +446,11 @@ export function registerAlertRoutes(app: FastifyInstance, context: AppContext, s
       }
     },
   );
+}
 
+/** An alert's live delivery progress. */
+function registerAlertProgressRoutes(app: FastifyInstance, scope: AlertRouteScope): void {
+  const { context, openEventStream, watch } = scope;
   // ---- live progress -----------------------------------------------------------------------------------
 
   app.get<IdParams & { Querystring: { since?: string } }>(

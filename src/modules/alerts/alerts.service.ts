@@ -25,6 +25,7 @@ import { findIncident, lockIncident } from '../incidents/incidents.repository.ts
 import { REFERENCE_ALPHABET } from '../reports/reference-code.ts';
 import { isUuid } from '../../http/ids.ts';
 import { NotificationFanOut } from '../../db/notification-fan-out.ts';
+import { freeReference } from '../../db/unique-reference.ts';
 import {
   ALERT_PROGRESS_CHANNEL,
   alertDeliveryProgress,
@@ -60,7 +61,6 @@ type Trx = Transaction<Database>;
 
 const LIST_LIMIT = 200;
 const ALERT_REFERENCE_LENGTH = 6;
-const REFERENCE_ATTEMPTS = 5;
 /** How far from an incident placed without a ZIP code its nearest ZIP code may be, to name its area. */
 const AREA_NAME_MAX_METERS = 20_000;
 
@@ -111,14 +111,7 @@ export function newAlertReference(): string {
 }
 
 async function uniqueAlertReference(trx: Trx): Promise<string> {
-  let reference = newAlertReference();
-  for (
-    let attempt = 1;
-    attempt < REFERENCE_ATTEMPTS && (await alertReferenceExists(trx, reference));
-    attempt++
-  )
-    reference = newAlertReference();
-  return reference;
+  return freeReference(newAlertReference, (reference) => alertReferenceExists(trx, reference));
 }
 
 function incidentPoint(context: Pick<AppContext, 'secrets'>, incident: Incident): Point | undefined {

@@ -58,6 +58,10 @@ export const sessionsPurgeJob = defineJob<Record<string, never>>({
 export const authModule: DomainModule = {
   name: 'auth',
   tables: ['access_requests', 'invites', 'sessions', 'sign_in_failures', 'users'],
+  navigation: [
+    { href: '/console/users', label: 'console.nav_users', roles: ['admin'], position: 130 },
+    { href: '/console/account', label: 'console.nav_account', roles: 'any', position: 170 },
+  ],
   http: {
     name: 'auth',
     async register(app, context, services) {

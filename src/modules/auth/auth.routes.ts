@@ -125,6 +125,16 @@ const ACCOUNT_LINK_PROBLEMS: Record<string, MessageKey> = {
 };
 
 export function registerAuthRoutes(app: FastifyInstance, context: AppContext, services: HttpServices): void {
+  const scope = authRouteScope(context, services);
+  registerSignInRoutes(app, scope);
+  registerSecondFactorRoutes(app, scope);
+  registerAccountRoutes(app, scope);
+  registerAccountLinkRoutes(app, scope);
+  registerStaffAdminRoutes(app, scope);
+}
+
+/** What the route groups below share: built once, when the routes are registered. */
+function authRouteScope(context: AppContext, services: HttpServices) {
   const networkName = context.config.networkName;
   const sessionCookie = services.cookies.session;
   // The same work as the web alert sign-up's (AMPARO_SUBSCRIBE_PROOF_OF_WORK), signed for sign-in only.
@@ -193,6 +203,38 @@ export function registerAuthRoutes(app: FastifyInstance, context: AppContext, se
     return next ? `/login?next=${encodeURIComponent(next)}` : '/login';
   }
 
+  return {
+    context,
+    services,
+    networkName,
+    sessionCookie,
+    proofOfWork,
+    clientBucket,
+    setSessionCookie,
+    clearSessionCookie,
+    currentSession,
+    showLogin,
+    loginFailed,
+    secondFactorUrl,
+    loginUrl,
+  };
+}
+
+type AuthRouteScope = ReturnType<typeof authRouteScope>;
+
+/** Signing in: the password step. */
+function registerSignInRoutes(app: FastifyInstance, scope: AuthRouteScope): void {
+  const {
+    context,
+    services,
+    proofOfWork,
+    clientBucket,
+    setSessionCookie,
+    currentSession,
+    showLogin,
+    loginFailed,
+    secondFactorUrl,
+  } = scope;
   app.get<{ Querystring: { next?: string; signed_out?: string; created?: string } }>(
     '/login',
     { config: { access: SIGN_IN_ACCESS }, schema: { response: { ...htmlResponses(), ...redirectResponse } } },
@@ -269,7 +311,21 @@ export function registerAuthRoutes(app: FastifyInstance, context: AppContext, se
       return reply.redirect(secondFactorUrl(next), 303);
     },
   );
+}
 
+/** Signing in: the second factor. */
+function registerSecondFactorRoutes(app: FastifyInstance, scope: AuthRouteScope): void {
+  const {
+    context,
+    services,
+    networkName,
+    clientBucket,
+    setSessionCookie,
+    clearSessionCookie,
+    currentSession,
+    showLogin,
+    loginUrl,
+  } = scope;
   async function showSecondFactor(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -365,7 +421,11 @@ export function registerAuthRoutes(app: FastifyInstance, context: AppContext, se
       }
     },
   );
+}
 
+/** Signing out, and the staff member's own account. */
+function registerAccountRoutes(app: FastifyInstance, scope: AuthRouteScope): void {
+  const { context, services, networkName, clearSessionCookie } = scope;
   app.post(
     '/logout',
     {
@@ -406,7 +466,11 @@ export function registerAuthRoutes(app: FastifyInstance, context: AppContext, se
       return reply.redirect('/login?signed_out=1', 303);
     },
   );
+}
 
+/** Account links: the first admin's setup link and admin invitations. */
+function registerAccountLinkRoutes(app: FastifyInstance, scope: AuthRouteScope): void {
+  const { context, services, networkName } = scope;
   // Account links: the first admin's setup link and admin invitations.
   for (const kind of ['setup', 'invite'] as const satisfies readonly InviteKind[]) {
     const showForm = (
@@ -486,7 +550,11 @@ export function registerAuthRoutes(app: FastifyInstance, context: AppContext, se
       },
     );
   }
+}
 
+/** Staff administration (admins). */
+function registerStaffAdminRoutes(app: FastifyInstance, scope: AuthRouteScope): void {
+  const { context, services, networkName } = scope;
   // Staff administration.
   async function showUsers(
     request: FastifyRequest,

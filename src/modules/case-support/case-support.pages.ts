@@ -8,7 +8,7 @@ import { SUPPORT_TASK_STATUSES, type SupportTaskKind, type SupportTaskStatus } f
 import { html, type Html } from '../../http/html.ts';
 import { renderPage } from '../../http/layout.ts';
 import type { MessageKey, Translator } from '../../i18n/i18n.ts';
-import type { FieldError } from '../../http/form.ts';
+import { fieldError, type FieldError } from '../../http/form.ts';
 import type { AttorneyView, CurrentAttorney, SuggestionsView } from './case-support.attorneys.ts';
 import { formatUsd, type CasePaymentView, type LedgerEntryView } from './case-support.bond.ts';
 import { languageLabel, uniqueLanguages } from './case-support.languages.ts';
@@ -139,9 +139,7 @@ function fieldParts<F extends string>(t: Translator, prefix: string, state: Form
   const id = `${prefix}-${name.replaceAll('_', '-')}`;
   const problem: FieldError | undefined = state.errors[name];
   const value = problem?.key === 'case_support.error_encoding' ? '' : (state.values[name] ?? '');
-  const error = problem
-    ? html`<span class="field-error" id="${id}-error">${t(problem.key, problem.params)}</span>`
-    : '';
+  const error = fieldError(t, id, problem);
   const described = (hint: boolean): Html | string => {
     const ids = [hint ? `${id}-hint` : '', problem ? `${id}-error` : ''].filter(Boolean).join(' ');
     return ids ? html` aria-describedby="${ids}"` : '';
@@ -349,7 +347,7 @@ export function renderAttorneyForm(
               type: 'tel',
             })
           : html`<p class="label">${t('case_support.field_phone')}</p>
-              ${state.errors.phone ? html`<span class="field-error" id="attorney-phone-error">${t(state.errors.phone.key, state.errors.phone.params)}</span>` : ''}
+              ${fieldError(t, 'attorney-phone', state.errors.phone)}
               <p id="attorney-phone">${attorney?.phone ?? t('case_support.no_phone')}</p>
               <p class="hint" id="attorney-phone-legal-only">${t('case_support.phone_legal_only_hint')}</p>`
       }

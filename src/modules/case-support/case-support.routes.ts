@@ -111,6 +111,17 @@ export function registerCaseSupportRoutes(
   context: AppContext,
   services: HttpServices,
 ): void {
+  const scope = caseSupportRouteScope(context, services);
+  registerAttorneyDirectoryRoutes(app, scope);
+  registerBondFundRoutes(app, scope);
+  registerCaseAttorneyRoutes(app, scope);
+  registerBondRoutes(app, scope);
+  registerSupportTaskRoutes(app, scope);
+  registerOutcomeRoutes(app, scope);
+}
+
+/** What the route groups below share: built once, when the routes are registered. */
+function caseSupportRouteScope(context: AppContext, services: HttpServices) {
   const { networkName, timeZone } = context.config;
   const page = (request: FastifyRequest): Page => ({ request, networkName, timeZone });
   const csrfToken = (request: FastifyRequest): string => services.csrf.issue(request.principal!.csrfSecret);
@@ -170,6 +181,32 @@ export function registerCaseSupportRoutes(
   };
   const phoneLegalOnly = { phone: { key: 'case_support.error_phone_legal_only' as MessageKey } };
 
+  return {
+    context,
+    services,
+    networkName,
+    timeZone,
+    page,
+    csrfToken,
+    savedNotice,
+    open,
+    openToView,
+    refOf,
+    backToSection,
+    error,
+    caseGet,
+    casePost,
+    directoryPost,
+    attorneyValues,
+    phoneLegalOnly,
+  };
+}
+
+type CaseSupportRouteScope = ReturnType<typeof caseSupportRouteScope>;
+
+/** The attorney directory: list, add, edit, archive and restore. */
+function registerAttorneyDirectoryRoutes(app: FastifyInstance, scope: CaseSupportRouteScope): void {
+  const { context, page, csrfToken, savedNotice, directoryPost, attorneyValues, phoneLegalOnly } = scope;
   // -------------------------------------------------------------------------------------------------------
   // Attorney directory
 
@@ -302,7 +339,11 @@ export function registerCaseSupportRoutes(
       },
     );
   }
+}
 
+/** The bond funds directory. */
+function registerBondFundRoutes(app: FastifyInstance, scope: CaseSupportRouteScope): void {
+  const { context, page, csrfToken, savedNotice, directoryPost } = scope;
   // -------------------------------------------------------------------------------------------------------
   // Bond funds
 
@@ -377,7 +418,12 @@ export function registerCaseSupportRoutes(
       return reply.redirect(`/console/bond-funds/${fundId}?saved=deposit`, 303);
     },
   );
+}
 
+/** The case's attorney: suggestions, choosing one, and letting them go. */
+function registerCaseAttorneyRoutes(app: FastifyInstance, scope: CaseSupportRouteScope): void {
+  const { context, page, csrfToken, open, openToView, refOf, backToSection, error, caseGet, casePost } =
+    scope;
   // -------------------------------------------------------------------------------------------------------
   // The case's attorney
 
@@ -454,7 +500,12 @@ export function registerCaseSupportRoutes(
       return backToSection(reply, opened.caseRow.id, SECTION_IDS.attorney);
     },
   );
+}
 
+/** A case's bond and its payment. */
+function registerBondRoutes(app: FastifyInstance, scope: CaseSupportRouteScope): void {
+  const { context, page, csrfToken, open, openToView, refOf, backToSection, error, caseGet, casePost } =
+    scope;
   // -------------------------------------------------------------------------------------------------------
   // Bond and its payment
 
@@ -533,7 +584,23 @@ export function registerCaseSupportRoutes(
       }
     },
   );
+}
 
+/** Family support tasks, on the case and in the staff member's own list. */
+function registerSupportTaskRoutes(app: FastifyInstance, scope: CaseSupportRouteScope): void {
+  const {
+    context,
+    page,
+    csrfToken,
+    savedNotice,
+    open,
+    openToView,
+    refOf,
+    backToSection,
+    error,
+    caseGet,
+    casePost,
+  } = scope;
   // -------------------------------------------------------------------------------------------------------
   // Family support tasks
 
@@ -607,7 +674,12 @@ export function registerCaseSupportRoutes(
         ),
       ),
   );
+}
 
+/** A case's outcome. */
+function registerOutcomeRoutes(app: FastifyInstance, scope: CaseSupportRouteScope): void {
+  const { context, page, csrfToken, open, openToView, refOf, backToSection, error, caseGet, casePost } =
+    scope;
   // -------------------------------------------------------------------------------------------------------
   // Outcome
 

@@ -2,6 +2,8 @@
 // person was held in, immigration court hearings, and the reminders (locator re-checks to the legal team,
 // hearings to the family and the attorney) that a worker job sends when they fall due.
 import type { DomainModule } from '../../app/domain-module.ts';
+import { CASE_ROLES } from '../cases/cases.policy.ts';
+import { FACILITY_EDITOR_ROLES } from './case-tracking.policy.ts';
 import { registerCaseMergeStep } from '../cases/cases.merge.ts';
 import { sendCaseRemindersJob } from './case-tracking.jobs.ts';
 import { moveTrackingOnMerge } from './case-tracking.merge.ts';
@@ -19,6 +21,20 @@ export const caseTrackingModule: DomainModule = {
     'facilities',
     'hearings',
     'locator_checks',
+  ],
+  navigation: [
+    {
+      href: '/console/cases/checks-due',
+      label: 'case_tracking.nav_checks_due',
+      roles: CASE_ROLES,
+      position: 70,
+    },
+    {
+      href: '/console/facilities',
+      label: 'case_tracking.nav_facilities',
+      roles: FACILITY_EDITOR_ROLES,
+      position: 80,
+    },
   ],
   http: {
     name: 'case-tracking',

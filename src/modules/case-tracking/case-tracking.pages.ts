@@ -7,7 +7,7 @@ import { html, type Html } from '../../http/html.ts';
 import { renderPage } from '../../http/layout.ts';
 import type { MessageKey, Translator } from '../../i18n/i18n.ts';
 import { formatTime } from '../../i18n/time.ts';
-import type { FieldError } from '../../http/form.ts';
+import { fieldError, type FieldError } from '../../http/form.ts';
 import type { DueCheckRow } from './case-tracking.repository.ts';
 import {
   HEARING_KINDS,
@@ -21,7 +21,7 @@ import {
   type StayField,
 } from './case-tracking.schemas.ts';
 import type { HearingView, StayView, TrackingView } from './case-tracking.service.ts';
-import { csrfField, fieldError, multiline, noticeBlock, type Notice, type Page } from './tracking.html.ts';
+import { csrfField, multiline, noticeBlock, type Notice, type Page } from './tracking.html.ts';
 
 export const SECTION_IDS = {
   locator: 'case-locator',

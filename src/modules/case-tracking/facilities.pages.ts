@@ -2,6 +2,7 @@
 // report of a CSV import (what was added or updated, and each row left out with its line and why).
 import type { Facility } from '../../db/schema.ts';
 import { html, type Html } from '../../http/html.ts';
+import { fieldError } from '../../http/form.ts';
 import { renderPage } from '../../http/layout.ts';
 import type { MessageKey, Translator } from '../../i18n/i18n.ts';
 import type { FacilityImportReport } from './facilities.service.ts';
@@ -13,7 +14,7 @@ import {
   type FacilityFormErrors,
   type FacilityFormValues,
 } from './facilities.schemas.ts';
-import { csrfField, fieldError, multiline, noticeBlock, type Notice, type Page } from './tracking.html.ts';
+import { csrfField, multiline, noticeBlock, type Notice, type Page } from './tracking.html.ts';
 
 const FIELD_LABELS: Record<FacilityField, MessageKey> = {
   name: 'case_tracking.facility_name',

@@ -1,8 +1,6 @@
 // Small pieces the case-tracking pages and case sections share: notices, field errors, the CSRF field.
 import type { FastifyRequest } from 'fastify';
 import { html, type Html } from '../../http/html.ts';
-import type { Translator } from '../../i18n/i18n.ts';
-import type { FieldError } from '../../http/form.ts';
 
 export interface Page {
   request: FastifyRequest;
@@ -20,12 +18,6 @@ export function noticeBlock(notice: Notice | undefined): Html | string {
   return html`<p class="notice ${notice.kind}" role="${notice.kind === 'error' ? 'alert' : 'status'}">
     ${notice.text}
   </p>`;
-}
-
-export function fieldError(t: Translator, id: string, problem: FieldError | undefined): Html | string {
-  return problem
-    ? html`<span class="field-error" id="${id}-error">${t(problem.key, problem.params)}</span>`
-    : '';
 }
 
 export function csrfField(token: string): Html {

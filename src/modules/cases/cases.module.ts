@@ -2,6 +2,7 @@
 // exports, and the daily destruction of expired case keys. Other case modules (tracking, support) add
 // their sections to the case page through cases.sections.ts and open cases through cases.access.ts.
 import type { DomainModule } from '../../app/domain-module.ts';
+import { CASE_ROLES } from './cases.policy.ts';
 import { sendFamilyTexts } from './cases.family.ts';
 import { destroyCaseKeysJob, textFamilyJob } from './cases.jobs.ts';
 import { destroyDueCaseKeys } from './cases.retention.ts';
@@ -20,6 +21,10 @@ export const casesModule: DomainModule = {
     'legal_intake',
     'team_members',
     'teams',
+  ],
+  navigation: [
+    { href: '/console/cases', label: 'cases.nav', roles: CASE_ROLES, position: 60 },
+    { href: '/console/teams', label: 'cases.nav_teams', roles: ['admin'], position: 140 },
   ],
   http: {
     name: 'cases',

@@ -2,6 +2,7 @@
 // pages. Everything a person typed goes through html``, which escapes it.
 import type { FastifyRequest } from 'fastify';
 import type { Case } from '../../db/schema.ts';
+import { fieldError } from '../../http/form.ts';
 import { html, type Html } from '../../http/html.ts';
 import { renderPage } from '../../http/layout.ts';
 import type { MessageKey, Translator } from '../../i18n/i18n.ts';
@@ -152,12 +153,7 @@ export function renderCaseForm(page: Page, state: CaseFormState): Html {
   const { values, errors } = state;
   const value = (name: CaseFormField): string =>
     errors[name]?.key === 'cases.error_encoding' ? '' : (values[name] ?? '');
-  const error = (name: CaseFormField): Html | string => {
-    const problem = errors[name];
-    return problem
-      ? html`<span class="field-error" id="${name}-error">${t(problem.key, problem.params)}</span>`
-      : '';
-  };
+  const error = (name: CaseFormField): Html | string => fieldError(t, name, errors[name]);
   const invalid = (name: CaseFormField): Html | string =>
     errors[name] ? html` aria-invalid="true" aria-describedby="${name}-error"` : '';
   const label = (name: CaseFormField, key: MessageKey, hint?: MessageKey): Html =>
@@ -638,12 +634,7 @@ export function renderContactForm(
   const t = page.request.t;
   const { values, errors, caseRow } = state;
   const value = (name: CaseFormField) => values[name] ?? '';
-  const error = (name: CaseFormField): Html | string => {
-    const problem = errors[name];
-    return problem
-      ? html`<span class="field-error" id="${name}-error">${t(problem.key, problem.params)}</span>`
-      : '';
-  };
+  const error = (name: CaseFormField): Html | string => fieldError(t, name, errors[name]);
   const invalid = (name: CaseFormField): Html | string => (errors[name] ? html` aria-invalid="true"` : '');
   const title = t('cases.add_contact_title', { reference: caseRow.reference });
   const body = html`<p><a href="/console/cases/${caseRow.id}#case-family">${t('cases.back')}</a></p>

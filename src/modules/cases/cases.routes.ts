@@ -114,6 +114,21 @@ const noticeQuery = {
 } as const;
 
 export function registerCaseRoutes(app: FastifyInstance, context: AppContext, services: HttpServices): void {
+  const scope = caseRouteScope(context, services);
+  registerCoreSections(context);
+  registerCaseListRoutes(app, scope);
+  registerCaseOpeningRoutes(app, scope);
+  registerCaseViewRoutes(app, scope);
+  registerCaseEditRoutes(app, scope);
+  registerCaseContactRoutes(app, scope);
+  registerCaseAssignmentRoutes(app, scope);
+  registerCaseLifecycleRoutes(app, scope);
+  registerTeamRoutes(app, scope);
+  registerTeamMemberRoutes(app, scope);
+}
+
+/** What the route groups below share: built once, when the routes are registered. */
+function caseRouteScope(context: AppContext, services: HttpServices) {
   const { networkName, timeZone } = context.config;
   const page = (request: FastifyRequest): Page => ({ request, networkName, timeZone });
   const csrfFor = (request: FastifyRequest) => services.csrf.issue(request.principal!.csrfSecret);
@@ -142,8 +157,40 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
   const redirectToCase = (reply: FastifyReply, caseId: string, notice?: CaseNotice, anchor = '') =>
     reply.redirect(`/console/cases/${caseId}${notice ? `?notice=${notice}` : ''}${anchor}`, 303);
 
-  registerCoreSections(context);
+  async function sectionInput(
+    request: FastifyRequest,
+    opened: { caseRow: Case; cipher: CaseSectionInput['cipher'] },
+  ): Promise<CaseSectionInput> {
+    return {
+      context,
+      request,
+      principal: request.principal!,
+      caseRow: opened.caseRow,
+      cipher: opened.cipher,
+      t: request.t,
+      csrfToken: csrfFor(request),
+    };
+  }
 
+  return {
+    context,
+    services,
+    networkName,
+    timeZone,
+    page,
+    csrfFor,
+    teamWithProblem,
+    today,
+    redirectToCase,
+    sectionInput,
+  };
+}
+
+type CaseRouteScope = ReturnType<typeof caseRouteScope>;
+
+/** The case list, and marking a duplicate check done. */
+function registerCaseListRoutes(app: FastifyInstance, scope: CaseRouteScope): void {
+  const { context, page, csrfFor } = scope;
   app.get<{ Querystring: { show?: 'open' | 'closed' | 'all' } }>(
     '/console/cases',
     { config: { access: legalOnly }, schema: { querystring: listQuery, response: htmlResponses() } },
@@ -170,7 +217,11 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
       return reply.redirect('/console/cases', 303);
     },
   );
+}
 
+/** Opening a case: the new-case form (from a task or an incident) and creating it. */
+function registerCaseOpeningRoutes(app: FastifyInstance, scope: CaseRouteScope): void {
+  const { context, timeZone, page, csrfFor, today, redirectToCase } = scope;
   async function newCaseState(
     request: FastifyRequest,
     values: CaseFormValues,
@@ -290,22 +341,11 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
       }
     },
   );
+}
 
-  async function sectionInput(
-    request: FastifyRequest,
-    opened: { caseRow: Case; cipher: CaseSectionInput['cipher'] },
-  ): Promise<CaseSectionInput> {
-    return {
-      context,
-      request,
-      principal: request.principal!,
-      caseRow: opened.caseRow,
-      cipher: opened.cipher,
-      t: request.t,
-      csrfToken: csrfFor(request),
-    };
-  }
-
+/** The case page with its sections, and a hotline message's audio. */
+function registerCaseViewRoutes(app: FastifyInstance, scope: CaseRouteScope): void {
+  const { context, page, sectionInput } = scope;
   app.get<{ Params: { id: string }; Querystring: { notice?: string } }>(
     '/console/cases/:id',
     {
@@ -387,7 +427,11 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
         .send(audio.bytes);
     },
   );
+}
 
+/** Editing a case's details. */
+function registerCaseEditRoutes(app: FastifyInstance, scope: CaseRouteScope): void {
+  const { context, page, csrfFor, today, redirectToCase } = scope;
   app.get<{ Params: { id: string } }>(
     '/console/cases/:id/edit',
     { config: { access: legalOnly }, schema: { params: caseIdParams, response: htmlResponses(404) } },
@@ -451,7 +495,11 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
       return redirectToCase(reply, caseRow.id, 'saved', '#case-person');
     },
   );
+}
 
+/** The family contacts of a case. */
+function registerCaseContactRoutes(app: FastifyInstance, scope: CaseRouteScope): void {
+  const { context, page, csrfFor, redirectToCase } = scope;
   app.get<{ Params: { id: string } }>(
     '/console/cases/:id/contacts/new',
     { config: { access: legalOnly }, schema: { params: caseIdParams, response: htmlResponses(404) } },
@@ -516,7 +564,11 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
       return redirectToCase(reply, caseRow.id, 'saved', '#case-family');
     },
   );
+}
 
+/** Who works on a case: assignees and the legal team. */
+function registerCaseAssignmentRoutes(app: FastifyInstance, scope: CaseRouteScope): void {
+  const { context, redirectToCase } = scope;
   app.post<{ Params: { id: string } }>(
     '/console/cases/:id/assignees',
     {
@@ -595,7 +647,11 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
       return redirectToCase(reply, caseRow.id, notice, '#case-staff');
     },
   );
+}
 
+/** Closing, reopening, merging and exporting a case. */
+function registerCaseLifecycleRoutes(app: FastifyInstance, scope: CaseRouteScope): void {
+  const { context, timeZone, redirectToCase, sectionInput } = scope;
   app.post<{ Params: { id: string } }>(
     '/console/cases/:id/close',
     {
@@ -687,7 +743,11 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
       },
     );
   }
+}
 
+/** Legal teams (admins): the list, creating one, a team's page and its approvals. */
+function registerTeamRoutes(app: FastifyInstance, scope: CaseRouteScope): void {
+  const { context, page, csrfFor, teamWithProblem } = scope;
   // ---- teams (admins) ----
 
   app.get(
@@ -799,7 +859,11 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
       },
     );
   }
+}
 
+/** A legal team's intake setting and its members. */
+function registerTeamMemberRoutes(app: FastifyInstance, scope: CaseRouteScope): void {
+  const { context, teamWithProblem } = scope;
   app.post<{ Params: { id: string } }>(
     '/console/teams/:id/intake',
     {

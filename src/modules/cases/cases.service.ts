@@ -6,6 +6,7 @@ import type { AppContext } from '../../app/context.ts';
 import type { Language } from '../../config/config.ts';
 import { caseKeyStoreFor, CaseKeyUnavailableError, type CaseCipher } from '../../crypto/case-keys.ts';
 import type { Case, CaseSource, Database } from '../../db/schema.ts';
+import { freeReference } from '../../db/unique-reference.ts';
 import type { StaffPrincipal } from '../../http/access.ts';
 import { isLanguage } from '../../i18n/i18n.ts';
 import { recordAudit } from '../audit/audit.service.ts';
@@ -51,7 +52,6 @@ import {
 import { readCaseTimeline, recordCaseEvent, type CaseTimelineEntry } from './cases.timeline.ts';
 
 const CASE_REFERENCE_LENGTH = 6;
-const REFERENCE_ATTEMPTS = 5;
 
 /** "C-" and six characters that survive being read aloud: the reference staff and families quote. */
 export function newCaseReference(): string {
@@ -251,12 +251,8 @@ export async function createCase(
 }
 
 async function uniqueCaseReference(trx: Kysely<Database>): Promise<string> {
-  let reference = newCaseReference();
   // A clash is rare; checking first keeps a unique violation from aborting the transaction.
-  for (let attempt = 1; attempt < REFERENCE_ATTEMPTS && (await referenceTaken(trx, reference)); attempt++) {
-    reference = newCaseReference();
-  }
-  return reference;
+  return freeReference(newCaseReference, (reference) => referenceTaken(trx, reference));
 }
 
 /** Adds a family contact inside a transaction; returns its id. */

@@ -2,6 +2,7 @@
 // responders, the texts to responders and their answers, and the field verification page.
 import type { AppContext } from '../../app/context.ts';
 import type { DomainModule } from '../../app/domain-module.ts';
+import { DISPATCHER_ROLES } from './dispatch.policy.ts';
 import { reportsDeps } from '../reports/reports.module.ts';
 import { sendCalloutTextJob, sendDispatchTextJob, sendStandDownTextJob } from './dispatch.jobs.ts';
 import { registerDispatchRoutes } from './dispatch.routes.ts';
@@ -15,6 +16,10 @@ export function dispatchDeps(context: AppContext): DispatchDeps {
 export const dispatchModule: DomainModule = {
   name: 'dispatch',
   tables: ['dispatches', 'staff_profiles', 'verifications'],
+  navigation: [
+    { href: '/console/roster', label: 'dispatch.nav_roster', roles: DISPATCHER_ROLES, position: 120 },
+    { href: '/console/profile', label: 'dispatch.nav_profile', roles: 'any', position: 160 },
+  ],
   http: {
     name: 'dispatch',
     register(app, context, services) {

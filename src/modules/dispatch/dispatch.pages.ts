@@ -20,7 +20,7 @@ import type { MessageKey, Translator } from '../../i18n/i18n.ts';
 import { MAX_PHOTO_BYTES } from '../reports/photo.ts';
 import { activityLabel } from '../reports/reports.pages.ts';
 import { formatTime } from '../../i18n/time.ts';
-import type { FieldError } from '../../http/form.ts';
+import { fieldError, type FieldError } from '../../http/form.ts';
 import type { CalloutBlock, CalloutPreview } from './dispatch.callout.ts';
 import { CALLOUT_RADIUS_KM, LANGUAGE_BONUS_KM, type Suggestion } from './dispatch.ranking.ts';
 import type { DispatchRow, RosterRow } from './dispatch.repository.ts';
@@ -84,12 +84,6 @@ function noticeBlock(notice: Notice | undefined): Html | string {
   if (!notice) return '';
   const role = notice.kind === 'error' ? 'alert' : 'status';
   return html`<p class="notice ${notice.kind === 'info' ? '' : notice.kind}" role="${role}">${notice.text}</p>`;
-}
-
-function fieldError(t: Translator, id: string, problem: FieldError | undefined): Html | string {
-  return problem
-    ? html`<span class="field-error" id="${id}-error">${t(problem.key, problem.params)}</span>`
-    : '';
 }
 
 function csrfField(token: string): Html {

@@ -89,11 +89,94 @@ export function registerDispatchRoutes(
   services: HttpServices,
   deps: DispatchDeps,
 ): void {
+  const scope = dispatchRouteScope(context, services, deps);
+  registerProfileRoutes(app, scope);
+  registerPanelRoutes(app, scope);
+  registerPanelActionRoutes(app, scope);
+  registerDispatchAnswerRoutes(app, scope);
+  registerDispatchVerifyRoutes(app, scope);
+}
+
+/** What the route groups below share: built once, when the routes are registered. */
+function dispatchRouteScope(context: AppContext, services: HttpServices, deps: DispatchDeps) {
   const { networkName, timeZone } = context.config;
   const page = (request: FastifyRequest): Page => ({ request, networkName, timeZone });
   const sessionToken = (request: FastifyRequest): string =>
     services.csrf.issue(request.principal!.csrfSecret);
 
+  async function showPanel(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    incidentId: string,
+    status: number,
+    notice?: Notice,
+  ) {
+    const view = await dispatchPanel(context, incidentId);
+    if (!view) throw new AppError('not_found');
+    const callout = await calloutPreview(context, view);
+    return sendHtml(
+      reply,
+      renderPanel(page(request), { ...view, callout }, sessionToken(request), notice),
+      status,
+    );
+  }
+
+  /** Why a callout texted nobody, with the counts it found under the lock. */
+  function calloutRefusal(request: FastifyRequest, block: CalloutBlock, crowd: CrowdCount): string {
+    const t = request.t;
+    switch (block) {
+      case 'at_cap':
+        return t('dispatch.callout_refused_at_cap', { count: crowd.onTheWay, cap: crowd.cap });
+      case 'all_asked':
+        return t('dispatch.callout_refused_all_asked', {
+          onTheWay: crowd.onTheWay,
+          awaiting: crowd.awaiting,
+          cap: crowd.cap,
+        });
+      case 'no_place':
+        return t('dispatch.callout_refused_no_place');
+      case 'nobody_nearby':
+        return t('dispatch.callout_refused_nobody_nearby', { km: CALLOUT_RADIUS_KM });
+    }
+  }
+
+  const viewerOf = (request: FastifyRequest, mayOversee: boolean) => ({
+    userId: request.principal!.userId,
+    mayOversee: mayOversee && hasAnyRole(request.principal, DISPATCHER_ROLES),
+  });
+
+  function emptyState(request: FastifyRequest): DispatchPageState {
+    return { csrfToken: sessionToken(request), values: VERIFICATION_FORM_DEFAULTS, errors: {} };
+  }
+
+  /** The page for its own responder only: the POST routes never act for anyone else. */
+  async function responderPage(request: FastifyRequest, dispatchId: string): Promise<DispatchPage> {
+    const data = await viewDispatch(context, dispatchId, viewerOf(request, false));
+    if (!data) throw new AppError('not_found');
+    return data;
+  }
+
+  return {
+    context,
+    services,
+    deps,
+    networkName,
+    timeZone,
+    page,
+    sessionToken,
+    showPanel,
+    calloutRefusal,
+    viewerOf,
+    emptyState,
+    responderPage,
+  };
+}
+
+type DispatchRouteScope = ReturnType<typeof dispatchRouteScope>;
+
+/** Profile and roster. */
+function registerProfileRoutes(app: FastifyInstance, scope: DispatchRouteScope): void {
+  const { context, page, sessionToken } = scope;
   // ---------------------------------------------------------------------------------------------------
   // Profile and roster
 
@@ -157,26 +240,13 @@ export function registerDispatchRoutes(
     { config: { access: viewRoster }, schema: { response: htmlResponses() } },
     async (request, reply) => sendHtml(reply, renderRoster(page(request), await roster(context))),
   );
+}
 
+/** The dispatch panel of a report. */
+function registerPanelRoutes(app: FastifyInstance, scope: DispatchRouteScope): void {
+  const { showPanel } = scope;
   // ---------------------------------------------------------------------------------------------------
   // The dispatch panel
-
-  async function showPanel(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    incidentId: string,
-    status: number,
-    notice?: Notice,
-  ) {
-    const view = await dispatchPanel(context, incidentId);
-    if (!view) throw new AppError('not_found');
-    const callout = await calloutPreview(context, view);
-    return sendHtml(
-      reply,
-      renderPanel(page(request), { ...view, callout }, sessionToken(request), notice),
-      status,
-    );
-  }
 
   /** What the panel says after a callout, from the counts the redirect carried. */
   function calloutNotice(
@@ -193,25 +263,6 @@ export function registerDispatchRoutes(
           ? request.t('dispatch.callout_short_notice', { count, room, km: CALLOUT_RADIUS_KM })
           : request.t('dispatch.callout_sent_notice', { count }),
     };
-  }
-
-  /** Why a callout texted nobody, with the counts it found under the lock. */
-  function calloutRefusal(request: FastifyRequest, block: CalloutBlock, crowd: CrowdCount): string {
-    const t = request.t;
-    switch (block) {
-      case 'at_cap':
-        return t('dispatch.callout_refused_at_cap', { count: crowd.onTheWay, cap: crowd.cap });
-      case 'all_asked':
-        return t('dispatch.callout_refused_all_asked', {
-          onTheWay: crowd.onTheWay,
-          awaiting: crowd.awaiting,
-          cap: crowd.cap,
-        });
-      case 'no_place':
-        return t('dispatch.callout_refused_no_place');
-      case 'nobody_nearby':
-        return t('dispatch.callout_refused_nobody_nearby', { km: CALLOUT_RADIUS_KM });
-    }
   }
 
   app.get<{
@@ -236,7 +287,11 @@ export function registerDispatchRoutes(
             : calloutNotice(request, request.query),
       ),
   );
+}
 
+/** What the panel does: call out responders in the area, dispatch one, stand one down. */
+function registerPanelActionRoutes(app: FastifyInstance, scope: DispatchRouteScope): void {
+  const { context, showPanel, calloutRefusal } = scope;
   // Call out responders in the area: one press texts the nearest free on-shift responders, as many as the
   // crowd cap still has room for (dispatch.callout.ts; never subscribers, never above the cap).
   app.post<{ Params: { id: string } }>(
@@ -349,25 +404,13 @@ export function registerDispatchRoutes(
       }
     },
   );
+}
 
+/** The dispatch page: the responder answers; dispatchers look on. */
+function registerDispatchAnswerRoutes(app: FastifyInstance, scope: DispatchRouteScope): void {
+  const { context, page, viewerOf, emptyState, responderPage } = scope;
   // ---------------------------------------------------------------------------------------------------
   // The dispatch page: the responder answers and verifies; dispatchers look on
-
-  const viewerOf = (request: FastifyRequest, mayOversee: boolean) => ({
-    userId: request.principal!.userId,
-    mayOversee: mayOversee && hasAnyRole(request.principal, DISPATCHER_ROLES),
-  });
-
-  function emptyState(request: FastifyRequest): DispatchPageState {
-    return { csrfToken: sessionToken(request), values: VERIFICATION_FORM_DEFAULTS, errors: {} };
-  }
-
-  /** The page for its own responder only: the POST routes never act for anyone else. */
-  async function responderPage(request: FastifyRequest, dispatchId: string): Promise<DispatchPage> {
-    const data = await viewDispatch(context, dispatchId, viewerOf(request, false));
-    if (!data) throw new AppError('not_found');
-    return data;
-  }
 
   app.get<{ Params: { id: string }; Querystring: { saved?: string; answered?: string } }>(
     '/console/dispatches/:id',
@@ -461,7 +504,11 @@ export function registerDispatchRoutes(
       return reply.redirect(`/console/dispatches/${dispatchId}?answered=${answer}`, 303);
     },
   );
+}
 
+/** The responder's verification of a dispatch, and its photo. */
+function registerDispatchVerifyRoutes(app: FastifyInstance, scope: DispatchRouteScope): void {
+  const { context, services, deps, page, viewerOf, emptyState, responderPage } = scope;
   app.post<{ Params: { id: string } }>(
     '/console/dispatches/:id',
     {

@@ -1,11 +1,15 @@
 // Incidents: grouping reports, the status flow, merge and split, the live board with its map.
 import type { DomainModule } from '../../app/domain-module.ts';
+import { INCIDENT_MANAGER_ROLES } from './incidents.policy.ts';
 import { LiveIncidentBoard } from './incidents.feed.ts';
 import { registerIncidentRoutes } from './incidents.routes.ts';
 
 export const incidentsModule: DomainModule = {
   name: 'incidents',
   tables: ['incident_events', 'incidents'],
+  navigation: [
+    { href: '/console/incidents', label: 'incidents.nav', roles: INCIDENT_MANAGER_ROLES, position: 20 },
+  ],
   http: {
     name: 'incidents',
     register(app, context, services) {

@@ -17,7 +17,7 @@ import { renderPage } from '../../http/layout.ts';
 import type { MessageKey, Translator } from '../../i18n/i18n.ts';
 import { activityLabel, agencyLabel, statusLabel } from '../reports/reports.pages.ts';
 import { formatTime } from '../../i18n/time.ts';
-import type { FieldError } from '../../http/form.ts';
+import { fieldError, type FieldError } from '../../http/form.ts';
 import { renderIncidentCaseLink } from '../cases/cases.incident-link.ts';
 import { TRANSITIONS } from './incidents.lifecycle.ts';
 import {
@@ -64,10 +64,6 @@ export const incidentTypeLabel = (t: Translator, type: IncidentType): string =>
 const incidentAgencyLabel = (t: Translator, agency: IncidentAgency): string => agencyLabel(t, agency);
 
 const STYLESHEET = html`<link rel="stylesheet" href="/assets/incidents.css" />`;
-
-function fieldError(t: Translator, error: FieldError | undefined, id: string): Html | string {
-  return error ? html`<span class="field-error" id="${id}-error">${t(error.key, error.params)}</span>` : '';
-}
 
 function options<T extends string>(all: readonly T[], selected: string, label: (value: T) => string): Html[] {
   return all.map(
@@ -273,7 +269,7 @@ function filterForm(t: Translator, filters: BoardQuery, zipError: boolean): Html
         pattern="[0-9]{5}"
         value="${filters.zip}"
         ${zipError ? html`aria-invalid="true" aria-describedby="zip-error"` : ''}
-      />${zipError ? fieldError(t, { key: 'incidents.error_zip' }, 'zip') : ''}</label
+      />${zipError ? fieldError(t, 'zip', { key: 'incidents.error_zip' }) : ''}</label
     >
     <label
       >${t('incidents.filter_time')}
@@ -552,7 +548,7 @@ function statusSection(
         : html`<form method="post" action="/console/incidents/${incident.id}/status" id="status-form">
           <input type="hidden" name="_csrf" value="${csrfToken}" />
           <label for="status-to">${t('incidents.status_to')}</label>
-          ${fieldError(t, mine?.errors.to, 'status-to')}
+          ${fieldError(t, 'status-to', mine?.errors.to)}
           <select id="status-to" name="to" required>
             <option value="">${t('incidents.choose')}</option>
             ${options(incident.nextStatuses, mine?.values.to ?? '', (v) => incidentStatusLabel(t, v))}
@@ -560,7 +556,7 @@ function statusSection(
           <label for="status-reason"
             >${t('incidents.reason')} <span class="hint">${t('incidents.reason_hint')}</span></label
           >
-          ${fieldError(t, mine?.errors.reason, 'status-reason')}
+          ${fieldError(t, 'status-reason', mine?.errors.reason)}
           <textarea id="status-reason" name="reason" rows="2" required maxlength="${MAX_REASON_CHARS}">
 ${mine?.values.reason ?? ''}</textarea
           >
@@ -584,7 +580,7 @@ function reportsSection(
     <form method="post" action="/console/incidents/${incident.id}/split" id="split-form">
       <input type="hidden" name="_csrf" value="${csrfToken}" />
       ${mine?.message ? html`<p class="notice error" role="alert">${t(mine.message.key, mine.message.params)}</p>` : ''}
-      ${fieldError(t, mine?.errors.report_ids, 'split-reports')}
+      ${fieldError(t, 'split-reports', mine?.errors.report_ids)}
       <div class="table-scroll">
         <table class="incident-reports">
           <thead>
@@ -630,7 +626,7 @@ function reportsSection(
             <summary>${t('incidents.split_heading')}</summary>
             <p class="hint">${t('incidents.split_hint')}</p>
             <label for="split-type">${t('incidents.field_type')}</label>
-            ${fieldError(t, mine?.errors.type, 'split-type')}
+            ${fieldError(t, 'split-type', mine?.errors.type)}
             <select id="split-type" name="type">
               ${options(INCIDENT_TYPES, mine?.values.type ?? incident.type, (v) => incidentTypeLabel(t, v))}
             </select>
@@ -639,7 +635,7 @@ function reportsSection(
               ${options(INCIDENT_AGENCIES, mine?.values.agency ?? incident.agency, (v) => incidentAgencyLabel(t, v))}
             </select>
             <label for="split-reason">${t('incidents.reason_optional')}</label>
-            ${fieldError(t, mine?.errors.reason, 'split-reason')}
+            ${fieldError(t, 'split-reason', mine?.errors.reason)}
             <textarea id="split-reason" name="reason" rows="2" maxlength="${MAX_REASON_CHARS}">
 ${mine?.values.reason ?? ''}</textarea
             >
@@ -667,7 +663,7 @@ function mergeSection(
         : html`<form method="post" action="/console/incidents/${incident.id}/merge" id="merge-form">
           <input type="hidden" name="_csrf" value="${csrfToken}" />
           <label for="merge-target">${t('incidents.merge_target')}</label>
-          ${fieldError(t, mine?.errors.target, 'merge-target')}
+          ${fieldError(t, 'merge-target', mine?.errors.target)}
           <select id="merge-target" name="target" required>
             <option value="">${t('incidents.choose')}</option>
             ${incident.mergeTargets.map(
@@ -679,7 +675,7 @@ function mergeSection(
             )}
           </select>
           <label for="merge-reason">${t('incidents.reason_optional')}</label>
-          ${fieldError(t, mine?.errors.reason, 'merge-reason')}
+          ${fieldError(t, 'merge-reason', mine?.errors.reason)}
           <textarea id="merge-reason" name="reason" rows="2" maxlength="${MAX_REASON_CHARS}">
 ${mine?.values.reason ?? ''}</textarea
           >
@@ -837,13 +833,13 @@ export function renderGroupingPage(page: Page, state: GroupingPageState): Html {
               <input type="hidden" name="_csrf" value="${state.csrfToken}" />
               <input type="hidden" name="report_id" value="${report.id}" />
               <label for="type">${t('incidents.field_type')}</label>
-              ${fieldError(t, errors.type, 'type')}
+              ${fieldError(t, 'type', errors.type)}
               <select id="type" name="type" required ${invalid('type')}>
                 <option value="">${t('incidents.choose')}</option>
                 ${options(INCIDENT_TYPES, values.type ?? '', (v) => incidentTypeLabel(t, v))}
               </select>
               <label for="agency">${t('incidents.field_agency')}</label>
-              ${fieldError(t, errors.agency, 'agency')}
+              ${fieldError(t, 'agency', errors.agency)}
               <select id="agency" name="agency" ${invalid('agency')}>
                 ${options(INCIDENT_AGENCIES, values.agency ?? 'unknown', (v) => incidentAgencyLabel(t, v))}
               </select>
@@ -853,17 +849,17 @@ export function renderGroupingPage(page: Page, state: GroupingPageState): Html {
                   >${t(view.pointIsPrecise ? 'incidents.point_hint' : 'incidents.point_hint_zip')}</span
                 ></label
               >
-              ${fieldError(t, errors.point, 'point')}
+              ${fieldError(t, 'point', errors.point)}
               <input type="text" id="point" name="point" value="${values.point ?? ''}" maxlength="64"
                 placeholder="41.85000, -87.71700" ${invalid('point')} />
               <label for="zip">${t('incidents.field_zip')}</label>
-              ${fieldError(t, errors.zip, 'zip')}
+              ${fieldError(t, 'zip', errors.zip)}
               <input type="text" id="zip" name="zip" inputmode="numeric" maxlength="5" pattern="[0-9]{5}"
                 value="${values.zip ?? ''}" ${invalid('zip')} />
               <label for="summary"
                 >${t('incidents.field_summary')} <span class="hint">${t('incidents.summary_hint')}</span></label
               >
-              ${fieldError(t, errors.summary, 'summary')}
+              ${fieldError(t, 'summary', errors.summary)}
               <textarea id="summary" name="summary" rows="2" maxlength="${MAX_SUMMARY_CHARS}" ${invalid('summary')}>
 ${values.summary ?? ''}</textarea
               >

@@ -13,6 +13,7 @@ import type {
   IncidentType,
   ReportStatus,
 } from '../../db/schema.ts';
+import { freeReference } from '../../db/unique-reference.ts';
 import {
   distanceMeters,
   formatPoint,
@@ -96,7 +97,6 @@ const REPORT_IDS_ON_EVENT = 100;
 const VERIFIED_STATUSES: readonly IncidentStatus[] = ['confirmed', 'active', 'concluded'];
 
 const INCIDENT_REFERENCE_LENGTH = 6;
-const REFERENCE_ATTEMPTS = 5;
 
 /** "INC-" and six characters that survive being read aloud: what dispatchers and responders say. */
 export function newIncidentReference(): string {
@@ -257,15 +257,8 @@ export async function suggestIncidentsForReports(
 // ---- grouping ---------------------------------------------------------------------------------------------
 
 async function uniqueIncidentReference(trx: Trx): Promise<string> {
-  let reference = newIncidentReference();
   // Checked first: a unique violation would abort the whole transaction.
-  for (
-    let attempt = 1;
-    attempt < REFERENCE_ATTEMPTS && (await incidentReferenceExists(trx, reference));
-    attempt++
-  )
-    reference = newIncidentReference();
-  return reference;
+  return freeReference(newIncidentReference, (reference) => incidentReferenceExists(trx, reference));
 }
 
 /**

@@ -3,6 +3,7 @@
 import type { AppContext } from '../../app/context.ts';
 import { defineJob, parseEmptyPayload } from '../../jobs/jobs.ts';
 import type { DomainModule } from '../../app/domain-module.ts';
+import { OUTBOX_PAGE_ROLES } from './outbox.policy.ts';
 import { registerOutboxRoutes } from './outbox.routes.ts';
 import { purgeOutbox } from './outbox.service.ts';
 
@@ -15,6 +16,9 @@ export const outboxPurgeJob = defineJob<Record<string, never>>({
 export const outboxModule: DomainModule = {
   name: 'outbox',
   tables: ['sms_outbox'],
+  navigation: [
+    { href: '/console/outbox', label: 'console.nav_outbox', roles: OUTBOX_PAGE_ROLES, position: 40 },
+  ],
   http: {
     name: 'outbox',
     register(app, context) {

@@ -8,6 +8,9 @@ import { deleteDueCopies } from './provider-retention.service.ts';
 export const providerRetentionModule: DomainModule = {
   name: 'provider-retention',
   tables: ['provider_copies'],
+  navigation: [
+    { href: '/console/provider-copies', label: 'provider_copies.nav', roles: ['admin'], position: 150 },
+  ],
   http: {
     name: 'provider-retention',
     register(app, context, services) {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { AppContext } from '../../app/context.ts';
 import { LocalFileStore } from '../../integrations/storage/local-file-store.ts';
 import type { DomainModule } from '../../app/domain-module.ts';
+import { REPORT_READER_ROLES } from './reports.policy.ts';
 import { expireReportJob, sweepExpiredReportsJob, sweepPhotosJob } from './reports.jobs.ts';
 import { registerReportRoutes } from './reports.routes.ts';
 import {
@@ -28,6 +29,7 @@ export function reportsDeps(context: AppContext): ReportsDeps {
 export const reportsModule: DomainModule = {
   name: 'reports',
   tables: ['report_photos', 'reports'],
+  navigation: [{ href: '/console', label: 'console.nav_reports', roles: REPORT_READER_ROLES, position: 10 }],
   http: {
     name: 'reports',
     register(app, context, services) {

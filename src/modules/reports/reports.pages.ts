@@ -15,6 +15,7 @@ import {
   type ReportSource,
   type ReportStatus,
 } from '../../db/schema.ts';
+import { fieldError } from '../../http/form.ts';
 import { html, type Html } from '../../http/html.ts';
 import { renderPage } from '../../http/layout.ts';
 import type { MessageKey, Translator } from '../../i18n/i18n.ts';
@@ -71,12 +72,7 @@ export function renderReportForm(page: Page, state: ReportFormState): Html {
     errors[name]?.key === 'report.error_encoding' ? '' : (values[name] ?? '');
   const describedBy = (name: ReportFormField, hint: boolean): string =>
     [hint ? `${name}-hint` : '', errors[name] ? `${name}-error` : ''].filter(Boolean).join(' ');
-  const error = (name: ReportFormField): Html | string => {
-    const problem = errors[name];
-    return problem
-      ? html`<span class="field-error" id="${name}-error">${t(problem.key, problem.params)}</span>`
-      : '';
-  };
+  const error = (name: ReportFormField): Html | string => fieldError(t, name, errors[name]);
   const invalid = (name: ReportFormField): Html | string => (errors[name] ? html` aria-invalid="true"` : '');
   const label = (name: ReportFormField, key: MessageKey, required: boolean, hint?: MessageKey): Html =>
     html`<label for="${name}"

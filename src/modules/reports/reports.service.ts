@@ -6,6 +6,7 @@ import type { AppContext } from '../../app/context.ts';
 import type { Language } from '../../config/config.ts';
 import { NotificationFanOut } from '../../db/notification-fan-out.ts';
 import type { Database } from '../../db/schema.ts';
+import { insertWithFreeReference } from '../../db/unique-reference.ts';
 import type { Kysely, Transaction } from 'kysely';
 import type { ReportChannel, ReportStatus } from '../../db/schema.ts';
 import type { BlobStore } from '../../integrations/storage/storage.ts';
@@ -45,7 +46,6 @@ export const EXPIRING_STATUSES: readonly ReportStatus[] = ['new', 'duplicate', '
 /** What the console shows unless asked for everything: reports still waiting for someone. */
 export const OPEN_STATUSES: readonly ReportStatus[] = ['new', 'needs_verification'];
 
-const REFERENCE_ATTEMPTS = 5;
 const CONSOLE_LIST_LIMIT = 200;
 
 function field(reportId: string, column: string) {
@@ -74,9 +74,9 @@ export async function submitReport(
   }
   const phone = input.callbackPhone;
   try {
-    for (let attempt = 1; ; attempt++) {
-      const reference = newReferenceCode();
-      const inserted = await insertReportAndNotify(
+    // Two reports drawing the same reference is rare but possible; another draw settles it.
+    const insert = async (reference: string): Promise<boolean> => {
+      return insertReportAndNotify(
         context.db,
         {
           id: reportId,
@@ -110,10 +110,13 @@ export async function submitReport(
           created_at: now,
         },
       );
-      if (inserted) return { id: reportId, reference };
-      // Two reports drawing the same reference is rare but possible; another draw settles it.
-      if (attempt >= REFERENCE_ATTEMPTS) throw new Error('Could not draw a free report reference.');
-    }
+    };
+    const reference = await insertWithFreeReference(
+      newReferenceCode,
+      insert,
+      'Could not draw a free report reference.',
+    );
+    return { id: reportId, reference };
   } catch (error) {
     if (stored) await store.delete(stored.key).catch(() => {});
     throw error;
@@ -177,11 +180,12 @@ export async function insertIncomingReport(
   };
   // A clash of references is about one in 10^11; the insert skips a taken one without aborting the caller's
   // transaction, and another draw settles it.
-  for (let attempt = 1; attempt <= REFERENCE_ATTEMPTS; attempt++) {
-    const reference = newReferenceCode();
-    if (await insertReportAndNotify(trx, { ...report, reference })) return { id: reportId, reference };
-  }
-  throw new Error('Could not draw a free report reference.');
+  const reference = await insertWithFreeReference(
+    newReferenceCode,
+    (reference) => insertReportAndNotify(trx, { ...report, reference }),
+    'Could not draw a free report reference.',
+  );
+  return { id: reportId, reference };
 }
 
 export type ExpiryOutcome = 'deleted' | 'kept' | 'postponed' | 'gone';

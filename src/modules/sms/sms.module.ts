@@ -1,6 +1,7 @@
 // Text intake on the hotline number: the Twilio SMS webhook, the conversation that gathers a report, MMS
 // photos, the console's text simulator, and the jobs that send owed replies, close abandoned conversations and purge webhook receipts.
 import type { DomainModule } from '../../app/domain-module.ts';
+import { SIMULATOR_ROLES } from './sms.policy.ts';
 import { registerMessageStatusHandler } from '../../integrations/twilio/status.ts';
 import { purgeWebhookReceipts, purgeWebhookReceiptsJob } from '../../integrations/twilio/webhook.ts';
 import { reportsDeps } from '../reports/reports.module.ts';
@@ -21,6 +22,9 @@ export const smsModule: DomainModule = {
     'sms_opt_outs',
     'sms_provider_blocks',
     'sms_unreachable_numbers',
+  ],
+  navigation: [
+    { href: '/console/hotline/simulator', label: 'sms.simulator_nav', roles: SIMULATOR_ROLES, position: 110 },
   ],
   http: {
     name: 'sms',

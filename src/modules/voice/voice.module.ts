@@ -3,6 +3,7 @@
 import type { AppContext } from '../../app/context.ts';
 import { TwilioRestClient } from '../../integrations/twilio/rest-client.ts';
 import type { DomainModule } from '../../app/domain-module.ts';
+import { FOLLOWUP_ROLES } from './voice.policy.ts';
 import { reportsDeps } from '../reports/reports.module.ts';
 import { fetchRecording, type RecordingDeps } from './recordings.service.ts';
 import { fetchRecordingJob, purgeCallsJob } from './voice.jobs.ts';
@@ -23,6 +24,9 @@ export function recordingDeps(context: AppContext): RecordingDeps {
 export const voiceModule: DomainModule = {
   name: 'voice',
   tables: ['followup_tasks', 'report_recordings', 'voice_calls'],
+  navigation: [
+    { href: '/console/followups', label: 'voice.followups_nav', roles: FOLLOWUP_ROLES, position: 50 },
+  ],
   http: {
     name: 'voice',
     register(app, context, services) {

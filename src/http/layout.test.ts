@@ -1,0 +1,177 @@
+// The staff navigation, pinned per role: which entries each role sees, in which order, with which words.
+// Modules declare their own entries; this proves the collected entries render as the hand-written list did.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Role } from '../db/schema.ts';
+import { loadModules } from '../modules/index.ts';
+import { orderNavigation } from './navigation.ts';
+import { createStaffSession } from '../../test/support/staff.ts';
+import { createTestApp, type TestApp } from '../../test/support/test-context.ts';
+
+const ROLE_SETS: Record<string, Role[]> = {
+  admin: ['admin'],
+  coordinator: ['coordinator'],
+  dispatcher: ['dispatcher'],
+  responder: ['responder'],
+  legal: ['legal'],
+  'legal and dispatcher': ['legal', 'dispatcher'],
+  'every role': ['admin', 'coordinator', 'dispatcher', 'responder', 'legal'],
+};
+
+const EXPECTED: Record<string, string[]> = {
+  admin: [
+    '/console Reports',
+    '/console/incidents Incidents',
+    '/console/alerts Alerts',
+    '/console/outbox Outbox',
+    '/console/facilities Facilities',
+    '/console/attorneys Attorneys',
+    '/console/hotline/simulator Text simulator',
+    '/console/roster On shift',
+    '/console/users Staff',
+    '/console/teams Legal teams',
+    '/console/provider-copies Copies at Twilio',
+    '/console/profile My profile',
+    '/console/account My account',
+  ],
+  coordinator: [
+    '/console Reports',
+    '/console/incidents Incidents',
+    '/console/alerts Alerts',
+    '/console/outbox Outbox',
+    '/console/facilities Facilities',
+    '/console/attorneys Attorneys',
+    '/console/hotline/simulator Text simulator',
+    '/console/roster On shift',
+    '/console/profile My profile',
+    '/console/account My account',
+  ],
+  dispatcher: [
+    '/console Reports',
+    '/console/incidents Incidents',
+    '/console/alerts Alerts',
+    '/console/outbox Outbox',
+    '/console/hotline/simulator Text simulator',
+    '/console/roster On shift',
+    '/console/profile My profile',
+    '/console/account My account',
+  ],
+  responder: ['/console/profile My profile', '/console/account My account'],
+  legal: [
+    '/console/outbox Outbox',
+    '/console/followups Follow-ups',
+    '/console/cases Cases',
+    '/console/cases/checks-due Locator checks due',
+    '/console/facilities Facilities',
+    '/console/my-tasks My tasks',
+    '/console/attorneys Attorneys',
+    '/console/profile My profile',
+    '/console/account My account',
+  ],
+  'legal and dispatcher': [
+    '/console Reports',
+    '/console/incidents Incidents',
+    '/console/alerts Alerts',
+    '/console/outbox Outbox',
+    '/console/followups Follow-ups',
+    '/console/cases Cases',
+    '/console/cases/checks-due Locator checks due',
+    '/console/facilities Facilities',
+    '/console/my-tasks My tasks',
+    '/console/attorneys Attorneys',
+    '/console/hotline/simulator Text simulator',
+    '/console/roster On shift',
+    '/console/profile My profile',
+    '/console/account My account',
+  ],
+  'every role': [
+    '/console Reports',
+    '/console/incidents Incidents',
+    '/console/alerts Alerts',
+    '/console/outbox Outbox',
+    '/console/followups Follow-ups',
+    '/console/cases Cases',
+    '/console/cases/checks-due Locator checks due',
+    '/console/facilities Facilities',
+    '/console/my-tasks My tasks',
+    '/console/attorneys Attorneys',
+    '/console/hotline/simulator Text simulator',
+    '/console/roster On shift',
+    '/console/users Staff',
+    '/console/teams Legal teams',
+    '/console/provider-copies Copies at Twilio',
+    '/console/profile My profile',
+    '/console/account My account',
+  ],
+};
+const EXPECTED_ES: string[] = [
+  '/console Reportes',
+  '/console/incidents Incidentes',
+  '/console/alerts Alertas',
+  '/console/outbox Bandeja de salida',
+  '/console/followups Seguimiento',
+  '/console/cases Casos',
+  '/console/cases/checks-due Búsquedas pendientes',
+  '/console/facilities Centros',
+  '/console/my-tasks Mis tareas',
+  '/console/attorneys Abogados',
+  '/console/hotline/simulator Simulador de mensajes',
+  '/console/roster De turno',
+  '/console/users Personal',
+  '/console/teams Equipos legales',
+  '/console/provider-copies Copias en Twilio',
+  '/console/profile Mi perfil',
+  '/console/account Mi cuenta',
+];
+
+describe('staff navigation', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(async () => t.close());
+
+  async function navOf(roles: Role[], lang = 'en'): Promise<string[]> {
+    const session = await createStaffSession(t.context, roles);
+    const res = await t.app.inject({
+      url: '/console/account',
+      headers: { accept: 'text/html', cookie: session.cookie, 'accept-language': lang },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    const nav = /<nav class="console-nav"[^>]*>([\s\S]*?)<\/nav>/.exec(res.body);
+    assert.ok(nav, 'the console page has the staff navigation');
+    return [...nav[1]!.matchAll(/<a href="([^"]*)">([^<]*)<\/a>/g)].map(
+      ([, href, text]) => `${href} ${text}`,
+    );
+  }
+
+  for (const [name, roles] of Object.entries(ROLE_SETS)) {
+    test(`${name} sees the pinned entries, in order`, async () => {
+      const got = await navOf(roles);
+      assert.deepEqual(got, EXPECTED[name]);
+    });
+  }
+
+  test('the entries are in the reader language', async () => {
+    const got = await navOf(['admin', 'legal'], 'es');
+    assert.deepEqual(got, EXPECTED_ES);
+  });
+});
+
+describe('navigation entries', () => {
+  test('every module entry has its own position', async () => {
+    const { navigation } = await loadModules();
+    assert.equal(orderNavigation(navigation).length, navigation.length);
+  });
+
+  test('two entries at one position are refused at start', () => {
+    assert.throws(
+      () =>
+        orderNavigation([
+          { href: '/console/a', label: 'cases.nav', roles: 'any', position: 10 },
+          { href: '/console/b', label: 'alerts.nav', roles: ['admin'], position: 10 },
+        ]),
+      /share a position/,
+    );
+  });
+});

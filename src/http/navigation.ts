@@ -1,0 +1,42 @@
+// The staff navigation's entries. Each module declares its own (in its *.module.ts); the app collects them
+// and the layout shows a signed-in staff member the entries their roles open, lowest position first.
+import type { FastifyRequest } from 'fastify';
+import type { Role } from '../db/schema.ts';
+import type { MessageKey } from '../i18n/i18n.ts';
+import { hasAnyRole } from './access.ts';
+
+export interface NavigationEntry {
+  href: string;
+  /** The link's words. */
+  label: MessageKey;
+  /** Who sees the entry: staff holding one of these roles, or 'any' signed-in staff member. */
+  roles: readonly Role[] | 'any';
+  /** Where the entry sits in the bar, lowest first (positions are spaced by 10 so a module can slot one in). */
+  position: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every module's navigation entries, in position order (set by buildApp). */
+    navigation: readonly NavigationEntry[];
+  }
+}
+
+/** The entries in the order the bar shows them; two entries may not share a position. */
+export function orderNavigation(entries: readonly NavigationEntry[]): NavigationEntry[] {
+  const ordered = [...entries].sort((a, b) => a.position - b.position);
+  for (let i = 1; i < ordered.length; i++) {
+    if (ordered[i]!.position === ordered[i - 1]!.position) {
+      throw new Error(`navigation entries ${ordered[i - 1]!.href} and ${ordered[i]!.href} share a position`);
+    }
+  }
+  return ordered;
+}
+
+/** The entries this request's staff member sees. */
+export function visibleNavigation(request: FastifyRequest): NavigationEntry[] {
+  if (!request.principal) return [];
+  return request.server.navigation.filter(
+    (entry) => entry.roles === 'any' || hasAnyRole(request.principal, entry.roles),
+  );
+}
