@@ -2,8 +2,8 @@
 import type { AppContext } from '../../app/context.ts';
 import type { TwilioConfig } from '../../config/config.ts';
 import { recordSentText } from '../../modules/provider-retention/provider-retention.service.ts';
-import { optingOutOnRefusal } from '../../modules/sms/sms.opt-outs.ts';
-import { isUnreachable, recordUnreachable } from '../../modules/sms/unreachable-numbers.repository.ts';
+import { isUnreachable } from '../../modules/opt-outs/opt-outs.queries.ts';
+import { optingOutOnRefusal, recordUnreachable } from '../../modules/opt-outs/opt-outs.service.ts';
 import { TwilioRestClient, type TwilioSender } from '../twilio/rest-client.ts';
 import { TEXT_STATUS_PATH } from '../twilio/status.ts';
 import { publishedUrl } from '../twilio/webhook.ts';
@@ -19,7 +19,7 @@ function twilioSender(config: TwilioConfig): TwilioSender {
   throw new Error('Twilio is the SMS provider but no sender is configured.');
 }
 
-/** Dead numbers, by blind index in the sms module's table. */
+/** Dead numbers, by blind index in the opt-outs module's table. */
 function reachability(context: Pick<AppContext, 'db' | 'secrets' | 'clock'>): RecipientReachability {
   const index = (to: string) => context.secrets.blindIndex.phone(to);
   return {

@@ -8,8 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../app/context.ts';
 import { DecryptionError } from '../../crypto/field-encryption.ts';
-import { optOutNumber } from '../sms/sms.opt-outs.ts';
-import { recordUnreachable } from '../sms/unreachable-numbers.repository.ts';
+import { optOutNumber, recordUnreachable } from '../opt-outs/opt-outs.service.ts';
 import type { AlertTextProvider, SendOutcome } from './alerts.delivery-provider.ts';
 import {
   claimDeliveries,

@@ -10,7 +10,7 @@ import type { Point } from '../../geo/geo.ts';
 import type { StaffSession } from '../../../test/support/staff.ts';
 import { insertIncident } from '../dispatch/dispatch.test-helpers.ts';
 import { postForm } from '../incidents/incidents.test-helpers.ts';
-import { recordOptOut } from '../sms/sms.repository.ts';
+import { recordOptOut } from '../opt-outs/opt-outs.service.ts';
 import { insertSubscriber, markSubscriberOptedOut } from '../subscriptions/subscriptions.repository.ts';
 import { findAlert } from './alerts.repository.ts';
 import { alertFingerprint } from './alerts.service.ts';

@@ -1,17 +1,12 @@
 // Text intake on the hotline number: the Twilio SMS webhook, the conversation that gathers a report, MMS
 // photos, the console's text simulator, and the jobs that send owed replies, close abandoned conversations and purge webhook receipts.
 import type { DomainModule } from '../index.ts';
-import { registerMessageStatusHandler } from '../../integrations/twilio/status.ts';
 import { purgeWebhookReceipts, purgeWebhookReceiptsJob } from '../../integrations/twilio/webhook.ts';
 import { reportsDeps } from '../reports/reports.module.ts';
 import { fetchMediaJob, sendOwedReplyJob, sweepConversationsJob } from './sms.jobs.ts';
 import { fetchSmsMedia } from './sms.media.ts';
-import { noteDeliveryError } from './sms.reachability.ts';
 import { registerSmsRoutes } from './sms.routes.ts';
 import { sendOwedReply, sweepConversations } from './sms.service.ts';
-
-// Any text's status whose ErrorCode says the number is dead stops texts to it.
-registerMessageStatusHandler('sms', noteDeliveryError);
 
 export const smsModule: DomainModule = {
   name: 'sms',

@@ -1,54 +1,13 @@
-// The only place the hotline's text conversations, opt-outs and MMS media are read or written with SQL.
+// The only place the hotline's text conversations and MMS media are read or written with SQL (opt-outs are
+// the opt-outs module's).
 // Numbers appear here only as blind indexes and ciphertexts.
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, SmsConversation, SmsMediaTable } from '../../db/schema.ts';
+import { optedOutCondition } from '../opt-outs/opt-outs.queries.ts';
 
 type Db = Kysely<Database>;
 
 export type SmsMedia = Selectable<SmsMediaTable>;
-
-export async function isOptedOut(db: Db, phoneIndex: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('sms_opt_outs')
-    .select('phone_index')
-    .where('phone_index', '=', phoneIndex)
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
-export async function recordOptOut(db: Db, phoneIndex: string, at: Date): Promise<void> {
-  await db
-    .insertInto('sms_opt_outs')
-    .values({ phone_index: phoneIndex, opted_out_at: at })
-    .onConflict((conflict) => conflict.column('phone_index').doUpdateSet({ opted_out_at: at }))
-    .execute();
-}
-
-export async function removeOptOut(db: Db, phoneIndex: string): Promise<void> {
-  await db.deleteFrom('sms_opt_outs').where('phone_index', '=', phoneIndex).execute();
-}
-
-/** Twilio blocks the number (it handled its STOP, or answered a text with 21610); a later block keeps the first. */
-export async function recordProviderBlock(db: Db, phoneIndex: string, at: Date): Promise<void> {
-  await db
-    .insertInto('sms_provider_blocks')
-    .values({ phone_index: phoneIndex, blocked_at: at })
-    .onConflict((conflict) => conflict.column('phone_index').doNothing())
-    .execute();
-}
-
-export async function removeProviderBlock(db: Db, phoneIndex: string): Promise<void> {
-  await db.deleteFrom('sms_provider_blocks').where('phone_index', '=', phoneIndex).execute();
-}
-
-export async function isBlockedByProvider(db: Db, phoneIndex: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('sms_provider_blocks')
-    .select('phone_index')
-    .where('phone_index', '=', phoneIndex)
-    .executeTakeFirst();
-  return row !== undefined;
-}
 
 /** The number's open conversation, locked until the caller's transaction ends. */
 export async function lockOpenConversation(db: Db, phoneIndex: string): Promise<SmsConversation | undefined> {
@@ -126,16 +85,7 @@ export async function openConversationUnlessOptedOut(
             sql<Date>`${row.started_at}::timestamptz`.as('started_at'),
             sql<Date>`${row.last_message_at}::timestamptz`.as('last_message_at'),
           ])
-          .where((eb) =>
-            eb.not(
-              eb.exists(
-                eb
-                  .selectFrom('sms_opt_outs')
-                  .select('phone_index')
-                  .where('phone_index', '=', row.phone_index),
-              ),
-            ),
-          ),
+          .where(sql<boolean>`not ${optedOutCondition(sql.val(row.phone_index))}`),
       )
       .onConflict((conflict) =>
         conflict

@@ -48,7 +48,13 @@ import {
   type Keyword,
   type ProviderKeyword,
 } from './sms.conversation.ts';
-import { optOutNumber } from './sms.opt-outs.ts';
+import { isBlockedByProvider, isOptedOut } from '../opt-outs/opt-outs.queries.ts';
+import {
+  clearUnreachable,
+  optOutNumber,
+  removeOptOut,
+  removeProviderBlock,
+} from '../opt-outs/opt-outs.service.ts';
 import { fetchMediaJob, sendOwedReplyJob } from './sms.jobs.ts';
 import {
   attachConversationMedia,
@@ -56,16 +62,12 @@ import {
   findReportReference,
   insertConversation,
   insertMedia,
-  isBlockedByProvider,
-  isOptedOut,
   lastAutoReplyAt,
   listSilentConversations,
   lockConversation,
   lockOpenConversation,
   openConversationUnlessOptedOut,
   updateConversationClaimingReply,
-  removeOptOut,
-  removeProviderBlock,
   updateConversation,
   type ClaimedReply,
   type ConversationChange,
@@ -80,7 +82,6 @@ import {
   stoppedReply,
   type HotlineIdentity,
 } from './sms.replies.ts';
-import { clearUnreachable } from './unreachable-numbers.repository.ts';
 
 type Trx = Transaction<Database>;
 

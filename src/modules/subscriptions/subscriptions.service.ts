@@ -28,8 +28,8 @@ import { createSmsSender } from '../../integrations/messaging/create-sms-sender.
 import { InvalidRecipientError, RecipientRefusedError } from '../../integrations/messaging/sms-sender.ts';
 import { TwilioApiError } from '../../integrations/twilio/rest-client.ts';
 import { mayTextAnonymously } from '../../phone/phone.ts';
-import { isOptedOut, removeOptOut } from '../sms/sms.repository.ts';
-import { clearUnreachable } from '../sms/unreachable-numbers.repository.ts';
+import { isOptedOut } from '../opt-outs/opt-outs.queries.ts';
+import { clearUnreachable, removeOptOut } from '../opt-outs/opt-outs.service.ts';
 import { sendCodeJob } from './subscriptions.jobs.ts';
 import {
   countAcceptedWebSignups,
