@@ -27,7 +27,6 @@ import { createSmsSender } from '../../integrations/messaging/create-sms-sender.
 import { isUnsubscribedRefusal } from '../../integrations/twilio/rest-client.ts';
 import { mayTextAnonymously } from '../../phone/phone.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { answerResponderText } from '../dispatch/dispatch.sms.ts';
 import { insertIncomingReport } from '../reports/reports.service.ts';
 import { readZipList } from '../subscriptions/subscriptions.schemas.ts';
 import { resumeSubscriptionAfterStart, subscribeBySms } from '../subscriptions/subscriptions.service.ts';
@@ -55,6 +54,7 @@ import {
   removeOptOut,
   removeProviderBlock,
 } from '../opt-outs/opt-outs.service.ts';
+import { answerInboundText } from './sms.inbound.ts';
 import { fetchMediaJob, sendOwedReplyJob } from './sms.jobs.ts';
 import {
   attachConversationMedia,
@@ -574,7 +574,8 @@ export async function takeIncomingText(
   }
   // Keywords belong to the hotline whoever sends them, so a keyword never asks dispatch.
   if (parsed === undefined) {
-    const responderReply = await answerResponderText(context, trx, {
+    // A responder's answer to a dispatch (the dispatch module's handler).
+    const responderReply = await answerInboundText(context, trx, {
       from: text.from,
       phoneIndex,
       body: text.body,
