@@ -19,7 +19,7 @@ import {
   sendingAlerts,
   type DeliveryOutcome,
   type LockCheck,
-} from './alerts.ledger.ts';
+} from './alerts.ledger.repository.ts';
 import { Pacer, realPacingClock, type PacedText, type PacingClock } from './alerts.rate.ts';
 
 export interface FanOutSettings {

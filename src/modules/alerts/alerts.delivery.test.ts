@@ -35,7 +35,7 @@ import {
   recordOutcomes,
   returnStaleClaims,
   type DeliveryOutcome,
-} from './alerts.ledger.ts';
+} from './alerts.ledger.repository.ts';
 import {
   addSubscribers,
   approveAlert,
