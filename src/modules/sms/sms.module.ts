@@ -3,10 +3,15 @@
 import type { DomainModule } from '../index.ts';
 import { purgeWebhookReceipts, purgeWebhookReceiptsJob } from '../../integrations/twilio/webhook.ts';
 import { reportsDeps } from '../reports/reports.module.ts';
+import { registerStoredFileReferences } from '../reports/reports.service.ts';
 import { fetchMediaJob, sendOwedReplyJob, sweepConversationsJob } from './sms.jobs.ts';
 import { fetchSmsMedia } from './sms.media.ts';
+import { mediaStorageKeysAmong } from './sms.repository.ts';
 import { registerSmsRoutes } from './sms.routes.ts';
 import { sendOwedReply, sweepConversations } from './sms.service.ts';
+
+// Texted photos live in the report store: its orphan sweep must see the keys sms_media still names.
+registerStoredFileReferences('sms', mediaStorageKeysAmong);
 
 export const smsModule: DomainModule = {
   name: 'sms',

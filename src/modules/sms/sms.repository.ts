@@ -189,15 +189,6 @@ export async function deleteClosedConversations(db: Db, closedBefore: Date): Pro
   return Number(result.numDeletedRows);
 }
 
-export async function findReportReference(db: Db, reportId: string): Promise<string | undefined> {
-  const row = await db
-    .selectFrom('reports')
-    .select('reference')
-    .where('id', '=', reportId)
-    .executeTakeFirst();
-  return row?.reference;
-}
-
 export interface NewMediaRow {
   id: string;
   conversation_id: string | null;
@@ -244,27 +235,13 @@ export async function updateMedia(db: Db, id: string, change: MediaChange): Prom
   await db.updateTable('sms_media').set(change).where('id', '=', id).execute();
 }
 
-/** Links a fetched photo to its report, so the console shows it like a photo from the web form. */
-export async function insertReportPhoto(
-  db: Db,
-  photo: {
-    id: string;
-    report_id: string;
-    storage_key: string;
-    original_sha256: string;
-    content_type: 'image/jpeg' | 'image/png';
-    size_bytes: number;
-    created_at: Date;
-  },
-): Promise<void> {
-  await db
-    .insertInto('report_photos')
-    .values(photo)
-    .onConflict((conflict) => conflict.column('id').doNothing())
+/** Which of these storage keys a texted photo still points to (the reports module's orphan sweep asks). */
+export async function mediaStorageKeysAmong(db: Db, keys: readonly string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('sms_media')
+    .select('storage_key')
+    .where('storage_key', 'in', [...keys])
     .execute();
-}
-
-export async function reportExists(db: Db, reportId: string): Promise<boolean> {
-  const row = await db.selectFrom('reports').select('id').where('id', '=', reportId).executeTakeFirst();
-  return row !== undefined;
+  return new Set(rows.flatMap((row) => (row.storage_key === null ? [] : [row.storage_key])));
 }

@@ -27,6 +27,7 @@ import { createSmsSender } from '../../integrations/messaging/create-sms-sender.
 import { isUnsubscribedRefusal } from '../../integrations/twilio/rest-client.ts';
 import { mayTextAnonymously } from '../../phone/phone.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import { findReportReference } from '../reports/reports.queries.ts';
 import { insertIncomingReport } from '../reports/reports.service.ts';
 import { readZipList } from '../subscriptions/subscriptions.schemas.ts';
 import { resumeSubscriptionAfterStart, subscribeBySms } from '../subscriptions/subscriptions.service.ts';
@@ -59,7 +60,6 @@ import { fetchMediaJob, sendOwedReplyJob } from './sms.jobs.ts';
 import {
   attachConversationMedia,
   deleteClosedConversations,
-  findReportReference,
   insertConversation,
   insertMedia,
   lastAutoReplyAt,
