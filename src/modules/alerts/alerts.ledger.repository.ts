@@ -122,7 +122,7 @@ export async function claimDeliveries(
       select p.alert_id, p.subscriber_id, s.phone_ciphertext, s.phone_index,
         coalesce(s.reachable, false) as reachable
       from picked p
-      left join (${subscriberReachQuery()}) s on s.id = p.subscriber_id
+      left join lateral (${subscriberReachQuery(sql.ref('p.subscriber_id'))}) s on true
     )
     update alert_deliveries d set
       status = case when r.reachable then 'sending' else 'undeliverable' end,

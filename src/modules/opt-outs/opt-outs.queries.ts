@@ -6,6 +6,7 @@ export {
   isBlockedByProvider,
   isOptedOut,
   isUnreachable,
+  optedOutAmong,
   optedOutCondition,
   unreachableCondition,
 } from './opt-outs.repository.ts';

@@ -17,6 +17,17 @@ export async function isOptedOut(db: Db, phoneIndex: string): Promise<boolean> {
   return row !== undefined;
 }
 
+/** Which of these numbers have opted out (one query for a list, such as every staff member's phone). */
+export async function optedOutAmong(db: Db, phoneIndexes: readonly string[]): Promise<Set<string>> {
+  if (phoneIndexes.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('sms_opt_outs')
+    .select('phone_index')
+    .where('phone_index', 'in', [...phoneIndexes])
+    .execute();
+  return new Set(rows.map((row) => row.phone_index));
+}
+
 export async function recordOptOut(db: Db, phoneIndex: string, at: Date): Promise<void> {
   await db
     .insertInto('sms_opt_outs')

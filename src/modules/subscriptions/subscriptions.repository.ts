@@ -1,6 +1,6 @@
 // The only SQL for alert subscribers, web sign-ups waiting for their code, and the sign-up counts behind the
 // anti-pumping caps.
-import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import { sql, type Expression, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type {
   Database,
   Subscriber,
@@ -194,10 +194,12 @@ export function alertRecipientsQuery(
 }
 
 /**
- * Every subscriber as a subquery with columns `id`, `phone_ciphertext`, `phone_index` and `reachable`: still
- * active, not opted out anywhere, and not a number known to be dead (for the alert fan-out's claim).
+ * The subscriber `subscriberId` names (an SQL expression: the column of the statement this is joined laterally
+ * into), as a subquery with columns `phone_ciphertext`, `phone_index` and `reachable`: still active, not
+ * opted out anywhere, and not a number known to be dead (for the alert fan-out's claim). No row when the
+ * subscriber is gone.
  */
-export function subscriberReachQuery(): RawBuilder<{
+export function subscriberReachQuery(subscriberId: Expression<unknown>): RawBuilder<{
   id: string;
   phone_ciphertext: string;
   phone_index: string;
@@ -208,7 +210,8 @@ export function subscriberReachQuery(): RawBuilder<{
       s.status = 'active'
         and not ${optedOutCondition(sql.ref('s.phone_index'))}
         and not ${unreachableCondition(sql.ref('s.phone_index'))} as reachable
-    from subscribers s`;
+    from subscribers s
+    where s.id = ${subscriberId}`;
 }
 
 /** Recipients per language for these ZIP codes, as the console shows them before approval. */
