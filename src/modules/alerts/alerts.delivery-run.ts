@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../app/context.ts';
 import { DecryptionError } from '../../crypto/field-encryption.ts';
 import { optOutNumber, recordUnreachable } from '../opt-outs/opt-outs.service.ts';
+import { subscriberPhoneField } from '../subscriptions/subscriptions.service.ts';
 import type { AlertTextProvider, SendOutcome } from './alerts.delivery-provider.ts';
 import {
   claimDeliveries,
@@ -397,7 +398,7 @@ export class FanOutRun {
     } else {
       try {
         const to = this.#context.secrets.fields.decrypt(
-          { table: 'subscribers', column: 'phone', rowId: text.subscriberId },
+          subscriberPhoneField(text.subscriberId),
           text.phoneCiphertext,
         );
         outcome = await this.#provider.send({ to, body: text.body, sender });
