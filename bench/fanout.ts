@@ -41,7 +41,7 @@ import type { AppContext } from '../src/app/context.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { queueAlertDelivery } from '../src/modules/alerts/alerts.delivery.ts';
 import { loadModules } from '../src/modules/index.ts';
-import { countRecipientsByLanguage } from '../src/modules/alerts/alerts.recipients.ts';
+import { countAlertRecipientsByLanguage } from '../src/modules/subscriptions/subscriptions.queries.ts';
 import type { StaffSession } from '../test/support/staff.ts';
 import { startTwilioStandIn, type TwilioStandIn } from '../test/support/twilio-stand-in.ts';
 import {
@@ -215,7 +215,7 @@ async function prepare(
     // rolled back (before the server starts, so it does not compete with it).
     // The median of three, as the first run also warms the caches.
     let started = performance.now();
-    const preview = await countRecipientsByLanguage(context.db, METRO_ZIPS);
+    const preview = await countAlertRecipientsByLanguage(context.db, METRO_ZIPS);
     const previewMs = performance.now() - started;
     const scratch = await draft('S1', METRO_ZIPS);
     let selected = 0;

@@ -11,6 +11,7 @@ import { caseTrackingModule } from './case-tracking/case-tracking.module.ts';
 import { casesModule } from './cases/cases.module.ts';
 import { dispatchModule } from './dispatch/dispatch.module.ts';
 import { incidentsModule } from './incidents/incidents.module.ts';
+import { optOutsModule } from './opt-outs/opt-outs.module.ts';
 import { outboxModule } from './outbox/outbox.module.ts';
 import { providerRetentionModule } from './provider-retention/provider-retention.module.ts';
 import { publicModule } from './public/public.module.ts';
@@ -28,6 +29,7 @@ export const DOMAIN_MODULES: readonly DomainModule[] = [
   publicModule,
   reportsModule,
   outboxModule,
+  optOutsModule,
   smsModule,
   incidentsModule,
   dispatchModule,

@@ -1,13 +1,9 @@
 // Chooses the SMS provider from config, once per context.
 import type { AppContext } from '../../app/context.ts';
 import type { TwilioConfig } from '../../config/config.ts';
-import { recordSentText } from '../../modules/provider-retention/provider-retention.service.ts';
-import { optingOutOnRefusal } from '../../modules/sms/sms.opt-outs.ts';
-import { isUnreachable, recordUnreachable } from '../../modules/sms/unreachable-numbers.repository.ts';
 import { TwilioRestClient, type TwilioSender } from '../twilio/rest-client.ts';
 import { TEXT_STATUS_PATH } from '../twilio/status.ts';
 import { publishedUrl } from '../twilio/webhook.ts';
-import { ConsoleOutbox } from './console-outbox.ts';
 import type { SmsSender } from './sms-sender.ts';
 import { TwilioSms, type RecipientReachability } from './twilio-sms.ts';
 
@@ -19,20 +15,47 @@ function twilioSender(config: TwilioConfig): TwilioSender {
   throw new Error('Twilio is the SMS provider but no sender is configured.');
 }
 
-/** Dead numbers, by blind index in the sms module's table. */
-function reachability(context: Pick<AppContext, 'db' | 'secrets' | 'clock'>): RecipientReachability {
-  const index = (to: string) => context.secrets.blindIndex.phone(to);
-  return {
-    isUnreachable: (to) => isUnreachable(context.db, index(to)),
-    markUnreachable: (to, code) => recordUnreachable(context.db, index(to), code, context.clock.now()),
-  };
+type SenderContext = Pick<AppContext, 'config' | 'db' | 'secrets' | 'clock'>;
+
+/**
+ * What the modules that own the data add to every sender. This layer sits below the modules, so they register
+ * it here when they load (opt-outs.module.ts, provider-retention.module.ts, outbox.module.ts) instead of being
+ * imported. A missing part fails the first text loudly rather than texting a number that opted out.
+ */
+export interface SenderParts {
+  /** The console provider: texts kept for staff to read instead of sent (the outbox module). */
+  consoleOutbox(context: Pick<AppContext, 'db' | 'secrets' | 'clock'>): SmsSender;
+  /** Dead numbers are skipped and noted (the opt-outs module). */
+  reachability(context: SenderContext): RecipientReachability;
+  /** A text Twilio refuses with 21610 opts the number out in Amparo too (the opt-outs module). */
+  optingOutOnRefusal(sender: SmsSender, context: SenderContext): SmsSender;
+  /** Each sent text is noted by SID, so it is deleted at Twilio once final (the provider-retention module). */
+  recordSentText(context: SenderContext, messageSid: string): Promise<void>;
 }
 
-export function createSmsSender(context: Pick<AppContext, 'config' | 'db' | 'secrets' | 'clock'>): SmsSender {
+const parts: Partial<SenderParts> = {};
+
+export function registerSenderParts(registered: Partial<SenderParts>): void {
+  Object.assign(parts, registered);
+}
+
+function part<K extends keyof SenderParts>(name: K): SenderParts[K] {
+  const found = parts[name];
+  if (!found)
+    throw new Error(`No module registered the SMS sender's ${name}: load src/modules/index.ts first.`);
+  return found;
+}
+
+/** The console provider whatever the configuration: the hotline simulator's pretend numbers are never texted. */
+export function consoleSmsSender(context: Pick<AppContext, 'db' | 'secrets' | 'clock'>): SmsSender {
+  return part('consoleOutbox')(context);
+}
+
+export function createSmsSender(context: SenderContext): SmsSender {
   const { smsProvider, twilio } = context.config;
   switch (smsProvider) {
     case 'console':
-      return new ConsoleOutbox(context);
+      return consoleSmsSender(context);
     case 'twilio': {
       if (!twilio.accountSid || !twilio.authToken) {
         throw new Error('Twilio is the SMS provider but its credentials are not configured.');
@@ -45,11 +68,12 @@ export function createSmsSender(context: Pick<AppContext, 'config' | 'db' | 'sec
       // Each text reports its fate and is noted by SID, so it is deleted at Twilio once final; dead numbers
       // are skipped. A text Twilio refuses with 21610 opts the number out in Amparo too, whichever module
       // sent it.
-      return optingOutOnRefusal(
+      const recordSentText = part('recordSentText');
+      return part('optingOutOnRefusal')(
         new TwilioSms(client, twilioSender(twilio), {
           statusCallback: publishedUrl(context.config.publicUrl, TEXT_STATUS_PATH),
           onSent: (sid) => recordSentText(context, sid),
-          reachability: reachability(context),
+          reachability: part('reachability')(context),
         }),
         context,
       );

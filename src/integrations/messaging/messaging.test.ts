@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { normalizePhone } from '../../phone/phone.ts';
 import { startTwilioStandIn, type TwilioStandIn } from '../../../test/support/twilio-stand-in.ts';
 import { createTestContext, type TestContext } from '../../../test/support/test-context.ts';
-import { ConsoleOutbox } from './console-outbox.ts';
+import { ConsoleOutbox } from '../../modules/outbox/outbox.sender.ts';
 import { createSmsSender } from './create-sms-sender.ts';
 import { InvalidRecipientError } from './sms-sender.ts';
 

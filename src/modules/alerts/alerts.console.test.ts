@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createStaffSession, type StaffSession } from '../../../test/support/staff.ts';
 import { createTestApp, type TestApp } from '../../../test/support/test-context.ts';
-import { recordOptOut } from '../sms/sms.repository.ts';
+import { recordOptOut } from '../opt-outs/opt-outs.service.ts';
 import { sql } from 'kysely';
 import { ALERT_PROGRESS_CHANNEL } from './alerts.delivery.ts';
 import { PROGRESS_REREAD_MS } from './alerts.routes.ts';

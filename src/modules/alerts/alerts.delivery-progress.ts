@@ -2,11 +2,11 @@
 // A fan-out records hundreds of batches a second and Twilio calls back once or twice per text, so signals
 // are thinned to a few per second per alert, and the last change is never left unsignalled.
 import type { AppContext } from '../../app/context.ts';
-import { countDeliveries, notifyAlertProgress, purgedCounts } from './alerts.ledger.ts';
+import { countDeliveries, notifyAlertProgress, purgedCounts } from './alerts.ledger.repository.ts';
 import type { Database } from '../../db/schema.ts';
 import type { Kysely } from 'kysely';
 
-export { ALERT_PROGRESS_CHANNEL } from './alerts.ledger.ts';
+export { ALERT_PROGRESS_CHANNEL } from './alerts.ledger.repository.ts';
 
 const MIN_GAP_MS = 250;
 

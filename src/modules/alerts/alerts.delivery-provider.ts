@@ -2,8 +2,8 @@
 // a status callback) or, without Twilio, the console outbox. Every answer is reduced to what the ledger
 // needs: sent with the provider's id, or why not, classified so the fan-out knows whether to retry.
 import type { AppContext } from '../../app/context.ts';
-import { ConsoleOutbox } from '../../integrations/messaging/console-outbox.ts';
-import { InvalidRecipientError } from '../../integrations/messaging/sms-sender.ts';
+import { consoleSmsSender } from '../../integrations/messaging/create-sms-sender.ts';
+import { InvalidRecipientError, type SmsSender } from '../../integrations/messaging/sms-sender.ts';
 import {
   isDeadNumberError,
   isUnusableSenderError,
@@ -131,10 +131,10 @@ class OutboxAlertTexts implements AlertTextProvider {
   readonly name = 'console' as const;
   readonly senders = [null];
   readonly pacesSenders = false;
-  readonly #outbox: ConsoleOutbox;
+  readonly #outbox: SmsSender;
 
   constructor(context: Pick<AppContext, 'db' | 'secrets' | 'clock'>) {
-    this.#outbox = new ConsoleOutbox(context);
+    this.#outbox = consoleSmsSender(context);
   }
 
   async send(text: { to: string; body: string }): Promise<SendOutcome> {

@@ -11,7 +11,7 @@ import {
   markCopiesDeleted,
   reduceLedgerToCounts,
   twilioCopiesToDelete,
-} from './alerts.ledger.ts';
+} from './alerts.ledger.repository.ts';
 
 const DAY_MS = 24 * 3600_000;
 /** A text still only 'sent' after a day will hear nothing more from its carrier. */

@@ -8,8 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../app/context.ts';
 import { DecryptionError } from '../../crypto/field-encryption.ts';
-import { optOutNumber } from '../sms/sms.opt-outs.ts';
-import { recordUnreachable } from '../sms/unreachable-numbers.repository.ts';
+import { optOutNumber, recordUnreachable } from '../opt-outs/opt-outs.service.ts';
+import { subscriberPhoneField } from '../subscriptions/subscriptions.service.ts';
 import type { AlertTextProvider, SendOutcome } from './alerts.delivery-provider.ts';
 import {
   claimDeliveries,
@@ -20,7 +20,7 @@ import {
   sendingAlerts,
   type DeliveryOutcome,
   type LockCheck,
-} from './alerts.ledger.ts';
+} from './alerts.ledger.repository.ts';
 import { Pacer, realPacingClock, type PacedText, type PacingClock } from './alerts.rate.ts';
 
 export interface FanOutSettings {
@@ -398,7 +398,7 @@ export class FanOutRun {
     } else {
       try {
         const to = this.#context.secrets.fields.decrypt(
-          { table: 'subscribers', column: 'phone', rowId: text.subscriberId },
+          subscriberPhoneField(text.subscriberId),
           text.phoneCiphertext,
         );
         outcome = await this.#provider.send({ to, body: text.body, sender });

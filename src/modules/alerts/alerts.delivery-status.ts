@@ -11,7 +11,7 @@ import {
   recordFinalStatus,
   rememberEarlyStatus,
   type FinalStatus,
-} from './alerts.ledger.ts';
+} from './alerts.ledger.repository.ts';
 
 /**
  * Twilio's message statuses that end a text's story, as ledger states. 'sent' needs nothing: the fan-out

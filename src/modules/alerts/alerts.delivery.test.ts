@@ -23,7 +23,7 @@ import { signUpOnWeb } from '../subscriptions/subscriptions.service.ts';
 import { sendQueuedSignupCodes } from '../subscriptions/subscriptions.test-helpers.ts';
 import { normalizePhone } from '../../phone/phone.ts';
 import type { AlertDeliveryStatus } from '../../db/schema.ts';
-import { recordOptOut } from '../sms/sms.repository.ts';
+import { recordOptOut } from '../opt-outs/opt-outs.service.ts';
 import { alertDeliveryProgress, fanOutAlerts, resumeAlertDeliveries } from './alerts.delivery.ts';
 import { alertTextProvider, type AlertTextProvider } from './alerts.delivery-provider.ts';
 import { MAX_TRANSIT_MS } from './alerts.rate.ts';
@@ -35,7 +35,7 @@ import {
   recordOutcomes,
   returnStaleClaims,
   type DeliveryOutcome,
-} from './alerts.ledger.ts';
+} from './alerts.ledger.repository.ts';
 import {
   addSubscribers,
   approveAlert,

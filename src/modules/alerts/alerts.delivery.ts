@@ -18,11 +18,11 @@ import {
   isFanOutRunning,
   markAlertSending,
   notifyAlertProgress,
+  fillDeliveryLedger,
   sendingAlerts,
   withFanOutLock,
-} from './alerts.ledger.ts';
+} from './alerts.ledger.repository.ts';
 import type { PacingClock } from './alerts.rate.ts';
-import { fillDeliveryLedger } from './alerts.recipients.ts';
 
 export {
   alertDeliveryProgress,

@@ -1,5 +1,5 @@
 // The only SQL for composing, approving and listing community alerts. Who receives an alert is counted by
-// alerts.recipients.ts and delivered by alerts.delivery.ts.
+// the subscriptions module's recipient queries and delivered by alerts.delivery.ts.
 import { sql, type Insertable, type Kysely, type Transaction, type Updateable } from 'kysely';
 import type { Alert, AlertsTable, Database } from '../../db/schema.ts';
 
@@ -101,14 +101,4 @@ export async function findStaffNames(db: Db, ids: readonly string[]): Promise<St
     .select(['u.id', 'p.display_name', 'u.email_ciphertext'])
     .where('u.id', 'in', [...ids])
     .execute();
-}
-
-/** Every ZIP code an active subscriber chose: where a know-your-rights alert for the whole network goes. */
-export async function listSubscribedZips(db: Db): Promise<string[]> {
-  const result = await sql<{ zip: string }>`
-    select distinct zip
-    from subscribers, unnest(zips) as zip
-    where status = 'active'
-    order by zip`.execute(db);
-  return result.rows.map((row) => row.zip);
 }

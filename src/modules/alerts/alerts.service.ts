@@ -23,6 +23,11 @@ import { recordAudit } from '../audit/audit.service.ts';
 import { markIncidentChanged, recordIncidentEvent } from '../incidents/incidents.lifecycle.ts';
 import { findIncident, lockIncident } from '../incidents/incidents.repository.ts';
 import { REFERENCE_ALPHABET } from '../reports/reference-code.ts';
+import {
+  countAlertRecipientsBlockedByProvider,
+  countAlertRecipientsByLanguage,
+  listSubscribedZips,
+} from '../subscriptions/subscriptions.queries.ts';
 import { isUuid } from '../../http/ids.ts';
 import { NotificationFanOut } from '../../db/notification-fan-out.ts';
 import { freeReference } from '../../db/unique-reference.ts';
@@ -32,7 +37,6 @@ import {
   queueAlertDelivery,
   type AlertDeliveryProgress,
 } from './alerts.delivery.ts';
-import { countRecipientsBlockedByProvider, countRecipientsByLanguage } from './alerts.recipients.ts';
 import {
   alertReferenceExists,
   findAlert,
@@ -40,7 +44,6 @@ import {
   insertAlert,
   listAlerts,
   listAlertsForIncident,
-  listSubscribedZips,
   lockAlert,
   updateAlert,
   type AlertListRow,
@@ -497,7 +500,7 @@ export async function approveAlert(
         return { outcome: 'kind_not_allowed', status: incident.status };
     }
     const targets = await resolveAlertTargets(context, alert, incident, trx);
-    const counts = await countRecipientsByLanguage(trx, targets.zips);
+    const counts = await countAlertRecipientsByLanguage(trx, targets.zips);
     if (Object.values(counts).reduce((sum, count) => sum + count, 0) === 0)
       return { outcome: 'no_recipients' };
     const now = context.clock.now();
@@ -674,9 +677,9 @@ export async function viewAlert(
   const targets = isDraft
     ? await resolveAlertTargets(context, alert, incident)
     : { zips: alert.target_zips, fromRadius: [], fromAreas: [], networkWide: false };
-  const recipientsByLanguage = isDraft ? await countRecipientsByLanguage(context.db, targets.zips) : {};
+  const recipientsByLanguage = isDraft ? await countAlertRecipientsByLanguage(context.db, targets.zips) : {};
   const recipientsBlockedByProvider = isDraft
-    ? await countRecipientsBlockedByProvider(context.db, targets.zips)
+    ? await countAlertRecipientsBlockedByProvider(context.db, targets.zips)
     : 0;
   const names = await staffNames(context, [alert.composed_by, alert.approved_by, alert.cancelled_by]);
   let incidentProblem: AlertDetail['incidentProblem'];

@@ -10,8 +10,8 @@ import type { Point } from '../../geo/geo.ts';
 import type { StaffSession } from '../../../test/support/staff.ts';
 import { insertIncident } from '../dispatch/dispatch.test-helpers.ts';
 import { postForm } from '../incidents/incidents.test-helpers.ts';
-import { recordOptOut } from '../sms/sms.repository.ts';
-import { insertSubscriber, markSubscriberOptedOut } from '../subscriptions/subscriptions.repository.ts';
+import { recordOptOut } from '../opt-outs/opt-outs.service.ts';
+import { insertSubscriber, markSubscriberOptedOut } from '../subscriptions/subscriptions.test-helpers.ts';
 import { findAlert } from './alerts.repository.ts';
 import { alertFingerprint } from './alerts.service.ts';
 

@@ -30,7 +30,7 @@ import { assignedAttorneyContact } from '../case-support/case-support.attorneys.
 import { familyContacts } from '../cases/cases.family.ts';
 import { textLanguage } from '../dispatch/dispatch.message.ts';
 import { staffPhoneField } from '../dispatch/dispatch.service.ts';
-import { isOptedOut } from '../sms/sms.repository.ts';
+import { isOptedOut } from '../opt-outs/opt-outs.queries.ts';
 import {
   composeAttorneyHearingReminder,
   composeFamilyHearingReminder,

@@ -23,7 +23,7 @@ import {
   testContact,
 } from '../cases/cases.test-helpers.ts';
 import { createStaff, outboxTextsTo } from '../dispatch/dispatch.test-helpers.ts';
-import { recordOptOut } from '../sms/sms.repository.ts';
+import { recordOptOut } from '../opt-outs/opt-outs.service.ts';
 import { formatHearingTimeForSms } from './case-tracking.messages.ts';
 import { sendDueReminders, STALE_CLAIM_MS } from './case-tracking.reminders.ts';
 import { readTracking } from './case-tracking.service.ts';

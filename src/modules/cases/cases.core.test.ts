@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { caseKeyStoreFor } from '../../crypto/case-keys.ts';
 import { AppError } from '../../http/errors.ts';
 import { outboxTextsTo } from '../dispatch/dispatch.test-helpers.ts';
-import { recordOptOut } from '../sms/sms.repository.ts';
+import { recordOptOut } from '../opt-outs/opt-outs.service.ts';
 import { createTestApp, type TestApp } from '../../../test/support/test-context.ts';
 import { createStaffSession } from '../../../test/support/staff.ts';
 import { openCaseForStaff } from './cases.access.ts';

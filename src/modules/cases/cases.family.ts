@@ -12,7 +12,7 @@ import { createSmsSender } from '../../integrations/messaging/create-sms-sender.
 import { isUnsubscribedRefusal } from '../../integrations/twilio/rest-client.ts';
 import { InvalidRecipientError } from '../../integrations/messaging/sms-sender.ts';
 import { isLanguage, translate, type MessageKey } from '../../i18n/i18n.ts';
-import { isOptedOut } from '../sms/sms.repository.ts';
+import { isOptedOut } from '../opt-outs/opt-outs.queries.ts';
 import { textFamilyJob, type FamilyChange } from './cases.jobs.ts';
 import {
   claimFamilyText,

@@ -27,13 +27,14 @@ import type { AppContext } from '../../app/context.ts';
 import type { Database, DispatchStatus } from '../../db/schema.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { markIncidentChanged } from '../incidents/incidents.lifecycle.ts';
+import { optedOutAmong } from '../opt-outs/opt-outs.queries.ts';
 import { pickForCallout, rankResponders, type Suggestion } from './dispatch.ranking.ts';
 import {
   listDispatches,
   listReachableOnShift,
   lockIncident,
   respondersWithOpenDispatches,
-  staffWhoOptedOut,
+  staffPhoneIndexes,
   type DispatchRow,
 } from './dispatch.repository.ts';
 import { isUuid } from '../../http/ids.ts';
@@ -104,7 +105,13 @@ async function leftOutOfCallout(
 ): Promise<Set<string>> {
   const leaveOut = await respondersWithOpenDispatches(db);
   for (const d of dispatchesHere) leaveOut.add(d.responder_id);
-  for (const userId of await staffWhoOptedOut(db)) leaveOut.add(userId);
+  // Staff whose phone number texted STOP to the hotline: nothing may text them until they text START.
+  const phones = await staffPhoneIndexes(db);
+  const optedOut = await optedOutAmong(
+    db,
+    phones.map((p) => p.phoneIndex),
+  );
+  for (const p of phones) if (optedOut.has(p.phoneIndex)) leaveOut.add(p.userId);
   return leaveOut;
 }
 

@@ -4,9 +4,14 @@ import type { AppContext } from '../../app/context.ts';
 import type { DomainModule } from '../../app/domain-module.ts';
 import { DISPATCHER_ROLES } from './dispatch.policy.ts';
 import { reportsDeps } from '../reports/reports.module.ts';
+import { registerInboundTextHandler } from '../sms/sms.inbound.ts';
 import { sendCalloutTextJob, sendDispatchTextJob, sendStandDownTextJob } from './dispatch.jobs.ts';
 import { registerDispatchRoutes } from './dispatch.routes.ts';
 import { sendDispatchText, sendStandDownText, type DispatchDeps } from './dispatch.service.ts';
+import { answerResponderText } from './dispatch.sms.ts';
+
+// A responder's "1" or "2" to the hotline answers their open dispatch before text intake sees it.
+registerInboundTextHandler('dispatch', answerResponderText);
 
 /** Verification photos go to the same encrypted upload store as report photos. */
 export function dispatchDeps(context: AppContext): DispatchDeps {

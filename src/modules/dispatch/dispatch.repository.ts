@@ -355,14 +355,16 @@ export async function respondersWithOpenDispatches(db: Db): Promise<Set<string>>
   return new Set(rows.map((row) => row.responder_id));
 }
 
-/** Staff whose phone number texted STOP to the hotline: nothing may text them until they text START. */
-export async function staffWhoOptedOut(db: Db): Promise<Set<string>> {
+/** Every staff member with a phone number, by its blind index (to ask the opt-outs module about). */
+export async function staffPhoneIndexes(db: Db): Promise<{ userId: string; phoneIndex: string }[]> {
   const rows = await db
-    .selectFrom('staff_profiles as p')
-    .innerJoin('sms_opt_outs as o', 'o.phone_index', 'p.phone_index')
-    .select('p.user_id')
+    .selectFrom('staff_profiles')
+    .select(['user_id', 'phone_index'])
+    .where('phone_index', 'is not', null)
     .execute();
-  return new Set(rows.map((row) => row.user_id));
+  return rows.flatMap((row) =>
+    row.phone_index === null ? [] : [{ userId: row.user_id, phoneIndex: row.phone_index }],
+  );
 }
 
 export async function updateDispatchAnswer(

@@ -18,7 +18,7 @@ import {
   type StatusChangeResult,
 } from '../incidents/incidents.lifecycle.ts';
 import type { PreparedPhoto } from '../reports/photo.ts';
-import { isOptedOut } from '../sms/sms.repository.ts';
+import { isOptedOut } from '../opt-outs/opt-outs.queries.ts';
 import { sendCalloutTextJob, sendDispatchTextJob, sendStandDownTextJob } from './dispatch.jobs.ts';
 import {
   composeDispatchText,

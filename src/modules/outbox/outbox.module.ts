@@ -3,9 +3,14 @@
 import type { AppContext } from '../../app/context.ts';
 import { defineJob, parseEmptyPayload } from '../../jobs/jobs.ts';
 import type { DomainModule } from '../../app/domain-module.ts';
+import { registerSenderParts } from '../../integrations/messaging/create-sms-sender.ts';
 import { OUTBOX_PAGE_ROLES } from './outbox.policy.ts';
 import { registerOutboxRoutes } from './outbox.routes.ts';
+import { ConsoleOutbox } from './outbox.sender.ts';
 import { purgeOutbox } from './outbox.service.ts';
+
+// Without an SMS account, texts are kept here for staff to read instead of sent.
+registerSenderParts({ consoleOutbox: (context) => new ConsoleOutbox(context) });
 
 export const outboxPurgeJob = defineJob<Record<string, never>>({
   name: 'outbox.purge',

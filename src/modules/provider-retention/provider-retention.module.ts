@@ -1,9 +1,13 @@
 // Provider retention: the ledger of every message, call, attachment and recording Twilio holds for Amparo
 // (by SID only), their deletion there once final and no longer needed, and the admins' page about them.
 import type { DomainModule } from '../../app/domain-module.ts';
+import { registerSenderParts } from '../../integrations/messaging/create-sms-sender.ts';
 import { sweepProviderCopiesJob } from './provider-retention.jobs.ts';
 import { registerProviderRetentionRoutes } from './provider-retention.routes.ts';
-import { deleteDueCopies } from './provider-retention.service.ts';
+import { deleteDueCopies, recordSentText } from './provider-retention.service.ts';
+
+// Every text sent through Twilio is noted by SID, so the sweep deletes it there once final.
+registerSenderParts({ recordSentText });
 
 export const providerRetentionModule: DomainModule = {
   name: 'provider-retention',

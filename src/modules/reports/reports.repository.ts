@@ -150,8 +150,9 @@ export async function findPhotos(db: Db, reportId: string): Promise<ReportPhoto[
 }
 
 /**
- * Which of these storage keys a row still points to. The store holds report photos, call recordings, text
- * messages' media and verification photos; a key none of them names is an orphan.
+ * Which of these storage keys a row of these tables still points to. The store holds report photos, call
+ * recordings, text messages' media (the sms module's, asked through registerStoredFileReferences) and
+ * verification photos; a key none of them names is an orphan.
  */
 export async function referencedStorageKeys(db: Db, keys: readonly string[]): Promise<Set<string>> {
   if (keys.length === 0) return new Set();
@@ -160,7 +161,6 @@ export async function referencedStorageKeys(db: Db, keys: readonly string[]): Pr
     .select('storage_key')
     .where('storage_key', 'in', keys)
     .union(db.selectFrom('report_photos').select('storage_key').where('storage_key', 'in', keys))
-    .union(db.selectFrom('sms_media').select('storage_key').where('storage_key', 'in', keys))
     .union(
       db
         .selectFrom('verifications')
@@ -283,4 +283,27 @@ export async function updateStatus(
 /** Deletes a report; its photo rows go with it (on delete cascade). */
 export async function deleteReport(db: Db, id: string): Promise<void> {
   await db.deleteFrom('reports').where('id', '=', id).execute();
+}
+
+export async function findReportReference(db: Db, reportId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('reports')
+    .select('reference')
+    .where('id', '=', reportId)
+    .executeTakeFirst();
+  return row?.reference;
+}
+
+export async function reportExists(db: Db, reportId: string): Promise<boolean> {
+  const row = await db.selectFrom('reports').select('id').where('id', '=', reportId).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Links a stored photo to its report; a photo id already linked is left as it is. */
+export async function insertReportPhoto(db: Db, photo: NewReportPhoto): Promise<void> {
+  await db
+    .insertInto('report_photos')
+    .values(photo)
+    .onConflict((conflict) => conflict.column('id').doNothing())
+    .execute();
 }

@@ -24,13 +24,16 @@ import {
   hasFollowup,
   hasOpenFollowup,
   insertReportAndNotify,
+  insertReportPhoto,
   listExpiredReportIds,
   listReports,
   listReportsSince,
   lockReportStatus,
   referencedStorageKeys,
+  reportExists,
   REPORTS_CHANNEL,
   updateStatus,
+  type NewReportPhoto,
   type ReportListRow,
 } from './reports.repository.ts';
 import type { ReportInput } from './reports.schemas.ts';
@@ -52,8 +55,33 @@ function field(reportId: string, column: string) {
   return { table: 'reports', column, rowId: reportId };
 }
 
-function photoField(photoId: string) {
+/** A report photo's encryption binding (also for the sms module, which stores texted photos here). */
+export function photoField(photoId: string) {
   return { table: 'report_photos', column: 'content', rowId: photoId };
+}
+
+/**
+ * Links a photo already written to the store to its report, inside the caller's transaction; false, linking
+ * nothing, when the report is gone (expired or deleted meanwhile). A photo id already linked stays as it is.
+ */
+export async function linkReportPhoto(trx: Transaction<Database>, photo: NewReportPhoto): Promise<boolean> {
+  if (!(await reportExists(trx, photo.report_id))) return false;
+  await insertReportPhoto(trx, photo);
+  return true;
+}
+
+/** Which of some storage keys another module's rows still point to (files it keeps in the report store). */
+export type StoredFileReferences = (db: Kysely<Database>, keys: readonly string[]) => Promise<Set<string>>;
+
+const storedFileReferences = new Map<string, StoredFileReferences>();
+
+/**
+ * A module that keeps files in the report store (sms: texted photos) registers, when its module file loads,
+ * how to tell which keys it still uses, so the orphan sweep never deletes them. Registering a name again
+ * replaces it.
+ */
+export function registerStoredFileReferences(name: string, references: StoredFileReferences): void {
+  storedFileReferences.set(name, references);
 }
 
 export async function submitReport(
@@ -250,6 +278,9 @@ export async function sweepOrphanPhotos(deps: ReportsDeps, now: Date): Promise<n
   for (let i = 0; i < candidates.length; i += 500) {
     const batch = candidates.slice(i, i + 500);
     const referenced = await referencedStorageKeys(deps.context.db, batch);
+    for (const references of storedFileReferences.values()) {
+      for (const key of await references(deps.context.db, batch)) referenced.add(key);
+    }
     for (const key of batch) {
       if (referenced.has(key)) continue;
       await deps.store.delete(key);

@@ -3,8 +3,8 @@
 // report's photos (so the console shows it), and deleted at Twilio. What is not a photo is not kept, but
 // still deleted at Twilio and named in the transcript; a URL that is not this account's is never requested.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtemp, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -16,6 +16,7 @@ import { randomSid, startTwilioStandIn, type TwilioStandIn } from '../../../test
 import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TWILIO_TEST_ENV } from '../../../test/support/twilio-webhooks.ts';
 import { reportsDeps } from '../reports/reports.module.ts';
 import { photoDecoder } from '../reports/photo.ts';
+import { sweepOrphanPhotos } from '../reports/reports.service.ts';
 import { fetchSmsMedia } from './sms.media.ts';
 import { freshNumber, reportsFrom, text } from './sms.test-helpers.ts';
 
@@ -286,5 +287,27 @@ describe(`MMS photos`, () => {
     const [media] = await mediaOf({ reportId: report.id });
     assert.equal(await fetchSmsMedia(t.context, reportsDeps(t.context).store, media!.id), 'stored');
     assert.ok(!standIn.held.has(held.path));
+  });
+
+  test('a file only a texted photo names is no orphan to the report store’s sweep', async () => {
+    const deps = reportsDeps(t.context);
+    const key = 'ef'.repeat(16);
+    await deps.store.put(key, Buffer.from('a texted photo'));
+    await t.context.db
+      .insertInto('sms_media')
+      .values({
+        id: randomUUID(),
+        conversation_id: null,
+        report_id: null,
+        twilio_url_ciphertext: null,
+        content_type: 'image/jpeg',
+        storage_key: key,
+        received_at: new Date(),
+      })
+      .execute();
+    const hourAgo = new Date(Date.now() - 3600_000);
+    await utimes(path.join(dataDir, 'uploads', key), hourAgo, hourAgo);
+    await sweepOrphanPhotos(deps, new Date());
+    assert.ok((await deps.store.get(key)) !== undefined, 'the sms module’s file stays');
   });
 });

@@ -13,7 +13,8 @@ import type { BlobStore } from '../../integrations/storage/storage.ts';
 import { TwilioApiError, TwilioRestClient } from '../../integrations/twilio/rest-client.ts';
 import { forgetDeletedCopy } from '../provider-retention/provider-retention.service.ts';
 import { InvalidImageError, MAX_PHOTO_BYTES, photoDecoder, type PreparedPhoto } from '../reports/photo.ts';
-import { findMedia, insertReportPhoto, reportExists, updateMedia } from './sms.repository.ts';
+import { linkReportPhoto, photoField } from '../reports/reports.service.ts';
+import { findMedia, updateMedia } from './sms.repository.ts';
 
 export type MediaOutcome =
   /** Stored as a photo of its report, and deleted at Twilio. */
@@ -26,11 +27,6 @@ export type MediaOutcome =
   | 'done'
   /** The URL is not one of this account's media; nothing was requested. */
   | 'refused';
-
-/** The report photo's encryption binding: the same one the reports module uses to read it back. */
-function photoField(photoId: string) {
-  return { table: 'report_photos', column: 'content', rowId: photoId };
-}
 
 function twilioClient(context: AppContext): TwilioRestClient | undefined {
   const { accountSid, authToken, apiBase } = context.config.twilio;
@@ -129,8 +125,7 @@ async function keepPhoto(
   const now = context.clock.now();
   const linked = await context.db.transaction().execute(async (trx) => {
     // The report may have expired or been deleted while the photo was downloading.
-    if (!(await reportExists(trx, reportId))) return false;
-    await insertReportPhoto(trx, {
+    const added = await linkReportPhoto(trx, {
       id: mediaId,
       report_id: reportId,
       storage_key: key,
@@ -139,6 +134,7 @@ async function keepPhoto(
       size_bytes: photo.stripped.length,
       created_at: now,
     });
+    if (!added) return false;
     await updateMedia(trx, mediaId, {
       storage_key: key,
       original_sha256: photo.originalSha256,

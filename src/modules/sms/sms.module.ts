@@ -2,27 +2,21 @@
 // photos, the console's text simulator, and the jobs that send owed replies, close abandoned conversations and purge webhook receipts.
 import type { DomainModule } from '../../app/domain-module.ts';
 import { SIMULATOR_ROLES } from './sms.policy.ts';
-import { registerMessageStatusHandler } from '../../integrations/twilio/status.ts';
 import { purgeWebhookReceipts, purgeWebhookReceiptsJob } from '../../integrations/twilio/webhook.ts';
 import { reportsDeps } from '../reports/reports.module.ts';
+import { registerStoredFileReferences } from '../reports/reports.service.ts';
 import { fetchMediaJob, sendOwedReplyJob, sweepConversationsJob } from './sms.jobs.ts';
 import { fetchSmsMedia } from './sms.media.ts';
-import { noteDeliveryError } from './sms.reachability.ts';
+import { mediaStorageKeysAmong } from './sms.repository.ts';
 import { registerSmsRoutes } from './sms.routes.ts';
 import { sendOwedReply, sweepConversations } from './sms.service.ts';
 
-// Any text's status whose ErrorCode says the number is dead stops texts to it.
-registerMessageStatusHandler('sms', noteDeliveryError);
+// Texted photos live in the report store: its orphan sweep must see the keys sms_media still names.
+registerStoredFileReferences('sms', mediaStorageKeysAmong);
 
 export const smsModule: DomainModule = {
   name: 'sms',
-  tables: [
-    'sms_conversations',
-    'sms_media',
-    'sms_opt_outs',
-    'sms_provider_blocks',
-    'sms_unreachable_numbers',
-  ],
+  tables: ['sms_conversations', 'sms_media'],
   navigation: [
     { href: '/console/hotline/simulator', label: 'sms.simulator_nav', roles: SIMULATOR_ROLES, position: 110 },
   ],

@@ -1,54 +1,13 @@
-// The only place the hotline's text conversations, opt-outs and MMS media are read or written with SQL.
+// The only place the hotline's text conversations and MMS media are read or written with SQL (opt-outs are
+// the opt-outs module's).
 // Numbers appear here only as blind indexes and ciphertexts.
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, SmsConversation, SmsMediaTable } from '../../db/schema.ts';
+import { optedOutCondition } from '../opt-outs/opt-outs.queries.ts';
 
 type Db = Kysely<Database>;
 
 export type SmsMedia = Selectable<SmsMediaTable>;
-
-export async function isOptedOut(db: Db, phoneIndex: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('sms_opt_outs')
-    .select('phone_index')
-    .where('phone_index', '=', phoneIndex)
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
-export async function recordOptOut(db: Db, phoneIndex: string, at: Date): Promise<void> {
-  await db
-    .insertInto('sms_opt_outs')
-    .values({ phone_index: phoneIndex, opted_out_at: at })
-    .onConflict((conflict) => conflict.column('phone_index').doUpdateSet({ opted_out_at: at }))
-    .execute();
-}
-
-export async function removeOptOut(db: Db, phoneIndex: string): Promise<void> {
-  await db.deleteFrom('sms_opt_outs').where('phone_index', '=', phoneIndex).execute();
-}
-
-/** Twilio blocks the number (it handled its STOP, or answered a text with 21610); a later block keeps the first. */
-export async function recordProviderBlock(db: Db, phoneIndex: string, at: Date): Promise<void> {
-  await db
-    .insertInto('sms_provider_blocks')
-    .values({ phone_index: phoneIndex, blocked_at: at })
-    .onConflict((conflict) => conflict.column('phone_index').doNothing())
-    .execute();
-}
-
-export async function removeProviderBlock(db: Db, phoneIndex: string): Promise<void> {
-  await db.deleteFrom('sms_provider_blocks').where('phone_index', '=', phoneIndex).execute();
-}
-
-export async function isBlockedByProvider(db: Db, phoneIndex: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('sms_provider_blocks')
-    .select('phone_index')
-    .where('phone_index', '=', phoneIndex)
-    .executeTakeFirst();
-  return row !== undefined;
-}
 
 /** The number's open conversation, locked until the caller's transaction ends. */
 export async function lockOpenConversation(db: Db, phoneIndex: string): Promise<SmsConversation | undefined> {
@@ -126,16 +85,7 @@ export async function openConversationUnlessOptedOut(
             sql<Date>`${row.started_at}::timestamptz`.as('started_at'),
             sql<Date>`${row.last_message_at}::timestamptz`.as('last_message_at'),
           ])
-          .where((eb) =>
-            eb.not(
-              eb.exists(
-                eb
-                  .selectFrom('sms_opt_outs')
-                  .select('phone_index')
-                  .where('phone_index', '=', row.phone_index),
-              ),
-            ),
-          ),
+          .where(sql<boolean>`not ${optedOutCondition(sql.val(row.phone_index))}`),
       )
       .onConflict((conflict) =>
         conflict
@@ -239,15 +189,6 @@ export async function deleteClosedConversations(db: Db, closedBefore: Date): Pro
   return Number(result.numDeletedRows);
 }
 
-export async function findReportReference(db: Db, reportId: string): Promise<string | undefined> {
-  const row = await db
-    .selectFrom('reports')
-    .select('reference')
-    .where('id', '=', reportId)
-    .executeTakeFirst();
-  return row?.reference;
-}
-
 export interface NewMediaRow {
   id: string;
   conversation_id: string | null;
@@ -294,27 +235,13 @@ export async function updateMedia(db: Db, id: string, change: MediaChange): Prom
   await db.updateTable('sms_media').set(change).where('id', '=', id).execute();
 }
 
-/** Links a fetched photo to its report, so the console shows it like a photo from the web form. */
-export async function insertReportPhoto(
-  db: Db,
-  photo: {
-    id: string;
-    report_id: string;
-    storage_key: string;
-    original_sha256: string;
-    content_type: 'image/jpeg' | 'image/png';
-    size_bytes: number;
-    created_at: Date;
-  },
-): Promise<void> {
-  await db
-    .insertInto('report_photos')
-    .values(photo)
-    .onConflict((conflict) => conflict.column('id').doNothing())
+/** Which of these storage keys a texted photo still points to (the reports module's orphan sweep asks). */
+export async function mediaStorageKeysAmong(db: Db, keys: readonly string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('sms_media')
+    .select('storage_key')
+    .where('storage_key', 'in', [...keys])
     .execute();
-}
-
-export async function reportExists(db: Db, reportId: string): Promise<boolean> {
-  const row = await db.selectFrom('reports').select('id').where('id', '=', reportId).executeTakeFirst();
-  return row !== undefined;
+  return new Set(rows.flatMap((row) => (row.storage_key === null ? [] : [row.storage_key])));
 }

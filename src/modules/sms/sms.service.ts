@@ -22,12 +22,11 @@ import type { AppContext } from '../../app/context.ts';
 import type { Language } from '../../config/config.ts';
 import type { Database, SmsConversation } from '../../db/schema.ts';
 import { isLanguage, translate } from '../../i18n/i18n.ts';
-import { ConsoleOutbox } from '../../integrations/messaging/console-outbox.ts';
-import { createSmsSender } from '../../integrations/messaging/create-sms-sender.ts';
+import { consoleSmsSender, createSmsSender } from '../../integrations/messaging/create-sms-sender.ts';
 import { isUnsubscribedRefusal } from '../../integrations/twilio/rest-client.ts';
 import { mayTextAnonymously } from '../../phone/phone.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { answerResponderText } from '../dispatch/dispatch.sms.ts';
+import { findReportReference } from '../reports/reports.queries.ts';
 import { insertIncomingReport } from '../reports/reports.service.ts';
 import { readZipList } from '../subscriptions/subscriptions.schemas.ts';
 import { resumeSubscriptionAfterStart, subscribeBySms } from '../subscriptions/subscriptions.service.ts';
@@ -48,24 +47,26 @@ import {
   type Keyword,
   type ProviderKeyword,
 } from './sms.conversation.ts';
-import { optOutNumber } from './sms.opt-outs.ts';
+import { isBlockedByProvider, isOptedOut } from '../opt-outs/opt-outs.queries.ts';
+import {
+  clearUnreachable,
+  optOutNumber,
+  removeOptOut,
+  removeProviderBlock,
+} from '../opt-outs/opt-outs.service.ts';
+import { answerInboundText } from './sms.inbound.ts';
 import { fetchMediaJob, sendOwedReplyJob } from './sms.jobs.ts';
 import {
   attachConversationMedia,
   deleteClosedConversations,
-  findReportReference,
   insertConversation,
   insertMedia,
-  isBlockedByProvider,
-  isOptedOut,
   lastAutoReplyAt,
   listSilentConversations,
   lockConversation,
   lockOpenConversation,
   openConversationUnlessOptedOut,
   updateConversationClaimingReply,
-  removeOptOut,
-  removeProviderBlock,
   updateConversation,
   type ClaimedReply,
   type ConversationChange,
@@ -80,7 +81,6 @@ import {
   stoppedReply,
   type HotlineIdentity,
 } from './sms.replies.ts';
-import { clearUnreachable } from './unreachable-numbers.repository.ts';
 
 type Trx = Transaction<Database>;
 
@@ -573,7 +573,8 @@ export async function takeIncomingText(
   }
   // Keywords belong to the hotline whoever sends them, so a keyword never asks dispatch.
   if (parsed === undefined) {
-    const responderReply = await answerResponderText(context, trx, {
+    // A responder's answer to a dispatch (the dispatch module's handler).
+    const responderReply = await answerInboundText(context, trx, {
       from: text.from,
       phoneIndex,
       body: text.body,
@@ -770,7 +771,7 @@ export async function sendOwedReply(context: AppContext, conversationId: string)
   if (owed === 'rescheduled') return owed;
   // Like the webhook's replies: only where a stranger may make Amparo text (AMPARO_SMS_COUNTRIES).
   if (!mayTextAnonymously(owed.phone, context.config.smsCountries)) return 'nothing_owed';
-  const sender = isPretendNumber(owed.phone) ? new ConsoleOutbox(context) : createSmsSender(context);
+  const sender = isPretendNumber(owed.phone) ? consoleSmsSender(context) : createSmsSender(context);
   try {
     await sender.send({ to: owed.phone, body: owed.body });
   } catch (error) {

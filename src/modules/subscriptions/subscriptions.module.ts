@@ -2,9 +2,14 @@
 // daily purge of opted-out numbers. Sign-up by SMS keyword goes through the hotline's text intake
 // (sms.service.ts).
 import type { DomainModule } from '../../app/domain-module.ts';
+import { registerOptOutHandler } from '../opt-outs/opt-outs.service.ts';
 import { purgeSubscribersJob, sendCodeJob } from './subscriptions.jobs.ts';
 import { registerSubscriptionRoutes } from './subscriptions.routes.ts';
 import { purgeOldSubscribers, sendSignupCode } from './subscriptions.service.ts';
+import { markSubscriberOptedOut } from './subscriptions.repository.ts';
+
+// An opt-out, whoever learnt of it, ends the number's subscription in the same transaction.
+registerOptOutHandler('subscriptions', markSubscriberOptedOut);
 
 export const subscriptionsModule: DomainModule = {
   name: 'subscriptions',

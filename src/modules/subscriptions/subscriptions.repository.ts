@@ -1,6 +1,6 @@
 // The only SQL for alert subscribers, web sign-ups waiting for their code, and the sign-up counts behind the
 // anti-pumping caps.
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Expression, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type {
   Database,
   Subscriber,
@@ -8,6 +8,11 @@ import type {
   SubscriptionCodeRequestsTable,
 } from '../../db/schema.ts';
 import type { Insertable, Selectable, Updateable } from 'kysely';
+import {
+  blockedByProviderCondition,
+  optedOutCondition,
+  unreachableCondition,
+} from '../opt-outs/opt-outs.queries.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -168,4 +173,83 @@ export async function purgeSubscribers(
     unconfirmed: Number(unconfirmed.numDeletedRows),
     unconfirmedChanges: Number(unconfirmedChanges.numUpdatedRows),
   };
+}
+
+// Who an alert reaches: active subscribers with at least one target ZIP code whose number has not opted out
+// anywhere (STOP to the hotline stops alerts too). One query shape serves the console's count before
+// approval and the alerts module's ledger fill at approval, so the number approved is the number queued.
+// The alerts module embeds these subqueries in its own statements, so a fan-out to 100,000 subscribers is
+// still one statement and no subscriber passes through the application.
+
+/** An alert's recipients, as a subquery with columns `id`, `language` and `phone_index`; `zips` not empty. */
+export function alertRecipientsQuery(
+  zips: readonly string[],
+): RawBuilder<{ id: string; language: string; phone_index: string }> {
+  return sql`
+    select s.id, s.language, s.phone_index
+    from subscribers s
+    where s.status = 'active'
+      and s.zips && ${sql.val([...zips])}::text[]
+      and not ${optedOutCondition(sql.ref('s.phone_index'))}`;
+}
+
+/**
+ * The subscriber `subscriberId` names (an SQL expression: the column of the statement this is joined laterally
+ * into), as a subquery with columns `phone_ciphertext`, `phone_index` and `reachable`: still active, not
+ * opted out anywhere, and not a number known to be dead (for the alert fan-out's claim). No row when the
+ * subscriber is gone.
+ */
+export function subscriberReachQuery(subscriberId: Expression<unknown>): RawBuilder<{
+  id: string;
+  phone_ciphertext: string;
+  phone_index: string;
+  reachable: boolean;
+}> {
+  return sql`
+    select s.id, s.phone_ciphertext, s.phone_index,
+      s.status = 'active'
+        and not ${optedOutCondition(sql.ref('s.phone_index'))}
+        and not ${unreachableCondition(sql.ref('s.phone_index'))} as reachable
+    from subscribers s
+    where s.id = ${subscriberId}`;
+}
+
+/** Recipients per language for these ZIP codes, as the console shows them before approval. */
+export async function countAlertRecipientsByLanguage(
+  db: Db,
+  zips: readonly string[],
+): Promise<Record<string, number>> {
+  if (zips.length === 0) return {};
+  const result = await sql<{ language: string; recipients: string | number }>`
+    select r.language, count(*) as recipients
+    from (${alertRecipientsQuery(zips)}) r
+    group by r.language`.execute(db);
+  return Object.fromEntries(result.rows.map((row) => [row.language, Number(row.recipients)]));
+}
+
+/**
+ * Of those recipients, how many Twilio still blocks: they texted a STOP word Twilio handles, then came back
+ * by a word Twilio does not know (INICIO, ALERTS), so Amparo counts them but Twilio will refuse their texts
+ * (21610) until they text START. Staff see the count before approving.
+ */
+export async function countAlertRecipientsBlockedByProvider(
+  db: Db,
+  zips: readonly string[],
+): Promise<number> {
+  if (zips.length === 0) return 0;
+  const result = await sql<{ blocked: string | number }>`
+    select count(*) as blocked
+    from (${alertRecipientsQuery(zips)}) r
+    where ${blockedByProviderCondition(sql.ref('r.phone_index'))}`.execute(db);
+  return Number(result.rows[0]?.blocked ?? 0);
+}
+
+/** Every ZIP code an active subscriber chose: where a know-your-rights alert for the whole network goes. */
+export async function listSubscribedZips(db: Db): Promise<string[]> {
+  const result = await sql<{ zip: string }>`
+    select distinct zip
+    from subscribers, unnest(zips) as zip
+    where status = 'active'
+    order by zip`.execute(db);
+  return result.rows.map((row) => row.zip);
 }

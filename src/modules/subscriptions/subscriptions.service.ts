@@ -28,8 +28,8 @@ import { createSmsSender } from '../../integrations/messaging/create-sms-sender.
 import { InvalidRecipientError, RecipientRefusedError } from '../../integrations/messaging/sms-sender.ts';
 import { TwilioApiError } from '../../integrations/twilio/rest-client.ts';
 import { mayTextAnonymously } from '../../phone/phone.ts';
-import { isOptedOut, removeOptOut } from '../sms/sms.repository.ts';
-import { clearUnreachable } from '../sms/unreachable-numbers.repository.ts';
+import { isOptedOut } from '../opt-outs/opt-outs.queries.ts';
+import { clearUnreachable, removeOptOut } from '../opt-outs/opt-outs.service.ts';
 import { sendCodeJob } from './subscriptions.jobs.ts';
 import {
   countAcceptedWebSignups,
@@ -52,7 +52,8 @@ const DAY_MS = 24 * HOUR_MS;
 /** Bits of the keyed hash of a client's address kept: about a million buckets, thousands of addresses each. */
 const CLIENT_BUCKET_BITS = 20;
 
-function phoneField(id: string) {
+/** A subscriber's number's encryption binding (the alerts module decrypts it to send). */
+export function subscriberPhoneField(id: string) {
   return { table: 'subscribers', column: 'phone', rowId: id };
 }
 
@@ -150,7 +151,7 @@ export async function subscribeBySms(
     const id = randomUUID();
     await insertSubscriber(trx, {
       id,
-      phone_ciphertext: context.secrets.fields.encrypt(phoneField(id), input.from),
+      phone_ciphertext: context.secrets.fields.encrypt(subscriberPhoneField(id), input.from),
       phone_index: phoneIndex,
       language: input.language,
       zips,
@@ -261,7 +262,7 @@ export async function sendSignupCode(context: AppContext, requestId: string): Pr
     if (!existing) {
       await insertSubscriber(trx, {
         id,
-        phone_ciphertext: context.secrets.fields.encrypt(phoneField(id), phone),
+        phone_ciphertext: context.secrets.fields.encrypt(subscriberPhoneField(id), phone),
         phone_index: phoneIndex,
         language,
         zips: [],

@@ -50,3 +50,6 @@ export function subscriberOf(context: AppContext, phone: string) {
     .where('phone_index', '=', context.secrets.blindIndex.phone(phone))
     .executeTakeFirst();
 }
+
+/** Other modules' tests seed subscribers through here, not through this module's repository. */
+export { insertSubscriber, markSubscriberOptedOut } from './subscriptions.repository.ts';

@@ -226,7 +226,7 @@ export async function answerCallStatus(
  * Delivery statuses of texts, handed to the modules that registered for them (integrations/twilio/status.ts):
  * alerts moves an alert text's ledger row forward with its ErrorCode (a repeat or a late one changes
  * nothing), so no receipt is kept: an alert to 100,000 people must not leave 100,000 receipts. sms notes an
- * ErrorCode that says the number is dead, for any text, and stops texts to it (sms.reachability).
+ * ErrorCode that says the number is dead, for any text, and stops texts to it (opt-outs.reachability).
  */
 export async function answerMessageStatus(context: AppContext, notice: MessageStatusNotice): Promise<string> {
   await handleMessageStatus(context, notice);

@@ -9,8 +9,28 @@ import type { Database } from '../../db/schema.ts';
 import { normalizePhone } from '../../phone/phone.ts';
 import type { OutgoingSms, SmsSender } from '../../integrations/messaging/sms-sender.ts';
 import { isUnsubscribedRefusal } from '../../integrations/twilio/rest-client.ts';
-import { markSubscriberOptedOut } from '../subscriptions/subscriptions.repository.ts';
-import { recordOptOut, recordProviderBlock } from './sms.repository.ts';
+import { recordOptOut, recordProviderBlock } from './opt-outs.repository.ts';
+
+export {
+  clearUnreachable,
+  recordOptOut,
+  recordUnreachable,
+  removeOptOut,
+  removeProviderBlock,
+} from './opt-outs.repository.ts';
+
+/**
+ * What else an opt-out stops, inside the same transaction: the subscriptions module registers the one that
+ * ends the number's subscription (so this module does not import it), when its module file loads.
+ */
+export type OptOutHandler = (db: Kysely<Database>, phoneIndex: string, at: Date) => Promise<void>;
+
+const optOutHandlers = new Map<string, OptOutHandler>();
+
+/** Registering a name again replaces its handler, so loading the modules more than once calls nobody twice. */
+export function registerOptOutHandler(name: string, handler: OptOutHandler): void {
+  optOutHandlers.set(name, handler);
+}
 
 /** Opts a number out of everything, inside the caller's transaction. */
 export async function optOutNumber(
@@ -20,7 +40,7 @@ export async function optOutNumber(
   options: { blockedByProvider: boolean },
 ): Promise<void> {
   await recordOptOut(db, phoneIndex, at);
-  await markSubscriberOptedOut(db, phoneIndex, at);
+  for (const handler of optOutHandlers.values()) await handler(db, phoneIndex, at);
   if (options.blockedByProvider) await recordProviderBlock(db, phoneIndex, at);
 }
 

@@ -12,8 +12,8 @@ import { translate } from '../../i18n/i18n.ts';
 import { createSmsSender } from '../../integrations/messaging/create-sms-sender.ts';
 import { RecipientRefusedError } from '../../integrations/messaging/sms-sender.ts';
 import { composeConfirmedActivity, incidentWith } from '../alerts/alerts.test-helpers.ts';
-import { sendOwedReply } from './sms.service.ts';
-import { freshNumber, openConversationOf, reportsFrom, text, type Answer } from './sms.test-helpers.ts';
+import { sendOwedReply } from '../sms/sms.service.ts';
+import { freshNumber, openConversationOf, reportsFrom, text, type Answer } from '../sms/sms.test-helpers.ts';
 
 const NETWORK = 'Red Pilsen';
 const PAUSE_MS = 30_000;

@@ -1,12 +1,16 @@
-// The console SMS provider: instead of reaching a phone, a text is kept in the sms_outbox table for staff to
+// The console SMS provider (registered with the messaging integration by outbox.module.ts): instead of reaching a phone, a text is kept in the sms_outbox table for staff to
 // read at /console/outbox. It lets a network try Amparo, and developers work, with no SMS account and no
 // network. Recipient and text are encrypted like any other phone number and message, since a demo database
 // can end up holding real ones.
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../app/context.ts';
-import { insertOutboxMessage } from '../../modules/outbox/outbox.repository.ts';
-import { countSegments } from './segments.ts';
-import { recipientNumber, type OutgoingSms, type SmsSender } from './sms-sender.ts';
+import { countSegments } from '../../integrations/messaging/segments.ts';
+import {
+  recipientNumber,
+  type OutgoingSms,
+  type SmsSender,
+} from '../../integrations/messaging/sms-sender.ts';
+import { insertOutboxMessage } from './outbox.repository.ts';
 
 export type OutboxContext = Pick<AppContext, 'db' | 'secrets' | 'clock'>;
 

@@ -6,7 +6,7 @@ import type { AppContext } from '../../app/context.ts';
 import { normalizePhone } from '../../phone/phone.ts';
 import { isDeadNumberError } from '../../integrations/twilio/error-codes.ts';
 import { answerOnce, EMPTY_TWIML } from '../../integrations/twilio/webhook.ts';
-import { recordUnreachable } from './unreachable-numbers.repository.ts';
+import { recordUnreachable } from './opt-outs.repository.ts';
 
 export async function noteDeliveryError(
   context: Pick<AppContext, 'db' | 'secrets' | 'clock'>,
