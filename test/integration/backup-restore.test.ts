@@ -40,6 +40,8 @@ import {
 import { testServerUrl } from '../support/test-database.ts';
 import { createStaffSession } from '../support/staff.ts';
 import { createTestApp, type TestApp } from '../support/test-context.ts';
+import type { EncryptedColumn } from '../../src/crypto/field-encryption.ts';
+import { reportField } from '../../src/modules/reports/reports.fields.ts';
 
 const SECRET = {
   location: 'backup-canary 2811 W Cermak Rd',
@@ -212,7 +214,7 @@ describe('backup and restore', () => {
       .selectAll()
       .where('callback_phone_ciphertext', 'is not', null)
       .executeTakeFirstOrThrow();
-    const field = (column: string) => ({ table: 'reports', column, rowId: report.id });
+    const field = (column: EncryptedColumn<'reports'>) => reportField(report.id, column);
     assert.equal(secrets.fields.decrypt(field('location'), report.location_ciphertext!), SECRET.location);
     assert.equal(secrets.fields.decrypt(field('details'), report.details_ciphertext!), SECRET.details);
     assert.equal(

@@ -28,14 +28,9 @@ import type { Database, DispatchStatus } from '../../db/schema.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { markIncidentChanged } from '../incidents/incidents.lifecycle.ts';
 import { pickForCallout, rankResponders, type Suggestion } from './dispatch.ranking.ts';
-import {
-  listDispatches,
-  listReachableOnShift,
-  lockIncident,
-  respondersWithOpenDispatches,
-  staffWhoOptedOut,
-  type DispatchRow,
-} from './dispatch.repository.ts';
+import { lockIncident, respondersWithOpenDispatches } from './dispatch.repository.ts';
+import { listDispatches, type DispatchRow } from './dispatch.named.ts';
+import { listReachableOnShift, staffWhoOptedOut } from '../staff/staff.service.ts';
 import { isUuid } from '../../http/ids.ts';
 import {
   AT_SCENE_OR_COMING,

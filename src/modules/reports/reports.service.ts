@@ -34,6 +34,11 @@ import {
 } from './reports.repository.ts';
 import type { ReportInput } from './reports.schemas.ts';
 import { isUuid } from '../../http/ids.ts';
+import {
+  reportCallbackPhoneIndex,
+  reportField as field,
+  reportPhotoField as photoField,
+} from './reports.fields.ts';
 
 export interface ReportsDeps {
   context: AppContext;
@@ -47,14 +52,6 @@ export const OPEN_STATUSES: readonly ReportStatus[] = ['new', 'needs_verificatio
 
 const REFERENCE_ATTEMPTS = 5;
 const CONSOLE_LIST_LIMIT = 200;
-
-function field(reportId: string, column: string) {
-  return { table: 'reports', column, rowId: reportId };
-}
-
-function photoField(photoId: string) {
-  return { table: 'report_photos', column: 'content', rowId: photoId };
-}
 
 export async function submitReport(
   deps: ReportsDeps,
@@ -95,7 +92,7 @@ export async function submitReport(
           agency: input.agency,
           source: input.source,
           callback_phone_ciphertext: phone ? fields.encrypt(field(reportId, 'callback_phone'), phone) : null,
-          callback_phone_index: phone ? blindIndex.index('reports.callback_phone', phone) : null,
+          callback_phone_index: phone ? reportCallbackPhoneIndex(blindIndex, phone) : null,
           details_ciphertext: fields.encryptOptional(field(reportId, 'details'), input.details),
           status_changed_by: null,
           status_changed_at: null,
@@ -170,7 +167,7 @@ export async function insertIncomingReport(
     agency: input.agency ?? 'unknown',
     source: input.source ?? null,
     callback_phone_ciphertext: phone ? fields.encrypt(field(reportId, 'callback_phone'), phone) : null,
-    callback_phone_index: phone ? blindIndex.index('reports.callback_phone', phone) : null,
+    callback_phone_index: phone ? reportCallbackPhoneIndex(blindIndex, phone) : null,
     details_ciphertext: fields.encryptOptional(field(reportId, 'details'), input.details ?? null),
     status_changed_by: null,
     status_changed_at: null,

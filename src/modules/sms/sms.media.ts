@@ -14,6 +14,8 @@ import { TwilioApiError, TwilioRestClient } from '../../integrations/twilio/rest
 import { forgetDeletedCopy } from '../provider-retention/provider-retention.service.ts';
 import { InvalidImageError, MAX_PHOTO_BYTES, photoDecoder, type PreparedPhoto } from '../reports/photo.ts';
 import { findMedia, insertReportPhoto, reportExists, updateMedia } from './sms.repository.ts';
+import type { FieldRef } from '../../crypto/field-encryption.ts';
+import { reportPhotoField } from '../reports/reports.fields.ts';
 
 export type MediaOutcome =
   /** Stored as a photo of its report, and deleted at Twilio. */
@@ -28,8 +30,8 @@ export type MediaOutcome =
   | 'refused';
 
 /** The report photo's encryption binding: the same one the reports module uses to read it back. */
-function photoField(photoId: string) {
-  return { table: 'report_photos', column: 'content', rowId: photoId };
+function photoField(photoId: string): FieldRef<'report_photos'> {
+  return reportPhotoField(photoId);
 }
 
 function twilioClient(context: AppContext): TwilioRestClient | undefined {

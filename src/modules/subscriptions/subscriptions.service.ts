@@ -42,6 +42,7 @@ import {
   takeCodeRequest,
   updateSubscriber,
 } from './subscriptions.repository.ts';
+import type { FieldRef } from '../../crypto/field-encryption.ts';
 
 type Trx = Transaction<Database>;
 
@@ -52,11 +53,11 @@ const DAY_MS = 24 * HOUR_MS;
 /** Bits of the keyed hash of a client's address kept: about a million buckets, thousands of addresses each. */
 const CLIENT_BUCKET_BITS = 20;
 
-function phoneField(id: string) {
+function phoneField(id: string): FieldRef<'subscribers'> {
   return { table: 'subscribers', column: 'phone', rowId: id };
 }
 
-function requestField(id: string) {
+function requestField(id: string): FieldRef<'subscription_code_requests'> {
   return { table: 'subscription_code_requests', column: 'phone', rowId: id };
 }
 
