@@ -42,6 +42,7 @@ import { createStaffSession } from '../support/staff.ts';
 import { createTestApp, type TestApp } from '../support/test-context.ts';
 import type { EncryptedColumn } from '../../src/crypto/field-encryption.ts';
 import { reportField } from '../../src/modules/reports/reports.fields.ts';
+import { userEmailField } from '../../src/modules/auth/users.queries.ts';
 
 const SECRET = {
   location: 'backup-canary 2811 W Cermak Rd',
@@ -226,10 +227,7 @@ describe('backup and restore', () => {
       .selectAll()
       .where('id', '=', seeded.dispatcherId)
       .executeTakeFirstOrThrow();
-    assert.equal(
-      secrets.fields.decrypt({ table: 'users', column: 'email', rowId: user.id }, user.email_ciphertext),
-      SECRET.email,
-    );
+    assert.equal(secrets.fields.decrypt(userEmailField(user.id), user.email_ciphertext), SECRET.email);
     const subscriber = await restoredDb.selectFrom('subscribers').selectAll().executeTakeFirstOrThrow();
     assert.equal(
       secrets.fields.decrypt(
