@@ -3,7 +3,33 @@
 // master key, which never enters the database. Blind indexes do not rotate with the master key: version 1
 // of the master key is their root, and a rotation keeps it configured.
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import type { Database } from '../db/schema.ts';
 import type { Keyring } from './keyring.ts';
+
+/** The columns of a table row type that hold a blind index: `email` for `email_index`. */
+type IndexColumnsOf<Row> = {
+  [K in keyof Row]: K extends `${infer Column}_index` ? Column : never;
+}[keyof Row];
+
+/** A column-bound index name, checked against the schema: `${table}.${column}` where `${column}_index` exists. */
+type ColumnIndex<T extends keyof Database, C extends IndexColumnsOf<Database[T]>> = `${T}.${C & string}`;
+
+/**
+ * Every purpose a blind index is computed for. A column-bound one is only made by the table's owning module,
+ * which exports a helper for it (auth's `userEmailIndex`, reports' `reportCallbackPhoneIndex`); renaming the
+ * column in the schema stops this from compiling. `phone` is the one index shared by every phone column.
+ */
+export type BlindIndexPurpose =
+  | ColumnIndex<'users', 'email'>
+  | ColumnIndex<'reports', 'callback_phone'>
+  | ColumnIndex<'cases', 'a_number'>
+  | ColumnIndex<'cases', 'name_dob'>
+  | 'phone'
+  | 'subscribe-client'
+  | 'subscribe-prefix'
+  | 'subscribe-number'
+  | 'twilio-delivery-key'
+  | `alerts-code:${string}`;
 
 export class BlindIndexer {
   readonly #keyring: Keyring;
@@ -14,7 +40,7 @@ export class BlindIndexer {
     this.#keyring = keyring;
   }
 
-  index(purpose: string, normalizedValue: string): string {
+  index(purpose: BlindIndexPurpose, normalizedValue: string): string {
     let key = this.#keys.get(purpose);
     if (!key) {
       key = createSecretKey(this.#keyring.derive(`blind-index:${purpose}`, 1));

@@ -2,15 +2,57 @@
 // associated data binding table, column and row, so a ciphertext copied to another row or column fails to
 // decrypt. Stored form: "v<keyVersion>.<base64url(iv | tag | ciphertext)>".
 import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import type { Database } from '../db/schema.ts';
 import type { Keyring } from './keyring.ts';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-export interface FieldRef {
-  table: string;
-  column: string;
-  rowId: string;
+/** The encrypted columns of a table row type: `email` for `email_ciphertext`. */
+type CiphertextColumnsOf<Row> = {
+  [K in keyof Row]: K extends `${infer Column}_ciphertext` ? Column : never;
+}[keyof Row];
+
+/**
+ * Fields encrypted with a (table, column, row) key that are not a `*_ciphertext` column of the row: files on
+ * disk (photos, recordings) and values kept in JSON. Add an entry here, next to the schema, for a new one.
+ */
+interface EncryptedFilesByTable {
+  report_photos: 'content';
+  report_recordings: 'content';
+  verifications: 'photo';
+  case_hotline_messages: 'content';
+}
+
+/** Every table with at least one encrypted field. */
+export type EncryptedTable =
+  | {
+      [T in keyof Database]: [CiphertextColumnsOf<Database[T]>] extends [never] ? never : T;
+    }[keyof Database]
+  | keyof EncryptedFilesByTable;
+
+/** The encrypted fields of a table, as FieldRef.column names them (without the `_ciphertext` suffix). */
+export type EncryptedColumn<T extends EncryptedTable> =
+  | (T extends keyof Database ? CiphertextColumnsOf<Database[T]> : never)
+  | (T extends keyof EncryptedFilesByTable ? EncryptedFilesByTable[T] : never);
+
+/**
+ * One encrypted field of one row. Typed against the schema: a table without encrypted fields, or a column
+ * that is not one of that table's, does not compile. `FieldRef<'users'>` is a field of the users table;
+ * `FieldRef` alone is any valid one. Each table's owning module exports the helpers that build its refs
+ * (for example `userEmailField(userId)` in auth); no other module writes them as literals.
+ */
+export type FieldRef<T extends EncryptedTable = EncryptedTable> = {
+  [K in T]: { readonly table: K; readonly column: EncryptedColumn<K>; readonly rowId: string };
+}[T];
+
+/** Builds a typed reference; owners use it in the helpers they export for their columns. */
+export function fieldRef<T extends EncryptedTable>(
+  table: T,
+  column: EncryptedColumn<T>,
+  rowId: string,
+): FieldRef<T> {
+  return { table, column, rowId };
 }
 
 export class DecryptionError extends Error {

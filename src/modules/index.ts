@@ -16,6 +16,7 @@ import { outboxModule } from './outbox/outbox.module.ts';
 import { providerRetentionModule } from './provider-retention/provider-retention.module.ts';
 import { publicModule } from './public/public.module.ts';
 import { reportsModule } from './reports/reports.module.ts';
+import { staffModule } from './staff/staff.module.ts';
 import { smsModule } from './sms/sms.module.ts';
 import { subscriptionsModule } from './subscriptions/subscriptions.module.ts';
 import { voiceModule } from './voice/voice.module.ts';
@@ -30,6 +31,7 @@ export const DOMAIN_MODULES: readonly DomainModule[] = [
   reportsModule,
   outboxModule,
   optOutsModule,
+  staffModule,
   smsModule,
   incidentsModule,
   dispatchModule,

@@ -11,6 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { REFERENCE_PATTERN } from '../../src/modules/reports/reference-code.ts';
 import { closeAll, launchBrowser, serveApp, WAIT_MS, type ServedApp } from './browser.ts';
+import { reportField } from '../../src/modules/reports/reports.fields.ts';
 
 const LOCATION = 'Calle 26 y Avenida Kedzie, frente a la panadería';
 const DETAILS = 'Dos camionetas grises sin placas; los agentes llevan chalecos.';
@@ -139,7 +140,7 @@ describe('public report without JavaScript, in Spanish', () => {
     assert.ok(!locationCiphertext.includes('Kedzie'));
     assert.match(locationCiphertext, /^v\d+\./);
     // The accented text survived the trip through a script-less multipart form intact.
-    const ref = { table: 'reports', column: 'location', rowId: report.id };
+    const ref = reportField(report.id, 'location');
     assert.equal(secrets.fields.decrypt(ref, locationCiphertext), LOCATION);
     assert.ok(report.details_ciphertext && !report.details_ciphertext.includes('camionetas'));
 

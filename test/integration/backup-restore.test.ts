@@ -40,6 +40,9 @@ import {
 import { testServerUrl } from '../support/test-database.ts';
 import { createStaffSession } from '../support/staff.ts';
 import { createTestApp, type TestApp } from '../support/test-context.ts';
+import type { EncryptedColumn } from '../../src/crypto/field-encryption.ts';
+import { reportField } from '../../src/modules/reports/reports.fields.ts';
+import { userEmailField } from '../../src/modules/auth/users.queries.ts';
 
 const SECRET = {
   location: 'backup-canary 2811 W Cermak Rd',
@@ -212,7 +215,7 @@ describe('backup and restore', () => {
       .selectAll()
       .where('callback_phone_ciphertext', 'is not', null)
       .executeTakeFirstOrThrow();
-    const field = (column: string) => ({ table: 'reports', column, rowId: report.id });
+    const field = (column: EncryptedColumn<'reports'>) => reportField(report.id, column);
     assert.equal(secrets.fields.decrypt(field('location'), report.location_ciphertext!), SECRET.location);
     assert.equal(secrets.fields.decrypt(field('details'), report.details_ciphertext!), SECRET.details);
     assert.equal(
@@ -224,10 +227,7 @@ describe('backup and restore', () => {
       .selectAll()
       .where('id', '=', seeded.dispatcherId)
       .executeTakeFirstOrThrow();
-    assert.equal(
-      secrets.fields.decrypt({ table: 'users', column: 'email', rowId: user.id }, user.email_ciphertext),
-      SECRET.email,
-    );
+    assert.equal(secrets.fields.decrypt(userEmailField(user.id), user.email_ciphertext), SECRET.email);
     const subscriber = await restoredDb.selectFrom('subscribers').selectAll().executeTakeFirstOrThrow();
     assert.equal(
       secrets.fields.decrypt(

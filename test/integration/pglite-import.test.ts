@@ -35,6 +35,8 @@ import {
 } from '../support/database-copies.ts';
 import { startAmparo } from '../support/amparo-process.ts';
 import { testServerUrl } from '../support/test-database.ts';
+import { userEmailField } from '../../src/modules/auth/users.queries.ts';
+import { reportField } from '../../src/modules/reports/reports.fields.ts';
 
 const FIXTURE_DIR = path.join(import.meta.dirname, '..', 'fixtures', 'pglite-2026-11');
 
@@ -169,18 +171,12 @@ describe('moving the PGlite directory into PostgreSQL', () => {
       const reports = await db.selectFrom('reports').selectAll().orderBy('created_at').execute();
       assert.deepEqual(
         reports.map((report) =>
-          secrets.fields.decrypt(
-            { table: 'reports', column: 'details', rowId: report.id },
-            report.details_ciphertext!,
-          ),
+          secrets.fields.decrypt(reportField(report.id, 'details'), report.details_ciphertext!),
         ),
         [...FIXTURE.reportDetails],
       );
       assert.equal(
-        secrets.fields.decrypt(
-          { table: 'reports', column: 'location', rowId: reports[0]!.id },
-          reports[0]!.location_ciphertext!,
-        ),
+        secrets.fields.decrypt(reportField(reports[0]!.id, 'location'), reports[0]!.location_ciphertext!),
         FIXTURE.reportLocation,
       );
       assert.equal(
@@ -193,7 +189,7 @@ describe('moving the PGlite directory into PostgreSQL', () => {
       );
       const user = await db.selectFrom('users').selectAll().executeTakeFirstOrThrow();
       assert.equal(
-        secrets.fields.decrypt({ table: 'users', column: 'email', rowId: user.id }, user.email_ciphertext),
+        secrets.fields.decrypt(userEmailField(user.id), user.email_ciphertext),
         FIXTURE.staffEmail,
       );
       const subscriber = await db.selectFrom('subscribers').selectAll().executeTakeFirstOrThrow();
@@ -336,10 +332,7 @@ describe('starting Amparo on a data directory an earlier release left', () => {
         const reports = await db.selectFrom('reports').selectAll().orderBy('created_at').execute();
         assert.deepEqual(
           reports.map((report) =>
-            secrets.fields.decrypt(
-              { table: 'reports', column: 'details', rowId: report.id },
-              report.details_ciphertext!,
-            ),
+            secrets.fields.decrypt(reportField(report.id, 'details'), report.details_ciphertext!),
           ),
           [...FIXTURE.reportDetails],
         );

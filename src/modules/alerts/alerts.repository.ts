@@ -85,20 +85,3 @@ export async function listAlertsForIncident(db: Db, incidentId: string): Promise
     .orderBy('a.id')
     .execute();
 }
-
-export interface StaffName {
-  id: string;
-  display_name: string | null;
-  email_ciphertext: string;
-}
-
-/** Names to show for staff members: the profile's display name, else the (encrypted) email. */
-export async function findStaffNames(db: Db, ids: readonly string[]): Promise<StaffName[]> {
-  if (ids.length === 0) return [];
-  return db
-    .selectFrom('users as u')
-    .leftJoin('staff_profiles as p', 'p.user_id', 'u.id')
-    .select(['u.id', 'p.display_name', 'u.email_ciphertext'])
-    .where('u.id', 'in', [...ids])
-    .execute();
-}

@@ -40,7 +40,6 @@ import {
 import {
   alertReferenceExists,
   findAlert,
-  findStaffNames,
   insertAlert,
   listAlerts,
   listAlertsForIncident,
@@ -58,6 +57,8 @@ import {
   renderAlertBodies,
   type BodyPreview,
 } from './alerts.templates.ts';
+import { staffLabel, staffNamesOf } from '../staff/staff.service.ts';
+import { incidentField } from '../incidents/incidents.fields.ts';
 
 type Context = Pick<AppContext, 'db' | 'secrets' | 'clock' | 'config' | 'logger'>;
 type Trx = Transaction<Database>;
@@ -119,10 +120,7 @@ async function uniqueAlertReference(trx: Trx): Promise<string> {
 
 function incidentPoint(context: Pick<AppContext, 'secrets'>, incident: Incident): Point | undefined {
   return readPoint(
-    context.secrets.fields.decryptOptional(
-      { table: 'incidents', column: 'point', rowId: incident.id },
-      incident.point_ciphertext,
-    ),
+    context.secrets.fields.decryptOptional(incidentField(incident.id, 'point'), incident.point_ciphertext),
   );
 }
 
@@ -583,16 +581,8 @@ export async function cancelAlert(
 async function staffNames(context: Context, ids: readonly (string | null)[]): Promise<Map<string, string>> {
   const wanted = [...new Set(ids.filter((id): id is string => id !== null))];
   const names = new Map<string, string>();
-  for (const row of await findStaffNames(context.db, wanted)) {
-    names.set(
-      row.id,
-      row.display_name ||
-        context.secrets.fields.decrypt(
-          { table: 'users', column: 'email', rowId: row.id },
-          row.email_ciphertext,
-        ),
-    );
-  }
+  for (const staff of await staffNamesOf(context.db, wanted))
+    names.set(staff.userId, staffLabel(context, staff));
   return names;
 }
 

@@ -101,3 +101,9 @@ export async function readPage(db: Kysely<Database>, afterSeq: string, limit: nu
     .limit(limit)
     .execute();
 }
+
+/** Every row's action, oldest first. */
+export async function readActions(db: Kysely<Database>): Promise<string[]> {
+  const rows = await db.selectFrom('audit_log').select('action').orderBy('seq').execute();
+  return rows.map((row) => row.action);
+}

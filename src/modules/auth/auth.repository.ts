@@ -408,3 +408,39 @@ export async function consumeInvite(
     .returning(INVITE_COLUMNS)
     .executeTakeFirst();
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Reads for other modules (through users.queries.ts)
+
+export interface AccountRow {
+  id: string;
+  email_ciphertext: string;
+  roles: Role[];
+  disabled_at: Date | null;
+  created_at: Date;
+}
+
+const ACCOUNT_COLUMNS = ['id', 'email_ciphertext', 'roles', 'disabled_at', 'created_at'] as const;
+
+export async function findAccountsByIds(db: Db, userIds: readonly string[]): Promise<AccountRow[]> {
+  if (userIds.length === 0) return [];
+  return db.selectFrom('users').select(ACCOUNT_COLUMNS).where('id', 'in', userIds).execute();
+}
+
+/** Accounts holding the role, oldest first (then by id). */
+export async function listAccountsWithRole(
+  db: Db,
+  role: Role,
+  options: { enabledOnly: boolean; among?: readonly string[] },
+): Promise<AccountRow[]> {
+  let query = db
+    .selectFrom('users')
+    .select(ACCOUNT_COLUMNS)
+    .where(sql<boolean>`${role} = any(roles)`);
+  if (options.enabledOnly) query = query.where('disabled_at', 'is', null);
+  if (options.among !== undefined) {
+    if (options.among.length === 0) return [];
+    query = query.where('id', 'in', options.among);
+  }
+  return query.orderBy('created_at').orderBy('id').execute();
+}

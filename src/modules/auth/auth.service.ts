@@ -4,7 +4,6 @@
 // a few failures that client must send a proof of work with each further try (the sign-in page's script solves
 // it), so guessing costs work while the right person, on any other connection, is never asked or refused.
 import type { AppContext } from '../../app/context.ts';
-import { normalizeEmail } from '../../crypto/blind-index.ts';
 import type { StaffPrincipal } from '../../http/access.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { announceSessionsEnded, notifyOtherProcesses } from './sessions.ended.ts';
@@ -24,6 +23,8 @@ import {
 import { verifyAgainstDummy, verifyPassword } from './passwords.ts';
 import { createSession, type NewSession } from './sessions.service.ts';
 import { base32Decode, generateTotpSecret, otpauthUri, verifyTotp } from './totp.ts';
+import { fieldRef, type FieldRef } from '../../crypto/field-encryption.ts';
+import { userEmailField, userEmailIndex } from './users.queries.ts';
 
 /** Failed sign-ins for an account from one client before that client must send a proof of work. */
 export const PROOF_AFTER_FAILURES = 3;
@@ -31,11 +32,11 @@ export const PROOF_AFTER_FAILURES = 3;
 export const FAILURE_MEMORY_MS = 15 * 60 * 1000;
 
 function emailIndex(context: AppContext, email: string): string {
-  return context.secrets.blindIndex.index('users.email', normalizeEmail(email));
+  return userEmailIndex(context, email);
 }
 
-function totpSecretRef(userId: string) {
-  return { table: 'users', column: 'totp_secret', rowId: userId };
+function totpSecretRef(userId: string): FieldRef<'users'> {
+  return fieldRef('users', 'totp_secret', userId);
 }
 
 function forgetBefore(context: AppContext): Date {
@@ -136,7 +137,7 @@ export async function secondFactorPage(
   if (user.totp_enrolled_at) return { kind: 'code' };
   const { fields } = context.secrets;
   const secret = fields.decrypt(totpSecretRef(user.id), user.totp_secret_ciphertext);
-  const account = fields.decrypt({ table: 'users', column: 'email', rowId: user.id }, user.email_ciphertext);
+  const account = fields.decrypt(userEmailField(user.id), user.email_ciphertext);
   return { kind: 'enrol', secret, uri: otpauthUri({ secret, issuer: context.config.networkName, account }) };
 }
 

@@ -4,9 +4,10 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../app/context.ts';
-import { normalizeEmail } from '../../crypto/blind-index.ts';
 import type { Role } from '../../db/schema.ts';
 import { base32Decode, generateTotpSecret, totpAt } from './totp.ts';
+import { auditActionsInOrder } from '../audit/audit.queries.ts';
+import { userEmailField, userEmailIndex } from './users.queries.ts';
 
 export interface Page {
   status: number;
@@ -131,13 +132,13 @@ export async function insertEnrolledUser(
   const id = randomUUID();
   const email = options.email ?? `staff-${id.slice(0, 8)}@example.org`;
   const totpSecret = generateTotpSecret();
-  const { fields, blindIndex } = context.secrets;
+  const { fields } = context.secrets;
   await context.db
     .insertInto('users')
     .values({
       id,
-      email_ciphertext: fields.encrypt({ table: 'users', column: 'email', rowId: id }, email),
-      email_index: blindIndex.index('users.email', normalizeEmail(email)),
+      email_ciphertext: fields.encrypt(userEmailField(id), email),
+      email_index: userEmailIndex(context, email),
       roles: options.roles,
       password_hash: options.passwordHash,
       totp_secret_ciphertext: fields.encrypt(
@@ -166,6 +167,5 @@ export async function signIn(
 }
 
 export async function auditActions(context: AppContext): Promise<string[]> {
-  const rows = await context.db.selectFrom('audit_log').select('action').orderBy('seq').execute();
-  return rows.map((row) => row.action);
+  return auditActionsInOrder(context.db);
 }

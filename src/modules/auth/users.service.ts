@@ -14,6 +14,7 @@ import {
 } from './access-requests.service.ts';
 import { deleteSessionsOfUser, listUsers, lockUser, setDisabled, updateRoles } from './auth.repository.ts';
 import { SESSION_IDLE_MS } from './sessions.service.ts';
+import { userEmail } from './users.queries.ts';
 
 export interface StaffListEntry {
   id: string;
@@ -30,10 +31,7 @@ export async function listStaff(context: AppContext): Promise<StaffListEntry[]> 
   const rows = await listUsers(context.db, now, new Date(now.getTime() - SESSION_IDLE_MS));
   return rows.map((row) => ({
     id: row.id,
-    email: context.secrets.fields.decrypt(
-      { table: 'users', column: 'email', rowId: row.id },
-      row.email_ciphertext,
-    ),
+    email: userEmail(context, row.id, row.email_ciphertext),
     roles: row.roles,
     totpEnrolled: row.totp_enrolled_at !== null,
     disabled: row.disabled_at !== null,

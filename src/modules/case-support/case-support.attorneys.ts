@@ -8,7 +8,7 @@ import type { AppContext } from '../../app/context.ts';
 import type { Language } from '../../config/config.ts';
 import { normalizePhone } from '../../phone/phone.ts';
 import { caseKeyStoreFor, CaseKeyUnavailableError, type CaseCipher } from '../../crypto/case-keys.ts';
-import { DecryptionError } from '../../crypto/field-encryption.ts';
+import { DecryptionError, type FieldRef } from '../../crypto/field-encryption.ts';
 import type { StaffPrincipal } from '../../http/access.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { familyContacts } from '../cases/cases.family.ts';
@@ -40,7 +40,7 @@ import {
 import type { AssignRequest, AttorneyField, AttorneyInput, FormValues } from './case-support.schemas.ts';
 import { isUuid } from '../../http/ids.ts';
 
-export const attorneyPhoneField = (attorneyId: string) => ({
+export const attorneyPhoneField = (attorneyId: string): FieldRef<'attorneys'> => ({
   table: 'attorneys',
   column: 'phone',
   rowId: attorneyId,

@@ -30,8 +30,9 @@ import {
 } from './case-support.repository.ts';
 import type { Bond, LedgerInput } from './case-support.schemas.ts';
 import { isUuid } from '../../http/ids.ts';
+import type { FieldRef } from '../../crypto/field-encryption.ts';
 
-export const receiptField = (entryId: string) => ({
+export const receiptField = (entryId: string): FieldRef<'bond_fund_entries'> => ({
   table: 'bond_fund_entries',
   column: 'receipt',
   rowId: entryId,

@@ -354,43 +354,22 @@ export async function listCasePayments(db: Db, caseId: string): Promise<CasePaym
 // ---------------------------------------------------------------------------------------------------------
 // Family support tasks
 
-export interface StaffRef {
-  user_id: string;
-  display_name: string | null;
-  email_ciphertext: string;
-}
-
-/** Enabled legal staff who can open this case: assigned to it, or in its team. Tasks go only to them. */
-export async function listCaseStaff(db: Db, caseId: string): Promise<StaffRef[]> {
-  const rows = await db
-    .selectFrom('users')
-    .leftJoin('staff_profiles', 'staff_profiles.user_id', 'users.id')
-    .select(['users.id as user_id', 'staff_profiles.display_name', 'users.email_ciphertext'])
-    .where('users.disabled_at', 'is', null)
-    .where(sql<SqlBool>`'legal' = any(users.roles)`)
-    .where((eb) =>
-      eb.or([
-        eb.exists(
-          eb
-            .selectFrom('case_assignees')
-            .select('case_assignees.user_id')
-            .whereRef('case_assignees.user_id', '=', 'users.id')
-            .where('case_assignees.case_id', '=', caseId),
-        ),
-        eb.exists(
-          eb
-            .selectFrom('team_members')
-            .innerJoin('cases', 'cases.team_id', 'team_members.team_id')
-            .select('team_members.user_id')
-            .whereRef('team_members.user_id', '=', 'users.id')
-            .where('cases.id', '=', caseId),
-        ),
-      ]),
-    )
-    .orderBy('users.created_at')
-    .orderBy('users.id')
-    .execute();
-  return rows.map((row) => ({ ...row, display_name: row.display_name || null }));
+/**
+ * Who may be given this case's tasks, before roles: the users assigned to the case or in its team. The auth
+ * module then keeps the enabled legal staff among them.
+ */
+export async function listCaseStaffCandidates(db: Db, caseId: string): Promise<string[]> {
+  const assigned = db
+    .selectFrom('case_assignees')
+    .select('case_assignees.user_id')
+    .where('case_assignees.case_id', '=', caseId);
+  const inTeam = db
+    .selectFrom('team_members')
+    .innerJoin('cases', 'cases.team_id', 'team_members.team_id')
+    .select('team_members.user_id')
+    .where('cases.id', '=', caseId);
+  const rows = await assigned.union(inTeam).execute();
+  return rows.map((row) => row.user_id);
 }
 
 export async function insertTask(db: Db, row: Insertable<CaseSupportTasksTable>): Promise<void> {
@@ -402,8 +381,6 @@ export interface TaskRow {
   case_id: string;
   kind: SupportTaskKind;
   assignee_id: string | null;
-  assignee_display_name: string | null;
-  assignee_email_ciphertext: string | null;
   due_on: string;
   status: SupportTaskStatus;
   notes_ciphertext: string | null;
@@ -413,15 +390,11 @@ export interface TaskRow {
 function tasksWithAssignee(db: Db) {
   return db
     .selectFrom('case_support_tasks as t')
-    .leftJoin('users', 'users.id', 't.assignee_id')
-    .leftJoin('staff_profiles', 'staff_profiles.user_id', 't.assignee_id')
     .select([
       't.id',
       't.case_id',
       't.kind',
       't.assignee_id',
-      'staff_profiles.display_name as assignee_display_name',
-      'users.email_ciphertext as assignee_email_ciphertext',
       't.due_on',
       't.status',
       't.notes_ciphertext',

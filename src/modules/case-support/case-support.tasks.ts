@@ -13,17 +13,18 @@ import { acceptsChanges, type OpenedCase } from './case-support.case.ts';
 import {
   findTask,
   insertTask,
-  listCaseStaff,
+  listCaseStaffCandidates,
   listCaseTasks,
   listMyTasks,
   setTaskStatus,
   type MyTaskRow,
-  type StaffRef,
 } from './case-support.repository.ts';
 import type { TaskInput } from './case-support.schemas.ts';
 import { isUuid } from '../../http/ids.ts';
+import type { FieldRef } from '../../crypto/field-encryption.ts';
+import { staffHolding, staffLabel, staffNamesOf } from '../staff/staff.service.ts';
 
-export const taskNotesField = (taskId: string) => ({
+export const taskNotesField = (taskId: string): FieldRef<'case_support_tasks'> => ({
   table: 'case_support_tasks',
   column: 'notes',
   rowId: taskId,
@@ -34,23 +35,12 @@ export interface StaffOption {
   name: string;
 }
 
-function staffName(
-  context: AppContext,
-  ref: Pick<StaffRef, 'user_id' | 'display_name' | 'email_ciphertext'>,
-): string {
-  return (
-    ref.display_name ??
-    context.secrets.fields.decrypt(
-      { table: 'users', column: 'email', rowId: ref.user_id },
-      ref.email_ciphertext,
-    )
-  );
-}
-
 /** Who may be given this case's tasks: enabled legal staff assigned to the case or in its team. */
 export async function taskAssignees(context: AppContext, caseId: string): Promise<StaffOption[]> {
-  const staff = await listCaseStaff(context.db, caseId);
-  return staff.map((ref) => ({ userId: ref.user_id, name: staffName(context, ref) }));
+  const candidates = await listCaseStaffCandidates(context.db, caseId);
+  if (candidates.length === 0) return [];
+  const staff = await staffHolding(context.db, 'legal', { enabledOnly: true, among: candidates });
+  return staff.map((s) => ({ userId: s.userId, name: staffLabel(context, s) }));
 }
 
 export interface TaskView {
@@ -65,18 +55,19 @@ export interface TaskView {
 
 export async function caseTasks(context: AppContext, opened: OpenedCase): Promise<TaskView[]> {
   const rows = await listCaseTasks(context.db, opened.caseRow.id);
+  const assignees = new Map(
+    (
+      await staffNamesOf(
+        context.db,
+        rows.flatMap((row) => (row.assignee_id ? [row.assignee_id] : [])),
+      )
+    ).map((s) => [s.userId, staffLabel(context, s)]),
+  );
   return rows.map((row) => ({
     id: row.id,
     kind: row.kind,
     assigneeId: row.assignee_id,
-    assigneeName:
-      row.assignee_id && row.assignee_email_ciphertext
-        ? staffName(context, {
-            user_id: row.assignee_id,
-            display_name: row.assignee_display_name || null,
-            email_ciphertext: row.assignee_email_ciphertext,
-          })
-        : null,
+    assigneeName: (row.assignee_id && assignees.get(row.assignee_id)) ?? null,
     dueOn: row.due_on,
     status: row.status,
     notes:

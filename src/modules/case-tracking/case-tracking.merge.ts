@@ -15,11 +15,11 @@ import {
   setNextLocatorCheck,
 } from './case-tracking.repository.ts';
 import { facilityStayField, hearingField, locatorResultField } from './case-tracking.service.ts';
+import type { FieldRef } from '../../crypto/field-encryption.ts';
 
 export async function moveTrackingOnMerge(trx: Kysely<Database>, input: CaseMergeStepInput): Promise<void> {
   const { from, to } = input;
-  const reseal = (ref: { table: string; column: string; rowId: string }, stored: string) =>
-    to.encrypt(ref, from.decrypt(ref, stored));
+  const reseal = (ref: FieldRef, stored: string) => to.encrypt(ref, from.decrypt(ref, stored));
   const checks = (await listLocatorChecks(trx, input.fromCaseId)).map((row) => ({
     id: row.id,
     result_ciphertext: reseal(locatorResultField(row.id), row.result_ciphertext),

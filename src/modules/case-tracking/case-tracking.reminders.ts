@@ -29,7 +29,10 @@ import { isLanguage } from '../../i18n/i18n.ts';
 import { assignedAttorneyContact } from '../case-support/case-support.attorneys.ts';
 import { familyContacts } from '../cases/cases.family.ts';
 import { textLanguage } from '../dispatch/dispatch.message.ts';
-import { staffPhoneField } from '../dispatch/dispatch.service.ts';
+import { staffPhoneField, staffPhonesOf } from '../staff/staff.service.ts';
+import { listAccountsHolding } from '../auth/users.queries.ts';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.ts';
 import { isOptedOut } from '../opt-outs/opt-outs.queries.ts';
 import {
   composeAttorneyHearingReminder,
@@ -44,7 +47,7 @@ import {
   findCaseForReminder,
   findHearing,
   finishReminder,
-  listReachableAssignees,
+  listAssigneesInOrder,
   releaseDelivery,
   releaseReminder,
   settleDelivery,
@@ -164,7 +167,7 @@ async function locatorRecipients(
   // Checked again (a new due time) or found (none) since this reminder was made.
   if (caseRow.next_locator_check_at?.getTime() !== reminder.due_at.getTime()) return 'located';
   const { config, secrets } = context;
-  return (await listReachableAssignees(context.db, reminder.case_id)).flatMap((staff) => {
+  return (await reachableAssignees(context.db, reminder.case_id)).flatMap((staff) => {
     const phone = normalizePhone(
       secrets.fields.decrypt(staffPhoneField(staff.userId), staff.phoneCiphertext),
     );
@@ -319,4 +322,25 @@ export async function sendDueReminders(
     }
     if (fresh.length === 0 || claimed.length < CLAIM_BATCH) return summary;
   }
+}
+
+/**
+ * The legal staff assigned to a case who can be texted (still legal, not disabled, a phone in their profile),
+ * first assigned first: the case's assignees, then the auth module's and the staff module's reads of them.
+ */
+async function reachableAssignees(
+  db: Kysely<Database>,
+  caseId: string,
+): Promise<{ userId: string; phoneCiphertext: string; languages: string[] }[]> {
+  const assignees = await listAssigneesInOrder(db, caseId);
+  if (assignees.length === 0) return [];
+  const legal = await listAccountsHolding(db, 'legal', { enabledOnly: true, among: assignees });
+  const phones = await staffPhonesOf(
+    db,
+    legal.map((account) => account.id),
+  );
+  return assignees.flatMap((userId) => {
+    const phone = phones.get(userId);
+    return phone ? [{ userId, ...phone }] : [];
+  });
 }

@@ -273,32 +273,15 @@ export async function releaseDelivery(db: Db, row: { reminderId: string; recipie
     .execute();
 }
 
-export interface ReachableStaff {
-  userId: string;
-  phoneCiphertext: string;
-  languages: string[];
-}
-
-/**
- * The legal staff assigned to a case who can be texted: still legal, not disabled, a phone in their profile.
- */
-export async function listReachableAssignees(db: Db, caseId: string): Promise<ReachableStaff[]> {
+/** The users assigned to a case, first assigned first (roles, being enabled and phones are checked elsewhere). */
+export async function listAssigneesInOrder(db: Db, caseId: string): Promise<string[]> {
   const rows = await db
     .selectFrom('case_assignees')
-    .innerJoin('users', 'users.id', 'case_assignees.user_id')
-    .innerJoin('staff_profiles', 'staff_profiles.user_id', 'case_assignees.user_id')
-    .select(['case_assignees.user_id', 'staff_profiles.phone_ciphertext', 'staff_profiles.languages'])
-    .where('case_assignees.case_id', '=', caseId)
-    .where('users.disabled_at', 'is', null)
-    .where(sql<boolean>`'legal' = any(users.roles)`)
-    .where('staff_profiles.phone_ciphertext', 'is not', null)
-    .orderBy('case_assignees.assigned_at')
+    .select('user_id')
+    .where('case_id', '=', caseId)
+    .orderBy('assigned_at')
     .execute();
-  return rows.map((row) => ({
-    userId: row.user_id,
-    phoneCiphertext: row.phone_ciphertext!,
-    languages: row.languages,
-  }));
+  return rows.map((row) => row.user_id);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -368,18 +351,6 @@ export async function findCaseForReminder(db: Db, caseId: string) {
     .select(['id', 'reference', 'status', 'merged_into', 'key_destroyed_at', 'next_locator_check_at'])
     .where('id', '=', caseId)
     .executeTakeFirst();
-}
-
-/** Display names of staff members (from their profiles), for "checked by" lines. */
-export async function staffDisplayNames(db: Db, userIds: readonly string[]): Promise<Map<string, string>> {
-  const ids = [...new Set(userIds)];
-  if (ids.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('staff_profiles')
-    .select(['user_id', 'display_name'])
-    .where('user_id', 'in', ids)
-    .execute();
-  return new Map(rows.filter((row) => row.display_name !== '').map((row) => [row.user_id, row.display_name]));
 }
 
 /** Whether the case has a facility stay: someone knows where the person is held. */

@@ -31,7 +31,6 @@ import {
   lockCaseRow,
   lockHearing,
   setNextLocatorCheck,
-  staffDisplayNames,
   updateHearingRow,
   type DueCheckRow,
   type FacilityStayRow,
@@ -54,6 +53,8 @@ import {
   type StayFormValues,
 } from './case-tracking.schemas.ts';
 import { wallTimeOf } from './case-tracking.time.ts';
+import type { FieldRef } from '../../crypto/field-encryption.ts';
+import { displayNamesOf } from '../staff/staff.service.ts';
 
 type Principal = Pick<StaffPrincipal, 'userId' | 'roles'>;
 
@@ -62,17 +63,17 @@ const HOUR_MS = 3600_000;
 // ---------------------------------------------------------------------------------------------------------
 // Field references: how each sealed value is bound to its row (and, through the cipher, to its case)
 
-export const locatorResultField = (checkId: string) => ({
+export const locatorResultField = (checkId: string): FieldRef<'locator_checks'> => ({
   table: 'locator_checks',
   column: 'result',
   rowId: checkId,
 });
-export const facilityStayField = (stayId: string) => ({
+export const facilityStayField = (stayId: string): FieldRef<'case_facility_stays'> => ({
   table: 'case_facility_stays',
   column: 'stay',
   rowId: stayId,
 });
-export const hearingField = (hearingId: string) => ({
+export const hearingField = (hearingId: string): FieldRef<'hearings'> => ({
   table: 'hearings',
   column: 'hearing',
   rowId: hearingId,
@@ -190,7 +191,7 @@ export async function readTracking(
       };
     })
     .sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
-  const staffNames = await staffDisplayNames(db, [
+  const staffNames = await checkedByNames(db, [
     ...checks.flatMap((check) => (check.checkedBy ? [check.checkedBy] : [])),
     ...stays.flatMap((stay) => (stay.recordedBy ? [stay.recordedBy] : [])),
   ]);
@@ -613,4 +614,13 @@ export function hearingValues(record: HearingRecord, timeZone: string): Record<H
     result: record.result,
     result_notes: record.resultNotes,
   };
+}
+
+/** Display names of staff members (from their profiles; an empty name left out), for "checked by" lines. */
+async function checkedByNames(
+  db: Kysely<Database>,
+  userIds: readonly string[],
+): Promise<Map<string, string>> {
+  const names = await displayNamesOf(db, userIds);
+  return new Map([...names].filter(([, name]) => name !== ''));
 }

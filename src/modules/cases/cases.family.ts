@@ -22,6 +22,7 @@ import {
   settleFamilyText,
   type CaseContactRow,
 } from './cases.repository.ts';
+import type { FieldRef } from '../../crypto/field-encryption.ts';
 
 export interface FamilyContact {
   id: string;
@@ -38,7 +39,7 @@ export interface FamilyContact {
 /** What is sealed in case_contacts.details_ciphertext. */
 export type FamilyContactDetails = Omit<FamilyContact, 'id'>;
 
-export const contactField = (contactId: string) => ({
+export const contactField = (contactId: string): FieldRef<'case_contacts'> => ({
   table: 'case_contacts',
   column: 'details',
   rowId: contactId,

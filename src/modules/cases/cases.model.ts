@@ -2,6 +2,7 @@
 // validation and the normalized forms behind the duplicate indexes. No database, no HTTP.
 import type { CaseCipher } from '../../crypto/case-keys.ts';
 import type { Case } from '../../db/schema.ts';
+import { fieldRef, type EncryptedColumn, type FieldRef } from '../../crypto/field-encryption.ts';
 
 export interface CasePerson {
   name: string;
@@ -54,7 +55,8 @@ export const EMPTY_DETAILS: CaseDetails = {
   dependents: { count: null, description: '', caregiverPlan: 'unknown', caregiverNotes: '' },
 };
 
-export const caseField = (caseId: string, column: string) => ({ table: 'cases', column, rowId: caseId });
+export const caseField = (caseId: string, column: EncryptedColumn<'cases'>): FieldRef<'cases'> =>
+  fieldRef('cases', column, caseId);
 
 /** The sealed columns of a case row for these details. */
 export function sealDetails(
@@ -74,7 +76,7 @@ export function sealDetails(
 }
 
 export function unsealDetails(cipher: CaseCipher, row: Case): CaseDetails {
-  const open = <T>(column: string, stored: string | null, empty: T): T =>
+  const open = <T>(column: EncryptedColumn<'cases'>, stored: string | null, empty: T): T =>
     stored === null ? empty : { ...empty, ...cipher.decryptJson<T>(caseField(row.id, column), stored) };
   return {
     person: open('person', row.person_ciphertext, EMPTY_DETAILS.person),

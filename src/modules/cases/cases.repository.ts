@@ -174,64 +174,6 @@ export async function listAssigneeIds(db: Db, caseId: string): Promise<string[]>
   return rows.map((row) => row.user_id);
 }
 
-export interface StaffName {
-  userId: string;
-  displayName: string | null;
-  emailCiphertext: string;
-  disabled: boolean;
-}
-
-/** Legal staff, with what names them on a page (profile name, else the encrypted email). */
-export async function listLegalStaff(db: Db): Promise<StaffName[]> {
-  const rows = await db
-    .selectFrom('users')
-    .leftJoin('staff_profiles', 'staff_profiles.user_id', 'users.id')
-    .select([
-      'users.id',
-      'users.email_ciphertext',
-      'users.disabled_at',
-      'staff_profiles.display_name',
-      'users.created_at',
-    ])
-    .where(sql<boolean>`'legal' = any(users.roles)`)
-    .orderBy('users.created_at')
-    .orderBy('users.id')
-    .execute();
-  return rows.map((row) => ({
-    userId: row.id,
-    displayName: row.display_name || null,
-    emailCiphertext: row.email_ciphertext,
-    disabled: row.disabled_at !== null,
-  }));
-}
-
-export async function findStaffNames(db: Db, userIds: string[]): Promise<StaffName[]> {
-  if (userIds.length === 0) return [];
-  const rows = await db
-    .selectFrom('users')
-    .leftJoin('staff_profiles', 'staff_profiles.user_id', 'users.id')
-    .select(['users.id', 'users.email_ciphertext', 'users.disabled_at', 'staff_profiles.display_name'])
-    .where('users.id', 'in', userIds)
-    .execute();
-  return rows.map((row) => ({
-    userId: row.id,
-    displayName: row.display_name || null,
-    emailCiphertext: row.email_ciphertext,
-    disabled: row.disabled_at !== null,
-  }));
-}
-
-export async function userHasLegalRole(db: Db, userId: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('users')
-    .select('id')
-    .where('id', '=', userId)
-    .where('disabled_at', 'is', null)
-    .where(sql<boolean>`'legal' = any(roles)`)
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
 export interface TeamRow {
   id: string;
   name: string;

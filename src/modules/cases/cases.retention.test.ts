@@ -7,6 +7,7 @@ import { readdir } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { CaseCipher, caseKeyStoreFor, CaseKeyUnavailableError } from '../../crypto/case-keys.ts';
+import type { FieldRef } from '../../crypto/field-encryption.ts';
 import { createStaffSession, type StaffSession } from '../../../test/support/staff.ts';
 import { createTestApp, type TestApp } from '../../../test/support/test-context.ts';
 import { openCaseForStaff } from './cases.access.ts';
@@ -68,6 +69,10 @@ interface SealedValue {
 }
 
 /** Every *_ciphertext of the case in the dump: its own row, and every row of any table keyed by case_id. */
+/** A value read back from a dump names its table and column at run time: trusted as a reference here. */
+const asRef = (value: SealedValue): FieldRef =>
+  ({ table: value.table, column: value.column, rowId: value.rowId }) as FieldRef;
+
 function sealedValuesOf(tables: DumpedTable[], caseId: string): SealedValue[] {
   const values: SealedValue[] = [];
   for (const { table, rows } of tables) {
@@ -164,7 +169,11 @@ describe(`case retention: the key is destroyed and a backup becomes unreadable`,
     );
     const cipher = await caseKeyStoreFor(t.context).cipherFor(caseId);
     const person = core.find((v) => v.table === 'cases' && v.column === 'person')!;
-    assert.match(cipher.decrypt(person, person.stored), /Canaria Quetzalli/, 'before: the backup opens');
+    assert.match(
+      cipher.decrypt(asRef(person), person.stored),
+      /Canaria Quetzalli/,
+      'before: the backup opens',
+    );
   });
 
   test('the daily job waits for the retention to run out, then destroys the key and leaves a husk', async () => {
@@ -247,7 +256,7 @@ describe(`case retention: the key is destroyed and a backup becomes unreadable`,
       (purpose) => new CaseCipher(caseId, keyring.derive(purpose, keyring.currentVersion)),
     );
     for (const value of sealed) {
-      const ref = { table: value.table, column: value.column, rowId: value.rowId };
+      const ref = asRef(value);
       for (const guess of derivedGuesses)
         assert.throws(() => guess.decrypt(ref, value.stored), `${value.table}.${value.column}`);
       assert.throws(

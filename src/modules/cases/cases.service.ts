@@ -31,13 +31,11 @@ import {
   findFollowupForCase,
   findIncidentReference,
   findPossibleDuplicates,
-  findStaffNames,
   findTeam,
   insertCase,
   insertContact,
   listAssigneeIds,
   listConfirmedIncidentsSince,
-  listLegalStaff,
   listTeams,
   listVisibleCases,
   lockCase,
@@ -45,11 +43,12 @@ import {
   removeAssignee,
   teamsOfUser,
   updateCase,
-  userHasLegalRole,
   visibleCaseIds,
-  type StaffName,
 } from './cases.repository.ts';
 import { readCaseTimeline, recordCaseEvent, type CaseTimelineEntry } from './cases.timeline.ts';
+import { isEnabledWithRole } from '../auth/users.queries.ts';
+import { staffHolding, staffLabel, staffNamesOf } from '../staff/staff.service.ts';
+import { reportCallbackPhoneField } from '../reports/reports.fields.ts';
 
 const CASE_REFERENCE_LENGTH = 6;
 
@@ -309,7 +308,7 @@ export async function readFollowupForCase(
       task.report_id === null
         ? null
         : context.secrets.fields.decryptOptional(
-            { table: 'reports', column: 'callback_phone', rowId: task.report_id },
+            reportCallbackPhoneField(task.report_id),
             task.callback_phone_ciphertext,
           ),
   };
@@ -526,23 +525,15 @@ export interface StaffChoice {
   label: string;
 }
 
-function staffLabel(context: AppContext, staff: StaffName): string {
-  if (staff.displayName) return staff.displayName;
-  return context.secrets.fields.decrypt(
-    { table: 'users', column: 'email', rowId: staff.userId },
-    staff.emailCiphertext,
-  );
-}
-
 export async function staffLabels(context: AppContext, userIds: string[]): Promise<StaffChoice[]> {
-  const names = await findStaffNames(context.db, userIds);
+  const names = await staffNamesOf(context.db, userIds);
   const byId = new Map(names.map((staff) => [staff.userId, staffLabel(context, staff)]));
   return userIds.map((userId) => ({ userId, label: byId.get(userId) ?? '?' }));
 }
 
 /** Legal staff who can be assigned (enabled accounts with the legal role). */
 export async function assignableLegalStaff(context: AppContext): Promise<StaffChoice[]> {
-  const staff = await listLegalStaff(context.db);
+  const staff = await staffHolding(context.db, 'legal', { enabledOnly: false });
   return staff.filter((s) => !s.disabled).map((s) => ({ userId: s.userId, label: staffLabel(context, s) }));
 }
 
@@ -692,7 +683,7 @@ export async function assignLegalStaff(
   cipher: CaseCipher,
   userId: string,
 ): Promise<AssignOutcome> {
-  if (!isUuid(userId) || !(await userHasLegalRole(context.db, userId))) return 'not_legal';
+  if (!isUuid(userId) || !(await isEnabledWithRole(context.db, userId, 'legal'))) return 'not_legal';
   const now = context.clock.now();
   return context.db.transaction().execute(async (trx) => {
     if (!(await addAssignee(trx, caseRow.id, userId, now))) return 'already';

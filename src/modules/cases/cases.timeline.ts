@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { CaseCipher } from '../../crypto/case-keys.ts';
 import type { Database } from '../../db/schema.ts';
 import { insertCaseEvent, listCaseEvents, updateCase } from './cases.repository.ts';
+import { fieldRef, type FieldRef } from '../../crypto/field-encryption.ts';
 
 /** What a timeline entry may carry: plain values, which the page can also use as message parameters. */
 export type CaseEventDetails = Record<string, string | number | boolean | null>;
@@ -36,7 +37,8 @@ interface SealedEntry {
   details: CaseEventDetails;
 }
 
-const detailsField = (eventId: string) => ({ table: 'case_events', column: 'details', rowId: eventId });
+const detailsField = (eventId: string): FieldRef<'case_events'> =>
+  fieldRef('case_events', 'details', eventId);
 
 /**
  * Adds an entry to a case's timeline inside the caller's transaction (the change it records commits with it),

@@ -22,6 +22,7 @@ import {
   listHotlineMessages,
   moveHotlineMessage,
 } from './hotline-messages.repository.ts';
+import { fieldRef, type FieldRef } from '../../crypto/field-encryption.ts';
 
 const stores = new WeakMap<object, BlobStore>();
 
@@ -49,8 +50,10 @@ export interface HotlineMessage extends SealedDetails {
   createdAt: Date;
 }
 
-const detailsField = (id: string) => ({ table: 'case_hotline_messages', column: 'details', rowId: id });
-const contentField = (id: string) => ({ table: 'case_hotline_messages', column: 'content', rowId: id });
+const detailsField = (id: string): FieldRef<'case_hotline_messages'> =>
+  fieldRef('case_hotline_messages', 'details', id);
+const contentField = (id: string): FieldRef<'case_hotline_messages'> =>
+  fieldRef('case_hotline_messages', 'content', id);
 
 /**
  * Inside the case's transaction: takes the task's number and recordings and seals them for the case.

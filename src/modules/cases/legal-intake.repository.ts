@@ -1,6 +1,6 @@
 // The only SQL about the legal intake team (which team takes the hotline's follow-ups and who coordinates
 // it) and the duplicate checks referred to its coordinator.
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 
 type Db = Kysely<Database>;
@@ -22,22 +22,19 @@ export async function saveLegalIntake(db: Db, row: LegalIntakeRow & { updated_at
     .execute();
 }
 
-/** An enabled legal staff member in the intake team (the coordinator counts only as a member). */
-export async function isLegalIntakeMember(db: Db, userId: string): Promise<boolean> {
+/** Whether the user is a member of the intake team (roles and being enabled are the auth module's to check). */
+export async function isIntakeTeamMember(db: Db, userId: string): Promise<boolean> {
   const row = await db
     .selectFrom('legal_intake')
     .innerJoin('team_members', 'team_members.team_id', 'legal_intake.team_id')
-    .innerJoin('users', 'users.id', 'team_members.user_id')
-    .select('users.id')
-    .where('users.id', '=', userId)
-    .where('users.disabled_at', 'is', null)
-    .where(sql<boolean>`'legal' = any(users.roles)`)
+    .select('team_members.user_id')
+    .where('team_members.user_id', '=', userId)
     .executeTakeFirst();
   return row !== undefined;
 }
 
-/** The coordinator, while still an enabled legal member of the intake team; undefined otherwise. */
-export async function findIntakeCoordinator(db: Db): Promise<string | undefined> {
+/** The coordinator, while still a member of the intake team; undefined otherwise. */
+export async function findCoordinatorInTeam(db: Db): Promise<string | undefined> {
   const row = await db
     .selectFrom('legal_intake')
     .innerJoin('team_members', (join) =>
@@ -45,12 +42,9 @@ export async function findIntakeCoordinator(db: Db): Promise<string | undefined>
         .onRef('team_members.team_id', '=', 'legal_intake.team_id')
         .onRef('team_members.user_id', '=', 'legal_intake.coordinator_id'),
     )
-    .innerJoin('users', 'users.id', 'team_members.user_id')
-    .select('users.id')
-    .where('users.disabled_at', 'is', null)
-    .where(sql<boolean>`'legal' = any(users.roles)`)
+    .select('team_members.user_id')
     .executeTakeFirst();
-  return row?.id;
+  return row?.user_id;
 }
 
 export async function insertDuplicateCheck(

@@ -9,14 +9,15 @@ import { isUuid } from '../../http/ids.ts';
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
-import { listLegalStaff } from './cases.repository.ts';
 import {
-  findIntakeCoordinator,
+  findCoordinatorInTeam,
   findLegalIntake,
   insertDuplicateCheck,
-  isLegalIntakeMember,
+  isIntakeTeamMember,
   saveLegalIntake,
 } from './legal-intake.repository.ts';
+import { staffHolding, staffLabel } from '../staff/staff.service.ts';
+import { isEnabledWithRole } from '../auth/users.queries.ts';
 
 export interface LegalIntake {
   teamId: string | null;
@@ -30,12 +31,20 @@ export async function readLegalIntake(context: Pick<AppContext, 'db'>): Promise<
 
 /** Whether this staff member is legal staff of the intake team, and so sees every follow-up. */
 export async function isLegalIntakeStaff(db: Kysely<Database>, userId: string): Promise<boolean> {
-  return isLegalIntakeMember(db, userId);
+  return (await isIntakeTeamMember(db, userId)) && (await isEnabledWithRole(db, userId, 'legal'));
 }
 
 /** The intake coordinator's user id, while they are still a legal member of the intake team. */
 export async function legalIntakeCoordinator(db: Kysely<Database>): Promise<string | undefined> {
-  return findIntakeCoordinator(db);
+  return intakeCoordinator(db);
+}
+
+/** The coordinator, while an enabled legal member of the intake team: two reads, team then account. */
+async function intakeCoordinator(db: Kysely<Database>): Promise<string | undefined> {
+  const coordinatorId = await findCoordinatorInTeam(db);
+  return coordinatorId !== undefined && (await isEnabledWithRole(db, coordinatorId, 'legal'))
+    ? coordinatorId
+    : undefined;
 }
 
 export type SetIntakeOutcome = 'saved' | 'no_team' | 'not_member';
@@ -82,7 +91,7 @@ export async function recordDuplicateLookup(
   trx: Kysely<Database>,
   lookup: { actorId: string; caseId: string; visibleCaseIds: string[]; hiddenCaseIds: string[] },
 ): Promise<void> {
-  const coordinatorId = lookup.hiddenCaseIds.length > 0 ? await findIntakeCoordinator(trx) : undefined;
+  const coordinatorId = lookup.hiddenCaseIds.length > 0 ? await intakeCoordinator(trx) : undefined;
   const checkIds: string[] = [];
   for (const hiddenId of lookup.hiddenCaseIds) {
     const id = randomUUID();
@@ -119,16 +128,11 @@ export interface LegalStaffChoice {
 export async function legalStaffChoices(
   context: Pick<AppContext, 'db' | 'secrets'>,
 ): Promise<LegalStaffChoice[]> {
-  const staff = await listLegalStaff(context.db);
+  const staff = await staffHolding(context.db, 'legal', { enabledOnly: false });
   return staff
     .filter((s) => !s.disabled)
     .map((s) => ({
       userId: s.userId,
-      label:
-        s.displayName ??
-        context.secrets.fields.decrypt(
-          { table: 'users', column: 'email', rowId: s.userId },
-          s.emailCiphertext,
-        ),
+      label: staffLabel(context, s),
     }));
 }

@@ -20,11 +20,11 @@ import {
   listTeams,
   removeTeamMember,
   teamNameTaken,
-  userHasLegalRole,
   type TeamRow,
 } from './cases.repository.ts';
 import { assignableLegalStaff, staffLabels, type StaffChoice } from './cases.service.ts';
 import { readLegalIntake, setLegalIntake, type SetIntakeOutcome } from './legal-intake.ts';
+import { isEnabledWithRole } from '../auth/users.queries.ts';
 
 export const MAX_TEAM_NAME_CHARS = 80;
 
@@ -121,7 +121,7 @@ export async function addMember(
   userId: string,
 ): Promise<MemberOutcome> {
   if (!isUuid(teamId) || !(await findTeam(context.db, teamId))) return 'no_team';
-  if (!isUuid(userId) || !(await userHasLegalRole(context.db, userId))) return 'not_legal';
+  if (!isUuid(userId) || !(await isEnabledWithRole(context.db, userId, 'legal'))) return 'not_legal';
   return context.db.transaction().execute(async (trx): Promise<MemberOutcome> => {
     if (!twoAdminRuleIsOff(context.config)) {
       if ((await listTeamMemberIds(trx, teamId)).includes(userId)) return 'unchanged';
@@ -178,7 +178,7 @@ export async function decideTeamRequest(
     if (decided.outcome !== 'approved') return decided.outcome;
     const { request } = decided;
     if (request.team_id !== teamId) throw new AppError('not_found');
-    if (!(await userHasLegalRole(trx, request.user_id))) throw new AppError('conflict');
+    if (!(await isEnabledWithRole(trx, request.user_id, 'legal'))) throw new AppError('conflict');
     await addTeamMember(trx, teamId, request.user_id);
     await recordAudit(trx, context, {
       actorId: actor.userId,

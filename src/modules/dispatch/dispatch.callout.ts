@@ -29,14 +29,9 @@ import { recordAudit } from '../audit/audit.service.ts';
 import { markIncidentChanged } from '../incidents/incidents.lifecycle.ts';
 import { optedOutAmong } from '../opt-outs/opt-outs.queries.ts';
 import { pickForCallout, rankResponders, type Suggestion } from './dispatch.ranking.ts';
-import {
-  listDispatches,
-  listReachableOnShift,
-  lockIncident,
-  respondersWithOpenDispatches,
-  staffPhoneIndexes,
-  type DispatchRow,
-} from './dispatch.repository.ts';
+import { lockIncident, respondersWithOpenDispatches } from './dispatch.repository.ts';
+import { listDispatches, type DispatchRow } from './dispatch.named.ts';
+import { listReachableOnShift, staffPhoneIndexes } from '../staff/staff.service.ts';
 import { isUuid } from '../../http/ids.ts';
 import {
   AT_SCENE_OR_COMING,

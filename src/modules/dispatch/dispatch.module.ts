@@ -20,7 +20,7 @@ export function dispatchDeps(context: AppContext): DispatchDeps {
 
 export const dispatchModule: DomainModule = {
   name: 'dispatch',
-  tables: ['dispatches', 'staff_profiles', 'verifications'],
+  tables: ['dispatches', 'verifications'],
   navigation: [
     { href: '/console/roster', label: 'dispatch.nav_roster', roles: DISPATCHER_ROLES, position: 120 },
     { href: '/console/profile', label: 'dispatch.nav_profile', roles: 'any', position: 160 },

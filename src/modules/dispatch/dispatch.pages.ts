@@ -23,7 +23,8 @@ import { formatTime } from '../../i18n/time.ts';
 import { fieldError, type FieldError } from '../../http/form.ts';
 import type { CalloutBlock, CalloutPreview } from './dispatch.callout.ts';
 import { CALLOUT_RADIUS_KM, LANGUAGE_BONUS_KM, type Suggestion } from './dispatch.ranking.ts';
-import type { DispatchRow, RosterRow } from './dispatch.repository.ts';
+import type { DispatchRow } from './dispatch.named.ts';
+import type { RosterRow } from '../staff/staff.service.ts';
 import {
   MAX_DISPLAY_NAME_CHARS,
   MAX_ETA_MINUTES,

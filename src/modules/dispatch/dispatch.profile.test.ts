@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { createStaffSession, type StaffSession } from '../../../test/support/staff.ts';
 import { createTestApp, type TestApp } from '../../../test/support/test-context.ts';
 import { createStaff } from './dispatch.test-helpers.ts';
-import { anyoneOnShiftToRing, onShiftPhones, staffPhoneField } from './dispatch.service.ts';
+import { anyoneOnShiftToRing, onShiftPhones, staffPhoneField } from '../staff/staff.service.ts';
 
 describe(`staff profile and roster`, () => {
   let t: TestApp;

@@ -1,188 +1,9 @@
-// The only place staff profiles, dispatches and verifications are read or written with SQL.
+// The only place dispatches and verifications are read or written with SQL (staff profiles are the staff
+// module's).
 import { sql, type Kysely } from 'kysely';
-import type {
-  Database,
-  DispatchStatus,
-  Incident,
-  IncidentStatus,
-  Role,
-  StaffProfile,
-  Verification,
-} from '../../db/schema.ts';
+import type { Database, DispatchStatus, Incident, IncidentStatus, Verification } from '../../db/schema.ts';
 
 type Db = Kysely<Database>;
-
-// ---------------------------------------------------------------------------------------------------------
-// Profiles
-
-export async function findProfile(db: Db, userId: string): Promise<StaffProfile | undefined> {
-  return db.selectFrom('staff_profiles').selectAll().where('user_id', '=', userId).executeTakeFirst();
-}
-
-/** Whose profile holds this phone number (by blind index), if anyone's. */
-export async function findProfileOwnerByPhone(db: Db, phoneIndex: string): Promise<string | undefined> {
-  const row = await db
-    .selectFrom('staff_profiles')
-    .select('user_id')
-    .where('phone_index', '=', phoneIndex)
-    .executeTakeFirst();
-  return row?.user_id;
-}
-
-export interface ProfileWrite {
-  userId: string;
-  displayName: string;
-  phoneCiphertext: string | null;
-  phoneIndex: string | null;
-  languages: string[];
-  homeZips: string[];
-  onShift: boolean;
-  onShiftSince: Date | null;
-  now: Date;
-}
-
-export async function upsertProfile(db: Db, profile: ProfileWrite): Promise<void> {
-  const values = {
-    display_name: profile.displayName,
-    phone_ciphertext: profile.phoneCiphertext,
-    phone_index: profile.phoneIndex,
-    languages: profile.languages,
-    home_zips: profile.homeZips,
-    on_shift: profile.onShift,
-    on_shift_since: profile.onShiftSince,
-    updated_at: profile.now,
-  };
-  await db
-    .insertInto('staff_profiles')
-    .values({ user_id: profile.userId, ...values })
-    .onConflict((oc) => oc.column('user_id').doUpdateSet(values))
-    .execute();
-}
-
-export async function findUserRoles(
-  db: Db,
-  userId: string,
-): Promise<{ roles: Role[]; disabled: boolean } | undefined> {
-  const row = await db
-    .selectFrom('users')
-    .select(['roles', 'disabled_at'])
-    .where('id', '=', userId)
-    .executeTakeFirst();
-  return row && { roles: row.roles, disabled: row.disabled_at !== null };
-}
-
-export interface RosterRow {
-  user_id: string;
-  display_name: string;
-  roles: Role[];
-  languages: string[];
-  home_zips: string[];
-  on_shift: boolean;
-  on_shift_since: Date | null;
-  has_phone: boolean;
-}
-
-/** Every active staff member with a profile: who is on shift comes first, then by name. */
-export async function listRoster(db: Db): Promise<RosterRow[]> {
-  return db
-    .selectFrom('staff_profiles as p')
-    .innerJoin('users as u', 'u.id', 'p.user_id')
-    .select([
-      'p.user_id',
-      'p.display_name',
-      'u.roles',
-      'p.languages',
-      'p.home_zips',
-      'p.on_shift',
-      'p.on_shift_since',
-      // Not the index: a number also on another profile has none here, and is texted all the same.
-      sql<boolean>`p.phone_ciphertext is not null`.as('has_phone'),
-    ])
-    .where('u.disabled_at', 'is', null)
-    .orderBy('p.on_shift', 'desc')
-    .orderBy('p.display_name')
-    .execute();
-}
-
-export interface ReachableStaff {
-  userId: string;
-  displayName: string;
-  phoneCiphertext: string;
-  languages: string[];
-  homeZips: string[];
-}
-
-/** On-shift, enabled staff holding the role, with a phone number on their profile. */
-function reachableOnShiftQuery(db: Db, role: Role) {
-  return db
-    .selectFrom('staff_profiles as p')
-    .innerJoin('users as u', 'u.id', 'p.user_id')
-    .select(['p.user_id', 'p.display_name', 'p.phone_ciphertext', 'p.languages', 'p.home_zips'])
-    .where('p.on_shift', '=', true)
-    .where('p.phone_ciphertext', 'is not', null)
-    .where('u.disabled_at', 'is', null)
-    .where(sql<boolean>`${role} = any(u.roles)`);
-}
-
-function toReachableStaff(row: {
-  user_id: string;
-  display_name: string;
-  phone_ciphertext: string | null;
-  languages: string[];
-  home_zips: string[];
-}): ReachableStaff {
-  return {
-    userId: row.user_id,
-    displayName: row.display_name,
-    phoneCiphertext: row.phone_ciphertext!,
-    languages: row.languages,
-    homeZips: row.home_zips,
-  };
-}
-
-/**
- * On-shift, enabled staff holding the role, with a phone number on their profile: whom a dispatch can reach
- * (responders) or the hotline can ring (dispatchers).
- */
-export async function listReachableOnShift(
-  db: Db,
-  role: Role,
-  onlyUserId?: string,
-): Promise<ReachableStaff[]> {
-  let query = reachableOnShiftQuery(db, role);
-  if (onlyUserId !== undefined) query = query.where('p.user_id', '=', onlyUserId);
-  const rows = await query.orderBy('p.display_name').execute();
-  return rows.map(toReachableStaff);
-}
-
-/**
- * The same staff, those who came on shift first first, at most `limit`: the hotline rings them together, and
- * Twilio dials at most ten numbers at once.
- */
-export async function listLongestOnShift(db: Db, role: Role, limit: number): Promise<ReachableStaff[]> {
-  const rows = await reachableOnShiftQuery(db, role)
-    .orderBy('p.on_shift_since', 'asc')
-    .orderBy('p.user_id')
-    .limit(limit)
-    .execute();
-  return rows.map(toReachableStaff);
-}
-
-/** An enabled responder whose profile holds this phone number (by blind index). */
-export async function findResponderByPhone(
-  db: Db,
-  phoneIndex: string,
-): Promise<{ userId: string; languages: string[] } | undefined> {
-  const row = await db
-    .selectFrom('staff_profiles as p')
-    .innerJoin('users as u', 'u.id', 'p.user_id')
-    .select(['p.user_id', 'p.languages'])
-    .where('p.phone_index', '=', phoneIndex)
-    .where('u.disabled_at', 'is', null)
-    .where(sql<boolean>`${'responder'} = any(u.roles)`)
-    .executeTakeFirst();
-  return row && { userId: row.user_id, languages: row.languages };
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Incidents (read here for what dispatching needs; the incidents module owns them)
@@ -256,7 +77,7 @@ export async function listReportLocations(
 // ---------------------------------------------------------------------------------------------------------
 // Dispatches
 
-export interface DispatchRow {
+export interface DispatchRecord {
   id: string;
   incident_id: string;
   responder_id: string;
@@ -266,13 +87,11 @@ export interface DispatchRow {
   created_at: Date;
   responded_at: Date | null;
   provider_id: string | null;
-  responder_name: string | null;
 }
 
-function dispatchesWithNames(db: Db) {
+function dispatchRecords(db: Db) {
   return db
     .selectFrom('dispatches as d')
-    .leftJoin('staff_profiles as p', 'p.user_id', 'd.responder_id')
     .select([
       'd.id',
       'd.incident_id',
@@ -283,19 +102,18 @@ function dispatchesWithNames(db: Db) {
       'd.created_at',
       'd.responded_at',
       'd.provider_id',
-      'p.display_name as responder_name',
     ]);
 }
 
-export async function listDispatches(db: Db, incidentId: string): Promise<DispatchRow[]> {
-  return dispatchesWithNames(db)
+export async function listDispatchRecords(db: Db, incidentId: string): Promise<DispatchRecord[]> {
+  return dispatchRecords(db)
     .where('d.incident_id', '=', incidentId)
     .orderBy('d.created_at', 'desc')
     .execute();
 }
 
-export async function findDispatch(db: Db, id: string): Promise<DispatchRow | undefined> {
-  return dispatchesWithNames(db).where('d.id', '=', id).executeTakeFirst();
+export async function findDispatchRecord(db: Db, id: string): Promise<DispatchRecord | undefined> {
+  return dispatchRecords(db).where('d.id', '=', id).executeTakeFirst();
 }
 
 export async function lockDispatch(
@@ -353,18 +171,6 @@ export async function respondersWithOpenDispatches(db: Db): Promise<Set<string>>
     .where('status', 'in', ['sent', 'on_way', 'arrived'])
     .execute();
   return new Set(rows.map((row) => row.responder_id));
-}
-
-/** Every staff member with a phone number, by its blind index (to ask the opt-outs module about). */
-export async function staffPhoneIndexes(db: Db): Promise<{ userId: string; phoneIndex: string }[]> {
-  const rows = await db
-    .selectFrom('staff_profiles')
-    .select(['user_id', 'phone_index'])
-    .where('phone_index', 'is not', null)
-    .execute();
-  return rows.flatMap((row) =>
-    row.phone_index === null ? [] : [{ userId: row.user_id, phoneIndex: row.phone_index }],
-  );
 }
 
 export async function updateDispatchAnswer(

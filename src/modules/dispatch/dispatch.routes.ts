@@ -58,10 +58,8 @@ import {
   answerOnPage,
   dispatchPanel,
   loadProfile,
-  needsPhoneOnShift,
   recordVerification,
   roster,
-  saveProfile,
   sendDispatch,
   standDownDispatch,
   viewDispatch,
@@ -69,6 +67,7 @@ import {
   type DispatchDeps,
   type DispatchPage,
 } from './dispatch.service.ts';
+import { needsPhoneOnShift, saveProfile } from '../staff/staff.service.ts';
 
 const ANSWER_NOTICES: Record<string, MessageKey> = {
   on_way: 'verify.answered_on_way',

@@ -16,6 +16,7 @@ import {
 import { isKnownZip } from '../../geo/geo.ts';
 import type { FieldError } from '../../http/form.ts';
 import { isReadableText } from '../../http/form.ts';
+import type { ProfileInput } from '../staff/staff.service.ts';
 
 function characters(value: string): number {
   return [...value].length;
@@ -50,15 +51,8 @@ export const MAX_HOME_ZIPS = 10;
  */
 const LANGUAGE_CODE = /^[a-z]{2,3}(-[a-z0-9]{2,8})*$/;
 
-export interface ProfileInput {
-  displayName: string;
-  /** E.164, or null for none. */
-  phone: string | null;
-  /** In order of preference: the first one Amparo speaks is the language of the texts this person gets. */
-  languages: string[];
-  homeZips: string[];
-  onShift: boolean;
-}
+/** What the profile form saves (the staff module's saveProfile takes it). */
+export type { ProfileInput };
 
 export type ProfileValidation = { ok: true; input: ProfileInput } | { ok: false; errors: ProfileFormErrors };
 

@@ -2,9 +2,8 @@
 // verification. No HTTP here. The rule the whole flow exists for: only the verification of the responder who
 // was sent and went to look can make an incident `confirmed` (incidents.lifecycle.ts enforces the source).
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { AppContext } from '../../app/context.ts';
-import { isUniqueViolation } from '../../db/errors.ts';
 import type { Database, DispatchStatus, IncidentStatus, Role, Verification } from '../../db/schema.ts';
 import { formatPoint, readPoint, zipCentroid, type Point } from '../../geo/geo.ts';
 import { createSmsSender } from '../../integrations/messaging/create-sms-sender.ts';
@@ -30,38 +29,34 @@ import {
 import { rankResponders, type Suggestion } from './dispatch.ranking.ts';
 import {
   dispatchedResponderIds,
-  findDispatch,
   findIncident,
-  findProfile,
-  findProfileOwnerByPhone,
-  findUserRoles,
   findVerificationForDispatch,
   incidentStatus,
   insertDispatch,
   insertVerification,
-  listDispatches,
-  listLongestOnShift,
   listOpenDispatchesFor,
-  listReachableOnShift,
   listReportLocations,
-  listRoster,
   lockDispatch,
   lockIncident,
   setDispatchProviderId,
   setDispatchStatus,
   updateDispatchAnswer,
-  upsertProfile,
-  type DispatchRow,
   type IncidentForDispatch,
-  type RosterRow,
 } from './dispatch.repository.ts';
-import type {
-  ProfileFormValues,
-  ProfileInput,
-  ResponderAnswer,
-  VerificationInput,
-} from './dispatch.schemas.ts';
+import { findDispatch, listDispatches, type DispatchRow } from './dispatch.named.ts';
+import { findUserRoles } from '../auth/users.queries.ts';
+import {
+  findStaffProfile,
+  listReachableOnShift,
+  listRoster,
+  staffPhoneField,
+  type RosterRow,
+} from '../staff/staff.service.ts';
+import type { ProfileFormValues, ResponderAnswer, VerificationInput } from './dispatch.schemas.ts';
 import { isUuid } from '../../http/ids.ts';
+import type { FieldRef } from '../../crypto/field-encryption.ts';
+import { reportField } from '../reports/reports.fields.ts';
+import { incidentField } from '../incidents/incidents.fields.ts';
 
 export interface DispatchDeps {
   context: AppContext;
@@ -73,34 +68,16 @@ export interface DispatchDeps {
 // Field references: how each encrypted value is bound to its row. Other modules reading these columns (the
 // voice line rings on-shift dispatchers' phones) must use the same references.
 
-export function staffPhoneField(userId: string) {
-  return { table: 'staff_profiles', column: 'phone', rowId: userId };
-}
-
-export function verificationNotesField(verificationId: string) {
+export function verificationNotesField(verificationId: string): FieldRef<'verifications'> {
   return { table: 'verifications', column: 'notes', rowId: verificationId };
 }
 
-export function verificationPhotoField(verificationId: string) {
+export function verificationPhotoField(verificationId: string): FieldRef<'verifications'> {
   return { table: 'verifications', column: 'photo', rowId: verificationId };
 }
 
-/** The incidents module's references for an incident's encrypted point and summary. */
-const incidentField = (incidentId: string, column: 'point' | 'summary') => ({
-  table: 'incidents',
-  column,
-  rowId: incidentId,
-});
-
 // ---------------------------------------------------------------------------------------------------------
 // Profiles
-
-/** Roles reached by phone while on shift: responders get dispatch texts, the voice line rings dispatchers. */
-export const PHONE_ON_SHIFT_ROLES: readonly Role[] = ['responder', 'dispatcher'];
-
-export function needsPhoneOnShift(roles: readonly Role[]): boolean {
-  return roles.some((role) => PHONE_ON_SHIFT_ROLES.includes(role));
-}
 
 export interface OpenDispatchLink {
   id: string;
@@ -120,7 +97,7 @@ export interface ProfileView {
 export async function loadProfile(context: AppContext, userId: string): Promise<ProfileView> {
   const { db, secrets } = context;
   const [profile, user, open] = [
-    await findProfile(db, userId),
+    await findStaffProfile(db, userId),
     await findUserRoles(db, userId),
     await listOpenDispatchesFor(db, userId),
   ];
@@ -151,121 +128,8 @@ export async function rolesOf(context: AppContext, userId: string): Promise<Role
   return (await findUserRoles(context.db, userId))?.roles ?? [];
 }
 
-export type SaveProfileOutcome = 'saved';
-
-/**
- * Saves one's own profile. A phone number already on someone else's profile is saved all the same, and the
- * answer is the same, so nobody learns from the form whose number is whose. It is kept without its blind
- * index: texts and calls still go to it (as to any number typed), but a text or call from it still means
- * the person who had it first, and the audit log notes the clash (never the number) for admins.
- */
-export async function saveProfile(
-  context: AppContext,
-  userId: string,
-  input: ProfileInput,
-): Promise<SaveProfileOutcome> {
-  const { blindIndex } = context.secrets;
-  let phoneIndex = input.phone ? blindIndex.phone(input.phone) : null;
-  if (phoneIndex) {
-    const owner = await findProfileOwnerByPhone(context.db, phoneIndex);
-    if (owner !== undefined && owner !== userId) phoneIndex = null;
-  }
-  try {
-    await writeProfile(context, userId, input, phoneIndex);
-  } catch (error) {
-    // Two people saving the same number at the same moment: the unique index decides who keeps it indexed.
-    if (!isUniqueViolation(error) || phoneIndex === null) throw error;
-    await writeProfile(context, userId, input, null);
-  }
-  return 'saved';
-}
-
-async function writeProfile(
-  context: AppContext,
-  userId: string,
-  input: ProfileInput,
-  phoneIndex: string | null,
-): Promise<void> {
-  const { fields } = context.secrets;
-  await context.db.transaction().execute(async (trx) => {
-    const before = await findProfile(trx, userId);
-    const now = context.clock.now();
-    // Going on shift starts the clock; staying on shift keeps the time it started.
-    const onShiftSince = input.onShift ? (before?.on_shift ? before.on_shift_since : now) : null;
-    await upsertProfile(trx, {
-      userId,
-      displayName: input.displayName,
-      phoneCiphertext: input.phone ? fields.encrypt(staffPhoneField(userId), input.phone) : null,
-      phoneIndex,
-      languages: input.languages,
-      homeZips: input.homeZips,
-      onShift: input.onShift,
-      onShiftSince,
-      now,
-    });
-    await recordAudit(trx, context, {
-      actorId: userId,
-      action: 'profile.updated',
-      subjectType: 'user',
-      subjectId: userId,
-      details: {
-        onShift: input.onShift,
-        shiftChanged: (before?.on_shift ?? false) !== input.onShift,
-        hasPhone: input.phone !== null,
-        ...(input.phone !== null && phoneIndex === null ? { phoneOnAnotherProfile: true } : {}),
-      },
-    });
-  });
-}
-
 export async function roster(context: AppContext): Promise<RosterRow[]> {
   return listRoster(context.db);
-}
-
-export interface OnShiftPhone {
-  userId: string;
-  displayName: string;
-  /** E.164. */
-  phone: string;
-  languages: string[];
-}
-
-export interface OnShiftPhones {
-  /** Those who came on shift first first. */
-  phones: OnShiftPhone[];
-  /** Numbers that could not be decrypted: left out, never a reason to fail the call. */
-  unreadable: number;
-}
-
-/**
- * On-shift, enabled staff holding the role who have a phone number, decrypted, those who came on shift first
- * first and at most `limit`: for the voice line, which rings every on-shift dispatcher at once.
- */
-export async function onShiftPhones(
-  context: Pick<AppContext, 'db' | 'secrets'>,
-  role: Role,
-  limit: number,
-): Promise<OnShiftPhones> {
-  const phones: OnShiftPhone[] = [];
-  let unreadable = 0;
-  for (const row of await listLongestOnShift(context.db, role, limit)) {
-    try {
-      phones.push({
-        userId: row.userId,
-        displayName: row.displayName,
-        phone: context.secrets.fields.decrypt(staffPhoneField(row.userId), row.phoneCiphertext),
-        languages: row.languages,
-      });
-    } catch {
-      unreadable += 1;
-    }
-  }
-  return { phones, unreadable };
-}
-
-/** Whether anyone holding the role is on shift with a phone number (readable or not): the hotline can ring. */
-export async function anyoneOnShiftToRing(db: Kysely<Database>, role: Role): Promise<boolean> {
-  return (await listLongestOnShift(db, role, 1)).length > 0;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -453,7 +317,7 @@ export async function sendDispatchText(
   // Answered on the page before the queue got to it, or called off: the text would only confuse.
   if (dispatch.status !== 'sent') return 'answered';
   const [profile, incident] = [
-    await findProfile(db, dispatch.responder_id),
+    await findStaffProfile(db, dispatch.responder_id),
     await findIncident(db, dispatch.incident_id),
   ];
   if (!incident) return 'gone';
@@ -545,7 +409,7 @@ export async function sendStandDownText(
   if (!dispatch) return 'gone';
   if (dispatch.status !== 'cancelled') return 'not_cancelled';
   const [profile, incident] = [
-    await findProfile(db, dispatch.responder_id),
+    await findStaffProfile(db, dispatch.responder_id),
     await findIncident(db, dispatch.incident_id),
   ];
   if (!incident) return 'gone';
@@ -678,10 +542,7 @@ export async function viewDispatch(
   if (!incident) return undefined;
   const locations: string[] = [];
   for (const report of await listReportLocations(db, incident.id)) {
-    const text = secrets.fields.decrypt(
-      { table: 'reports', column: 'location', rowId: report.id },
-      report.location_ciphertext,
-    );
+    const text = secrets.fields.decrypt(reportField(report.id, 'location'), report.location_ciphertext);
     if (!locations.includes(text)) locations.push(text);
   }
   let summary: string | null = null;

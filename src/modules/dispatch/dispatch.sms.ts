@@ -7,7 +7,8 @@ import type { Database } from '../../db/schema.ts';
 import { translate } from '../../i18n/i18n.ts';
 import { parseKeyword } from '../sms/sms.conversation.ts';
 import { textLanguage } from './dispatch.message.ts';
-import { findOpenDispatchFor, findResponderByPhone } from './dispatch.repository.ts';
+import { findOpenDispatchFor } from './dispatch.repository.ts';
+import { findResponderByPhone } from '../staff/staff.service.ts';
 import { parseResponderText } from './dispatch.schemas.ts';
 import { answerDispatch } from './dispatch.service.ts';
 

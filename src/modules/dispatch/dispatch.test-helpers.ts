@@ -7,7 +7,9 @@ import type { AppContext } from '../../app/context.ts';
 import type { IncidentStatus, Role } from '../../db/schema.ts';
 import { formatPoint, h3CellOf, zipCentroid, type Point } from '../../geo/geo.ts';
 import { createStaffSession, type StaffSession } from '../../../test/support/staff.ts';
-import { staffPhoneField } from './dispatch.service.ts';
+import { staffPhoneField } from '../staff/staff.service.ts';
+import { incidentField } from '../incidents/incidents.fields.ts';
+import { reportField } from '../reports/reports.fields.ts';
 
 const REFERENCE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 
@@ -45,9 +47,7 @@ export async function insertIncident(
       type: 'street',
       agency: 'unknown',
       status: options.status ?? 'reported',
-      point_ciphertext: point
-        ? fields.encrypt({ table: 'incidents', column: 'point', rowId: id }, formatPoint(point))
-        : null,
+      point_ciphertext: point ? fields.encrypt(incidentField(id, 'point'), formatPoint(point)) : null,
       zip,
       h3_cell: point ? h3CellOf(point) : null,
       summary_ciphertext: null,
@@ -71,10 +71,7 @@ export async function insertIncident(
         status: 'needs_verification',
         created_at: now,
         activity: 'detaining',
-        location_ciphertext: fields.encrypt(
-          { table: 'reports', column: 'location', rowId: reportId },
-          options.location,
-        ),
+        location_ciphertext: fields.encrypt(reportField(reportId, 'location'), options.location),
         zip,
         seen_when: 'now',
         agents_count: null,

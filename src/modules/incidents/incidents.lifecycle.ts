@@ -6,6 +6,7 @@ import { sql, type Transaction } from 'kysely';
 import type { AppContext } from '../../app/context.ts';
 import type { Database, IncidentStatus } from '../../db/schema.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import { incidentEventNoteField } from './incidents.fields.ts';
 
 /** PostgreSQL notification channel: payload is an incident id; the live board re-reads that incident. */
 export const INCIDENTS_CHANNEL = 'amparo_incidents';
@@ -95,10 +96,7 @@ export async function recordIncidentEvent(
       kind: entry.kind,
       from_status: entry.fromStatus ?? null,
       to_status: entry.toStatus ?? null,
-      note_ciphertext: context.secrets.fields.encryptOptional(
-        { table: 'incident_events', column: 'note', rowId: id },
-        entry.note ?? null,
-      ),
+      note_ciphertext: context.secrets.fields.encryptOptional(incidentEventNoteField(id), entry.note ?? null),
       report_id: entry.reportId ?? null,
       dispatch_id: entry.dispatchId ?? null,
       related_incident_id: entry.relatedIncidentId ?? null,

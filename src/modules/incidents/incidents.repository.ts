@@ -351,16 +351,12 @@ export interface TimelineRow {
   report_reference: string | null;
   dispatch_id: string | null;
   related_incident_id: string | null;
-  actor_name: string | null;
-  actor_email_ciphertext: string | null;
 }
 
 export async function listTimeline(db: Db, incidentId: string): Promise<TimelineRow[]> {
   return (
     db
       .selectFrom('incident_events as e')
-      .leftJoin('users as u', 'u.id', 'e.actor_id')
-      .leftJoin('staff_profiles as p', 'p.user_id', 'e.actor_id')
       .leftJoin('reports as r', 'r.id', 'e.report_id')
       .select([
         'e.id',
@@ -374,8 +370,6 @@ export async function listTimeline(db: Db, incidentId: string): Promise<Timeline
         'r.reference as report_reference',
         'e.dispatch_id',
         'e.related_incident_id',
-        'p.display_name as actor_name',
-        'u.email_ciphertext as actor_email_ciphertext',
       ])
       .where('e.incident_id', '=', incidentId)
       .orderBy('e.at', 'asc')

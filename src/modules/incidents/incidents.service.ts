@@ -74,6 +74,9 @@ import {
   type SplitInput,
 } from './incidents.schemas.ts';
 import { updateStatus as updateReportStatus } from '../reports/reports.repository.ts';
+import { staffLabel, staffNamesOf } from '../staff/staff.service.ts';
+import { reportField } from '../reports/reports.fields.ts';
+import { incidentEventNoteField, incidentField } from './incidents.fields.ts';
 
 type Context = Pick<AppContext, 'db' | 'secrets' | 'clock' | 'config'>;
 type Trx = Transaction<Database>;
@@ -106,10 +109,6 @@ export function newIncidentReference(): string {
   return code;
 }
 
-function field(table: string, column: string, rowId: string) {
-  return { table, column, rowId };
-}
-
 // ---- places -----------------------------------------------------------------------------------------------
 
 /** Where a report is, as far as Amparo can tell without a geocoder. */
@@ -125,7 +124,7 @@ export function placeOfReport(
   report: Pick<GroupableReport, 'id' | 'zip' | 'location_ciphertext'>,
 ): ReportPlace {
   const location = context.secrets.fields.decryptOptional(
-    field('reports', 'location', report.id),
+    reportField(report.id, 'location'),
     report.location_ciphertext,
   );
   const typed = parsePoint(location);
@@ -144,10 +143,7 @@ function placeOfIncident(
   incident: { id: string; zip: string | null; point_ciphertext: string | null },
 ): IncidentPlace {
   const point = readPoint(
-    context.secrets.fields.decryptOptional(
-      field('incidents', 'point', incident.id),
-      incident.point_ciphertext,
-    ),
+    context.secrets.fields.decryptOptional(incidentField(incident.id, 'point'), incident.point_ciphertext),
   );
   // An incident placed only by its ZIP code carries that ZIP's centre as its point: no more precise than it.
   const centre = zipCentroid(incident.zip);
@@ -282,7 +278,7 @@ async function linkReportInTransaction(
     // An incident started without a place takes the first one a report gives it.
     await updateIncidentPlace(trx, incident.id, {
       point_ciphertext: context.secrets.fields.encrypt(
-        field('incidents', 'point', incident.id),
+        incidentField(incident.id, 'point'),
         formatPoint(place.point),
       ),
       zip: incident.zip ?? place.zip,
@@ -342,9 +338,7 @@ export async function createIncidentFromReport(
     const reference = await uniqueIncidentReference(trx);
     const now = context.clock.now();
     const { fields } = context.secrets;
-    const pointCiphertext = point
-      ? fields.encrypt(field('incidents', 'point', id), formatPoint(point))
-      : null;
+    const pointCiphertext = point ? fields.encrypt(incidentField(id, 'point'), formatPoint(point)) : null;
     const h3Cell = point ? h3CellOf(point) : null;
     await insertIncident(trx, {
       id,
@@ -355,7 +349,7 @@ export async function createIncidentFromReport(
       point_ciphertext: pointCiphertext,
       zip,
       h3_cell: h3Cell,
-      summary_ciphertext: fields.encryptOptional(field('incidents', 'summary', id), input.summary),
+      summary_ciphertext: fields.encryptOptional(incidentField(id, 'summary'), input.summary),
       reporter_language: report.language,
       merged_into: null,
       created_by: actorId,
@@ -514,7 +508,7 @@ export async function splitIncident(
       type: input.type,
       agency: input.agency,
       status: 'reported',
-      point_ciphertext: point ? fields.encrypt(field('incidents', 'point', id), formatPoint(point)) : null,
+      point_ciphertext: point ? fields.encrypt(incidentField(id, 'point'), formatPoint(point)) : null,
       zip,
       h3_cell: point ? h3CellOf(point) : null,
       summary_ciphertext: null,
@@ -792,6 +786,14 @@ export async function viewIncident(
     await countDispatches(db, incidentId),
     await listMergeTargets(db, incidentId, OPEN_INCIDENT_STATUSES, MERGE_TARGET_LIMIT),
   ];
+  const actors = new Map(
+    (
+      await staffNamesOf(
+        db,
+        timelineRows.flatMap((row) => (row.actor_id ? [row.actor_id] : [])),
+      )
+    ).map((staff) => [staff.userId, staffLabel(context, staff)]),
+  );
   const relatedIds = [
     ...new Set(timelineRows.flatMap((row) => (row.related_incident_id ? [row.related_incident_id] : []))),
   ];
@@ -821,12 +823,9 @@ export async function viewIncident(
       zip: incident.zip,
       h3Cell: incident.h3_cell,
       point: readPoint(
-        fields.decryptOptional(field('incidents', 'point', incident.id), incident.point_ciphertext),
+        fields.decryptOptional(incidentField(incident.id, 'point'), incident.point_ciphertext),
       ),
-      summary: fields.decryptOptional(
-        field('incidents', 'summary', incident.id),
-        incident.summary_ciphertext,
-      ),
+      summary: fields.decryptOptional(incidentField(incident.id, 'summary'), incident.summary_ciphertext),
       reporterLanguage: incident.reporter_language,
       createdAt: incident.created_at,
       updatedAt: incident.updated_at,
@@ -836,15 +835,10 @@ export async function viewIncident(
         id: row.id,
         at: row.at,
         kind: row.kind,
-        actor: row.actor_id
-          ? row.actor_name ||
-            (row.actor_email_ciphertext
-              ? fields.decrypt(field('users', 'email', row.actor_id), row.actor_email_ciphertext)
-              : null)
-          : null,
+        actor: row.actor_id ? (actors.get(row.actor_id) ?? null) : null,
         fromStatus: row.from_status,
         toStatus: row.to_status,
-        note: fields.decryptOptional(field('incident_events', 'note', row.id), row.note_ciphertext),
+        note: fields.decryptOptional(incidentEventNoteField(row.id), row.note_ciphertext),
         report:
           row.report_id && row.report_reference
             ? { id: row.report_id, reference: row.report_reference }

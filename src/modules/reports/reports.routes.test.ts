@@ -9,6 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import sharp from 'sharp';
 import { createTestApp, type TestApp } from '../../../test/support/test-context.ts';
+import type { EncryptedColumn } from '../../crypto/field-encryption.ts';
+import { reportField } from './reports.fields.ts';
 import { reportsDeps } from './reports.module.ts';
 import { expireReport, sweepOrphanPhotos } from './reports.service.ts';
 import {
@@ -96,7 +98,7 @@ describe(`report form`, () => {
       assert.ok(!row.includes(canary), `${canary} must not be stored in the clear`);
     }
     const { fields, blindIndex } = t.context.secrets;
-    const ref = (column: string) => ({ table: 'reports', column, rowId: report.id });
+    const ref = (column: EncryptedColumn<'reports'>) => reportField(report.id, column);
     assert.equal(fields.decryptOptional(ref('location'), report.location_ciphertext), CANARY.location);
     assert.equal(fields.decryptOptional(ref('details'), report.details_ciphertext), CANARY.details);
     assert.equal(

@@ -38,6 +38,11 @@ import {
 } from './reports.repository.ts';
 import type { ReportInput } from './reports.schemas.ts';
 import { isUuid } from '../../http/ids.ts';
+import {
+  reportCallbackPhoneIndex,
+  reportField as field,
+  reportPhotoField as photoField,
+} from './reports.fields.ts';
 
 export interface ReportsDeps {
   context: AppContext;
@@ -50,15 +55,6 @@ export const EXPIRING_STATUSES: readonly ReportStatus[] = ['new', 'duplicate', '
 export const OPEN_STATUSES: readonly ReportStatus[] = ['new', 'needs_verification'];
 
 const CONSOLE_LIST_LIMIT = 200;
-
-function field(reportId: string, column: string) {
-  return { table: 'reports', column, rowId: reportId };
-}
-
-/** A report photo's encryption binding (also for the sms module, which stores texted photos here). */
-export function photoField(photoId: string) {
-  return { table: 'report_photos', column: 'content', rowId: photoId };
-}
 
 /**
  * Links a photo already written to the store to its report, inside the caller's transaction; false, linking
@@ -123,7 +119,7 @@ export async function submitReport(
           agency: input.agency,
           source: input.source,
           callback_phone_ciphertext: phone ? fields.encrypt(field(reportId, 'callback_phone'), phone) : null,
-          callback_phone_index: phone ? blindIndex.index('reports.callback_phone', phone) : null,
+          callback_phone_index: phone ? reportCallbackPhoneIndex(blindIndex, phone) : null,
           details_ciphertext: fields.encryptOptional(field(reportId, 'details'), input.details),
           status_changed_by: null,
           status_changed_at: null,
@@ -201,7 +197,7 @@ export async function insertIncomingReport(
     agency: input.agency ?? 'unknown',
     source: input.source ?? null,
     callback_phone_ciphertext: phone ? fields.encrypt(field(reportId, 'callback_phone'), phone) : null,
-    callback_phone_index: phone ? blindIndex.index('reports.callback_phone', phone) : null,
+    callback_phone_index: phone ? reportCallbackPhoneIndex(blindIndex, phone) : null,
     details_ciphertext: fields.encryptOptional(field(reportId, 'details'), input.details ?? null),
     status_changed_by: null,
     status_changed_at: null,

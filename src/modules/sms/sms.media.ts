@@ -13,8 +13,10 @@ import type { BlobStore } from '../../integrations/storage/storage.ts';
 import { TwilioApiError, TwilioRestClient } from '../../integrations/twilio/rest-client.ts';
 import { forgetDeletedCopy } from '../provider-retention/provider-retention.service.ts';
 import { InvalidImageError, MAX_PHOTO_BYTES, photoDecoder, type PreparedPhoto } from '../reports/photo.ts';
-import { linkReportPhoto, photoField } from '../reports/reports.service.ts';
+import { linkReportPhoto } from '../reports/reports.service.ts';
 import { findMedia, updateMedia } from './sms.repository.ts';
+import type { FieldRef } from '../../crypto/field-encryption.ts';
+import { reportPhotoField } from '../reports/reports.fields.ts';
 
 export type MediaOutcome =
   /** Stored as a photo of its report, and deleted at Twilio. */
@@ -27,6 +29,11 @@ export type MediaOutcome =
   | 'done'
   /** The URL is not one of this account's media; nothing was requested. */
   | 'refused';
+
+/** The report photo's encryption binding: the same one the reports module uses to read it back. */
+function photoField(photoId: string): FieldRef<'report_photos'> {
+  return reportPhotoField(photoId);
+}
 
 function twilioClient(context: AppContext): TwilioRestClient | undefined {
   const { accountSid, authToken, apiBase } = context.config.twilio;

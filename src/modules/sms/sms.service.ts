@@ -81,6 +81,7 @@ import {
   stoppedReply,
   type HotlineIdentity,
 } from './sms.replies.ts';
+import type { FieldRef } from '../../crypto/field-encryption.ts';
 
 type Trx = Transaction<Database>;
 
@@ -130,11 +131,11 @@ function reportFields(context: AppContext, conversation: Conversation, phone: st
   return fields;
 }
 
-function conversationField(id: string, column: 'phone' | 'answers') {
+function conversationField(id: string, column: 'phone' | 'answers'): FieldRef<'sms_conversations'> {
   return { table: 'sms_conversations', column, rowId: id };
 }
 
-function mediaField(id: string) {
+function mediaField(id: string): FieldRef<'sms_media'> {
   return { table: 'sms_media', column: 'twilio_url', rowId: id };
 }
 

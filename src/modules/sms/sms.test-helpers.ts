@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import type { TestApp } from '../../../test/support/test-context.ts';
 import { incomingSms, postWebhook } from '../../../test/support/twilio-webhooks.ts';
 import type { Report } from '../../db/schema.ts';
+import { reportCallbackPhoneIndex, reportField } from '../reports/reports.fields.ts';
 
 export const SMS_PATH = '/webhooks/twilio/sms';
 
@@ -56,10 +57,10 @@ export async function reportsFrom(t: TestApp, phone: string): Promise<StoredRepo
     .selectFrom('reports')
     .selectAll()
     .where('channel', '=', 'sms')
-    .where('callback_phone_index', '=', blindIndex.index('reports.callback_phone', phone))
+    .where('callback_phone_index', '=', reportCallbackPhoneIndex(blindIndex, phone))
     .orderBy('created_at')
     .execute();
-  const field = (id: string, column: string) => ({ table: 'reports', column, rowId: id });
+  const field = reportField;
   return rows.map((row) => ({
     ...row,
     callbackPhone: fields.decryptOptional(field(row.id, 'callback_phone'), row.callback_phone_ciphertext),

@@ -42,6 +42,7 @@ import {
   takeCodeRequest,
   updateSubscriber,
 } from './subscriptions.repository.ts';
+import type { FieldRef } from '../../crypto/field-encryption.ts';
 
 type Trx = Transaction<Database>;
 
@@ -53,11 +54,11 @@ const DAY_MS = 24 * HOUR_MS;
 const CLIENT_BUCKET_BITS = 20;
 
 /** A subscriber's number's encryption binding (the alerts module decrypts it to send). */
-export function subscriberPhoneField(id: string) {
+export function subscriberPhoneField(id: string): FieldRef<'subscribers'> {
   return { table: 'subscribers', column: 'phone', rowId: id };
 }
 
-function requestField(id: string) {
+function requestField(id: string): FieldRef<'subscription_code_requests'> {
   return { table: 'subscription_code_requests', column: 'phone', rowId: id };
 }
 

@@ -20,6 +20,7 @@ import {
   lockFollowup,
   pointFollowupAtCase,
 } from './voice.repository.ts';
+import { reportCallbackPhoneField } from '../reports/reports.fields.ts';
 
 export const FOLLOWUP_PAGE_SIZE = 200;
 
@@ -64,7 +65,7 @@ export async function readOpenFollowups(context: AppContext, actorId: string): P
       row.report_id === null
         ? null
         : secrets.fields.decryptOptional(
-            { table: 'reports', column: 'callback_phone', rowId: row.report_id },
+            reportCallbackPhoneField(row.report_id),
             row.callback_phone_ciphertext,
           ),
     hasRecording: row.has_recording,

@@ -42,6 +42,7 @@ import {
   type VoiceCall,
 } from './voice.repository.ts';
 import { CALL_CHOICES, type CallChoice, type RecordingPurpose } from './voice.script.ts';
+import type { FieldRef } from '../../crypto/field-encryption.ts';
 
 /** A five-minute message is well under a megabyte as MP3; anything near this is not a voicemail. */
 export const MAX_RECORDING_BYTES = 25 * 1024 * 1024;
@@ -50,11 +51,14 @@ export const PLAYABLE_AUDIO_TYPES: readonly string[] = ['audio/mpeg', 'audio/wav
 
 export const RECORDING_SID_PATTERN = /^RE[0-9a-f]{32}$/i;
 
-function callPhoneField(callSid: string) {
+function callPhoneField(callSid: string): FieldRef<'voice_calls'> {
   return { table: 'voice_calls', column: 'phone', rowId: callSid };
 }
 
-function recordingField(recordingId: string, column: 'content' | 'twilio_url') {
+function recordingField(
+  recordingId: string,
+  column: 'content' | 'twilio_url',
+): FieldRef<'report_recordings'> {
   return { table: 'report_recordings', column, rowId: recordingId };
 }
 

@@ -31,6 +31,7 @@ import { recordingDeps } from './voice.module.ts';
 import { spokenReference } from './voice.script.ts';
 import { forgetOldCalls } from './voice.service.ts';
 import { findAll, only, parseTwiml, pathOf, TestCall, type CallAnswer } from './voice.test-helpers.ts';
+import { reportCallbackPhoneField } from '../reports/reports.fields.ts';
 
 const CALLER = '+17735550188';
 /** Stands in for an MP3: what matters is that these exact bytes come back, and never lie on disk. */
@@ -122,7 +123,7 @@ describe(`voice recordings`, () => {
     assert.equal(row.duration_seconds, 3);
     assert.equal(
       t.context.secrets.fields.decrypt(
-        { table: 'reports', column: 'callback_phone', rowId: row.report_id },
+        reportCallbackPhoneField(row.report_id),
         row.callback_phone_ciphertext!,
       ),
       CALLER,
@@ -282,7 +283,7 @@ describe(`voice recordings`, () => {
       assert.equal(report.activity, 'detaining');
       assert.equal(
         t.context.secrets.fields.decrypt(
-          { table: 'reports', column: 'callback_phone', rowId: report.id },
+          reportCallbackPhoneField(report.id),
           report.callback_phone_ciphertext!,
         ),
         CALLER,

@@ -7,7 +7,7 @@ import type { Language } from '../../config/config.ts';
 import { normalizePhone } from '../../phone/phone.ts';
 import { handleMessageStatus, type MessageStatusNotice } from '../../integrations/twilio/status.ts';
 import { answerOnce, EMPTY_TWIML, RECEIPT_RETENTION_HOURS } from '../../integrations/twilio/webhook.ts';
-import { anyoneOnShiftToRing, onShiftPhones } from '../dispatch/dispatch.service.ts';
+import { anyoneOnShiftToRing, onShiftPhones } from '../staff/staff.service.ts';
 import { recordCall, recordCallStatus } from '../provider-retention/provider-retention.service.ts';
 import {
   keepFamilyCallWithoutMessage,

@@ -12,6 +12,8 @@ import {
   TEST_PUBLIC_URL,
   type WebhookOptions,
 } from '../../../test/support/twilio-webhooks.ts';
+import { userEmailField, userEmailIndex } from '../auth/users.queries.ts';
+import { staffPhoneField } from '../staff/staff.service.ts';
 
 export interface TwimlNode {
   name: string;
@@ -147,11 +149,8 @@ export async function addStaffPhone(
     .insertInto('users')
     .values({
       id: userId,
-      email_ciphertext: fields.encrypt(
-        { table: 'users', column: 'email', rowId: userId },
-        `${userId}@example.org`,
-      ),
-      email_index: blindIndex.index('users.email', `${userId}@example.org`),
+      email_ciphertext: fields.encrypt(userEmailField(userId), `${userId}@example.org`),
+      email_index: userEmailIndex(context, `${userId}@example.org`),
       roles: options.roles,
       password_hash: 'fixture-no-password',
       totp_enrolled_at: now,
@@ -166,9 +165,7 @@ export async function addStaffPhone(
     .values({
       user_id: userId,
       phone_ciphertext:
-        options.phone === null
-          ? null
-          : fields.encrypt({ table: 'staff_profiles', column: 'phone', rowId: userId }, options.phone),
+        options.phone === null ? null : fields.encrypt(staffPhoneField(userId), options.phone),
       phone_index: options.phone === null ? null : blindIndex.phone(options.phone),
       on_shift: options.onShift,
       on_shift_since: options.onShift ? now : null,
