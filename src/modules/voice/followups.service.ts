@@ -8,7 +8,7 @@ import { recordAudit } from '../audit/audit.service.ts';
 import { isUuid } from '../../http/ids.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
-import { isLegalIntakeStaff, legalStaffChoices, type LegalStaffChoice } from '../cases/legal-intake.ts';
+import { followupTeam, type FollowupAssignee } from './followups.team.ts';
 import { reportsDeps } from '../reports/reports.module.ts';
 import { takeCallbackPhone } from '../reports/reports.service.ts';
 import { takeStoredRecordings, type TakenAudio } from './recordings.service.ts';
@@ -41,12 +41,12 @@ export interface FollowupList {
   /** False when this staff member is not in the legal intake team (or none is set): only their own tasks. */
   intakeTeam: boolean;
   /** For the intake team: legal staff a task may be assigned to. */
-  assignable: LegalStaffChoice[];
+  assignable: FollowupAssignee[];
 }
 
 export async function readOpenFollowups(context: AppContext, actorId: string): Promise<FollowupList> {
   const { db, secrets } = context;
-  const intakeTeam = await isLegalIntakeStaff(db, actorId);
+  const intakeTeam = await followupTeam().isMember(db, actorId);
   const rows = await listOpenFollowups(db, FOLLOWUP_PAGE_SIZE, { userId: actorId, intakeTeam });
   await recordAudit(db, context, {
     actorId,
@@ -71,7 +71,7 @@ export async function readOpenFollowups(context: AppContext, actorId: string): P
     assignedTo: row.assigned_to,
     hasMessage: row.has_message,
   }));
-  return { tasks, intakeTeam, assignable: intakeTeam ? await legalStaffChoices(context) : [] };
+  return { tasks, intakeTeam, assignable: intakeTeam ? await followupTeam().assignable(context) : [] };
 }
 
 /** Whether this staff member may see this follow-up task: the intake team's legal staff, or its assignee. */
@@ -81,7 +81,7 @@ export async function mayHandleFollowup(
   userId: string,
 ): Promise<boolean> {
   if (!isUuid(taskId)) return false;
-  const intakeTeam = await isLegalIntakeStaff(context.db, userId);
+  const intakeTeam = await followupTeam().isMember(context.db, userId);
   return followupVisibleTo(context.db, taskId, { userId, intakeTeam });
 }
 
@@ -95,8 +95,11 @@ export async function assignFollowupTo(
   taskId: string,
   assigneeId: string | null,
 ): Promise<'assigned' | 'missing' | 'not_legal'> {
-  if (!isUuid(taskId) || !(await isLegalIntakeStaff(context.db, actorId))) return 'missing';
-  if (assigneeId !== null && !(await legalStaffChoices(context)).some((s) => s.userId === assigneeId)) {
+  if (!isUuid(taskId) || !(await followupTeam().isMember(context.db, actorId))) return 'missing';
+  if (
+    assigneeId !== null &&
+    !(await followupTeam().assignable(context)).some((s) => s.userId === assigneeId)
+  ) {
     return 'not_legal';
   }
   return context.db.transaction().execute(async (trx) => {

@@ -19,7 +19,7 @@ import {
 import { insertIncomingReport, type IncomingReport } from '../reports/reports.service.ts';
 import { isUuid } from '../../http/ids.ts';
 import { fetchRecordingJob } from './voice.jobs.ts';
-import { isLegalIntakeStaff } from '../cases/legal-intake.ts';
+import { followupTeam } from './followups.team.ts';
 import { mayHandleFollowups, mayPlayAnyRecording } from './voice.policy.ts';
 import {
   findRecording,
@@ -316,7 +316,7 @@ async function mayPlayReportRecording(
   const task = await findFollowupOfReport(db, reportId);
   if (!task) return mayPlayAnyRecording(listener.roles);
   if (!mayHandleFollowups(listener.roles)) return false;
-  return task.assigned_to === listener.userId || (await isLegalIntakeStaff(db, listener.userId));
+  return task.assigned_to === listener.userId || (await followupTeam().isMember(db, listener.userId));
 }
 
 export interface PlayableRecording {
