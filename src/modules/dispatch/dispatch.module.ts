@@ -2,10 +2,25 @@
 // responders, the texts to responders and their answers, and the field verification page.
 import type { AppContext } from '../../app/context.ts';
 import type { DomainModule } from '../index.ts';
+import { registerIncidentDispatches } from '../incidents/incidents.dispatches.ts';
 import { reportsDeps } from '../reports/reports.module.ts';
 import { sendCalloutTextJob, sendDispatchTextJob, sendStandDownTextJob } from './dispatch.jobs.ts';
 import { registerDispatchRoutes } from './dispatch.routes.ts';
 import { sendDispatchText, sendStandDownText, type DispatchDeps } from './dispatch.service.ts';
+import {
+  countDispatchesByStatus,
+  dispatchActivityByIncident,
+  incidentsWithDispatchesSince,
+  moveDispatchesToIncident,
+} from './incident-dispatches.repository.ts';
+
+// The board's and the incident page's view of dispatches, and a merge moving them.
+registerIncidentDispatches({
+  activity: dispatchActivityByIncident,
+  incidentsActiveSince: incidentsWithDispatchesSince,
+  countByStatus: countDispatchesByStatus,
+  moveToIncident: moveDispatchesToIncident,
+});
 
 /** Verification photos go to the same encrypted upload store as report photos. */
 export function dispatchDeps(context: AppContext): DispatchDeps {

@@ -30,7 +30,8 @@ import {
   tileOrigin,
   type MapFrame,
 } from './incidents.map.ts';
-import type { BoardRow, GroupableReport } from './incidents.repository.ts';
+import type { GroupableReport } from '../reports/reports.queries.ts';
+import type { BoardRow } from './incidents.repository.ts';
 import {
   boardQueryString,
   MAX_REASON_CHARS,

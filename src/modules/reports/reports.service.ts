@@ -33,11 +33,24 @@ import {
   type ReportListRow,
 } from './reports.repository.ts';
 import type { ReportInput } from './reports.schemas.ts';
+import { linkReportToIncident, lockGroupableReport, moveReportsToIncident } from './grouping.repository.ts';
 import { isUuid } from '../../http/ids.ts';
 
 export interface ReportsDeps {
   context: AppContext;
   store: BlobStore;
+}
+
+// Grouping into incidents (the incidents module's work, in its transaction).
+export { linkReportToIncident, lockGroupableReport, moveReportsToIncident };
+
+/** Sets a report's status (who and when) inside the caller's transaction; the caller audits it. */
+export async function setReportStatus(
+  trx: Kysely<Database>,
+  reportId: string,
+  change: { status: ReportStatus; changedBy: string; changedAt: Date },
+): Promise<void> {
+  await updateStatus(trx, reportId, change);
 }
 
 /** Statuses that mean nobody found the report worth keeping: they are deleted when retention ends. */
