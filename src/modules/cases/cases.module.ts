@@ -3,10 +3,12 @@
 // their sections to the case page through cases.sections.ts and open cases through cases.access.ts.
 import { hasAnyRole } from '../../http/access.ts';
 import type { DomainModule } from '../index.ts';
+import { registerIncidentPagePart } from '../incidents/incidents.page-parts.ts';
 import { registerFollowupTeam } from '../voice/followups.team.ts';
 import { sendFamilyTexts } from './cases.family.ts';
 import { destroyCaseKeysJob, textFamilyJob } from './cases.jobs.ts';
 import { destroyDueCaseKeys } from './cases.retention.ts';
+import { renderIncidentCaseLink } from './cases.incident-link.ts';
 import { CASE_ROLES } from './cases.policy.ts';
 import { registerCaseRoutes } from './cases.routes.ts';
 import { isLegalIntakeStaff, legalStaffChoices } from './legal-intake.ts';
@@ -17,6 +19,8 @@ registerFollowupTeam({
   assignable: legalStaffChoices,
   mayOpenCase: (principal) => hasAnyRole(principal, CASE_ROLES),
 });
+// A confirmed incident's page shows the way to a case for a person detained there.
+registerIncidentPagePart('open-case', renderIncidentCaseLink);
 
 export const casesModule: DomainModule = {
   name: 'cases',

@@ -476,54 +476,6 @@ export async function findFollowupForCase(db: Db, taskId: string): Promise<Follo
     .executeTakeFirst();
 }
 
-/** Statuses of an incident where enforcement was seen by a responder: people detained there get cases. */
-export const CONFIRMED_INCIDENT_STATUSES = ['confirmed', 'active', 'concluded'] as const;
-
-export interface IncidentForCase {
-  id: string;
-  reference: string;
-  zip: string | null;
-  created_at: Date;
-}
-
-export async function findConfirmedIncident(
-  db: Db,
-  incidentId: string,
-): Promise<IncidentForCase | undefined> {
-  return db
-    .selectFrom('incidents')
-    .select(['id', 'reference', 'zip', 'created_at'])
-    .where('id', '=', incidentId)
-    .where('merged_into', 'is', null)
-    .where('status', 'in', CONFIRMED_INCIDENT_STATUSES)
-    .executeTakeFirst();
-}
-
-export async function listConfirmedIncidentsSince(
-  db: Db,
-  since: Date,
-  limit: number,
-): Promise<IncidentForCase[]> {
-  return db
-    .selectFrom('incidents')
-    .select(['id', 'reference', 'zip', 'created_at'])
-    .where('merged_into', 'is', null)
-    .where('status', 'in', CONFIRMED_INCIDENT_STATUSES)
-    .where('created_at', '>=', since)
-    .orderBy('created_at', 'desc')
-    .limit(limit)
-    .execute();
-}
-
-export async function findIncidentReference(db: Db, incidentId: string): Promise<string | undefined> {
-  const row = await db
-    .selectFrom('incidents')
-    .select('reference')
-    .where('id', '=', incidentId)
-    .executeTakeFirst();
-  return row?.reference;
-}
-
 // ---- merging and retention ----
 
 export async function listEventRows(db: Db, caseId: string): Promise<CaseEvent[]> {

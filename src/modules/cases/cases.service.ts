@@ -10,6 +10,12 @@ import type { StaffPrincipal } from '../../http/access.ts';
 import { isLanguage } from '../../i18n/i18n.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { REFERENCE_ALPHABET } from '../reports/reference-code.ts';
+import {
+  findIncidentInStatus,
+  findIncidentReference,
+  listIncidentsInStatusSince,
+} from '../incidents/incidents.queries.ts';
+import { CONFIRMED_INCIDENT_STATUSES } from './cases.incident-link.ts';
 import { isUuid } from '../../http/ids.ts';
 import { mayHandleFollowup } from '../voice/followups.service.ts';
 import { closeFollowup } from '../voice/voice.repository.ts';
@@ -26,16 +32,13 @@ import { normalizeName, sealDetails, unsealDetails, type CaseDetails } from './c
 import {
   addAssignee,
   deleteContact,
-  findConfirmedIncident,
   findFollowupForCase,
-  findIncidentReference,
   findPossibleDuplicates,
   findStaffNames,
   findTeam,
   insertCase,
   insertContact,
   listAssigneeIds,
-  listConfirmedIncidentsSince,
   listLegalStaff,
   listTeams,
   listVisibleCases,
@@ -325,7 +328,7 @@ export async function readIncidentForCase(
 ): Promise<OpeningSource['incident'] | 'missing'> {
   if (incidentId === null) return null;
   if (!isUuid(incidentId)) return 'missing';
-  const incident = await findConfirmedIncident(context.db, incidentId);
+  const incident = await findIncidentInStatus(context.db, incidentId, CONFIRMED_INCIDENT_STATUSES);
   if (!incident) return 'missing';
   return {
     id: incident.id,
@@ -342,7 +345,7 @@ export async function recentConfirmedIncidents(
   context: AppContext,
 ): Promise<NonNullable<OpeningSource['incident']>[]> {
   const since = new Date(context.clock.now().getTime() - INCIDENT_CHOICE_DAYS * 24 * 3600 * 1000);
-  const rows = await listConfirmedIncidentsSince(context.db, since, 100);
+  const rows = await listIncidentsInStatusSince(context.db, CONFIRMED_INCIDENT_STATUSES, since, 100);
   return rows.map((row) => ({
     id: row.id,
     reference: row.reference,

@@ -4,12 +4,54 @@ import type {
   Database,
   Incident,
   IncidentAgency,
+  IncidentEventsTable,
   IncidentsTable,
   IncidentStatus,
   IncidentType,
 } from '../../db/schema.ts';
 
 type Db = Kysely<Database>;
+
+/** PostgreSQL notification channel: payload is an incident id; the live board re-reads that incident. */
+export const INCIDENTS_CHANNEL = 'amparo_incidents';
+
+export async function notifyIncident(db: Db, incidentId: string): Promise<void> {
+  await sql`select pg_notify(${INCIDENTS_CHANNEL}, ${incidentId})`.execute(db);
+}
+
+export async function insertIncidentEvent(db: Db, event: Insertable<IncidentEventsTable>): Promise<void> {
+  await db.insertInto('incident_events').values(event).execute();
+}
+
+/** An incident's status, its row locked until the transaction ends. */
+export async function lockIncidentStatus(
+  db: Db,
+  id: string,
+): Promise<{ status: IncidentStatus; merged_into: string | null } | undefined> {
+  return db
+    .selectFrom('incidents')
+    .select(['status', 'merged_into'])
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function setIncidentStatus(
+  db: Db,
+  id: string,
+  change: { status: IncidentStatus; changedBy: string | null; changedAt: Date },
+): Promise<void> {
+  await db
+    .updateTable('incidents')
+    .set({
+      status: change.status,
+      status_changed_at: change.changedAt,
+      status_changed_by: change.changedBy,
+      updated_at: change.changedAt,
+    })
+    .where('id', '=', id)
+    .execute();
+}
 
 /** What the board shows of an incident: never its exact point, summary or timeline notes. */
 export interface BoardRow extends Omit<BoardIncidentRow, 'own_changed_at'> {
@@ -33,6 +75,14 @@ export interface BoardIncidentRow {
   merged_into: string | null;
   /** The latest of the incident's own changes: its row and its timeline. */
   own_changed_at: Date;
+}
+
+/** What other modules show of an incident they refer to. */
+export interface IncidentSummary {
+  id: string;
+  reference: string;
+  zip: string | null;
+  created_at: Date;
 }
 
 export interface BoardFilters {
@@ -280,4 +330,46 @@ export async function moveIncidentEvents(db: Db, fromId: string, toId: string): 
     .set({ incident_id: toId })
     .where('incident_id', '=', fromId)
     .execute();
+}
+
+/** An incident's reference and place, when it is not merged and its status is one of these. */
+export async function findIncidentInStatus(
+  db: Db,
+  incidentId: string,
+  statuses: readonly IncidentStatus[],
+): Promise<IncidentSummary | undefined> {
+  return db
+    .selectFrom('incidents')
+    .select(['id', 'reference', 'zip', 'created_at'])
+    .where('id', '=', incidentId)
+    .where('merged_into', 'is', null)
+    .where('status', 'in', statuses)
+    .executeTakeFirst();
+}
+
+/** Incidents not merged, in one of these statuses, started since then; newest first. */
+export async function listIncidentsInStatusSince(
+  db: Db,
+  statuses: readonly IncidentStatus[],
+  since: Date,
+  limit: number,
+): Promise<IncidentSummary[]> {
+  return db
+    .selectFrom('incidents')
+    .select(['id', 'reference', 'zip', 'created_at'])
+    .where('merged_into', 'is', null)
+    .where('status', 'in', statuses)
+    .where('created_at', '>=', since)
+    .orderBy('created_at', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+export async function findIncidentReference(db: Db, incidentId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('incidents')
+    .select('reference')
+    .where('id', '=', incidentId)
+    .executeTakeFirst();
+  return row?.reference;
 }
