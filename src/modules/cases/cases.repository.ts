@@ -446,36 +446,6 @@ export async function listFamilyTexts(
     .execute();
 }
 
-// ---- where cases come from (other modules' tables, read only) ----
-
-export interface FollowupForCase {
-  id: string;
-  status: 'open' | 'done';
-  language: string;
-  created_at: Date;
-  report_id: string | null;
-  reference: string | null;
-  callback_phone_ciphertext: string | null;
-}
-
-export async function findFollowupForCase(db: Db, taskId: string): Promise<FollowupForCase | undefined> {
-  return db
-    .selectFrom('followup_tasks')
-    .leftJoin('reports', 'reports.id', 'followup_tasks.report_id')
-    .select([
-      'followup_tasks.id',
-      'followup_tasks.status',
-      'followup_tasks.language',
-      'followup_tasks.created_at',
-      'followup_tasks.report_id',
-      'reports.reference',
-      'reports.callback_phone_ciphertext',
-    ])
-    .where('followup_tasks.id', '=', taskId)
-    .where('followup_tasks.kind', '=', 'family_detained')
-    .executeTakeFirst();
-}
-
 // ---- merging and retention ----
 
 export async function listEventRows(db: Db, caseId: string): Promise<CaseEvent[]> {

@@ -17,8 +17,8 @@ import {
 } from '../incidents/incidents.queries.ts';
 import { CONFIRMED_INCIDENT_STATUSES } from './cases.incident-link.ts';
 import { isUuid } from '../../http/ids.ts';
-import { mayHandleFollowup } from '../voice/followups.service.ts';
-import { closeFollowup } from '../voice/voice.repository.ts';
+import { closeFollowup, findFamilyFollowup, mayHandleFollowup } from '../voice/followups.service.ts';
+import { readCallbackContacts } from '../reports/reports.queries.ts';
 import { openCaseForStaff } from './cases.access.ts';
 import { deleteReportFiles, moveFollowupIntoCase } from './hotline-messages.ts';
 import { recordDuplicateLookup } from './legal-intake.ts';
@@ -32,7 +32,6 @@ import { normalizeName, sealDetails, unsealDetails, type CaseDetails } from './c
 import {
   addAssignee,
   deleteContact,
-  findFollowupForCase,
   findPossibleDuplicates,
   findStaffNames,
   findTeam,
@@ -304,21 +303,19 @@ export async function readFollowupForCase(
 ): Promise<OpeningSource['task'] | 'closed' | 'missing'> {
   if (taskId === null) return null;
   if (!isUuid(taskId) || !(await mayHandleFollowup(context, taskId, userId))) return 'missing';
-  const task = await findFollowupForCase(context.db, taskId);
+  const task = await findFamilyFollowup(context.db, taskId);
   if (!task) return 'missing';
   if (task.status !== 'open') return 'closed';
+  const contact =
+    task.report_id === null
+      ? undefined
+      : (await readCallbackContacts(context, [task.report_id])).get(task.report_id);
   return {
     id: task.id,
-    reference: task.reference,
+    reference: contact?.reference ?? null,
     reportId: task.report_id,
     language: isLanguage(task.language) ? task.language : context.config.defaultLanguage,
-    phone:
-      task.report_id === null
-        ? null
-        : context.secrets.fields.decryptOptional(
-            { table: 'reports', column: 'callback_phone', rowId: task.report_id },
-            task.callback_phone_ciphertext,
-          ),
+    phone: contact?.callbackPhone ?? null,
   };
 }
 

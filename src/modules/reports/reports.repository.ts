@@ -284,3 +284,34 @@ export async function updateStatus(
 export async function deleteReport(db: Db, id: string): Promise<void> {
   await db.deleteFrom('reports').where('id', '=', id).execute();
 }
+
+/** A report still marked incomplete (kept for a call that left no message yet). */
+export async function findIncompleteReport(
+  db: Db,
+  id: string,
+): Promise<{ id: string; reference: string } | undefined> {
+  return db
+    .selectFrom('reports')
+    .select(['id', 'reference'])
+    .where('id', '=', id)
+    .where('incomplete', '=', true)
+    .executeTakeFirst();
+}
+
+/** The message arrived after all: the report is no longer missing anything. */
+export async function markComplete(db: Db, id: string): Promise<void> {
+  await db.updateTable('reports').set({ incomplete: false }).where('id', '=', id).execute();
+}
+
+/** References and encrypted callback numbers of these reports (those deleted meanwhile are absent). */
+export async function findCallbackPhones(
+  db: Db,
+  ids: readonly string[],
+): Promise<{ id: string; reference: string; callback_phone_ciphertext: string | null }[]> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('reports')
+    .select(['id', 'reference', 'callback_phone_ciphertext'])
+    .where('id', 'in', ids)
+    .execute();
+}

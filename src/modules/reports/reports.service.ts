@@ -27,6 +27,7 @@ import {
   listReports,
   listReportsSince,
   lockReportStatus,
+  markComplete,
   referencedStorageKeys,
   REPORTS_CHANNEL,
   updateStatus,
@@ -43,6 +44,11 @@ export interface ReportsDeps {
 
 // Grouping into incidents (the incidents module's work, in its transaction).
 export { linkReportToIncident, lockGroupableReport, moveReportsToIncident };
+
+/** A call's message arrived after all: its report, kept without one, is no longer incomplete. */
+export async function markReportComplete(trx: Kysely<Database>, reportId: string): Promise<void> {
+  await markComplete(trx, reportId);
+}
 
 /** Sets a report's status (who and when) inside the caller's transaction; the caller audits it. */
 export async function setReportStatus(
@@ -61,9 +67,12 @@ export const OPEN_STATUSES: readonly ReportStatus[] = ['new', 'needs_verificatio
 const REFERENCE_ATTEMPTS = 5;
 const CONSOLE_LIST_LIMIT = 200;
 
-function field(reportId: string, column: string) {
+/** A report's encrypted column, for fields.encrypt/decrypt (only the reports module names them). */
+export function reportField(reportId: string, column: string) {
   return { table: 'reports', column, rowId: reportId };
 }
+
+const field = reportField;
 
 function photoField(photoId: string) {
   return { table: 'report_photos', column: 'content', rowId: photoId };

@@ -10,11 +10,13 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { followupTeam, type FollowupAssignee } from './followups.team.ts';
 import { reportsDeps } from '../reports/reports.module.ts';
+import { readCallbackContacts } from '../reports/reports.queries.ts';
 import { takeCallbackPhone } from '../reports/reports.service.ts';
 import { takeStoredRecordings, type TakenAudio } from './recordings.service.ts';
 import {
   assignFollowup,
   closeFollowup,
+  findFamilyFollowupRow,
   followupVisibleTo,
   listOpenFollowups,
   lockFollowup,
@@ -22,6 +24,25 @@ import {
 } from './voice.repository.ts';
 
 export const FOLLOWUP_PAGE_SIZE = 200;
+
+/** For the cases module: closing a task inside its transaction (a case was opened from it). */
+export { closeFollowup };
+
+export interface FamilyFollowup {
+  id: string;
+  status: 'open' | 'done';
+  language: string;
+  created_at: Date;
+  report_id: string | null;
+}
+
+/** A family's follow-up task (the kind a case is opened from), for the cases module; the caller checks access. */
+export async function findFamilyFollowup(
+  db: Kysely<Database>,
+  taskId: string,
+): Promise<FamilyFollowup | undefined> {
+  return findFamilyFollowupRow(db, taskId);
+}
 
 export interface OpenFollowup {
   id: string;
@@ -45,7 +66,7 @@ export interface FollowupList {
 }
 
 export async function readOpenFollowups(context: AppContext, actorId: string): Promise<FollowupList> {
-  const { db, secrets } = context;
+  const { db } = context;
   const intakeTeam = await followupTeam().isMember(db, actorId);
   const rows = await listOpenFollowups(db, FOLLOWUP_PAGE_SIZE, { userId: actorId, intakeTeam });
   await recordAudit(db, context, {
@@ -54,19 +75,17 @@ export async function readOpenFollowups(context: AppContext, actorId: string): P
     subjectType: 'followup',
     details: { shown: rows.length, intakeTeam },
   });
+  const contacts = await readCallbackContacts(
+    context,
+    rows.flatMap((row) => (row.report_id === null ? [] : [row.report_id])),
+  );
   const tasks = rows.map((row) => ({
     id: row.id,
     createdAt: row.created_at,
     language: isLanguage(row.language) ? row.language : context.config.defaultLanguage,
     reportId: row.report_id,
-    reference: row.reference,
-    callbackPhone:
-      row.report_id === null
-        ? null
-        : secrets.fields.decryptOptional(
-            { table: 'reports', column: 'callback_phone', rowId: row.report_id },
-            row.callback_phone_ciphertext,
-          ),
+    reference: (row.report_id && contacts.get(row.report_id)?.reference) ?? null,
+    callbackPhone: (row.report_id && contacts.get(row.report_id)?.callbackPhone) ?? null,
     hasRecording: row.has_recording,
     assignedTo: row.assigned_to,
     hasMessage: row.has_message,
