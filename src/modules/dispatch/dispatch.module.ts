@@ -3,6 +3,7 @@
 import type { AppContext } from '../../app/context.ts';
 import type { DomainModule } from '../index.ts';
 import { registerIncidentDispatches } from '../incidents/incidents.dispatches.ts';
+import { registerStoredFiles } from '../reports/reports.attachments.ts';
 import { reportsDeps } from '../reports/reports.module.ts';
 import { sendCalloutTextJob, sendDispatchTextJob, sendStandDownTextJob } from './dispatch.jobs.ts';
 import { registerDispatchRoutes } from './dispatch.routes.ts';
@@ -12,6 +13,7 @@ import {
   dispatchActivityByIncident,
   incidentsWithDispatchesSince,
   moveDispatchesToIncident,
+  referencedVerificationPhotos,
 } from './incident-dispatches.repository.ts';
 
 // The board's and the incident page's view of dispatches, and a merge moving them.
@@ -21,6 +23,8 @@ registerIncidentDispatches({
   countByStatus: countDispatchesByStatus,
   moveToIncident: moveDispatchesToIncident,
 });
+// Verification photos live in the reports' store; its orphan sweep must keep them.
+registerStoredFiles('dispatch', referencedVerificationPhotos);
 
 /** Verification photos go to the same encrypted upload store as report photos. */
 export function dispatchDeps(context: AppContext): DispatchDeps {

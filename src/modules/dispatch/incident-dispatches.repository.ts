@@ -1,5 +1,6 @@
-// The dispatches and verifications of incidents as the incidents module needs them (the board, the incident
-// page, a merge). Registered with incidents in dispatch.module.ts; set-based, in the caller's transaction.
+// The dispatches and verifications as other modules need them: incidents (the board, the incident page, a
+// merge) and reports (the orphan sweep keeps verification photos). Registered in dispatch.module.ts;
+// set-based, in the caller's transaction.
 import { sql, type Kysely } from 'kysely';
 import type { Database, DispatchStatus } from '../../db/schema.ts';
 import type { IncidentDispatchActivity } from '../incidents/incidents.dispatches.ts';
@@ -54,4 +55,15 @@ export async function moveDispatchesToIncident(db: Db, fromId: string, toId: str
     .set({ incident_id: toId })
     .where('incident_id', '=', fromId)
     .execute();
+}
+
+/** Which of these keys of the reports' store are verification photos (registered with reports). */
+export async function referencedVerificationPhotos(db: Db, keys: readonly string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('verifications')
+    .select('photo_storage_key')
+    .where('photo_storage_key', 'in', keys)
+    .execute();
+  return new Set(rows.flatMap((row) => (row.photo_storage_key === null ? [] : [row.photo_storage_key])));
 }

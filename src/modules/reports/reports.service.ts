@@ -17,11 +17,7 @@ import {
   deleteReport,
   findListRow,
   findPhotos,
-  findRecordingStorageKeys,
-  findRecordingSummary,
   findReport,
-  hasFollowup,
-  hasOpenFollowup,
   insertReportAndNotify,
   listExpiredReportIds,
   listReports,
@@ -34,6 +30,7 @@ import {
   type ReportListRow,
 } from './reports.repository.ts';
 import type { ReportInput } from './reports.schemas.ts';
+import { keysReferencedElsewhere, reportCalls } from './reports.attachments.ts';
 import { linkReportToIncident, lockGroupableReport, moveReportsToIncident } from './grouping.repository.ts';
 import { isUuid } from '../../http/ids.ts';
 
@@ -219,11 +216,11 @@ export async function expireReport(deps: ReportsDeps, reportId: string): Promise
     if (!EXPIRING_STATUSES.includes(status)) return 'kept';
     // A family member's call about a detention stays while the legal team's task is open (the callback
     // number and the message are the case's start); the sweep looks at it again once the task is closed.
-    if (await hasOpenFollowup(trx, reportId)) return 'postponed';
+    if (await reportCalls().hasOpenFollowup(trx, reportId)) return 'postponed';
     // Files before rows: if the deletion fails half-way the sweep finds the row still there next time,
     // so no file is ever left behind without a row pointing at it.
     for (const photo of await findPhotos(trx, reportId)) await deps.store.delete(photo.storage_key);
-    for (const key of await findRecordingStorageKeys(trx, reportId)) await deps.store.delete(key);
+    for (const key of await reportCalls().recordingStorageKeys(trx, reportId)) await deps.store.delete(key);
     await deleteReport(trx, reportId);
     return 'deleted';
   });
@@ -246,6 +243,7 @@ export async function sweepExpiredReports(deps: ReportsDeps, now: Date): Promise
       statuses: EXPIRING_STATUSES,
       createdBefore: cutoff,
       limit: EXPIRY_SWEEP_BATCH,
+      keep: await reportCalls().reportsWithOpenFollowups(db),
     });
     let deletedNow = 0;
     for (const id of ids) if ((await expireReport(deps, id)) === 'deleted') deletedNow += 1;
@@ -268,6 +266,7 @@ export async function sweepOrphanPhotos(deps: ReportsDeps, now: Date): Promise<n
   for (let i = 0; i < candidates.length; i += 500) {
     const batch = candidates.slice(i, i + 500);
     const referenced = await referencedStorageKeys(deps.context.db, batch);
+    for (const key of await keysReferencedElsewhere(deps.context.db, batch)) referenced.add(key);
     for (const key of batch) {
       if (referenced.has(key)) continue;
       await deps.store.delete(key);
@@ -342,8 +341,8 @@ export async function viewReport(
   const report = await findReport(db, reportId);
   if (!report) return undefined;
   const [photo] = await findPhotos(db, reportId);
-  const forLegalIntake = await hasFollowup(db, reportId);
-  const recording = forLegalIntake ? undefined : await findRecordingSummary(db, reportId);
+  const forLegalIntake = await reportCalls().hasFollowup(db, reportId);
+  const recording = forLegalIntake ? undefined : await reportCalls().recordingSummary(db, reportId);
   await recordAudit(db, deps.context, {
     actorId,
     action: 'report.viewed',

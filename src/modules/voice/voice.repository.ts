@@ -271,3 +271,76 @@ export async function findFamilyFollowupRow(
     .where('kind', '=', 'family_detained')
     .executeTakeFirst();
 }
+
+// ---- what a report shows and keeps of its calls (registered with the reports module) ----
+
+export async function hasFollowupForReport(db: Db, reportId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('followup_tasks')
+    .select('id')
+    .where('report_id', '=', reportId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function hasOpenFollowupForReport(db: Db, reportId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('followup_tasks')
+    .select('id')
+    .where('report_id', '=', reportId)
+    .where('status', '=', 'open')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function listReportsWithOpenFollowups(db: Db): Promise<string[]> {
+  const rows = await db
+    .selectFrom('followup_tasks')
+    .select('report_id')
+    .distinct()
+    .where('status', '=', 'open')
+    .where('report_id', 'is not', null)
+    .execute();
+  return rows.flatMap((row) => (row.report_id === null ? [] : [row.report_id]));
+}
+
+export async function findRecordingSummary(
+  db: Db,
+  reportId: string,
+): Promise<{ stored: boolean; durationSeconds: number | null; sha256: string | null } | undefined> {
+  const row = await db
+    .selectFrom('report_recordings')
+    .select(['storage_key', 'duration_seconds', 'original_sha256'])
+    .where('report_id', '=', reportId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .executeTakeFirst();
+  return (
+    row && {
+      stored: row.storage_key !== null,
+      durationSeconds: row.duration_seconds,
+      sha256: row.original_sha256,
+    }
+  );
+}
+
+export async function findRecordingStorageKeys(db: Db, reportId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('report_recordings')
+    .select('storage_key')
+    .where('report_id', '=', reportId)
+    .where('storage_key', 'is not', null)
+    .execute();
+  return rows.flatMap((row) => (row.storage_key === null ? [] : [row.storage_key]));
+}
+
+/** Which of these keys of the reports' store are call recordings. */
+export async function referencedRecordingKeys(db: Db, keys: readonly string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('report_recordings')
+    .select('storage_key')
+    .where('storage_key', 'in', keys)
+    .execute();
+  return new Set(rows.flatMap((row) => (row.storage_key === null ? [] : [row.storage_key])));
+}
