@@ -27,11 +27,11 @@ import type { AppContext } from '../../app/context.ts';
 import type { Database, DispatchStatus } from '../../db/schema.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { markIncidentChanged } from '../incidents/incidents.lifecycle.ts';
+import { lockIncident } from '../incidents/incidents.queries.ts';
 import { pickForCallout, rankResponders, type Suggestion } from './dispatch.ranking.ts';
 import {
   listDispatches,
   listReachableOnShift,
-  lockIncident,
   respondersWithOpenDispatches,
   staffWhoOptedOut,
   type DispatchRow,

@@ -373,3 +373,17 @@ export async function findIncidentReference(db: Db, incidentId: string): Promise
     .executeTakeFirst();
   return row?.reference;
 }
+
+/** References and ZIP codes of these incidents, by id: what other modules show of incidents they list. */
+export async function findIncidentLabels(
+  db: Db,
+  ids: readonly string[],
+): Promise<Map<string, { reference: string; zip: string | null }>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('incidents')
+    .select(['id', 'reference', 'zip'])
+    .where('id', 'in', ids)
+    .execute();
+  return new Map(rows.map((row) => [row.id, { reference: row.reference, zip: row.zip }]));
+}

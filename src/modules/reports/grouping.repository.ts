@@ -152,3 +152,19 @@ export async function findReportReferences(db: Db, ids: readonly string[]): Prom
   const rows = await db.selectFrom('reports').select(['id', 'reference']).where('id', 'in', ids).execute();
   return new Map(rows.map((row) => [row.id, row.reference]));
 }
+
+/** Where the reports grouped into an incident say it is (encrypted), for the responder sent to look. */
+export async function listReportLocations(
+  db: Db,
+  incidentId: string,
+): Promise<{ id: string; location_ciphertext: string }[]> {
+  const rows = await db
+    .selectFrom('reports')
+    .select(['id', 'location_ciphertext'])
+    .where('incident_id', '=', incidentId)
+    .where('location_ciphertext', 'is not', null)
+    .orderBy('created_at')
+    .limit(5)
+    .execute();
+  return rows.map((row) => ({ id: row.id, location_ciphertext: row.location_ciphertext! }));
+}

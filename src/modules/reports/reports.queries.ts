@@ -10,6 +10,7 @@ export {
   findReportReferences,
   listIncidentReportIds,
   listIncidentReports,
+  listReportLocations,
   listTriageReports,
   listTriageReportsSince,
   type GroupableReport,
