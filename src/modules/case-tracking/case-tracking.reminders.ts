@@ -28,6 +28,7 @@ import { InvalidRecipientError, type SmsSender } from '../../integrations/messag
 import { isLanguage } from '../../i18n/i18n.ts';
 import { assignedAttorneyContact } from '../case-support/case-support.attorneys.ts';
 import { familyContacts } from '../cases/cases.family.ts';
+import { findCase } from '../cases/cases.queries.ts';
 import { textLanguage } from '../dispatch/dispatch.message.ts';
 import { staffPhoneField } from '../dispatch/dispatch.service.ts';
 import { isOptedOut } from '../sms/sms.repository.ts';
@@ -41,7 +42,6 @@ import {
   claimDelivery,
   claimDueReminders,
   createDueLocatorReminders,
-  findCaseForReminder,
   findHearing,
   finishReminder,
   listReachableAssignees,
@@ -185,7 +185,7 @@ async function locatorRecipients(
 }
 
 async function recipientsFor(context: AppContext, reminder: CaseReminder): Promise<Recipient[] | SkipReason> {
-  const caseRow = await findCaseForReminder(context.db, reminder.case_id);
+  const caseRow = await findCase(context.db, reminder.case_id);
   if (!caseRow) return 'case_gone';
   if (caseRow.key_destroyed_at !== null) return 'key_destroyed';
   if (caseRow.merged_into !== null) return 'case_merged';

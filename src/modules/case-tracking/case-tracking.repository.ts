@@ -35,11 +35,6 @@ export async function listLocatorChecks(db: Db, caseId: string): Promise<Locator
     .execute();
 }
 
-/** While the person is not located, when the legal team is next reminded; null stops the reminders. */
-export async function setNextLocatorCheck(db: Db, caseId: string, at: Date | null): Promise<void> {
-  await db.updateTable('cases').set({ next_locator_check_at: at }).where('id', '=', caseId).execute();
-}
-
 export interface DueCheckRow {
   id: string;
   reference: string;
@@ -350,25 +345,7 @@ export async function moveTrackingRows(
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// The case row and staff names, as tracking needs them
-
-/** The case, locked until the transaction ends: tracking changes to one case go one after the other. */
-export async function lockCaseRow(db: Db, caseId: string) {
-  return db
-    .selectFrom('cases')
-    .select(['id', 'status', 'merged_into', 'key_destroyed_at', 'next_locator_check_at'])
-    .where('id', '=', caseId)
-    .forUpdate()
-    .executeTakeFirst();
-}
-
-export async function findCaseForReminder(db: Db, caseId: string) {
-  return db
-    .selectFrom('cases')
-    .select(['id', 'reference', 'status', 'merged_into', 'key_destroyed_at', 'next_locator_check_at'])
-    .where('id', '=', caseId)
-    .executeTakeFirst();
-}
+// Staff names and facility stays, as tracking needs them (the case row is read through cases.queries.ts)
 
 /** Display names of staff members (from their profiles), for "checked by" lines. */
 export async function staffDisplayNames(db: Db, userIds: readonly string[]): Promise<Map<string, string>> {
@@ -391,13 +368,4 @@ export async function hasFacilityStay(db: Db, caseId: string): Promise<boolean> 
     .limit(1)
     .executeTakeFirst();
   return row !== undefined;
-}
-
-export async function nextLocatorCheckOf(db: Db, caseId: string): Promise<Date | null> {
-  const row = await db
-    .selectFrom('cases')
-    .select('next_locator_check_at')
-    .where('id', '=', caseId)
-    .executeTakeFirst();
-  return row?.next_locator_check_at ?? null;
 }

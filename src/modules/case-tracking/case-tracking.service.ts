@@ -11,7 +11,8 @@ import type { StaffPrincipal } from '../../http/access.ts';
 import { AppError } from '../../http/errors.ts';
 import { openCaseForStaff } from '../cases/cases.access.ts';
 import { textFamily } from '../cases/cases.family.ts';
-import { auditCaseViewed } from '../cases/cases.service.ts';
+import { lockCase } from '../cases/cases.queries.ts';
+import { auditCaseViewed, setNextLocatorCheck } from '../cases/cases.service.ts';
 import { recordCaseEvent } from '../cases/cases.timeline.ts';
 import { isUuid } from '../../http/ids.ts';
 import { findFacility, listFacilities } from './facilities.repository.ts';
@@ -28,9 +29,7 @@ import {
   listFacilityStays,
   listHearings,
   listLocatorChecks,
-  lockCaseRow,
   lockHearing,
-  setNextLocatorCheck,
   staffDisplayNames,
   updateHearingRow,
   type DueCheckRow,
@@ -308,11 +307,11 @@ async function addStay(
 export type FormResult<Errors> =
   { outcome: 'saved' } | { outcome: 'invalid'; errors: Errors } | { outcome: 'closed' };
 
-type LockedCase = NonNullable<Awaited<ReturnType<typeof lockCaseRow>>>;
+type LockedCase = NonNullable<Awaited<ReturnType<typeof lockCase>>>;
 
 /** Locks the case for a change; undefined when it takes none (closed, merged away, key destroyed). */
 async function lockOpenCase(trx: Kysely<Database>, caseId: string): Promise<LockedCase | undefined> {
-  const caseRow = await lockCaseRow(trx, caseId);
+  const caseRow = await lockCase(trx, caseId);
   if (!caseRow) throw new AppError('not_found');
   const open = caseRow.status === 'open' && caseRow.merged_into === null && caseRow.key_destroyed_at === null;
   return open ? caseRow : undefined;

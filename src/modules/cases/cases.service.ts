@@ -50,6 +50,18 @@ import {
   visibleCaseIds,
   type StaffName,
 } from './cases.repository.ts';
+
+/** For the other case modules: a change to the case row (their columns), inside their transaction. */
+export { updateCase };
+
+/** While the person is not located, when the legal team is next reminded; null stops the reminders. */
+export async function setNextLocatorCheck(
+  trx: Kysely<Database>,
+  caseId: string,
+  at: Date | null,
+): Promise<void> {
+  await updateCase(trx, caseId, { next_locator_check_at: at });
+}
 import { readCaseTimeline, recordCaseEvent, type CaseTimelineEntry } from './cases.timeline.ts';
 
 const CASE_REFERENCE_LENGTH = 6;
