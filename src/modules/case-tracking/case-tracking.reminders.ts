@@ -28,7 +28,7 @@ import { InvalidRecipientError, type SmsSender } from '../../integrations/messag
 import { isLanguage } from '../../i18n/i18n.ts';
 import { assignedAttorneyContact } from '../case-support/case-support.attorneys.ts';
 import { familyContacts } from '../cases/cases.family.ts';
-import { findCase } from '../cases/cases.queries.ts';
+import { findCase, listAssigneeIds, listDueLocatorChecks } from '../cases/cases.queries.ts';
 import { textLanguage } from '../dispatch/dispatch.message.ts';
 import { staffPhoneField } from '../dispatch/dispatch.service.ts';
 import { isOptedOut } from '../sms/sms.repository.ts';
@@ -41,7 +41,7 @@ import { SECTION_IDS } from './case-tracking.pages.ts';
 import {
   claimDelivery,
   claimDueReminders,
-  createDueLocatorReminders,
+  createLocatorReminders,
   findHearing,
   finishReminder,
   listReachableAssignees,
@@ -164,7 +164,9 @@ async function locatorRecipients(
   // Checked again (a new due time) or found (none) since this reminder was made.
   if (caseRow.next_locator_check_at?.getTime() !== reminder.due_at.getTime()) return 'located';
   const { config, secrets } = context;
-  return (await listReachableAssignees(context.db, reminder.case_id)).flatMap((staff) => {
+  return (
+    await listReachableAssignees(context.db, await listAssigneeIds(context.db, reminder.case_id))
+  ).flatMap((staff) => {
     const phone = normalizePhone(
       secrets.fields.decrypt(staffPhoneField(staff.userId), staff.phoneCiphertext),
     );
@@ -288,7 +290,7 @@ export async function sendDueReminders(
 ): Promise<ReminderRunSummary> {
   const summary: ReminderRunSummary = { done: 0, skipped: 0, retry: 0, sent: 0, optedOut: 0 };
   const now = context.clock.now();
-  await createDueLocatorReminders(context.db, now);
+  await createLocatorReminders(context.db, await listDueLocatorChecks(context.db, now), now);
   const retried = new Set<string>();
   for (;;) {
     const claimed = await claimDueReminders(context.db, {

@@ -2,7 +2,6 @@
 // SQL. What these rows say about the person is ciphertext sealed with the case key; reminders and their
 // deliveries are ids and times only.
 import { sql, type Kysely, type Selectable } from 'kysely';
-import { caseVisibleTo } from '../cases/cases.repository.ts';
 import type {
   CaseFacilityStaysTable,
   CaseReminder,
@@ -42,37 +41,16 @@ export interface DueCheckRow {
   last_checked_at: Date | null;
 }
 
-/**
- * Open cases the staff member may see (assigned, or in the case's team) whose locator re-check is due: the
- * checks-due list. Oldest due first.
- */
-export async function listDueChecksFor(db: Db, userId: string, now: Date): Promise<DueCheckRow[]> {
+/** When each of these cases was last checked (absent when never). */
+export async function lastLocatorChecks(db: Db, caseIds: readonly string[]): Promise<Map<string, Date>> {
+  if (caseIds.length === 0) return new Map();
   const rows = await db
-    .selectFrom('cases')
-    .select((eb) => [
-      'cases.id',
-      'cases.reference',
-      'cases.next_locator_check_at',
-      eb
-        .selectFrom('locator_checks')
-        .select((inner) => inner.fn.max('locator_checks.checked_at').as('last'))
-        .whereRef('locator_checks.case_id', '=', 'cases.id')
-        .as('last_checked_at'),
-    ])
-    .where('cases.status', '=', 'open')
-    .where('cases.merged_into', 'is', null)
-    .where('cases.key_destroyed_at', 'is', null)
-    .where('cases.next_locator_check_at', '<=', now)
-    .where((eb) => caseVisibleTo(eb, userId))
-    .orderBy('cases.next_locator_check_at')
-    .orderBy('cases.reference')
+    .selectFrom('locator_checks')
+    .select(['case_id', (eb) => eb.fn.max('checked_at').as('last')])
+    .where('case_id', 'in', caseIds)
+    .groupBy('case_id')
     .execute();
-  return rows.map((row) => ({
-    id: row.id,
-    reference: row.reference,
-    next_locator_check_at: row.next_locator_check_at!,
-    last_checked_at: row.last_checked_at === null ? null : new Date(row.last_checked_at),
-  }));
+  return new Map(rows.map((row) => [row.case_id, new Date(row.last)]));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -163,16 +141,20 @@ export async function listCaseHearingReminders(db: Db, caseId: string): Promise<
 }
 
 /**
- * Turns every due locator re-check of a live case into a reminder row, once per (case, due time) however many
- * workers run this at once. The source of truth stays cases.next_locator_check_at.
+ * Turns due locator re-checks (case and due time, from the cases module) into reminder rows, once per (case,
+ * due time) however many workers run this at once. The source of truth stays cases.next_locator_check_at.
  */
-export async function createDueLocatorReminders(db: Db, now: Date): Promise<void> {
+export async function createLocatorReminders(
+  db: Db,
+  due: readonly { id: string; next_locator_check_at: Date }[],
+  now: Date,
+): Promise<void> {
+  if (due.length === 0) return;
   await sql`
     insert into case_reminders (id, kind, case_id, hearing_id, hours_before, due_at, status, created_at)
-    select gen_random_uuid(), 'locator', c.id, null, null, c.next_locator_check_at, 'pending', ${now}
-    from cases c
-    where c.next_locator_check_at <= ${now}
-      and c.status = 'open' and c.merged_into is null and c.key_destroyed_at is null
+    select gen_random_uuid(), 'locator', d.case_id, null, null, d.due_at, 'pending', ${now}
+    from unnest(${due.map((d) => d.id)}::uuid[], ${due.map((d) => d.next_locator_check_at)}::timestamptz[])
+      as d(case_id, due_at)
     on conflict (case_id, due_at) where kind = 'locator' do nothing`.execute(db);
 }
 
@@ -275,25 +257,30 @@ export interface ReachableStaff {
 }
 
 /**
- * The legal staff assigned to a case who can be texted: still legal, not disabled, a phone in their profile.
+ * Of the legal staff assigned to a case (ids from the cases module, first assigned first), those who can be
+ * texted: still legal, not disabled, a phone in their profile. In the assignees' order.
  */
-export async function listReachableAssignees(db: Db, caseId: string): Promise<ReachableStaff[]> {
+export async function listReachableAssignees(
+  db: Db,
+  assigneeIds: readonly string[],
+): Promise<ReachableStaff[]> {
+  if (assigneeIds.length === 0) return [];
   const rows = await db
-    .selectFrom('case_assignees')
-    .innerJoin('users', 'users.id', 'case_assignees.user_id')
-    .innerJoin('staff_profiles', 'staff_profiles.user_id', 'case_assignees.user_id')
-    .select(['case_assignees.user_id', 'staff_profiles.phone_ciphertext', 'staff_profiles.languages'])
-    .where('case_assignees.case_id', '=', caseId)
+    .selectFrom('users')
+    .innerJoin('staff_profiles', 'staff_profiles.user_id', 'users.id')
+    .select(['users.id as user_id', 'staff_profiles.phone_ciphertext', 'staff_profiles.languages'])
+    .where('users.id', 'in', assigneeIds)
     .where('users.disabled_at', 'is', null)
     .where(sql<boolean>`'legal' = any(users.roles)`)
     .where('staff_profiles.phone_ciphertext', 'is not', null)
-    .orderBy('case_assignees.assigned_at')
     .execute();
-  return rows.map((row) => ({
-    userId: row.user_id,
-    phoneCiphertext: row.phone_ciphertext!,
-    languages: row.languages,
-  }));
+  const byId = new Map(rows.map((row) => [row.user_id, row]));
+  return assigneeIds.flatMap((id) => {
+    const row = byId.get(id);
+    return row
+      ? [{ userId: row.user_id, phoneCiphertext: row.phone_ciphertext!, languages: row.languages }]
+      : [];
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------

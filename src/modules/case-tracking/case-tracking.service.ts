@@ -11,7 +11,7 @@ import type { StaffPrincipal } from '../../http/access.ts';
 import { AppError } from '../../http/errors.ts';
 import { openCaseForStaff } from '../cases/cases.access.ts';
 import { textFamily } from '../cases/cases.family.ts';
-import { lockCase } from '../cases/cases.queries.ts';
+import { listLocatorChecksDueFor, lockCase } from '../cases/cases.queries.ts';
 import { auditCaseViewed, setNextLocatorCheck } from '../cases/cases.service.ts';
 import { recordCaseEvent } from '../cases/cases.timeline.ts';
 import { isUuid } from '../../http/ids.ts';
@@ -25,7 +25,7 @@ import {
   insertLocatorCheck,
   insertReminders,
   listCaseHearingReminders,
-  listDueChecksFor,
+  lastLocatorChecks,
   listFacilityStays,
   listHearings,
   listLocatorChecks,
@@ -420,7 +420,12 @@ export async function recordLocatorCheck(
 /** Open cases the staff member may see whose locator re-check is due, oldest first. */
 export async function checksDue(context: AppContext, principal: Principal): Promise<DueCheckRow[]> {
   if (!principal.roles.includes('legal')) return [];
-  return listDueChecksFor(context.db, principal.userId, context.clock.now());
+  const due = await listLocatorChecksDueFor(context.db, principal.userId, context.clock.now());
+  const last = await lastLocatorChecks(
+    context.db,
+    due.map((row) => row.id),
+  );
+  return due.map((row) => ({ ...row, last_checked_at: last.get(row.id) ?? null }));
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -512,3 +512,44 @@ export async function reduceToHusk(db: Db, caseId: string, at: Date): Promise<vo
   await db.deleteFrom('case_contacts').where('case_id', '=', caseId).execute();
   await db.deleteFrom('case_events').where('case_id', '=', caseId).execute();
 }
+
+// ---- locator re-checks (the case-tracking module's reminders; read through cases.queries.ts) ----
+
+/**
+ * Open, live cases the staff member may see (assigned, or in the case's team) whose locator re-check is due,
+ * oldest due first.
+ */
+export async function listLocatorChecksDueFor(
+  db: Db,
+  userId: string,
+  now: Date,
+): Promise<{ id: string; reference: string; next_locator_check_at: Date }[]> {
+  const rows = await db
+    .selectFrom('cases')
+    .select(['cases.id', 'cases.reference', 'cases.next_locator_check_at'])
+    .where('cases.status', '=', 'open')
+    .where('cases.merged_into', 'is', null)
+    .where('cases.key_destroyed_at', 'is', null)
+    .where('cases.next_locator_check_at', '<=', now)
+    .where((eb) => caseVisibleTo(eb, userId))
+    .orderBy('cases.next_locator_check_at')
+    .orderBy('cases.reference')
+    .execute();
+  return rows.map((row) => ({ ...row, next_locator_check_at: row.next_locator_check_at! }));
+}
+
+/** Every open, live case whose locator re-check is due, with its due time. */
+export async function listDueLocatorChecks(
+  db: Db,
+  now: Date,
+): Promise<{ id: string; next_locator_check_at: Date }[]> {
+  const rows = await db
+    .selectFrom('cases')
+    .select(['id', 'next_locator_check_at'])
+    .where('next_locator_check_at', '<=', now)
+    .where('status', '=', 'open')
+    .where('merged_into', 'is', null)
+    .where('key_destroyed_at', 'is', null)
+    .execute();
+  return rows.map((row) => ({ id: row.id, next_locator_check_at: row.next_locator_check_at! }));
+}
