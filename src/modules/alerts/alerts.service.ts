@@ -21,7 +21,7 @@ import type {
 import { readPoint, type Point } from '../../geo/geo.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { markIncidentChanged, recordIncidentEvent } from '../incidents/incidents.lifecycle.ts';
-import { findIncident, lockIncident } from '../incidents/incidents.repository.ts';
+import { findIncident, lockIncident } from '../incidents/incidents.queries.ts';
 import { REFERENCE_ALPHABET } from '../reports/reference-code.ts';
 import {
   countAlertRecipientsBlockedByProvider,

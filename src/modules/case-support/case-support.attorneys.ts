@@ -13,7 +13,7 @@ import type { StaffPrincipal } from '../../http/access.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { familyContacts } from '../cases/cases.family.ts';
 import { caseField } from '../cases/cases.model.ts';
-import { lockCase } from '../cases/cases.repository.ts';
+import { lockCase } from '../cases/cases.queries.ts';
 import { recordCaseEvent } from '../cases/cases.timeline.ts';
 import { acceptsChanges, type OpenedCase } from './case-support.case.ts';
 import { firstSupportedLanguage } from './case-support.languages.ts';

@@ -13,7 +13,8 @@ import { isUniqueViolation } from '../../db/errors.ts';
 import type { StaffPrincipal } from '../../http/access.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { caseField } from '../cases/cases.model.ts';
-import { lockCase, updateCase, visibleCaseIds } from '../cases/cases.repository.ts';
+import { lockCase, visibleCaseIds } from '../cases/cases.queries.ts';
+import { updateCase } from '../cases/cases.service.ts';
 import { recordCaseEvent } from '../cases/cases.timeline.ts';
 import { acceptsChanges, type OpenedCase } from './case-support.case.ts';
 import {

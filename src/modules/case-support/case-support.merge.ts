@@ -6,7 +6,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import type { CaseMergeStepInput } from '../cases/cases.merge.ts';
 import { caseField } from '../cases/cases.model.ts';
-import { findCase, updateCase } from '../cases/cases.repository.ts';
+import { findCase } from '../cases/cases.queries.ts';
+import { updateCase } from '../cases/cases.service.ts';
 import { receiptField } from './case-support.bond.ts';
 import {
   listCasePayments,

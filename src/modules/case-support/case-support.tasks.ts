@@ -7,7 +7,7 @@ import type { AppContext } from '../../app/context.ts';
 import type { SupportTaskKind, SupportTaskStatus } from '../../db/schema.ts';
 import type { StaffPrincipal } from '../../http/access.ts';
 import { openCaseForStaff } from '../cases/cases.access.ts';
-import { lockCase } from '../cases/cases.repository.ts';
+import { lockCase } from '../cases/cases.queries.ts';
 import { recordCaseEvent } from '../cases/cases.timeline.ts';
 import { acceptsChanges, type OpenedCase } from './case-support.case.ts';
 import {

@@ -5,14 +5,14 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import type { CaseMergeStepInput } from '../cases/cases.merge.ts';
+import { findCase } from '../cases/cases.queries.ts';
+import { setNextLocatorCheck } from '../cases/cases.service.ts';
 import {
   hasFacilityStay,
   listFacilityStays,
   listHearings,
   listLocatorChecks,
   moveTrackingRows,
-  nextLocatorCheckOf,
-  setNextLocatorCheck,
 } from './case-tracking.repository.ts';
 import { facilityStayField, hearingField, locatorResultField } from './case-tracking.service.ts';
 import type { FieldRef } from '../../crypto/field-encryption.ts';
@@ -32,8 +32,8 @@ export async function moveTrackingOnMerge(trx: Kysely<Database>, input: CaseMerg
     id: row.id,
     hearing_ciphertext: reseal(hearingField(row.id), row.hearing_ciphertext),
   }));
-  const pendingCheck = await nextLocatorCheckOf(trx, input.fromCaseId);
-  const keptCheck = await nextLocatorCheckOf(trx, input.toCaseId);
+  const pendingCheck = (await findCase(trx, input.fromCaseId))?.next_locator_check_at ?? null;
+  const keptCheck = (await findCase(trx, input.toCaseId))?.next_locator_check_at ?? null;
   const keptLocated = await hasFacilityStay(trx, input.toCaseId);
   await moveTrackingRows(trx, input.fromCaseId, input.toCaseId, { checks, stays, hearings });
   if (pendingCheck && !keptLocated && stays.length === 0) {

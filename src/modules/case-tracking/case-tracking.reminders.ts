@@ -28,6 +28,7 @@ import { InvalidRecipientError, type SmsSender } from '../../integrations/messag
 import { isLanguage } from '../../i18n/i18n.ts';
 import { assignedAttorneyContact } from '../case-support/case-support.attorneys.ts';
 import { familyContacts } from '../cases/cases.family.ts';
+import { findCase, listAssigneeIds, listDueLocatorChecks } from '../cases/cases.queries.ts';
 import { textLanguage } from '../dispatch/dispatch.message.ts';
 import { staffPhoneField, staffPhonesOf } from '../staff/staff.service.ts';
 import { listAccountsHolding } from '../auth/users.queries.ts';
@@ -43,11 +44,9 @@ import { SECTION_IDS } from './case-tracking.pages.ts';
 import {
   claimDelivery,
   claimDueReminders,
-  createDueLocatorReminders,
-  findCaseForReminder,
+  createLocatorReminders,
   findHearing,
   finishReminder,
-  listAssigneesInOrder,
   releaseDelivery,
   releaseReminder,
   settleDelivery,
@@ -188,7 +187,7 @@ async function locatorRecipients(
 }
 
 async function recipientsFor(context: AppContext, reminder: CaseReminder): Promise<Recipient[] | SkipReason> {
-  const caseRow = await findCaseForReminder(context.db, reminder.case_id);
+  const caseRow = await findCase(context.db, reminder.case_id);
   if (!caseRow) return 'case_gone';
   if (caseRow.key_destroyed_at !== null) return 'key_destroyed';
   if (caseRow.merged_into !== null) return 'case_merged';
@@ -291,7 +290,7 @@ export async function sendDueReminders(
 ): Promise<ReminderRunSummary> {
   const summary: ReminderRunSummary = { done: 0, skipped: 0, retry: 0, sent: 0, optedOut: 0 };
   const now = context.clock.now();
-  await createDueLocatorReminders(context.db, now);
+  await createLocatorReminders(context.db, await listDueLocatorChecks(context.db, now), now);
   const retried = new Set<string>();
   for (;;) {
     const claimed = await claimDueReminders(context.db, {
@@ -332,7 +331,7 @@ async function reachableAssignees(
   db: Kysely<Database>,
   caseId: string,
 ): Promise<{ userId: string; phoneCiphertext: string; languages: string[] }[]> {
-  const assignees = await listAssigneesInOrder(db, caseId);
+  const assignees = await listAssigneeIds(db, caseId);
   if (assignees.length === 0) return [];
   const legal = await listAccountsHolding(db, 'legal', { enabledOnly: true, among: assignees });
   const phones = await staffPhonesOf(

@@ -2,7 +2,6 @@
 // SQL. What these rows say about the person is ciphertext sealed with the case key; reminders and their
 // deliveries are ids and times only.
 import { sql, type Kysely, type Selectable } from 'kysely';
-import { caseVisibleTo } from '../cases/cases.repository.ts';
 import type {
   CaseFacilityStaysTable,
   CaseReminder,
@@ -35,11 +34,6 @@ export async function listLocatorChecks(db: Db, caseId: string): Promise<Locator
     .execute();
 }
 
-/** While the person is not located, when the legal team is next reminded; null stops the reminders. */
-export async function setNextLocatorCheck(db: Db, caseId: string, at: Date | null): Promise<void> {
-  await db.updateTable('cases').set({ next_locator_check_at: at }).where('id', '=', caseId).execute();
-}
-
 export interface DueCheckRow {
   id: string;
   reference: string;
@@ -47,37 +41,16 @@ export interface DueCheckRow {
   last_checked_at: Date | null;
 }
 
-/**
- * Open cases the staff member may see (assigned, or in the case's team) whose locator re-check is due: the
- * checks-due list. Oldest due first.
- */
-export async function listDueChecksFor(db: Db, userId: string, now: Date): Promise<DueCheckRow[]> {
+/** When each of these cases was last checked (absent when never). */
+export async function lastLocatorChecks(db: Db, caseIds: readonly string[]): Promise<Map<string, Date>> {
+  if (caseIds.length === 0) return new Map();
   const rows = await db
-    .selectFrom('cases')
-    .select((eb) => [
-      'cases.id',
-      'cases.reference',
-      'cases.next_locator_check_at',
-      eb
-        .selectFrom('locator_checks')
-        .select((inner) => inner.fn.max('locator_checks.checked_at').as('last'))
-        .whereRef('locator_checks.case_id', '=', 'cases.id')
-        .as('last_checked_at'),
-    ])
-    .where('cases.status', '=', 'open')
-    .where('cases.merged_into', 'is', null)
-    .where('cases.key_destroyed_at', 'is', null)
-    .where('cases.next_locator_check_at', '<=', now)
-    .where((eb) => caseVisibleTo(eb, userId))
-    .orderBy('cases.next_locator_check_at')
-    .orderBy('cases.reference')
+    .selectFrom('locator_checks')
+    .select(['case_id', (eb) => eb.fn.max('checked_at').as('last')])
+    .where('case_id', 'in', caseIds)
+    .groupBy('case_id')
     .execute();
-  return rows.map((row) => ({
-    id: row.id,
-    reference: row.reference,
-    next_locator_check_at: row.next_locator_check_at!,
-    last_checked_at: row.last_checked_at === null ? null : new Date(row.last_checked_at),
-  }));
+  return new Map(rows.map((row) => [row.case_id, new Date(row.last)]));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -168,16 +141,20 @@ export async function listCaseHearingReminders(db: Db, caseId: string): Promise<
 }
 
 /**
- * Turns every due locator re-check of a live case into a reminder row, once per (case, due time) however many
- * workers run this at once. The source of truth stays cases.next_locator_check_at.
+ * Turns due locator re-checks (case and due time, from the cases module) into reminder rows, once per (case,
+ * due time) however many workers run this at once. The source of truth stays cases.next_locator_check_at.
  */
-export async function createDueLocatorReminders(db: Db, now: Date): Promise<void> {
+export async function createLocatorReminders(
+  db: Db,
+  due: readonly { id: string; next_locator_check_at: Date }[],
+  now: Date,
+): Promise<void> {
+  if (due.length === 0) return;
   await sql`
     insert into case_reminders (id, kind, case_id, hearing_id, hours_before, due_at, status, created_at)
-    select gen_random_uuid(), 'locator', c.id, null, null, c.next_locator_check_at, 'pending', ${now}
-    from cases c
-    where c.next_locator_check_at <= ${now}
-      and c.status = 'open' and c.merged_into is null and c.key_destroyed_at is null
+    select gen_random_uuid(), 'locator', d.case_id, null, null, d.due_at, 'pending', ${now}
+    from unnest(${due.map((d) => d.id)}::uuid[], ${due.map((d) => d.next_locator_check_at)}::timestamptz[])
+      as d(case_id, due_at)
     on conflict (case_id, due_at) where kind = 'locator' do nothing`.execute(db);
 }
 
@@ -273,17 +250,6 @@ export async function releaseDelivery(db: Db, row: { reminderId: string; recipie
     .execute();
 }
 
-/** The users assigned to a case, first assigned first (roles, being enabled and phones are checked elsewhere). */
-export async function listAssigneesInOrder(db: Db, caseId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('case_assignees')
-    .select('user_id')
-    .where('case_id', '=', caseId)
-    .orderBy('assigned_at')
-    .execute();
-  return rows.map((row) => row.user_id);
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Merging: the rows of a merged-away case move to the kept case, resealed by the caller
 
@@ -333,25 +299,7 @@ export async function moveTrackingRows(
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// The case row and staff names, as tracking needs them
-
-/** The case, locked until the transaction ends: tracking changes to one case go one after the other. */
-export async function lockCaseRow(db: Db, caseId: string) {
-  return db
-    .selectFrom('cases')
-    .select(['id', 'status', 'merged_into', 'key_destroyed_at', 'next_locator_check_at'])
-    .where('id', '=', caseId)
-    .forUpdate()
-    .executeTakeFirst();
-}
-
-export async function findCaseForReminder(db: Db, caseId: string) {
-  return db
-    .selectFrom('cases')
-    .select(['id', 'reference', 'status', 'merged_into', 'key_destroyed_at', 'next_locator_check_at'])
-    .where('id', '=', caseId)
-    .executeTakeFirst();
-}
+// Staff names and facility stays, as tracking needs them (the case row is read through cases.queries.ts)
 
 /** Whether the case has a facility stay: someone knows where the person is held. */
 export async function hasFacilityStay(db: Db, caseId: string): Promise<boolean> {
@@ -362,13 +310,4 @@ export async function hasFacilityStay(db: Db, caseId: string): Promise<boolean> 
     .limit(1)
     .executeTakeFirst();
   return row !== undefined;
-}
-
-export async function nextLocatorCheckOf(db: Db, caseId: string): Promise<Date | null> {
-  const row = await db
-    .selectFrom('cases')
-    .select('next_locator_check_at')
-    .where('id', '=', caseId)
-    .executeTakeFirst();
-  return row?.next_locator_check_at ?? null;
 }

@@ -11,7 +11,8 @@ import type { StaffPrincipal } from '../../http/access.ts';
 import { AppError } from '../../http/errors.ts';
 import { openCaseForStaff } from '../cases/cases.access.ts';
 import { textFamily } from '../cases/cases.family.ts';
-import { auditCaseViewed } from '../cases/cases.service.ts';
+import { listLocatorChecksDueFor, lockCase } from '../cases/cases.queries.ts';
+import { auditCaseViewed, setNextLocatorCheck } from '../cases/cases.service.ts';
 import { recordCaseEvent } from '../cases/cases.timeline.ts';
 import { isUuid } from '../../http/ids.ts';
 import { findFacility, listFacilities } from './facilities.repository.ts';
@@ -24,13 +25,11 @@ import {
   insertLocatorCheck,
   insertReminders,
   listCaseHearingReminders,
-  listDueChecksFor,
+  lastLocatorChecks,
   listFacilityStays,
   listHearings,
   listLocatorChecks,
-  lockCaseRow,
   lockHearing,
-  setNextLocatorCheck,
   updateHearingRow,
   type DueCheckRow,
   type FacilityStayRow,
@@ -309,11 +308,11 @@ async function addStay(
 export type FormResult<Errors> =
   { outcome: 'saved' } | { outcome: 'invalid'; errors: Errors } | { outcome: 'closed' };
 
-type LockedCase = NonNullable<Awaited<ReturnType<typeof lockCaseRow>>>;
+type LockedCase = NonNullable<Awaited<ReturnType<typeof lockCase>>>;
 
 /** Locks the case for a change; undefined when it takes none (closed, merged away, key destroyed). */
 async function lockOpenCase(trx: Kysely<Database>, caseId: string): Promise<LockedCase | undefined> {
-  const caseRow = await lockCaseRow(trx, caseId);
+  const caseRow = await lockCase(trx, caseId);
   if (!caseRow) throw new AppError('not_found');
   const open = caseRow.status === 'open' && caseRow.merged_into === null && caseRow.key_destroyed_at === null;
   return open ? caseRow : undefined;
@@ -422,7 +421,12 @@ export async function recordLocatorCheck(
 /** Open cases the staff member may see whose locator re-check is due, oldest first. */
 export async function checksDue(context: AppContext, principal: Principal): Promise<DueCheckRow[]> {
   if (!principal.roles.includes('legal')) return [];
-  return listDueChecksFor(context.db, principal.userId, context.clock.now());
+  const due = await listLocatorChecksDueFor(context.db, principal.userId, context.clock.now());
+  const last = await lastLocatorChecks(
+    context.db,
+    due.map((row) => row.id),
+  );
+  return due.map((row) => ({ ...row, last_checked_at: last.get(row.id) ?? null }));
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -1,12 +1,14 @@
 // On a confirmed incident's page: the way to a case for a person detained there. Only the legal team opens
 // cases, so others see a line telling them to pass the incident's reference on instead of a link they could
-// not follow.
+// not follow. Registered with the incidents module in cases.module.ts.
 import type { FastifyRequest } from 'fastify';
 import type { IncidentStatus } from '../../db/schema.ts';
 import { hasAnyRole } from '../../http/access.ts';
 import { html, type Html } from '../../http/html.ts';
 import { CASE_ROLES } from './cases.policy.ts';
-import { CONFIRMED_INCIDENT_STATUSES } from './cases.repository.ts';
+
+/** Statuses of an incident where enforcement was seen by a responder: people detained there get cases. */
+export const CONFIRMED_INCIDENT_STATUSES = ['confirmed', 'active', 'concluded'] as const;
 
 export function renderIncidentCaseLink(
   request: FastifyRequest,

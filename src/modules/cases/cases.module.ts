@@ -1,12 +1,26 @@
 // Cases for detained people: teams, opening and following a case, family contacts and texts, the timeline,
 // exports, and the daily destruction of expired case keys. Other case modules (tracking, support) add
 // their sections to the case page through cases.sections.ts and open cases through cases.access.ts.
+import { hasAnyRole } from '../../http/access.ts';
 import type { DomainModule } from '../../app/domain-module.ts';
-import { CASE_ROLES } from './cases.policy.ts';
+import { registerIncidentPagePart } from '../incidents/incidents.page-parts.ts';
+import { registerFollowupTeam } from '../voice/followups.team.ts';
 import { sendFamilyTexts } from './cases.family.ts';
 import { destroyCaseKeysJob, textFamilyJob } from './cases.jobs.ts';
 import { destroyDueCaseKeys } from './cases.retention.ts';
+import { renderIncidentCaseLink } from './cases.incident-link.ts';
+import { CASE_ROLES } from './cases.policy.ts';
 import { registerCaseRoutes } from './cases.routes.ts';
+import { isLegalIntakeStaff, legalStaffChoices } from './legal-intake.ts';
+
+// The hotline's follow-ups belong to the legal intake team; legal staff open cases from them.
+registerFollowupTeam({
+  isMember: isLegalIntakeStaff,
+  assignable: legalStaffChoices,
+  mayOpenCase: (principal) => hasAnyRole(principal, CASE_ROLES),
+});
+// A confirmed incident's page shows the way to a case for a person detained there.
+registerIncidentPagePart('open-case', renderIncidentCaseLink);
 
 export const casesModule: DomainModule = {
   name: 'cases',

@@ -388,84 +388,6 @@ export async function listFamilyTexts(
     .execute();
 }
 
-// ---- where cases come from (other modules' tables, read only) ----
-
-export interface FollowupForCase {
-  id: string;
-  status: 'open' | 'done';
-  language: string;
-  created_at: Date;
-  report_id: string | null;
-  reference: string | null;
-  callback_phone_ciphertext: string | null;
-}
-
-export async function findFollowupForCase(db: Db, taskId: string): Promise<FollowupForCase | undefined> {
-  return db
-    .selectFrom('followup_tasks')
-    .leftJoin('reports', 'reports.id', 'followup_tasks.report_id')
-    .select([
-      'followup_tasks.id',
-      'followup_tasks.status',
-      'followup_tasks.language',
-      'followup_tasks.created_at',
-      'followup_tasks.report_id',
-      'reports.reference',
-      'reports.callback_phone_ciphertext',
-    ])
-    .where('followup_tasks.id', '=', taskId)
-    .where('followup_tasks.kind', '=', 'family_detained')
-    .executeTakeFirst();
-}
-
-/** Statuses of an incident where enforcement was seen by a responder: people detained there get cases. */
-export const CONFIRMED_INCIDENT_STATUSES = ['confirmed', 'active', 'concluded'] as const;
-
-export interface IncidentForCase {
-  id: string;
-  reference: string;
-  zip: string | null;
-  created_at: Date;
-}
-
-export async function findConfirmedIncident(
-  db: Db,
-  incidentId: string,
-): Promise<IncidentForCase | undefined> {
-  return db
-    .selectFrom('incidents')
-    .select(['id', 'reference', 'zip', 'created_at'])
-    .where('id', '=', incidentId)
-    .where('merged_into', 'is', null)
-    .where('status', 'in', CONFIRMED_INCIDENT_STATUSES)
-    .executeTakeFirst();
-}
-
-export async function listConfirmedIncidentsSince(
-  db: Db,
-  since: Date,
-  limit: number,
-): Promise<IncidentForCase[]> {
-  return db
-    .selectFrom('incidents')
-    .select(['id', 'reference', 'zip', 'created_at'])
-    .where('merged_into', 'is', null)
-    .where('status', 'in', CONFIRMED_INCIDENT_STATUSES)
-    .where('created_at', '>=', since)
-    .orderBy('created_at', 'desc')
-    .limit(limit)
-    .execute();
-}
-
-export async function findIncidentReference(db: Db, incidentId: string): Promise<string | undefined> {
-  const row = await db
-    .selectFrom('incidents')
-    .select('reference')
-    .where('id', '=', incidentId)
-    .executeTakeFirst();
-  return row?.reference;
-}
-
 // ---- merging and retention ----
 
 export async function listEventRows(db: Db, caseId: string): Promise<CaseEvent[]> {
@@ -531,4 +453,45 @@ export async function reduceToHusk(db: Db, caseId: string, at: Date): Promise<vo
     .execute();
   await db.deleteFrom('case_contacts').where('case_id', '=', caseId).execute();
   await db.deleteFrom('case_events').where('case_id', '=', caseId).execute();
+}
+
+// ---- locator re-checks (the case-tracking module's reminders; read through cases.queries.ts) ----
+
+/**
+ * Open, live cases the staff member may see (assigned, or in the case's team) whose locator re-check is due,
+ * oldest due first.
+ */
+export async function listLocatorChecksDueFor(
+  db: Db,
+  userId: string,
+  now: Date,
+): Promise<{ id: string; reference: string; next_locator_check_at: Date }[]> {
+  const rows = await db
+    .selectFrom('cases')
+    .select(['cases.id', 'cases.reference', 'cases.next_locator_check_at'])
+    .where('cases.status', '=', 'open')
+    .where('cases.merged_into', 'is', null)
+    .where('cases.key_destroyed_at', 'is', null)
+    .where('cases.next_locator_check_at', '<=', now)
+    .where((eb) => caseVisibleTo(eb, userId))
+    .orderBy('cases.next_locator_check_at')
+    .orderBy('cases.reference')
+    .execute();
+  return rows.map((row) => ({ ...row, next_locator_check_at: row.next_locator_check_at! }));
+}
+
+/** Every open, live case whose locator re-check is due, with its due time. */
+export async function listDueLocatorChecks(
+  db: Db,
+  now: Date,
+): Promise<{ id: string; next_locator_check_at: Date }[]> {
+  const rows = await db
+    .selectFrom('cases')
+    .select(['id', 'next_locator_check_at'])
+    .where('next_locator_check_at', '<=', now)
+    .where('status', '=', 'open')
+    .where('merged_into', 'is', null)
+    .where('key_destroyed_at', 'is', null)
+    .execute();
+  return rows.map((row) => ({ id: row.id, next_locator_check_at: row.next_locator_check_at! }));
 }

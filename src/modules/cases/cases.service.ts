@@ -11,9 +11,15 @@ import type { StaffPrincipal } from '../../http/access.ts';
 import { isLanguage } from '../../i18n/i18n.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { REFERENCE_ALPHABET } from '../reports/reference-code.ts';
+import {
+  findIncidentInStatus,
+  findIncidentReference,
+  listIncidentsInStatusSince,
+} from '../incidents/incidents.queries.ts';
+import { CONFIRMED_INCIDENT_STATUSES } from './cases.incident-link.ts';
 import { isUuid } from '../../http/ids.ts';
-import { mayHandleFollowup } from '../voice/followups.service.ts';
-import { closeFollowup } from '../voice/voice.repository.ts';
+import { closeFollowup, findFamilyFollowup, mayHandleFollowup } from '../voice/followups.service.ts';
+import { readCallbackContacts } from '../reports/reports.queries.ts';
 import { openCaseForStaff } from './cases.access.ts';
 import { deleteReportFiles, moveFollowupIntoCase } from './hotline-messages.ts';
 import { recordDuplicateLookup } from './legal-intake.ts';
@@ -27,15 +33,11 @@ import { normalizeName, sealDetails, unsealDetails, type CaseDetails } from './c
 import {
   addAssignee,
   deleteContact,
-  findConfirmedIncident,
-  findFollowupForCase,
-  findIncidentReference,
   findPossibleDuplicates,
   findTeam,
   insertCase,
   insertContact,
   listAssigneeIds,
-  listConfirmedIncidentsSince,
   listTeams,
   listVisibleCases,
   lockCase,
@@ -45,10 +47,21 @@ import {
   updateCase,
   visibleCaseIds,
 } from './cases.repository.ts';
+
+/** For the other case modules: a change to the case row (their columns), inside their transaction. */
+export { updateCase };
+
+/** While the person is not located, when the legal team is next reminded; null stops the reminders. */
+export async function setNextLocatorCheck(
+  trx: Kysely<Database>,
+  caseId: string,
+  at: Date | null,
+): Promise<void> {
+  await updateCase(trx, caseId, { next_locator_check_at: at });
+}
 import { readCaseTimeline, recordCaseEvent, type CaseTimelineEntry } from './cases.timeline.ts';
 import { isEnabledWithRole } from '../auth/users.queries.ts';
 import { staffHolding, staffLabel, staffNamesOf } from '../staff/staff.service.ts';
-import { reportCallbackPhoneField } from '../reports/reports.fields.ts';
 
 const CASE_REFERENCE_LENGTH = 6;
 
@@ -296,21 +309,19 @@ export async function readFollowupForCase(
 ): Promise<OpeningSource['task'] | 'closed' | 'missing'> {
   if (taskId === null) return null;
   if (!isUuid(taskId) || !(await mayHandleFollowup(context, taskId, userId))) return 'missing';
-  const task = await findFollowupForCase(context.db, taskId);
+  const task = await findFamilyFollowup(context.db, taskId);
   if (!task) return 'missing';
   if (task.status !== 'open') return 'closed';
+  const contact =
+    task.report_id === null
+      ? undefined
+      : (await readCallbackContacts(context, [task.report_id])).get(task.report_id);
   return {
     id: task.id,
-    reference: task.reference,
+    reference: contact?.reference ?? null,
     reportId: task.report_id,
     language: isLanguage(task.language) ? task.language : context.config.defaultLanguage,
-    phone:
-      task.report_id === null
-        ? null
-        : context.secrets.fields.decryptOptional(
-            reportCallbackPhoneField(task.report_id),
-            task.callback_phone_ciphertext,
-          ),
+    phone: contact?.callbackPhone ?? null,
   };
 }
 
@@ -320,7 +331,7 @@ export async function readIncidentForCase(
 ): Promise<OpeningSource['incident'] | 'missing'> {
   if (incidentId === null) return null;
   if (!isUuid(incidentId)) return 'missing';
-  const incident = await findConfirmedIncident(context.db, incidentId);
+  const incident = await findIncidentInStatus(context.db, incidentId, CONFIRMED_INCIDENT_STATUSES);
   if (!incident) return 'missing';
   return {
     id: incident.id,
@@ -337,7 +348,7 @@ export async function recentConfirmedIncidents(
   context: AppContext,
 ): Promise<NonNullable<OpeningSource['incident']>[]> {
   const since = new Date(context.clock.now().getTime() - INCIDENT_CHOICE_DAYS * 24 * 3600 * 1000);
-  const rows = await listConfirmedIncidentsSince(context.db, since, 100);
+  const rows = await listIncidentsInStatusSince(context.db, CONFIRMED_INCIDENT_STATUSES, since, 100);
   return rows.map((row) => ({
     id: row.id,
     reference: row.reference,

@@ -1,8 +1,8 @@
 // The legal intake team: the one team that takes the hotline's follow-ups (families whose relative was
 // detained) and whose coordinator is asked when someone opening a case meets a duplicate they may not see.
 // Admins choose the team and its coordinator (audited); membership itself is the teams pages' business.
-// Other modules ask here (the voice module, for who may see and play a follow-up); this file imports only
-// its repository, so depending on it makes no cycle.
+// The voice module asks here, through the follow-up team cases.module.ts registers with it, who may see and
+// play a follow-up.
 import type { AppContext } from '../../app/context.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { isUuid } from '../../http/ids.ts';

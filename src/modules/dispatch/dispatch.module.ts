@@ -3,15 +3,34 @@
 import type { AppContext } from '../../app/context.ts';
 import type { DomainModule } from '../../app/domain-module.ts';
 import { DISPATCHER_ROLES } from './dispatch.policy.ts';
+import { registerIncidentDispatches } from '../incidents/incidents.dispatches.ts';
+import { registerStoredFiles } from '../reports/reports.attachments.ts';
 import { reportsDeps } from '../reports/reports.module.ts';
 import { registerInboundTextHandler } from '../sms/sms.inbound.ts';
 import { sendCalloutTextJob, sendDispatchTextJob, sendStandDownTextJob } from './dispatch.jobs.ts';
 import { registerDispatchRoutes } from './dispatch.routes.ts';
 import { sendDispatchText, sendStandDownText, type DispatchDeps } from './dispatch.service.ts';
 import { answerResponderText } from './dispatch.sms.ts';
+import {
+  countDispatchesByStatus,
+  dispatchActivityByIncident,
+  incidentsWithDispatchesSince,
+  moveDispatchesToIncident,
+  referencedVerificationPhotos,
+} from './incident-dispatches.repository.ts';
 
 // A responder's "1" or "2" to the hotline answers their open dispatch before text intake sees it.
 registerInboundTextHandler('dispatch', answerResponderText);
+
+// The board's and the incident page's view of dispatches, and a merge moving them.
+registerIncidentDispatches({
+  activity: dispatchActivityByIncident,
+  incidentsActiveSince: incidentsWithDispatchesSince,
+  countByStatus: countDispatchesByStatus,
+  moveToIncident: moveDispatchesToIncident,
+});
+// Verification photos live in the reports' store; its orphan sweep must keep them.
+registerStoredFiles('dispatch', referencedVerificationPhotos);
 
 /** Verification photos go to the same encrypted upload store as report photos. */
 export function dispatchDeps(context: AppContext): DispatchDeps {

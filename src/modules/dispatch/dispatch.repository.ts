@@ -1,12 +1,12 @@
 // The only place dispatches and verifications are read or written with SQL (staff profiles are the staff
 // module's).
 import { sql, type Kysely } from 'kysely';
-import type { Database, DispatchStatus, Incident, IncidentStatus, Verification } from '../../db/schema.ts';
+import type { Database, DispatchStatus, Incident, Verification } from '../../db/schema.ts';
 
 type Db = Kysely<Database>;
 
 // ---------------------------------------------------------------------------------------------------------
-// Incidents (read here for what dispatching needs; the incidents module owns them)
+// Incidents (what dispatching needs of them; read through incidents.queries.ts)
 
 export type IncidentForDispatch = Pick<
   Incident,
@@ -23,56 +23,6 @@ export type IncidentForDispatch = Pick<
   | 'merged_into'
   | 'created_at'
 >;
-
-const INCIDENT_COLUMNS = [
-  'id',
-  'reference',
-  'type',
-  'agency',
-  'status',
-  'point_ciphertext',
-  'zip',
-  'h3_cell',
-  'summary_ciphertext',
-  'reporter_language',
-  'merged_into',
-  'created_at',
-] as const;
-
-export async function findIncident(db: Db, id: string): Promise<IncidentForDispatch | undefined> {
-  return db.selectFrom('incidents').select(INCIDENT_COLUMNS).where('id', '=', id).executeTakeFirst();
-}
-
-/** Locks the incident row, so two dispatchers sending at once count the crowd one after the other. */
-export async function lockIncident(db: Db, id: string): Promise<IncidentForDispatch | undefined> {
-  return db
-    .selectFrom('incidents')
-    .select(INCIDENT_COLUMNS)
-    .where('id', '=', id)
-    .forUpdate()
-    .executeTakeFirst();
-}
-
-export async function incidentStatus(db: Db, id: string): Promise<IncidentStatus | undefined> {
-  const row = await db.selectFrom('incidents').select('status').where('id', '=', id).executeTakeFirst();
-  return row?.status;
-}
-
-/** Where the reports grouped into an incident say it is (encrypted), for the responder sent to look. */
-export async function listReportLocations(
-  db: Db,
-  incidentId: string,
-): Promise<{ id: string; location_ciphertext: string }[]> {
-  const rows = await db
-    .selectFrom('reports')
-    .select(['id', 'location_ciphertext'])
-    .where('incident_id', '=', incidentId)
-    .where('location_ciphertext', 'is not', null)
-    .orderBy('created_at')
-    .limit(5)
-    .execute();
-  return rows.map((row) => ({ id: row.id, location_ciphertext: row.location_ciphertext! }));
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Dispatches
@@ -201,14 +151,13 @@ export async function setDispatchProviderId(db: Db, id: string, providerId: stri
  * The dispatch a responder's text answers: the newest one still waiting for an answer, else the newest one
  * they are on their way to (a second "1 10" updates the ETA).
  */
-export async function findOpenDispatchFor(
+export async function findOpenDispatchRowFor(
   db: Db,
   responderId: string,
-): Promise<{ id: string; incident_id: string; status: DispatchStatus; reference: string } | undefined> {
+): Promise<{ id: string; incident_id: string; status: DispatchStatus } | undefined> {
   return db
     .selectFrom('dispatches as d')
-    .innerJoin('incidents as i', 'i.id', 'd.incident_id')
-    .select(['d.id', 'd.incident_id', 'd.status', 'i.reference'])
+    .select(['d.id', 'd.incident_id', 'd.status'])
     .where('d.responder_id', '=', responderId)
     .where('d.status', 'in', ['sent', 'on_way'])
     .orderBy(sql`case when d.status = 'sent' then 0 else 1 end`)
@@ -218,16 +167,13 @@ export async function findOpenDispatchFor(
 }
 
 /** Dispatches to one responder that are not finished, newest first, for their own page. */
-export async function listOpenDispatchesFor(
+export async function listOpenDispatchRowsFor(
   db: Db,
   responderId: string,
-): Promise<
-  { id: string; status: DispatchStatus; created_at: Date; reference: string; zip: string | null }[]
-> {
+): Promise<{ id: string; incident_id: string; status: DispatchStatus; created_at: Date }[]> {
   return db
     .selectFrom('dispatches as d')
-    .innerJoin('incidents as i', 'i.id', 'd.incident_id')
-    .select(['d.id', 'd.status', 'd.created_at', 'i.reference', 'i.zip'])
+    .select(['d.id', 'd.incident_id', 'd.status', 'd.created_at'])
     .where('d.responder_id', '=', responderId)
     .where('d.status', 'in', ['sent', 'on_way', 'arrived'])
     .orderBy('d.created_at', 'desc')

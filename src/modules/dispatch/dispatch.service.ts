@@ -26,18 +26,17 @@ import {
   textLanguage,
   type DispatchTextKind,
 } from './dispatch.message.ts';
+import { findIncident, findIncidentLabels, lockIncident } from '../incidents/incidents.queries.ts';
+import { listReportLocations } from '../reports/reports.queries.ts';
 import { rankResponders, type Suggestion } from './dispatch.ranking.ts';
 import {
   dispatchedResponderIds,
-  findIncident,
   findVerificationForDispatch,
-  incidentStatus,
   insertDispatch,
   insertVerification,
-  listOpenDispatchesFor,
-  listReportLocations,
+  findOpenDispatchRowFor,
+  listOpenDispatchRowsFor,
   lockDispatch,
-  lockIncident,
   setDispatchProviderId,
   setDispatchStatus,
   updateDispatchAnswer,
@@ -92,6 +91,34 @@ export interface ProfileView {
   roles: Role[];
   onShiftSince: Date | null;
   openDispatches: OpenDispatchLink[];
+}
+
+/** Dispatches to one responder that are not finished, newest first, with their incident's reference and ZIP. */
+async function listOpenDispatchesFor(
+  db: AppContext['db'],
+  responderId: string,
+): Promise<
+  { id: string; status: DispatchStatus; created_at: Date; reference: string; zip: string | null }[]
+> {
+  const rows = await listOpenDispatchRowsFor(db, responderId);
+  const labels = await findIncidentLabels(db, [...new Set(rows.map((row) => row.incident_id))]);
+  return rows.flatMap(({ incident_id, ...row }) => {
+    const label = labels.get(incident_id);
+    return label ? [{ ...row, reference: label.reference, zip: label.zip }] : [];
+  });
+}
+
+/**
+ * The dispatch a responder's text answers: the newest one still waiting for an answer, else the newest one
+ * they are on their way to (a second "1 10" updates the ETA); with its incident's reference.
+ */
+export async function findOpenDispatchFor(
+  db: AppContext['db'],
+  responderId: string,
+): Promise<{ id: string; incident_id: string; status: DispatchStatus; reference: string } | undefined> {
+  const row = await findOpenDispatchRowFor(db, responderId);
+  const label = row && (await findIncidentLabels(db, [row.incident_id])).get(row.incident_id);
+  return row && label ? { ...row, reference: label.reference } : undefined;
 }
 
 export async function loadProfile(context: AppContext, userId: string): Promise<ProfileView> {
@@ -670,7 +697,7 @@ export async function recordVerification(
         source: 'verification' as const,
         dispatchId,
       };
-      const current = await incidentStatus(trx, incidentId);
+      const current = (await findIncident(trx, incidentId))?.status;
       // The flow goes through `verifying`: a report nobody had moved yet, or a second look after "unable to
       // verify", gets there first, then to what the responder found.
       if (

@@ -7,10 +7,9 @@ import type { Database } from '../../db/schema.ts';
 import { translate } from '../../i18n/i18n.ts';
 import { parseKeyword } from '../sms/sms.conversation.ts';
 import { textLanguage } from './dispatch.message.ts';
-import { findOpenDispatchFor } from './dispatch.repository.ts';
 import { findResponderByPhone } from '../staff/staff.service.ts';
 import { parseResponderText } from './dispatch.schemas.ts';
-import { answerDispatch } from './dispatch.service.ts';
+import { answerDispatch, findOpenDispatchFor } from './dispatch.service.ts';
 
 export interface ResponderText {
   /** The sender in E.164. */

@@ -4,7 +4,7 @@
 // reader's language and filters it.
 import type { AppContext } from '../../app/context.ts';
 import { NotificationFanOut } from '../../db/notification-fan-out.ts';
-import { REPORTS_CHANNEL } from '../reports/reports.repository.ts';
+import { REPORTS_CHANNEL } from '../reports/reports.queries.ts';
 import { INCIDENTS_CHANNEL } from './incidents.lifecycle.ts';
 import { incidentChange, reportChange, type BoardChange } from './incidents.service.ts';
 

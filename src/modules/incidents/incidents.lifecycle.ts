@@ -2,14 +2,20 @@
 // The rule that matters most lives here: only a responder's field verification can confirm an incident.
 // A dispatcher can move it along and record other outcomes, never announce it as real from hearsay.
 import { randomUUID } from 'node:crypto';
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { AppContext } from '../../app/context.ts';
 import type { Database, IncidentStatus } from '../../db/schema.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { incidentEventNoteField } from './incidents.fields.ts';
+import {
+  insertIncidentEvent,
+  lockIncidentStatus,
+  notifyIncident,
+  setIncidentStatus,
+  touchIncident,
+} from './incidents.repository.ts';
 
-/** PostgreSQL notification channel: payload is an incident id; the live board re-reads that incident. */
-export const INCIDENTS_CHANNEL = 'amparo_incidents';
+export { INCIDENTS_CHANNEL } from './incidents.repository.ts';
 
 /** Who is making a status change: a dispatcher at a console, or a responder's verification from the field. */
 export type StatusChangeSource = 'dispatcher' | 'verification';
@@ -44,7 +50,7 @@ export function canTransition(from: IncidentStatus, to: IncidentStatus, source: 
 }
 
 export async function notifyIncidentChanged(trx: Transaction<Database>, incidentId: string): Promise<void> {
-  await sql`select pg_notify(${INCIDENTS_CHANNEL}, ${incidentId})`.execute(trx);
+  await notifyIncident(trx, incidentId);
 }
 
 /**
@@ -57,11 +63,7 @@ export async function markIncidentChanged(
   trx: Transaction<Database>,
   incidentId: string,
 ): Promise<void> {
-  await trx
-    .updateTable('incidents')
-    .set({ updated_at: context.clock.now() })
-    .where('id', '=', incidentId)
-    .execute();
+  await touchIncident(trx, incidentId, context.clock.now());
   await notifyIncidentChanged(trx, incidentId);
 }
 
@@ -86,22 +88,19 @@ export async function recordIncidentEvent(
   entry: TimelineEntry,
 ): Promise<string> {
   const id = randomUUID();
-  await trx
-    .insertInto('incident_events')
-    .values({
-      id,
-      incident_id: entry.incidentId,
-      at: context.clock.now(),
-      actor_id: entry.actorId,
-      kind: entry.kind,
-      from_status: entry.fromStatus ?? null,
-      to_status: entry.toStatus ?? null,
-      note_ciphertext: context.secrets.fields.encryptOptional(incidentEventNoteField(id), entry.note ?? null),
-      report_id: entry.reportId ?? null,
-      dispatch_id: entry.dispatchId ?? null,
-      related_incident_id: entry.relatedIncidentId ?? null,
-    })
-    .execute();
+  await insertIncidentEvent(trx, {
+    id,
+    incident_id: entry.incidentId,
+    at: context.clock.now(),
+    actor_id: entry.actorId,
+    kind: entry.kind,
+    from_status: entry.fromStatus ?? null,
+    to_status: entry.toStatus ?? null,
+    note_ciphertext: context.secrets.fields.encryptOptional(incidentEventNoteField(id), entry.note ?? null),
+    report_id: entry.reportId ?? null,
+    dispatch_id: entry.dispatchId ?? null,
+    related_incident_id: entry.relatedIncidentId ?? null,
+  });
   return id;
 }
 
@@ -124,21 +123,16 @@ export async function changeIncidentStatus(
     dispatchId?: string | null;
   },
 ): Promise<StatusChangeResult> {
-  const current = await trx
-    .selectFrom('incidents')
-    .select(['status', 'merged_into'])
-    .where('id', '=', change.incidentId)
-    .forUpdate()
-    .executeTakeFirst();
+  const current = await lockIncidentStatus(trx, change.incidentId);
   if (!current || current.merged_into !== null) return 'not_found';
   if (current.status === change.to) return 'unchanged';
   if (!canTransition(current.status, change.to, change.source)) return 'not_allowed';
   const now = context.clock.now();
-  await trx
-    .updateTable('incidents')
-    .set({ status: change.to, status_changed_at: now, status_changed_by: change.actorId, updated_at: now })
-    .where('id', '=', change.incidentId)
-    .execute();
+  await setIncidentStatus(trx, change.incidentId, {
+    status: change.to,
+    changedBy: change.actorId,
+    changedAt: now,
+  });
   await recordIncidentEvent(context, trx, {
     incidentId: change.incidentId,
     actorId: change.actorId,

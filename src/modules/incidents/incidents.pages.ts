@@ -18,7 +18,7 @@ import type { MessageKey, Translator } from '../../i18n/i18n.ts';
 import { activityLabel, agencyLabel, statusLabel } from '../reports/reports.pages.ts';
 import { formatTime } from '../../i18n/time.ts';
 import { fieldError, type FieldError } from '../../http/form.ts';
-import { renderIncidentCaseLink } from '../cases/cases.incident-link.ts';
+import { renderIncidentPageParts } from './incidents.page-parts.ts';
 import { TRANSITIONS } from './incidents.lifecycle.ts';
 import {
   frameKey,
@@ -30,7 +30,8 @@ import {
   tileOrigin,
   type MapFrame,
 } from './incidents.map.ts';
-import type { BoardRow, GroupableReport } from './incidents.repository.ts';
+import type { GroupableReport } from '../reports/reports.queries.ts';
+import type { BoardRow } from './incidents.repository.ts';
 import {
   boardQueryString,
   MAX_REASON_CHARS,
@@ -743,7 +744,7 @@ export function renderIncidentDetail(
     </p>
     ${dispatchSection(t, incident)} ${statusSection(t, incident, csrfToken, problem)}
     ${reportsSection(page, incident, csrfToken, problem)} ${mergeSection(t, incident, csrfToken, problem)}
-    ${renderIncidentCaseLink(page.request, incident)} ${timelineSection(page, incident)}`;
+    ${renderIncidentPageParts(page.request, incident)} ${timelineSection(page, incident)}`;
   return renderPage({
     ...page,
     title: t('incidents.incident_title', { reference: incident.reference }),

@@ -2,20 +2,67 @@
 import { sql, type Insertable, type Kysely } from 'kysely';
 import type {
   Database,
-  DispatchStatus,
   Incident,
   IncidentAgency,
+  IncidentEventsTable,
   IncidentsTable,
   IncidentStatus,
   IncidentType,
-  Report,
-  ReportStatus,
 } from '../../db/schema.ts';
 
 type Db = Kysely<Database>;
 
+/** PostgreSQL notification channel: payload is an incident id; the live board re-reads that incident. */
+export const INCIDENTS_CHANNEL = 'amparo_incidents';
+
+export async function notifyIncident(db: Db, incidentId: string): Promise<void> {
+  await sql`select pg_notify(${INCIDENTS_CHANNEL}, ${incidentId})`.execute(db);
+}
+
+export async function insertIncidentEvent(db: Db, event: Insertable<IncidentEventsTable>): Promise<void> {
+  await db.insertInto('incident_events').values(event).execute();
+}
+
+/** An incident's status, its row locked until the transaction ends. */
+export async function lockIncidentStatus(
+  db: Db,
+  id: string,
+): Promise<{ status: IncidentStatus; merged_into: string | null } | undefined> {
+  return db
+    .selectFrom('incidents')
+    .select(['status', 'merged_into'])
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function setIncidentStatus(
+  db: Db,
+  id: string,
+  change: { status: IncidentStatus; changedBy: string | null; changedAt: Date },
+): Promise<void> {
+  await db
+    .updateTable('incidents')
+    .set({
+      status: change.status,
+      status_changed_at: change.changedAt,
+      status_changed_by: change.changedBy,
+      updated_at: change.changedAt,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
 /** What the board shows of an incident: never its exact point, summary or timeline notes. */
-export interface BoardRow {
+export interface BoardRow extends Omit<BoardIncidentRow, 'own_changed_at'> {
+  report_count: number;
+  on_way_count: number;
+  /** The latest of anything that happened to it (status, timeline, a dispatch): the live stream's cursor. */
+  changed_at: Date;
+}
+
+/** A board row as the incidents table alone gives it; the service adds the reports' and dispatches' parts. */
+export interface BoardIncidentRow {
   id: string;
   reference: string;
   type: IncidentType;
@@ -26,10 +73,16 @@ export interface BoardRow {
   created_at: Date;
   updated_at: Date;
   merged_into: string | null;
-  report_count: number;
-  on_way_count: number;
-  /** The latest of anything that happened to it (status, timeline, a dispatch): the live stream's cursor. */
-  changed_at: Date;
+  /** The latest of the incident's own changes: its row and its timeline. */
+  own_changed_at: Date;
+}
+
+/** What other modules show of an incident they refer to. */
+export interface IncidentSummary {
+  id: string;
+  reference: string;
+  zip: string | null;
+  created_at: Date;
 }
 
 export interface BoardFilters {
@@ -39,21 +92,6 @@ export interface BoardFilters {
   zip?: string | undefined;
   /** Only incidents with something happening since then. */
   changedSince?: Date | undefined;
-}
-
-/** A report waiting to be grouped, with its encrypted location for matching (never shown on the board). */
-export interface GroupableReport {
-  id: string;
-  reference: string;
-  created_at: Date;
-  activity: Report['activity'];
-  zip: string | null;
-  agency: Report['agency'];
-  status: ReportStatus;
-  channel: Report['channel'];
-  language: string;
-  incident_id: string | null;
-  location_ciphertext: string | null;
 }
 
 /** An open incident that a report might belong to, with its encrypted point for the distance check. */
@@ -70,30 +108,26 @@ export interface CandidateIncident {
 }
 
 function boardQuery(db: Db) {
-  return db.selectFrom('incidents as i').select([
-    'i.id',
-    'i.reference',
-    'i.type',
-    'i.agency',
-    'i.status',
-    'i.zip',
-    'i.h3_cell',
-    'i.created_at',
-    'i.updated_at',
-    'i.merged_into',
-    sql<number>`(select count(*)::int from reports r where r.incident_id = i.id)`.as('report_count'),
-    sql<number>`(select count(*)::int from dispatches d where d.incident_id = i.id and d.status = 'on_way')`.as(
-      'on_way_count',
-    ),
-    sql<Date>`greatest(i.updated_at,
-        (select max(e.at) from incident_events e where e.incident_id = i.id),
-        (select max(greatest(d.created_at, d.responded_at)) from dispatches d where d.incident_id = i.id))`.as(
-      'changed_at',
-    ),
-  ]);
+  return db
+    .selectFrom('incidents as i')
+    .select([
+      'i.id',
+      'i.reference',
+      'i.type',
+      'i.agency',
+      'i.status',
+      'i.zip',
+      'i.h3_cell',
+      'i.created_at',
+      'i.updated_at',
+      'i.merged_into',
+      sql<Date>`greatest(i.updated_at, (select max(e.at) from incident_events e where e.incident_id = i.id))`.as(
+        'own_changed_at',
+      ),
+    ]);
 }
 
-export async function listBoard(db: Db, filters: BoardFilters, limit: number): Promise<BoardRow[]> {
+export async function listBoard(db: Db, filters: BoardFilters, limit: number): Promise<BoardIncidentRow[]> {
   let query = boardQuery(db).where('i.merged_into', 'is', null);
   if (filters.statuses !== 'all') query = query.where('i.status', 'in', filters.statuses);
   if (filters.type) query = query.where('i.type', '=', filters.type);
@@ -104,12 +138,20 @@ export async function listBoard(db: Db, filters: BoardFilters, limit: number): P
 }
 
 /** One incident as the board shows it, merged or not (the live stream tells boards to drop merged ones). */
-export async function findBoardRow(db: Db, id: string): Promise<BoardRow | undefined> {
+export async function findBoardRow(db: Db, id: string): Promise<BoardIncidentRow | undefined> {
   return boardQuery(db).where('i.id', '=', id).executeTakeFirst();
 }
 
-/** Incidents where anything happened since a moment: what a reconnecting board may have missed. */
-export async function listBoardChangedSince(db: Db, since: Date, limit: number): Promise<BoardRow[]> {
+/**
+ * Incidents where anything happened since a moment: what a reconnecting board may have missed. Those with
+ * dispatch activity since then are named by the caller (the dispatch module's).
+ */
+export async function listBoardChangedSince(
+  db: Db,
+  since: Date,
+  dispatchedIds: readonly string[],
+  limit: number,
+): Promise<BoardIncidentRow[]> {
   return boardQuery(db)
     .where((eb) =>
       eb.or([
@@ -121,13 +163,7 @@ export async function listBoardChangedSince(db: Db, since: Date, limit: number):
             .whereRef('e.incident_id', '=', 'i.id')
             .where('e.at', '>=', since),
         ),
-        eb.exists(
-          eb
-            .selectFrom('dispatches as d')
-            .select('d.id')
-            .whereRef('d.incident_id', '=', 'i.id')
-            .where((d) => d.or([d('d.created_at', '>=', since), d('d.responded_at', '>=', since)])),
-        ),
+        ...(dispatchedIds.length > 0 ? [eb('i.id', 'in', dispatchedIds)] : []),
       ]),
     )
     .orderBy('i.updated_at', 'asc')
@@ -193,102 +229,6 @@ export async function markMerged(db: Db, sourceId: string, targetId: string, now
     .execute();
 }
 
-const GROUPABLE_COLUMNS = [
-  'reports.id',
-  'reports.reference',
-  'reports.created_at',
-  'reports.activity',
-  'reports.zip',
-  'reports.agency',
-  'reports.status',
-  'reports.channel',
-  'reports.language',
-  'reports.incident_id',
-  'reports.location_ciphertext',
-] as const;
-
-export async function findGroupableReport(db: Db, id: string): Promise<GroupableReport | undefined> {
-  return db.selectFrom('reports').select(GROUPABLE_COLUMNS).where('id', '=', id).executeTakeFirst();
-}
-
-/** Reads a report for grouping and locks it, so two dispatchers cannot put it in two incidents. */
-export async function lockGroupableReport(db: Db, id: string): Promise<GroupableReport | undefined> {
-  return db
-    .selectFrom('reports')
-    .select(GROUPABLE_COLUMNS)
-    .where('id', '=', id)
-    .forUpdate()
-    .executeTakeFirst();
-}
-
-/** The triage queue: open reports that no incident holds yet, newest first. */
-export async function listTriageReports(
-  db: Db,
-  statuses: readonly ReportStatus[],
-  limit: number,
-): Promise<GroupableReport[]> {
-  return db
-    .selectFrom('reports')
-    .select(GROUPABLE_COLUMNS)
-    .where('incident_id', 'is', null)
-    .where('status', 'in', statuses)
-    .orderBy('created_at', 'desc')
-    .orderBy('id')
-    .limit(limit)
-    .execute();
-}
-
-export async function listTriageReportsSince(
-  db: Db,
-  statuses: readonly ReportStatus[],
-  since: Date,
-  limit: number,
-): Promise<GroupableReport[]> {
-  return db
-    .selectFrom('reports')
-    .select(GROUPABLE_COLUMNS)
-    .where('incident_id', 'is', null)
-    .where('status', 'in', statuses)
-    .where('created_at', '>=', since)
-    .orderBy('created_at', 'asc')
-    .orderBy('id')
-    .limit(limit)
-    .execute();
-}
-
-export async function listIncidentReports(db: Db, incidentId: string): Promise<GroupableReport[]> {
-  return db
-    .selectFrom('reports')
-    .select(GROUPABLE_COLUMNS)
-    .where('incident_id', '=', incidentId)
-    .orderBy('created_at', 'asc')
-    .orderBy('id')
-    .execute();
-}
-
-export async function listIncidentReportIds(db: Db, incidentId: string, limit: number): Promise<string[]> {
-  const rows = await db
-    .selectFrom('reports')
-    .select('id')
-    .where('incident_id', '=', incidentId)
-    .orderBy('created_at', 'desc')
-    .limit(limit)
-    .execute();
-  return rows.map((row) => row.id);
-}
-
-export async function linkReport(
-  db: Db,
-  reportId: string,
-  link: { incidentId: string; h3Cell: string | null },
-): Promise<void> {
-  await db
-    .updateTable('reports')
-    .set({ incident_id: link.incidentId, h3_cell: link.h3Cell })
-    .where('id', '=', reportId)
-    .execute();
-}
-
 /**
  * Open incidents active within a window: what a report from that time might belong to. The newest first,
  * and only a bounded number, so the few points decrypted to measure distances stay few.
@@ -348,7 +288,6 @@ export interface TimelineRow {
   to_status: IncidentStatus | null;
   note_ciphertext: string | null;
   report_id: string | null;
-  report_reference: string | null;
   dispatch_id: string | null;
   related_incident_id: string | null;
 }
@@ -357,7 +296,6 @@ export async function listTimeline(db: Db, incidentId: string): Promise<Timeline
   return (
     db
       .selectFrom('incident_events as e')
-      .leftJoin('reports as r', 'r.id', 'e.report_id')
       .select([
         'e.id',
         'e.at',
@@ -367,7 +305,6 @@ export async function listTimeline(db: Db, incidentId: string): Promise<Timeline
         'e.to_status',
         'e.note_ciphertext',
         'e.report_id',
-        'r.reference as report_reference',
         'e.dispatch_id',
         'e.related_incident_id',
       ])
@@ -380,41 +317,67 @@ export async function listTimeline(db: Db, incidentId: string): Promise<Timeline
   );
 }
 
-export async function countDispatches(db: Db, incidentId: string): Promise<Map<DispatchStatus, number>> {
-  const rows = await db
-    .selectFrom('dispatches')
-    .select(['status', sql<number>`count(*)::int`.as('count')])
-    .where('incident_id', '=', incidentId)
-    .groupBy('status')
-    .execute();
-  return new Map(rows.map((row) => [row.status, row.count]));
-}
-
-/** Moves reports from one incident to another: all of them, or the ones listed. */
-export async function moveReports(
-  db: Db,
-  fromId: string,
-  toId: string,
-  reportIds?: readonly string[],
-): Promise<number> {
-  if (reportIds?.length === 0) return 0;
-  let query = db.updateTable('reports').set({ incident_id: toId }).where('incident_id', '=', fromId);
-  if (reportIds) query = query.where('id', 'in', reportIds);
-  const result = await query.executeTakeFirst();
-  return Number(result.numUpdatedRows);
-}
-
-/** Everything that happened to one incident now belongs to another's timeline, as do its dispatches. */
-export async function moveIncidentHistory(db: Db, fromId: string, toId: string): Promise<void> {
+/** Everything that happened to one incident now belongs to another's timeline. */
+export async function moveIncidentEvents(db: Db, fromId: string, toId: string): Promise<void> {
   await db
     .updateTable('incident_events')
     .set({ incident_id: toId })
     .where('incident_id', '=', fromId)
     .execute();
-  await db.updateTable('dispatches').set({ incident_id: toId }).where('incident_id', '=', fromId).execute();
-  await db
-    .updateTable('verifications')
-    .set({ incident_id: toId })
-    .where('incident_id', '=', fromId)
+}
+
+/** An incident's reference and place, when it is not merged and its status is one of these. */
+export async function findIncidentInStatus(
+  db: Db,
+  incidentId: string,
+  statuses: readonly IncidentStatus[],
+): Promise<IncidentSummary | undefined> {
+  return db
+    .selectFrom('incidents')
+    .select(['id', 'reference', 'zip', 'created_at'])
+    .where('id', '=', incidentId)
+    .where('merged_into', 'is', null)
+    .where('status', 'in', statuses)
+    .executeTakeFirst();
+}
+
+/** Incidents not merged, in one of these statuses, started since then; newest first. */
+export async function listIncidentsInStatusSince(
+  db: Db,
+  statuses: readonly IncidentStatus[],
+  since: Date,
+  limit: number,
+): Promise<IncidentSummary[]> {
+  return db
+    .selectFrom('incidents')
+    .select(['id', 'reference', 'zip', 'created_at'])
+    .where('merged_into', 'is', null)
+    .where('status', 'in', statuses)
+    .where('created_at', '>=', since)
+    .orderBy('created_at', 'desc')
+    .limit(limit)
     .execute();
+}
+
+export async function findIncidentReference(db: Db, incidentId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('incidents')
+    .select('reference')
+    .where('id', '=', incidentId)
+    .executeTakeFirst();
+  return row?.reference;
+}
+
+/** References and ZIP codes of these incidents, by id: what other modules show of incidents they list. */
+export async function findIncidentLabels(
+  db: Db,
+  ids: readonly string[],
+): Promise<Map<string, { reference: string; zip: string | null }>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('incidents')
+    .select(['id', 'reference', 'zip'])
+    .where('id', 'in', ids)
+    .execute();
+  return new Map(rows.map((row) => [row.id, { reference: row.reference, zip: row.zip }]));
 }

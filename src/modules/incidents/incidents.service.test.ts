@@ -9,7 +9,7 @@ import { h3CellOf, readPoint, zipCentroid } from '../../geo/geo.ts';
 import { reportsDeps } from '../reports/reports.module.ts';
 import { expireReport } from '../reports/reports.service.ts';
 import { changeIncidentStatus } from './incidents.lifecycle.ts';
-import { findGroupableReport } from './incidents.repository.ts';
+import { findGroupableReport } from '../reports/reports.queries.ts';
 import {
   addReportToIncident,
   changeStatusAsDispatcher,

@@ -26,7 +26,24 @@ import {
 import { recordAudit } from '../audit/audit.service.ts';
 import { REFERENCE_ALPHABET } from '../reports/reference-code.ts';
 import { isUuid } from '../../http/ids.ts';
-import { EXPIRING_STATUSES, OPEN_STATUSES } from '../reports/reports.service.ts';
+import {
+  countReportsByIncident,
+  findGroupableReport,
+  findReportReferences,
+  listIncidentReportIds,
+  listIncidentReports,
+  listTriageReports,
+  listTriageReportsSince,
+  type GroupableReport,
+} from '../reports/reports.queries.ts';
+import {
+  EXPIRING_STATUSES,
+  linkReportToIncident,
+  lockGroupableReport,
+  moveReportsToIncident,
+  OPEN_STATUSES,
+  setReportStatus,
+} from '../reports/reports.service.ts';
 import {
   canTransition,
   changeIncidentStatus,
@@ -36,35 +53,27 @@ import {
   TRANSITIONS,
   type StatusChangeResult,
 } from './incidents.lifecycle.ts';
+import { incidentDispatches } from './incidents.dispatches.ts';
 import { frameFor, markerPoint, type MapFrame } from './incidents.map.ts';
 import {
-  countDispatches,
   findBoardRow,
-  findGroupableReport,
   findIncident,
   incidentReferenceExists,
   insertIncident,
-  linkReport,
   listBoard,
   listBoardChangedSince,
   listCandidateIncidents,
-  listIncidentReportIds,
-  listIncidentReports,
   listMergeTargets,
   listRecentPlaces,
   listTimeline,
-  listTriageReports,
-  listTriageReportsSince,
-  lockGroupableReport,
   lockIncident,
   markMerged,
-  moveIncidentHistory,
-  moveReports,
+  moveIncidentEvents,
   touchIncident,
   updateIncidentPlace,
+  type BoardIncidentRow,
   type BoardRow,
   type CandidateIncident,
-  type GroupableReport,
 } from './incidents.repository.ts';
 import {
   changedSinceFor,
@@ -73,7 +82,6 @@ import {
   type CreateIncidentInput,
   type SplitInput,
 } from './incidents.schemas.ts';
-import { updateStatus as updateReportStatus } from '../reports/reports.repository.ts';
 import { staffLabel, staffNamesOf } from '../staff/staff.service.ts';
 import { reportField } from '../reports/reports.fields.ts';
 import { incidentEventNoteField, incidentField } from './incidents.fields.ts';
@@ -270,7 +278,7 @@ async function linkReportInTransaction(
 ): Promise<void> {
   const now = context.clock.now();
   const place = placeOfReport(context, report);
-  await linkReport(trx, report.id, {
+  await linkReportToIncident(trx, report.id, {
     incidentId: incident.id,
     h3Cell: place.point ? h3CellOf(place.point) : incident.h3_cell,
   });
@@ -288,7 +296,7 @@ async function linkReportInTransaction(
   // A report someone grouped into an incident is being followed up: expiry must keep it.
   if (EXPIRING_STATUSES.includes(report.status)) {
     const to: ReportStatus = 'needs_verification';
-    await updateReportStatus(trx, report.id, { status: to, changedBy: actorId, changedAt: now });
+    await setReportStatus(trx, report.id, { status: to, changedBy: actorId, changedAt: now });
     await recordAudit(trx, context, {
       actorId,
       action: 'report.status_changed',
@@ -439,8 +447,9 @@ export async function mergeIncidents(
     if (VERIFIED_STATUSES.includes(source.status) && !VERIFIED_STATUSES.includes(target.status))
       return 'would_bury_verified';
     const now = context.clock.now();
-    const moved = await moveReports(trx, sourceId, targetId);
-    await moveIncidentHistory(trx, sourceId, targetId);
+    const moved = await moveReportsToIncident(trx, sourceId, targetId);
+    await moveIncidentEvents(trx, sourceId, targetId);
+    await incidentDispatches().moveToIncident(trx, sourceId, targetId);
     await markMerged(trx, sourceId, targetId, now);
     await touchIncident(trx, targetId, now);
     await recordIncidentEvent(context, trx, {
@@ -520,7 +529,7 @@ export async function splitIncident(
       status_changed_by: null,
       status_changed_at: null,
     });
-    await moveReports(trx, sourceId, id, input.reportIds);
+    await moveReportsToIncident(trx, sourceId, id, input.reportIds);
     await recordIncidentEvent(context, trx, {
       incidentId: id,
       actorId,
@@ -636,19 +645,44 @@ export async function triageEntries(
   }));
 }
 
+/**
+ * Board rows with what the reports and dispatch modules hold of them: report counts, responders on their
+ * way, and the latest dispatch activity in the change time. Two set-based queries for the whole page.
+ */
+async function withActivity(db: Context['db'], rows: readonly BoardIncidentRow[]): Promise<BoardRow[]> {
+  const ids = rows.map((row) => row.id);
+  const [reportCounts, activity] = await Promise.all([
+    countReportsByIncident(db, ids),
+    incidentDispatches().activity(db, ids),
+  ]);
+  return rows.map(({ own_changed_at, ...row }) => {
+    const dispatched = activity.get(row.id);
+    const lastAt = dispatched?.lastAt;
+    return {
+      ...row,
+      report_count: reportCounts.get(row.id) ?? 0,
+      on_way_count: dispatched?.onWay ?? 0,
+      changed_at: lastAt && lastAt > own_changed_at ? lastAt : own_changed_at,
+    };
+  });
+}
+
 /** Everything the board page shows: filtered incidents, the triage queue, and the map's frame. */
 export async function loadBoard(context: Context, filters: BoardQuery): Promise<BoardView> {
   const now = context.clock.now();
-  const incidents = await listBoard(
+  const incidents = await withActivity(
     context.db,
-    {
-      statuses: statusesFor(filters.status),
-      type: filters.type || undefined,
-      agency: filters.agency || undefined,
-      zip: filters.zip || undefined,
-      changedSince: changedSinceFor(filters.time, now),
-    },
-    BOARD_LIMIT,
+    await listBoard(
+      context.db,
+      {
+        statuses: statusesFor(filters.status),
+        type: filters.type || undefined,
+        agency: filters.agency || undefined,
+        zip: filters.zip || undefined,
+        changedSince: changedSinceFor(filters.time, now),
+      },
+      BOARD_LIMIT,
+    ),
   );
   const triage = await triageEntries(
     context,
@@ -680,7 +714,9 @@ export type BoardChange =
 
 export async function incidentChange(context: Context, incidentId: string): Promise<BoardChange | undefined> {
   if (!isUuid(incidentId)) return undefined;
-  const row = await findBoardRow(context.db, incidentId);
+  const own = await findBoardRow(context.db, incidentId);
+  if (!own) return undefined;
+  const [row] = await withActivity(context.db, [own]);
   if (!row) return undefined;
   return {
     kind: 'incident',
@@ -706,7 +742,12 @@ export async function boardChangesSince(context: Context, cursorMs: number): Pro
     kind: 'report',
     entry,
   }));
-  for (const row of await listBoardChangedSince(context.db, since, REPLAY_LIMIT)) {
+  const dispatchedIds = await incidentDispatches().incidentsActiveSince(context.db, since);
+  const rows = await withActivity(
+    context.db,
+    await listBoardChangedSince(context.db, since, dispatchedIds, REPLAY_LIMIT),
+  );
+  for (const row of rows) {
     changes.push({
       kind: 'incident',
       row,
@@ -783,7 +824,7 @@ export async function viewIncident(
   const [reports, timelineRows, dispatchCounts, mergeTargets] = [
     await listIncidentReports(db, incidentId),
     await listTimeline(db, incidentId),
-    await countDispatches(db, incidentId),
+    await incidentDispatches().countByStatus(db, incidentId),
     await listMergeTargets(db, incidentId, OPEN_INCIDENT_STATUSES, MERGE_TARGET_LIMIT),
   ];
   const actors = new Map(
@@ -794,6 +835,9 @@ export async function viewIncident(
       )
     ).map((staff) => [staff.userId, staffLabel(context, staff)]),
   );
+  const reportReferences = await findReportReferences(db, [
+    ...new Set(timelineRows.flatMap((row) => (row.report_id ? [row.report_id] : []))),
+  ]);
   const relatedIds = [
     ...new Set(timelineRows.flatMap((row) => (row.related_incident_id ? [row.related_incident_id] : []))),
   ];
@@ -840,8 +884,8 @@ export async function viewIncident(
         toStatus: row.to_status,
         note: fields.decryptOptional(incidentEventNoteField(row.id), row.note_ciphertext),
         report:
-          row.report_id && row.report_reference
-            ? { id: row.report_id, reference: row.report_reference }
+          row.report_id && reportReferences.has(row.report_id)
+            ? { id: row.report_id, reference: reportReferences.get(row.report_id)! }
             : null,
         related:
           row.related_incident_id && related.has(row.related_incident_id)

@@ -311,7 +311,7 @@ export function renderReportDetail(
   report: ReportDetail,
   csrfToken: string,
   /** The incident this report is in, or may belong to (from the incidents module). */
-  incidentSection: Html | string = '',
+  sections: Html | string = '',
 ): Html {
   const { request } = page;
   const t = request.t;
@@ -356,7 +356,7 @@ export function renderReportDetail(
     }
     ${report.recording ? renderRecording(t, report.id, report.recording) : ''}
     ${report.forLegalIntake ? html`<p class="notice" id="for-legal-intake">${t('voice.recording_restricted')}</p>` : ''}
-    ${incidentSection}
+    ${sections}
     <h2>${t('console.status_heading')}</h2>
     ${
       report.statusChangedAt

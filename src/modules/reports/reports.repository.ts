@@ -150,107 +150,34 @@ export async function findPhotos(db: Db, reportId: string): Promise<ReportPhoto[
 }
 
 /**
- * Which of these storage keys a row of these tables still points to. The store holds report photos, call
- * recordings, text messages' media (the sms module's, asked through registerStoredFileReferences) and
- * verification photos; a key none of them names is an orphan.
+ * Which of these storage keys a report photo still points to. (Texted photos, call recordings and verification
+ * photos are asked of their modules: reports.attachments.ts.)
  */
 export async function referencedStorageKeys(db: Db, keys: readonly string[]): Promise<Set<string>> {
   if (keys.length === 0) return new Set();
   const rows = await db
-    .selectFrom('report_recordings')
+    .selectFrom('report_photos')
     .select('storage_key')
     .where('storage_key', 'in', keys)
-    .union(db.selectFrom('report_photos').select('storage_key').where('storage_key', 'in', keys))
-    .union(
-      db
-        .selectFrom('verifications')
-        .select('photo_storage_key as storage_key')
-        .where('photo_storage_key', 'in', keys),
-    )
     .execute();
-  return new Set(rows.flatMap((row) => (row.storage_key === null ? [] : [row.storage_key])));
-}
-
-/** Files of a report's call recordings, deleted with the report. */
-export async function findRecordingStorageKeys(db: Db, reportId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('report_recordings')
-    .select('storage_key')
-    .where('report_id', '=', reportId)
-    .where('storage_key', 'is not', null)
-    .execute();
-  return rows.flatMap((row) => (row.storage_key === null ? [] : [row.storage_key]));
-}
-
-/** The report's call recording, for the detail page: whether Amparo holds its copy yet. */
-export async function findRecordingSummary(
-  db: Db,
-  reportId: string,
-): Promise<{ stored: boolean; durationSeconds: number | null; sha256: string | null } | undefined> {
-  const row = await db
-    .selectFrom('report_recordings')
-    .select(['storage_key', 'duration_seconds', 'original_sha256'])
-    .where('report_id', '=', reportId)
-    .orderBy('created_at')
-    .orderBy('id')
-    .executeTakeFirst();
-  return (
-    row && {
-      stored: row.storage_key !== null,
-      durationSeconds: row.duration_seconds,
-      sha256: row.original_sha256,
-    }
-  );
-}
-
-/** True when a family's call about a detention (a follow-up task, open or done) came with this report. */
-export async function hasFollowup(db: Db, reportId: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('followup_tasks')
-    .select('id')
-    .where('report_id', '=', reportId)
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
-/** True while the legal team has an open follow-up task (a detained family member) that needs this report. */
-export async function hasOpenFollowup(db: Db, reportId: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('followup_tasks')
-    .select('id')
-    .where('report_id', '=', reportId)
-    .where('status', '=', 'open')
-    .executeTakeFirst();
-  return row !== undefined;
+  return new Set(rows.map((row) => row.storage_key));
 }
 
 /**
- * Reports in one of these statuses that arrived before the cutoff and no open follow-up task needs, oldest
- * first: what the expiry sweep deletes.
+ * Reports in one of these statuses that arrived before the cutoff, except those kept (the ones open follow-up
+ * tasks need), oldest first: what the expiry sweep deletes.
  */
 export async function listExpiredReportIds(
   db: Db,
-  options: { statuses: readonly ReportStatus[]; createdBefore: Date; limit: number },
+  options: { statuses: readonly ReportStatus[]; createdBefore: Date; limit: number; keep: readonly string[] },
 ): Promise<string[]> {
-  const rows = await db
+  let query = db
     .selectFrom('reports')
     .select('reports.id')
     .where('reports.status', 'in', options.statuses)
-    .where('reports.created_at', '<', options.createdBefore)
-    .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('followup_tasks')
-            .select('followup_tasks.id')
-            .whereRef('followup_tasks.report_id', '=', 'reports.id')
-            .where('followup_tasks.status', '=', 'open'),
-        ),
-      ),
-    )
-    .orderBy('reports.created_at')
-    .limit(options.limit)
-    .execute();
+    .where('reports.created_at', '<', options.createdBefore);
+  if (options.keep.length > 0) query = query.where('reports.id', 'not in', options.keep);
+  const rows = await query.orderBy('reports.created_at').limit(options.limit).execute();
   return rows.map((row) => row.id);
 }
 
@@ -285,15 +212,6 @@ export async function deleteReport(db: Db, id: string): Promise<void> {
   await db.deleteFrom('reports').where('id', '=', id).execute();
 }
 
-export async function findReportReference(db: Db, reportId: string): Promise<string | undefined> {
-  const row = await db
-    .selectFrom('reports')
-    .select('reference')
-    .where('id', '=', reportId)
-    .executeTakeFirst();
-  return row?.reference;
-}
-
 export async function reportExists(db: Db, reportId: string): Promise<boolean> {
   const row = await db.selectFrom('reports').select('id').where('id', '=', reportId).executeTakeFirst();
   return row !== undefined;
@@ -305,5 +223,36 @@ export async function insertReportPhoto(db: Db, photo: NewReportPhoto): Promise<
     .insertInto('report_photos')
     .values(photo)
     .onConflict((conflict) => conflict.column('id').doNothing())
+    .execute();
+}
+
+/** A report still marked incomplete (kept for a call that left no message yet). */
+export async function findIncompleteReport(
+  db: Db,
+  id: string,
+): Promise<{ id: string; reference: string } | undefined> {
+  return db
+    .selectFrom('reports')
+    .select(['id', 'reference'])
+    .where('id', '=', id)
+    .where('incomplete', '=', true)
+    .executeTakeFirst();
+}
+
+/** The message arrived after all: the report is no longer missing anything. */
+export async function markComplete(db: Db, id: string): Promise<void> {
+  await db.updateTable('reports').set({ incomplete: false }).where('id', '=', id).execute();
+}
+
+/** References and encrypted callback numbers of these reports (those deleted meanwhile are absent). */
+export async function findCallbackPhones(
+  db: Db,
+  ids: readonly string[],
+): Promise<{ id: string; reference: string; callback_phone_ciphertext: string | null }[]> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('reports')
+    .select(['id', 'reference', 'callback_phone_ciphertext'])
+    .where('id', 'in', ids)
     .execute();
 }

@@ -9,9 +9,9 @@ import { AppError } from '../../http/errors.ts';
 import { eventStreams, replayCursor } from '../../http/event-stream.ts';
 import { readPhotoForm } from '../../http/multipart-form.ts';
 import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
-import { incidentSectionForReport } from '../incidents/incidents.report-section.ts';
 import { InvalidImageError, photoDecoder, type PhotoRefusal, type PreparedPhoto } from './photo.ts';
 import { REFERENCE_PATTERN } from './reference-code.ts';
+import { renderReportSections } from './reports.sections.ts';
 import type { ReportListRow } from './reports.repository.ts';
 import {
   presentListRow,
@@ -238,10 +238,10 @@ export function registerReportRoutes(
       const report = await viewReport(deps, request.params.id, principal.userId);
       if (!report) throw new AppError('not_found');
       const csrfToken = services.csrf.issue(principal.csrfSecret);
-      const incidentSection = await incidentSectionForReport(context, request.t, report.id, csrfToken);
+      const sections = await renderReportSections({ context, t: request.t, reportId: report.id, csrfToken });
       return reply
         .type('text/html; charset=utf-8')
-        .send(renderReportDetail(page(request), report, csrfToken, incidentSection).value);
+        .send(renderReportDetail(page(request), report, csrfToken, sections).value);
     },
   );
 

@@ -18,17 +18,14 @@ import {
   deleteReport,
   findListRow,
   findPhotos,
-  findRecordingStorageKeys,
-  findRecordingSummary,
   findReport,
-  hasFollowup,
-  hasOpenFollowup,
   insertReportAndNotify,
   insertReportPhoto,
   listExpiredReportIds,
   listReports,
   listReportsSince,
   lockReportStatus,
+  markComplete,
   referencedStorageKeys,
   reportExists,
   REPORTS_CHANNEL,
@@ -37,6 +34,8 @@ import {
   type ReportListRow,
 } from './reports.repository.ts';
 import type { ReportInput } from './reports.schemas.ts';
+import { keysReferencedElsewhere, reportCalls } from './reports.attachments.ts';
+import { linkReportToIncident, lockGroupableReport, moveReportsToIncident } from './grouping.repository.ts';
 import { isUuid } from '../../http/ids.ts';
 import {
   reportCallbackPhoneIndex,
@@ -47,6 +46,23 @@ import {
 export interface ReportsDeps {
   context: AppContext;
   store: BlobStore;
+}
+
+// Grouping into incidents (the incidents module's work, in its transaction).
+export { linkReportToIncident, lockGroupableReport, moveReportsToIncident };
+
+/** A call's message arrived after all: its report, kept without one, is no longer incomplete. */
+export async function markReportComplete(trx: Kysely<Database>, reportId: string): Promise<void> {
+  await markComplete(trx, reportId);
+}
+
+/** Sets a report's status (who and when) inside the caller's transaction; the caller audits it. */
+export async function setReportStatus(
+  trx: Kysely<Database>,
+  reportId: string,
+  change: { status: ReportStatus; changedBy: string; changedAt: Date },
+): Promise<void> {
+  await updateStatus(trx, reportId, change);
 }
 
 /** Statuses that mean nobody found the report worth keeping: they are deleted when retention ends. */
@@ -64,20 +80,6 @@ export async function linkReportPhoto(trx: Transaction<Database>, photo: NewRepo
   if (!(await reportExists(trx, photo.report_id))) return false;
   await insertReportPhoto(trx, photo);
   return true;
-}
-
-/** Which of some storage keys another module's rows still point to (files it keeps in the report store). */
-export type StoredFileReferences = (db: Kysely<Database>, keys: readonly string[]) => Promise<Set<string>>;
-
-const storedFileReferences = new Map<string, StoredFileReferences>();
-
-/**
- * A module that keeps files in the report store (sms: texted photos) registers, when its module file loads,
- * how to tell which keys it still uses, so the orphan sweep never deletes them. Registering a name again
- * replaces it.
- */
-export function registerStoredFileReferences(name: string, references: StoredFileReferences): void {
-  storedFileReferences.set(name, references);
 }
 
 export async function submitReport(
@@ -225,11 +227,11 @@ export async function expireReport(deps: ReportsDeps, reportId: string): Promise
     if (!EXPIRING_STATUSES.includes(status)) return 'kept';
     // A family member's call about a detention stays while the legal team's task is open (the callback
     // number and the message are the case's start); the sweep looks at it again once the task is closed.
-    if (await hasOpenFollowup(trx, reportId)) return 'postponed';
+    if (await reportCalls().hasOpenFollowup(trx, reportId)) return 'postponed';
     // Files before rows: if the deletion fails half-way the sweep finds the row still there next time,
     // so no file is ever left behind without a row pointing at it.
     for (const photo of await findPhotos(trx, reportId)) await deps.store.delete(photo.storage_key);
-    for (const key of await findRecordingStorageKeys(trx, reportId)) await deps.store.delete(key);
+    for (const key of await reportCalls().recordingStorageKeys(trx, reportId)) await deps.store.delete(key);
     await deleteReport(trx, reportId);
     return 'deleted';
   });
@@ -252,6 +254,7 @@ export async function sweepExpiredReports(deps: ReportsDeps, now: Date): Promise
       statuses: EXPIRING_STATUSES,
       createdBefore: cutoff,
       limit: EXPIRY_SWEEP_BATCH,
+      keep: await reportCalls().reportsWithOpenFollowups(db),
     });
     let deletedNow = 0;
     for (const id of ids) if ((await expireReport(deps, id)) === 'deleted') deletedNow += 1;
@@ -274,9 +277,7 @@ export async function sweepOrphanPhotos(deps: ReportsDeps, now: Date): Promise<n
   for (let i = 0; i < candidates.length; i += 500) {
     const batch = candidates.slice(i, i + 500);
     const referenced = await referencedStorageKeys(deps.context.db, batch);
-    for (const references of storedFileReferences.values()) {
-      for (const key of await references(deps.context.db, batch)) referenced.add(key);
-    }
+    for (const key of await keysReferencedElsewhere(deps.context.db, batch)) referenced.add(key);
     for (const key of batch) {
       if (referenced.has(key)) continue;
       await deps.store.delete(key);
@@ -351,8 +352,8 @@ export async function viewReport(
   const report = await findReport(db, reportId);
   if (!report) return undefined;
   const [photo] = await findPhotos(db, reportId);
-  const forLegalIntake = await hasFollowup(db, reportId);
-  const recording = forLegalIntake ? undefined : await findRecordingSummary(db, reportId);
+  const forLegalIntake = await reportCalls().hasFollowup(db, reportId);
+  const recording = forLegalIntake ? undefined : await reportCalls().recordingSummary(db, reportId);
   await recordAudit(db, deps.context, {
     actorId,
     action: 'report.viewed',

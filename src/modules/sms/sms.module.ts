@@ -4,7 +4,7 @@ import type { DomainModule } from '../../app/domain-module.ts';
 import { SIMULATOR_ROLES } from './sms.policy.ts';
 import { purgeWebhookReceipts, purgeWebhookReceiptsJob } from '../../integrations/twilio/webhook.ts';
 import { reportsDeps } from '../reports/reports.module.ts';
-import { registerStoredFileReferences } from '../reports/reports.service.ts';
+import { registerStoredFiles } from '../reports/reports.attachments.ts';
 import { fetchMediaJob, sendOwedReplyJob, sweepConversationsJob } from './sms.jobs.ts';
 import { fetchSmsMedia } from './sms.media.ts';
 import { mediaStorageKeysAmong } from './sms.repository.ts';
@@ -12,7 +12,7 @@ import { registerSmsRoutes } from './sms.routes.ts';
 import { sendOwedReply, sweepConversations } from './sms.service.ts';
 
 // Texted photos live in the report store: its orphan sweep must see the keys sms_media still names.
-registerStoredFileReferences('sms', mediaStorageKeysAmong);
+registerStoredFiles('sms', mediaStorageKeysAmong);
 
 export const smsModule: DomainModule = {
   name: 'sms',

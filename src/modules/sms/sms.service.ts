@@ -26,7 +26,7 @@ import { consoleSmsSender, createSmsSender } from '../../integrations/messaging/
 import { isUnsubscribedRefusal } from '../../integrations/twilio/rest-client.ts';
 import { mayTextAnonymously } from '../../phone/phone.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { findReportReference } from '../reports/reports.queries.ts';
+import { findReportReferences } from '../reports/reports.queries.ts';
 import { insertIncomingReport } from '../reports/reports.service.ts';
 import { readZipList } from '../subscriptions/subscriptions.schemas.ts';
 import { resumeSubscriptionAfterStart, subscribeBySms } from '../subscriptions/subscriptions.service.ts';
@@ -756,7 +756,7 @@ export async function sendOwedReply(context: AppContext, conversationId: string)
       row.report_id &&
       (row.last_auto_reply_at?.getTime() ?? 0) < row.closed_at.getTime()
     ) {
-      const reference = await findReportReference(trx, row.report_id);
+      const reference = (await findReportReferences(trx, [row.report_id])).get(row.report_id);
       if (reference) body = receivedReply(language, reference);
     }
     if (body === undefined) return undefined;

@@ -8,21 +8,41 @@ import { recordAudit } from '../audit/audit.service.ts';
 import { isUuid } from '../../http/ids.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
-import { isLegalIntakeStaff, legalStaffChoices, type LegalStaffChoice } from '../cases/legal-intake.ts';
+import { followupTeam, type FollowupAssignee } from './followups.team.ts';
 import { reportsDeps } from '../reports/reports.module.ts';
+import { readCallbackContacts } from '../reports/reports.queries.ts';
 import { takeCallbackPhone } from '../reports/reports.service.ts';
 import { takeStoredRecordings, type TakenAudio } from './recordings.service.ts';
 import {
   assignFollowup,
   closeFollowup,
+  findFamilyFollowupRow,
   followupVisibleTo,
   listOpenFollowups,
   lockFollowup,
   pointFollowupAtCase,
 } from './voice.repository.ts';
-import { reportCallbackPhoneField } from '../reports/reports.fields.ts';
 
 export const FOLLOWUP_PAGE_SIZE = 200;
+
+/** For the cases module: closing a task inside its transaction (a case was opened from it). */
+export { closeFollowup };
+
+export interface FamilyFollowup {
+  id: string;
+  status: 'open' | 'done';
+  language: string;
+  created_at: Date;
+  report_id: string | null;
+}
+
+/** A family's follow-up task (the kind a case is opened from), for the cases module; the caller checks access. */
+export async function findFamilyFollowup(
+  db: Kysely<Database>,
+  taskId: string,
+): Promise<FamilyFollowup | undefined> {
+  return findFamilyFollowupRow(db, taskId);
+}
 
 export interface OpenFollowup {
   id: string;
@@ -42,12 +62,12 @@ export interface FollowupList {
   /** False when this staff member is not in the legal intake team (or none is set): only their own tasks. */
   intakeTeam: boolean;
   /** For the intake team: legal staff a task may be assigned to. */
-  assignable: LegalStaffChoice[];
+  assignable: FollowupAssignee[];
 }
 
 export async function readOpenFollowups(context: AppContext, actorId: string): Promise<FollowupList> {
-  const { db, secrets } = context;
-  const intakeTeam = await isLegalIntakeStaff(db, actorId);
+  const { db } = context;
+  const intakeTeam = await followupTeam().isMember(db, actorId);
   const rows = await listOpenFollowups(db, FOLLOWUP_PAGE_SIZE, { userId: actorId, intakeTeam });
   await recordAudit(db, context, {
     actorId,
@@ -55,24 +75,22 @@ export async function readOpenFollowups(context: AppContext, actorId: string): P
     subjectType: 'followup',
     details: { shown: rows.length, intakeTeam },
   });
+  const contacts = await readCallbackContacts(
+    context,
+    rows.flatMap((row) => (row.report_id === null ? [] : [row.report_id])),
+  );
   const tasks = rows.map((row) => ({
     id: row.id,
     createdAt: row.created_at,
     language: isLanguage(row.language) ? row.language : context.config.defaultLanguage,
     reportId: row.report_id,
-    reference: row.reference,
-    callbackPhone:
-      row.report_id === null
-        ? null
-        : secrets.fields.decryptOptional(
-            reportCallbackPhoneField(row.report_id),
-            row.callback_phone_ciphertext,
-          ),
+    reference: (row.report_id && contacts.get(row.report_id)?.reference) ?? null,
+    callbackPhone: (row.report_id && contacts.get(row.report_id)?.callbackPhone) ?? null,
     hasRecording: row.has_recording,
     assignedTo: row.assigned_to,
     hasMessage: row.has_message,
   }));
-  return { tasks, intakeTeam, assignable: intakeTeam ? await legalStaffChoices(context) : [] };
+  return { tasks, intakeTeam, assignable: intakeTeam ? await followupTeam().assignable(context) : [] };
 }
 
 /** Whether this staff member may see this follow-up task: the intake team's legal staff, or its assignee. */
@@ -82,7 +100,7 @@ export async function mayHandleFollowup(
   userId: string,
 ): Promise<boolean> {
   if (!isUuid(taskId)) return false;
-  const intakeTeam = await isLegalIntakeStaff(context.db, userId);
+  const intakeTeam = await followupTeam().isMember(context.db, userId);
   return followupVisibleTo(context.db, taskId, { userId, intakeTeam });
 }
 
@@ -96,8 +114,11 @@ export async function assignFollowupTo(
   taskId: string,
   assigneeId: string | null,
 ): Promise<'assigned' | 'missing' | 'not_legal'> {
-  if (!isUuid(taskId) || !(await isLegalIntakeStaff(context.db, actorId))) return 'missing';
-  if (assigneeId !== null && !(await legalStaffChoices(context)).some((s) => s.userId === assigneeId)) {
+  if (!isUuid(taskId) || !(await followupTeam().isMember(context.db, actorId))) return 'missing';
+  if (
+    assigneeId !== null &&
+    !(await followupTeam().assignable(context)).some((s) => s.userId === assigneeId)
+  ) {
     return 'not_legal';
   }
   return context.db.transaction().execute(async (trx) => {

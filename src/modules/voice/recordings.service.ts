@@ -16,10 +16,11 @@ import {
   recordCall,
   recordRecording,
 } from '../provider-retention/provider-retention.service.ts';
-import { insertIncomingReport, type IncomingReport } from '../reports/reports.service.ts';
+import { findIncompleteReport, findReportReferences } from '../reports/reports.queries.ts';
+import { insertIncomingReport, markReportComplete, type IncomingReport } from '../reports/reports.service.ts';
 import { isUuid } from '../../http/ids.ts';
 import { fetchRecordingJob } from './voice.jobs.ts';
-import { isLegalIntakeStaff } from '../cases/legal-intake.ts';
+import { followupTeam } from './followups.team.ts';
 import { mayHandleFollowups, mayPlayAnyRecording } from './voice.policy.ts';
 import {
   findRecording,
@@ -28,14 +29,12 @@ import {
   deleteRecording,
   findRecordingBySid,
   listStoredRecordingsOfReport,
-  findReportReference,
-  findUnrecordedReportOfCall,
   findStoredRecordingOfReport,
   insertCallOnce,
   insertFollowup,
   insertRecording,
   lockCall,
-  markReportComplete,
+  reportHasRecording,
   markRecordingDeletedAtTwilio,
   markRecordingStored,
   updateCall,
@@ -132,13 +131,16 @@ export async function takeRecording(
     ? call.language
     : (notice.lang ?? context.config.defaultLanguage);
   const existing = await findRecordingBySid(trx, notice.recordingSid);
-  if (existing) return { reportId: existing.report_id, reference: existing.reference, purpose, language };
+  const existingReference =
+    existing && (await findReportReferences(trx, [existing.report_id])).get(existing.report_id);
+  if (existing && existingReference !== undefined)
+    return { reportId: existing.report_id, reference: existingReference, purpose, language };
 
   const { fields } = context.secrets;
   const now = context.clock.now();
   // The call ended (its status callback) before the recording was reported, and a family's number was
   // already kept in a report of its own: the message belongs to that report.
-  const unrecorded = call?.report_id ? await findUnrecordedReportOfCall(trx, call.report_id) : undefined;
+  const unrecorded = call?.report_id ? await findUnrecordedReport(trx, call.report_id) : undefined;
   if (unrecorded) await markReportComplete(trx, unrecorded.id);
   const report =
     unrecorded ??
@@ -219,7 +221,7 @@ export async function keepFamilyCallWithoutMessage(
     ? call.language
     : (fallbackLanguage ?? context.config.defaultLanguage);
   if (call.report_id !== null) {
-    const reference = await findReportReference(trx, call.report_id);
+    const reference = (await findReportReferences(trx, [call.report_id])).get(call.report_id);
     return reference === undefined ? undefined : { reportId: call.report_id, reference, language };
   }
   const callbackPhone = callbackPhoneOf(context, call);
@@ -302,6 +304,15 @@ export async function fetchRecording(deps: RecordingDeps, recordingId: string): 
   return 'stored';
 }
 
+/** The report a call left without a recording, if it is still incomplete and has none. */
+async function findUnrecordedReport(
+  trx: Transaction<Database>,
+  reportId: string,
+): Promise<{ id: string; reference: string } | undefined> {
+  if (await reportHasRecording(trx, reportId)) return undefined;
+  return findIncompleteReport(trx, reportId);
+}
+
 /** Seals a recording that arrived after its follow-up became a case into that case (the cases module's). */
 export type LateRecordingHandler = (context: AppContext, reportId: string, caseId: string) => Promise<void>;
 
@@ -320,7 +331,7 @@ async function mayPlayReportRecording(
   const task = await findFollowupOfReport(db, reportId);
   if (!task) return mayPlayAnyRecording(listener.roles);
   if (!mayHandleFollowups(listener.roles)) return false;
-  return task.assigned_to === listener.userId || (await isLegalIntakeStaff(db, listener.userId));
+  return task.assigned_to === listener.userId || (await followupTeam().isMember(db, listener.userId));
 }
 
 export interface PlayableRecording {

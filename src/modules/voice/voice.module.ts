@@ -4,12 +4,31 @@ import type { AppContext } from '../../app/context.ts';
 import { TwilioRestClient } from '../../integrations/twilio/rest-client.ts';
 import type { DomainModule } from '../../app/domain-module.ts';
 import { FOLLOWUP_ROLES } from './voice.policy.ts';
+import { registerReportCalls, registerStoredFiles } from '../reports/reports.attachments.ts';
 import { reportsDeps } from '../reports/reports.module.ts';
 import { fetchRecording, type RecordingDeps } from './recordings.service.ts';
 import { fetchRecordingJob, purgeCallsJob } from './voice.jobs.ts';
 import { registerVoiceRoutes } from './voice.routes.ts';
+import {
+  findRecordingStorageKeys,
+  findRecordingSummary,
+  hasFollowupForReport,
+  hasOpenFollowupForReport,
+  listReportsWithOpenFollowups,
+  referencedRecordingKeys,
+} from './voice.repository.ts';
 import { VoiceScript } from './voice.script.ts';
 import { forgetOldCalls } from './voice.service.ts';
+
+// A report's recordings and follow-up tasks, as the report page, expiry and the orphan sweep see them.
+registerReportCalls({
+  hasFollowup: hasFollowupForReport,
+  hasOpenFollowup: hasOpenFollowupForReport,
+  reportsWithOpenFollowups: listReportsWithOpenFollowups,
+  recordingSummary: findRecordingSummary,
+  recordingStorageKeys: findRecordingStorageKeys,
+});
+registerStoredFiles('voice', referencedRecordingKeys);
 
 export function recordingDeps(context: AppContext): RecordingDeps {
   const { accountSid, authToken, apiBase } = context.config.twilio;

@@ -1,10 +1,9 @@
 // The legal intake team's follow-up list. Everything shown goes through html``, which escapes it.
 import type { FastifyRequest } from 'fastify';
 import { html, type Html } from '../../http/html.ts';
-import { hasAnyRole } from '../../http/access.ts';
 import { renderPage } from '../../http/layout.ts';
 import type { MessageKey } from '../../i18n/i18n.ts';
-import { CASE_ROLES } from '../cases/cases.policy.ts';
+import { followupTeam } from './followups.team.ts';
 import { formatTime } from '../../i18n/time.ts';
 import type { FollowupList } from './followups.service.ts';
 
@@ -69,7 +68,7 @@ export function renderFollowups(
                     <td>
                       ${
                         // Only legal staff open cases (everyone here is; the check stays for safety).
-                        hasAnyRole(request.principal, CASE_ROLES)
+                        followupTeam().mayOpenCase(request.principal)
                           ? html`<a class="button" href="/console/cases/new?task=${task.id}"
                               >${t('cases.open_from_task')}</a
                             >`

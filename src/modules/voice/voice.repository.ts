@@ -41,48 +41,22 @@ export async function lockCall(db: Db, callSid: string): Promise<VoiceCall | und
 export async function findRecordingBySid(
   db: Db,
   recordingSid: string,
-): Promise<{ id: string; report_id: string; reference: string } | undefined> {
+): Promise<{ id: string; report_id: string } | undefined> {
   return db
     .selectFrom('report_recordings')
-    .innerJoin('reports', 'reports.id', 'report_recordings.report_id')
-    .select(['report_recordings.id', 'report_recordings.report_id', 'reports.reference'])
-    .where('report_recordings.recording_sid', '=', recordingSid)
+    .select(['id', 'report_id'])
+    .where('recording_sid', '=', recordingSid)
     .executeTakeFirst();
 }
 
-/**
- * The report a call left without a recording (a family who hung up before speaking), if the call has one:
- * a recording that arrives after all is attached to it rather than making a second report.
- */
-export async function findUnrecordedReportOfCall(
-  db: Db,
-  reportId: string,
-): Promise<{ id: string; reference: string } | undefined> {
-  return db
-    .selectFrom('reports')
-    .select(['reports.id', 'reports.reference'])
-    .where('reports.id', '=', reportId)
-    .where('reports.incomplete', '=', true)
-    .where((eb) =>
-      eb.not(
-        eb.exists(eb.selectFrom('report_recordings').select('id').whereRef('report_id', '=', 'reports.id')),
-      ),
-    )
-    .executeTakeFirst();
-}
-
-export async function findReportReference(db: Db, reportId: string): Promise<string | undefined> {
+/** Whether a report has a recording (stored yet or not). */
+export async function reportHasRecording(db: Db, reportId: string): Promise<boolean> {
   const row = await db
-    .selectFrom('reports')
-    .select('reference')
-    .where('id', '=', reportId)
+    .selectFrom('report_recordings')
+    .select('id')
+    .where('report_id', '=', reportId)
     .executeTakeFirst();
-  return row?.reference;
-}
-
-/** The message arrived after all: the report kept for the call is no longer missing anything. */
-export async function markReportComplete(db: Db, reportId: string): Promise<void> {
-  await db.updateTable('reports').set({ incomplete: false }).where('id', '=', reportId).execute();
+  return row !== undefined;
 }
 
 export async function insertRecording(db: Db, recording: Insertable<ReportRecordingsTable>): Promise<void> {
@@ -160,8 +134,6 @@ export interface OpenFollowupRow {
   created_at: Date;
   language: string;
   report_id: string | null;
-  reference: string | null;
-  callback_phone_ciphertext: string | null;
   assigned_to: string | null;
   has_recording: boolean;
   /** False when the caller left no message at all (only the number was kept). */
@@ -176,14 +148,11 @@ export async function listOpenFollowups(
 ): Promise<OpenFollowupRow[]> {
   let query = db
     .selectFrom('followup_tasks')
-    .leftJoin('reports', 'reports.id', 'followup_tasks.report_id')
     .select([
       'followup_tasks.id',
       'followup_tasks.created_at',
       'followup_tasks.language',
       'followup_tasks.report_id',
-      'reports.reference',
-      'reports.callback_phone_ciphertext',
       'followup_tasks.assigned_to',
       sql<boolean>`exists (select 1 from report_recordings r
         where r.report_id = followup_tasks.report_id and r.storage_key is not null)`.as('has_recording'),
@@ -286,4 +255,92 @@ export async function deleteRecording(db: Db, id: string): Promise<void> {
 export async function deleteCallsStartedBefore(db: Db, cutoff: Date): Promise<number> {
   const result = await db.deleteFrom('voice_calls').where('started_at', '<', cutoff).executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+export async function findFamilyFollowupRow(
+  db: Db,
+  taskId: string,
+): Promise<
+  | { id: string; status: 'open' | 'done'; language: string; created_at: Date; report_id: string | null }
+  | undefined
+> {
+  return db
+    .selectFrom('followup_tasks')
+    .select(['id', 'status', 'language', 'created_at', 'report_id'])
+    .where('id', '=', taskId)
+    .where('kind', '=', 'family_detained')
+    .executeTakeFirst();
+}
+
+// ---- what a report shows and keeps of its calls (registered with the reports module) ----
+
+export async function hasFollowupForReport(db: Db, reportId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('followup_tasks')
+    .select('id')
+    .where('report_id', '=', reportId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function hasOpenFollowupForReport(db: Db, reportId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('followup_tasks')
+    .select('id')
+    .where('report_id', '=', reportId)
+    .where('status', '=', 'open')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function listReportsWithOpenFollowups(db: Db): Promise<string[]> {
+  const rows = await db
+    .selectFrom('followup_tasks')
+    .select('report_id')
+    .distinct()
+    .where('status', '=', 'open')
+    .where('report_id', 'is not', null)
+    .execute();
+  return rows.flatMap((row) => (row.report_id === null ? [] : [row.report_id]));
+}
+
+export async function findRecordingSummary(
+  db: Db,
+  reportId: string,
+): Promise<{ stored: boolean; durationSeconds: number | null; sha256: string | null } | undefined> {
+  const row = await db
+    .selectFrom('report_recordings')
+    .select(['storage_key', 'duration_seconds', 'original_sha256'])
+    .where('report_id', '=', reportId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .executeTakeFirst();
+  return (
+    row && {
+      stored: row.storage_key !== null,
+      durationSeconds: row.duration_seconds,
+      sha256: row.original_sha256,
+    }
+  );
+}
+
+export async function findRecordingStorageKeys(db: Db, reportId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('report_recordings')
+    .select('storage_key')
+    .where('report_id', '=', reportId)
+    .where('storage_key', 'is not', null)
+    .execute();
+  return rows.flatMap((row) => (row.storage_key === null ? [] : [row.storage_key]));
+}
+
+/** Which of these keys of the reports' store are call recordings. */
+export async function referencedRecordingKeys(db: Db, keys: readonly string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('report_recordings')
+    .select('storage_key')
+    .where('storage_key', 'in', keys)
+    .execute();
+  return new Set(rows.flatMap((row) => (row.storage_key === null ? [] : [row.storage_key])));
 }
