@@ -3,14 +3,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-// TEMPORARY (issue 13): module files that still hold SQL outside a *.repository.ts. Other branches of issue 13 turn
-// them into repositories; empty this list once they are merged, then delete it. Never add to it.
-const TEMPORARY_SQL_OUTSIDE_REPOSITORIES = [
-  'src/modules/alerts/alerts.recipients.ts',
-  'src/modules/alerts/alerts.ledger.ts',
-  'src/modules/incidents/incidents.lifecycle.ts',
-];
-
 const sqlOnlyInRepositories =
   'SQL lives in a *.repository.ts file of the module that owns the table (ARCHITECTURE.md).';
 
@@ -74,7 +66,6 @@ export default tseslint.config(
       'src/modules/**/*.test.ts',
       'src/modules/**/*.test-helpers.ts',
       'src/modules/**/*.testing.ts',
-      ...TEMPORARY_SQL_OUTSIDE_REPOSITORIES,
     ],
     rules: {
       'no-restricted-syntax': [

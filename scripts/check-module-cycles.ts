@@ -5,30 +5,6 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { cycleViolations, moduleEdges, type Edge } from './module-graph.ts';
 
-// ---------------------------------------------------------------------------------------------------------------
-// TEMPORARY ALLOW-LIST (issue 13): the module edges that lie on today's cycle (alerts is out of it already;
-// cases, dispatch, incidents, reports, sms, subscriptions and voice are in one). Other branches of issue 13 break
-// it; remove each edge that is no longer on a cycle (the check says which), until the list is empty. Never add.
-// ---------------------------------------------------------------------------------------------------------------
-const TEMPORARY_CYCLE_EDGES: readonly Edge[] = [
-  ['cases', 'reports'],
-  ['cases', 'sms'],
-  ['cases', 'voice'],
-  ['dispatch', 'incidents'],
-  ['dispatch', 'reports'],
-  ['dispatch', 'sms'],
-  ['incidents', 'cases'],
-  ['incidents', 'reports'],
-  ['reports', 'incidents'],
-  ['sms', 'dispatch'],
-  ['sms', 'reports'],
-  ['sms', 'subscriptions'],
-  ['subscriptions', 'sms'],
-  ['voice', 'cases'],
-  ['voice', 'dispatch'],
-  ['voice', 'reports'],
-];
-
 const root = path.resolve(import.meta.dirname, '..');
 const run = spawnSync(
   path.join(root, 'node_modules', '.bin', 'depcruise'),
@@ -47,17 +23,12 @@ const edges = moduleEdges(
     file.dependencies.map((dependency) => ({ from: file.source, to: dependency.resolved })),
   ),
 );
-const { cycles, unexpected, gone } = cycleViolations(edges, TEMPORARY_CYCLE_EDGES);
+const { cycles, unexpected } = cycleViolations(edges, []);
 const show = (list: readonly Edge[]) => list.map(([from, to]) => `  ${from} -> ${to}`).join('\n');
 
 console.log(
   `${edges.length} module edges; modules in a cycle: ${cycles.map((c) => c.join(', ')).join(' | ') || 'none'}`,
 );
-if (gone.length > 0) {
-  console.log(
-    `No longer on a cycle: remove from TEMPORARY_CYCLE_EDGES (scripts/check-module-cycles.ts):\n${show(gone)}`,
-  );
-}
 if (unexpected.length > 0) {
   console.error(`Import cycle between modules, through these edges (not allowed):\n${show(unexpected)}`);
   process.exit(1);
