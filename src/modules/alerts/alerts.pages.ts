@@ -12,7 +12,7 @@ import { incidentStatusLabel, incidentTypeLabel } from '../incidents/incidents.p
 import { agencyLabel } from '../reports/reports.pages.ts';
 import { formatTime } from '../../i18n/time.ts';
 import { fieldError, type FieldError } from '../../http/form.ts';
-import type { AlertListRow } from './alerts.repository.ts';
+import type { AlertListRow } from './alerts.service.ts';
 import {
   formatAreas,
   MAX_AREA_LABEL_CHARS,

@@ -31,14 +31,14 @@ export async function updateAlert(db: Db, id: string, change: Updateable<AlertsT
   await db.updateTable('alerts').set(change).where('id', '=', id).execute();
 }
 
-export interface AlertListRow {
+/** An alert as the lists show it (the incident's reference is added by the service, from the incidents module). */
+export interface AlertListRecord {
   id: string;
   reference: string;
   kind: Alert['kind'];
   status: Alert['status'];
   area_label: string;
   incident_id: string | null;
-  incident_reference: string | null;
   composed_by: string;
   composed_at: Date;
   approved_by: string | null;
@@ -50,7 +50,6 @@ export interface AlertListRow {
 function listQuery(db: Db) {
   return db
     .selectFrom('alerts as a')
-    .leftJoin('incidents as i', 'i.id', 'a.incident_id')
     .select([
       'a.id',
       'a.reference',
@@ -58,7 +57,6 @@ function listQuery(db: Db) {
       'a.status',
       'a.area_label',
       'a.incident_id',
-      'i.reference as incident_reference',
       'a.composed_by',
       'a.composed_at',
       'a.approved_by',
@@ -69,7 +67,7 @@ function listQuery(db: Db) {
 }
 
 /** Newest first, drafts waiting for a second person before everything else. */
-export async function listAlerts(db: Db, limit: number): Promise<AlertListRow[]> {
+export async function listAlertRecords(db: Db, limit: number): Promise<AlertListRecord[]> {
   return listQuery(db)
     .orderBy(sql`case when a.status = 'draft' then 0 else 1 end`)
     .orderBy('a.composed_at', 'desc')
@@ -78,7 +76,7 @@ export async function listAlerts(db: Db, limit: number): Promise<AlertListRow[]>
     .execute();
 }
 
-export async function listAlertsForIncident(db: Db, incidentId: string): Promise<AlertListRow[]> {
+export async function listAlertRecordsForIncident(db: Db, incidentId: string): Promise<AlertListRecord[]> {
   return listQuery(db)
     .where('a.incident_id', '=', incidentId)
     .orderBy('a.composed_at', 'desc')

@@ -21,7 +21,7 @@ import type {
 import { readPoint, type Point } from '../../geo/geo.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { markIncidentChanged, recordIncidentEvent } from '../incidents/incidents.lifecycle.ts';
-import { findIncident, lockIncident } from '../incidents/incidents.queries.ts';
+import { findIncident, findIncidentLabels, lockIncident } from '../incidents/incidents.queries.ts';
 import { REFERENCE_ALPHABET } from '../reports/reference-code.ts';
 import {
   countAlertRecipientsBlockedByProvider,
@@ -41,11 +41,11 @@ import {
   alertReferenceExists,
   findAlert,
   insertAlert,
-  listAlerts,
-  listAlertsForIncident,
+  listAlertRecords,
+  listAlertRecordsForIncident,
   lockAlert,
   updateAlert,
-  type AlertListRow,
+  type AlertListRecord,
 } from './alerts.repository.ts';
 import type { ComposeInput, TargetingInput } from './alerts.schemas.ts';
 import { nearestZip, resolveTargets, targetingCentre, type ResolvedTargets } from './alerts.targeting.ts';
@@ -277,7 +277,7 @@ export async function composeView(
         advice: kind ? defaultAdvice(kind, incident) : '',
         areaLabel: defaultAreaLabel(incident, centre),
       },
-      earlier: await withComposerNames(context, await listAlertsForIncident(context.db, incident.id)),
+      earlier: await listEntries(context, await listAlertRecordsForIncident(context.db, incident.id)),
     },
   };
 }
@@ -713,20 +713,32 @@ export async function viewAlert(
   };
 }
 
+export interface AlertListRow extends AlertListRecord {
+  incident_reference: string | null;
+}
+
 export interface AlertListEntry extends AlertListRow {
   composedByName: string;
 }
 
-async function withComposerNames(context: Context, rows: AlertListRow[]): Promise<AlertListEntry[]> {
+/** The list rows with their incident's reference and their composer's name, each read once for all rows. */
+async function listEntries(context: Context, rows: AlertListRecord[]): Promise<AlertListEntry[]> {
   const names = await staffNames(
     context,
     rows.map((row) => row.composed_by),
   );
-  return rows.map((row) => ({ ...row, composedByName: names.get(row.composed_by) ?? '' }));
+  const incidents = await findIncidentLabels(context.db, [
+    ...new Set(rows.flatMap((row) => (row.incident_id ? [row.incident_id] : []))),
+  ]);
+  return rows.map((row) => ({
+    ...row,
+    incident_reference: (row.incident_id && incidents.get(row.incident_id)?.reference) || null,
+    composedByName: names.get(row.composed_by) ?? '',
+  }));
 }
 
 export async function listAlertsForConsole(context: Context): Promise<AlertListEntry[]> {
-  return withComposerNames(context, await listAlerts(context.db, LIST_LIMIT));
+  return listEntries(context, await listAlertRecords(context.db, LIST_LIMIT));
 }
 
 /** The languages recipients are counted in, in a stable order: the network's own first, then any others. */
