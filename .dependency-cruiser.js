@@ -28,6 +28,15 @@ export default {
       to: { path: '^src/modules/[^/]+/[^/]*\\.repository\\.ts$', pathNot: '^src/modules/$1/' },
     },
     {
+      name: 'no-other-modules-routes-or-jobs',
+      comment:
+        "A module never imports another module's *.routes.ts or *.jobs.ts: routes and job handlers are reached " +
+        "over HTTP and the job queue, and what they call lives in that module's service.",
+      severity: 'error',
+      from: { path: '^src/modules/([^/]+)/' },
+      to: { path: '^src/modules/[^/]+/[^/]*\\.(routes|jobs)\\.ts$', pathNot: '^src/modules/$1/' },
+    },
+    {
       name: 'lower-layers-do-not-import-modules',
       comment:
         'config, crypto, db, geo, http, i18n, integrations, jobs and phone serve the domain modules and do not ' +

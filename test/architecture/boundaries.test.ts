@@ -25,7 +25,7 @@ function cruise(): Cruised {
 }
 
 describe('the import rules (npm run check:deps)', () => {
-  test('fail on a file cycle, on importing another module’s repository, and on a lower layer importing a module', () => {
+  test('fail on a file cycle, on importing another module’s repository or routes, and on a lower layer importing a module', () => {
     const violations = cruise()
       .summary.violations.map(({ rule, from, to }) => `${rule.name}: ${from} -> ${to}`)
       .sort();
@@ -33,6 +33,7 @@ describe('the import rules (npm run check:deps)', () => {
       'lower-layers-do-not-import-modules: src/http/h.ts -> src/modules/a/a.ts',
       'no-circular: src/modules/a/a.ts -> src/modules/b/b.ts',
       'no-other-modules-repository: src/modules/a/a.ts -> src/modules/b/b.repository.ts',
+      'no-other-modules-routes-or-jobs: src/modules/a/a.ts -> src/modules/b/b.routes.ts',
     ]);
   });
 
