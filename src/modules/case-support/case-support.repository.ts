@@ -1,8 +1,13 @@
 // The only place the attorney directory, attorney assignments, bond funds and their ledger, and family support
 // tasks are read or written with SQL. (The bond and the outcome are sealed columns of the case row, written
 // through the cases repository.)
-import { sql, type Expression, type Insertable, type Kysely, type SqlBool } from 'kysely';
-import { caseVisibleTo } from '../cases/cases.repository.ts';
+import { sql, type Expression, type Insertable, type Kysely } from 'kysely';
+import {
+  caseReferences,
+  listOpenCaseLinks,
+  liveCasesVisibleToQuery,
+  openLiveCaseIdsQuery,
+} from '../cases/cases.queries.ts';
 import type {
   AttorneysTable,
   BondFundEntriesTable,
@@ -13,12 +18,6 @@ import type {
 } from '../../db/schema.ts';
 
 type Db = Kysely<Database>;
-
-/** Cases an attorney's workload counts: open, not merged away, contents still readable. */
-function countsAsOpen(caseId: Expression<string>): Expression<SqlBool> {
-  return sql<SqlBool>`exists (select 1 from cases c where c.id = ${caseId} and c.status = 'open'
-    and c.merged_into is null and c.key_destroyed_at is null)`;
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Attorney directory
@@ -49,7 +48,8 @@ function attorneysWithWorkload(db: Db) {
         .select(sql<string>`count(*)`.as('n'))
         .whereRef('a.attorney_id', '=', 'attorneys.id')
         .where('a.ended_at', 'is', null)
-        .where(countsAsOpen(sql.ref('a.case_id')))
+        // Cases an attorney's workload counts: open, not merged away, contents still readable.
+        .where('a.case_id', 'in', openLiveCaseIdsQuery(db))
         .as('open_cases'),
   ]);
 }
@@ -196,29 +196,39 @@ export interface RepresentedCase {
 
 /** Every open case that has an attorney now, except this one: what the attorneys already represent. */
 export async function listRepresentedCases(db: Db, exceptCaseId: string): Promise<RepresentedCase[]> {
-  return db
+  const assignments = await db
     .selectFrom('case_attorney_assignments as a')
-    .innerJoin('cases', 'cases.id', 'a.case_id')
-    .select(['a.attorney_id', 'a.case_id', 'cases.incident_id', 'cases.followup_task_id'])
+    .select(['a.attorney_id', 'a.case_id'])
     .where('a.ended_at', 'is', null)
     .where('a.case_id', '!=', exceptCaseId)
-    .where('cases.status', '=', 'open')
-    .where('cases.merged_into', 'is', null)
-    .where('cases.key_destroyed_at', 'is', null)
     .execute();
+  // The cases module keeps the open, live ones among them and says what links each to others.
+  const links = new Map(
+    (await listOpenCaseLinks(db, [...new Set(assignments.map((a) => a.case_id))])).map((c) => [c.id, c]),
+  );
+  return assignments.flatMap((a) => {
+    const link = links.get(a.case_id);
+    return link
+      ? [
+          {
+            attorney_id: a.attorney_id,
+            case_id: a.case_id,
+            incident_id: link.incident_id,
+            followup_task_id: link.followup_task_id,
+          },
+        ]
+      : [];
+  });
 }
 
 /** The open, live cases an attorney represents now: whose texts go to the attorney's phone. */
 export async function listCasesRepresentedBy(db: Db, attorneyId: string): Promise<string[]> {
   const rows = await db
     .selectFrom('case_attorney_assignments as a')
-    .innerJoin('cases', 'cases.id', 'a.case_id')
     .select('a.case_id')
     .where('a.attorney_id', '=', attorneyId)
     .where('a.ended_at', 'is', null)
-    .where('cases.status', '=', 'open')
-    .where('cases.merged_into', 'is', null)
-    .where('cases.key_destroyed_at', 'is', null)
+    .where('a.case_id', 'in', openLiveCaseIdsQuery(db))
     .orderBy('a.case_id')
     .execute();
   return rows.map((row) => row.case_id);
@@ -302,7 +312,6 @@ export interface LedgerRow {
 export async function listLedger(db: Db, fundId: string, limit: number): Promise<LedgerRow[]> {
   const rows = await db
     .selectFrom('bond_fund_entries as e')
-    .leftJoin('cases', 'cases.id', 'e.case_id')
     .select([
       'e.id',
       'e.kind',
@@ -310,7 +319,6 @@ export async function listLedger(db: Db, fundId: string, limit: number): Promise
       'e.occurred_on',
       'e.receipt_ciphertext',
       'e.case_id',
-      'cases.reference as case_reference',
       'e.recorded_at',
     ])
     .where('e.fund_id', '=', fundId)
@@ -319,7 +327,16 @@ export async function listLedger(db: Db, fundId: string, limit: number): Promise
     .orderBy('e.id')
     .limit(limit)
     .execute();
-  return rows.map((row) => ({ ...row, amount_cents: Number(row.amount_cents) }));
+  // The page's cases' references, from the cases module in one query.
+  const references = await caseReferences(db, [
+    ...new Set(rows.flatMap((row) => (row.case_id === null ? [] : [row.case_id]))),
+  ]);
+  return rows.map(({ recorded_at, ...row }) => ({
+    ...row,
+    amount_cents: Number(row.amount_cents),
+    case_reference: row.case_id === null ? null : (references.get(row.case_id) ?? null),
+    recorded_at,
+  }));
 }
 
 export interface CasePaymentRow {
@@ -353,24 +370,6 @@ export async function listCasePayments(db: Db, caseId: string): Promise<CasePaym
 
 // ---------------------------------------------------------------------------------------------------------
 // Family support tasks
-
-/**
- * Who may be given this case's tasks, before roles: the users assigned to the case or in its team. The auth
- * module then keeps the enabled legal staff among them.
- */
-export async function listCaseStaffCandidates(db: Db, caseId: string): Promise<string[]> {
-  const assigned = db
-    .selectFrom('case_assignees')
-    .select('case_assignees.user_id')
-    .where('case_assignees.case_id', '=', caseId);
-  const inTeam = db
-    .selectFrom('team_members')
-    .innerJoin('cases', 'cases.team_id', 'team_members.team_id')
-    .select('team_members.user_id')
-    .where('cases.id', '=', caseId);
-  const rows = await assigned.union(inTeam).execute();
-  return rows.map((row) => row.user_id);
-}
 
 export async function insertTask(db: Db, row: Insertable<CaseSupportTasksTable>): Promise<void> {
   await db.insertInto('case_support_tasks').values(row).execute();
@@ -449,20 +448,19 @@ export interface MyTaskRow {
 
 /**
  * A staff member's tasks still to do, soonest first, on live cases they can still open (someone moved off a
- * case's team no longer sees its tasks here).
+ * case's team no longer sees its tasks here). One statement: it sorts by the case's reference under a limit,
+ * so it joins the cases module's subquery of the live cases this staff member may see (its need-to-know
+ * predicate) rather than fetching every open task and filtering and sorting them here.
  */
 export async function listMyTasks(db: Db, userId: string, limit: number): Promise<MyTaskRow[]> {
   return db
     .selectFrom('case_support_tasks as t')
-    .innerJoin('cases', 'cases.id', 't.case_id')
-    .select(['t.id', 't.case_id', 'cases.reference as case_reference', 't.kind', 't.due_on', 't.status'])
+    .innerJoin(liveCasesVisibleToQuery(db, userId).as('c'), 'c.id', 't.case_id')
+    .select(['t.id', 't.case_id', 'c.reference as case_reference', 't.kind', 't.due_on', 't.status'])
     .where('t.assignee_id', '=', userId)
     .where('t.status', '!=', 'done')
-    .where('cases.merged_into', 'is', null)
-    .where('cases.key_destroyed_at', 'is', null)
-    .where((eb) => caseVisibleTo(eb, userId))
     .orderBy('t.due_on')
-    .orderBy('cases.reference')
+    .orderBy('c.reference')
     .orderBy('t.id')
     .limit(limit)
     .execute();

@@ -7,13 +7,12 @@ import type { AppContext } from '../../app/context.ts';
 import type { SupportTaskKind, SupportTaskStatus } from '../../db/schema.ts';
 import type { StaffPrincipal } from '../../http/access.ts';
 import { openCaseForStaff } from '../cases/cases.access.ts';
-import { lockCase } from '../cases/cases.queries.ts';
+import { listCaseStaffIds, lockCase } from '../cases/cases.queries.ts';
 import { recordCaseEvent } from '../cases/cases.timeline.ts';
 import { acceptsChanges, type OpenedCase } from './case-support.case.ts';
 import {
   findTask,
   insertTask,
-  listCaseStaffCandidates,
   listCaseTasks,
   listMyTasks,
   setTaskStatus,
@@ -37,7 +36,9 @@ export interface StaffOption {
 
 /** Who may be given this case's tasks: enabled legal staff assigned to the case or in its team. */
 export async function taskAssignees(context: AppContext, caseId: string): Promise<StaffOption[]> {
-  const candidates = await listCaseStaffCandidates(context.db, caseId);
+  // Before roles: the users assigned to the case or in its team; the staff module keeps the enabled legal
+  // staff among them.
+  const candidates = await listCaseStaffIds(context.db, caseId);
   if (candidates.length === 0) return [];
   const staff = await staffHolding(context.db, 'legal', { enabledOnly: true, among: candidates });
   return staff.map((s) => ({ userId: s.userId, name: staffLabel(context, s) }));

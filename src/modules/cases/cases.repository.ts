@@ -87,6 +87,76 @@ export async function visibleCaseIds(db: Db, caseIds: string[], userId: string):
   return new Set(rows.map((row) => row.id));
 }
 
+/**
+ * The cases whose work still counts (open, not merged away, contents still readable), as a subquery of their
+ * ids, for other modules' statements to embed (`where x.case_id in (...)`): an attorney's workload is counted
+ * per attorney in one statement.
+ */
+export function openLiveCaseIdsQuery(db: Db) {
+  return db
+    .selectFrom('cases')
+    .select('cases.id')
+    .where('cases.status', '=', 'open')
+    .where('cases.merged_into', 'is', null)
+    .where('cases.key_destroyed_at', 'is', null);
+}
+
+/**
+ * The live cases (not merged away, contents still readable) a staff member may see, with their reference, as a
+ * subquery with columns `id` and `reference` for other modules' statements to join: a list that filters and
+ * sorts by these under a limit stays one statement, with the need-to-know predicate applied here.
+ */
+export function liveCasesVisibleToQuery(db: Db, userId: string) {
+  return db
+    .selectFrom('cases')
+    .select(['cases.id', 'cases.reference'])
+    .where('cases.merged_into', 'is', null)
+    .where('cases.key_destroyed_at', 'is', null)
+    .where((eb) => caseVisibleTo(eb, userId));
+}
+
+/** Of these cases, the open, live ones, with what links a case to others: its incident and hotline follow-up. */
+export async function listOpenCaseLinks(
+  db: Db,
+  caseIds: readonly string[],
+): Promise<{ id: string; incident_id: string | null; followup_task_id: string | null }[]> {
+  if (caseIds.length === 0) return [];
+  return db
+    .selectFrom('cases')
+    .select(['cases.id', 'cases.incident_id', 'cases.followup_task_id'])
+    .where('cases.id', 'in', [...caseIds])
+    .where('cases.status', '=', 'open')
+    .where('cases.merged_into', 'is', null)
+    .where('cases.key_destroyed_at', 'is', null)
+    .execute();
+}
+
+/** The references of these cases, by id (a case that does not exist has none). */
+export async function caseReferences(db: Db, caseIds: readonly string[]): Promise<Map<string, string>> {
+  if (caseIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('cases')
+    .select(['cases.id', 'cases.reference'])
+    .where('cases.id', 'in', [...caseIds])
+    .execute();
+  return new Map(rows.map((row) => [row.id, row.reference]));
+}
+
+/** The users assigned to a case or in its team (each once, in no particular order). */
+export async function listCaseStaffIds(db: Db, caseId: string): Promise<string[]> {
+  const assigned = db
+    .selectFrom('case_assignees')
+    .select('case_assignees.user_id')
+    .where('case_assignees.case_id', '=', caseId);
+  const inTeam = db
+    .selectFrom('team_members')
+    .innerJoin('cases', 'cases.team_id', 'team_members.team_id')
+    .select('team_members.user_id')
+    .where('cases.id', '=', caseId);
+  const rows = await assigned.union(inTeam).execute();
+  return rows.map((row) => row.user_id);
+}
+
 /** The cases a staff member may see, newest first; merged-away cases are left out. */
 export async function listVisibleCases(
   db: Db,
