@@ -6,20 +6,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { NON_MODULE_TABLE_OWNERS } from '../../src/db/non-module-tables.ts';
 import { DOMAIN_MODULES } from '../../src/modules/index.ts';
-import {
-  crossOwnerReferences,
-  schemaColumns,
-  tableOwners,
-  type CrossOwnerReference,
-  type OwnedFile,
-} from './table-ownership.ts';
-
-// ---------------------------------------------------------------------------------------------------------------
-// TEMPORARY ALLOW-LIST (issue 13): the module files that still name another owner's table, and which tables.
-// Other branches of issue 13 move these behind the owners' functions; the list must then shrink to nothing (the
-// test fails both on a new cross-owner reference and on an entry here that no longer happens). Never add to it.
-// ---------------------------------------------------------------------------------------------------------------
-const TEMPORARY_CROSS_OWNER_REFERENCES: Record<string, readonly string[]> = {};
+import { crossOwnerReferences, schemaColumns, tableOwners, type OwnedFile } from './table-ownership.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const modulesDir = path.join(root, 'src/modules');
@@ -51,16 +38,6 @@ function declaredOwners(): Map<string, readonly string[]> {
   ]);
 }
 
-const byFile = (references: readonly CrossOwnerReference[]): Record<string, string[]> => {
-  const tables: Record<string, Set<string>> = {};
-  for (const reference of references) (tables[reference.path] ??= new Set()).add(reference.table);
-  return Object.fromEntries(
-    Object.entries(tables)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([file, names]) => [file, [...names].sort()]),
-  );
-};
-
 describe('table ownership in src/', () => {
   test('every table of the schema has exactly one owner', () => {
     assert.ok(schema.size > 40, `read ${schema.size} tables from schema.ts`);
@@ -76,21 +53,11 @@ describe('table ownership in src/', () => {
     assert.deepEqual(directories, DOMAIN_MODULES.map((module) => module.name).sort());
   });
 
-  test("a module's files name only the tables it owns (apart from the temporary allow-list)", () => {
+  test("a module's files name only the tables it owns", () => {
     const { owners } = tableOwners(schema.keys(), declaredOwners());
     const found = crossOwnerReferences(moduleFiles(), owners, schema);
-    const actual = byFile(found);
-    const details = found.map((r) => `${r.path}:${r.line} ${r.how} ${r.table} (owner ${r.owner})`).join('\n');
-    const unexpected = Object.entries(actual).flatMap(([file, tables]) =>
-      tables
-        .filter((table) => !TEMPORARY_CROSS_OWNER_REFERENCES[file]?.includes(table))
-        .map((t) => `${file}: ${t}`),
-    );
-    assert.deepEqual(unexpected, [], `new references to another owner's table:\n${details}`);
-    const gone = Object.entries(TEMPORARY_CROSS_OWNER_REFERENCES).flatMap(([file, tables]) =>
-      tables.filter((table) => !actual[file]?.includes(table)).map((t) => `${file}: ${t}`),
-    );
-    assert.deepEqual(gone, [], 'these no longer happen: remove them from TEMPORARY_CROSS_OWNER_REFERENCES');
+    const details = found.map((r) => `${r.path}:${r.line} ${r.how} ${r.table} (owner ${r.owner})`);
+    assert.deepEqual(details, [], `references to another owner's table:\n${details.join('\n')}`);
   });
 });
 
