@@ -1,6 +1,7 @@
 // The console's community alerts: compose, target, preview, approve, cancel, watch delivery. Handlers parse,
 // authorize (declared in alerts.policy.ts; the composer-cannot-approve rule in the service), call the service
 // and present; the rules live in alerts.service.ts.
+import type { FormErrors } from '../../http/form.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app/context.ts';
 import { hasAnyRole } from '../../http/access.ts';
@@ -39,7 +40,6 @@ import {
   targetingBody,
   validateComposeForm,
   validateTargetingForm,
-  type FormErrors,
 } from './alerts.schemas.ts';
 import {
   AlertProgressWatch,

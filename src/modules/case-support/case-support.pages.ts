@@ -2,6 +2,7 @@
 // payments, family support tasks, the outcome, bond funds and their ledger, and "my tasks". Each part of a
 // case is a panel, rendered both as a section of the case page and, when a form comes back with problems, on
 // a page of its own with everything typed. Everything typed by a person goes through html``, which escapes it.
+import type { FormErrors } from '../../http/form.ts';
 import type { FastifyRequest } from 'fastify';
 import type { Language } from '../../config/config.ts';
 import { SUPPORT_TASK_STATUSES, type SupportTaskKind, type SupportTaskStatus } from '../../db/schema.ts';
@@ -32,7 +33,6 @@ import {
   type BondEligibility,
   type BondField,
   type BondSetter,
-  type FormErrors,
   type FormValues,
   type FundField,
   type LedgerField,
