@@ -81,3 +81,8 @@ export function characters(value: string): number {
 export function oneOf<T extends string>(allowed: readonly T[], value: unknown): value is T {
   return typeof value === 'string' && (allowed as readonly string[]).includes(value);
 }
+
+/** The hidden field that carries a form's CSRF token (see csrf.ts). */
+export function csrfField(token: string): Html {
+  return html`<input type="hidden" name="_csrf" value="${token}" />`;
+}

@@ -1,5 +1,6 @@
 // Profiles, the roster, the dispatch panel and the responder's dispatch page. Handlers parse, authorize
 // (declared in dispatch.policy.ts; per-object rules in the service), call the service and present.
+import type { Notice } from '../../http/layout.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app/context.ts';
 import { hasAnyRole } from '../../http/access.ts';
@@ -18,7 +19,6 @@ import {
   dispatchStatusLabel,
   renderRoster,
   type DispatchPageState,
-  type Notice,
   type Page,
 } from './dispatch.pages.ts';
 import { calloutPreview, calloutResponders, type CalloutBlock, type CrowdCount } from './dispatch.callout.ts';
