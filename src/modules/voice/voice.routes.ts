@@ -61,12 +61,32 @@ export function registerVoiceRoutes(
   services: HttpServices,
   deps: { voice: VoiceDeps; recordings: Pick<RecordingDeps, 'context' | 'store'> },
 ): void {
+  const scope = voiceRouteScope(context, services, deps);
+  registerCallRoutes(app, scope);
+  registerStatusAndRecordingRoutes(app, scope);
+  registerFollowupRoutes(app, scope);
+}
+
+/** What the route groups below share: built once, when the routes are registered. */
+function voiceRouteScope(
+  context: AppContext,
+  services: HttpServices,
+  deps: { voice: VoiceDeps; recordings: Pick<RecordingDeps, 'context' | 'store'> },
+) {
   const { voice } = deps;
   const webhook = (schema: Record<string, unknown>) => ({
     config: { access: SIGNED_BY_TWILIO },
     schema: { ...schema, response: twimlResponses() },
   });
 
+  return { context, services, deps, voice, webhook };
+}
+
+type VoiceRouteScope = ReturnType<typeof voiceRouteScope>;
+
+/** The call itself: Twilio's webhooks from the greeting to the recording, and call screening. */
+function registerCallRoutes(app: FastifyInstance, scope: VoiceRouteScope): void {
+  const { voice, webhook } = scope;
   app.post<{ Body: CallBody }>(VOICE_PATH, webhook({ body: callBody }), async (request, reply) =>
     sendTwiml(reply, await answerIncomingCall(voice, callStep(request))),
   );
@@ -143,7 +163,11 @@ export function registerVoiceRoutes(
         }),
       ),
   );
+}
 
+/** Twilio's status callbacks (calls, recordings, messages), and playing a report's recording to staff. */
+function registerStatusAndRecordingRoutes(app: FastifyInstance, scope: VoiceRouteScope): void {
+  const { context, deps, voice, webhook } = scope;
   app.post<{ Body: StatusBody }>(STATUS_PATH, webhook({ body: statusBody }), async (request, reply) => {
     const body = request.body;
     const recording = recordingFrom(body);
@@ -198,7 +222,11 @@ export function registerVoiceRoutes(
         .send(recording.bytes);
     },
   );
+}
 
+/** Family follow-ups: the list, taking one on, marking it done. */
+function registerFollowupRoutes(app: FastifyInstance, scope: VoiceRouteScope): void {
+  const { context, services } = scope;
   const { networkName, timeZone } = context.config;
 
   app.get(
