@@ -8,7 +8,7 @@ import { hasAnyRole } from '../../http/access.ts';
 import type { HttpServices } from '../../http/app.ts';
 import { AppError } from '../../http/errors.ts';
 import { eventStreams, replayCursor } from '../../http/event-stream.ts';
-import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
+import { eventStreamResponses, htmlResponses, redirectResponse } from '../../http/schemas.ts';
 import { sendHtml } from '../../http/html-reply.ts';
 import type { MessageKey } from '../../i18n/i18n.ts';
 import { incidentStatusLabel } from '../incidents/incidents.pages.ts';
@@ -460,10 +460,7 @@ function registerAlertProgressRoutes(app: FastifyInstance, scope: AlertRouteScop
       schema: {
         params: alertIdParams,
         querystring: eventsQuery,
-        response: {
-          200: { content: { 'text/event-stream': { schema: { type: 'string' } } } },
-          ...htmlResponses(404),
-        },
+        response: eventStreamResponses(404),
       },
     },
     async (request, reply) => {

@@ -7,7 +7,7 @@ import type { HttpServices } from '../../http/app.ts';
 import type { RouteAccess } from '../../http/access.ts';
 import { AppError } from '../../http/errors.ts';
 import type { Html } from '../../http/html.ts';
-import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
+import { AUDIO_TYPES, fileResponses, htmlResponses, redirectResponse } from '../../http/schemas.ts';
 import { sendHtml } from '../../http/html-reply.ts';
 import type { MessageKey } from '../../i18n/i18n.ts';
 import { formatTime } from '../../i18n/time.ts';
@@ -415,28 +415,20 @@ function registerCaseViewRoutes(app: FastifyInstance, scope: CaseRouteScope): vo
     },
   );
 
-  const audioTypes = ['audio/mpeg', 'audio/wav', 'audio/x-wav', 'application/octet-stream'];
   app.get<{ Params: { id: string; sub: string } }>(
     '/console/cases/:id/hotline/:sub',
     {
       config: { access: legalOnly },
       schema: {
         params: caseSubParams,
-        response: {
-          200: {
-            content: Object.fromEntries(
-              audioTypes.map((type) => [type, { schema: { type: 'string', format: 'binary' } }]),
-            ),
-          },
-          ...htmlResponses(404),
-        },
+        response: fileResponses(AUDIO_TYPES, 404),
       },
     },
     async (request, reply) => {
       const { cipher } = await openCaseForStaff(context, request.principal!, request.params.id);
       const audio = await playHotlineMessage(context, request.principal!.userId, cipher, request.params.sub);
       if (!audio) throw new AppError('not_found');
-      const inline = audio.contentType !== null && audioTypes.slice(0, 3).includes(audio.contentType);
+      const inline = audio.contentType !== null && AUDIO_TYPES.slice(0, 3).includes(audio.contentType);
       return reply
         .header('cache-control', 'no-store')
         .header('content-disposition', inline ? 'inline' : 'attachment')

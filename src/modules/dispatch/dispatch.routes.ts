@@ -8,7 +8,7 @@ import type { HttpServices } from '../../http/app.ts';
 import { SESSION_FORM_TOKEN_TTL_MS } from '../../http/csrf.ts';
 import { AppError } from '../../http/errors.ts';
 import { readPhotoForm } from '../../http/multipart-form.ts';
-import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
+import { fileResponses, htmlResponses, redirectResponse } from '../../http/schemas.ts';
 import { sendHtml } from '../../http/html-reply.ts';
 import type { MessageKey } from '../../i18n/i18n.ts';
 import { InvalidImageError, photoDecoder, type PreparedPhoto } from '../reports/photo.ts';
@@ -610,15 +610,7 @@ function registerDispatchVerifyRoutes(app: FastifyInstance, scope: DispatchRoute
       config: { access: viewDispatchPage },
       schema: {
         params: idParams,
-        response: {
-          200: {
-            content: {
-              'image/jpeg': { schema: { type: 'string', format: 'binary' } },
-              'image/png': { schema: { type: 'string', format: 'binary' } },
-            },
-          },
-          ...htmlResponses(404),
-        },
+        response: fileResponses(['image/jpeg', 'image/png'], 404),
       },
     },
     async (request, reply) => {

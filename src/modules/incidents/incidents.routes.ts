@@ -6,7 +6,7 @@ import type { AppContext } from '../../app/context.ts';
 import type { HttpServices } from '../../http/app.ts';
 import { AppError } from '../../http/errors.ts';
 import { eventStreams, replayCursor } from '../../http/event-stream.ts';
-import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
+import { eventStreamResponses, htmlResponses, redirectResponse } from '../../http/schemas.ts';
 import { allowImagesFrom } from '../../http/security-headers.ts';
 import { sendHtml } from '../../http/html-reply.ts';
 import type { LiveIncidentBoard } from './incidents.feed.ts';
@@ -165,10 +165,7 @@ function registerBoardRoutes(app: FastifyInstance, scope: IncidentRouteScope): v
       config: { access: viewIncidents, background: true },
       schema: {
         querystring: eventsQuerySchema,
-        response: {
-          200: { content: { 'text/event-stream': { schema: { type: 'string' } } } },
-          ...htmlResponses(),
-        },
+        response: eventStreamResponses(),
       },
     },
     async (request, reply) => {

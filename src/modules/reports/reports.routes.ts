@@ -8,7 +8,7 @@ import { ANONYMOUS_FORM_TOKEN_TTL_MS } from '../../http/csrf.ts';
 import { AppError } from '../../http/errors.ts';
 import { eventStreams, replayCursor } from '../../http/event-stream.ts';
 import { readPhotoForm } from '../../http/multipart-form.ts';
-import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
+import { eventStreamResponses, fileResponses, htmlResponses, redirectResponse } from '../../http/schemas.ts';
 import { InvalidImageError, photoDecoder, type PhotoRefusal, type PreparedPhoto } from './photo.ts';
 import { REFERENCE_PATTERN } from './reference-code.ts';
 import { renderReportSections } from './reports.sections.ts';
@@ -229,10 +229,7 @@ function registerConsoleReportRoutes(app: FastifyInstance, scope: ReportRouteSco
       config: { access: viewReports, background: true },
       schema: {
         querystring: eventsQuery,
-        response: {
-          200: { content: { 'text/event-stream': { schema: { type: 'string' } } } },
-          ...htmlResponses(),
-        },
+        response: eventStreamResponses(),
       },
     },
     async (request, reply) => {
@@ -275,15 +272,7 @@ function registerConsoleReportRoutes(app: FastifyInstance, scope: ReportRouteSco
       config: { access: viewReports },
       schema: {
         params: reportIdParams,
-        response: {
-          200: {
-            content: {
-              'image/jpeg': { schema: { type: 'string', format: 'binary' } },
-              'image/png': { schema: { type: 'string', format: 'binary' } },
-            },
-          },
-          ...htmlResponses(404),
-        },
+        response: fileResponses(['image/jpeg', 'image/png'], 404),
       },
     },
     async (request, reply) => {

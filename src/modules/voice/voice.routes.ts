@@ -6,7 +6,7 @@ import type { AppContext } from '../../app/context.ts';
 import { SIGNED_BY_TWILIO } from '../../http/access.ts';
 import type { HttpServices } from '../../http/app.ts';
 import { AppError } from '../../http/errors.ts';
-import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
+import { AUDIO_TYPES, fileResponses, htmlResponses, redirectResponse } from '../../http/schemas.ts';
 import { parseErrorCode } from '../../integrations/twilio/error-codes.ts';
 import { STATUS_PATH } from '../../integrations/twilio/status.ts';
 import { EMPTY_TWIML, sendTwiml, twimlResponses } from '../../integrations/twilio/webhook.ts';
@@ -52,8 +52,6 @@ import {
 function callStep(request: FastifyRequest<{ Body: CallBody }>): CallStep {
   return { callSid: request.body.CallSid, from: request.body.From, path: request.url };
 }
-
-const AUDIO_TYPES = ['audio/mpeg', 'audio/wav', 'audio/x-wav', 'application/octet-stream'];
 
 export function registerVoiceRoutes(
   app: FastifyInstance,
@@ -201,14 +199,7 @@ function registerStatusAndRecordingRoutes(app: FastifyInstance, scope: VoiceRout
       config: { access: playRecordings },
       schema: {
         params: idParams,
-        response: {
-          200: {
-            content: Object.fromEntries(
-              AUDIO_TYPES.map((type) => [type, { schema: { type: 'string', format: 'binary' } }]),
-            ),
-          },
-          ...htmlResponses(404),
-        },
+        response: fileResponses(AUDIO_TYPES, 404),
       },
     },
     async (request, reply) => {
