@@ -58,3 +58,31 @@ export function readableFormValues(
   }
   return values;
 }
+
+/** Each field's error, by field name. */
+export type FormErrors<F extends string> = Partial<Record<F, FieldError>>;
+
+/** A checked form: its value, or each field's error with what was typed (to fill the form again). */
+export type Validation<T, F extends string> =
+  { ok: true; value: T } | { ok: false; errors: FormErrors<F>; values: Record<string, string> };
+
+/** One field of a parsed body, trimmed ('' when missing or not a string). */
+export function bodyText(body: Record<string, unknown>, name: string): string {
+  const value = body[name];
+  return typeof value === 'string' ? value.trim() : '';
+}
+
+/** Length in characters (code points), as a person counts them, not UTF-16 units. */
+export function characters(value: string): number {
+  return [...value].length;
+}
+
+/** Whether the value is one of the allowed strings. */
+export function oneOf<T extends string>(allowed: readonly T[], value: unknown): value is T {
+  return typeof value === 'string' && (allowed as readonly string[]).includes(value);
+}
+
+/** The hidden field that carries a form's CSRF token (see csrf.ts). */
+export function csrfField(token: string): Html {
+  return html`<input type="hidden" name="_csrf" value="${token}" />`;
+}

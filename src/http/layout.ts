@@ -89,3 +89,16 @@ export function renderErrorPage(options: {
       <p><a href="/">${t('error.home')}</a></p>`,
   });
 }
+
+/** A one-line message above a page's content: what just happened, or what went wrong. */
+export interface Notice {
+  kind: 'ok' | 'error' | 'info';
+  text: string;
+}
+
+/** The notice, announced to screen readers (an error as an alert); nothing when there is none. */
+export function noticeBlock(notice: Notice | undefined): Html | string {
+  if (!notice) return '';
+  const role = notice.kind === 'error' ? 'alert' : 'status';
+  return html`<p class="notice ${notice.kind === 'info' ? '' : notice.kind}" role="${role}">${notice.text}</p>`;
+}

@@ -35,3 +35,31 @@ export const redirectResponse = { 303: { description: 'See Other', type: 'null' 
 export function jsonResponses(responses: Record<number, JsonSchema>): Record<string, JsonSchema> {
   return { ...responses, '4xx': errorBody };
 }
+
+/** The types a recording or a voice message is served as (the first three play in the browser). */
+export const AUDIO_TYPES: readonly string[] = [
+  'audio/mpeg',
+  'audio/wav',
+  'audio/x-wav',
+  'application/octet-stream',
+];
+
+/** A file sent as it is, in one of these types; then the error pages of htmlResponses(...statuses). */
+export function fileResponses(types: readonly string[], ...statuses: number[]): Record<string, unknown> {
+  return {
+    200: {
+      content: Object.fromEntries(
+        types.map((type) => [type, { schema: { type: 'string', format: 'binary' } }]),
+      ),
+    },
+    ...htmlResponses(...statuses),
+  };
+}
+
+/** A stream of server-sent events; then the error pages of htmlResponses(...statuses). */
+export function eventStreamResponses(...statuses: number[]): Record<string, unknown> {
+  return {
+    200: { content: { 'text/event-stream': { schema: { type: 'string' } } } },
+    ...htmlResponses(...statuses),
+  };
+}

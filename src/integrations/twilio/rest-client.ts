@@ -4,6 +4,7 @@
 import { Buffer } from 'node:buffer';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { AppConfig } from '../../config/config.ts';
 
 const REQUEST_TIMEOUT_MS = 10_000;
 
@@ -371,4 +372,13 @@ export type TwilioResource =
 export interface DownloadedResource {
   bytes: Buffer;
   contentType: string;
+}
+
+/** A client for the account's REST API, whenever credentials are configured (also to clean up after it). */
+export function twilioClientFor(context: {
+  config: Pick<AppConfig, 'twilio'>;
+}): TwilioRestClient | undefined {
+  const { accountSid, authToken, apiBase } = context.config.twilio;
+  if (!accountSid || !authToken) return undefined;
+  return new TwilioRestClient({ accountSid, authToken, apiBase });
 }

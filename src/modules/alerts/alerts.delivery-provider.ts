@@ -10,7 +10,8 @@ import {
   SENDER_QUEUE_FULL,
   UNSUBSCRIBED_CODE,
 } from '../../integrations/twilio/error-codes.ts';
-import { TwilioApiError, TwilioRestClient } from '../../integrations/twilio/rest-client.ts';
+import type { TwilioRestClient } from '../../integrations/twilio/rest-client.ts';
+import { TwilioApiError, twilioClientFor } from '../../integrations/twilio/rest-client.ts';
 import { STATUS_PATH } from '../../integrations/twilio/status.ts';
 import { publishedUrl } from '../../integrations/twilio/webhook.ts';
 
@@ -147,13 +148,6 @@ class OutboxAlertTexts implements AlertTextProvider {
       return { kind: 'retry', code: null, slowDown: false };
     }
   }
-}
-
-/** A client for the account's REST API, whenever credentials are configured (also to clean up after it). */
-export function twilioClientFor(context: Pick<AppContext, 'config'>): TwilioRestClient | undefined {
-  const { accountSid, authToken, apiBase } = context.config.twilio;
-  if (!accountSid || !authToken) return undefined;
-  return new TwilioRestClient({ accountSid, authToken, apiBase });
 }
 
 /** The provider alert texts go through, chosen from config as every other text's is. */

@@ -2,10 +2,13 @@
 // so each text in a final state is deleted there; and an alert's ledger, once the alert finished more than
 // AMPARO_ALERT_DELIVERY_RETENTION_DAYS ago, is reduced to how many texts ended in each state.
 import type { AppContext } from '../../app/context.ts';
-import { TwilioApiError, type TwilioRestClient } from '../../integrations/twilio/rest-client.ts';
+import {
+  TwilioApiError,
+  twilioClientFor,
+  type TwilioRestClient,
+} from '../../integrations/twilio/rest-client.ts';
 import { eachAtMost } from '../../jobs/each-at-most.ts';
 import { handOverTexts } from '../provider-retention/provider-retention.service.ts';
-import { twilioClientFor } from './alerts.delivery-provider.ts';
 import {
   alertsToReduce,
   markCopiesDeleted,

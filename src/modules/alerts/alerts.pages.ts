@@ -2,6 +2,7 @@
 // own), an alert's page (the exact texts per language with their segments, the area and who would receive
 // it, approval, cancelling, and delivery progress). Every form works without JavaScript; alerts-live.js only
 // keeps the progress counts current.
+import type { FormErrors } from '../../http/form.ts';
 import type { FastifyRequest } from 'fastify';
 import type { AlertKind, AlertStatus, DrawnArea, IncidentAgency, IncidentStatus } from '../../db/schema.ts';
 import { zipCentroid, type Point } from '../../geo/geo.ts';
@@ -13,13 +14,7 @@ import { agencyLabel } from '../reports/reports.pages.ts';
 import { formatTime } from '../../i18n/time.ts';
 import { fieldError, type FieldError } from '../../http/form.ts';
 import type { AlertListRow } from './alerts.service.ts';
-import {
-  formatAreas,
-  MAX_AREA_LABEL_CHARS,
-  MAX_RADIUS_METERS,
-  MIN_RADIUS_METERS,
-  type FormErrors,
-} from './alerts.schemas.ts';
+import { formatAreas, MAX_AREA_LABEL_CHARS, MAX_RADIUS_METERS, MIN_RADIUS_METERS } from './alerts.schemas.ts';
 import type { AlertDetail, AlertListEntry, ComposeView, ProgressSnapshot } from './alerts.service.ts';
 import { languagesInOrder } from './alerts.service.ts';
 import { ADVICE_OPTIONS, agentsKey, MAX_ALERT_SEGMENTS, WHAT_OPTIONS } from './alerts.templates.ts';

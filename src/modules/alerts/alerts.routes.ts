@@ -1,13 +1,14 @@
 // The console's community alerts: compose, target, preview, approve, cancel, watch delivery. Handlers parse,
 // authorize (declared in alerts.policy.ts; the composer-cannot-approve rule in the service), call the service
 // and present; the rules live in alerts.service.ts.
+import type { FormErrors } from '../../http/form.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app/context.ts';
 import { hasAnyRole } from '../../http/access.ts';
 import type { HttpServices } from '../../http/app.ts';
 import { AppError } from '../../http/errors.ts';
 import { eventStreams, replayCursor } from '../../http/event-stream.ts';
-import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
+import { eventStreamResponses, htmlResponses, redirectResponse } from '../../http/schemas.ts';
 import { sendHtml } from '../../http/html-reply.ts';
 import type { MessageKey } from '../../i18n/i18n.ts';
 import { incidentStatusLabel } from '../incidents/incidents.pages.ts';
@@ -39,7 +40,6 @@ import {
   targetingBody,
   validateComposeForm,
   validateTargetingForm,
-  type FormErrors,
 } from './alerts.schemas.ts';
 import {
   AlertProgressWatch,
@@ -460,10 +460,7 @@ function registerAlertProgressRoutes(app: FastifyInstance, scope: AlertRouteScop
       schema: {
         params: alertIdParams,
         querystring: eventsQuery,
-        response: {
-          200: { content: { 'text/event-stream': { schema: { type: 'string' } } } },
-          ...htmlResponses(404),
-        },
+        response: eventStreamResponses(404),
       },
     },
     async (request, reply) => {

@@ -5,7 +5,14 @@
 import { ALERT_KINDS, type AlertKind, type DrawnArea } from '../../db/schema.ts';
 import { isKnownZip } from '../../geo/geo.ts';
 import type { MessageKey } from '../../i18n/i18n.ts';
-import { isReadableText, readableFormValues, type FieldError } from '../../http/form.ts';
+import {
+  bodyText,
+  isReadableText,
+  readableFormValues,
+  type FieldError,
+  type FormErrors,
+  type Validation,
+} from '../../http/form.ts';
 import { isAdviceFor, isWhatFor } from './alerts.templates.ts';
 import { isValidArea } from './alerts.targeting.ts';
 
@@ -15,15 +22,6 @@ export const MAX_RADIUS_METERS = 50_000;
 export const MAX_LISTED_ZIPS = 200;
 export const MAX_DRAWN_AREAS = 10;
 export const MAX_AREA_POINTS = 50;
-
-export type FormErrors<F extends string> = Partial<Record<F, FieldError>>;
-export type Validation<T, F extends string> =
-  { ok: true; value: T } | { ok: false; errors: FormErrors<F>; values: Record<string, string> };
-
-const text = (body: Record<string, unknown>, name: string): string => {
-  const value = body[name];
-  return typeof value === 'string' ? value.trim() : '';
-};
 
 export function isAlertKind(value: unknown): value is AlertKind {
   return typeof value === 'string' && (ALERT_KINDS as readonly string[]).includes(value);
@@ -101,11 +99,11 @@ export interface ComposeInput {
  */
 export function validateComposeForm(body: Record<string, unknown>): Validation<ComposeInput, ComposeField> {
   const errors: FormErrors<ComposeField> = {};
-  const kind = text(body, 'kind');
+  const kind = bodyText(body, 'kind');
   if (!isAlertKind(kind)) errors.kind = { key: 'alerts.error_choose' };
-  const what = text(body, 'what');
-  const advice = text(body, 'advice');
-  const areaLabel = text(body, 'area_label').replace(/\s+/g, ' ');
+  const what = bodyText(body, 'what');
+  const advice = bodyText(body, 'advice');
+  const areaLabel = bodyText(body, 'area_label').replace(/\s+/g, ' ');
   if (isAlertKind(kind)) {
     if (kind === 'know_your_rights') {
       if (what !== '') errors.what = { key: 'alerts.error_choose' };
@@ -185,16 +183,16 @@ export function validateTargetingForm(
 ): Validation<TargetingInput, TargetingField> {
   const errors: FormErrors<TargetingField> = {};
   for (const name of TARGETING_FIELDS)
-    if (!isReadableText(text(body, name))) errors[name] = { key: 'alerts.error_encoding' };
-  const radiusText = text(body, 'radius');
+    if (!isReadableText(bodyText(body, name))) errors[name] = { key: 'alerts.error_encoding' };
+  const radiusText = bodyText(body, 'radius');
   const radius = Number(radiusText);
   if (!/^[0-9]{1,6}$/.test(radiusText) || radius < MIN_RADIUS_METERS || radius > MAX_RADIUS_METERS)
     errors.radius ??= {
       key: 'alerts.error_radius',
       params: { min: MIN_RADIUS_METERS, max: MAX_RADIUS_METERS },
     };
-  const added = zipList(text(body, 'add_zips'));
-  const removed = zipList(text(body, 'remove_zips'));
+  const added = zipList(bodyText(body, 'add_zips'));
+  const removed = zipList(bodyText(body, 'remove_zips'));
   for (const [field, list] of [
     ['add_zips', added],
     ['remove_zips', removed],
@@ -207,7 +205,7 @@ export function validateTargetingForm(
     else if (list.zips.length > MAX_LISTED_ZIPS)
       errors[field] ??= { key: 'alerts.error_too_many_zips_listed', params: { max: MAX_LISTED_ZIPS } };
   }
-  const { areas, badLine } = parseAreas(text(body, 'areas'));
+  const { areas, badLine } = parseAreas(bodyText(body, 'areas'));
   if (badLine !== undefined)
     errors.areas ??= { key: 'alerts.error_area_points', params: { line: badLine, max: MAX_AREA_POINTS } };
   else if (areas.length > MAX_DRAWN_AREAS)

@@ -1,6 +1,7 @@
 // The auth module's pages: sign-in, second factor (enrolment or code), account links, the account page
 // and staff administration. Everything is escaped by the html template; the one exception is the QR code
 // SVG, which the server generates from the otpauth URI.
+import { csrfField } from '../../http/form.ts';
 import type { FastifyRequest } from 'fastify';
 import type { Role } from '../../db/schema.ts';
 import { html, trustedHtml, type Html } from '../../http/html.ts';
@@ -31,10 +32,6 @@ function notice(value: Notice | undefined): Html | string {
   return html`<p class="${className}" role="${value.kind === 'error' ? 'alert' : 'status'}">
     ${value.text}
   </p>`;
-}
-
-function csrfField(token: string): Html {
-  return html`<input type="hidden" name="_csrf" value="${token}" />`;
 }
 
 function roleList(request: FastifyRequest, roles: readonly Role[]): string {

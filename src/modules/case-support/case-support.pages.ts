@@ -2,6 +2,9 @@
 // payments, family support tasks, the outcome, bond funds and their ledger, and "my tasks". Each part of a
 // case is a panel, rendered both as a section of the case page and, when a form comes back with problems, on
 // a page of its own with everything typed. Everything typed by a person goes through html``, which escapes it.
+import { csrfField } from '../../http/form.ts';
+import { noticeBlock, type Notice } from '../../http/layout.ts';
+import type { FormErrors } from '../../http/form.ts';
 import type { FastifyRequest } from 'fastify';
 import type { Language } from '../../config/config.ts';
 import { SUPPORT_TASK_STATUSES, type SupportTaskKind, type SupportTaskStatus } from '../../db/schema.ts';
@@ -32,7 +35,6 @@ import {
   type BondEligibility,
   type BondField,
   type BondSetter,
-  type FormErrors,
   type FormValues,
   type FundField,
   type LedgerField,
@@ -49,11 +51,6 @@ export interface Page {
   request: FastifyRequest;
   networkName: string;
   timeZone: string;
-}
-
-export interface Notice {
-  kind: 'ok' | 'error' | 'info';
-  text: string;
 }
 
 /** What a panel needs to speak the reader's language: on the case page or on a page of its own. */
@@ -119,16 +116,6 @@ function languageList(languages: readonly string[], lang: Language): string {
   return uniqueLanguages(languages)
     .map((language) => languageLabel(language, lang))
     .join(', ');
-}
-
-function noticeBlock(notice: Notice | undefined): Html | string {
-  if (!notice) return '';
-  const role = notice.kind === 'error' ? 'alert' : 'status';
-  return html`<p class="notice ${notice.kind === 'info' ? '' : notice.kind}" role="${role}">${notice.text}</p>`;
-}
-
-function csrfField(token: string): Html {
-  return html`<input type="hidden" name="_csrf" value="${token}" />`;
 }
 
 /**

@@ -2,6 +2,7 @@
 // case through openCaseForStaff first, a 404 for anyone outside it), call the service and present. A form
 // with problems comes back on its own page with everything typed; a saved form goes back to its section of
 // the case page.
+import type { Notice } from '../../http/layout.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app/context.ts';
 import type { HttpServices } from '../../http/app.ts';
@@ -48,7 +49,6 @@ import {
   renderTasksPage,
   type CaseRef,
   type FormState,
-  type Notice,
   type Page,
 } from './case-support.pages.ts';
 import { manageDirectory, supportCase } from './case-support.policy.ts';

@@ -10,21 +10,12 @@ import {
   type SupportTaskKind,
   type SupportTaskStatus,
 } from '../../db/schema.ts';
-import type { FieldError } from '../../http/form.ts';
-import { isReadableText } from '../../http/form.ts';
+import type { FieldError, FormErrors } from '../../http/form.ts';
+import { characters, isReadableText, oneOf } from '../../http/form.ts';
 import { parseLanguages } from './case-support.languages.ts';
 
 export type FormValues<F extends string> = Partial<Record<F, string>>;
-export type FormErrors<F extends string> = Partial<Record<F, FieldError>>;
 export type Validation<F extends string, T> = { ok: true; input: T } | { ok: false; errors: FormErrors<F> };
-
-function oneOf<T extends string>(allowed: readonly T[], value: string): value is T {
-  return (allowed as readonly string[]).includes(value);
-}
-
-function characters(value: string): number {
-  return [...value].length;
-}
 
 /** The common start of every form check: each field trimmed, damaged text refused. */
 function formChecker<F extends string>(fields: readonly F[], values: FormValues<F>) {

@@ -1,8 +1,8 @@
 // What the case's tracking forms accept (a locator check, a facility change, a hearing) and the shapes sealed
 // with the case key. Forms are checked by plain functions, so a rejected form comes back with everything typed
 // and a message beside each field, in the reader's language.
-import type { FieldError } from '../../http/form.ts';
-import { isReadableText } from '../../http/form.ts';
+import type { FormErrors } from '../../http/form.ts';
+import { characters, isReadableText, oneOf } from '../../http/form.ts';
 import { isUuid } from '../../http/ids.ts';
 import { instantOf, type WallTime } from './case-tracking.time.ts';
 
@@ -49,19 +49,13 @@ export interface HearingRecord {
 export const MAX_NOTES_CHARS = 1000;
 export const MAX_NAME_CHARS = 200;
 
-function characters(value: string): number {
-  return [...value].length;
-}
-
-function oneOf<T extends string>(allowed: readonly T[], value: string): value is T {
-  return (allowed as readonly string[]).includes(value);
-}
-
-type Errors<Field extends string> = Partial<Record<Field, FieldError>>;
 export type Validation<Field extends string, Input> =
-  { ok: true; input: Input } | { ok: false; errors: Errors<Field> };
+  { ok: true; input: Input } | { ok: false; errors: FormErrors<Field> };
 
-function textChecker<Field extends string>(values: Partial<Record<Field, string>>, errors: Errors<Field>) {
+function textChecker<Field extends string>(
+  values: Partial<Record<Field, string>>,
+  errors: FormErrors<Field>,
+) {
   return (field: Field, options: { max: number; singleLine?: boolean; required?: boolean }): string => {
     const raw = values[field] ?? '';
     if (!isReadableText(raw)) {
@@ -99,7 +93,7 @@ export interface FacilityChoice {
 
 function facilityChoice<Field extends string>(
   values: Partial<Record<Field | 'facility_id' | 'facility_name', string>>,
-  errors: Errors<Field | 'facility_id' | 'facility_name'>,
+  errors: FormErrors<Field | 'facility_id' | 'facility_name'>,
   required: boolean,
 ): FacilityChoice {
   const text = textChecker<Field | 'facility_id' | 'facility_name'>(values, errors);
@@ -114,7 +108,7 @@ function facilityChoice<Field extends string>(
 export const LOCATOR_FIELDS = ['result', 'facility_id', 'facility_name', 'notes'] as const;
 export type LocatorField = (typeof LOCATOR_FIELDS)[number];
 export type LocatorFormValues = Partial<Record<LocatorField, string>>;
-export type LocatorFormErrors = Errors<LocatorField>;
+export type LocatorFormErrors = FormErrors<LocatorField>;
 
 export interface LocatorCheckInput {
   result: LocatorResult;
@@ -135,7 +129,7 @@ export function validateLocatorCheck(values: LocatorFormValues): Validation<Loca
 export const STAY_FIELDS = ['facility_id', 'facility_name', 'since', 'notes'] as const;
 export type StayField = (typeof STAY_FIELDS)[number];
 export type StayFormValues = Partial<Record<StayField, string>>;
-export type StayFormErrors = Errors<StayField>;
+export type StayFormErrors = FormErrors<StayField>;
 
 export interface FacilityStayInput {
   facility: FacilityChoice;
@@ -162,7 +156,7 @@ export function validateFacilityStay(
 export const HEARING_FIELDS = ['date', 'time', 'court', 'judge', 'kind', 'result', 'result_notes'] as const;
 export type HearingField = (typeof HEARING_FIELDS)[number];
 export type HearingFormValues = Partial<Record<HearingField, string>>;
-export type HearingFormErrors = Errors<HearingField>;
+export type HearingFormErrors = FormErrors<HearingField>;
 
 export interface HearingInput {
   startsAt: Date;

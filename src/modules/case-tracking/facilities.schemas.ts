@@ -3,7 +3,7 @@
 // are message keys with parameters, shown in the reader's language beside the field or the file's line.
 import type { MessageKey } from '../../i18n/i18n.ts';
 import type { FieldError } from '../../http/form.ts';
-import { isReadableText } from '../../http/form.ts';
+import { characters, isReadableText } from '../../http/form.ts';
 import { parseCsv } from './facilities.csv.ts';
 
 export const FACILITY_FIELDS = [
@@ -30,10 +30,6 @@ export const FACILITY_LIMITS: Record<FacilityField, number> = {
 
 /** Fields kept on one line; the address and the notes may have line breaks. */
 const SINGLE_LINE: ReadonlySet<FacilityField> = new Set(['name', 'operator', 'phone']);
-
-function characters(value: string): number {
-  return [...value].length;
-}
 
 function withoutAccents(value: string): string {
   return value.normalize('NFKD').replace(/\p{M}/gu, '');

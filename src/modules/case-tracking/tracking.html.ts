@@ -8,6 +8,8 @@ export interface Page {
   timeZone: string;
 }
 
+export { csrfField } from '../../http/form.ts';
+
 export interface Notice {
   kind: 'ok' | 'error';
   text: string;
@@ -18,10 +20,6 @@ export function noticeBlock(notice: Notice | undefined): Html | string {
   return html`<p class="notice ${notice.kind}" role="${notice.kind === 'error' ? 'alert' : 'status'}">
     ${notice.text}
   </p>`;
-}
-
-export function csrfField(token: string): Html {
-  return html`<input type="hidden" name="_csrf" value="${token}" />`;
 }
 
 /** Line breaks a person typed (addresses, notes), kept on the page without trusting any markup. */

@@ -4,9 +4,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app/context.ts';
 import type { Case } from '../../db/schema.ts';
 import type { HttpServices } from '../../http/app.ts';
+import type { RouteAccess } from '../../http/access.ts';
 import { AppError } from '../../http/errors.ts';
 import type { Html } from '../../http/html.ts';
-import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
+import { AUDIO_TYPES, fileResponses, htmlResponses, redirectResponse } from '../../http/schemas.ts';
 import { sendHtml } from '../../http/html-reply.ts';
 import type { MessageKey } from '../../i18n/i18n.ts';
 import { formatTime } from '../../i18n/time.ts';
@@ -81,6 +82,25 @@ import {
   readTeams,
   removeMember,
 } from './teams.service.ts';
+
+/**
+ * The options of a POST that answers with a redirect, or with an error page (404, or the given statuses): who
+ * may send it, its path parameters, and whether it carries a form.
+ */
+function redirectingPost(
+  access: RouteAccess,
+  params: typeof caseIdParams | typeof caseSubParams,
+  { form = false, statuses = [404] }: { form?: boolean; statuses?: number[] } = {},
+) {
+  return {
+    config: { access },
+    schema: {
+      params,
+      ...(form ? { body: formBody } : {}),
+      response: { ...htmlResponses(...statuses), ...redirectResponse },
+    },
+  };
+}
 
 /** Notices a redirect may ask the case page to show: a fixed list, never text from the URL. */
 const CASE_NOTICES = {
@@ -207,10 +227,7 @@ function registerCaseListRoutes(app: FastifyInstance, scope: CaseRouteScope): vo
 
   app.post<{ Params: { id: string } }>(
     '/console/cases/duplicate-checks/:id/done',
-    {
-      config: { access: legalOnly },
-      schema: { params: caseIdParams, response: { ...htmlResponses(404), ...redirectResponse } },
-    },
+    redirectingPost(legalOnly, caseIdParams),
     async (request, reply) => {
       const outcome = await markDuplicateChecked(context, request.principal!.userId, request.params.id);
       if (outcome === 'missing') throw new AppError('not_found');
@@ -398,28 +415,20 @@ function registerCaseViewRoutes(app: FastifyInstance, scope: CaseRouteScope): vo
     },
   );
 
-  const audioTypes = ['audio/mpeg', 'audio/wav', 'audio/x-wav', 'application/octet-stream'];
   app.get<{ Params: { id: string; sub: string } }>(
     '/console/cases/:id/hotline/:sub',
     {
       config: { access: legalOnly },
       schema: {
         params: caseSubParams,
-        response: {
-          200: {
-            content: Object.fromEntries(
-              audioTypes.map((type) => [type, { schema: { type: 'string', format: 'binary' } }]),
-            ),
-          },
-          ...htmlResponses(404),
-        },
+        response: fileResponses(AUDIO_TYPES, 404),
       },
     },
     async (request, reply) => {
       const { cipher } = await openCaseForStaff(context, request.principal!, request.params.id);
       const audio = await playHotlineMessage(context, request.principal!.userId, cipher, request.params.sub);
       if (!audio) throw new AppError('not_found');
-      const inline = audio.contentType !== null && audioTypes.slice(0, 3).includes(audio.contentType);
+      const inline = audio.contentType !== null && AUDIO_TYPES.slice(0, 3).includes(audio.contentType);
       return reply
         .header('cache-control', 'no-store')
         .header('content-disposition', inline ? 'inline' : 'attachment')
@@ -469,14 +478,7 @@ function registerCaseEditRoutes(app: FastifyInstance, scope: CaseRouteScope): vo
 
   app.post<{ Params: { id: string } }>(
     '/console/cases/:id/edit',
-    {
-      config: { access: legalOnly },
-      schema: {
-        params: caseIdParams,
-        body: formBody,
-        response: { ...htmlResponses(404, 422), ...redirectResponse },
-      },
-    },
+    redirectingPost(legalOnly, caseIdParams, { form: true, statuses: [404, 422] }),
     async (request, reply) => {
       const principal = request.principal!;
       const { caseRow, cipher } = await openCaseForStaff(context, principal, request.params.id);
@@ -519,14 +521,7 @@ function registerCaseContactRoutes(app: FastifyInstance, scope: CaseRouteScope):
 
   app.post<{ Params: { id: string } }>(
     '/console/cases/:id/contacts',
-    {
-      config: { access: legalOnly },
-      schema: {
-        params: caseIdParams,
-        body: formBody,
-        response: { ...htmlResponses(404, 422), ...redirectResponse },
-      },
-    },
+    redirectingPost(legalOnly, caseIdParams, { form: true, statuses: [404, 422] }),
     async (request, reply) => {
       const principal = request.principal!;
       const { caseRow, cipher } = await openCaseForStaff(context, principal, request.params.id);
@@ -551,10 +546,7 @@ function registerCaseContactRoutes(app: FastifyInstance, scope: CaseRouteScope):
 
   app.post<{ Params: { id: string; sub: string } }>(
     '/console/cases/:id/contacts/:sub/remove',
-    {
-      config: { access: legalOnly },
-      schema: { params: caseSubParams, response: { ...htmlResponses(404), ...redirectResponse } },
-    },
+    redirectingPost(legalOnly, caseSubParams),
     async (request, reply) => {
       const principal = request.principal!;
       const { caseRow, cipher } = await openCaseForStaff(context, principal, request.params.id);
@@ -571,14 +563,7 @@ function registerCaseAssignmentRoutes(app: FastifyInstance, scope: CaseRouteScop
   const { context, redirectToCase } = scope;
   app.post<{ Params: { id: string } }>(
     '/console/cases/:id/assignees',
-    {
-      config: { access: legalOnly },
-      schema: {
-        params: caseIdParams,
-        body: formBody,
-        response: { ...htmlResponses(404), ...redirectResponse },
-      },
-    },
+    redirectingPost(legalOnly, caseIdParams, { form: true }),
     async (request, reply) => {
       const principal = request.principal!;
       const { caseRow, cipher } = await openCaseForStaff(context, principal, request.params.id);
@@ -595,10 +580,7 @@ function registerCaseAssignmentRoutes(app: FastifyInstance, scope: CaseRouteScop
 
   app.post<{ Params: { id: string; sub: string } }>(
     '/console/cases/:id/assignees/:sub/remove',
-    {
-      config: { access: legalOnly },
-      schema: { params: caseSubParams, response: { ...htmlResponses(404), ...redirectResponse } },
-    },
+    redirectingPost(legalOnly, caseSubParams),
     async (request, reply) => {
       const principal = request.principal!;
       const { caseRow, cipher } = await openCaseForStaff(context, principal, request.params.id);
@@ -625,14 +607,7 @@ function registerCaseAssignmentRoutes(app: FastifyInstance, scope: CaseRouteScop
 
   app.post<{ Params: { id: string } }>(
     '/console/cases/:id/team',
-    {
-      config: { access: legalOnly },
-      schema: {
-        params: caseIdParams,
-        body: formBody,
-        response: { ...htmlResponses(404), ...redirectResponse },
-      },
-    },
+    redirectingPost(legalOnly, caseIdParams, { form: true }),
     async (request, reply) => {
       const principal = request.principal!;
       const { caseRow, cipher } = await openCaseForStaff(context, principal, request.params.id);
@@ -654,10 +629,7 @@ function registerCaseLifecycleRoutes(app: FastifyInstance, scope: CaseRouteScope
   const { context, timeZone, redirectToCase, sectionInput } = scope;
   app.post<{ Params: { id: string } }>(
     '/console/cases/:id/close',
-    {
-      config: { access: legalOnly },
-      schema: { params: caseIdParams, response: { ...htmlResponses(404), ...redirectResponse } },
-    },
+    redirectingPost(legalOnly, caseIdParams),
     async (request, reply) => {
       const principal = request.principal!;
       const { caseRow, cipher } = await openCaseForStaff(context, principal, request.params.id);
@@ -668,10 +640,7 @@ function registerCaseLifecycleRoutes(app: FastifyInstance, scope: CaseRouteScope
 
   app.post<{ Params: { id: string } }>(
     '/console/cases/:id/reopen',
-    {
-      config: { access: legalOnly },
-      schema: { params: caseIdParams, response: { ...htmlResponses(404), ...redirectResponse } },
-    },
+    redirectingPost(legalOnly, caseIdParams),
     async (request, reply) => {
       const principal = request.principal!;
       const { caseRow, cipher } = await openCaseForStaff(context, principal, request.params.id);
@@ -683,14 +652,7 @@ function registerCaseLifecycleRoutes(app: FastifyInstance, scope: CaseRouteScope
 
   app.post<{ Params: { id: string } }>(
     '/console/cases/:id/merge',
-    {
-      config: { access: legalOnly },
-      schema: {
-        params: caseIdParams,
-        body: formBody,
-        response: { ...htmlResponses(404), ...redirectResponse },
-      },
-    },
+    redirectingPost(legalOnly, caseIdParams, { form: true }),
     async (request, reply) => {
       const principal = request.principal!;
       const { caseRow } = await openCaseForStaff(context, principal, request.params.id);
@@ -814,14 +776,7 @@ function registerTeamRoutes(app: FastifyInstance, scope: CaseRouteScope): void {
 
   app.post<{ Params: { id: string } }>(
     '/console/teams/:id/members',
-    {
-      config: { access: manageTeams },
-      schema: {
-        params: caseIdParams,
-        body: formBody,
-        response: { ...htmlResponses(404, 422), ...redirectResponse },
-      },
-    },
+    redirectingPost(manageTeams, caseIdParams, { form: true, statuses: [404, 422] }),
     async (request, reply) => {
       const { user_id: userId = '' } = formValues(request.body, ['user_id'] as const);
       const outcome = await addMember(context, request.principal!.userId, request.params.id, userId.trim());
@@ -840,14 +795,7 @@ function registerTeamRoutes(app: FastifyInstance, scope: CaseRouteScope): void {
   ] as const) {
     app.post<{ Params: { id: string; sub: string } }>(
       `/console/teams/:id/requests/:sub/${verb}`,
-      {
-        config: { access: manageTeams },
-        schema: {
-          params: caseSubParams,
-          body: formBody,
-          response: { ...htmlResponses(404, 409), ...redirectResponse },
-        },
-      },
+      redirectingPost(manageTeams, caseSubParams, { form: true, statuses: [404, 409] }),
       async (request, reply) => {
         const { id, sub } = request.params;
         const outcome = await decideTeamRequest(context, request.principal!, id, sub, approve);
@@ -866,14 +814,7 @@ function registerTeamMemberRoutes(app: FastifyInstance, scope: CaseRouteScope): 
   const { context, teamWithProblem } = scope;
   app.post<{ Params: { id: string } }>(
     '/console/teams/:id/intake',
-    {
-      config: { access: manageTeams },
-      schema: {
-        params: caseIdParams,
-        body: formBody,
-        response: { ...htmlResponses(404, 422), ...redirectResponse },
-      },
-    },
+    redirectingPost(manageTeams, caseIdParams, { form: true, statuses: [404, 422] }),
     async (request, reply) => {
       const { coordinator_id: raw = '' } = formValues(request.body, ['coordinator_id'] as const);
       const coordinatorId = raw.trim() === '' ? null : raw.trim();
@@ -893,10 +834,7 @@ function registerTeamMemberRoutes(app: FastifyInstance, scope: CaseRouteScope): 
 
   app.post<{ Params: { id: string; sub: string } }>(
     '/console/teams/:id/members/:sub/remove',
-    {
-      config: { access: manageTeams },
-      schema: { params: caseSubParams, response: { ...htmlResponses(404), ...redirectResponse } },
-    },
+    redirectingPost(manageTeams, caseSubParams),
     async (request, reply) => {
       const outcome = await removeMember(
         context,

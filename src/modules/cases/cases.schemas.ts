@@ -4,7 +4,7 @@ import type { Language } from '../../config/config.ts';
 import { textablePhone } from '../../phone/phone.ts';
 import type { FieldError } from '../../http/form.ts';
 import { isLanguage } from '../../i18n/i18n.ts';
-import { isReadableText } from '../../http/form.ts';
+import { characters, isReadableText } from '../../http/form.ts';
 import { isUuid } from '../../http/ids.ts';
 import type { FamilyContactDetails } from './cases.family.ts';
 import {
@@ -80,10 +80,6 @@ export function formValues<F extends string>(
     if (typeof value === 'string') values[field] = value;
   }
   return values;
-}
-
-function characters(value: string): number {
-  return [...value].length;
 }
 
 function isRealDate(value: string): boolean {

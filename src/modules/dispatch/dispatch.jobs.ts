@@ -7,48 +7,35 @@ export interface SendDispatchTextPayload {
   dispatchId: string;
 }
 
+/**
+ * A text to a responder about one dispatch. A dispatch is urgent and stale within the hour; a few quick retries
+ * ride out a provider hiccup. The payload is exactly { dispatchId }.
+ */
+function dispatchTextJob(name: string) {
+  return defineJob<SendDispatchTextPayload>({
+    name,
+    queue: { retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 120 },
+    parse(data) {
+      const { dispatchId, ...rest } = (data ?? {}) as Record<string, unknown>;
+      if (!isUuid(dispatchId) || Object.keys(rest).length > 0) {
+        throw new Error(`${name} takes exactly { dispatchId: <uuid> }.`);
+      }
+      return { dispatchId };
+    },
+  });
+}
+
 /** Texts a responder the dispatch: enqueued with the dispatch row, so it is sent only if that commits. */
-export const sendDispatchTextJob = defineJob<SendDispatchTextPayload>({
-  name: 'dispatch.send-text',
-  // A dispatch is urgent and stale within the hour; a few quick retries ride out a provider hiccup.
-  queue: { retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 120 },
-  parse(data) {
-    const { dispatchId, ...rest } = (data ?? {}) as Record<string, unknown>;
-    if (!isUuid(dispatchId) || Object.keys(rest).length > 0) {
-      throw new Error('dispatch.send-text takes exactly { dispatchId: <uuid> }.');
-    }
-    return { dispatchId };
-  },
-});
+export const sendDispatchTextJob = dispatchTextJob('dispatch.send-text');
 
 /**
  * Texts a responder a callout (dispatch.callout.ts): the same dispatch row and answers, worded as a call for
  * observers. Its own name rather than a flag in the payload, so the payload stays the dispatch id alone.
  */
-export const sendCalloutTextJob = defineJob<SendDispatchTextPayload>({
-  name: 'dispatch.send-callout-text',
-  queue: { retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 120 },
-  parse(data) {
-    const { dispatchId, ...rest } = (data ?? {}) as Record<string, unknown>;
-    if (!isUuid(dispatchId) || Object.keys(rest).length > 0) {
-      throw new Error('dispatch.send-callout-text takes exactly { dispatchId: <uuid> }.');
-    }
-    return { dispatchId };
-  },
-});
+export const sendCalloutTextJob = dispatchTextJob('dispatch.send-callout-text');
 
 /**
  * Tells a responder they are stood down: enqueued with the cancellation, so it goes only if that commits.
  * Same payload and urgency as the dispatch text: someone on their way must hear it before they get there.
  */
-export const sendStandDownTextJob = defineJob<SendDispatchTextPayload>({
-  name: 'dispatch.send-stand-down',
-  queue: { retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 120 },
-  parse(data) {
-    const { dispatchId, ...rest } = (data ?? {}) as Record<string, unknown>;
-    if (!isUuid(dispatchId) || Object.keys(rest).length > 0) {
-      throw new Error('dispatch.send-stand-down takes exactly { dispatchId: <uuid> }.');
-    }
-    return { dispatchId };
-  },
-});
+export const sendStandDownTextJob = dispatchTextJob('dispatch.send-stand-down');

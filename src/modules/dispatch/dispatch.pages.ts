@@ -1,6 +1,8 @@
 // HTML for the staff profile, the roster, the dispatch panel and the dispatch page a responder opens from the
 // text. The dispatch page is made for a phone in the street: one column, big buttons, no tables, no script.
 // Everything typed by a person is interpolated through html``, which escapes it.
+import { csrfField } from '../../http/form.ts';
+import { noticeBlock, type Notice } from '../../http/layout.ts';
 import type { FastifyRequest } from 'fastify';
 import type { Language } from '../../config/config.ts';
 import {
@@ -51,11 +53,6 @@ export interface Page {
   timeZone: string;
 }
 
-export interface Notice {
-  kind: 'ok' | 'error' | 'info';
-  text: string;
-}
-
 const time = (page: Page, date: Date): string => formatTime(date, page.request.lang, page.timeZone);
 
 export const incidentStatusLabel = (t: Translator, status: IncidentStatus): string =>
@@ -80,16 +77,6 @@ export function languageName(code: string, lang: Language): string {
 
 const languageList = (codes: readonly string[], lang: Language): string =>
   codes.map((code) => languageName(code, lang)).join(', ');
-
-function noticeBlock(notice: Notice | undefined): Html | string {
-  if (!notice) return '';
-  const role = notice.kind === 'error' ? 'alert' : 'status';
-  return html`<p class="notice ${notice.kind === 'info' ? '' : notice.kind}" role="${role}">${notice.text}</p>`;
-}
-
-function csrfField(token: string): Html {
-  return html`<input type="hidden" name="_csrf" value="${token}" />`;
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Profile

@@ -1,5 +1,6 @@
 // Profiles, the roster, the dispatch panel and the responder's dispatch page. Handlers parse, authorize
 // (declared in dispatch.policy.ts; per-object rules in the service), call the service and present.
+import type { Notice } from '../../http/layout.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app/context.ts';
 import { hasAnyRole } from '../../http/access.ts';
@@ -7,7 +8,7 @@ import type { HttpServices } from '../../http/app.ts';
 import { SESSION_FORM_TOKEN_TTL_MS } from '../../http/csrf.ts';
 import { AppError } from '../../http/errors.ts';
 import { readPhotoForm } from '../../http/multipart-form.ts';
-import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
+import { fileResponses, htmlResponses, redirectResponse } from '../../http/schemas.ts';
 import { sendHtml } from '../../http/html-reply.ts';
 import type { MessageKey } from '../../i18n/i18n.ts';
 import { InvalidImageError, photoDecoder, type PreparedPhoto } from '../reports/photo.ts';
@@ -18,7 +19,6 @@ import {
   dispatchStatusLabel,
   renderRoster,
   type DispatchPageState,
-  type Notice,
   type Page,
 } from './dispatch.pages.ts';
 import { calloutPreview, calloutResponders, type CalloutBlock, type CrowdCount } from './dispatch.callout.ts';
@@ -610,15 +610,7 @@ function registerDispatchVerifyRoutes(app: FastifyInstance, scope: DispatchRoute
       config: { access: viewDispatchPage },
       schema: {
         params: idParams,
-        response: {
-          200: {
-            content: {
-              'image/jpeg': { schema: { type: 'string', format: 'binary' } },
-              'image/png': { schema: { type: 'string', format: 'binary' } },
-            },
-          },
-          ...htmlResponses(404),
-        },
+        response: fileResponses(['image/jpeg', 'image/png'], 404),
       },
     },
     async (request, reply) => {

@@ -15,16 +15,8 @@ import {
 } from '../../db/schema.ts';
 import { isKnownZip } from '../../geo/geo.ts';
 import type { FieldError } from '../../http/form.ts';
-import { isReadableText } from '../../http/form.ts';
+import { characters, isReadableText, oneOf } from '../../http/form.ts';
 import type { ProfileInput } from '../staff/staff.service.ts';
-
-function characters(value: string): number {
-  return [...value].length;
-}
-
-function oneOf<T extends string>(allowed: readonly T[], value: string): value is T {
-  return (allowed as readonly string[]).includes(value);
-}
 
 /** Splits "es, en mam" or "60623 60608" into its parts. */
 function listOf(value: string): string[] {

@@ -1,6 +1,7 @@
 // HTML for the incident board, an incident's page and the page where a report is grouped. Everything typed
 // by a person (summaries, reasons) is interpolated through html``, which escapes it. Every form works
 // without JavaScript; incidents-live.js only keeps the board current.
+import type { FormErrors } from '../../http/form.ts';
 import type { FastifyRequest } from 'fastify';
 import type { Language } from '../../config/config.ts';
 import {
@@ -39,7 +40,6 @@ import {
   STATUS_FILTERS,
   TIME_FILTERS,
   type BoardQuery,
-  type FormErrors,
 } from './incidents.schemas.ts';
 import type {
   BoardView,

@@ -6,7 +6,7 @@ import type { AppContext } from '../../app/context.ts';
 import type { HttpServices } from '../../http/app.ts';
 import { AppError } from '../../http/errors.ts';
 import { eventStreams, replayCursor } from '../../http/event-stream.ts';
-import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
+import { eventStreamResponses, htmlResponses, redirectResponse } from '../../http/schemas.ts';
 import { allowImagesFrom } from '../../http/security-headers.ts';
 import { sendHtml } from '../../http/html-reply.ts';
 import type { LiveIncidentBoard } from './incidents.feed.ts';
@@ -61,10 +61,74 @@ export function registerIncidentRoutes(
   services: HttpServices,
   board: LiveIncidentBoard,
 ): void {
+  const scope = incidentRouteScope(context, services, board);
+  registerBoardRoutes(app, scope);
+  registerGroupingRoutes(app, scope);
+  registerIncidentDetailRoutes(app, scope);
+  registerIncidentChangeRoutes(app, scope);
+}
+
+/** What the route groups below share: built once, when the routes are registered. */
+function incidentRouteScope(context: AppContext, services: HttpServices, board: LiveIncidentBoard) {
   const { networkName, timeZone, mapTileUrl } = context.config;
   const page = (request: FastifyRequest) => ({ request, networkName, timeZone });
   const csrfFor = (request: FastifyRequest) => services.csrf.issue(request.principal!.csrfSecret);
 
+  const groupingPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    reportId: string,
+    status: number,
+    problem: {
+      errors?: Record<string, { key: MessageKey }>;
+      values?: Record<string, string>;
+      message?: { key: MessageKey; params?: Record<string, string | number> };
+    } = {},
+  ) => {
+    const view = await viewReportForGrouping(context, reportId, request.principal!.userId);
+    if (!view) throw new AppError('not_found');
+    return sendHtml(
+      reply,
+      renderGroupingPage(page(request), {
+        view,
+        csrfToken: csrfFor(request),
+        radiusMeters: context.config.hotline.incidentRadiusMeters,
+        windowMinutes: context.config.hotline.incidentWindowMinutes,
+        ...problem,
+      }),
+      status,
+    );
+  };
+
+  const detailPage = async (
+    request: FastifyRequest<IdParams>,
+    reply: FastifyReply,
+    status: number,
+    problem?: DetailProblem,
+  ) => {
+    const result = await viewIncident(context, request.params.id, request.principal!.userId);
+    switch (result.outcome) {
+      case 'not_found':
+        throw new AppError('not_found');
+      case 'merged':
+        return reply.redirect(`/console/incidents/${result.into}`, 303);
+      case 'found':
+        return sendHtml(
+          reply,
+          renderIncidentDetail(page(request), result.incident, csrfFor(request), problem),
+          status,
+        );
+    }
+  };
+
+  return { context, services, board, timeZone, mapTileUrl, page, csrfFor, groupingPage, detailPage };
+}
+
+type IncidentRouteScope = ReturnType<typeof incidentRouteScope>;
+
+/** The incident board and its live updates. */
+function registerBoardRoutes(app: FastifyInstance, scope: IncidentRouteScope): void {
+  const { context, services, board, timeZone, mapTileUrl, page, csrfFor } = scope;
   const openEventStream = eventStreams(app, { secure: services.cookies.secure });
 
   app.get<{ Querystring: BoardQueryString }>(
@@ -101,10 +165,7 @@ export function registerIncidentRoutes(
       config: { access: viewIncidents, background: true },
       schema: {
         querystring: eventsQuerySchema,
-        response: {
-          200: { content: { 'text/event-stream': { schema: { type: 'string' } } } },
-          ...htmlResponses(),
-        },
+        response: eventStreamResponses(),
       },
     },
     async (request, reply) => {
@@ -141,33 +202,11 @@ export function registerIncidentRoutes(
       });
     },
   );
+}
 
-  const groupingPage = async (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    reportId: string,
-    status: number,
-    problem: {
-      errors?: Record<string, { key: MessageKey }>;
-      values?: Record<string, string>;
-      message?: { key: MessageKey; params?: Record<string, string | number> };
-    } = {},
-  ) => {
-    const view = await viewReportForGrouping(context, reportId, request.principal!.userId);
-    if (!view) throw new AppError('not_found');
-    return sendHtml(
-      reply,
-      renderGroupingPage(page(request), {
-        view,
-        csrfToken: csrfFor(request),
-        radiusMeters: context.config.hotline.incidentRadiusMeters,
-        windowMinutes: context.config.hotline.incidentWindowMinutes,
-        ...problem,
-      }),
-      status,
-    );
-  };
-
+/** Grouping a report into a new incident. */
+function registerGroupingRoutes(app: FastifyInstance, scope: IncidentRouteScope): void {
+  const { context, groupingPage } = scope;
   app.get<{ Querystring: { report?: string } }>(
     '/console/incidents/new',
     {
@@ -210,28 +249,11 @@ export function registerIncidentRoutes(
       }
     },
   );
+}
 
-  const detailPage = async (
-    request: FastifyRequest<IdParams>,
-    reply: FastifyReply,
-    status: number,
-    problem?: DetailProblem,
-  ) => {
-    const result = await viewIncident(context, request.params.id, request.principal!.userId);
-    switch (result.outcome) {
-      case 'not_found':
-        throw new AppError('not_found');
-      case 'merged':
-        return reply.redirect(`/console/incidents/${result.into}`, 303);
-      case 'found':
-        return sendHtml(
-          reply,
-          renderIncidentDetail(page(request), result.incident, csrfFor(request), problem),
-          status,
-        );
-    }
-  };
-
+/** An incident's page, adding a report to it and changing its status. */
+function registerIncidentDetailRoutes(app: FastifyInstance, scope: IncidentRouteScope): void {
+  const { context, groupingPage, detailPage } = scope;
   app.get<IdParams>(
     '/console/incidents/:id',
     {
@@ -313,7 +335,11 @@ export function registerIncidentRoutes(
       }
     },
   );
+}
 
+/** Merging an incident into another and splitting reports off into a new one. */
+function registerIncidentChangeRoutes(app: FastifyInstance, scope: IncidentRouteScope): void {
+  const { context, detailPage } = scope;
   app.post<IdParams & { Body: Body }>(
     '/console/incidents/:id/merge',
     {

@@ -9,33 +9,25 @@ import {
   type IncidentType,
 } from '../../db/schema.ts';
 import { parsePoint, type Point } from '../../geo/geo.ts';
-import { isReadableText, readableFormValues, type FieldError } from '../../http/form.ts';
+import {
+  characters,
+  bodyText,
+  isReadableText,
+  oneOf,
+  readableFormValues,
+  type FieldError,
+  type FormErrors,
+  type Validation,
+} from '../../http/form.ts';
 import { isUuid } from '../../http/ids.ts';
 import { OPEN_INCIDENT_STATUSES } from './incidents.lifecycle.ts';
 
 export const MAX_SUMMARY_CHARS = 280;
 export const MAX_REASON_CHARS = 500;
 
-function oneOf<T extends string>(allowed: readonly T[], value: unknown): value is T {
-  return typeof value === 'string' && (allowed as readonly string[]).includes(value);
-}
-
-function characters(value: string): number {
-  return [...value].length;
-}
-
-export type FormErrors<F extends string> = Partial<Record<F, FieldError>>;
-export type Validation<T, F extends string> =
-  { ok: true; value: T } | { ok: false; errors: FormErrors<F>; values: Record<string, string> };
-
-const text = (body: Record<string, unknown>, name: string): string => {
-  const value = body[name];
-  return typeof value === 'string' ? value.trim() : '';
-};
-
 function readable(errors: Record<string, FieldError>, body: Record<string, unknown>, names: string[]): void {
   for (const name of names) {
-    if (!isReadableText(text(body, name))) errors[name] ??= { key: 'incidents.error_encoding' };
+    if (!isReadableText(bodyText(body, name))) errors[name] ??= { key: 'incidents.error_encoding' };
   }
 }
 
@@ -58,17 +50,17 @@ export function validateCreateForm(
   const errors: FormErrors<CreateField> = {};
   readable(errors, body, ['type', 'agency', 'point', 'zip', 'summary']);
   const fail = (field: CreateField, error: FieldError) => (errors[field] ??= error);
-  const type = text(body, 'type');
+  const type = bodyText(body, 'type');
   if (type === '') fail('type', { key: 'incidents.error_required' });
   else if (!oneOf(INCIDENT_TYPES, type)) fail('type', { key: 'incidents.error_choose' });
-  const agency = text(body, 'agency') || 'unknown';
+  const agency = bodyText(body, 'agency') || 'unknown';
   if (!oneOf(INCIDENT_AGENCIES, agency)) fail('agency', { key: 'incidents.error_choose' });
-  const pointText = text(body, 'point');
+  const pointText = bodyText(body, 'point');
   const point = pointText === '' ? null : (parsePoint(pointText) ?? null);
   if (pointText !== '' && point === null) fail('point', { key: 'incidents.error_point' });
-  const zip = text(body, 'zip');
+  const zip = bodyText(body, 'zip');
   if (zip !== '' && !/^[0-9]{5}$/.test(zip)) fail('zip', { key: 'incidents.error_zip' });
-  const summary = text(body, 'summary');
+  const summary = bodyText(body, 'summary');
   if (characters(summary) > MAX_SUMMARY_CHARS)
     fail('summary', { key: 'incidents.error_too_long', params: { max: MAX_SUMMARY_CHARS } });
   if (Object.keys(errors).length > 0)
@@ -76,7 +68,7 @@ export function validateCreateForm(
   return {
     ok: true,
     value: {
-      reportId: text(body, 'report_id'),
+      reportId: bodyText(body, 'report_id'),
       type: type as IncidentType,
       agency: agency as IncidentAgency,
       point,
@@ -97,10 +89,10 @@ export function validateStatusForm(
 ): Validation<{ to: IncidentStatus; reason: string }, StatusField> {
   const errors: FormErrors<StatusField> = {};
   readable(errors, body, ['to', 'reason']);
-  const to = text(body, 'to');
+  const to = bodyText(body, 'to');
   if (to === '') errors.to ??= { key: 'incidents.error_required' };
   else if (!oneOf(INCIDENT_STATUSES, to)) errors.to ??= { key: 'incidents.error_choose' };
-  const reason = text(body, 'reason');
+  const reason = bodyText(body, 'reason');
   if (reason === '') errors.reason ??= { key: 'incidents.error_reason_required' };
   else if (characters(reason) > MAX_REASON_CHARS)
     errors.reason ??= { key: 'incidents.error_too_long', params: { max: MAX_REASON_CHARS } };
@@ -110,7 +102,7 @@ export function validateStatusForm(
 }
 
 function optionalReason(body: Record<string, unknown>, errors: Record<string, FieldError>): string | null {
-  const reason = text(body, 'reason');
+  const reason = bodyText(body, 'reason');
   if (!isReadableText(reason)) errors.reason ??= { key: 'incidents.error_encoding' };
   else if (characters(reason) > MAX_REASON_CHARS)
     errors.reason ??= { key: 'incidents.error_too_long', params: { max: MAX_REASON_CHARS } };
@@ -123,7 +115,7 @@ export function validateMergeForm(
   body: Record<string, unknown>,
 ): Validation<{ targetId: string; reason: string | null }, MergeField> {
   const errors: FormErrors<MergeField> = {};
-  const target = text(body, 'target');
+  const target = bodyText(body, 'target');
   if (target === '') errors.target = { key: 'incidents.error_required' };
   else if (!isUuid(target)) errors.target = { key: 'incidents.error_choose' };
   const reason = optionalReason(body, errors);
@@ -149,9 +141,9 @@ export function validateSplitForm(body: Record<string, unknown>): Validation<Spl
   );
   if (ids.length === 0) errors.report_ids = { key: 'incidents.error_split_none' };
   else if (!ids.every(isUuid)) errors.report_ids = { key: 'incidents.error_choose' };
-  const type = text(body, 'type');
+  const type = bodyText(body, 'type');
   if (!oneOf(INCIDENT_TYPES, type)) errors.type = { key: 'incidents.error_choose' };
-  const agency = text(body, 'agency') || 'unknown';
+  const agency = bodyText(body, 'agency') || 'unknown';
   if (!oneOf(INCIDENT_AGENCIES, agency)) errors.agency = { key: 'incidents.error_choose' };
   const reason = optionalReason(body, errors);
   if (Object.keys(errors).length > 0)

@@ -15,7 +15,11 @@
 import type { Transaction } from 'kysely';
 import type { AppContext } from '../../app/context.ts';
 import type { Database } from '../../db/schema.ts';
-import { TwilioApiError, TwilioRestClient } from '../../integrations/twilio/rest-client.ts';
+import {
+  TwilioApiError,
+  twilioClientFor,
+  type TwilioRestClient,
+} from '../../integrations/twilio/rest-client.ts';
 import { eachAtMost } from '../../jobs/each-at-most.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import {
@@ -212,12 +216,6 @@ export interface SweepResult {
 }
 
 type RetentionContext = Pick<AppContext, 'config' | 'db' | 'clock' | 'logger'>;
-
-export function twilioClientFor(context: Pick<AppContext, 'config'>): TwilioRestClient | undefined {
-  const { accountSid, authToken, apiBase } = context.config.twilio;
-  if (!accountSid || !authToken) return undefined;
-  return new TwilioRestClient({ accountSid, authToken, apiBase });
-}
 
 /** The provider-retention.sweep job: deletes at Twilio every copy that is due. */
 export async function deleteDueCopies(

@@ -8,7 +8,7 @@ import { ANONYMOUS_FORM_TOKEN_TTL_MS } from '../../http/csrf.ts';
 import { AppError } from '../../http/errors.ts';
 import { eventStreams, replayCursor } from '../../http/event-stream.ts';
 import { readPhotoForm } from '../../http/multipart-form.ts';
-import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
+import { eventStreamResponses, fileResponses, htmlResponses, redirectResponse } from '../../http/schemas.ts';
 import { InvalidImageError, photoDecoder, type PhotoRefusal, type PreparedPhoto } from './photo.ts';
 import { REFERENCE_PATTERN } from './reference-code.ts';
 import { renderReportSections } from './reports.sections.ts';
@@ -72,11 +72,21 @@ export function registerReportRoutes(
   deps: ReportsDeps,
   feed: LiveReportFeed,
 ): void {
+  const scope = reportRouteScope(context, services, deps, feed);
+  registerPublicReportRoutes(app, scope);
+  registerConsoleReportRoutes(app, scope);
+}
+
+/** What the route groups below share: built once, when the routes are registered. */
+function reportRouteScope(
+  context: AppContext,
+  services: HttpServices,
+  deps: ReportsDeps,
+  feed: LiveReportFeed,
+) {
   const networkName = context.config.networkName;
   const timeZone = context.config.timeZone;
   const page = (request: FastifyRequest) => ({ request, networkName, timeZone });
-
-  const openEventStream = eventStreams(app, { secure: services.cookies.secure });
 
   function sendForm(
     reply: FastifyReply,
@@ -91,6 +101,14 @@ export function registerReportRoutes(
       .send(renderReportForm(page(request), { ...state, csrfToken }).value);
   }
 
+  return { context, services, deps, feed, timeZone, page, sendForm };
+}
+
+type ReportRouteScope = ReturnType<typeof reportRouteScope>;
+
+/** The public report form, and the page that answers it. */
+function registerPublicReportRoutes(app: FastifyInstance, scope: ReportRouteScope): void {
+  const { context, services, deps, page, sendForm } = scope;
   app.get(
     '/report',
     { config: { access: PUBLIC }, schema: { response: htmlResponses() } },
@@ -180,6 +198,12 @@ export function registerReportRoutes(
         .send(renderReceived(page(request), reference, photoNote).value);
     },
   );
+}
+
+/** The staff home or report list, its live updates, a report's page, photo and status. */
+function registerConsoleReportRoutes(app: FastifyInstance, scope: ReportRouteScope): void {
+  const { context, services, deps, feed, timeZone, page } = scope;
+  const openEventStream = eventStreams(app, { secure: services.cookies.secure });
 
   app.get<{ Querystring: { show?: 'open' | 'all' } }>(
     '/console',
@@ -205,10 +229,7 @@ export function registerReportRoutes(
       config: { access: viewReports, background: true },
       schema: {
         querystring: eventsQuery,
-        response: {
-          200: { content: { 'text/event-stream': { schema: { type: 'string' } } } },
-          ...htmlResponses(),
-        },
+        response: eventStreamResponses(),
       },
     },
     async (request, reply) => {
@@ -251,15 +272,7 @@ export function registerReportRoutes(
       config: { access: viewReports },
       schema: {
         params: reportIdParams,
-        response: {
-          200: {
-            content: {
-              'image/jpeg': { schema: { type: 'string', format: 'binary' } },
-              'image/png': { schema: { type: 'string', format: 'binary' } },
-            },
-          },
-          ...htmlResponses(404),
-        },
+        response: fileResponses(['image/jpeg', 'image/png'], 404),
       },
     },
     async (request, reply) => {

@@ -14,7 +14,7 @@ import {
   type ReportSource,
   type ReportStatus,
 } from '../../db/schema.ts';
-import { isReadableText, type FieldError } from '../../http/form.ts';
+import { characters, isReadableText, oneOf, type FieldError } from '../../http/form.ts';
 
 export const REPORT_TEXT_FIELDS = [
   'activity',
@@ -64,14 +64,6 @@ export type ReportValidation = { ok: true; input: ReportInput } | { ok: false; e
 
 /** Values the form starts with: a report is most often about what is happening right now. */
 export const REPORT_FORM_DEFAULTS: ReportFormValues = { seen_when: 'now', agency: 'unknown' };
-
-function characters(value: string): number {
-  return [...value].length;
-}
-
-function oneOf<T extends string>(allowed: readonly T[], value: string): value is T {
-  return (allowed as readonly string[]).includes(value);
-}
 
 export function validateReportForm(values: ReportFormValues): ReportValidation {
   const errors: ReportFormErrors = {};

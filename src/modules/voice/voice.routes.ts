@@ -6,7 +6,7 @@ import type { AppContext } from '../../app/context.ts';
 import { SIGNED_BY_TWILIO } from '../../http/access.ts';
 import type { HttpServices } from '../../http/app.ts';
 import { AppError } from '../../http/errors.ts';
-import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
+import { AUDIO_TYPES, fileResponses, htmlResponses, redirectResponse } from '../../http/schemas.ts';
 import { parseErrorCode } from '../../integrations/twilio/error-codes.ts';
 import { STATUS_PATH } from '../../integrations/twilio/status.ts';
 import { EMPTY_TWIML, sendTwiml, twimlResponses } from '../../integrations/twilio/webhook.ts';
@@ -53,20 +53,38 @@ function callStep(request: FastifyRequest<{ Body: CallBody }>): CallStep {
   return { callSid: request.body.CallSid, from: request.body.From, path: request.url };
 }
 
-const AUDIO_TYPES = ['audio/mpeg', 'audio/wav', 'audio/x-wav', 'application/octet-stream'];
-
 export function registerVoiceRoutes(
   app: FastifyInstance,
   context: AppContext,
   services: HttpServices,
   deps: { voice: VoiceDeps; recordings: Pick<RecordingDeps, 'context' | 'store'> },
 ): void {
+  const scope = voiceRouteScope(context, services, deps);
+  registerCallRoutes(app, scope);
+  registerStatusAndRecordingRoutes(app, scope);
+  registerFollowupRoutes(app, scope);
+}
+
+/** What the route groups below share: built once, when the routes are registered. */
+function voiceRouteScope(
+  context: AppContext,
+  services: HttpServices,
+  deps: { voice: VoiceDeps; recordings: Pick<RecordingDeps, 'context' | 'store'> },
+) {
   const { voice } = deps;
   const webhook = (schema: Record<string, unknown>) => ({
     config: { access: SIGNED_BY_TWILIO },
     schema: { ...schema, response: twimlResponses() },
   });
 
+  return { context, services, deps, voice, webhook };
+}
+
+type VoiceRouteScope = ReturnType<typeof voiceRouteScope>;
+
+/** The call itself: Twilio's webhooks from the greeting to the recording, and call screening. */
+function registerCallRoutes(app: FastifyInstance, scope: VoiceRouteScope): void {
+  const { voice, webhook } = scope;
   app.post<{ Body: CallBody }>(VOICE_PATH, webhook({ body: callBody }), async (request, reply) =>
     sendTwiml(reply, await answerIncomingCall(voice, callStep(request))),
   );
@@ -143,7 +161,11 @@ export function registerVoiceRoutes(
         }),
       ),
   );
+}
 
+/** Twilio's status callbacks (calls, recordings, messages), and playing a report's recording to staff. */
+function registerStatusAndRecordingRoutes(app: FastifyInstance, scope: VoiceRouteScope): void {
+  const { context, deps, voice, webhook } = scope;
   app.post<{ Body: StatusBody }>(STATUS_PATH, webhook({ body: statusBody }), async (request, reply) => {
     const body = request.body;
     const recording = recordingFrom(body);
@@ -177,14 +199,7 @@ export function registerVoiceRoutes(
       config: { access: playRecordings },
       schema: {
         params: idParams,
-        response: {
-          200: {
-            content: Object.fromEntries(
-              AUDIO_TYPES.map((type) => [type, { schema: { type: 'string', format: 'binary' } }]),
-            ),
-          },
-          ...htmlResponses(404),
-        },
+        response: fileResponses(AUDIO_TYPES, 404),
       },
     },
     async (request, reply) => {
@@ -198,7 +213,11 @@ export function registerVoiceRoutes(
         .send(recording.bytes);
     },
   );
+}
 
+/** Family follow-ups: the list, taking one on, marking it done. */
+function registerFollowupRoutes(app: FastifyInstance, scope: VoiceRouteScope): void {
+  const { context, services } = scope;
   const { networkName, timeZone } = context.config;
 
   app.get(
