@@ -433,6 +433,23 @@ function registerCoreRoutes(app: FastifyInstance, context: AppContext): void {
     async () => app.swagger(),
   );
 
+  // Browsers ask every site for /favicon.ico; a 404 on every page fills logs and costs a round trip.
+  app.get(
+    '/favicon.ico',
+    {
+      config: { access: { kind: 'public' } },
+      schema: {
+        hide: true,
+        response: { 200: { content: { 'image/x-icon': { schema: { type: 'string' } } } } },
+      },
+    },
+    async (_request, reply) =>
+      reply
+        .header('cache-control', 'public, max-age=86400')
+        .type('image/x-icon')
+        .send(await readFile(path.join(ASSETS_DIR, 'favicon.ico'))),
+  );
+
   app.get<{ Params: { name: string } }>(
     '/assets/:name',
     {

@@ -12,6 +12,8 @@ export interface PageOptions {
   /** Console pages get the staff navigation. */
   console?: boolean;
   scripts?: string[];
+  /** Page-specific stylesheets after the shared one (the rights card's print layout). */
+  stylesheets?: string[];
 }
 
 function languageSwitch(request: FastifyRequest): Html {
@@ -55,7 +57,9 @@ export function renderPage(options: PageOptions): Html {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${title} · ${networkName}</title>
+<link rel="icon" href="/favicon.ico">
 <link rel="stylesheet" href="/assets/amparo.css">
+${(options.stylesheets ?? []).map((href) => html`<link rel="stylesheet" href="${href}">`)}
 ${(options.scripts ?? []).map((src) => html`<script src="${src}" defer></script>`)}
 </head>
 <body${options.console ? html` class="console"` : ''}>

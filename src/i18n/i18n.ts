@@ -1,6 +1,7 @@
 // Messages live in one directory per language (locales/<lang>/), split by area into the same file names:
 // core (pages, console, errors), sms and voice (what the hotline says), incidents, dispatch, alerts, and
-// cases, case_tracking and case_support (detained people's cases). Adding a
+// cases, case_tracking and case_support (detained people's cases), and rights (know your rights: the web
+// page, the voice menu and the RIGHTS/DERECHOS text). Adding a
 // language means copying the directory, translating it and listing it in SUPPORTED_LANGUAGES; a test checks
 // every language has every key and no key is defined in two files.
 import enCore from './locales/en/core.json' with { type: 'json' };
@@ -12,6 +13,7 @@ import enAlerts from './locales/en/alerts.json' with { type: 'json' };
 import enCases from './locales/en/cases.json' with { type: 'json' };
 import enCaseTracking from './locales/en/case_tracking.json' with { type: 'json' };
 import enCaseSupport from './locales/en/case_support.json' with { type: 'json' };
+import enRights from './locales/en/rights.json' with { type: 'json' };
 import esCore from './locales/es/core.json' with { type: 'json' };
 import esSms from './locales/es/sms.json' with { type: 'json' };
 import esVoice from './locales/es/voice.json' with { type: 'json' };
@@ -21,6 +23,7 @@ import esAlerts from './locales/es/alerts.json' with { type: 'json' };
 import esCases from './locales/es/cases.json' with { type: 'json' };
 import esCaseTracking from './locales/es/case_tracking.json' with { type: 'json' };
 import esCaseSupport from './locales/es/case_support.json' with { type: 'json' };
+import esRights from './locales/es/rights.json' with { type: 'json' };
 import { SUPPORTED_LANGUAGES, type Language } from '../config/config.ts';
 
 /** Each language's files, by area, in the order they are merged. */
@@ -35,6 +38,7 @@ export const CATALOG_FILES = {
     cases: enCases,
     case_tracking: enCaseTracking,
     case_support: enCaseSupport,
+    rights: enRights,
   },
   es: {
     core: esCore,
@@ -46,6 +50,7 @@ export const CATALOG_FILES = {
     cases: esCases,
     case_tracking: esCaseTracking,
     case_support: esCaseSupport,
+    rights: esRights,
   },
 } as const;
 
@@ -59,6 +64,7 @@ const english = {
   ...enCases,
   ...enCaseTracking,
   ...enCaseSupport,
+  ...enRights,
 };
 export type MessageKey = keyof typeof english;
 export type Messages = Record<MessageKey, string>;
@@ -75,6 +81,7 @@ export const CATALOGS: Record<Language, Messages> = {
     ...esCases,
     ...esCaseTracking,
     ...esCaseSupport,
+    ...esRights,
   },
 };
 

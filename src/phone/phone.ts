@@ -133,3 +133,13 @@ export function describeSmsCountries(countries: SmsCountries, language: string):
   );
   return new Intl.ListFormat(language, { type: 'conjunction' }).format(parts);
 }
+
+/**
+ * A number as people write it, for pages and texts: (312) 555-0100 within North America, +52 55 1234 5678
+ * elsewhere. What libphonenumber cannot read is shown as configured.
+ */
+export function displayPhone(phone: string): string {
+  const parsed = parse(phone);
+  if (!parsed) return phone;
+  return parsed.countryCallingCode === '1' ? parsed.formatNational() : parsed.formatInternational();
+}

@@ -19,6 +19,7 @@ const EXPECTED: Record<string, Allowed> = {
   'GET /healthz': 'public',
   'GET /api/openapi.json': 'public',
   'GET /assets/:name': 'public',
+  'GET /favicon.ico': 'public',
   'GET /': 'public',
   'GET /rights': 'public',
   'GET /report': 'public',

@@ -17,6 +17,8 @@ export function registerPublicRoutes(app: FastifyInstance, context: AppContext):
     '/rights',
     { config: { access: PUBLIC }, schema: { response: htmlResponses() } },
     async (request, reply) =>
-      reply.type('text/html; charset=utf-8').send(renderRights({ request, networkName }).value),
+      reply
+        .type('text/html; charset=utf-8')
+        .send(renderRights({ request, networkName }, hotlineNumber).value),
   );
 }

@@ -79,6 +79,8 @@ export type Keyword =
   | { kind: 'stop'; language: Language | undefined }
   | { kind: 'start'; language: Language | undefined }
   | { kind: 'help'; language: Language | undefined }
+  /** RIGHTS / DERECHOS: the know-your-rights points, in the word's language. */
+  | { kind: 'rights'; language: Language }
   /** EN / ES and the like, or REPORT / REPORTE, which also name the language. */
   | { kind: 'language'; language: Language };
 
@@ -112,6 +114,8 @@ keywords([...SPANISH_START_WORDS], { kind: 'start', language: 'es' });
 keywords(['HELP', 'INFO'], { kind: 'help', language: undefined });
 export const SPANISH_HELP_WORDS = ['AYUDA', 'INFORMACION'] as const;
 keywords([...SPANISH_HELP_WORDS], { kind: 'help', language: 'es' });
+keywords(['RIGHTS', 'MY RIGHTS'], { kind: 'rights', language: 'en' });
+keywords(['DERECHOS', 'MIS DERECHOS'], { kind: 'rights', language: 'es' });
 keywords(['EN', 'ENGLISH', 'INGLES', 'REPORT'], { kind: 'language', language: 'en' });
 keywords(['ES', 'ESPANOL', 'SPANISH', 'REPORTE', 'REPORTAR'], { kind: 'language', language: 'es' });
 

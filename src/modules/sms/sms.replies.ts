@@ -3,6 +3,8 @@
 // more than double its cost); sms.replies.test.ts holds every reply to that.
 import type { Language } from '../../config/config.ts';
 import { translator, type MessageKey } from '../../i18n/i18n.ts';
+import { displayPhone } from '../../phone/phone.ts';
+import { rightsText } from '../public/rights.ts';
 import type { Question } from './sms.conversation.ts';
 
 const QUESTION_KEYS: Record<Question, MessageKey> = {
@@ -59,4 +61,13 @@ export function helpReply(language: Language, identity: HotlineIdentity): string
   return identity.hotlineNumber
     ? t('alerts.help', { network: identity.networkName, hotline: identity.hotlineNumber })
     : t('alerts.help_no_phone', { network: identity.networkName, site: identity.site });
+}
+
+/** RIGHTS / DERECHOS: the points the web page and the voice menu give (a few segments, GSM-7). */
+export function rightsReply(language: Language, identity: HotlineIdentity): string {
+  return rightsText(language, {
+    networkName: identity.networkName,
+    hotline: identity.hotlineNumber === undefined ? undefined : displayPhone(identity.hotlineNumber),
+    site: identity.site,
+  });
 }

@@ -77,6 +77,7 @@ import {
   questionReply,
   receivedReply,
   siteOf,
+  rightsReply,
   startedReply,
   stoppedReply,
   type HotlineIdentity,
@@ -637,6 +638,7 @@ export async function takeIncomingText(
 
   // A language keyword alone carries nothing to report, and an opted-out number is not to be answered.
   if (optedOut) return undefined;
+  if (keyword.kind === 'rights') return rightsReply(keyword.language, identity(context));
   const current = await open(keyword.language);
   current.conversation = { ...current.conversation, language: keyword.language };
   return saveAndAskNext(context, trx, current, now);

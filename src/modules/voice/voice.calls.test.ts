@@ -24,6 +24,7 @@ import {
   type CallAnswer,
 } from './voice.test-helpers.ts';
 import { VoiceScript } from './voice.script.ts';
+import { rightsSpoken } from '../public/rights.ts';
 
 const CALLER = '+17735550142';
 const RING_SECONDS = '17';
@@ -174,7 +175,9 @@ describe(`voice menu`, () => {
     const menu = await call.toMenu('2');
     const rights = await call.press(menu, '4');
     assertMenu(rights, 'es', 2);
-    assert.equal(says(rights)[0]!.text, translate('es', 'voice.rights'));
+    // The same points as the web page and the DERECHOS text, from their one list.
+    assert.equal(says(rights)[0]!.text, rightsSpoken('es'));
+    assert.match(says(rights)[0]!.text, /orden firmada por un juez/);
     // The menu after the rights message is a new step: pressing 2 there is answered, not replayed.
     const past = await call.press(rights, '2');
     assertRecords(past, 'es');

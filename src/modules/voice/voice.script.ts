@@ -8,6 +8,7 @@ import { translator, type MessageKey } from '../../i18n/i18n.ts';
 import { dial, gather, hangup, record, redirect, response, say } from '../../integrations/twilio/twiml.ts';
 import { STATUS_PATH } from '../../integrations/twilio/status.ts';
 import { EMPTY_TWIML, publishedUrl } from '../../integrations/twilio/webhook.ts';
+import { rightsSpoken } from '../public/rights.ts';
 
 export const VOICE_PATH = '/webhooks/twilio/voice';
 
@@ -110,7 +111,7 @@ export class VoiceScript {
     const t = translator(lang);
     const step = this.url(`${VOICE_PATH}/menu?lang=${lang}&attempt=${attempt}`);
     return response(
-      ...(options.rightsFirst ? [this.#say(lang, t('voice.rights'))] : []),
+      ...(options.rightsFirst ? [this.#say(lang, rightsSpoken(lang))] : []),
       ...(options.retry ? [this.#say(lang, t('voice.menu_retry'))] : []),
       gather(
         { action: step, input: 'dtmf', numDigits: 1, timeout: GATHER_TIMEOUT_SECONDS },
@@ -242,7 +243,11 @@ export class VoiceScript {
 
   rightsThenGoodbye(lang: Language): string {
     const t = translator(lang);
-    return response(this.#say(lang, t('voice.rights')), this.#say(lang, t('voice.goodbye')), hangup());
+    return response(
+      this.#say(lang, rightsSpoken(lang, false)),
+      this.#say(lang, t('voice.goodbye')),
+      hangup(),
+    );
   }
 
   goodbye(lang: Language): string {
