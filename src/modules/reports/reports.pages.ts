@@ -176,8 +176,19 @@ export function renderReportForm(page: Page, state: ReportFormState): Html {
   });
 }
 
-export function renderReceived(page: Page, reference: string | undefined, photoNotKept?: MessageKey): Html {
+export interface ReceivedState {
+  reference: string | undefined;
+  photoNotKept?: MessageKey | undefined;
+  /** A phone number was given, with consent, for a call back. */
+  callback: boolean;
+  /** A dispatcher is on shift now. */
+  onDuty: boolean;
+}
+
+/** The thank-you page: only what is true (a call back only when a number was given, "now" only on shift). */
+export function renderReceived(page: Page, state: ReceivedState): Html {
   const t = page.request.t;
+  const { reference, photoNotKept } = state;
   return renderPage({
     ...page,
     title: t('report.received_title'),
@@ -187,11 +198,19 @@ export function renderReceived(page: Page, reference: string | undefined, photoN
         reference
           ? html`<p>${t('report.received_reference')}:</p>
               <p class="reference">${reference}</p>
-              <p>${t('report.received_callback')}</p>`
+              <p>${t(state.callback ? 'report.received_callback' : 'report.received_keep_code')}</p>`
           : ''
       }
-      <p class="notice ok">${t('report.received_next')}</p>
+      <p class="notice ok">
+        ${t(state.onDuty ? 'report.received_on_duty' : 'report.received_off_duty')}
+        ${t('report.received_checked')}
+      </p>
       <p>${t('report.received_safety')}</p>
+      <section>
+        <h2>${t('public.alerts_link')}</h2>
+        <p>${t('public.alerts_line')}</p>
+        <p><a href="/alerts">${t('public.alerts_link')}</a></p>
+      </section>
       <p>
         <a href="/report">${t('report.received_another')}</a> ·
         <a href="/rights">${t('public.rights_link')}</a>

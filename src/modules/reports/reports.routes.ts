@@ -9,6 +9,7 @@ import { AppError } from '../../http/errors.ts';
 import { eventStreams, replayCursor } from '../../http/event-stream.ts';
 import { readPhotoForm } from '../../http/multipart-form.ts';
 import { eventStreamResponses, fileResponses, htmlResponses, redirectResponse } from '../../http/schemas.ts';
+import { anyoneOnShiftToRing } from '../staff/staff.service.ts';
 import { InvalidImageError, photoDecoder, type PhotoRefusal, type PreparedPhoto } from './photo.ts';
 import { REFERENCE_PATTERN } from './reference-code.ts';
 import { renderReportSections } from './reports.sections.ts';
@@ -181,11 +182,13 @@ function registerPublicReportRoutes(app: FastifyInstance, scope: ReportRouteScop
 
       const { reference } = await submitReport(deps, validation.input, photo, request.lang);
       const photoNote = photoRefused ? `&photo=${photoRefused}` : '';
-      return reply.redirect(`/report/received?ref=${reference}${photoNote}`, 303);
+      // The thank-you page promises a call back only to someone who gave a number for one.
+      const callbackNote = validation.input.callbackPhone ? '&callback=1' : '';
+      return reply.redirect(`/report/received?ref=${reference}${photoNote}${callbackNote}`, 303);
     },
   );
 
-  app.get<{ Querystring: { ref?: string; photo?: string } }>(
+  app.get<{ Querystring: { ref?: string; photo?: string; callback?: string } }>(
     '/report/received',
     { config: { access: PUBLIC }, schema: { querystring: receivedQuery, response: htmlResponses() } },
     async (request, reply) => {
@@ -193,9 +196,12 @@ function registerPublicReportRoutes(app: FastifyInstance, scope: ReportRouteScop
       const reference = ref && REFERENCE_PATTERN.test(ref) ? ref : undefined;
       const refused = request.query.photo;
       const photoNote = refused && isSavedWithoutPhoto(refused) ? PHOTO_NOT_KEPT_KEYS[refused] : undefined;
+      // "A dispatcher will read it now" only when one is on shift: the page says what is true at this hour.
+      const onDuty = await anyoneOnShiftToRing(context.db, 'dispatcher');
+      const callback = request.query.callback === '1';
       return reply
         .type('text/html; charset=utf-8')
-        .send(renderReceived(page(request), reference, photoNote).value);
+        .send(renderReceived(page(request), { reference, photoNotKept: photoNote, callback, onDuty }).value);
     },
   );
 }

@@ -174,6 +174,7 @@ export const receivedQuery = {
     ref: { type: 'string', maxLength: 16 },
     lang: { type: 'string' },
     photo: { type: 'string', maxLength: 32 },
+    callback: { type: 'string', maxLength: 1 },
   },
 } as const;
 
