@@ -32,7 +32,7 @@ function hotlineButtons(page: Page, hotlineNumber: string): Html {
 export function alertsLink(page: Page): Html {
   const t = page.request.t;
   return html`<p>${t('public.alerts_line')}</p>
-    <p><a href="/alerts">${t('public.alerts_link')}</a></p>`;
+    <p><a href="/alerts">${t('public.alerts_signup')}</a></p>`;
 }
 
 export function renderHome(page: Page, hotlineNumber: string | undefined): Html {

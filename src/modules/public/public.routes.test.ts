@@ -73,6 +73,9 @@ describe(`public pages`, () => {
         assert.match(res.body, /\(312\) 555-0100/, url);
         assert.doesNotMatch(res.body, />[^<]*\+13125550100/, `${url} shows the number as typed by nobody`);
       }
+      const alerts = await page(t, '/alerts');
+      assert.match(alerts.body, /ALERTS 60623, to \(312\) 555-0100/);
+      assert.doesNotMatch(alerts.body, />[^<]*\+13125550100/);
     } finally {
       await t.close();
     }

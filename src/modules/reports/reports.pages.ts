@@ -209,7 +209,7 @@ export function renderReceived(page: Page, state: ReceivedState): Html {
       <section>
         <h2>${t('public.alerts_link')}</h2>
         <p>${t('public.alerts_line')}</p>
-        <p><a href="/alerts">${t('public.alerts_link')}</a></p>
+        <p><a href="/alerts">${t('public.alerts_signup')}</a></p>
       </section>
       <p>
         <a href="/report">${t('report.received_another')}</a> ·

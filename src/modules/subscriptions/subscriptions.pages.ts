@@ -6,6 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import { html, type Html } from '../../http/html.ts';
 import { renderPage } from '../../http/layout.ts';
 import type { ProofOfWorkChallenge } from '../../http/proof-of-work.ts';
+import { displayPhone } from '../../phone/phone.ts';
 import type { SignupErrors, SignupForm } from './subscriptions.schemas.ts';
 
 interface Page {
@@ -21,10 +22,12 @@ function errorLine(id: string, text: string | undefined): Html | string {
   return text ? html`<p class="field-error" id="${id}-error">${text}</p>` : '';
 }
 
-/** "Text ALERTS 60623 to (312) 555-0100": the way in that needs no form, in the reader's language. */
+/** "Text ALERTS 60623 to (312) 555-0100" (the number as people write it): the way in that needs no form. */
 function byText(page: Page, hotlineNumber: string | undefined, key: 'by_text' | 'no_javascript'): string {
   const t = page.request.t;
-  return hotlineNumber ? t(`alerts.${key}`, { hotline: hotlineNumber }) : t(`alerts.${key}_no_phone`);
+  return hotlineNumber
+    ? t(`alerts.${key}`, { hotline: displayPhone(hotlineNumber) })
+    : t(`alerts.${key}_no_phone`);
 }
 
 export function renderSignup(
@@ -104,7 +107,7 @@ export function renderConfirm(
     <p>
       ${
         state.hotlineNumber
-          ? t('alerts.confirm_intro', { hotline: state.hotlineNumber })
+          ? t('alerts.confirm_intro', { hotline: displayPhone(state.hotlineNumber) })
           : t('alerts.confirm_intro_no_phone')
       }
     </p>

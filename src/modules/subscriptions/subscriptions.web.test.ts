@@ -215,7 +215,7 @@ describe(`alert sign-up on the web`, () => {
     ] as const) {
       const session = await web.open('/alerts', lang);
       const noscript = /<noscript>([\s\S]*?)<\/noscript>/.exec(session.page)?.[1] ?? '';
-      assert.match(noscript, new RegExp(`${word} .*60623.*\\+1 555 010 0199`));
+      assert.match(noscript, new RegExp(`${word} .*60623.*\\(555\\) 010-0199`));
       assert.match(session.page, /<form id="alerts-form"[^>]* hidden/, 'the form shows only with JavaScript');
       assert.match(session.page, /<script src="\/assets\/proof-of-work\.js" defer>/);
       const res = await web.post(
@@ -225,7 +225,7 @@ describe(`alert sign-up on the web`, () => {
         { lang },
       );
       assert.equal(res.statusCode, 422);
-      assert.match(res.body, new RegExp(`JavaScript.*${word} .*60623.*\\+1 555 010 0199`));
+      assert.match(res.body, new RegExp(`JavaScript.*${word} .*60623.*\\(555\\) 010-0199`));
     }
     assert.equal(await queuedCodes(t), 0);
   });
