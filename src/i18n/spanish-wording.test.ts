@@ -32,6 +32,7 @@ test('Spanish: wording that leaves women out is gone ("yo mismo", "usted mismo",
   assert.equal(es['report.source_saw'], 'Lo vi con mis propios ojos');
   assert.match(es['sms.question_source']!, /^¿Lo vio con sus propios ojos\?/);
   assert.deepEqual(offending(/\b(yo|usted) mismo\b/iu), []);
+  assert.deepEqual(offending(/\bno (est[aá]|estoy) seguro\b/iu), []);
   assert.deepEqual(offending(/\bun voluntario\b/iu), []);
   assert.deepEqual(offending(/\b(un|otro|segundo|solo) administrador\b/iu), []);
   assert.deepEqual(offending(/\bun coordinador\b|\(despachador o coordinador\)/iu), []);
