@@ -175,11 +175,11 @@ describe("a case from a hotline call to the family's text", () => {
     await outcomeForm.locator('#outcome-outcome-on').fill(paidOn);
     await outcomeForm.locator('#outcome-note').fill(`Salió con su tía; ${PERSON_NAME} está en casa.`);
     await outcomeForm.locator('button[type="submit"]').click();
-    await page.locator('#outcome-summary', { hasText: 'Liberado' }).waitFor();
-    assert.match(await page.locator('#outcome-summary').innerText(), /Liberado \(Con fianza\)/);
+    await page.locator('#outcome-summary', { hasText: 'Liberado/a' }).waitFor();
+    assert.match(await page.locator('#outcome-summary').innerText(), /Liberado\/a \(Con fianza\)/);
     const timeline = await page.locator('main').innerText();
     assert.match(timeline, new RegExp(`Abogado asignado: ${ATTORNEY_NAME}`));
-    assert.match(timeline, /Resultado: liberado con fianza/);
+    assert.match(timeline, /Resultado: liberado\/a con fianza/);
 
     // The fund paid it out.
     await page.goto(`${served!.baseUrl}/console/bond-funds/${fundId}`);

@@ -88,7 +88,7 @@ describe(`alert approval rules`, () => {
       { lang: 'es' },
     );
     assert.equal(spanish.statusCode, 409);
-    assert.match(spanish.body, /necesita un incidente que un voluntario confirm/);
+    assert.match(spanish.body, /necesita un incidente que una persona voluntaria confirm/);
   });
 
   test('each kind needs its incident status; know-your-rights needs no incident', async () => {

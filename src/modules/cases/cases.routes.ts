@@ -16,7 +16,7 @@ import { buildCaseExport, renderCasePdf } from './cases.export.ts';
 import { mergeCases } from './cases.merge.ts';
 import { markDuplicateChecked, readDuplicateChecks } from './duplicate-checks.ts';
 import { playHotlineMessage, readHotlineMessages } from './hotline-messages.ts';
-import { detailsToValuesWithOpening, type NewCaseDefaults } from './cases.prefill.ts';
+import { detailsToValuesWithOpening, localDateTime, type NewCaseDefaults } from './cases.prefill.ts';
 import {
   renderCaseForm,
   renderCaseList,
@@ -173,7 +173,9 @@ function caseRouteScope(context: AppContext, services: HttpServices) {
       status,
     );
   };
-  const today = () => context.clock.now().toISOString().slice(0, 10);
+  // The network's day, as the forms' dates are typed (AMPARO_TIMEZONE), not UTC's: from 18:00 in Chicago the UTC day
+  // is already tomorrow, and a date typed for tomorrow would pass as "not in the future".
+  const today = () => localDateTime(context.clock.now(), timeZone).slice(0, 10);
   const redirectToCase = (reply: FastifyReply, caseId: string, notice?: CaseNotice, anchor = '') =>
     reply.redirect(`/console/cases/${caseId}${notice ? `?notice=${notice}` : ''}${anchor}`, 303);
 

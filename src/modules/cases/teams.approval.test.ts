@@ -134,7 +134,7 @@ describe(`a network of one admin`, () => {
       assert.match(res.body, /id="access-approval-warning"[^>]*>This network has one admin/, url);
     }
     const es = await get(t, admin, '/console/users', 'es');
-    assert.match(es.body, /Esta red tiene un solo administrador/);
+    assert.match(es.body, /Esta red tiene una sola persona administradora/);
     await createStaffSession(t.context, ['admin']);
     assert.doesNotMatch((await get(t, admin, '/console/users')).body, /id="access-approval-warning"/);
   });

@@ -98,7 +98,7 @@ describe('callout rules without a database', () => {
           assert.ok(text.startsWith(`${reference}: `), text);
           assert.match(
             text,
-            language === 'en' ? /observers needed near ZIP 60623/ : /observadores cerca de CP 60623/,
+            language === 'en' ? /observers needed near ZIP 60623/ : /se necesita verificar cerca de CP 60623/,
           );
           assert.match(text, language === 'en' ? /do not confront/ : /no confronte/);
           assert.match(text, language === 'en' ? /1 on my way.*2 can't/ : /1 voy en camino.*2 no puedo/);
@@ -318,7 +318,7 @@ describe(`calling out responders in the area`, () => {
     const [lupeText, ...lupeMore] = await outboxTextsTo(t.context, spanish.phone!);
     assert.equal(lupeMore.length, 0, 'one text');
     assert.ok(
-      lupeText!.startsWith(`${incident.reference}: se necesitan observadores cerca de CP 30303`),
+      lupeText!.startsWith(`${incident.reference}: se necesita verificar cerca de CP 30303`),
       lupeText,
     );
     assert.match(lupeText!, /Observe a distancia segura; no confronte\./);
@@ -415,7 +415,7 @@ describe(`calling out responders in the area`, () => {
     assert.equal(inSpanish.statusCode, 409);
     assert.match(
       inSpanish.body,
-      /No se mandó ningún mensaje: ya hay 3 respondedores en camino o en el lugar, y el límite de la red es 3\./,
+      /No se mandó ningún mensaje: ya hay 3 personas verificadoras en camino o en el lugar, y el límite de la red es 3\./,
     );
     assert.equal((await dispatchesOf(incident.id)).length, 3);
     assert.equal(await dispatchOf(incident.id, waiting.userId), undefined);
@@ -537,12 +537,12 @@ describe(`calling out responders in the area`, () => {
     const page = await panel(incident.id, '?called_out=1&room=3', 'es');
     assert.match(
       page.body,
-      /Respondedores convocados: 1\. El límite dejaba lugar para 3, pero no hay otro respondedor de turno libre a menos de 25 km\./,
+      /Personas verificadoras convocadas: 1\. El límite dejaba lugar para 3, pero no hay otra persona verificadora de turno libre a menos de 25 km\./,
     );
     await textsSent([rows[0]!.id]);
     assert.match(
       (await outboxTextsTo(t.context, observer.phone!))[0] ?? '',
-      /se necesitan observadores cerca de CP 98101/,
+      /se necesita verificar cerca de CP 98101/,
     );
   });
 

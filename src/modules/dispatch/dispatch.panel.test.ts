@@ -217,7 +217,7 @@ describe(`dispatch panel`, () => {
     page = await panel(incident.id, dispatcher, 'es');
     assert.match(
       page.body,
-      /id="crowd-cap"[^>]*>\s*Ya hay 2 respondedores en camino o en el lugar; el límite de la red es 2/,
+      /id="crowd-cap"[^>]*>\s*Ya hay 2 personas verificadoras en camino o en el lugar; el límite de la red es 2/,
     );
     assert.match(page.body, /name="confirm_over_cap"/);
 

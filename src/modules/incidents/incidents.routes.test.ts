@@ -182,7 +182,7 @@ describe(`incident pages`, () => {
       { to: 'confirmed', reason: 'x' },
       { lang: 'es' },
     );
-    assert.match(es.body, /Solo la verificación en el lugar de un respondedor puede confirmar/);
+    assert.match(es.body, /Solo la verificación en el lugar de una persona verificadora puede confirmar/);
     const responder = await createStaffSession(t.context, ['responder']);
     assert.equal(
       (

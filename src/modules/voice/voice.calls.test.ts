@@ -104,7 +104,7 @@ describe(`voice menu`, () => {
     const inGather = findAll(gather, 'Say').map((node) => [node.attrs.voice, node.attrs.language, node.text]);
     assert.deepEqual(inGather, [
       ['Polly.Joanna', 'en-US', 'This is the Red Norte hotline. For English, press 1.'],
-      ['Polly.Mia', 'es-MX', 'Esta es la línea de emergencia de Red Norte. Para español, oprima 2.'],
+      ['Polly.Mia', 'es-MX', 'Esta es la línea de ayuda de Red Norte. Para español, oprima 2.'],
     ]);
     assert.equal(only(answer.twiml, 'Redirect').text, gather.attrs.action);
 
