@@ -11,7 +11,7 @@ import { readPhotoForm } from '../../http/multipart-form.ts';
 import { eventStreamResponses, fileResponses, htmlResponses, redirectResponse } from '../../http/schemas.ts';
 import { InvalidImageError, photoDecoder, type PhotoRefusal, type PreparedPhoto } from './photo.ts';
 import { REFERENCE_PATTERN } from './reference-code.ts';
-import { renderReportSections } from './reports.sections.ts';
+import { incidentsOfReports, renderReportSections } from './reports.sections.ts';
 import type { ReportListRow } from './reports.repository.ts';
 import {
   presentListRow,
@@ -217,9 +217,10 @@ function registerConsoleReportRoutes(app: FastifyInstance, scope: ReportRouteSco
       }
       const show = request.query.show ?? 'open';
       const rows = await listForConsole(deps, show);
+      const incidents = await incidentsOfReports(context.db, rows);
       return reply
         .type('text/html; charset=utf-8')
-        .send(renderConsoleList(page(request), rows, show, context.clock.now()).value);
+        .send(renderConsoleList(page(request), rows, show, context.clock.now(), incidents).value);
     },
   );
 
