@@ -181,7 +181,7 @@ export function presentTriage(
     zip: report.zip ?? '',
     agency: agencyLabel(t, report.agency),
     groupUrl: `/console/incidents/new?report=${report.id}`,
-    groupLabel: t('incidents.new_from_report'),
+    groupLabel: t('incidents.group_report'),
     suggestions: entry.suggestions.map((suggestion) => ({
       reference: suggestion.reference,
       url: `/console/incidents/${suggestion.id}`,
