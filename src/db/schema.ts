@@ -143,6 +143,8 @@ export interface ReportsTable {
   language: Generated<string>;
   /** True for a text conversation that stopped before every question was answered. */
   incomplete: Generated<boolean>;
+  /** True for a report made with the console's text simulator: shown as such, never counted or alerted on. */
+  simulated: Generated<boolean>;
   /** H3 cell (resolution H3_RESOLUTION) of the reported place, when a point is known. */
   h3_cell: string | null;
   incident_id: string | null;

@@ -30,6 +30,13 @@
     link.href = '/console/reports/' + encodeURIComponent(report.id);
     link.textContent = report.reference;
     first.appendChild(link);
+    if (report.simulated) {
+      var tag = document.createElement('span');
+      tag.className = 'tag simulated';
+      tag.textContent = report.simulated;
+      first.appendChild(document.createTextNode(' '));
+      first.appendChild(tag);
+    }
     tr.appendChild(first);
     tr.appendChild(cell(report.received));
     tr.appendChild(cell(report.activity));

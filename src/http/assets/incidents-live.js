@@ -71,6 +71,17 @@
     else markers.appendChild(a);
   }
 
+  /** The mark of a simulated report (or of an incident holding some), after a space. */
+  function tag(text) {
+    var span = document.createElement('span');
+    span.className = 'tag simulated';
+    span.textContent = text;
+    var wrap = document.createDocumentFragment();
+    wrap.appendChild(document.createTextNode(' '));
+    wrap.appendChild(span);
+    return wrap;
+  }
+
   function showIncident(incident, changedAt) {
     if (typeof incident.id !== 'string' || !isSafePath(incident.url)) return;
     var existing = byId(rows, incident.id);
@@ -105,7 +116,9 @@
     tr.appendChild(cell(incident.type));
     tr.appendChild(cell(incident.agency));
     tr.appendChild(cell(incident.zip));
-    tr.appendChild(cell(incident.reports));
+    var reportsCell = cell(incident.reports);
+    if (incident.simulated) reportsCell.appendChild(tag(incident.simulated));
+    tr.appendChild(reportsCell);
     tr.appendChild(cell(incident.onWay));
     tr.appendChild(cell(incident.updated));
     if (existing) existing.remove();
@@ -143,6 +156,7 @@
     tr.className = 'fresh';
     var first = document.createElement('td');
     first.appendChild(link(report.url, report.reference));
+    if (report.simulated) first.appendChild(tag(report.simulated));
     tr.appendChild(first);
     tr.appendChild(cell(report.received));
     tr.appendChild(cell(report.activity));

@@ -236,7 +236,11 @@ export function renderComposePage(page: Page, state: ComposeState): Html {
     ${
       kind === undefined
         ? html`<p class="notice error" id="no-alert-kinds">
-          ${t('alerts.no_kinds', { status: incident ? incidentStatusLabel(t, incident.status) : '' })}
+          ${
+            view.simulatedOnly
+              ? t('alerts.error_simulated_only')
+              : t('alerts.no_kinds', { status: incident ? incidentStatusLabel(t, incident.status) : '' })
+          }
         </p>`
         : html`${
             view.kinds.length > 1

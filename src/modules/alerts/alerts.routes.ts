@@ -246,6 +246,15 @@ function registerAlertComposeRoutes(app: FastifyInstance, scope: AlertRouteScope
         throw new AppError('not_found');
       case 'merged':
         return reply.redirect(`/console/incidents/${result.into}/alerts/new`, 303);
+      case 'simulated_only':
+        return composePage(request, reply, incidentId, 409, {
+          values: {
+            what: form.value.whatKey ?? '',
+            advice: form.value.adviceKey,
+            area_label: form.value.areaLabel,
+          },
+          message: { key: 'alerts.error_simulated_only' },
+        });
       case 'kind_not_allowed':
         return composePage(request, reply, incidentId, 409, {
           values: {
@@ -413,6 +422,8 @@ function registerAlertDecisionRoutes(app: FastifyInstance, scope: AlertRouteScop
           return refuse({ key: 'alerts.error_incident_merged' });
         case 'no_recipients':
           return refuse({ key: 'alerts.error_no_recipients' });
+        case 'simulated_only':
+          return refuse({ key: 'alerts.error_simulated_only' });
         case 'kind_not_allowed': {
           const detail = await viewAlert(context, request.params.id, request.principal!.userId);
           return refuse({

@@ -23,6 +23,7 @@ import { recordAudit } from '../audit/audit.service.ts';
 import { markIncidentChanged, recordIncidentEvent } from '../incidents/incidents.lifecycle.ts';
 import { findIncident, findIncidentLabels, lockIncident } from '../incidents/incidents.queries.ts';
 import { REFERENCE_ALPHABET } from '../reports/reference-code.ts';
+import { incidentHoldsOnlySimulatedReports } from '../reports/reports.queries.ts';
 import {
   countAlertRecipientsBlockedByProvider,
   countAlertRecipientsByLanguage,
@@ -233,6 +234,8 @@ export interface ComposeView {
   /** The kinds this incident may have now (know-your-rights alone without an incident). */
   kinds: AlertKind[];
   kind: AlertKind | undefined;
+  /** Every report in the incident came from the console's simulator: no community alert at all. */
+  simulatedOnly: boolean;
   defaults: { what: string; advice: string; areaLabel: string };
   /** Earlier alerts about this incident, so nobody sends the same alert twice at 3 a.m. */
   earlier: AlertListEntry[];
@@ -254,6 +257,7 @@ export async function composeView(
         incident: undefined,
         kinds: ['know_your_rights'],
         kind: 'know_your_rights',
+        simulatedOnly: false,
         defaults: { what: '', advice: defaultAdvice('know_your_rights', undefined), areaLabel: '' },
         earlier: [],
       },
@@ -263,7 +267,8 @@ export async function composeView(
   const incident = await findIncident(context.db, incidentId);
   if (!incident) return { outcome: 'not_found' };
   if (incident.merged_into !== null) return { outcome: 'merged', into: incident.merged_into };
-  const kinds = kindsForIncident(incident.status);
+  const simulatedOnly = await incidentHoldsOnlySimulatedReports(context.db, incident.id);
+  const kinds = simulatedOnly ? [] : kindsForIncident(incident.status);
   const kind = kinds.find((allowed) => allowed === requestedKind) ?? kinds[0];
   const centre = targetingCentre(incidentPoint(context, incident), incident.zip);
   return {
@@ -272,6 +277,7 @@ export async function composeView(
       incident: summarize(incident),
       kinds,
       kind,
+      simulatedOnly,
       defaults: {
         what: kind ? (defaultWhat(kind, incident) ?? '') : '',
         advice: kind ? defaultAdvice(kind, incident) : '',
@@ -286,7 +292,8 @@ export type ComposeOutcome =
   | { outcome: 'created'; id: string; reference: string }
   | { outcome: 'not_found' }
   | { outcome: 'merged'; into: string }
-  | { outcome: 'kind_not_allowed'; status: IncidentStatus | null };
+  | { outcome: 'kind_not_allowed'; status: IncidentStatus | null }
+  | { outcome: 'simulated_only' };
 
 /**
  * Writes a draft. The incident's status is checked here (and again at approval): a kind the incident does
@@ -309,6 +316,7 @@ export async function composeAlert(
       if (incident.merged_into !== null) return { outcome: 'merged', into: incident.merged_into };
       if (!incidentAllowsKind(input.kind, incident.status))
         return { outcome: 'kind_not_allowed', status: incident.status };
+      if (await incidentHoldsOnlySimulatedReports(trx, incident.id)) return { outcome: 'simulated_only' };
     }
     const id = randomUUID();
     const reference = await uniqueAlertReference(trx);
@@ -456,6 +464,7 @@ export type ApproveOutcome =
   | { outcome: 'changed' }
   | { outcome: 'kind_not_allowed'; status: IncidentStatus }
   | { outcome: 'incident_merged' }
+  | { outcome: 'simulated_only' }
   | { outcome: 'no_recipients' };
 
 /**
@@ -496,6 +505,7 @@ export async function approveAlert(
       if (!incident || incident.merged_into !== null) return { outcome: 'incident_merged' };
       if (!incidentAllowsKind(alert.kind, incident.status))
         return { outcome: 'kind_not_allowed', status: incident.status };
+      if (await incidentHoldsOnlySimulatedReports(trx, incident.id)) return { outcome: 'simulated_only' };
     }
     const targets = await resolveAlertTargets(context, alert, incident, trx);
     const counts = await countAlertRecipientsByLanguage(trx, targets.zips);
@@ -537,6 +547,7 @@ export async function approveAlert(
     case 'changed':
     case 'kind_not_allowed':
     case 'incident_merged':
+    case 'simulated_only':
     case 'no_recipients':
       await refusal(outcome.outcome);
       break;

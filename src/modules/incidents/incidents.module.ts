@@ -1,7 +1,8 @@
 // Incidents: grouping reports, the status flow, merge and split, the live board with its map.
 import type { DomainModule } from '../../app/domain-module.ts';
 import { INCIDENT_MANAGER_ROLES } from './incidents.policy.ts';
-import { registerReportSection } from '../reports/reports.sections.ts';
+import { registerReportIncidentLookup, registerReportSection } from '../reports/reports.sections.ts';
+import { findIncidentLabels } from './incidents.queries.ts';
 import { LiveIncidentBoard } from './incidents.feed.ts';
 import { incidentSectionForReport } from './incidents.report-section.ts';
 import { registerIncidentRoutes } from './incidents.routes.ts';
@@ -16,6 +17,7 @@ export const incidentsModule: DomainModule = {
     name: 'incidents',
     register(app, context, services) {
       registerReportSection({ id: 'incident', render: incidentSectionForReport });
+      registerReportIncidentLookup(findIncidentLabels);
       const board = new LiveIncidentBoard(context);
       app.addHook('onClose', async () => board.close());
       registerIncidentRoutes(app, context, services, board);

@@ -16,7 +16,7 @@ import { formatPoint } from '../../geo/geo.ts';
 import { html, type Html } from '../../http/html.ts';
 import { renderPage } from '../../http/layout.ts';
 import type { MessageKey, Translator } from '../../i18n/i18n.ts';
-import { activityLabel, agencyLabel, statusLabel } from '../reports/reports.pages.ts';
+import { activityLabel, agencyLabel, shownStatus, simulatedTag } from '../reports/reports.pages.ts';
 import { formatTime } from '../../i18n/time.ts';
 import { fieldError, type FieldError } from '../../http/form.ts';
 import { renderIncidentPageParts } from './incidents.page-parts.ts';
@@ -98,6 +98,8 @@ export interface LiveIncident {
   agency: string;
   zip: string;
   reports: number;
+  /** "2 simulated" when the incident holds simulated reports (never counted in reports), else empty. */
+  simulated: string;
   onWay: number;
   updated: string;
   /** True when the incident does not (or no longer) belongs on this board: merged, or filtered out. */
@@ -129,6 +131,7 @@ export function presentIncident(
     agency: incidentAgencyLabel(t, row.agency),
     zip: row.zip ?? '',
     reports: row.report_count,
+    simulated: row.simulated_count > 0 ? t('incidents.simulated_count', { count: row.simulated_count }) : '',
     onWay: row.on_way_count,
     updated: formatTime(row.updated_at, lang, timeZone),
     hidden: options.hidden,
@@ -142,6 +145,8 @@ export interface LiveTriageRow {
   id: string;
   url: string;
   reference: string;
+  /** "Simulated" for a report made with the console's text simulator, else empty. */
+  simulated: string;
   received: string;
   activity: string;
   zip: string;
@@ -170,12 +175,13 @@ export function presentTriage(
     id: report.id,
     url: `/console/reports/${report.id}`,
     reference: report.reference,
+    simulated: report.simulated ? t('console.simulated') : '',
     received: formatTime(report.created_at, lang, timeZone),
     activity: activityLabel(t, report.activity),
     zip: report.zip ?? '',
     agency: agencyLabel(t, report.agency),
     groupUrl: `/console/incidents/new?report=${report.id}`,
-    groupLabel: t('incidents.new_from_report'),
+    groupLabel: t('incidents.group_report'),
     suggestions: entry.suggestions.map((suggestion) => ({
       reference: suggestion.reference,
       url: `/console/incidents/${suggestion.id}`,
@@ -194,7 +200,7 @@ function addReportForm(
   t: Translator,
   csrfToken: string,
   reportId: string,
-  suggestion: IncidentSuggestion,
+  suggestion: Pick<IncidentSuggestion, 'id' | 'reference'>,
 ): Html {
   return html`<form method="post" action="/console/incidents/${suggestion.id}/reports" class="inline-form">
     <input type="hidden" name="_csrf" value="${csrfToken}" />
@@ -387,7 +393,7 @@ export function renderBoard(page: Page, state: BoardPageState): Html {
                     <td>${row.type}</td>
                     <td>${row.agency}</td>
                     <td>${row.zip}</td>
-                    <td>${row.reports}</td>
+                    <td>${row.reports}${row.simulated ? html` <span class="tag simulated">${row.simulated}</span>` : ''}</td>
                     <td>${row.onWay}</td>
                     <td>${row.updated}</td>
                   </tr>`,
@@ -418,7 +424,7 @@ export function renderBoard(page: Page, state: BoardPageState): Html {
             ${triage.map(
               (row, i) =>
                 html`<tr data-id="${row.id}">
-                  <td><a href="${row.url}">${row.reference}</a></td>
+                  <td><a href="${row.url}">${row.reference}</a> ${row.simulated ? simulatedTag(t) : ''}</td>
                   <td>${row.received}</td>
                   <td>${row.activity}</td>
                   <td>${row.zip}</td>
@@ -577,7 +583,9 @@ function reportsSection(
   const mine = problem?.form === 'split' ? problem : undefined;
   const channel = (value: ReportRow['channel']) => t(`console.channel_${value}` as MessageKey);
   return html`<section aria-labelledby="reports-heading">
-    <h2 id="reports-heading">${t('incidents.reports_heading', { count: incident.reports.length })}</h2>
+    <h2 id="reports-heading">
+      ${t('incidents.reports_heading', { count: incident.reports.filter((report) => !report.simulated).length })}
+    </h2>
     <form method="post" action="/console/incidents/${incident.id}/split" id="split-form">
       <input type="hidden" name="_csrf" value="${csrfToken}" />
       ${mine?.message ? html`<p class="notice error" role="alert">${t(mine.message.key, mine.message.params)}</p>` : ''}
@@ -608,13 +616,20 @@ function reportsSection(
                       aria-label="${t('incidents.split_choose_report', { reference: report.reference })}"
                     />
                   </td>
-                  <td><a href="/console/reports/${report.id}">${report.reference}</a></td>
+                  <td>
+                    <a href="/console/reports/${report.id}">${report.reference}</a>
+                    ${report.simulated ? simulatedTag(t) : ''}
+                  </td>
                   <td>${formatTime(report.created_at, lang, page.timeZone)}</td>
                   <td>${channel(report.channel)}</td>
                   <td>${activityLabel(t, report.activity)}</td>
                   <td>${report.zip ?? ''}</td>
                   <td>${agencyLabel(t, report.agency)}</td>
-                  <td><span class="status">${statusLabel(t, report.status)}</span></td>
+                  <td>
+                    <span class="status">
+                      ${shownStatus(t, report.status, { reference: incident.reference, status: incident.status })}
+                    </span>
+                  </td>
                 </tr>`,
             )}
           </tbody>
@@ -782,6 +797,40 @@ function typeFromActivity(activity: ReportActivity | null): IncidentType | '' {
   }
 }
 
+/**
+ * Every other open incident, so a report the suggestions cannot place (no ZIP code, far off, late) can
+ * still be added where the dispatcher knows it belongs.
+ */
+function openIncidentsSection(page: Page, state: GroupingPageState): Html {
+  const { t, lang } = page.request;
+  const { view } = state;
+  const hint = view.point ? 'incidents.open_hint_nearest' : 'incidents.open_hint_recent';
+  return html`<section aria-labelledby="open-heading" id="open-incidents">
+    <h2 id="open-heading">${t('incidents.open_heading')}</h2>
+    <p class="hint">${t(hint)}</p>
+    ${
+      view.others.length === 0
+        ? html`<p>${t('incidents.open_none')}</p>`
+        : html`<ul class="suggestions">
+          ${view.others.map(
+            (choice) =>
+              html`<li>
+                <a href="/console/incidents/${choice.id}">${choice.reference}</a>
+                ${statusBadge(t, choice.status)} ${incidentTypeLabel(t, choice.type)} ·
+                ${choice.zip ?? t('console.not_given')} ·
+                ${
+                  choice.distanceMeters !== null
+                    ? t('incidents.distance_about', { km: (choice.distanceMeters / 1000).toFixed(1) })
+                    : t('incidents.updated_at', { when: formatTime(choice.updatedAt, lang, page.timeZone) })
+                }
+                ${addReportForm(t, state.csrfToken, view.report.id, choice)}
+              </li>`,
+          )}
+        </ul>`
+    }
+  </section>`;
+}
+
 export function renderGroupingPage(page: Page, state: GroupingPageState): Html {
   const { t, lang } = page.request;
   const { view } = state;
@@ -823,6 +872,7 @@ export function renderGroupingPage(page: Page, state: GroupingPageState): Html {
                 : html`<p>${t('incidents.suggestions_none')}</p>`
             }
           </section>
+          ${openIncidentsSection(page, state)}
           <section aria-labelledby="create-heading">
             <h2 id="create-heading">${t('incidents.create_heading')}</h2>
             ${
@@ -894,7 +944,10 @@ export function renderReportIncidentSection(t: Translator, view: GroupingView, c
                 ${suggestionList(t, csrfToken, report.id, view.suggestions)}`
               : html`<p class="hint">${t('incidents.suggestions_none')}</p>`
           }
-          <p><a href="/console/incidents/new?report=${report.id}">${t('incidents.new_from_report')}</a></p>`
+          <p>
+            <a href="/console/incidents/new?report=${report.id}#open-incidents">${t('incidents.choose_open')}</a> ·
+            <a href="/console/incidents/new?report=${report.id}">${t('incidents.new_from_report')}</a>
+          </p>`
     }
   </section>`;
 }

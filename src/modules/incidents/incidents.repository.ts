@@ -55,7 +55,10 @@ export async function setIncidentStatus(
 
 /** What the board shows of an incident: never its exact point, summary or timeline notes. */
 export interface BoardRow extends Omit<BoardIncidentRow, 'own_changed_at'> {
+  /** Real reports only: simulated ones are never counted. */
   report_count: number;
+  /** Reports made with the console's text simulator, shown apart. */
+  simulated_count: number;
   on_way_count: number;
   /** The latest of anything that happened to it (status, timeline, a dispatch): the live stream's cursor. */
   changed_at: Date;
@@ -372,12 +375,12 @@ export async function findIncidentReference(db: Db, incidentId: string): Promise
 export async function findIncidentLabels(
   db: Db,
   ids: readonly string[],
-): Promise<Map<string, { reference: string; zip: string | null }>> {
+): Promise<Map<string, { reference: string; zip: string | null; status: IncidentStatus }>> {
   if (ids.length === 0) return new Map();
   const rows = await db
     .selectFrom('incidents')
-    .select(['id', 'reference', 'zip'])
+    .select(['id', 'reference', 'zip', 'status'])
     .where('id', 'in', ids)
     .execute();
-  return new Map(rows.map((row) => [row.id, { reference: row.reference, zip: row.zip }]));
+  return new Map(rows.map((row) => [row.id, { reference: row.reference, zip: row.zip, status: row.status }]));
 }

@@ -631,6 +631,7 @@ function withoutLocation(report: GroupableReport): Omit<GroupableReport, 'locati
     channel: report.channel,
     language: report.language,
     incident_id: report.incident_id,
+    simulated: report.simulated,
   };
 }
 
@@ -660,7 +661,8 @@ async function withActivity(db: Context['db'], rows: readonly BoardIncidentRow[]
     const lastAt = dispatched?.lastAt;
     return {
       ...row,
-      report_count: reportCounts.get(row.id) ?? 0,
+      report_count: reportCounts.get(row.id)?.real ?? 0,
+      simulated_count: reportCounts.get(row.id)?.simulated ?? 0,
       on_way_count: dispatched?.onWay ?? 0,
       changed_at: lastAt && lastAt > own_changed_at ? lastAt : own_changed_at,
     };
@@ -900,6 +902,61 @@ export async function viewIncident(
   };
 }
 
+/** An open incident a dispatcher may add a report to, wherever it is. */
+export interface OpenIncidentChoice {
+  id: string;
+  reference: string;
+  type: IncidentType;
+  status: IncidentStatus;
+  zip: string | null;
+  updatedAt: Date;
+  /** Metres between the report's place and the incident's (either may be a ZIP centre), when both are known. */
+  distanceMeters: number | null;
+}
+
+/** How many open incidents the grouping page lists besides the suggestions. */
+const OPEN_CHOICE_LIMIT = 30;
+
+/**
+ * Every open incident a report may be added to, whatever its place or time (a report without a ZIP code
+ * still belongs somewhere; the dispatcher decides): nearest first when the report's place is known, those
+ * without a place after them; otherwise the most recently active first. The suggestions are left out.
+ */
+export async function openIncidentChoices(
+  context: Context,
+  place: ReportPlace,
+  exclude: ReadonlySet<string>,
+): Promise<OpenIncidentChoice[]> {
+  const candidates = await listCandidateIncidents(context.db, {
+    statuses: OPEN_INCIDENT_STATUSES,
+    activeFrom: new Date(0),
+    startedBy: new Date(8.64e15),
+    limit: CANDIDATE_LIMIT,
+  });
+  const choices = candidates
+    .filter((incident) => !exclude.has(incident.id))
+    .map((incident) => {
+      const where = place.point ? placeOfIncident(context, incident).point : undefined;
+      return {
+        id: incident.id,
+        reference: incident.reference,
+        type: incident.type,
+        status: incident.status,
+        zip: incident.zip,
+        updatedAt: incident.updated_at,
+        distanceMeters: place.point && where ? Math.round(distanceMeters(place.point, where)) : null,
+      };
+    });
+  // Already most recent first; a stable sort keeps that order among equals (and among those without a place).
+  if (place.point) {
+    choices.sort(
+      (a, b) =>
+        (a.distanceMeters ?? Number.POSITIVE_INFINITY) - (b.distanceMeters ?? Number.POSITIVE_INFINITY),
+    );
+  }
+  return choices.slice(0, OPEN_CHOICE_LIMIT);
+}
+
 /** A report and what it might belong to, for the page where a dispatcher groups it. */
 export interface GroupingView {
   report: Omit<GroupableReport, 'location_ciphertext'>;
@@ -908,6 +965,8 @@ export interface GroupingView {
   pointIsPrecise: boolean;
   incident: { id: string; reference: string; status: IncidentStatus } | undefined;
   suggestions: IncidentSuggestion[];
+  /** Every other open incident (for the grouping page; empty on the report page and once grouped). */
+  others: OpenIncidentChoice[];
 }
 
 /** Reads a report for grouping; the place it reveals is part of the report, so the view is audited. */
@@ -918,6 +977,10 @@ export async function viewReportForGrouping(
 ): Promise<GroupingView | undefined> {
   const view = await groupingOf(context, reportId);
   if (!view) return undefined;
+  if (!view.incident) {
+    const place = { point: view.point, precise: view.pointIsPrecise, zip: view.report.zip };
+    view.others = await openIncidentChoices(context, place, new Set(view.suggestions.map((s) => s.id)));
+  }
   await recordAudit(context.db, context, {
     actorId,
     action: 'report.viewed',
@@ -944,5 +1007,6 @@ export async function groupingOf(context: Context, reportId: string): Promise<Gr
     pointIsPrecise: place.precise,
     incident: incident && { id: incident.id, reference: incident.reference, status: incident.status },
     suggestions: incident ? [] : ((await suggestIncidentsForReports(context, [report])).get(report.id) ?? []),
+    others: [],
   };
 }

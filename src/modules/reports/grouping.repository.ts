@@ -18,6 +18,8 @@ export interface GroupableReport {
   channel: Report['channel'];
   language: string;
   incident_id: string | null;
+  /** Made with the console's text simulator: shown as such, never counted or alerted on. */
+  simulated: boolean;
   location_ciphertext: string | null;
 }
 
@@ -32,6 +34,7 @@ const GROUPABLE_COLUMNS = [
   'reports.channel',
   'reports.language',
   'reports.incident_id',
+  'reports.simulated',
   'reports.location_ciphertext',
 ] as const;
 
@@ -131,19 +134,44 @@ export async function moveReportsToIncident(
   return Number(result.numUpdatedRows);
 }
 
-/** How many reports each of these incidents holds (set-based: one query for a page of incidents). */
+/** How many real and how many simulated reports each incident holds, in one query for a page of incidents. */
+export interface IncidentReportCounts {
+  real: number;
+  simulated: number;
+}
+
 export async function countReportsByIncident(
   db: Db,
   incidentIds: readonly string[],
-): Promise<Map<string, number>> {
+): Promise<Map<string, IncidentReportCounts>> {
   if (incidentIds.length === 0) return new Map();
   const rows = await db
     .selectFrom('reports')
-    .select(['incident_id', sql<number>`count(*)::int`.as('count')])
+    .select([
+      'incident_id',
+      sql<number>`(count(*) filter (where not simulated))::int`.as('real'),
+      sql<number>`(count(*) filter (where simulated))::int`.as('simulated'),
+    ])
     .where('incident_id', 'in', incidentIds)
     .groupBy('incident_id')
     .execute();
-  return new Map(rows.map((row) => [row.incident_id!, row.count]));
+  return new Map(rows.map((row) => [row.incident_id!, { real: row.real, simulated: row.simulated }]));
+}
+
+/**
+ * True when every report an incident holds was made with the console's simulator (and it holds at least
+ * one): such an incident is practice, and must never reach the community.
+ */
+export async function incidentHoldsOnlySimulatedReports(db: Db, incidentId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('reports')
+    .select([
+      sql<number>`(count(*) filter (where not simulated))::int`.as('real'),
+      sql<number>`(count(*) filter (where simulated))::int`.as('simulated'),
+    ])
+    .where('incident_id', '=', incidentId)
+    .executeTakeFirstOrThrow();
+  return row.real === 0 && row.simulated > 0;
 }
 
 /** The references of these reports, by id (those deleted meanwhile are absent). */

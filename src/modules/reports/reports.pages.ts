@@ -32,6 +32,7 @@ import {
   type ReportTextField,
 } from './reports.schemas.ts';
 import type { ReportDetail } from './reports.service.ts';
+import type { ReportIncidentLabel } from './reports.sections.ts';
 
 // A voicemail or an unfinished text conversation may not have collected every field.
 export const activityLabel = (t: Translator, value: ReportActivity | null): string =>
@@ -223,6 +224,8 @@ export interface LiveRow {
   id: string;
   url: string;
   reference: string;
+  /** "Simulated" for a report made with the console's text simulator, else empty. */
+  simulated: string;
   received: string;
   activity: string;
   zip: string;
@@ -232,18 +235,48 @@ export interface LiveRow {
   status: string;
 }
 
-export function presentListRow(row: ReportListRow, t: Translator, lang: Language, timeZone: string): LiveRow {
+/**
+ * What a report's status is in truth: inside an incident, a report nobody set aside (spam, duplicate) is
+ * where its incident is (verifying, confirmed, false alarm…), not "needs verification" for ever.
+ */
+export function shownStatus(
+  t: Translator,
+  status: ReportStatus,
+  incident: ReportIncidentLabel | undefined,
+): string {
+  if (incident && (status === 'new' || status === 'needs_verification')) {
+    return t('console.status_in_incident', {
+      reference: incident.reference,
+      status: t(`incidents.status_${incident.status}` as MessageKey),
+    });
+  }
+  return statusLabel(t, status);
+}
+
+/** The mark every list and page puts on a simulated report. */
+export function simulatedTag(t: Translator): Html {
+  return html`<span class="tag simulated">${t('console.simulated')}</span>`;
+}
+
+export function presentListRow(
+  row: ReportListRow,
+  t: Translator,
+  lang: Language,
+  timeZone: string,
+  incident?: ReportIncidentLabel,
+): LiveRow {
   return {
     id: row.id,
     url: `/console/reports/${row.id}`,
     reference: row.reference,
+    simulated: row.simulated ? t('console.simulated') : '',
     received: formatTime(row.created_at, lang, timeZone),
     activity: activityLabel(t, row.activity),
     zip: row.zip ?? '',
     agency: agencyLabel(t, row.agency),
     source: sourceLabel(t, row.source),
     photo: t(row.has_photo ? 'console.yes' : 'console.no'),
-    status: statusLabel(t, row.status),
+    status: shownStatus(t, row.status, incident),
   };
 }
 
@@ -261,10 +294,20 @@ export function renderConsoleList(
   rows: ReportListRow[],
   show: 'open' | 'all',
   renderedAt: Date,
+  /** The incidents holding these reports, by incident id. */
+  incidents: ReadonlyMap<string, ReportIncidentLabel> = new Map(),
 ): Html {
   const { request } = page;
   const t = request.t;
-  const live = rows.map((row) => presentListRow(row, t, request.lang, page.timeZone));
+  const live = rows.map((row) =>
+    presentListRow(
+      row,
+      t,
+      request.lang,
+      page.timeZone,
+      row.incident_id ? incidents.get(row.incident_id) : undefined,
+    ),
+  );
   const body = html`<h1>${t('console.reports_title')}</h1>
     <p class="list-tools">
       ${
@@ -303,7 +346,7 @@ export function renderConsoleList(
         ${live.map(
           (row) =>
             html`<tr data-id="${row.id}">
-              <td><a href="${row.url}">${row.reference}</a></td>
+              <td><a href="${row.url}">${row.reference}</a> ${row.simulated ? simulatedTag(t) : ''}</td>
               <td>${row.received}</td>
               <td>${row.activity}</td>
               <td>${row.zip}</td>
@@ -342,9 +385,10 @@ export function renderReportDetail(
       <td>${value}</td>
     </tr>`;
   const body = html`<p><a href="/console">${t('console.back_to_list')}</a></p>
-    <h1>${t('console.report_title', { reference: report.reference })}</h1>
+    <h1>${t('console.report_title', { reference: report.reference })} ${report.simulated ? simulatedTag(t) : ''}</h1>
+    ${report.simulated ? html`<p class="notice" id="simulated-report">${t('console.simulated_notice')}</p>` : ''}
     <p>
-      <span class="status">${statusLabel(t, report.status)}</span>
+      <span class="status" id="report-status">${shownStatus(t, report.status, report.incident)}</span>
       ${formatTime(report.createdAt, request.lang, page.timeZone)} · ${t('console.channel')}:
       ${channelLabel(t, report.channel)}
     </p>

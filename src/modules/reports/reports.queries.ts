@@ -8,12 +8,14 @@ export {
   countReportsByIncident,
   findGroupableReport,
   findReportReferences,
+  incidentHoldsOnlySimulatedReports,
   listIncidentReportIds,
   listIncidentReports,
   listReportLocations,
   listTriageReports,
   listTriageReportsSince,
   type GroupableReport,
+  type IncidentReportCounts,
 } from './grouping.repository.ts';
 export { findIncompleteReport, REPORTS_CHANNEL } from './reports.repository.ts';
 

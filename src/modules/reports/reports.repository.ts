@@ -17,6 +17,10 @@ export interface ReportListRow {
   source: Report['source'];
   status: ReportStatus;
   has_photo: boolean;
+  /** Made with the console's text simulator. */
+  simulated: boolean;
+  /** The incident holding the report, if any (its status is the incidents module's to tell). */
+  incident_id: string | null;
 }
 
 export type NewReportPhoto = Omit<ReportPhoto, 'created_at'> & { created_at: Date };
@@ -91,6 +95,8 @@ function listQuery(db: Db) {
       'reports.agency',
       'reports.source',
       'reports.status',
+      'reports.simulated',
+      'reports.incident_id',
       sql<boolean>`exists (select 1 from report_photos p where p.report_id = reports.id)`.as('has_photo'),
     ]);
 }

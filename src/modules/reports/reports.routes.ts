@@ -12,7 +12,7 @@ import { eventStreamResponses, fileResponses, htmlResponses, redirectResponse } 
 import { anyoneOnShiftToRing } from '../staff/staff.service.ts';
 import { InvalidImageError, photoDecoder, type PhotoRefusal, type PreparedPhoto } from './photo.ts';
 import { REFERENCE_PATTERN } from './reference-code.ts';
-import { renderReportSections } from './reports.sections.ts';
+import { incidentsOfReports, renderReportSections } from './reports.sections.ts';
 import type { ReportListRow } from './reports.repository.ts';
 import {
   presentListRow,
@@ -223,9 +223,10 @@ function registerConsoleReportRoutes(app: FastifyInstance, scope: ReportRouteSco
       }
       const show = request.query.show ?? 'open';
       const rows = await listForConsole(deps, show);
+      const incidents = await incidentsOfReports(context.db, rows);
       return reply
         .type('text/html; charset=utf-8')
-        .send(renderConsoleList(page(request), rows, show, context.clock.now()).value);
+        .send(renderConsoleList(page(request), rows, show, context.clock.now(), incidents).value);
     },
   );
 

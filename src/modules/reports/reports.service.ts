@@ -35,6 +35,7 @@ import {
 } from './reports.repository.ts';
 import type { ReportInput } from './reports.schemas.ts';
 import { keysReferencedElsewhere, reportCalls } from './reports.attachments.ts';
+import { incidentsOfReports, type ReportIncidentLabel } from './reports.sections.ts';
 import { linkReportToIncident, lockGroupableReport, moveReportsToIncident } from './grouping.repository.ts';
 import { isUuid } from '../../http/ids.ts';
 import {
@@ -167,6 +168,8 @@ export interface IncomingReport {
   /** The number the report came from, kept (encrypted) so a dispatcher can call back. */
   callbackPhone?: string | null;
   details?: string | null;
+  /** Made with the console's text simulator (a pretend number): marked everywhere, never counted or alerted on. */
+  simulated?: boolean;
 }
 
 /**
@@ -187,6 +190,7 @@ export async function insertIncomingReport(
     channel: input.channel,
     language: input.language,
     incomplete: input.incomplete ?? false,
+    simulated: input.simulated ?? false,
     status: 'new' as const,
     created_at: now,
     activity: input.activity ?? null,
@@ -320,6 +324,10 @@ export interface ReportDetail {
    * so the report readers see neither (only that there is one for that team).
    */
   forLegalIntake: boolean;
+  /** Made with the console's text simulator. */
+  simulated: boolean;
+  /** The incident holding the report (its status is what the report's status shows), if any. */
+  incident: ReportIncidentLabel | undefined;
 }
 
 /**
@@ -386,6 +394,10 @@ export async function viewReport(
       : undefined,
     recording,
     forLegalIntake,
+    simulated: report.simulated,
+    incident: report.incident_id
+      ? (await incidentsOfReports(db, [report])).get(report.incident_id)
+      : undefined,
   };
 }
 

@@ -129,7 +129,7 @@ function reportFields(context: AppContext, conversation: Conversation, phone: st
   if (isPretendNumber(phone)) {
     fields.details = `${translate(context.config.defaultLanguage, 'sms.simulated_report_note')}\n${fields.details}`;
   }
-  return fields;
+  return { ...fields, simulated: isPretendNumber(phone) };
 }
 
 function conversationField(id: string, column: 'phone' | 'answers'): FieldRef<'sms_conversations'> {

@@ -103,6 +103,12 @@ describe(`hotline text simulator`, () => {
       report.details!.startsWith(translate('en', 'sms.simulated_report_note')),
       'marked as simulated',
     );
+    const stored = await t.context.db
+      .selectFrom('reports')
+      .select('simulated')
+      .where('reference', '=', report.reference)
+      .executeTakeFirstOrThrow();
+    assert.equal(stored.simulated, true, 'flagged, so pages mark it and counts and alerts leave it out');
     assert.match(report.details!, /hi <b>there<\/b>/);
     const audit = await t.context.db
       .selectFrom('audit_log')
