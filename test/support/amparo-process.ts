@@ -266,5 +266,7 @@ export async function submitReport(
     redirect: 'manual',
   });
   await res.arrayBuffer();
-  return res.status === 303 ? (res.headers.get('location') ?? '').split('ref=')[1] : undefined;
+  return res.status === 303
+    ? (new URL(res.headers.get('location') ?? '', 'http://amparo.test').searchParams.get('ref') ?? undefined)
+    : undefined;
 }

@@ -8,7 +8,12 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createStaffSession, type StaffSession } from '../../../test/support/staff.ts';
 import { createTestApp, type TestApp } from '../../../test/support/test-context.ts';
-import { openReportForm, postReport, VALID_FIELDS } from '../reports/reports.test-helpers.ts';
+import {
+  openReportForm,
+  postReport,
+  VALID_FIELDS,
+  referenceFromLocation,
+} from '../reports/reports.test-helpers.ts';
 
 interface Stream {
   /** Reads until the text appears (true) or the stream ends (false). */
@@ -63,7 +68,7 @@ describe(`live streams of ended sessions`, () => {
     const form = await openReportForm(t.app);
     const res = await postReport(t.app, form, VALID_FIELDS);
     assert.equal(res.statusCode, 303, res.body);
-    return String(res.headers.location).split('ref=')[1]!;
+    return referenceFromLocation(res.headers.location);
   }
 
   const post = (session: StaffSession, url: string) =>

@@ -7,7 +7,13 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createStaffSession, type StaffSession } from '../../../test/support/staff.ts';
 import { createTestApp, type TestApp } from '../../../test/support/test-context.ts';
-import { jpegWithExif, openReportForm, postReport, VALID_FIELDS } from './reports.test-helpers.ts';
+import {
+  jpegWithExif,
+  openReportForm,
+  postReport,
+  VALID_FIELDS,
+  referenceFromLocation,
+} from './reports.test-helpers.ts';
 
 const INJECTIONS = {
   location: '<script>alert("loc")</script>',
@@ -40,7 +46,7 @@ describe(`report console`, () => {
       photo ? { photo: { bytes: await jpegWithExif() } } : {},
     );
     assert.equal(res.statusCode, 303, res.body);
-    const reference = String(res.headers.location).split('ref=')[1]!;
+    const reference = referenceFromLocation(res.headers.location);
     const { id } = await t.context.db
       .selectFrom('reports')
       .select('id')

@@ -12,7 +12,13 @@ import { createStaffSession } from '../../../test/support/staff.ts';
 import { createTestApp, type TestApp } from '../../../test/support/test-context.ts';
 import { reportsDeps } from './reports.module.ts';
 import { changeReportStatus, insertIncomingReport, sweepExpiredReports } from './reports.service.ts';
-import { jpegWithExif, openReportForm, postReport, VALID_FIELDS } from './reports.test-helpers.ts';
+import {
+  jpegWithExif,
+  openReportForm,
+  postReport,
+  VALID_FIELDS,
+  referenceFromLocation,
+} from './reports.test-helpers.ts';
 
 const MINUTE_MS = 60 * 1000;
 
@@ -47,7 +53,7 @@ describe(`report expiry sweep`, () => {
       withPhoto ? { photo: { bytes: await jpegWithExif() } } : {},
     );
     assert.equal(res.statusCode, 303);
-    const reference = String(res.headers.location).split('ref=')[1]!;
+    const reference = referenceFromLocation(res.headers.location);
     const report = await t.context.db
       .selectFrom('reports')
       .leftJoin('report_photos', 'report_photos.report_id', 'reports.id')

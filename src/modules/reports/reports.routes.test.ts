@@ -20,6 +20,7 @@ import {
   openReportForm,
   postReport,
   VALID_FIELDS,
+  referenceFromLocation,
 } from './reports.test-helpers.ts';
 
 const CANARY = {
@@ -139,7 +140,7 @@ describe(`report form`, () => {
         photo: { bytes: await jpegWithExif() },
       });
       assert.equal(res.statusCode, 303);
-      const reference = String(res.headers.location).split('ref=')[1]!;
+      const reference = referenceFromLocation(res.headers.location);
       const report = await t.context.db
         .selectFrom('reports')
         .innerJoin('report_photos', 'report_photos.report_id', 'reports.id')

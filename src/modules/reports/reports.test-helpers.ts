@@ -68,6 +68,11 @@ export async function postReport(
   });
 }
 
+/** The reference the confirmation page was sent with (its `ref` parameter), from a 303's Location. */
+export function referenceFromLocation(location: unknown): string {
+  return new URL(String(location), 'http://amparo.test').searchParams.get('ref') ?? '';
+}
+
 export const EXIF_CANARY = 'CANARY-EXIF-7731';
 
 export async function jpegWithExif(): Promise<Buffer> {
