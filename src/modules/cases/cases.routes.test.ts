@@ -693,6 +693,52 @@ describe(`case console`, () => {
     assert.equal(reopened.key_destroy_after, null, 'reopening stops the clock');
   });
 
+  test('a field over 20,000 characters: a field error in the reader language, the form kept with everything typed', async () => {
+    const countCases = async () =>
+      Number(
+        (
+          await t.context.db
+            .selectFrom('cases')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const before = await countCases();
+    const place = `${'Esquina de la 26 y Lawndale, frente a la tienda '.repeat(450)}fin`;
+    assert.ok(place.length > 20_000);
+    const created = await openCase(
+      attorney,
+      { ...PERSON, name: 'Long Field Person', a_number: '', team_id: northTeam, last_seen_place: place },
+      'es',
+    );
+    assert.equal(created.statusCode, 422);
+    assert.match(created.body, /Como máximo 2000 caracteres\./);
+    assert.ok(created.body.includes(place), 'the long text comes back as typed');
+    assert.match(created.body, /value="Long Field Person"/);
+    assert.match(created.body, /Two children, 3 and 7/);
+    assert.equal(await countCases(), before, 'no case was opened');
+
+    const res = await openCase(attorney, {
+      ...PERSON,
+      name: 'Short Person',
+      a_number: '',
+      team_id: northTeam,
+    });
+    const caseId = caseIdFrom(res.headers.location);
+    const name = 'N'.repeat(20_001);
+    const edit = await postForm(t.app, attorney, `/console/cases/${caseId}/edit`, { name }, { lang: 'es' });
+    assert.equal(edit.statusCode, 422);
+    assert.match(edit.body, /Como máximo 200 caracteres\./);
+    assert.ok(edit.body.includes(`value="${name}"`));
+    const contact = await postForm(t.app, attorney, `/console/cases/${caseId}/contacts`, {
+      contact_name: name,
+      contact_relationship: 'cousin',
+    });
+    assert.equal(contact.statusCode, 422);
+    assert.match(contact.body, /At most 200 characters\./);
+    assert.match(contact.body, /value="cousin"/);
+  });
+
   test('a closed case takes no core edit: refused in the reader language, the form kept, nothing changed', async () => {
     const res = await openCase(attorney, {
       ...PERSON,
