@@ -193,14 +193,14 @@ describe("a case from a hotline call to the family's text", () => {
     );
     assert.deepEqual(
       familyJobs.map((payload) => payload.change),
-      ['outcome'],
+      ['released'],
     );
 
     const texts = await waitForTexts(served!, FAMILY_PHONE, 1);
     assert.equal(texts.length, 1, 'the worker texted the family once');
     const [text] = texts as [string];
     assert.ok(text.startsWith(`${served!.context.config.networkName}: `), text);
-    assert.match(text, /hay novedades sobre el caso de su familiar\./);
+    assert.match(text, /liberaron a su familiar\./);
     assert.match(text, /Llame al \+1 555 010 0199/);
     assert.match(text, /Responda STOP/);
     assert.doesNotMatch(text, /news about|Call|Reply STOP/, 'not the English text');
@@ -216,7 +216,7 @@ describe("a case from a hotline call to the family's text", () => {
     await coordinatorOutbox.goto(`${served!.baseUrl}/console/outbox?lang=es`);
     assert.equal(
       await coordinatorOutbox
-        .locator('table.outbox tbody tr', { hasText: 'hay novedades sobre el caso' })
+        .locator('table.outbox tbody tr', { hasText: 'liberaron a su familiar' })
         .count(),
       0,
     );
@@ -224,7 +224,7 @@ describe("a case from a hotline call to the family's text", () => {
       await signedInContext(browser!, served!.baseUrl, attorney, NO_SCRIPT_SPANISH)
     ).newPage();
     await outbox.goto(`${served!.baseUrl}/console/outbox?lang=es`);
-    const sent = outbox.locator('table.outbox tbody tr', { hasText: 'hay novedades sobre el caso' });
+    const sent = outbox.locator('table.outbox tbody tr', { hasText: 'liberaron a su familiar' });
     assert.equal(await sent.count(), 1);
     const phoneCell = await sent.locator('td.phone').innerText();
     assert.ok(phoneCell.endsWith('0166'), `the family's number, masked: ${phoneCell}`);

@@ -1,10 +1,10 @@
 // The outcome of a case: released (on bond, on parole, otherwise), transferred, still detained, removed, or
 // voluntary departure, sealed in cases.outcome_ciphertext with the case key. Recording it lands on the
 // timeline and, when the outcome itself changed, texts the family who opted in (the core's textFamily: the
-// text says only that there is news and how to reach the network). No HTTP here.
+// text says released, moved, or only that there is news, and how to reach the network). No HTTP here.
 import type { AppContext } from '../../app/context.ts';
 import type { StaffPrincipal } from '../../http/access.ts';
-import { textFamily } from '../cases/cases.family.ts';
+import { textFamily, type FamilyChange } from '../cases/cases.family.ts';
 import { caseField } from '../cases/cases.model.ts';
 import { lockCase } from '../cases/cases.queries.ts';
 import { updateCase } from '../cases/cases.service.ts';
@@ -23,6 +23,13 @@ export function outcomeEventKind(outcome: Outcome): string {
   return outcome.outcome === 'released'
     ? `outcome_released_${outcome.releaseKind ?? 'other'}`
     : `outcome_${outcome.outcome}`;
+}
+
+/** What the family's text says happened: released, moved, or (removal and the rest: a person tells them) news. */
+function familyChangeOf(outcome: Outcome): FamilyChange {
+  if (outcome.outcome === 'released') return 'released';
+  if (outcome.outcome === 'transferred') return 'moved';
+  return 'outcome';
 }
 
 export async function recordOutcome(
@@ -50,7 +57,7 @@ export async function recordOutcome(
     // A corrected date or note is not news for the family; a different outcome is.
     const changed =
       before === null || before.outcome !== outcome.outcome || before.releaseKind !== outcome.releaseKind;
-    if (changed) await textFamily(context, trx, { caseId, change: 'outcome' });
+    if (changed) await textFamily(context, trx, { caseId, change: familyChangeOf(outcome) });
     return { outcome: 'recorded' as const, familyTexted: changed };
   });
 }

@@ -201,7 +201,7 @@ describe(`case support: family support tasks and the outcome`, () => {
     const jobs = (await queuedJobs(t.context, 'cases.text-family')).filter((job) => job.caseId === id);
     assert.equal(jobs.length, 1);
     assert.deepEqual(Object.keys(jobs[0]!).sort(), ['caseId', 'change', 'notificationId']);
-    assert.equal(jobs[0]!.change, 'outcome');
+    assert.equal(jobs[0]!.change, 'released', 'the family is told what happened: released');
     const payload = jobs[0]! as { caseId: string; change: unknown; notificationId: string };
     assert.ok(isFamilyChange(payload.change));
     const outcome = await sendFamilyTexts(t.context, { ...payload, change: payload.change });
@@ -209,8 +209,9 @@ describe(`case support: family support tasks and the outcome`, () => {
     const [text] = await outboxTextsTo(t.context, '+17735550311');
     assert.ok(text, 'the family was texted');
     assert.ok(!text.includes(CANARY_PERSON.aNumber) && !text.includes('García'), 'no A-number, no name');
-    assert.equal(text, familyTextBody(t.context.config, 'es', 'outcome'), 'the Spanish outcome text');
-    assert.notEqual(text, familyTextBody(t.context.config, 'en', 'outcome'));
+    assert.equal(text, familyTextBody(t.context.config, 'es', 'released'), 'the Spanish released text');
+    assert.match(text, /liberaron a su familiar/);
+    assert.notEqual(text, familyTextBody(t.context.config, 'en', 'released'));
 
     // A corrected note is not news; a different outcome is.
     await postForm(t.app, legal, `/console/cases/${id}/outcome`, {

@@ -167,18 +167,20 @@ export async function readTracking(
     record: cipher.decryptJson<LocatorCheckRecord>(locatorResultField(row.id), row.result_ciphertext),
   }));
   const byId = new Map(directory.map((facility) => [facility.id, facility]));
-  const stays = stayRows
-    .map((row) => {
-      const record = unsealStay(cipher, row);
-      return {
-        id: row.id,
-        recordedAt: row.recorded_at,
-        recordedBy: row.recorded_by,
-        record,
-        facility: record.facilityId ? byId.get(record.facilityId) : undefined,
-      };
-    })
-    .sort(byNewestStay);
+  const stays = withoutRepeatedStays(
+    stayRows
+      .map((row) => {
+        const record = unsealStay(cipher, row);
+        return {
+          id: row.id,
+          recordedAt: row.recorded_at,
+          recordedBy: row.recorded_by,
+          record,
+          facility: record.facilityId ? byId.get(record.facilityId) : undefined,
+        };
+      })
+      .sort(byNewestStay),
+  );
   const hearings = hearingRows
     .map((row) => {
       const record = unsealHearing(cipher, row);
@@ -231,21 +233,45 @@ function sameFacility(a: ResolvedFacility, b: FacilityStayRecord | undefined): b
   return facilityNameKey(a.facilityName) === facilityNameKey(b.facilityName);
 }
 
+/** The case's stays, newest first (see byNewestStay). */
+async function staysOf(
+  trx: Kysely<Database>,
+  cipher: CaseCipher,
+  caseId: string,
+): Promise<{ record: FacilityStayRecord; recordedAt: Date }[]> {
+  const stays = (await listFacilityStays(trx, caseId)).map((row) => ({
+    record: unsealStay(cipher, row),
+    recordedAt: row.recorded_at,
+  }));
+  return stays.sort(byNewestStay);
+}
+
 async function currentStay(
   trx: Kysely<Database>,
   cipher: CaseCipher,
   caseId: string,
 ): Promise<FacilityStayRecord | undefined> {
-  const stays = (await listFacilityStays(trx, caseId)).map((row) => ({
-    record: unsealStay(cipher, row),
-    recordedAt: row.recorded_at,
-  }));
-  return stays.sort(byNewestStay)[0]?.record;
+  return (await staysOf(trx, cipher, caseId))[0]?.record;
 }
 
 /**
- * Adds a stay to the case's history. When it is the newest, the person has moved (or been located): the
- * timeline says so, the family is texted (if they consented), and locator reminders stop.
+ * One entry per time in a facility: a stay at the same facility as the one just before it (recorded twice, or
+ * brought together by a merge) is the same stay, shown once with the earlier day. Takes stays newest first.
+ */
+export function withoutRepeatedStays<Stay extends { record: FacilityStayRecord }>(
+  newestFirst: Stay[],
+): Stay[] {
+  return newestFirst.filter((stay, index) => {
+    const older = newestFirst[index + 1];
+    return !older || !sameFacility(stay.record, older.record);
+  });
+}
+
+/**
+ * Adds a stay to the case's history. When it is the newest, the person has been located (the first stay) or
+ * moved (a different facility): the timeline says so, the family is texted what happened (if they consented),
+ * and locator reminders stop. The facility the person was already in on that day changes nothing at all: no
+ * new stay, no timeline entry, no text.
  */
 async function addStay(
   context: AppContext,
@@ -259,9 +285,13 @@ async function addStay(
     notes: string;
     at: Date;
   },
-): Promise<'moved' | 'history'> {
+): Promise<'located' | 'moved' | 'history' | 'unchanged'> {
   const { caseRow, at } = input;
-  const current = await currentStay(trx, cipher, caseRow.id);
+  const stays = await staysOf(trx, cipher, caseRow.id);
+  const current = stays[0]?.record;
+  // The stay in effect on that day: the newest that began on or before it.
+  const inEffect = stays.find((stay) => stay.record.since <= input.since)?.record;
+  if (inEffect && sameFacility(input.facility, inEffect)) return 'unchanged';
   const stayId = randomUUID();
   const record: FacilityStayRecord = {
     facilityId: input.facility.facilityId,
@@ -277,10 +307,9 @@ async function addStay(
     stay_ciphertext: cipher.encryptJson(facilityStayField(stayId), record),
   });
   await setNextLocatorCheck(trx, caseRow.id, null);
-  // An older stay, or the place the case already says, fills in the history: nothing moved.
-  const moved = (!current || input.since >= current.since) && !sameFacility(input.facility, current);
   const details = { facility: record.facilityName, since: record.since };
-  if (!moved) {
+  // An older stay fills in the history: nothing moved.
+  if (current && input.since < current.since) {
     await recordCaseEvent(trx, cipher, {
       caseId: caseRow.id,
       actorId: input.actorId,
@@ -297,8 +326,9 @@ async function addStay(
     details,
     at,
   });
-  await textFamily(context, trx, { caseId: caseRow.id, change: 'facility' });
-  return 'moved';
+  const change = current ? 'moved' : 'located';
+  await textFamily(context, trx, { caseId: caseRow.id, change });
+  return change;
 }
 
 /**

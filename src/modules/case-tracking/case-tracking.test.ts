@@ -12,6 +12,7 @@ import { countSegments, isGsm7 } from '../../integrations/messaging/segments.ts'
 import type { SmsSender } from '../../integrations/messaging/sms-sender.ts';
 import { createStaffSession } from '../../../test/support/staff.ts';
 import { createTestApp, TestClock, type TestApp } from '../../../test/support/test-context.ts';
+import { familyTextBody } from '../cases/cases.family.ts';
 import { mergeCases } from '../cases/cases.merge.ts';
 import { readCaseTimeline } from '../cases/cases.timeline.ts';
 import {
@@ -179,7 +180,7 @@ describe(`case tracking`, () => {
     assert.doesNotMatch((await get(assignee, '/console/cases/checks-due')).body, new RegExp(reference));
     const kinds = await caseEventKinds(t, caseId);
     assert.ok(kinds.includes('locator_found') && kinds.includes('facility_set'), kinds.join());
-    assert.deepEqual(await familyTextJobs(t, caseId), ['facility']);
+    assert.deepEqual(await familyTextJobs(t, caseId), ['located']);
     clock.advance(48 * HOUR_MS);
     await sendDueReminders(t.context);
     assert.equal((await outboxTextsTo(t.context, assignee.phone!)).length, 1);
@@ -246,23 +247,18 @@ describe(`case tracking`, () => {
       303,
     );
     assert.equal((await stay({ facility_name: 'Cook County Jail', since: '2026-11-18' })).statusCode, 303);
-    // The same place again, as of today: nothing moved.
+    // The same place again, as of today: nothing moved, nothing is recorded.
     assert.equal((await stay({ facility_id: facilityB, since: '2026-11-25' })).statusCode, 303);
 
     const kinds = (await caseEventKinds(t, caseId)).filter((kind) => kind.startsWith('facility'));
-    assert.deepEqual(kinds, [
-      'facility_set',
-      'facility_transferred',
-      'facility_history_added',
-      'facility_history_added',
-    ]);
-    assert.deepEqual(await familyTextJobs(t, caseId), ['facility', 'facility']);
+    assert.deepEqual(kinds, ['facility_set', 'facility_transferred', 'facility_history_added']);
+    assert.deepEqual(await familyTextJobs(t, caseId), ['located', 'moved']);
     const rows = await t.context.db
       .selectFrom('case_facility_stays')
       .selectAll()
       .where('case_id', '=', caseId)
       .execute();
-    assert.equal(rows.length, 4);
+    assert.equal(rows.length, 3);
     for (const row of rows) assert.doesNotMatch(row.stay_ciphertext, /Dodge|Broadview|Cook|Moved/);
 
     const future = await stay({ facility_id: facilityA, since: '2027-01-01' }, 'es');
@@ -283,6 +279,79 @@ describe(`case tracking`, () => {
     assert.match(page.body, /Detenido\/a en Dodge County Jail desde el/);
     assert.match(page.body, /Moved overnight/);
     assert.match(page.body, /Traslado a Dodge County Jail \(desde el 2026-11-24\)\./);
+  });
+
+  test('locator: the first result is "located"; the same facility again changes nothing (history, timeline, export)', async () => {
+    const legal = await createStaff(t.context, ['legal']);
+    const { id: caseId } = await openTestCase(t.context, legal.userId);
+    const step = (path: string, form: Record<string, string>) => {
+      clock.advance(MINUTE_MS);
+      return post(legal, `/console/cases/${caseId}/${path}`, form);
+    };
+    const stayCount = async () =>
+      (
+        await t.context.db
+          .selectFrom('case_facility_stays')
+          .select('id')
+          .where('case_id', '=', caseId)
+          .execute()
+      ).length;
+
+    assert.equal((await step('locator-checks', { result: 'found', facility_id: facilityA })).statusCode, 303);
+    assert.deepEqual(
+      await familyTextJobs(t, caseId),
+      ['located'],
+      'the first result: located, not "changed"',
+    );
+    // Found at the same place again, by the locator or as a stay (chosen or typed), as of today.
+    assert.equal((await step('locator-checks', { result: 'found', facility_id: facilityA })).statusCode, 303);
+    const today = new Date(clock.now().getTime() - 6 * HOUR_MS).toISOString().slice(0, 10);
+    assert.equal((await step('facility', { facility_id: facilityA, since: today })).statusCode, 303);
+    assert.equal(
+      (await step('facility', { facility_name: 'broadview processing center', since: today })).statusCode,
+      303,
+    );
+    assert.equal(await stayCount(), 1, 'one stay');
+    assert.deepEqual(await familyTextJobs(t, caseId), ['located'], 'nothing else texted');
+    assert.deepEqual(
+      (await caseEventKinds(t, caseId)).filter((kind) => kind.startsWith('facility')),
+      ['facility_set'],
+      'no transfer on the timeline',
+    );
+
+    const page = await get(legal, `/console/cases/${caseId}`);
+    const history = /<table id="facility-history">([\s\S]*?)<\/table>/.exec(page.body)?.[1] ?? '';
+    assert.equal(history.match(/<tr>/g)?.length, 2, 'a heading and one stay');
+    assert.doesNotMatch(history, /Transfer/);
+    const exported = JSON.parse((await get(legal, `/console/cases/${caseId}/export.json`)).body) as {
+      sections: Record<string, { facilityName: string }[]>;
+    };
+    assert.deepEqual(
+      exported.sections['case-facility']?.map((stay) => stay.facilityName),
+      ['Broadview Processing Center'],
+      'the export lists the stay once',
+    );
+
+    // Then a real move: the family is told the person was moved.
+    assert.equal((await step('locator-checks', { result: 'found', facility_id: facilityB })).statusCode, 303);
+    assert.deepEqual(await familyTextJobs(t, caseId), ['located', 'moved']);
+    assert.equal(await stayCount(), 2);
+
+    // What the texts say, in English and Spanish, each within one GSM-7 segment.
+    const config = { networkName: 'Amparo', hotlineNumber: '+13125550100' };
+    const located = familyTextBody(config, 'en', 'located');
+    assert.match(located, /found your family member/);
+    assert.doesNotMatch(located, /changed/);
+    assert.match(familyTextBody(config, 'en', 'moved'), /moved to another detention center/);
+    assert.match(familyTextBody(config, 'es', 'located'), /encontramos a su familiar/);
+    assert.match(familyTextBody(config, 'es', 'moved'), /trasladaron a su familiar a otro centro/);
+    for (const change of ['located', 'moved', 'released'] as const) {
+      for (const lang of ['en', 'es'] as const) {
+        const body = familyTextBody(config, lang, change);
+        assert.ok(isGsm7(body), `${lang} ${change} is GSM-7`);
+        assert.ok(countSegments(body).segments <= 2, `${lang} ${change} fits two segments`);
+      }
+    }
   });
 
   test('hearings: reminders to consenting family in their language and to the attorney, none early, exactly once', async () => {

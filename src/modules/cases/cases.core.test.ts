@@ -220,7 +220,7 @@ describe(`case core: access, timeline, family texts`, () => {
     assert.throws(() =>
       textFamilyJob.parse({
         caseId: '11111111-1111-4111-8111-111111111111',
-        change: 'released',
+        change: 'news',
         notificationId: '11111111-1111-4111-8111-111111111111',
       }),
     );

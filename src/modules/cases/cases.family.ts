@@ -24,6 +24,8 @@ import {
 } from './cases.repository.ts';
 import type { FieldRef } from '../../crypto/field-encryption.ts';
 
+export type { FamilyChange };
+
 export interface FamilyContact {
   id: string;
   name: string;
@@ -87,6 +89,9 @@ export async function textFamily(
 }
 
 const INTRO_KEYS: Record<FamilyChange, MessageKey> = {
+  located: 'cases.family_text_located',
+  moved: 'cases.family_text_moved',
+  released: 'cases.family_text_released',
   facility: 'cases.family_text_facility',
   hearing: 'cases.family_text_hearing',
   outcome: 'cases.family_text_outcome',

@@ -2,8 +2,12 @@
 import { defineJob, parseEmptyPayload } from '../../jobs/jobs.ts';
 import { isUuid } from '../../http/ids.ts';
 
-/** What a family is told about: the text names the kind of change only. */
-export const FAMILY_CHANGES = ['facility', 'hearing', 'outcome'] as const;
+/**
+ * What a family is told about: the text names the kind of change only, and says what really happened: the
+ * person was located (the first facility known), moved to another facility, released; a hearing was set or
+ * changed; other news about the case. 'facility' is the older, vaguer kind, still read from queued jobs.
+ */
+export const FAMILY_CHANGES = ['located', 'moved', 'released', 'facility', 'hearing', 'outcome'] as const;
 export type FamilyChange = (typeof FAMILY_CHANGES)[number];
 
 export function isFamilyChange(value: unknown): value is FamilyChange {

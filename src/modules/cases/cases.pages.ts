@@ -584,10 +584,14 @@ export function renderStaffSection(
   const csrf = html`<input type="hidden" name="_csrf" value="${state.csrfToken}" />`;
   const assignedIds = new Set(state.assignees.map((a) => a.userId));
   const candidates = state.assignable.filter((staff) => !assignedIds.has(staff.userId));
+  // A closed case is read-only until it is reopened: who works on it is shown, not changed.
+  const open = caseRow.status === 'open';
   return html`<section id="case-staff">
     <h2>${t('cases.section_staff')}</h2>
     <p>${t('cases.field_team')}: ${state.team ? state.team.name : html`<span class="hint">${t('cases.team_none')}</span>`}</p>
-    <form method="post" action="/console/cases/${id}/team" class="inline-form">
+    ${
+      open
+        ? html`<form method="post" action="/console/cases/${id}/team" class="inline-form">
       ${csrf}
       <label for="case-team">${t('cases.change_team')}</label>
       <select id="case-team" name="team_id">
@@ -598,20 +602,26 @@ export function renderStaffSection(
         )}
       </select>
       <button type="submit" class="secondary">${t('cases.save')}</button>
-    </form>
+    </form>`
+        : ''
+    }
     <ul class="assignees">
       ${state.assignees.map(
         (assignee) =>
           html`<li>
             ${assignee.label}
-            <form method="post" action="/console/cases/${id}/assignees/${assignee.userId}/remove" class="inline-form">
-              ${csrf}<button type="submit" class="secondary">${t('cases.unassign')}</button>
-            </form>
+            ${
+              open
+                ? html`<form method="post" action="/console/cases/${id}/assignees/${assignee.userId}/remove" class="inline-form">
+                    ${csrf}<button type="submit" class="secondary">${t('cases.unassign')}</button>
+                  </form>`
+                : ''
+            }
           </li>`,
       )}
     </ul>
     ${
-      candidates.length > 0
+      open && candidates.length > 0
         ? html`<form method="post" action="/console/cases/${id}/assignees" class="inline-form">
             ${csrf}
             <label for="assign-user">${t('cases.assign_label')}</label>
@@ -629,7 +639,13 @@ export function renderStaffSection(
 
 export function renderContactForm(
   page: Page,
-  state: { caseRow: Case; values: CaseFormValues; errors: CaseFormErrors; csrfToken: string },
+  state: {
+    caseRow: Case;
+    values: CaseFormValues;
+    errors: CaseFormErrors;
+    csrfToken: string;
+    problem?: MessageKey | undefined;
+  },
 ): Html {
   const t = page.request.t;
   const { values, errors, caseRow } = state;
@@ -639,6 +655,7 @@ export function renderContactForm(
   const title = t('cases.add_contact_title', { reference: caseRow.reference });
   const body = html`<p><a href="/console/cases/${caseRow.id}#case-family">${t('cases.back')}</a></p>
     <h1>${title}</h1>
+    ${notice(t, state.problem, 'error')}
     ${Object.keys(errors).length > 0 ? html`<p class="notice error" role="alert">${t('cases.errors_intro')}</p>` : ''}
     <form method="post" action="/console/cases/${caseRow.id}/contacts" novalidate>
       <input type="hidden" name="_csrf" value="${state.csrfToken}">

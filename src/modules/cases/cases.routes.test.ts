@@ -692,6 +692,132 @@ describe(`case console`, () => {
       .executeTakeFirstOrThrow();
     assert.equal(reopened.key_destroy_after, null, 'reopening stops the clock');
   });
+
+  test('a field over 20,000 characters: a field error in the reader language, the form kept with everything typed', async () => {
+    const countCases = async () =>
+      Number(
+        (
+          await t.context.db
+            .selectFrom('cases')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const before = await countCases();
+    const place = `${'Esquina de la 26 y Lawndale, frente a la tienda '.repeat(450)}fin`;
+    assert.ok(place.length > 20_000);
+    const created = await openCase(
+      attorney,
+      { ...PERSON, name: 'Long Field Person', a_number: '', team_id: northTeam, last_seen_place: place },
+      'es',
+    );
+    assert.equal(created.statusCode, 422);
+    assert.match(created.body, /Como máximo 2000 caracteres\./);
+    assert.ok(created.body.includes(place), 'the long text comes back as typed');
+    assert.match(created.body, /value="Long Field Person"/);
+    assert.match(created.body, /Two children, 3 and 7/);
+    assert.equal(await countCases(), before, 'no case was opened');
+
+    const res = await openCase(attorney, {
+      ...PERSON,
+      name: 'Short Person',
+      a_number: '',
+      team_id: northTeam,
+    });
+    const caseId = caseIdFrom(res.headers.location);
+    const name = 'N'.repeat(20_001);
+    const edit = await postForm(t.app, attorney, `/console/cases/${caseId}/edit`, { name }, { lang: 'es' });
+    assert.equal(edit.statusCode, 422);
+    assert.match(edit.body, /Como máximo 200 caracteres\./);
+    assert.ok(edit.body.includes(`value="${name}"`));
+    const contact = await postForm(t.app, attorney, `/console/cases/${caseId}/contacts`, {
+      contact_name: name,
+      contact_relationship: 'cousin',
+    });
+    assert.equal(contact.statusCode, 422);
+    assert.match(contact.body, /At most 200 characters\./);
+    assert.match(contact.body, /value="cousin"/);
+  });
+
+  test('a closed case takes no core edit: refused in the reader language, the form kept, nothing changed', async () => {
+    const res = await openCase(attorney, {
+      ...PERSON,
+      name: 'Closed Person',
+      a_number: '',
+      team_id: northTeam,
+    });
+    const caseId = caseIdFrom(res.headers.location);
+    assert.equal((await postForm(t.app, attorney, `/console/cases/${caseId}/close`, {})).statusCode, 303);
+    const snapshot = async () => ({
+      row: await t.context.db
+        .selectFrom('cases')
+        .selectAll()
+        .where('id', '=', caseId)
+        .executeTakeFirstOrThrow(),
+      contacts: await t.context.db
+        .selectFrom('case_contacts')
+        .selectAll()
+        .where('case_id', '=', caseId)
+        .orderBy('id')
+        .execute(),
+      assignees: await t.context.db
+        .selectFrom('case_assignees')
+        .selectAll()
+        .where('case_id', '=', caseId)
+        .orderBy('user_id')
+        .execute(),
+      events: (
+        await readCaseTimeline(t.context.db, await caseKeyStoreFor(t.context).cipherFor(caseId), caseId)
+      ).length,
+    });
+    const before = await snapshot();
+    const closedEs = /Este caso está cerrado, así que no se cambió nada\./;
+
+    const edit = await postForm(
+      t.app,
+      attorney,
+      `/console/cases/${caseId}/edit`,
+      { name: 'Otro Nombre', a_number: '44455577' },
+      { lang: 'es' },
+    );
+    assert.equal(edit.statusCode, 409);
+    assert.match(edit.body, closedEs);
+    assert.match(edit.body, /value="Otro Nombre"/, 'the form comes back with what was typed');
+    const contact = await postForm(
+      t.app,
+      attorney,
+      `/console/cases/${caseId}/contacts`,
+      { contact_name: 'Rosa Tzul', contact_phone: '773 555 0199' },
+      { lang: 'es' },
+    );
+    assert.equal(contact.statusCode, 409);
+    assert.match(contact.body, closedEs);
+    assert.match(contact.body, /value="Rosa Tzul"/);
+    assert.match(
+      (await postForm(t.app, attorney, `/console/cases/${caseId}/edit`, { name: 'X' })).body,
+      /This case is closed, so nothing was changed\./,
+    );
+
+    const refused = async (url: string, fields: Record<string, string> = {}) => {
+      const reply = await postForm(t.app, attorney, url, fields);
+      assert.equal(reply.statusCode, 303, url);
+      assert.match(String(reply.headers.location), /\?notice=case_closed#/, url);
+    };
+    await refused(`/console/cases/${caseId}/contacts/${before.contacts[0]!.id}/remove`);
+    await refused(`/console/cases/${caseId}/assignees`, { user_id: teammate.userId });
+    await refused(`/console/cases/${caseId}/assignees/${attorney.userId}/remove`);
+    await refused(`/console/cases/${caseId}/team`, { team_id: '' });
+    for (const form of ['edit', 'contacts/new']) {
+      const page = await get(t.app, attorney, `/console/cases/${caseId}/${form}`);
+      assert.equal(page.statusCode, 303, form);
+      assert.match(String(page.headers.location), /\?notice=case_closed#/, form);
+    }
+    assert.deepEqual(await snapshot(), before, 'nothing changed');
+
+    const page = await get(t.app, attorney, `/console/cases/${caseId}?notice=case_closed`, 'es');
+    assert.match(page.body, closedEs);
+    assert.doesNotMatch(page.body, /action="\/console\/cases\/[^"]+\/(assignees|team|edit|contacts)/);
+  });
 });
 
 /** The text of a PDF's content streams (pdf-lib deflates them), for checking what it says. */

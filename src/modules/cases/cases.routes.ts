@@ -117,6 +117,7 @@ const CASE_NOTICES = {
   not_member: 'cases.problem_not_member',
   nobody_left: 'cases.problem_nobody_left',
   not_duplicates: 'cases.problem_not_duplicates',
+  case_closed: 'cases.problem_case_closed',
 } as const satisfies Record<string, MessageKey>;
 type CaseNotice = keyof typeof CASE_NOTICES;
 
@@ -126,6 +127,7 @@ const PROBLEMS: readonly CaseNotice[] = [
   'not_member',
   'nobody_left',
   'not_duplicates',
+  'case_closed',
 ];
 
 const noticeQuery = {
@@ -448,6 +450,7 @@ function registerCaseEditRoutes(app: FastifyInstance, scope: CaseRouteScope): vo
     { config: { access: legalOnly }, schema: { params: caseIdParams, response: htmlResponses(404) } },
     async (request, reply) => {
       const { caseRow, cipher } = await openCaseForStaff(context, request.principal!, request.params.id);
+      if (caseRow.status !== 'open') return redirectToCase(reply, caseRow.id, 'case_closed', '#case-person');
       const overview = await readCaseOverview(context, request.principal!, caseRow, cipher);
       // The form shows the whole person (name, A-number, date of birth): opening it is viewing the case.
       await auditCaseViewed(context, request.principal!.userId, caseRow.id);
@@ -463,8 +466,10 @@ function registerCaseEditRoutes(app: FastifyInstance, scope: CaseRouteScope): vo
     caseRow: Case,
     values: CaseFormValues,
     errors: CaseFormErrors,
+    problem?: MessageKey,
   ): CaseFormState {
     return {
+      problem,
       mode: 'edit',
       action: `/console/cases/${caseRow.id}/edit`,
       values,
@@ -480,11 +485,19 @@ function registerCaseEditRoutes(app: FastifyInstance, scope: CaseRouteScope): vo
 
   app.post<{ Params: { id: string } }>(
     '/console/cases/:id/edit',
-    redirectingPost(legalOnly, caseIdParams, { form: true, statuses: [404, 422] }),
+    redirectingPost(legalOnly, caseIdParams, { form: true, statuses: [404, 409, 422] }),
     async (request, reply) => {
       const principal = request.principal!;
       const { caseRow, cipher } = await openCaseForStaff(context, principal, request.params.id);
       const values: CaseFormValues = formValues(request.body, DETAIL_FIELDS);
+      // Closed: nothing is saved; the form comes back with what was typed and says why.
+      const refuseClosed = () =>
+        sendHtml(
+          reply,
+          renderCaseForm(page(request), editState(request, caseRow, values, {}, 'cases.problem_case_closed')),
+          409,
+        );
+      if (caseRow.status !== 'open') return refuseClosed();
       const details = validateDetails(values, today());
       if (!details.ok) {
         return sendHtml(
@@ -496,6 +509,7 @@ function registerCaseEditRoutes(app: FastifyInstance, scope: CaseRouteScope): vo
       const outcome = await updateCaseDetails(context, principal.userId, caseRow, cipher, details.details);
       // 'gone': its key was destroyed or it was merged a moment ago; the case page shows what became of it.
       if (outcome === 'gone') return redirectToCase(reply, caseRow.id);
+      if (outcome === 'closed') return refuseClosed();
       return redirectToCase(reply, caseRow.id, 'saved', '#case-person');
     },
   );
@@ -509,6 +523,7 @@ function registerCaseContactRoutes(app: FastifyInstance, scope: CaseRouteScope):
     { config: { access: legalOnly }, schema: { params: caseIdParams, response: htmlResponses(404) } },
     async (request, reply) => {
       const { caseRow } = await openCaseForStaff(context, request.principal!, request.params.id);
+      if (caseRow.status !== 'open') return redirectToCase(reply, caseRow.id, 'case_closed', '#case-family');
       return sendHtml(
         reply,
         renderContactForm(page(request), {
@@ -523,11 +538,24 @@ function registerCaseContactRoutes(app: FastifyInstance, scope: CaseRouteScope):
 
   app.post<{ Params: { id: string } }>(
     '/console/cases/:id/contacts',
-    redirectingPost(legalOnly, caseIdParams, { form: true, statuses: [404, 422] }),
+    redirectingPost(legalOnly, caseIdParams, { form: true, statuses: [404, 409, 422] }),
     async (request, reply) => {
       const principal = request.principal!;
       const { caseRow, cipher } = await openCaseForStaff(context, principal, request.params.id);
       const values: CaseFormValues = formValues(request.body, CONTACT_FIELDS);
+      const refuseClosed = () =>
+        sendHtml(
+          reply,
+          renderContactForm(page(request), {
+            caseRow,
+            values,
+            errors: {},
+            csrfToken: csrfFor(request),
+            problem: 'cases.problem_case_closed',
+          }),
+          409,
+        );
+      if (caseRow.status !== 'open') return refuseClosed();
       const contact = validateContact(values, {
         required: true,
         fallbackLanguage: context.config.defaultLanguage,
@@ -540,8 +568,9 @@ function registerCaseContactRoutes(app: FastifyInstance, scope: CaseRouteScope):
           422,
         );
       }
-      if ((await addFamilyContact(context, principal.userId, caseRow, cipher, contact.contact)) === 'gone')
-        return redirectToCase(reply, caseRow.id);
+      const added = await addFamilyContact(context, principal.userId, caseRow, cipher, contact.contact);
+      if (added === 'gone') return redirectToCase(reply, caseRow.id);
+      if (added === 'closed') return refuseClosed();
       return redirectToCase(reply, caseRow.id, 'saved', '#case-family');
     },
   );
@@ -552,10 +581,20 @@ function registerCaseContactRoutes(app: FastifyInstance, scope: CaseRouteScope):
     async (request, reply) => {
       const principal = request.principal!;
       const { caseRow, cipher } = await openCaseForStaff(context, principal, request.params.id);
-      if (!(await removeFamilyContact(context, principal.userId, caseRow, cipher, request.params.sub))) {
-        throw new AppError('not_found');
-      }
-      return redirectToCase(reply, caseRow.id, 'saved', '#case-family');
+      const removed = await removeFamilyContact(
+        context,
+        principal.userId,
+        caseRow,
+        cipher,
+        request.params.sub,
+      );
+      if (removed === 'not_found') throw new AppError('not_found');
+      return redirectToCase(
+        reply,
+        caseRow.id,
+        removed === 'closed' ? 'case_closed' : 'saved',
+        '#case-family',
+      );
     },
   );
 }
@@ -574,7 +613,7 @@ function registerCaseAssignmentRoutes(app: FastifyInstance, scope: CaseRouteScop
       return redirectToCase(
         reply,
         caseRow.id,
-        outcome === 'not_legal' ? 'not_legal' : 'assigned',
+        outcome === 'not_legal' ? 'not_legal' : outcome === 'closed' ? 'case_closed' : 'assigned',
         '#case-staff',
       );
     },
@@ -601,7 +640,7 @@ function registerCaseAssignmentRoutes(app: FastifyInstance, scope: CaseRouteScop
       return redirectToCase(
         reply,
         caseRow.id,
-        outcome === 'last_without_team' ? 'last_assignee' : 'saved',
+        outcome === 'last_without_team' ? 'last_assignee' : outcome === 'closed' ? 'case_closed' : 'saved',
         '#case-staff',
       );
     },
@@ -620,7 +659,11 @@ function registerCaseAssignmentRoutes(app: FastifyInstance, scope: CaseRouteScop
         return reply.redirect('/console/cases', 303);
       }
       const notice: CaseNotice =
-        outcome === 'not_member' ? 'not_member' : outcome === 'nobody_left' ? 'nobody_left' : 'saved';
+        outcome === 'not_member' || outcome === 'nobody_left'
+          ? outcome
+          : outcome === 'closed'
+            ? 'case_closed'
+            : 'saved';
       return redirectToCase(reply, caseRow.id, notice, '#case-staff');
     },
   );

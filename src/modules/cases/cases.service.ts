@@ -598,12 +598,14 @@ async function auditCase(
 
 /**
  * Locks a case for a change and tells whether it still takes one: its key may have been destroyed, or the case
- * merged away, since the caller read it. Writing then would put sealed values (and, for the details, the
- * duplicate blind indexes, which match a typed A-number for good) back into a husk.
+ * merged away, since the caller read it ('gone'). Writing then would put sealed values (and, for the details,
+ * the duplicate blind indexes, which match a typed A-number for good) back into a husk. A closed case is
+ * read-only until it is reopened, as its tracking and support are ('closed'): its retention clock is running.
  */
-async function lockLiveCase(trx: Kysely<Database>, caseId: string): Promise<boolean> {
+async function lockForChange(trx: Kysely<Database>, caseId: string): Promise<'open' | 'closed' | 'gone'> {
   const locked = await lockCase(trx, caseId);
-  return locked !== undefined && locked.key_destroyed_at === null && locked.merged_into === null;
+  if (locked === undefined || locked.key_destroyed_at !== null || locked.merged_into !== null) return 'gone';
+  return locked.status === 'open' ? 'open' : 'closed';
 }
 
 /** The person, languages, last seen and dependents changed: sealed again, duplicate indexes recomputed. */
@@ -613,16 +615,17 @@ export async function updateCaseDetails(
   caseRow: Case,
   cipher: CaseCipher,
   details: CaseDetails,
-): Promise<'saved' | 'unchanged' | 'gone'> {
+): Promise<'saved' | 'unchanged' | 'gone' | 'closed'> {
   const before = unsealDetails(cipher, caseRow);
   const changed = (['person', 'languages', 'lastSeen', 'dependents'] as const).filter(
     (part) => JSON.stringify(before[part]) !== JSON.stringify(details[part]),
   );
-  if (changed.length === 0) return 'unchanged';
   const indexes = duplicateIndexes(context, details);
   const now = context.clock.now();
   return context.db.transaction().execute(async (trx) => {
-    if (!(await lockLiveCase(trx, caseRow.id))) return 'gone';
+    const state = await lockForChange(trx, caseRow.id);
+    if (state !== 'open') return state;
+    if (changed.length === 0) return 'unchanged';
     await updateCase(trx, caseRow.id, {
       ...sealDetails(cipher, details),
       a_number_index: indexes.aNumber,
@@ -650,10 +653,11 @@ export async function addFamilyContact(
   caseRow: Case,
   cipher: CaseCipher,
   contact: FamilyContactDetails,
-): Promise<'added' | 'gone'> {
+): Promise<'added' | 'gone' | 'closed'> {
   const now = context.clock.now();
   return context.db.transaction().execute(async (trx) => {
-    if (!(await lockLiveCase(trx, caseRow.id))) return 'gone';
+    const state = await lockForChange(trx, caseRow.id);
+    if (state !== 'open') return state;
     const contactId = await addContactIn(trx, cipher, contact, now);
     await recordCaseEvent(trx, cipher, {
       caseId: caseRow.id,
@@ -673,18 +677,21 @@ export async function removeFamilyContact(
   caseRow: Case,
   cipher: CaseCipher,
   contactId: string,
-): Promise<boolean> {
-  if (!isUuid(contactId)) return false;
+): Promise<'removed' | 'not_found' | 'closed'> {
+  if (!isUuid(contactId)) return 'not_found';
   const now = context.clock.now();
   return context.db.transaction().execute(async (trx) => {
-    if (!(await deleteContact(trx, caseRow.id, contactId))) return false;
+    const state = await lockForChange(trx, caseRow.id);
+    if (state === 'gone') return 'not_found';
+    if (state === 'closed') return 'closed';
+    if (!(await deleteContact(trx, caseRow.id, contactId))) return 'not_found';
     await recordCaseEvent(trx, cipher, { caseId: caseRow.id, actorId, kind: 'contact_removed', at: now });
     await auditCase(trx, context, actorId, 'case.updated', caseRow.id, { change: 'contact_removed' });
-    return true;
+    return 'removed';
   });
 }
 
-export type AssignOutcome = 'assigned' | 'already' | 'not_legal';
+export type AssignOutcome = 'assigned' | 'already' | 'not_legal' | 'closed';
 
 /** Assigns a legal staff member to the case: they see it from now on. */
 export async function assignLegalStaff(
@@ -694,9 +701,11 @@ export async function assignLegalStaff(
   cipher: CaseCipher,
   userId: string,
 ): Promise<AssignOutcome> {
+  if (caseRow.status !== 'open') return 'closed';
   if (!isUuid(userId) || !(await isEnabledWithRole(context.db, userId, 'legal'))) return 'not_legal';
   const now = context.clock.now();
   return context.db.transaction().execute(async (trx) => {
+    if ((await lockForChange(trx, caseRow.id)) !== 'open') return 'closed';
     if (!(await addAssignee(trx, caseRow.id, userId, now))) return 'already';
     await recordCaseEvent(trx, cipher, {
       caseId: caseRow.id,
@@ -710,7 +719,7 @@ export async function assignLegalStaff(
   });
 }
 
-export type UnassignOutcome = 'unassigned' | 'not_assigned' | 'last_without_team';
+export type UnassignOutcome = 'unassigned' | 'not_assigned' | 'last_without_team' | 'closed';
 
 export async function unassignLegalStaff(
   context: AppContext,
@@ -723,6 +732,7 @@ export async function unassignLegalStaff(
   const now = context.clock.now();
   return context.db.transaction().execute(async (trx) => {
     const locked = await lockCase(trx, caseRow.id);
+    if (locked?.status !== 'open') return 'closed';
     const assignees = await listAssigneeIds(trx, caseRow.id);
     if (!assignees.includes(userId)) return 'not_assigned';
     // A case with no team and nobody assigned would be seen by no one ever again.
@@ -740,7 +750,7 @@ export async function unassignLegalStaff(
   });
 }
 
-export type TeamChangeOutcome = 'changed' | 'unchanged' | 'not_member' | 'nobody_left';
+export type TeamChangeOutcome = 'changed' | 'unchanged' | 'not_member' | 'nobody_left' | 'closed';
 
 /** Moves the case to another of the actor's teams, or to none (then only its assignees see it). */
 export async function changeCaseTeam(
@@ -750,6 +760,7 @@ export async function changeCaseTeam(
   cipher: CaseCipher,
   teamId: string | null,
 ): Promise<TeamChangeOutcome> {
+  if (caseRow.status !== 'open') return 'closed';
   if (teamId === caseRow.team_id) return 'unchanged';
   if (teamId !== null) {
     const teams = await teamsOfUser(context.db, actorId);
@@ -758,7 +769,8 @@ export async function changeCaseTeam(
     return 'nobody_left';
   }
   const now = context.clock.now();
-  await context.db.transaction().execute(async (trx) => {
+  return context.db.transaction().execute(async (trx) => {
+    if ((await lockForChange(trx, caseRow.id)) !== 'open') return 'closed';
     await updateCase(trx, caseRow.id, { team_id: teamId, updated_at: now });
     await recordCaseEvent(trx, cipher, {
       caseId: caseRow.id,
@@ -768,8 +780,8 @@ export async function changeCaseTeam(
       at: now,
     });
     await auditCase(trx, context, actorId, 'case.updated', caseRow.id, { change: 'team', teamId });
+    return 'changed' as const;
   });
-  return 'changed';
 }
 
 const DAY_MS = 24 * 3600 * 1000;
