@@ -190,6 +190,7 @@ describe(`live incident board`, () => {
           'onWay',
           'reference',
           'reports',
+          'simulated',
           'status',
           'statusLabel',
           'type',

@@ -96,20 +96,24 @@ describe('moving the PGlite directory into PostgreSQL', () => {
     return { ...unpacked, databaseName };
   }
 
-  /** Columns migrations added to existing tables since the fixture's release: null in every moved row. */
-  const COLUMNS_ADDED_SINCE: Record<string, readonly string[]> = {
-    'public.subscription_signups': ['number_index', 'client_bucket'],
-    'public.audit_head': ['mac'],
-    'public.sms_outbox': ['case_id'],
+  /**
+   * Columns migrations added to existing tables since the fixture's release, with the value every moved row
+   * gets: null, or the column's default.
+   */
+  const COLUMNS_ADDED_SINCE: Record<string, Record<string, unknown>> = {
+    'public.subscription_signups': { number_index: null, client_bucket: null },
+    'public.audit_head': { mac: null },
+    'public.sms_outbox': { case_id: null },
+    'public.reports': { simulated: false },
   };
 
-  /** A moved row as the fixture's release wrote it: the columns added since, still null, left out. */
+  /** A moved row as the fixture's release wrote it: the columns added since, still at that value, left out. */
   function asFixtureWroteIt(table: string, row: string): string {
     const added = COLUMNS_ADDED_SINCE[table];
     if (!added) return row;
     const columns = Object.entries(JSON.parse(row) as Record<string, unknown>);
     return JSON.stringify(
-      Object.fromEntries(columns.filter(([name, value]) => !(added.includes(name) && value === null))),
+      Object.fromEntries(columns.filter(([name, value]) => !(name in added && added[name] === value))),
     );
   }
 
