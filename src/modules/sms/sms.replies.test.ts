@@ -7,6 +7,7 @@ import { SUPPORTED_LANGUAGES } from '../../config/config.ts';
 import { countSegments } from '../../integrations/messaging/segments.ts';
 import { QUESTIONS } from './sms.conversation.ts';
 import {
+  addedReply,
   helpReply,
   questionReply,
   receivedReply,
@@ -28,6 +29,7 @@ function everyReply(language: (typeof SUPPORTED_LANGUAGES)[number]): string[] {
       questionReply(language, question, { intro: true, networkName: identity.networkName }),
     ]),
     receivedReply(language, 'K7MQ4X9Z'),
+    addedReply(language, 'K7MQ4X9Z'),
     stoppedReply(language, identity),
     startedReply(language, identity),
     helpReply(language, identity),

@@ -42,6 +42,11 @@ export function receivedReply(language: Language, reference: string): string {
   return translator(language)('sms.received', { reference });
 }
 
+/** A later text within the conversation window joined the report. */
+export function addedReply(language: Language, reference: string): string {
+  return translator(language)('sms.added', { reference });
+}
+
 export function stoppedReply(language: Language, identity: HotlineIdentity): string {
   return translator(language)('sms.stopped', { network: identity.networkName });
 }
