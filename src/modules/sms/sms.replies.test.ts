@@ -27,6 +27,7 @@ function everyReply(language: (typeof SUPPORTED_LANGUAGES)[number]): string[] {
     ...QUESTIONS.flatMap((question) => [
       questionReply(language, question, { intro: false, networkName: identity.networkName }),
       questionReply(language, question, { intro: true, networkName: identity.networkName }),
+      questionReply(language, question, { intro: false, again: true, networkName: identity.networkName }),
     ]),
     receivedReply(language, 'K7MQ4X9Z'),
     addedReply(language, 'K7MQ4X9Z'),

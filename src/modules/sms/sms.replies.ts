@@ -31,11 +31,13 @@ export function siteOf(publicUrl: URL): string {
 export function questionReply(
   language: Language,
   question: Question,
-  options: { intro: boolean; networkName: string },
+  options: { intro: boolean; networkName: string; again?: boolean },
 ): string {
   const t = translator(language);
   const text = t(QUESTION_KEYS[question]);
-  return options.intro ? `${t('sms.intro', { network: options.networkName })} ${text}` : text;
+  if (options.intro) return `${t('sms.intro', { network: options.networkName })} ${text}`;
+  // An answer that did not fit what was asked: the question again, once, kindly.
+  return options.again ? `${t('sms.ask_again')} ${text}` : text;
 }
 
 export function receivedReply(language: Language, reference: string): string {

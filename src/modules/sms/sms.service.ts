@@ -34,6 +34,7 @@ import {
   guessLanguage,
   hasContent,
   isFinished,
+  isRetrying,
   markAsked,
   newConversation,
   parseConversation,
@@ -379,6 +380,7 @@ async function saveAndAskNext(
   const reply = questionReply(open.conversation.language, question, {
     intro: open.conversation.asked === null,
     networkName: context.config.networkName,
+    again: isRetrying(open.conversation),
   });
   const asking = { ...open, conversation: markAsked(open.conversation, question) };
   const claimed = await updateConversationClaimingReply(
