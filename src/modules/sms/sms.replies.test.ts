@@ -16,6 +16,9 @@ import {
   stoppedReply,
 } from './sms.replies.ts';
 
+/** Kept until: 30 days after 2026-11-23, as the network reads it in Chicago. */
+const kept = { until: new Date('2026-12-23T15:00:00Z'), timeZone: 'America/Chicago' };
+
 const identity = {
   networkName: 'Chicago Rapid Response',
   hotlineNumber: '+1 555 010 0199',
@@ -31,7 +34,7 @@ function everyReply(language: (typeof SUPPORTED_LANGUAGES)[number]): string[] {
     ]),
     receivedReply(language, 'K7MQ4X9Z'),
     addedReply(language, 'K7MQ4X9Z'),
-    stoppedReply(language, identity),
+    stoppedReply(language, identity, kept),
     startedReply(language, identity),
     helpReply(language, identity),
     helpReply(language, { ...identity, hotlineNumber: undefined }),
@@ -57,8 +60,8 @@ test('the wording is what keeps Spanish in GSM-7: accented replies would cost UC
 test('HELP names the network, the number to call and how to stop; STOP says how to come back', () => {
   assert.match(helpReply('en', identity), /Chicago Rapid Response.*\+1 555 010 0199.*STOP/);
   assert.match(helpReply('es', identity), /Chicago Rapid Response.*\+1 555 010 0199.*ALTO/);
-  assert.match(stoppedReply('en', identity), /START/);
-  assert.match(stoppedReply('es', identity), /INICIO/);
+  assert.match(stoppedReply('en', identity, kept), /START/);
+  assert.match(stoppedReply('es', identity, kept), /INICIO/);
 });
 
 test('HELP carries what CTIA asks: a contact (the hotline, else the site), how often, rates, how to stop', () => {
@@ -73,6 +76,25 @@ test('HELP carries what CTIA asks: a contact (the hotline, else the site), how o
       assert.match(reply, language === 'en' ? /STOP/ : /ALTO/);
     }
   }
+});
+
+test('STOP says what is kept, until when and why, without alarming: not "everything you wrote"', () => {
+  const september = { ...kept, until: new Date('2026-09-23T15:00:00Z') };
+  for (const language of SUPPORTED_LANGUAGES) {
+    const longest = stoppedReply(language, identity, september);
+    assert.deepEqual(countSegments(longest), { encoding: 'gsm7', segments: 1 }, 'the longest month fits');
+  }
+  const en = stoppedReply('en', identity, kept);
+  const es = stoppedReply('es', identity, kept);
+  assert.match(en, /We keep your report until December 23 to check it, or as evidence if confirmed/);
+  assert.match(
+    es,
+    /Guardamos su reporte hasta el 23 de diciembre para revisarlo, o como prueba si se confirma/,
+  );
+  assert.doesNotMatch(es, /Guardamos todo/);
+  // The date is the network's: late evening in Chicago is still the day before in UTC's morning.
+  const late = stoppedReply('en', identity, { ...kept, until: new Date('2026-12-24T03:00:00Z') });
+  assert.match(late, /until December 23 /);
 });
 
 test('the public address is given as a person types it', () => {

@@ -49,8 +49,21 @@ export function addedReply(language: Language, reference: string): string {
   return translator(language)('sms.added', { reference });
 }
 
-export function stoppedReply(language: Language, identity: HotlineIdentity): string {
-  return translator(language)('sms.stopped', { network: identity.networkName });
+/**
+ * STOP: no more texts, and what is kept, how long and why: what the person sent stays until the report
+ * retention runs out (unless it is confirmed, then it is kept as evidence), and how to come back.
+ */
+export function stoppedReply(
+  language: Language,
+  identity: HotlineIdentity,
+  kept: { until: Date; timeZone: string },
+): string {
+  const until = new Intl.DateTimeFormat(language === 'es' ? 'es-US' : 'en-US', {
+    month: 'long',
+    day: 'numeric',
+    timeZone: kept.timeZone,
+  }).format(kept.until);
+  return translator(language)('sms.stopped', { network: identity.networkName, until });
 }
 
 export function startedReply(language: Language, identity: HotlineIdentity): string {

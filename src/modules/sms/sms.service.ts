@@ -607,7 +607,10 @@ export async function takeIncomingText(
       now,
       blockedByProvider: false,
     });
-    return stoppedReply(language, identity(context));
+    return stoppedReply(language, identity(context), {
+      until: new Date(now.getTime() + context.config.reportRetentionDays * 86_400_000),
+      timeZone: context.config.timeZone,
+    });
   }
 
   const optedOut = await isOptedOut(trx, phoneIndex);
