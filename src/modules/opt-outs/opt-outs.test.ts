@@ -8,7 +8,6 @@ import { createStaffSession, type StaffSession } from '../../../test/support/sta
 import { createTestApp, TestClock, type TestApp } from '../../../test/support/test-context.ts';
 import { startTwilioStandIn, type TwilioStandIn } from '../../../test/support/twilio-stand-in.ts';
 import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TWILIO_TEST_ENV } from '../../../test/support/twilio-webhooks.ts';
-import { translate } from '../../i18n/i18n.ts';
 import { createSmsSender } from '../../integrations/messaging/create-sms-sender.ts';
 import { RecipientRefusedError } from '../../integrations/messaging/sms-sender.ts';
 import { composeConfirmedActivity, incidentWith } from '../alerts/alerts.test-helpers.ts';
