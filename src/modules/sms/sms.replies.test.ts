@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SUPPORTED_LANGUAGES } from '../../config/config.ts';
+import { translate } from '../../i18n/i18n.ts';
 import { countSegments } from '../../integrations/messaging/segments.ts';
 import { QUESTIONS } from './sms.conversation.ts';
 import {
@@ -95,6 +96,23 @@ test('STOP says what is kept, until when and why, without alarming: not "everyth
   // The date is the network's: late evening in Chicago is still the day before in UTC's morning.
   const late = stoppedReply('en', identity, { ...kept, until: new Date('2026-12-24T03:00:00Z') });
   assert.match(late, /until December 23 /);
+});
+
+test('Spanish texts keep their meaning in GSM-7: no word left without its accent ("codigo", "mas")', () => {
+  const network = identity.networkName;
+  const texts = [
+    ...everyReply('es'),
+    stoppedReply('es', identity, kept),
+    translate('es', 'alerts.need_zip', { network }),
+    translate('es', 'alerts.unknown_zip', { network, zips: '99999' }),
+    translate('es', 'alerts.code_text', { network, code: '123456' }),
+  ];
+  const dropped =
+    /(?<!\p{L})(mas|codigos?|numero|telefono|informacion|tambien|despues|aqui|dias?|detencion|fijo)(?!\p{L})/iu;
+  for (const text of texts) {
+    assert.doesNotMatch(text, dropped, text);
+    assert.deepEqual(countSegments(text), { encoding: 'gsm7', segments: 1 }, text);
+  }
 });
 
 test('the public address is given as a person types it', () => {
