@@ -202,7 +202,7 @@ describe("a case from a hotline call to the family's text", () => {
     assert.ok(text.startsWith(`${served!.context.config.networkName}: `), text);
     assert.match(text, /liberaron a su familiar\./);
     assert.match(text, /Llame al \+1 555 010 0199/);
-    assert.match(text, /Responda STOP/);
+    assert.match(text, /Responda ALTO/);
     assert.doesNotMatch(text, /news about|Call|Reply STOP/, 'not the English text');
     for (const secret of [...PERSON_NAME.split(' '), 'Carmen', '207334519', '334-519', '334519', RECEIPT]) {
       assert.ok(!text.includes(secret), `the text carries "${secret}"`);

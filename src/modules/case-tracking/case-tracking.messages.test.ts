@@ -38,7 +38,7 @@ describe('reminder texts', () => {
     assert.equal(
       composeFamilyHearingReminder({ ...base, language: 'es', court: 'Corte de Inmigración de Chicago' }),
       'Amparo: recordatorio de la audiencia de su familiar, mar 1 dic 9:00, Corte de Inmigracion de Chicago. ' +
-        'Preguntas: llame al +1 555 010 0199. Responda STOP para no recibir mas mensajes.',
+        'Preguntas: llame al +1 555 010 0199. Responda ALTO para dejar de recibir mensajes.',
     );
     assert.doesNotMatch(
       composeFamilyHearingReminder({ ...base, language: 'en', hotline: undefined }),

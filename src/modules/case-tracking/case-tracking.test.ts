@@ -421,7 +421,7 @@ describe(`case tracking`, () => {
     assert.equal(
       es[0],
       `Amparo: recordatorio de la audiencia de su familiar, ${whenEs}, Chicago Immigration Court. ` +
-        'Preguntas: llame al +1 555 010 0199. Responda STOP para no recibir mas mensajes.',
+        'Preguntas: llame al +1 555 010 0199. Responda ALTO para dejar de recibir mensajes.',
     );
     assert.equal(
       en[0],

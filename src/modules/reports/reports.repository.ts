@@ -128,6 +128,27 @@ export async function findReport(db: Db, id: string): Promise<Report | undefined
   return db.selectFrom('reports').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** A report's reference and details, locked until the caller's transaction ends (a later text joins it). */
+export async function lockReportDetails(
+  db: Db,
+  id: string,
+): Promise<{ reference: string; details_ciphertext: string | null } | undefined> {
+  return db
+    .selectFrom('reports')
+    .select(['reference', 'details_ciphertext'])
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function updateDetails(db: Db, id: string, detailsCiphertext: string): Promise<void> {
+  await db
+    .updateTable('reports')
+    .set({ details_ciphertext: detailsCiphertext })
+    .where('id', '=', id)
+    .execute();
+}
+
 /** Forgets a report's callback number (ciphertext and blind index). */
 export async function clearCallbackPhone(db: Db, id: string): Promise<void> {
   await db

@@ -24,11 +24,13 @@ import {
   listExpiredReportIds,
   listReports,
   listReportsSince,
+  lockReportDetails,
   lockReportStatus,
   markComplete,
   referencedStorageKeys,
   reportExists,
   REPORTS_CHANNEL,
+  updateDetails,
   updateStatus,
   type NewReportPhoto,
   type ReportListRow,
@@ -216,6 +218,27 @@ export async function insertIncomingReport(
     'Could not draw a free report reference.',
   );
   return { id: reportId, reference };
+}
+
+/**
+ * Adds what the reporter sent later (a text within the conversation window) to the end of an incoming
+ * report's details, inside the caller's transaction. Returns the report's reference, or undefined when the
+ * report is gone (expired or deleted), and the caller makes a new one.
+ */
+export async function appendToIncomingReport(
+  context: AppContext,
+  trx: Transaction<Database>,
+  reportId: string,
+  lines: string,
+): Promise<string | undefined> {
+  const row = await lockReportDetails(trx, reportId);
+  if (!row) return undefined;
+  const { fields } = context.secrets;
+  const ref = field(reportId, 'details');
+  const before = fields.decryptOptional(ref, row.details_ciphertext);
+  const details = before ? `${before}\n${lines}` : lines;
+  await updateDetails(trx, reportId, fields.encrypt(ref, details));
+  return row.reference;
 }
 
 export type ExpiryOutcome = 'deleted' | 'kept' | 'postponed' | 'gone';

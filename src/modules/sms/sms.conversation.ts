@@ -55,11 +55,13 @@ export interface Conversation {
   answered: Question[];
   /** The question last put to the sender; a text is read as its answer only while it is still open. */
   asked: Question | null;
+  /** Questions whose answer did not fit what was asked, so they were asked again (once). */
+  retried: Question[];
   texts: ReceivedText[];
 }
 
 export function newConversation(language: Language): Conversation {
-  return { language, answers: {}, answered: [], asked: null, texts: [] };
+  return { language, answers: {}, answered: [], asked: null, retried: [], texts: [] };
 }
 
 /** The next question to ask, or undefined when every question is settled. */
@@ -526,13 +528,47 @@ function choice(text: string, count: number): number | undefined {
 
 const UNKNOWN =
   /^\s*(\?+|idk|i don'?t know|dont know|don'?t know|not sure|unknown|no se|nose|ni idea|no sabemos|0)\s*$/u;
+/** A bare yes, no or ok: an answer to a yes-or-no question, never a place or a time. */
+const YES_NO =
+  /^\s*(yes|y|yeah|yep|no|n|nope|ok|okay|si|s|vale|bueno|claro|gracias|thanks|thank you)[\s.!]*$/u;
+const BARE_NUMBER = /^\s*#?\s*\d+\s*[.)]?\s*$/u;
+
+/**
+ * Whether an answer is plainly of another kind than what was asked: a ZIP code is not a time, "no" is not
+ * a place, "60623" is not a count. Free words that merely cannot be mapped are not misfits: they are kept.
+ */
+function isMisfit(question: Question, folded: string, answers: Answers): boolean {
+  switch (question) {
+    case 'activity':
+      return answers.activity === undefined && (BARE_NUMBER.test(folded) || YES_NO.test(folded));
+    case 'location':
+      // A ZIP alone is a (rough) place; any other bare number, or a yes or no, is not.
+      return (BARE_NUMBER.test(folded) && !/^\s*\d{5}\s*$/u.test(folded)) || YES_NO.test(folded);
+    case 'seen_when':
+      return (
+        answers.seenWhen === undefined &&
+        (BARE_NUMBER.test(folded) || YES_NO.test(folded) || readLocation(folded) !== undefined)
+      );
+    case 'count':
+      return (
+        answers.agentsCount === undefined && answers.vehiclesCount === undefined && BARE_NUMBER.test(folded)
+      );
+    case 'uniform':
+      return BARE_NUMBER.test(folded);
+    case 'source':
+      return answers.source === undefined && BARE_NUMBER.test(folded);
+  }
+}
 
 /**
  * The answer to the question that was asked. Numbered choices and recognised words fill the field; anything
  * else still settles the question (the words are kept in the report), so nobody is asked the same thing
  * twice. Empty text (a photo alone) answers nothing.
  */
-export function readAnswer(question: Question, text: string): { answers: Answers; settled: boolean } {
+export function readAnswer(
+  question: Question,
+  text: string,
+): { answers: Answers; settled: boolean; misfit?: true } {
   const trimmed = text.trim();
   if (trimmed === '') return { answers: {}, settled: false };
   const folded = fold(trimmed);
@@ -589,6 +625,15 @@ export function readAnswer(question: Question, text: string): { answers: Answers
   }
   const agency = readAgency(trimmed);
   if (agency) answers.agency = agency;
+  if (isMisfit(question, folded, answers)) {
+    // Whatever else the words say still counts (a ZIP given for "when?" helps targeting).
+    const zip = /^\s*(\d{5})\s*$/u.exec(folded)?.[1];
+    return {
+      answers: { ...(agency ? { agency } : {}), ...(zip ? { zip } : {}) },
+      settled: false,
+      misfit: true,
+    };
+  }
   return { answers, settled: true };
 }
 
@@ -649,11 +694,31 @@ export function receiveText(conversation: Conversation, text: IncomingText): Con
     texts: [...conversation.texts, { at: text.at.toISOString(), question, body, media: [...text.media] }],
   };
   if (question) {
-    const { answers, settled } = readAnswer(question, body);
+    const { answers, settled, misfit } = readAnswer(question, body);
     if (settled) next = merge(next, answers, [question]);
+    else if (misfit && !next.retried.includes(question)) {
+      // Asked again once, kindly; the words are kept, and anything else they say still counts.
+      next = merge({ ...next, retried: [...next.retried, question] }, answers, []);
+    } else if (misfit) {
+      // Asked twice: the question is settled as unknown and the conversation goes on.
+      next = merge(next, answers, [question]);
+    }
   }
   const everything = readEverything(body);
   return merge(next, everything.answers, everything.settles);
+}
+
+/** True when the text just received did not fit the open question, which is to be asked again. */
+export function isRetrying(conversation: Conversation): boolean {
+  const question = pendingQuestion(conversation);
+  const last = conversation.texts.at(-1);
+  return (
+    question !== undefined &&
+    conversation.asked === question &&
+    conversation.retried.includes(question) &&
+    last?.question === question &&
+    last.body.trim() !== ''
+  );
 }
 
 /** Records that a question was put to the sender (the reply went out, or is queued to). */
@@ -722,11 +787,14 @@ export function parseConversation(json: string, language: Language): Conversatio
     answers: value.answers ?? {},
     answered: value.answered.filter((q): q is Question => (QUESTIONS as readonly string[]).includes(q)),
     asked: value.asked && (QUESTIONS as readonly string[]).includes(value.asked) ? value.asked : null,
+    retried: Array.isArray(value.retried)
+      ? value.retried.filter((q): q is Question => (QUESTIONS as readonly string[]).includes(q))
+      : [],
     texts: value.texts,
   };
 }
 
 export function serializeConversation(conversation: Conversation): string {
-  const { answers, answered, asked, texts } = conversation;
-  return JSON.stringify({ answers, answered, asked, texts });
+  const { answers, answered, asked, retried, texts } = conversation;
+  return JSON.stringify({ answers, answered, asked, retried, texts });
 }

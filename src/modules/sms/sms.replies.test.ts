@@ -4,9 +4,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SUPPORTED_LANGUAGES } from '../../config/config.ts';
+import { translate } from '../../i18n/i18n.ts';
 import { countSegments } from '../../integrations/messaging/segments.ts';
 import { QUESTIONS } from './sms.conversation.ts';
 import {
+  addedReply,
   helpReply,
   questionReply,
   receivedReply,
@@ -14,6 +16,9 @@ import {
   startedReply,
   stoppedReply,
 } from './sms.replies.ts';
+
+/** Kept until: 30 days after 2026-11-23, as the network reads it in Chicago. */
+const kept = { until: new Date('2026-12-23T15:00:00Z'), timeZone: 'America/Chicago' };
 
 const identity = {
   networkName: 'Chicago Rapid Response',
@@ -26,9 +31,11 @@ function everyReply(language: (typeof SUPPORTED_LANGUAGES)[number]): string[] {
     ...QUESTIONS.flatMap((question) => [
       questionReply(language, question, { intro: false, networkName: identity.networkName }),
       questionReply(language, question, { intro: true, networkName: identity.networkName }),
+      questionReply(language, question, { intro: false, again: true, networkName: identity.networkName }),
     ]),
     receivedReply(language, 'K7MQ4X9Z'),
-    stoppedReply(language, identity),
+    addedReply(language, 'K7MQ4X9Z'),
+    stoppedReply(language, identity, kept),
     startedReply(language, identity),
     helpReply(language, identity),
     helpReply(language, { ...identity, hotlineNumber: undefined }),
@@ -54,8 +61,8 @@ test('the wording is what keeps Spanish in GSM-7: accented replies would cost UC
 test('HELP names the network, the number to call and how to stop; STOP says how to come back', () => {
   assert.match(helpReply('en', identity), /Chicago Rapid Response.*\+1 555 010 0199.*STOP/);
   assert.match(helpReply('es', identity), /Chicago Rapid Response.*\+1 555 010 0199.*ALTO/);
-  assert.match(stoppedReply('en', identity), /START/);
-  assert.match(stoppedReply('es', identity), /INICIO/);
+  assert.match(stoppedReply('en', identity, kept), /START/);
+  assert.match(stoppedReply('es', identity, kept), /INICIO/);
 });
 
 test('HELP carries what CTIA asks: a contact (the hotline, else the site), how often, rates, how to stop', () => {
@@ -69,6 +76,42 @@ test('HELP carries what CTIA asks: a contact (the hotline, else the site), how o
       assert.match(reply, language === 'en' ? /Msg&data rates may apply/ : /Pueden aplicar tarifas/);
       assert.match(reply, language === 'en' ? /STOP/ : /ALTO/);
     }
+  }
+});
+
+test('STOP says what is kept, until when and why, without alarming: not "everything you wrote"', () => {
+  const september = { ...kept, until: new Date('2026-09-23T15:00:00Z') };
+  for (const language of SUPPORTED_LANGUAGES) {
+    const longest = stoppedReply(language, identity, september);
+    assert.deepEqual(countSegments(longest), { encoding: 'gsm7', segments: 1 }, 'the longest month fits');
+  }
+  const en = stoppedReply('en', identity, kept);
+  const es = stoppedReply('es', identity, kept);
+  assert.match(en, /We keep your report until December 23 to check it, or as evidence if confirmed/);
+  assert.match(
+    es,
+    /Guardamos su reporte hasta el 23 de diciembre para revisarlo, o como prueba si se confirma/,
+  );
+  assert.doesNotMatch(es, /Guardamos todo/);
+  // The date is the network's: late evening in Chicago is still the day before in UTC's morning.
+  const late = stoppedReply('en', identity, { ...kept, until: new Date('2026-12-24T03:00:00Z') });
+  assert.match(late, /until December 23 /);
+});
+
+test('Spanish texts keep their meaning in GSM-7: no word left without its accent ("codigo", "mas")', () => {
+  const network = identity.networkName;
+  const texts = [
+    ...everyReply('es'),
+    stoppedReply('es', identity, kept),
+    translate('es', 'alerts.need_zip', { network }),
+    translate('es', 'alerts.unknown_zip', { network, zips: '99999' }),
+    translate('es', 'alerts.code_text', { network, code: '123456' }),
+  ];
+  const dropped =
+    /(?<!\p{L})(mas|codigos?|numero|telefono|informacion|tambien|despues|aqui|dias?|detencion|fijo)(?!\p{L})/iu;
+  for (const text of texts) {
+    assert.doesNotMatch(text, dropped, text);
+    assert.deepEqual(countSegments(text), { encoding: 'gsm7', segments: 1 }, text);
   }
 });
 

@@ -33,19 +33,39 @@ export function siteOf(publicUrl: URL): string {
 export function questionReply(
   language: Language,
   question: Question,
-  options: { intro: boolean; networkName: string },
+  options: { intro: boolean; networkName: string; again?: boolean },
 ): string {
   const t = translator(language);
   const text = t(QUESTION_KEYS[question]);
-  return options.intro ? `${t('sms.intro', { network: options.networkName })} ${text}` : text;
+  if (options.intro) return `${t('sms.intro', { network: options.networkName })} ${text}`;
+  // An answer that did not fit what was asked: the question again, once, kindly.
+  return options.again ? `${t('sms.ask_again')} ${text}` : text;
 }
 
 export function receivedReply(language: Language, reference: string): string {
   return translator(language)('sms.received', { reference });
 }
 
-export function stoppedReply(language: Language, identity: HotlineIdentity): string {
-  return translator(language)('sms.stopped', { network: identity.networkName });
+/** A later text within the conversation window joined the report. */
+export function addedReply(language: Language, reference: string): string {
+  return translator(language)('sms.added', { reference });
+}
+
+/**
+ * STOP: no more texts, and what is kept, how long and why: what the person sent stays until the report
+ * retention runs out (unless it is confirmed, then it is kept as evidence), and how to come back.
+ */
+export function stoppedReply(
+  language: Language,
+  identity: HotlineIdentity,
+  kept: { until: Date; timeZone: string },
+): string {
+  const until = new Intl.DateTimeFormat(language === 'es' ? 'es-US' : 'en-US', {
+    month: 'long',
+    day: 'numeric',
+    timeZone: kept.timeZone,
+  }).format(kept.until);
+  return translator(language)('sms.stopped', { network: identity.networkName, until });
 }
 
 export function startedReply(language: Language, identity: HotlineIdentity): string {

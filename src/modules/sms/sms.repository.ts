@@ -20,6 +20,27 @@ export async function lockOpenConversation(db: Db, phoneIndex: string): Promise<
     .executeTakeFirst();
 }
 
+/**
+ * The number's latest closed conversation whose last text came at or after `since` (within the conversation
+ * window), locked until the caller's transaction ends.
+ */
+export async function lockRecentClosedConversation(
+  db: Db,
+  phoneIndex: string,
+  since: Date,
+): Promise<SmsConversation | undefined> {
+  return db
+    .selectFrom('sms_conversations')
+    .selectAll()
+    .where('phone_index', '=', phoneIndex)
+    .where('closed_at', 'is not', null)
+    .where('last_message_at', '>=', since)
+    .orderBy('last_message_at', 'desc')
+    .limit(1)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
 export async function lockConversation(db: Db, id: string): Promise<SmsConversation | undefined> {
   return db.selectFrom('sms_conversations').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
 }
@@ -180,11 +201,15 @@ export async function listSilentConversations(db: Db, cutoff: Date, limit: numbe
   return rows.map((row) => row.id);
 }
 
-/** Closed conversations only serve the reply window and owed replies; after a while they go. */
+/**
+ * Closed conversations only serve the reply window, owed replies and the conversation window (a later text
+ * joins the report); once silent for a while they go.
+ */
 export async function deleteClosedConversations(db: Db, closedBefore: Date): Promise<number> {
   const result = await db
     .deleteFrom('sms_conversations')
     .where('closed_at', '<', closedBefore)
+    .where('last_message_at', '<', closedBefore)
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }

@@ -27,13 +27,14 @@ import { isUnsubscribedRefusal } from '../../integrations/twilio/rest-client.ts'
 import { mayTextAnonymously } from '../../phone/phone.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { findReportReferences } from '../reports/reports.queries.ts';
-import { insertIncomingReport } from '../reports/reports.service.ts';
+import { appendToIncomingReport, insertIncomingReport } from '../reports/reports.service.ts';
 import { readZipList } from '../subscriptions/subscriptions.schemas.ts';
 import { resumeSubscriptionAfterStart, subscribeBySms } from '../subscriptions/subscriptions.service.ts';
 import {
   guessLanguage,
   hasContent,
   isFinished,
+  isRetrying,
   markAsked,
   newConversation,
   parseConversation,
@@ -43,6 +44,7 @@ import {
   receiveText,
   serializeConversation,
   toReportFields,
+  transcript,
   type Conversation,
   type Keyword,
   type ProviderKeyword,
@@ -65,6 +67,7 @@ import {
   listSilentConversations,
   lockConversation,
   lockOpenConversation,
+  lockRecentClosedConversation,
   openConversationUnlessOptedOut,
   updateConversationClaimingReply,
   updateConversation,
@@ -73,6 +76,7 @@ import {
   type ReplyClaim,
 } from './sms.repository.ts';
 import {
+  addedReply,
   helpReply,
   questionReply,
   receivedReply,
@@ -377,6 +381,7 @@ async function saveAndAskNext(
   const reply = questionReply(open.conversation.language, question, {
     intro: open.conversation.asked === null,
     networkName: context.config.networkName,
+    again: isRetrying(open.conversation),
   });
   const asking = { ...open, conversation: markAsked(open.conversation, question) };
   const claimed = await updateConversationClaimingReply(
@@ -603,7 +608,10 @@ export async function takeIncomingText(
       now,
       blockedByProvider: false,
     });
-    return stoppedReply(language, identity(context));
+    return stoppedReply(language, identity(context), {
+      until: new Date(now.getTime() + context.config.reportRetentionDays * 86_400_000),
+      timeZone: context.config.timeZone,
+    });
   }
 
   const optedOut = await isOptedOut(trx, phoneIndex);
@@ -655,7 +663,15 @@ async function takeReportText(
   phoneIndex: string,
   now: Date,
 ): Promise<string | undefined> {
-  const language = guessLanguage(text.body, context.config.defaultLanguage);
+  const recent = await recentClosedConversation(context, trx, phoneIndex, now);
+  if (recent?.step === 'done' && recent.report_id !== null && !(await isOptedOut(trx, phoneIndex))) {
+    const joined = await addToReport(context, trx, text, { row: recent, reportId: recent.report_id }, now);
+    if (joined) return joined.reply;
+  }
+  // Within the conversation window the number keeps the language it was last spoken to in.
+  const language = recent
+    ? storedLanguage(recent.language, context.config.defaultLanguage)
+    : guessLanguage(text.body, context.config.defaultLanguage);
   const current = await openConversationForText(context, trx, text.from, phoneIndex, language, now);
   if (!current) {
     await reportFromOptedOutNumber(context, trx, text, language, now);
@@ -686,6 +702,52 @@ async function takeReportText(
     return undefined;
   }
   return saveAndAskNext(context, trx, current, now);
+}
+
+/**
+ * The number's conversation that closed within the conversation window (its last text no longer ago than
+ * the abandonment timeout), locked, when the number has no open one.
+ */
+async function recentClosedConversation(
+  context: AppContext,
+  trx: Trx,
+  phoneIndex: string,
+  now: Date,
+): Promise<SmsConversation | undefined> {
+  if (await lockOpenConversation(trx, phoneIndex)) return undefined;
+  const since = new Date(now.getTime() - context.config.hotline.smsConversationTimeoutMinutes * 60_000);
+  return lockRecentClosedConversation(trx, phoneIndex, since);
+}
+
+/**
+ * A later text within the conversation window joins the report the conversation became (kept verbatim,
+ * media included), and is acknowledged in the conversation's language if the reply window allows. Each such
+ * text keeps the window open. Undefined when the report is gone; the text then starts a new conversation.
+ */
+async function addToReport(
+  context: AppContext,
+  trx: Trx,
+  text: IncomingText,
+  closed: { row: SmsConversation; reportId: string },
+  now: Date,
+): Promise<{ reply: string | undefined } | undefined> {
+  const language = storedLanguage(closed.row.language, context.config.defaultLanguage);
+  const received = receiveText(newConversation(language), {
+    body: text.body,
+    at: now,
+    media: text.media.map((m) => m.contentType),
+  });
+  const reference = await appendToIncomingReport(context, trx, closed.reportId, transcript(received));
+  if (reference === undefined) return undefined;
+  const mediaIds = await storeMedia(context, trx, text.media, { reportId: closed.reportId }, now);
+  await scheduleMediaFetches(context, trx, mediaIds);
+  const claimed = await updateConversationClaimingReply(
+    trx,
+    closed.row.id,
+    { last_message_at: now },
+    replyClaim(context, closed.row.phone_index, now),
+  );
+  return { reply: claimed.claimed ? addedReply(language, reference) : undefined };
 }
 
 /** A text from a number that opted out: no conversation, no answer, but the words become a report. */
@@ -797,9 +859,13 @@ export async function sendOwedReply(context: AppContext, conversationId: string)
   return 'sent';
 }
 
-/** Closed conversations serve only the reply window and owed replies, so they go soon after. */
+/**
+ * Closed conversations serve only the reply window, owed replies and the conversation window (a later text
+ * joins the report, in the same language), so they go soon after.
+ */
 export function closedRetentionMs(context: AppContext): number {
-  return Math.max(60 * 60 * 1000, 2 * context.config.hotline.smsReplyWindowSeconds * 1000);
+  const { smsReplyWindowSeconds, smsConversationTimeoutMinutes } = context.config.hotline;
+  return Math.max(60 * 60 * 1000, 2 * smsReplyWindowSeconds * 1000, smsConversationTimeoutMinutes * 60_000);
 }
 
 const SWEEP_BATCH = 100;
