@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { outboxTextsTo } from '../../src/modules/dispatch/dispatch.test-helpers.ts';
-import { axeViolations, closeAll, launchBrowser, serveApp, WAIT_MS, type ServedApp } from './browser.ts';
+import { axeViolations, closeAll, launchBrowser, serveApp, visitorPage, type ServedApp } from './browser.ts';
 
 const SCREENSHOTS = path.join(import.meta.dirname, '..', '..', 'test-results');
 const PHONE = { width: 375, height: 812 };
@@ -32,27 +32,9 @@ describe('alert sign-up on the web, in a browser', () => {
   let browser: Browser | undefined;
   const contexts: BrowserContext[] = [];
 
-  async function open(options: {
-    javaScript: boolean;
-    lang: 'en' | 'es';
-    viewport: { width: number; height: number };
-  }): Promise<Page> {
-    const context = await browser!.newContext({
-      javaScriptEnabled: options.javaScript,
-      viewport: options.viewport,
-      locale: options.lang === 'es' ? 'es-MX' : 'en-US',
-      extraHTTPHeaders: { 'Accept-Language': options.lang === 'es' ? 'es-MX,es' : 'en-US,en' },
-    });
-    context.setDefaultTimeout(WAIT_MS);
-    context.setDefaultNavigationTimeout(WAIT_MS);
-    contexts.push(context);
-    const page = await context.newPage();
-    // Nothing may come from anywhere but Amparo.
-    page.on('request', (request) => {
-      assert.ok(request.url().startsWith(served!.baseUrl), `a request to ${request.url()}`);
-    });
-    return page;
-  }
+  /** Nothing may come from anywhere but Amparo. */
+  const open = (options: Parameters<typeof visitorPage>[3]): Promise<Page> =>
+    visitorPage(browser!, served!, contexts, options);
 
   /**
    * axe-core on the page as a browser without JavaScript shows it: the same HTML with its <noscript>

@@ -1,5 +1,6 @@
 // Shared set-up for the browser journeys: a real Chromium (Debian's, or AMPARO_CHROMIUM_PATH) driven by
 // playwright-core, and a full Amparo listening on a real port over an embedded database.
+import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -103,6 +104,33 @@ let axeSource: string | undefined;
  * axe-core's violations on the page, as `id (impact): targets`. It is evaluated through the debugger, so the
  * page's strict CSP need not allow it. It needs JavaScript on: without it a page's timers never fire.
  */
+/**
+ * A page as a member of the public opens it: no session, in the language asked for, with or without
+ * JavaScript. Any request to another origin fails the test. The context joins `contexts`, which the journey
+ * closes when it ends.
+ */
+export async function visitorPage(
+  browser: Browser,
+  served: ServedApp,
+  contexts: BrowserContext[],
+  options: { javaScript: boolean; lang: 'en' | 'es'; viewport: { width: number; height: number } },
+): Promise<Page> {
+  const context = await browser.newContext({
+    javaScriptEnabled: options.javaScript,
+    viewport: options.viewport,
+    locale: options.lang === 'es' ? 'es-MX' : 'en-US',
+    extraHTTPHeaders: { 'Accept-Language': options.lang === 'es' ? 'es-MX,es' : 'en-US,en' },
+  });
+  context.setDefaultTimeout(WAIT_MS);
+  context.setDefaultNavigationTimeout(WAIT_MS);
+  contexts.push(context);
+  const page = await context.newPage();
+  page.on('request', (request) => {
+    assert.ok(request.url().startsWith(served.baseUrl), `a request to ${request.url()}`);
+  });
+  return page;
+}
+
 export async function axeViolations(page: Page): Promise<string[]> {
   axeSource ??= await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
   await page.evaluate(axeSource);

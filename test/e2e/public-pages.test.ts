@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { translate } from '../../src/i18n/i18n.ts';
 import { RIGHTS_POINTS } from '../../src/modules/public/rights.ts';
-import { axeViolations, closeAll, launchBrowser, serveApp, WAIT_MS, type ServedApp } from './browser.ts';
+import { axeViolations, closeAll, launchBrowser, serveApp, visitorPage, type ServedApp } from './browser.ts';
 
 const SCREENSHOTS = path.join(import.meta.dirname, '..', '..', 'test-results');
 const VIEWPORTS = { phone: { width: 375, height: 812 }, desktop: { width: 1440, height: 900 } } as const;
@@ -27,19 +27,7 @@ describe('public pages in a browser', () => {
     lang: 'en' | 'es';
     viewport: { width: number; height: number };
   }): Promise<Page> {
-    const context = await browser!.newContext({
-      javaScriptEnabled: options.javaScript,
-      viewport: options.viewport,
-      locale: options.lang === 'es' ? 'es-MX' : 'en-US',
-      extraHTTPHeaders: { 'Accept-Language': options.lang === 'es' ? 'es-MX,es' : 'en-US,en' },
-    });
-    context.setDefaultTimeout(WAIT_MS);
-    context.setDefaultNavigationTimeout(WAIT_MS);
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('request', (request) => {
-      assert.ok(request.url().startsWith(served!.baseUrl), `a request to ${request.url()}`);
-    });
+    const page = await visitorPage(browser!, served!, contexts, options);
     page.on('response', (response) => {
       assert.ok(response.status() < 400, `${response.url()} answered ${response.status()}`);
     });
