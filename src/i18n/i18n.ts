@@ -1,7 +1,7 @@
 // Messages live in one directory per language (locales/<lang>/), split by area into the same file names:
 // core (pages, console, errors), sms and voice (what the hotline says), incidents, dispatch, alerts, and
 // cases, case_tracking and case_support (detained people's cases), and rights (know your rights: the web
-// page, the voice menu and the RIGHTS/DERECHOS text). Adding a
+// page, the voice menu and the RIGHTS/DERECHOS text), and home (the staff home page). Adding a
 // language means copying the directory, translating it and listing it in SUPPORTED_LANGUAGES; a test checks
 // every language has every key and no key is defined in two files.
 import enCore from './locales/en/core.json' with { type: 'json' };
@@ -14,6 +14,7 @@ import enCases from './locales/en/cases.json' with { type: 'json' };
 import enCaseTracking from './locales/en/case_tracking.json' with { type: 'json' };
 import enCaseSupport from './locales/en/case_support.json' with { type: 'json' };
 import enRights from './locales/en/rights.json' with { type: 'json' };
+import enHome from './locales/en/home.json' with { type: 'json' };
 import esCore from './locales/es/core.json' with { type: 'json' };
 import esSms from './locales/es/sms.json' with { type: 'json' };
 import esVoice from './locales/es/voice.json' with { type: 'json' };
@@ -24,6 +25,7 @@ import esCases from './locales/es/cases.json' with { type: 'json' };
 import esCaseTracking from './locales/es/case_tracking.json' with { type: 'json' };
 import esCaseSupport from './locales/es/case_support.json' with { type: 'json' };
 import esRights from './locales/es/rights.json' with { type: 'json' };
+import esHome from './locales/es/home.json' with { type: 'json' };
 import { SUPPORTED_LANGUAGES, type Language } from '../config/config.ts';
 
 /** Each language's files, by area, in the order they are merged. */
@@ -39,6 +41,7 @@ export const CATALOG_FILES = {
     case_tracking: enCaseTracking,
     case_support: enCaseSupport,
     rights: enRights,
+    home: enHome,
   },
   es: {
     core: esCore,
@@ -51,6 +54,7 @@ export const CATALOG_FILES = {
     case_tracking: esCaseTracking,
     case_support: esCaseSupport,
     rights: esRights,
+    home: esHome,
   },
 } as const;
 
@@ -65,6 +69,7 @@ const english = {
   ...enCaseTracking,
   ...enCaseSupport,
   ...enRights,
+  ...enHome,
 };
 export type MessageKey = keyof typeof english;
 export type Messages = Record<MessageKey, string>;
@@ -82,6 +87,7 @@ export const CATALOGS: Record<Language, Messages> = {
     ...esCaseTracking,
     ...esCaseSupport,
     ...esRights,
+    ...esHome,
   },
 };
 

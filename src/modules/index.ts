@@ -10,6 +10,7 @@ import { caseSupportModule } from './case-support/case-support.module.ts';
 import { caseTrackingModule } from './case-tracking/case-tracking.module.ts';
 import { casesModule } from './cases/cases.module.ts';
 import { dispatchModule } from './dispatch/dispatch.module.ts';
+import { homeModule } from './home/home.module.ts';
 import { incidentsModule } from './incidents/incidents.module.ts';
 import { optOutsModule } from './opt-outs/opt-outs.module.ts';
 import { outboxModule } from './outbox/outbox.module.ts';
@@ -42,6 +43,7 @@ export const DOMAIN_MODULES: readonly DomainModule[] = [
   casesModule,
   caseSupportModule,
   providerRetentionModule,
+  homeModule,
 ];
 
 export interface AmparoModules {

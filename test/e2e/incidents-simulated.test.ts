@@ -62,7 +62,7 @@ describe('incidents: grouping any report, status from the incident, simulated re
       location: 'la 26 y Lawndale',
     });
     const noZip = await storeReport(context, { zip: null, location: 'la 26 y Lawndale' });
-    urls.queue = '/console';
+    urls.queue = '/console/reports';
     urls.grouping = `/console/incidents/new?report=${noZip.id}`;
     urls.confirmedReport = `/console/reports/${confirmedReport.id}`;
     urls.simulatedReport = `/console/reports/${simulated.id}`;

@@ -73,7 +73,7 @@ describe('live console', () => {
       },
     ]);
     consolePage = await consoleContext.newPage();
-    const response = await consolePage.goto(`${served!.baseUrl}/console`);
+    const response = await consolePage.goto(`${served!.baseUrl}/console/reports`);
     assert.equal(response?.status(), 200);
     await consolePage.locator('h1', { hasText: 'Reports' }).waitFor();
 

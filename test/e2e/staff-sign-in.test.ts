@@ -106,7 +106,7 @@ describe('staff sign-in with a second factor', () => {
     firstStep = totpStep(now);
     await enterCode(firstCode);
     await page.waitForURL(url('/console'));
-    await page.locator('h1', { hasText: 'Reports' }).waitFor();
+    await page.locator('h1', { hasText: 'What needs you now' }).waitFor();
     await page.locator('nav.console-nav').getByRole('link', { name: 'My account' }).waitFor();
 
     const session = await sessionRow();
@@ -171,7 +171,7 @@ describe('staff sign-in with a second factor', () => {
     const nextCode = totpAt(secret, now);
     await enterCode(nextCode);
     await page.waitForURL(url('/console'));
-    await page.locator('h1', { hasText: 'Reports' }).waitFor();
+    await page.locator('h1', { hasText: 'What needs you now' }).waitFor();
     assert.equal((await sessionRow())?.mfa_complete, true);
     const user = await served!.context.db
       .selectFrom('users')

@@ -48,7 +48,9 @@ const EXPECTED: Record<string, Allowed> = {
   'POST /console/users/:id/enable': ADMIN,
   'POST /console/users/access-requests/:id/approve': ADMIN,
   'POST /console/users/access-requests/:id/refuse': ADMIN,
+  // The home page: every staff member, each seeing the panels of the roles they hold.
   'GET /console': EVERY_STAFF_ROLE,
+  'GET /console/reports': REPORT_TRIAGE,
   'GET /console/reports/events': REPORT_TRIAGE,
   'GET /console/reports/:id': REPORT_TRIAGE,
   'GET /console/reports/:id/photo': REPORT_TRIAGE,

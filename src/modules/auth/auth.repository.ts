@@ -444,3 +444,23 @@ export async function listAccountsWithRole(
   }
   return query.orderBy('created_at').orderBy('id').execute();
 }
+
+/** For the admin's home page: enabled staff accounts, and invitations sent but not yet used nor expired. */
+export async function countStaffAndPendingInvites(
+  db: Db,
+  now: Date,
+): Promise<{ staff: number; pendingInvites: number }> {
+  const staff = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('disabled_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  const invites = await db
+    .selectFrom('invites')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('kind', '=', 'invite')
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirstOrThrow();
+  return { staff: Number(staff.n), pendingInvites: Number(invites.n) };
+}

@@ -7,6 +7,8 @@ import { fieldRef, type FieldRef } from '../../crypto/field-encryption.ts';
 import type { Database, Role } from '../../db/schema.ts';
 import { findAccountsByIds, listAccountsWithRole, type AccountRow } from './auth.repository.ts';
 
+export { countStaffAndPendingInvites } from './auth.repository.ts';
+
 type Db = Kysely<Database>;
 
 /** A staff member's sign-in email, encrypted in `users.email_ciphertext`. */

@@ -525,3 +525,37 @@ export async function moveAssignments(db: Db, fromCaseId: string, toCaseId: stri
     .where('case_id', '=', fromCaseId)
     .execute();
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// The home page
+
+/**
+ * Open, live cases this staff member may see that have no attorney now, oldest reference first (at most
+ * `limit`), and how many in all. Need to know is the cases module's subquery; nothing here widens it.
+ */
+export async function listVisibleCasesWithoutAttorney(
+  db: Db,
+  userId: string,
+  limit: number,
+): Promise<{ count: number; rows: { id: string; reference: string }[] }> {
+  const base = () =>
+    db
+      .selectFrom(liveCasesVisibleToQuery(db, userId).as('c'))
+      .where('c.id', 'in', openLiveCaseIdsQuery(db))
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('case_attorney_assignments as a')
+              .select('a.id')
+              .whereRef('a.case_id', '=', 'c.id')
+              .where('a.ended_at', 'is', null),
+          ),
+        ),
+      );
+  const count = await base()
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  const rows = await base().select(['c.id', 'c.reference']).orderBy('c.reference').limit(limit).execute();
+  return { count: Number(count.n), rows };
+}

@@ -10,6 +10,7 @@ import type {
   HearingsTable,
   LocatorChecksTable,
 } from '../../db/schema.ts';
+import { liveCasesVisibleToQuery, openLiveCaseIdsQuery } from '../cases/cases.queries.ts';
 
 type Db = Kysely<Database>;
 
@@ -310,4 +311,23 @@ export async function hasFacilityStay(db: Db, caseId: string): Promise<boolean> 
     .limit(1)
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/**
+ * The hearings of the open, live cases this staff member may see (need to know is the cases module's subquery),
+ * with their case's reference. The hearing's time is sealed with the case key: the caller unseals and filters.
+ */
+export async function listHearingsOfVisibleOpenCases(
+  db: Db,
+  userId: string,
+): Promise<(HearingRow & { case_reference: string })[]> {
+  return db
+    .selectFrom('hearings as h')
+    .innerJoin(liveCasesVisibleToQuery(db, userId).as('c'), 'c.id', 'h.case_id')
+    .selectAll('h')
+    .select('c.reference as case_reference')
+    .where('h.case_id', 'in', openLiveCaseIdsQuery(db))
+    .orderBy('c.reference')
+    .orderBy('h.id')
+    .execute();
 }

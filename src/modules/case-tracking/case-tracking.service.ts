@@ -28,6 +28,7 @@ import {
   lastLocatorChecks,
   listFacilityStays,
   listHearings,
+  listHearingsOfVisibleOpenCases,
   listLocatorChecks,
   lockHearing,
   updateHearingRow,
@@ -461,6 +462,45 @@ export async function checksDue(context: AppContext, principal: Principal): Prom
 
 // ---------------------------------------------------------------------------------------------------------
 // Hearings
+
+export interface UpcomingHearing {
+  caseId: string;
+  caseReference: string;
+  startsAt: Date;
+}
+
+/**
+ * Hearings from `from` until `until` on the open cases the staff member may see, soonest first: the home page's
+ * week ahead. Each case is opened through openCaseForStaff (the same rule as its page); a case that cannot be
+ * opened now (its key destroyed meanwhile) is left out.
+ */
+export async function upcomingHearings(
+  context: AppContext,
+  principal: Principal,
+  from: Date,
+  until: Date,
+): Promise<UpcomingHearing[]> {
+  if (!principal.roles.includes('legal')) return [];
+  const rows = await listHearingsOfVisibleOpenCases(context.db, principal.userId);
+  const ciphers = new Map<string, CaseCipher | null>();
+  const found: UpcomingHearing[] = [];
+  for (const row of rows) {
+    if (!ciphers.has(row.case_id)) {
+      try {
+        ciphers.set(row.case_id, (await openCaseForStaff(context, principal, row.case_id)).cipher);
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        ciphers.set(row.case_id, null);
+      }
+    }
+    const cipher = ciphers.get(row.case_id);
+    if (!cipher) continue;
+    const startsAt = new Date(unsealHearing(cipher, row).startsAt);
+    if (startsAt >= from && startsAt < until)
+      found.push({ caseId: row.case_id, caseReference: row.case_reference, startsAt });
+  }
+  return found.sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
+}
 
 /**
  * A hearing's reminders: one per AMPARO_HEARING_REMINDER_HOURS offset whose time is still ahead. An offset

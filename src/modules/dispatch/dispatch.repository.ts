@@ -203,3 +203,33 @@ export async function findVerificationForDispatch(
     .limit(1)
     .executeTakeFirst();
 }
+
+/** Dispatches whose responder said they are on the way, newest answer first (at most `limit`), and their number. */
+export async function listDispatchesOnTheWay(
+  db: Db,
+  limit: number,
+): Promise<{
+  count: number;
+  rows: {
+    id: string;
+    incident_id: string;
+    responder_id: string;
+    eta_minutes: number | null;
+    responded_at: Date | null;
+  }[];
+}> {
+  const count = await db
+    .selectFrom('dispatches')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('status', '=', 'on_way')
+    .executeTakeFirstOrThrow();
+  const rows = await db
+    .selectFrom('dispatches as d')
+    .select(['d.id', 'd.incident_id', 'd.responder_id', 'd.eta_minutes', 'd.responded_at'])
+    .where('d.status', '=', 'on_way')
+    .orderBy('d.responded_at', 'desc')
+    .orderBy('d.id')
+    .limit(limit)
+    .execute();
+  return { count: Number(count.n), rows };
+}

@@ -230,7 +230,7 @@ function registerProfileRoutes(app: FastifyInstance, scope: DispatchRouteScope):
       if (!validation.ok)
         return showProfile(request, reply, { status: 422, values, errors: validation.errors });
       await saveProfile(context, principal.userId, validation.input);
-      return reply.redirect('/console/profile?saved=1', 303);
+      return reply.redirect(request.body.from === 'home' ? '/console' : '/console/profile?saved=1', 303);
     },
   );
 

@@ -305,6 +305,8 @@ export const profileBody = {
     languages: { type: 'string' },
     home_zips: { type: 'string' },
     on_shift: { type: 'string' },
+    /** 'home': the shift form on the home page, which goes back there. */
+    from: { type: 'string', maxLength: 8 },
   },
 } as const;
 

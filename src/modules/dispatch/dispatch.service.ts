@@ -35,6 +35,7 @@ import {
   insertDispatch,
   insertVerification,
   findOpenDispatchRowFor,
+  listDispatchesOnTheWay,
   listOpenDispatchRowsFor,
   lockDispatch,
   setDispatchProviderId,
@@ -45,6 +46,7 @@ import {
 import { findDispatch, listDispatches, type DispatchRow } from './dispatch.named.ts';
 import { findUserRoles } from '../auth/users.queries.ts';
 import {
+  displayNamesOf,
   findStaffProfile,
   listReachableOnShift,
   listRoster,
@@ -147,6 +149,37 @@ export async function loadProfile(context: AppContext, userId: string): Promise<
       createdAt: row.created_at,
       reference: row.reference,
       zip: row.zip,
+    })),
+  };
+}
+
+export interface OnTheWay {
+  id: string;
+  incidentId: string;
+  incidentReference: string;
+  responderName: string;
+  etaMinutes: number | null;
+  respondedAt: Date | null;
+}
+
+/** Responders who said they are on their way (newest answer first, at most `limit`), and how many in all. */
+export async function respondersOnTheWay(
+  context: Pick<AppContext, 'db'>,
+  limit: number,
+): Promise<{ count: number; rows: OnTheWay[] }> {
+  const { db } = context;
+  const { count, rows } = await listDispatchesOnTheWay(db, limit);
+  const labels = await findIncidentLabels(db, [...new Set(rows.map((row) => row.incident_id))]);
+  const names = await displayNamesOf(db, [...new Set(rows.map((row) => row.responder_id))]);
+  return {
+    count,
+    rows: rows.map((row) => ({
+      id: row.id,
+      incidentId: row.incident_id,
+      incidentReference: labels.get(row.incident_id)?.reference ?? '',
+      responderName: names.get(row.responder_id) ?? '',
+      etaMinutes: row.eta_minutes,
+      respondedAt: row.responded_at,
     })),
   };
 }

@@ -116,11 +116,11 @@ describe('issue 14: grouping, report status, simulated reports', () => {
     await setIncidentStatus(incident, 'confirmed');
     const reference = await referenceOf(incident);
 
-    const list = await get('/console');
+    const list = await get('/console/reports');
     const row = new RegExp(`data-id="${report.id}"[\\s\\S]*?</tr>`).exec(list.body)?.[0] ?? '';
     assert.match(row, new RegExp(`Confirmed \\(incident ${reference}\\)`));
     assert.ok(!row.includes('Needs verification'));
-    const listEs = await get('/console', 'es');
+    const listEs = await get('/console/reports', 'es');
     const rowEs = new RegExp(`data-id="${report.id}"[\\s\\S]*?</tr>`).exec(listEs.body)?.[0] ?? '';
     assert.match(rowEs, new RegExp(`Confirmado \\(incidente ${reference}\\)`));
     assert.ok(!rowEs.includes('Por verificar'));
@@ -150,12 +150,12 @@ describe('issue 14: grouping, report status, simulated reports', () => {
     });
     assert.equal(added.statusCode, 303);
 
-    const list = await get('/console?show=all');
+    const list = await get('/console/reports?show=all');
     const rowOf = (body: string, id: string) =>
       new RegExp(`<tr data-id="${id}"[\\s\\S]*?</tr>`).exec(body)?.[0] ?? '';
     assert.match(rowOf(list.body, simulated.id), /class="tag simulated">Simulated</);
     assert.ok(!rowOf(list.body, real.id).includes('tag simulated'));
-    const listEs = await get('/console?show=all', 'es');
+    const listEs = await get('/console/reports?show=all', 'es');
     assert.match(rowOf(listEs.body, simulated.id), /class="tag simulated">Simulado</);
 
     const detail = await get(`/console/reports/${simulated.id}`);

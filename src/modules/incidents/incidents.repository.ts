@@ -384,3 +384,35 @@ export async function findIncidentLabels(
     .execute();
   return new Map(rows.map((row) => [row.id, { reference: row.reference, zip: row.zip, status: row.status }]));
 }
+
+export interface OpenIncidentRow {
+  id: string;
+  reference: string;
+  status: IncidentStatus;
+  zip: string | null;
+  updated_at: Date;
+}
+
+/** Incidents in these statuses, most recently changed first (at most `limit`), and how many there are in all. */
+export async function listIncidentsInStatuses(
+  db: Db,
+  statuses: readonly IncidentStatus[],
+  limit: number,
+): Promise<{ count: number; rows: OpenIncidentRow[] }> {
+  const count = await db
+    .selectFrom('incidents')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('status', 'in', statuses)
+    .where('merged_into', 'is', null)
+    .executeTakeFirstOrThrow();
+  const rows = await db
+    .selectFrom('incidents')
+    .select(['id', 'reference', 'status', 'zip', 'updated_at'])
+    .where('status', 'in', statuses)
+    .where('merged_into', 'is', null)
+    .orderBy('updated_at', 'desc')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return { count: Number(count.n), rows };
+}

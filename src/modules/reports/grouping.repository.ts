@@ -196,3 +196,14 @@ export async function listReportLocations(
     .execute();
   return rows.map((row) => ({ id: row.id, location_ciphertext: row.location_ciphertext! }));
 }
+
+/** How many reports the triage queue holds in these statuses (no incident holds them yet), for the home page. */
+export async function countTriageReports(db: Db, statuses: readonly ReportStatus[]): Promise<number> {
+  const row = await db
+    .selectFrom('reports')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('incident_id', 'is', null)
+    .where('status', 'in', statuses)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -72,21 +72,21 @@ describe(`report console`, () => {
     const older = await submit({ ...VALID_FIELDS, location: 'canary-list-location' });
     t.clock.advance(1000);
     const newer = await submit({ ...VALID_FIELDS, activity: 'checkpoint', zip: '60608' }, true);
-    const res = await get('/console');
+    const res = await get('/console/reports');
     assert.equal(res.statusCode, 200);
     assert.ok(res.body.indexOf(newer.reference) < res.body.indexOf(older.reference), 'newest first');
     assert.match(res.body, /Checkpoint/);
     assert.match(res.body, /60608/);
     assert.ok(!res.body.includes('canary-list-location'), 'the list never shows the location');
-    assert.match(res.body, /href="\/console\?show=all"/);
+    assert.match(res.body, /href="\/console\/reports\?show=all"/);
     assert.match(res.body, /src="\/assets\/console-live.js"/);
   });
 
   test('the default list holds open reports only; show=all holds every one', async () => {
     const spam = await submit();
     await t.context.db.updateTable('reports').set({ status: 'spam' }).where('id', '=', spam.id).execute();
-    assert.ok(!(await get('/console')).body.includes(spam.reference));
-    assert.ok((await get('/console?show=all')).body.includes(spam.reference));
+    assert.ok(!(await get('/console/reports')).body.includes(spam.reference));
+    assert.ok((await get('/console/reports?show=all')).body.includes(spam.reference));
   });
 
   test('the detail page shows decrypted fields escaped, and the view is audited', async () => {
@@ -182,12 +182,13 @@ describe(`report console`, () => {
     const responder = await createStaffSession(t.context, ['responder']);
     const legal = await createStaffSession(t.context, ['legal']);
     for (const session of [responder, legal]) {
-      // The console's front page greets them without the queue: no reference, no report link.
+      // Their home page has no triage queue: no reference, no report link.
       const home = await get('/console', session);
       assert.equal(home.statusCode, 200);
       assert.ok(!home.body.includes(report.reference), 'no report on their console page');
       assert.doesNotMatch(home.body, /\/console\/reports\//);
       for (const url of [
+        '/console/reports',
         `/console/reports/${report.id}`,
         `/console/reports/${report.id}/photo`,
         '/console/reports/events',

@@ -29,7 +29,9 @@ export function reportsDeps(context: AppContext): ReportsDeps {
 export const reportsModule: DomainModule = {
   name: 'reports',
   tables: ['report_photos', 'reports'],
-  navigation: [{ href: '/console', label: 'console.nav_reports', roles: REPORT_READER_ROLES, position: 10 }],
+  navigation: [
+    { href: '/console/reports', label: 'console.nav_reports', roles: REPORT_READER_ROLES, position: 10 },
+  ],
   http: {
     name: 'reports',
     register(app, context, services) {

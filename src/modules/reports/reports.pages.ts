@@ -281,14 +281,6 @@ export function presentListRow(
 }
 
 /** The console's front page for roles without the report queue (responders, legal, for now). */
-export function renderStaffHome(page: Page): Html {
-  const t = page.request.t;
-  const body = html`<h1>${t('console.home_title')}</h1>
-    <p>${t('console.home_no_queue')}</p>
-    <p><a href="/console/account">${t('console.nav_account')}</a></p>`;
-  return renderPage({ ...page, title: t('console.home_title'), body, console: true });
-}
-
 export function renderConsoleList(
   page: Page,
   rows: ReportListRow[],
@@ -313,11 +305,11 @@ export function renderConsoleList(
       ${
         show === 'open'
           ? html`<strong>${t('console.filter_open')}</strong> ·
-              <a href="/console?show=all">${t('console.filter_all')}</a>`
-          : html`<a href="/console">${t('console.filter_open')}</a> ·
+              <a href="/console/reports?show=all">${t('console.filter_all')}</a>`
+          : html`<a href="/console/reports">${t('console.filter_open')}</a> ·
               <strong>${t('console.filter_all')}</strong>`
       }
-      · <a href="${show === 'all' ? '/console?show=all' : '/console'}">${t('console.refresh')}</a>
+      · <a href="${show === 'all' ? '/console/reports?show=all' : '/console/reports'}">${t('console.refresh')}</a>
       <span
         class="live-indicator"
         id="live-indicator"
@@ -384,7 +376,7 @@ export function renderReportDetail(
       <th scope="row">${t(label)}</th>
       <td>${value}</td>
     </tr>`;
-  const body = html`<p><a href="/console">${t('console.back_to_list')}</a></p>
+  const body = html`<p><a href="/console/reports">${t('console.back_to_list')}</a></p>
     <h1>${t('console.report_title', { reference: report.reference })} ${report.simulated ? simulatedTag(t) : ''}</h1>
     ${report.simulated ? html`<p class="notice" id="simulated-report">${t('console.simulated_notice')}</p>` : ''}
     <p>

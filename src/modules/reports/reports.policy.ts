@@ -2,15 +2,9 @@
 // incidents they are sent to (later), not the raw intake queue, which is full of unverified claims and
 // reporters' call-back numbers.
 import { staffWith } from '../../http/access.ts';
-import { ROLES, type Role } from '../../db/schema.ts';
+import type { Role } from '../../db/schema.ts';
 
 export const REPORT_READER_ROLES: readonly Role[] = ['admin', 'coordinator', 'dispatcher'];
-
-/**
- * The console's front page: every staff member lands here after signing in. Roles without the report queue
- * get a page pointing to their account instead of the list.
- */
-export const enterConsole = staffWith(...ROLES);
 
 /** Viewing the list, the live feed, a report, its photo. */
 export const viewReports = staffWith(...REPORT_READER_ROLES);

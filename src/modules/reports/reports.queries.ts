@@ -1,11 +1,12 @@
 // What other modules may read of reports (the incidents module's grouping, the board's counts, a
-// dispatch's places, the voice module's follow-ups). Read-only; writes go through reports.service.ts.
+// dispatch's places, the voice module's follow-ups, the home page's triage panel). Read-only; writes go through reports.service.ts.
 import type { AppContext } from '../../app/context.ts';
 import { findCallbackPhones } from './reports.repository.ts';
 import { reportCallbackPhoneField } from './reports.fields.ts';
 
 export {
   countReportsByIncident,
+  countTriageReports,
   findGroupableReport,
   findReportReferences,
   incidentHoldsOnlySimulatedReports,

@@ -2,7 +2,7 @@
 // reports.policy.ts), call the service and present; the rules live in reports.service.ts.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app/context.ts';
-import { hasAnyRole, PUBLIC } from '../../http/access.ts';
+import { PUBLIC } from '../../http/access.ts';
 import type { HttpServices } from '../../http/app.ts';
 import { ANONYMOUS_FORM_TOKEN_TTL_MS } from '../../http/csrf.ts';
 import { AppError } from '../../http/errors.ts';
@@ -17,13 +17,12 @@ import type { ReportListRow } from './reports.repository.ts';
 import {
   presentListRow,
   renderConsoleList,
-  renderStaffHome,
   renderReceived,
   renderReportDetail,
   renderReportForm,
   type ReportFormState,
 } from './reports.pages.ts';
-import { enterConsole, REPORT_READER_ROLES, triageReports, viewReports } from './reports.policy.ts';
+import { triageReports, viewReports } from './reports.policy.ts';
 import {
   consoleListQuery,
   eventsQuery,
@@ -206,21 +205,18 @@ function registerPublicReportRoutes(app: FastifyInstance, scope: ReportRouteScop
   );
 }
 
-/** The staff home or report list, its live updates, a report's page, photo and status. */
+/** The report list (the triage queue), its live updates, a report's page, photo and status. */
 function registerConsoleReportRoutes(app: FastifyInstance, scope: ReportRouteScope): void {
   const { context, services, deps, feed, timeZone, page } = scope;
   const openEventStream = eventStreams(app, { secure: services.cookies.secure });
 
   app.get<{ Querystring: { show?: 'open' | 'all' } }>(
-    '/console',
+    '/console/reports',
     {
-      config: { access: enterConsole },
+      config: { access: viewReports },
       schema: { querystring: consoleListQuery, response: htmlResponses() },
     },
     async (request, reply) => {
-      if (!hasAnyRole(request.principal, REPORT_READER_ROLES)) {
-        return reply.type('text/html; charset=utf-8').send(renderStaffHome(page(request)).value);
-      }
       const show = request.query.show ?? 'open';
       const rows = await listForConsole(deps, show);
       const incidents = await incidentsOfReports(context.db, rows);

@@ -93,6 +93,20 @@ export async function readOpenFollowups(context: AppContext, actorId: string): P
   return { tasks, intakeTeam, assignable: intakeTeam ? await followupTeam().assignable(context) : [] };
 }
 
+/**
+ * For the home page: how many open follow-ups this staff member would see on the follow-ups page (the intake
+ * team: all of them; others: those assigned to them), and when the oldest few came in. Times only, no number
+ * and no report, so nothing here needs the audit entry that reading the list gets.
+ */
+export async function openFollowupsAt(
+  context: Pick<AppContext, 'db'>,
+  actorId: string,
+): Promise<{ count: number; receivedAt: Date[] }> {
+  const intakeTeam = await followupTeam().isMember(context.db, actorId);
+  const rows = await listOpenFollowups(context.db, FOLLOWUP_PAGE_SIZE, { userId: actorId, intakeTeam });
+  return { count: rows.length, receivedAt: rows.map((row) => row.created_at) };
+}
+
 /** Whether this staff member may see this follow-up task: the intake team's legal staff, or its assignee. */
 export async function mayHandleFollowup(
   context: AppContext,
