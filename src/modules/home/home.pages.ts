@@ -279,6 +279,7 @@ export function renderHome(page: Page, view: HomeView, csrfToken: string, events
     title: t('home.title'),
     body,
     console: true,
+    stylesheets: ['/assets/home.css'],
     ...(events.length > 0 ? { scripts: ['/assets/home-live.js'] } : {}),
   });
 }
