@@ -31,7 +31,14 @@ import {
   signOutEverywhere,
   verifyPasswordStep,
 } from './auth.service.ts';
-import { acceptInvite, createInvite, findInvite } from './invites.service.ts';
+import {
+  acceptInvite,
+  createInvite,
+  findInvite,
+  listPendingInvitations,
+  resendInvite,
+  revokeInvite,
+} from './invites.service.ts';
 import { pendingRoleRequests, ROLES_NEEDING_APPROVAL, twoAdminRuleIsOff } from './access-requests.service.ts';
 import { lookupSession, type SessionLookup } from './sessions.service.ts';
 import {
@@ -104,6 +111,7 @@ const DONE_NOTICES: Record<string, MessageKey> = {
   roles_pending: 'users.done_roles_pending',
   access_approved: 'users.done_access_approved',
   access_refused: 'users.done_access_refused',
+  invite_revoked: 'users.done_invite_revoked',
 };
 
 const INVITE_PROBLEMS: Record<
@@ -555,6 +563,10 @@ function registerAccountLinkRoutes(app: FastifyInstance, scope: AuthRouteScope):
 /** Staff administration (admins). */
 function registerStaffAdminRoutes(app: FastifyInstance, scope: AuthRouteScope): void {
   const { context, services, networkName } = scope;
+  // An invitation is a grant too: legal and admin are given on the staff list, where a second admin
+  // approves them (the command line's `amparo user invite` is for whoever runs the server).
+  const inviteNeedsApproval = (role: string): boolean =>
+    !twoAdminRuleIsOff(context.config) && (ROLES_NEEDING_APPROVAL as readonly string[]).includes(role);
   // Staff administration.
   async function showUsers(
     request: FastifyRequest,
@@ -570,6 +582,8 @@ function registerStaffAdminRoutes(app: FastifyInstance, scope: AuthRouteScope): 
       selfId: principal.userId,
       csrf: services.csrf.issue(principal.csrfSecret),
       invite: options.invite ?? { email: '', role: 'responder' },
+      invites: await listPendingInvitations(context),
+      timeZone: context.config.timeZone,
       ...(options.notice ? { notice: options.notice } : {}),
       ...(options.inviteLink ? { inviteLink: options.inviteLink } : {}),
     });
@@ -596,12 +610,7 @@ function registerStaffAdminRoutes(app: FastifyInstance, scope: AuthRouteScope): 
     },
     async (request, reply) => {
       const invite = { email: field(request.body, 'email').trim(), role: field(request.body, 'role') };
-      // An invitation is a grant too: legal and admin are given on the staff list, where a second admin
-      // approves them (the command line's `amparo user invite` is for whoever runs the server).
-      const needsApproval =
-        !twoAdminRuleIsOff(context.config) &&
-        (ROLES_NEEDING_APPROVAL as readonly string[]).includes(invite.role);
-      const result = needsApproval
+      const result = inviteNeedsApproval(invite.role)
         ? ({ ok: false, problem: 'needs_approval' } as const)
         : await createInvite(context, { ...invite, createdBy: request.principal!.userId });
       if (result.ok) {
@@ -616,6 +625,55 @@ function registerStaffAdminRoutes(app: FastifyInstance, scope: AuthRouteScope): 
         invite,
         status: result.problem === 'email_taken' ? 409 : 400,
       });
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/console/users/invites/:id/revoke',
+    {
+      config: { access: STAFF_ADMIN_ACCESS },
+      schema: {
+        params: userParams,
+        body: formSchema(['_csrf']),
+        response: { ...htmlResponses(404), ...redirectResponse },
+      },
+    },
+    async (request, reply) => {
+      const result = await revokeInvite(context, {
+        inviteId: request.params.id,
+        actorId: request.principal!.userId,
+      });
+      if (result === 'ok') return reply.redirect('/console/users?done=invite_revoked', 303);
+      const notice: Notice = { kind: 'error', text: request.t('users.problem_invite_not_found') };
+      return showUsers(request, reply, { notice, status: 404 });
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/console/users/invites/:id/resend',
+    {
+      config: { access: STAFF_ADMIN_ACCESS },
+      schema: { params: userParams, body: formSchema(['_csrf']), response: htmlResponses(400, 404, 409) },
+    },
+    async (request, reply) => {
+      const result = await resendInvite(context, {
+        inviteId: request.params.id,
+        actorId: request.principal!.userId,
+        needsApproval: inviteNeedsApproval,
+      });
+      if (result.ok) {
+        return showUsers(request, reply, {
+          notice: { kind: 'ok', text: request.t('users.invite_resent') },
+          inviteLink: result.link,
+        });
+      }
+      const problem: Record<typeof result.problem, [MessageKey, number]> = {
+        not_found: ['users.problem_invite_not_found', 404],
+        needs_approval: ['users.problem_invite_needs_approval', 400],
+        email_taken: ['users.problem_email_taken', 409],
+      };
+      const [key, status] = problem[result.problem];
+      return showUsers(request, reply, { notice: { kind: 'error', text: request.t(key) }, status });
     },
   );
 
