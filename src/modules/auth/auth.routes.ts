@@ -24,6 +24,7 @@ import {
 import { OWN_ACCOUNT_ACCESS, SIGN_IN_ACCESS, SIGN_IN_RATE_LIMIT, STAFF_ADMIN_ACCESS } from './auth.policy.ts';
 import {
   abandonPending,
+  beginSignInAfterSetup,
   completeSecondFactor,
   secondFactorPage,
   signInNeedsProof,
@@ -182,6 +183,13 @@ function authRouteScope(context: AppContext, services: HttpServices) {
     return lookupSession(context, request.cookies[sessionCookie]);
   }
 
+  /** Whatever session this browser had is ended before a new one starts, not left behind unreachable. */
+  async function endBrowserSession(request: FastifyRequest): Promise<void> {
+    const previous = await currentSession(request);
+    if (previous.kind === 'pending') await abandonPending(context, previous.session.id);
+    if (previous.kind === 'full') await abandonPending(context, previous.principal.sessionId);
+  }
+
   async function showLogin(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -221,6 +229,7 @@ function authRouteScope(context: AppContext, services: HttpServices) {
     setSessionCookie,
     clearSessionCookie,
     currentSession,
+    endBrowserSession,
     showLogin,
     loginFailed,
     secondFactorUrl,
@@ -238,7 +247,7 @@ function registerSignInRoutes(app: FastifyInstance, scope: AuthRouteScope): void
     proofOfWork,
     clientBucket,
     setSessionCookie,
-    currentSession,
+    endBrowserSession,
     showLogin,
     loginFailed,
     secondFactorUrl,
@@ -311,10 +320,7 @@ function registerSignInRoutes(app: FastifyInstance, scope: AuthRouteScope): void
         const notice = loginFailed(request);
         return showLogin(request, reply, { email, next, notice, status: 401, proof: result.proofNeeded });
       }
-      // Whatever session this browser had is ended, not left behind unreachable.
-      const previous = await currentSession(request);
-      if (previous.kind === 'pending') await abandonPending(context, previous.session.id);
-      if (previous.kind === 'full') await abandonPending(context, previous.principal.sessionId);
+      await endBrowserSession(request);
       setSessionCookie(reply, result.pending.token);
       return reply.redirect(secondFactorUrl(next), 303);
     },
@@ -478,7 +484,7 @@ function registerAccountRoutes(app: FastifyInstance, scope: AuthRouteScope): voi
 
 /** Account links: the first admin's setup link and admin invitations. */
 function registerAccountLinkRoutes(app: FastifyInstance, scope: AuthRouteScope): void {
-  const { context, services, networkName } = scope;
+  const { context, services, networkName, setSessionCookie, endBrowserSession, secondFactorUrl } = scope;
   // Account links: the first admin's setup link and admin invitations.
   for (const kind of ['setup', 'invite'] as const satisfies readonly InviteKind[]) {
     const showForm = (
@@ -544,6 +550,14 @@ function registerAccountLinkRoutes(app: FastifyInstance, scope: AuthRouteScope):
           password: field(body, 'password'),
           repeated: field(body, 'password_repeat'),
         });
+        if (result.ok && kind === 'setup') {
+          const pending = await beginSignInAfterSetup(context, result.userId);
+          if (pending) {
+            await endBrowserSession(request);
+            setSessionCookie(reply, pending.token);
+            return reply.redirect(secondFactorUrl(null), 303);
+          }
+        }
         if (result.ok) return reply.redirect('/login?created=1', 303);
         if (result.problem === 'link_expired') throw new AppError('link_expired');
         const notice: Notice = { kind: 'error', text: request.t(ACCOUNT_LINK_PROBLEMS[result.problem]!) };
