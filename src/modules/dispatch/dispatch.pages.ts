@@ -23,6 +23,7 @@ import { MAX_PHOTO_BYTES } from '../reports/photo.ts';
 import { activityLabel } from '../reports/reports.pages.ts';
 import { formatTime } from '../../i18n/time.ts';
 import { fieldError, type FieldError } from '../../http/form.ts';
+import { languageName as sharedLanguageName, NETWORK_LANGUAGES } from '../../i18n/languages.ts';
 import type { CalloutBlock, CalloutPreview } from './dispatch.callout.ts';
 import { CALLOUT_RADIUS_KM, LANGUAGE_BONUS_KM, type Suggestion } from './dispatch.ranking.ts';
 import type { DispatchRow } from './dispatch.named.ts';
@@ -31,6 +32,7 @@ import {
   MAX_DISPLAY_NAME_CHARS,
   MAX_ETA_MINUTES,
   MAX_NOTES_CHARS,
+  profileLanguageCodes,
   type ProfileField,
   type ProfileFormErrors,
   type ProfileFormValues,
@@ -65,15 +67,8 @@ const agencyLabel = (t: Translator, agency: IncidentAgency): string =>
   t(`verify.agency_${agency}` as MessageKey);
 const roleLabel = (t: Translator, role: Role): string => t(`dispatch.role_${role}` as MessageKey);
 
-/** "ht" → "Haitian Creole" in the reader's language, when the runtime knows the code; else the code itself. */
-export function languageName(code: string, lang: Language): string {
-  try {
-    const name = new Intl.DisplayNames([lang], { type: 'language', fallback: 'code' }).of(code);
-    return name && name !== code ? name : code;
-  } catch {
-    return code;
-  }
-}
+/** "ht" → "Haitian Creole" in the reader's language (the shared list, else the runtime's name, else the code). */
+export const languageName = sharedLanguageName;
 
 const languageList = (codes: readonly string[], lang: Language): string =>
   codes.map((code) => languageName(code, lang)).join(', ');
@@ -121,9 +116,7 @@ export function renderProfile(page: Page, state: ProfileState): Html {
       <input type="tel" id="phone" name="phone" autocomplete="tel" maxlength="32" value="${value('phone')}"
         aria-describedby="${describedBy('phone')}"${invalid('phone')}>
 
-      ${label('languages', 'profile.languages', 'profile.languages_hint')}
-      <input type="text" id="languages" name="languages" autocapitalize="off" spellcheck="false"
-        value="${value('languages')}" aria-describedby="${describedBy('languages')}"${invalid('languages')}>
+      ${languagesField(page, value('languages'), errors.languages)}
 
       ${label('home_zips', 'profile.home_zips', 'profile.home_zips_hint')}
       <input type="text" id="home_zips" name="home_zips" inputmode="numeric" value="${value('home_zips')}"
@@ -164,6 +157,46 @@ export function renderProfile(page: Page, state: ProfileState): Html {
         : ''
     }`;
   return renderPage({ ...page, title: t('profile.title'), body, console: true });
+}
+
+/**
+ * Languages as boxes to tick, by name: what the person already has first, in their order (a code typed before
+ * the list existed stays, shown as it is), then the common ones, the rest behind "More languages". Which of
+ * English and Spanish the texts come in is asked apart, and saved as the first of them.
+ */
+function languagesField(page: Page, current: string, error: FieldError | undefined): Html {
+  const { t, lang } = page.request;
+  const chosen = profileLanguageCodes(current);
+  const box = (code: string): Html =>
+    html`<label class="choice"
+      ><input type="checkbox" name="languages" value="${code}"${chosen.includes(code) ? html` checked` : ''}>
+      ${languageName(code, lang)}</label
+    >`;
+  const others = NETWORK_LANGUAGES.filter((language) => !chosen.includes(language.code));
+  const byName = (a: { code: string }, b: { code: string }): number =>
+    languageName(a.code, lang).localeCompare(languageName(b.code, lang), lang);
+  const more = others.filter((language) => !language.common).sort(byName);
+  const textsIn = chosen.find((code) => code === 'en' || code === 'es') ?? lang;
+  return html`<fieldset id="languages" aria-describedby="languages-hint${error ? ' languages-error' : ''}">
+    <legend>${t('profile.languages')}</legend>
+    <p class="hint" id="languages-hint">${t('profile.languages_hint')}</p>
+    ${fieldError(t, 'languages', error)} ${chosen.map(box)}
+    ${others.filter((language) => language.common).map((language) => box(language.code))}
+    <details>
+      <summary>${t('profile.more_languages')}</summary>
+      ${more.map((language) => box(language.code))}
+    </details>
+  </fieldset>
+  <fieldset>
+    <legend>${t('profile.texts_in')}</legend>
+    ${(['en', 'es'] as const).map(
+      (code) =>
+        html`<label class="choice"
+          ><input type="radio" name="texts_in" value="${code}"${textsIn === code ? html` checked` : ''}>
+          ${languageName(code, lang)}</label
+        >`,
+    )}
+  </fieldset>`;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ import {
   queryCount,
   profileBody,
   RESPONDER_ANSWERS,
+  profileLanguagesValue,
   savedQuery,
   standDownBody,
   validateAnswerForm,
@@ -211,7 +212,11 @@ function registerProfileRoutes(app: FastifyInstance, scope: DispatchRouteScope):
       }),
   );
 
-  app.post<{ Body: Record<string, string | undefined> }>(
+  app.post<{
+    Body: Partial<Record<'display_name' | 'phone' | 'texts_in' | 'home_zips' | 'on_shift', string>> & {
+      languages?: string | string[];
+    };
+  }>(
     '/console/profile',
     {
       config: { access: editOwnProfile },
@@ -222,7 +227,7 @@ function registerProfileRoutes(app: FastifyInstance, scope: DispatchRouteScope):
       const values: ProfileFormValues = {
         display_name: request.body.display_name ?? '',
         phone: request.body.phone ?? '',
-        languages: request.body.languages ?? '',
+        languages: profileLanguagesValue(request.body.languages, request.body.texts_in),
         home_zips: request.body.home_zips ?? '',
         on_shift: request.body.on_shift ?? '',
       };
