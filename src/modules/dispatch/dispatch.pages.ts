@@ -4,7 +4,8 @@
 import { csrfField } from '../../http/form.ts';
 import { noticeBlock, type Notice } from '../../http/layout.ts';
 import type { FastifyRequest } from 'fastify';
-import type { Language } from '../../config/config.ts';
+import type { DistanceUnit, Language } from '../../config/config.ts';
+import { formatDistance } from '../../geo/distance.ts';
 import {
   IDENTIFIED_BY,
   REPORT_ACTIVITIES,
@@ -53,7 +54,12 @@ export interface Page {
   request: FastifyRequest;
   networkName: string;
   timeZone: string;
+  distanceUnit: DistanceUnit;
 }
+
+/** Kilometres as the network reads them (miles or kilometres). */
+const distance = (page: Page, km: number): string =>
+  formatDistance(km * 1000, page.distanceUnit, page.request.lang);
 
 const time = (page: Page, date: Date): string => formatTime(date, page.request.lang, page.timeZone);
 
@@ -259,12 +265,13 @@ export function renderRoster(page: Page, rows: RosterRow[]): Html {
 // ---------------------------------------------------------------------------------------------------------
 // Dispatch panel
 
-function explainSuggestion(t: Translator, lang: Language, s: Suggestion, reporterLanguage: string): Html {
-  const distance =
+function explainSuggestion(page: Page, s: Suggestion, reporterLanguage: string): Html {
+  const { t, lang } = page.request;
+  const away =
     s.distanceKm === null
       ? t('dispatch.distance_unknown')
-      : t('dispatch.distance', { km: s.distanceKm.toFixed(1), zip: s.nearestZip ?? '' });
-  return html`${distance}${
+      : t('dispatch.distance', { distance: distance(page, s.distanceKm), zip: s.nearestZip ?? '' });
+  return html`${away}${
     s.sharesLanguage
       ? html` · <strong>${t('dispatch.shares_language', { language: languageName(reporterLanguage, lang) })}</strong>`
       : ''
@@ -286,9 +293,10 @@ const CALLOUT_BLOCK_KEYS: Record<CalloutBlock, MessageKey> = {
 };
 
 /** The one-press callout: who it would text now, or why it would text nobody. */
-function calloutSection(t: Translator, id: string, callout: CalloutPreview, csrfToken: string): Html {
+function calloutSection(page: Page, id: string, callout: CalloutPreview, csrfToken: string): Html {
+  const t = page.request.t;
   const params = {
-    km: CALLOUT_RADIUS_KM,
+    distance: distance(page, CALLOUT_RADIUS_KM),
     cap: callout.cap,
     onTheWay: callout.onTheWay,
     awaiting: callout.awaiting,
@@ -308,7 +316,7 @@ function calloutSection(t: Translator, id: string, callout: CalloutPreview, csrf
                   html`<li data-id="${s.userId}">
                     ${t('dispatch.callout_pick', {
                       name: s.displayName || t('dispatch.no_name'),
-                      km: (s.distanceKm ?? 0).toFixed(1),
+                      distance: distance(page, s.distanceKm ?? 0),
                     })}
                   </li>`,
               )}
@@ -388,7 +396,7 @@ export function renderPanel(page: Page, view: PanelPage, csrfToken: string, noti
             ${t('dispatch.crowd_count', { count: view.onTheWay, cap: view.crowdCap })}
           </p>`
     }
-    ${view.canDispatch ? calloutSection(t, id, view.callout, csrfToken) : ''}
+    ${view.canDispatch ? calloutSection(page, id, view.callout, csrfToken) : ''}
     <h2>${t('dispatch.sent_heading')}</h2>
     ${
       view.dispatches.length === 0
@@ -433,7 +441,7 @@ export function renderPanel(page: Page, view: PanelPage, csrfToken: string, noti
                     : 'dispatch.ranking_no_place',
               )}
               ${t('dispatch.ranking_language', {
-                km: LANGUAGE_BONUS_KM,
+                distance: distance(page, LANGUAGE_BONUS_KM),
                 language: languageName(incident.reporter_language, request.lang),
               })}
             </p>
@@ -457,7 +465,7 @@ export function renderPanel(page: Page, view: PanelPage, csrfToken: string, noti
                             html`<tr data-id="${s.userId}">
                               <td>${i + 1}</td>
                               <td>${s.displayName || t('dispatch.no_name')}</td>
-                              <td>${explainSuggestion(t, request.lang, s, incident.reporter_language)}</td>
+                              <td>${explainSuggestion(page, s, incident.reporter_language)}</td>
                               <td>${languageList(s.languages, request.lang)}</td>
                               <td>${sendForm(s)}</td>
                             </tr>`,
