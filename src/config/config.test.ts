@@ -187,3 +187,13 @@ test('photo decoding: two at once by default, a bounded queue and a time limit; 
     );
   }
 });
+
+test('AMPARO_DISTANCE_UNIT: miles unless set to km; anything else is refused', () => {
+  assert.equal(loadConfig({}).distanceUnit, 'mi');
+  assert.equal(loadConfig({ AMPARO_DISTANCE_UNIT: 'km' }).distanceUnit, 'km');
+  assert.equal(loadConfig({ AMPARO_DISTANCE_UNIT: 'mi' }).distanceUnit, 'mi');
+  assert.throws(
+    () => loadConfig({ AMPARO_DISTANCE_UNIT: 'miles' }),
+    /AMPARO_DISTANCE_UNIT must be one of mi, km/,
+  );
+});

@@ -23,6 +23,8 @@ export interface AppConfig {
   networkName: string;
   /** IANA time zone the network works in, for times shown to staff. */
   timeZone: string;
+  /** Miles (US networks) or kilometres: how distances are shown and typed. Stored in metres either way. */
+  distanceUnit: DistanceUnit;
   defaultLanguage: Language;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
   /**
@@ -49,6 +51,9 @@ export interface AppConfig {
   audit: AuditConfig;
   imageDecoding: ImageDecodingConfig;
 }
+
+export type DistanceUnit = 'mi' | 'km';
+export const DISTANCE_UNITS: readonly DistanceUnit[] = ['mi', 'km'];
 
 export interface AuditConfig {
   /** Where the audit head's anchors are appended: outside the data directory (and ideally another disk). */
@@ -321,6 +326,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     hotlineNumber: env.AMPARO_HOTLINE_NUMBER || undefined,
     networkName: env.AMPARO_NETWORK_NAME || 'Amparo',
     timeZone: timeZone(env),
+    distanceUnit: oneOf(env, 'AMPARO_DISTANCE_UNIT', DISTANCE_UNITS, 'mi'),
     defaultLanguage: oneOf(env, 'AMPARO_DEFAULT_LANGUAGE', SUPPORTED_LANGUAGES, 'en'),
     logLevel: oneOf(env, 'AMPARO_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'silent'], 'info'),
     trustProxy: trustProxy(env),

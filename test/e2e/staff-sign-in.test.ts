@@ -77,8 +77,11 @@ describe('staff sign-in with a second factor', () => {
     await page.locator('#password').fill(PASSWORD);
     await page.locator('#password_repeat').fill(PASSWORD);
     await page.getByRole('button', { name: 'Create account' }).click();
-    await page.waitForURL(url('/login?created=1'));
-    await page.getByText('Your account is ready. Sign in to set up your second factor.').waitFor();
+    // Signed in as far as the password goes: straight on to the second factor, nothing typed twice.
+    await page.waitForURL(url('/login/second-factor'));
+    await page.locator('h1', { hasText: 'Set up your second factor' }).waitFor();
+    const pending = await sessionRow();
+    assert.equal(pending?.mfa_complete, false, 'not signed in until the second factor is enrolled');
 
     const users = await served!.context.db
       .selectFrom('users')
@@ -89,7 +92,7 @@ describe('staff sign-in with a second factor', () => {
     assert.equal(users[0]!.totp_enrolled_at, null);
   });
 
-  test('signing in enrols the authenticator from the secret on the page and opens the console', async () => {
+  test('signing in again enrols the authenticator from the secret on the page and opens the console', async () => {
     await signInWithPassword();
     await page.locator('h1', { hasText: 'Set up your second factor' }).waitFor();
     const shown = await page.locator('code.secret').innerText();

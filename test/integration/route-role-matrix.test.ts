@@ -48,6 +48,8 @@ const EXPECTED: Record<string, Allowed> = {
   'POST /console/users/:id/enable': ADMIN,
   'POST /console/users/access-requests/:id/approve': ADMIN,
   'POST /console/users/access-requests/:id/refuse': ADMIN,
+  'POST /console/users/invites/:id/revoke': ADMIN,
+  'POST /console/users/invites/:id/resend': ADMIN,
   // The home page: every staff member, each seeing the panels of the roles they hold.
   'GET /console': EVERY_STAFF_ROLE,
   'GET /console/reports': REPORT_TRIAGE,

@@ -230,13 +230,13 @@ describe(`alert approval rules`, () => {
   // One coordinator composes and aims it both times, so the composer does not change: only the field itself
   // can void the approval. The baseline has one of each, so a change of a single point or ZIP code is a change.
   const AIMED = {
-    radius: '1000',
+    radius: '0.6',
     add_zips: '60608',
     remove_zips: '',
     areas: '41.82,-87.72; 41.82,-87.70; 41.80,-87.70',
   };
   const REAIMED: Record<keyof typeof AIMED, string> = {
-    radius: '1500',
+    radius: '0.9',
     add_zips: '60608 60629',
     remove_zips: '60623',
     areas: '41.82,-87.72; 41.82,-87.70; 41.79,-87.70',
@@ -312,13 +312,20 @@ describe(`alert approval rules`, () => {
     const alertId = await composeConfirmedActivity(t.app, composer, incident.id);
     // The coordinator sends the dispatcher's words somewhere else entirely: nobody else has seen that area.
     const aimed = await postForm(t.app, coordinator, `/console/alerts/${alertId}/targeting`, {
-      radius: '1000',
+      radius: '0.6',
       add_zips: '60608',
       remove_zips: '60623',
       areas: '',
     });
     assert.equal(aimed.statusCode, 303, aimed.body);
     assert.equal((await alertRow(t.context, alertId)).composed_by, coordinator.userId);
+    // This network counts in miles (the default): 0.6 mi is kept as 966 m and shown back in miles.
+    assert.equal((await alertRow(t.context, alertId)).radius_meters, 966);
+    const aimedView = await page(t, coordinator, `/console/alerts/${alertId}`);
+    assert.match(aimedView.body, /id="alert-radius">0\.6 mi</);
+    assert.match(aimedView.body, /Radius in miles/);
+    assert.match(aimedView.body, /name="radius"[^>]*value="0\.6"/);
+    assert.match(aimedView.body, /From 330 ft to 31\.1 mi\./);
 
     const own = await page(t, coordinator, `/console/alerts/${alertId}`);
     assert.match(own.body, /id="own-alert"/);

@@ -44,7 +44,7 @@ describe(`alert pages`, () => {
   let dispatcher: StaffSession;
   let coordinator: StaffSession;
   before(async () => {
-    t = await createTestApp({ env: { AMPARO_NETWORK_NAME: 'Red Pilsen' } });
+    t = await createTestApp({ env: { AMPARO_NETWORK_NAME: 'Red Pilsen', AMPARO_DISTANCE_UNIT: 'km' } });
     dispatcher = await createStaffSession(t.context, ['dispatcher']);
     coordinator = await createStaffSession(t.context, ['coordinator']);
     // 60623 (the incident's ZIP): two English, one Spanish, one who texted STOP, one whose number is on the
@@ -141,7 +141,7 @@ describe(`alert pages`, () => {
     assert.match(coordinatorView.body, /id="targeting-form"/);
 
     const added = await postForm(t.app, coordinator, `/console/alerts/${alertId}/targeting`, {
-      radius: '1500',
+      radius: '1.5',
       add_zips: '60608',
       remove_zips: '',
       areas: '',
@@ -153,7 +153,7 @@ describe(`alert pages`, () => {
 
     // A square around 60632's centre (41.81, -87.71): a drawn area brings its subscribers in.
     const drawn = await postForm(t.app, coordinator, `/console/alerts/${alertId}/targeting`, {
-      radius: '1500',
+      radius: '1.5',
       add_zips: '60608',
       remove_zips: '60623',
       areas: '41.82,-87.72; 41.82,-87.70; 41.80,-87.70; 41.80,-87.72',
@@ -165,7 +165,7 @@ describe(`alert pages`, () => {
     assert.match(view.body, /<svg\s+class="alert-map"/, 'a map of the area, drawn on the server');
 
     const wider = await postForm(t.app, coordinator, `/console/alerts/${alertId}/targeting`, {
-      radius: '4000',
+      radius: '4',
       add_zips: '',
       remove_zips: '',
       areas: '',
@@ -193,7 +193,7 @@ describe(`alert pages`, () => {
     assert.ok(!view.body.includes('id="targeting-form"'));
     assert.match(view.body, /id="targeting-coordinators"/);
     const refused = await postForm(t.app, dispatcher, `/console/alerts/${alertId}/targeting`, {
-      radius: '1500',
+      radius: '1.5',
       add_zips: '60608',
     });
     assert.equal(refused.statusCode, 403);
@@ -202,11 +202,13 @@ describe(`alert pages`, () => {
       t.app,
       coordinator,
       `/console/alerts/${alertId}/targeting`,
-      { radius: '20', add_zips: '6060', remove_zips: '', areas: '41.8,-87.7; 41.9,-87.7' },
+      { radius: '0.02', add_zips: '6060', remove_zips: '', areas: '41.8,-87.7; 41.9,-87.7' },
       { lang: 'es' },
     );
     assert.equal(bad.statusCode, 422);
-    assert.match(bad.body, /Escriba un radio en metros de 100 a 50000\./);
+    assert.match(bad.body, /Escriba el radio como un número, dentro del rango que aparece bajo el campo\./);
+    assert.match(bad.body, /Radio en kilómetros/);
+    assert.match(bad.body, /De 100 m a 50 km\./);
     assert.match(bad.body, /No conocemos estos códigos postales: 6060\./);
     assert.match(bad.body, /Línea 1: una zona necesita al menos tres puntos/);
     assert.match(bad.body, /name="add_zips" value="6060"/, 'what was typed comes back');

@@ -2,6 +2,8 @@
 // own), an alert's page (the exact texts per language with their segments, the area and who would receive
 // it, approval, cancelling, and delivery progress). Every form works without JavaScript; alerts-live.js only
 // keeps the progress counts current.
+import type { DistanceUnit } from '../../config/config.ts';
+import { formatDistance, metersToUnit } from '../../geo/distance.ts';
 import type { FormErrors } from '../../http/form.ts';
 import type { FastifyRequest } from 'fastify';
 import type { AlertKind, AlertStatus, DrawnArea, IncidentAgency, IncidentStatus } from '../../db/schema.ts';
@@ -23,6 +25,8 @@ export interface Page {
   request: FastifyRequest;
   networkName: string;
   timeZone: string;
+  /** Miles or kilometres (AMPARO_DISTANCE_UNIT): the radius is shown and typed in it. */
+  distanceUnit: DistanceUnit;
 }
 
 const STYLESHEET = html`<link rel="stylesheet" href="/assets/alerts.css" />`;
@@ -428,13 +432,19 @@ function areaMap(t: Translator, detail: AlertDetail, centre: Point | undefined):
   </svg>`;
 }
 
-function targetingSection(t: Translator, detail: AlertDetail, state: DetailState): Html {
+function targetingSection(page: Page, detail: AlertDetail, state: DetailState): Html {
+  const { t, lang } = page.request;
+  const unit = page.distanceUnit;
+  const distance = (meters: number): string => formatDistance(meters, unit, lang);
   const isDraft = detail.status === 'draft';
   const mine = state.problem?.form === 'targeting' ? state.problem : undefined;
   const list = (zips: readonly string[]) =>
     zips.length === 0 ? html`<span class="hint">${t('alerts.none')}</span>` : zips.join(', ');
   const values = mine?.values ?? {
-    radius: String(detail.radiusMeters ?? ''),
+    radius:
+      detail.radiusMeters === null
+        ? ''
+        : String(Math.round(metersToUnit(detail.radiusMeters, unit) * 100) / 100),
     add_zips: detail.addedZips.join(' '),
     remove_zips: detail.removedZips.join(' '),
     areas: formatAreas(detail.drawnAreas),
@@ -447,7 +457,7 @@ function targetingSection(t: Translator, detail: AlertDetail, state: DetailState
         detail.radiusMeters !== null
           ? html`<tr>
             <th scope="row">${t('alerts.radius')}</th>
-            <td>${t('alerts.radius_value', { meters: detail.radiusMeters })}</td>
+            <td id="alert-radius">${distance(detail.radiusMeters)}</td>
           </tr>`
           : ''
       }
@@ -480,19 +490,19 @@ function targetingSection(t: Translator, detail: AlertDetail, state: DetailState
               <input type="hidden" name="_csrf" value="${state.csrfToken}" />
               ${
                 detail.radiusMeters !== null
-                  ? html`<label for="targeting-radius">${t('alerts.field_radius')}</label>
+                  ? html`<label for="targeting-radius">${t(unit === 'mi' ? 'alerts.field_radius_mi' : 'alerts.field_radius_km')}</label>
                     ${fieldError(t, 'targeting-radius', mine?.errors.radius)}
                     <input
                       id="targeting-radius"
                       name="radius"
-                      inputmode="numeric"
+                      inputmode="decimal"
                       value="${values.radius}"
                       aria-describedby="targeting-radius-hint"
                     />
                     <span class="hint" id="targeting-radius-hint"
-                      >${t('alerts.field_radius_hint', { min: MIN_RADIUS_METERS, max: MAX_RADIUS_METERS })}</span
+                      >${t('alerts.field_radius_hint', { min: distance(MIN_RADIUS_METERS), max: distance(MAX_RADIUS_METERS) })}</span
                     >`
-                  : html`<input type="hidden" name="radius" value="${String(MIN_RADIUS_METERS)}" />`
+                  : html`<input type="hidden" name="radius" value="${String(Math.ceil(metersToUnit(MIN_RADIUS_METERS, unit) * 100) / 100)}" />`
               }
               <label for="targeting-add">${t('alerts.field_add_zips')}</label>
               ${fieldError(t, 'targeting-add', mine?.errors.add_zips)}
@@ -687,7 +697,7 @@ export function renderAlertDetail(page: Page, detail: AlertDetail, state: Detail
     </table>
     ${delivering ? progressSection(page, detail, state.renderedAt) : ''}
     ${previewSection(page.request, detail)} ${isDraft ? recipientsSection(t, detail) : ''}
-    ${targetingSection(t, detail, state)}
+    ${targetingSection(page, detail, state)}
     ${isDraft ? html`${approveSection(t, detail, state)} ${editSection(t, detail, state)} ${cancelSection(t, detail, state)}` : ''}`;
   return renderPage({
     ...page,

@@ -81,8 +81,8 @@ export function registerAlertRoutes(app: FastifyInstance, context: AppContext, s
 
 /** What the route groups below share: built once, when the routes are registered. */
 function alertRouteScope(context: AppContext, services: HttpServices, app: FastifyInstance) {
-  const { networkName, timeZone } = context.config;
-  const page = (request: FastifyRequest): Page => ({ request, networkName, timeZone });
+  const { networkName, timeZone, distanceUnit } = context.config;
+  const page = (request: FastifyRequest): Page => ({ request, networkName, timeZone, distanceUnit });
   const csrfFor = (request: FastifyRequest) => services.csrf.issue(request.principal!.csrfSecret);
   const twoPersonOff = twoPersonRuleIsOff(context.config);
   if (twoPersonOff) {
@@ -371,7 +371,7 @@ function registerAlertDetailRoutes(app: FastifyInstance, scope: AlertRouteScope)
       },
     },
     async (request, reply) => {
-      const form = validateTargetingForm(request.body);
+      const form = validateTargetingForm(request.body, context.config.distanceUnit);
       if (!form.ok)
         return problemPage(request, reply, 422, 'targeting', { errors: form.errors, values: form.values });
       const outcome = await retargetAlert(context, request.principal!.userId, request.params.id, form.value);

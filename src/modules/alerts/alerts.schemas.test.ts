@@ -128,12 +128,15 @@ test('the compose form keeps to the kind’s own phrases and checks the area lab
 });
 
 test('the targeting form reads radius, ZIP codes and drawn areas, and says what is wrong', () => {
-  const ok = validateTargetingForm({
-    radius: '3000',
-    add_zips: '60608, 60632 60608',
-    remove_zips: '60624',
-    areas: '41.86,-87.73; 41.86,-87.70; 41.84,-87.70\n\n41.80,-87.80;41.80,-87.79;41.79,-87.79',
-  });
+  const ok = validateTargetingForm(
+    {
+      radius: '3',
+      add_zips: '60608, 60632 60608',
+      remove_zips: '60624',
+      areas: '41.86,-87.73; 41.86,-87.70; 41.84,-87.70\n\n41.80,-87.80;41.80,-87.79;41.79,-87.79',
+    },
+    'km',
+  );
   assert.deepEqual(ok, {
     ok: true,
     value: {
@@ -155,12 +158,15 @@ test('the targeting form reads radius, ZIP codes and drawn areas, and says what 
     },
   });
 
-  const bad = validateTargetingForm({
-    radius: '10',
-    add_zips: '6062 00000',
-    remove_zips: '',
-    areas: '41.86,-87.73; 41.86,-87.70',
-  });
+  const bad = validateTargetingForm(
+    {
+      radius: '0.01',
+      add_zips: '6062 00000',
+      remove_zips: '',
+      areas: '41.86,-87.73; 41.86,-87.70',
+    },
+    'km',
+  );
   assert.equal(bad.ok, false);
   if (!bad.ok) {
     assert.equal(bad.errors.radius?.key, 'alerts.error_radius');
@@ -180,4 +186,23 @@ test('drawn areas survive being written back into the form', () => {
   assert.deepEqual(parseAreas(formatAreas(areas)).areas, areas);
   assert.equal(parseAreas('91,0; 0,0; 0,1').badLine, 1, 'a latitude beyond the pole');
   assert.equal(parseAreas('x; y; z').badLine, 1);
+});
+
+test('the radius is typed in the network unit: miles by default, kilometres by setting; metres are kept', () => {
+  const form = (radius: string, unit: 'mi' | 'km') =>
+    validateTargetingForm({ radius, add_zips: '', remove_zips: '', areas: '' }, unit);
+  const inMiles = form('1.5', 'mi');
+  assert.ok(inMiles.ok && inMiles.value.radiusMeters === 2414);
+  const inKm = form('1,5', 'km');
+  assert.ok(inKm.ok && inKm.value.radiusMeters === 1500);
+  for (const [radius, unit] of [
+    ['40', 'mi'],
+    ['60', 'km'],
+    ['1500', 'mi'],
+    ['lots', 'km'],
+    ['0.05', 'mi'],
+  ] as const) {
+    const refused = form(radius, unit);
+    assert.ok(!refused.ok && refused.errors.radius?.key === 'alerts.error_radius', `${radius} ${unit}`);
+  }
 });

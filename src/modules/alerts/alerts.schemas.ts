@@ -2,6 +2,8 @@
 // functions, so a dispatcher's form comes back with what they typed and a message in their language. The area
 // label is the only text a person types into an alert: it is checked to refuse anything that looks like a
 // street address, a phone number or an A-number, since SMS is never confidential.
+import type { DistanceUnit } from '../../config/config.ts';
+import { parseDistance } from '../../geo/distance.ts';
 import { ALERT_KINDS, type AlertKind, type DrawnArea } from '../../db/schema.ts';
 import { isKnownZip } from '../../geo/geo.ts';
 import type { MessageKey } from '../../i18n/i18n.ts';
@@ -178,19 +180,18 @@ export function formatAreas(areas: readonly DrawnArea[]): string {
   return areas.map((area) => area.map(([lat, lon]) => `${lat},${lon}`).join('; ')).join('\n');
 }
 
+/** @param unit the network's distance unit (AMPARO_DISTANCE_UNIT): the radius is typed in it, kept in metres. */
 export function validateTargetingForm(
   body: Record<string, unknown>,
+  unit: DistanceUnit,
 ): Validation<TargetingInput, TargetingField> {
   const errors: FormErrors<TargetingField> = {};
   for (const name of TARGETING_FIELDS)
     if (!isReadableText(bodyText(body, name))) errors[name] = { key: 'alerts.error_encoding' };
-  const radiusText = bodyText(body, 'radius');
-  const radius = Number(radiusText);
-  if (!/^[0-9]{1,6}$/.test(radiusText) || radius < MIN_RADIUS_METERS || radius > MAX_RADIUS_METERS)
-    errors.radius ??= {
-      key: 'alerts.error_radius',
-      params: { min: MIN_RADIUS_METERS, max: MAX_RADIUS_METERS },
-    };
+  const typed = parseDistance(bodyText(body, 'radius'), unit);
+  const radius = typed === null ? Number.NaN : Math.round(typed);
+  if (!(radius >= MIN_RADIUS_METERS && radius <= MAX_RADIUS_METERS))
+    errors.radius ??= { key: 'alerts.error_radius' };
   const added = zipList(bodyText(body, 'add_zips'));
   const removed = zipList(bodyText(body, 'remove_zips'));
   for (const [field, list] of [

@@ -32,6 +32,8 @@ export type AuditAction =
   | 'auth.locked_out'
   | 'user.setup_link_created'
   | 'user.invited'
+  | 'user.invite_revoked'
+  | 'user.invite_resent'
   | 'user.created'
   | 'user.roles_changed'
   | 'access.requested'

@@ -390,4 +390,89 @@ describe(`staff administration`, () => {
     assert.equal(refused.statusCode, 303);
     assert.deepEqual(await rolesOf(staff.userId), ['dispatcher']);
   });
+  test('pending invitations are listed with who invited and until when, and can be revoked or resent', async () => {
+    const invite = async (session: StaffSession, email: string): Promise<string> => {
+      const created = await as(session, 'POST', '/console/users/invite', {
+        _csrf: session.csrfToken,
+        email,
+        role: 'responder',
+      });
+      assert.equal(created.statusCode, 200);
+      return new URL(/(http:\/\/\S+\/invite\/[A-Za-z0-9_-]+)/.exec(created.body)![1]!).pathname;
+    };
+    const invitations = (body: string): string =>
+      /<section id="invitations"[\s\S]*?<\/section>/.exec(body)?.[0] ?? '';
+    await invite(admin, 'expired.invitee@example.org');
+    t.clock.advance(73 * 3600 * 1000);
+    admin = await createStaffSession(t.context, ['admin']);
+    const usedPath = await invite(admin, 'used.invitee@example.org');
+    const browser = new Browser(t.app, '10.7.9.1');
+    const usedForm = await browser.get(usedPath);
+    const used = await browser.post(usedPath, {
+      _csrf: csrfFrom(usedForm),
+      password: PASSWORD,
+      password_repeat: PASSWORD,
+    });
+    assert.equal(used.status, 303);
+    const oldPath = await invite(admin, 'pending.invitee@example.org');
+
+    const page = await as(admin, 'GET', '/console/users');
+    const section = invitations(page.body);
+    assert.match(section, /Invitations not yet used/);
+    assert.match(section, /pending\.invitee@example\.org/);
+    assert.doesNotMatch(section, /expired\.invitee|used\.invitee/, 'only links that still work');
+    assert.match(section, /Responder/);
+    assert.ok(section.includes(admin.email), 'who invited');
+    const id = /data-invite="([0-9a-f-]{36})"/.exec(section)![1]!;
+    const spanish = await as(admin, 'GET', '/console/users?lang=es');
+    assert.match(invitations(spanish.body), /Invitaciones sin usar[\s\S]*Enviar de nuevo[\s\S]*Anular/);
+
+    for (const role of ['coordinator', 'dispatcher', 'responder', 'legal'] as Role[]) {
+      const staff = await createStaffSession(t.context, [role]);
+      for (const verb of ['revoke', 'resend']) {
+        const refused = await as(staff, 'POST', `/console/users/invites/${id}/${verb}`, {
+          _csrf: staff.csrfToken,
+        });
+        assert.equal(refused.statusCode, 403, `${role} ${verb}`);
+      }
+    }
+    const forged = await as(admin, 'POST', `/console/users/invites/${id}/revoke`, { _csrf: 'forged' });
+    assert.equal(forged.statusCode, 403);
+    assert.equal((await new Browser(t.app, '10.7.9.2').get(oldPath)).status, 200, 'nothing changed so far');
+
+    const resent = await as(admin, 'POST', `/console/users/invites/${id}/resend`, { _csrf: admin.csrfToken });
+    assert.equal(resent.statusCode, 200);
+    assert.match(resent.body, /The old link no longer works/);
+    const newPath = new URL(/(http:\/\/\S+\/invite\/[A-Za-z0-9_-]+)/.exec(resent.body)![1]!).pathname;
+    assert.notEqual(newPath, oldPath);
+    const reader = new Browser(t.app, '10.7.9.3');
+    assert.equal((await reader.get(oldPath)).status, 410, 'the old link is dead');
+    const newForm = await reader.get(newPath);
+    assert.equal(newForm.status, 200, 'the new link works');
+    assert.match(newForm.body, /pending\.invitee@example\.org/);
+    assert.deepEqual((await auditActions(t.context)).slice(-1), ['user.invite_resent']);
+    const again = await as(admin, 'POST', `/console/users/invites/${id}/resend`, { _csrf: admin.csrfToken });
+    assert.equal(again.statusCode, 404, 'the replaced invitation is gone');
+
+    const newId = /data-invite="([0-9a-f-]{36})"/.exec(
+      invitations((await as(admin, 'GET', '/console/users')).body),
+    )![1]!;
+    assert.notEqual(newId, id);
+    const revoked = await as(admin, 'POST', `/console/users/invites/${newId}/revoke`, {
+      _csrf: admin.csrfToken,
+    });
+    assert.equal(revoked.statusCode, 303);
+    assert.equal(revoked.headers.location, '/console/users?done=invite_revoked');
+    const gone = await reader.get(newPath);
+    assert.equal(gone.status, 410);
+    assert.match(gone.body, /used already or has expired/);
+    assert.deepEqual((await auditActions(t.context)).slice(-1), ['user.invite_revoked']);
+    const after = await as(admin, 'GET', '/console/users?done=invite_revoked');
+    assert.match(after.body, /Invitation revoked/);
+    assert.match(invitations(after.body), /No invitation is waiting/);
+    const twice = await as(admin, 'POST', `/console/users/invites/${newId}/revoke`, {
+      _csrf: admin.csrfToken,
+    });
+    assert.equal(twice.statusCode, 404);
+  });
 });

@@ -78,8 +78,19 @@ describe(`staff sign-in journey`, () => {
       password: ADMIN_PASSWORD,
       password_repeat: ADMIN_PASSWORD,
     });
+    // The first admin is signed in as far as a correct password goes, and enrols the second factor next.
     assert.equal(created.status, 303);
-    assert.equal(created.location, '/login?created=1');
+    assert.equal(created.location, '/login/second-factor');
+    const cookie = created.setCookies.find((c) => c.name === 'amparo_session');
+    assert.ok(cookie?.value, 'a session cookie is set');
+    assert.equal(cookie.httpOnly, true);
+    assert.equal(cookie.sameSite, 'Strict');
+    const enrolment = await browser.get('/login/second-factor');
+    assert.equal(enrolment.status, 200);
+    assert.match(enrolment.body, /<svg[^>]*viewBox/, 'the enrolment page with its QR code');
+    assert.ok(secretFrom(enrolment));
+    const notYet = await browser.get('/console/account');
+    assert.equal(notYet.status, 303, 'not signed in until the second factor is enrolled');
     assert.equal((await browser.get(path)).status, 410);
     const again = await browser.post(path, {
       _csrf: csrfFrom(form),

@@ -10,6 +10,8 @@ import type { ProofOfWorkChallenge } from '../../http/proof-of-work.ts';
 import type { MessageKey } from '../../i18n/i18n.ts';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './passwords.ts';
 import type { StaffListEntry } from './users.service.ts';
+import type { PendingInvite } from './invites.service.ts';
+import { formatTime } from '../../i18n/time.ts';
 import { ROLES } from '../../db/schema.ts';
 import type { AccessRequestRow } from './access-requests.service.ts';
 
@@ -265,6 +267,8 @@ export function usersPage(
     /** Shown exactly once, right after the invitation was made. */
     inviteLink?: string;
     invite: InviteFormState;
+    invites: PendingInvite[];
+    timeZone: string;
   },
 ): Html {
   const { request } = options;
@@ -383,6 +387,7 @@ export function usersPage(
           </tbody>
         </table>
       </div>
+      ${pendingInvitesSection(options, emailOf)}
       <h2>${t('users.invite_title')}</h2>
       <form method="post" action="/console/users/invite" class="auth-form">
         ${csrfField(options.csrf)}
@@ -407,4 +412,54 @@ export function usersPage(
         <button type="submit">${t('users.invite_submit')}</button>
       </form>`,
   });
+}
+
+/** Invitations not yet used: who, which role, who invited, until when; each can be revoked or resent. */
+function pendingInvitesSection(
+  options: PageBase & { invites: PendingInvite[]; csrf: string; timeZone: string },
+  emailOf: (id: string) => string,
+): Html {
+  const t = options.request.t;
+  const body =
+    options.invites.length === 0
+      ? html`<p class="hint">${t('users.invites_none')}</p>`
+      : html`<p class="hint">${t('users.invites_hint')}</p>
+          <div class="table-scroll">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">${t('users.email')}</th>
+                  <th scope="col">${t('users.invite_role')}</th>
+                  <th scope="col">${t('users.invite_by')}</th>
+                  <th scope="col">${t('users.invite_expires')}</th>
+                  <th scope="col">${t('users.actions')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${options.invites.map(
+                  (invite) =>
+                    html`<tr data-invite="${invite.id}">
+                      <td>${invite.email}</td>
+                      <td>${t(ROLE_LABELS[invite.role])}</td>
+                      <td>${invite.createdBy ? emailOf(invite.createdBy) : t('users.invite_by_server')}</td>
+                      <td>${formatTime(invite.expiresAt, options.request.lang, options.timeZone)}</td>
+                      <td>
+                        <form method="post" action="/console/users/invites/${invite.id}/resend" class="inline-form">
+                          ${csrfField(options.csrf)}
+                          <button type="submit" class="secondary">${t('users.invite_resend')}</button>
+                        </form>
+                        <form method="post" action="/console/users/invites/${invite.id}/revoke" class="inline-form">
+                          ${csrfField(options.csrf)}
+                          <button type="submit" class="danger">${t('users.invite_revoke')}</button>
+                        </form>
+                      </td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+          </div>`;
+  return html`<section id="invitations" aria-labelledby="invitations-heading">
+    <h2 id="invitations-heading">${t('users.invites_heading')}</h2>
+    ${body}
+  </section>`;
 }

@@ -409,6 +409,57 @@ export async function consumeInvite(
     .executeTakeFirst();
 }
 
+export interface PendingInviteRow {
+  id: string;
+  email_ciphertext: string | null;
+  role: Role;
+  created_by: string | null;
+  created_at: Date;
+  expires_at: Date;
+}
+
+const PENDING_INVITE_COLUMNS = [
+  'id',
+  'email_ciphertext',
+  'role',
+  'created_by',
+  'created_at',
+  'expires_at',
+] as const;
+
+/** Admin invitations nobody has used yet and that still work, soonest to expire first. */
+export async function listPendingInvites(db: Db, now: Date): Promise<PendingInviteRow[]> {
+  return db
+    .selectFrom('invites')
+    .select(PENDING_INVITE_COLUMNS)
+    .where('kind', '=', 'invite')
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .orderBy('expires_at')
+    .orderBy('id')
+    .execute();
+}
+
+/**
+ * Ends one pending admin invitation now (its link then answers like an expired one). Returns the row only
+ * if it was still pending, so of two concurrent revokes only one is recorded.
+ */
+export async function endPendingInvite(
+  db: Db,
+  inviteId: string,
+  now: Date,
+): Promise<PendingInviteRow | undefined> {
+  return db
+    .updateTable('invites')
+    .set({ expires_at: now })
+    .where('id', '=', inviteId)
+    .where('kind', '=', 'invite')
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .returning(PENDING_INVITE_COLUMNS)
+    .executeTakeFirst();
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Reads for other modules (through users.queries.ts)
 

@@ -24,6 +24,7 @@ import {
 import { OWN_ACCOUNT_ACCESS, SIGN_IN_ACCESS, SIGN_IN_RATE_LIMIT, STAFF_ADMIN_ACCESS } from './auth.policy.ts';
 import {
   abandonPending,
+  beginSignInAfterSetup,
   completeSecondFactor,
   secondFactorPage,
   signInNeedsProof,
@@ -31,7 +32,14 @@ import {
   signOutEverywhere,
   verifyPasswordStep,
 } from './auth.service.ts';
-import { acceptInvite, createInvite, findInvite } from './invites.service.ts';
+import {
+  acceptInvite,
+  createInvite,
+  findInvite,
+  listPendingInvitations,
+  resendInvite,
+  revokeInvite,
+} from './invites.service.ts';
 import { pendingRoleRequests, ROLES_NEEDING_APPROVAL, twoAdminRuleIsOff } from './access-requests.service.ts';
 import { lookupSession, type SessionLookup } from './sessions.service.ts';
 import {
@@ -104,6 +112,7 @@ const DONE_NOTICES: Record<string, MessageKey> = {
   roles_pending: 'users.done_roles_pending',
   access_approved: 'users.done_access_approved',
   access_refused: 'users.done_access_refused',
+  invite_revoked: 'users.done_invite_revoked',
 };
 
 const INVITE_PROBLEMS: Record<
@@ -174,6 +183,13 @@ function authRouteScope(context: AppContext, services: HttpServices) {
     return lookupSession(context, request.cookies[sessionCookie]);
   }
 
+  /** Whatever session this browser had is ended before a new one starts, not left behind unreachable. */
+  async function endBrowserSession(request: FastifyRequest): Promise<void> {
+    const previous = await currentSession(request);
+    if (previous.kind === 'pending') await abandonPending(context, previous.session.id);
+    if (previous.kind === 'full') await abandonPending(context, previous.principal.sessionId);
+  }
+
   async function showLogin(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -213,6 +229,7 @@ function authRouteScope(context: AppContext, services: HttpServices) {
     setSessionCookie,
     clearSessionCookie,
     currentSession,
+    endBrowserSession,
     showLogin,
     loginFailed,
     secondFactorUrl,
@@ -230,7 +247,7 @@ function registerSignInRoutes(app: FastifyInstance, scope: AuthRouteScope): void
     proofOfWork,
     clientBucket,
     setSessionCookie,
-    currentSession,
+    endBrowserSession,
     showLogin,
     loginFailed,
     secondFactorUrl,
@@ -303,10 +320,7 @@ function registerSignInRoutes(app: FastifyInstance, scope: AuthRouteScope): void
         const notice = loginFailed(request);
         return showLogin(request, reply, { email, next, notice, status: 401, proof: result.proofNeeded });
       }
-      // Whatever session this browser had is ended, not left behind unreachable.
-      const previous = await currentSession(request);
-      if (previous.kind === 'pending') await abandonPending(context, previous.session.id);
-      if (previous.kind === 'full') await abandonPending(context, previous.principal.sessionId);
+      await endBrowserSession(request);
       setSessionCookie(reply, result.pending.token);
       return reply.redirect(secondFactorUrl(next), 303);
     },
@@ -470,7 +484,7 @@ function registerAccountRoutes(app: FastifyInstance, scope: AuthRouteScope): voi
 
 /** Account links: the first admin's setup link and admin invitations. */
 function registerAccountLinkRoutes(app: FastifyInstance, scope: AuthRouteScope): void {
-  const { context, services, networkName } = scope;
+  const { context, services, networkName, setSessionCookie, endBrowserSession, secondFactorUrl } = scope;
   // Account links: the first admin's setup link and admin invitations.
   for (const kind of ['setup', 'invite'] as const satisfies readonly InviteKind[]) {
     const showForm = (
@@ -536,6 +550,14 @@ function registerAccountLinkRoutes(app: FastifyInstance, scope: AuthRouteScope):
           password: field(body, 'password'),
           repeated: field(body, 'password_repeat'),
         });
+        if (result.ok && kind === 'setup') {
+          const pending = await beginSignInAfterSetup(context, result.userId);
+          if (pending) {
+            await endBrowserSession(request);
+            setSessionCookie(reply, pending.token);
+            return reply.redirect(secondFactorUrl(null), 303);
+          }
+        }
         if (result.ok) return reply.redirect('/login?created=1', 303);
         if (result.problem === 'link_expired') throw new AppError('link_expired');
         const notice: Notice = { kind: 'error', text: request.t(ACCOUNT_LINK_PROBLEMS[result.problem]!) };
@@ -555,6 +577,10 @@ function registerAccountLinkRoutes(app: FastifyInstance, scope: AuthRouteScope):
 /** Staff administration (admins). */
 function registerStaffAdminRoutes(app: FastifyInstance, scope: AuthRouteScope): void {
   const { context, services, networkName } = scope;
+  // An invitation is a grant too: legal and admin are given on the staff list, where a second admin
+  // approves them (the command line's `amparo user invite` is for whoever runs the server).
+  const inviteNeedsApproval = (role: string): boolean =>
+    !twoAdminRuleIsOff(context.config) && (ROLES_NEEDING_APPROVAL as readonly string[]).includes(role);
   // Staff administration.
   async function showUsers(
     request: FastifyRequest,
@@ -570,6 +596,8 @@ function registerStaffAdminRoutes(app: FastifyInstance, scope: AuthRouteScope): 
       selfId: principal.userId,
       csrf: services.csrf.issue(principal.csrfSecret),
       invite: options.invite ?? { email: '', role: 'responder' },
+      invites: await listPendingInvitations(context),
+      timeZone: context.config.timeZone,
       ...(options.notice ? { notice: options.notice } : {}),
       ...(options.inviteLink ? { inviteLink: options.inviteLink } : {}),
     });
@@ -596,12 +624,7 @@ function registerStaffAdminRoutes(app: FastifyInstance, scope: AuthRouteScope): 
     },
     async (request, reply) => {
       const invite = { email: field(request.body, 'email').trim(), role: field(request.body, 'role') };
-      // An invitation is a grant too: legal and admin are given on the staff list, where a second admin
-      // approves them (the command line's `amparo user invite` is for whoever runs the server).
-      const needsApproval =
-        !twoAdminRuleIsOff(context.config) &&
-        (ROLES_NEEDING_APPROVAL as readonly string[]).includes(invite.role);
-      const result = needsApproval
+      const result = inviteNeedsApproval(invite.role)
         ? ({ ok: false, problem: 'needs_approval' } as const)
         : await createInvite(context, { ...invite, createdBy: request.principal!.userId });
       if (result.ok) {
@@ -616,6 +639,55 @@ function registerStaffAdminRoutes(app: FastifyInstance, scope: AuthRouteScope): 
         invite,
         status: result.problem === 'email_taken' ? 409 : 400,
       });
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/console/users/invites/:id/revoke',
+    {
+      config: { access: STAFF_ADMIN_ACCESS },
+      schema: {
+        params: userParams,
+        body: formSchema(['_csrf']),
+        response: { ...htmlResponses(404), ...redirectResponse },
+      },
+    },
+    async (request, reply) => {
+      const result = await revokeInvite(context, {
+        inviteId: request.params.id,
+        actorId: request.principal!.userId,
+      });
+      if (result === 'ok') return reply.redirect('/console/users?done=invite_revoked', 303);
+      const notice: Notice = { kind: 'error', text: request.t('users.problem_invite_not_found') };
+      return showUsers(request, reply, { notice, status: 404 });
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/console/users/invites/:id/resend',
+    {
+      config: { access: STAFF_ADMIN_ACCESS },
+      schema: { params: userParams, body: formSchema(['_csrf']), response: htmlResponses(400, 404, 409) },
+    },
+    async (request, reply) => {
+      const result = await resendInvite(context, {
+        inviteId: request.params.id,
+        actorId: request.principal!.userId,
+        needsApproval: inviteNeedsApproval,
+      });
+      if (result.ok) {
+        return showUsers(request, reply, {
+          notice: { kind: 'ok', text: request.t('users.invite_resent') },
+          inviteLink: result.link,
+        });
+      }
+      const problem: Record<typeof result.problem, [MessageKey, number]> = {
+        not_found: ['users.problem_invite_not_found', 404],
+        needs_approval: ['users.problem_invite_needs_approval', 400],
+        email_taken: ['users.problem_email_taken', 409],
+      };
+      const [key, status] = problem[result.problem];
+      return showUsers(request, reply, { notice: { kind: 'error', text: request.t(key) }, status });
     },
   );
 

@@ -107,19 +107,36 @@ export async function verifyPasswordStep(
       ...(await recordFailure(context, pair, { userId: user.id, reason: 'wrong_password' })),
     };
   }
-  const pending = await context.db.transaction().execute(async (trx) => {
-    if (!user.totp_enrolled_at) {
-      // A fresh secret per sign-in attempt: a secret shown to an earlier, abandoned attempt stops working.
-      const secret = generateTotpSecret();
-      await setPendingTotpSecret(
-        trx,
-        user.id,
-        context.secrets.fields.encrypt(totpSecretRef(user.id), secret),
-      );
-    }
-    return createSession(trx, now, user.id, 'pending');
-  });
+  const pending = await context.db
+    .transaction()
+    .execute((trx) => beginPendingSignIn(trx, context, user, now));
   return { ok: true, pending };
+}
+
+/** What a correct password starts: a pending session, and a fresh TOTP secret to enrol if there is none yet. */
+async function beginPendingSignIn(
+  trx: AppContext['db'],
+  context: AppContext,
+  user: { id: string; totp_enrolled_at: Date | null },
+  now: Date,
+): Promise<NewSession> {
+  if (!user.totp_enrolled_at) {
+    // A fresh secret per sign-in attempt: a secret shown to an earlier, abandoned attempt stops working.
+    const secret = generateTotpSecret();
+    await setPendingTotpSecret(trx, user.id, context.secrets.fields.encrypt(totpSecretRef(user.id), secret));
+  }
+  return createSession(trx, now, user.id, 'pending');
+}
+
+/**
+ * The first admin has just chosen their password on the setup form: they are where a correct password would
+ * have put them (a pending session, next the second factor's enrolment) rather than typing it all again.
+ */
+export async function beginSignInAfterSetup(context: AppContext, userId: string): Promise<NewSession | null> {
+  const user = await findUserById(context.db, userId);
+  if (!user || user.disabled_at) return null;
+  const now = context.clock.now();
+  return context.db.transaction().execute((trx) => beginPendingSignIn(trx, context, user, now));
 }
 
 export type SecondFactorPage =

@@ -12,10 +12,13 @@ import {
   consumeInvite,
   countUsers,
   emailIndexExists,
+  endPendingInvite,
   expireUnusedSetupInvites,
   findUsableInvite,
   insertInvite,
   insertUser,
+  listPendingInvites,
+  type PendingInviteRow,
 } from './auth.repository.ts';
 import { checkPasswordChoice, hashPassword, type PasswordProblem } from './passwords.ts';
 
@@ -56,34 +59,130 @@ export async function createInvite(
   const role = input.role;
   const index = emailIndex(context, email);
   if (await emailIndexExists(context.db, index)) return { ok: false, problem: 'email_taken' };
-  const token = randomToken();
-  const inviteId = randomUUID();
-  const now = context.clock.now();
-  const expiresAt = new Date(now.getTime() + INVITE_TTL_MS);
+  const made = newInvite(context, { email, index, role, createdBy: input.createdBy });
   await context.db.transaction().execute(async (trx) => {
-    await insertInvite(trx, {
-      id: inviteId,
-      tokenHash: hashToken(token),
-      kind: 'invite',
-      emailCiphertext: context.secrets.fields.encrypt(
-        { table: 'invites', column: 'email', rowId: inviteId },
-        email,
-      ),
-      emailIndex: index,
-      role,
-      createdBy: input.createdBy,
-      now,
-      expiresAt,
-    });
+    await insertInvite(trx, made.row);
     await recordAudit(trx, context, {
       actorId: input.createdBy,
       action: 'user.invited',
       subjectType: 'invite',
-      subjectId: inviteId,
+      subjectId: made.row.id,
       details: { role },
     });
   });
-  return { ok: true, link: linkFor(context, 'invite', token), inviteId, expiresAt };
+  return { ok: true, link: made.link, inviteId: made.row.id, expiresAt: made.row.expiresAt };
+}
+
+/** A fresh invitation row and its link (the token itself is never stored). */
+function newInvite(
+  context: AppContext,
+  input: { email: string; index: string; role: Role; createdBy: string | null },
+) {
+  const token = randomToken();
+  const id = randomUUID();
+  const now = context.clock.now();
+  const row = {
+    id,
+    tokenHash: hashToken(token),
+    kind: 'invite' as const,
+    emailCiphertext: context.secrets.fields.encrypt(
+      { table: 'invites', column: 'email', rowId: id },
+      input.email,
+    ),
+    emailIndex: input.index,
+    role: input.role,
+    createdBy: input.createdBy,
+    now,
+    expiresAt: new Date(now.getTime() + INVITE_TTL_MS),
+  };
+  return { row, link: linkFor(context, 'invite', token) };
+}
+
+export interface PendingInvite {
+  id: string;
+  email: string;
+  role: Role;
+  /** Who made it: null when it came from the command line. */
+  createdBy: string | null;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+function pendingInvite(context: AppContext, row: PendingInviteRow): PendingInvite {
+  return {
+    id: row.id,
+    email: inviteEmail(context, row) ?? '',
+    role: row.role,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+  };
+}
+
+/** Invitations an admin made that nobody has used yet and that still work. */
+export async function listPendingInvitations(context: AppContext): Promise<PendingInvite[]> {
+  const rows = await listPendingInvites(context.db, context.clock.now());
+  return rows.map((row) => pendingInvite(context, row));
+}
+
+/** Ends a pending invitation: its link then answers like an expired one. */
+export async function revokeInvite(
+  context: AppContext,
+  input: { inviteId: string; actorId: string },
+): Promise<'ok' | 'not_found'> {
+  return context.db.transaction().execute(async (trx) => {
+    const ended = await endPendingInvite(trx, input.inviteId, context.clock.now());
+    if (!ended) return 'not_found';
+    await recordAudit(trx, context, {
+      actorId: input.actorId,
+      action: 'user.invite_revoked',
+      subjectType: 'invite',
+      subjectId: ended.id,
+      details: { role: ended.role },
+    });
+    return 'ok';
+  });
+}
+
+export type ResendInviteResult =
+  | { ok: true; link: string; inviteId: string; expiresAt: Date }
+  | { ok: false; problem: 'not_found' | 'needs_approval' | 'email_taken' };
+
+/**
+ * Replaces a pending invitation with a new link for the same address and role; the old link stops working
+ * in the same transaction. `needsApproval` is the caller's two-admin rule for the role, checked here so a
+ * resend never grants what a new invitation could not.
+ */
+export async function resendInvite(
+  context: AppContext,
+  input: { inviteId: string; actorId: string; needsApproval: (role: Role) => boolean },
+): Promise<ResendInviteResult> {
+  const current = (await listPendingInvitations(context)).find((invite) => invite.id === input.inviteId);
+  if (!current) return { ok: false, problem: 'not_found' };
+  if (input.needsApproval(current.role)) return { ok: false, problem: 'needs_approval' };
+  const index = emailIndex(context, current.email);
+  if (await emailIndexExists(context.db, index)) return { ok: false, problem: 'email_taken' };
+  const made = newInvite(context, {
+    email: current.email,
+    index,
+    role: current.role,
+    createdBy: input.actorId,
+  });
+  const done = await context.db.transaction().execute(async (trx) => {
+    const ended = await endPendingInvite(trx, current.id, made.row.now);
+    if (!ended) return false;
+    await insertInvite(trx, made.row);
+    await recordAudit(trx, context, {
+      actorId: input.actorId,
+      action: 'user.invite_resent',
+      subjectType: 'invite',
+      subjectId: made.row.id,
+      details: { role: current.role, replaces: current.id },
+    });
+    return true;
+  });
+  if (!done) return { ok: false, problem: 'not_found' };
+  return { ok: true, link: made.link, inviteId: made.row.id, expiresAt: made.row.expiresAt };
 }
 
 /**

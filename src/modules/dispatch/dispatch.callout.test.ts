@@ -136,7 +136,13 @@ describe(`calling out responders in the area`, () => {
   let dispatcher: StaffSession;
   before(async () => {
     t = await createTestApp({
-      env: { ...TWILIO_TEST_ENV, AMPARO_SMS_PROVIDER: 'console', AMPARO_CROWD_CAP: '3' },
+      // A network that counts in kilometres (the panel's tests use the default, miles).
+      env: {
+        ...TWILIO_TEST_ENV,
+        AMPARO_SMS_PROVIDER: 'console',
+        AMPARO_CROWD_CAP: '3',
+        AMPARO_DISTANCE_UNIT: 'km',
+      },
       work: true,
     });
     dispatcher = await createStaffSession(t.context, ['dispatcher']);

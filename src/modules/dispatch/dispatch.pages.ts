@@ -4,7 +4,8 @@
 import { csrfField } from '../../http/form.ts';
 import { noticeBlock, type Notice } from '../../http/layout.ts';
 import type { FastifyRequest } from 'fastify';
-import type { Language } from '../../config/config.ts';
+import type { DistanceUnit, Language } from '../../config/config.ts';
+import { formatDistance } from '../../geo/distance.ts';
 import {
   IDENTIFIED_BY,
   REPORT_ACTIVITIES,
@@ -23,6 +24,7 @@ import { MAX_PHOTO_BYTES } from '../reports/photo.ts';
 import { activityLabel } from '../reports/reports.pages.ts';
 import { formatTime } from '../../i18n/time.ts';
 import { fieldError, type FieldError } from '../../http/form.ts';
+import { languageName as sharedLanguageName, NETWORK_LANGUAGES } from '../../i18n/languages.ts';
 import type { CalloutBlock, CalloutPreview } from './dispatch.callout.ts';
 import { CALLOUT_RADIUS_KM, LANGUAGE_BONUS_KM, type Suggestion } from './dispatch.ranking.ts';
 import type { DispatchRow } from './dispatch.named.ts';
@@ -31,6 +33,7 @@ import {
   MAX_DISPLAY_NAME_CHARS,
   MAX_ETA_MINUTES,
   MAX_NOTES_CHARS,
+  profileLanguageCodes,
   type ProfileField,
   type ProfileFormErrors,
   type ProfileFormValues,
@@ -51,7 +54,12 @@ export interface Page {
   request: FastifyRequest;
   networkName: string;
   timeZone: string;
+  distanceUnit: DistanceUnit;
 }
+
+/** Kilometres as the network reads them (miles or kilometres). */
+const distance = (page: Page, km: number): string =>
+  formatDistance(km * 1000, page.distanceUnit, page.request.lang);
 
 const time = (page: Page, date: Date): string => formatTime(date, page.request.lang, page.timeZone);
 
@@ -65,15 +73,8 @@ const agencyLabel = (t: Translator, agency: IncidentAgency): string =>
   t(`verify.agency_${agency}` as MessageKey);
 const roleLabel = (t: Translator, role: Role): string => t(`dispatch.role_${role}` as MessageKey);
 
-/** "ht" → "Haitian Creole" in the reader's language, when the runtime knows the code; else the code itself. */
-export function languageName(code: string, lang: Language): string {
-  try {
-    const name = new Intl.DisplayNames([lang], { type: 'language', fallback: 'code' }).of(code);
-    return name && name !== code ? name : code;
-  } catch {
-    return code;
-  }
-}
+/** "ht" → "Haitian Creole" in the reader's language (the shared list, else the runtime's name, else the code). */
+export const languageName = sharedLanguageName;
 
 const languageList = (codes: readonly string[], lang: Language): string =>
   codes.map((code) => languageName(code, lang)).join(', ');
@@ -121,9 +122,7 @@ export function renderProfile(page: Page, state: ProfileState): Html {
       <input type="tel" id="phone" name="phone" autocomplete="tel" maxlength="32" value="${value('phone')}"
         aria-describedby="${describedBy('phone')}"${invalid('phone')}>
 
-      ${label('languages', 'profile.languages', 'profile.languages_hint')}
-      <input type="text" id="languages" name="languages" autocapitalize="off" spellcheck="false"
-        value="${value('languages')}" aria-describedby="${describedBy('languages')}"${invalid('languages')}>
+      ${languagesField(page, value('languages'), errors.languages)}
 
       ${label('home_zips', 'profile.home_zips', 'profile.home_zips_hint')}
       <input type="text" id="home_zips" name="home_zips" inputmode="numeric" value="${value('home_zips')}"
@@ -164,6 +163,46 @@ export function renderProfile(page: Page, state: ProfileState): Html {
         : ''
     }`;
   return renderPage({ ...page, title: t('profile.title'), body, console: true });
+}
+
+/**
+ * Languages as boxes to tick, by name: what the person already has first, in their order (a code typed before
+ * the list existed stays, shown as it is), then the common ones, the rest behind "More languages". Which of
+ * English and Spanish the texts come in is asked apart, and saved as the first of them.
+ */
+function languagesField(page: Page, current: string, error: FieldError | undefined): Html {
+  const { t, lang } = page.request;
+  const chosen = profileLanguageCodes(current);
+  const box = (code: string): Html =>
+    html`<label class="choice"
+      ><input type="checkbox" name="languages" value="${code}"${chosen.includes(code) ? html` checked` : ''}>
+      ${languageName(code, lang)}</label
+    >`;
+  const others = NETWORK_LANGUAGES.filter((language) => !chosen.includes(language.code));
+  const byName = (a: { code: string }, b: { code: string }): number =>
+    languageName(a.code, lang).localeCompare(languageName(b.code, lang), lang);
+  const more = others.filter((language) => !language.common).sort(byName);
+  const textsIn = chosen.find((code) => code === 'en' || code === 'es') ?? lang;
+  return html`<fieldset id="languages" aria-describedby="languages-hint${error ? ' languages-error' : ''}">
+    <legend>${t('profile.languages')}</legend>
+    <p class="hint" id="languages-hint">${t('profile.languages_hint')}</p>
+    ${fieldError(t, 'languages', error)} ${chosen.map(box)}
+    ${others.filter((language) => language.common).map((language) => box(language.code))}
+    <details>
+      <summary>${t('profile.more_languages')}</summary>
+      ${more.map((language) => box(language.code))}
+    </details>
+  </fieldset>
+  <fieldset>
+    <legend>${t('profile.texts_in')}</legend>
+    ${(['en', 'es'] as const).map(
+      (code) =>
+        html`<label class="choice"
+          ><input type="radio" name="texts_in" value="${code}"${textsIn === code ? html` checked` : ''}>
+          ${languageName(code, lang)}</label
+        >`,
+    )}
+  </fieldset>`;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -226,12 +265,13 @@ export function renderRoster(page: Page, rows: RosterRow[]): Html {
 // ---------------------------------------------------------------------------------------------------------
 // Dispatch panel
 
-function explainSuggestion(t: Translator, lang: Language, s: Suggestion, reporterLanguage: string): Html {
-  const distance =
+function explainSuggestion(page: Page, s: Suggestion, reporterLanguage: string): Html {
+  const { t, lang } = page.request;
+  const away =
     s.distanceKm === null
       ? t('dispatch.distance_unknown')
-      : t('dispatch.distance', { km: s.distanceKm.toFixed(1), zip: s.nearestZip ?? '' });
-  return html`${distance}${
+      : t('dispatch.distance', { distance: distance(page, s.distanceKm), zip: s.nearestZip ?? '' });
+  return html`${away}${
     s.sharesLanguage
       ? html` · <strong>${t('dispatch.shares_language', { language: languageName(reporterLanguage, lang) })}</strong>`
       : ''
@@ -253,9 +293,10 @@ const CALLOUT_BLOCK_KEYS: Record<CalloutBlock, MessageKey> = {
 };
 
 /** The one-press callout: who it would text now, or why it would text nobody. */
-function calloutSection(t: Translator, id: string, callout: CalloutPreview, csrfToken: string): Html {
+function calloutSection(page: Page, id: string, callout: CalloutPreview, csrfToken: string): Html {
+  const t = page.request.t;
   const params = {
-    km: CALLOUT_RADIUS_KM,
+    distance: distance(page, CALLOUT_RADIUS_KM),
     cap: callout.cap,
     onTheWay: callout.onTheWay,
     awaiting: callout.awaiting,
@@ -275,7 +316,7 @@ function calloutSection(t: Translator, id: string, callout: CalloutPreview, csrf
                   html`<li data-id="${s.userId}">
                     ${t('dispatch.callout_pick', {
                       name: s.displayName || t('dispatch.no_name'),
-                      km: (s.distanceKm ?? 0).toFixed(1),
+                      distance: distance(page, s.distanceKm ?? 0),
                     })}
                   </li>`,
               )}
@@ -355,7 +396,7 @@ export function renderPanel(page: Page, view: PanelPage, csrfToken: string, noti
             ${t('dispatch.crowd_count', { count: view.onTheWay, cap: view.crowdCap })}
           </p>`
     }
-    ${view.canDispatch ? calloutSection(t, id, view.callout, csrfToken) : ''}
+    ${view.canDispatch ? calloutSection(page, id, view.callout, csrfToken) : ''}
     <h2>${t('dispatch.sent_heading')}</h2>
     ${
       view.dispatches.length === 0
@@ -400,7 +441,7 @@ export function renderPanel(page: Page, view: PanelPage, csrfToken: string, noti
                     : 'dispatch.ranking_no_place',
               )}
               ${t('dispatch.ranking_language', {
-                km: LANGUAGE_BONUS_KM,
+                distance: distance(page, LANGUAGE_BONUS_KM),
                 language: languageName(incident.reporter_language, request.lang),
               })}
             </p>
@@ -424,7 +465,7 @@ export function renderPanel(page: Page, view: PanelPage, csrfToken: string, noti
                             html`<tr data-id="${s.userId}">
                               <td>${i + 1}</td>
                               <td>${s.displayName || t('dispatch.no_name')}</td>
-                              <td>${explainSuggestion(t, request.lang, s, incident.reporter_language)}</td>
+                              <td>${explainSuggestion(page, s, incident.reporter_language)}</td>
                               <td>${languageList(s.languages, request.lang)}</td>
                               <td>${sendForm(s)}</td>
                             </tr>`,

@@ -104,14 +104,17 @@ describe(`dispatch panel`, () => {
     assert.equal(res.statusCode, 200);
     const rows = suggestionRows(res.body).filter((row) => /Near English|Close Spanish|Far Spanish/.test(row));
     assert.equal(rows.length, 3, rows.join('\n'));
-    assert.match(rows[0]!, /^1 Close Spanish .* km from home ZIP 78204 · speaks Spanish/);
-    assert.match(rows[1]!, /^2 Near English 0\.0 km from home ZIP 78207/);
+    // Miles unless the network set AMPARO_DISTANCE_UNIT=km (the callout tests run in kilometres).
+    assert.match(rows[0]!, /^1 Close Spanish \d+(\.\d)? mi from home ZIP 78204 · speaks Spanish/);
+    assert.match(rows[1]!, /^2 Near English 0 ft from home ZIP 78207/);
     assert.ok(!rows[1]!.includes('speaks Spanish'));
-    assert.match(rows[2]!, /Far Spanish \d+\.\d km from home ZIP 78006 · speaks Spanish/);
+    assert.match(rows[2]!, /Far Spanish \d+(\.\d)? mi from home ZIP 78006 · speaks Spanish/);
     for (const hidden of ['Off Shift', 'No Phone', 'Only Dispatcher', 'Disabled']) {
       assert.ok(!res.body.includes(hidden), `${hidden} is not suggested`);
     }
-    assert.match(res.body, /Speaking the reporter&#39;s language \(Spanish\) counts as being 3 km closer/);
+    assert.match(res.body, /Speaking the reporter&#39;s language \(Spanish\) counts as being 1\.9 mi closer/);
+    assert.match(res.body, /free on-shift responders within 15\.5 mi/, 'the callout radius, 25 km, in miles');
+    assert.doesNotMatch(res.body, /\d km\b/);
     assert.ok(near.userId && spanish.userId && far.userId);
   });
 

@@ -106,7 +106,7 @@ describe(`staff profile and roster`, () => {
     assert.equal(res.statusCode, 422);
     assert.match(res.body, /<html lang="es"/);
     assert.match(res.body, /No parece un número de teléfono/);
-    assert.match(res.body, /Use códigos de idioma/);
+    assert.match(res.body, /Elija los idiomas de la lista/);
     assert.match(res.body, /No conocemos el código postal 99999/);
     assert.match(res.body, /value="Beto &lt;b&gt;"/, 'typed values return, escaped');
     assert.match(res.body, /value="60623, 99999"/);
@@ -201,11 +201,94 @@ describe(`staff profile and roster`, () => {
     assert.equal(indexed.length, 1);
   });
 
+  test('languages are ticked from a list of names, saved as codes; codes from before the list are kept', async () => {
+    const responder = await createStaffSession(t.context, ['responder']);
+    const form = await get(responder, '/console/profile');
+    const field = /<fieldset id="languages"[\s\S]*?<\/fieldset>/.exec(form.body)?.[0] ?? '';
+    for (const name of [
+      'English',
+      'Spanish',
+      'Mam',
+      'K&#39;iche&#39;',
+      'Q&#39;anjob&#39;al',
+      'Akateko',
+      'Haitian Creole',
+    ]) {
+      assert.ok(field.includes(name), name);
+    }
+    assert.match(field, /<details>\s*<summary>More languages<\/summary>[\s\S]*Somali[\s\S]*<\/details>/);
+    assert.match(field, /type="checkbox" name="languages" value="quc"/);
+    assert.doesNotMatch(form.body, /type="text"[^>]*name="languages"/, 'no codes typed by hand');
+    const spanish = await get(responder, '/console/profile', 'es');
+    const campo = /<fieldset id="languages"[\s\S]*?<\/fieldset>/.exec(spanish.body)?.[0] ?? '';
+    for (const name of ['Inglés', 'Español', 'Criollo haitiano', 'Portugués', 'Más idiomas']) {
+      assert.ok(campo.includes(name), name);
+    }
+
+    const body = new URLSearchParams({ _csrf: responder.csrfToken, display_name: 'Lu', phone: '' });
+    for (const code of ['en', 'es', 'mam', 'quc']) body.append('languages', code);
+    body.append('texts_in', 'es');
+    const saved = await t.app.inject({
+      method: 'POST',
+      url: '/console/profile',
+      headers: {
+        accept: 'text/html',
+        cookie: responder.cookie,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      payload: body.toString(),
+    });
+    assert.equal(saved.statusCode, 303, saved.body);
+    const languagesOf = async (userId: string) =>
+      (
+        await t.context.db
+          .selectFrom('staff_profiles')
+          .select('languages')
+          .where('user_id', '=', userId)
+          .executeTakeFirstOrThrow()
+      ).languages;
+    assert.deepEqual(
+      await languagesOf(responder.userId),
+      ['es', 'en', 'mam', 'quc'],
+      'texts in Spanish: es first',
+    );
+    const again = await get(responder, '/console/profile');
+    assert.match(again.body, /name="texts_in" value="es" checked/);
+    assert.match(again.body, /value="quc" checked>\s*K&#39;iche&#39;/);
+
+    // A profile saved when codes were typed by hand: the unknown code is shown as it is, ticked, and kept.
+    const old = await createStaff(t.context, ['responder'], {
+      languages: ['pt', 'zzz', 'en'],
+      phone: null,
+      onShift: false,
+    });
+    const oldForm = await get(old, '/console/profile');
+    assert.match(oldForm.body, /value="zzz" checked>\s*zzz/);
+    assert.match(oldForm.body, /value="pt" checked>\s*Portuguese/);
+    const ticked = [...oldForm.body.matchAll(/name="languages" value="([^"]+)" checked/g)].map((m) => m[1]!);
+    assert.deepEqual(ticked, ['pt', 'zzz', 'en'], 'in their order');
+    const resave = new URLSearchParams({ _csrf: old.csrfToken, display_name: 'Old' });
+    for (const code of ticked) resave.append('languages', code);
+    resave.append('texts_in', 'en');
+    const kept = await t.app.inject({
+      method: 'POST',
+      url: '/console/profile',
+      headers: {
+        accept: 'text/html',
+        cookie: old.cookie,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      payload: resave.toString(),
+    });
+    assert.equal(kept.statusCode, 303, kept.body);
+    assert.deepEqual(await languagesOf(old.userId), ['en', 'pt', 'zzz']);
+  });
+
   test('the roster shows who is on shift, with languages and ZIP codes but no phone numbers', async () => {
     const onShift = await createStaff(t.context, ['responder'], {
       displayName: 'Rosa Roster',
       phone: '+17735550177',
-      languages: ['es', 'ht'],
+      languages: ['es', 'ht', 'quc'],
       homeZips: ['60632'],
     });
     await createStaff(t.context, ['responder'], { displayName: 'Otto Offshift', onShift: false });
@@ -215,7 +298,9 @@ describe(`staff profile and roster`, () => {
     const onShiftTable =
       /<table class="roster" id="roster-on-shift">([\s\S]*?)<\/table>/.exec(page.body)?.[1] ?? '';
     assert.match(onShiftTable, /Rosa Roster/);
-    assert.match(onShiftTable, /Spanish, Haitian Creole/);
+    assert.match(onShiftTable, /Spanish, Haitian Creole, K&#39;iche&#39;/, 'names, never codes');
+    const enEspanol = await get(dispatcher, '/console/roster', 'es');
+    assert.match(enEspanol.body, /Español, Criollo haitiano, K&#39;iche&#39;/);
     assert.match(onShiftTable, /60632/);
     assert.ok(!onShiftTable.includes('Otto Offshift'));
     assert.match(page.body, /id="roster-off-shift"[\s\S]*Otto Offshift/);

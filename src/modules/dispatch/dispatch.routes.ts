@@ -23,6 +23,7 @@ import {
 } from './dispatch.pages.ts';
 import { calloutPreview, calloutResponders, type CalloutBlock, type CrowdCount } from './dispatch.callout.ts';
 import { CALLOUT_RADIUS_KM } from './dispatch.ranking.ts';
+import { formatDistance } from '../../geo/distance.ts';
 import {
   answerDispatchPage,
   dispatchResponders,
@@ -42,6 +43,7 @@ import {
   queryCount,
   profileBody,
   RESPONDER_ANSWERS,
+  profileLanguagesValue,
   savedQuery,
   standDownBody,
   validateAnswerForm,
@@ -98,8 +100,8 @@ export function registerDispatchRoutes(
 
 /** What the route groups below share: built once, when the routes are registered. */
 function dispatchRouteScope(context: AppContext, services: HttpServices, deps: DispatchDeps) {
-  const { networkName, timeZone } = context.config;
-  const page = (request: FastifyRequest): Page => ({ request, networkName, timeZone });
+  const { networkName, timeZone, distanceUnit } = context.config;
+  const page = (request: FastifyRequest): Page => ({ request, networkName, timeZone, distanceUnit });
   const sessionToken = (request: FastifyRequest): string =>
     services.csrf.issue(request.principal!.csrfSecret);
 
@@ -120,6 +122,10 @@ function dispatchRouteScope(context: AppContext, services: HttpServices, deps: D
     );
   }
 
+  /** How far a callout reaches, in the network's unit. */
+  const calloutRadius = (request: FastifyRequest): string =>
+    formatDistance(CALLOUT_RADIUS_KM * 1000, distanceUnit, request.lang);
+
   /** Why a callout texted nobody, with the counts it found under the lock. */
   function calloutRefusal(request: FastifyRequest, block: CalloutBlock, crowd: CrowdCount): string {
     const t = request.t;
@@ -135,7 +141,7 @@ function dispatchRouteScope(context: AppContext, services: HttpServices, deps: D
       case 'no_place':
         return t('dispatch.callout_refused_no_place');
       case 'nobody_nearby':
-        return t('dispatch.callout_refused_nobody_nearby', { km: CALLOUT_RADIUS_KM });
+        return t('dispatch.callout_refused_nobody_nearby', { distance: calloutRadius(request) });
     }
   }
 
@@ -165,6 +171,7 @@ function dispatchRouteScope(context: AppContext, services: HttpServices, deps: D
     sessionToken,
     showPanel,
     calloutRefusal,
+    calloutRadius,
     viewerOf,
     emptyState,
     responderPage,
@@ -211,7 +218,11 @@ function registerProfileRoutes(app: FastifyInstance, scope: DispatchRouteScope):
       }),
   );
 
-  app.post<{ Body: Record<string, string | undefined> }>(
+  app.post<{
+    Body: Partial<Record<'display_name' | 'phone' | 'texts_in' | 'home_zips' | 'on_shift', string>> & {
+      languages?: string | string[];
+    };
+  }>(
     '/console/profile',
     {
       config: { access: editOwnProfile },
@@ -222,7 +233,7 @@ function registerProfileRoutes(app: FastifyInstance, scope: DispatchRouteScope):
       const values: ProfileFormValues = {
         display_name: request.body.display_name ?? '',
         phone: request.body.phone ?? '',
-        languages: request.body.languages ?? '',
+        languages: profileLanguagesValue(request.body.languages, request.body.texts_in),
         home_zips: request.body.home_zips ?? '',
         on_shift: request.body.on_shift ?? '',
       };
@@ -243,7 +254,7 @@ function registerProfileRoutes(app: FastifyInstance, scope: DispatchRouteScope):
 
 /** The dispatch panel of a report. */
 function registerPanelRoutes(app: FastifyInstance, scope: DispatchRouteScope): void {
-  const { showPanel } = scope;
+  const { showPanel, calloutRadius } = scope;
   // ---------------------------------------------------------------------------------------------------
   // The dispatch panel
 
@@ -259,7 +270,7 @@ function registerPanelRoutes(app: FastifyInstance, scope: DispatchRouteScope): v
       kind: 'ok',
       text:
         count < room
-          ? request.t('dispatch.callout_short_notice', { count, room, km: CALLOUT_RADIUS_KM })
+          ? request.t('dispatch.callout_short_notice', { count, room, distance: calloutRadius(request) })
           : request.t('dispatch.callout_sent_notice', { count }),
     };
   }

@@ -43,6 +43,25 @@ export const MAX_HOME_ZIPS = 10;
  */
 const LANGUAGE_CODE = /^[a-z]{2,3}(-[a-z0-9]{2,8})*$/;
 
+/** The language codes a profile form value holds, each once, in order ("en, es" from before the list too). */
+export function profileLanguageCodes(value: string): string[] {
+  return [...new Set(listOf(value.toLowerCase()))];
+}
+
+/**
+ * The profile form's languages as one value for validateProfileForm: the ticked boxes (one value or many; an
+ * older form's typed "en, es" reads the same), with the language chosen for texts put first, since the first
+ * of English and Spanish is the language of the texts the person gets.
+ */
+export function profileLanguagesValue(ticked: unknown, textsIn: unknown): string {
+  const values = (Array.isArray(ticked) ? ticked : [ticked]).filter(
+    (v): v is string => typeof v === 'string',
+  );
+  const codes = profileLanguageCodes(values.join(','));
+  const first = textsIn === 'en' || textsIn === 'es' ? [textsIn] : [];
+  return [...new Set([...first, ...codes])].join(', ');
+}
+
 /** What the profile form saves (the staff module's saveProfile takes it). */
 export type { ProfileInput };
 
@@ -80,7 +99,7 @@ export function validateProfileForm(
     else fail('phone', { key: 'profile.error_phone_cost' });
   }
 
-  const languages = [...new Set(listOf(text('languages').toLowerCase()))];
+  const languages = profileLanguageCodes(text('languages'));
   if (languages.length === 0) fail('languages', { key: 'profile.error_languages_required' });
   else if (languages.length > MAX_LANGUAGES)
     fail('languages', { key: 'profile.error_too_many', params: { max: MAX_LANGUAGES } });
@@ -302,7 +321,11 @@ export const profileBody = {
     // No length limits here: an over-long value comes back in the form with a message, not as a bare 400.
     display_name: { type: 'string' },
     phone: { type: 'string' },
-    languages: { type: 'string' },
+    // Ticked boxes: one value or many (an older form sends the codes typed in one field).
+    languages: {
+      anyOf: [{ type: 'string' }, { type: 'array', maxItems: 100, items: { type: 'string', maxLength: 64 } }],
+    },
+    texts_in: { type: 'string', maxLength: 8 },
     home_zips: { type: 'string' },
     on_shift: { type: 'string' },
     /** 'home': the shift form on the home page, which goes back there. */
