@@ -21,8 +21,14 @@ export interface AppConfig {
   masterKeyFile: string;
   hotlineNumber: string | undefined;
   networkName: string;
-  /** IANA time zone the network works in, for times shown to staff. */
+  /**
+   * IANA time zone the network works in, for every time shown to people (console, texts, PDF). AMPARO_TIMEZONE
+   * when set; else the zone the first admin chose at setup (the settings module puts it here, and reads are per
+   * use, so it applies without a restart); else the host's zone.
+   */
   timeZone: string;
+  /** True when AMPARO_TIMEZONE set the zone: it wins over the one stored at setup, and setup does not ask. */
+  timeZoneFromEnv: boolean;
   defaultLanguage: Language;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
   /**
@@ -313,11 +319,19 @@ function oneOf<T extends string>(env: Env, name: SettingName, allowed: readonly 
   return raw as T;
 }
 
-function timeZone(env: Env): string {
-  const zone = env.AMPARO_TIMEZONE || Intl.DateTimeFormat().resolvedOptions().timeZone;
+/** True for a zone Intl knows (an IANA name such as America/Chicago). */
+export function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return zone !== '';
   } catch {
+    return false;
+  }
+}
+
+function timeZone(env: Env): string {
+  const zone = env.AMPARO_TIMEZONE || Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (!isTimeZone(zone)) {
     throw new ConfigError(
       `AMPARO_TIMEZONE must be an IANA time zone such as America/Chicago; got "${zone}".`,
     );
@@ -444,6 +458,7 @@ export function loadConfig(
     hotlineNumber: env.AMPARO_HOTLINE_NUMBER || undefined,
     networkName: env.AMPARO_NETWORK_NAME || 'Amparo',
     timeZone: timeZone(env),
+    timeZoneFromEnv: Boolean(env.AMPARO_TIMEZONE),
     defaultLanguage: oneOf(env, 'AMPARO_DEFAULT_LANGUAGE', SUPPORTED_LANGUAGES, 'en'),
     logLevel: oneOf(env, 'AMPARO_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'silent'], 'info'),
     trustProxy: trustProxy(env),

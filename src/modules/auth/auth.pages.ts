@@ -11,6 +11,7 @@ import type { MessageKey } from '../../i18n/i18n.ts';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './passwords.ts';
 import type { StaffListEntry } from './users.service.ts';
 import { ROLES } from '../../db/schema.ts';
+import { timeZoneField, type TimeZoneFieldState } from '../settings/settings.pages.ts';
 import type { AccessRequestRow } from './access-requests.service.ts';
 
 export const ROLE_LABELS: Record<Role, MessageKey> = {
@@ -170,6 +171,8 @@ export function accountLinkPage(
     email: string;
     emailFixed: boolean;
     notice?: Notice;
+    /** The setup page's question about the network's time zone (settings module). */
+    timeZone?: TimeZoneFieldState;
   },
 ): Html {
   const { request } = options;
@@ -221,6 +224,7 @@ export function accountLinkPage(
           minlength="${PASSWORD_MIN_LENGTH}"
           maxlength="${PASSWORD_MAX_LENGTH}"
         />
+        ${options.timeZone ? timeZoneField(t, options.timeZone) : ''}
         <button type="submit">${t('auth.create_account')}</button>
       </form>`,
   });

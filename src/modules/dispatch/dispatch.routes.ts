@@ -98,8 +98,9 @@ export function registerDispatchRoutes(
 
 /** What the route groups below share: built once, when the routes are registered. */
 function dispatchRouteScope(context: AppContext, services: HttpServices, deps: DispatchDeps) {
-  const { networkName, timeZone } = context.config;
-  const page = (request: FastifyRequest): Page => ({ request, networkName, timeZone });
+  const { config } = context;
+  const { networkName } = config;
+  const page = (request: FastifyRequest): Page => ({ request, networkName, timeZone: config.timeZone });
   const sessionToken = (request: FastifyRequest): string =>
     services.csrf.issue(request.principal!.csrfSecret);
 
@@ -160,7 +161,9 @@ function dispatchRouteScope(context: AppContext, services: HttpServices, deps: D
     services,
     deps,
     networkName,
-    timeZone,
+    get timeZone() {
+      return context.config.timeZone;
+    },
     page,
     sessionToken,
     showPanel,
