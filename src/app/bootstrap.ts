@@ -9,6 +9,8 @@ import { findPgliteDirectory, migrateEmbeddedDatabase } from '../db/pglite-impor
 import { migrateToLatest } from '../db/migrator.ts';
 import { Jobs } from '../jobs/jobs.ts';
 import { systemClock, type AppContext, type Clock } from './context.ts';
+import { onMissingMessage } from '../i18n/i18n.ts';
+import { loadNetworkTimeZone } from '../modules/settings/settings.service.ts';
 
 export interface CreateContextOptions {
   config: AppConfig;
@@ -40,7 +42,7 @@ export async function createContext(options: CreateContextOptions): Promise<AppC
     await database.close();
     throw error;
   }
-  return {
+  const context: AppContext = {
     config,
     database,
     db: database.db,
@@ -49,6 +51,10 @@ export async function createContext(options: CreateContextOptions): Promise<AppC
     clock: options.clock ?? systemClock,
     logger,
   };
+  // The zone the first admin chose at setup, unless AMPARO_TIMEZONE names one.
+  await loadNetworkTimeZone(context);
+  onMissingMessage((key) => logger.warn({ messageKey: key }, 'message missing from the catalogues'));
+  return context;
 }
 
 type DatabaseConfig = Pick<AppConfig, 'databaseUrl' | 'dataDir' | 'databasePasswordFile'>;

@@ -197,3 +197,49 @@ test('AMPARO_DISTANCE_UNIT: miles unless set to km; anything else is refused', (
     /AMPARO_DISTANCE_UNIT must be one of mi, km/,
   );
 });
+
+test('an unknown AMPARO_* variable stops start-up, naming the setting it was probably meant to be', () => {
+  assert.throws(
+    () => loadConfig({ AMPARO_TIME_ZONE: 'America/Chicago' }),
+    (error: Error) =>
+      error instanceof ConfigError &&
+      error.message.startsWith(
+        'AMPARO_TIME_ZONE is not a setting Amparo reads; did you mean AMPARO_TIMEZONE?',
+      ),
+  );
+  assert.throws(
+    () => loadConfig({ AMPARO_PUBLIC_RATE_LIMITS: '5', AMPARO_TWILO_FROM: '+15550100199' }),
+    /AMPARO_PUBLIC_RATE_LIMITS is not a setting Amparo reads; did you mean AMPARO_PUBLIC_RATE_LIMIT\? AMPARO_TWILO_FROM is not a setting Amparo reads; did you mean AMPARO_TWILIO_FROM\?/,
+  );
+  // Nothing close: no guess.
+  assert.throws(
+    () => loadConfig({ AMPARO_FLUX_CAPACITOR: '1' }),
+    (error: Error) =>
+      /AMPARO_FLUX_CAPACITOR is not a setting/.test(error.message) && !/did you mean/.test(error.message),
+  );
+  // Other variables are none of Amparo's business.
+  assert.equal(loadConfig({ PATH: '/usr/bin', AMPAROX: '1' }).port, 8080);
+});
+
+test('every AMPARO_* variable the README, CI and the test tools name is a known setting', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const { SETTINGS } = await import('./config.ts');
+  const root = new URL('../../', import.meta.url);
+  const files = [
+    'README.md',
+    '.ci/run',
+    'test/support/test-database.ts',
+    'test/support/global-setup.ts',
+    'test/e2e/browser.ts',
+    'bench/support.ts',
+  ];
+  for (const file of files) {
+    const text = await readFile(new URL(file, root), 'utf8');
+    for (const [name] of text.matchAll(/AMPARO_[A-Z0-9_]*[A-Z0-9]/g)) {
+      assert.ok(
+        (SETTINGS as readonly string[]).includes(name),
+        `${file} names ${name}, which start-up would refuse`,
+      );
+    }
+  }
+});

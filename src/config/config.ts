@@ -21,10 +21,16 @@ export interface AppConfig {
   masterKeyFile: string;
   hotlineNumber: string | undefined;
   networkName: string;
-  /** IANA time zone the network works in, for times shown to staff. */
+  /**
+   * IANA time zone the network works in, for every time shown to people (console, texts, PDF). AMPARO_TIMEZONE
+   * when set; else the zone the first admin chose at setup (the settings module puts it here, and reads are per
+   * use, so it applies without a restart); else the host's zone.
+   */
   timeZone: string;
   /** Miles (US networks) or kilometres: how distances are shown and typed. Stored in metres either way. */
   distanceUnit: DistanceUnit;
+  /** True when AMPARO_TIMEZONE set the zone: it wins over the one stored at setup, and setup does not ask. */
+  timeZoneFromEnv: boolean;
   defaultLanguage: Language;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
   /**
@@ -167,13 +173,132 @@ export interface TwilioConfig {
   messagingServiceSid: string | undefined;
 }
 
+/**
+ * Every AMPARO_* variable Amparo reads: one list, which every reader of a setting below takes its name from (a
+ * name not in it does not compile), and against which an unknown AMPARO_* variable stops start-up with a "did
+ * you mean" (a misspelt setting silently ignored once showed times in the server's zone). Adding a setting
+ * means adding its name here, and a row to the README's configuration table.
+ */
+export const SETTINGS = [
+  'AMPARO_ADMIN_TWO_PERSON_APPROVAL',
+  'AMPARO_ALERT_DELIVERY_RETENTION_DAYS',
+  'AMPARO_ALERT_IN_FLIGHT',
+  'AMPARO_ALERT_RADIUS_METERS',
+  'AMPARO_ALERT_RATE_PER_SECOND',
+  'AMPARO_ALERT_RATE_PER_SENDER_PER_SECOND',
+  'AMPARO_ALERT_SENDERS',
+  'AMPARO_ALERT_TWO_PERSON_APPROVAL',
+  'AMPARO_AUDIT_ANCHOR_FILE',
+  'AMPARO_CASE_KEYS_DIR',
+  'AMPARO_CASE_RETENTION_DAYS',
+  'AMPARO_CROWD_CAP',
+  'AMPARO_DATABASE_PASSWORD_FILE',
+  'AMPARO_DATABASE_URL',
+  'AMPARO_DATA_DIR',
+  'AMPARO_DEFAULT_LANGUAGE',
+  'AMPARO_DISTANCE_UNIT',
+  'AMPARO_HEARING_REMINDER_HOURS',
+  'AMPARO_HOST',
+  'AMPARO_HOTLINE_NUMBER',
+  'AMPARO_IMAGE_DECODE_CONCURRENCY',
+  'AMPARO_IMAGE_DECODE_QUEUE',
+  'AMPARO_IMAGE_DECODE_TIMEOUT_SECONDS',
+  'AMPARO_INCIDENT_RADIUS_METERS',
+  'AMPARO_INCIDENT_WINDOW_MINUTES',
+  'AMPARO_LOCATOR_RECHECK_HOURS',
+  'AMPARO_LOG_LEVEL',
+  'AMPARO_MAP_TILE_URL',
+  'AMPARO_MASTER_KEY',
+  'AMPARO_MASTER_KEY_FILE',
+  'AMPARO_NETWORK_NAME',
+  'AMPARO_OUTBOX_RETENTION_DAYS',
+  'AMPARO_PORT',
+  'AMPARO_PUBLIC_RATE_LIMIT',
+  'AMPARO_PUBLIC_URL',
+  'AMPARO_REPORT_RETENTION_DAYS',
+  'AMPARO_SMS_CONVERSATION_TIMEOUT_MINUTES',
+  'AMPARO_SMS_COUNTRIES',
+  'AMPARO_SMS_PROVIDER',
+  'AMPARO_SMS_REPLY_WINDOW_SECONDS',
+  'AMPARO_SUBSCRIBER_PURGE_DAYS',
+  'AMPARO_SUBSCRIBE_CAP_PER_CLIENT_PER_HOUR',
+  'AMPARO_SUBSCRIBE_CAP_PER_HOUR',
+  'AMPARO_SUBSCRIBE_CAP_PER_NUMBER_PER_DAY',
+  'AMPARO_SUBSCRIBE_CAP_PER_PREFIX_PER_HOUR',
+  'AMPARO_SUBSCRIBE_PROOF_OF_WORK',
+  'AMPARO_TIMEZONE',
+  'AMPARO_TRUST_PROXY',
+  'AMPARO_TWILIO_ACCOUNT_SID',
+  'AMPARO_TWILIO_API_BASE',
+  'AMPARO_TWILIO_AUTH_TOKEN',
+  'AMPARO_TWILIO_FROM',
+  'AMPARO_TWILIO_MESSAGING_SERVICE_SID',
+  'AMPARO_VOICE_EN',
+  'AMPARO_VOICE_ES',
+  'AMPARO_VOICE_RING_SECONDS',
+  'AMPARO_WEBHOOK_KEY_RETENTION_DAYS',
+  // Read by the tests, benchmarks and browser journeys, not by the app; accepted so a test run's environment
+  // can start the app.
+  'AMPARO_TEST_DATABASE_URL',
+  'AMPARO_BENCH_DATABASE_URL',
+  'AMPARO_CHROMIUM_PATH',
+  'AMPARO_E2E_SHOTS',
+  'AMPARO_SCREENSHOTS_DIR',
+] as const;
+export type SettingName = (typeof SETTINGS)[number];
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-type Env = Record<string, string | undefined>;
+/** The environment as the readers below see it: only the settings in SETTINGS can be named. */
+type Env = Readonly<Partial<Record<SettingName, string>>>;
 
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+/** Edits between two names (Levenshtein): how far a typed variable is from a setting. */
+export function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution);
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** The known setting closest to a name, if it is close enough to be a misspelling of it. */
+export function closestSetting(name: string): SettingName | undefined {
+  let best: { setting: SettingName; distance: number } | undefined;
+  for (const setting of SETTINGS) {
+    const distance = editDistance(name, setting);
+    if (!best || distance < best.distance) best = { setting, distance };
+  }
+  // Up to a third of the name's own part (after AMPARO_) may differ: TIME_ZONE for TIMEZONE, a dropped S.
+  const limit = Math.max(2, Math.floor((name.length - 'AMPARO_'.length) / 3));
+  return best && best.distance <= limit ? best.setting : undefined;
+}
+
+/** An AMPARO_* variable nobody reads is a mistake (a typo, a removed setting): start-up stops and says so. */
+function rejectUnknownSettings(env: Record<string, string | undefined>): void {
+  const known = new Set<string>(SETTINGS);
+  const unknown = Object.keys(env)
+    .filter((name) => name.startsWith('AMPARO_') && !known.has(name))
+    .sort();
+  if (unknown.length === 0) return;
+  const sentences = unknown.map((name) => {
+    const suggestion = closestSetting(name);
+    return suggestion
+      ? `${name} is not a setting Amparo reads; did you mean ${suggestion}?`
+      : `${name} is not a setting Amparo reads.`;
+  });
+  throw new ConfigError(
+    `${sentences.join(' ')} Remove it or correct its name (the README's configuration table lists every setting).`,
+  );
+}
+
+function integer(env: Env, name: SettingName, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
@@ -183,7 +308,7 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return value;
 }
 
-function boolean(env: Env, name: string, fallback: boolean): boolean {
+function boolean(env: Env, name: SettingName, fallback: boolean): boolean {
   const raw = env[name]?.toLowerCase();
   if (raw === undefined || raw === '') return fallback;
   if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
@@ -191,7 +316,7 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`${name} must be true or false; got "${env[name]}".`);
 }
 
-function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+function oneOf<T extends string>(env: Env, name: SettingName, allowed: readonly T[], fallback: T): T {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   if (!(allowed as readonly string[]).includes(raw)) {
@@ -200,11 +325,19 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return raw as T;
 }
 
-function timeZone(env: Env): string {
-  const zone = env.AMPARO_TIMEZONE || Intl.DateTimeFormat().resolvedOptions().timeZone;
+/** True for a zone Intl knows (an IANA name such as America/Chicago). */
+export function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return zone !== '';
   } catch {
+    return false;
+  }
+}
+
+function timeZone(env: Env): string {
+  const zone = env.AMPARO_TIMEZONE || Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (!isTimeZone(zone)) {
     throw new ConfigError(
       `AMPARO_TIMEZONE must be an IANA time zone such as America/Chicago; got "${zone}".`,
     );
@@ -229,7 +362,7 @@ function tileUrl(env: Env): string | undefined {
   return raw;
 }
 
-function sid(env: Env, name: string, prefix: 'AC' | 'MG'): string | undefined {
+function sid(env: Env, name: SettingName, prefix: 'AC' | 'MG'): string | undefined {
   const raw = env[name] || undefined;
   // The value is not quoted back: an account SID paired with a leaked token is a credential.
   if (raw !== undefined && !new RegExp(`^${prefix}[0-9a-fA-F]{32}$`).test(raw)) {
@@ -285,7 +418,12 @@ function twilio(env: Env): { smsProvider: SmsProvider; twilio: TwilioConfig } {
   };
 }
 
-export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): AppConfig {
+export function loadConfig(
+  environment: Record<string, string | undefined> = process.env,
+  cwd: string = process.cwd(),
+): AppConfig {
+  rejectUnknownSettings(environment);
+  const env: Env = environment;
   const port = integer(env, 'AMPARO_PORT', 8080, 0, 65535);
   const host = env.AMPARO_HOST || 'localhost';
   let publicUrl: URL;
@@ -327,6 +465,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     networkName: env.AMPARO_NETWORK_NAME || 'Amparo',
     timeZone: timeZone(env),
     distanceUnit: oneOf(env, 'AMPARO_DISTANCE_UNIT', DISTANCE_UNITS, 'mi'),
+    timeZoneFromEnv: Boolean(env.AMPARO_TIMEZONE),
     defaultLanguage: oneOf(env, 'AMPARO_DEFAULT_LANGUAGE', SUPPORTED_LANGUAGES, 'en'),
     logLevel: oneOf(env, 'AMPARO_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'silent'], 'info'),
     trustProxy: trustProxy(env),
@@ -408,7 +547,7 @@ function trustProxy(env: Env): TrustProxy {
 function voices(env: Env): Record<Language, SayVoice> {
   const chosen = {} as Record<Language, SayVoice>;
   for (const language of SUPPORTED_LANGUAGES) {
-    const name = `AMPARO_VOICE_${language.toUpperCase()}`;
+    const name = `AMPARO_VOICE_${language.toUpperCase()}` as SettingName;
     const raw = env[name] || DEFAULT_VOICES[language];
     const voice = sayVoice(language, raw);
     if (!voice) {

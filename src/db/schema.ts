@@ -826,11 +826,19 @@ export interface ProofOfWorkSpentTable {
   expires_at: Date;
 }
 
+/** The network's settings chosen in the console (one row at most): its time zone, asked at setup. */
+export interface NetworkSettingsTable {
+  id: Generated<boolean>;
+  time_zone: string | null;
+  updated_at: Date;
+}
+
 export interface Database {
   users: UsersTable;
   access_requests: AccessRequestsTable;
   sessions: SessionsTable;
   sign_in_failures: SignInFailuresTable;
+  network_settings: NetworkSettingsTable;
   invites: InvitesTable;
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;

@@ -26,6 +26,7 @@ import esCaseTracking from './locales/es/case_tracking.json' with { type: 'json'
 import esCaseSupport from './locales/es/case_support.json' with { type: 'json' };
 import esRights from './locales/es/rights.json' with { type: 'json' };
 import esHome from './locales/es/home.json' with { type: 'json' };
+import { IntlMessageFormat } from 'intl-messageformat';
 import { SUPPORTED_LANGUAGES, type Language } from '../config/config.ts';
 
 /** Each language's files, by area, in the order they are merged. */
@@ -91,15 +92,94 @@ export const CATALOGS: Record<Language, Messages> = {
   },
 };
 
-export function translate(
-  lang: Language,
-  key: MessageKey,
-  params: Record<string, string | number> = {},
-): string {
-  const template = CATALOGS[lang][key] ?? CATALOGS.en[key];
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    params[name] === undefined ? whole : String(params[name]),
+type Params = Record<string, string | number>;
+
+/** A catalogue message compiled once, and which of its arguments are numbers ICU reads (plural, number). */
+interface Compiled {
+  format: IntlMessageFormat;
+  numeric: ReadonlySet<string>;
+}
+
+// ICU's element types (from @formatjs/icu-messageformat-parser): 2 number, 5 select, 6 plural, 8 tag.
+const NUMERIC_TYPES = new Set([2, 6]);
+
+interface Element {
+  type: number;
+  value?: unknown;
+  options?: Record<string, { value: Element[] }>;
+  children?: Element[];
+}
+
+function numericArguments(elements: readonly Element[], into: Set<string>): Set<string> {
+  for (const element of elements) {
+    if (NUMERIC_TYPES.has(element.type) && typeof element.value === 'string') into.add(element.value);
+    for (const option of Object.values(element.options ?? {})) numericArguments(option.value, into);
+    if (element.children) numericArguments(element.children, into);
+  }
+  return into;
+}
+
+const compiled = new Map<string, Compiled>();
+
+/** Compiles a message as ICU MessageFormat (plurals, selects); `<` is text, not a tag. Throws if it does not parse. */
+export function compileMessage(lang: Language, template: string): Compiled {
+  const format = new IntlMessageFormat(template, lang === 'es' ? 'es-US' : 'en-US', undefined, {
+    ignoreTag: true,
+  });
+  return { format, numeric: numericArguments(format.getAst(), new Set()) };
+}
+
+function compiledMessage(lang: Language, key: string, template: string): Compiled {
+  const cacheKey = `${lang}\u0000${key}`;
+  let entry = compiled.get(cacheKey);
+  if (!entry) {
+    entry = compileMessage(lang, template);
+    compiled.set(cacheKey, entry);
+  }
+  return entry;
+}
+
+/** Where a missing message key is reported: the key's name only, never the params (they can be a person's words). */
+let reportMissing = (key: string): void => {
+  process.emitWarning(
+    `Message "${key}" is in no catalogue; its key was shown instead.`,
+    'AmparoMissingMessage',
   );
+};
+
+/** Sends missing-message reports somewhere (the app's log); returns the reporter it replaced. */
+export function onMissingMessage(report: (key: string) => void): (key: string) => void {
+  const previous = reportMissing;
+  reportMissing = report;
+  return previous;
+}
+
+/**
+ * A message in the language asked for, else in English, else the key itself (and the key is reported): a
+ * missing message never fails a page. Numbers a message counts with (`{count, plural, …}`) are read as
+ * numbers; elsewhere a number is written as given ("2026", not "2,026"), as before ICU.
+ */
+export function translate(lang: Language, key: MessageKey, params: Params = {}): string {
+  const own = (CATALOGS[lang] as Partial<Messages>)[key];
+  const template = own ?? (CATALOGS.en as Partial<Messages>)[key];
+  if (template === undefined) {
+    reportMissing(key);
+    return key;
+  }
+  const message = compiledMessage(own === undefined ? 'en' : lang, key, template);
+  const values: Params = {};
+  for (const [name, value] of Object.entries(params)) {
+    values[name] = typeof value === 'number' && !message.numeric.has(name) ? String(value) : value;
+  }
+  try {
+    return String(message.format.format(values));
+  } catch {
+    // A parameter the caller did not give: shown as its placeholder, as before ICU, and reported.
+    reportMissing(`${key} (a parameter is missing)`);
+    return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+      values[name] === undefined ? whole : String(values[name]),
+    );
+  }
 }
 
 export type Translator = (key: MessageKey, params?: Record<string, string | number>) => string;

@@ -17,6 +17,7 @@ import { outboxModule } from './outbox/outbox.module.ts';
 import { providerRetentionModule } from './provider-retention/provider-retention.module.ts';
 import { publicModule } from './public/public.module.ts';
 import { reportsModule } from './reports/reports.module.ts';
+import { settingsModule } from './settings/settings.module.ts';
 import { staffModule } from './staff/staff.module.ts';
 import { smsModule } from './sms/sms.module.ts';
 import { subscriptionsModule } from './subscriptions/subscriptions.module.ts';
@@ -28,6 +29,7 @@ export type { Announce, DomainModule };
 export const DOMAIN_MODULES: readonly DomainModule[] = [
   auditModule,
   authModule,
+  settingsModule,
   publicModule,
   reportsModule,
   outboxModule,

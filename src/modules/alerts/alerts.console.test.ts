@@ -44,7 +44,13 @@ describe(`alert pages`, () => {
   let dispatcher: StaffSession;
   let coordinator: StaffSession;
   before(async () => {
-    t = await createTestApp({ env: { AMPARO_NETWORK_NAME: 'Red Pilsen', AMPARO_DISTANCE_UNIT: 'km' } });
+    t = await createTestApp({
+      env: {
+        AMPARO_NETWORK_NAME: 'Red Pilsen',
+        AMPARO_TIMEZONE: 'America/Chicago',
+        AMPARO_DISTANCE_UNIT: 'km',
+      },
+    });
     dispatcher = await createStaffSession(t.context, ['dispatcher']);
     coordinator = await createStaffSession(t.context, ['coordinator']);
     // 60623 (the incident's ZIP): two English, one Spanish, one who texted STOP, one whose number is on the
@@ -100,13 +106,13 @@ describe(`alert pages`, () => {
     assert.match(res.body, /id="alert-notice"/);
     assert.match(
       res.body,
-      /Red Pilsen VERIFIED ALERT [0-9:]+ [AP]M: ICE agents at a workplace near ZIP 60623\. Avoid the area if you can\. Report what you see: \+1 555 010 0199\. Reply STOP to end/,
+      /Red Pilsen VERIFIED ALERT [0-9:]+ [AP]M C[SD]T: ICE agents at a workplace near ZIP 60623\. Avoid the area if you can\. Report what you see: \+1 555 010 0199\. Reply STOP to end/,
     );
     assert.match(
       res.body,
-      /Red Pilsen ALERTA VERIFICADA [0-9:]+: agentes de ICE en un lugar de trabajo cerca de ZIP 60623\. Evite la zona si puede\./,
+      /Red Pilsen ALERTA VERIFICADA [0-9:]+ C[SD]T: agentes de ICE en un lugar de trabajo cerca de ZIP 60623\. Evite la zona si puede\./,
     );
-    assert.match(res.body, /\d+ characters · 2 segment\(s\) · GSM-7|\d+ characters · 1 segment\(s\) · GSM-7/);
+    assert.match(res.body, /\d+ characters · 2 segments · GSM-7|\d+ characters · 1 segment · GSM-7/);
     assert.ok(!res.body.includes('segment-warning'), 'no warning within two segments');
     assert.equal(targetZips(res.body), '60623');
     // Active, confirmed, not opted out anywhere: two English and one Spanish subscriber in 60623.

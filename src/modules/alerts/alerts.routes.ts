@@ -81,8 +81,14 @@ export function registerAlertRoutes(app: FastifyInstance, context: AppContext, s
 
 /** What the route groups below share: built once, when the routes are registered. */
 function alertRouteScope(context: AppContext, services: HttpServices, app: FastifyInstance) {
-  const { networkName, timeZone, distanceUnit } = context.config;
-  const page = (request: FastifyRequest): Page => ({ request, networkName, timeZone, distanceUnit });
+  const { config } = context;
+  const { networkName, distanceUnit } = config;
+  const page = (request: FastifyRequest): Page => ({
+    request,
+    networkName,
+    timeZone: config.timeZone,
+    distanceUnit,
+  });
   const csrfFor = (request: FastifyRequest) => services.csrf.issue(request.principal!.csrfSecret);
   const twoPersonOff = twoPersonRuleIsOff(context.config);
   if (twoPersonOff) {
@@ -141,7 +147,9 @@ function alertRouteScope(context: AppContext, services: HttpServices, app: Fasti
     context,
     services,
     networkName,
-    timeZone,
+    get timeZone() {
+      return context.config.timeZone;
+    },
     page,
     csrfFor,
     twoPersonOff,

@@ -82,12 +82,12 @@ test('each subscriber gets their own language: the English and Spanish texts dif
   const bodies = renderAlertBodies(wording({ adviceKey: 'stay_inside' }));
   assert.equal(
     bodies.en,
-    'Amparo VERIFIED ALERT 3:10 AM: ICE agents at a workplace near ZIP 60623. Stay inside. Do not open the ' +
+    'Amparo VERIFIED ALERT 3:10 AM CST: ICE agents at a workplace near ZIP 60623. Stay inside. Do not open the ' +
       'door unless they show a warrant signed by a judge. Report what you see: +1 555 010 0199. Reply STOP to end',
   );
   assert.equal(
     bodies.es,
-    'Amparo ALERTA VERIFICADA 03:10: agentes de ICE en un lugar de trabajo cerca de ZIP 60623. Permanezca ' +
+    'Amparo ALERTA VERIFICADA 03:10 CST: agentes de ICE en un lugar de trabajo cerca de ZIP 60623. Permanezca ' +
       'adentro. No abra la puerta sin una orden firmada por un juez. Reporte lo que vea: +1 555 010 0199. ' +
       'Responda ALTO para parar',
   );
@@ -111,12 +111,16 @@ test('know-your-rights alerts name no place and no time', () => {
   );
 });
 
-test('the time is short and GSM-7: 12-hour in English, 24-hour in Spanish, in the network time zone', () => {
-  assert.equal(formatAlertTime(AT, 'en', 'America/Chicago'), '3:10 AM');
-  assert.equal(formatAlertTime(AT, 'es', 'America/Chicago'), '03:10');
+test('the time is short and GSM-7 with its zone: 12-hour in English, 24-hour in Spanish, in the network time zone', () => {
+  assert.equal(formatAlertTime(AT, 'en', 'America/Chicago'), '3:10 AM CST');
+  assert.equal(formatAlertTime(AT, 'es', 'America/Chicago'), '03:10 CST');
   const afternoon = new Date('2026-11-25T21:05:00Z');
-  assert.equal(formatAlertTime(afternoon, 'en', 'America/Chicago'), '3:05 PM');
-  assert.equal(formatAlertTime(afternoon, 'es', 'America/Chicago'), '15:05');
+  assert.equal(formatAlertTime(afternoon, 'en', 'America/Chicago'), '3:05 PM CST');
+  assert.equal(formatAlertTime(afternoon, 'es', 'America/Chicago'), '15:05 CST');
+  assert.equal(formatAlertTime(afternoon, 'en', 'America/Los_Angeles'), '1:05 PM PST');
+  // A zone Intl names by its offset: still GSM-7 (a plain hyphen, not a minus sign).
+  assert.equal(formatAlertTime(afternoon, 'es', 'America/Bogota'), '16:05 GMT-5');
+  assert.ok(isGsm7(formatAlertTime(afternoon, 'es', 'America/Bogota')));
   assert.ok(isGsm7(formatAlertTime(afternoon, 'en', 'America/Los_Angeles')));
 });
 

@@ -10,6 +10,7 @@ import { SUPPORTED_LANGUAGES } from '../../config/config.ts';
 import type { AlertKind, IncidentAgency, IncidentType } from '../../db/schema.ts';
 import { countSegments, type SmsEncoding } from '../../integrations/messaging/segments.ts';
 import { translate, type MessageKey } from '../../i18n/i18n.ts';
+import { zoneAbbreviation } from '../../i18n/time.ts';
 
 /** More than this many segments per text is shown as a warning on the preview: it costs and it is slow. */
 export const MAX_ALERT_SEGMENTS = 2;
@@ -129,7 +130,10 @@ export interface AlertWording {
   hotline: string;
 }
 
-/** The time in an alert: short, and in GSM-7 (no narrow no-break space, which some formatters emit). */
+/**
+ * The time in an alert: short, with the zone's abbreviation ("10:11 PM CST", "22:11 CST"), and in GSM-7 (no
+ * narrow no-break space, which some formatters emit).
+ */
 export function formatAlertTime(at: Date, language: Language, timeZone: string): string {
   const parts = new Intl.DateTimeFormat(language === 'en' ? 'en-US' : language, {
     timeZone,
@@ -139,7 +143,10 @@ export function formatAlertTime(at: Date, language: Language, timeZone: string):
   }).formatToParts(at);
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
   const clock = `${part('hour')}:${part('minute')}`;
-  return language === 'en' ? `${clock} ${part('dayPeriod').toUpperCase()}` : clock.padStart(5, '0');
+  const zone = zoneAbbreviation(at, language, timeZone);
+  return language === 'en'
+    ? `${clock} ${part('dayPeriod').toUpperCase()} ${zone}`
+    : `${clock.padStart(5, '0')} ${zone}`;
 }
 
 /** The text one language's subscribers receive. */

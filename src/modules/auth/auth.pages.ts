@@ -13,6 +13,7 @@ import type { StaffListEntry } from './users.service.ts';
 import type { PendingInvite } from './invites.service.ts';
 import { formatTime } from '../../i18n/time.ts';
 import { ROLES } from '../../db/schema.ts';
+import { timeZoneField, type TimeZoneFieldState } from '../settings/settings.pages.ts';
 import type { AccessRequestRow } from './access-requests.service.ts';
 
 export const ROLE_LABELS: Record<Role, MessageKey> = {
@@ -172,6 +173,8 @@ export function accountLinkPage(
     email: string;
     emailFixed: boolean;
     notice?: Notice;
+    /** The setup page's question about the network's time zone (settings module). */
+    timeZone?: TimeZoneFieldState;
   },
 ): Html {
   const { request } = options;
@@ -223,6 +226,7 @@ export function accountLinkPage(
           minlength="${PASSWORD_MIN_LENGTH}"
           maxlength="${PASSWORD_MAX_LENGTH}"
         />
+        ${options.timeZone ? timeZoneField(t, options.timeZone) : ''}
         <button type="submit">${t('auth.create_account')}</button>
       </form>`,
   });

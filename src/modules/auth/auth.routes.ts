@@ -42,6 +42,9 @@ import {
 } from './invites.service.ts';
 import { pendingRoleRequests, ROLES_NEEDING_APPROVAL, twoAdminRuleIsOff } from './access-requests.service.ts';
 import { lookupSession, type SessionLookup } from './sessions.service.ts';
+import { networkTimeZone, saveNetworkTimeZone } from '../settings/settings.service.ts';
+import { TIME_ZONE_FIELD, type TimeZoneFieldState } from '../settings/settings.pages.ts';
+import { isOfferedZone } from '../settings/settings.zones.ts';
 import {
   changeRoles,
   decideRoleRequest,
@@ -494,6 +497,7 @@ function registerAccountLinkRoutes(app: FastifyInstance, scope: AuthRouteScope):
       typedEmail: string,
       notice?: Notice,
       status = 200,
+      timeZone: TimeZoneFieldState = {},
     ): FastifyReply =>
       sendHtml(
         reply,
@@ -507,9 +511,15 @@ function registerAccountLinkRoutes(app: FastifyInstance, scope: AuthRouteScope):
           email: form.email ?? typedEmail,
           emailFixed: form.email !== null,
           ...(notice ? { notice } : {}),
+          ...(kind === 'setup' ? { timeZone: setupTimeZone(timeZone) } : {}),
         }),
         status,
       );
+    // The setup page asks for the network's time zone, unless AMPARO_TIMEZONE already names it.
+    const setupTimeZone = (state: TimeZoneFieldState): TimeZoneFieldState => {
+      const current = networkTimeZone(context);
+      return current.source === 'environment' ? { fixed: current.zone } : state;
+    };
 
     app.get<{ Params: { token: string } }>(
       `/${kind}/:token`,
@@ -527,7 +537,7 @@ function registerAccountLinkRoutes(app: FastifyInstance, scope: AuthRouteScope):
         config: { access: SIGN_IN_ACCESS, csrf: 'handler', rateLimit: SIGN_IN_RATE_LIMIT },
         schema: {
           params: tokenParams,
-          body: formSchema(['_csrf', 'email', 'password', 'password_repeat']),
+          body: formSchema(['_csrf', 'email', 'password', 'password_repeat', TIME_ZONE_FIELD]),
           response: { ...htmlResponses(400, 403, 409, 410), ...redirectResponse },
         },
       },
@@ -545,11 +555,17 @@ function registerAccountLinkRoutes(app: FastifyInstance, scope: AuthRouteScope):
           const notice: Notice = { kind: 'error', text: request.t('auth.form_expired') };
           return showForm(request, reply, form, typedEmail, notice, 403);
         }
+        const zone = kind === 'setup' ? field(body, TIME_ZONE_FIELD) : '';
+        if (zone !== '' && !isOfferedZone(zone)) {
+          const notice: Notice = { kind: 'error', text: request.t('settings.time_zone_invalid') };
+          return showForm(request, reply, form, typedEmail, notice, 400, { invalid: true });
+        }
         const result = await acceptInvite(context, kind, request.params.token, {
           email: typedEmail,
           password: field(body, 'password'),
           repeated: field(body, 'password_repeat'),
         });
+        if (result.ok && zone !== '') await saveNetworkTimeZone(context, zone);
         if (result.ok && kind === 'setup') {
           const pending = await beginSignInAfterSetup(context, result.userId);
           if (pending) {
@@ -568,6 +584,7 @@ function registerAccountLinkRoutes(app: FastifyInstance, scope: AuthRouteScope):
           typedEmail,
           notice,
           result.problem === 'email_taken' ? 409 : 400,
+          { selected: zone },
         );
       },
     );

@@ -122,8 +122,9 @@ export function registerCaseSupportRoutes(
 
 /** What the route groups below share: built once, when the routes are registered. */
 function caseSupportRouteScope(context: AppContext, services: HttpServices) {
-  const { networkName, timeZone } = context.config;
-  const page = (request: FastifyRequest): Page => ({ request, networkName, timeZone });
+  const { config } = context;
+  const { networkName } = config;
+  const page = (request: FastifyRequest): Page => ({ request, networkName, timeZone: config.timeZone });
   const csrfToken = (request: FastifyRequest): string => services.csrf.issue(request.principal!.csrfSecret);
   const savedNotice = (request: FastifyRequest<{ Querystring: { saved?: string } }>): Notice | undefined => {
     const saved = request.query.saved;
@@ -185,7 +186,9 @@ function caseSupportRouteScope(context: AppContext, services: HttpServices) {
     context,
     services,
     networkName,
-    timeZone,
+    get timeZone() {
+      return context.config.timeZone;
+    },
     page,
     csrfToken,
     savedNotice,

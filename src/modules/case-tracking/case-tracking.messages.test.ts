@@ -32,12 +32,12 @@ describe('reminder texts', () => {
     };
     assert.equal(
       composeFamilyHearingReminder({ ...base, language: 'en' }),
-      'Amparo: hearing reminder for your family member, Tue 1 Dec 9:00 AM, Chicago Immigration Court. ' +
+      'Amparo: hearing reminder for your family member, Tue 1 Dec 9:00 AM CST, Chicago Immigration Court. ' +
         'Questions: call +1 555 010 0199. Reply STOP to stop these texts.',
     );
     assert.equal(
       composeFamilyHearingReminder({ ...base, language: 'es', court: 'Corte de Inmigración de Chicago' }),
-      'Amparo: recordatorio de la audiencia de su familiar, mar 1 dic 9:00, Corte de Inmigracion de Chicago. ' +
+      'Amparo: recordatorio de la audiencia de su familiar, mar 1 dic 9:00 CST, Corte de Inmigracion de Chicago. ' +
         'Preguntas: llame al +1 555 010 0199. Responda ALTO para dejar de recibir mensajes.',
     );
     assert.doesNotMatch(
@@ -87,7 +87,7 @@ describe('reminder texts', () => {
         reference: 'C-7K2M9QXA',
         link: 'https://x.example/c#case-hearings',
       }),
-      'Amparo: hearing reminder, case C-7K2M9QXA: Tue 1 Dec 9:00 AM, Chicago Immigration Court, bond hearing. https://x.example/c#case-hearings',
+      'Amparo: hearing reminder, case C-7K2M9QXA: Tue 1 Dec 9:00 AM CST, Chicago Immigration Court, bond hearing. https://x.example/c#case-hearings',
     );
     const locator = composeLocatorReminder({
       language: 'es',
@@ -102,11 +102,17 @@ describe('reminder texts', () => {
     fitsTwoGsmSegments(locator);
   });
 
-  test('times in texts: short, without formatter spaces GSM-7 lacks, accents folded', () => {
-    assert.equal(formatHearingTimeForSms(new Date('2026-12-02T20:05:00Z'), 'en', ZONE), 'Wed 2 Dec 2:05 PM');
-    assert.equal(formatHearingTimeForSms(new Date('2026-12-02T20:05:00Z'), 'es', ZONE), 'mié 2 dic 14:05');
+  test('times in texts: short, with the zone, without formatter spaces GSM-7 lacks, accents folded', () => {
+    assert.equal(
+      formatHearingTimeForSms(new Date('2026-12-02T20:05:00Z'), 'en', ZONE),
+      'Wed 2 Dec 2:05 PM CST',
+    );
+    assert.equal(
+      formatHearingTimeForSms(new Date('2026-12-02T20:05:00Z'), 'es', ZONE),
+      'mié 2 dic 14:05 CST',
+    );
     // Saturday is "sáb": á is not GSM-7.
-    assert.equal(formatHearingTimeForSms(new Date('2026-12-05T15:00:00Z'), 'es', ZONE), 'sab 5 dic 9:00');
+    assert.equal(formatHearingTimeForSms(new Date('2026-12-05T15:00:00Z'), 'es', ZONE), 'sab 5 dic 9:00 CST');
     assert.equal(foldToGsm7('Juárez – “Sala 3”\u202Fé ñ 中'), 'Juarez - "Sala 3" é ñ ?');
   });
 });

@@ -7,6 +7,7 @@ import type { Language } from '../../config/config.ts';
 import type { HearingKind } from './case-tracking.schemas.ts';
 import { countSegments, isGsm7 } from '../../integrations/messaging/segments.ts';
 import { translate, type MessageKey } from '../../i18n/i18n.ts';
+import { zoneAbbreviation } from '../../i18n/time.ts';
 
 export const MAX_REMINDER_SEGMENTS = 2;
 
@@ -40,7 +41,7 @@ export function foldToGsm7(text: string): string {
   return out;
 }
 
-/** "Wed 2 Dec 9:00 AM" / "mie 2 dic 9:00": a hearing's day and time in the network's zone, short. */
+/** "Wed 2 Dec 9:00 AM CST" / "mie 2 dic 9:00 CST": a hearing's day and time in the network's zone, short. */
 export function formatHearingTimeForSms(instant: Date, language: Language, timeZone: string): string {
   const parts = new Intl.DateTimeFormat(language === 'es' ? 'es-US' : 'en-US', {
     timeZone,
@@ -56,7 +57,8 @@ export function formatHearingTimeForSms(instant: Date, language: Language, timeZ
     (parts.find((p) => p.type === type)?.value ?? '').replace(/\./g, '');
   const clock = `${Number(part('hour'))}:${part('minute')}`;
   const time = language === 'en' ? `${clock} ${part('dayPeriod').toUpperCase()}` : clock;
-  return foldToGsm7(`${part('weekday')} ${part('day')} ${part('month')} ${time}`);
+  const zone = zoneAbbreviation(instant, language, timeZone);
+  return foldToGsm7(`${part('weekday')} ${part('day')} ${part('month')} ${time} ${zone}`);
 }
 
 /**

@@ -63,8 +63,12 @@ export function registerCaseTrackingRoutes(
   context: AppContext,
   services: HttpServices,
 ): void {
-  const { networkName, timeZone } = context.config;
-  const page = (request: FastifyRequest): Page => ({ request, networkName, timeZone });
+  const { networkName } = context.config;
+  const page = (request: FastifyRequest): Page => ({
+    request,
+    networkName,
+    timeZone: context.config.timeZone,
+  });
   const csrfToken = (request: FastifyRequest): string => services.csrf.issue(request.principal!.csrfSecret);
   // Case ids are stored and keyed in lower case; a link typed in capitals still finds its case.
   const caseIdOf = (request: FastifyRequest<{ Params: { id: string } }>) => request.params.id.toLowerCase();
@@ -200,7 +204,7 @@ export function registerCaseTrackingRoutes(
     const panel = hearingEditPanel(
       ctx,
       hearingId,
-      form ?? { values: hearingValues(record, timeZone), errors: {} },
+      form ?? { values: hearingValues(record, context.config.timeZone), errors: {} },
     );
     const notice =
       status === 409

@@ -417,7 +417,7 @@ describe(`case tracking`, () => {
     assert.equal(lawyer.length, 1);
     const whenEs = formatHearingTimeForSms(new Date(startsAt), 'es', 'America/Chicago');
     const whenEn = formatHearingTimeForSms(new Date(startsAt), 'en', 'America/Chicago');
-    assert.match(whenEs, / 9:00$/);
+    assert.match(whenEs, / 9:00 CST$/);
     assert.equal(
       es[0],
       `Amparo: recordatorio de la audiencia de su familiar, ${whenEs}, Chicago Immigration Court. ` +

@@ -97,8 +97,9 @@ export function registerFacilityRoutes(
   context: AppContext,
   services: HttpServices,
 ): void {
-  const { networkName, timeZone } = context.config;
-  const page = (request: FastifyRequest): Page => ({ request, networkName, timeZone });
+  const { config } = context;
+  const { networkName } = config;
+  const page = (request: FastifyRequest): Page => ({ request, networkName, timeZone: config.timeZone });
   const csrfToken = (request: FastifyRequest): string => services.csrf.issue(request.principal!.csrfSecret);
 
   async function showList(

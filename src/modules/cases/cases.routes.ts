@@ -151,8 +151,12 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
 
 /** What the route groups below share: built once, when the routes are registered. */
 function caseRouteScope(context: AppContext, services: HttpServices) {
-  const { networkName, timeZone } = context.config;
-  const page = (request: FastifyRequest): Page => ({ request, networkName, timeZone });
+  const { networkName } = context.config;
+  const page = (request: FastifyRequest): Page => ({
+    request,
+    networkName,
+    timeZone: context.config.timeZone,
+  });
   const csrfFor = (request: FastifyRequest) => services.csrf.issue(request.principal!.csrfSecret);
   /** The team page again, saying what went wrong; a team gone meanwhile is a 404. */
   const teamWithProblem = async (
@@ -177,7 +181,7 @@ function caseRouteScope(context: AppContext, services: HttpServices) {
   };
   // The network's day, as the forms' dates are typed (AMPARO_TIMEZONE), not UTC's: from 18:00 in Chicago the UTC day
   // is already tomorrow, and a date typed for tomorrow would pass as "not in the future".
-  const today = () => localDateTime(context.clock.now(), timeZone).slice(0, 10);
+  const today = () => localDateTime(context.clock.now(), context.config.timeZone).slice(0, 10);
   const redirectToCase = (reply: FastifyReply, caseId: string, notice?: CaseNotice, anchor = '') =>
     reply.redirect(`/console/cases/${caseId}${notice ? `?notice=${notice}` : ''}${anchor}`, 303);
 
@@ -200,7 +204,9 @@ function caseRouteScope(context: AppContext, services: HttpServices) {
     context,
     services,
     networkName,
-    timeZone,
+    get timeZone() {
+      return context.config.timeZone;
+    },
     page,
     csrfFor,
     teamWithProblem,
@@ -242,7 +248,7 @@ function registerCaseListRoutes(app: FastifyInstance, scope: CaseRouteScope): vo
 
 /** Opening a case: the new-case form (from a task or an incident) and creating it. */
 function registerCaseOpeningRoutes(app: FastifyInstance, scope: CaseRouteScope): void {
-  const { context, timeZone, page, csrfFor, today, redirectToCase } = scope;
+  const { context, page, csrfFor, today, redirectToCase } = scope;
   async function newCaseState(
     request: FastifyRequest,
     values: CaseFormValues,
@@ -279,7 +285,12 @@ function registerCaseOpeningRoutes(app: FastifyInstance, scope: CaseRouteScope):
       if (incident === 'missing') throw new AppError('not_found');
       const defaults: NewCaseDefaults = { task: task === 'closed' ? null : task, incident };
       const teams = await teamsOfUser(context.db, request.principal!.userId);
-      const values = detailsToValuesWithOpening(defaults, teams, context.config.defaultLanguage, timeZone);
+      const values = detailsToValuesWithOpening(
+        defaults,
+        teams,
+        context.config.defaultLanguage,
+        context.config.timeZone,
+      );
       const state = await newCaseState(request, values, defaults);
       if (task === 'closed') {
         return sendHtml(
@@ -671,7 +682,7 @@ function registerCaseAssignmentRoutes(app: FastifyInstance, scope: CaseRouteScop
 
 /** Closing, reopening, merging and exporting a case. */
 function registerCaseLifecycleRoutes(app: FastifyInstance, scope: CaseRouteScope): void {
-  const { context, timeZone, redirectToCase, sectionInput } = scope;
+  const { context, redirectToCase, sectionInput } = scope;
   app.post<{ Params: { id: string } }>(
     '/console/cases/:id/close',
     redirectingPost(legalOnly, caseIdParams),
@@ -737,7 +748,7 @@ function registerCaseLifecycleRoutes(app: FastifyInstance, scope: CaseRouteScope
         const opened = await openCaseForStaff(context, principal, request.params.id);
         const input = await sectionInput(request, opened);
         const overview = await readCaseOverview(context, principal, opened.caseRow, opened.cipher);
-        const formatWhen = (date: Date) => formatTime(date, request.lang, timeZone);
+        const formatWhen = (date: Date) => formatTime(date, request.lang, context.config.timeZone);
         const exported = await buildCaseExport(context, input, overview, { format, formatTime: formatWhen });
         // The file is the case: never kept by a browser or proxy cache.
         reply

@@ -100,8 +100,14 @@ export function registerDispatchRoutes(
 
 /** What the route groups below share: built once, when the routes are registered. */
 function dispatchRouteScope(context: AppContext, services: HttpServices, deps: DispatchDeps) {
-  const { networkName, timeZone, distanceUnit } = context.config;
-  const page = (request: FastifyRequest): Page => ({ request, networkName, timeZone, distanceUnit });
+  const { config } = context;
+  const { networkName, distanceUnit } = config;
+  const page = (request: FastifyRequest): Page => ({
+    request,
+    networkName,
+    timeZone: config.timeZone,
+    distanceUnit,
+  });
   const sessionToken = (request: FastifyRequest): string =>
     services.csrf.issue(request.principal!.csrfSecret);
 
@@ -166,7 +172,9 @@ function dispatchRouteScope(context: AppContext, services: HttpServices, deps: D
     services,
     deps,
     networkName,
-    timeZone,
+    get timeZone() {
+      return context.config.timeZone;
+    },
     page,
     sessionToken,
     showPanel,
@@ -219,7 +227,9 @@ function registerProfileRoutes(app: FastifyInstance, scope: DispatchRouteScope):
   );
 
   app.post<{
-    Body: Partial<Record<'display_name' | 'phone' | 'texts_in' | 'home_zips' | 'on_shift', string>> & {
+    Body: Partial<
+      Record<'display_name' | 'phone' | 'texts_in' | 'home_zips' | 'on_shift' | 'from', string>
+    > & {
       languages?: string | string[];
     };
   }>(

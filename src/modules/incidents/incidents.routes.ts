@@ -70,8 +70,8 @@ export function registerIncidentRoutes(
 
 /** What the route groups below share: built once, when the routes are registered. */
 function incidentRouteScope(context: AppContext, services: HttpServices, board: LiveIncidentBoard) {
-  const { networkName, timeZone, mapTileUrl } = context.config;
-  const page = (request: FastifyRequest) => ({ request, networkName, timeZone });
+  const { networkName, mapTileUrl } = context.config;
+  const page = (request: FastifyRequest) => ({ request, networkName, timeZone: context.config.timeZone });
   const csrfFor = (request: FastifyRequest) => services.csrf.issue(request.principal!.csrfSecret);
 
   const groupingPage = async (
@@ -121,14 +121,26 @@ function incidentRouteScope(context: AppContext, services: HttpServices, board: 
     }
   };
 
-  return { context, services, board, timeZone, mapTileUrl, page, csrfFor, groupingPage, detailPage };
+  return {
+    context,
+    services,
+    board,
+    get timeZone() {
+      return context.config.timeZone;
+    },
+    mapTileUrl,
+    page,
+    csrfFor,
+    groupingPage,
+    detailPage,
+  };
 }
 
 type IncidentRouteScope = ReturnType<typeof incidentRouteScope>;
 
 /** The incident board and its live updates. */
 function registerBoardRoutes(app: FastifyInstance, scope: IncidentRouteScope): void {
-  const { context, services, board, timeZone, mapTileUrl, page, csrfFor } = scope;
+  const { context, services, board, mapTileUrl, page, csrfFor } = scope;
   const openEventStream = eventStreams(app, { secure: services.cookies.secure });
 
   app.get<{ Querystring: BoardQueryString }>(
@@ -184,7 +196,7 @@ function registerBoardRoutes(app: FastifyInstance, scope: IncidentRouteScope): v
             const hidden = !matchesBoard(change.row, filters, context.clock.now());
             return {
               event: 'incident',
-              data: presentIncident(change.row, t, lang, timeZone, {
+              data: presentIncident(change.row, t, lang, context.config.timeZone, {
                 frame,
                 hidden,
                 reportIds: change.reportIds,
@@ -194,7 +206,7 @@ function registerBoardRoutes(app: FastifyInstance, scope: IncidentRouteScope): v
           }
           return {
             event: 'report',
-            data: presentTriage(change.entry, t, lang, timeZone),
+            data: presentTriage(change.entry, t, lang, context.config.timeZone),
             id: change.entry.report.created_at.getTime(),
           };
         },

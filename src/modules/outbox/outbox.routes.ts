@@ -7,21 +7,24 @@ import { viewOutbox } from './outbox.policy.ts';
 import { readOutbox } from './outbox.service.ts';
 
 export function registerOutboxRoutes(app: FastifyInstance, context: AppContext): void {
-  const { networkName, timeZone, smsProvider } = context.config;
+  const { networkName, smsProvider } = context.config;
   app.get(
     '/console/outbox',
     { config: { access: viewOutbox }, schema: { response: htmlResponses() } },
     async (request, reply) => {
       const view = await readOutbox(context, request.principal!);
-      return reply
-        .type('text/html; charset=utf-8')
-        .send(
-          renderOutbox(
-            { request, networkName, timeZone, retentionDays: context.config.outbox.retentionDays },
-            view,
-            smsProvider,
-          ).value,
-        );
+      return reply.type('text/html; charset=utf-8').send(
+        renderOutbox(
+          {
+            request,
+            networkName,
+            timeZone: context.config.timeZone,
+            retentionDays: context.config.outbox.retentionDays,
+          },
+          view,
+          smsProvider,
+        ).value,
+      );
     },
   );
 }

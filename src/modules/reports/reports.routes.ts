@@ -85,8 +85,7 @@ function reportRouteScope(
   feed: LiveReportFeed,
 ) {
   const networkName = context.config.networkName;
-  const timeZone = context.config.timeZone;
-  const page = (request: FastifyRequest) => ({ request, networkName, timeZone });
+  const page = (request: FastifyRequest) => ({ request, networkName, timeZone: context.config.timeZone });
 
   function sendForm(
     reply: FastifyReply,
@@ -101,7 +100,17 @@ function reportRouteScope(
       .send(renderReportForm(page(request), { ...state, csrfToken }).value);
   }
 
-  return { context, services, deps, feed, timeZone, page, sendForm };
+  return {
+    context,
+    services,
+    deps,
+    feed,
+    get timeZone() {
+      return context.config.timeZone;
+    },
+    page,
+    sendForm,
+  };
 }
 
 type ReportRouteScope = ReturnType<typeof reportRouteScope>;
@@ -207,7 +216,7 @@ function registerPublicReportRoutes(app: FastifyInstance, scope: ReportRouteScop
 
 /** The report list (the triage queue), its live updates, a report's page, photo and status. */
 function registerConsoleReportRoutes(app: FastifyInstance, scope: ReportRouteScope): void {
-  const { context, services, deps, feed, timeZone, page } = scope;
+  const { context, services, deps, feed, page } = scope;
   const openEventStream = eventStreams(app, { secure: services.cookies.secure });
 
   app.get<{ Querystring: { show?: 'open' | 'all' } }>(
@@ -245,7 +254,7 @@ function registerConsoleReportRoutes(app: FastifyInstance, scope: ReportRouteSco
         // to resume and nothing that arrived in between is lost.
         toEvent: (row) => ({
           event: 'report',
-          data: presentListRow(row, t, lang, timeZone),
+          data: presentListRow(row, t, lang, context.config.timeZone),
           id: row.created_at.getTime(),
         }),
         retryMs: 5000,

@@ -218,7 +218,7 @@ function registerStatusAndRecordingRoutes(app: FastifyInstance, scope: VoiceRout
 /** Family follow-ups: the list, taking one on, marking it done. */
 function registerFollowupRoutes(app: FastifyInstance, scope: VoiceRouteScope): void {
   const { context, services } = scope;
-  const { networkName, timeZone } = context.config;
+  const { networkName } = context.config;
 
   app.get(
     '/console/followups',
@@ -229,7 +229,9 @@ function registerFollowupRoutes(app: FastifyInstance, scope: VoiceRouteScope): v
       const csrfToken = services.csrf.issue(principal.csrfSecret);
       return reply
         .type('text/html; charset=utf-8')
-        .send(renderFollowups({ request, networkName, timeZone }, list, csrfToken).value);
+        .send(
+          renderFollowups({ request, networkName, timeZone: context.config.timeZone }, list, csrfToken).value,
+        );
     },
   );
 
@@ -261,7 +263,7 @@ function registerFollowupRoutes(app: FastifyInstance, scope: VoiceRouteScope): v
           .type('text/html; charset=utf-8')
           .send(
             renderFollowups(
-              { request, networkName, timeZone },
+              { request, networkName, timeZone: context.config.timeZone },
               list,
               csrfToken,
               'voice.followups_assign_not_legal',
