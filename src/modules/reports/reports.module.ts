@@ -7,6 +7,7 @@ import { REPORT_READER_ROLES } from './reports.policy.ts';
 import { expireReportJob, sweepExpiredReportsJob, sweepPhotosJob } from './reports.jobs.ts';
 import { registerReportRoutes } from './reports.routes.ts';
 import {
+  countUntriagedReports,
   expireReport,
   LiveReportFeed,
   sweepExpiredReports,
@@ -29,7 +30,16 @@ export function reportsDeps(context: AppContext): ReportsDeps {
 export const reportsModule: DomainModule = {
   name: 'reports',
   tables: ['report_photos', 'reports'],
-  navigation: [{ href: '/console', label: 'console.nav_reports', roles: REPORT_READER_ROLES, position: 10 }],
+  navigation: [
+    {
+      href: '/console',
+      label: 'console.nav_reports',
+      roles: REPORT_READER_ROLES,
+      position: 10,
+      // The triage queue: new reports nobody has looked at.
+      count: async (_request, context) => countUntriagedReports(context.db),
+    },
+  ],
   http: {
     name: 'reports',
     register(app, context, services) {
