@@ -18,6 +18,7 @@ import {
   type TestApp,
   type TestContext,
 } from '../../test/support/test-context.ts';
+import { Browser, passwordStep } from '../modules/auth/auth.testing.ts';
 import { buildApp } from './app.ts';
 import { noticeCookieName } from './console-chrome.ts';
 
@@ -243,5 +244,43 @@ describe('a navigation count that fails', () => {
     assert.ok(entries.includes('/console/broken Cases'), entries.join('\n'));
     assert.ok(entries.includes('/console/three Alerts 3 (3 waiting)'), entries.join('\n'));
     assert.match(t.logs.text, /navigation count failed/);
+  });
+});
+
+describe('the error summary on real forms', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(async () => t.close());
+
+  test('sign-in: a failed attempt shows the summary, linking to the email field', async () => {
+    const browser = new Browser(t.app);
+    const res = await passwordStep(browser, 'nobody@example.org', 'not the password at all');
+    assert.equal(res.status, 401, res.body);
+    const summary = /<div class="error-summary" role="alert"[\s\S]*?<\/div>/.exec(res.body)?.[0] ?? '';
+    assert.match(summary, /There is a problem/);
+    assert.match(summary, /<a href="#email">/);
+    assert.match(res.body, /id="email"/);
+  });
+
+  test('profile: each problem links to its field, in the form order', async () => {
+    const session = await createStaffSession(t.context, ['responder']);
+    const res = await postForm(t.app, session, '/console/profile', {
+      display_name: '',
+      phone: 'not a phone',
+      languages: '',
+      home_zips: '',
+      on_shift: 'yes',
+    });
+    assert.equal(res.statusCode, 422, res.body);
+    const summary = /<div class="error-summary" role="alert"[\s\S]*?<\/div>/.exec(res.body)?.[0] ?? '';
+    const targets = [...summary.matchAll(/<a href="#([^"]+)">/g)].map(([, id]) => id!);
+    assert.ok(targets.length >= 2, summary);
+    assert.deepEqual(
+      targets,
+      [...targets].sort((a, b) => res.body.indexOf(`id="${a}"`) - res.body.indexOf(`id="${b}"`)),
+    );
+    for (const id of targets) assert.match(res.body, new RegExp(`id="${id}"`), `#${id} is on the page`);
   });
 });
