@@ -175,3 +175,18 @@ describe('navigation entries', () => {
     );
   });
 });
+
+describe('tables', () => {
+  test('every table of a page sits in a box that scrolls and takes keyboard focus; text that looks like one is left alone', async () => {
+    const { boxTables } = await import('./layout.ts');
+    const { html } = await import('./html.ts');
+    const out = boxTables(
+      html`<p>${'<table>'}</p><table class="wide"><tr><td>1</td></tr></table><table></table>`,
+    ).value;
+    assert.equal(
+      out,
+      '<p>&lt;table&gt;</p><div class="table-box" tabindex="0"><table class="wide"><tr><td>1</td></tr></table></div>' +
+        '<div class="table-box" tabindex="0"><table></table></div>',
+    );
+  });
+});

@@ -1,7 +1,7 @@
 // The page shell shared by public pages and the staff console: small, mobile first, no third-party
 // anything, and complete without JavaScript.
 import type { FastifyRequest } from 'fastify';
-import { html, type Html } from './html.ts';
+import { html, trustedHtml, type Html } from './html.ts';
 import type { Role } from '../db/schema.ts';
 import type { MessageKey } from '../i18n/i18n.ts';
 import { csrfField } from './form.ts';
@@ -117,8 +117,22 @@ function accessApprovalNotice(request: FastifyRequest): Html {
   return html`<p class="notice warning" role="status" id="access-approval-warning">${request.t(key)}</p>`;
 }
 
+/**
+ * Every table of a page sits in a box that scrolls sideways when the table is wider than the screen, so the page
+ * itself never does; the box takes keyboard focus so the hidden columns can be reached without a mouse. Pages
+ * need not do anything: interpolated text is always escaped, so a literal <table in the markup is markup.
+ */
+export function boxTables(body: Html): Html {
+  return trustedHtml(
+    body.value
+      .replace(/<table\b/g, '<div class="table-box" tabindex="0"><table')
+      .replace(/<\/table>/g, '</table></div>'),
+  );
+}
+
 export function renderPage(options: PageOptions): Html {
-  const { request, networkName, title, body } = options;
+  const { request, networkName, title } = options;
+  const body = boxTables(options.body);
   return html`<!doctype html>
 <html lang="${request.lang}">
 <head>
