@@ -274,6 +274,8 @@ describe('the error summary on real forms', () => {
       on_shift: 'yes',
     });
     assert.equal(res.statusCode, 422, res.body);
+    // The form sent back is a console page like any other: the header says who is signed in.
+    assert.match(res.body, /<form class="sign-out" method="post" action="\/logout">/);
     const summary = /<div class="error-summary" role="alert"[\s\S]*?<\/div>/.exec(res.body)?.[0] ?? '';
     const targets = [...summary.matchAll(/<a href="#([^"]+)">/g)].map(([, id]) => id!);
     assert.ok(targets.length >= 2, summary);

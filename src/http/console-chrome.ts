@@ -24,7 +24,7 @@ export interface ConsoleChrome {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Worked out for signed-in staff's console pages (GET); null elsewhere. */
+    /** Worked out for signed-in staff's console pages (GET, and POST for a form sent back); null elsewhere. */
     consoleChrome: ConsoleChrome | null;
   }
 }
@@ -62,7 +62,9 @@ export function noticeCookieName(secure: boolean): string {
 
 function isConsolePage(request: FastifyRequest): boolean {
   const config = request.routeOptions.config;
-  if (request.method !== 'GET' || config.access?.kind !== 'staff' || config.background === true) return false;
+  // A form sent back with its errors (POST) is a console page too.
+  if (request.method !== 'GET' && request.method !== 'POST') return false;
+  if (config.access?.kind !== 'staff' || config.background === true) return false;
   return !(request.headers.accept ?? '').includes('text/event-stream');
 }
 
@@ -111,7 +113,8 @@ export function registerConsoleChrome(
       signedInAs,
       signOutToken: options.csrf.issue(principal.csrfSecret),
       counts,
-      notice: readNoticeKey(request.cookies[cookie]),
+      // Only a page one goes to shows the last action's notice, not a form sent back.
+      notice: request.method === 'GET' ? readNoticeKey(request.cookies[cookie]) : undefined,
       noticeShown: false,
     };
   });
