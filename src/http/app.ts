@@ -19,6 +19,7 @@ import type { AppContext } from '../app/context.ts';
 import { isSecureOrigin, type Language, type TrustProxy } from '../config/config.ts';
 import { isLanguage, languageFromAcceptLanguage, translator, type Translator } from '../i18n/i18n.ts';
 import { hasAnyRole, type RouteAccess, type StaffPrincipal } from './access.ts';
+import { registerConsoleChrome } from './console-chrome.ts';
 import { CsrfTokens, SESSION_FORM_TOKEN_TTL_MS } from './csrf.ts';
 import { AppError, ERROR_CODES, type ErrorCode } from './errors.ts';
 import { renderErrorPage } from './layout.ts';
@@ -162,6 +163,7 @@ export async function buildApp(context: AppContext, options: BuildAppOptions): P
     const verdict = services.csrf.verify(token, request.principal?.csrfSecret, SESSION_FORM_TOKEN_TTL_MS);
     if (verdict !== 'valid') throw new AppError('csrf_failed');
   });
+  registerConsoleChrome(app, context, { csrf: services.csrf, secure: services.cookies.secure });
 
   const stopSweeping = sweepRateLimitCounts(context.db, context.clock, (error) =>
     context.logger.warn({ err: error }, 'could not delete expired rate-limit counters'),

@@ -86,3 +86,48 @@ export function oneOf<T extends string>(allowed: readonly T[], value: unknown): 
 export function csrfField(token: string): Html {
   return html`<input type="hidden" name="_csrf" value="${token}" />`;
 }
+
+/** One line of an error summary: what is wrong, and the id of the field to fix it in. */
+export interface ErrorSummaryItem {
+  id: string;
+  text: string;
+}
+
+/**
+ * The box at the top of a form that failed (the GOV.UK Design System's error summary, in Amparo's look): a
+ * title, optionally a sentence, and one link per problem to its field, so a person who cannot see the whole
+ * form at once (a phone, a screen reader) learns what to fix and gets there. Announced as an alert. Nothing
+ * when there is no problem.
+ */
+export function errorSummary(
+  t: Translator,
+  items: readonly ErrorSummaryItem[],
+  intro?: string,
+): Html | string {
+  if (items.length === 0) return '';
+  return html`<div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1">
+    <h2 id="error-summary-title">${t('form.error_summary_title')}</h2>
+    ${intro ? html`<p>${intro}</p>` : ''}
+    <ul>
+      ${items.map((item) => html`<li><a href="#${item.id}">${item.text}</a></li>`)}
+    </ul>
+  </div>`;
+}
+
+/**
+ * The error summary of a checked form, in the order of `fields` (the form's order); `idOf` names the element
+ * each field's link goes to (its input's id, by default the field's name).
+ */
+export function formErrorSummary<F extends string>(
+  t: Translator,
+  fields: readonly F[],
+  errors: FormErrors<F>,
+  options: { idOf?: (field: F) => string; intro?: string } = {},
+): Html | string {
+  const idOf = options.idOf ?? ((field: F) => field);
+  const items = fields.flatMap((field) => {
+    const problem = errors[field];
+    return problem ? [{ id: idOf(field), text: t(problem.key, problem.params) }] : [];
+  });
+  return errorSummary(t, items, options.intro);
+}

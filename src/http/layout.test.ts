@@ -138,9 +138,9 @@ describe('staff navigation', () => {
       headers: { accept: 'text/html', cookie: session.cookie, 'accept-language': lang },
     });
     assert.equal(res.statusCode, 200, res.body);
-    const nav = /<nav class="console-nav"[^>]*>([\s\S]*?)<\/nav>/.exec(res.body);
+    const nav = /<nav class="console-nav"[^>]*>[\s\S]*?<ul class="nav-bar">([\s\S]*?)<\/ul>/.exec(res.body);
     assert.ok(nav, 'the console page has the staff navigation');
-    return [...nav[1]!.matchAll(/<a href="([^"]*)">([^<]*)<\/a>/g)].map(
+    return [...nav[1]!.matchAll(/<a href="([^"]*)"[^>]*>([^<]*)/g)].map(
       ([, href, text]) => `${href} ${text}`,
     );
   }
@@ -172,6 +172,21 @@ describe('navigation entries', () => {
           { href: '/console/b', label: 'alerts.nav', roles: ['admin'], position: 10 },
         ]),
       /share a position/,
+    );
+  });
+});
+
+describe('tables', () => {
+  test('every table of a page sits in a box that scrolls and takes keyboard focus; text that looks like one is left alone', async () => {
+    const { boxTables } = await import('./layout.ts');
+    const { html } = await import('./html.ts');
+    const out = boxTables(
+      html`<p>${'<table>'}</p><table class="wide"><tr><td>1</td></tr></table><table></table>`,
+    ).value;
+    assert.equal(
+      out,
+      '<p>&lt;table&gt;</p><div class="table-box" tabindex="0"><table class="wide"><tr><td>1</td></tr></table></div>' +
+        '<div class="table-box" tabindex="0"><table></table></div>',
     );
   });
 });

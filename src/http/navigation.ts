@@ -1,6 +1,7 @@
 // The staff navigation's entries. Each module declares its own (in its *.module.ts); the app collects them
 // and the layout shows a signed-in staff member the entries their roles open, lowest position first.
 import type { FastifyRequest } from 'fastify';
+import type { AppContext } from '../app/context.ts';
 import type { Role } from '../db/schema.ts';
 import type { MessageKey } from '../i18n/i18n.ts';
 import { hasAnyRole } from './access.ts';
@@ -13,6 +14,11 @@ export interface NavigationEntry {
   roles: readonly Role[] | 'any';
   /** Where the entry sits in the bar, lowest first (positions are spaced by 10 so a module can slot one in). */
   position: number;
+  /**
+   * How many things wait on this person there (a triage queue, alerts to approve), shown as a badge when above
+   * zero. Worked out for every console page; a count that fails is logged and left out, never breaks the page.
+   */
+  count?: (request: FastifyRequest, context: AppContext) => Promise<number>;
 }
 
 declare module 'fastify' {
@@ -39,4 +45,18 @@ export function visibleNavigation(request: FastifyRequest): NavigationEntry[] {
   return request.server.navigation.filter(
     (entry) => entry.roles === 'any' || hasAnyRole(request.principal, entry.roles),
   );
+}
+
+/**
+ * The entry the page at this path belongs to: the one whose href is the path, else the longest whose href is a
+ * parent of it (a case's page belongs to Cases). The console's root is only itself, not every page's parent.
+ */
+export function currentEntry(entries: readonly NavigationEntry[], url: string): NavigationEntry | undefined {
+  const path = url.split(/[?#]/)[0]!.replace(/\/+$/, '') || '/';
+  let best: NavigationEntry | undefined;
+  for (const entry of entries) {
+    const matches = entry.href === path || (entry.href !== '/console' && path.startsWith(`${entry.href}/`));
+    if (matches && (!best || entry.href.length > best.href.length)) best = entry;
+  }
+  return best;
 }

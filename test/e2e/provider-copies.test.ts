@@ -73,6 +73,8 @@ describe('copies at Twilio, for admins', () => {
       try {
         const page = await browserContext.newPage();
         await page.goto(`${served!.baseUrl}/console`);
+        // On a phone the navigation is behind its "Menu".
+        if (view.viewport.width < 640) await page.locator('nav.console-nav summary').click();
         await page.getByRole('link', { name: view.title }).click();
         await page.waitForURL('**/console/provider-copies');
         assert.equal(await page.locator('h1').textContent(), view.title);

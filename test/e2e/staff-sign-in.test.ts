@@ -136,7 +136,8 @@ describe('staff sign-in with a second factor', () => {
   test('signing out ends the session', async () => {
     const before = await sessionCookie();
     await page.goto(url('/console/account'));
-    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    // The header's sign-out, on every console page (the account page has its own as well).
+    await page.locator('header.site').getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.waitForURL(url('/login?signed_out=1'));
     await page.getByText('You are signed out.').waitFor();
     assert.equal(await sessionCookie(), undefined);

@@ -6,6 +6,7 @@ import { ALERT_ROLES } from './alerts.policy.ts';
 import { recordAlertTextStatus } from './alerts.delivery-status.ts';
 import { registerAlertDeliveryJobs } from './alerts.delivery.ts';
 import { registerAlertRoutes } from './alerts.routes.ts';
+import { countAlertsAwaitingApproval } from './alerts.service.ts';
 
 // An alert text's status moves its ledger row (posted to STATUS_PATH, served by the voice module).
 registerMessageStatusHandler('alerts', recordAlertTextStatus);
@@ -13,7 +14,17 @@ registerMessageStatusHandler('alerts', recordAlertTextStatus);
 export const alertsModule: DomainModule = {
   name: 'alerts',
   tables: ['alert_deliveries', 'alert_delivery_early_statuses', 'alerts'],
-  navigation: [{ href: '/console/alerts', label: 'alerts.nav', roles: ALERT_ROLES, position: 30 }],
+  navigation: [
+    {
+      href: '/console/alerts',
+      label: 'alerts.nav',
+      roles: ALERT_ROLES,
+      position: 30,
+      // Drafts waiting for a second person: nothing else tells the approver one is there.
+      count: async (request, context) =>
+        request.principal ? countAlertsAwaitingApproval(context, request.principal.userId) : 0,
+    },
+  ],
   http: {
     name: 'alerts',
     register(app, context, services) {

@@ -66,6 +66,17 @@ function listQuery(db: Db) {
     ]);
 }
 
+/** How many drafts wait for approval, leaving out those composed by `except` (who may not approve them). */
+export async function countDraftAlerts(db: Db, except: string | null): Promise<number> {
+  let query = db
+    .selectFrom('alerts')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('status', '=', 'draft');
+  if (except !== null) query = query.where('composed_by', '<>', except);
+  const row = await query.executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
 /** Newest first, drafts waiting for a second person before everything else. */
 export async function listAlertRecords(db: Db, limit: number): Promise<AlertListRecord[]> {
   return listQuery(db)

@@ -41,6 +41,7 @@ import {
 import {
   alertReferenceExists,
   findAlert,
+  countDraftAlerts,
   insertAlert,
   listAlertRecords,
   listAlertRecordsForIncident,
@@ -746,6 +747,14 @@ async function listEntries(context: Context, rows: AlertListRecord[]): Promise<A
     incident_reference: (row.incident_id && incidents.get(row.incident_id)?.reference) || null,
     composedByName: names.get(row.composed_by) ?? '',
   }));
+}
+
+/** Drafts this person may approve (not their own, while two people must agree): the navigation's count. */
+export async function countAlertsAwaitingApproval(
+  context: Pick<AppContext, 'db' | 'config'>,
+  userId: string,
+): Promise<number> {
+  return countDraftAlerts(context.db, context.config.alerts.twoPersonApproval ? userId : null);
 }
 
 export async function listAlertsForConsole(context: Context): Promise<AlertListEntry[]> {

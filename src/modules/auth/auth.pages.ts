@@ -1,7 +1,7 @@
 // The auth module's pages: sign-in, second factor (enrolment or code), account links, the account page
 // and staff administration. Everything is escaped by the html template; the one exception is the QR code
 // SVG, which the server generates from the otpauth URI.
-import { csrfField } from '../../http/form.ts';
+import { csrfField, errorSummary } from '../../http/form.ts';
 import type { FastifyRequest } from 'fastify';
 import type { Role } from '../../db/schema.ts';
 import { html, trustedHtml, type Html } from '../../http/html.ts';
@@ -73,7 +73,12 @@ export function loginPage(
     networkName: options.networkName,
     title: t('auth.login_title'),
     body: html`<h1>${t('auth.login_title')}</h1>
-      ${notice(options.notice)} ${proofNotes}
+      ${
+        options.notice?.kind === 'error'
+          ? errorSummary(t, [{ id: 'email', text: options.notice.text }])
+          : notice(options.notice)
+      }
+      ${proofNotes}
       <form method="post" action="/login" class="auth-form"${proofAttributes}>
         ${csrfField(options.csrf)}
         ${options.next ? html`<input type="hidden" name="next" value="${options.next}" />` : ''}

@@ -23,7 +23,7 @@ import type { MessageKey, Translator } from '../../i18n/i18n.ts';
 import { MAX_PHOTO_BYTES } from '../reports/photo.ts';
 import { activityLabel } from '../reports/reports.pages.ts';
 import { formatTime } from '../../i18n/time.ts';
-import { fieldError, type FieldError } from '../../http/form.ts';
+import { fieldError, formErrorSummary, type FieldError } from '../../http/form.ts';
 import { languageName as sharedLanguageName, NETWORK_LANGUAGES } from '../../i18n/languages.ts';
 import type { CalloutBlock, CalloutPreview } from './dispatch.callout.ts';
 import { CALLOUT_RADIUS_KM, LANGUAGE_BONUS_KM, type Suggestion } from './dispatch.ranking.ts';
@@ -34,6 +34,7 @@ import {
   MAX_ETA_MINUTES,
   MAX_NOTES_CHARS,
   profileLanguageCodes,
+  PROFILE_FIELDS,
   type ProfileField,
   type ProfileFormErrors,
   type ProfileFormValues,
@@ -105,12 +106,15 @@ export function renderProfile(page: Page, state: ProfileState): Html {
         >${t(key)} <span class="hint" id="${name}-hint">${t(hint)}</span></label
       >${fieldError(t, name, errors[name])}`;
   const isResponder = state.roles.includes('responder');
-  const hasErrors = Object.keys(errors).length > 0;
 
   const body = html`<h1>${t('profile.title')}</h1>
     <p>${t('profile.intro')}</p>
     ${noticeBlock(state.notice)}
-    ${hasErrors ? html`<p class="notice error" role="alert">${t('profile.errors_intro')}</p>` : ''}
+    ${formErrorSummary(t, PROFILE_FIELDS, errors, {
+      // The shift has one checkbox and no id of its own: its message is where to look.
+      idOf: (field) => (field === 'on_shift' ? 'on_shift-error' : field),
+      intro: t('profile.errors_intro'),
+    })}
     <form method="post" action="/console/profile" class="field-form" novalidate>
       ${csrfField(state.csrfToken)}
       ${label('display_name', 'profile.display_name', 'profile.display_name_hint')}

@@ -7,6 +7,7 @@ import { REPORT_READER_ROLES } from './reports.policy.ts';
 import { expireReportJob, sweepExpiredReportsJob, sweepPhotosJob } from './reports.jobs.ts';
 import { registerReportRoutes } from './reports.routes.ts';
 import {
+  countUntriagedReports,
   expireReport,
   LiveReportFeed,
   sweepExpiredReports,
@@ -30,7 +31,14 @@ export const reportsModule: DomainModule = {
   name: 'reports',
   tables: ['report_photos', 'reports'],
   navigation: [
-    { href: '/console/reports', label: 'console.nav_reports', roles: REPORT_READER_ROLES, position: 10 },
+    {
+      href: '/console/reports',
+      label: 'console.nav_reports',
+      roles: REPORT_READER_ROLES,
+      position: 10,
+      // The triage queue: new reports nobody has looked at.
+      count: async (_request, context) => countUntriagedReports(context.db),
+    },
   ],
   http: {
     name: 'reports',

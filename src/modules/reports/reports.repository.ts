@@ -110,6 +110,16 @@ export async function listReports(
   return query.orderBy('reports.created_at', 'desc').orderBy('reports.id').limit(options.limit).execute();
 }
 
+/** How many reports have this status (the triage queue's length, for the navigation's count). */
+export async function countReportsWithStatus(db: Db, status: ReportStatus): Promise<number> {
+  const row = await db
+    .selectFrom('reports')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('status', '=', status)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
 /** Reports that arrived from a moment on, oldest first: what a reconnecting console may have missed. */
 export async function listReportsSince(db: Db, since: Date, limit: number): Promise<ReportListRow[]> {
   return listQuery(db)

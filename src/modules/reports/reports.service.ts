@@ -22,6 +22,7 @@ import {
   insertReportAndNotify,
   insertReportPhoto,
   listExpiredReportIds,
+  countReportsWithStatus,
   listReports,
   listReportsSince,
   lockReportDetails,
@@ -319,6 +320,11 @@ export async function listForConsole(deps: ReportsDeps, show: 'open' | 'all'): P
     statuses: show === 'all' ? 'all' : OPEN_STATUSES,
     limit: CONSOLE_LIST_LIMIT,
   });
+}
+
+/** New reports nobody has triaged yet: what waits on a dispatcher (the navigation's count). */
+export async function countUntriagedReports(db: Kysely<Database>): Promise<number> {
+  return countReportsWithStatus(db, 'new');
 }
 
 export interface ReportDetail {
