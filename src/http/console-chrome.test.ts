@@ -141,7 +141,7 @@ describe('console chrome', () => {
     const dispatcher = await createStaffSession(t.context, ['dispatcher']);
     const composer = await createStaffSession(t.context, ['dispatcher']);
     const before = barEntries((await page(t.app, dispatcher, '/console/account')).body);
-    assert.ok(before.includes('/console Reports'), before.join('\n'));
+    assert.ok(before.includes('/console/reports Reports'), before.join('\n'));
     assert.ok(before.includes('/console/alerts Alerts'), before.join('\n'));
 
     await submitReport();
@@ -151,7 +151,7 @@ describe('console chrome', () => {
 
     const res = await page(t.app, dispatcher, '/console/account');
     const entries = barEntries(res.body);
-    assert.ok(entries.includes('/console Reports 2 (2 waiting)'), entries.join('\n'));
+    assert.ok(entries.includes('/console/reports Reports 2 (2 waiting)'), entries.join('\n'));
     assert.ok(entries.includes('/console/alerts Alerts 1 (1 waiting)'), entries.join('\n'));
     const es = barEntries((await page(t.app, dispatcher, '/console/account', '', 'es')).body);
     assert.ok(es.includes('/console/alerts Alertas 1 (1 en espera)'), es.join('\n'));

@@ -20,7 +20,8 @@ const ROLE_SETS: Record<string, Role[]> = {
 
 const EXPECTED: Record<string, string[]> = {
   admin: [
-    '/console Reports',
+    '/console Home',
+    '/console/reports Reports',
     '/console/incidents Incidents',
     '/console/alerts Alerts',
     '/console/outbox Outbox',
@@ -35,7 +36,8 @@ const EXPECTED: Record<string, string[]> = {
     '/console/account My account',
   ],
   coordinator: [
-    '/console Reports',
+    '/console Home',
+    '/console/reports Reports',
     '/console/incidents Incidents',
     '/console/alerts Alerts',
     '/console/outbox Outbox',
@@ -47,7 +49,8 @@ const EXPECTED: Record<string, string[]> = {
     '/console/account My account',
   ],
   dispatcher: [
-    '/console Reports',
+    '/console Home',
+    '/console/reports Reports',
     '/console/incidents Incidents',
     '/console/alerts Alerts',
     '/console/outbox Outbox',
@@ -56,8 +59,9 @@ const EXPECTED: Record<string, string[]> = {
     '/console/profile My profile',
     '/console/account My account',
   ],
-  responder: ['/console/profile My profile', '/console/account My account'],
+  responder: ['/console Home', '/console/profile My profile', '/console/account My account'],
   legal: [
+    '/console Home',
     '/console/outbox Outbox',
     '/console/followups Follow-ups',
     '/console/cases Cases',
@@ -69,7 +73,8 @@ const EXPECTED: Record<string, string[]> = {
     '/console/account My account',
   ],
   'legal and dispatcher': [
-    '/console Reports',
+    '/console Home',
+    '/console/reports Reports',
     '/console/incidents Incidents',
     '/console/alerts Alerts',
     '/console/outbox Outbox',
@@ -85,7 +90,8 @@ const EXPECTED: Record<string, string[]> = {
     '/console/account My account',
   ],
   'every role': [
-    '/console Reports',
+    '/console Home',
+    '/console/reports Reports',
     '/console/incidents Incidents',
     '/console/alerts Alerts',
     '/console/outbox Outbox',
@@ -105,7 +111,8 @@ const EXPECTED: Record<string, string[]> = {
   ],
 };
 const EXPECTED_ES: string[] = [
-  '/console Reportes',
+  '/console Inicio',
+  '/console/reports Reportes',
   '/console/incidents Incidentes',
   '/console/alerts Alertas',
   '/console/outbox Bandeja de salida',

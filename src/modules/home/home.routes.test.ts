@@ -373,10 +373,10 @@ describe('the home page per role', () => {
     const queue = await get(dispatcher, '/console/reports');
     assert.equal(queue.statusCode, 200);
     assert.match(queue.body, /id="report-rows"/);
-    assert.match(queue.body, /<a href="\/console\/reports">Reports<\/a>/);
+    assert.match(queue.body, /<a href="\/console\/reports"[^>]*>Reports\b/);
     const home = await get(dispatcher, '/console');
     assert.doesNotMatch(home.body, /id="report-rows"/, 'the home is not the queue');
-    assert.match(home.body, /<a href="\/console">Home<\/a>/);
+    assert.match(home.body, /<a href="\/console" aria-current="page">Home</);
     for (const role of ['responder', 'legal'] as const) {
       const session = await createStaffSession(t.context, [role]);
       assert.equal((await get(session, '/console/reports')).statusCode, 403, role);
