@@ -110,9 +110,9 @@ export function renderCaseList(
     ${
       entries.length === 0
         ? html`<p id="cases-empty">${t('cases.list_empty')}</p>`
-        : html`<div class="table-scroll">
+        : html`<p class="hint" id="case-list-order">${t('cases.list_order')}</p>
+          <div class="table-scroll">
           <table class="reports cases" id="case-list">
-            <caption class="hint">${t('cases.list_order')}</caption>
             <thead>
               <tr>
                 <th scope="col">${t('cases.field_reference')}</th>
