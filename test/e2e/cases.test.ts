@@ -117,14 +117,18 @@ describe("a case from a hotline call to the family's text", () => {
     await page.waitForURL(/\/console\/attorneys\?saved=attorney/);
     assert.match(await page.locator('main').innerText(), /Abogado guardado/);
 
+    // The summary says there is no attorney yet and leads to the support part, where the attorney is chosen.
     await page.goto(`${served!.baseUrl}/console/cases/${caseId}`);
+    assert.match(await page.locator('#case-summary').innerText(), /Todavía sin abogado o abogada/);
+    await page.locator('nav.case-tabs a', { hasText: 'Apoyo' }).click();
+    await page.waitForURL(new RegExp(`/console/cases/${caseId}/support$`));
     await page.locator('#choose-attorney').click();
     await page.waitForURL(new RegExp(`/console/cases/${caseId}/attorneys$`));
     const row = page.locator('#attorney-suggestions tr[data-id]', { hasText: ATTORNEY_NAME });
     assert.equal(await row.count(), 1, 'the new attorney is suggested');
     assert.match(await row.innerText(), /K'iche'/, 'matched on the person’s language');
     await row.getByRole('button', { name: `Asignar a ${ATTORNEY_NAME}` }).click();
-    await page.waitForURL(new RegExp(`/console/cases/${caseId}#case-attorney$`));
+    await page.waitForURL(new RegExp(`/console/cases/${caseId}/support#case-attorney$`));
     assert.match(await page.locator('#current-attorney').innerText(), new RegExp(ATTORNEY_NAME));
   });
 
@@ -144,18 +148,21 @@ describe("a case from a hotline call to the family's text", () => {
   });
 
   test('the attorney records the bond, its payment from the fund, and the release on bond', async () => {
-    await page.goto(`${served!.baseUrl}/console/cases/${caseId}`);
+    // The bond part: its form behind "Anotar o cambiar la fianza", opened without JavaScript (details).
+    await page.goto(`${served!.baseUrl}/console/cases/${caseId}/bond`);
+    await page.locator('details.add-control > summary', { hasText: 'Anotar o cambiar la fianza' }).click();
     const bondForm = page.locator('#bond-form');
     await bondForm.locator('#bond-eligibility').selectOption('eligible');
     await bondForm.locator('#bond-amount').fill('5000');
     await bondForm.locator('#bond-set-by').selectOption('judge');
     await bondForm.locator('#bond-hearing-date').fill(BOND_HEARING_DATE);
     await bondForm.locator('button[type="submit"]').click();
-    await page.waitForURL(new RegExp(`/console/cases/${caseId}#case-bond$`));
+    await page.waitForURL(new RegExp(`/console/cases/${caseId}/bond#case-bond$`));
     const bondSummary = await page.locator('#bond-summary').innerText();
     assert.match(bondSummary, /Elegible para fianza/);
     assert.match(bondSummary, /\$5,000\.00/);
 
+    await page.locator('details.add-control > summary', { hasText: 'Registrar pago de fianza' }).click();
     const paymentForm = page.locator('#payment-form');
     await paymentForm.locator('#payment-fund-id').selectOption(fundId);
     assert.equal(await paymentForm.locator('#payment-amount').inputValue(), '5000', 'the bond, filled in');
@@ -169,6 +176,8 @@ describe("a case from a hotline call to the family's text", () => {
     assert.match(await payments.innerText(), new RegExp(`\\$5,000\\.00 del ${FUND_NAME}`));
     assert.match(await payments.innerText(), new RegExp(RECEIPT));
 
+    await page.goto(`${served!.baseUrl}/console/cases/${caseId}/outcome`);
+    await page.locator('details.add-control > summary', { hasText: 'Registrar resultado' }).click();
     const outcomeForm = page.locator('#outcome-form');
     await outcomeForm.locator('#outcome-outcome').selectOption('released');
     await outcomeForm.locator('#outcome-release-kind').selectOption('bond');
@@ -177,6 +186,7 @@ describe("a case from a hotline call to the family's text", () => {
     await outcomeForm.locator('button[type="submit"]').click();
     await page.locator('#outcome-summary', { hasText: 'Liberado/a' }).waitFor();
     assert.match(await page.locator('#outcome-summary').innerText(), /Liberado\/a \(Con fianza\)/);
+    await page.goto(`${served!.baseUrl}/console/cases/${caseId}/timeline`);
     const timeline = await page.locator('main').innerText();
     assert.match(timeline, new RegExp(`Abogado asignado: ${ATTORNEY_NAME}`));
     assert.match(timeline, /Resultado: liberado\/a con fianza/);

@@ -127,6 +127,10 @@ const EXPECTED: Record<string, Allowed> = {
   // Only the coordinator of legal intake marks a duplicate check done (checked per request).
   'POST /console/cases/duplicate-checks/:id/done': ['legal'],
   'GET /console/cases/:id': ['legal'],
+  'GET /console/cases/:id/locating': ['legal'],
+  'GET /console/cases/:id/hearings': ['legal'],
+  'GET /console/cases/:id/support': ['legal'],
+  'GET /console/cases/:id/timeline': ['legal'],
   'GET /console/cases/:id/edit': ['legal'],
   'POST /console/cases/:id/edit': ['legal'],
   'GET /console/cases/:id/contacts/new': ['legal'],

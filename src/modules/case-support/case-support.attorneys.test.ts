@@ -217,7 +217,7 @@ describe(`case support: attorneys`, () => {
       confirm_over_capacity: 'yes',
     });
     assert.equal(confirmed.statusCode, 303);
-    assert.equal(confirmed.headers.location, `/console/cases/${target.id}#case-attorney`);
+    assert.equal(confirmed.headers.location, `/console/cases/${target.id}/support#case-attorney`);
     const counted = await t.context.db
       .selectFrom('case_attorney_assignments')
       .select('id')
@@ -286,7 +286,7 @@ describe(`case support: attorneys`, () => {
       ['attorney.created', 'attorney.updated', 'attorney.updated', 'attorney.phone_changed'],
     );
     assert.ok((await timelineKinds(t.context, caseId)).includes('attorney_phone_changed'));
-    const casePage = await getPage(t.app, legal, `/console/cases/${caseId}`);
+    const casePage = await getPage(t.app, legal, `/console/cases/${caseId}/timeline`);
     assert.match(casePage.body, /The phone of Rosa Vega, which this case&#39;s texts go to, was changed/);
   });
 
@@ -316,10 +316,11 @@ describe(`case support: attorneys`, () => {
     });
     assert.ok((await timelineKinds(t.context, id)).includes('attorney_assigned'));
     assert.ok((await auditActions(t.context, id)).includes('case.attorney_assigned'));
-    const casePage = await getPage(t.app, legal, `/console/cases/${id}`);
+    const casePage = await getPage(t.app, legal, `/console/cases/${id}/support`);
     assert.equal(casePage.statusCode, 200);
     assert.match(textOf(casePage.body, 'current-attorney'), /Ana Ruiz .*Centro Legal .*\+13125550142/);
-    assert.match(casePage.body, /Attorney assigned: Ana Ruiz/, 'the timeline says it in words');
+    const timeline = await getPage(t.app, legal, `/console/cases/${id}/timeline`);
+    assert.match(timeline.body, /Attorney assigned: Ana Ruiz/, 'the timeline says it in words');
 
     // Assigning the same attorney again changes nothing. (The clock moves so the timeline has an order.)
     t.clock.advance(60_000);

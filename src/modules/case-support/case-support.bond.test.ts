@@ -71,7 +71,7 @@ describe(`case support: bond and bond funds`, () => {
       hearing_date: '2026-12-10',
     });
     assert.equal(saved.statusCode, 303);
-    assert.equal(saved.headers.location, `/console/cases/${id}#case-bond`);
+    assert.equal(saved.headers.location, `/console/cases/${id}/bond#case-bond`);
     const sealed = await t.context.db
       .selectFrom('cases')
       .select('bond_ciphertext')
@@ -79,12 +79,13 @@ describe(`case support: bond and bond funds`, () => {
       .executeTakeFirstOrThrow();
     assert.ok(sealed.bond_ciphertext?.startsWith('c1.'), 'sealed with the case key');
     assert.ok(!sealed.bond_ciphertext?.includes('7500'));
-    const page = await getPage(t.app, legal, `/console/cases/${id}`);
+    const page = await getPage(t.app, legal, `/console/cases/${id}/bond`);
     assert.match(
       textOf(page.body, 'bond-summary'),
       /Eligible for bond Bond amount \(USD\) \$7,500\.00 · An immigration judge Bond hearing date Dec 10, 2026/,
     );
-    assert.match(page.body, /Bond set at \$7,500\.00/);
+    const timeline = await getPage(t.app, legal, `/console/cases/${id}/timeline`);
+    assert.match(timeline.body, /Bond set at \$7,500\.00/);
     assert.deepEqual(
       (await timelineKinds(t.context, id)).filter((kind) => kind.startsWith('bond')),
       ['bond_set'],
@@ -165,8 +166,8 @@ describe(`case support: bond and bond funds`, () => {
       set_by: 'ice',
     });
 
-    // The case page offers the payment with the bond's amount and the fund's balance.
-    const casePage = await getPage(t.app, legal, `/console/cases/${id}`);
+    // The case's bond part offers the payment with the bond's amount and the fund's balance.
+    const casePage = await getPage(t.app, legal, `/console/cases/${id}/bond`);
     assert.match(casePage.body, /id="payment-amount"[^>]*value="5000"|value="5000"[^>]*id="payment-amount"/);
     assert.match(casePage.body, /Payment test fund \(balance \$6,000\.00\)/);
 
@@ -186,7 +187,7 @@ describe(`case support: bond and bond funds`, () => {
       receipt: RECEIPT_CANARY,
     });
     assert.equal(paid.statusCode, 303, paid.body);
-    assert.equal(paid.headers.location, `/console/cases/${id}#case-bond`);
+    assert.equal(paid.headers.location, `/console/cases/${id}/bond#case-bond`);
     assert.equal(await balanceOf(t, fundId), 100_000);
     const entry = await t.context.db
       .selectFrom('bond_fund_entries')
@@ -200,12 +201,13 @@ describe(`case support: bond and bond funds`, () => {
     );
     assert.ok((await timelineKinds(t.context, id)).includes('bond_paid'));
     assert.ok((await auditActions(t.context, id)).includes('case.bond_paid'));
-    const after = await getPage(t.app, legal, `/console/cases/${id}`);
+    const after = await getPage(t.app, legal, `/console/cases/${id}/bond`);
     assert.match(
       textOf(after.body, 'bond-payments'),
       new RegExp(`\\$5,000\\.00 from Payment test fund on Dec 1, 2026 · Receipt ${RECEIPT_CANARY}`),
     );
-    assert.match(after.body, /Bond of \$5,000\.00 paid from Payment test fund/);
+    const timeline = await getPage(t.app, legal, `/console/cases/${id}/timeline`);
+    assert.match(timeline.body, /Bond of \$5,000\.00 paid from Payment test fund/);
 
     // $1,000 left: another $5,000 is refused, with the form kept and nothing recorded.
     const overdraw = await postForm(

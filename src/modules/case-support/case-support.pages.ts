@@ -12,6 +12,7 @@ import { html, type Html } from '../../http/html.ts';
 import { renderPage } from '../../http/layout.ts';
 import type { MessageKey, Translator } from '../../i18n/i18n.ts';
 import { fieldError, type FieldError } from '../../http/form.ts';
+import { addControl, casePartPath } from '../cases/cases.sections.ts';
 import type { AttorneyView, CurrentAttorney, SuggestionsView } from './case-support.attorneys.ts';
 import { formatUsd, type CasePaymentView, type LedgerEntryView } from './case-support.bond.ts';
 import { languageLabel, uniqueLanguages } from './case-support.languages.ts';
@@ -204,8 +205,10 @@ function textarea<F extends string>(
     )}${f.invalid}>${f.value}</textarea>`;
 }
 
+const hasErrors = (state: FormState<string>): boolean => Object.keys(state.errors).length > 0;
+
 function errorsIntro(t: Translator, state: FormState<string>): Html | string {
-  return Object.keys(state.errors).length > 0
+  return hasErrors(state)
     ? html`<p class="notice error" role="alert">${t('case_support.errors_intro')}</p>`
     : '';
 }
@@ -623,11 +626,16 @@ export function bondPanel(view: PanelContext, caseRef: CaseRef, state: BondPanel
         </form>`;
 
   return html`${bondSummary(t, lang, bond)}
-    ${state.canChange ? bondForm : ''}
+    ${state.canChange ? addControl(t('case_support.add_bond'), bondForm, hasErrors(state.bondForm)) : ''}
     <h3>${t('case_support.payments_heading')}</h3>
     <p class="hint"><a href="/console/bond-funds">${t('case_support.funds_link')}</a></p>
     ${noticeBlock(state.paymentNotice)}
-    ${paymentsList} ${state.canChange && bond?.eligibility !== 'not_eligible' ? paymentForm : ''}`;
+    ${paymentsList}
+    ${
+      state.canChange && bond?.eligibility !== 'not_eligible'
+        ? addControl(t('case_support.record_payment'), paymentForm, hasErrors(state.paymentForm))
+        : ''
+    }`;
 }
 
 export function renderBondPage(page: Page, caseRef: CaseRef, state: BondPanelState, notice?: Notice): Html {
@@ -754,7 +762,7 @@ export function tasksPanel(view: PanelContext, caseRef: CaseRef, state: TasksPan
     <button type="submit">${t('case_support.add_task')}</button>
   </form>`;
   return html`<p class="hint"><a href="/console/my-tasks">${t('case_support.my_tasks_link')}</a></p>
-    ${list} ${state.canChange ? form : ''}`;
+    ${list} ${state.canChange ? addControl(t('case_support.add_task'), form, hasErrors(state.form)) : ''}`;
 }
 
 export function renderTasksPage(page: Page, caseRef: CaseRef, state: TasksPanelState, notice?: Notice): Html {
@@ -800,7 +808,7 @@ export function renderMyTasks(
                       <td>
                         ${formatDay(task.dueOn, lang)}${task.dueOn < today ? html` <strong>${t('case_support.overdue')}</strong>` : ''}
                       </td>
-                      <td><a href="/console/cases/${task.caseId}#case-support-tasks">${task.caseReference}</a></td>
+                      <td><a href="${casePartPath(task.caseId, 'support')}#case-support-tasks">${task.caseReference}</a></td>
                       <td>${taskKindLabel(t, task.kind)}</td>
                       <td>${statusForm(t, task.id, task.status, csrfToken, 'my-tasks')}</td>
                     </tr>`,
@@ -856,7 +864,8 @@ export function outcomePanel(view: PanelContext, caseRef: CaseRef, state: Outcom
     <p class="hint">${t('case_support.outcome_family_text')}</p>
     <button type="submit">${t('case_support.record_outcome')}</button>
   </form>`;
-  return html`${summary} ${state.canChange ? form : ''}`;
+  return html`${summary}
+  ${state.canChange ? addControl(t('case_support.record_outcome'), form, hasErrors(state.form)) : ''}`;
 }
 
 export function renderOutcomePage(

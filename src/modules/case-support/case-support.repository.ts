@@ -401,6 +401,31 @@ function tasksWithAssignee(db: Db) {
     ]);
 }
 
+/** Of these cases, the ones with an attorney now: one query for the whole case list. */
+export async function casesWithAttorney(db: Db, caseIds: readonly string[]): Promise<Set<string>> {
+  if (caseIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('case_attorney_assignments')
+    .select('case_id')
+    .where('ended_at', 'is', null)
+    .where('case_id', 'in', caseIds)
+    .execute();
+  return new Set(rows.map((row) => row.case_id));
+}
+
+/** How many tasks each of these cases still has to do: one query for the whole case list. */
+export async function countOpenTasks(db: Db, caseIds: readonly string[]): Promise<Map<string, number>> {
+  if (caseIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('case_support_tasks')
+    .select(['case_id', (eb) => eb.fn.countAll<string>().as('open')])
+    .where('status', '!=', 'done')
+    .where('case_id', 'in', caseIds)
+    .groupBy('case_id')
+    .execute();
+  return new Map(rows.map((row) => [row.case_id, Number(row.open)]));
+}
+
 /** A case's tasks: the ones still to do first, by due date. */
 export async function listCaseTasks(db: Db, caseId: string): Promise<TaskRow[]> {
   return tasksWithAssignee(db)

@@ -12,6 +12,7 @@ import { sendHtml } from '../../http/html-reply.ts';
 import type { MessageKey } from '../../i18n/i18n.ts';
 import { openCaseForStaff } from '../cases/cases.access.ts';
 import { auditCaseViewed } from '../cases/cases.service.ts';
+import { caseSectionHref } from '../cases/cases.sections.ts';
 import {
   archiveAttorney,
   assignAttorney,
@@ -144,7 +145,7 @@ function caseSupportRouteScope(context: AppContext, services: HttpServices) {
     reference: opened.caseRow.reference,
   });
   const backToSection = (reply: FastifyReply, caseId: string, section: string) =>
-    reply.redirect(`/console/cases/${caseId}#${section}`, 303);
+    reply.redirect(caseSectionHref(caseId, section), 303);
   const error = (
     request: FastifyRequest,
     key: MessageKey,
@@ -507,17 +508,11 @@ function registerCaseAttorneyRoutes(app: FastifyInstance, scope: CaseSupportRout
 
 /** A case's bond and its payment. */
 function registerBondRoutes(app: FastifyInstance, scope: CaseSupportRouteScope): void {
-  const { context, page, csrfToken, open, openToView, refOf, backToSection, error, caseGet, casePost } =
-    scope;
+  const { context, page, csrfToken, open, refOf, backToSection, error, casePost } = scope;
   // -------------------------------------------------------------------------------------------------------
   // Bond and its payment
 
-  app.get<{ Params: { id: string } }>('/console/cases/:id/bond', caseGet, async (request, reply) => {
-    const opened = await openToView(request);
-    const state = await bondState(context, opened, csrfToken(request));
-    return sendHtml(reply, renderBondPage(page(request), refOf(opened), state));
-  });
-
+  // GET /console/cases/:id/bond is the case's bond part (the cases module's page, with this module's section).
   app.post<{ Params: { id: string }; Body: Body }>(
     '/console/cases/:id/bond',
     casePost(bondBody),
@@ -681,19 +676,11 @@ function registerSupportTaskRoutes(app: FastifyInstance, scope: CaseSupportRoute
 
 /** A case's outcome. */
 function registerOutcomeRoutes(app: FastifyInstance, scope: CaseSupportRouteScope): void {
-  const { context, page, csrfToken, open, openToView, refOf, backToSection, error, caseGet, casePost } =
-    scope;
+  const { context, casePost, page, csrfToken, open, refOf, error, backToSection } = scope;
   // -------------------------------------------------------------------------------------------------------
   // Outcome
 
-  app.get<{ Params: { id: string } }>('/console/cases/:id/outcome', caseGet, async (request, reply) => {
-    const opened = await openToView(request);
-    return sendHtml(
-      reply,
-      renderOutcomePage(page(request), refOf(opened), outcomeState(context, opened, csrfToken(request))),
-    );
-  });
-
+  // GET /console/cases/:id/outcome is the case's outcome part (the cases module's page, with this section).
   app.post<{ Params: { id: string }; Body: Body }>(
     '/console/cases/:id/outcome',
     casePost(outcomeBody),

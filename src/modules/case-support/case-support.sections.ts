@@ -5,7 +5,16 @@ import type { AppContext } from '../../app/context.ts';
 import type { MessageKey } from '../../i18n/i18n.ts';
 import type { Html } from '../../http/html.ts';
 import { html } from '../../http/html.ts';
-import { registerCaseSection, type CaseSectionInput, type CaseSummaryPart } from '../cases/cases.sections.ts';
+import {
+  registerCaseFacts,
+  registerCaseListFacts,
+  registerCaseSection,
+  type CaseListFacts,
+  type CaseListInput,
+  type CaseFact,
+  type CaseSectionInput,
+  type CaseSummaryPart,
+} from '../cases/cases.sections.ts';
 import { currentAttorney } from './case-support.attorneys.ts';
 import { bondFunds, casePayments, formatUsd, readBond } from './case-support.bond.ts';
 import { acceptsChanges, type OpenedCase } from './case-support.case.ts';
@@ -26,6 +35,7 @@ import {
 } from './case-support.pages.ts';
 import { bondToValues, centsToInput, outcomeToValues, todayIn } from './case-support.schemas.ts';
 import { caseTasks, taskAssignees } from './case-support.tasks.ts';
+import { casesWithAttorney, countOpenTasks } from './case-support.repository.ts';
 
 export const SECTION_IDS = {
   attorney: 'case-attorney',
@@ -213,10 +223,70 @@ function outcomeSummary(input: CaseSectionInput): CaseSummaryPart | null {
   };
 }
 
+/** The summary's lines from support: the attorney, the bond, the open tasks. */
+export async function supportFacts(input: CaseSectionInput): Promise<CaseFact[]> {
+  const t = input.t;
+  const current = await currentAttorney(input.context, input.caseRow.id);
+  const bond = readBond(input);
+  const payments = await casePayments(input.context, input);
+  const paid = payments.reduce((sum, payment) => sum + payment.amountCents, 0);
+  const tasks = await caseTasks(input.context, input);
+  const open = tasks.filter((task) => task.status !== 'done').length;
+  const bondValue = bond
+    ? [
+        bond.amountCents === null ? '' : formatUsd(bond.amountCents),
+        t(`case_support.eligibility_${bond.eligibility}` as MessageKey),
+        paid > 0 ? t('case_support.summary_bond_paid', { amount: formatUsd(paid) }) : '',
+      ]
+        .filter(Boolean)
+        .join(' · ')
+    : t('case_support.summary_no_bond');
+  return [
+    {
+      id: 'attorney',
+      label: t('case_support.summary_attorney'),
+      value: current
+        ? [current.name, current.organization].filter(Boolean).join(' · ')
+        : t('case_support.summary_no_attorney'),
+      part: 'support',
+    },
+    { id: 'bond', label: t('case_support.summary_bond'), value: bondValue, part: 'bond' },
+    { id: 'open-tasks', label: t('case_support.summary_open_tasks'), value: String(open), part: 'support' },
+  ];
+}
+
+/** The case list's columns from support: attorney yes or no, open tasks. Two queries for the whole list. */
+export async function supportListFacts(input: CaseListInput): Promise<CaseListFacts> {
+  const t = input.t;
+  const ids = input.cases.map((opened) => opened.caseRow.id);
+  const withAttorney = await casesWithAttorney(input.context.db, ids);
+  const openTasks = await countOpenTasks(input.context.db, ids);
+  return {
+    columns: [
+      { id: 'attorney', label: t('case_support.summary_attorney') },
+      { id: 'open-tasks', label: t('case_support.summary_open_tasks') },
+    ],
+    values: new Map(
+      ids.map((id) => [
+        id,
+        {
+          attorney: withAttorney.has(id)
+            ? t('case_support.list_attorney_yes')
+            : t('case_support.list_attorney_no'),
+          'open-tasks': String(openTasks.get(id) ?? 0),
+        },
+      ]),
+    ),
+  };
+}
+
 export function registerSupportSections(): void {
+  registerCaseFacts({ id: 'case-support', order: 200, facts: supportFacts });
+  registerCaseListFacts({ id: 'case-support', order: 200, read: supportListFacts });
   registerCaseSection({
     id: SECTION_IDS.attorney,
     order: 200,
+    part: 'support',
     async render(input) {
       const current = await currentAttorney(input.context, input.caseRow.id);
       return section(
@@ -235,6 +305,7 @@ export function registerSupportSections(): void {
   });
   registerCaseSection({
     id: SECTION_IDS.bond,
+    part: 'bond',
     order: 210,
     async render(input) {
       const state = await bondState(input.context, input, input.csrfToken);
@@ -248,6 +319,7 @@ export function registerSupportSections(): void {
   });
   registerCaseSection({
     id: SECTION_IDS.tasks,
+    part: 'support',
     order: 220,
     async render(input) {
       const state = await tasksState(input.context, input, input.csrfToken);
@@ -261,6 +333,7 @@ export function registerSupportSections(): void {
   });
   registerCaseSection({
     id: SECTION_IDS.outcome,
+    part: 'outcome',
     order: 230,
     async render(input) {
       const state = outcomeState(input.context, input, input.csrfToken);

@@ -72,10 +72,11 @@ describe(`case support: family support tasks and the outcome`, () => {
       notes: NOTES_CANARY,
     });
     assert.equal(added.statusCode, 303);
-    assert.equal(added.headers.location, `/console/cases/${id}#case-support-tasks`);
-    const page = await getPage(t.app, legal, `/console/cases/${id}`);
+    assert.equal(added.headers.location, `/console/cases/${id}/support#case-support-tasks`);
+    const page = await getPage(t.app, legal, `/console/cases/${id}/support`);
     assert.match(textOf(page.body, 'support-tasks'), new RegExp(`Childcare ${NOTES_CANARY}`));
-    assert.match(page.body, /Support task added: childcare, due 2026-12-05/);
+    const timeline = await getPage(t.app, legal, `/console/cases/${id}/timeline`);
+    assert.match(timeline.body, /Support task added: childcare, due 2026-12-05/);
     assert.ok(!(await rawRows(t.context, 'case_support_tasks')).includes(NOTES_CANARY), 'notes sealed');
     assert.ok(!(await rawRows(t.context, 'case_events')).includes(NOTES_CANARY));
     assert.ok((await timelineKinds(t.context, id)).includes('support_childcare_added'));
@@ -141,7 +142,7 @@ describe(`case support: family support tasks and the outcome`, () => {
     const done = await postForm(t.app, teammate, `/console/support-tasks/${foodTask.id}/status`, {
       status: 'done',
     });
-    assert.equal(done.headers.location, `/console/cases/${first.id}#case-support-tasks`);
+    assert.equal(done.headers.location, `/console/cases/${first.id}/support#case-support-tasks`);
     const afterDone = await getPage(t.app, teammate, '/console/my-tasks?saved=task');
     assert.match(afterDone.body, /Task updated\./);
     assert.ok(!myTaskRows(afterDone.body).some((row) => row.includes('Food')), 'a done task leaves the list');
@@ -185,7 +186,7 @@ describe(`case support: family support tasks and the outcome`, () => {
       note: '',
     });
     assert.equal(recorded.statusCode, 303);
-    assert.equal(recorded.headers.location, `/console/cases/${id}#case-outcome`);
+    assert.equal(recorded.headers.location, `/console/cases/${id}/outcome#case-outcome`);
     const sealed = await t.context.db
       .selectFrom('cases')
       .select('outcome_ciphertext')
@@ -194,9 +195,10 @@ describe(`case support: family support tasks and the outcome`, () => {
     assert.ok(
       sealed.outcome_ciphertext?.startsWith('c1.') && !sealed.outcome_ciphertext.includes('released'),
     );
-    const page = await getPage(t.app, legal, `/console/cases/${id}`);
+    const page = await getPage(t.app, legal, `/console/cases/${id}/outcome`);
     assert.match(textOf(page.body, 'outcome-summary'), /Released \(On bond\) · Dec 9, 2026/);
-    assert.match(page.body, /Outcome: released on bond \(2026-12-09\)/);
+    const timeline = await getPage(t.app, legal, `/console/cases/${id}/timeline`);
+    assert.match(timeline.body, /Outcome: released on bond \(2026-12-09\)/);
 
     const jobs = (await queuedJobs(t.context, 'cases.text-family')).filter((job) => job.caseId === id);
     assert.equal(jobs.length, 1);
@@ -256,9 +258,12 @@ describe(`case support: family support tasks and the outcome`, () => {
     });
     assert.equal(task.statusCode, 409);
     assert.deepEqual(await timelineKinds(t.context, id), ['opened']);
-    const page = await getPage(t.app, legal, `/console/cases/${id}`);
+    const outcomePart = await getPage(t.app, legal, `/console/cases/${id}/outcome`);
+    const supportPart = await getPage(t.app, legal, `/console/cases/${id}/support`);
+    assert.equal(outcomePart.statusCode, 200);
+    assert.equal(supportPart.statusCode, 200);
     assert.ok(
-      !page.body.includes('id="outcome-form"') && !page.body.includes('id="task-form"'),
+      !outcomePart.body.includes('id="outcome-form"') && !supportPart.body.includes('id="task-form"'),
       'no forms on a closed case',
     );
   });

@@ -8,6 +8,8 @@ import { renderPage } from '../../http/layout.ts';
 import type { MessageKey, Translator } from '../../i18n/i18n.ts';
 import { formatTime } from '../../i18n/time.ts';
 import { fieldError, type FieldError } from '../../http/form.ts';
+import { addControl, casePartPath } from '../cases/cases.sections.ts';
+import { formatCaseDay } from '../cases/cases.summary.ts';
 import type { DueCheckRow } from './case-tracking.repository.ts';
 import {
   HEARING_KINDS,
@@ -58,16 +60,12 @@ const when = (ctx: Pick<PanelContext, 'lang' | 'timeZone'>, at: Date): string =>
   formatTime(at, ctx.lang, ctx.timeZone);
 
 /** A calendar day (YYYY-MM-DD) as the reader writes dates; it is a day, not an instant, so no zone applies. */
-export function formatDay(day: string, lang: Language): string {
-  const [year, month, date] = day.split('-').map(Number) as [number, number, number];
-  return new Intl.DateTimeFormat(lang === 'es' ? 'es-US' : 'en-US', {
-    dateStyle: 'medium',
-    timeZone: 'UTC',
-  }).format(new Date(Date.UTC(year, month - 1, date)));
-}
+export const formatDay = formatCaseDay;
+
+const hasErrors = (errors: Record<string, unknown>): boolean => Object.keys(errors).length > 0;
 
 function formErrorsNotice(t: Translator, errors: Record<string, unknown>): Html | string {
-  return Object.keys(errors).length > 0
+  return hasErrors(errors)
     ? html`<p class="notice error" role="alert">${t('case_tracking.form_errors')}</p>`
     : '';
 }
@@ -193,8 +191,9 @@ export function locatorPanel(
     ${readOnlyNote(ctx)}
     ${
       ctx.acceptsChanges
-        ? html`<h3>${t('case_tracking.locator_record')}</h3>
-            <p class="hint">${t('case_tracking.locator_hint')}</p>
+        ? addControl(
+            t('case_tracking.locator_record'),
+            html`<p class="hint">${t('case_tracking.locator_hint')}</p>
             ${formErrorsNotice(t, form.errors)}
             <form method="post" action="/console/cases/${ctx.caseId}/locator-checks" class="field-form" novalidate>
               ${csrfField(ctx.csrfToken)}
@@ -213,7 +212,9 @@ export function locatorPanel(
               ${facilityPicker(ctx, 'locator-', view.directory, form)}
               ${notesField(ctx, id('notes'), 'notes', 'case_tracking.col_notes', form)}
               <button type="submit">${t('case_tracking.locator_save')}</button>
-            </form>`
+            </form>`,
+            hasErrors(form.errors),
+          )
         : ''
     }`;
 }
@@ -292,8 +293,9 @@ export function facilityPanel(
     ${readOnlyNote(ctx)}
     ${
       ctx.acceptsChanges
-        ? html`<h3>${t('case_tracking.stay_record')}</h3>
-            ${formErrorsNotice(t, form.errors)}
+        ? addControl(
+            t('case_tracking.stay_record'),
+            html`${formErrorsNotice(t, form.errors)}
             <form method="post" action="/console/cases/${ctx.caseId}/facility" class="field-form" novalidate>
               ${csrfField(ctx.csrfToken)} ${facilityPicker(ctx, 'stay-', view.directory, form)}
               <label for="stay-since">${t('case_tracking.col_since')}</label>
@@ -302,7 +304,9 @@ export function facilityPanel(
                 value="${form.errors.since ? (form.values.since ?? '') : (form.values.since ?? today)}"${invalid('stay-since', form.errors.since)} />
               ${notesField(ctx, 'stay-notes', 'notes', 'case_tracking.col_notes', form)}
               <button type="submit">${t('case_tracking.stay_save')}</button>
-            </form>`
+            </form>`,
+            hasErrors(form.errors),
+          )
         : ''
     }`;
 }
@@ -417,12 +421,15 @@ export function hearingsPanel(
     ${readOnlyNote(ctx)}
     ${
       ctx.acceptsChanges
-        ? html`<h3>${t('case_tracking.hearing_add')}</h3>
-            ${formErrorsNotice(t, form.errors)}
+        ? addControl(
+            t('case_tracking.hearing_add'),
+            html`${formErrorsNotice(t, form.errors)}
             <form method="post" action="/console/cases/${ctx.caseId}/hearings" class="field-form" novalidate>
               ${csrfField(ctx.csrfToken)} ${hearingFields(ctx, 'hearing-', form, false)}
               <button type="submit">${t('case_tracking.hearing_add_button')}</button>
-            </form>`
+            </form>`,
+            hasErrors(form.errors),
+          )
         : ''
     }`;
 }
@@ -488,7 +495,7 @@ export function renderChecksDue(page: Page, rows: DueCheckRow[]): Html {
                 ${rows.map(
                   (row) =>
                     html`<tr data-id="${row.id}">
-                      <td><a href="/console/cases/${row.id}#${SECTION_IDS.locator}">${row.reference}</a></td>
+                      <td><a href="${casePartPath(row.id, 'locating')}#${SECTION_IDS.locator}">${row.reference}</a></td>
                       <td>${when(ctx, row.next_locator_check_at)}</td>
                       <td>${row.last_checked_at ? when(ctx, row.last_checked_at) : t('case_tracking.never')}</td>
                     </tr>`,

@@ -28,6 +28,7 @@ import { InvalidRecipientError, type SmsSender } from '../../integrations/messag
 import { isLanguage } from '../../i18n/i18n.ts';
 import { assignedAttorneyContact } from '../case-support/case-support.attorneys.ts';
 import { familyContacts } from '../cases/cases.family.ts';
+import { casePartPath, type CasePart } from '../cases/cases.sections.ts';
 import { findCase, listAssigneeIds, listDueLocatorChecks } from '../cases/cases.queries.ts';
 import { textLanguage } from '../dispatch/dispatch.message.ts';
 import { staffPhoneField, staffPhonesOf } from '../staff/staff.service.ts';
@@ -89,8 +90,9 @@ class ProviderFailure extends Error {
   override name = 'ProviderFailure';
 }
 
-function link(context: AppContext, caseId: string, section: string): string {
-  return new URL(`console/cases/${caseId}#${section}`, context.config.publicUrl).href;
+/** The part of the case the reminder is about, at its section (jobs run without the page's registry). */
+function link(context: AppContext, caseId: string, part: CasePart, section: string): string {
+  return new URL(`${casePartPath(caseId, part).slice(1)}#${section}`, context.config.publicUrl).href;
 }
 
 function languageOr(value: string, fallback: Language): Language {
@@ -151,7 +153,7 @@ async function hearingRecipients(
         court: hearing.court,
         kind: hearing.kind,
         reference,
-        link: link(context, reminder.case_id, SECTION_IDS.hearings),
+        link: link(context, reminder.case_id, 'hearings', SECTION_IDS.hearings),
       }),
     });
   }
@@ -179,7 +181,7 @@ async function locatorRecipients(
           language: textLanguage(staff.languages, config.defaultLanguage),
           network: config.networkName,
           reference: caseRow.reference,
-          link: link(context, reminder.case_id, SECTION_IDS.locator),
+          link: link(context, reminder.case_id, 'locating', SECTION_IDS.locator),
         }),
       },
     ];

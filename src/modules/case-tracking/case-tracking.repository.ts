@@ -95,6 +95,32 @@ export async function updateHearingRow(
   await db.updateTable('hearings').set(change).where('id', '=', hearingId).execute();
 }
 
+/** The stays of several cases in one query (the case list), in the order they were recorded. */
+export async function listFacilityStaysOfCases(
+  db: Db,
+  caseIds: readonly string[],
+): Promise<FacilityStayRow[]> {
+  if (caseIds.length === 0) return [];
+  return db
+    .selectFrom('case_facility_stays')
+    .selectAll()
+    .where('case_id', 'in', caseIds)
+    .orderBy('recorded_at')
+    .orderBy('id')
+    .execute();
+}
+
+/** The hearings of several cases in one query (the case list). */
+export async function listHearingsOfCases(db: Db, caseIds: readonly string[]): Promise<HearingRow[]> {
+  if (caseIds.length === 0) return [];
+  return db
+    .selectFrom('hearings')
+    .selectAll()
+    .where('case_id', 'in', caseIds)
+    .orderBy('created_at')
+    .execute();
+}
+
 export async function listHearings(db: Db, caseId: string): Promise<HearingRow[]> {
   return db.selectFrom('hearings').selectAll().where('case_id', '=', caseId).orderBy('created_at').execute();
 }

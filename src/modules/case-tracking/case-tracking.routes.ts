@@ -10,6 +10,7 @@ import { sendHtml } from '../../http/html-reply.ts';
 import { formValues } from '../../http/form.ts';
 import { openCaseForStaff } from '../cases/cases.access.ts';
 import { legalOnly } from '../cases/cases.policy.ts';
+import { caseSectionHref } from '../cases/cases.sections.ts';
 import {
   facilityPanel,
   hearingEditPanel,
@@ -104,7 +105,7 @@ export function registerCaseTrackingRoutes(
   ) {
     switch (result.outcome) {
       case 'saved':
-        return reply.redirect(`/console/cases/${caseIdOf(request)}#${sectionId}`, 303);
+        return reply.redirect(caseSectionHref(caseIdOf(request), sectionId), 303);
       case 'invalid':
         return again(422, result.errors);
       case 'closed':

@@ -1,7 +1,16 @@
 // Tracking's sections of the case page (locating the person, where they are held, hearings) and their part
 // of the case export. The three read the same tracking view, once per request.
 import type { FastifyRequest } from 'fastify';
-import { registerCaseSection, type CaseSectionInput, type CaseSummaryPart } from '../cases/cases.sections.ts';
+import {
+  registerCaseFacts,
+  registerCaseListFacts,
+  registerCaseSection,
+  type CaseListInput,
+  type CaseListFacts,
+  type CaseFact,
+  type CaseSectionInput,
+  type CaseSummaryPart,
+} from '../cases/cases.sections.ts';
 import { formatTime } from '../../i18n/time.ts';
 import {
   emptyForm,
@@ -15,7 +24,7 @@ import {
   SECTION_IDS,
   type PanelContext,
 } from './case-tracking.pages.ts';
-import { readTracking, type TrackingView } from './case-tracking.service.ts';
+import { readTracking, readWhereabouts, type TrackingView } from './case-tracking.service.ts';
 import { wallTimeOf } from './case-tracking.time.ts';
 
 const views = new WeakMap<FastifyRequest, Promise<TrackingView>>();
@@ -50,10 +59,76 @@ export function todayIn(input: Pick<CaseSectionInput, 'context'>): string {
   return wallTimeOf(input.context.clock.now(), input.context.config.timeZone).date;
 }
 
+/** The summary's lines from tracking: where the person is, and their next hearing. */
+export async function trackingFacts(input: CaseSectionInput): Promise<CaseFact[]> {
+  const view = await trackingOf(input);
+  const t = input.t;
+  const lang = input.request.lang;
+  const zone = input.context.config.timeZone;
+  const now = input.context.clock.now();
+  const current = view.stays[0];
+  const where = current
+    ? t('case_tracking.summary_held_at', {
+        facility: current.record.facilityName,
+        since: formatDay(current.record.since, lang),
+      })
+    : view.nextLocatorCheckAt
+      ? t('case_tracking.summary_not_located_check', {
+          when: formatTime(view.nextLocatorCheckAt, lang, zone),
+        })
+      : t('case_tracking.summary_not_located');
+  const next = view.hearings.find((hearing) => hearing.startsAt.getTime() >= now.getTime());
+  return [
+    { id: 'where', label: t('case_tracking.summary_where'), value: where, part: 'locating' },
+    {
+      id: 'next-hearing',
+      label: t('case_tracking.summary_next_hearing'),
+      value: next
+        ? [formatTime(next.startsAt, lang, zone), next.record.court].filter(Boolean).join(' · ')
+        : t('case_tracking.summary_no_hearing'),
+      part: 'hearings',
+    },
+  ];
+}
+
+/** The case list's columns from tracking; the not located first, then the nearest hearing. */
+export async function trackingListFacts(input: CaseListInput): Promise<CaseListFacts> {
+  const t = input.t;
+  const zone = input.context.config.timeZone;
+  const whereabouts = await readWhereabouts(input.context, input.cases);
+  const values: CaseListFacts['values'] = new Map();
+  const urgency = new Map<string, number[]>();
+  for (const [caseId, where] of whereabouts) {
+    values.set(caseId, {
+      where: where.facilityName ?? t('case_tracking.list_not_located'),
+      'next-hearing': where.nextHearing
+        ? [formatTime(where.nextHearing.startsAt, input.lang, zone), where.nextHearing.court]
+            .filter(Boolean)
+            .join(' · ')
+        : '',
+    });
+    urgency.set(caseId, [
+      where.facilityName === null ? 0 : 1,
+      where.nextHearing?.startsAt.getTime() ?? Number.MAX_SAFE_INTEGER,
+    ]);
+  }
+  return {
+    columns: [
+      { id: 'where', label: t('case_tracking.summary_where') },
+      { id: 'next-hearing', label: t('case_tracking.summary_next_hearing') },
+    ],
+    values,
+    urgency,
+  };
+}
+
 export function registerTrackingSections(): void {
+  registerCaseFacts({ id: 'case-tracking', order: 100, facts: trackingFacts });
+  registerCaseListFacts({ id: 'case-tracking', order: 100, read: trackingListFacts });
   registerCaseSection({
     id: SECTION_IDS.locator,
     order: 110,
+    part: 'locating',
     async render(input) {
       const view = await trackingOf(input);
       return section(
@@ -87,6 +162,7 @@ export function registerTrackingSections(): void {
   registerCaseSection({
     id: SECTION_IDS.facility,
     order: 120,
+    part: 'locating',
     async render(input) {
       const view = await trackingOf(input);
       return section(
@@ -112,6 +188,7 @@ export function registerTrackingSections(): void {
   registerCaseSection({
     id: SECTION_IDS.hearings,
     order: 130,
+    part: 'hearings',
     async render(input) {
       const view = await trackingOf(input);
       return section(

@@ -27,8 +27,10 @@ import {
   listCaseHearingReminders,
   lastLocatorChecks,
   listFacilityStays,
+  listFacilityStaysOfCases,
   listHearings,
   listHearingsOfVisibleOpenCases,
+  listHearingsOfCases,
   listLocatorChecks,
   lockHearing,
   updateHearingRow,
@@ -145,6 +147,52 @@ function reminderSummary(reminders: CaseReminder[]): HearingView['reminders'] {
     sent: reminders.filter((r) => r.status === 'done').length,
     nextDueAt: pending[0]?.due_at ?? null,
   };
+}
+
+/** Where a person is and their next hearing, as the case list shows them. */
+export interface CaseWhereabouts {
+  /** The facility the person is held in now, or null when not yet located. */
+  facilityName: string | null;
+  nextHearing: { startsAt: Date; court: string } | null;
+}
+
+/**
+ * Where the people of several cases are and their next hearings: two queries for all the cases (the stays,
+ * the hearings), each opened with its own case key. The caller has opened the cases.
+ */
+export async function readWhereabouts(
+  context: Pick<AppContext, 'db' | 'clock'>,
+  cases: readonly { caseRow: Case; cipher: CaseCipher }[],
+): Promise<Map<string, CaseWhereabouts>> {
+  const ids = cases.map((opened) => opened.caseRow.id);
+  const ciphers = new Map(cases.map((opened) => [opened.caseRow.id, opened.cipher]));
+  const [stayRows, hearingRows] = [
+    await listFacilityStaysOfCases(context.db, ids),
+    await listHearingsOfCases(context.db, ids),
+  ];
+  const now = context.clock.now().getTime();
+  const result = new Map<string, CaseWhereabouts>(
+    ids.map((id) => [id, { facilityName: null, nextHearing: null }]),
+  );
+  const staysOf = new Map<string, { record: FacilityStayRecord; recordedAt: Date }[]>();
+  for (const row of stayRows) {
+    const list = staysOf.get(row.case_id) ?? [];
+    list.push({ record: unsealStay(ciphers.get(row.case_id)!, row), recordedAt: row.recorded_at });
+    staysOf.set(row.case_id, list);
+  }
+  for (const [caseId, stays] of staysOf) {
+    result.get(caseId)!.facilityName = stays.sort(byNewestStay)[0]!.record.facilityName;
+  }
+  for (const row of hearingRows) {
+    const record = unsealHearing(ciphers.get(row.case_id)!, row);
+    const startsAt = new Date(record.startsAt);
+    const entry = result.get(row.case_id)!;
+    if (startsAt.getTime() < now) continue;
+    if (!entry.nextHearing || startsAt < entry.nextHearing.startsAt) {
+      entry.nextHearing = { startsAt, court: record.court };
+    }
+  }
+  return result;
 }
 
 /** What the case page's tracking sections show. The caller has opened the case (openCaseForStaff). */

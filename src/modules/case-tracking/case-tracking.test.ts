@@ -117,7 +117,7 @@ describe(`case tracking`, () => {
       notes: `Tried A-number ${CANARY_PERSON.aNumber}`,
     });
     assert.equal(checked.statusCode, 303, checked.body);
-    assert.equal(checked.headers.location, `/console/cases/${caseId}#case-locator`);
+    assert.equal(checked.headers.location, `/console/cases/${caseId}/locating#case-locator`);
     const row = await t.context.db
       .selectFrom('cases')
       .select('next_locator_check_at')
@@ -141,7 +141,10 @@ describe(`case tracking`, () => {
     clock.advance(12 * HOUR_MS);
     const list = await get(teammate, '/console/cases/checks-due');
     assert.equal(list.statusCode, 200);
-    assert.match(list.body, new RegExp(`href="/console/cases/${caseId}#case-locator">${reference}<`));
+    assert.match(
+      list.body,
+      new RegExp(`href="/console/cases/${caseId}/locating#case-locator">${reference}<`),
+    );
     assert.doesNotMatch((await get(otherTeam, '/console/cases/checks-due')).body, new RegExp(reference));
 
     // Two workers at once: one text to the assignee, none to the teammate (not assigned) or the opted out.
@@ -153,7 +156,7 @@ describe(`case tracking`, () => {
       texts[0]!,
       new RegExp(`^Amparo: toca buscar en el localizador de detenidos para el caso ${reference}\\. http`),
     );
-    assert.match(texts[0]!, new RegExp(`/console/cases/${caseId}#case-locator$`));
+    assert.match(texts[0]!, new RegExp(`/console/cases/${caseId}/locating#case-locator$`));
     assert.deepEqual(await outboxTextsTo(t.context, teammate.phone!), []);
     assert.deepEqual(await outboxTextsTo(t.context, optedOut.phone!), []);
     const ledger = await t.context.db
@@ -185,16 +188,17 @@ describe(`case tracking`, () => {
     await sendDueReminders(t.context);
     assert.equal((await outboxTextsTo(t.context, assignee.phone!)).length, 1);
 
-    // The case page shows tracking's sections, and the timeline words tracking's entries.
-    const page = await get(assignee, `/console/cases/${caseId}`);
+    // The case's locating part shows tracking's sections, and the timeline words tracking's entries.
+    const page = await get(assignee, `/console/cases/${caseId}/locating`);
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /id="case-locator"/);
     assert.match(page.body, /<p id="locator-status">\s*Located\.\s*<\/p>/);
     assert.match(page.body, /Found at Broadview Processing Center/);
     assert.match(page.body, /Held at Broadview Processing Center since/);
     assert.match(page.body, /Visits on weekends/);
-    assert.match(page.body, /Detainee locator checked: not found\./);
-    assert.match(page.body, /Detainee locator checked: found at Broadview Processing Center\./);
+    const timeline = await get(assignee, `/console/cases/${caseId}/timeline`);
+    assert.match(timeline.body, /Detainee locator checked: not found\./);
+    assert.match(timeline.body, /Detainee locator checked: found at Broadview Processing Center\./);
   });
 
   test('locator: a check found before it fell due sends nothing; errors come back in Spanish', async () => {
@@ -274,11 +278,12 @@ describe(`case tracking`, () => {
     assert.equal(badDate.statusCode, 422);
     assert.match(badDate.body, /Enter a date as YYYY-MM-DD\./);
 
-    const page = await get(legal, `/console/cases/${caseId}`, 'es');
+    const page = await get(legal, `/console/cases/${caseId}/locating`, 'es');
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /Detenido\/a en Dodge County Jail desde el/);
     assert.match(page.body, /Moved overnight/);
-    assert.match(page.body, /Traslado a Dodge County Jail \(desde el 2026-11-24\)\./);
+    const timeline = await get(legal, `/console/cases/${caseId}/timeline`, 'es');
+    assert.match(timeline.body, /Traslado a Dodge County Jail \(desde el 2026-11-24\)\./);
   });
 
   test('locator: the first result is "located"; the same facility again changes nothing (history, timeline, export)', async () => {
@@ -319,7 +324,7 @@ describe(`case tracking`, () => {
       'no transfer on the timeline',
     );
 
-    const page = await get(legal, `/console/cases/${caseId}`);
+    const page = await get(legal, `/console/cases/${caseId}/locating`);
     const history = /<table id="facility-history">([\s\S]*?)<\/table>/.exec(page.body)?.[1] ?? '';
     assert.equal(history.match(/<tr>/g)?.length, 2, 'a heading and one stay');
     assert.doesNotMatch(history, /Transfer/);
@@ -381,7 +386,7 @@ describe(`case tracking`, () => {
       kind: 'master_calendar',
     });
     assert.equal(added.statusCode, 303, added.body);
-    assert.equal(added.headers.location, `/console/cases/${caseId}#case-hearings`);
+    assert.equal(added.headers.location, `/console/cases/${caseId}/hearings#case-hearings`);
     const hearing = await t.context.db
       .selectFrom('hearings')
       .selectAll()
@@ -431,7 +436,7 @@ describe(`case tracking`, () => {
     assert.match(
       lawyer[0]!,
       new RegExp(
-        `^Amparo: hearing reminder, case ${reference}: .*master calendar\\. http.*/console/cases/${caseId}#case-hearings$`,
+        `^Amparo: hearing reminder, case ${reference}: .*master calendar\\. http.*/console/cases/${caseId}/hearings#case-hearings$`,
       ),
     );
     for (const text of [...es, ...en, ...lawyer]) {

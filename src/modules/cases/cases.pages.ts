@@ -29,6 +29,14 @@ import type { Language } from '../../config/config.ts';
 import type { TeamDetail } from './teams.service.ts';
 import type { TeamRow } from './cases.repository.ts';
 import { timelineLabel } from './cases.words.ts';
+import {
+  CASE_PARTS,
+  casePartPath,
+  type CaseFact,
+  type CaseListFacts,
+  type CasePart,
+} from './cases.sections.ts';
+import { daysBetween } from './cases.summary.ts';
 
 export interface Page {
   request: FastifyRequest;
@@ -82,8 +90,12 @@ export function renderCaseList(
   entries: CaseListEntry[],
   show: 'open' | 'closed' | 'all',
   coordinator?: { checks: DuplicateCheck[]; csrfToken: string },
+  columns: { facts: CaseListFacts[]; today: string } = { facts: [], today: '' },
 ): Html {
   const t = page.request.t;
+  const factColumns = columns.facts.flatMap((source) =>
+    source.columns.map((column) => ({ ...column, values: source.values })),
+  );
   const filter = (value: 'open' | 'closed' | 'all', key: MessageKey) =>
     value === show
       ? html`<strong>${t(key)}</strong>`
@@ -98,15 +110,18 @@ export function renderCaseList(
     ${
       entries.length === 0
         ? html`<p id="cases-empty">${t('cases.list_empty')}</p>`
-        : html`<table class="reports cases">
+        : html`<p class="hint" id="case-list-order">${t('cases.list_order')}</p>
+          <div class="table-scroll">
+          <table class="reports cases" id="case-list">
             <thead>
               <tr>
-                <th>${t('cases.field_reference')}</th>
-                <th>${t('cases.field_name')}</th>
-                <th>${t('cases.field_status')}</th>
-                <th>${t('cases.field_team')}</th>
-                <th>${t('cases.field_opened')}</th>
-                <th>${t('cases.field_updated')}</th>
+                <th scope="col">${t('cases.field_reference')}</th>
+                <th scope="col">${t('cases.field_name')}</th>
+                <th scope="col">${t('cases.field_status')}</th>
+                <th scope="col">${t('cases.summary_days_detained')}</th>
+                ${factColumns.map((column) => html`<th scope="col">${column.label}</th>`)}
+                <th scope="col">${t('cases.field_team')}</th>
+                <th scope="col">${t('cases.field_updated')}</th>
               </tr>
             </thead>
             <tbody>
@@ -118,13 +133,20 @@ export function renderCaseList(
                       ${entry.destroyed ? html`<span class="hint">${t('cases.destroyed_short')}</span>` : entry.name}
                     </td>
                     <td><span class="status">${statusLabel(t, entry.status)}</span></td>
+                    <td data-fact="days-detained">
+                      ${entry.detainedOn && columns.today ? String(daysBetween(entry.detainedOn, columns.today)) : ''}
+                    </td>
+                    ${factColumns.map(
+                      (column) =>
+                        html`<td data-fact="${column.id}">${column.values.get(entry.id)?.[column.id] ?? ''}</td>`,
+                    )}
                     <td>${entry.teamName ?? ''}</td>
-                    <td>${when(page, entry.openedAt)}</td>
                     <td>${when(page, entry.updatedAt)}</td>
                   </tr>`,
               )}
             </tbody>
-          </table>`
+          </table>
+        </div>`
     }`;
   return renderPage({ ...page, title: t('cases.list_title'), body, console: true });
 }
@@ -323,6 +345,10 @@ function renderDuplicateWarning(t: Translator, warning: DuplicateWarning): Html 
 export interface CasePageState {
   caseRow: Case;
   overview: CaseOverview;
+  /** Which part of the case this page shows. */
+  part: CasePart;
+  /** The summary at the top of the main page (empty on the other parts). */
+  facts: CaseFact[];
   sections: Html[];
   csrfToken: string;
   notice?: MessageKey | undefined;
@@ -356,33 +382,83 @@ export function renderCasePage(page: Page, state: CasePageState): Html {
       <a href="/console/cases/${id}/export.pdf">${t('cases.export_pdf')}</a> ·
       <a href="/console/cases/${id}/export.json">${t('cases.export_json')}</a>
     </p>
+    ${state.part === 'details' ? renderCaseSummary(t, id, state.facts) : ''} ${renderCaseTabs(t, id, state.part)}
     ${state.sections}
-    <section id="case-timeline">
-      <h2>${t('cases.section_timeline')}</h2>
-      <ol class="timeline">
-        ${overview.timeline.map(
-          (entry) =>
-            html`<li data-kind="${entry.kind}">
-              <time>${when(page, entry.at)}</time> ${timelineLabel(t, entry, state.staffNames)}
-              ${entry.actorId ? html`<span class="hint">· ${state.staffNames.get(entry.actorId) ?? ''}</span>` : ''}
-            </li>`,
-        )}
-      </ol>
-    </section>
-    <section id="case-status">
-      <h2>${t('cases.section_status')}</h2>
-      ${
-        caseRow.status === 'open'
-          ? html`<form method="post" action="/console/cases/${id}/close" class="inline-form">
-                ${csrf}<button type="submit" class="secondary">${t('cases.close')}</button>
-              </form>
-              <p class="hint">${t('cases.close_hint', { days: state.retentionDays })}</p>`
-          : html`<form method="post" action="/console/cases/${id}/reopen" class="inline-form">
-              ${csrf}<button type="submit" class="secondary">${t('cases.reopen')}</button>
-            </form>`
-      }
-    </section>`;
-  return renderPage({ ...page, title, body, console: true });
+    ${state.part === 'timeline' ? renderTimeline(page, state) : ''}
+    ${
+      state.part === 'details'
+        ? html`<section id="case-status">
+            <h2>${t('cases.section_status')}</h2>
+            ${
+              caseRow.status === 'open'
+                ? html`<form method="post" action="/console/cases/${id}/close" class="inline-form">
+                      ${csrf}<button type="submit" class="secondary">${t('cases.close')}</button>
+                    </form>
+                    <p class="hint">${t('cases.close_hint', { days: state.retentionDays })}</p>`
+                : html`<form method="post" action="/console/cases/${id}/reopen" class="inline-form">
+                    ${csrf}<button type="submit" class="secondary">${t('cases.reopen')}</button>
+                  </form>`
+            }
+          </section>`
+        : ''
+    }`;
+  const partTitle = state.part === 'details' ? title : `${t(`cases.part_${state.part}`)} · ${title}`;
+  return renderPage({ ...page, title: partTitle, body, console: true });
+}
+
+/** The case's state at a glance: a summary list (GOV.UK's pattern), each line linking to its part. */
+function renderCaseSummary(t: Translator, id: string, facts: CaseFact[]): Html {
+  return html`<section id="case-summary" aria-labelledby="case-summary-heading">
+    <h2 id="case-summary-heading">${t('cases.summary_heading')}</h2>
+    <dl class="summary-list">
+      ${facts.map(
+        (fact) =>
+          html`<div class="summary-list-row" data-fact="${fact.id}">
+            <dt>${fact.label}</dt>
+            <dd>${fact.value}</dd>
+            ${
+              fact.part && fact.part !== 'details'
+                ? html`<dd class="summary-list-link">
+                    <a href="${casePartPath(id, fact.part)}">${t('cases.summary_more', { what: fact.label })}</a>
+                  </dd>`
+                : ''
+            }
+          </div>`,
+      )}
+    </dl>
+  </section>`;
+}
+
+/** Tabs between the case's parts: plain links, the current one marked. */
+function renderCaseTabs(t: Translator, id: string, current: CasePart): Html {
+  return html`<nav class="case-tabs" aria-label="${t('cases.parts_label')}">
+    <ul>
+      ${CASE_PARTS.map(
+        (part) =>
+          html`<li>
+            <a href="${casePartPath(id, part)}"${part === current ? html` aria-current="page"` : ''}
+              >${t(`cases.part_${part}`)}</a
+            >
+          </li>`,
+      )}
+    </ul>
+  </nav>`;
+}
+
+function renderTimeline(page: Page, state: CasePageState): Html {
+  const t = page.request.t;
+  return html`<section id="case-timeline">
+    <h2>${t('cases.section_timeline')}</h2>
+    <ol class="timeline">
+      ${state.overview.timeline.map(
+        (entry) =>
+          html`<li data-kind="${entry.kind}">
+            <time>${when(page, entry.at)}</time> ${timelineLabel(t, entry, state.staffNames)}
+            ${entry.actorId ? html`<span class="hint">· ${state.staffNames.get(entry.actorId) ?? ''}</span>` : ''}
+          </li>`,
+      )}
+    </ol>
+  </section>`;
 }
 
 function renderCaseDuplicates(

@@ -17,6 +17,7 @@ import { mergeCases } from './cases.merge.ts';
 import { markDuplicateChecked, readDuplicateChecks } from './duplicate-checks.ts';
 import { playHotlineMessage, readHotlineMessages } from './hotline-messages.ts';
 import { detailsToValuesWithOpening, localDateTime, type NewCaseDefaults } from './cases.prefill.ts';
+import { byUrgency, dayIn, daysBetween, detentionDay, formatCaseDay } from './cases.summary.ts';
 import {
   renderCaseForm,
   renderCaseList,
@@ -52,7 +53,17 @@ import {
   type CaseFormErrors,
   type CaseFormValues,
 } from './cases.schemas.ts';
-import { caseSections, registerCaseSection, type CaseSectionInput } from './cases.sections.ts';
+import {
+  CASE_PARTS,
+  caseFacts,
+  caseListFacts,
+  casePartPath,
+  caseSections,
+  registerCaseFacts,
+  registerCaseSection,
+  type CasePart,
+  type CaseSectionInput,
+} from './cases.sections.ts';
 import {
   addFamilyContact,
   assignableLegalStaff,
@@ -220,17 +231,31 @@ type CaseRouteScope = ReturnType<typeof caseRouteScope>;
 
 /** The case list, and marking a duplicate check done. */
 function registerCaseListRoutes(app: FastifyInstance, scope: CaseRouteScope): void {
-  const { context, page, csrfFor } = scope;
+  const { context, page, csrfFor, timeZone } = scope;
   app.get<{ Querystring: { show?: 'open' | 'closed' | 'all' } }>(
     '/console/cases',
     { config: { access: legalOnly }, schema: { querystring: listQuery, response: htmlResponses() } },
     async (request, reply) => {
       const show = request.query.show ?? 'open';
-      const entries = await listCasesFor(context, request.principal!, show);
+      const listed = await listCasesFor(context, request.principal!, show);
+      // The other modules' facts for all the cases at once: one query per fact, never one per case.
+      const facts = await caseListFacts({
+        context,
+        t: request.t,
+        lang: request.lang,
+        cases: listed.flatMap((entry) => (entry.opened ? [entry.opened] : [])),
+      });
+      const entries = byUrgency(
+        listed,
+        facts.map((source) => source.urgency),
+      );
       const checks = await readDuplicateChecks(context, request.principal!.userId);
       return sendHtml(
         reply,
-        renderCaseList(page(request), entries, show, checks && { checks, csrfToken: csrfFor(request) }),
+        renderCaseList(page(request), entries, show, checks && { checks, csrfToken: csrfFor(request) }, {
+          facts,
+          today: dayIn(context.clock.now(), timeZone),
+        }),
       );
     },
   );
@@ -378,57 +403,69 @@ function registerCaseOpeningRoutes(app: FastifyInstance, scope: CaseRouteScope):
 /** The case page with its sections, and a hotline message's audio. */
 function registerCaseViewRoutes(app: FastifyInstance, scope: CaseRouteScope): void {
   const { context, page, sectionInput } = scope;
-  app.get<{ Params: { id: string }; Querystring: { notice?: string } }>(
-    '/console/cases/:id',
-    {
-      config: { access: legalOnly },
-      schema: { params: caseIdParams, querystring: noticeQuery, response: htmlResponses(404) },
-    },
-    async (request, reply) => {
-      const principal = request.principal!;
-      const visible = await findCaseForStaff(context, principal, request.params.id);
-      if (!visible) throw new AppError('not_found');
-      if (visible.merged_into) {
-        // The kept case, if this user may open it; otherwise nothing.
-        if (await findCaseForStaff(context, principal, visible.merged_into)) {
-          return reply.redirect(`/console/cases/${visible.merged_into}`, 303);
-        }
-        throw new AppError('not_found');
+  // The main page (summary and details) and one page per part: the same need-to-know check, the same audit.
+  for (const part of CASE_PARTS) {
+    app.get<{ Params: { id: string }; Querystring: { notice?: string } }>(
+      casePartPath(':id', part),
+      {
+        config: { access: legalOnly },
+        schema: { params: caseIdParams, querystring: noticeQuery, response: htmlResponses(404) },
+      },
+      async (request, reply) => renderCasePart(request, reply, part),
+    );
+  }
+
+  async function renderCasePart(
+    request: FastifyRequest<{ Params: { id: string }; Querystring: { notice?: string } }>,
+    reply: FastifyReply,
+    part: CasePart,
+  ) {
+    const principal = request.principal!;
+    const visible = await findCaseForStaff(context, principal, request.params.id);
+    if (!visible) throw new AppError('not_found');
+    if (visible.merged_into) {
+      // The kept case, if this user may open it; otherwise nothing.
+      if (await findCaseForStaff(context, principal, visible.merged_into)) {
+        return reply.redirect(casePartPath(visible.merged_into, part), 303);
       }
-      if (visible.key_destroyed_at) {
-        await auditCaseViewed(context, principal.userId, visible.id);
-        return sendHtml(reply, renderHuskPage(page(request), visible));
-      }
-      const opened = await openCaseForStaff(context, principal, request.params.id);
-      await auditCaseViewed(context, principal.userId, opened.caseRow.id);
-      const input = await sectionInput(request, opened);
-      const overview = await readCaseOverview(context, principal, opened.caseRow, opened.cipher);
-      overviews.set(request, overview);
-      const sections: Html[] = [];
-      for (const section of caseSections()) sections.push(await section.render(input));
-      const actorIds = new Set<string>();
-      for (const entry of overview.timeline) {
-        if (entry.actorId) actorIds.add(entry.actorId);
-        if (typeof entry.details.userId === 'string') actorIds.add(entry.details.userId);
-      }
-      const names = new Map((await staffLabels(context, [...actorIds])).map((s) => [s.userId, s.label]));
-      const key = request.query.notice as CaseNotice | undefined;
-      const noticeKey = key && Object.hasOwn(CASE_NOTICES, key) ? key : undefined;
-      return sendHtml(
-        reply,
-        renderCasePage(page(request), {
-          caseRow: opened.caseRow,
-          overview,
-          sections,
-          csrfToken: input.csrfToken,
-          notice: noticeKey && !PROBLEMS.includes(noticeKey) ? CASE_NOTICES[noticeKey] : undefined,
-          problem: noticeKey && PROBLEMS.includes(noticeKey) ? CASE_NOTICES[noticeKey] : undefined,
-          staffNames: names,
-          retentionDays: context.config.cases.retentionDays,
-        }),
-      );
-    },
-  );
+      throw new AppError('not_found');
+    }
+    if (visible.key_destroyed_at) {
+      await auditCaseViewed(context, principal.userId, visible.id);
+      return sendHtml(reply, renderHuskPage(page(request), visible));
+    }
+    const opened = await openCaseForStaff(context, principal, request.params.id);
+    await auditCaseViewed(context, principal.userId, opened.caseRow.id);
+    const input = await sectionInput(request, opened);
+    const overview = await readCaseOverview(context, principal, opened.caseRow, opened.cipher);
+    overviews.set(request, overview);
+    const sections: Html[] = [];
+    for (const section of caseSections(part)) sections.push(await section.render(input));
+    const facts = part === 'details' ? await caseFacts(input) : [];
+    const actorIds = new Set<string>();
+    for (const entry of overview.timeline) {
+      if (entry.actorId) actorIds.add(entry.actorId);
+      if (typeof entry.details.userId === 'string') actorIds.add(entry.details.userId);
+    }
+    const names = new Map((await staffLabels(context, [...actorIds])).map((s) => [s.userId, s.label]));
+    const key = request.query.notice as CaseNotice | undefined;
+    const noticeKey = key && Object.hasOwn(CASE_NOTICES, key) ? key : undefined;
+    return sendHtml(
+      reply,
+      renderCasePage(page(request), {
+        caseRow: opened.caseRow,
+        overview,
+        part,
+        facts,
+        sections,
+        csrfToken: input.csrfToken,
+        notice: noticeKey && !PROBLEMS.includes(noticeKey) ? CASE_NOTICES[noticeKey] : undefined,
+        problem: noticeKey && PROBLEMS.includes(noticeKey) ? CASE_NOTICES[noticeKey] : undefined,
+        staffNames: names,
+        retentionDays: context.config.cases.retentionDays,
+      }),
+    );
+  }
 
   app.get<{ Params: { id: string; sub: string } }>(
     '/console/cases/:id/hotline/:sub',
@@ -919,6 +956,32 @@ function registerCoreSections(context: AppContext): void {
     overviews.get(input.request) ??
     (await readCaseOverview(context, input.principal, input.caseRow, input.cipher));
   const editable = (caseRow: Case) => caseRow.status === 'open';
+  registerCaseFacts({
+    id: 'cases',
+    order: 0,
+    async facts(input) {
+      const overview = await overviewFor(input);
+      const t = input.t;
+      const today = localDateTime(context.clock.now(), context.config.timeZone).slice(0, 10);
+      const detainedOn = detentionDay(
+        overview.details.lastSeen.at,
+        input.caseRow.opened_at,
+        context.config.timeZone,
+      );
+      const days = daysBetween(detainedOn, today);
+      return [
+        { id: 'status', label: t('cases.field_status'), value: t(`cases.status_${input.caseRow.status}`) },
+        {
+          id: 'days-detained',
+          label: t('cases.summary_days_detained'),
+          value: t('cases.summary_days_value', {
+            days,
+            since: formatCaseDay(detainedOn, input.request.lang),
+          }),
+        },
+      ];
+    },
+  });
   registerCaseSection({
     id: 'case-person',
     order: 10,

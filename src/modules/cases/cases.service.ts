@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import type { AppContext } from '../../app/context.ts';
 import type { Language } from '../../config/config.ts';
 import { caseKeyStoreFor, CaseKeyUnavailableError, type CaseCipher } from '../../crypto/case-keys.ts';
+import { detentionDay } from './cases.summary.ts';
 import type { Case, CaseSource, Database } from '../../db/schema.ts';
 import { freeReference } from '../../db/unique-reference.ts';
 import type { StaffPrincipal } from '../../http/access.ts';
@@ -477,6 +478,10 @@ export interface CaseListEntry {
   name: string | null;
   destroyed: boolean;
   teamName: string | null;
+  /** The day the person was detained (YYYY-MM-DD, network's zone); null once the key is destroyed. */
+  detainedOn: string | null;
+  /** The case opened with its key, for the other modules' columns; null once the key is destroyed. */
+  opened: { caseRow: Case; cipher: CaseCipher } | null;
 }
 
 const CASE_LIST_LIMIT = 300;
@@ -493,9 +498,15 @@ export async function listCasesFor(
   const entries: CaseListEntry[] = [];
   for (const row of rows) {
     let name: string | null = null;
+    let detainedOn: string | null = null;
+    let opened: CaseListEntry['opened'] = null;
     if (row.key_destroyed_at === null) {
       try {
-        name = unsealDetails(await keys.cipherFor(row.id), row).person.name;
+        const cipher = await keys.cipherFor(row.id);
+        const details = unsealDetails(cipher, row);
+        name = details.person.name;
+        detainedOn = detentionDay(details.lastSeen.at, row.opened_at, context.config.timeZone);
+        opened = { caseRow: row, cipher };
       } catch (error) {
         if (!(error instanceof CaseKeyUnavailableError)) throw error;
       }
@@ -510,6 +521,8 @@ export async function listCasesFor(
       name,
       destroyed: name === null,
       teamName: row.team_id ? (teams.get(row.team_id) ?? null) : null,
+      detainedOn,
+      opened,
     });
   }
   await recordAudit(context.db, context, {
