@@ -46,6 +46,8 @@ export interface AppConfig {
   admins: AdminsConfig;
   /** Street tiles for the console map ({z}/{x}/{y} template); without it the map uses only offline outlines. */
   mapTileUrl: string | undefined;
+  /** The network's PMTiles file (AMPARO_MAP_PMTILES): the console draws a street map from it, served by the app. */
+  mapPmtiles: string | undefined;
   audit: AuditConfig;
   imageDecoding: ImageDecodingConfig;
 }
@@ -224,6 +226,16 @@ function tileUrl(env: Env): string | undefined {
   return raw;
 }
 
+function pmtilesFile(env: Env, cwd: string): string | undefined {
+  const raw = env.AMPARO_MAP_PMTILES || undefined;
+  if (raw === undefined) return undefined;
+  if (!raw.toLowerCase().endsWith('.pmtiles'))
+    throw new ConfigError(
+      `AMPARO_MAP_PMTILES must be the path of a .pmtiles file, such as /var/lib/amparo/chicago.pmtiles; got "${raw}".`,
+    );
+  return path.resolve(cwd, raw);
+}
+
 function sid(env: Env, name: string, prefix: 'AC' | 'MG'): string | undefined {
   const raw = env[name] || undefined;
   // The value is not quoted back: an account SID paired with a leaked token is a credential.
@@ -348,6 +360,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     cases: cases(env, cwd, dataDir),
     ...outboxAndAdmins(env),
     mapTileUrl: tileUrl(env),
+    mapPmtiles: pmtilesFile(env, cwd),
     audit: audit(env, cwd, dataDir),
     imageDecoding: imageDecoding(env),
   };

@@ -341,7 +341,8 @@ export async function createIncidentFromReport(
     const reportPlace = placeOfReport(context, report);
     const zip = input.zip ?? report.zip;
     const point = input.point ?? (input.zip ? zipCentroid(input.zip) : reportPlace.point) ?? null;
-    if (point === null && zip === null) return { outcome: 'no_place' };
+    // A place in words is enough on its own: the dispatcher knows the corner before anyone has coordinates.
+    if (point === null && zip === null && !input.placeName) return { outcome: 'no_place' };
     const id = randomUUID();
     const reference = await uniqueIncidentReference(trx);
     const now = context.clock.now();
@@ -358,6 +359,7 @@ export async function createIncidentFromReport(
       zip,
       h3_cell: h3Cell,
       summary_ciphertext: fields.encryptOptional(incidentField(id, 'summary'), input.summary),
+      place_name_ciphertext: fields.encryptOptional(incidentField(id, 'place_name'), input.placeName ?? null),
       reporter_language: report.language,
       merged_into: null,
       created_by: actorId,
@@ -787,8 +789,9 @@ export interface IncidentDetail {
   agency: IncidentAgency;
   status: IncidentStatus;
   zip: string | null;
-  h3Cell: string | null;
   point: Point | undefined;
+  /** The place in words a dispatcher gave, when they gave one. */
+  placeName: string | null;
   summary: string | null;
   reporterLanguage: string;
   createdAt: Date;
@@ -867,9 +870,12 @@ export async function viewIncident(
       agency: incident.agency,
       status: incident.status,
       zip: incident.zip,
-      h3Cell: incident.h3_cell,
       point: readPoint(
         fields.decryptOptional(incidentField(incident.id, 'point'), incident.point_ciphertext),
+      ),
+      placeName: fields.decryptOptional(
+        incidentField(incident.id, 'place_name'),
+        incident.place_name_ciphertext,
       ),
       summary: fields.decryptOptional(incidentField(incident.id, 'summary'), incident.summary_ciphertext),
       reporterLanguage: incident.reporter_language,
@@ -1009,4 +1015,50 @@ export async function groupingOf(context: Context, reportId: string): Promise<Gr
     suggestions: incident ? [] : ((await suggestIncidentsForReports(context, [report])).get(report.id) ?? []),
     others: [],
   };
+}
+
+export type PlaceOutcome = 'placed' | 'not_found' | 'no_place';
+
+/**
+ * A dispatcher places or moves an incident (a click on the map fills the point; without JavaScript they type
+ * it) and names the place in words. A blank point keeps the one the incident had; a blank name removes the name.
+ */
+export async function placeIncident(
+  context: Context,
+  actorId: string,
+  incidentId: string,
+  input: { point: Point | null; placeName: string | null },
+): Promise<PlaceOutcome> {
+  if (!isUuid(incidentId)) return 'not_found';
+  return context.db.transaction().execute(async (trx): Promise<PlaceOutcome> => {
+    const incident = await lockIncident(trx, incidentId);
+    if (!incident || incident.merged_into !== null) return 'not_found';
+    if (
+      input.point === null &&
+      input.placeName === null &&
+      incident.point_ciphertext === null &&
+      !incident.zip
+    )
+      return 'no_place';
+    const { fields } = context.secrets;
+    const point = input.point;
+    await updateIncidentPlace(trx, incidentId, {
+      point_ciphertext: point
+        ? fields.encrypt(incidentField(incidentId, 'point'), formatPoint(point))
+        : incident.point_ciphertext,
+      zip: incident.zip,
+      h3_cell: point ? h3CellOf(point) : incident.h3_cell,
+      place_name_ciphertext: fields.encryptOptional(incidentField(incidentId, 'place_name'), input.placeName),
+    });
+    await touchIncident(trx, incidentId, context.clock.now());
+    await recordAudit(trx, context, {
+      actorId,
+      action: 'incident.updated',
+      subjectType: 'incident',
+      subjectId: incidentId,
+      details: { moved: point !== null, named: input.placeName !== null },
+    });
+    await notifyIncidentChanged(trx, incidentId);
+    return 'placed';
+  });
 }
