@@ -31,6 +31,8 @@ const MAX_ZOOM = 14;
 const MARGIN = 48;
 /** The frame's corner snaps to this grid, so nearby boards share a frame and its cached outlines. */
 const SNAP = 64;
+/** The outline map's closest zoom: about a metro area, where county lines and ZIP labels still say something. */
+export const OUTLINE_MAX_ZOOM = 10;
 /** County lines only once a few counties fill the frame; across a state or the country they are noise. */
 const COUNTY_ZOOM = 6;
 
@@ -90,10 +92,10 @@ export function isInsideFrame(position: { x: number; y: number }): boolean {
  * to a grid. Whole zooms and a snapped corner keep the number of distinct frames small, so the projected
  * outlines of a frame are computed once and reused.
  */
-export function frameFor(points: readonly Point[]): MapFrame {
+export function frameFor(points: readonly Point[], closest: number = MAX_ZOOM): MapFrame {
   const framed = points.length > 0 ? points : CONTIGUOUS_US;
   let zoom = MIN_ZOOM;
-  for (let candidate = MAX_ZOOM; candidate >= MIN_ZOOM; candidate--) {
+  for (let candidate = Math.min(closest, MAX_ZOOM); candidate >= MIN_ZOOM; candidate--) {
     const pixels = framed.map((point) => worldPixel(point, candidate));
     const xs = pixels.map((p) => p.x);
     const ys = pixels.map((p) => p.y);

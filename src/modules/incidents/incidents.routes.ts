@@ -6,7 +6,7 @@ import type { AppContext } from '../../app/context.ts';
 import type { HttpServices } from '../../http/app.ts';
 import { AppError } from '../../http/errors.ts';
 import { eventStreams, replayCursor } from '../../http/event-stream.ts';
-import { eventStreamResponses, htmlResponses, redirectResponse } from '../../http/schemas.ts';
+import { eventStreamResponses, fileResponses, htmlResponses, redirectResponse } from '../../http/schemas.ts';
 import { allowImagesFrom } from '../../http/security-headers.ts';
 import { sendHtml } from '../../http/html-reply.ts';
 import { createReadStream } from 'node:fs';
@@ -500,18 +500,10 @@ function registerMapRoutes(app: FastifyInstance, scope: IncidentRouteScope): voi
         hide: true,
         params: {
           type: 'object',
-          properties: { name: { type: 'string', enum: Object.keys(MAP_ASSETS) } },
+          properties: { name: { enum: Object.keys(MAP_ASSETS) } },
           required: ['name'],
         },
-        response: {
-          200: {
-            content: {
-              'text/css': { schema: { type: 'string' } },
-              'text/javascript': { schema: { type: 'string' } },
-            },
-          },
-          ...htmlResponses(404),
-        },
+        response: fileResponses(['text/css', 'text/javascript'], 404),
       },
     },
     async (request, reply) => {

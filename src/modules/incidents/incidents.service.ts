@@ -54,7 +54,7 @@ import {
   type StatusChangeResult,
 } from './incidents.lifecycle.ts';
 import { incidentDispatches } from './incidents.dispatches.ts';
-import { frameFor, markerPoint, type MapFrame } from './incidents.map.ts';
+import { frameFor, markerPoint, OUTLINE_MAX_ZOOM, type MapFrame } from './incidents.map.ts';
 import {
   findBoardRow,
   findIncident,
@@ -697,7 +697,9 @@ export async function loadBoard(context: Context, filters: BoardQuery): Promise<
     const recent = await listRecentPlaces(context.db, new Date(now.getTime() - NETWORK_AREA_MS), BOARD_LIMIT);
     points = recent.map(markerPoint).filter((point): point is Point => point !== undefined);
   }
-  return { incidents, triage, frame: frameFor(points) };
+  // Without street tiles, a frame closer than a few counties is an empty box: the outlines say nothing there.
+  const closest = context.config.mapTileUrl ? undefined : OUTLINE_MAX_ZOOM;
+  return { incidents, triage, frame: frameFor(points, closest) };
 }
 
 /** Whether an incident belongs on a board with these filters (merged incidents belong on none). */
