@@ -16,6 +16,7 @@ import {
 } from '../../../test/support/pmtiles-fixture.ts';
 import { MAP_TILES_ROUTE } from './incidents.map.ts';
 import { parseRange } from './incidents.tiles.ts';
+import { loadConfig } from '../../config/config.ts';
 
 /** The tile that holds a point at a zoom (slippy-map numbering). */
 function tileAt(point: { lat: number; lon: number }, z: number): [number, number, number] {
@@ -164,4 +165,16 @@ describe('without a map file', () => {
     assert.match(board.body, /The map.*README/);
     assert.ok(!board.body.includes(MAP_TILES_ROUTE));
   });
+});
+
+test('AMPARO_MAP_PMTILES is a path to a .pmtiles file, resolved from the working directory', () => {
+  assert.equal(loadConfig({}, '/srv/amparo').mapPmtiles, undefined);
+  assert.equal(
+    loadConfig({ AMPARO_MAP_PMTILES: 'map/chicago.pmtiles' }, '/srv/amparo').mapPmtiles,
+    '/srv/amparo/map/chicago.pmtiles',
+  );
+  assert.throws(
+    () => loadConfig({ AMPARO_MAP_PMTILES: 'https://build.protomaps.com/x.pmtiles.zip' }, '/srv'),
+    /\.pmtiles file/,
+  );
 });
