@@ -425,7 +425,7 @@ export function renderBoard(page: Page, state: BoardPageState): Html {
       </section>
       <section class="board-list" aria-labelledby="incidents-heading">
         <h2 id="incidents-heading">${t('incidents.list_heading')}</h2>
-        <div class="table-scroll" tabindex="0" role="region" aria-labelledby="incidents-heading">
+        <div class="table-scroll" tabindex="0" role="group" aria-labelledby="incidents-heading">
           <table class="incidents">
             <thead>
               <tr>
@@ -462,7 +462,7 @@ export function renderBoard(page: Page, state: BoardPageState): Html {
     <section aria-labelledby="triage-heading">
       <h2 id="triage-heading">${t('incidents.triage_heading')}</h2>
       <p class="hint">${t('incidents.triage_hint')}</p>
-      <div class="table-scroll" tabindex="0" role="region" aria-labelledby="triage-heading">
+      <div class="table-scroll" tabindex="0" role="group" aria-labelledby="triage-heading">
         <table class="triage">
           <thead>
             <tr>
@@ -664,7 +664,7 @@ function reportsSection(
       <input type="hidden" name="_csrf" value="${csrfToken}" />
       ${mine?.message ? html`<p class="notice error" role="alert">${t(mine.message.key, mine.message.params)}</p>` : ''}
       ${fieldError(t, 'split-reports', mine?.errors.report_ids)}
-      <div class="table-scroll" tabindex="0" role="region" aria-labelledby="reports-heading">
+      <div class="table-scroll" tabindex="0" role="group" aria-labelledby="reports-heading">
         <table class="incident-reports">
           <thead>
             <tr>
