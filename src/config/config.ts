@@ -54,6 +54,8 @@ export interface AppConfig {
   admins: AdminsConfig;
   /** Street tiles for the console map ({z}/{x}/{y} template); without it the map uses only offline outlines. */
   mapTileUrl: string | undefined;
+  /** The network's PMTiles file (AMPARO_MAP_PMTILES): the console draws a street map from it, served by the app. */
+  mapPmtiles: string | undefined;
   audit: AuditConfig;
   imageDecoding: ImageDecodingConfig;
 }
@@ -207,6 +209,7 @@ export const SETTINGS = [
   'AMPARO_INCIDENT_WINDOW_MINUTES',
   'AMPARO_LOCATOR_RECHECK_HOURS',
   'AMPARO_LOG_LEVEL',
+  'AMPARO_MAP_PMTILES',
   'AMPARO_MAP_TILE_URL',
   'AMPARO_MASTER_KEY',
   'AMPARO_MASTER_KEY_FILE',
@@ -362,6 +365,16 @@ function tileUrl(env: Env): string | undefined {
   return raw;
 }
 
+function pmtilesFile(env: Env, cwd: string): string | undefined {
+  const raw = env.AMPARO_MAP_PMTILES || undefined;
+  if (raw === undefined) return undefined;
+  if (!raw.toLowerCase().endsWith('.pmtiles'))
+    throw new ConfigError(
+      `AMPARO_MAP_PMTILES must be the path of a .pmtiles file, such as /var/lib/amparo/chicago.pmtiles; got "${raw}".`,
+    );
+  return path.resolve(cwd, raw);
+}
+
 function sid(env: Env, name: SettingName, prefix: 'AC' | 'MG'): string | undefined {
   const raw = env[name] || undefined;
   // The value is not quoted back: an account SID paired with a leaked token is a credential.
@@ -493,6 +506,7 @@ export function loadConfig(
     cases: cases(env, cwd, dataDir),
     ...outboxAndAdmins(env),
     mapTileUrl: tileUrl(env),
+    mapPmtiles: pmtilesFile(env, cwd),
     audit: audit(env, cwd, dataDir),
     imageDecoding: imageDecoding(env),
   };

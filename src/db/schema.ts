@@ -210,6 +210,8 @@ export interface IncidentsTable {
   status: IncidentStatus;
   /** "lat,lon" of the place, encrypted; the exact place is for staff, never for alerts. */
   point_ciphertext: string | null;
+  /** The place in words a dispatcher typed ("26th St & Lawndale Ave"), encrypted; what responders are texted. */
+  place_name_ciphertext: ColumnType<string | null, string | null | undefined, string | null>;
   zip: string | null;
   h3_cell: string | null;
   summary_ciphertext: string | null;

@@ -47,9 +47,9 @@ export interface ServedApp extends TestApp {
   baseUrl: string;
 }
 
-/** A full app (jobs running) listening on a free port on the loopback interface. */
-export async function serveApp(): Promise<ServedApp> {
-  const t = await createTestApp({ work: true });
+/** A full app (jobs running) listening on a free port on the loopback interface, with any extra settings. */
+export async function serveApp(options: { env?: Record<string, string> } = {}): Promise<ServedApp> {
+  const t = await createTestApp({ work: true, ...(options.env ? { env: options.env } : {}) });
   try {
     await t.app.listen({ port: 0, host: '127.0.0.1' });
   } catch (error) {

@@ -19,6 +19,7 @@ const EXPECTED: Record<string, Allowed> = {
   'GET /healthz': 'public',
   'GET /api/openapi.json': 'public',
   'GET /assets/:name': 'public',
+  'GET /assets/map/:name': 'public',
   'GET /favicon.ico': 'public',
   'GET /': 'public',
   'GET /rights': 'public',
@@ -104,6 +105,8 @@ const EXPECTED: Record<string, Allowed> = {
   'POST /console/incidents/:id/status': ['admin', 'coordinator', 'dispatcher'],
   'POST /console/incidents/:id/merge': ['admin', 'coordinator', 'dispatcher'],
   'POST /console/incidents/:id/split': ['admin', 'coordinator', 'dispatcher'],
+  'POST /console/incidents/:id/place': ['admin', 'coordinator', 'dispatcher'],
+  'GET /console/map/tiles.pmtiles': ['admin', 'coordinator', 'dispatcher'],
   // Community alerts: the hotline's staff compose, approve and watch; only coordinators (and admins) aim one
   // beyond its default area. That a composer cannot approve their own alert is checked per alert.
   'GET /console/alerts': ['admin', 'coordinator', 'dispatcher'],

@@ -47,7 +47,9 @@
   function placeMarker(incident) {
     if (!markers) return;
     var existing = byId(markers, incident.id);
-    if (incident.hidden || typeof incident.x !== 'number' || typeof incident.y !== 'number') {
+    // On the outline map, incidents with a ZIP code are counted at its centre (redrawn on Refresh), not one by one.
+    var grouped = markers.getAttribute('data-grouped') === 'zip' && incident.zip;
+    if (grouped || incident.hidden || typeof incident.x !== 'number' || typeof incident.y !== 'number') {
       if (existing) existing.remove();
       return;
     }

@@ -14,7 +14,7 @@ import { countSegments, isGsm7 } from '../../integrations/messaging/segments.ts'
 import { text as textHotline } from '../sms/sms.test-helpers.ts';
 import { calloutRoom, countCrowd } from './dispatch.callout.ts';
 import { sendDispatchText, sendStandDownText, standDownDispatch } from './dispatch.service.ts';
-import { areaOf, composeDispatchText, dispatchLink, MAX_DISPATCH_SEGMENTS } from './dispatch.message.ts';
+import { composeDispatchText, dispatchLink, MAX_DISPATCH_SEGMENTS } from './dispatch.message.ts';
 import { CALLOUT_RADIUS_KM, pickForCallout, rankResponders, type Candidate } from './dispatch.ranking.ts';
 import {
   auditActionsFor,
@@ -76,7 +76,7 @@ describe('callout rules without a database', () => {
   });
 
   const dispatchId = '3f1c2a9e-8b7d-4c6e-9a5f-0e1d2c3b4a59';
-  const h3Cell = '882664c1a7fffff';
+  const placeName = '26th St & Lawndale Ave';
   for (const language of ['en', 'es'] as const) {
     test(`the callout text (${language}) is GSM-7 in at most two segments, coarse, and says not to confront`, () => {
       for (const host of ['hotline.example.org', `${'a'.repeat(64)}.example.org`]) {
@@ -87,7 +87,7 @@ describe('callout rules without a database', () => {
             language,
             reference,
             zip: '60623',
-            h3Cell,
+            placeName,
             link,
           });
           assert.ok(isGsm7(text), text);
@@ -98,7 +98,9 @@ describe('callout rules without a database', () => {
           assert.ok(text.startsWith(`${reference}: `), text);
           assert.match(
             text,
-            language === 'en' ? /observers needed near ZIP 60623/ : /se necesita verificar cerca de CP 60623/,
+            language === 'en'
+              ? /observers needed near (26th St & Lawndale Ave|ZIP 60623)/
+              : /se necesita verificar cerca de (26th St & Lawndale Ave|CP 60623)/,
           );
           assert.match(text, language === 'en' ? /do not confront/ : /no confronte/);
           assert.match(text, language === 'en' ? /1 on my way.*2 can't/ : /1 voy en camino.*2 no puedo/);
@@ -110,16 +112,16 @@ describe('callout rules without a database', () => {
         language,
         reference: 'K7M2Q9XH',
         zip: '60623',
-        h3Cell,
+        placeName,
         link: dispatchLink(new URL('https://hotline.example.org'), dispatchId),
       });
-      assert.ok(short.includes(areaOf(h3Cell)!), 'the H3 area is named when it fits');
+      assert.ok(short.includes(placeName), 'the place in words is named when it fits');
       // The ordinary dispatch text is unchanged.
       const ordinary = composeDispatchText({
         language,
         reference: 'K7M2Q9XH',
         zip: '60623',
-        h3Cell,
+        placeName,
         link: 'x',
       });
       assert.match(ordinary, language === 'en' ? /please check a report/ : /verifique un reporte/);

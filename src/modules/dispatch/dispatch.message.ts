@@ -1,9 +1,9 @@
 // The texts a responder gets: the dispatch itself and the short answers to their replies. SMS is never
-// confidential, so a dispatch names only a neighbourhood (ZIP code and the centre of the incident's H3 cell,
-// about 0.7 km²); the exact place is on the linked page, behind sign-in. The wording in every language is
+// confidential, so a dispatch names the place only in the words a dispatcher chose for it ("26th St &
+// Lawndale Ave") and the ZIP code; never coordinates or a map cell, which nobody reads on a street corner.
+// The exact point is on the linked page, behind sign-in. The wording in every language is
 // kept to the GSM-7 alphabet (Spanish without á, í, ó, ú): one accented letter would turn the whole text into
 // UCS-2 and more than double what it costs to send.
-import { cellToLatLng, isValidCell } from 'h3-js';
 import type { Language } from '../../config/config.ts';
 import { countSegments } from '../../integrations/messaging/segments.ts';
 import { isLanguage, translate } from '../../i18n/i18n.ts';
@@ -24,11 +24,22 @@ export function dispatchLink(publicUrl: URL, dispatchId: string): string {
   return new URL(`console/dispatches/${dispatchId}`, publicUrl).href;
 }
 
-/** The centre of an H3 cell to about 100 m: it names the cell, not a house. */
-export function areaOf(h3Cell: string | null): string | undefined {
-  if (!h3Cell || !isValidCell(h3Cell)) return undefined;
-  const [lat, lon] = cellToLatLng(h3Cell);
-  return `${lat.toFixed(3)},${lon.toFixed(3)}`;
+/**
+ * The place in words as a text carries it: one line, in the GSM-7 alphabet (accents dropped, "Jesús" becomes
+ * "Jesus", so one letter does not double the cost), and nothing that looks like coordinates.
+ */
+export function placeForText(placeName: string | null | undefined): string | undefined {
+  if (!placeName) return undefined;
+  const plain = placeName
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^\x20-\x7e]/g, '')
+    .replace(/[[\]{}\\^~|`]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  // A dispatcher who typed the point into the name would text coordinates: the ZIP code says enough then.
+  if (plain === '' || /-?\d{1,3}\.\d{2,}\s*,\s*-?\d{1,3}\.\d{2,}/.test(plain)) return undefined;
+  return plain;
 }
 
 /**
@@ -42,30 +53,35 @@ export interface DispatchTextInput {
   language: Language;
   reference: string;
   zip: string | null;
-  h3Cell: string | null;
+  /** The place in words a dispatcher gave the incident, when they gave one. */
+  placeName: string | null;
   link: string;
 }
 
-function where(language: Language, zip: string | null, area: string | undefined): string {
-  if (zip && area) return translate(language, 'dispatch_sms.where_zip_area', { zip, area });
+function where(language: Language, zip: string | null, place: string | undefined): string {
+  if (zip && place) return translate(language, 'dispatch_sms.where_place_zip', { zip, place });
+  if (place) return translate(language, 'dispatch_sms.where_place', { place });
   if (zip) return translate(language, 'dispatch_sms.where_zip', { zip });
-  if (area) return translate(language, 'dispatch_sms.where_area', { area });
   return translate(language, 'dispatch_sms.where_unknown');
 }
 
 export function composeDispatchText(input: DispatchTextInput): string {
   const { language, reference, zip, link } = input;
-  const area = areaOf(input.h3Cell);
-  const compose = (withArea: boolean): string =>
+  const place = placeForText(input.placeName);
+  const compose = (zipShown: string | null, placeShown: string | undefined): string =>
     translate(language, input.kind === 'callout' ? 'dispatch_sms.callout' : 'dispatch_sms.message', {
       ref: reference,
-      where: where(language, zip, withArea ? area : undefined),
+      where: where(language, zipShown, placeShown),
       link,
     });
-  const full = compose(true);
-  // The area is the first thing to go when the text runs long: the ZIP and the link still get them there.
-  if (zip && area && countSegments(full).segments > MAX_DISPATCH_SEGMENTS) return compose(false);
-  return full;
+  // When the text runs long the ZIP code goes first (the place names the corner), then the place (the link
+  // still gets them there): never a third segment.
+  const tries = [
+    compose(zip, place),
+    ...(place && zip ? [compose(null, place)] : []),
+    compose(zip, undefined),
+  ];
+  return tries.find((text) => countSegments(text).segments <= MAX_DISPATCH_SEGMENTS) ?? tries.at(-1)!;
 }
 
 /** The stand-down text: short and in GSM-7, so it is one segment in every language even with a long reference. */

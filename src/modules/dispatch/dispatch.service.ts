@@ -391,7 +391,10 @@ export async function sendDispatchText(
     language: textLanguage(profile.languages, config.defaultLanguage),
     reference: incident.reference,
     zip: incident.zip,
-    h3Cell: incident.h3_cell,
+    placeName: secrets.fields.decryptOptional(
+      incidentField(incident.id, 'place_name'),
+      incident.place_name_ciphertext,
+    ),
     link: dispatchLink(config.publicUrl, dispatchId),
   });
   let providerId: string;

@@ -6,7 +6,6 @@ import { zipCentroid } from '../../geo/geo.ts';
 import { countSegments, isGsm7 } from '../../integrations/messaging/segments.ts';
 import { translate } from '../../i18n/i18n.ts';
 import {
-  areaOf,
   composeDispatchText,
   dispatchLink,
   MAX_DISPATCH_SEGMENTS,
@@ -235,31 +234,75 @@ describe('the verification form', () => {
 
 describe('the texts a responder gets', () => {
   const dispatchId = '3f1c2a9e-8b7d-4c6e-9a5f-0e1d2c3b4a59';
-  const h3Cell = '882664c1a7fffff';
+  const placeName = '26th St & Lawndale Ave';
+  /** Coordinates ("41.848,-87.726") or an H3 cell id ("882664c889fffff"): never in a text. */
+  const noCoordinatesOrCells = (text: string): void => {
+    assert.doesNotMatch(text, /-?\d{1,3}\.\d{2,}\s*,\s*-?\d{1,3}\.\d{2,}/, text);
+    assert.doesNotMatch(text, /\b8[0-9a-f]{14}\b/, text);
+    assert.doesNotMatch(text, /\b(area|zona)\b/, text);
+  };
 
   for (const language of ['en', 'es'] as const) {
-    test(`the dispatch text (${language}) is GSM-7, at most two segments, coarse, and says what to do`, () => {
+    test(`the dispatch text (${language}) is GSM-7, at most two segments, names the place in words, and says what to do`, () => {
       const link = dispatchLink(new URL('https://hotline.example.org'), dispatchId);
-      const text = composeDispatchText({ language, reference: 'K7M2Q9XH', zip: '60623', h3Cell, link });
+      const text = composeDispatchText({ language, reference: 'K7M2Q9XH', zip: '60623', placeName, link });
       assert.ok(isGsm7(text), text);
       assert.ok(countSegments(text).segments <= MAX_DISPATCH_SEGMENTS, text);
       assert.ok(text.includes('K7M2Q9XH'));
       assert.ok(text.includes('60623'));
-      assert.ok(text.includes(areaOf(h3Cell)!), 'the H3 area is named');
+      assert.ok(text.includes(placeName), 'the place is named in words');
+      noCoordinatesOrCells(text);
       assert.ok(text.endsWith(`https://hotline.example.org/console/dispatches/${dispatchId}`), text);
       assert.match(text, language === 'en' ? /do not confront/ : /no confronte/);
       assert.match(text, language === 'en' ? /1 on my way.*2 can't/ : /1 voy en camino.*2 no puedo/);
     });
 
-    test(`a long public URL costs the area, not a third segment (${language})`, () => {
+    test(`without a place in words the text says the ZIP code, never coordinates (${language})`, () => {
+      const link = dispatchLink(new URL('https://hotline.example.org'), dispatchId);
+      const text = composeDispatchText({
+        language,
+        reference: 'K7M2Q9XH',
+        zip: '60623',
+        placeName: null,
+        link,
+      });
+      assert.match(text, language === 'en' ? /near ZIP 60623\./ : /cerca de CP 60623\./);
+      noCoordinatesOrCells(text);
+      // Coordinates typed into the name are not texted either; accents are dropped to stay in GSM-7.
+      const typed = composeDispatchText({
+        language,
+        reference: 'K7M2Q9XH',
+        zip: '60623',
+        placeName: '41.848,-87.726',
+        link,
+      });
+      noCoordinatesOrCells(typed);
+      const accented = composeDispatchText({
+        language,
+        reference: 'K7M2Q9XH',
+        zip: null,
+        placeName: 'Calle Jesús María',
+        link,
+      });
+      assert.ok(isGsm7(accented) && accented.includes('Calle Jesus Maria'), accented);
+    });
+
+    test(`a long public URL costs the ZIP code, then the place, not a third segment (${language})`, () => {
       const link = dispatchLink(new URL(`https://${'a'.repeat(64)}.example.org`), dispatchId);
-      const text = composeDispatchText({ language, reference: 'K7M2Q9XH', zip: '60623', h3Cell, link });
+      const long = 'W 26th St & S Lawndale Ave, by the Little Village arch, east side'.slice(0, 80);
+      const text = composeDispatchText({
+        language,
+        reference: 'K7M2Q9XH',
+        zip: '60623',
+        placeName: long,
+        link,
+      });
       assert.ok(
         countSegments(text).segments <= MAX_DISPATCH_SEGMENTS,
         `${countSegments(text).segments}: ${text}`,
       );
-      assert.ok(!text.includes(areaOf(h3Cell)!));
-      assert.ok(text.includes('60623'));
+      assert.ok(text.endsWith(link), text);
+      noCoordinatesOrCells(text);
     });
 
     test(`the answers to a responder (${language}) fit one GSM-7 segment`, () => {

@@ -11,6 +11,16 @@ import type { IncidentStatus } from '../../db/schema.ts';
 import { zipCentroid, type Point } from '../../geo/geo.ts';
 import { html, type Html } from '../../http/html.ts';
 
+/** Where the app serves the network's PMTiles file (AMPARO_MAP_PMTILES), by byte range, to staff only. */
+export const MAP_TILES_ROUTE = '/console/map/tiles.pmtiles';
+/** The scripts that draw the MapLibre map over the server's picture, when the file is there (in this order). */
+export const MAP_SCRIPTS: readonly string[] = [
+  '/assets/map/pmtiles.js',
+  '/assets/map/basemaps.js',
+  '/assets/incidents-map.js',
+];
+export const MAP_STYLESHEET = '/assets/map/maplibre-gl.css';
+
 export const MAP_WIDTH = 960;
 export const MAP_HEIGHT = 560;
 const TILE_SIZE = 256;
@@ -21,6 +31,8 @@ const MAX_ZOOM = 14;
 const MARGIN = 48;
 /** The frame's corner snaps to this grid, so nearby boards share a frame and its cached outlines. */
 const SNAP = 64;
+/** The outline map's closest zoom: about a metro area, where county lines and ZIP labels still say something. */
+export const OUTLINE_MAX_ZOOM = 10;
 /** County lines only once a few counties fill the frame; across a state or the country they are noise. */
 const COUNTY_ZOOM = 6;
 
@@ -80,10 +92,10 @@ export function isInsideFrame(position: { x: number; y: number }): boolean {
  * to a grid. Whole zooms and a snapped corner keep the number of distinct frames small, so the projected
  * outlines of a frame are computed once and reused.
  */
-export function frameFor(points: readonly Point[]): MapFrame {
+export function frameFor(points: readonly Point[], closest: number = MAX_ZOOM): MapFrame {
   const framed = points.length > 0 ? points : CONTIGUOUS_US;
   let zoom = MIN_ZOOM;
-  for (let candidate = MAX_ZOOM; candidate >= MIN_ZOOM; candidate--) {
+  for (let candidate = Math.min(closest, MAX_ZOOM); candidate >= MIN_ZOOM; candidate--) {
     const pixels = framed.map((point) => worldPixel(point, candidate));
     const xs = pixels.map((p) => p.x);
     const ys = pixels.map((p) => p.y);
@@ -291,9 +303,85 @@ export interface MapMarker {
   point: Point;
 }
 
+/** Incidents counted at their ZIP code's centre: the outline map's honest picture of where things are. */
+export interface ZipGroup {
+  zip: string;
+  count: number;
+  /** The most pressing status among them: it colours the group. */
+  status: IncidentStatus;
+  /** Where the group links: the board filtered to that ZIP code. */
+  url: string;
+  /** "ZIP 60623: 3 incidents", in the reader's language. */
+  label: string;
+}
+
+/** Which status colours a group: activity that is real before what is settled. */
+const URGENCY: readonly IncidentStatus[] = [
+  'active',
+  'confirmed',
+  'verifying',
+  'reported',
+  'concluded',
+  'unable_to_verify',
+  'not_immigration',
+  'false_alarm',
+];
+
+export function mostPressing(statuses: readonly IncidentStatus[]): IncidentStatus {
+  return URGENCY.find((status) => statuses.includes(status)) ?? 'reported';
+}
+
+/** Groups incidents by ZIP code (those without one are left to their own markers), most incidents first. */
+export function zipGroups(
+  incidents: readonly { zip: string | null; status: IncidentStatus }[],
+  describe: (zip: string, count: number) => { url: string; label: string },
+): ZipGroup[] {
+  const byZip = new Map<string, IncidentStatus[]>();
+  for (const incident of incidents) {
+    if (!incident.zip || !zipCentroid(incident.zip)) continue;
+    byZip.set(incident.zip, [...(byZip.get(incident.zip) ?? []), incident.status]);
+  }
+  return [...byZip.entries()]
+    .map(([zip, statuses]) => ({
+      zip,
+      count: statuses.length,
+      status: mostPressing(statuses),
+      ...describe(zip, statuses.length),
+    }))
+    .sort((a, b) => b.count - a.count || a.zip.localeCompare(b.zip));
+}
+
+const LABEL_SIZE = 26;
+
+/** A ZIP group: a dot at the ZIP code's centre and a label with its count, readable at phone width. */
+export function zipGroupElement(group: ZipGroup, frame: MapFrame): Html {
+  const centre = zipCentroid(group.zip);
+  if (!centre) return html``;
+  const { x, y } = framePosition(frame, centre);
+  if (!isInsideFrame({ x, y })) return html``;
+  const r = Math.min(22, 11 + 3 * Math.log2(group.count));
+  // Labels near the right edge go to the left of the dot, so they stay inside the picture.
+  const left = x > MAP_WIDTH - 150;
+  const textX = left ? x - r - 6 : x + r + 6;
+  return html`<a href="${group.url}" class="zip-group" aria-label="${group.label}"
+    ><circle cx="${x}" cy="${y}" r="${r}" fill="${STATUS_COLOURS[group.status]}" stroke="#fff" stroke-width="3" /><text
+      x="${textX}"
+      y="${y}"
+      dy="0.35em"
+      text-anchor="${left ? 'end' : 'start'}"
+      font-size="${LABEL_SIZE}"
+      class="zip-label"
+      aria-hidden="true"
+      >${group.zip} · ${group.count}</text
+    ><title>${group.label}</title></a
+  >`;
+}
+
 export interface MapOptions {
   frame: MapFrame;
   markers: readonly MapMarker[];
+  /** Incidents counted by ZIP code, drawn as labelled dots; their incidents are then not drawn one by one. */
+  zipGroups?: readonly ZipGroup[];
   /** AMPARO_MAP_TILE_URL, when the network chose street tiles. */
   tileTemplate: string | undefined;
   title: string;
@@ -314,11 +402,12 @@ export function renderMap(options: MapOptions): Html {
   const outlines = projectedOutlines(frame);
   const origin = tileOrigin(options.tileTemplate);
   const tiles = origin && options.tileTemplate ? tilesFor(frame, options.tileTemplate) : [];
+  // A group, not an image: it holds links, and an image's children are presentational (axe: nested-interactive).
   return html`<svg
     class="incident-map"
     id="incident-map"
     viewBox="0 0 ${MAP_WIDTH} ${MAP_HEIGHT}"
-    role="img"
+    role="group"
     aria-label="${options.title}"
     data-frame="${frameKey(frame)}"
     preserveAspectRatio="xMidYMid meet"
@@ -336,6 +425,9 @@ export function renderMap(options: MapOptions): Html {
     }
     <path d="${outlines.counties}" fill="none" stroke="#b9b2a6" stroke-width="0.6" />
     <path d="${outlines.states}" fill="none" stroke="#6f6a62" stroke-width="1.2" />
-    <g id="incident-markers">${options.markers.map((marker) => markerElement(marker, frame))}</g>
+    <g id="zip-groups">${(options.zipGroups ?? []).map((group) => zipGroupElement(group, frame))}</g>
+    <g id="incident-markers" data-grouped="${options.zipGroups ? 'zip' : ''}">
+      ${options.markers.map((marker) => markerElement(marker, frame))}
+    </g>
   </svg>`;
 }

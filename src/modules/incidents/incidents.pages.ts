@@ -28,13 +28,18 @@ import {
   markerPoint,
   renderMap,
   STATUS_COLOURS,
+  MAP_SCRIPTS,
+  MAP_STYLESHEET,
+  MAP_TILES_ROUTE,
   tileOrigin,
+  zipGroups,
   type MapFrame,
 } from './incidents.map.ts';
 import type { GroupableReport } from '../reports/reports.queries.ts';
 import type { BoardRow } from './incidents.repository.ts';
 import {
   boardQueryString,
+  MAX_PLACE_NAME_CHARS,
   MAX_REASON_CHARS,
   MAX_SUMMARY_CHARS,
   STATUS_FILTERS,
@@ -65,6 +70,7 @@ export const incidentTypeLabel = (t: Translator, type: IncidentType): string =>
 const incidentAgencyLabel = (t: Translator, agency: IncidentAgency): string => agencyLabel(t, agency);
 
 const STYLESHEET = html`<link rel="stylesheet" href="/assets/incidents.css" />`;
+const MAP_STYLES = html`<link rel="stylesheet" href="${MAP_STYLESHEET}" />`;
 
 function options<T extends string>(all: readonly T[], selected: string, label: (value: T) => string): Html[] {
   return all.map(
@@ -236,6 +242,18 @@ export interface BoardPageState {
   csrfToken: string;
   renderedAt: Date;
   tileTemplate: string | undefined;
+  /** True when the network's map file (AMPARO_MAP_PMTILES) is in place: the street map draws over the outline. */
+  mapFile?: boolean;
+}
+
+/** What the street map's script needs for one marker: where, what colour, what it says, where it links. */
+interface MapMarkerData {
+  url: string;
+  reference: string;
+  label: string;
+  colour: string;
+  lat: number;
+  lon: number;
 }
 
 function filterForm(t: Translator, filters: BoardQuery, zipError: boolean): Html {
@@ -326,7 +344,49 @@ export function renderBoard(page: Page, state: BoardPageState): Html {
     frame: frameKey(view.frame),
   }).toString()}`;
   const origin = tileOrigin(state.tileTemplate);
-  const body = html`${STYLESHEET}
+  // Without street tiles, incidents with a ZIP code are counted at its centre, labelled: one unlabelled dot
+  // per incident says nothing at city zoom. Incidents without a ZIP code keep their own marker.
+  const grouped = origin === undefined;
+  const groups = grouped
+    ? zipGroups(view.incidents, (zip, count) => ({
+        url: `/console/incidents?${boardQueryString({ ...filters, zip })}`,
+        label: t('incidents.map_zip_label', { zip, count }),
+      }))
+    : undefined;
+  const markers = view.incidents.flatMap((row, i) => {
+    const point = markerPoint(row);
+    const live = incidents[i]!;
+    return point
+      ? [
+          {
+            id: row.id,
+            url: live.url,
+            label: `${live.reference} · ${live.statusLabel}`,
+            status: row.status,
+            point,
+            zip: row.zip,
+          },
+        ]
+      : [];
+  });
+  const markerData: MapMarkerData[] = markers.map((marker) => ({
+    url: marker.url,
+    reference: marker.label.split(' · ')[0]!,
+    label: marker.label,
+    colour: STATUS_COLOURS[marker.status],
+    lat: Number(marker.point.lat.toFixed(4)),
+    lon: Number(marker.point.lon.toFixed(4)),
+  }));
+  const outlineMap = renderMap({
+    frame: view.frame,
+    markers: grouped
+      ? markers.filter((marker) => !marker.zip || !groups!.some((g) => g.zip === marker.zip))
+      : markers,
+    ...(groups ? { zipGroups: groups } : {}),
+    tileTemplate: state.tileTemplate,
+    title: t('incidents.map_title'),
+  });
+  const body = html`${STYLESHEET}${state.mapFile ? MAP_STYLES : ''}
     <h1>${t('incidents.board_title')}</h1>
     ${filterForm(t, filters, state.zipError)}
     <p class="list-tools">
@@ -342,35 +402,30 @@ export function renderBoard(page: Page, state: BoardPageState): Html {
     <div class="board" id="incident-board" data-events="${events}">
       <section class="board-map" aria-labelledby="map-heading">
         <h2 id="map-heading">${t('incidents.map_heading')}</h2>
-        ${renderMap({
-          frame: view.frame,
-          markers: view.incidents.flatMap((row, i) => {
-            const point = markerPoint(row);
-            const live = incidents[i]!;
-            return point
-              ? [
-                  {
-                    id: row.id,
-                    url: live.url,
-                    label: `${live.reference} · ${live.statusLabel}`,
-                    status: row.status,
-                    point,
-                  },
-                ]
-              : [];
-          }),
-          tileTemplate: state.tileTemplate,
-          title: t('incidents.map_title'),
-        })}
+        ${
+          state.mapFile
+            ? html`<div
+                class="street-map"
+                id="board-map"
+                data-tiles="${MAP_TILES_ROUTE}"
+                data-lang="${lang}"
+                data-markers="${JSON.stringify(markerData)}"
+                data-label="${t('incidents.map_title')}"
+              >
+                ${outlineMap}
+              </div>`
+            : outlineMap
+        }
         ${legend(t)}
         <p class="hint">
-          ${t('incidents.map_credit')}
+          ${state.mapFile ? t('incidents.map_file_credit') : t('incidents.map_credit')}
           ${origin ? html` · ${t('incidents.map_tiles_credit', { host: new URL(origin).host })}` : ''}
         </p>
+        ${state.mapFile || origin ? '' : html`<p class="hint map-setup">${t('incidents.map_setup_note')}</p>`}
       </section>
       <section class="board-list" aria-labelledby="incidents-heading">
         <h2 id="incidents-heading">${t('incidents.list_heading')}</h2>
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0" role="group" aria-labelledby="incidents-heading">
           <table class="incidents">
             <thead>
               <tr>
@@ -407,7 +462,7 @@ export function renderBoard(page: Page, state: BoardPageState): Html {
     <section aria-labelledby="triage-heading">
       <h2 id="triage-heading">${t('incidents.triage_heading')}</h2>
       <p class="hint">${t('incidents.triage_hint')}</p>
-      <div class="table-scroll">
+      <div class="table-scroll" tabindex="0" role="group" aria-labelledby="triage-heading">
         <table class="triage">
           <thead>
             <tr>
@@ -449,13 +504,32 @@ export function renderBoard(page: Page, state: BoardPageState): Html {
     title: t('incidents.board_title'),
     body,
     console: true,
-    scripts: ['/assets/incidents-live.js'],
+    scripts: ['/assets/incidents-live.js', ...(state.mapFile ? MAP_SCRIPTS : [])],
   });
 }
 
 // ---- one incident -----------------------------------------------------------------------------------------
 
-export type DetailForm = 'status' | 'merge' | 'split';
+/** Languages staff read about most, named the way a dispatcher would say them. */
+const LANGUAGE_NAMES: Record<string, Record<Language, string>> = {
+  en: { en: 'English', es: 'Inglés' },
+  es: { en: 'Spanish', es: 'Español' },
+};
+
+/** A language's name in the reader's language ("Spanish", "Español"), never its code. */
+export function languageName(code: string, reader: Language): string {
+  const known = LANGUAGE_NAMES[code.toLowerCase()];
+  if (known) return known[reader];
+  try {
+    const name = new Intl.DisplayNames([reader], { type: 'language', fallback: 'none' }).of(code);
+    if (name) return name.charAt(0).toLocaleUpperCase(reader) + name.slice(1);
+  } catch {
+    // Not a language tag Intl knows: say so in words rather than show the code.
+  }
+  return reader === 'es' ? 'Otro idioma' : 'Another language';
+}
+
+export type DetailForm = 'status' | 'merge' | 'split' | 'place';
 
 /** A form on the incident page that came back: which one, what was wrong, what was typed. */
 export interface DetailProblem {
@@ -590,7 +664,7 @@ function reportsSection(
       <input type="hidden" name="_csrf" value="${csrfToken}" />
       ${mine?.message ? html`<p class="notice error" role="alert">${t(mine.message.key, mine.message.params)}</p>` : ''}
       ${fieldError(t, 'split-reports', mine?.errors.report_ids)}
-      <div class="table-scroll">
+      <div class="table-scroll" tabindex="0" role="group" aria-labelledby="reports-heading">
         <table class="incident-reports">
           <thead>
             <tr>
@@ -723,8 +797,61 @@ function timelineSection(page: Page, incident: IncidentDetail): Html {
   </section>`;
 }
 
+/**
+ * Where the incident is: the place in words (what responders are texted) and the point. With JavaScript and a
+ * map file, a click on the map fills the point; without, the dispatcher types it. Either way one form posts.
+ */
+function placeSection(
+  page: Page & { mapFile?: boolean },
+  incident: IncidentDetail,
+  csrfToken: string,
+  problem?: DetailProblem,
+): Html {
+  const { t } = page.request;
+  const mine = problem?.form === 'place' ? problem : undefined;
+  const errors = mine?.errors ?? {};
+  const values = mine?.values ?? {
+    place_name: incident.placeName ?? '',
+    point: incident.point ? formatPoint(incident.point) : '',
+  };
+  const invalid = (name: string): Html | string =>
+    errors[name] ? html`aria-invalid="true" aria-describedby="${name}-error"` : '';
+  return html`<section aria-labelledby="place-heading" class="incident-place">
+    <h2 id="place-heading">${t('incidents.place_heading')}</h2>
+    ${
+      page.mapFile
+        ? html`<div
+            class="place-map"
+            id="place-map"
+            data-tiles="${MAP_TILES_ROUTE}"
+            data-point="${incident.point ? formatPoint(incident.point) : ''}"
+            data-status-colour="${STATUS_COLOURS[incident.status]}"
+            data-lang="${page.request.lang}"
+            role="region"
+            aria-label="${t('incidents.place_map_label')}"
+          ></div>
+          <p class="hint">${t('incidents.place_map_hint')}</p>`
+        : ''
+    }
+    <form method="post" action="/console/incidents/${incident.id}/place" id="place-form">
+      <input type="hidden" name="_csrf" value="${csrfToken}" />
+      <label for="place_name">${t('incidents.field_place_name')}
+        <span class="hint">${t('incidents.place_name_hint')}</span></label>
+      ${fieldError(t, 'place_name', errors.place_name)}
+      <input type="text" id="place_name" name="place_name" value="${values.place_name ?? ''}"
+        maxlength="${MAX_PLACE_NAME_CHARS}" autocomplete="off" ${invalid('place_name')} />
+      <label for="point">${t('incidents.field_point')}
+        <span class="hint">${t('incidents.point_words_hint')}</span></label>
+      ${fieldError(t, 'point', errors.point)}
+      <input type="text" id="point" name="point" value="${values.point ?? ''}" maxlength="64"
+        inputmode="decimal" autocomplete="off" ${invalid('point')} />
+      <button type="submit">${t('incidents.place_submit')}</button>
+    </form>
+  </section>`;
+}
+
 export function renderIncidentDetail(
-  page: Page,
+  page: Page & { mapFile?: boolean },
   incident: IncidentDetail,
   csrfToken: string,
   problem?: DetailProblem,
@@ -736,7 +863,7 @@ export function renderIncidentDetail(
       <td>${value}</td>
     </tr>`;
   const notGiven = html`<span class="hint">${t('console.not_given')}</span>`;
-  const body = html`${STYLESHEET}
+  const body = html`${STYLESHEET}${page.mapFile ? MAP_STYLES : ''}
     <p><a href="/console/incidents">${t('incidents.back_to_board')}</a></p>
     <h1>${t('incidents.incident_title', { reference: incident.reference })}</h1>
     ${problem ? html`<p class="notice error" role="alert">${t('incidents.form_problem')}</p>` : ''}
@@ -746,9 +873,8 @@ export function renderIncidentDetail(
       ${row('incidents.field_agency', incidentAgencyLabel(t, incident.agency))}
       ${row('incidents.field_summary', incident.summary ? html`<span class="user-text">${incident.summary}</span>` : notGiven)}
       ${row('incidents.field_zip', incident.zip ?? notGiven)}
-      ${row('incidents.field_point', incident.point ? formatPoint(incident.point) : notGiven)}
-      ${row('incidents.field_h3', incident.h3Cell ?? notGiven)}
-      ${row('incidents.field_language', incident.reporterLanguage)}
+      ${row('incidents.field_place_name', incident.placeName ? html`<span class="user-text">${incident.placeName}</span>` : notGiven)}
+      ${row('incidents.field_language', languageName(incident.reporterLanguage, lang))}
       ${row('incidents.field_created', formatTime(incident.createdAt, lang, page.timeZone))}
       ${row('incidents.col_updated', formatTime(incident.updatedAt, lang, page.timeZone))}
     </table>
@@ -757,6 +883,7 @@ export function renderIncidentDetail(
         >${t('alerts.alert_the_community')}</a
       >
     </p>
+    ${placeSection(page, incident, csrfToken, problem)}
     ${dispatchSection(t, incident)} ${statusSection(t, incident, csrfToken, problem)}
     ${reportsSection(page, incident, csrfToken, problem)} ${mergeSection(t, incident, csrfToken, problem)}
     ${renderIncidentPageParts(page.request, incident)} ${timelineSection(page, incident)}`;
@@ -765,6 +892,7 @@ export function renderIncidentDetail(
     title: t('incidents.incident_title', { reference: incident.reference }),
     body,
     console: true,
+    ...(page.mapFile ? { scripts: [...MAP_SCRIPTS] } : {}),
   });
 }
 
@@ -840,6 +968,7 @@ export function renderGroupingPage(page: Page, state: GroupingPageState): Html {
     type: typeFromActivity(report.activity),
     agency: report.agency,
     point: view.pointIsPrecise && view.point ? formatPoint(view.point) : '',
+    place_name: '',
     zip: report.zip ?? '',
     summary: '',
   };
@@ -902,7 +1031,13 @@ export function renderGroupingPage(page: Page, state: GroupingPageState): Html {
               >
               ${fieldError(t, 'point', errors.point)}
               <input type="text" id="point" name="point" value="${values.point ?? ''}" maxlength="64"
-                placeholder="41.85000, -87.71700" ${invalid('point')} />
+                inputmode="decimal" ${invalid('point')} />
+              <label for="place_name"
+                >${t('incidents.field_place_name')} <span class="hint">${t('incidents.place_name_hint')}</span></label
+              >
+              ${fieldError(t, 'place_name', errors.place_name)}
+              <input type="text" id="place_name" name="place_name" value="${values.place_name ?? ''}"
+                maxlength="${MAX_PLACE_NAME_CHARS}" autocomplete="off" ${invalid('place_name')} />
               <label for="zip">${t('incidents.field_zip')}</label>
               ${fieldError(t, 'zip', errors.zip)}
               <input type="text" id="zip" name="zip" inputmode="numeric" maxlength="5" pattern="[0-9]{5}"

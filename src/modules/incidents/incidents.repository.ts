@@ -219,7 +219,12 @@ export async function touchIncident(db: Db, id: string, now: Date): Promise<void
 export async function updateIncidentPlace(
   db: Db,
   id: string,
-  place: { point_ciphertext: string | null; zip: string | null; h3_cell: string | null },
+  place: {
+    point_ciphertext: string | null;
+    zip: string | null;
+    h3_cell: string | null;
+    place_name_ciphertext?: string | null;
+  },
 ): Promise<void> {
   await db.updateTable('incidents').set(place).where('id', '=', id).execute();
 }

@@ -331,11 +331,22 @@ describe(`incident pages`, () => {
     );
     assert.match(queued, /150 m away/);
     assert.match(res.body, /<svg[^>]*class="incident-map"/);
+    // Without a street map, incidents are counted at their ZIP code's centre, labelled, each group a link to
+    // the board for that ZIP code: no unlabelled dots.
     assert.match(
       res.body,
-      new RegExp(`<a href="/console/incidents/${vehicle}" data-id="${vehicle}"`),
-      'a marker',
+      new RegExp(
+        `<a\\s+href="/console/incidents\\?[^"]*zip=${BASE_ZIP}[^"]*"\\s+class="zip-group"\\s+aria-label="Incidents in ZIP ${BASE_ZIP}: \\d+"`,
+      ),
+      'a labelled ZIP group',
     );
+    assert.match(res.body, new RegExp(`>${BASE_ZIP} · \\d+</text`), 'its label is drawn');
+    assert.match(
+      res.body,
+      /<svg[^>]*role="group"/,
+      'a group of links, not an image (axe: nested-interactive)',
+    );
+    assert.match(res.body, /The map.{0,20} in the README/, 'a note on how to set up the street map');
     assert.match(res.body, /<path d="M[0-9-]/, 'outlines are drawn');
     // Nothing in the page points at another origin: no tiles, fonts or scripts from elsewhere.
     assert.doesNotMatch(res.body, /(src|href)="(https?:)?\/\//);

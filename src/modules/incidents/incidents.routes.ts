@@ -6,11 +6,14 @@ import type { AppContext } from '../../app/context.ts';
 import type { HttpServices } from '../../http/app.ts';
 import { AppError } from '../../http/errors.ts';
 import { eventStreams, replayCursor } from '../../http/event-stream.ts';
-import { eventStreamResponses, htmlResponses, redirectResponse } from '../../http/schemas.ts';
+import { eventStreamResponses, fileResponses, htmlResponses, redirectResponse } from '../../http/schemas.ts';
 import { allowImagesFrom } from '../../http/security-headers.ts';
 import { sendHtml } from '../../http/html-reply.ts';
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { MAP_ASSETS, MAX_RANGE_BYTES, mapFileInfo, parseRange, readRange } from './incidents.tiles.ts';
 import type { LiveIncidentBoard } from './incidents.feed.ts';
-import { parseFrameKey, tileOrigin, type MapFrame } from './incidents.map.ts';
+import { MAP_TILES_ROUTE, parseFrameKey, tileOrigin, type MapFrame } from './incidents.map.ts';
 import {
   presentIncident,
   presentTriage,
@@ -28,6 +31,8 @@ import {
   incidentIdParams,
   mergeBody,
   newIncidentQuery,
+  placeBody,
+  validatePlaceForm,
   readBoardQuery,
   splitBody,
   statusChangeBody,
@@ -45,6 +50,7 @@ import {
   loadBoard,
   matchesBoard,
   mergeIncidents,
+  placeIncident,
   splitIncident,
   viewIncident,
   viewReportForGrouping,
@@ -66,6 +72,7 @@ export function registerIncidentRoutes(
   registerGroupingRoutes(app, scope);
   registerIncidentDetailRoutes(app, scope);
   registerIncidentChangeRoutes(app, scope);
+  registerMapRoutes(app, scope);
 }
 
 /** What the route groups below share: built once, when the routes are registered. */
@@ -107,6 +114,7 @@ function incidentRouteScope(context: AppContext, services: HttpServices, board: 
     problem?: DetailProblem,
   ) => {
     const result = await viewIncident(context, request.params.id, request.principal!.userId);
+    const mapFile = (await mapFileInfo(context.config.mapPmtiles)) !== undefined;
     switch (result.outcome) {
       case 'not_found':
         throw new AppError('not_found');
@@ -115,7 +123,7 @@ function incidentRouteScope(context: AppContext, services: HttpServices, board: 
       case 'found':
         return sendHtml(
           reply,
-          renderIncidentDetail(page(request), result.incident, csrfFor(request), problem),
+          renderIncidentDetail({ ...page(request), mapFile }, result.incident, csrfFor(request), problem),
           status,
         );
     }
@@ -156,6 +164,7 @@ function registerBoardRoutes(app: FastifyInstance, scope: IncidentRouteScope): v
       // Street tiles are the only thing a page may fetch from elsewhere, and only when the network chose them.
       const origin = tileOrigin(mapTileUrl);
       if (origin) allowImagesFrom(reply, origin);
+      const mapFile = (await mapFileInfo(context.config.mapPmtiles)) !== undefined;
       return sendHtml(
         reply,
         renderBoard(page(request), {
@@ -165,6 +174,7 @@ function registerBoardRoutes(app: FastifyInstance, scope: IncidentRouteScope): v
           csrfToken: csrfFor(request),
           renderedAt,
           tileTemplate: mapTileUrl,
+          mapFile,
         }),
         200,
       );
@@ -419,6 +429,102 @@ function registerIncidentChangeRoutes(app: FastifyInstance, scope: IncidentRoute
             message: { key: 'incidents.error_split_reports' },
           });
       }
+    },
+  );
+}
+
+/** The incident's place, the map file and the map's libraries. */
+function registerMapRoutes(app: FastifyInstance, scope: IncidentRouteScope): void {
+  const { context, detailPage } = scope;
+  app.post<IdParams & { Body: Body }>(
+    '/console/incidents/:id/place',
+    {
+      config: { access: manageIncidents },
+      schema: {
+        params: incidentIdParams,
+        body: placeBody,
+        response: { ...htmlResponses(404, 422), ...redirectResponse },
+      },
+    },
+    async (request, reply) => {
+      const form = validatePlaceForm(request.body);
+      if (!form.ok)
+        return detailPage(request, reply, 422, { form: 'place', errors: form.errors, values: form.values });
+      const outcome = await placeIncident(context, request.principal!.userId, request.params.id, form.value);
+      switch (outcome) {
+        case 'placed':
+          return reply.redirect(`/console/incidents/${request.params.id}#place-heading`, 303);
+        case 'not_found':
+          throw new AppError('not_found');
+        case 'no_place':
+          return detailPage(request, reply, 422, {
+            form: 'place',
+            errors: { point: { key: 'incidents.error_no_place' } },
+            values: { point: '', place_name: '' },
+          });
+      }
+    },
+  );
+
+  // Staff only: a street map of the network's area says where it works.
+  app.get(
+    MAP_TILES_ROUTE,
+    {
+      config: { access: viewIncidents, background: true },
+      schema: {
+        response: {
+          200: { content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+          206: { content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+          416: { description: 'Range Not Satisfiable', type: 'null' },
+          ...htmlResponses(404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const file = context.config.mapPmtiles;
+      const info = await mapFileInfo(file);
+      if (!file || !info) throw new AppError('not_found');
+      const range = parseRange(request.headers.range, info.size);
+      reply
+        .header('accept-ranges', 'bytes')
+        .header('etag', info.etag)
+        .header('cache-control', 'private, max-age=300');
+      if (range === 'unsatisfiable')
+        return reply.code(416).header('content-range', `bytes */${info.size}`).send();
+      reply.type('application/octet-stream');
+      // Without a range (an admin downloading the file by hand) the whole file, streamed.
+      if (!range) return reply.code(200).header('content-length', info.size).send(createReadStream(file));
+      // A range is read into memory, so a long one is cut short; the reader asks again from where it stopped.
+      const end = Math.min(range.end, range.start + MAX_RANGE_BYTES - 1);
+      const bytes = await readRange(file, { start: range.start, end });
+      return reply
+        .code(206)
+        .header('content-range', `bytes ${range.start}-${range.start + bytes.length - 1}/${info.size}`)
+        .send(bytes);
+    },
+  );
+
+  app.get<{ Params: { name: string } }>(
+    '/assets/map/:name',
+    {
+      config: { access: { kind: 'public' } },
+      schema: {
+        hide: true,
+        params: {
+          type: 'object',
+          properties: { name: { enum: Object.keys(MAP_ASSETS) } },
+          required: ['name'],
+        },
+        response: fileResponses(['text/css', 'text/javascript'], 404),
+      },
+    },
+    async (request, reply) => {
+      const asset = MAP_ASSETS[request.params.name];
+      if (!asset) throw new AppError('not_found');
+      return reply
+        .header('cache-control', 'public, max-age=86400')
+        .type(asset.type)
+        .send(await readFile(asset.file()));
     },
   );
 }

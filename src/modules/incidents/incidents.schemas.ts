@@ -24,6 +24,8 @@ import { OPEN_INCIDENT_STATUSES } from './incidents.lifecycle.ts';
 
 export const MAX_SUMMARY_CHARS = 280;
 export const MAX_REASON_CHARS = 500;
+/** Cross streets or a landmark: short enough to leave the responder's text room for its link. */
+export const MAX_PLACE_NAME_CHARS = 80;
 
 function readable(errors: Record<string, FieldError>, body: Record<string, unknown>, names: string[]): void {
   for (const name of names) {
@@ -33,31 +35,62 @@ function readable(errors: Record<string, FieldError>, body: Record<string, unkno
 
 // ---- creating an incident from a report ------------------------------------------------------------------
 
-export type CreateField = 'type' | 'agency' | 'point' | 'zip' | 'summary';
+export type CreateField = 'type' | 'agency' | 'point' | 'place_name' | 'zip' | 'summary';
 
 export interface CreateIncidentInput {
   reportId: string;
   type: IncidentType;
   agency: IncidentAgency;
   point: Point | null;
+  /** The place in words ("26th St & Lawndale Ave"); absent or null when not given. */
+  placeName?: string | null | undefined;
   zip: string | null;
   summary: string | null;
+}
+
+/** The place in words: one line, trimmed, bounded. */
+function placeName(body: Record<string, unknown>, fail: (error: FieldError) => void): string | null {
+  const text = bodyText(body, 'place_name').replace(/\s+/g, ' ').trim();
+  if (characters(text) > MAX_PLACE_NAME_CHARS)
+    fail({ key: 'incidents.error_too_long', params: { max: MAX_PLACE_NAME_CHARS } });
+  return text || null;
+}
+
+function pointField(body: Record<string, unknown>, fail: (error: FieldError) => void): Point | null {
+  const pointText = bodyText(body, 'point');
+  const point = pointText === '' ? null : (parsePoint(pointText) ?? null);
+  if (pointText !== '' && point === null) fail({ key: 'incidents.error_point' });
+  return point;
+}
+
+export type PlaceField = 'point' | 'place_name';
+
+/** The "Save place" form on an incident's page: a point (from a map click or typed) and the place in words. */
+export function validatePlaceForm(
+  body: Record<string, unknown>,
+): Validation<{ point: Point | null; placeName: string | null }, PlaceField> {
+  const errors: FormErrors<PlaceField> = {};
+  readable(errors, body, ['point', 'place_name']);
+  const point = pointField(body, (error) => (errors.point ??= error));
+  const name = placeName(body, (error) => (errors.place_name ??= error));
+  if (Object.keys(errors).length > 0)
+    return { ok: false, errors, values: readableFormValues(body, ['point', 'place_name']) };
+  return { ok: true, value: { point, placeName: name } };
 }
 
 export function validateCreateForm(
   body: Record<string, unknown>,
 ): Validation<CreateIncidentInput, CreateField> {
   const errors: FormErrors<CreateField> = {};
-  readable(errors, body, ['type', 'agency', 'point', 'zip', 'summary']);
+  readable(errors, body, ['type', 'agency', 'point', 'place_name', 'zip', 'summary']);
   const fail = (field: CreateField, error: FieldError) => (errors[field] ??= error);
   const type = bodyText(body, 'type');
   if (type === '') fail('type', { key: 'incidents.error_required' });
   else if (!oneOf(INCIDENT_TYPES, type)) fail('type', { key: 'incidents.error_choose' });
   const agency = bodyText(body, 'agency') || 'unknown';
   if (!oneOf(INCIDENT_AGENCIES, agency)) fail('agency', { key: 'incidents.error_choose' });
-  const pointText = bodyText(body, 'point');
-  const point = pointText === '' ? null : (parsePoint(pointText) ?? null);
-  if (pointText !== '' && point === null) fail('point', { key: 'incidents.error_point' });
+  const point = pointField(body, (error) => fail('point', error));
+  const name = placeName(body, (error) => fail('place_name', error));
   const zip = bodyText(body, 'zip');
   if (zip !== '' && !/^[0-9]{5}$/.test(zip)) fail('zip', { key: 'incidents.error_zip' });
   const summary = bodyText(body, 'summary');
@@ -72,13 +105,14 @@ export function validateCreateForm(
       type: type as IncidentType,
       agency: agency as IncidentAgency,
       point,
+      placeName: name,
       zip: zip || null,
       summary: summary || null,
     },
   };
 }
 
-const CREATE_FIELDS = ['type', 'agency', 'point', 'zip', 'summary'];
+const CREATE_FIELDS = ['type', 'agency', 'point', 'place_name', 'zip', 'summary'];
 
 // ---- status, merge, split ---------------------------------------------------------------------------------
 
@@ -281,9 +315,15 @@ export const createIncidentBody = {
     type: shortString,
     agency: shortString,
     point: formText,
+    place_name: formText,
     zip: shortString,
     summary: formText,
   },
+} as const;
+
+export const placeBody = {
+  type: 'object',
+  properties: { _csrf: csrf, point: formText, place_name: formText },
 } as const;
 
 export const addReportBody = {

@@ -54,7 +54,7 @@ import {
   type StatusChangeResult,
 } from './incidents.lifecycle.ts';
 import { incidentDispatches } from './incidents.dispatches.ts';
-import { frameFor, markerPoint, type MapFrame } from './incidents.map.ts';
+import { frameFor, markerPoint, OUTLINE_MAX_ZOOM, type MapFrame } from './incidents.map.ts';
 import {
   findBoardRow,
   findIncident,
@@ -341,7 +341,8 @@ export async function createIncidentFromReport(
     const reportPlace = placeOfReport(context, report);
     const zip = input.zip ?? report.zip;
     const point = input.point ?? (input.zip ? zipCentroid(input.zip) : reportPlace.point) ?? null;
-    if (point === null && zip === null) return { outcome: 'no_place' };
+    // A place in words is enough on its own: the dispatcher knows the corner before anyone has coordinates.
+    if (point === null && zip === null && !input.placeName) return { outcome: 'no_place' };
     const id = randomUUID();
     const reference = await uniqueIncidentReference(trx);
     const now = context.clock.now();
@@ -358,6 +359,7 @@ export async function createIncidentFromReport(
       zip,
       h3_cell: h3Cell,
       summary_ciphertext: fields.encryptOptional(incidentField(id, 'summary'), input.summary),
+      place_name_ciphertext: fields.encryptOptional(incidentField(id, 'place_name'), input.placeName ?? null),
       reporter_language: report.language,
       merged_into: null,
       created_by: actorId,
@@ -695,7 +697,9 @@ export async function loadBoard(context: Context, filters: BoardQuery): Promise<
     const recent = await listRecentPlaces(context.db, new Date(now.getTime() - NETWORK_AREA_MS), BOARD_LIMIT);
     points = recent.map(markerPoint).filter((point): point is Point => point !== undefined);
   }
-  return { incidents, triage, frame: frameFor(points) };
+  // Without street tiles, a frame closer than a few counties is an empty box: the outlines say nothing there.
+  const closest = context.config.mapTileUrl ? undefined : OUTLINE_MAX_ZOOM;
+  return { incidents, triage, frame: frameFor(points, closest) };
 }
 
 /** Whether an incident belongs on a board with these filters (merged incidents belong on none). */
@@ -787,8 +791,9 @@ export interface IncidentDetail {
   agency: IncidentAgency;
   status: IncidentStatus;
   zip: string | null;
-  h3Cell: string | null;
   point: Point | undefined;
+  /** The place in words a dispatcher gave, when they gave one. */
+  placeName: string | null;
   summary: string | null;
   reporterLanguage: string;
   createdAt: Date;
@@ -867,9 +872,12 @@ export async function viewIncident(
       agency: incident.agency,
       status: incident.status,
       zip: incident.zip,
-      h3Cell: incident.h3_cell,
       point: readPoint(
         fields.decryptOptional(incidentField(incident.id, 'point'), incident.point_ciphertext),
+      ),
+      placeName: fields.decryptOptional(
+        incidentField(incident.id, 'place_name'),
+        incident.place_name_ciphertext,
       ),
       summary: fields.decryptOptional(incidentField(incident.id, 'summary'), incident.summary_ciphertext),
       reporterLanguage: incident.reporter_language,
@@ -1009,4 +1017,50 @@ export async function groupingOf(context: Context, reportId: string): Promise<Gr
     suggestions: incident ? [] : ((await suggestIncidentsForReports(context, [report])).get(report.id) ?? []),
     others: [],
   };
+}
+
+export type PlaceOutcome = 'placed' | 'not_found' | 'no_place';
+
+/**
+ * A dispatcher places or moves an incident (a click on the map fills the point; without JavaScript they type
+ * it) and names the place in words. A blank point keeps the one the incident had; a blank name removes the name.
+ */
+export async function placeIncident(
+  context: Context,
+  actorId: string,
+  incidentId: string,
+  input: { point: Point | null; placeName: string | null },
+): Promise<PlaceOutcome> {
+  if (!isUuid(incidentId)) return 'not_found';
+  return context.db.transaction().execute(async (trx): Promise<PlaceOutcome> => {
+    const incident = await lockIncident(trx, incidentId);
+    if (!incident || incident.merged_into !== null) return 'not_found';
+    if (
+      input.point === null &&
+      input.placeName === null &&
+      incident.point_ciphertext === null &&
+      !incident.zip
+    )
+      return 'no_place';
+    const { fields } = context.secrets;
+    const point = input.point;
+    await updateIncidentPlace(trx, incidentId, {
+      point_ciphertext: point
+        ? fields.encrypt(incidentField(incidentId, 'point'), formatPoint(point))
+        : incident.point_ciphertext,
+      zip: incident.zip,
+      h3_cell: point ? h3CellOf(point) : incident.h3_cell,
+      place_name_ciphertext: fields.encryptOptional(incidentField(incidentId, 'place_name'), input.placeName),
+    });
+    await touchIncident(trx, incidentId, context.clock.now());
+    await recordAudit(trx, context, {
+      actorId,
+      action: 'incident.updated',
+      subjectType: 'incident',
+      subjectId: incidentId,
+      details: { moved: point !== null, named: input.placeName !== null },
+    });
+    await notifyIncidentChanged(trx, incidentId);
+    return 'placed';
+  });
 }
