@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-const MAX_CLONE_PAIRS = 16;
+const MAX_CLONE_PAIRS = 15;
 
 const root = path.resolve(import.meta.dirname, '..');
 const jscpd = path.join(root, 'node_modules', '.bin', 'jscpd');
