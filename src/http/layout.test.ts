@@ -195,5 +195,12 @@ describe('tables', () => {
       '<p>&lt;table&gt;</p><div class="table-box" tabindex="0"><table class="wide"><tr><td>1</td></tr></table></div>' +
         '<div class="table-box" tabindex="0"><table></table></div>',
     );
+    // A table the page already put in a scrolling box is not boxed twice; its box takes focus.
+    const own = boxTables(html`<div class="table-scroll"><table id="x"></table></div><table></table>`).value;
+    assert.equal(
+      own,
+      '<div class="table-scroll" tabindex="0"><table id="x"></table></div>' +
+        '<div class="table-box" tabindex="0"><table></table></div>',
+    );
   });
 });

@@ -125,8 +125,13 @@ function accessApprovalNotice(request: FastifyRequest): Html {
 export function boxTables(body: Html): Html {
   return trustedHtml(
     body.value
-      .replace(/<table\b/g, '<div class="table-box" tabindex="0"><table')
-      .replace(/<\/table>/g, '</table></div>'),
+      // A page that already put its table in a scrolling box keeps it; the box only needs to take focus.
+      .replace(/<div class="table-scroll">/g, '<div class="table-scroll" tabindex="0">')
+      .replace(
+        /(<div class="table-scroll"[^>]*>\s*)?<table\b([\s\S]*?)<\/table>/g,
+        (whole, box: string | undefined, rest: string) =>
+          box ? whole : `<div class="table-box" tabindex="0"><table${rest}</table></div>`,
+      ),
   );
 }
 

@@ -186,7 +186,7 @@ describe(`facility directory`, () => {
     const res = await importCsv(csv, 'es');
     assert.equal(res.statusCode, 200, res.body);
     assert.match(res.body, /Importación terminada: 3 agregados, 0 actualizados\./);
-    assert.match(res.body, /5 fila\(s\) no se importaron/);
+    assert.match(res.body, /5 filas no se importaron/);
     const problems = [...res.body.matchAll(/<li data-line="(\d+)">\s*([^<]*?)\s*<\/li>/g)].map((m) => [
       Number(m[1]),
       m[2]!.replace(/\s+/g, ' '),

@@ -242,7 +242,7 @@ describe('the case page: summary and parts', () => {
 
     const list = await get(legal, '/console/cases');
     assert.equal(list.statusCode, 200);
-    assert.match(list.body, /<div class="table-scroll">\s*<table class="reports cases" id="case-list">/);
+    assert.match(list.body, /<div class="table-scroll"[^>]*>\s*<table class="reports cases" id="case-list">/);
     const rows = [...list.body.matchAll(/<tr data-id="([^"]+)">([\s\S]*?)<\/tr>/g)].map((m) => ({
       id: m[1]!,
       cells: Object.fromEntries(
