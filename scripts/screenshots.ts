@@ -57,7 +57,7 @@ async function main(): Promise<number> {
   const problems: string[] = [];
   try {
     await mkdir(OUT, { recursive: true });
-    served = await serveApp();
+    served = await serveApp({ env: { AMPARO_TIMEZONE: 'America/Chicago' } });
     browser = await launchBrowser();
     const seeded = await seedConsole(served.context, served.app);
     const shots: Shot[] = [];

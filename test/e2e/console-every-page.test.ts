@@ -2,6 +2,7 @@
 // walk follows the modules' entries wherever they move) on a phone (375 × 812) and a desktop (1440 × 900), in
 // English and in Spanish. On each page: nothing wider than the screen, the current entry marked, and axe-core
 // finding no serious or critical violation.
+import { CASE_PARTS, casePartPath } from '../../src/modules/cases/cases.sections.ts';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
@@ -24,26 +25,20 @@ const LANGUAGES = ['en', 'es'] as const;
 const SHOTS = process.env.AMPARO_SHELL_SHOTS;
 
 /**
- * Pages whose own markup another part of issue 15 is rewriting: what axe finds there is recorded, named, and
- * left to that part (the shell's CSS and layout are still checked on them: overflow and the current mark).
+ * Pages reached from a page rather than from the navigation: the case a legal volunteer opens and each of its
+ * parts (the parts are where the long forms went).
  */
-const KNOWN_AXE: { path: RegExp; rule: string; reason: string }[] = [
-  {
-    path: /^\/console\/incidents$/,
-    rule: 'nested-interactive',
-    reason: "the board's map markers are links inside a focusable map (the map part replaces the map)",
-  },
-];
-
-/** The console home answers 403 to roles that have none yet (the homes part gives every role one). */
-const HOME_PENDING_FOR = new Set(['responder', 'legal']);
+function pagesBeyondTheNavigation(role: string, caseId: string): string[] {
+  if (role !== 'legal') return [];
+  return CASE_PARTS.map((part) => casePartPath(caseId, part));
+}
 
 interface Finding {
   where: string;
   problem: string;
 }
 
-async function check(page: Page, where: string, href: string | null, findings: Finding[], notes: string[]) {
+async function check(page: Page, where: string, href: string | null, findings: Finding[]) {
   const overflow = await page.evaluate(() => ({
     scroll: document.documentElement.scrollWidth,
     inner: window.innerWidth,
@@ -60,9 +55,7 @@ async function check(page: Page, where: string, href: string | null, findings: F
   const path = new URL(page.url()).pathname;
   for (const violation of await axeViolations(page)) {
     if (!/\((serious|critical)\)/.test(violation)) continue;
-    const known = KNOWN_AXE.find((k) => k.path.test(path) && violation.startsWith(`${k.rule} `));
-    if (known) notes.push(`${where}: ${violation} — skipped: ${known.reason}`);
-    else findings.push({ where, problem: violation });
+    findings.push({ where, problem: `${path}: ${violation}` });
   }
 }
 
@@ -82,7 +75,6 @@ describe('every console page, every role, phone and desktop, English and Spanish
   for (const role of CONSOLE_ROLES) {
     test(`${role}: no overflow, the current entry marked, no serious axe violation`, async () => {
       const findings: Finding[] = [];
-      const notes: string[] = [];
       for (const lang of LANGUAGES) {
         for (const viewport of VIEWPORTS) {
           const context = await signedInContext(browser!, served!.baseUrl, seeded.staff[role], {
@@ -98,20 +90,16 @@ describe('every console page, every role, phone and desktop, English and Spanish
               .evaluateAll((links) => links.map((link) => link.getAttribute('href') ?? ''));
             assert.ok(entries.length > 0, `${role} sees a navigation`);
             const homeWhere = `${role} ${lang} ${viewport.width} /console`;
-            if (home?.status() === 403 && HOME_PENDING_FOR.has(role)) {
-              notes.push(`${homeWhere}: 403, skipped: no home for this role until the homes part lands`);
-            } else {
-              assert.ok((home?.status() ?? 0) < 400, `${homeWhere} answered ${home?.status()}`);
-              await check(page, homeWhere, entries.includes('/console') ? '/console' : null, findings, notes);
-            }
-            for (const href of entries) {
+            assert.ok((home?.status() ?? 0) < 400, `${homeWhere} answered ${home?.status()}`);
+            await check(page, homeWhere, '/console', findings);
+            for (const href of [...entries, ...pagesBeyondTheNavigation(role, seeded.caseId)]) {
               const where = `${role} ${lang} ${viewport.width} ${href}`;
               const response = await page.goto(`${served!.baseUrl}${href}`);
               if ((response?.status() ?? 0) >= 400) {
                 findings.push({ where, problem: `answered ${response?.status()}` });
                 continue;
               }
-              await check(page, where, href, findings, notes);
+              await check(page, where, entries.includes(href) ? href : null, findings);
               if (SHOTS) {
                 const name = `${role}-${lang}-${viewport.width}${href.replaceAll('/', '_')}.png`;
                 await page.screenshot({
@@ -130,7 +118,6 @@ describe('every console page, every role, phone and desktop, English and Spanish
           }
         }
       }
-      for (const note of notes) console.log(`note: ${note}`);
       assert.deepEqual(
         findings.map((f) => `${f.where}: ${f.problem}`),
         [],
