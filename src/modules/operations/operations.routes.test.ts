@@ -202,7 +202,10 @@ describe('operations', () => {
     assert.ok(page.body.includes('2 without a confirmed caregiver'));
     const nav = await get(legalElsewhere, '/console');
     assert.equal(waitingBefore, 0);
-    assert.match(nav.body, /href="\/console\/operations"[^>]*>[^<]*<span class="badge" aria-hidden="true">2<\/span/);
+    assert.match(
+      nav.body,
+      /href="\/console\/operations"[^>]*>[^<]*<span class="badge" aria-hidden="true">2<\/span/,
+    );
     assert.equal(
       await countDependentsWithoutCaregiver(t.context.db, {
         userId,
