@@ -835,6 +835,58 @@ export interface NetworkSettingsTable {
   updated_at: Date;
 }
 
+/** An operation (issue 16): the surge response to one raid. `raid_at` is when it happened (the network's zone). */
+export interface OperationsTable {
+  id: string;
+  name: string;
+  raid_at: Timestamp;
+  agencies: IncidentAgency[];
+  opened_by: string | null;
+  created_at: Timestamp;
+  closed_at: Timestamp | null;
+}
+
+/** A workplace or address where people were taken, in the order it was entered. */
+export interface OperationSitesTable {
+  id: string;
+  operation_id: string;
+  position: number;
+  name: string;
+  zip: string;
+}
+
+export interface OperationIncidentsTable {
+  operation_id: string;
+  incident_id: string;
+}
+
+/** The legal teams that answer for an operation: their members see its page and its dependents. */
+export interface OperationTeamsTable {
+  operation_id: string;
+  team_id: string;
+}
+
+export const DEPENDENT_NEEDS = ['school_pickup', 'childcare', 'trusted_adult', 'other'] as const;
+export type DependentNeed = (typeof DEPENDENT_NEEDS)[number];
+
+/** A child or other dependent left without care by the raid: an urgent task until a caregiver is confirmed. */
+export interface OperationDependentsTable {
+  id: string;
+  operation_id: string;
+  site_id: string | null;
+  case_id: string | null;
+  followup_id: string | null;
+  need: DependentNeed;
+  /** Who and where, in words. */
+  description_ciphertext: string;
+  created_at: Timestamp;
+  created_by: string | null;
+  caregiver_name_ciphertext: string | null;
+  caregiver_relationship_ciphertext: string | null;
+  caregiver_confirmed_at: Timestamp | null;
+  caregiver_confirmed_by: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   access_requests: AccessRequestsTable;
@@ -891,6 +943,11 @@ export interface Database {
   case_family_texts: CaseFamilyTextsTable;
   rate_limit_counts: RateLimitCountsTable;
   proof_of_work_spent: ProofOfWorkSpentTable;
+  operations: OperationsTable;
+  operation_sites: OperationSitesTable;
+  operation_incidents: OperationIncidentsTable;
+  operation_teams: OperationTeamsTable;
+  operation_dependents: OperationDependentsTable;
 }
 
 export type Subscriber = Selectable<SubscribersTable>;

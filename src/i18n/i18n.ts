@@ -15,6 +15,7 @@ import enCaseTracking from './locales/en/case_tracking.json' with { type: 'json'
 import enCaseSupport from './locales/en/case_support.json' with { type: 'json' };
 import enRights from './locales/en/rights.json' with { type: 'json' };
 import enHome from './locales/en/home.json' with { type: 'json' };
+import enOperations from './locales/en/operations.json' with { type: 'json' };
 import esCore from './locales/es/core.json' with { type: 'json' };
 import esSms from './locales/es/sms.json' with { type: 'json' };
 import esVoice from './locales/es/voice.json' with { type: 'json' };
@@ -26,6 +27,7 @@ import esCaseTracking from './locales/es/case_tracking.json' with { type: 'json'
 import esCaseSupport from './locales/es/case_support.json' with { type: 'json' };
 import esRights from './locales/es/rights.json' with { type: 'json' };
 import esHome from './locales/es/home.json' with { type: 'json' };
+import esOperations from './locales/es/operations.json' with { type: 'json' };
 import { IntlMessageFormat } from 'intl-messageformat';
 import { SUPPORTED_LANGUAGES, type Language } from '../config/config.ts';
 
@@ -43,6 +45,7 @@ export const CATALOG_FILES = {
     case_support: enCaseSupport,
     rights: enRights,
     home: enHome,
+    operations: enOperations,
   },
   es: {
     core: esCore,
@@ -56,6 +59,7 @@ export const CATALOG_FILES = {
     case_support: esCaseSupport,
     rights: esRights,
     home: esHome,
+    operations: esOperations,
   },
 } as const;
 
@@ -71,6 +75,7 @@ const english = {
   ...enCaseSupport,
   ...enRights,
   ...enHome,
+  ...enOperations,
 };
 export type MessageKey = keyof typeof english;
 export type Messages = Record<MessageKey, string>;
@@ -89,6 +94,7 @@ export const CATALOGS: Record<Language, Messages> = {
     ...esCaseSupport,
     ...esRights,
     ...esHome,
+    ...esOperations,
   },
 };
 

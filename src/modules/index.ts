@@ -12,6 +12,7 @@ import { casesModule } from './cases/cases.module.ts';
 import { dispatchModule } from './dispatch/dispatch.module.ts';
 import { homeModule } from './home/home.module.ts';
 import { incidentsModule } from './incidents/incidents.module.ts';
+import { operationsModule } from './operations/operations.module.ts';
 import { optOutsModule } from './opt-outs/opt-outs.module.ts';
 import { outboxModule } from './outbox/outbox.module.ts';
 import { providerRetentionModule } from './provider-retention/provider-retention.module.ts';
@@ -44,6 +45,7 @@ export const DOMAIN_MODULES: readonly DomainModule[] = [
   caseTrackingModule,
   casesModule,
   caseSupportModule,
+  operationsModule,
   providerRetentionModule,
   homeModule,
 ];

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { SUPPORTED_LANGUAGES } from '../../src/config/config.ts';
 import {
+  DEPENDENT_NEEDS,
   ALERT_KINDS,
   DISPATCH_STATUSES,
   IDENTIFIED_BY,
@@ -36,6 +37,7 @@ import {
 import { CONFLICT_REASONS } from '../../src/modules/case-support/case-support.ranking.ts';
 import { HEARING_KINDS, HEARING_RESULTS } from '../../src/modules/case-tracking/case-tracking.schemas.ts';
 import { TIME_FILTERS } from '../../src/modules/incidents/incidents.schemas.ts';
+import { OPERATION_MEASURES } from '../../src/modules/operations/operations.counts.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -82,6 +84,8 @@ const TEMPLATE_VALUES: Record<string, readonly string[]> = {
   'incidents.time_': TIME_FILTERS,
   'report.activity_': REPORT_ACTIVITIES,
   'report.agency_': REPORT_AGENCIES,
+  'operations.need_': DEPENDENT_NEEDS,
+  'operations.measure_': OPERATION_MEASURES,
   'report.seen_when_': REPORT_SEEN_WHEN,
   'verify.agency_': REPORT_AGENCIES,
   'verify.identified_': IDENTIFIED_BY,

@@ -59,6 +59,18 @@ const EXPECTED: Record<string, Allowed> = {
   'GET /console/reports/:id/photo': REPORT_TRIAGE,
   'POST /console/reports/:id/status': REPORT_TRIAGE,
   'GET /console/outbox': ['admin', 'coordinator', 'dispatcher', 'legal'],
+  // Operations: readers see the list and pages (legal staff only their teams' operations, checked per object);
+  // coordinators and admins open, close and reopen them; dependents are recorded by those who may see them.
+  'GET /console/operations': ['admin', 'coordinator', 'dispatcher', 'legal'],
+  'GET /console/operations/new': ['admin', 'coordinator'],
+  'POST /console/operations': ['admin', 'coordinator'],
+  'GET /console/operations/:id': ['admin', 'coordinator', 'dispatcher', 'legal'],
+  'POST /console/operations/:id/close': ['admin', 'coordinator'],
+  'POST /console/operations/:id/reopen': ['admin', 'coordinator'],
+  'POST /console/operations/:id/dependents': ['admin', 'coordinator', 'legal'],
+  'POST /console/operations/:id/dependents/:dependentId/caregiver': ['admin', 'coordinator', 'legal'],
+  'GET /console/operations/:id/export.csv': ['admin', 'coordinator', 'dispatcher', 'legal'],
+  'GET /console/operations/:id/export.json': ['admin', 'coordinator', 'dispatcher', 'legal'],
   'POST /webhooks/twilio/voice': 'twilio',
   'POST /webhooks/twilio/voice/language': 'twilio',
   'POST /webhooks/twilio/voice/menu': 'twilio',

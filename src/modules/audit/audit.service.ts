@@ -101,7 +101,14 @@ export type AuditAction =
   | 'alert.approved'
   | 'alert.approval_refused'
   | 'alert.cancelled'
-  | 'provider_copies.retried';
+  | 'provider_copies.retried'
+  | 'operation.created'
+  | 'operation.viewed'
+  | 'operation.closed'
+  | 'operation.reopened'
+  | 'operation.exported'
+  | 'operation.dependent_added'
+  | 'operation.caregiver_recorded';
 
 export interface AuditEvent {
   actorId: string | null;

@@ -8,11 +8,13 @@ export {
   findCase,
   listAssigneeIds,
   listCaseStaffIds,
+  listTeams,
   listDueLocatorChecks,
   listLocatorChecksDueFor,
   listOpenCaseLinks,
   liveCasesVisibleToQuery,
   lockCase,
   openLiveCaseIdsQuery,
+  teamsOfUser,
   visibleCaseIds,
 } from './cases.repository.ts';
