@@ -530,7 +530,17 @@ export function renderPersonSection(
     <table class="report-detail">
       ${row(t, 'cases.field_name', html`<span class="user-text">${person.name}</span>`)}
       ${row(t, 'cases.field_other_names', orNot(t, person.otherNames))}
-      ${row(t, 'cases.field_date_of_birth', orNot(t, person.dateOfBirth))}
+      ${row(
+        t,
+        'cases.field_date_of_birth',
+        orNot(
+          t,
+          person.dateOfBirth ??
+            (person.age === null || person.age === undefined
+              ? null
+              : t('cases.age_years', { count: person.age })),
+        ),
+      )}
       ${row(t, 'cases.field_country_of_birth', orNot(t, person.countryOfBirth))}
       ${row(t, 'cases.field_a_number', person.aNumber ? html`<code>${formatANumber(person.aNumber)}</code>` : orNot(t, null))}
       ${row(t, 'cases.field_person_languages', orNot(t, languages.person.join(', ')))}
