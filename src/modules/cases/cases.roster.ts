@@ -185,6 +185,8 @@ export function readRosterCsv(bytes: Uint8Array, sites: string[] = []): RosterCs
   const rows: RosterRow[] = [];
   const problems: RosterProblem[] = [];
   for (const record of records) {
+    // A row of empty cells (";;;;" under the list) is what spreadsheets leave behind, not a person.
+    if (!record.problem && record.fields.every((value) => value.trim() === '')) continue;
     if (record.problem) {
       problems.push({
         line: record.line,
