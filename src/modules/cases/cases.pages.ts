@@ -104,7 +104,9 @@ export function renderCaseList(
     <p class="list-tools">
       ${filter('open', 'cases.filter_open')} · ${filter('closed', 'cases.filter_closed')} ·
       ${filter('all', 'cases.filter_all')} ·
-      <a href="/console/cases/new">${t('cases.new_link')}</a>
+      <a href="/console/cases/new">${t('cases.new_link')}</a> ·
+      <a href="/console/cases/quick">${t('cases.quick_link')}</a> ·
+      <a href="/console/cases/roster">${t('cases.roster_link')}</a>
     </p>
     ${coordinator ? renderDuplicateChecks(page, coordinator) : ''}
     ${

@@ -191,6 +191,12 @@ describe('quick case', () => {
     assert.equal(confirmed.statusCode, 303);
   });
 
+  test('the case list links to the quick case and the roster', async () => {
+    const list = await get(t.app, volunteer, '/console/cases');
+    assert.match(list.body, /href="\/console\/cases\/quick">Quick case</);
+    assert.match(list.body, /href="\/console\/cases\/roster">Import a roster</);
+  });
+
   test('not for staff without the legal role', async () => {
     const dispatcher = await createStaffSession(t.context, ['dispatcher']);
     assert.equal((await get(t.app, dispatcher, '/console/cases/quick')).statusCode, 403);
