@@ -24,6 +24,7 @@ export type BlindIndexPurpose =
   | ColumnIndex<'reports', 'callback_phone'>
   | ColumnIndex<'cases', 'a_number'>
   | ColumnIndex<'cases', 'name_dob'>
+  | ColumnIndex<'cases', 'names'>
   | 'phone'
   | 'subscribe-client'
   | 'subscribe-prefix'

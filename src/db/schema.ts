@@ -607,6 +607,10 @@ export interface CasesTable {
   outcome_ciphertext: string | null;
   a_number_index: string | null;
   name_dob_index: string | null;
+  /** Blind indexes of the name and of each other spelling, alone (no date of birth): doubtful matches. */
+  names_index: string[] | null;
+  /** The surge operation the case was opened under (the operations module's id; no foreign key). */
+  operation_id: string | null;
   merged_into: string | null;
   opened_by: string | null;
   opened_at: Timestamp;

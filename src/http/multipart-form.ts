@@ -12,6 +12,8 @@ export interface PhotoFormFields<TextField extends string, ListField extends str
   listFields?: readonly ListField[];
   /** Longest value in bytes of any one field; longer values are cut there and noted in `truncated`. */
   fieldByteLimit: number;
+  /** The name of the one file field (a spreadsheet on an import form); `photo` unless given. */
+  fileField?: string;
 }
 
 export interface SubmittedPhotoForm<TextField extends string, ListField extends string> {
@@ -60,7 +62,11 @@ export async function readPhotoForm<TextField extends string, ListField extends 
   try {
     for await (const part of parts) {
       if (part.type === 'file') {
-        if (part.fieldname !== 'photo' || form.photo !== undefined || form.photoTooLarge) {
+        if (
+          part.fieldname !== (fields.fileField ?? 'photo') ||
+          form.photo !== undefined ||
+          form.photoTooLarge
+        ) {
           part.file.resume();
           continue;
         }

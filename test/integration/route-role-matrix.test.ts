@@ -137,6 +137,11 @@ const EXPECTED: Record<string, Allowed> = {
   'GET /console/cases': ['legal'],
   'GET /console/cases/new': ['legal'],
   'POST /console/cases': ['legal'],
+  'GET /console/cases/quick': ['legal'],
+  'POST /console/cases/quick': ['legal'],
+  'GET /console/cases/roster': ['legal'],
+  'POST /console/cases/roster': ['legal'],
+  'POST /console/cases/roster/import': ['legal'],
   // A family's hotline message moved into a case: whoever may open the case (checked per case).
   'GET /console/cases/:id/hotline/:sub': ['legal'],
   // Only the coordinator of legal intake marks a duplicate check done (checked per request).

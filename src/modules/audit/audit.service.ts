@@ -81,6 +81,8 @@ export type AuditAction =
   | 'team.intake_set'
   | 'case.duplicate_lookup'
   | 'case.duplicate_check_resolved'
+  | 'case.roster_preview'
+  | 'case.roster_import'
   | 'followup.moved_to_case'
   | 'followup.assigned'
   | 'attorney.created'

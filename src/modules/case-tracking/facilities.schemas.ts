@@ -4,7 +4,7 @@
 import type { MessageKey } from '../../i18n/i18n.ts';
 import type { FieldError } from '../../http/form.ts';
 import { characters, isReadableText } from '../../http/form.ts';
-import { parseCsv } from './facilities.csv.ts';
+import { csvHeaderKey, parseCsv } from '../../http/csv.ts';
 
 export const FACILITY_FIELDS = [
   'name',
@@ -87,15 +87,8 @@ const HEADER_ALIASES: Record<FacilityField, readonly string[]> = {
   deposit_notes: ['deposit_notes', 'deposits', 'deposit', 'commissary', 'depositos', 'notas_de_deposito'],
 };
 
-function headerKey(header: string): string {
-  return withoutAccents(header)
-    .toLowerCase()
-    .trim()
-    .replace(/[\s-]+/g, '_');
-}
-
 function fieldForHeader(header: string): FacilityField | undefined {
-  const key = headerKey(header);
+  const key = csvHeaderKey(header);
   return FACILITY_FIELDS.find((field) => HEADER_ALIASES[field].includes(key));
 }
 

@@ -59,8 +59,8 @@ describe(`case modules: CSRF and malformed ids on every route`, () => {
     const accepted: string[] = [];
     for (const route of caseModuleRoutes(t).filter((r) => r.method === 'POST')) {
       const url = fill(route.url, caseId, caseId);
-      // The CSV import reads its multipart body itself: it gets a multipart form with a file and no token.
-      const multipart = route.url === '/console/facilities/import';
+      // The CSV imports read their multipart body themselves: they get a multipart form with a file and no token.
+      const multipart = route.url === '/console/facilities/import' || route.url === '/console/cases/roster';
       const res = await t.app.inject({
         method: 'POST',
         url,

@@ -107,6 +107,7 @@ export async function mergeCases(
       key_destroy_after: new Date(now.getTime() + context.config.cases.retentionDays * DAY_MS),
       a_number_index: null,
       name_dob_index: null,
+      names_index: null,
       next_locator_check_at: null,
       updated_at: now,
     });

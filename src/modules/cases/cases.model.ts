@@ -12,6 +12,8 @@ export interface CasePerson {
   countryOfBirth: string;
   /** Nine digits, or null when not known. */
   aNumber: string | null;
+  /** Age in years as told, when the date of birth is not known (quick case, roster). */
+  age?: number | null;
 }
 
 export interface CaseLanguages {
@@ -123,6 +125,15 @@ export function normalizeName(name: string): string {
     .filter(Boolean)
     .sort()
     .join(' ');
+}
+
+/**
+ * The person's name and each other spelling ("Chepe, José Pérez"), each normalized as normalizeName does,
+ * without repeats: what the names index holds, so a roster's alias finds a case's name and the other way round.
+ */
+export function nameSpellings(person: Pick<CasePerson, 'name' | 'otherNames'>): string[] {
+  const all = [person.name, ...person.otherNames.split(/[,;\n/]+/)].map(normalizeName).filter(Boolean);
+  return [...new Set(all)];
 }
 
 /** Languages typed as a list ("Mam, Spanish") → ["Mam", "Spanish"], without repeats. */

@@ -104,7 +104,9 @@ export function renderCaseList(
     <p class="list-tools">
       ${filter('open', 'cases.filter_open')} · ${filter('closed', 'cases.filter_closed')} ·
       ${filter('all', 'cases.filter_all')} ·
-      <a href="/console/cases/new">${t('cases.new_link')}</a>
+      <a href="/console/cases/new">${t('cases.new_link')}</a> ·
+      <a href="/console/cases/quick">${t('cases.quick_link')}</a> ·
+      <a href="/console/cases/roster">${t('cases.roster_link')}</a>
     </p>
     ${coordinator ? renderDuplicateChecks(page, coordinator) : ''}
     ${
@@ -530,7 +532,17 @@ export function renderPersonSection(
     <table class="report-detail">
       ${row(t, 'cases.field_name', html`<span class="user-text">${person.name}</span>`)}
       ${row(t, 'cases.field_other_names', orNot(t, person.otherNames))}
-      ${row(t, 'cases.field_date_of_birth', orNot(t, person.dateOfBirth))}
+      ${row(
+        t,
+        'cases.field_date_of_birth',
+        orNot(
+          t,
+          person.dateOfBirth ??
+            (person.age === null || person.age === undefined
+              ? null
+              : t('cases.age_years', { count: person.age })),
+        ),
+      )}
       ${row(t, 'cases.field_country_of_birth', orNot(t, person.countryOfBirth))}
       ${row(t, 'cases.field_a_number', person.aNumber ? html`<code>${formatANumber(person.aNumber)}</code>` : orNot(t, null))}
       ${row(t, 'cases.field_person_languages', orNot(t, languages.person.join(', ')))}

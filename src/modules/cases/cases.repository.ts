@@ -212,6 +212,41 @@ export async function findPossibleDuplicates(
   return query.orderBy('opened_at').orderBy('id').execute();
 }
 
+export interface RosterCandidate {
+  id: string;
+  reference: string;
+  a_number_index: string | null;
+  name_dob_index: string | null;
+  names_index: string[] | null;
+}
+
+/**
+ * Live cases whose blind indexes meet any of a roster's: the same A-number, the same name and date of birth,
+ * or the same name or other spelling alone. Only the indexes and the reference come back, never a sealed field.
+ */
+export async function findRosterCandidates(
+  db: Db,
+  indexes: { aNumbers: string[]; nameDobs: string[]; names: string[] },
+): Promise<RosterCandidate[]> {
+  const { aNumbers, nameDobs, names } = indexes;
+  if (aNumbers.length + nameDobs.length + names.length === 0) return [];
+  return db
+    .selectFrom('cases')
+    .select(['id', 'reference', 'a_number_index', 'name_dob_index', 'names_index'])
+    .where('merged_into', 'is', null)
+    .where('key_destroyed_at', 'is', null)
+    .where((eb) => {
+      const matches = [];
+      if (aNumbers.length > 0) matches.push(eb('a_number_index', 'in', aNumbers));
+      if (nameDobs.length > 0) matches.push(eb('name_dob_index', 'in', nameDobs));
+      if (names.length > 0) matches.push(sql<boolean>`names_index && ${names}::text[]`);
+      return eb.or(matches);
+    })
+    .orderBy('opened_at')
+    .orderBy('id')
+    .execute();
+}
+
 // ---- assignees and teams ----
 
 export async function addAssignee(db: Db, caseId: string, userId: string, at: Date): Promise<boolean> {
@@ -513,6 +548,7 @@ export async function reduceToHusk(db: Db, caseId: string, at: Date): Promise<vo
       outcome_ciphertext: null,
       a_number_index: null,
       name_dob_index: null,
+      names_index: null,
       next_locator_check_at: null,
       followup_task_id: null,
       incident_id: null,

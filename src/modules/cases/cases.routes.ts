@@ -14,6 +14,7 @@ import { formatTime } from '../../i18n/time.ts';
 import { findCaseForStaff, openCaseForStaff } from './cases.access.ts';
 import { buildCaseExport, renderCasePdf } from './cases.export.ts';
 import { mergeCases } from './cases.merge.ts';
+import { registerQuickCaseRoutes } from './cases.quick.routes.ts';
 import { markDuplicateChecked, readDuplicateChecks } from './duplicate-checks.ts';
 import { playHotlineMessage, readHotlineMessages } from './hotline-messages.ts';
 import { detailsToValuesWithOpening, localDateTime, type NewCaseDefaults } from './cases.prefill.ts';
@@ -151,6 +152,7 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
   registerCoreSections(context);
   registerCaseListRoutes(app, scope);
   registerCaseOpeningRoutes(app, scope);
+  registerQuickCaseRoutes(app, context, services);
   registerCaseViewRoutes(app, scope);
   registerCaseEditRoutes(app, scope);
   registerCaseContactRoutes(app, scope);

@@ -30,7 +30,7 @@ import {
   type FamilyContact,
   type FamilyContactDetails,
 } from './cases.family.ts';
-import { normalizeName, sealDetails, unsealDetails, type CaseDetails } from './cases.model.ts';
+import { nameSpellings, normalizeName, sealDetails, unsealDetails, type CaseDetails } from './cases.model.ts';
 import {
   addAssignee,
   deleteContact,
@@ -77,6 +77,8 @@ export function newCaseReference(): string {
 export interface DuplicateIndexes {
   aNumber: string | null;
   nameDob: string | null;
+  /** The name and each other spelling alone: only for doubtful matches (a roster), never a duplicate check. */
+  names?: string[];
 }
 
 /** The blind indexes that find the same person in another case. Keyed by the master key, not the case key. */
@@ -93,6 +95,7 @@ export function duplicateIndexes(
       normalizedName !== '' && dateOfBirth
         ? blindIndex.index('cases.name_dob', `${normalizedName}\n${dateOfBirth}`)
         : null,
+    names: nameSpellings(details.person).map((spelling) => blindIndex.index('cases.names', spelling)),
   };
 }
 
@@ -167,6 +170,10 @@ export interface NewCaseInput {
   teamId: string | null;
   details: CaseDetails;
   contacts: FamilyContactDetails[];
+  /** The surge operation the case is opened under (quick case, roster import). */
+  operationId?: string | null;
+  /** A note that came with the person (a roster's notes column), kept on the timeline, sealed. */
+  openingNote?: string;
 }
 
 /**
@@ -201,6 +208,8 @@ export async function createCase(
         outcome_ciphertext: null,
         a_number_index: indexes.aNumber,
         name_dob_index: indexes.nameDob,
+        names_index: indexes.names ?? null,
+        operation_id: input.operationId ?? null,
         merged_into: null,
         opened_by: principal.userId,
         opened_at: now,
@@ -219,6 +228,15 @@ export async function createCase(
         details: { source: input.source },
         at: now,
       });
+      if (input.openingNote) {
+        await recordCaseEvent(trx, cipher, {
+          caseId,
+          actorId: principal.userId,
+          kind: 'opening_note',
+          details: { note: input.openingNote },
+          at: now,
+        });
+      }
       // A millisecond apart, so the contacts keep the order they were typed in.
       for (const [index, contact] of input.contacts.entries()) {
         await addContactIn(trx, cipher, contact, new Date(now.getTime() + index));
@@ -248,7 +266,12 @@ export async function createCase(
         action: 'case.created',
         subjectType: 'case',
         subjectId: caseId,
-        details: { source: input.source, teamId: input.teamId, contacts: input.contacts.length },
+        details: {
+          source: input.source,
+          teamId: input.teamId,
+          contacts: input.contacts.length,
+          ...(input.operationId ? { operationId: input.operationId } : {}),
+        },
       });
       // The opener is an assignee now: the new case itself is visible to them and excluded anyway.
       await lookUpDuplicatesAfterWrite(context, trx, principal.userId, caseId, indexes);
@@ -643,6 +666,7 @@ export async function updateCaseDetails(
       ...sealDetails(cipher, details),
       a_number_index: indexes.aNumber,
       name_dob_index: indexes.nameDob,
+      names_index: indexes.names ?? null,
       updated_at: now,
     });
     await recordCaseEvent(trx, cipher, {

@@ -2,7 +2,7 @@
 // (even after quoted line breaks), and broken quoting reported per record without losing the others.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { detectDelimiter, parseCsv } from './facilities.csv.ts';
+import { detectDelimiter, parseCsv } from './csv.ts';
 
 describe('parseCsv', () => {
   test('plain records, with the line each starts on', () => {

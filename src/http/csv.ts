@@ -1,8 +1,9 @@
-// A small CSV reader for the facility directory import. It follows RFC 4180 as spreadsheets write it: fields
-// separated by commas (or semicolons, which spreadsheets set to a European locale write), fields in double
-// quotes may hold commas, quotes ("" for one) and line breaks, lines end in CRLF, LF or CR. It is written here
-// rather than taken from npm because the whole job is these few states, and every record must carry the line
-// it started on so a bad row can be named to the person who made the file.
+// A small CSV reader for the console's imports (the facility directory, the roster of people taken). It
+// follows RFC 4180 as spreadsheets write it: fields separated by commas (or semicolons, which spreadsheets
+// set to a European locale write), fields in double quotes may hold commas, quotes ("" for one) and line
+// breaks, lines end in CRLF, LF or CR. It is written here rather than taken from npm because the whole job is
+// these few states, and every record must carry the line it started on so a bad row can be named to the
+// person who made the file.
 //
 // It never throws on bad input: a record whose quoting is broken comes back with a problem and the reader goes
 // on with the next record, so one bad row does not cost the good ones.
@@ -117,4 +118,17 @@ export function parseCsv(input: string, delimiter: CsvDelimiter = detectDelimite
   if (inQuotes) problem = 'unclosed_quote';
   if (fieldStarted || quoted || fields.length > 0 || problem) endRecord();
   return records;
+}
+
+/**
+ * A header name as the imports compare them: without case, accents or surrounding spaces, spaces and hyphens
+ * as underscores, so "Fecha de nacimiento", "fecha-de-nacimiento" and "FECHA DE NACIMIENTO" are one.
+ */
+export function csvHeaderKey(header: string): string {
+  return header
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .trim()
+    .replace(/[\s-]+/g, '_');
 }
