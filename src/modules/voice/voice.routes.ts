@@ -45,6 +45,7 @@ import {
   answerRecordingStatus,
   answerScreen,
   answerScreenResult,
+  answerSiteChoice,
   type CallStep,
   type VoiceDeps,
 } from './voice.service.ts';
@@ -109,6 +110,20 @@ function registerCallRoutes(app: FastifyInstance, scope: VoiceRouteScope): void 
       sendTwiml(
         reply,
         await answerMenuChoice(voice, callStep(request), {
+          lang: request.query.lang,
+          attempt: request.query.attempt,
+          digits: request.body.Digits,
+        }),
+      ),
+  );
+
+  app.post<{ Body: CallBody; Querystring: LanguageQuery & { attempt: number } }>(
+    `${VOICE_PATH}/site`,
+    webhook({ body: callBody, querystring: menuStepQuery }),
+    async (request, reply) =>
+      sendTwiml(
+        reply,
+        await answerSiteChoice(voice, callStep(request), {
           lang: request.query.lang,
           attempt: request.query.attempt,
           digits: request.body.Digits,
