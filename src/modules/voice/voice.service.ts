@@ -84,11 +84,14 @@ export async function answerLanguageChoice(
   });
 }
 
-export async function answerMenuChoice(
-  deps: VoiceDeps,
-  step: CallStep,
-  input: { lang: Language; attempt: number; digits: string | undefined },
-): Promise<string> {
+/** A key pressed (or none) at a step asked in a language, at an attempt. */
+export interface KeyPressed {
+  lang: Language;
+  attempt: number;
+  digits: string | undefined;
+}
+
+export async function answerMenuChoice(deps: VoiceDeps, step: CallStep, input: KeyPressed): Promise<string> {
   const { script } = deps;
   const { lang, attempt } = input;
   return answerStep(deps, step, async (trx) => {
@@ -125,14 +128,10 @@ export async function answerMenuChoice(
  * The answer to "was it at <site>?": a site's key notes the operation and site on the call (its follow-up
  * takes them), 9 or repeated silence goes on without one; either way the family then leaves their message.
  */
-export async function answerSiteChoice(
-  deps: VoiceDeps,
-  step: CallStep,
-  input: { lang: Language; attempt: number; digits: string | undefined },
-): Promise<string> {
-  const { script } = deps;
+export async function answerSiteChoice(deps: VoiceDeps, step: CallStep, input: KeyPressed): Promise<string> {
   const { lang, attempt } = input;
   return answerStep(deps, step, async (trx) => {
+    const { script } = deps;
     const sites = await openOperationSites(trx);
     const picked = /^[1-9]$/.test(input.digits ?? '') ? sites[Number(input.digits) - 1] : undefined;
     if (picked) {
