@@ -8,8 +8,12 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import { createTestApp, TestClock, type TestApp } from '../../../test/support/test-context.ts';
 import { startTwilioStandIn, type TwilioStandIn } from '../../../test/support/twilio-stand-in.ts';
 import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TWILIO_TEST_ENV } from '../../../test/support/twilio-webhooks.ts';
+import { createStaffSession } from '../../../test/support/staff.ts';
 import { translate } from '../../i18n/i18n.ts';
+import { makeLegalIntakeTeam } from '../cases/legal-intake.test-helpers.ts';
+import { openTestCase } from '../cases/cases.test-helpers.ts';
 import { followupField } from '../voice/followups.fields.ts';
+import { takeFollowupForCase } from '../voice/followups.service.ts';
 import { registerOpenOperationSites, resetOpenOperationSites } from '../voice/operation-sites.ts';
 import { followupsOfOperation } from '../voice/voice.queries.ts';
 import { parseKeyword } from './sms.conversation.ts';
@@ -131,11 +135,60 @@ describe('SMS family intake', () => {
     assert.equal(task.operation_id, OPERATION);
     assert.equal(task.operation_site_id, SITES[1]!.siteId);
     assert.equal(task.operation_site_name, 'Pollería Canton', 'the name as the operation gave it');
+    // The legal intake team's list says it in words; a dispatcher sees none of it.
+    const legal = await createStaffSession(t.context, ['legal']);
+    await makeLegalIntakeTeam(t.context, [legal.userId]);
+    const page = await t.app.inject({
+      url: '/console/followups',
+      headers: { accept: 'text/html', cookie: legal.cookie },
+    });
+    assert.equal(page.statusCode, 200);
+    const row = page.body.slice(page.body.indexOf(`data-id="${task.id}"`));
+    const cell = row.slice(0, row.indexOf('</tr>'));
+    for (const words of [
+      'By text (FAMILY)',
+      `Detained: ${NAME}`,
+      'Relationship: wife',
+      'Children without care: 3',
+      'At: Pollería Canton',
+      'Agreed to be texted about the case',
+    ]) {
+      assert.ok(cell.includes(words), words);
+    }
+    const dispatcher = await createStaffSession(t.context, ['dispatcher']);
+    const refused = await t.app.inject({
+      url: '/console/followups',
+      headers: { accept: 'text/html', cookie: dispatcher.cookie },
+    });
+    assert.equal(refused.statusCode, 403);
+    assert.ok(!refused.body.includes(NAME));
     const filed = await followupsOfOperation(t.context.db, OPERATION);
     assert.deepEqual(
       filed.filter((row) => row.id === task.id),
       [{ id: task.id, siteId: SITES[1]!.siteId, dependentsWithoutCare: 3, consentToText: true }],
     );
+  });
+
+  test('a case opened from the follow-up takes the name and relationship; the task keeps only the pointer', async () => {
+    const from = freshNumber();
+    await converse(from, ['FAMILY', NAME, 'cousin', 'no', 'yes']);
+    const { task } = await followupOf(from);
+    const legal = await createStaffSession(t.context, ['legal']);
+    const caseId = (await openTestCase(t.context, legal.userId)).id;
+    const handover = await t.context.db
+      .transaction()
+      .execute((trx) => takeFollowupForCase(t.context, trx, task.id, caseId, legal.userId));
+    assert.equal(handover.detainedName, NAME);
+    assert.equal(handover.relationship, 'cousin');
+    assert.equal(handover.callbackPhone, from);
+    const after = await t.context.db
+      .selectFrom('followup_tasks')
+      .selectAll()
+      .where('id', '=', task.id)
+      .executeTakeFirstOrThrow();
+    assert.equal(after.case_id, caseId);
+    assert.equal(after.detained_name_ciphertext, null);
+    assert.equal(after.relationship_ciphertext, null);
   });
 
   test('consent NO: the closing reply says so, the follow-up records it, and nothing is texted later', async () => {

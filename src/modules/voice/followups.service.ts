@@ -247,6 +247,9 @@ export interface FollowupHandover {
   /** The hotline report's reference, which the family may quote. */
   reference: string | null;
   recordings: TakenAudio[];
+  /** What the family intake by text answered (name, relationship), now the case's to keep; null if none. */
+  detainedName: string | null;
+  relationship: string | null;
 }
 
 /**
@@ -263,9 +266,24 @@ export async function takeFollowupForCase(
   actorId: string,
 ): Promise<FollowupHandover> {
   const task = await lockFollowup(trx, taskId);
-  if (!task || task.case_id !== null) return { callbackPhone: null, reference: null, recordings: [] };
+  const nothing = {
+    callbackPhone: null,
+    reference: null,
+    recordings: [],
+    detainedName: null,
+    relationship: null,
+  };
+  if (!task || task.case_id !== null) return nothing;
+  const { fields } = context.secrets;
+  const answers = {
+    detainedName: fields.decryptOptional(
+      followupField(taskId, 'detained_name'),
+      task.detained_name_ciphertext,
+    ),
+    relationship: fields.decryptOptional(followupField(taskId, 'relationship'), task.relationship_ciphertext),
+  };
   await pointFollowupAtCase(trx, taskId, caseId);
-  if (task.report_id === null) return { callbackPhone: null, reference: null, recordings: [] };
+  if (task.report_id === null) return { ...nothing, ...answers };
   const taken = await takeCallbackPhone(context, trx, task.report_id);
   const recordings = await takeStoredRecordings(reportsDeps(context), trx, task.report_id);
   await recordAudit(trx, context, {
@@ -275,5 +293,5 @@ export async function takeFollowupForCase(
     subjectId: taskId,
     details: { caseId, recordings: recordings.length, phone: taken?.phone != null },
   });
-  return { callbackPhone: taken?.phone ?? null, reference: taken?.reference ?? null, recordings };
+  return { callbackPhone: taken?.phone ?? null, reference: taken?.reference ?? null, recordings, ...answers };
 }

@@ -253,10 +253,19 @@ export async function closeFollowup(
 export async function lockFollowup(
   db: Db,
   id: string,
-): Promise<{ id: string; report_id: string | null; case_id: string | null } | undefined> {
+): Promise<
+  | {
+      id: string;
+      report_id: string | null;
+      case_id: string | null;
+      detained_name_ciphertext: string | null;
+      relationship_ciphertext: string | null;
+    }
+  | undefined
+> {
   return db
     .selectFrom('followup_tasks')
-    .select(['id', 'report_id', 'case_id'])
+    .select(['id', 'report_id', 'case_id', 'detained_name_ciphertext', 'relationship_ciphertext'])
     .where('id', '=', id)
     .forUpdate()
     .executeTakeFirst();
@@ -284,7 +293,12 @@ export async function findCaseOfFollowupReport(db: Db, reportId: string): Promis
 }
 
 export async function pointFollowupAtCase(db: Db, id: string, caseId: string): Promise<void> {
-  await db.updateTable('followup_tasks').set({ case_id: caseId }).where('id', '=', id).execute();
+  // The family intake's name and relationship go to the case too: the task keeps only the pointer.
+  await db
+    .updateTable('followup_tasks')
+    .set({ case_id: caseId, detained_name_ciphertext: null, relationship_ciphertext: null })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** A report's recordings whose audio Amparo holds (those still at Twilio stay with the report). */
