@@ -411,6 +411,10 @@ export interface VoiceCallsTable {
   choice: string | null;
   started_at: Timestamp;
   report_id: string | null;
+  /** The operation site the family named when asked "was it at <site>?" (option 3 during an operation). */
+  operation_id: Generated<string | null>;
+  operation_site_id: Generated<string | null>;
+  operation_site_name: Generated<string | null>;
 }
 
 export type ProviderCopyKind = 'message' | 'call' | 'media' | 'recording';
@@ -457,6 +461,18 @@ export interface FollowupTasksTable {
   closed_at: Date | null;
   /** The case opened from this task: its number and recording now live there, under the case's key. */
   case_id: Generated<string | null>;
+  /** The operation (a raid on several sites) the family's call or text came during, and the site they named. */
+  operation_id: Generated<string | null>;
+  operation_site_id: Generated<string | null>;
+  operation_site_name: Generated<string | null>;
+  /** The short family intake's answers: the detained person's name and the relationship (encrypted). */
+  detained_name_ciphertext: Generated<string | null>;
+  relationship_ciphertext: Generated<string | null>;
+  /** Children or other dependents now without care (0 for none); null when not asked or not answered. */
+  dependents_without_care: Generated<number | null>;
+  /** Whether the family agreed to be texted about the case; null when not asked (a call). */
+  consent_to_text: Generated<boolean | null>;
+  channel: Generated<'voice' | 'sms'>;
 }
 
 export const ALERT_KINDS = [

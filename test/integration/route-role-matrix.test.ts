@@ -74,6 +74,7 @@ const EXPECTED: Record<string, Allowed> = {
   'POST /webhooks/twilio/voice': 'twilio',
   'POST /webhooks/twilio/voice/language': 'twilio',
   'POST /webhooks/twilio/voice/menu': 'twilio',
+  'POST /webhooks/twilio/voice/site': 'twilio',
   'POST /webhooks/twilio/voice/connect': 'twilio',
   'POST /webhooks/twilio/voice/dial-result': 'twilio',
   'POST /webhooks/twilio/voice/screen': 'twilio',

@@ -12,10 +12,24 @@ import {
   type ReportSeenWhen,
   type ReportSource,
 } from '../../db/schema.ts';
+import {
+  isFamilyQuestion,
+  parseFamilyIntake,
+  pendingFamilyQuestion,
+  receiveFamilyText,
+  type FamilyIntake,
+  type FamilyQuestion,
+} from './sms.family.ts';
 
 /** The questions, in the order they are asked: what, where, when, how many, uniforms, first-hand. */
 export const QUESTIONS = ['activity', 'location', 'seen_when', 'count', 'uniform', 'source'] as const;
 export type Question = (typeof QUESTIONS)[number];
+/** What a conversation may be waiting on: a report's question, or one of the family intake's. */
+export type Step = Question | FamilyQuestion;
+
+function isQuestion(value: unknown): value is Question {
+  return (QUESTIONS as readonly unknown[]).includes(value);
+}
 
 /** A text longer than any concatenated SMS is cut here; Twilio itself caps bodies at 1600 characters. */
 export const MAX_TEXT_CHARS = 1600;
@@ -54,10 +68,12 @@ export interface Conversation {
   /** Questions settled, including those answered "don't know" or in words the machine did not map. */
   answered: Question[];
   /** The question last put to the sender; a text is read as its answer only while it is still open. */
-  asked: Question | null;
+  asked: Step | null;
   /** Questions whose answer did not fit what was asked, so they were asked again (once). */
   retried: Question[];
   texts: ReceivedText[];
+  /** FAMILIA / FAMILY: the family intake this conversation is (its texts are not kept, only its answers). */
+  family?: FamilyIntake;
 }
 
 export function newConversation(language: Language): Conversation {
@@ -65,7 +81,8 @@ export function newConversation(language: Language): Conversation {
 }
 
 /** The next question to ask, or undefined when every question is settled. */
-export function pendingQuestion(conversation: Conversation): Question | undefined {
+export function pendingQuestion(conversation: Conversation): Step | undefined {
+  if (conversation.family) return pendingFamilyQuestion(conversation.family);
   return QUESTIONS.find((question) => !conversation.answered.includes(question));
 }
 
@@ -84,7 +101,9 @@ export type Keyword =
   /** RIGHTS / DERECHOS: the know-your-rights points, in the word's language. */
   | { kind: 'rights'; language: Language }
   /** EN / ES and the like, or REPORT / REPORTE, which also name the language. */
-  | { kind: 'language'; language: Language };
+  | { kind: 'language'; language: Language }
+  /** FAMILIA / FAMILY: a relative was detained; the short family intake, in the word's language. */
+  | { kind: 'family'; language: Language };
 
 const KEYWORDS: Record<string, Keyword> = {};
 function keywords(words: string[], keyword: Keyword): void {
@@ -118,6 +137,8 @@ export const SPANISH_HELP_WORDS = ['AYUDA', 'INFORMACION'] as const;
 keywords([...SPANISH_HELP_WORDS], { kind: 'help', language: 'es' });
 keywords(['RIGHTS', 'MY RIGHTS'], { kind: 'rights', language: 'en' });
 keywords(['DERECHOS', 'MIS DERECHOS'], { kind: 'rights', language: 'es' });
+keywords(['FAMILY'], { kind: 'family', language: 'en' });
+keywords(['FAMILIA'], { kind: 'family', language: 'es' });
 keywords(['EN', 'ENGLISH', 'INGLES', 'REPORT'], { kind: 'language', language: 'en' });
 keywords(['ES', 'ESPANOL', 'SPANISH', 'REPORTE', 'REPORTAR'], { kind: 'language', language: 'es' });
 
@@ -687,8 +708,10 @@ function merge(conversation: Conversation, answers: Answers, settles: readonly Q
  */
 export function receiveText(conversation: Conversation, text: IncomingText): Conversation {
   const body = [...text.body.normalize('NFC')].slice(0, MAX_TEXT_CHARS).join('');
+  // A family intake keeps what it read, never the words (they name the detained person).
+  if (conversation.family) return { ...conversation, family: receiveFamilyText(conversation.family, body) };
   const open = pendingQuestion(conversation);
-  const question = conversation.asked !== null && conversation.asked === open ? open : null;
+  const question = isQuestion(open) && conversation.asked === open ? open : null;
   let next: Conversation = {
     ...conversation,
     texts: [...conversation.texts, { at: text.at.toISOString(), question, body, media: [...text.media] }],
@@ -710,10 +733,11 @@ export function receiveText(conversation: Conversation, text: IncomingText): Con
 
 /** True when the text just received did not fit the open question, which is to be asked again. */
 export function isRetrying(conversation: Conversation): boolean {
+  if (conversation.family) return conversation.family.retrying;
   const question = pendingQuestion(conversation);
   const last = conversation.texts.at(-1);
   return (
-    question !== undefined &&
+    isQuestion(question) &&
     conversation.asked === question &&
     conversation.retried.includes(question) &&
     last?.question === question &&
@@ -722,7 +746,7 @@ export function isRetrying(conversation: Conversation): boolean {
 }
 
 /** Records that a question was put to the sender (the reply went out, or is queued to). */
-export function markAsked(conversation: Conversation, question: Question): Conversation {
+export function markAsked(conversation: Conversation, question: Step): Conversation {
   return { ...conversation, asked: question };
 }
 
@@ -782,19 +806,20 @@ export function parseConversation(json: string, language: Language): Conversatio
   if (!value || typeof value !== 'object' || !Array.isArray(value.texts) || !Array.isArray(value.answered)) {
     throw new Error('Stored SMS conversation has an unexpected shape.');
   }
+  const family = parseFamilyIntake(value.family);
+  const asked = family ? isFamilyQuestion(value.asked) : isQuestion(value.asked);
   return {
     language,
     answers: value.answers ?? {},
-    answered: value.answered.filter((q): q is Question => (QUESTIONS as readonly string[]).includes(q)),
-    asked: value.asked && (QUESTIONS as readonly string[]).includes(value.asked) ? value.asked : null,
-    retried: Array.isArray(value.retried)
-      ? value.retried.filter((q): q is Question => (QUESTIONS as readonly string[]).includes(q))
-      : [],
+    answered: value.answered.filter(isQuestion),
+    asked: asked ? value.asked! : null,
+    retried: Array.isArray(value.retried) ? value.retried.filter(isQuestion) : [],
     texts: value.texts,
+    ...(family ? { family } : {}),
   };
 }
 
 export function serializeConversation(conversation: Conversation): string {
-  const { answers, answered, asked, retried, texts } = conversation;
-  return JSON.stringify({ answers, answered, asked, retried, texts });
+  const { answers, answered, asked, retried, texts, family } = conversation;
+  return JSON.stringify({ answers, answered, asked, retried, texts, ...(family ? { family } : {}) });
 }

@@ -5,7 +5,9 @@ import type { Language } from '../../config/config.ts';
 import { translator, type MessageKey } from '../../i18n/i18n.ts';
 import { displayPhone } from '../../phone/phone.ts';
 import { rightsText } from '../public/rights.ts';
-import type { Question } from './sms.conversation.ts';
+import { countSegments, isGsm7 } from '../../integrations/messaging/segments.ts';
+import type { Question, Step } from './sms.conversation.ts';
+import { isFamilyQuestion, type FamilyQuestion, type FamilySite } from './sms.family.ts';
 
 const QUESTION_KEYS: Record<Question, MessageKey> = {
   activity: 'sms.question_activity',
@@ -15,6 +17,88 @@ const QUESTION_KEYS: Record<Question, MessageKey> = {
   uniform: 'sms.question_uniform',
   source: 'sms.question_source',
 };
+
+const FAMILY_KEYS: Record<Exclude<FamilyQuestion, 'family_site'>, MessageKey> = {
+  family_name: 'sms.family_name',
+  family_relationship: 'sms.family_relationship',
+  family_dependents: 'sms.family_dependents',
+  family_dependents_count: 'sms.family_dependents_count',
+  family_consent: 'sms.family_consent',
+};
+
+/** The family intake's replies may take two segments (the site question lists the open sites). */
+export const FAMILY_MAX_SEGMENTS = 2;
+/** A site's name in a text is cut to this many characters. */
+export const MAX_SITE_NAME_CHARS = 28;
+
+/**
+ * A site's name as it can travel in GSM-7: accents the alphabet lacks are dropped ("Pollería" becomes
+ * "Polleria"; é, ñ and ü stay), anything else outside it becomes a space, and the name is cut short.
+ */
+export function gsmSiteName(name: string): string {
+  let out = '';
+  for (const char of name.normalize('NFC')) {
+    if (isGsm7(char)) out += char;
+    else {
+      const base = char.normalize('NFD').replace(/\p{M}/gu, '');
+      out += isGsm7(base) ? base : ' ';
+    }
+  }
+  const cut = [...out.replace(/\s+/g, ' ').trim()].slice(0, MAX_SITE_NAME_CHARS).join('');
+  return cut.trim();
+}
+
+function siteQuestion(language: Language, sites: readonly { siteName: string }[]): string {
+  const t = translator(language);
+  const choices = [
+    ...sites.map((site, index) => `${index + 1} ${gsmSiteName(site.siteName)}`),
+    `${sites.length + 1} ${t('sms.family_site_other')}`,
+  ].join(' ');
+  return t('sms.family_site', { choices });
+}
+
+/**
+ * The open sites offered by text: as many as fit, in the order given, so that the site question (asked
+ * again, or with the introduction, in either language) stays within FAMILY_MAX_SEGMENTS of GSM-7. The rest
+ * count as "other".
+ */
+export function sitesThatFit<T extends FamilySite>(sites: readonly T[], networkName: string): T[] {
+  const fits = (list: readonly T[]) =>
+    (['en', 'es'] as const).every((language) =>
+      [{ again: true }, { intro: true }].every((options) => {
+        const reply = familyQuestionReply(language, 'family_site', {
+          intro: false,
+          networkName,
+          sites: list,
+          ...options,
+        });
+        const count = countSegments(reply);
+        return count.encoding === 'gsm7' && count.segments <= FAMILY_MAX_SEGMENTS;
+      }),
+    );
+  const offered = [...sites];
+  while (offered.length > 0 && !fits(offered)) offered.pop();
+  return offered;
+}
+
+function familyQuestionReply(
+  language: Language,
+  question: FamilyQuestion,
+  options: { intro: boolean; networkName: string; again?: boolean; sites?: readonly FamilySite[] },
+): string {
+  const t = translator(language);
+  const text =
+    question === 'family_site' ? siteQuestion(language, options.sites ?? []) : t(FAMILY_KEYS[question]);
+  if (options.intro) return `${t('sms.family_intro', { network: options.networkName })} ${text}`;
+  return options.again ? `${t('sms.ask_again')} ${text}` : text;
+}
+
+/** The end of the family intake: the reference, and whether the legal team will text or only call. */
+export function familyReceivedReply(language: Language, reference: string, consent: boolean): string {
+  return translator(language)(consent ? 'sms.family_received' : 'sms.family_received_no_texts', {
+    reference,
+  });
+}
 
 export interface HotlineIdentity {
   networkName: string;
@@ -32,9 +116,10 @@ export function siteOf(publicUrl: URL): string {
 /** The next question; the first reply of a conversation also names the network and how to stop. */
 export function questionReply(
   language: Language,
-  question: Question,
-  options: { intro: boolean; networkName: string; again?: boolean },
+  question: Step,
+  options: { intro: boolean; networkName: string; again?: boolean; sites?: readonly FamilySite[] },
 ): string {
+  if (isFamilyQuestion(question)) return familyQuestionReply(language, question, options);
   const t = translator(language);
   const text = t(QUESTION_KEYS[question]);
   if (options.intro) return `${t('sms.intro', { network: options.networkName })} ${text}`;

@@ -77,7 +77,9 @@ import {
 } from './sms.repository.ts';
 import {
   addedReply,
+  familyReceivedReply,
   helpReply,
+  sitesThatFit,
   questionReply,
   receivedReply,
   siteOf,
@@ -87,6 +89,9 @@ import {
   type HotlineIdentity,
 } from './sms.replies.ts';
 import type { FieldRef } from '../../crypto/field-encryption.ts';
+import { fileFamilyIntakeFollowup } from '../voice/followups.service.ts';
+import { openOperationSites } from '../voice/operation-sites.ts';
+import { closedFamilyIntake, hasFamilyAnswers, newFamilyIntake, type FamilyIntake } from './sms.family.ts';
 
 type Trx = Transaction<Database>;
 
@@ -107,8 +112,11 @@ export interface IncomingText {
   providerKeyword?: ProviderKeyword;
 }
 
-/** How a conversation ended; stored in its step column once closed. */
-export type ClosedStep = 'done' | 'stopped' | 'abandoned' | 'empty';
+/**
+ * How a conversation ended; stored in its step column once closed. A family intake that became a follow-up
+ * is 'family_done' (a later text then starts afresh rather than joining the follow-up's report).
+ */
+export type ClosedStep = 'done' | 'stopped' | 'abandoned' | 'empty' | 'family_done';
 
 interface OpenConversation {
   row: SmsConversation;
@@ -286,7 +294,8 @@ async function scheduleMediaFetches(
 /**
  * Closes a conversation; anything the sender wrote or sent becomes a report (partial when questions were
  * left open), with every text kept verbatim. A conversation with nothing in it closes without a report.
- * With a claim, the write that closes it also claims the reply that will carry the report's reference.
+ * A family intake with anything answered becomes a follow-up instead (fileFamilyIntake). With a claim, the
+ * write that closes it also claims the reply that will carry the report's reference.
  */
 async function closeConversation(
   context: AppContext,
@@ -297,36 +306,113 @@ async function closeConversation(
   claim?: ReplyClaim,
 ): Promise<{ report: { id: string; reference: string } | undefined; reply?: ClaimedReply }> {
   const { row, conversation } = open;
-  const emptied = newConversation(conversation.language);
+  const { family, language } = conversation;
+  // The report (or follow-up) now holds the texts; the conversation keeps only what the reply window needs.
+  const emptied = newConversation(language);
+  if (family) emptied.family = closedFamilyIntake(family);
   const closing: ConversationChange = {
     ...open.change,
-    language: conversation.language,
+    language,
     closed_at: now,
-    // The report now holds the texts; the conversation keeps only what the reply window needs.
     answers_ciphertext: encryptConversation(context, row.id, emptied),
   };
-  if (!hasContent(conversation)) {
+  if (family ? !hasFamilyAnswers(family) : !hasContent(conversation)) {
     await updateConversation(trx, row.id, { ...closing, step: 'empty' });
     return { report: undefined };
   }
   const phone =
     open.phone ?? context.secrets.fields.decrypt(conversationField(row.id, 'phone'), row.phone_ciphertext);
-  const report = await insertIncomingReport(context, trx, {
-    channel: 'sms',
-    language: conversation.language,
-    callbackPhone: phone,
-    ...reportFields(context, conversation, phone),
-  });
+  const report = family
+    ? await fileFamilyIntake(context, trx, family, { language, phone, stopped: how === 'stopped' })
+    : await insertIncomingReport(context, trx, {
+        channel: 'sms',
+        language,
+        callbackPhone: phone,
+        ...reportFields(context, conversation, phone),
+      });
   // Media rows exist only for texts that carried media, so most conversations have none to hand over.
   if (conversation.texts.some((text) => text.media.length > 0)) {
     await scheduleMediaFetches(context, trx, await attachConversationMedia(trx, row.id, report.id));
   }
-  const closed = { ...closing, step: how, report_id: report.id };
+  const closed = { ...closing, step: family && how === 'done' ? 'family_done' : how, report_id: report.id };
   if (!claim) {
     await updateConversation(trx, row.id, closed);
     return { report };
   }
   return { report, reply: await updateConversationClaimingReply(trx, row.id, closed, claim) };
+}
+
+/**
+ * A family intake with answers becomes a follow-up for the legal team, with a report that holds only the
+ * family's number and a note (never the name). STOP means no consent to be texted.
+ */
+async function fileFamilyIntake(
+  context: AppContext,
+  trx: Trx,
+  family: FamilyIntake,
+  input: { language: Language; phone: string; stopped: boolean },
+): Promise<{ id: string; reference: string }> {
+  const { language, phone } = input;
+  const simulated = isPretendNumber(phone);
+  const note = translate(language, 'sms.family_report_note');
+  const report = await insertIncomingReport(context, trx, {
+    channel: 'sms',
+    language,
+    callbackPhone: phone,
+    activity: 'detaining',
+    details: simulated ? `${translate(language, 'sms.simulated_report_note')}\n${note}` : note,
+    simulated,
+  });
+  const site = family.site ?? null;
+  // Not sure of the site, with one operation open: the family is still that operation's.
+  const operations = new Set(family.sites.map((s) => s.operationId));
+  await fileFamilyIntakeFollowup(context, trx, {
+    reportId: report.id,
+    language,
+    operationId: site?.operationId ?? (operations.size === 1 ? family.sites[0]!.operationId : null),
+    siteId: site?.siteId ?? null,
+    siteName: site?.siteName ?? null,
+    detainedName: family.name ?? null,
+    relationship: family.relationship ?? null,
+    dependentsWithoutCare: family.dependents ?? null,
+    consentToText: input.stopped ? false : (family.consent ?? null),
+  });
+  return report;
+}
+
+/** FAMILIA / FAMILY: the short family intake starts, in the word's language, with the open sites fixed. */
+async function startFamilyIntake(
+  context: AppContext,
+  trx: Trx,
+  text: IncomingText,
+  input: { phoneIndex: string; language: Language; now: Date },
+): Promise<string | undefined> {
+  const { phoneIndex, language, now } = input;
+  const open = () => openConversation(context, trx, text.from, phoneIndex, () => language, now);
+  let current = await open();
+  if (!current.conversation.family && hasContent(current.conversation)) {
+    // A report under way is kept as it stands (a partial report); the family intake starts afresh.
+    await closeConversation(context, trx, { ...current, phone: text.from }, 'done', now);
+    current = await open();
+  }
+  const sites = sitesThatFit(await openOperationSites(trx), context.config.networkName).map(
+    ({ operationId, siteId, siteName }) => ({
+      operationId,
+      siteId,
+      siteName,
+    }),
+  );
+  current.conversation = { ...newConversation(language), family: newFamilyIntake(sites) };
+  current.change.last_message_at = now;
+  current.phone = text.from;
+  return saveAndAskNext(context, trx, current, now);
+}
+
+/** The reply that closes a finished conversation: a report's reference, or the family intake's thanks. */
+function closingReply(conversation: Conversation, reference: string): string {
+  return conversation.family
+    ? familyReceivedReply(conversation.language, reference, conversation.family.consent === true)
+    : receivedReply(conversation.language, reference);
 }
 
 type ReplyWindow = { open: true } | { open: false; opensAt: Date };
@@ -382,6 +468,7 @@ async function saveAndAskNext(
     intro: open.conversation.asked === null,
     networkName: context.config.networkName,
     again: isRetrying(open.conversation),
+    sites: open.conversation.family?.sites ?? [],
   });
   const asking = { ...open, conversation: markAsked(open.conversation, question) };
   const claimed = await updateConversationClaimingReply(
@@ -647,6 +734,9 @@ export async function takeIncomingText(
   // A language keyword alone carries nothing to report, and an opted-out number is not to be answered.
   if (optedOut) return undefined;
   if (keyword.kind === 'rights') return rightsReply(keyword.language, identity(context));
+  if (keyword.kind === 'family') {
+    return startFamilyIntake(context, trx, text, { phoneIndex, language: keyword.language, now });
+  }
   const current = await open(keyword.language);
   current.conversation = { ...current.conversation, language: keyword.language };
   return saveAndAskNext(context, trx, current, now);
@@ -697,7 +787,7 @@ async function takeReportText(
       replyClaim(context, phoneIndex, now),
     );
     if (!closed.report || !closed.reply) return undefined;
-    if (closed.reply.claimed) return receivedReply(current.conversation.language, closed.report.reference);
+    if (closed.reply.claimed) return closingReply(current.conversation, closed.report.reference);
     await scheduleOwedReply(context, trx, current.row.id, closed.reply.windowOpensAt);
     return undefined;
   }
@@ -813,15 +903,16 @@ export async function sendOwedReply(context: AppContext, conversationId: string)
         body = questionReply(language, question, {
           intro: conversation.asked === null,
           networkName: context.config.networkName,
+          sites: conversation.family?.sites ?? [],
         });
       }
     } else if (
-      row.step === 'done' &&
+      (row.step === 'done' || row.step === 'family_done') &&
       row.report_id &&
       (row.last_auto_reply_at?.getTime() ?? 0) < row.closed_at.getTime()
     ) {
       const reference = (await findReportReferences(trx, [row.report_id])).get(row.report_id);
-      if (reference) body = receivedReply(language, reference);
+      if (reference) body = closingReply(loadConversation(context, row), reference);
     }
     if (body === undefined) return undefined;
     const window = await replyWindow(context, trx, row.phone_index, now);

@@ -13,7 +13,10 @@ import { reportsDeps } from '../reports/reports.module.ts';
 import { readCallbackContacts } from '../reports/reports.queries.ts';
 import { takeCallbackPhone } from '../reports/reports.service.ts';
 import { takeStoredRecordings, type TakenAudio } from './recordings.service.ts';
+import { randomUUID } from 'node:crypto';
+import { followupField } from './followups.fields.ts';
 import {
+  insertFollowup,
   assignFollowup,
   closeFollowup,
   findFamilyFollowupRow,
@@ -44,6 +47,56 @@ export async function findFamilyFollowup(
   return findFamilyFollowupRow(db, taskId);
 }
 
+/** What the short family intake by text answered, for the follow-up it becomes. */
+export interface FamilyIntakeFollowup {
+  /** The report holding the family's number (and nothing of what they answered). */
+  reportId: string;
+  language: Language;
+  operationId: string | null;
+  siteId: string | null;
+  siteName: string | null;
+  detainedName: string | null;
+  relationship: string | null;
+  dependentsWithoutCare: number | null;
+  consentToText: boolean | null;
+}
+
+/**
+ * The family intake by text (sms) becomes a follow-up for the legal team, never a case: the detained
+ * person's name and the relationship encrypted on the task's row, the rest as counts and yes/no. Inside
+ * the caller's transaction; audited without any of the answers.
+ */
+export async function fileFamilyIntakeFollowup(
+  context: AppContext,
+  trx: Kysely<Database>,
+  intake: FamilyIntakeFollowup,
+): Promise<string> {
+  const id = randomUUID();
+  const { fields } = context.secrets;
+  await insertFollowup(trx, {
+    id,
+    report_id: intake.reportId,
+    language: intake.language,
+    created_at: context.clock.now(),
+    channel: 'sms',
+    operation_id: intake.operationId,
+    operation_site_id: intake.siteId,
+    operation_site_name: intake.siteName,
+    detained_name_ciphertext: fields.encryptOptional(followupField(id, 'detained_name'), intake.detainedName),
+    relationship_ciphertext: fields.encryptOptional(followupField(id, 'relationship'), intake.relationship),
+    dependents_without_care: intake.dependentsWithoutCare,
+    consent_to_text: intake.consentToText,
+  });
+  await recordAudit(trx, context, {
+    actorId: null,
+    action: 'followup.created',
+    subjectType: 'followup',
+    subjectId: id,
+    details: { reportId: intake.reportId, kind: 'family_detained', channel: 'sms' },
+  });
+  return id;
+}
+
 export interface OpenFollowup {
   id: string;
   createdAt: Date;
@@ -55,6 +108,14 @@ export interface OpenFollowup {
   assignedTo: string | null;
   /** False when the family hung up without a message and only their number was kept. */
   hasMessage: boolean;
+  channel: 'voice' | 'sms';
+  /** The family intake's answers (by text), decrypted for the legal team; null when not given. */
+  detainedName: string | null;
+  relationship: string | null;
+  dependentsWithoutCare: number | null;
+  consentToText: boolean | null;
+  /** The operation site the family named ("At: Koch Foods, Morton"). */
+  siteName: string | null;
 }
 
 export interface FollowupList {
@@ -89,6 +150,18 @@ export async function readOpenFollowups(context: AppContext, actorId: string): P
     hasRecording: row.has_recording,
     assignedTo: row.assigned_to,
     hasMessage: row.has_message,
+    channel: row.channel,
+    detainedName: context.secrets.fields.decryptOptional(
+      followupField(row.id, 'detained_name'),
+      row.detained_name_ciphertext,
+    ),
+    relationship: context.secrets.fields.decryptOptional(
+      followupField(row.id, 'relationship'),
+      row.relationship_ciphertext,
+    ),
+    dependentsWithoutCare: row.dependents_without_care,
+    consentToText: row.consent_to_text,
+    siteName: row.operation_site_name,
   }));
   return { tasks, intakeTeam, assignable: intakeTeam ? await followupTeam().assignable(context) : [] };
 }
@@ -174,6 +247,9 @@ export interface FollowupHandover {
   /** The hotline report's reference, which the family may quote. */
   reference: string | null;
   recordings: TakenAudio[];
+  /** What the family intake by text answered (name, relationship), now the case's to keep; null if none. */
+  detainedName: string | null;
+  relationship: string | null;
 }
 
 /**
@@ -190,9 +266,24 @@ export async function takeFollowupForCase(
   actorId: string,
 ): Promise<FollowupHandover> {
   const task = await lockFollowup(trx, taskId);
-  if (!task || task.case_id !== null) return { callbackPhone: null, reference: null, recordings: [] };
+  const nothing = {
+    callbackPhone: null,
+    reference: null,
+    recordings: [],
+    detainedName: null,
+    relationship: null,
+  };
+  if (!task || task.case_id !== null) return nothing;
+  const { fields } = context.secrets;
+  const answers = {
+    detainedName: fields.decryptOptional(
+      followupField(taskId, 'detained_name'),
+      task.detained_name_ciphertext,
+    ),
+    relationship: fields.decryptOptional(followupField(taskId, 'relationship'), task.relationship_ciphertext),
+  };
   await pointFollowupAtCase(trx, taskId, caseId);
-  if (task.report_id === null) return { callbackPhone: null, reference: null, recordings: [] };
+  if (task.report_id === null) return { ...nothing, ...answers };
   const taken = await takeCallbackPhone(context, trx, task.report_id);
   const recordings = await takeStoredRecordings(reportsDeps(context), trx, task.report_id);
   await recordAudit(trx, context, {
@@ -202,5 +293,5 @@ export async function takeFollowupForCase(
     subjectId: taskId,
     details: { caseId, recordings: recordings.length, phone: taken?.phone != null },
   });
-  return { callbackPhone: taken?.phone ?? null, reference: taken?.reference ?? null, recordings };
+  return { callbackPhone: taken?.phone ?? null, reference: taken?.reference ?? null, recordings, ...answers };
 }

@@ -171,7 +171,7 @@ export async function takeRecording(
   });
   if (call && call.report_id === null) await updateCall(trx, notice.callSid, { report_id: report.id });
   if (purpose === 'family_detained' && !unrecorded) {
-    await createFamilyFollowup(context, trx, report.id, language);
+    await createFamilyFollowup(context, trx, report.id, language, call);
   }
   await recordCall(trx, now, notice.callSid);
   await recordRecording(trx, now, notice);
@@ -190,9 +190,19 @@ async function createFamilyFollowup(
   trx: Transaction<Database>,
   reportId: string,
   language: Language,
+  call: VoiceCall | undefined,
 ): Promise<void> {
   const taskId = randomUUID();
-  await insertFollowup(trx, { id: taskId, report_id: reportId, language, created_at: context.clock.now() });
+  await insertFollowup(trx, {
+    id: taskId,
+    report_id: reportId,
+    language,
+    created_at: context.clock.now(),
+    // The site the caller named, when an operation was open ("was it at <site>?").
+    operation_id: call?.operation_id ?? null,
+    operation_site_id: call?.operation_site_id ?? null,
+    operation_site_name: call?.operation_site_name ?? null,
+  });
   await recordAudit(trx, context, {
     actorId: null,
     action: 'followup.created',
@@ -234,7 +244,7 @@ export async function keepFamilyCallWithoutMessage(
     ...reportFields('family_detained'),
   });
   await updateCall(trx, callSid, { report_id: report.id });
-  await createFamilyFollowup(context, trx, report.id, language);
+  await createFamilyFollowup(context, trx, report.id, language, call);
   return { reportId: report.id, reference: report.reference, language };
 }
 

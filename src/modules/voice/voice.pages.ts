@@ -5,12 +5,34 @@ import { renderPage } from '../../http/layout.ts';
 import type { MessageKey } from '../../i18n/i18n.ts';
 import { followupTeam } from './followups.team.ts';
 import { formatTime } from '../../i18n/time.ts';
-import type { FollowupList } from './followups.service.ts';
+import type { FollowupList, OpenFollowup } from './followups.service.ts';
 
 interface Page {
   request: FastifyRequest;
   networkName: string;
   timeZone: string;
+}
+
+/** The family intake's answers in words, one line each ("Children without care: 2", "At: Koch Foods"). */
+function familySaid(t: FastifyRequest['t'], task: OpenFollowup): Html {
+  const lines = [
+    task.channel === 'sms' ? t('voice.followups_by_text') : undefined,
+    task.detainedName === null ? undefined : t('voice.followups_detained', { name: task.detainedName }),
+    task.relationship === null
+      ? undefined
+      : t('voice.followups_relationship', { relationship: task.relationship }),
+    task.dependentsWithoutCare === null
+      ? undefined
+      : t('voice.followups_dependents', { count: task.dependentsWithoutCare }),
+    task.siteName === null ? undefined : t('voice.followups_at', { site: task.siteName }),
+    task.consentToText === null
+      ? undefined
+      : t(task.consentToText ? 'voice.followups_consent_yes' : 'voice.followups_consent_no'),
+  ].filter((line): line is string => line !== undefined);
+  if (lines.length === 0) return html`<span class="hint">${t('voice.followups_nothing_said')}</span>`;
+  return html`<ul>
+    ${lines.map((line) => html`<li>${line}</li>`)}
+  </ul>`;
 }
 
 export function renderFollowups(
@@ -37,6 +59,7 @@ export function renderFollowups(
                 <th>${t('voice.followups_col_language')}</th>
                 <th>${t('voice.followups_col_phone')}</th>
                 <th>${t('voice.followups_col_recording')}</th>
+                <th>${t('voice.followups_col_intake')}</th>
                 <th>${t('voice.followups_col_actions')}</th>
               </tr>
             </thead>
@@ -65,6 +88,7 @@ export function renderFollowups(
                             >`
                       }
                     </td>
+                    <td class="followup-intake">${familySaid(t, task)}</td>
                     <td>
                       ${
                         // Only legal staff open cases (everyone here is; the check stays for safety).

@@ -20,7 +20,14 @@ export async function insertCallOnce(db: Db, call: Insertable<VoiceCallsTable>):
 export async function updateCall(
   db: Db,
   callSid: string,
-  change: { language?: string; choice?: string; report_id?: string },
+  change: {
+    language?: string;
+    choice?: string;
+    report_id?: string;
+    operation_id?: string | null;
+    operation_site_id?: string | null;
+    operation_site_name?: string | null;
+  },
 ): Promise<void> {
   await db.updateTable('voice_calls').set(change).where('call_sid', '=', callSid).execute();
 }
@@ -106,13 +113,46 @@ export async function findStoredRecordingOfReport(
     .executeTakeFirst();
 }
 
-export async function insertFollowup(
-  db: Db,
-  task: { id: string; report_id: string; language: string; created_at: Date },
-): Promise<void> {
+export interface NewFollowup {
+  id: string;
+  report_id: string;
+  language: string;
+  created_at: Date;
+  channel?: 'voice' | 'sms';
+  operation_id?: string | null;
+  operation_site_id?: string | null;
+  operation_site_name?: string | null;
+  detained_name_ciphertext?: string | null;
+  relationship_ciphertext?: string | null;
+  dependents_without_care?: number | null;
+  consent_to_text?: boolean | null;
+}
+
+export async function insertFollowup(db: Db, task: NewFollowup): Promise<void> {
   await db
     .insertInto('followup_tasks')
     .values({ ...task, kind: 'family_detained', assigned_to: null, closed_at: null })
+    .execute();
+}
+
+/** The follow-ups filed under an operation, oldest first: ids, dependents and consent only. */
+export async function listFollowupsOfOperation(
+  db: Db,
+  operationId: string,
+): Promise<
+  {
+    id: string;
+    operation_site_id: string | null;
+    dependents_without_care: number | null;
+    consent_to_text: boolean | null;
+  }[]
+> {
+  return db
+    .selectFrom('followup_tasks')
+    .select(['id', 'operation_site_id', 'dependents_without_care', 'consent_to_text'])
+    .where('operation_id', '=', operationId)
+    .orderBy('created_at')
+    .orderBy('id')
     .execute();
 }
 
@@ -138,6 +178,12 @@ export interface OpenFollowupRow {
   has_recording: boolean;
   /** False when the caller left no message at all (only the number was kept). */
   has_message: boolean;
+  channel: 'voice' | 'sms';
+  operation_site_name: string | null;
+  detained_name_ciphertext: string | null;
+  relationship_ciphertext: string | null;
+  dependents_without_care: number | null;
+  consent_to_text: boolean | null;
 }
 
 /** Open tasks: all of them for the intake team, else only those assigned to this staff member. */
@@ -154,6 +200,12 @@ export async function listOpenFollowups(
       'followup_tasks.language',
       'followup_tasks.report_id',
       'followup_tasks.assigned_to',
+      'followup_tasks.channel',
+      'followup_tasks.operation_site_name',
+      'followup_tasks.detained_name_ciphertext',
+      'followup_tasks.relationship_ciphertext',
+      'followup_tasks.dependents_without_care',
+      'followup_tasks.consent_to_text',
       sql<boolean>`exists (select 1 from report_recordings r
         where r.report_id = followup_tasks.report_id and r.storage_key is not null)`.as('has_recording'),
       sql<boolean>`exists (select 1 from report_recordings r
@@ -201,10 +253,19 @@ export async function closeFollowup(
 export async function lockFollowup(
   db: Db,
   id: string,
-): Promise<{ id: string; report_id: string | null; case_id: string | null } | undefined> {
+): Promise<
+  | {
+      id: string;
+      report_id: string | null;
+      case_id: string | null;
+      detained_name_ciphertext: string | null;
+      relationship_ciphertext: string | null;
+    }
+  | undefined
+> {
   return db
     .selectFrom('followup_tasks')
-    .select(['id', 'report_id', 'case_id'])
+    .select(['id', 'report_id', 'case_id', 'detained_name_ciphertext', 'relationship_ciphertext'])
     .where('id', '=', id)
     .forUpdate()
     .executeTakeFirst();
@@ -232,7 +293,12 @@ export async function findCaseOfFollowupReport(db: Db, reportId: string): Promis
 }
 
 export async function pointFollowupAtCase(db: Db, id: string, caseId: string): Promise<void> {
-  await db.updateTable('followup_tasks').set({ case_id: caseId }).where('id', '=', id).execute();
+  // The family intake's name and relationship go to the case too: the task keeps only the pointer.
+  await db
+    .updateTable('followup_tasks')
+    .set({ case_id: caseId, detained_name_ciphertext: null, relationship_ciphertext: null })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** A report's recordings whose audio Amparo holds (those still at Twilio stay with the report). */

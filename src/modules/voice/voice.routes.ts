@@ -45,6 +45,7 @@ import {
   answerRecordingStatus,
   answerScreen,
   answerScreenResult,
+  answerSiteChoice,
   type CallStep,
   type VoiceDeps,
 } from './voice.service.ts';
@@ -102,19 +103,25 @@ function registerCallRoutes(app: FastifyInstance, scope: VoiceRouteScope): void 
       ),
   );
 
-  app.post<{ Body: CallBody; Querystring: LanguageQuery & { attempt: number } }>(
-    `${VOICE_PATH}/menu`,
-    webhook({ body: callBody, querystring: menuStepQuery }),
-    async (request, reply) =>
-      sendTwiml(
-        reply,
-        await answerMenuChoice(voice, callStep(request), {
-          lang: request.query.lang,
-          attempt: request.query.attempt,
-          digits: request.body.Digits,
-        }),
-      ),
-  );
+  // The main menu, and "was it at <site>?" during an operation: a key pressed in a language, at an attempt.
+  for (const [path, answer] of [
+    ['menu', answerMenuChoice],
+    ['site', answerSiteChoice],
+  ] as const) {
+    app.post<{ Body: CallBody; Querystring: LanguageQuery & { attempt: number } }>(
+      `${VOICE_PATH}/${path}`,
+      webhook({ body: callBody, querystring: menuStepQuery }),
+      async (request, reply) =>
+        sendTwiml(
+          reply,
+          await answer(voice, callStep(request), {
+            lang: request.query.lang,
+            attempt: request.query.attempt,
+            digits: request.body.Digits,
+          }),
+        ),
+    );
+  }
 
   app.post<{ Body: CallBody; Querystring: LanguageQuery }>(
     `${VOICE_PATH}/connect`,

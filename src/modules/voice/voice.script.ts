@@ -26,6 +26,9 @@ export const MENU_KEYS: Readonly<Record<string, CallChoice>> = {
 };
 export const LANGUAGE_KEYS: Readonly<Record<string, Language>> = { '1': 'en', '2': 'es' };
 
+/** The key for "not sure, or somewhere else" when the caller is asked which operation site it was. */
+export const SITE_NOT_SURE_KEY = '9';
+
 /** After this many plays of a prompt without a usable key, the caller is offered a recording instead. */
 export const MAX_PROMPT_ATTEMPTS = 3;
 /**
@@ -116,6 +119,27 @@ export class VoiceScript {
       gather(
         { action: step, input: 'dtmf', numDigits: 1, timeout: GATHER_TIMEOUT_SECONDS },
         this.#say(lang, t('voice.menu_prompt')),
+      ),
+      redirect(step),
+    );
+  }
+
+  /**
+   * Option 3 while an operation is open: "was it at <site>?", one key per site (1 to 8) and 9 for not sure
+   * or somewhere else. The sites are read again at the answer, in the same order.
+   */
+  askSite(lang: Language, sites: readonly { siteName: string }[], attempt: number, retry: boolean): string {
+    const t = translator(lang);
+    const step = this.url(`${VOICE_PATH}/site?lang=${lang}&attempt=${attempt}`);
+    return response(
+      ...(retry ? [this.#say(lang, t('voice.site_retry'))] : []),
+      gather(
+        { action: step, input: 'dtmf', numDigits: 1, timeout: GATHER_TIMEOUT_SECONDS },
+        this.#say(lang, t('voice.site_prompt')),
+        ...sites.map((site, index) =>
+          this.#say(lang, t('voice.site_option', { site: site.siteName, key: String(index + 1) })),
+        ),
+        this.#say(lang, t('voice.site_not_sure')),
       ),
       redirect(step),
     );

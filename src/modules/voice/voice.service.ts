@@ -22,8 +22,10 @@ import {
   MAX_MENU_PLAYS,
   MAX_PROMPT_ATTEMPTS,
   MENU_KEYS,
+  SITE_NOT_SURE_KEY,
   type VoiceScript,
 } from './voice.script.ts';
+import { openOperationSites } from './operation-sites.ts';
 
 export interface CallStep {
   callSid: string;
@@ -82,11 +84,14 @@ export async function answerLanguageChoice(
   });
 }
 
-export async function answerMenuChoice(
-  deps: VoiceDeps,
-  step: CallStep,
-  input: { lang: Language; attempt: number; digits: string | undefined },
-): Promise<string> {
+/** A key pressed (or none) at a step asked in a language, at an attempt. */
+export interface KeyPressed {
+  lang: Language;
+  attempt: number;
+  digits: string | undefined;
+}
+
+export async function answerMenuChoice(deps: VoiceDeps, step: CallStep, input: KeyPressed): Promise<string> {
   const { script } = deps;
   const { lang, attempt } = input;
   return answerStep(deps, step, async (trx) => {
@@ -107,11 +112,46 @@ export async function answerMenuChoice(
           ? script.connectToDispatchers(lang)
           : script.recordMessage(lang, 'now');
       }
+      case 'family_detained': {
+        // While an operation is open, one more question first: which of its sites it was.
+        const sites = await openOperationSites(trx);
+        return sites.length > 0 ? script.askSite(lang, sites, 1, false) : script.recordMessage(lang, choice);
+      }
       case 'past':
-      case 'family_detained':
       case 'message':
         return script.recordMessage(lang, choice);
     }
+  });
+}
+
+/**
+ * The answer to "was it at <site>?": a site's key notes the operation and site on the call (its follow-up
+ * takes them), 9 or repeated silence goes on without one; either way the family then leaves their message.
+ */
+export async function answerSiteChoice(deps: VoiceDeps, step: CallStep, input: KeyPressed): Promise<string> {
+  const { lang, attempt } = input;
+  return answerStep(deps, step, async (trx) => {
+    const { script } = deps;
+    const sites = await openOperationSites(trx);
+    const picked = /^[1-9]$/.test(input.digits ?? '') ? sites[Number(input.digits) - 1] : undefined;
+    if (picked) {
+      await updateCall(trx, step.callSid, {
+        operation_id: picked.operationId,
+        operation_site_id: picked.siteId,
+        operation_site_name: picked.siteName,
+      });
+      return script.recordMessage(lang, 'family_detained');
+    }
+    const notSure = input.digits === SITE_NOT_SURE_KEY;
+    if (notSure || sites.length === 0 || attempt >= MAX_PROMPT_ATTEMPTS) {
+      // Not sure: the operation alone is still worth knowing when only one is open.
+      const operations = new Set(sites.map((site) => site.operationId));
+      if (notSure && operations.size === 1) {
+        await updateCall(trx, step.callSid, { operation_id: sites[0]!.operationId });
+      }
+      return script.recordMessage(lang, 'family_detained');
+    }
+    return script.askSite(lang, sites, attempt + 1, true);
   });
 }
 
