@@ -13,6 +13,8 @@ import { translate } from '../../i18n/i18n.ts';
 import { addHearing, recordFacilityStay } from '../case-tracking/case-tracking.service.ts';
 import { saveFacility } from '../case-tracking/facilities.service.ts';
 import { recordOutcome } from '../case-support/case-support.outcome.ts';
+import { formPoster, pageGetter } from '../case-tracking/case-tracking.test-helpers.ts';
+import { outboxTextsTo } from '../dispatch/dispatch.test-helpers.ts';
 import { freshNumber, text } from '../sms/sms.test-helpers.ts';
 import { STATUS_LOOKUP_WRONG_LIMIT, tooManyTriesReply, wrongCodeReply } from '../sms/sms.status-lookup.ts';
 import { familyContacts } from './cases.family.ts';
@@ -36,7 +38,12 @@ describe('family status codes', () => {
   before(async () => {
     t = await createTestApp({
       clock: new TestClock(START),
-      env: { ...TWILIO_TEST_ENV, AMPARO_TIMEZONE: 'America/Chicago', AMPARO_NETWORK_NAME: 'Red Amparo' },
+      env: {
+        ...TWILIO_TEST_ENV,
+        AMPARO_SMS_PROVIDER: 'console',
+        AMPARO_TIMEZONE: 'America/Chicago',
+        AMPARO_NETWORK_NAME: 'Red Amparo',
+      },
     });
     legal = await createStaffSession(t.context, ['legal']);
     const saved = await saveFacility(t.context, undefined, {
@@ -250,6 +257,67 @@ describe('family status codes', () => {
     assert.match(audit, /"limited"/);
     assert.match(audit, /"wrong"/);
     assert.doesNotMatch(audit, new RegExp(`${code}|${guesser.slice(2)}`, 'i'));
+  });
+
+  test('the family section gives a consenting contact a code, shown once and texted; revoking it works', async () => {
+    const post = formPoster(t.app, t.context);
+    const get = pageGetter(t.app, t.context);
+    const phone = '+17735550177';
+    const { id: caseId } = await openTestCase(t.context, legal.userId, {
+      contacts: [testContact({ phone }), testContact({ phone: '+17735550178', consentToUpdates: false })],
+    });
+    const cipher = await caseKeyStoreFor(t.context).cipherFor(caseId);
+    const [consenting, refusing] = await familyContacts(t.context, cipher, caseId);
+    const before = await get(legal, `/console/cases/${caseId}`, 'es');
+    assert.equal(before.statusCode, 200);
+    const giveAction = (id: string) => `action="/console/cases/${caseId}/contacts/${id}/status-code"`;
+    assert.ok(before.body.includes(giveAction(consenting!.id)));
+    assert.ok(!before.body.includes(giveAction(refusing!.id)), 'no code for a contact who did not consent');
+    assert.match(before.body, /Dar una clave de estado/);
+
+    const shown = await post(
+      legal,
+      `/console/cases/${caseId}/contacts/${consenting!.id}/status-code`,
+      {},
+      'es',
+    );
+    assert.equal(shown.statusCode, 200);
+    assert.match(String(shown.headers['cache-control']), /no-store/);
+    const code = /id="status-code"[^>]*>([A-Z0-9]{6})</.exec(shown.body)?.[1];
+    assert.ok(code, 'the code is shown');
+    assert.match(shown.body, /También le enviamos la clave por mensaje/);
+    assert.deepEqual(await outboxTextsTo(t.context, phone), [statusCodeText('es', code)]);
+    const after = await get(legal, `/console/cases/${caseId}`);
+    assert.ok(!after.body.includes(code), 'the code is never shown again');
+    assert.match(after.body, /Revoke status code/);
+
+    const outsider = await createStaffSession(t.context, ['legal']);
+    const refused = await post(
+      outsider,
+      `/console/cases/${caseId}/contacts/${consenting!.id}/status-code`,
+      {},
+    );
+    assert.equal(refused.statusCode, 404);
+    const notConsenting = await post(
+      legal,
+      `/console/cases/${caseId}/contacts/${refusing!.id}/status-code`,
+      {},
+    );
+    assert.equal(notConsenting.statusCode, 404);
+
+    const revoked = await post(
+      legal,
+      `/console/cases/${caseId}/contacts/${consenting!.id}/status-code/revoke`,
+      {},
+    );
+    assert.equal(revoked.statusCode, 303);
+    assert.equal((await text(t, freshNumber(), `ESTADO ${code}`)).reply, wrongCodeReply(t.context, 'es'));
+    const again = await post(
+      legal,
+      `/console/cases/${caseId}/contacts/${consenting!.id}/status-code/revoke`,
+      {},
+    );
+    assert.equal(again.statusCode, 404);
   });
 
   test('no answer names the person or carries an A-number; every new text is GSM-7 and short', () => {
