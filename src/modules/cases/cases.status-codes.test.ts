@@ -16,7 +16,12 @@ import { recordOutcome } from '../case-support/case-support.outcome.ts';
 import { formPoster, pageGetter } from '../case-tracking/case-tracking.test-helpers.ts';
 import { outboxTextsTo } from '../dispatch/dispatch.test-helpers.ts';
 import { freshNumber, text } from '../sms/sms.test-helpers.ts';
-import { STATUS_LOOKUP_WRONG_LIMIT, tooManyTriesReply, wrongCodeReply } from '../sms/sms.status-lookup.ts';
+import {
+  parseStatusLookup,
+  STATUS_LOOKUP_WRONG_LIMIT,
+  tooManyTriesReply,
+  wrongCodeReply,
+} from '../sms/sms.status-lookup.ts';
 import { familyContacts } from './cases.family.ts';
 import {
   STATUS_CODE_ALPHABET,
@@ -94,14 +99,16 @@ describe('family status codes', () => {
         [...code].every((char) => STATUS_CODE_ALPHABET.includes(char)),
         code,
       );
+      assert.match(code, /\d/);
+      assert.match(code, /[A-Z]/);
       drawn.add(code);
     }
     assert.ok(drawn.size > 1990, 'codes are drawn at random');
-    // Every character can come out (a draw of each index).
+    // Every character can come out (a draw of each index); a draw of letters alone is drawn again.
     let i = 0;
     assert.equal(
       generateStatusCode(() => i++ % STATUS_CODE_ALPHABET.length),
-      STATUS_CODE_ALPHABET.slice(0, 6),
+      STATUS_CODE_ALPHABET.slice(12, 18),
     );
   });
 
@@ -142,6 +149,20 @@ describe('family status codes', () => {
       .transaction()
       .execute((trx) => issueStatusCode(t.context, trx, { caseId: otherCase, contactId }));
     assert.equal(wrongCase, undefined);
+  });
+
+  test('only letters and digits shaped like a code are a lookup: other ESTADO texts stay reports', () => {
+    assert.deepEqual(parseStatusLookup(' estado k7m-4px '), { code: 'K7M4PX', language: 'es' });
+    assert.deepEqual(parseStatusLookup('STATUS: K7M 4PX'), { code: 'K7M4PX', language: 'en' });
+    for (const body of [
+      'ESTADO',
+      'estado normal',
+      'Status 911',
+      'ESTADO K7M4PX ya',
+      'estado 123456',
+      'ESTADOS K7M4PX',
+    ])
+      assert.equal(parseStatusLookup(body), undefined, body);
   });
 
   test('still looking: ESTADO answers in Spanish, STATUS in English, in any case and spacing', async () => {

@@ -3,9 +3,10 @@
 // (and texted to the contact), and nobody can read it back, so a lost code is replaced, never recovered.
 //
 // Why 6 characters from ACDEFHJKMNPRTWXY34789: the alphabet leaves out the look-alikes (0/O/Q, 1/I/L, 2/Z,
-// 5/S, 6/G, B/8 (keeping 8), U/V) so a code read aloud or copied by hand survives, and 21^6 is about 86 million codes
-// (26 bits): with the wrong-code limit of 5 an hour per number (sms.status-lookup.ts) and 1,500 live codes, a
-// guesser needs some 11,000 number-hours per hit. Six digits (10^6) would give a hit every 700 guesses.
+// 5/S, 6/G, B/8 (keeping 8), U/V) so a code read aloud or copied by hand survives; with at least one digit and
+// one letter there are about 69 million codes (26 bits): with the wrong-code limit of 5 an hour per number
+// (sms.status-lookup.ts) and 1,500 live codes, a guesser needs some 9,000 number-hours per hit. Six digits
+// (10^6) would give a hit every 700 guesses. Letters and digits both sit on a phone's keypad.
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { AppContext } from '../../app/context.ts';
@@ -31,12 +32,17 @@ type Trx = Transaction<Database>;
 export const STATUS_CODE_ALPHABET = 'ACDEFHJKMNPRTWXY34789';
 export const STATUS_CODE_LENGTH = 6;
 
-/** A fresh code, uniformly drawn from the alphabet. */
+/**
+ * A fresh code drawn from the alphabet, with at least one digit and one letter: so no word (ESTADO NORMAL)
+ * ever looks like a code, and the hotline can leave such texts to intake (sms.status-lookup.ts).
+ */
 export function generateStatusCode(draw: (max: number) => number = randomInt): string {
-  let code = '';
-  for (let i = 0; i < STATUS_CODE_LENGTH; i++)
-    code += STATUS_CODE_ALPHABET[draw(STATUS_CODE_ALPHABET.length)];
-  return code;
+  for (;;) {
+    let code = '';
+    for (let i = 0; i < STATUS_CODE_LENGTH; i++)
+      code += STATUS_CODE_ALPHABET[draw(STATUS_CODE_ALPHABET.length)];
+    if (/\d/.test(code) && /[A-Z]/.test(code)) return code;
+  }
 }
 
 /** A code as typed: upper case, without spaces or dashes. */

@@ -5,8 +5,8 @@
 // Wrong codes (and revoked ones, which answer the same) are counted per number in the shared rate-limit
 // counters, under a keyed hash of the number: 5 in an hour, then one "too many tries" and silence until the hour
 // is over. While a number is limited its texts are not looked up at all, so a right code guessed then teaches
-// nothing. With codes of 6 characters from 21 (about 86 million codes) and 1,500 live codes, one guess finds a
-// code about once in 57,000 tries: at 5 an hour, some 11,000 number-hours of texting per hit.
+// nothing. With about 69 million codes (cases.status-codes.ts) and 1,500 live ones, one guess finds a code
+// about once in 46,000 tries: at 5 an hour, some 9,000 number-hours of texting per hit.
 import type { Transaction } from 'kysely';
 import type { AppContext } from '../../app/context.ts';
 import type { Language } from '../../config/config.ts';
@@ -44,12 +44,15 @@ export function registerStatusLookup(lookup: StatusLookupHandler): void {
 
 const LOOKUP = /^\s*(estado|status)[\s:#.-]*([a-z0-9][a-z0-9 -]*)$/i;
 
-/** ESTADO K7M4PX, status k7m-4px, Estado: k7m 4px. Undefined for anything else (ESTADO alone included). */
+/**
+ * ESTADO K7M4PX, status k7m-4px, Estado: k7m 4px: six letters and digits, at least one of each (as every code
+ * is), so "estado normal" or "status 911" stay reports (a mistyped code still counts as a wrong one). Undefined for anything else (ESTADO alone included).
+ */
 export function parseStatusLookup(body: string): StatusLookupRequest | undefined {
   const match = LOOKUP.exec(body.trim());
   if (!match) return undefined;
   const code = match[2]!.replace(/[\s-]/g, '').toUpperCase();
-  if (code.length < 4 || code.length > 10) return undefined;
+  if (code.length !== 6 || !/\d/.test(code) || !/[A-Z]/.test(code)) return undefined;
   return { code, language: match[1]!.toLowerCase() === 'estado' ? 'es' : 'en' };
 }
 
