@@ -25,11 +25,13 @@ export type BlindIndexPurpose =
   | ColumnIndex<'cases', 'a_number'>
   | ColumnIndex<'cases', 'name_dob'>
   | ColumnIndex<'cases', 'names'>
+  | ColumnIndex<'case_status_codes', 'code'>
   | 'phone'
   | 'subscribe-client'
   | 'subscribe-prefix'
   | 'subscribe-number'
   | 'twilio-delivery-key'
+  | 'status-lookup-number'
   | `alerts-code:${string}`;
 
 export class BlindIndexer {

@@ -665,6 +665,16 @@ export interface CaseContactsTable {
   updated_at: Timestamp;
 }
 
+/** A family contact's status code (ESTADO <code>): only its keyed blind index, never the code. */
+export interface CaseStatusCodesTable {
+  id: string;
+  case_id: string;
+  contact_id: string;
+  code_index: string;
+  created_at: Timestamp;
+  revoked_at: Timestamp | null;
+}
+
 export type CaseFamilyTextOutcome = 'sending' | 'sent' | 'opted_out' | 'failed';
 
 /** One row per (notification, family contact): a retried job never texts anyone twice. No number, no text. */
@@ -961,6 +971,7 @@ export interface Database {
   case_support_tasks: CaseSupportTasksTable;
   case_contacts: CaseContactsTable;
   case_family_texts: CaseFamilyTextsTable;
+  case_status_codes: CaseStatusCodesTable;
   rate_limit_counts: RateLimitCountsTable;
   proof_of_work_spent: ProofOfWorkSpentTable;
   operations: OperationsTable;

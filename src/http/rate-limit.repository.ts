@@ -32,3 +32,18 @@ export async function countHit(
 export async function deleteExpiredCounts(db: Kysely<Database>, now: Date): Promise<void> {
   await db.deleteFrom('rate_limit_counts').where('expires_at', '<=', now).execute();
 }
+
+/** The hits counted in a bucket's window that is still running: 0 when there is none or it is over. */
+export async function liveHits(
+  db: Kysely<Database>,
+  key: { scope: string; bucket: number; now: Date },
+): Promise<number> {
+  const row = await db
+    .selectFrom('rate_limit_counts')
+    .select('hits')
+    .where('scope', '=', key.scope)
+    .where('bucket', '=', key.bucket)
+    .where('expires_at', '>', key.now)
+    .executeTakeFirst();
+  return row?.hits ?? 0;
+}

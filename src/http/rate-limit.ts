@@ -8,7 +8,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../app/context.ts';
 import type { Database } from '../db/schema.ts';
-import { countHit, deleteExpiredCounts } from './rate-limit.repository.ts';
+import { countHit, deleteExpiredCounts, liveHits } from './rate-limit.repository.ts';
 
 export const CLIENT_BUCKET_BITS = 20;
 
@@ -121,4 +121,28 @@ export function sweepRateLimitCounts(
   }, 60_000);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/**
+ * A limit on something other than a web request (wrong codes texted from one number): `bucket` is a keyed
+ * hash the caller made, never the thing counted. `peek` reads the running window's count; `hit` counts one.
+ */
+export const keyedLimit = {
+  peek(db: Kysely<Database>, scope: string, bucket: number, now: Date): Promise<number> {
+    return liveHits(db, { scope, bucket, now });
+  },
+  async hit(
+    db: Kysely<Database>,
+    scope: string,
+    bucket: number,
+    now: Date,
+    windowMs: number,
+  ): Promise<number> {
+    return (await countHit(db, { scope, bucket, now, windowMs })).hits;
+  },
+};
+
+/** A 31-bit bucket from a keyed hash (a blind index), for keyedLimit. */
+export function bucketOf(keyedHash: string): number {
+  return Buffer.from(keyedHash, 'base64url').readUInt32BE(0) >>> 1;
 }

@@ -157,6 +157,8 @@ const EXPECTED: Record<string, Allowed> = {
   'GET /console/cases/:id/contacts/new': ['legal'],
   'POST /console/cases/:id/contacts': ['legal'],
   'POST /console/cases/:id/contacts/:sub/remove': ['legal'],
+  'POST /console/cases/:id/contacts/:sub/status-code': ['legal'],
+  'POST /console/cases/:id/contacts/:sub/status-code/revoke': ['legal'],
   'POST /console/cases/:id/assignees': ['legal'],
   'POST /console/cases/:id/assignees/:sub/remove': ['legal'],
   'POST /console/cases/:id/team': ['legal'],

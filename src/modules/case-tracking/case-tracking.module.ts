@@ -5,12 +5,17 @@ import type { DomainModule } from '../../app/domain-module.ts';
 import { CASE_ROLES } from '../cases/cases.policy.ts';
 import { FACILITY_EDITOR_ROLES } from './case-tracking.policy.ts';
 import { registerCaseMergeStep } from '../cases/cases.merge.ts';
+import { registerFamilyStatusFacts } from '../cases/cases.status-lookup.ts';
+import { readFamilyStatusFacts } from './case-tracking.family-status.ts';
 import { sendCaseRemindersJob } from './case-tracking.jobs.ts';
 import { moveTrackingOnMerge } from './case-tracking.merge.ts';
 import { sendDueReminders } from './case-tracking.reminders.ts';
 import { registerCaseTrackingRoutes } from './case-tracking.routes.ts';
 import { registerTrackingSections } from './case-tracking.sections.ts';
 import { registerFacilityRoutes } from './facilities.routes.ts';
+
+// What a family's ESTADO <code> text may tell (the cases module composes the answer).
+registerFamilyStatusFacts(readFamilyStatusFacts);
 
 export const caseTrackingModule: DomainModule = {
   name: 'case-tracking',

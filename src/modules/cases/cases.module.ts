@@ -5,6 +5,8 @@ import { hasAnyRole } from '../../http/access.ts';
 import type { DomainModule } from '../../app/domain-module.ts';
 import { registerIncidentPagePart } from '../incidents/incidents.page-parts.ts';
 import { registerFollowupTeam } from '../voice/followups.team.ts';
+import { registerStatusLookup } from '../sms/sms.status-lookup.ts';
+import { answerStatusLookup } from './cases.status-lookup.ts';
 import { sendFamilyTexts } from './cases.family.ts';
 import { destroyCaseKeysJob, textFamilyJob } from './cases.jobs.ts';
 import { destroyDueCaseKeys } from './cases.retention.ts';
@@ -21,6 +23,8 @@ registerFollowupTeam({
 });
 // A confirmed incident's page shows the way to a case for a person detained there.
 registerIncidentPagePart('open-case', renderIncidentCaseLink);
+// A family's ESTADO <code> / STATUS <code> text is answered from the case (sms owns the words and the limit).
+registerStatusLookup(answerStatusLookup);
 
 export const casesModule: DomainModule = {
   name: 'cases',
@@ -31,6 +35,7 @@ export const casesModule: DomainModule = {
     'case_events',
     'case_family_texts',
     'case_hotline_messages',
+    'case_status_codes',
     'cases',
     'legal_intake',
     'team_members',

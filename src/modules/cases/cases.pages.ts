@@ -603,12 +603,36 @@ export function renderHotlineSection(
   </section>`;
 }
 
+/** Give (or give anew) and revoke a consenting contact's status code. */
+function renderStatusCodeButtons(
+  t: Translator,
+  caseId: string,
+  contactId: string,
+  live: boolean,
+  csrfToken: string,
+): Html {
+  const action = `/console/cases/${caseId}/contacts/${contactId}/status-code`;
+  return html`<form method="post" action="${action}" class="inline-form">
+      <input type="hidden" name="_csrf" value="${csrfToken}" />
+      <button type="submit" class="secondary">${t(live ? 'cases.new_status_code' : 'cases.give_status_code')}</button>
+    </form>
+    ${
+      live
+        ? html`<form method="post" action="${action}/revoke" class="inline-form">
+            <input type="hidden" name="_csrf" value="${csrfToken}" />
+            <button type="submit" class="secondary">${t('cases.revoke_status_code')}</button>
+          </form>`
+        : ''
+    }`;
+}
+
 export function renderFamilySection(
   t: Translator,
   caseId: string,
   contacts: FamilyContact[],
   csrfToken: string,
   editable: boolean,
+  liveCodes: ReadonlySet<string> = new Set(),
 ): Html {
   return html`<section id="case-family">
     <h2>${t('cases.section_family')}</h2>
@@ -624,6 +648,7 @@ export function renderFamilySection(
                 <th>${t('cases.field_contact_phone')}</th>
                 <th>${t('cases.field_contact_language')}</th>
                 <th>${t('cases.field_contact_texts')}</th>
+                <th>${t('cases.contact_status_code')}</th>
                 ${editable ? html`<th>${t('cases.contact_actions')}</th>` : ''}
               </tr>
             </thead>
@@ -636,9 +661,11 @@ export function renderFamilySection(
                     <td>${contact.phone ? html`<a href="tel:${contact.phone}">${contact.phone}</a>` : ''}</td>
                     <td>${t(contact.language === 'es' ? 'cases.language_es' : 'cases.language_en')}</td>
                     <td>${t(contact.consentToUpdates ? 'cases.contact_texts_yes' : 'cases.contact_texts_no')}</td>
+                    <td>${t(liveCodes.has(contact.id) ? 'cases.status_code_active' : 'cases.status_code_none')}</td>
                     ${
                       editable
                         ? html`<td>
+                            ${contact.consentToUpdates ? renderStatusCodeButtons(t, caseId, contact.id, liveCodes.has(contact.id), csrfToken) : ''}
                             <form method="post" action="/console/cases/${caseId}/contacts/${contact.id}/remove"
                               class="inline-form">
                               <input type="hidden" name="_csrf" value="${csrfToken}" />

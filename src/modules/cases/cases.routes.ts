@@ -6,6 +6,10 @@ import type { Case } from '../../db/schema.ts';
 import type { HttpServices } from '../../http/app.ts';
 import type { RouteAccess } from '../../http/access.ts';
 import { AppError } from '../../http/errors.ts';
+import { isUuid } from '../../http/ids.ts';
+import { familyContacts } from './cases.family.ts';
+import { contactsWithLiveCode, giveStatusCode, revokeStatusCode } from './cases.status-codes.ts';
+import { renderStatusCodeShown } from './cases.status-codes.pages.ts';
 import type { Html } from '../../http/html.ts';
 import { AUDIO_TYPES, fileResponses, htmlResponses, redirectResponse } from '../../http/schemas.ts';
 import { sendHtml } from '../../http/html-reply.ts';
@@ -156,6 +160,7 @@ export function registerCaseRoutes(app: FastifyInstance, context: AppContext, se
   registerCaseViewRoutes(app, scope);
   registerCaseEditRoutes(app, scope);
   registerCaseContactRoutes(app, scope);
+  registerStatusCodeRoutes(app, scope);
   registerCaseAssignmentRoutes(app, scope);
   registerCaseLifecycleRoutes(app, scope);
   registerTeamRoutes(app, scope);
@@ -649,6 +654,59 @@ function registerCaseContactRoutes(app: FastifyInstance, scope: CaseRouteScope):
   );
 }
 
+/** A family contact's status code (ESTADO <code>): given and shown once, or revoked. */
+function registerStatusCodeRoutes(app: FastifyInstance, scope: CaseRouteScope): void {
+  const { context, page, redirectToCase } = scope;
+  app.post<{ Params: { id: string; sub: string } }>(
+    '/console/cases/:id/contacts/:sub/status-code',
+    redirectingPost(legalOnly, caseSubParams, { statuses: [200, 404] }),
+    async (request, reply) => {
+      const principal = request.principal!;
+      const { caseRow, cipher } = await openCaseForStaff(context, principal, request.params.id);
+      if (caseRow.status !== 'open') return redirectToCase(reply, caseRow.id, 'case_closed', '#case-family');
+      const contactId = request.params.sub;
+      if (!isUuid(contactId)) throw new AppError('not_found');
+      const contact = (await familyContacts(context, cipher, caseRow.id)).find((c) => c.id === contactId);
+      if (!contact) throw new AppError('not_found');
+      const given = await giveStatusCode(
+        context,
+        principal.userId,
+        { caseId: caseRow.id, cipher },
+        contactId,
+      );
+      if (given === 'not_found') throw new AppError('not_found');
+      return sendHtml(
+        reply,
+        renderStatusCodeShown(page(request), {
+          caseRow,
+          relationship: contact.relationship,
+          code: given.code,
+          texted: given.texted,
+        }),
+      );
+    },
+  );
+
+  app.post<{ Params: { id: string; sub: string } }>(
+    '/console/cases/:id/contacts/:sub/status-code/revoke',
+    redirectingPost(legalOnly, caseSubParams),
+    async (request, reply) => {
+      const principal = request.principal!;
+      const { caseRow } = await openCaseForStaff(context, principal, request.params.id);
+      if (!isUuid(request.params.sub)) throw new AppError('not_found');
+      const revoked = await context.db.transaction().execute((trx) =>
+        revokeStatusCode(context, trx, {
+          caseId: caseRow.id,
+          contactId: request.params.sub,
+          actorId: principal.userId,
+        }),
+      );
+      if (!revoked) throw new AppError('not_found');
+      return redirectToCase(reply, caseRow.id, 'saved', '#case-family');
+    },
+  );
+}
+
 /** Who works on a case: assignees and the legal team. */
 function registerCaseAssignmentRoutes(app: FastifyInstance, scope: CaseRouteScope): void {
   const { context, redirectToCase } = scope;
@@ -1003,6 +1061,7 @@ function registerCoreSections(context: AppContext): void {
         overview.contacts,
         input.csrfToken,
         editable(input.caseRow),
+        await contactsWithLiveCode(context, input.caseRow.id),
       );
     },
   });

@@ -57,6 +57,7 @@ import {
   removeProviderBlock,
 } from '../opt-outs/opt-outs.service.ts';
 import { answerInboundText } from './sms.inbound.ts';
+import { parseStatusLookup, takeStatusLookup } from './sms.status-lookup.ts';
 import { fetchMediaJob, sendOwedReplyJob } from './sms.jobs.ts';
 import {
   attachConversationMedia,
@@ -665,6 +666,10 @@ export async function takeIncomingText(
   if (text.providerKeyword !== undefined) {
     return takeProviderKeyword(context, trx, text, { kind: text.providerKeyword, parsed, phoneIndex, now });
   }
+  // A family's ESTADO <code> / STATUS <code> is a question, answered before any conversation (see
+  // sms.status-lookup.ts); like HELP, it is answered even to a number that opted out, since it asked.
+  const statusLookup = text.media.length === 0 ? parseStatusLookup(text.body) : undefined;
+  if (statusLookup) return takeStatusLookup(context, trx, text.from, statusLookup);
   // Keywords belong to the hotline whoever sends them, so a keyword never asks dispatch.
   if (parsed === undefined) {
     // A responder's answer to a dispatch (the dispatch module's handler).
