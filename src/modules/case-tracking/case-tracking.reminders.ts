@@ -126,23 +126,16 @@ async function hearingRecipients(
     return 'rescheduled';
 
   const { config } = context;
-  const recipients: Recipient[] = [];
-  for (const contact of await familyContacts(context, cipher, reminder.case_id)) {
-    const phone = contact.phone === null ? undefined : normalizePhone(contact.phone);
-    if (!contact.consentToUpdates || !phone) continue;
-    recipients.push({
-      ref: `family:${contact.id}`,
-      phone,
-      body: composeFamilyHearingReminder({
-        language: contact.language,
-        network: config.networkName,
-        startsAt,
-        timeZone: config.timeZone,
-        court: hearing.court,
-        hotline: config.hotlineNumber,
-      }),
-    });
-  }
+  const recipients = await familyRecipients(context, cipher, reminder.case_id, (language) =>
+    composeFamilyHearingReminder({
+      language,
+      network: config.networkName,
+      startsAt,
+      timeZone: config.timeZone,
+      court: hearing.court,
+      hotline: config.hotlineNumber,
+    }),
+  );
   const attorney = await assignedAttorneyContact(context, reminder.case_id);
   const attorneyPhone = attorney?.phone ? normalizePhone(attorney.phone) : undefined;
   if (attorney && attorneyPhone) {
@@ -177,21 +170,29 @@ async function checkInRecipients(
   const checkInAt = new Date(release.checkInAt);
   if (checkInAt.getTime() <= context.clock.now().getTime()) return 'too_late';
   const { config } = context;
+  return familyRecipients(context, cipher, reminder.case_id, (language) =>
+    composeFamilyCheckInReminder({
+      language,
+      network: config.networkName,
+      checkInAt,
+      timeZone: config.timeZone,
+      hotline: config.hotlineNumber,
+    }),
+  );
+}
+
+/** The family contacts who consented to updates and have a number, each with the text in their language. */
+async function familyRecipients(
+  context: AppContext,
+  cipher: CaseCipher,
+  caseId: string,
+  body: (language: Language) => string,
+): Promise<Recipient[]> {
   const recipients: Recipient[] = [];
-  for (const contact of await familyContacts(context, cipher, reminder.case_id)) {
+  for (const contact of await familyContacts(context, cipher, caseId)) {
     const phone = contact.phone === null ? undefined : normalizePhone(contact.phone);
     if (!contact.consentToUpdates || !phone) continue;
-    recipients.push({
-      ref: `family:${contact.id}`,
-      phone,
-      body: composeFamilyCheckInReminder({
-        language: contact.language,
-        network: config.networkName,
-        checkInAt,
-        timeZone: config.timeZone,
-        hotline: config.hotlineNumber,
-      }),
-    });
+    recipients.push({ ref: `family:${contact.id}`, phone, body: body(contact.language) });
   }
   return recipients;
 }

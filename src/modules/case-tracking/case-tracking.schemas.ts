@@ -5,6 +5,7 @@ import type { FormErrors } from '../../http/form.ts';
 import { characters, isReadableText, oneOf } from '../../http/form.ts';
 import { isUuid } from '../../http/ids.ts';
 import { instantOf, type WallTime } from './case-tracking.time.ts';
+import { RELEASE_KINDS, type ReleaseKind } from '../case-support/case-support.schemas.ts';
 
 export const LOCATOR_RESULTS = ['not_found', 'found'] as const;
 export type LocatorResult = (typeof LOCATOR_RESULTS)[number];
@@ -206,8 +207,8 @@ export function validateHearing(
 // ---------------------------------------------------------------------------------------------------------
 // A release from detention: when, where to (a facility's door or a place), and its conditions
 
-export const RELEASE_KINDS = ['bond', 'parole', 'other'] as const;
-export type ReleaseKind = (typeof RELEASE_KINDS)[number];
+// The same kinds as the case outcome's release (case support), so the two never disagree.
+export { RELEASE_KINDS, type ReleaseKind };
 
 /** Sealed with the case key: everything about a release but the time it happened. */
 export interface ReleaseRecord {

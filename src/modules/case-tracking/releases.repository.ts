@@ -3,7 +3,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { CaseReleasesTable, Database } from '../../db/schema.ts';
 import { liveCasesVisibleToQuery, openLiveCaseIdsQuery } from '../cases/cases.queries.ts';
-import type { FacilityStayRow, LocatorCheckRow } from './case-tracking.repository.ts';
+import type { LocatorCheckRow } from './case-tracking.repository.ts';
 
 type Db = Kysely<Database>;
 
@@ -19,34 +19,14 @@ export async function findRelease(db: Db, releaseId: string): Promise<ReleaseRow
 
 /** The releases of these cases, oldest recorded first. */
 export async function listReleasesOfCases(db: Db, caseIds: readonly string[]): Promise<ReleaseRow[]> {
-  if (caseIds.length === 0) return [];
-  return db
-    .selectFrom('case_releases')
-    .selectAll()
-    .where('case_id', 'in', caseIds)
-    .orderBy('recorded_at')
-    .orderBy('id')
-    .execute();
-}
-
-export async function insertCheckInReminders(
-  db: Db,
-  rows: readonly {
-    id: string;
-    case_id: string;
-    release_id: string;
-    hours_before: number;
-    due_at: Date;
-    created_at: Date;
-  }[],
-): Promise<void> {
-  if (rows.length === 0) return;
-  await db
-    .insertInto('case_reminders')
-    .values(
-      rows.map((row) => ({ ...row, kind: 'checkin' as const, hearing_id: null, status: 'pending' as const })),
-    )
-    .execute();
+  return caseIds.length === 0
+    ? []
+    : db
+        .selectFrom('case_releases')
+        .selectAll()
+        .where('case_id', 'in', caseIds)
+        .orderBy(['recorded_at', 'id'])
+        .execute();
 }
 
 export async function moveReleases(
@@ -127,16 +107,7 @@ export async function latestLocatorChecks(db: Db, caseIds: readonly string[]): P
     .execute();
 }
 
-export async function facilityStaysOfCases(db: Db, caseIds: readonly string[]): Promise<FacilityStayRow[]> {
-  if (caseIds.length === 0) return [];
-  return db
-    .selectFrom('case_facility_stays')
-    .selectAll()
-    .where('case_id', 'in', caseIds)
-    .orderBy('recorded_at')
-    .orderBy('id')
-    .execute();
-}
+export { listFacilityStaysOfCases as facilityStaysOfCases } from './case-tracking.repository.ts';
 
 // ---------------------------------------------------------------------------------------------------------
 // Counts by day, in the network's zone (no person in them)
@@ -147,47 +118,64 @@ function toCounts(rows: { day: string; count: string | number | bigint }[]): Day
   return rows.map((row) => ({ day: row.day, count: Number(row.count) }));
 }
 
-/** Releases by the day the person was released. */
-export async function countReleasesByDay(
+/** Runs a count by day over these cases; `from` yields (case_id, at) rows, counted by at's day in the zone. */
+async function countByDay(
+  db: Db,
+  caseIds: readonly string[],
+  timeZone: string,
+  from: (ids: string[]) => ReturnType<typeof sql>,
+  distinctCases: boolean,
+): Promise<DayCount[]> {
+  if (caseIds.length === 0) return [];
+  const counted = distinctCases ? sql`count(distinct case_id)` : sql`count(*)`;
+  const { rows } = await sql<{ day: string; count: string }>`
+    select to_char(at at time zone ${timeZone}, 'YYYY-MM-DD') as day, ${counted} as count
+    from (${from([...caseIds])}) counted
+    group by 1 order by 1`.execute(db);
+  return toCounts(rows);
+}
+
+/** Releases by the day the person was released (a person released twice that day counts once). */
+export function countReleasesByDay(
   db: Db,
   caseIds: readonly string[],
   timeZone: string,
 ): Promise<DayCount[]> {
-  if (caseIds.length === 0) return [];
-  const { rows } = await sql<{ day: string; count: string }>`
-    select to_char(released_at at time zone ${timeZone}, 'YYYY-MM-DD') as day, count(distinct case_id) as count
-    from case_releases where case_id = any(${[...caseIds]}::uuid[])
-    group by 1 order by 1`.execute(db);
-  return toCounts(rows);
+  return countByDay(
+    db,
+    caseIds,
+    timeZone,
+    (ids) => sql`select case_id, released_at as at from case_releases where case_id = any(${ids}::uuid[])`,
+    true,
+  );
 }
 
 /** People located, by the day their first facility stay was recorded. */
-export async function countLocatedByDay(
-  db: Db,
-  caseIds: readonly string[],
-  timeZone: string,
-): Promise<DayCount[]> {
-  if (caseIds.length === 0) return [];
-  const { rows } = await sql<{ day: string; count: string }>`
-    select to_char(first_at at time zone ${timeZone}, 'YYYY-MM-DD') as day, count(*) as count
-    from (select case_id, min(recorded_at) as first_at from case_facility_stays
-          where case_id = any(${[...caseIds]}::uuid[]) group by case_id) firsts
-    group by 1 order by 1`.execute(db);
-  return toCounts(rows);
+export function countLocatedByDay(db: Db, caseIds: readonly string[], timeZone: string): Promise<DayCount[]> {
+  return countByDay(
+    db,
+    caseIds,
+    timeZone,
+    (ids) => sql`select case_id, min(recorded_at) as at from case_facility_stays
+      where case_id = any(${ids}::uuid[]) group by case_id`,
+    false,
+  );
 }
 
 /** Transfers (every stay of a case after its first), by the day they were recorded. */
-export async function countTransfersByDay(
+export function countTransfersByDay(
   db: Db,
   caseIds: readonly string[],
   timeZone: string,
 ): Promise<DayCount[]> {
-  if (caseIds.length === 0) return [];
-  const { rows } = await sql<{ day: string; count: string }>`
-    select to_char(recorded_at at time zone ${timeZone}, 'YYYY-MM-DD') as day, count(*) as count
-    from (select recorded_at, row_number() over (partition by case_id order by recorded_at, id) as n
-          from case_facility_stays where case_id = any(${[...caseIds]}::uuid[])) stays
-    where n > 1
-    group by 1 order by 1`.execute(db);
-  return toCounts(rows);
+  return countByDay(
+    db,
+    caseIds,
+    timeZone,
+    (ids) => sql`select case_id, at from (
+        select case_id, recorded_at as at, row_number() over (partition by case_id order by recorded_at, id) as n
+        from case_facility_stays where case_id = any(${ids}::uuid[])) stays
+      where n > 1`,
+    false,
+  );
 }

@@ -32,18 +32,20 @@ import {
 } from './case-tracking.service.ts';
 import { instantOf, wallTimeOf } from './case-tracking.time.ts';
 import { listFacilities } from './facilities.repository.ts';
+import { insertReminders } from './case-tracking.repository.ts';
 import {
   countLocatedByDay,
   countReleasesByDay,
   countTransfersByDay,
   facilityStaysOfCases,
-  insertCheckInReminders,
   insertRelease,
   listReleasesOfCases,
   type ReleaseRow,
 } from './releases.repository.ts';
 
 type Principal = Pick<StaffPrincipal, 'userId' | 'roles'>;
+
+const UNKNOWN_FACILITY: ReleaseFormErrors = { facility_id: { key: 'case_tracking.error_facility_choice' } };
 
 export const releaseField = (releaseId: string): FieldRef<'case_releases'> => ({
   table: 'case_releases',
@@ -79,8 +81,7 @@ export async function recordRelease(
   if (!validation.ok) return { outcome: 'invalid', errors: validation.errors };
   const { input } = validation;
   const facility = await resolveFacility(context.db, input.facility);
-  if (facility === 'unknown_facility')
-    return { outcome: 'invalid', errors: { facility_id: { key: 'case_tracking.error_facility_choice' } } };
+  if (facility === 'unknown_facility') return { outcome: 'invalid', errors: UNKNOWN_FACILITY };
   return context.db.transaction().execute(async (trx) => {
     const caseRow = await lockOpenCase(trx, caseId);
     if (!caseRow) return { outcome: 'closed' as const };
@@ -122,11 +123,13 @@ export async function recordRelease(
       at: now,
     });
     if (input.checkInAt) {
-      await insertCheckInReminders(
+      await insertReminders(
         trx,
         reminderTimes(input.checkInAt, context.config.cases.hearingReminderHours, now).map((time) => ({
           id: randomUUID(),
+          kind: 'checkin' as const,
           case_id: caseId,
+          hearing_id: null,
           release_id: releaseId,
           hours_before: time.hours,
           due_at: time.dueAt,
