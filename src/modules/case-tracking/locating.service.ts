@@ -11,7 +11,11 @@ import { displayNamesOf } from '../staff/staff.service.ts';
 import type { LocatorCheckRecord } from './case-tracking.schemas.ts';
 import { locatorResultField } from './case-tracking.service.ts';
 import { listFacilities } from './facilities.repository.ts';
-import { latestLocatorChecks, listUnlocatedVisibleCases } from './releases.repository.ts';
+import {
+  latestLocatorChecks,
+  listUnlocatedVisibleCases,
+  listVisibleOpenCaseIds,
+} from './releases.repository.ts';
 import { facilityCountsOfCases, facilityState, type FacilityCount } from './releases.service.ts';
 
 type Principal = Pick<StaffPrincipal, 'userId' | 'roles'>;
@@ -87,7 +91,13 @@ export async function locatorWorklist(
     }
     rows.push({ caseId: row.id, reference: row.reference, openedAt: row.opened_at, lastCheck });
   }
-  const counts = caseIds ? await facilityCountsOfCases(context, caseIds) : [];
+  // Counted over the cases the person may see only: a case passed in from elsewhere is never counted.
+  const visible = await listVisibleOpenCaseIds(context.db, principal.userId);
+  const wanted = caseIds ? new Set(caseIds) : undefined;
+  const counts = await facilityCountsOfCases(
+    context,
+    wanted ? visible.filter((id) => wanted.has(id)) : visible,
+  );
   return { rows, facilitiesByState, counts };
 }
 

@@ -123,6 +123,8 @@ describe('locator worklist and releases', () => {
     const back = await get(session, found.headers.location);
     assert.ok(back.body.includes('the person is located'));
     assert.ok(!back.body.includes(`locate-${opened[0]!.id}`));
+    assert.match(back.body, /Jena Processing Center[\s\S]*1 person held now/);
+    assert.ok(!(await locatorWorklist(t.context, asLegal(other.session))).counts.some((c) => c.heldNow > 0));
     const summary = await get(session, `/console/cases/${opened[0]!.id}`);
     assert.ok(summary.body.includes('Jena Processing Center, since'));
 

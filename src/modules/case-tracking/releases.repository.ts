@@ -179,3 +179,13 @@ export function countTransfersByDay(
     false,
   );
 }
+
+/** The open, live cases the staff member may see (for "Where people are" on the console's worklist). */
+export async function listVisibleOpenCaseIds(db: Db, userId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom(liveCasesVisibleToQuery(db, userId).as('c'))
+    .select('c.id')
+    .where('c.id', 'in', openLiveCaseIdsQuery(db))
+    .execute();
+  return rows.map((row) => row.id);
+}
