@@ -812,7 +812,17 @@ export interface HearingsTable {
   hearing_ciphertext: string;
 }
 
-export type CaseReminderKind = 'hearing' | 'locator';
+/** A release from detention: when in the clear (counts by day); where and the conditions sealed with the case key. */
+export interface CaseReleasesTable {
+  id: string;
+  case_id: string;
+  released_at: Timestamp;
+  recorded_at: Timestamp;
+  recorded_by: string | null;
+  release_ciphertext: string;
+}
+
+export type CaseReminderKind = 'hearing' | 'locator' | 'checkin';
 export type CaseReminderStatus = 'pending' | 'sending' | 'done' | 'skipped';
 
 /** A reminder due at a time: ids only, no recipient and no text (built when it is sent). */
@@ -821,6 +831,8 @@ export interface CaseRemindersTable {
   kind: CaseReminderKind;
   case_id: string;
   hearing_id: string | null;
+  /** The release whose check-in this reminder is about (kind 'checkin'). */
+  release_id: Generated<string | null>;
   hours_before: number | null;
   due_at: Timestamp;
   status: CaseReminderStatus;
@@ -962,6 +974,7 @@ export interface Database {
   locator_checks: LocatorChecksTable;
   case_facility_stays: CaseFacilityStaysTable;
   hearings: HearingsTable;
+  case_releases: CaseReleasesTable;
   case_reminders: CaseRemindersTable;
   case_reminder_deliveries: CaseReminderDeliveriesTable;
   attorneys: AttorneysTable;

@@ -35,7 +35,11 @@ import {
   RELEASE_KINDS,
 } from '../../src/modules/case-support/case-support.schemas.ts';
 import { CONFLICT_REASONS } from '../../src/modules/case-support/case-support.ranking.ts';
-import { HEARING_KINDS, HEARING_RESULTS } from '../../src/modules/case-tracking/case-tracking.schemas.ts';
+import {
+  HEARING_KINDS,
+  HEARING_RESULTS,
+  RELEASE_KINDS as TRACKING_RELEASE_KINDS,
+} from '../../src/modules/case-tracking/case-tracking.schemas.ts';
 import { TIME_FILTERS } from '../../src/modules/incidents/incidents.schemas.ts';
 import { OPERATION_MEASURES } from '../../src/modules/operations/operations.counts.ts';
 
@@ -71,6 +75,7 @@ const TEMPLATE_VALUES: Record<string, readonly string[]> = {
   'case_support.task_status_': SUPPORT_TASK_STATUSES,
   'case_tracking.hearing_kind_': HEARING_KINDS,
   'case_tracking.hearing_result_': HEARING_RESULTS,
+  'case_tracking.release_how_': TRACKING_RELEASE_KINDS,
   'cases.source_': ['hotline', 'incident', 'console'],
   'console.channel_': REPORT_CHANNELS,
   'console.source_': REPORT_SOURCES,

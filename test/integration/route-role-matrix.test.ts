@@ -190,6 +190,12 @@ const EXPECTED: Record<string, Allowed> = {
   'POST /console/cases/:id/hearings': ['legal'],
   'GET /console/cases/:id/hearings/:hearingId': ['legal'],
   'POST /console/cases/:id/hearings/:hearingId': ['legal'],
+  // The locator worklist (issue 16): legal staff and coordinators open it, but it lists only the cases the
+  // person may open (a coordinator without legal sees none); results and releases are legal only, per case.
+  'GET /console/locating': ['coordinator', 'legal'],
+  'POST /console/locating/:id': ['legal'],
+  'GET /console/cases/:id/release': ['legal'],
+  'POST /console/cases/:id/release': ['legal'],
   // Case support. The attorney directory and the bond funds are not case data: the legal team keeps them with
   // coordinators and admins (a fund's ledger names a case only to legal staff who may open it). Everything on
   // a case, and "my tasks", is the legal team's, per case only its assignees and team (404 to anyone else,

@@ -4,7 +4,9 @@
 // not see. No HTTP here.
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../app/context.ts';
-import type { SupportTaskKind, SupportTaskStatus } from '../../db/schema.ts';
+import type { Kysely } from 'kysely';
+import type { CaseCipher } from '../../crypto/case-keys.ts';
+import type { Database, SupportTaskKind, SupportTaskStatus } from '../../db/schema.ts';
 import type { StaffPrincipal } from '../../http/access.ts';
 import { openCaseForStaff } from '../cases/cases.access.ts';
 import { listCaseStaffIds, lockCase } from '../cases/cases.queries.ts';
@@ -168,4 +170,36 @@ export async function myTasks(context: AppContext, principal: StaffPrincipal): P
     dueOn: row.due_on,
     status: row.status,
   }));
+}
+
+/**
+ * A released person's pickup (issue 16), added by case tracking inside its own transaction when it records
+ * the release: a transport task due today, "Pick up <reference> at <place>" sealed with the case key.
+ */
+export async function addPickupTask(
+  trx: Kysely<Database>,
+  cipher: CaseCipher,
+  input: { caseId: string; actorId: string; text: string; dueOn: string; at: Date },
+): Promise<string> {
+  const id = randomUUID();
+  await insertTask(trx, {
+    id,
+    case_id: input.caseId,
+    kind: 'transport',
+    assignee_id: null,
+    due_on: input.dueOn,
+    status: 'open',
+    notes_ciphertext: cipher.encrypt(taskNotesField(id), input.text),
+    created_by: input.actorId,
+    created_at: input.at,
+    updated_at: input.at,
+  });
+  await recordCaseEvent(trx, cipher, {
+    caseId: input.caseId,
+    actorId: input.actorId,
+    kind: 'support_transport_added',
+    details: { taskId: id, dueOn: input.dueOn },
+    at: input.at,
+  });
+  return id;
 }

@@ -16,6 +16,8 @@ import {
 } from './case-tracking.repository.ts';
 import { facilityStayField, hearingField, locatorResultField } from './case-tracking.service.ts';
 import type { FieldRef } from '../../crypto/field-encryption.ts';
+import { listReleasesOfCase, moveReleases } from './releases.repository.ts';
+import { releaseField } from './releases.service.ts';
 
 export async function moveTrackingOnMerge(trx: Kysely<Database>, input: CaseMergeStepInput): Promise<void> {
   const { from, to } = input;
@@ -36,6 +38,12 @@ export async function moveTrackingOnMerge(trx: Kysely<Database>, input: CaseMerg
   const keptCheck = (await findCase(trx, input.toCaseId))?.next_locator_check_at ?? null;
   const keptLocated = await hasFacilityStay(trx, input.toCaseId);
   await moveTrackingRows(trx, input.fromCaseId, input.toCaseId, { checks, stays, hearings });
+  // Releases and their check-in reminders follow the person too.
+  const releases = (await listReleasesOfCase(trx, input.fromCaseId)).map((row) => ({
+    id: row.id,
+    release_ciphertext: reseal(releaseField(row.id), row.release_ciphertext),
+  }));
+  await moveReleases(trx, input.fromCaseId, releases, input.toCaseId);
   if (pendingCheck && !keptLocated && stays.length === 0) {
     const earlier = keptCheck && keptCheck < pendingCheck ? keptCheck : pendingCheck;
     await setNextLocatorCheck(trx, input.toCaseId, earlier);

@@ -155,3 +155,29 @@ export function composeLocatorReminder(input: {
     }),
   );
 }
+
+/** "Amparo: reminder for your family member. Check-in with ICE on Wed 2 Dec at 9:00 AM CST. …" */
+export function composeFamilyCheckInReminder(input: {
+  language: Language;
+  network: string;
+  checkInAt: Date;
+  timeZone: string;
+  hotline: string | undefined;
+}): string {
+  const { language } = input;
+  // "Wed 2 Dec 9:00 AM CST": the day is the first three words, the time the rest.
+  const words = formatHearingTimeForSms(input.checkInAt, language, input.timeZone).split(' ');
+  return foldToGsm7(
+    [
+      translate(language, 'case_tracking.sms_family_checkin', {
+        network: input.network,
+        date: words.slice(0, 3).join(' '),
+        time: words.slice(3).join(' '),
+      }),
+      input.hotline ? translate(language, 'case_tracking.sms_questions_call', { phone: input.hotline }) : '',
+      translate(language, 'case_tracking.sms_stop'),
+    ]
+      .filter(Boolean)
+      .join(' '),
+  );
+}

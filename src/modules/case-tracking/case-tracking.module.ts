@@ -4,6 +4,7 @@
 import type { DomainModule } from '../../app/domain-module.ts';
 import { CASE_ROLES } from '../cases/cases.policy.ts';
 import { FACILITY_EDITOR_ROLES } from './case-tracking.policy.ts';
+import { registerLocatingRoutes } from './locating.routes.ts';
 import { registerCaseMergeStep } from '../cases/cases.merge.ts';
 import { registerFamilyStatusFacts } from '../cases/cases.status-lookup.ts';
 import { readFamilyStatusFacts } from './case-tracking.family-status.ts';
@@ -21,6 +22,7 @@ export const caseTrackingModule: DomainModule = {
   name: 'case-tracking',
   tables: [
     'case_facility_stays',
+    'case_releases',
     'case_reminder_deliveries',
     'case_reminders',
     'facilities',
@@ -35,6 +37,12 @@ export const caseTrackingModule: DomainModule = {
       position: 70,
     },
     {
+      href: '/console/locating',
+      label: 'case_tracking.nav_worklist',
+      roles: CASE_ROLES,
+      position: 75,
+    },
+    {
       href: '/console/facilities',
       label: 'case_tracking.nav_facilities',
       roles: FACILITY_EDITOR_ROLES,
@@ -46,6 +54,7 @@ export const caseTrackingModule: DomainModule = {
     register(app, context, services) {
       registerFacilityRoutes(app, context, services);
       registerCaseTrackingRoutes(app, context, services);
+      registerLocatingRoutes(app, context, services);
       registerTrackingSections();
       registerCaseMergeStep('case-tracking', moveTrackingOnMerge);
     },

@@ -9,3 +9,9 @@ export const FACILITY_EDITOR_ROLES: readonly Role[] = ['legal', 'coordinator', '
 
 /** The facility directory: list, add, edit, delete, import from CSV. */
 export const manageFacilities = staffWith(...FACILITY_EDITOR_ROLES);
+
+/**
+ * The locator worklist (issue 16): legal staff and coordinators open the page, but it lists only the cases the
+ * person may open through the cases module (a coordinator without the legal role sees none).
+ */
+export const viewLocatorWorklist = staffWith('legal', 'coordinator');

@@ -38,6 +38,7 @@ import type { Database } from '../../db/schema.ts';
 import { isOptedOut } from '../opt-outs/opt-outs.queries.ts';
 import {
   composeAttorneyHearingReminder,
+  composeFamilyCheckInReminder,
   composeFamilyHearingReminder,
   composeLocatorReminder,
 } from './case-tracking.messages.ts';
@@ -53,6 +54,8 @@ import {
   settleDelivery,
 } from './case-tracking.repository.ts';
 import { unsealHearing } from './case-tracking.service.ts';
+import { findRelease } from './releases.repository.ts';
+import { unsealRelease } from './releases.service.ts';
 
 const HOUR_MS = 3600_000;
 /** A reminder claimed this long ago and not finished belongs to a worker that died. */
@@ -68,6 +71,7 @@ export type SkipReason =
   | 'hearing_gone'
   | 'hearing_not_pending'
   | 'rescheduled'
+  | 'release_gone'
   | 'too_late';
 
 export interface ReminderRunSummary {
@@ -122,23 +126,16 @@ async function hearingRecipients(
     return 'rescheduled';
 
   const { config } = context;
-  const recipients: Recipient[] = [];
-  for (const contact of await familyContacts(context, cipher, reminder.case_id)) {
-    const phone = contact.phone === null ? undefined : normalizePhone(contact.phone);
-    if (!contact.consentToUpdates || !phone) continue;
-    recipients.push({
-      ref: `family:${contact.id}`,
-      phone,
-      body: composeFamilyHearingReminder({
-        language: contact.language,
-        network: config.networkName,
-        startsAt,
-        timeZone: config.timeZone,
-        court: hearing.court,
-        hotline: config.hotlineNumber,
-      }),
-    });
-  }
+  const recipients = await familyRecipients(context, cipher, reminder.case_id, (language) =>
+    composeFamilyHearingReminder({
+      language,
+      network: config.networkName,
+      startsAt,
+      timeZone: config.timeZone,
+      court: hearing.court,
+      hotline: config.hotlineNumber,
+    }),
+  );
   const attorney = await assignedAttorneyContact(context, reminder.case_id);
   const attorneyPhone = attorney?.phone ? normalizePhone(attorney.phone) : undefined;
   if (attorney && attorneyPhone) {
@@ -156,6 +153,46 @@ async function hearingRecipients(
         link: link(context, reminder.case_id, 'hearings', SECTION_IDS.hearings),
       }),
     });
+  }
+  return recipients;
+}
+
+/** A check-in with ICE after a release: to the consenting family, in their language, like a hearing's. */
+async function checkInRecipients(
+  context: AppContext,
+  cipher: CaseCipher,
+  reminder: CaseReminder,
+): Promise<Recipient[] | SkipReason> {
+  const row = reminder.release_id ? await findRelease(context.db, reminder.release_id) : undefined;
+  if (!row) return 'release_gone';
+  const release = unsealRelease(cipher, row);
+  if (!release.checkInAt) return 'release_gone';
+  const checkInAt = new Date(release.checkInAt);
+  if (checkInAt.getTime() <= context.clock.now().getTime()) return 'too_late';
+  const { config } = context;
+  return familyRecipients(context, cipher, reminder.case_id, (language) =>
+    composeFamilyCheckInReminder({
+      language,
+      network: config.networkName,
+      checkInAt,
+      timeZone: config.timeZone,
+      hotline: config.hotlineNumber,
+    }),
+  );
+}
+
+/** The family contacts who consented to updates and have a number, each with the text in their language. */
+async function familyRecipients(
+  context: AppContext,
+  cipher: CaseCipher,
+  caseId: string,
+  body: (language: Language) => string,
+): Promise<Recipient[]> {
+  const recipients: Recipient[] = [];
+  for (const contact of await familyContacts(context, cipher, caseId)) {
+    const phone = contact.phone === null ? undefined : normalizePhone(contact.phone);
+    if (!contact.consentToUpdates || !phone) continue;
+    recipients.push({ ref: `family:${contact.id}`, phone, body: body(contact.language) });
   }
   return recipients;
 }
@@ -201,9 +238,14 @@ async function recipientsFor(context: AppContext, reminder: CaseReminder): Promi
     if (error instanceof CaseKeyUnavailableError) return 'key_destroyed';
     throw error;
   }
-  return reminder.kind === 'hearing'
-    ? hearingRecipients(context, cipher, reminder, caseRow.reference)
-    : locatorRecipients(context, reminder, caseRow);
+  switch (reminder.kind) {
+    case 'hearing':
+      return hearingRecipients(context, cipher, reminder, caseRow.reference);
+    case 'checkin':
+      return checkInRecipients(context, cipher, reminder);
+    case 'locator':
+      return locatorRecipients(context, reminder, caseRow);
+  }
 }
 
 async function deliver(

@@ -132,9 +132,10 @@ export async function insertReminders(
   db: Db,
   rows: readonly {
     id: string;
-    kind: 'hearing' | 'locator';
+    kind: 'hearing' | 'locator' | 'checkin';
     case_id: string;
     hearing_id: string | null;
+    release_id?: string;
     hours_before: number | null;
     due_at: Date;
     created_at: Date;

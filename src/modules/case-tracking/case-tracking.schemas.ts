@@ -5,6 +5,7 @@ import type { FormErrors } from '../../http/form.ts';
 import { characters, isReadableText, oneOf } from '../../http/form.ts';
 import { isUuid } from '../../http/ids.ts';
 import { instantOf, type WallTime } from './case-tracking.time.ts';
+import { RELEASE_KINDS, type ReleaseKind } from '../case-support/case-support.schemas.ts';
 
 export const LOCATOR_RESULTS = ['not_found', 'found'] as const;
 export type LocatorResult = (typeof LOCATOR_RESULTS)[number];
@@ -201,4 +202,81 @@ export function validateHearing(
   )
     return { ok: false, errors };
   return { ok: true, input: { startsAt, court, judge, kind, result, resultNotes } };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// A release from detention: when, where to (a facility's door or a place), and its conditions
+
+// The same kinds as the case outcome's release (case support), so the two never disagree.
+export { RELEASE_KINDS, type ReleaseKind };
+
+/** Sealed with the case key: everything about a release but the time it happened. */
+export interface ReleaseRecord {
+  releasedOn: string;
+  facilityId: string | null;
+  /** Where the person was let out: the facility's name, or the place typed. */
+  place: string;
+  how: ReleaseKind;
+  ankleMonitor: boolean;
+  /** ISO instant of the check-in with ICE, or null when none was set. */
+  checkInAt: string | null;
+  conditions: string;
+}
+
+export const RELEASE_FIELDS = [
+  'released_on',
+  'facility_id',
+  'facility_name',
+  'how',
+  'ankle_monitor',
+  'checkin_date',
+  'checkin_time',
+  'conditions',
+] as const;
+export type ReleaseField = (typeof RELEASE_FIELDS)[number];
+export type ReleaseFormValues = Partial<Record<ReleaseField, string>>;
+export type ReleaseFormErrors = FormErrors<ReleaseField>;
+
+export interface ReleaseInput {
+  releasedOn: string;
+  facility: FacilityChoice;
+  how: ReleaseKind;
+  ankleMonitor: boolean;
+  checkInAt: Date | null;
+  conditions: string;
+}
+
+/** @param today YYYY-MM-DD in the network's zone: a release cannot be in the future. */
+export function validateRelease(
+  values: ReleaseFormValues,
+  today: string,
+  timeZone: string,
+): Validation<ReleaseField, ReleaseInput> {
+  const errors: ReleaseFormErrors = {};
+  const releasedOn = (values.released_on ?? '').trim();
+  if (releasedOn === '') errors.released_on = { key: 'case_tracking.error_required' };
+  else if (!isDate(releasedOn)) errors.released_on = { key: 'case_tracking.error_date' };
+  else if (releasedOn > today) errors.released_on = { key: 'case_tracking.error_date_future' };
+  const facility = facilityChoice(values, errors, true);
+  const how = (values.how ?? '').trim();
+  if (!oneOf(RELEASE_KINDS, how)) errors.how = { key: 'case_tracking.error_choose' };
+  const monitor = (values.ankle_monitor ?? '').trim();
+  if (monitor !== 'yes' && monitor !== 'no') errors.ankle_monitor = { key: 'case_tracking.error_choose' };
+  const date = (values.checkin_date ?? '').trim();
+  const time = (values.checkin_time ?? '').trim();
+  let checkInAt: Date | null = null;
+  if (date !== '' || time !== '') {
+    if (!isDate(date)) errors.checkin_date = { key: 'case_tracking.error_date' };
+    if (!TIME.test(time)) errors.checkin_time = { key: 'case_tracking.error_time' };
+    if (!errors.checkin_date && !errors.checkin_time) {
+      checkInAt = instantOf({ date, time }, timeZone) ?? null;
+      if (!checkInAt) errors.checkin_time = { key: 'case_tracking.error_time_skipped' };
+    }
+  }
+  const conditions = textChecker(values, errors)('conditions', { max: MAX_NOTES_CHARS });
+  if (Object.keys(errors).length > 0 || !oneOf(RELEASE_KINDS, how)) return { ok: false, errors };
+  return {
+    ok: true,
+    input: { releasedOn, facility, how, ankleMonitor: monitor === 'yes', checkInAt, conditions },
+  };
 }

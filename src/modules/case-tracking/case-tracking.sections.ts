@@ -12,6 +12,7 @@ import {
   type CaseSummaryPart,
 } from '../cases/cases.sections.ts';
 import { formatTime } from '../../i18n/time.ts';
+import { html } from '../../http/html.ts';
 import {
   emptyForm,
   facilityPanel,
@@ -25,6 +26,10 @@ import {
   type PanelContext,
 } from './case-tracking.pages.ts';
 import { readTracking, readWhereabouts, type TrackingView } from './case-tracking.service.ts';
+import { RELEASE_SECTION_ID, releaseForm, releasesList } from './locating.pages.ts';
+import { caseReleases, whereaboutsOf } from './releases.service.ts';
+import { listFacilities } from './facilities.repository.ts';
+import { addControl } from '../cases/cases.sections.ts';
 import { wallTimeOf } from './case-tracking.time.ts';
 
 const views = new WeakMap<FastifyRequest, Promise<TrackingView>>();
@@ -36,6 +41,17 @@ function trackingOf(input: CaseSectionInput): Promise<TrackingView> {
     views.set(input.request, view);
   }
   return view;
+}
+
+const releaseViews = new WeakMap<FastifyRequest, ReturnType<typeof caseReleases>>();
+
+function releasesOf(input: CaseSectionInput): ReturnType<typeof caseReleases> {
+  let releases = releaseViews.get(input.request);
+  if (!releases) {
+    releases = caseReleases(input.context.db, input.caseRow.id, input.cipher);
+    releaseViews.set(input.request, releases);
+  }
+  return releases;
 }
 
 export function acceptsChanges(caseRow: CaseSectionInput['caseRow']): boolean {
@@ -67,16 +83,20 @@ export async function trackingFacts(input: CaseSectionInput): Promise<CaseFact[]
   const zone = input.context.config.timeZone;
   const now = input.context.clock.now();
   const current = view.stays[0];
-  const where = current
-    ? t('case_tracking.summary_held_at', {
-        facility: current.record.facilityName,
-        since: formatDay(current.record.since, lang),
-      })
-    : view.nextLocatorCheckAt
-      ? t('case_tracking.summary_not_located_check', {
-          when: formatTime(view.nextLocatorCheckAt, lang, zone),
-        })
-      : t('case_tracking.summary_not_located');
+  const now2 = whereaboutsOf(view.stays, await releasesOf(input));
+  const where =
+    now2.kind === 'released'
+      ? t('case_tracking.summary_released', { on: formatDay(now2.release.releasedOn, lang) })
+      : current
+        ? t('case_tracking.summary_held_at', {
+            facility: current.record.facilityName,
+            since: formatDay(current.record.since, lang),
+          })
+        : view.nextLocatorCheckAt
+          ? t('case_tracking.summary_not_located_check', {
+              when: formatTime(view.nextLocatorCheckAt, lang, zone),
+            })
+          : t('case_tracking.summary_not_located');
   const next = view.hearings.find((hearing) => hearing.startsAt.getTime() >= now.getTime());
   return [
     { id: 'where', label: t('case_tracking.summary_where'), value: where, part: 'locating' },
@@ -182,6 +202,33 @@ export function registerTrackingSections(): void {
         })),
         data: stays.map((stay) => ({ ...stay.record, recordedAt: stay.recordedAt.toISOString() })),
       };
+    },
+  });
+
+  registerCaseSection({
+    id: RELEASE_SECTION_ID,
+    order: 125,
+    part: 'locating',
+    async render(input) {
+      const releases = await releasesOf(input);
+      const t = input.t;
+      const form = releaseForm(
+        t,
+        {
+          caseId: input.caseRow.id,
+          csrfToken: input.csrfToken,
+          directory: await listFacilities(input.context.db),
+          today: todayIn(input),
+          returnTo: '',
+        },
+        { values: {}, errors: {} },
+      );
+      return section(
+        RELEASE_SECTION_ID,
+        t('case_tracking.release_heading'),
+        html`${releasesList(t, input.request.lang, input.context.config.timeZone, releases)}
+        ${acceptsChanges(input.caseRow) ? addControl(t('case_tracking.release_add'), form, false) : ''}`,
+      );
     },
   });
 

@@ -85,7 +85,7 @@ export function unsealHearing(cipher: CaseCipher, row: HearingRow): HearingRecor
   return cipher.decryptJson<HearingRecord>(hearingField(row.id), row.hearing_ciphertext);
 }
 
-function unsealStay(cipher: CaseCipher, row: FacilityStayRow): FacilityStayRecord {
+export function unsealStay(cipher: CaseCipher, row: FacilityStayRow): FacilityStayRecord {
   return cipher.decryptJson<FacilityStayRecord>(facilityStayField(row.id), row.stay_ciphertext);
 }
 
@@ -135,7 +135,7 @@ export interface TrackingView {
 }
 
 /** Stays, newest first: by the day the stay began, then by when it was recorded. */
-function byNewestStay(a: { record: FacilityStayRecord; recordedAt: Date }, b: typeof a): number {
+export function byNewestStay(a: { record: FacilityStayRecord; recordedAt: Date }, b: typeof a): number {
   if (a.record.since !== b.record.since) return a.record.since < b.record.since ? 1 : -1;
   return b.recordedAt.getTime() - a.recordedAt.getTime();
 }
@@ -260,13 +260,13 @@ export async function readTracking(
 // ---------------------------------------------------------------------------------------------------------
 // Where the person is held
 
-interface ResolvedFacility {
+export interface ResolvedFacility {
   facilityId: string | null;
   facilityName: string;
 }
 
 /** The directory's facility for a chosen id (its current name), or the name typed when none was chosen. */
-async function resolveFacility(
+export async function resolveFacility(
   db: Kysely<Database>,
   choice: FacilityChoice,
 ): Promise<ResolvedFacility | 'unknown_facility'> {
@@ -390,7 +390,7 @@ export type FormResult<Errors> =
 type LockedCase = NonNullable<Awaited<ReturnType<typeof lockCase>>>;
 
 /** Locks the case for a change; undefined when it takes none (closed, merged away, key destroyed). */
-async function lockOpenCase(trx: Kysely<Database>, caseId: string): Promise<LockedCase | undefined> {
+export async function lockOpenCase(trx: Kysely<Database>, caseId: string): Promise<LockedCase | undefined> {
   const caseRow = await lockCase(trx, caseId);
   if (!caseRow) throw new AppError('not_found');
   const open = caseRow.status === 'open' && caseRow.merged_into === null && caseRow.key_destroyed_at === null;

@@ -109,7 +109,7 @@ export function openLiveCaseIdsQuery(db: Db) {
 export function liveCasesVisibleToQuery(db: Db, userId: string) {
   return db
     .selectFrom('cases')
-    .select(['cases.id', 'cases.reference'])
+    .select(['cases.id', 'cases.reference', 'cases.opened_at'])
     .where('cases.merged_into', 'is', null)
     .where('cases.key_destroyed_at', 'is', null)
     .where((eb) => caseVisibleTo(eb, userId));
