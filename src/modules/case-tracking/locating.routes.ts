@@ -1,5 +1,6 @@
 // The locator worklist and the release form: parse, authorize (need to know per case in the services), call
 // the service, present. A worklist row's result comes back to the list at the next row, with a notice.
+import { consolePageOf } from '../../http/console-page.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app/context.ts';
 import type { HttpServices } from '../../http/app.ts';
@@ -68,11 +69,7 @@ export function registerLocatingRoutes(
   context: AppContext,
   services: HttpServices,
 ): void {
-  const page = (request: FastifyRequest): Page => ({
-    request,
-    networkName: context.config.networkName,
-    timeZone: context.config.timeZone,
-  });
+  const page: (request: FastifyRequest) => Page = consolePageOf(context);
   const csrfToken = (request: FastifyRequest): string => services.csrf.issue(request.principal!.csrfSecret);
   const today = () => wallTimeOf(context.clock.now(), context.config.timeZone).date;
 

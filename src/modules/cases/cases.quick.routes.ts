@@ -1,5 +1,6 @@
 // Many cases, fast: the quick-case form and the roster import, for the legal staff who may open cases.
 // `?operation=<id>` files the cases under a surge operation (and offers its sites, when it has them).
+import { consolePageOf } from '../../http/console-page.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app/context.ts';
 import type { HttpServices } from '../../http/app.ts';
@@ -66,11 +67,7 @@ export function registerQuickCaseRoutes(
   context: AppContext,
   services: HttpServices,
 ): void {
-  const page = (request: FastifyRequest): Page => ({
-    request,
-    networkName: context.config.networkName,
-    timeZone: context.config.timeZone,
-  });
+  const page: (request: FastifyRequest) => Page = consolePageOf(context);
   const csrfFor = (request: FastifyRequest) => services.csrf.issue(request.principal!.csrfSecret);
 
   async function quickForm(
