@@ -65,6 +65,7 @@ const EXPECTED: Record<string, Allowed> = {
   'GET /console/operations/new': ['admin', 'coordinator'],
   'POST /console/operations': ['admin', 'coordinator'],
   'GET /console/operations/:id': ['admin', 'coordinator', 'dispatcher', 'legal'],
+  'GET /console/operations/:id/worklist': ['admin', 'coordinator', 'dispatcher', 'legal'],
   'POST /console/operations/:id/close': ['admin', 'coordinator'],
   'POST /console/operations/:id/reopen': ['admin', 'coordinator'],
   'POST /console/operations/:id/dependents': ['admin', 'coordinator', 'legal'],

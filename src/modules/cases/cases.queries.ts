@@ -5,6 +5,7 @@
 // cases.service.ts.
 export {
   caseReferences,
+  casesOfOperation,
   findCase,
   listAssigneeIds,
   listCaseStaffIds,

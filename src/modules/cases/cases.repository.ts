@@ -601,3 +601,19 @@ export async function listDueLocatorChecks(
     .execute();
   return rows.map((row) => ({ id: row.id, next_locator_check_at: row.next_locator_check_at! }));
 }
+
+/** The live cases opened under a surge operation, oldest first: for the operation's numbers and worklist. */
+export async function casesOfOperation(
+  db: Db,
+  operationId: string,
+): Promise<{ id: string; openedAt: Date }[]> {
+  const rows = await db
+    .selectFrom('cases')
+    .select(['id', 'opened_at'])
+    .where('operation_id', '=', operationId)
+    .where('merged_into', 'is', null)
+    .where('key_destroyed_at', 'is', null)
+    .orderBy('opened_at')
+    .execute();
+  return rows.map((row) => ({ id: row.id, openedAt: row.opened_at }));
+}

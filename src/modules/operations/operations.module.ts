@@ -7,6 +7,7 @@ import { hasAnyRole } from '../../http/access.ts';
 import { DEPENDENT_COUNT_ROLES, OPERATION_READER_ROLES } from './operations.policy.ts';
 import { registerOperationRoutes } from './operations.routes.ts';
 import { countDependentsWithoutCaregiver } from './operations.service.ts';
+import './operations.wiring.ts';
 
 export const operationsModule: DomainModule = {
   name: 'operations',

@@ -425,6 +425,7 @@ function numbersSection(page: Page, view: OperationView): Html {
   const base = `/console/operations/${view.operation.id}/export`;
   return html`<section aria-labelledby="numbers-title" id="numbers">
     <h2 id="numbers-title">${t('operations.numbers_title')}</h2>
+    <p><a href="/console/operations/${view.operation.id}/worklist" id="worklist-link">${t('operations.worklist_link')}</a></p>
     <dl class="summary-list" id="totals">
       ${OPERATION_MEASURES.map(
         (m) => html`<div>

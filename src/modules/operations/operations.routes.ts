@@ -8,6 +8,9 @@ import { AppError } from '../../http/errors.ts';
 import { sendHtml } from '../../http/html-reply.ts';
 import { isUuid } from '../../http/ids.ts';
 import { htmlResponses, redirectResponse } from '../../http/schemas.ts';
+import { locatorWorklist } from '../case-tracking/locating.service.ts';
+import { renderWorklistPage } from '../case-tracking/locating.pages.ts';
+import { casesOfOperation } from '../cases/cases.queries.ts';
 import { localDay, localTime } from './operations.days.ts';
 import { aggregateExport, exportCsv } from './operations.export.ts';
 import {
@@ -59,11 +62,10 @@ export function registerOperationRoutes(
   context: AppContext,
   services: HttpServices,
 ): void {
-  const timeZone = context.config.timeZone;
   const page = (request: FastifyRequest): Page => ({
     request,
     networkName: context.config.networkName,
-    timeZone,
+    timeZone: context.config.timeZone,
     now: context.clock.now(),
   });
   const csrfFor = (request: FastifyRequest) => services.csrf.issue(request.principal!.csrfSecret);
@@ -113,7 +115,10 @@ export function registerOperationRoutes(
         renderNewOperation(page(request), {
           csrfToken: csrfFor(request),
           ...choices,
-          values: { raid_date: localDay(now, timeZone), raid_time: localTime(now, timeZone) },
+          values: {
+            raid_date: localDay(now, context.config.timeZone),
+            raid_time: localTime(now, context.config.timeZone),
+          },
           errors: {},
           siteErrors: [],
         }),
@@ -129,7 +134,7 @@ export function registerOperationRoutes(
     },
     async (request, reply) => {
       const choices = await newOperationChoices(context);
-      const checked = checkOperationForm(request.body as Record<string, unknown>, timeZone, {
+      const checked = checkOperationForm(request.body as Record<string, unknown>, context.config.timeZone, {
         incidentIds: new Set(choices.incidents.map((i) => i.id)),
         teamIds: new Set(choices.teams.map((team) => team.id)),
       });
@@ -269,12 +274,12 @@ export function registerOperationRoutes(
           found.operation,
           found.sites,
           numbers,
-          localDay(found.operation.raid_at, timeZone),
+          localDay(found.operation.raid_at, context.config.timeZone),
         );
         await auditExport(context, principal.userId, found.operation.id, format);
         noStore(reply).header(
           'content-disposition',
-          `attachment; filename="operation-${localDay(found.operation.raid_at, timeZone)}.${format}"`,
+          `attachment; filename="operation-${localDay(found.operation.raid_at, context.config.timeZone)}.${format}"`,
         );
         if (format === 'json')
           return reply.type('application/json; charset=utf-8').send(JSON.stringify(data, null, 2));
@@ -282,4 +287,29 @@ export function registerOperationRoutes(
       },
     );
   }
+
+  // The locator worklist of the operation's people: the case-tracking worklist, limited to the operation's cases
+  // (and within them, as everywhere, to the cases this person may see). Its rows post to /console/locating/:id
+  // and come back here.
+  app.get<{ Params: { id: string } }>(
+    '/console/operations/:id/worklist',
+    {
+      config: { access: readOperations },
+      schema: { params: operationIdParams, response: htmlResponses(404) },
+    },
+    async (request, reply) => {
+      await requireFullAccess(request);
+      const principal = request.principal!;
+      const caseIds = (await casesOfOperation(context.db, request.params.id)).map((c) => c.id);
+      const worklist = await locatorWorklist(context, principal, { caseIds });
+      return sendHtml(
+        noStore(reply),
+        renderWorklistPage(page(request), worklist, {
+          returnTo: `/console/operations/${request.params.id}/worklist`,
+          csrfToken: csrfFor(request),
+          today: localDay(context.clock.now(), context.config.timeZone),
+        }),
+      );
+    },
+  );
 }
