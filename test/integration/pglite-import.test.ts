@@ -105,6 +105,20 @@ describe('moving the PGlite directory into PostgreSQL', () => {
     'public.audit_head': { mac: null },
     'public.sms_outbox': { case_id: null },
     'public.reports': { simulated: false },
+    'public.incidents': { place_name_ciphertext: null },
+    'public.cases': { operation_id: null, names_index: null },
+    'public.followup_tasks': {
+      operation_id: null,
+      operation_site_id: null,
+      operation_site_name: null,
+      detained_name_ciphertext: null,
+      relationship_ciphertext: null,
+      dependents_without_care: null,
+      consent_to_text: null,
+      channel: 'voice',
+    },
+    'public.voice_calls': { operation_id: null, operation_site_id: null, operation_site_name: null },
+    'public.case_reminders': { release_id: null },
   };
 
   /** A moved row as the fixture's release wrote it: the columns added since, still at that value, left out. */
