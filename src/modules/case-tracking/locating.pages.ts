@@ -70,6 +70,9 @@ function rowForm(
   return html`<li id="${rowAnchor(row.caseId)}" class="worklist-row" data-id="${row.caseId}">
     <p>
       <a href="${casePartPath(row.caseId, 'locating')}"><strong class="reference">${row.reference}</strong></a>
+      <strong class="worklist-person">${row.person.name || t('case_tracking.worklist_no_name')}</strong>
+      ${row.person.countryOfBirth ? html`<span>${t('case_tracking.worklist_country', { country: row.person.countryOfBirth })}</span>` : ''}
+      ${row.person.aNumber ? html`<span>${t('case_tracking.worklist_a_number', { aNumber: row.person.aNumber })}</span>` : ''}
       <span class="hint-inline">${t('case_tracking.worklist_opened', { when: formatTime(row.openedAt, page.request.lang, page.timeZone) })}</span>
     </p>
     <p class="hint">${lastCheckText(page, row)}</p>

@@ -1,6 +1,7 @@
 // The locator worklist (issue 16): everyone not yet located among the cases a staff member may see (need to
 // know is the cases module's), oldest first, with the last locator check, so that results can be recorded
 // row by row. The operation's page passes its case ids; the console page shows all the person's cases.
+import { unsealDetails } from '../cases/cases.model.ts';
 import type { AppContext } from '../../app/context.ts';
 import type { Facility } from '../../db/schema.ts';
 import type { StaffPrincipal } from '../../http/access.ts';
@@ -27,6 +28,8 @@ export interface WorklistRow {
   caseId: string;
   reference: string;
   openedAt: Date;
+  /** What the ICE locator is searched by: the name and country of birth, or the A-number and country. */
+  person: { name: string; countryOfBirth: string; aNumber: string | null };
   lastCheck: { at: Date; result: LocatorCheckRecord['result']; by: string | null } | null;
 }
 
@@ -70,15 +73,18 @@ export async function locatorWorklist(
   for (const row of cases) {
     const check = checks.get(row.id);
     let lastCheck: WorklistRow['lastCheck'] = null;
+    // Each case is opened through the cases module's rule, as its page would be: the row needs the person's
+    // name (or A-number) and country, which is what the locator is searched by.
+    let opened;
+    try {
+      opened = await openCaseForStaff(context, principal, row.id);
+    } catch (error) {
+      if (error instanceof AppError) continue;
+      throw error;
+    }
+    const { cipher } = opened;
+    const { person } = unsealDetails(cipher, opened.caseRow);
     if (check) {
-      // Each case is opened through the cases module's rule, as its page would be.
-      let cipher;
-      try {
-        cipher = (await openCaseForStaff(context, principal, row.id)).cipher;
-      } catch (error) {
-        if (error instanceof AppError) continue;
-        throw error;
-      }
       const record = cipher.decryptJson<LocatorCheckRecord>(
         locatorResultField(check.id),
         check.result_ciphertext,
@@ -89,7 +95,13 @@ export async function locatorWorklist(
         by: check.checked_by ? names.get(check.checked_by) || null : null,
       };
     }
-    rows.push({ caseId: row.id, reference: row.reference, openedAt: row.opened_at, lastCheck });
+    rows.push({
+      caseId: row.id,
+      reference: row.reference,
+      openedAt: row.opened_at,
+      person: { name: person.name, countryOfBirth: person.countryOfBirth, aNumber: person.aNumber },
+      lastCheck,
+    });
   }
   // Counted over the cases the person may see only: a case passed in from elsewhere is never counted.
   const visible = await listVisibleOpenCaseIds(context.db, principal.userId);

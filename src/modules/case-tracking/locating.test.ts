@@ -109,6 +109,11 @@ describe('locator worklist and releases', () => {
     );
     assert.ok(!page.body.includes(foreign.reference));
     assert.ok(page.body.includes('<optgroup label="LA">'));
+    // Each row carries what the locator is searched by: the name, the country of birth and the A-number.
+    const firstRow = /<li id="locate-[^"]*"[\s\S]*?<\/li>/.exec(page.body)?.[0] ?? '';
+    assert.match(firstRow, /<strong class="worklist-person">María Elena García López<\/strong>/);
+    assert.match(firstRow, /born in Guatemala/);
+    assert.match(firstRow, /A-number 012345678/);
 
     // Found at a facility: back to the list at the next row, with a notice; the summary says where.
     const found = await post(session, `/console/locating/${opened[0]!.id}`, {
