@@ -20,6 +20,7 @@ import {
   type FamilyIntake,
   type FamilyQuestion,
 } from './sms.family.ts';
+import { NUMBER_WORDS } from './sms.number-words.ts';
 
 /** The questions, in the order they are asked: what, where, when, how many, uniforms, first-hand. */
 export const QUESTIONS = ['activity', 'location', 'seen_when', 'count', 'uniform', 'source'] as const;
@@ -296,34 +297,6 @@ export function guessLanguage(text: string, fallback: Language): Language {
 // ---------------------------------------------------------------------------------------------------------
 // Reading free text
 
-const NUMBER_WORDS: Record<string, number> = {
-  one: 1,
-  two: 2,
-  three: 3,
-  four: 4,
-  five: 5,
-  six: 6,
-  seven: 7,
-  eight: 8,
-  nine: 9,
-  ten: 10,
-  eleven: 11,
-  twelve: 12,
-  un: 1,
-  uno: 1,
-  una: 1,
-  dos: 2,
-  tres: 3,
-  cuatro: 4,
-  cinco: 5,
-  seis: 6,
-  siete: 7,
-  ocho: 8,
-  nueve: 9,
-  diez: 10,
-  once: 11,
-  doce: 12,
-};
 const NUMBER = `(\\d{1,4}|${Object.keys(NUMBER_WORDS).join('|')})`;
 
 function toNumber(token: string): number | undefined {

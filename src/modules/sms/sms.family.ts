@@ -4,6 +4,7 @@
 // while an operation is open, at which of its sites it happened. A pure machine like sms.conversation.ts:
 // no database, no clock. The answers become a follow-up for the legal team, never a report's words, so the
 // texts themselves are not kept: only what was read from them.
+import { NUMBER_WORDS } from './sms.number-words.ts';
 
 /** The questions in the order they are asked; the count and the site are skipped when they do not apply. */
 export const FAMILY_QUESTIONS = [
@@ -80,30 +81,6 @@ const NONE = /^(no|n|nope|none|nobody|no one|ninguno|ninguna|nadie|0|cero|zero)\
 const UNSURE =
   /^(\?+|idk|i don'?t know|don'?t know|not sure|unsure|no se|nose|ni idea|otro|otra|other|else)\b/u;
 const BARE_NUMBER = /^#?\s*\d+\s*[.)]?$/u;
-const NUMBER_WORDS: Readonly<Record<string, number>> = {
-  one: 1,
-  two: 2,
-  three: 3,
-  four: 4,
-  five: 5,
-  six: 6,
-  seven: 7,
-  eight: 8,
-  nine: 9,
-  ten: 10,
-  un: 1,
-  uno: 1,
-  una: 1,
-  dos: 2,
-  tres: 3,
-  cuatro: 4,
-  cinco: 5,
-  seis: 6,
-  siete: 7,
-  ocho: 8,
-  nueve: 9,
-  diez: 10,
-};
 
 /** The first count in the words ("2", "si, 3", "two kids"), if any, within 1 to MAX_DEPENDENTS. */
 function readCount(folded: string): number | undefined {
