@@ -12,14 +12,45 @@ import {
 } from '../case-tracking/releases.service.ts';
 import { registerOperationSitesForCases } from '../cases/cases.quick.ts';
 import { casesOfOperation } from '../cases/cases.queries.ts';
-import { registerOpenOperationSites } from '../voice/operation-sites.ts';
+import { registerOpenOperationSites, registerReportedDependentsRecorder } from '../voice/operation-sites.ts';
+import { translate } from '../../i18n/i18n.ts';
 import { followupsOfOperation } from '../voice/voice.queries.ts';
 import { registerOperationCounts, type CountRow, type OperationMeasure } from './operations.counts.ts';
 import { localDay } from './operations.days.ts';
-import { listSites } from './operations.repository.ts';
-import { openOperationSites } from './operations.service.ts';
+import { findOperation, listSites } from './operations.repository.ts';
+import { addDependent, openOperationSites } from './operations.service.ts';
 
 registerOpenOperationSites(openOperationSites);
+/**
+ * A family's text said children are without care: each child is an urgent task on the operation's page until a
+ * caregiver is confirmed. More than this many from one text are still counted on the follow-up, but the legal
+ * team adds the rest by hand: a mistyped "40" must not bury the list.
+ */
+export const MAX_DEPENDENTS_FROM_ONE_TEXT = 10;
+
+registerReportedDependentsRecorder(async (context, trx, reported) => {
+  // The family chose among the sites offered when they began; the operation may have gone since.
+  if (!(await findOperation(trx, reported.operationId))) return;
+  const count = Math.min(reported.count, MAX_DEPENDENTS_FROM_ONE_TEXT);
+  for (let position = 1; position <= count; position++) {
+    const description = translate(context.config.defaultLanguage, 'operations.dependent_reported_by_text', {
+      position,
+      count: reported.count,
+      withName: reported.detainedName === null ? 'no' : 'yes',
+      name: reported.detainedName ?? '',
+      withRelationship: reported.relationship === null ? 'no' : 'yes',
+      relationship: reported.relationship ?? '',
+    });
+    await addDependent(context, trx, {
+      operationId: reported.operationId,
+      siteId: reported.siteId,
+      followupId: reported.followupId,
+      need: 'other',
+      description,
+      actorId: null,
+    });
+  }
+});
 registerOperationSitesForCases(async (db, operationId) =>
   (await listSites(db, operationId)).map((site) => ({ id: site.id, name: site.name })),
 );

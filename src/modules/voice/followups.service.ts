@@ -15,6 +15,7 @@ import { takeCallbackPhone } from '../reports/reports.service.ts';
 import { takeStoredRecordings, type TakenAudio } from './recordings.service.ts';
 import { randomUUID } from 'node:crypto';
 import { followupField } from './followups.fields.ts';
+import { recordReportedDependents } from './operation-sites.ts';
 import {
   insertFollowup,
   assignFollowup,
@@ -94,6 +95,16 @@ export async function fileFamilyIntakeFollowup(
     subjectId: id,
     details: { reportId: intake.reportId, kind: 'family_detained', channel: 'sms' },
   });
+  if (intake.operationId !== null && (intake.dependentsWithoutCare ?? 0) > 0) {
+    await recordReportedDependents(context, trx, {
+      operationId: intake.operationId,
+      siteId: intake.siteId,
+      followupId: id,
+      count: intake.dependentsWithoutCare!,
+      detainedName: intake.detainedName,
+      relationship: intake.relationship,
+    });
+  }
   return id;
 }
 

@@ -1,0 +1,90 @@
+// A family's text during an operation, joined to the operation (operations.wiring.ts): children the family says
+// are without care go to the top of the operation's page as urgent tasks, in the same transaction as the
+// follow-up; a text naming an operation that no longer exists files the follow-up and nothing else.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { createStaffSession, type StaffSession } from '../../../test/support/staff.ts';
+import { createTestApp, TestClock, type TestApp } from '../../../test/support/test-context.ts';
+import { startTwilioStandIn, type TwilioStandIn } from '../../../test/support/twilio-stand-in.ts';
+import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TWILIO_TEST_ENV } from '../../../test/support/twilio-webhooks.ts';
+import { createTestTeam } from '../cases/cases.test-helpers.ts';
+import { postForm } from '../incidents/incidents.test-helpers.ts';
+import { freshNumber, text } from '../sms/sms.test-helpers.ts';
+import { MAX_DEPENDENTS_FROM_ONE_TEXT } from './operations.wiring.ts';
+import './operations.module.ts';
+
+const NAME = 'Maria Zenaida Quispe';
+
+describe('children without care, as a family texts them during an operation', () => {
+  let t: TestApp;
+  let standIn: TwilioStandIn;
+  let legal: StaffSession;
+  let operationId: string;
+
+  const operationPage = async (): Promise<string> => {
+    const page = await t.app.inject({
+      url: `/console/operations/${operationId}`,
+      headers: { accept: 'text/html', cookie: legal.cookie },
+    });
+    assert.equal(page.statusCode, 200);
+    return page.body;
+  };
+  const converse = async (from: string, bodies: string[]): Promise<void> => {
+    for (const body of bodies) {
+      t.clock.advance(30_000);
+      const answer = await text(t, from, body);
+      assert.equal(answer.status, 200, answer.body);
+    }
+  };
+
+  before(async () => {
+    standIn = await startTwilioStandIn({ accountSid: TEST_ACCOUNT_SID, authToken: TEST_AUTH_TOKEN });
+    t = await createTestApp({
+      clock: new TestClock(Date.parse('2019-08-07T16:00:00Z')),
+      env: {
+        ...TWILIO_TEST_ENV,
+        AMPARO_TWILIO_API_BASE: standIn.baseUrl,
+        AMPARO_TIMEZONE: 'America/Chicago',
+      },
+    });
+    const coordinator = await createStaffSession(t.context, ['coordinator']);
+    legal = await createStaffSession(t.context, ['legal']);
+    const teamId = await createTestTeam(t.context, 'Jackson legal team', [legal.userId]);
+    const opened = await postForm(t.app, coordinator, '/console/operations', {
+      name: 'Morton poultry plants',
+      raid_date: '2019-08-07',
+      raid_time: '06:30',
+      sites: 'Koch Foods, Morton, 39117',
+      teams: [teamId],
+    });
+    assert.equal(opened.statusCode, 303, opened.body);
+    operationId = /([0-9a-f-]{36})$/.exec(String(opened.headers.location))![1]!;
+  });
+  after(async () => {
+    await t.close();
+    await standIn.close();
+  });
+
+  test('two children without care become two urgent tasks, first on the page', async () => {
+    assert.match(await operationPage(), /id="waiting-empty"/, 'nobody waits before the text');
+    await converse(freshNumber(), ['FAMILIA', NAME, 'su hija', 'sí', 'dos', 'sí', '1']);
+    const page = await operationPage();
+    const list = page.slice(page.indexOf('id="waiting-list"'));
+    for (const position of [1, 2]) {
+      assert.ok(
+        list.includes(`Reported by the family by text (${position} of 2): ${NAME}&#39;s family (su hija)`) ||
+          list.includes(`Reported by the family by text (${position} of 2): ${NAME}’s family (su hija)`),
+        `task ${position} of 2 is on the urgent list`,
+      );
+    }
+    assert.ok(page.indexOf('id="waiting-list"') < page.indexOf('id="sites'), 'the children come first');
+    assert.ok(!t.logs.text.includes('Quispe'), 'no name in the logs');
+  });
+
+  test('a mistyped large number puts at most the cap on the list; the follow-up keeps the number', async () => {
+    await converse(freshNumber(), ['FAMILY', 'Juan Ixcoy', 'brother', 'yes', '40', 'yes', '1']);
+    const page = await operationPage();
+    const tasks = page.match(/of 40\): Juan Ixcoy/g) ?? [];
+    assert.equal(tasks.length, MAX_DEPENDENTS_FROM_ONE_TEXT);
+  });
+});
