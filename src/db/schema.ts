@@ -571,6 +571,12 @@ export interface TeamMembersTable {
   user_id: string;
 }
 
+/** Teams other than its own that may see a case: the legal teams of the operation it was opened under. */
+export interface CaseSharedTeamsTable {
+  case_id: string;
+  team_id: string;
+}
+
 /** The team that takes the hotline's follow-ups, and its coordinator (one row at most). */
 export interface LegalIntakeTable {
   singleton: Generated<boolean>;
@@ -964,6 +970,7 @@ export interface Database {
   alert_delivery_early_statuses: AlertDeliveryEarlyStatusesTable;
   teams: TeamsTable;
   team_members: TeamMembersTable;
+  case_shared_teams: CaseSharedTeamsTable;
   legal_intake: LegalIntakeTable;
   case_hotline_messages: CaseHotlineMessagesTable;
   case_duplicate_checks: CaseDuplicateChecksTable;

@@ -35,6 +35,7 @@ export const casesModule: DomainModule = {
     'case_events',
     'case_family_texts',
     'case_hotline_messages',
+    'case_shared_teams',
     'case_status_codes',
     'cases',
     'legal_intake',

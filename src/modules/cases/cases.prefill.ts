@@ -37,7 +37,11 @@ export function detailsToValuesWithOpening(
   if (teams.length === 1) values.team_id = teams[0]!.id;
   if (defaults.task) {
     values.contact_language = defaults.task.language;
-    if (defaults.task.phone) values.contact_phone = defaults.task.phone;
+    if (defaults.task.phone) {
+      values.contact_phone = defaults.task.phone;
+      // They said yes to texts in their own words; staff still see the box ticked and may untick it.
+      if (defaults.task.consentToText) values.contact_consent = 'yes';
+    }
   }
   if (defaults.incident) {
     values.incident_id = defaults.incident.id;

@@ -209,6 +209,7 @@ export async function createQuickCase(
     details: caseDetails,
     contacts: contact.contact ? [contact.contact] : [],
     operationId: input.operationId,
+    giveStatusCodes: true,
     ...(input.note ? { openingNote: input.note } : {}),
   });
   return { outcome: 'created', ...created, name: caseDetails.person.name };

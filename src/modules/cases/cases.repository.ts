@@ -37,8 +37,8 @@ export async function findCaseByReference(db: Db, reference: string): Promise<Ca
 }
 
 /**
- * Need to know, as SQL over a query that has `cases` in it: the staff member is assigned to the case or
- * belongs to its team. Every list of cases uses this one predicate, so none can show more than the case
+ * Need to know, as SQL over a query that has `cases` in it: the staff member is assigned to the case, belongs
+ * to its team, or belongs to a team it is shared with (an operation's other legal teams). Every list of cases uses this one predicate, so none can show more than the case
  * page would.
  */
 export function caseVisibleTo<DB extends Database, TB extends keyof DB>(
@@ -61,7 +61,25 @@ export function caseVisibleTo<DB extends Database, TB extends keyof DB>(
         .whereRef('team_members.team_id', '=', 'cases.team_id')
         .where('team_members.user_id', '=', userId),
     ),
+    inner.exists(
+      inner
+        .selectFrom('case_shared_teams')
+        .innerJoin('team_members', 'team_members.team_id', 'case_shared_teams.team_id')
+        .select('case_shared_teams.case_id')
+        .whereRef('case_shared_teams.case_id', '=', 'cases.id')
+        .where('team_members.user_id', '=', userId),
+    ),
   ]);
+}
+
+/** Shares a case with these teams (besides its own); a team already sharing it is left as it is. */
+export async function shareCaseWithTeams(db: Db, caseId: string, teamIds: readonly string[]): Promise<void> {
+  if (teamIds.length === 0) return;
+  await db
+    .insertInto('case_shared_teams')
+    .values(teamIds.map((team_id) => ({ case_id: caseId, team_id })))
+    .onConflict((oc) => oc.doNothing())
+    .execute();
 }
 
 /** A staff member may see a case when they are assigned to it or belong to its team. */

@@ -47,6 +47,7 @@ import {
   teamsOfUser,
   updateCase,
   visibleCaseIds,
+  shareCaseWithTeams,
 } from './cases.repository.ts';
 
 /** For the other case modules: a change to the case row (their columns), inside their transaction. */
@@ -61,6 +62,8 @@ export async function setNextLocatorCheck(
   await updateCase(trx, caseId, { next_locator_check_at: at });
 }
 import { readCaseTimeline, recordCaseEvent, type CaseTimelineEntry } from './cases.timeline.ts';
+import { issueStatusCode, textStatusCode } from './cases.status-codes.ts';
+import { teamsOfOperationForCases } from './cases.operation-teams.ts';
 import { isEnabledWithRole } from '../auth/users.queries.ts';
 import { staffHolding, staffLabel, staffNamesOf } from '../staff/staff.service.ts';
 
@@ -174,6 +177,11 @@ export interface NewCaseInput {
   operationId?: string | null;
   /** A note that came with the person (a roster's notes column), kept on the timeline, sealed. */
   openingNote?: string;
+  /**
+   * The surge intake (a family's own follow-up, the quick case): each contact who agreed to be texted gets a
+   * status code by text at once. Elsewhere staff give codes from the case's family section.
+   */
+  giveStatusCodes?: boolean;
 }
 
 /**
@@ -192,6 +200,7 @@ export async function createCase(
   const now = context.clock.now();
   const indexes = duplicateIndexes(context, input.details);
   let reportFiles: string[] = [];
+  const codes: { contactId: string; code: string }[] = [];
   try {
     const created = await context.db.transaction().execute(async (trx) => {
       const reference = await uniqueCaseReference(trx);
@@ -221,6 +230,14 @@ export async function createCase(
         next_locator_check_at: null,
       });
       await addAssignee(trx, caseId, principal.userId, now);
+      if (input.operationId) {
+        const shared = await teamsOfOperationForCases(trx, input.operationId);
+        await shareCaseWithTeams(
+          trx,
+          caseId,
+          shared.filter((teamId) => teamId !== input.teamId),
+        );
+      }
       await recordCaseEvent(trx, cipher, {
         caseId,
         actorId: principal.userId,
@@ -239,7 +256,17 @@ export async function createCase(
       }
       // A millisecond apart, so the contacts keep the order they were typed in.
       for (const [index, contact] of input.contacts.entries()) {
-        await addContactIn(trx, cipher, contact, new Date(now.getTime() + index));
+        const contactId = await addContactIn(trx, cipher, contact, new Date(now.getTime() + index));
+        // At intake, a family member who agreed to be texted gets a private code for ESTADO / STATUS.
+        if (input.giveStatusCodes === true && contact.consentToUpdates && contact.phone) {
+          const code = await issueStatusCode(context, trx, {
+            caseId,
+            contactId,
+            actorId: principal.userId,
+            cipher,
+          });
+          if (code !== undefined) codes.push({ contactId, code });
+        }
       }
       if (input.followupTaskId !== null) {
         const closed = await closeFollowup(trx, input.followupTaskId, now);
@@ -278,6 +305,9 @@ export async function createCase(
       return { id: caseId, reference };
     });
     await deleteReportFiles(context, reportFiles);
+    // After the commit: a text that fails leaves the code given, and staff can give a new one from the case.
+    for (const { contactId, code } of codes)
+      await textStatusCode(context, { caseId, cipher }, contactId, code);
     return created;
   } catch (error) {
     // No row points at the key: it must not outlive the failed opening.
@@ -318,6 +348,9 @@ export interface OpeningSource {
     reportId: string | null;
     language: Language;
     phone: string | null;
+    /** The family said yes to texts about the case when they texted the hotline. */
+    consentToText: boolean;
+    operationId: string | null;
   } | null;
   incident: { id: string; reference: string; zip: string | null; createdAt: Date } | null;
 }
@@ -346,6 +379,8 @@ export async function readFollowupForCase(
     reportId: task.report_id,
     language: isLanguage(task.language) ? task.language : context.config.defaultLanguage,
     phone: contact?.callbackPhone ?? null,
+    consentToText: task.consent_to_text === true,
+    operationId: task.operation_id,
   };
 }
 
@@ -440,6 +475,9 @@ export async function submitNewCase(
     teamId: input.teamId,
     details: input.details,
     contacts,
+    // A family's follow-up filed under an operation: the case is the operation's too.
+    operationId: task?.operationId ?? null,
+    giveStatusCodes: task !== null,
   });
   const indexes = duplicateIndexes(context, input.details);
   return { outcome: 'created', ...created, lookedUp: indexes.aNumber !== null || indexes.nameDob !== null };

@@ -142,7 +142,8 @@ export async function giveStatusCode(
   return { code, texted: await textStatusCode(context, opened, contactId, code) };
 }
 
-async function textStatusCode(
+/** Texts a code just issued to its contact, unless their number opted out; false when not sent. */
+export async function textStatusCode(
   context: AppContext,
   opened: { caseId: string; cipher: CaseCipher },
   contactId: string,

@@ -10,6 +10,8 @@ import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TWILIO_TEST_ENV } from '../../../tes
 import { createTestTeam } from '../cases/cases.test-helpers.ts';
 import { postForm } from '../incidents/incidents.test-helpers.ts';
 import { freshNumber, text } from '../sms/sms.test-helpers.ts';
+import { makeLegalIntakeTeam } from '../cases/legal-intake.test-helpers.ts';
+import { translate } from '../../i18n/i18n.ts';
 import { MAX_DEPENDENTS_FROM_ONE_TEXT } from './operations.wiring.ts';
 import './operations.module.ts';
 
@@ -20,6 +22,7 @@ describe('children without care, as a family texts them during an operation', ()
   let standIn: TwilioStandIn;
   let legal: StaffSession;
   let operationId: string;
+  let teamId: string;
 
   const operationPage = async (): Promise<string> => {
     const page = await t.app.inject({
@@ -49,7 +52,7 @@ describe('children without care, as a family texts them during an operation', ()
     });
     const coordinator = await createStaffSession(t.context, ['coordinator']);
     legal = await createStaffSession(t.context, ['legal']);
-    const teamId = await createTestTeam(t.context, 'Jackson legal team', [legal.userId]);
+    teamId = await createTestTeam(t.context, 'Jackson legal team', [legal.userId]);
     const opened = await postForm(t.app, coordinator, '/console/operations', {
       name: 'Morton poultry plants',
       raid_date: '2019-08-07',
@@ -86,5 +89,56 @@ describe('children without care, as a family texts them during an operation', ()
     const page = await operationPage();
     const tasks = page.match(/of 40\): Juan Ixcoy/g) ?? [];
     assert.equal(tasks.length, MAX_DEPENDENTS_FROM_ONE_TEXT);
+  });
+
+  test('a case opened from the family’s follow-up is the operation’s, and the family is texted a status code', async () => {
+    const family = freshNumber();
+    await converse(family, ['FAMILIA', 'Rosa Ixcoy', 'su esposo', 'no', 'sí', '1']);
+    await makeLegalIntakeTeam(t.context, [legal.userId]);
+    const task = await t.context.db
+      .selectFrom('followup_tasks')
+      .select(['id', 'operation_id'])
+      .where('operation_id', '=', operationId)
+      .orderBy('created_at', 'desc')
+      .executeTakeFirstOrThrow();
+    const form = await t.app.inject({
+      url: `/console/cases/new?task=${task.id}`,
+      headers: { accept: 'text/html', cookie: legal.cookie },
+    });
+    assert.match(
+      form.body,
+      /name="contact_consent" value="yes" checked/,
+      'their yes to texts is carried over',
+    );
+    const opened = await postForm(t.app, legal, '/console/cases', {
+      name: 'Rosa Ixcoy',
+      task_id: task.id,
+      team_id: teamId,
+      contact_name: 'Esposo',
+      contact_phone: family,
+      contact_language: 'es',
+      contact_consent: 'yes',
+    });
+    assert.equal(opened.statusCode, 303, opened.body);
+    const caseId = /\/console\/cases\/([0-9a-f-]{36})/.exec(String(opened.headers.location))![1]!;
+    const caseRow = await t.context.db
+      .selectFrom('cases')
+      .select('operation_id')
+      .where('id', '=', caseId)
+      .executeTakeFirstOrThrow();
+    assert.equal(caseRow.operation_id, operationId, 'the case is the operation’s');
+    const texted = [...standIn.messages.values()].filter((m) => m.to === family && m.body.includes('ESTADO'));
+    assert.equal(texted.length, 1, 'one code text');
+    const code = /ESTADO ([A-Z0-9]{6})/.exec(texted[0]!.body)![1]!;
+    assert.equal(texted[0]!.body, translate('es', 'cases.status_code_text', { code }));
+    t.clock.advance(60_000);
+    const answer = await text(t, family, `ESTADO ${code}`);
+    assert.ok(
+      answer.reply?.startsWith(
+        translate('es', 'cases.status_looking', { network: t.context.config.networkName }),
+      ),
+      answer.reply,
+    );
+    assert.ok(!answer.reply?.includes('Rosa') && !answer.reply?.includes('Ixcoy'), 'no name in the answer');
   });
 });

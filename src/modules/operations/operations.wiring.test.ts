@@ -133,4 +133,39 @@ describe('an operation joined to the hotline, the cases and the locator', () => 
     const stranger = await createStaffSession(t.context, ['legal']);
     assert.equal((await get(stranger, `/console/operations/${operationId}/worklist`)).statusCode, 404);
   });
+
+  test('a case opened under an operation is seen by each of its legal teams, and by no other', async () => {
+    const canton = await createStaffSession(t.context, ['legal']);
+    const cantonTeam = await createTestTeam(t.context, 'Canton legal team', [canton.userId]);
+    const opened = await postForm(t.app, coordinator, '/console/operations', {
+      name: 'Canton plant',
+      raid_date: '2019-08-07',
+      raid_time: '07:00',
+      sites: 'Peco Foods, 39046',
+      teams: [teamId, cantonTeam],
+    });
+    assert.equal(opened.statusCode, 303, opened.body);
+    const cantonOperation = /([0-9a-f-]{36})$/.exec(String(opened.headers.location))![1]!;
+    const created = await createQuickCase(
+      t.context,
+      { userId: canton.userId, roles: ['legal'] },
+      {
+        operationId: cantonOperation,
+        values: { name: 'Ana Lucía Tum', country_of_birth: 'Guatemala', age: '29', children: 'no' },
+      },
+    );
+    assert.equal(created.outcome, 'created');
+    if (created.outcome !== 'created') return;
+    // The Jackson team was not the opener's, but answers for the operation too.
+    assert.equal((await get(legal, `/console/cases/${created.id}`)).statusCode, 200);
+    assert.ok(
+      (await get(legal, '/console/cases')).body.includes(created.id),
+      'on the other team’s case list',
+    );
+    const stranger = await createStaffSession(t.context, ['legal']);
+    await createTestTeam(t.context, 'Gulfport legal team', [stranger.userId]);
+    assert.equal((await get(stranger, `/console/cases/${created.id}`)).statusCode, 404);
+    // A case of the first operation, opened by Jackson, is not Canton's.
+    assert.equal((await get(canton, `/console/cases/${caseIds[0]}`)).statusCode, 404);
+  });
 });

@@ -18,7 +18,8 @@ import { followupsOfOperation } from '../voice/voice.queries.ts';
 import { registerOperationCounts, type CountRow, type OperationMeasure } from './operations.counts.ts';
 import { localDay } from './operations.days.ts';
 import { findOperation, listSites } from './operations.repository.ts';
-import { addDependent, openOperationSites } from './operations.service.ts';
+import { addDependent, openOperationSites, operationTeamIds } from './operations.service.ts';
+import { registerOperationTeamsForCases } from '../cases/cases.operation-teams.ts';
 
 registerOpenOperationSites(openOperationSites);
 /**
@@ -51,6 +52,7 @@ registerReportedDependentsRecorder(async (context, trx, reported) => {
     });
   }
 });
+registerOperationTeamsForCases(operationTeamIds);
 registerOperationSitesForCases(async (db, operationId) =>
   (await listSites(db, operationId)).map((site) => ({ id: site.id, name: site.name })),
 );

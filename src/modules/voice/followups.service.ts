@@ -38,6 +38,10 @@ export interface FamilyFollowup {
   language: string;
   created_at: Date;
   report_id: string | null;
+  /** The family's yes to being texted about the case (the intake by text asks); null when not asked. */
+  consent_to_text: boolean | null;
+  /** The surge operation the family's call or text was filed under. */
+  operation_id: string | null;
 }
 
 /** A family's follow-up task (the kind a case is opened from), for the cases module; the caller checks access. */

@@ -327,12 +327,20 @@ export async function findFamilyFollowupRow(
   db: Db,
   taskId: string,
 ): Promise<
-  | { id: string; status: 'open' | 'done'; language: string; created_at: Date; report_id: string | null }
+  | {
+      id: string;
+      status: 'open' | 'done';
+      language: string;
+      created_at: Date;
+      report_id: string | null;
+      consent_to_text: boolean | null;
+      operation_id: string | null;
+    }
   | undefined
 > {
   return db
     .selectFrom('followup_tasks')
-    .select(['id', 'status', 'language', 'created_at', 'report_id'])
+    .select(['id', 'status', 'language', 'created_at', 'report_id', 'consent_to_text', 'operation_id'])
     .where('id', '=', taskId)
     .where('kind', '=', 'family_detained')
     .executeTakeFirst();
