@@ -3,6 +3,7 @@
 // timeline and, when the outcome itself changed, texts the family who opted in (the core's textFamily: the
 // text says released, moved, or only that there is news, and how to reach the network). No HTTP here.
 import type { AppContext } from '../../app/context.ts';
+import { caseKeyStoreFor, CaseKeyUnavailableError } from '../../crypto/case-keys.ts';
 import type { StaffPrincipal } from '../../http/access.ts';
 import { textFamily, type FamilyChange } from '../cases/cases.family.ts';
 import { caseField } from '../cases/cases.model.ts';
@@ -16,6 +17,31 @@ export function readOutcome(opened: OpenedCase): Outcome | null {
   const { caseRow, cipher } = opened;
   if (caseRow.outcome_ciphertext === null) return null;
   return cipher.decryptJson<Outcome>(caseField(caseRow.id, 'outcome'), caseRow.outcome_ciphertext);
+}
+
+/**
+ * The recorded outcome (kind and date) of each of these cases that has one, for an operation's counts: counts
+ * only leave this. Opens only the keys of cases with an outcome; a case whose key is gone is left out.
+ */
+export async function outcomesOfCases(
+  context: Pick<AppContext, 'db' | 'config' | 'secrets'>,
+  cases: readonly { id: string; outcomeCiphertext: string | null }[],
+): Promise<Map<string, Pick<Outcome, 'outcome' | 'date'>>> {
+  const outcomes = new Map<string, Pick<Outcome, 'outcome' | 'date'>>();
+  const keys = caseKeyStoreFor(context);
+  for (const { id, outcomeCiphertext } of cases) {
+    if (outcomeCiphertext === null) continue;
+    let cipher;
+    try {
+      cipher = await keys.cipherFor(id);
+    } catch (error) {
+      if (error instanceof CaseKeyUnavailableError) continue;
+      throw error;
+    }
+    const outcome = cipher.decryptJson<Outcome>(caseField(id, 'outcome'), outcomeCiphertext);
+    outcomes.set(id, { outcome: outcome.outcome, date: outcome.date });
+  }
+  return outcomes;
 }
 
 /** The timeline kind of an outcome: one per outcome, so the page can name it in the reader's language. */

@@ -190,6 +190,14 @@ export function releasedCountsOfCases(
   return countReleasesByDay(db, caseIds, timeZone);
 }
 
+/** Of these cases, those with a release recorded. */
+export async function releasedCaseIds(
+  db: Kysely<Database>,
+  caseIds: readonly string[],
+): Promise<Set<string>> {
+  return new Set((await listReleasesOfCases(db, caseIds)).map((row) => row.case_id));
+}
+
 /** People located (their first facility recorded), by day. */
 export function locatedCountsOfCases(
   db: Kysely<Database>,

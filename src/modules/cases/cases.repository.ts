@@ -624,14 +624,18 @@ export async function listDueLocatorChecks(
 export async function casesOfOperation(
   db: Db,
   operationId: string,
-): Promise<{ id: string; openedAt: Date }[]> {
+): Promise<{ id: string; openedAt: Date; outcomeCiphertext: string | null }[]> {
   const rows = await db
     .selectFrom('cases')
-    .select(['id', 'opened_at'])
+    .select(['id', 'opened_at', 'outcome_ciphertext'])
     .where('operation_id', '=', operationId)
     .where('merged_into', 'is', null)
     .where('key_destroyed_at', 'is', null)
     .orderBy('opened_at')
     .execute();
-  return rows.map((row) => ({ id: row.id, openedAt: row.opened_at }));
+  return rows.map((row) => ({
+    id: row.id,
+    openedAt: row.opened_at,
+    outcomeCiphertext: row.outcome_ciphertext,
+  }));
 }

@@ -3,8 +3,7 @@
 // what it knows. Counts only, never a person. A row with `day` belongs to the day series (the network's local
 // day), one with `siteId` to the per-site breakdown, one with `facility` to the per-facility breakdown, and
 // one with none of them to the operation's totals.
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.ts';
+import type { AppContext } from '../../app/context.ts';
 
 export const OPERATION_MEASURES = [
   'reported_detained',
@@ -34,8 +33,11 @@ export interface CountWhen {
   now: Date;
 }
 
+/** What a counter reads with: the database, and the keys for counts sealed in cases (counts only leave it). */
+export type CountContext = Pick<AppContext, 'db' | 'config' | 'secrets'>;
+
 export type OperationCounter = (
-  db: Kysely<Database>,
+  context: CountContext,
   operationId: string,
   when: CountWhen,
 ) => Promise<CountRow[]>;
@@ -49,12 +51,12 @@ export function registerOperationCounts(name: string, fn: OperationCounter): voi
 
 /** Every registered counter's rows for the operation. */
 export async function collectOperationCounts(
-  db: Kysely<Database>,
+  context: CountContext,
   operationId: string,
   when: CountWhen,
 ): Promise<CountRow[]> {
   const rows: CountRow[] = [];
-  for (const counter of counters.values()) rows.push(...(await counter(db, operationId, when)));
+  for (const counter of counters.values()) rows.push(...(await counter(context, operationId, when)));
   return rows;
 }
 

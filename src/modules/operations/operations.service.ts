@@ -367,7 +367,7 @@ export async function readOperationNumbers(
   operation: OperationRow,
 ): Promise<OperationNumbers> {
   const when = { timeZone: context.config.timeZone, now: context.clock.now() };
-  const rows = await collectOperationCounts(context.db, operation.id, when);
+  const rows = await collectOperationCounts(context, operation.id, when);
   return summarizeCounts(rows, operationDays(operation, when));
 }
 
@@ -428,4 +428,6 @@ export async function dependentCounts(db: Db, operationId: string, when: CountWh
   return result;
 }
 
-registerOperationCounts('operations', dependentCounts);
+registerOperationCounts('operations', (context, operationId, when) =>
+  dependentCounts(context.db, operationId, when),
+);

@@ -129,6 +129,23 @@ describe('an operation joined to the hotline, the cases and the locator', () => 
     assert.ok(left.body.includes(`locate-${caseIds[1]}`));
   });
 
+  test('still detained and removed: outcomes and releases count, and where people are held', async () => {
+    const before = await get(legal, `/console/operations/${operationId}`);
+    assert.equal(total(before.body, 'Still detained'), 2);
+    assert.equal(total(before.body, 'Removed'), 0);
+    const facilityRow = before.body.slice(before.body.indexOf('Madison County Jail</th>'));
+    assert.match(facilityRow.slice(0, facilityRow.indexOf('</tr>')), /<td>1<\/td>/, 'one held there');
+    const removed = await postForm(t.app, legal, `/console/cases/${caseIds[1]}/outcome`, {
+      outcome: 'removed',
+      outcome_on: '2019-08-20',
+      note: '',
+    });
+    assert.equal(removed.statusCode, 303, removed.body);
+    const after = await get(legal, `/console/operations/${operationId}`);
+    assert.equal(total(after.body, 'Removed'), 1);
+    assert.equal(total(after.body, 'Still detained'), 1);
+  });
+
   test('the worklist is the operation’s legal team’s: another legal volunteer gets 404', async () => {
     const stranger = await createStaffSession(t.context, ['legal']);
     assert.equal((await get(stranger, `/console/operations/${operationId}/worklist`)).statusCode, 404);

@@ -4,8 +4,11 @@
 // count the cases, follow-ups, locations, releases and transfers the other modules hold (counts only).
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
+import { outcomesOfCases } from '../case-support/case-support.outcome.ts';
 import {
+  facilityCountsOfCases,
   locatedCountsOfCases,
+  releasedCaseIds,
   releasedCountsOfCases,
   transferredCountsOfCases,
   type DayCounts,
@@ -57,6 +60,9 @@ registerOperationSitesForCases(async (db, operationId) =>
   (await listSites(db, operationId)).map((site) => ({ id: site.id, name: site.name })),
 );
 
+/** Outcomes after which a person is no longer held: still detained counts everyone else of the operation. */
+const GONE_FROM_DETENTION = new Set(['released', 'removed', 'voluntary_departure']);
+
 /** A day series and its total, as the operation's page and export read them. */
 export function dayRows(measure: OperationMeasure, days: DayCounts): CountRow[] {
   const total = days.reduce((sum, day) => sum + day.count, 0);
@@ -75,8 +81,9 @@ async function reportedDetained(db: Kysely<Database>, operationId: string): Prom
   ];
 }
 
-registerOperationCounts('hotline', reportedDetained);
-registerOperationCounts('cases', async (db, operationId, when) => {
+registerOperationCounts('hotline', (context, operationId) => reportedDetained(context.db, operationId));
+registerOperationCounts('cases', async (context, operationId, when) => {
+  const { db } = context;
   const cases = await casesOfOperation(db, operationId);
   const ids = cases.map((c) => c.id);
   const opened = new Map<string, number>();
@@ -86,15 +93,42 @@ registerOperationCounts('cases', async (db, operationId, when) => {
   }
   const openedDays = [...opened].map(([day, count]) => ({ day, count }));
   if (ids.length === 0) return dayRows('cases_opened', openedDays);
-  const [located, released, transferred] = await Promise.all([
+  const [located, released, transferred, releasedIds, outcomes, facilities] = await Promise.all([
     locatedCountsOfCases(db, ids, when.timeZone),
     releasedCountsOfCases(db, ids, when.timeZone),
     transferredCountsOfCases(db, ids, when.timeZone),
+    releasedCaseIds(db, ids),
+    outcomesOfCases(context, cases),
+    facilityCountsOfCases(context, ids),
   ]);
+  const removed = new Map<string, number>();
+  let gone = 0;
+  for (const [caseId, outcome] of outcomes) {
+    if (outcome.outcome === 'removed') removed.set(outcome.date, (removed.get(outcome.date) ?? 0) + 1);
+    if (GONE_FROM_DETENTION.has(outcome.outcome) || releasedIds.has(caseId)) gone += 1;
+  }
+  gone += [...releasedIds].filter((caseId) => !outcomes.has(caseId)).length;
   return [
     ...dayRows('cases_opened', openedDays),
     ...dayRows('located', located),
     ...dayRows('released', released),
     ...dayRows('transferred', transferred),
+    ...dayRows(
+      'removed',
+      [...removed].map(([day, count]) => ({ day, count })),
+    ),
+    { measure: 'still_detained', count: cases.length - gone },
+    ...facilities.flatMap((facility): CountRow[] => [
+      { measure: 'still_detained', count: facility.heldNow, facility: facility.facilityName },
+      ...(facility.movedOutOfState > 0
+        ? [
+            {
+              measure: 'transferred' as const,
+              count: facility.movedOutOfState,
+              facility: facility.facilityName,
+            },
+          ]
+        : []),
+    ]),
   ];
 });
