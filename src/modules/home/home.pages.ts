@@ -114,7 +114,14 @@ function legalSection(page: Page, legal: LegalView): Html {
   const t = page.request.t;
   const time = (date: Date) => formatTime(date, page.request.lang, page.timeZone);
   const caseLink = (c: CaseItem) => html`<a href="/console/cases/${c.caseId}">${c.caseReference}</a>`;
-  return section(t, 'legal', 'home.section_legal', [
+  // Children first: above every panel, and only while someone is waiting.
+  const urgent =
+    legal.dependentsWaiting > 0
+      ? html`<p class="notice error" id="dependents-waiting">
+          <a href="/console/operations">${t('home.dependents_waiting', { count: legal.dependentsWaiting })}</a>
+        </p>`
+      : '';
+  return html`${urgent}${section(t, 'legal', 'home.section_legal', [
     panel(t, {
       id: 'followups',
       title: 'home.followups_title',
@@ -156,7 +163,7 @@ function legalSection(page: Page, legal: LegalView): Html {
       empty: 'home.without_attorney_empty',
       link: { href: '/console/cases', label: 'home.cases_link' },
     }),
-  ]);
+  ])}`;
 }
 
 function responderSection(page: Page, responder: ResponderView, csrfToken: string): Html {

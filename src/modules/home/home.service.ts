@@ -12,6 +12,7 @@ import { loadProfile, respondersOnTheWay, roster, type OnTheWay } from '../dispa
 import { openIncidentsOverview, type OpenIncidentRow } from '../incidents/incidents.queries.ts';
 import { countTriageReports, listTriageReports } from '../reports/reports.queries.ts';
 import { openFollowupsAt } from '../voice/followups.service.ts';
+import { countDependentsWithoutCaregiver } from '../operations/operations.service.ts';
 import type { ProfileFormValues } from '../dispatch/dispatch.schemas.ts';
 import { homePanelsFor } from './home.policy.ts';
 
@@ -54,6 +55,8 @@ export interface LegalView {
   hearings: Counted<CaseItem>;
   tasks: Counted<CaseItem>;
   withoutAttorney: Counted<CaseItem>;
+  /** Children and other dependents of the user's operations still without a confirmed caregiver. */
+  dependentsWaiting: number;
 }
 
 export interface ResponderView {
@@ -154,7 +157,9 @@ async function legalPanels(context: AppContext, principal: StaffPrincipal, now: 
   const hearings = await upcomingHearings(context, principal, now, new Date(now.getTime() + WEEK_MS));
   const tasks = await myTasks(context, principal);
   const without = await listVisibleCasesWithoutAttorney(context.db, principal.userId, PANEL_ITEMS);
+  const dependentsWaiting = await countDependentsWithoutCaregiver(context.db, principal);
   return {
+    dependentsWaiting,
     followups: { count: followups.count, items: followups.receivedAt.slice(0, PANEL_ITEMS) },
     checksDue: first(
       due.map((row) => ({ caseId: row.id, caseReference: row.reference, at: row.next_locator_check_at })),

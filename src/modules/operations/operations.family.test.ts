@@ -70,6 +70,12 @@ describe('children without care, as a family texts them during an operation', ()
 
   test('two children without care become two urgent tasks, first on the page', async () => {
     assert.match(await operationPage(), /id="waiting-empty"/, 'nobody waits before the text');
+    const home = async () =>
+      (await t.app.inject({ url: '/console', headers: { accept: 'text/html', cookie: legal.cookie } })).body;
+    assert.ok(
+      !(await home()).includes('id="dependents-waiting"'),
+      'the legal home says nothing while none wait',
+    );
     await converse(freshNumber(), ['FAMILIA', NAME, 'su hija', 'sí', 'dos', 'sí', '1']);
     const page = await operationPage();
     const list = page.slice(page.indexOf('id="waiting-list"'));
@@ -81,6 +87,16 @@ describe('children without care, as a family texts them during an operation', ()
       );
     }
     assert.ok(page.indexOf('id="waiting-list"') < page.indexOf('id="sites'), 'the children come first');
+    const legalHome = await home();
+    assert.match(legalHome, /id="dependents-waiting"/);
+    assert.ok(
+      legalHome.includes('2 children or dependents without a confirmed caregiver'),
+      'the count on the legal home',
+    );
+    assert.ok(
+      legalHome.indexOf('id="dependents-waiting"') < legalHome.indexOf('id="panel-followups"'),
+      'above the panels',
+    );
     assert.ok(!t.logs.text.includes('Quispe'), 'no name in the logs');
   });
 
