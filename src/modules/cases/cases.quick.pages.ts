@@ -34,6 +34,7 @@ const FORM_ORDER: readonly QuickField[] = [
   'contact_phone',
   'contact_relationship',
   'contact_language',
+  'contact_consent',
   'children',
   'children_count',
   'team_id',
@@ -154,6 +155,10 @@ export function renderQuickCaseForm(page: Page, state: QuickFormState): Html {
               html`<option value="${lang}"${value('contact_language') === lang ? html` selected` : ''}>${t(`cases.language_${lang}`)}</option>`,
           )}
         </select>
+        ${error('contact_consent')}
+        <label class="checkbox"><input type="checkbox" id="contact_consent" name="contact_consent" value="yes"${
+          value('contact_consent') !== '' ? html` checked` : ''
+        }> ${t('cases.quick_field_contact_consent')}</label>
       </fieldset>
       <fieldset id="children">
         <legend>${t('cases.quick_field_children')}</legend>

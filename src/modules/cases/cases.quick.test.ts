@@ -67,6 +67,7 @@ describe('quick case', () => {
         'contact_phone',
         'contact_relationship',
         'contact_language',
+        'contact_consent',
         'children',
         'children',
         'children_count',

@@ -33,6 +33,7 @@ export const QUICK_FIELDS = [
   'contact_phone',
   'contact_relationship',
   'contact_language',
+  'contact_consent',
   'children',
   'children_count',
   'team_id',
@@ -85,6 +86,7 @@ const FROM_CASE_FIELD: Partial<Record<string, QuickField>> = {
   contact_phone: 'contact_phone',
   contact_relationship: 'contact_relationship',
   contact_language: 'contact_language',
+  contact_consent: 'contact_consent',
 };
 
 function ageOf(raw: string): number | null | 'invalid' {
@@ -163,6 +165,7 @@ export async function createQuickCase(
     contact_phone: values.contact_phone ?? '',
     contact_relationship: values.contact_relationship ?? '',
     contact_language: values.contact_language ?? '',
+    contact_consent: values.contact_consent ?? '',
   };
   const details = validateDetails(caseValues, localToday(context));
   if (!details.ok) collect(details.errors);

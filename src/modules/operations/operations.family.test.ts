@@ -157,4 +157,28 @@ describe('children without care, as a family texts them during an operation', ()
     );
     assert.ok(!answer.reply?.includes('Rosa') && !answer.reply?.includes('Ixcoy'), 'no name in the answer');
   });
+
+  test('a quick case whose family contact agrees to texts gives them a status code; without the tick, none', async () => {
+    const agreed = freshNumber();
+    const declined = freshNumber();
+    for (const [phone, consent] of [
+      [agreed, 'yes'],
+      [declined, ''],
+    ] as const) {
+      const opened = await postForm(t.app, legal, `/console/cases/quick?operation=${operationId}`, {
+        name: `Persona ${phone.slice(-4)}`,
+        age: '30',
+        contact_phone: phone,
+        contact_language: 'es',
+        contact_consent: consent,
+        children: 'no',
+        team_id: teamId,
+      });
+      assert.equal(opened.statusCode, 303, opened.body);
+    }
+    const codeTexts = (phone: string) =>
+      [...standIn.messages.values()].filter((m) => m.to === phone && m.body.includes('ESTADO'));
+    assert.equal(codeTexts(agreed).length, 1);
+    assert.equal(codeTexts(declined).length, 0);
+  });
 });
