@@ -108,6 +108,11 @@ export interface QuickCaseInput {
   note?: string;
   /** Open it even when the user may see a case that may be the same person (the user confirmed). */
   skipDuplicateCheck?: boolean;
+  /**
+   * The family follow-up this person's case is opened from (a roster row that matched one): createCase closes it
+   * and moves the family's number into the case. The caller has checked the user may handle it.
+   */
+  followupTaskId?: string | null;
 }
 
 export type QuickCaseOutcome =
@@ -202,8 +207,8 @@ export async function createQuickCase(
     if (warning.visible.length > 0) return { outcome: 'possible_duplicate', warning };
   }
   const created = await createCase(context, principal, {
-    source: 'console',
-    followupTaskId: null,
+    source: input.followupTaskId ? 'hotline' : 'console',
+    followupTaskId: input.followupTaskId ?? null,
     incidentId: null,
     teamId,
     details: caseDetails,
