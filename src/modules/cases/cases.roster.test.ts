@@ -415,10 +415,7 @@ describe("roster import and the hotline's family follow-ups", () => {
     });
     assert.equal(imported.statusCode, 200, imported.body);
     assert.match(imported.body, /2 cases opened; 1 row skipped/);
-    assert.match(
-      imported.body,
-      /1 case was opened from a family&#39;s follow-up/,
-    );
+    assert.match(imported.body, /1 case was opened from a family&#39;s follow-up/);
     const report = {
       created: [...imported.body.matchAll(/Line (\d+): <a href="\/console\/cases\/([0-9a-f-]{36})"/g)].map(
         (m) => ({ line: Number(m[1]), id: m[2]! }),
