@@ -8,6 +8,7 @@ import type { Database } from '../../db/schema.ts';
 import type { StaffPrincipal } from '../../http/access.ts';
 import type { FieldError } from '../../http/form.ts';
 import { findCaseForStaff, openCaseForStaff } from './cases.access.ts';
+import type { FamilyContactDetails } from './cases.family.ts';
 import { unsealDetails } from './cases.model.ts';
 import { localDateTime } from './cases.prefill.ts';
 import { teamsOfUser } from './cases.repository.ts';
@@ -113,6 +114,11 @@ export interface QuickCaseInput {
    * and moves the family's number into the case. The caller has checked the user may handle it.
    */
   followupTaskId?: string | null;
+  /**
+   * That follow-up's family, as a contact (their number, language and yes to texts), when the form's contact is
+   * not the same number: at intake a consenting family gets a status code (giveStatusCodes).
+   */
+  followupContact?: FamilyContactDetails | null;
 }
 
 export type QuickCaseOutcome =
@@ -212,7 +218,12 @@ export async function createQuickCase(
     incidentId: null,
     teamId,
     details: caseDetails,
-    contacts: contact.contact ? [contact.contact] : [],
+    contacts: [
+      ...(contact.contact ? [contact.contact] : []),
+      ...(input.followupContact && input.followupContact.phone !== contact.contact?.phone
+        ? [input.followupContact]
+        : []),
+    ],
     operationId: input.operationId,
     giveStatusCodes: true,
     ...(input.note ? { openingNote: input.note } : {}),

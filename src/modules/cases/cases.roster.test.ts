@@ -435,6 +435,22 @@ describe("roster import and the hotline's family follow-ups", () => {
       .where('case_id', '=', opened.id)
       .execute();
     assert.equal(moved.length, 1, "the family's number is the case's now");
+    // The family who texted is the case's contact, and having said yes to texts, gets a status code at once.
+    const contacts = await t.context.db
+      .selectFrom('case_contacts')
+      .select('id')
+      .where('case_id', '=', opened.id)
+      .execute();
+    assert.equal(contacts.length, 1);
+    const codes = await t.context.db
+      .selectFrom('case_status_codes')
+      .select('contact_id')
+      .where('case_id', '=', opened.id)
+      .execute();
+    assert.deepEqual(
+      codes.map((code) => code.contact_id),
+      [contacts[0]!.id],
+    );
     const audit = await t.context.db
       .selectFrom('audit_log')
       .select(['action', 'details'])

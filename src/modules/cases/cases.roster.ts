@@ -7,7 +7,9 @@
 // through the blind index of the name a family texted with FAMILIA / FAMILY): such a row is doubtful, its case
 // matches first. Ticked and imported, its case is opened from that follow-up (createCase closes it and moves
 // the family's number into the case) when the importing user may handle the follow-up; otherwise the case
-// opens on its own and the follow-up stays with the legal intake team. A voice follow-up has no name: never matched.
+// opens on its own and the follow-up stays with the legal intake team. The family comes along as the case's
+// contact (their number, language and yes to texts: a status code at once, as at intake). A voice follow-up
+// has no name: never matched.
 //
 // The preview is kept in this process's memory, sealed with AES-256-GCM under a key made when the process
 // starts, for PREVIEW_TTL_MS, under a random id and bound to the user who made it. Not a table: the names of
@@ -21,13 +23,13 @@ import { csvHeaderKey, parseCsv } from '../../http/csv.ts';
 import type { MessageKey } from '../../i18n/i18n.ts';
 import { textablePhone } from '../../phone/phone.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { findFamilyFollowup, mayHandleFollowup } from '../voice/followups.service.ts';
 import { detainedNameIndexes, openFollowupsMatchingNames } from '../voice/voice.queries.ts';
 import { EMPTY_DETAILS, normalizeANumber } from './cases.model.ts';
 import { createQuickCase, MAX_AGE, sitesOfOperation, type QuickCaseValues } from './cases.quick.ts';
 import { findRosterCandidates, teamsOfUser, visibleCaseIds } from './cases.repository.ts';
 import { MAX_LONG_CHARS, MAX_SHORT_CHARS } from './cases.schemas.ts';
-import { duplicateIndexes } from './cases.service.ts';
+import type { FamilyContactDetails } from './cases.family.ts';
+import { duplicateIndexes, readFollowupForCase } from './cases.service.ts';
 
 export const MAX_ROSTER_BYTES = 1024 * 1024;
 export const MAX_ROSTER_ROWS = 2000;
@@ -456,19 +458,29 @@ export interface RosterImportReport {
 
 /**
  * The family follow-up a ticked row's case is opened from: the first of its matches that is still open, not
- * taken by an earlier row of this import, and this user's to handle (mayHandleFollowup). Undefined otherwise.
+ * taken by an earlier row of this import, and this user's to handle (readFollowupForCase checks both, as the
+ * new-case form does). Its family comes along as the case's contact, with their yes or no to texts.
  */
 async function followupToLink(
   context: AppContext,
   userId: string,
   row: ClassifiedRow,
   taken: Set<string>,
-): Promise<{ id: string; operationId: string | null } | undefined> {
+): Promise<{ id: string; operationId: string | null; contact: FamilyContactDetails | null } | undefined> {
   for (const match of row.matches) {
     if (match.followupId === undefined || taken.has(match.followupId)) continue;
-    if (!(await mayHandleFollowup(context, match.followupId, userId))) continue;
-    const task = await findFamilyFollowup(context.db, match.followupId);
-    if (task?.status === 'open') return { id: task.id, operationId: task.operation_id };
+    const task = await readFollowupForCase(context, match.followupId, userId);
+    if (task === null || task === 'closed' || task === 'missing') continue;
+    const contact = task.phone
+      ? {
+          name: '',
+          relationship: '',
+          phone: task.phone,
+          language: task.language,
+          consentToUpdates: task.consentToText,
+        }
+      : null;
+    return { id: task.id, operationId: task.operationId, contact };
   }
   return undefined;
 }
@@ -510,6 +522,7 @@ export async function importRoster(
       note: row.note,
       skipDuplicateCheck: true,
       followupTaskId: followup?.id ?? null,
+      followupContact: followup?.contact ?? null,
     });
     if (outcome.outcome === 'created') {
       report.created.push({ line: row.line, id: outcome.id, reference: outcome.reference });
