@@ -26,6 +26,7 @@ export type BlindIndexPurpose =
   | ColumnIndex<'cases', 'name_dob'>
   | ColumnIndex<'cases', 'names'>
   | ColumnIndex<'case_status_codes', 'code'>
+  | ColumnIndex<'followup_tasks', 'detained_name'>
   | 'phone'
   | 'subscribe-client'
   | 'subscribe-prefix'

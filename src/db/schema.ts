@@ -468,6 +468,8 @@ export interface FollowupTasksTable {
   /** The short family intake's answers: the detained person's name and the relationship (encrypted). */
   detained_name_ciphertext: Generated<string | null>;
   relationship_ciphertext: Generated<string | null>;
+  /** Blind indexes of each spelling of the detained person's name, while the task is open (the roster finds it). */
+  detained_name_index: Generated<string[] | null>;
   /** Children or other dependents now without care (0 for none); null when not asked or not answered. */
   dependents_without_care: Generated<number | null>;
   /** Whether the family agreed to be texted about the case; null when not asked (a call). */

@@ -116,6 +116,7 @@ describe('moving the PGlite directory into PostgreSQL', () => {
       dependents_without_care: null,
       consent_to_text: null,
       channel: 'voice',
+      detained_name_index: null,
     },
     'public.voice_calls': { operation_id: null, operation_site_id: null, operation_site_name: null },
     'public.case_reminders': { release_id: null },

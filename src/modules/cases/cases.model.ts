@@ -109,32 +109,9 @@ export function formatANumber(aNumber: string): string {
   return `A-${aNumber.slice(0, 3)}-${aNumber.slice(3, 6)}-${aNumber.slice(6)}`;
 }
 
-/**
- * A name reduced for duplicate detection: accents and case dropped, punctuation to spaces, the words sorted,
- * so "María García-López" and "GARCIA LOPEZ, Maria" match. Two people with the same words and the same date of
- * birth are only offered as a possible duplicate, never merged without someone choosing to.
- */
-export function normalizeName(name: string): string {
-  return name
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim()
-    .split(' ')
-    .filter(Boolean)
-    .sort()
-    .join(' ');
-}
-
-/**
- * The person's name and each other spelling ("Chepe, José Pérez"), each normalized as normalizeName does,
- * without repeats: what the names index holds, so a roster's alias finds a case's name and the other way round.
- */
-export function nameSpellings(person: Pick<CasePerson, 'name' | 'otherNames'>): string[] {
-  const all = [person.name, ...person.otherNames.split(/[,;\n/]+/)].map(normalizeName).filter(Boolean);
-  return [...new Set(all)];
-}
+// The name normalization lives in src/crypto/name-index.ts (voice indexes names too); the cases module's
+// callers keep importing it from here.
+export { nameSpellings, normalizeName } from '../../crypto/name-index.ts';
 
 /** Languages typed as a list ("Mam, Spanish") → ["Mam", "Spanish"], without repeats. */
 export function parseLanguageList(raw: string): string[] {

@@ -8,6 +8,7 @@ import type { Database } from '../../db/schema.ts';
 import type { StaffPrincipal } from '../../http/access.ts';
 import type { FieldError } from '../../http/form.ts';
 import { findCaseForStaff, openCaseForStaff } from './cases.access.ts';
+import type { FamilyContactDetails } from './cases.family.ts';
 import { unsealDetails } from './cases.model.ts';
 import { localDateTime } from './cases.prefill.ts';
 import { teamsOfUser } from './cases.repository.ts';
@@ -110,6 +111,16 @@ export interface QuickCaseInput {
   note?: string;
   /** Open it even when the user may see a case that may be the same person (the user confirmed). */
   skipDuplicateCheck?: boolean;
+  /**
+   * The family follow-up this person's case is opened from (a roster row that matched one): createCase closes it
+   * and moves the family's number into the case. The caller has checked the user may handle it.
+   */
+  followupTaskId?: string | null;
+  /**
+   * That follow-up's family, as a contact (their number, language and yes to texts), when the form's contact is
+   * not the same number: at intake a consenting family gets a status code (giveStatusCodes).
+   */
+  followupContact?: FamilyContactDetails | null;
 }
 
 export type QuickCaseOutcome =
@@ -205,12 +216,17 @@ export async function createQuickCase(
     if (warning.visible.length > 0) return { outcome: 'possible_duplicate', warning };
   }
   const created = await createCase(context, principal, {
-    source: 'console',
-    followupTaskId: null,
+    source: input.followupTaskId ? 'hotline' : 'console',
+    followupTaskId: input.followupTaskId ?? null,
     incidentId: null,
     teamId,
     details: caseDetails,
-    contacts: contact.contact ? [contact.contact] : [],
+    contacts: [
+      ...(contact.contact ? [contact.contact] : []),
+      ...(input.followupContact && input.followupContact.phone !== contact.contact?.phone
+        ? [input.followupContact]
+        : []),
+    ],
     operationId: input.operationId,
     giveStatusCodes: true,
     ...(input.note ? { openingNote: input.note } : {}),

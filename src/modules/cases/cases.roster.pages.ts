@@ -4,6 +4,7 @@ import { csrfField, errorSummary, fieldError, type FieldError } from '../../http
 import { html, type Html } from '../../http/html.ts';
 import { renderPage } from '../../http/layout.ts';
 import type { MessageKey, Translator } from '../../i18n/i18n.ts';
+import { formatTime } from '../../i18n/time.ts';
 import type { Page } from './cases.pages.ts';
 import { operationQuery, teamField } from './cases.quick.pages.ts';
 import type {
@@ -62,8 +63,14 @@ export function renderRosterForm(page: Page, state: RosterFormState): Html {
   return renderPage({ ...page, title, body, console: true });
 }
 
-function matchText(t: Translator, match: RosterMatch): Html {
+function matchText(page: Page, match: RosterMatch): Html {
+  const t = page.request.t;
   if (match.line !== undefined) return html`${t('cases.roster_match_line', { line: match.line })}`;
+  // A family's follow-up: when they texted, nothing else (no name, no number, no link).
+  if (match.by === 'followup') {
+    const time = formatTime(new Date(match.receivedAt ?? 0), page.request.lang, page.timeZone);
+    return html`<span data-match="followup">${t('cases.roster_match_followup', { time })}</span>`;
+  }
   const by = t(`cases.roster_by_${match.by}`);
   if (match.caseId) return html`<a href="/console/cases/${match.caseId}">${match.reference}</a> (${by})`;
   // Another team's case: its reference, for the legal intake coordinator; nothing of what it holds.
@@ -135,7 +142,7 @@ export function renderRosterPreview(page: Page, state: { preview: RosterPreview;
                       : html`<span class="pill">${t(`cases.roster_class_${row.class}`)}</span>`
                   }
                 </td>
-                <td>${row.matches.map((match, i) => html`${i > 0 ? ', ' : ''}${matchText(t, match)}`)}</td>
+                <td>${row.matches.map((match, i) => html`${i > 0 ? ', ' : ''}${matchText(page, match)}`)}</td>
               </tr>`,
             )}
           </tbody>
@@ -157,6 +164,13 @@ export function renderRosterResult(
     <p class="notice ok" role="status" id="roster-result">
       ${t('cases.roster_done', { created: report.created.length, skipped: report.skipped })}
     </p>
+    ${
+      report.linkedFollowups + report.followupsLeft > 0
+        ? html`<p id="roster-followups">
+            ${t('cases.roster_done_followups', { linked: report.linkedFollowups, left: report.followupsLeft })}
+          </p>`
+        : ''
+    }
     ${problemList(t, report.failed)}
     ${
       report.created.length > 0

@@ -9,9 +9,12 @@ import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { createStaffSession, type StaffSession } from '../../../test/support/staff.ts';
 import { createTestApp, type TestApp } from '../../../test/support/test-context.ts';
-import { postForm } from '../incidents/incidents.test-helpers.ts';
+import { formatTime } from '../../i18n/time.ts';
+import { postForm, storeReport } from '../incidents/incidents.test-helpers.ts';
+import { fileFamilyIntakeFollowup, markFollowupDone } from '../voice/followups.service.ts';
 import { importRoster, previewRoster, PREVIEW_TTL_MS, readRosterCsv } from './cases.roster.ts';
 import { createTestTeam, openTestCase, testCaseDetails } from './cases.test-helpers.ts';
+import { makeLegalIntakeTeam } from './legal-intake.test-helpers.ts';
 
 const BOUNDARY = 'rosterboundary7d1';
 
@@ -320,5 +323,191 @@ describe('roster import', () => {
       confirmedLines: [],
     });
     assert.equal(late, 'expired');
+  });
+});
+
+describe("roster import and the hotline's family follow-ups", () => {
+  let t: TestApp;
+  let intake: StaffSession;
+  let outsider: StaffSession;
+  before(async () => {
+    t = await createTestApp();
+    intake = await createStaffSession(t.context, ['legal']);
+    outsider = await createStaffSession(t.context, ['legal']);
+    // The intake volunteer handles every follow-up; the outsider handles none (not in the team, none assigned).
+    await makeLegalIntakeTeam(t.context, [intake.userId]);
+    await createTestTeam(t.context, 'Outsider team', [outsider.userId]);
+  });
+  after(async () => t.close());
+
+  /** A family's FAMILIA intake by text: a report with their number, and a follow-up holding the name. */
+  async function familyTexted(name: string, phone: string): Promise<string> {
+    const report = await storeReport(t.context, { channel: 'sms', language: 'es', callbackPhone: phone });
+    return t.context.db.transaction().execute((trx) =>
+      fileFamilyIntakeFollowup(t.context, trx, {
+        reportId: report.id,
+        language: 'es',
+        operationId: null,
+        siteId: null,
+        siteName: null,
+        detainedName: name,
+        relationship: 'hermana',
+        dependentsWithoutCare: 0,
+        consentToText: true,
+      }),
+    );
+  }
+
+  const task = (id: string) =>
+    t.context.db.selectFrom('followup_tasks').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const caseOfLine = async (report: { created: { line: number; id: string }[] }, line: number) => {
+    const id = report.created.find((item) => item.line === line)?.id;
+    assert.ok(id, `line ${line} was opened`);
+    return t.context.db.selectFrom('cases').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  };
+
+  test("a family's follow-up makes the row doubtful; ticked, the case is opened from it and takes it", async () => {
+    t.clock.advance(60_000);
+    const receivedAt = t.clock.now();
+    const texted = await familyTexted('José Ajú Quiñónez', '+17735550181');
+    const kept = await familyTexted('Marta Xuc', '+17735550182');
+    assert.equal((await task(texted)).detained_name_index?.length, 1, 'the name is indexed, not stored');
+    // A case by name only: a row matching it and a follow-up shows the case first.
+    await openTestCase(t.context, intake.userId, {
+      details: testCaseDetails({ name: 'Marta Xuc', aNumber: null, dateOfBirth: null }),
+    });
+    t.clock.advance(60_000);
+
+    const roster =
+      'name,date of birth/age\n' +
+      '"QUIÑONEZ, Jose Aju",1985-05-05\n' + // 2: doubtful: the family's follow-up (another spelling)
+      'Marta Xuc,30\n' + // 3: doubtful: a case by name, then the follow-up
+      'Pedro Nuevo Tzul,1990-01-01\n'; // 4: new
+    const page = await upload(t.app, intake, roster);
+    assert.equal(page.statusCode, 200, page.body);
+    assert.deepEqual(
+      [...rowClasses(page.body)],
+      [
+        [2, 'doubtful'],
+        [3, 'doubtful'],
+        [4, 'new'],
+      ],
+    );
+    const when = formatTime(receivedAt, 'en', t.context.config.timeZone);
+    assert.ok(
+      page.body.includes(`A family texted the hotline about someone with this name on ${when}`),
+      'the match says when the family texted',
+    );
+    const line3 = /<tr data-line="3"[\s\S]*?<\/tr>/.exec(page.body)![0];
+    assert.ok(line3.indexOf('same name or spelling') < line3.indexOf('data-match="followup"'), 'case first');
+    assert.ok(!page.body.includes('+1773555018'), "never the family's number");
+    const es = await upload(t.app, intake, roster, { lang: 'es' });
+    const cuando = formatTime(receivedAt, 'es', t.context.config.timeZone);
+    assert.ok(
+      es.body.includes(
+        `Una familia le escribió a la línea de ayuda sobre alguien con este nombre el ${cuando}`,
+      ),
+    );
+
+    const imported = await postForm(t.app, intake, '/console/cases/roster/import', {
+      preview: previewIdOf(page.body),
+      confirm: '2',
+    });
+    assert.equal(imported.statusCode, 200, imported.body);
+    assert.match(imported.body, /2 cases opened; 1 row skipped/);
+    assert.match(imported.body, /1 case was opened from a family&#39;s follow-up/);
+    const report = {
+      created: [...imported.body.matchAll(/Line (\d+): <a href="\/console\/cases\/([0-9a-f-]{36})"/g)].map(
+        (m) => ({ line: Number(m[1]), id: m[2]! }),
+      ),
+    };
+    const opened = await caseOfLine(report, 2);
+    assert.equal(opened.followup_task_id, texted);
+    assert.equal(opened.source, 'hotline');
+    const taken = await task(texted);
+    assert.equal(taken.status, 'done');
+    assert.equal(taken.case_id, opened.id);
+    assert.equal(taken.detained_name_index, null, 'the index goes with the task');
+    assert.equal(taken.detained_name_ciphertext, null);
+    const moved = await t.context.db
+      .selectFrom('case_hotline_messages')
+      .select('id')
+      .where('case_id', '=', opened.id)
+      .execute();
+    assert.equal(moved.length, 1, "the family's number is the case's now");
+    // The family who texted is the case's contact, and having said yes to texts, gets a status code at once.
+    const contacts = await t.context.db
+      .selectFrom('case_contacts')
+      .select('id')
+      .where('case_id', '=', opened.id)
+      .execute();
+    assert.equal(contacts.length, 1);
+    const codes = await t.context.db
+      .selectFrom('case_status_codes')
+      .select('contact_id')
+      .where('case_id', '=', opened.id)
+      .execute();
+    assert.deepEqual(
+      codes.map((code) => code.contact_id),
+      [contacts[0]!.id],
+    );
+    const audit = await t.context.db
+      .selectFrom('audit_log')
+      .select(['action', 'details'])
+      .where('subject_id', '=', texted)
+      .orderBy('seq')
+      .execute();
+    assert.deepEqual(
+      audit.map((row) => row.action),
+      ['followup.created', 'followup.done', 'followup.moved_to_case'],
+    );
+    assert.equal((await caseOfLine(report, 4)).followup_task_id, null);
+    // Marta Xuc's row was not ticked: her family's follow-up stays open, still found by name.
+    assert.equal((await task(kept)).status, 'open');
+    assert.equal((await task(kept)).detained_name_index?.length, 1);
+    for (const secret of ['Quiñónez', 'QUIÑONEZ', 'Aju', 'Marta Xuc', '5550181'])
+      assert.ok(!t.logs.text.includes(secret), `no ${secret} in the logs`);
+  });
+
+  test('a user who may not handle the follow-up: doubtful too, but the case opens on its own', async () => {
+    const texted = await familyTexted('Lucía Coj', '+17735550183');
+    const preview = await previewRoster(
+      t.context,
+      { userId: outsider.userId, roles: ['legal'] },
+      { bytes: Buffer.from('name\nLucia Coj\n'), operationId: null, teamId: null },
+    );
+    assert.ok(preview.ok);
+    assert.deepEqual(
+      preview.preview.rows.map((row) => [row.class, row.matches.map((match) => match.by)]),
+      [['doubtful', ['followup']]],
+    );
+    const report = await importRoster(
+      t.context,
+      { userId: outsider.userId, roles: ['legal'] },
+      { previewId: preview.preview.id, confirmedLines: [2] },
+    );
+    assert.ok(report !== 'expired');
+    assert.deepEqual([report.created.length, report.linkedFollowups, report.followupsLeft], [1, 0, 1]);
+    assert.equal((await caseOfLine(report, 2)).followup_task_id, null);
+    const left = await task(texted);
+    assert.equal(left.status, 'open', 'the follow-up stays with the intake team');
+    assert.equal(left.case_id, null);
+    assert.equal(left.detained_name_index?.length, 1);
+  });
+
+  test('a closed follow-up loses its name index and matches no more', async () => {
+    const texted = await familyTexted('Ana Tuyuc', '+17735550184');
+    assert.equal(await markFollowupDone(t.context, texted, intake.userId), 'closed');
+    assert.equal((await task(texted)).detained_name_index, null);
+    const preview = await previewRoster(
+      t.context,
+      { userId: intake.userId, roles: ['legal'] },
+      { bytes: Buffer.from('name\nAna Tuyuc\n'), operationId: null, teamId: null },
+    );
+    assert.ok(preview.ok);
+    assert.deepEqual(
+      preview.preview.rows.map((row) => row.class),
+      ['new'],
+    );
   });
 });

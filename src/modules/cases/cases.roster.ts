@@ -3,8 +3,13 @@
 // (new, matched, doubtful) before anything is saved; the import then opens the new rows, and the doubtful rows
 // someone ticked, through createQuickCase, the same path as the quick-case form.
 //
-// Follow-ups are not matched: the voice module offers no query that finds a follow-up by name or A-number
-// (its family follow-ups hold a reference and a callback number, not the detained person's name). Only cases.
+// Rows are matched against the hotline's open family follow-ups too (voice's openFollowupsMatchingNames,
+// through the blind index of the name a family texted with FAMILIA / FAMILY): such a row is doubtful, its case
+// matches first. Ticked and imported, its case is opened from that follow-up (createCase closes it and moves
+// the family's number into the case) when the importing user may handle the follow-up; otherwise the case
+// opens on its own and the follow-up stays with the legal intake team. The family comes along as the case's
+// contact (their number, language and yes to texts: a status code at once, as at intake). A voice follow-up
+// has no name: never matched.
 //
 // The preview is kept in this process's memory, sealed with AES-256-GCM under a key made when the process
 // starts, for PREVIEW_TTL_MS, under a random id and bound to the user who made it. Not a table: the names of
@@ -18,11 +23,13 @@ import { csvHeaderKey, parseCsv } from '../../http/csv.ts';
 import type { MessageKey } from '../../i18n/i18n.ts';
 import { textablePhone } from '../../phone/phone.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import { detainedNameIndexes, openFollowupsMatchingNames } from '../voice/voice.queries.ts';
 import { EMPTY_DETAILS, normalizeANumber } from './cases.model.ts';
 import { createQuickCase, MAX_AGE, sitesOfOperation, type QuickCaseValues } from './cases.quick.ts';
 import { findRosterCandidates, teamsOfUser, visibleCaseIds } from './cases.repository.ts';
 import { MAX_LONG_CHARS, MAX_SHORT_CHARS } from './cases.schemas.ts';
-import { duplicateIndexes } from './cases.service.ts';
+import type { FamilyContactDetails } from './cases.family.ts';
+import { duplicateIndexes, readFollowupForCase } from './cases.service.ts';
 
 export const MAX_ROSTER_BYTES = 1024 * 1024;
 export const MAX_ROSTER_ROWS = 2000;
@@ -224,14 +231,20 @@ export function readRosterCsv(bytes: Uint8Array, sites: string[] = []): RosterCs
 
 export type RosterClass = 'new' | 'matched' | 'doubtful';
 
-/** What a row matched: a case (by reference; a link only when this user may open it), or an earlier line. */
+/**
+ * What a row matched: a case (by reference; a link only when this user may open it), an earlier line, or an
+ * open family follow-up (by when the family texted; nothing else of it).
+ */
 export interface RosterMatch {
   reference?: string;
   /** Set only when the user may open the case: the link. Another team's case is its reference alone. */
   caseId?: string;
   /** An earlier row of the same file. */
   line?: number;
-  by: 'a_number' | 'name_dob' | 'name';
+  /** A family follow-up about someone of this name: its id (never shown) and when the family texted (ISO). */
+  followupId?: string;
+  receivedAt?: string;
+  by: 'a_number' | 'name_dob' | 'name' | 'followup';
 }
 
 export interface ClassifiedRow extends RosterRow {
@@ -271,8 +284,21 @@ export async function classifyRoster(
     candidates.map((candidate) => candidate.id),
     principal.userId,
   );
+  const followupKeys = indexed.map(({ row }) =>
+    detainedNameIndexes(context, { name: row.values.name ?? '', otherNames: row.values.other_names ?? '' }),
+  );
+  const followups = await openFollowupsMatchingNames(context.db, [...new Set(followupKeys.flat())]);
   const seen = new Map<string, number>();
-  return indexed.map(({ row, indexes }) => {
+  return indexed.map(({ row, indexes }, i) => {
+    const spellings = new Set(followupKeys[i]);
+    // A family who texted about someone of this name: doubtful, after any case it matched.
+    const families: RosterMatch[] = followups
+      .filter((followup) => followup.matchedIndexes.some((index) => spellings.has(index)))
+      .map((followup) => ({
+        followupId: followup.id,
+        receivedAt: followup.receivedAt.toISOString(),
+        by: 'followup',
+      }));
     const exact: RosterMatch[] = [];
     const close: RosterMatch[] = [];
     const names = new Set(indexes.names ?? []);
@@ -296,8 +322,9 @@ export async function classifyRoster(
     }
     for (const key of [indexes.aNumber, indexes.nameDob])
       if (key !== null && !seen.has(key)) seen.set(key, row.line);
-    if (exact.length > 0) return { ...row, class: 'matched', matches: exact };
-    if (close.length > 0) return { ...row, class: 'doubtful', matches: close };
+    if (exact.length > 0) return { ...row, class: 'matched', matches: [...exact, ...families] };
+    if (close.length > 0 || families.length > 0)
+      return { ...row, class: 'doubtful', matches: [...close, ...families] };
     return { ...row, class: 'new', matches: [] };
   });
 }
@@ -398,6 +425,7 @@ export async function previewRoster(
       new: count('new'),
       matched: count('matched'),
       doubtful: count('doubtful'),
+      followups: rows.filter((row) => row.matches.some((match) => match.by === 'followup')).length,
       problems: csv.problems.length,
       ...(input.operationId ? { operationId: input.operationId } : {}),
     },
@@ -422,6 +450,39 @@ export interface RosterImportReport {
   skipped: number;
   /** Rows whose case could not be opened, with the reason. */
   failed: RosterProblem[];
+  /** Cases opened from a family's follow-up (the row matched one this user may handle). */
+  linkedFollowups: number;
+  /** Rows opened on their own although a family's follow-up matched: it stays with the legal intake team. */
+  followupsLeft: number;
+}
+
+/**
+ * The family follow-up a ticked row's case is opened from: the first of its matches that is still open, not
+ * taken by an earlier row of this import, and this user's to handle (readFollowupForCase checks both, as the
+ * new-case form does). Its family comes along as the case's contact, with their yes or no to texts.
+ */
+async function followupToLink(
+  context: AppContext,
+  userId: string,
+  row: ClassifiedRow,
+  taken: Set<string>,
+): Promise<{ id: string; operationId: string | null; contact: FamilyContactDetails | null } | undefined> {
+  for (const match of row.matches) {
+    if (match.followupId === undefined || taken.has(match.followupId)) continue;
+    const task = await readFollowupForCase(context, match.followupId, userId);
+    if (task === null || task === 'closed' || task === 'missing') continue;
+    const contact = task.phone
+      ? {
+          name: '',
+          relationship: '',
+          phone: task.phone,
+          language: task.language,
+          consentToUpdates: task.consentToText,
+        }
+      : null;
+    return { id: task.id, operationId: task.operationId, contact };
+  }
+  return undefined;
 }
 
 /**
@@ -438,21 +499,35 @@ export async function importRoster(
   if (!preview) return 'expired';
   const ticked = new Set(input.confirmedLines);
   const rows = await classifyRoster(context, principal, preview.rows);
-  const report: RosterImportReport = { created: [], skipped: 0, failed: [] };
+  const report: RosterImportReport = {
+    created: [],
+    skipped: 0,
+    failed: [],
+    linkedFollowups: 0,
+    followupsLeft: 0,
+  };
+  const taken = new Set<string>();
   for (const row of rows) {
     // Matched rows (to a case, or to an earlier line of the file) are skipped; doubtful ones need a tick.
     if (!(row.class === 'new' || (row.class === 'doubtful' && ticked.has(row.line)))) {
       report.skipped += 1;
       continue;
     }
+    const followup = await followupToLink(context, principal.userId, row, taken);
+    if (followup) taken.add(followup.id);
     const outcome = await createQuickCase(context, principal, {
       values: { ...row.values, team_id: preview.teamId },
-      operationId: preview.operationId,
+      // The family's follow-up was filed under an operation: the case is the operation's too.
+      operationId: preview.operationId ?? followup?.operationId ?? null,
       note: row.note,
       skipDuplicateCheck: true,
+      followupTaskId: followup?.id ?? null,
+      followupContact: followup?.contact ?? null,
     });
     if (outcome.outcome === 'created') {
       report.created.push({ line: row.line, id: outcome.id, reference: outcome.reference });
+      if (followup) report.linkedFollowups += 1;
+      else if (row.matches.some((match) => match.by === 'followup')) report.followupsLeft += 1;
     } else if (outcome.outcome === 'invalid') {
       const first = Object.values(outcome.errors)[0];
       report.failed.push({ line: row.line, error: first ?? { key: 'cases.error_choose' } });
@@ -463,7 +538,13 @@ export async function importRoster(
     action: 'case.roster_import',
     subjectType: 'roster',
     subjectId: preview.id,
-    details: { created: report.created.length, skipped: report.skipped, failed: report.failed.length },
+    details: {
+      created: report.created.length,
+      skipped: report.skipped,
+      failed: report.failed.length,
+      linkedFollowups: report.linkedFollowups,
+      followupsLeft: report.followupsLeft,
+    },
   });
   return report;
 }

@@ -14,7 +14,7 @@ import { readCallbackContacts } from '../reports/reports.queries.ts';
 import { takeCallbackPhone } from '../reports/reports.service.ts';
 import { takeStoredRecordings, type TakenAudio } from './recordings.service.ts';
 import { randomUUID } from 'node:crypto';
-import { followupField } from './followups.fields.ts';
+import { detainedNameIndexes, followupField } from './followups.fields.ts';
 import { recordReportedDependents } from './operation-sites.ts';
 import {
   insertFollowup,
@@ -89,6 +89,9 @@ export async function fileFamilyIntakeFollowup(
     operation_site_name: intake.siteName,
     detained_name_ciphertext: fields.encryptOptional(followupField(id, 'detained_name'), intake.detainedName),
     relationship_ciphertext: fields.encryptOptional(followupField(id, 'relationship'), intake.relationship),
+    // So the roster import finds this family while the task is open (cleared when it closes).
+    detained_name_index:
+      intake.detainedName === null ? null : detainedNameIndexes(context, { name: intake.detainedName }),
     dependents_without_care: intake.dependentsWithoutCare,
     consent_to_text: intake.consentToText,
   });

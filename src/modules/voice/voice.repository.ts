@@ -124,6 +124,7 @@ export interface NewFollowup {
   operation_site_name?: string | null;
   detained_name_ciphertext?: string | null;
   relationship_ciphertext?: string | null;
+  detained_name_index?: string[] | null;
   dependents_without_care?: number | null;
   consent_to_text?: boolean | null;
 }
@@ -221,6 +222,35 @@ export async function listOpenFollowups(
     .execute();
 }
 
+/**
+ * Open family follow-ups, not yet taken into a case, whose detained person's name index shares a spelling with
+ * the given indexes; oldest first. Ids, times, operation, consent and the indexes themselves (keyed hashes).
+ */
+export async function listOpenFollowupsByNameIndex(
+  db: Db,
+  indexes: readonly string[],
+): Promise<
+  {
+    id: string;
+    created_at: Date;
+    operation_id: string | null;
+    consent_to_text: boolean | null;
+    detained_name_index: string[] | null;
+  }[]
+> {
+  if (indexes.length === 0) return [];
+  return db
+    .selectFrom('followup_tasks')
+    .select(['id', 'created_at', 'operation_id', 'consent_to_text', 'detained_name_index'])
+    .where('status', '=', 'open')
+    .where('kind', '=', 'family_detained')
+    .where('case_id', 'is', null)
+    .where(sql<boolean>`detained_name_index && ${[...indexes]}::text[]`)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
 /** Whether this task exists and is this staff member's to see (the intake team's, or assigned to them). */
 export async function followupVisibleTo(
   db: Db,
@@ -240,7 +270,8 @@ export async function closeFollowup(
 ): Promise<'closed' | 'unchanged' | 'missing'> {
   const result = await db
     .updateTable('followup_tasks')
-    .set({ status: 'done', closed_at: at })
+    // A closed task is looked up by nobody: the name's blind indexes go with it.
+    .set({ status: 'done', closed_at: at, detained_name_index: null })
     .where('id', '=', id)
     .where('status', '=', 'open')
     .executeTakeFirst();
@@ -296,7 +327,12 @@ export async function pointFollowupAtCase(db: Db, id: string, caseId: string): P
   // The family intake's name and relationship go to the case too: the task keeps only the pointer.
   await db
     .updateTable('followup_tasks')
-    .set({ case_id: caseId, detained_name_ciphertext: null, relationship_ciphertext: null })
+    .set({
+      case_id: caseId,
+      detained_name_ciphertext: null,
+      relationship_ciphertext: null,
+      detained_name_index: null,
+    })
     .where('id', '=', id)
     .execute();
 }
