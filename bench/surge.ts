@@ -17,6 +17,7 @@
 //       On the PostgreSQL server named by AMPARO_BENCH_DATABASE_URL (or AMPARO_TEST_DATABASE_URL), else on
 //       an embedded one started for the run; either way in a database of its own, dropped afterwards.
 // Targets (issue 16): each page p95 < 300 ms; the roster import of 700 rows < 30 s.
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import type { StaffPrincipal } from '../src/http/access.ts';
@@ -237,6 +238,8 @@ interface PageFigures {
   p50: number;
   p95: number;
   max: number;
+  /** CPU time of this process (Amparo and the client) per request: steadier than latency on a shared machine. */
+  cpuMs: number;
   kib: number;
 }
 
@@ -255,13 +258,16 @@ async function measurePage(baseUrl: string, session: StaffSession, label: string
   for (let i = 0; i < WARMUP; i++) await once();
   const times: number[] = [];
   let bytes = 0;
+  const cpuBefore = process.cpuUsage();
   for (let i = 0; i < REQUESTS; i++) {
     const { ms, bytes: size } = await once();
     times.push(ms);
     bytes = size;
   }
+  const cpu = process.cpuUsage(cpuBefore);
   times.sort((a, b) => a - b);
   return {
+    cpuMs: (cpu.user + cpu.system) / 1000 / REQUESTS,
     label,
     path,
     p50: quantile(times, 0.5),
@@ -302,18 +308,20 @@ async function run(): Promise<void> {
     for (const [label, path] of pages) figures.push(await measurePage(baseUrl, seeded.legal, label, path));
 
     const rows = [
-      ['what', 'p50 ms', 'p95 ms', 'max ms', 'KiB', 'target', 'met'],
+      ['what', 'p50 ms', 'p95 ms', 'max ms', 'node CPU ms/req', 'KiB', 'target', 'met'],
       ...figures.map((f) => [
         `${f.label} (${f.path.replace(seeded.operationId, ':id')})`,
         f.p50.toFixed(1),
         f.p95.toFixed(1),
         f.max.toFixed(1),
+        f.cpuMs.toFixed(1),
         f.kib.toFixed(0),
         `p95 < ${PAGE_TARGET_MS} ms`,
         f.p95 < PAGE_TARGET_MS ? 'yes' : 'NO',
       ]),
       [
         `roster import, ${PEOPLE} rows (preview + import)`,
+        '',
         '',
         '',
         '',
@@ -335,6 +343,9 @@ async function run(): Promise<void> {
           )
           .join('  '),
       );
+    say(
+      `load average (1 min) at the end: ${loadavg()[0]!.toFixed(1)} on this machine's cores, shared with anything else running`,
+    );
     say(`roster import wall time: ${seconds(seeded.rosterMs)} (preview ${seconds(seeded.rosterPreviewMs)})`);
   } finally {
     await t?.close();
