@@ -71,15 +71,23 @@ export async function openCasesForStaff(
   const visible = await visibleCaseIds(context.db, wanted, principal.userId);
   const rows = await findCases(context.db, [...visible]);
   const keys = caseKeyStoreFor(context);
-  for (const caseRow of rows) {
-    if (caseRow.merged_into !== null || caseRow.key_destroyed_at !== null) continue;
-    try {
-      opened.set(caseRow.id, { caseRow, cipher: await keys.cipherFor(caseRow.id) });
-    } catch (error) {
-      // As openCaseForStaff: a key deleted before its row was marked is a case gone.
-      if (!(error instanceof CaseKeyUnavailableError)) throw error;
-    }
-  }
+  // The key files are read side by side (200 one after the other cost more than the two statements).
+  const ciphers = await Promise.all(
+    rows.map(async (caseRow) => {
+      if (caseRow.merged_into !== null || caseRow.key_destroyed_at !== null) return null;
+      try {
+        return await keys.cipherFor(caseRow.id);
+      } catch (error) {
+        // As openCaseForStaff: a key deleted before its row was marked is a case gone.
+        if (error instanceof CaseKeyUnavailableError) return null;
+        throw error;
+      }
+    }),
+  );
+  rows.forEach((caseRow, index) => {
+    const cipher = ciphers[index];
+    if (cipher) opened.set(caseRow.id, { caseRow, cipher });
+  });
   return opened;
 }
 
