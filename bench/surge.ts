@@ -16,6 +16,8 @@
 // Run:  node bench/surge.ts [--requests 100] [--people 700] [--contacts 1500] [--locator 300]
 //       On the PostgreSQL server named by AMPARO_BENCH_DATABASE_URL (or AMPARO_TEST_DATABASE_URL), else on
 //       an embedded one started for the run; either way in a database of its own, dropped afterwards.
+//       --statements: Amparo reaches PostgreSQL through a counting proxy in this process, and the table gives
+//       statements and round trips per request (its latencies then include the proxy: compare without).
 // Targets (issue 16): each page p95 < 300 ms; the roster import of 700 rows < 30 s.
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -32,11 +34,13 @@ import { addDependent, createOperation } from '../src/modules/operations/operati
 import { createStaffSession, type StaffSession } from '../test/support/staff.ts';
 import { createTestApp, TestClock, type TestApp } from '../test/support/test-context.ts';
 import {
+  createTestDatabase,
   ensureTemplate,
   startTestServer,
   TEST_DATABASE_URL_VARIABLE,
   type TestServer,
 } from '../test/support/test-database.ts';
+import { startStatementCounter, type StatementCounter } from './statement-counter.ts';
 import { BENCH_DATABASE_URL, quantile } from './support.ts';
 
 const { values: args } = parseArgs({
@@ -45,12 +49,15 @@ const { values: args } = parseArgs({
     people: { type: 'string', default: '700' },
     contacts: { type: 'string', default: '1500' },
     locator: { type: 'string', default: '300' },
+    statements: { type: 'boolean', default: false },
   },
 });
 const REQUESTS = Number(args.requests);
 const PEOPLE = Number(args.people);
 const CONTACTS = Number(args.contacts);
 const LOCATOR_RESULTS = Number(args.locator);
+/** Amparo's connections go through a counting proxy (bench/statement-counter.ts): statements per request. */
+const COUNT_STATEMENTS = args.statements;
 const WARMUP = 10;
 const PAGE_TARGET_MS = 300;
 const ROSTER_TARGET_S = 30;
@@ -240,10 +247,18 @@ interface PageFigures {
   max: number;
   /** CPU time of this process (Amparo and the client) per request: steadier than latency on a shared machine. */
   cpuMs: number;
+  statements: number | undefined;
+  roundTrips: number | undefined;
   kib: number;
 }
 
-async function measurePage(baseUrl: string, session: StaffSession, label: string, path: string) {
+async function measurePage(
+  baseUrl: string,
+  session: StaffSession,
+  label: string,
+  path: string,
+  counter?: StatementCounter,
+) {
   const once = async (): Promise<{ ms: number; bytes: number }> => {
     const started = performance.now();
     const res = await fetch(`${baseUrl}${path}`, {
@@ -259,15 +274,21 @@ async function measurePage(baseUrl: string, session: StaffSession, label: string
   const times: number[] = [];
   let bytes = 0;
   const cpuBefore = process.cpuUsage();
+  const tallyBefore = counter?.snapshot();
   for (let i = 0; i < REQUESTS; i++) {
     const { ms, bytes: size } = await once();
     times.push(ms);
     bytes = size;
   }
   const cpu = process.cpuUsage(cpuBefore);
+  const tallyAfter = counter?.snapshot();
   times.sort((a, b) => a - b);
   return {
     cpuMs: (cpu.user + cpu.system) / 1000 / REQUESTS,
+    statements:
+      tallyAfter && tallyBefore ? (tallyAfter.statements - tallyBefore.statements) / REQUESTS : undefined,
+    roundTrips:
+      tallyAfter && tallyBefore ? (tallyAfter.roundTrips - tallyBefore.roundTrips) / REQUESTS : undefined,
     label,
     path,
     p50: quantile(times, 0.5),
@@ -286,9 +307,20 @@ async function run(): Promise<void> {
   }
   const backend = server ? 'embedded PostgreSQL' : 'PostgreSQL (AMPARO_BENCH_DATABASE_URL)';
   let t: TestApp | undefined;
+  let counter: StatementCounter | undefined;
+  let ownDatabase: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
   try {
     await ensureTemplate();
-    t = await createTestApp({ env: { AMPARO_TIMEZONE: ZONE }, clock: new TestClock(RAID_AT) });
+    // Counting: a database of our own, reached through the proxy (createTestApp's env names it; its own copy
+    // of the template then goes unused and is dropped with it).
+    if (COUNT_STATEMENTS) {
+      ownDatabase = await createTestDatabase();
+      counter = await startStatementCounter(ownDatabase.url);
+    }
+    t = await createTestApp({
+      env: { AMPARO_TIMEZONE: ZONE, ...(counter ? { AMPARO_DATABASE_URL: counter.url } : {}) },
+      clock: new TestClock(RAID_AT),
+    });
     const version = await t.context.db
       .selectNoFrom((eb) => eb.fn<string>('current_setting', [eb.val('server_version')]).as('v'))
       .executeTakeFirstOrThrow();
@@ -305,22 +337,25 @@ async function run(): Promise<void> {
       ['legal home', '/console'],
     ];
     const figures: PageFigures[] = [];
-    for (const [label, path] of pages) figures.push(await measurePage(baseUrl, seeded.legal, label, path));
+    for (const [label, path] of pages)
+      figures.push(await measurePage(baseUrl, seeded.legal, label, path, counter));
 
     const rows = [
-      ['what', 'p50 ms', 'p95 ms', 'max ms', 'node CPU ms/req', 'KiB', 'target', 'met'],
+      ['what', 'p50 ms', 'p95 ms', 'max ms', 'node CPU ms/req', 'statements/req', 'KiB', 'target', 'met'],
       ...figures.map((f) => [
         `${f.label} (${f.path.replace(seeded.operationId, ':id')})`,
         f.p50.toFixed(1),
         f.p95.toFixed(1),
         f.max.toFixed(1),
         f.cpuMs.toFixed(1),
+        f.statements === undefined ? '-' : `${f.statements.toFixed(0)} (${f.roundTrips!.toFixed(0)} trips)`,
         f.kib.toFixed(0),
         `p95 < ${PAGE_TARGET_MS} ms`,
         f.p95 < PAGE_TARGET_MS ? 'yes' : 'NO',
       ]),
       [
         `roster import, ${PEOPLE} rows (preview + import)`,
+        '',
         '',
         '',
         '',
@@ -349,6 +384,8 @@ async function run(): Promise<void> {
     say(`roster import wall time: ${seconds(seeded.rosterMs)} (preview ${seconds(seeded.rosterPreviewMs)})`);
   } finally {
     await t?.close();
+    await counter?.close();
+    await ownDatabase?.drop();
     await server?.stop();
   }
 }
