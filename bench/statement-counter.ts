@@ -85,10 +85,15 @@ function frontendReader(tally: StatementTally): (chunk: Buffer) => void {
 
 export async function startStatementCounter(databaseUrl: string): Promise<StatementCounter> {
   const target = new URL(databaseUrl);
+  // The embedded server listens on a Unix socket only: its URL names the socket's directory as ?host=.
+  const socketDir = target.searchParams.get('host')?.startsWith('/') ? target.searchParams.get('host') : null;
   const tally = emptyTally();
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
-    const upstream = createConnection({ host: target.hostname, port: Number(target.port || 5432) });
+    const port = Number(target.port || 5432);
+    const upstream = socketDir
+      ? createConnection({ path: `${socketDir}/.s.PGSQL.${port}` })
+      : createConnection({ host: target.hostname, port });
     sockets.add(client).add(upstream);
     const read = frontendReader(tally);
     client.on('data', (chunk: Buffer) => {
@@ -108,6 +113,7 @@ export async function startStatementCounter(databaseUrl: string): Promise<Statem
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = new URL(databaseUrl);
   url.hostname = '127.0.0.1';
+  url.searchParams.delete('host');
   url.port = String((server.address() as AddressInfo).port);
   return {
     url: url.href,

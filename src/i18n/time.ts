@@ -10,17 +10,30 @@ const locale = (lang: Language): string => (lang === 'es' ? 'es-US' : 'en-US');
  * reader's language show their offset ("GMT-5"). Intl's narrow no-break spaces become plain spaces.
  */
 export function formatTime(date: Date, lang: Language, timeZone: string): string {
-  return new Intl.DateTimeFormat(locale(lang), {
-    year: 'numeric',
-    month: 'short',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: '2-digit',
-    timeZone,
-    timeZoneName: 'short',
-  })
+  return timeFormat(lang, timeZone)
     .format(date)
     .replace(/[\u202f\u00a0]/g, ' ');
+}
+
+/** One formatter per language and zone: making one costs far more than formatting (a worklist shows 200). */
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+
+function timeFormat(lang: Language, timeZone: string): Intl.DateTimeFormat {
+  const key = `${lang}\0${timeZone}`;
+  let format = timeFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale(lang), {
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: '2-digit',
+      timeZone,
+      timeZoneName: 'short',
+    });
+    timeFormats.set(key, format);
+  }
+  return format;
 }
 
 /** The zone's short name at that instant in the reader's language: "CST", "CDT", "GMT-5". */

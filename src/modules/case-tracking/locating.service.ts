@@ -5,9 +5,8 @@ import { unsealDetails } from '../cases/cases.model.ts';
 import type { AppContext } from '../../app/context.ts';
 import type { Facility } from '../../db/schema.ts';
 import type { StaffPrincipal } from '../../http/access.ts';
-import { AppError } from '../../http/errors.ts';
 import { isUuid } from '../../http/ids.ts';
-import { openCaseForStaff } from '../cases/cases.access.ts';
+import { openCasesForStaff } from '../cases/cases.access.ts';
 import { displayNamesOf } from '../staff/staff.service.ts';
 import type { LocatorCheckRecord } from './case-tracking.schemas.ts';
 import { locatorResultField } from './case-tracking.service.ts';
@@ -69,19 +68,19 @@ export async function locatorWorklist(
     context.db,
     [...checks.values()].flatMap((check) => (check.checked_by ? [check.checked_by] : [])),
   );
+  // Each case is opened through the cases module's rule, as its page would be (all rows in two statements):
+  // the row needs the person's name (or A-number) and country, which is what the locator is searched by.
+  const openedCases = await openCasesForStaff(
+    context,
+    principal,
+    cases.map((row) => row.id),
+  );
   const rows: WorklistRow[] = [];
   for (const row of cases) {
     const check = checks.get(row.id);
     let lastCheck: WorklistRow['lastCheck'] = null;
-    // Each case is opened through the cases module's rule, as its page would be: the row needs the person's
-    // name (or A-number) and country, which is what the locator is searched by.
-    let opened;
-    try {
-      opened = await openCaseForStaff(context, principal, row.id);
-    } catch (error) {
-      if (error instanceof AppError) continue;
-      throw error;
-    }
+    const opened = openedCases.get(row.id);
+    if (!opened) continue;
     const { cipher } = opened;
     const { person } = unsealDetails(cipher, opened.caseRow);
     if (check) {

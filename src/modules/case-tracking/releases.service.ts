@@ -266,6 +266,8 @@ export async function facilityCountsOfCases(
     }
     return ciphers.get(caseId)!;
   }
+  // The key files are read side by side first (one after the other, hundreds of them added their waits up).
+  await Promise.all([...new Set(stayRows.map((row) => row.case_id))].map(cipherOf));
   const stays = new Map<string, { record: FacilityStayRecord; recordedAt: Date }[]>();
   for (const row of stayRows) {
     const cipher = await cipherOf(row.case_id);

@@ -8,7 +8,7 @@ import type { StaffPrincipal } from '../../http/access.ts';
 import { AppError } from '../../http/errors.ts';
 import { isUuid } from '../../http/ids.ts';
 import { CASE_ROLES } from './cases.policy.ts';
-import { findCase, isCaseVisibleTo, visibleCaseIds } from './cases.repository.ts';
+import { findCase, findCases, isCaseVisibleTo, visibleCaseIds } from './cases.repository.ts';
 
 function mayReadCases(principal: Pick<StaffPrincipal, 'roles'>): boolean {
   return principal.roles.some((role) => CASE_ROLES.includes(role));
@@ -54,6 +54,41 @@ export async function openCaseForStaff(
     if (error instanceof CaseKeyUnavailableError) throw new AppError('not_found');
     throw error;
   }
+}
+
+/**
+ * openCaseForStaff for many cases at once (a worklist's rows), in two statements whatever their number: the
+ * same rule, and the cases the principal may not open are left out instead of answering 404. By case id.
+ */
+export async function openCasesForStaff(
+  context: AppContext,
+  principal: Pick<StaffPrincipal, 'roles' | 'userId'>,
+  caseIds: readonly string[],
+): Promise<Map<string, { caseRow: Case; cipher: CaseCipher }>> {
+  const opened = new Map<string, { caseRow: Case; cipher: CaseCipher }>();
+  const wanted = [...new Set(caseIds.filter(isUuid).map((id) => id.toLowerCase()))];
+  if (!mayReadCases(principal) || wanted.length === 0) return opened;
+  const visible = await visibleCaseIds(context.db, wanted, principal.userId);
+  const rows = await findCases(context.db, [...visible]);
+  const keys = caseKeyStoreFor(context);
+  // The key files are read side by side (200 one after the other cost more than the two statements).
+  const ciphers = await Promise.all(
+    rows.map(async (caseRow) => {
+      if (caseRow.merged_into !== null || caseRow.key_destroyed_at !== null) return null;
+      try {
+        return await keys.cipherFor(caseRow.id);
+      } catch (error) {
+        // As openCaseForStaff: a key deleted before its row was marked is a case gone.
+        if (error instanceof CaseKeyUnavailableError) return null;
+        throw error;
+      }
+    }),
+  );
+  rows.forEach((caseRow, index) => {
+    const cipher = ciphers[index];
+    if (cipher) opened.set(caseRow.id, { caseRow, cipher });
+  });
+  return opened;
 }
 
 /**

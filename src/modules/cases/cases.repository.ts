@@ -27,6 +27,12 @@ export async function findCase(db: Db, caseId: string): Promise<Case | undefined
   return db.selectFrom('cases').selectAll().where('id', '=', caseId).executeTakeFirst();
 }
 
+/** Reads these cases (a worklist's rows) in one statement; ids not found are left out. */
+export async function findCases(db: Db, caseIds: readonly string[]): Promise<Case[]> {
+  if (caseIds.length === 0) return [];
+  return db.selectFrom('cases').selectAll().where('id', 'in', caseIds).execute();
+}
+
 /** Reads a case and locks its row, so two changes to one case (a merge, a close) go one after the other. */
 export async function lockCase(db: Db, caseId: string): Promise<Case | undefined> {
   return db.selectFrom('cases').selectAll().where('id', '=', caseId).forUpdate().executeTakeFirst();
