@@ -299,6 +299,45 @@ export interface VerificationsTable {
   photo_content_type: 'image/jpeg' | 'image/png' | null;
 }
 
+export const OBSERVATION_KINDS = [
+  'arrival',
+  'people_detained',
+  'vehicles',
+  'words_said',
+  'force_used',
+  'departure',
+  'other',
+] as const;
+export type ObservationKind = (typeof OBSERVATION_KINDS)[number];
+
+/** One line of an incident's observation log (observations module). The text is sealed. */
+export interface ObservationEntriesTable {
+  id: string;
+  incident_id: string;
+  author_id: string;
+  /** The id the observer's phone gave the entry: the same entry sent twice is stored once. */
+  client_id: string;
+  kind: ObservationKind;
+  /** When it happened, as the observer says (defaults to when they wrote it). */
+  event_at: Timestamp;
+  /** When the server received it. */
+  written_at: Timestamp;
+  edited_at: Timestamp | null;
+  text_ciphertext: string;
+}
+
+/** An observation entry's earlier text, kept when it is edited. */
+export interface ObservationEntryVersionsTable {
+  id: string;
+  entry_id: string;
+  kind: ObservationKind;
+  event_at: Timestamp;
+  /** When this text was replaced. */
+  replaced_at: Timestamp;
+  replaced_by: string;
+  text_ciphertext: string;
+}
+
 export interface TwilioWebhookReceiptsTable {
   /** The delivery key (SID plus step) as a keyed hash: kept for weeks, so a late replay is answered once. */
   key_hash: string;
@@ -946,6 +985,8 @@ export interface Database {
   staff_profiles: StaffProfilesTable;
   dispatches: DispatchesTable;
   verifications: VerificationsTable;
+  observation_entries: ObservationEntriesTable;
+  observation_entry_versions: ObservationEntryVersionsTable;
   twilio_webhook_receipts: TwilioWebhookReceiptsTable;
   sms_opt_outs: SmsOptOutsTable;
   sms_provider_blocks: SmsProviderBlocksTable;
@@ -1011,4 +1052,6 @@ export type Incident = Selectable<IncidentsTable>;
 export type StaffProfile = Selectable<StaffProfilesTable>;
 export type Dispatch = Selectable<DispatchesTable>;
 export type Verification = Selectable<VerificationsTable>;
+export type ObservationEntry = Selectable<ObservationEntriesTable>;
+export type ObservationEntryVersion = Selectable<ObservationEntryVersionsTable>;
 export type SmsConversation = Selectable<SmsConversationsTable>;

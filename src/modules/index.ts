@@ -12,6 +12,7 @@ import { casesModule } from './cases/cases.module.ts';
 import { dispatchModule } from './dispatch/dispatch.module.ts';
 import { homeModule } from './home/home.module.ts';
 import { incidentsModule } from './incidents/incidents.module.ts';
+import { observationsModule } from './observations/observations.module.ts';
 import { operationsModule } from './operations/operations.module.ts';
 import { optOutsModule } from './opt-outs/opt-outs.module.ts';
 import { outboxModule } from './outbox/outbox.module.ts';
@@ -46,6 +47,7 @@ export const DOMAIN_MODULES: readonly DomainModule[] = [
   casesModule,
   caseSupportModule,
   operationsModule,
+  observationsModule,
   providerRetentionModule,
   homeModule,
 ];

@@ -113,7 +113,9 @@ export type AuditAction =
   | 'operation.reopened'
   | 'operation.exported'
   | 'operation.dependent_added'
-  | 'operation.caregiver_recorded';
+  | 'operation.caregiver_recorded'
+  | 'observation.recorded'
+  | 'observation.edited';
 
 export interface AuditEvent {
   actorId: string | null;

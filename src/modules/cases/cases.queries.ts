@@ -7,6 +7,7 @@ export {
   caseReferences,
   casesOfOperation,
   findCase,
+  hasVisibleCaseOfIncident,
   listAssigneeIds,
   listCaseStaffIds,
   listTeams,

@@ -115,6 +115,23 @@ export function liveCasesVisibleToQuery(db: Db, userId: string) {
     .where((eb) => caseVisibleTo(eb, userId));
 }
 
+/**
+ * Whether a live case linked to this incident is one the staff member may see (assigned, or in its team): the
+ * observation log's rule for legal staff.
+ */
+export async function hasVisibleCaseOfIncident(db: Db, incidentId: string, userId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('cases')
+    .select('cases.id')
+    .where('cases.incident_id', '=', incidentId)
+    .where('cases.merged_into', 'is', null)
+    .where('cases.key_destroyed_at', 'is', null)
+    .where((eb) => caseVisibleTo(eb, userId))
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Of these cases, the open, live ones, with what links a case to others: its incident and hotline follow-up. */
 export async function listOpenCaseLinks(
   db: Db,
