@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { createSmsSender } from '../../src/integrations/messaging/create-sms-sender.ts';
 import { openReportForm, postReport, VALID_FIELDS } from '../../src/modules/reports/reports.test-helpers.ts';
+import { observedIncident, postEntry } from '../../src/modules/observations/observations.test-helpers.ts';
 import { createStaffSession } from '../support/staff.ts';
 import { createTestApp, type TestApp } from '../support/test-context.ts';
 import { skipLoudly } from '../support/skipped.ts';
@@ -22,6 +23,8 @@ const CANARIES = {
   reportText: 'canary-text grey van took Rosa from the laundromat',
   location: 'canary-location 2811 W Cermak Rd',
   uniform: 'canary-uniform vest HSI-77',
+  observation: 'canary-observation agent shouted at the neighbour',
+  observationEdit: 'canary-observation-edit door forced at 10:12',
 };
 
 describe(`canaries never leave the encrypted columns`, () => {
@@ -94,6 +97,36 @@ describe(`canaries never leave the encrypted columns`, () => {
       headers: { cookie: dispatcher.cookie, accept: 'text/html', 'user-agent': CANARIES.userAgent },
     });
     assert.ok(outbox.body.includes('canary-text grey van'), 'staff can read the outbox');
+    // An observer's log entry, then edited: the first text lives on as a version, both sealed.
+    const { incident, observer } = await observedIncident(t.context);
+    const logged = await postEntry(
+      t.app,
+      observer,
+      incident.id,
+      { client_id: '6d1f1e0a-3b7e-4a53-9a7e-0c1d2e3f4a5b', kind: 'words_said', text: CANARIES.observation },
+      { json: true },
+    );
+    assert.equal(logged.statusCode, 201, 'the entry was stored');
+    const edited = await t.app.inject({
+      method: 'POST',
+      url: `/console/incidents/${incident.id}/log/${logged.json().id}`,
+      payload: new URLSearchParams({
+        _csrf: observer.csrfToken,
+        kind: 'force_used',
+        text: CANARIES.observationEdit,
+      }).toString(),
+      headers: {
+        cookie: observer.cookie,
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'text/html',
+      },
+    });
+    assert.equal(edited.statusCode, 303, 'the entry was edited');
+    const log = await t.app.inject({
+      url: `/console/incidents/${incident.id}/log`,
+      headers: { cookie: observer.cookie, accept: 'text/html' },
+    });
+    assert.ok(log.body.includes('shouted at the neighbour'), 'the observer reads the earlier text');
   });
   after(async () => t.close());
 
@@ -102,7 +135,15 @@ describe(`canaries never leave the encrypted columns`, () => {
       assert.ok(!haystack.includes(value), `${where} contains the ${kind} canary`);
     }
     // Fragments too: the distinctive part of the text, the last digits of the phone number.
-    for (const fragment of ['grey van took Rosa', '5550163', '204555017', 'canary-ua-8842', '100.213']) {
+    for (const fragment of [
+      'shouted at the neighbour',
+      'door forced at 10:12',
+      'grey van took Rosa',
+      '5550163',
+      '204555017',
+      'canary-ua-8842',
+      '100.213',
+    ]) {
       assert.ok(!haystack.includes(fragment), `${where} contains "${fragment}"`);
     }
   }

@@ -104,6 +104,12 @@ const EXPECTED: Record<string, Allowed> = {
   // Calling out responders in the area: those who dispatch, never a responder or the legal team.
   'POST /console/incidents/:id/callout': ['admin', 'coordinator', 'dispatcher'],
   // Which dispatch a responder may open, answer or verify (only their own) is checked per dispatch.
+  // The observation log: every role passes the gate; then, per incident, the people sent to it read and write,
+  // the board's roles and legal staff with a linked case read, the rest get 404 (src/modules/observations tests).
+  'GET /console/incidents/:id/log': EVERY_STAFF_ROLE,
+  'POST /console/incidents/:id/log': EVERY_STAFF_ROLE,
+  'GET /console/incidents/:id/log/:entryId/edit': EVERY_STAFF_ROLE,
+  'POST /console/incidents/:id/log/:entryId': EVERY_STAFF_ROLE,
   'GET /console/dispatches/:id': ['admin', 'coordinator', 'dispatcher', 'responder'],
   'GET /console/dispatches/:id/photo': ['admin', 'coordinator', 'dispatcher', 'responder'],
   'POST /console/dispatches/:id': ['responder'],
