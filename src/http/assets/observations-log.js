@@ -49,13 +49,8 @@
 
   function showCount() {
     return queue.count().then(function (n) {
-      if (n === 0) {
-        pending.textContent = lastNotice;
-        pending.hidden = lastNotice === '';
-      } else {
-        pending.textContent = (lastNotice ? lastNotice + ' ' : '') + pendingText(n);
-        pending.hidden = false;
-      }
+      pending.textContent = n === 0 ? '' : (lastNotice ? lastNotice + ' ' : '') + pendingText(n);
+      pending.hidden = n === 0;
       pending.setAttribute('data-count', String(n));
       return n;
     });
@@ -96,6 +91,9 @@
         // A fresh form for the next entry: its own id, the text cleared, the time back to now.
         form.elements.namedItem('client_id').value = uuid();
         form.elements.namedItem('text').value = '';
+        Array.prototype.forEach.call(form.querySelectorAll('input[name="kind"]'), function (radio) {
+          radio.checked = false;
+        });
         timeTouched = false;
         if (registration && registration.sync)
           registration.sync.register('amparo-observations').catch(function () {});

@@ -711,6 +711,15 @@ export function renderDispatchPage(page: Page, data: DispatchPage, state: Dispat
     ${whereBlock(page, data)}
     ${isResponder ? html`<h2>${t('verify.answer_heading')}</h2>${answerForms(page, data, state)}` : ''}
     ${
+      isResponder && dispatch.status !== 'declined'
+        ? html`<p>
+            <a class="button" id="observation-log-link" href="/console/incidents/${incident.id}/log"
+              >${t('observations.open_log')}</a
+            >
+          </p>`
+        : ''
+    }
+    ${
       data.verification
         ? verificationSummary(page, dispatch.id, data.verification)
         : canVerify

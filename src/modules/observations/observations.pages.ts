@@ -54,8 +54,7 @@ function entryForm(
     <form method="post" action="${action}" class="field-form observation-form" id="${id}" novalidate
       data-pending-one="${t('observations.pending', { count: 1 })}"
       data-pending-other="${t('observations.pending', { count: 2 })}"
-      data-kept-offline="${t('observations.kept_offline')}"
-      data-all-sent="${t('observations.all_sent')}">
+      data-kept-offline="${t('observations.kept_offline')}">
       ${csrfField(state.csrfToken)}
       <input type="hidden" name="client_id" value="${state.clientId}" />
       <fieldset class="observation-kinds"${invalid('kind')}${described('kind')}>

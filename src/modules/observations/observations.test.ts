@@ -69,6 +69,21 @@ describe('observation log', () => {
     assert.match(page.body, /value="2026-12-17T09:00"/, 'the time field starts at now, in the network zone');
   });
 
+  test("the responder's dispatch page leads to the incident's log", async () => {
+    const { incident, observer } = await observedIncident(t.context);
+    const dispatch = await t.context.db
+      .selectFrom('dispatches')
+      .select('id')
+      .where('incident_id', '=', incident.id)
+      .executeTakeFirstOrThrow();
+    const page = await get(observer, `/console/dispatches/${dispatch.id}`);
+    assert.equal(page.statusCode, 200);
+    assert.match(
+      page.body,
+      new RegExp(`id="observation-log-link" href="/console/incidents/${incident.id}/log"`),
+    );
+  });
+
   test('the same client id sent twice is stored once; JSON tells the script which', async () => {
     const { incident, observer } = await observedIncident(t.context);
     const fields = {
