@@ -2,10 +2,14 @@
 // timeline on the incident page; entries written without signal wait on the phone and are sent later.
 import type { DomainModule } from '../../app/domain-module.ts';
 import { consolePageOf } from '../../http/console-page.ts';
+import { registerIncidentMergeStep } from '../incidents/incidents.merge-steps.ts';
 import { registerIncidentPageSection } from '../incidents/incidents.page-parts.ts';
 import { renderIncidentObservations } from './observations.pages.ts';
 import { registerObservationRoutes } from './observations.routes.ts';
-import { readObservationTimeline } from './observations.service.ts';
+import { moveEntriesToIncident, readObservationTimeline } from './observations.service.ts';
+
+// An incident merged into another takes its log with it.
+registerIncidentMergeStep('observations', moveEntriesToIncident);
 
 export const observationsModule: DomainModule = {
   name: 'observations',

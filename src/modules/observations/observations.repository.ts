@@ -101,3 +101,12 @@ export async function listVersionsOf(
     .orderBy('id')
     .execute();
 }
+
+/** An incident merged into another: its log entries now belong to the target (their versions follow). */
+export async function moveEntriesToIncident(db: Db, fromId: string, toId: string): Promise<void> {
+  await db
+    .updateTable('observation_entries')
+    .set({ incident_id: toId })
+    .where('incident_id', '=', fromId)
+    .execute();
+}

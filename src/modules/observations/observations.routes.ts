@@ -58,7 +58,9 @@ export function registerObservationRoutes(
   async function readableIncident(request: FastifyRequest, incidentId: string) {
     if (!isUuid(incidentId)) throw new AppError('not_found');
     const incident = await findIncident(context.db, incidentId.toLowerCase());
-    if (!incident || !(await mayReadObservationLog(context, request.principal!, incident.id)))
+    // A merged incident's log went with it (its dispatches too): who may read the target may follow the link.
+    const subject = incident?.merged_into ?? incident?.id;
+    if (!incident || !subject || !(await mayReadObservationLog(context, request.principal!, subject)))
       throw new AppError('not_found');
     return incident;
   }

@@ -15,8 +15,11 @@ import {
   listEntriesOfIncident,
   listVersionsOf,
   lockEntry,
+  moveEntriesToIncident,
   updateEntry,
 } from './observations.repository.ts';
+
+export { moveEntriesToIncident };
 
 export { mayObserveIncident, mayReadObservationLog } from './observations.access.ts';
 

@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { createTestApp, TestClock, type TestApp } from '../../../test/support/test-context.ts';
 import { createStaff, insertIncident } from '../dispatch/dispatch.test-helpers.ts';
+import { mergeIncidents } from '../incidents/incidents.service.ts';
 import { readObservationTimeline } from './observations.service.ts';
 import { legalWithCaseOn, observedIncident, postEntry, sendTo } from './observations.test-helpers.ts';
 import { instantFromLocal } from './observations.time.ts';
@@ -217,6 +218,32 @@ describe('observation log', () => {
       'the incident page shows them in event order',
     );
     assert.match(section, /by Luis Second/);
+  });
+
+  test('an incident merged into another takes its log with it', async () => {
+    const { incident: source, observer } = await observedIncident(t.context);
+    await postEntry(t.app, observer, source.id, {
+      client_id: crypto.randomUUID(),
+      kind: 'other',
+      text: 'on the source',
+    });
+    const target = await insertIncident(t.context, { status: 'confirmed' });
+    const dispatcher = await createStaff(t.context, ['dispatcher']);
+    assert.equal(
+      await mergeIncidents(t.context, dispatcher.userId, {
+        sourceId: source.id,
+        targetId: target.id,
+        reason: null,
+      }),
+      'merged',
+    );
+    assert.deepEqual(
+      (await readObservationTimeline(t.context, target.id)).map((e) => e.text),
+      ['on the source'],
+    );
+    const page = await get(observer, `/console/incidents/${source.id}/log`);
+    assert.equal(page.statusCode, 303);
+    assert.equal(page.headers.location, `/console/incidents/${target.id}/log`);
   });
 
   test('a form without a kind or with a time to come comes back with its problems, as typed (Spanish)', async () => {
