@@ -16,6 +16,7 @@ import enCaseSupport from './locales/en/case_support.json' with { type: 'json' }
 import enRights from './locales/en/rights.json' with { type: 'json' };
 import enHome from './locales/en/home.json' with { type: 'json' };
 import enOperations from './locales/en/operations.json' with { type: 'json' };
+import enEvidence from './locales/en/evidence.json' with { type: 'json' };
 import esCore from './locales/es/core.json' with { type: 'json' };
 import esSms from './locales/es/sms.json' with { type: 'json' };
 import esVoice from './locales/es/voice.json' with { type: 'json' };
@@ -28,6 +29,7 @@ import esCaseSupport from './locales/es/case_support.json' with { type: 'json' }
 import esRights from './locales/es/rights.json' with { type: 'json' };
 import esHome from './locales/es/home.json' with { type: 'json' };
 import esOperations from './locales/es/operations.json' with { type: 'json' };
+import esEvidence from './locales/es/evidence.json' with { type: 'json' };
 import { IntlMessageFormat } from 'intl-messageformat';
 import { SUPPORTED_LANGUAGES, type Language } from '../config/config.ts';
 
@@ -46,6 +48,7 @@ export const CATALOG_FILES = {
     rights: enRights,
     home: enHome,
     operations: enOperations,
+    evidence: enEvidence,
   },
   es: {
     core: esCore,
@@ -60,6 +63,7 @@ export const CATALOG_FILES = {
     rights: esRights,
     home: esHome,
     operations: esOperations,
+    evidence: esEvidence,
   },
 } as const;
 
@@ -76,6 +80,7 @@ const english = {
   ...enRights,
   ...enHome,
   ...enOperations,
+  ...enEvidence,
 };
 export type MessageKey = keyof typeof english;
 export type Messages = Record<MessageKey, string>;
@@ -95,6 +100,7 @@ export const CATALOGS: Record<Language, Messages> = {
     ...esRights,
     ...esHome,
     ...esOperations,
+    ...esEvidence,
   },
 };
 

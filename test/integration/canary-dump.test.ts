@@ -4,11 +4,19 @@
 // Afterwards none of them may appear in the logs, in job payloads, or anywhere in the database's files on the
 // server's disk (its tables, indexes and write-ahead log).
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { createSmsSender } from '../../src/integrations/messaging/create-sms-sender.ts';
 import { openReportForm, postReport, VALID_FIELDS } from '../../src/modules/reports/reports.test-helpers.ts';
-import { createStaffSession } from '../support/staff.ts';
+import {
+  createStaff,
+  dispatchThroughPanel,
+  insertIncident,
+} from '../../src/modules/dispatch/dispatch.test-helpers.ts';
+import { createStaffSession, type StaffSession } from '../support/staff.ts';
 import { createTestApp, type TestApp } from '../support/test-context.ts';
 import { skipLoudly } from '../support/skipped.ts';
 import { readDatabaseFiles } from '../support/test-database.ts';
@@ -22,12 +30,43 @@ const CANARIES = {
   reportText: 'canary-text grey van took Rosa from the laundromat',
   location: 'canary-location 2811 W Cermak Rd',
   uniform: 'canary-uniform vest HSI-77',
+  evidenceFileName: 'canary-file IMG_Kedzie_Rosa.jpg',
+  evidenceBytes: 'canary-bytes of a phone video',
+  custodyReason: 'canary-reason for the Kedzie attorney',
 };
+
+/** A responder sent to an incident sends a file named by a canary (the form without JavaScript), and downloads
+ * it back with a canary reason: the name, the bytes and the reason are sealed. */
+async function sendEvidence(t: TestApp, dispatcher: StaffSession): Promise<void> {
+  const incident = await insertIncident(t.context);
+  const responder = await createStaff(t.context, ['responder']);
+  await dispatchThroughPanel(t.app, dispatcher, incident.id, responder.userId);
+  const form = new FormData();
+  form.append('_csrf', responder.csrfToken);
+  form.append('file', new Blob([CANARIES.evidenceBytes]), CANARIES.evidenceFileName);
+  const body = new Response(form);
+  const sent = await t.app.inject({
+    method: 'POST',
+    url: `/console/incidents/${incident.id}/evidence`,
+    headers: { cookie: responder.cookie, 'content-type': body.headers.get('content-type')! },
+    payload: Buffer.from(await body.arrayBuffer()),
+  });
+  assert.equal(sent.statusCode, 303, 'the file was taken');
+  const download = await t.app.inject({
+    method: 'POST',
+    url: `${sent.headers.location}/download`,
+    headers: { cookie: responder.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ _csrf: responder.csrfToken, reason: CANARIES.custodyReason }).toString(),
+  });
+  assert.equal(download.body, CANARIES.evidenceBytes, 'the responder can download it');
+}
 
 describe(`canaries never leave the encrypted columns`, () => {
   let t: TestApp;
+  let dataDir: string;
   before(async () => {
-    t = await createTestApp({ env: { AMPARO_TRUST_PROXY: '1' } });
+    dataDir = await mkdtemp(path.join(tmpdir(), 'amparo-canary-'));
+    t = await createTestApp({ env: { AMPARO_TRUST_PROXY: '1', AMPARO_DATA_DIR: dataDir } });
     const form = await openReportForm(t.app);
     const submitted = await postReport(t.app, form, {
       ...VALID_FIELDS,
@@ -94,8 +133,12 @@ describe(`canaries never leave the encrypted columns`, () => {
       headers: { cookie: dispatcher.cookie, accept: 'text/html', 'user-agent': CANARIES.userAgent },
     });
     assert.ok(outbox.body.includes('canary-text grey van'), 'staff can read the outbox');
+    await sendEvidence(t, dispatcher);
   });
-  after(async () => t.close());
+  after(async () => {
+    await t.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
 
   function assertNoCanary(where: string, haystack: string): void {
     for (const [kind, value] of Object.entries(CANARIES)) {

@@ -113,7 +113,11 @@ export type AuditAction =
   | 'operation.reopened'
   | 'operation.exported'
   | 'operation.dependent_added'
-  | 'operation.caregiver_recorded';
+  | 'operation.caregiver_recorded'
+  | 'evidence.received'
+  | 'evidence.viewed'
+  | 'evidence.downloaded'
+  | 'evidence.exported';
 
 export interface AuditEvent {
   actorId: string | null;
