@@ -10,7 +10,7 @@
   var bar = document.getElementById('evidence-progress');
   var status = document.getElementById('evidence-status');
   var small = document.getElementById('evidence-small');
-  if (small) small.hidden = true;
+  if (small) small.style.display = 'none';
   var current = null;
 
   function say(text) {

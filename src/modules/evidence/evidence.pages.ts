@@ -70,26 +70,21 @@ export function renderEvidenceList(page: ConsolePage, state: EvidenceListState):
     ${
       state.items.length === 0
         ? html`<p>${t('evidence.none')}</p>`
-        : html`<table class="reports evidence-list" id="evidence-items">
-          <thead>
-            <tr>
-              <th scope="col">${t('evidence.col_file')}</th>
-              <th scope="col">${t('evidence.col_kind')}</th>
-              <th scope="col">${t('evidence.col_received')}</th>
-              <th scope="col">${t('evidence.col_by')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${state.items.map(
-              (item) => html`<tr data-sha256="${item.sha256}">
-                <td><a href="/console/evidence/${item.id}">${item.fileName}</a></td>
-                <td>${t(KIND_KEYS[item.kind])}</td>
-                <td>${when(item.receivedAt)}</td>
-                <td>${item.observerName ?? ''}</td>
-              </tr>`,
-            )}
-          </tbody>
-        </table>`
+        : html`<ul class="evidence-custody evidence-list" id="evidence-items">
+          ${state.items.map(
+            (item) => html`<li data-sha256="${item.sha256}">
+              <p><a href="/console/evidence/${item.id}">${item.fileName}</a></p>
+              <dl>
+                <dt>${t('evidence.col_kind')}</dt>
+                <dd>${t(KIND_KEYS[item.kind])}</dd>
+                <dt>${t('evidence.col_received')}</dt>
+                <dd>${when(item.receivedAt)}</dd>
+                <dt>${t('evidence.col_by')}</dt>
+                <dd>${item.observerName ?? ''}</dd>
+              </dl>
+            </li>`,
+          )}
+        </ul>`
     }`;
   return renderPage({
     ...page,
@@ -155,28 +150,28 @@ export function renderEvidenceItem(page: ConsolePage, state: EvidenceItemState):
       <button type="submit">${t('evidence.download')}</button>
     </form>
     <h2>${t('evidence.custody_title')}</h2>
-    <table class="reports evidence-custody" id="evidence-custody">
-      <thead>
-        <tr>
-          <th scope="col">${t('evidence.col_action')}</th>
-          <th scope="col">${t('evidence.col_who')}</th>
-          <th scope="col">${t('evidence.col_when')}</th>
-          <th scope="col">${t('evidence.col_why')}</th>
-          <th scope="col">${t('evidence.col_hash')}</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${state.custody.map(
-          (entry) => html`<tr data-action="${entry.action}">
-            <td>${t(ACTION_KEYS[entry.action])}</td>
-            <td>${entry.actorName ?? ''}</td>
-            <td>${when(entry.at)}</td>
-            <td>${entry.reason ?? ''}</td>
-            <td class="evidence-hash">${entry.sha256}</td>
-          </tr>`,
-        )}
-      </tbody>
-    </table>`;
+    <ol class="evidence-custody" id="evidence-custody">
+      ${state.custody.map(
+        (entry) => html`<li data-action="${entry.action}">
+          <dl>
+            <dt>${t('evidence.col_action')}</dt>
+            <dd>${t(ACTION_KEYS[entry.action])}</dd>
+            <dt>${t('evidence.col_who')}</dt>
+            <dd>${entry.actorName ?? ''}</dd>
+            <dt>${t('evidence.col_when')}</dt>
+            <dd>${when(entry.at)}</dd>
+            ${
+              entry.reason === null
+                ? ''
+                : html`<dt>${t('evidence.col_why')}</dt>
+                  <dd>${entry.reason}</dd>`
+            }
+            <dt>${t('evidence.col_hash')}</dt>
+            <dd class="evidence-hash">${entry.sha256}</dd>
+          </dl>
+        </li>`,
+      )}
+    </ol>`;
   return renderPage({
     ...page,
     title: t('evidence.item_title'),
