@@ -206,6 +206,11 @@ describe('a responder sends a photo and a 20 MB video from an incident, the uplo
     try {
       await jsPage.goto(`${served!.baseUrl}/console/incidents/${incidentId}/evidence`);
       await look(jsPage, 'page-es-375');
+      // And on a desktop: the same pages, nothing wider than the window.
+      await jsPage.setViewportSize({ width: 1440, height: 900 });
+      await look(jsPage, 'page-es-1440');
+      await jsPage.locator('#evidence-items a').first().click();
+      await look(jsPage, 'item-es-1440');
     } finally {
       await withJs.close();
     }
