@@ -20,6 +20,7 @@ import { createTestApp, type TestApp } from '../../../test/support/test-context.
 import {
   auditActionsFor,
   createStaff,
+  dispatchIdFor,
   dispatchThroughPanel,
   insertIncident,
   type TestStaff,
@@ -396,6 +397,18 @@ describe('evidence: resumable upload, sealed original, stripped working copy, ch
     assert.match(list.body, /small\.bin/);
     assert.ok(
       (await stat(path.join(dataDir, 'evidence', 'originals', `${itemId}.sealed`))).size > bytes.length,
+    );
+  });
+
+  test("the responder's dispatch page links to the incident's media page", async () => {
+    const dispatchId = await dispatchIdFor(t.context, incidentId, responder.userId);
+    const page = await t.app.inject({
+      url: `/console/dispatches/${dispatchId}`,
+      headers: { cookie: responder.cookie, accept: 'text/html' },
+    });
+    assert.match(
+      page.body,
+      new RegExp(`href="/console/incidents/${incidentId}/evidence" id="dispatch-evidence"`),
     );
   });
 
