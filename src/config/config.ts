@@ -58,6 +58,8 @@ export interface AppConfig {
   mapPmtiles: string | undefined;
   audit: AuditConfig;
   imageDecoding: ImageDecodingConfig;
+  /** Media kept as evidence (the evidence module). */
+  evidence: EvidenceConfig;
 }
 
 export type DistanceUnit = 'mi' | 'km';
@@ -199,6 +201,8 @@ export const SETTINGS = [
   'AMPARO_DATA_DIR',
   'AMPARO_DEFAULT_LANGUAGE',
   'AMPARO_DISTANCE_UNIT',
+  'AMPARO_EVIDENCE_MAX_BYTES',
+  'AMPARO_EVIDENCE_MEDIA_FOR_DISPATCH',
   'AMPARO_HEARING_REMINDER_HOURS',
   'AMPARO_HOST',
   'AMPARO_HOTLINE_NUMBER',
@@ -509,6 +513,21 @@ export function loadConfig(
     mapPmtiles: pmtilesFile(env, cwd),
     audit: audit(env, cwd, dataDir),
     imageDecoding: imageDecoding(env),
+    evidence: evidence(env),
+  };
+}
+
+export interface EvidenceConfig {
+  /** The largest photo, video or recording one upload may be (AMPARO_EVIDENCE_MAX_BYTES, default 500 MB). */
+  maxBytes: number;
+  /** Dispatchers and coordinators see an incident's media too (AMPARO_EVIDENCE_MEDIA_FOR_DISPATCH, off). */
+  mediaForDispatch: boolean;
+}
+
+function evidence(env: Env): EvidenceConfig {
+  return {
+    maxBytes: integer(env, 'AMPARO_EVIDENCE_MAX_BYTES', 500 * 1024 * 1024, 1024, 20 * 1024 * 1024 * 1024),
+    mediaForDispatch: boolean(env, 'AMPARO_EVIDENCE_MEDIA_FOR_DISPATCH', false),
   };
 }
 

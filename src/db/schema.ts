@@ -714,6 +714,38 @@ export interface CaseStatusCodesTable {
   revoked_at: Timestamp | null;
 }
 
+export type EvidenceKind = 'photo' | 'video' | 'audio' | 'other';
+
+/** A photo, video or recording kept as evidence; its original is a sealed file on disk (evidence module). */
+export interface EvidenceItemsTable {
+  id: string;
+  incident_id: string;
+  observer_id: string | null;
+  kind: EvidenceKind;
+  file_name_ciphertext: string;
+  content_type: string;
+  size_bytes: ColumnType<string, number, number>;
+  sha256: string;
+  working_copy: 'ready' | 'none';
+  working_content_type: string | null;
+  received_at: Timestamp;
+}
+
+export type EvidenceCustodyAction = 'received' | 'viewed' | 'downloaded' | 'exported';
+
+/** The chain of custody: every receipt, view, download and export of an item, with why (sealed). */
+export interface EvidenceCustodyEventsTable {
+  id: string;
+  /** The order events were recorded in (two in the same millisecond keep theirs). */
+  seq: Generated<string>;
+  item_id: string;
+  actor_id: string | null;
+  action: EvidenceCustodyAction;
+  reason_ciphertext: string | null;
+  sha256: string;
+  at: Timestamp;
+}
+
 export type CaseFamilyTextOutcome = 'sending' | 'sent' | 'opted_out' | 'failed';
 
 /** One row per (notification, family contact): a retried job never texts anyone twice. No number, no text. */
@@ -1033,6 +1065,8 @@ export interface Database {
   operation_incidents: OperationIncidentsTable;
   operation_teams: OperationTeamsTable;
   operation_dependents: OperationDependentsTable;
+  evidence_items: EvidenceItemsTable;
+  evidence_custody_events: EvidenceCustodyEventsTable;
 }
 
 export type Subscriber = Selectable<SubscribersTable>;

@@ -17,6 +17,7 @@ import enRights from './locales/en/rights.json' with { type: 'json' };
 import enHome from './locales/en/home.json' with { type: 'json' };
 import enOperations from './locales/en/operations.json' with { type: 'json' };
 import enObservations from './locales/en/observations.json' with { type: 'json' };
+import enEvidence from './locales/en/evidence.json' with { type: 'json' };
 import esCore from './locales/es/core.json' with { type: 'json' };
 import esSms from './locales/es/sms.json' with { type: 'json' };
 import esVoice from './locales/es/voice.json' with { type: 'json' };
@@ -30,6 +31,7 @@ import esRights from './locales/es/rights.json' with { type: 'json' };
 import esHome from './locales/es/home.json' with { type: 'json' };
 import esOperations from './locales/es/operations.json' with { type: 'json' };
 import esObservations from './locales/es/observations.json' with { type: 'json' };
+import esEvidence from './locales/es/evidence.json' with { type: 'json' };
 import { IntlMessageFormat } from 'intl-messageformat';
 import { SUPPORTED_LANGUAGES, type Language } from '../config/config.ts';
 
@@ -49,6 +51,7 @@ export const CATALOG_FILES = {
     home: enHome,
     operations: enOperations,
     observations: enObservations,
+    evidence: enEvidence,
   },
   es: {
     core: esCore,
@@ -64,6 +67,7 @@ export const CATALOG_FILES = {
     home: esHome,
     operations: esOperations,
     observations: esObservations,
+    evidence: esEvidence,
   },
 } as const;
 
@@ -81,6 +85,7 @@ const english = {
   ...enHome,
   ...enOperations,
   ...enObservations,
+  ...enEvidence,
 };
 export type MessageKey = keyof typeof english;
 export type Messages = Record<MessageKey, string>;
@@ -101,6 +106,7 @@ export const CATALOGS: Record<Language, Messages> = {
     ...esHome,
     ...esOperations,
     ...esObservations,
+    ...esEvidence,
   },
 };
 

@@ -10,6 +10,7 @@ import { caseSupportModule } from './case-support/case-support.module.ts';
 import { caseTrackingModule } from './case-tracking/case-tracking.module.ts';
 import { casesModule } from './cases/cases.module.ts';
 import { dispatchModule } from './dispatch/dispatch.module.ts';
+import { evidenceModule } from './evidence/evidence.module.ts';
 import { homeModule } from './home/home.module.ts';
 import { incidentsModule } from './incidents/incidents.module.ts';
 import { observationsModule } from './observations/observations.module.ts';
@@ -48,6 +49,7 @@ export const DOMAIN_MODULES: readonly DomainModule[] = [
   caseSupportModule,
   operationsModule,
   observationsModule,
+  evidenceModule,
   providerRetentionModule,
   homeModule,
 ];

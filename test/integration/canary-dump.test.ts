@@ -4,12 +4,20 @@
 // Afterwards none of them may appear in the logs, in job payloads, or anywhere in the database's files on the
 // server's disk (its tables, indexes and write-ahead log).
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { createSmsSender } from '../../src/integrations/messaging/create-sms-sender.ts';
 import { openReportForm, postReport, VALID_FIELDS } from '../../src/modules/reports/reports.test-helpers.ts';
 import { observedIncident, postEntry } from '../../src/modules/observations/observations.test-helpers.ts';
-import { createStaffSession } from '../support/staff.ts';
+import {
+  createStaff,
+  dispatchThroughPanel,
+  insertIncident,
+} from '../../src/modules/dispatch/dispatch.test-helpers.ts';
+import { createStaffSession, type StaffSession } from '../support/staff.ts';
 import { createTestApp, type TestApp } from '../support/test-context.ts';
 import { skipLoudly } from '../support/skipped.ts';
 import { readDatabaseFiles } from '../support/test-database.ts';
@@ -25,12 +33,43 @@ const CANARIES = {
   uniform: 'canary-uniform vest HSI-77',
   observation: 'canary-observation agent shouted at the neighbour',
   observationEdit: 'canary-observation-edit door forced at 10:12',
+  evidenceFileName: 'canary-file IMG_Kedzie_Rosa.jpg',
+  evidenceBytes: 'canary-bytes of a phone video',
+  custodyReason: 'canary-reason for the Kedzie attorney',
 };
+
+/** A responder sent to an incident sends a file named by a canary (the form without JavaScript), and downloads
+ * it back with a canary reason: the name, the bytes and the reason are sealed. */
+async function sendEvidence(t: TestApp, dispatcher: StaffSession): Promise<void> {
+  const incident = await insertIncident(t.context);
+  const responder = await createStaff(t.context, ['responder']);
+  await dispatchThroughPanel(t.app, dispatcher, incident.id, responder.userId);
+  const form = new FormData();
+  form.append('_csrf', responder.csrfToken);
+  form.append('file', new Blob([CANARIES.evidenceBytes]), CANARIES.evidenceFileName);
+  const body = new Response(form);
+  const sent = await t.app.inject({
+    method: 'POST',
+    url: `/console/incidents/${incident.id}/evidence`,
+    headers: { cookie: responder.cookie, 'content-type': body.headers.get('content-type')! },
+    payload: Buffer.from(await body.arrayBuffer()),
+  });
+  assert.equal(sent.statusCode, 303, 'the file was taken');
+  const download = await t.app.inject({
+    method: 'POST',
+    url: `${sent.headers.location}/download`,
+    headers: { cookie: responder.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ _csrf: responder.csrfToken, reason: CANARIES.custodyReason }).toString(),
+  });
+  assert.equal(download.body, CANARIES.evidenceBytes, 'the responder can download it');
+}
 
 describe(`canaries never leave the encrypted columns`, () => {
   let t: TestApp;
+  let dataDir: string;
   before(async () => {
-    t = await createTestApp({ env: { AMPARO_TRUST_PROXY: '1' } });
+    dataDir = await mkdtemp(path.join(tmpdir(), 'amparo-canary-'));
+    t = await createTestApp({ env: { AMPARO_TRUST_PROXY: '1', AMPARO_DATA_DIR: dataDir } });
     const form = await openReportForm(t.app);
     const submitted = await postReport(t.app, form, {
       ...VALID_FIELDS,
@@ -127,8 +166,12 @@ describe(`canaries never leave the encrypted columns`, () => {
       headers: { cookie: observer.cookie, accept: 'text/html' },
     });
     assert.ok(log.body.includes('shouted at the neighbour'), 'the observer reads the earlier text');
+    await sendEvidence(t, dispatcher);
   });
-  after(async () => t.close());
+  after(async () => {
+    await t.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
 
   function assertNoCanary(where: string, haystack: string): void {
     for (const [kind, value] of Object.entries(CANARIES)) {

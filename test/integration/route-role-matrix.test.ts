@@ -230,6 +230,18 @@ const EXPECTED: Record<string, Allowed> = {
   'GET /console/my-tasks': ['legal'],
   'GET /console/cases/:id/outcome': ['legal'],
   'POST /console/cases/:id/outcome': ['legal'],
+  // Evidence (media): responders and legal observers add; seeing is open to every role at the door and decided
+  // per incident (a dispatch there, a linked case, or AMPARO_EVIDENCE_MEDIA_FOR_DISPATCH): 404 to anyone else,
+  // tested in src/modules/evidence/evidence.test.ts. tus's HEAD shares the PATCH's declaration.
+  'GET /assets/evidence/tus.min.js': 'public',
+  'GET /console/incidents/:id/evidence': EVERY_STAFF_ROLE,
+  'POST /console/incidents/:id/evidence': ['responder', 'legal'],
+  'POST /console/incidents/:id/evidence/uploads': ['responder', 'legal'],
+  'PATCH /console/incidents/:id/evidence/uploads/:uploadId': ['responder', 'legal'],
+  'DELETE /console/incidents/:id/evidence/uploads/:uploadId': ['responder', 'legal'],
+  'GET /console/evidence/:id': EVERY_STAFF_ROLE,
+  'GET /console/evidence/:id/view': EVERY_STAFF_ROLE,
+  'POST /console/evidence/:id/download': EVERY_STAFF_ROLE,
 };
 
 function fillParams(url: string): string {

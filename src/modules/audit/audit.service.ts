@@ -115,7 +115,11 @@ export type AuditAction =
   | 'operation.dependent_added'
   | 'operation.caregiver_recorded'
   | 'observation.recorded'
-  | 'observation.edited';
+  | 'observation.edited'
+  | 'evidence.received'
+  | 'evidence.viewed'
+  | 'evidence.downloaded'
+  | 'evidence.exported';
 
 export interface AuditEvent {
   actorId: string | null;

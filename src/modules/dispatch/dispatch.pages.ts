@@ -700,6 +700,13 @@ export function renderDispatchPage(page: Page, data: DispatchPage, state: Dispat
     <p class="notice error" role="note"><strong>${t('verify.safety')}</strong></p>
     ${noticeBlock(state.notice)}
     ${
+      isResponder && dispatch.status !== 'cancelled'
+        ? html`<p><a href="/console/incidents/${incident.id}/evidence" id="dispatch-evidence"
+              >${t('evidence.dispatch_link')}</a
+            ></p>`
+        : ''
+    }
+    ${
       isResponder
         ? ''
         : html`<p id="dispatch-overview">
