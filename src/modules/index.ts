@@ -15,6 +15,7 @@ import { incidentsModule } from './incidents/incidents.module.ts';
 import { operationsModule } from './operations/operations.module.ts';
 import { optOutsModule } from './opt-outs/opt-outs.module.ts';
 import { outboxModule } from './outbox/outbox.module.ts';
+import { packetsModule } from './packets/packets.module.ts';
 import { providerRetentionModule } from './provider-retention/provider-retention.module.ts';
 import { publicModule } from './public/public.module.ts';
 import { reportsModule } from './reports/reports.module.ts';
@@ -47,6 +48,7 @@ export const DOMAIN_MODULES: readonly DomainModule[] = [
   caseSupportModule,
   operationsModule,
   providerRetentionModule,
+  packetsModule,
   homeModule,
 ];
 

@@ -113,7 +113,10 @@ export type AuditAction =
   | 'operation.reopened'
   | 'operation.exported'
   | 'operation.dependent_added'
-  | 'operation.caregiver_recorded';
+  | 'operation.caregiver_recorded'
+  | 'evidence.packet_exported'
+  | 'legal_hold.set'
+  | 'legal_hold.lifted';
 
 export interface AuditEvent {
   actorId: string | null;

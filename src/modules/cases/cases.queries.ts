@@ -7,6 +7,7 @@ export {
   caseReferences,
   casesOfOperation,
   findCase,
+  keptCasesOfIncidents,
   listAssigneeIds,
   listCaseStaffIds,
   listTeams,

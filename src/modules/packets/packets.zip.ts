@@ -17,7 +17,7 @@ import {
 export interface PacketEntry {
   path: string;
   /** Opened only when the zip reaches this entry. */
-  open(): Promise<AsyncIterable<Uint8Array>>;
+  open(): Promise<AsyncIterable<Uint8Array> | Iterable<Uint8Array>>;
   sha256AtReceipt?: string;
 }
 
