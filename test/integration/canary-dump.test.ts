@@ -6,7 +6,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import { randomUUID } from 'node:crypto';
 import { createSmsSender } from '../../src/integrations/messaging/create-sms-sender.ts';
+import { createCase } from '../../src/modules/cases/cases.service.ts';
+import { testCaseDetails, testContact } from '../../src/modules/cases/cases.test-helpers.ts';
+import { signingKeyPrivateField } from '../../src/modules/packets/packets.fields.ts';
 import { openReportForm, postReport, VALID_FIELDS } from '../../src/modules/reports/reports.test-helpers.ts';
 import { createStaffSession } from '../support/staff.ts';
 import { createTestApp, type TestApp } from '../support/test-context.ts';
@@ -22,7 +26,10 @@ const CANARIES = {
   reportText: 'canary-text grey van took Rosa from the laundromat',
   location: 'canary-location 2811 W Cermak Rd',
   uniform: 'canary-uniform vest HSI-77',
+  holdReason: 'canary-hold motion to suppress for Rosa 4471',
 };
+/** The network's packet-signing private key (its 32-byte seed, hex and base64), filled in once it exists. */
+const signingSeed: string[] = [];
 
 describe(`canaries never leave the encrypted columns`, () => {
   let t: TestApp;
@@ -94,6 +101,53 @@ describe(`canaries never leave the encrypted columns`, () => {
       headers: { cookie: dispatcher.cookie, accept: 'text/html', 'user-agent': CANARIES.userAgent },
     });
     assert.ok(outbox.body.includes('canary-text grey van'), 'staff can read the outbox');
+    // A legal hold's reason (sealed), and the signing key of the evidence packets (its private half sealed).
+    const legal = await createStaffSession(t.context, ['legal']);
+    const incidentId = randomUUID();
+    const now = t.context.clock.now();
+    await t.context.db
+      .insertInto('incidents')
+      .values({
+        ...{ id: incidentId, reference: 'INC-CANARY', type: 'street', agency: 'ice', status: 'confirmed' },
+        ...{ point_ciphertext: null, zip: null, h3_cell: null, summary_ciphertext: null, merged_into: null },
+        ...{
+          created_by: null,
+          created_at: now,
+          updated_at: now,
+          status_changed_by: null,
+          status_changed_at: now,
+        },
+      })
+      .execute();
+    await createCase(
+      t.context,
+      { userId: legal.userId },
+      {
+        ...{ source: 'console', followupTaskId: null, incidentId, teamId: null },
+        ...{ details: testCaseDetails(), contacts: [testContact()] },
+      },
+    );
+    const held = await t.app.inject({
+      method: 'POST',
+      url: `/console/incidents/${incidentId}/packet/holds`,
+      payload: new URLSearchParams({ _csrf: legal.csrfToken, reason: CANARIES.holdReason }).toString(),
+      headers: {
+        cookie: legal.cookie,
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'text/html',
+      },
+    });
+    assert.equal(held.statusCode, 303, 'the hold was set');
+    const packetPage = await t.app.inject({
+      url: `/console/incidents/${incidentId}/packet`,
+      headers: { cookie: legal.cookie, accept: 'text/html' },
+    });
+    assert.ok(packetPage.body.includes(CANARIES.holdReason), 'legal staff read the reason');
+    const key = await t.context.db.selectFrom('packet_signing_keys').selectAll().executeTakeFirstOrThrow();
+    const seed = t.context.secrets.fields
+      .decryptBytes(signingKeyPrivateField(), key.private_key_ciphertext)
+      .subarray(-32);
+    signingSeed.push(seed.toString('hex'), seed.toString('base64'), seed.toString('base64url'));
   });
   after(async () => t.close());
 
@@ -102,7 +156,10 @@ describe(`canaries never leave the encrypted columns`, () => {
       assert.ok(!haystack.includes(value), `${where} contains the ${kind} canary`);
     }
     // Fragments too: the distinctive part of the text, the last digits of the phone number.
-    for (const fragment of ['grey van took Rosa', '5550163', '204555017', 'canary-ua-8842', '100.213']) {
+    for (const fragment of [
+      ...['grey van took Rosa', '5550163', '204555017', 'canary-ua-8842', '100.213', 'suppress for Rosa'],
+      ...signingSeed,
+    ]) {
       assert.ok(!haystack.includes(fragment), `${where} contains "${fragment}"`);
     }
   }
