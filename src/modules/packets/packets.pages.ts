@@ -5,7 +5,7 @@ import { html, type Html } from '../../http/html.ts';
 import { renderPage } from '../../http/layout.ts';
 import type { PacketScope } from './packets.access.ts';
 import { HOLD_REASON_MAX, type LegalHoldView } from './packets.holds.ts';
-import type { PacketChoices } from './packets.service.ts';
+import { kindLabel, type PacketChoices } from './packets.service.ts';
 
 interface Page {
   request: FastifyRequest;
@@ -68,7 +68,7 @@ export function renderPacketPage(
                     <strong>${item.originalFileName}</strong>
                     <span class="hint"
                       >${t('packets.item_line', {
-                        kind: item.kind,
+                        kind: kindLabel(t, item.kind),
                         count: item.size,
                         when: page.formatWhen(item.receivedAt),
                         observer: item.observerName,

@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import type { AppContext } from '../../app/context.ts';
 import type { StaffPrincipal } from '../../http/access.ts';
 import { AppError } from '../../http/errors.ts';
-import type { Translator } from '../../i18n/i18n.ts';
+import type { MessageKey, Translator } from '../../i18n/i18n.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { renderSummaryPdf } from '../cases/cases.export.ts';
 import { packetFilePath, SUMMARY_PATH } from './packets.format.ts';
@@ -28,6 +28,17 @@ export async function readPacketChoices(context: AppContext, scope: PacketScope)
     sources.readObservationTimeline(context, scope.incident.id),
   ]);
   return { items, timeline };
+}
+
+const KINDS = {
+  photo: 'packets.kind_photo',
+  video: 'packets.kind_video',
+  audio: 'packets.kind_audio',
+} as const satisfies Record<string, MessageKey>;
+
+/** The media module's kind of item, in words (a kind it adds later reads as "File" until named here). */
+export function kindLabel(t: Translator, kind: string): string {
+  return t(kind in KINDS ? KINDS[kind as keyof typeof KINDS] : 'packets.kind_other');
 }
 
 export interface PacketText {
@@ -77,6 +88,7 @@ export async function renderPacketSummary(
         lines: chosen.map((item, index) => ({
           label: packetFilePath(index + 1, item.originalFileName),
           value: [
+            kindLabel(t, item.kind),
             `SHA-256 ${item.sha256}`,
             t('packets.item_bytes', { count: item.size }),
             t('packets.item_received', { when: formatWhen(item.receivedAt), observer: item.observerName }),

@@ -3,110 +3,17 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { unzipSync } from 'fflate';
 import { createStaffSession, type StaffSession } from '../../../test/support/staff.ts';
 import { createTestApp, type TestApp } from '../../../test/support/test-context.ts';
 import { runEvidenceVerify } from '../../cli/evidence-commands.ts';
-import type { AppContext } from '../../app/context.ts';
-import { createCase } from '../cases/cases.service.ts';
-import { testCaseDetails, testContact } from '../cases/cases.test-helpers.ts';
 import { postForm } from '../incidents/incidents.test-helpers.ts';
 import { expireIncidentEvidence, registerIncidentRetainedData } from '../incidents/incidents.retention.ts';
 import { networkPublicKey, networkSigningKey } from './packets.signing-key.ts';
-import { usePacketSourcesForTests, type EvidenceItemSummary } from './packets.sources.ts';
+import { insertIncident, item, linkCase, sourcesDouble } from './packets.test-helpers.ts';
 
 const DAY = 86_400_000;
-
-async function insertIncident(context: AppContext, status: 'concluded' | 'confirmed' = 'concluded') {
-  const id = randomUUID();
-  const now = context.clock.now();
-  const reference = `INC-${id.slice(0, 6)}`;
-  await context.db
-    .insertInto('incidents')
-    .values({
-      id,
-      reference,
-      type: 'street',
-      agency: 'ice',
-      status,
-      point_ciphertext: null,
-      zip: null,
-      h3_cell: null,
-      summary_ciphertext: null,
-      merged_into: null,
-      created_by: null,
-      created_at: now,
-      updated_at: now,
-      status_changed_by: null,
-      status_changed_at: now,
-    })
-    .execute();
-  return { id, reference };
-}
-
-async function linkCase(context: AppContext, userId: string, incidentId: string) {
-  return createCase(
-    context,
-    { userId },
-    {
-      source: 'console',
-      followupTaskId: null,
-      incidentId,
-      teamId: null,
-      details: testCaseDetails(),
-      contacts: [testContact()],
-    },
-  );
-}
-
-/** The other parts' modules, doubled: items and originals in memory, custody events noted. */
-function sourcesDouble(itemsByIncident: Map<string, { item: EvidenceItemSummary; bytes: Buffer }[]>) {
-  const custody: { itemId: string; actorId: string; reason: string }[] = [];
-  const restore = usePacketSourcesForTests({
-    listEvidenceItems: async (_context, incidentId) =>
-      (itemsByIncident.get(incidentId) ?? []).map((e) => e.item),
-    openEvidenceOriginal: async (_context, itemId, use) => {
-      const found = [...itemsByIncident.values()].flat().find((e) => e.item.id === itemId);
-      if (!found) throw new Error('no such item');
-      custody.push({ itemId, ...use });
-      return {
-        stream: Readable.from([found.bytes.subarray(0, 1000), found.bytes.subarray(1000)]),
-        sha256: found.item.sha256,
-        size: found.bytes.length,
-        fileName: found.item.originalFileName,
-      };
-    },
-    readObservationTimeline: async () => [
-      {
-        authorName: 'Observer One',
-        eventAt: new Date('2026-12-17T10:00:00Z'),
-        writtenAt: new Date('2026-12-17T10:02:00Z'),
-        kind: 'arrival',
-        text: 'Two vans arrived',
-        edited: false,
-      },
-    ],
-    mayReadObservationLog: async () => true,
-  });
-  return { custody, restore };
-}
-
-function item(id: string, fileName: string, bytes: Buffer): { item: EvidenceItemSummary; bytes: Buffer } {
-  return {
-    item: {
-      id,
-      kind: 'video',
-      originalFileName: fileName,
-      size: bytes.length,
-      sha256: 'recorded-at-receipt',
-      receivedAt: new Date('2026-12-17T10:05:00Z'),
-      observerName: 'Observer One',
-    },
-    bytes,
-  };
-}
 
 describe('evidence packets', () => {
   let t: TestApp;
