@@ -44,7 +44,7 @@ describe('evidence packets', () => {
 
   test('legal staff on a linked case choose items one by one; the packet verifies, audited, custody per item', async () => {
     const incident = await insertIncident(t.context, 'confirmed');
-    await linkCase(t.context, legal.userId, incident.id);
+    const linked = await linkCase(t.context, legal.userId, incident.id);
     const video = Buffer.alloc(2 * 1024 * 1024 + 3, 9);
     const photo = Buffer.from('photo bytes');
     const videoId = randomUUID();
@@ -53,6 +53,19 @@ describe('evidence packets', () => {
       new Map([[incident.id, [item(videoId, '../../clip.mp4', video), item(photoId, 'photo.jpg', photo)]]]),
     );
     try {
+      const casePage = await t.app.inject({
+        url: `/console/cases/${linked.id}`,
+        headers: { cookie: legal.cookie },
+      });
+      assert.ok(
+        casePage.body.includes(`href="/console/cases/${linked.id}/packet"`),
+        'the case page leads there',
+      );
+      const fromCase = await t.app.inject({
+        url: `/console/cases/${linked.id}/packet`,
+        headers: { cookie: legal.cookie },
+      });
+      assert.equal(fromCase.statusCode, 200);
       const page = await t.app.inject({
         url: `/console/incidents/${incident.id}/packet`,
         headers: { cookie: legal.cookie },
