@@ -39,6 +39,8 @@ export interface AppConfig {
    */
   trustProxy: TrustProxy;
   reportRetentionDays: number;
+  /** A settled incident's observation log and media are deleted this many days after it settled, unless held. */
+  incidentEvidenceRetentionDays: number;
   publicRateLimitPerMinute: number;
   /** Where outgoing texts go: Twilio, or the console outbox (offline demos and development). */
   smsProvider: SmsProvider;
@@ -209,6 +211,7 @@ export const SETTINGS = [
   'AMPARO_IMAGE_DECODE_CONCURRENCY',
   'AMPARO_IMAGE_DECODE_QUEUE',
   'AMPARO_IMAGE_DECODE_TIMEOUT_SECONDS',
+  'AMPARO_INCIDENT_EVIDENCE_RETENTION_DAYS',
   'AMPARO_INCIDENT_RADIUS_METERS',
   'AMPARO_INCIDENT_WINDOW_MINUTES',
   'AMPARO_LOCATOR_RECHECK_HOURS',
@@ -487,6 +490,7 @@ export function loadConfig(
     logLevel: oneOf(env, 'AMPARO_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'silent'], 'info'),
     trustProxy: trustProxy(env),
     reportRetentionDays: integer(env, 'AMPARO_REPORT_RETENTION_DAYS', 30, 1, 3650),
+    incidentEvidenceRetentionDays: integer(env, 'AMPARO_INCIDENT_EVIDENCE_RETENTION_DAYS', 180, 1, 3650),
     publicRateLimitPerMinute: integer(env, 'AMPARO_PUBLIC_RATE_LIMIT', 20, 1, 100000),
     ...twilio(env),
     smsCountries: smsCountries(env),

@@ -948,6 +948,28 @@ export interface NetworkSettingsTable {
   updated_at: Date;
 }
 
+/** The network's Ed25519 key that signs evidence packets (issue 17). One row; the private half sealed. */
+export interface PacketSigningKeysTable {
+  id: Generated<boolean>;
+  /** The raw 32-byte public key, hex. */
+  public_key: string;
+  /** The private key (PKCS#8 DER), sealed with the master key. */
+  private_key_ciphertext: string;
+  created_at: Date;
+}
+
+/** A legal hold on an incident or on a case: its evidence is kept past retention until the hold is lifted. */
+export interface LegalHoldsTable {
+  id: string;
+  incident_id: string | null;
+  case_id: string | null;
+  reason_ciphertext: string;
+  set_by: string | null;
+  set_at: Date;
+  lifted_by: string | null;
+  lifted_at: Date | null;
+}
+
 /** An operation (issue 16): the surge response to one raid. `raid_at` is when it happened (the network's zone). */
 export interface OperationsTable {
   id: string;
@@ -1006,6 +1028,8 @@ export interface Database {
   sessions: SessionsTable;
   sign_in_failures: SignInFailuresTable;
   network_settings: NetworkSettingsTable;
+  packet_signing_keys: PacketSigningKeysTable;
+  legal_holds: LegalHoldsTable;
   invites: InvitesTable;
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;

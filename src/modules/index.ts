@@ -17,6 +17,7 @@ import { observationsModule } from './observations/observations.module.ts';
 import { operationsModule } from './operations/operations.module.ts';
 import { optOutsModule } from './opt-outs/opt-outs.module.ts';
 import { outboxModule } from './outbox/outbox.module.ts';
+import { packetsModule } from './packets/packets.module.ts';
 import { providerRetentionModule } from './provider-retention/provider-retention.module.ts';
 import { publicModule } from './public/public.module.ts';
 import { reportsModule } from './reports/reports.module.ts';
@@ -51,6 +52,7 @@ export const DOMAIN_MODULES: readonly DomainModule[] = [
   observationsModule,
   evidenceModule,
   providerRetentionModule,
+  packetsModule,
   homeModule,
 ];
 

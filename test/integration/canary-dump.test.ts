@@ -9,7 +9,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import { randomUUID } from 'node:crypto';
 import { createSmsSender } from '../../src/integrations/messaging/create-sms-sender.ts';
+import { createCase } from '../../src/modules/cases/cases.service.ts';
+import { testCaseDetails, testContact } from '../../src/modules/cases/cases.test-helpers.ts';
+import { signingKeyPrivateField } from '../../src/modules/packets/packets.fields.ts';
 import { openReportForm, postReport, VALID_FIELDS } from '../../src/modules/reports/reports.test-helpers.ts';
 import { observedIncident, postEntry } from '../../src/modules/observations/observations.test-helpers.ts';
 import {
@@ -36,7 +40,10 @@ const CANARIES = {
   evidenceFileName: 'canary-file IMG_Kedzie_Rosa.jpg',
   evidenceBytes: 'canary-bytes of a phone video',
   custodyReason: 'canary-reason for the Kedzie attorney',
+  holdReason: 'canary-hold motion to suppress for Rosa 4471',
 };
+/** The network's packet-signing private key (its 32-byte seed, hex and base64), filled in once it exists. */
+const signingSeed: string[] = [];
 
 /** A responder sent to an incident sends a file named by a canary (the form without JavaScript), and downloads
  * it back with a canary reason: the name, the bytes and the reason are sealed. */
@@ -167,6 +174,53 @@ describe(`canaries never leave the encrypted columns`, () => {
     });
     assert.ok(log.body.includes('shouted at the neighbour'), 'the observer reads the earlier text');
     await sendEvidence(t, dispatcher);
+    // A legal hold's reason (sealed), and the signing key of the evidence packets (its private half sealed).
+    const legal = await createStaffSession(t.context, ['legal']);
+    const incidentId = randomUUID();
+    const now = t.context.clock.now();
+    await t.context.db
+      .insertInto('incidents')
+      .values({
+        ...{ id: incidentId, reference: 'INC-CANARY', type: 'street', agency: 'ice', status: 'confirmed' },
+        ...{ point_ciphertext: null, zip: null, h3_cell: null, summary_ciphertext: null, merged_into: null },
+        ...{
+          created_by: null,
+          created_at: now,
+          updated_at: now,
+          status_changed_by: null,
+          status_changed_at: now,
+        },
+      })
+      .execute();
+    await createCase(
+      t.context,
+      { userId: legal.userId },
+      {
+        ...{ source: 'console', followupTaskId: null, incidentId, teamId: null },
+        ...{ details: testCaseDetails(), contacts: [testContact()] },
+      },
+    );
+    const held = await t.app.inject({
+      method: 'POST',
+      url: `/console/incidents/${incidentId}/packet/holds`,
+      payload: new URLSearchParams({ _csrf: legal.csrfToken, reason: CANARIES.holdReason }).toString(),
+      headers: {
+        cookie: legal.cookie,
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'text/html',
+      },
+    });
+    assert.equal(held.statusCode, 303, 'the hold was set');
+    const packetPage = await t.app.inject({
+      url: `/console/incidents/${incidentId}/packet`,
+      headers: { cookie: legal.cookie, accept: 'text/html' },
+    });
+    assert.ok(packetPage.body.includes(CANARIES.holdReason), 'legal staff read the reason');
+    const key = await t.context.db.selectFrom('packet_signing_keys').selectAll().executeTakeFirstOrThrow();
+    const seed = t.context.secrets.fields
+      .decryptBytes(signingKeyPrivateField(), key.private_key_ciphertext)
+      .subarray(-32);
+    signingSeed.push(seed.toString('hex'), seed.toString('base64'), seed.toString('base64url'));
   });
   after(async () => {
     await t.close();
@@ -186,6 +240,8 @@ describe(`canaries never leave the encrypted columns`, () => {
       '204555017',
       'canary-ua-8842',
       '100.213',
+      'suppress for Rosa',
+      ...signingSeed,
     ]) {
       assert.ok(!haystack.includes(fragment), `${where} contains "${fragment}"`);
     }

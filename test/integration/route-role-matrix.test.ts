@@ -86,6 +86,16 @@ const EXPECTED: Record<string, Allowed> = {
   'POST /webhooks/twilio/message-status': 'twilio',
   'GET /console/provider-copies': ADMIN,
   'POST /console/provider-copies/retry': ADMIN,
+  // Evidence packets and legal holds: legal staff, and then only through a case linked to the incident
+  // (checked per incident or case: 404 otherwise). The signing key's public half: admins and legal.
+  'GET /console/incidents/:id/packet': ['legal'],
+  'POST /console/incidents/:id/packet': ['legal'],
+  'POST /console/incidents/:id/packet/holds': ['legal'],
+  'GET /console/cases/:id/packet': ['legal'],
+  'POST /console/cases/:id/packet': ['legal'],
+  'POST /console/cases/:id/packet/holds': ['legal'],
+  'POST /console/holds/:id/lift': ['legal'],
+  'GET /console/signing-key': ['admin', 'legal'],
   'GET /console/hotline/simulator': ['admin', 'coordinator', 'dispatcher'],
   'POST /console/hotline/simulator': ['admin', 'coordinator', 'dispatcher'],
   // Legal may reach the route; a family's message about a detained relative plays only for the legal

@@ -119,7 +119,10 @@ export type AuditAction =
   | 'evidence.received'
   | 'evidence.viewed'
   | 'evidence.downloaded'
-  | 'evidence.exported';
+  | 'evidence.exported'
+  | 'evidence.packet_exported'
+  | 'legal_hold.set'
+  | 'legal_hold.lifted';
 
 export interface AuditEvent {
   actorId: string | null;

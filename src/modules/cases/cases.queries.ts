@@ -8,6 +8,7 @@ export {
   casesOfOperation,
   findCase,
   hasVisibleCaseOfIncident,
+  keptCasesOfIncidents,
   listAssigneeIds,
   listCaseStaffIds,
   listTeams,

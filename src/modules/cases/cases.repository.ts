@@ -634,3 +634,23 @@ export async function casesOfOperation(
     .execute();
   return rows.map((row) => ({ id: row.id, openedAt: row.opened_at }));
 }
+
+/**
+ * The cases linked to these incidents whose contents are still kept (not merged away, key not destroyed), open
+ * or closed: the evidence packets module keeps an incident's log and media while such a case exists, and lets
+ * legal staff on such a case export them.
+ */
+export async function keptCasesOfIncidents(
+  db: Db,
+  incidentIds: readonly string[],
+): Promise<{ id: string; incident_id: string }[]> {
+  if (incidentIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('cases')
+    .select(['cases.id', 'cases.incident_id'])
+    .where('cases.incident_id', 'in', [...incidentIds])
+    .where('cases.merged_into', 'is', null)
+    .where('cases.key_destroyed_at', 'is', null)
+    .execute();
+  return rows.flatMap((row) => (row.incident_id ? [{ id: row.id, incident_id: row.incident_id }] : []));
+}
