@@ -1,10 +1,10 @@
-// Who may add to and see an incident's media. One small file on purpose: at merge it points at the observation
-// module's mayObserveIncident and the legal-link rule (legal staff see the media of incidents linked to their
-// cases). Until then: the responders sent to the incident (a dispatch not cancelled) add and see; dispatchers,
-// coordinators and admins see only when AMPARO_EVIDENCE_MEDIA_FOR_DISPATCH grants it; nobody else.
+// Who may add to and see an incident's media, on the observation module's rules: the responders sent to the
+// incident (mayObserveIncident) add and see; legal staff on a case linked to the incident that they may see
+// (the log's rule, seesLinkedCaseOfIncident) see; dispatchers, coordinators and admins see only when
+// AMPARO_EVIDENCE_MEDIA_FOR_DISPATCH grants it (they read the log, not the media, by default); nobody else.
 import type { AppContext } from '../../app/context.ts';
 import type { StaffPrincipal } from '../../http/access.ts';
-import { dispatchedResponderIds } from '../dispatch/dispatch.queries.ts';
+import { mayObserveIncident, seesLinkedCaseOfIncident } from '../observations/observations.service.ts';
 
 type AccessContext = Pick<AppContext, 'db' | 'config'>;
 
@@ -13,7 +13,7 @@ export async function mayAddEvidence(
   principal: StaffPrincipal,
   incidentId: string,
 ): Promise<boolean> {
-  return (await dispatchedResponderIds(context.db, incidentId)).has(principal.userId);
+  return mayObserveIncident(context, principal, incidentId);
 }
 
 export async function mayViewEvidence(
@@ -22,6 +22,7 @@ export async function mayViewEvidence(
   incidentId: string,
 ): Promise<boolean> {
   if (await mayAddEvidence(context, principal, incidentId)) return true;
+  if (await seesLinkedCaseOfIncident(context, principal, incidentId)) return true;
   return (
     context.config.evidence.mediaForDispatch &&
     principal.roles.some((role) => role === 'admin' || role === 'coordinator' || role === 'dispatcher')

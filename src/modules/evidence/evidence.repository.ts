@@ -48,3 +48,32 @@ export async function listCustodyEvents(db: Db, itemId: string): Promise<Custody
     .orderBy('seq')
     .execute();
 }
+
+/** The ids of these incidents' items (for retention: their files go before their rows). */
+export async function listItemIdsOfIncidents(db: Db, incidentIds: readonly string[]): Promise<string[]> {
+  if (incidentIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('evidence_items')
+    .select('id')
+    .where('incident_id', 'in', [...incidentIds])
+    .execute();
+  return rows.map((row) => row.id);
+}
+
+/** Deletes these items; their chain of custody goes with them (on delete cascade). */
+export async function deleteItems(db: Db, itemIds: readonly string[]): Promise<void> {
+  if (itemIds.length === 0) return;
+  await db
+    .deleteFrom('evidence_items')
+    .where('id', 'in', [...itemIds])
+    .execute();
+}
+
+/** An incident merged into another: its items now belong to the target. */
+export async function moveItemsToIncident(db: Db, fromId: string, toId: string): Promise<void> {
+  await db
+    .updateTable('evidence_items')
+    .set({ incident_id: toId })
+    .where('incident_id', '=', fromId)
+    .execute();
+}

@@ -13,13 +13,17 @@ import { recordAudit } from '../audit/audit.service.ts';
 import { displayNamesOf } from '../staff/staff.service.ts';
 import { custodyReasonField, evidenceFileNameField } from './evidence.fields.ts';
 import {
+  deleteItems,
   findItem,
+  listItemIdsOfIncidents,
   insertCustodyEvent,
   insertItem,
   listCustodyEvents,
   listItems,
   type EvidenceItemRow,
 } from './evidence.repository.ts';
+
+export { moveItemsToIncident } from './evidence.repository.ts';
 import { FrameAppender, SealedReader, sealStream } from './evidence.sealed-file.ts';
 import type { SealedUploadStore } from './evidence.tus-store.ts';
 import { makeWorkingCopy, workingFileId, type EvidencePaths } from './evidence.working-copy.ts';
@@ -293,7 +297,20 @@ export async function openWorkingCopy(
   return { stream: reader.stream(), size: reader.size, contentType: item.workingContentType };
 }
 
-/** Removes an item's files (its rows go with the incident). */
+/**
+ * Retention: deletes these incidents' media, the sealed files on disk first (original and working copy), then
+ * the items and their chain of custody. Safe to run twice.
+ */
+export async function expireEvidenceOfIncidents(
+  context: AppContext,
+  incidentIds: readonly string[],
+): Promise<void> {
+  const itemIds = await listItemIdsOfIncidents(context.db, incidentIds);
+  for (const itemId of itemIds) await removeEvidenceFiles(context, itemId);
+  await deleteItems(context.db, itemIds);
+}
+
+/** Removes an item's files (its rows go with the incident, or with expireEvidenceOfIncidents). */
 export async function removeEvidenceFiles(context: AppContext, itemId: string): Promise<void> {
   const paths = evidencePaths(context);
   await rm(paths.original(itemId), { force: true });

@@ -25,6 +25,7 @@ import {
   insertIncident,
   type TestStaff,
 } from '../dispatch/dispatch.test-helpers.ts';
+import { legalWithCaseOn } from '../observations/observations.test-helpers.ts';
 import { FRAME_BYTES } from './evidence.sealed-file.ts';
 import { listEvidenceItems, openEvidenceOriginal } from './evidence.service.ts';
 
@@ -418,5 +419,31 @@ describe('evidence: resumable upload, sealed original, stripped working copy, ch
       headers: { cookie: dispatcher.cookie },
     });
     assert.equal(page.statusCode, 404);
+  });
+
+  test('legal staff see the media of an incident linked to a case they may see, not of others', async () => {
+    const outsider = await createStaff(t.context, ['legal']);
+    const linked = await legalWithCaseOn(t.context, incidentId);
+    const open = (who: TestStaff) =>
+      t.app.inject({ url: `/console/incidents/${incidentId}/evidence`, headers: { cookie: who.cookie } });
+    assert.equal((await open(outsider)).statusCode, 404, 'a case elsewhere gives nothing');
+    assert.equal((await open(linked)).statusCode, 200, 'a linked case they may see opens the media');
+    const [item] = await listEvidenceItems(t.context, incidentId);
+    const itemPage = await t.app.inject({
+      url: `/console/evidence/${item!.id}`,
+      headers: { cookie: linked.cookie },
+    });
+    assert.equal(itemPage.statusCode, 200);
+    const add = await t.app.inject({
+      method: 'POST',
+      url: `/console/incidents/${incidentId}/evidence/uploads`,
+      headers: {
+        'tus-resumable': '1.0.0',
+        cookie: linked.cookie,
+        'x-csrf-token': linked.csrfToken,
+        'upload-length': '10',
+      },
+    });
+    assert.equal(add.statusCode, 404, 'seeing is not adding: only those sent there add');
   });
 });

@@ -31,6 +31,19 @@ export async function mayReadObservationLog(
   if (!isUuid(incidentId)) return false;
   if (principal.roles.some((role) => INCIDENT_MANAGER_ROLES.includes(role))) return true;
   if (await mayObserveIncident(context, principal, incidentId)) return true;
+  return seesLinkedCaseOfIncident(context, principal, incidentId);
+}
+
+/**
+ * Legal staff (the case roles) on a case linked to this incident that they may see. The rule for the log, and
+ * the evidence module's rule for the media.
+ */
+export async function seesLinkedCaseOfIncident(
+  context: Pick<AppContext, 'db'>,
+  principal: Principal,
+  incidentId: string,
+): Promise<boolean> {
+  if (!isUuid(incidentId)) return false;
   return (
     principal.roles.some((role) => CASE_ROLES.includes(role)) &&
     hasVisibleCaseOfIncident(context.db, incidentId.toLowerCase(), principal.userId)

@@ -4,12 +4,18 @@ import type { DomainModule } from '../../app/domain-module.ts';
 import { consolePageOf } from '../../http/console-page.ts';
 import { registerIncidentMergeStep } from '../incidents/incidents.merge-steps.ts';
 import { registerIncidentPageSection } from '../incidents/incidents.page-parts.ts';
+import { registerIncidentRetainedData } from '../incidents/incidents.retention.ts';
 import { renderIncidentObservations } from './observations.pages.ts';
 import { registerObservationRoutes } from './observations.routes.ts';
-import { moveEntriesToIncident, readObservationTimeline } from './observations.service.ts';
+import {
+  expireObservationsOfIncidents,
+  moveEntriesToIncident,
+  readObservationTimeline,
+} from './observations.service.ts';
 
-// An incident merged into another takes its log with it.
+// An incident merged into another takes its log with it; an incident nobody keeps past retention loses it.
 registerIncidentMergeStep('observations', moveEntriesToIncident);
+registerIncidentRetainedData({ name: 'observations', expire: expireObservationsOfIncidents });
 
 export const observationsModule: DomainModule = {
   name: 'observations',

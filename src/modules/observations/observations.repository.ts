@@ -110,3 +110,12 @@ export async function moveEntriesToIncident(db: Db, fromId: string, toId: string
     .where('incident_id', '=', fromId)
     .execute();
 }
+
+/** Deletes these incidents' log entries (retention); their versions go with them (on delete cascade). */
+export async function deleteEntriesOfIncidents(db: Db, incidentIds: readonly string[]): Promise<void> {
+  if (incidentIds.length === 0) return;
+  await db
+    .deleteFrom('observation_entries')
+    .where('incident_id', 'in', [...incidentIds])
+    .execute();
+}

@@ -8,6 +8,7 @@ import { recordAudit } from '../audit/audit.service.ts';
 import { displayNamesOf } from '../staff/staff.service.ts';
 import { observationTextField, observationVersionTextField } from './observations.fields.ts';
 import {
+  deleteEntriesOfIncidents,
   findEntry,
   findEntryByClientId,
   insertEntryOnce,
@@ -21,7 +22,19 @@ import {
 
 export { moveEntriesToIncident };
 
-export { mayObserveIncident, mayReadObservationLog } from './observations.access.ts';
+/** Retention: deletes these incidents' observation logs (entries and their earlier texts). */
+export async function expireObservationsOfIncidents(
+  context: Pick<AppContext, 'db'>,
+  incidentIds: readonly string[],
+): Promise<void> {
+  await deleteEntriesOfIncidents(context.db, incidentIds);
+}
+
+export {
+  mayObserveIncident,
+  mayReadObservationLog,
+  seesLinkedCaseOfIncident,
+} from './observations.access.ts';
 
 /** One entry's row (its incident, author and client id), for the edit form's checks. */
 export async function findObservationEntry(context: Pick<AppContext, 'db'>, entryId: string) {

@@ -4,6 +4,7 @@
 // gets its custody event from the evidence module as the zip reaches it.
 import type { Readable } from 'node:stream';
 import type { AppContext } from '../../app/context.ts';
+import { OBSERVATION_KINDS, type ObservationKind } from '../../db/schema.ts';
 import type { StaffPrincipal } from '../../http/access.ts';
 import { AppError } from '../../http/errors.ts';
 import type { MessageKey, Translator } from '../../i18n/i18n.ts';
@@ -41,6 +42,13 @@ export function kindLabel(t: Translator, kind: string): string {
   return t(kind in KINDS ? KINDS[kind as keyof typeof KINDS] : 'packets.kind_other');
 }
 
+/** An observation's kind in words (the log's own labels); an unknown kind reads as itself. */
+function timelineKindLabel(t: Translator, kind: string): string {
+  return (OBSERVATION_KINDS as readonly string[]).includes(kind)
+    ? t(`observations.kind_${kind as ObservationKind}`)
+    : kind;
+}
+
 export interface PacketText {
   t: Translator;
   formatWhen: (date: Date) => string;
@@ -75,7 +83,7 @@ export async function renderPacketSummary(
         lines: timeline.map((entry) => ({
           label: formatWhen(entry.eventAt),
           value: [
-            `${entry.kind}: ${entry.text}`,
+            `${timelineKindLabel(t, entry.kind)}: ${entry.text}`,
             `${entry.authorName}, ${t('packets.written_at', { when: formatWhen(entry.writtenAt) })}`,
             entry.edited ? t('packets.edited') : '',
           ]

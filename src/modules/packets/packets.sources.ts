@@ -1,9 +1,11 @@
 // What a packet is made of comes from two other modules built alongside this one: the observation log
 // (observations: the timeline, who may read it) and the media (evidence: the items, their originals). This
-// file is the only place that reaches them, so wiring them in is one change here, and tests put a double in.
+// file is the only place that reaches them (renaming their fields to the packet's), and tests put a double in.
 import type { Readable } from 'node:stream';
 import type { AppContext } from '../../app/context.ts';
 import type { StaffPrincipal } from '../../http/access.ts';
+import { listEvidenceItems, openEvidenceOriginal } from '../evidence/evidence.service.ts';
+import { mayReadObservationLog, readObservationTimeline } from '../observations/observations.service.ts';
 
 export interface EvidenceItemSummary {
   id: string;
@@ -43,20 +45,34 @@ export interface PacketSources {
   mayReadObservationLog(context: AppContext, principal: StaffPrincipal, incidentId: string): Promise<boolean>;
 }
 
-// MERGE: until the observations and evidence modules are merged, an incident has no log and no media here.
-// At merge, replace this with their exports: listEvidenceItems and openEvidenceOriginal from
-// ../evidence/evidence.service.ts, readObservationTimeline and mayReadObservationLog from
-// ../observations/observations.service.ts.
-const unmerged: PacketSources = {
-  listEvidenceItems: async () => [],
-  openEvidenceOriginal: async () => {
-    throw new Error('The evidence module is not wired into packets yet.');
-  },
-  readObservationTimeline: async () => [],
-  mayReadObservationLog: async () => false,
+/** The real sources: the evidence and observations modules' exports, with the packet's field names. */
+const wired: PacketSources = {
+  listEvidenceItems: async (context, incidentId) =>
+    (await listEvidenceItems(context, incidentId)).map((item) => ({
+      id: item.id,
+      kind: item.kind,
+      originalFileName: item.fileName,
+      size: item.size,
+      sha256: item.sha256,
+      receivedAt: item.receivedAt,
+      observerName: item.observerName ?? '',
+    })),
+  openEvidenceOriginal: async (context, itemId, use) =>
+    openEvidenceOriginal(context, itemId, { ...use, action: 'exported' }),
+  readObservationTimeline: async (context, incidentId) =>
+    (await readObservationTimeline(context, incidentId)).map((entry) => ({
+      authorName: entry.authorName ?? '',
+      eventAt: entry.eventAt,
+      writtenAt: entry.writtenAt,
+      kind: entry.kind,
+      text: entry.text,
+      edited: entry.edited,
+    })),
+  mayReadObservationLog: (context, principal, incidentId) =>
+    mayReadObservationLog(context, principal, incidentId),
 };
 
-let sources: PacketSources = unmerged;
+let sources: PacketSources = wired;
 
 export function packetSources(): PacketSources {
   return sources;
