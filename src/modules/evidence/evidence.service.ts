@@ -24,6 +24,7 @@ import {
 } from './evidence.repository.ts';
 
 export { moveItemsToIncident } from './evidence.repository.ts';
+export { mayViewEvidence } from './evidence.access.ts';
 import { FrameAppender, SealedReader, sealStream } from './evidence.sealed-file.ts';
 import type { SealedUploadStore } from './evidence.tus-store.ts';
 import { makeWorkingCopy, workingFileId, type EvidencePaths } from './evidence.working-copy.ts';

@@ -445,5 +445,50 @@ describe('evidence: resumable upload, sealed original, stripped working copy, ch
       },
     });
     assert.equal(add.statusCode, 404, 'seeing is not adding: only those sent there add');
+    const caseRow = await t.context.db
+      .selectFrom('cases')
+      .select('id')
+      .where('incident_id', '=', incidentId)
+      .executeTakeFirstOrThrow();
+    const casePage = await t.app.inject({
+      url: `/console/cases/${caseRow.id}`,
+      headers: { cookie: linked.cookie },
+    });
+    assert.equal(casePage.statusCode, 200);
+    assert.match(
+      casePage.body,
+      new RegExp(`id="case-observation-log" href="/console/incidents/${incidentId}/log"`),
+    );
+    assert.match(
+      casePage.body,
+      new RegExp(`id="case-evidence-media" href="/console/incidents/${incidentId}/evidence"`),
+    );
+  });
+
+  test('the incident page links to the media only for those who may see it', async () => {
+    const page = await t.app.inject({
+      url: `/console/incidents/${incidentId}`,
+      headers: { cookie: dispatcher.cookie, accept: 'text/html' },
+    });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /href="\/console\/incidents\/[^"]+\/log"/, 'the board reads the log');
+    assert.doesNotMatch(page.body, /id="incident-evidence"/, 'but not the media without the setting');
+    const granted = await createTestApp({
+      env: { AMPARO_DATA_DIR: dataDir, AMPARO_EVIDENCE_MEDIA_FOR_DISPATCH: 'true' },
+    });
+    try {
+      const coordinator = await createStaffSession(granted.context, ['coordinator']);
+      const other = await insertIncident(granted.context);
+      const withSetting = await granted.app.inject({
+        url: `/console/incidents/${other.id}`,
+        headers: { cookie: coordinator.cookie, accept: 'text/html' },
+      });
+      assert.match(
+        withSetting.body,
+        new RegExp(`id="incident-evidence" href="/console/incidents/${other.id}/evidence"`),
+      );
+    } finally {
+      await granted.close();
+    }
   });
 });

@@ -6,6 +6,7 @@ import { registerCaseSection } from '../cases/cases.sections.ts';
 import { registerIncidentKeeper } from '../incidents/incidents.retention.ts';
 import { holdKeeper } from './packets.holds.ts';
 import { registerPacketRoutes } from './packets.routes.ts';
+import { packetSources } from './packets.sources.ts';
 
 // Held incidents, and incidents a kept case is linked to, keep their log and media.
 registerIncidentKeeper('packets', holdKeeper);
@@ -14,14 +15,32 @@ registerIncidentKeeper('packets', holdKeeper);
 registerCaseSection({
   id: 'evidence-packet',
   order: 300,
-  render: async ({ caseRow, t }) =>
-    caseRow.incident_id
-      ? html`<section id="evidence-packet">
-          <h2>${t('packets.case_section_title')}</h2>
-          <p>${t('packets.case_section_intro')}</p>
-          <p><a class="button" href="/console/cases/${caseRow.id}/packet">${t('packets.case_section_link')}</a></p>
-        </section>`
-      : html``,
+  render: async ({ context, principal, caseRow, t }) => {
+    const incidentId = caseRow.incident_id;
+    if (!incidentId) return html``;
+    const sources = packetSources();
+    const [log, media] = await Promise.all([
+      sources.mayReadObservationLog(context, principal, incidentId),
+      sources.mayViewEvidence(context, principal, incidentId),
+    ]);
+    return html`<section id="evidence-packet">
+      <h2>${t('packets.case_section_title')}</h2>
+      <p>${t('packets.case_section_intro')}</p>
+      <ul class="actions">
+        ${
+          log
+            ? html`<li><a id="case-observation-log" href="/console/incidents/${incidentId}/log">${t('observations.open_log')}</a></li>`
+            : ''
+        }
+        ${
+          media
+            ? html`<li><a id="case-evidence-media" href="/console/incidents/${incidentId}/evidence">${t('evidence.open_media')}</a></li>`
+            : ''
+        }
+      </ul>
+      <p><a class="button" href="/console/cases/${caseRow.id}/packet">${t('packets.case_section_link')}</a></p>
+    </section>`;
+  },
 });
 
 export const packetsModule: DomainModule = {

@@ -4,7 +4,7 @@
 import type { Readable } from 'node:stream';
 import type { AppContext } from '../../app/context.ts';
 import type { StaffPrincipal } from '../../http/access.ts';
-import { listEvidenceItems, openEvidenceOriginal } from '../evidence/evidence.service.ts';
+import { listEvidenceItems, mayViewEvidence, openEvidenceOriginal } from '../evidence/evidence.service.ts';
 import { mayReadObservationLog, readObservationTimeline } from '../observations/observations.service.ts';
 
 export interface EvidenceItemSummary {
@@ -43,6 +43,7 @@ export interface PacketSources {
   ): Promise<EvidenceOriginal>;
   readObservationTimeline(context: AppContext, incidentId: string): Promise<ObservationTimelineEntry[]>;
   mayReadObservationLog(context: AppContext, principal: StaffPrincipal, incidentId: string): Promise<boolean>;
+  mayViewEvidence(context: AppContext, principal: StaffPrincipal, incidentId: string): Promise<boolean>;
 }
 
 /** The real sources: the evidence and observations modules' exports, with the packet's field names. */
@@ -70,6 +71,7 @@ const wired: PacketSources = {
     })),
   mayReadObservationLog: (context, principal, incidentId) =>
     mayReadObservationLog(context, principal, incidentId),
+  mayViewEvidence: (context, principal, incidentId) => mayViewEvidence(context, principal, incidentId),
 };
 
 let sources: PacketSources = wired;

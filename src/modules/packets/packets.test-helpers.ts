@@ -77,6 +77,7 @@ export function sourcesDouble(itemsByIncident: Map<string, { item: EvidenceItemS
       },
     ],
     mayReadObservationLog: async () => true,
+    mayViewEvidence: async () => true,
   });
   return { custody, restore };
 }
