@@ -726,7 +726,8 @@ export interface EvidenceItemsTable {
   content_type: string;
   size_bytes: ColumnType<string, number, number>;
   sha256: string;
-  working_copy: 'ready' | 'none';
+  /** 'pending' from receipt until the working-copy job has run (evidence.jobs.ts). */
+  working_copy: 'pending' | 'ready' | 'none';
   working_content_type: string | null;
   received_at: Timestamp;
 }

@@ -15,7 +15,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       content_type text not null,
       size_bytes bigint not null,
       sha256 text not null,
-      working_copy text not null check (working_copy in ('ready', 'none')),
+      working_copy text not null check (working_copy in ('pending', 'ready', 'none')),
       working_content_type text,
       received_at timestamptz not null
     )`.execute(db);

@@ -7,7 +7,13 @@ import { registerIncidentMergeStep } from '../incidents/incidents.merge-steps.ts
 import { registerIncidentPageSection } from '../incidents/incidents.page-parts.ts';
 import { registerIncidentRetainedData } from '../incidents/incidents.retention.ts';
 import { registerEvidenceRoutes } from './evidence.routes.ts';
-import { expireEvidenceOfIncidents, mayViewEvidence, moveItemsToIncident } from './evidence.service.ts';
+import { workingCopyJob } from './evidence.jobs.ts';
+import {
+  expireEvidenceOfIncidents,
+  mayViewEvidence,
+  moveItemsToIncident,
+  prepareWorkingCopy,
+} from './evidence.service.ts';
 
 // An incident merged into another takes its media with it; an incident nobody keeps past retention loses it
 // (the sealed files on disk too).
@@ -17,6 +23,12 @@ registerIncidentRetainedData({ name: 'evidence', expire: expireEvidenceOfInciden
 export const evidenceModule: DomainModule = {
   name: 'evidence',
   tables: ['evidence_items', 'evidence_custody_events'],
+  registerJobs(context) {
+    context.jobs.register(workingCopyJob, async ({ itemId }) => {
+      const outcome = await prepareWorkingCopy(context, itemId);
+      context.logger.info({ job: workingCopyJob.name, itemId, outcome }, 'evidence working copy');
+    });
+  },
   http: {
     name: 'evidence',
     register(app, context, services) {

@@ -106,6 +106,9 @@ export interface EvidenceItemState {
 function workingCopy(page: ConsolePage, item: EvidenceItemSummary): Html {
   const t = page.request.t;
   const src = `/console/evidence/${item.id}/view`;
+  if (item.workingCopy === 'pending') {
+    return html`<p class="notice" id="evidence-working-pending">${t('evidence.working_copy_pending')}</p>`;
+  }
   if (!item.workingContentType) return html`<p>${t('evidence.no_working_copy')}</p>`;
   if (item.kind === 'photo') return html`<img src="${src}" alt="${item.fileName}" />`;
   if (item.kind === 'video') return html`<video src="${src}" controls preload="metadata"></video>`;

@@ -20,6 +20,7 @@ import {
   insertItem,
   listCustodyEvents,
   listItems,
+  setWorkingCopy,
   type EvidenceItemRow,
 } from './evidence.repository.ts';
 
@@ -27,7 +28,13 @@ export { moveItemsToIncident } from './evidence.repository.ts';
 export { mayViewEvidence } from './evidence.access.ts';
 import { FrameAppender, SealedReader, sealStream } from './evidence.sealed-file.ts';
 import type { SealedUploadStore } from './evidence.tus-store.ts';
-import { makeWorkingCopy, workingFileId, type EvidencePaths } from './evidence.working-copy.ts';
+import { workingCopyJob } from './evidence.jobs.ts';
+import {
+  judgeOriginal,
+  makeWorkingCopy,
+  workingFileId,
+  type EvidencePaths,
+} from './evidence.working-copy.ts';
 
 export function evidencePaths(context: Pick<AppContext, 'config'>): EvidencePaths & { uploads: string } {
   const root = path.join(context.config.dataDir, 'evidence');
@@ -97,25 +104,31 @@ async function sha256Of(stream: Readable): Promise<string> {
   return hash.digest('hex');
 }
 
+/**
+ * The receipt, within the upload's last request: the SHA-256 over the original bytes and what kind of file it
+ * is. The working copy is left to a job (evidence.jobs.ts), enqueued with the item's row; until it has run the
+ * item shows that its copy is being prepared.
+ */
 async function recordReceipt(context: AppContext, itemId: string, receipt: Receipt): Promise<Received> {
   const paths = evidencePaths(context);
   const reader = await SealedReader.open(context.secrets.keyring, paths.original(itemId), itemId);
   const size = reader.size;
   const sha256 = await sha256Of(reader.stream());
-  const copy = await makeWorkingCopy(context, paths, itemId);
+  const judged = await judgeOriginal(context, paths, itemId);
+  const pending = judged.kind !== 'other';
   const now = context.clock.now();
   await context.db.transaction().execute(async (trx) => {
     await insertItem(trx, {
       id: itemId,
       incident_id: receipt.incidentId,
       observer_id: receipt.observerId,
-      kind: copy.kind,
+      kind: judged.kind,
       file_name_ciphertext: context.secrets.fields.encrypt(evidenceFileNameField(itemId), receipt.fileName),
-      content_type: copy.contentType,
+      content_type: judged.contentType,
       size_bytes: size,
       sha256,
-      working_copy: copy.workingContentType ? 'ready' : 'none',
-      working_content_type: copy.workingContentType,
+      working_copy: pending ? 'pending' : 'none',
+      working_content_type: null,
       received_at: now,
     });
     await custodyEvent(trx, context, {
@@ -125,8 +138,32 @@ async function recordReceipt(context: AppContext, itemId: string, receipt: Recei
       sha256,
       reason: null,
     });
+    if (pending) await context.jobs.sendInTransaction(trx, workingCopyJob, { itemId });
   });
   return { itemId, sha256, size };
+}
+
+export type WorkingCopyJobOutcome = 'ready' | 'none' | 'already_done' | 'gone';
+
+/** The working-copy job: makes the item's copy once (a retried job finds it done), if the item still exists. */
+export async function prepareWorkingCopy(
+  context: AppContext,
+  itemId: string,
+): Promise<WorkingCopyJobOutcome> {
+  const row = await findItem(context.db, itemId);
+  if (!row) return 'gone';
+  if (row.working_copy !== 'pending') return 'already_done';
+  const copy = await makeWorkingCopy(context, evidencePaths(context), itemId);
+  await setWorkingCopy(context.db, itemId, {
+    working_copy: copy.workingContentType ? 'ready' : 'none',
+    working_content_type: copy.workingContentType,
+  });
+  // Deleted while the copy was made (retention): nothing of it may stay on disk.
+  if (!(await findItem(context.db, itemId))) {
+    await removeEvidenceFiles(context, itemId);
+    return 'gone';
+  }
+  return copy.workingContentType ? 'ready' : 'none';
 }
 
 async function custodyEvent(
@@ -168,6 +205,8 @@ export interface EvidenceItemSummary {
   sha256: string;
   receivedAt: Date;
   observerName: string | null;
+  /** 'pending' until the working-copy job has run. */
+  workingCopy: EvidenceItemRow['working_copy'];
   workingContentType: string | null;
 }
 
@@ -185,6 +224,7 @@ async function summaries(context: AppContext, rows: EvidenceItemRow[]): Promise<
     sha256: row.sha256,
     receivedAt: row.received_at,
     observerName: (row.observer_id && names.get(row.observer_id)) ?? null,
+    workingCopy: row.working_copy,
     workingContentType: row.working_copy === 'ready' ? row.working_content_type : null,
   }));
 }

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import exifr from 'exifr';
 import { BufferTarget, EncodedAudioPacketSource, EncodedPacket, Mp4OutputFormat, Output } from 'mediabunny';
 import { parseBuffer } from 'music-metadata';
@@ -27,7 +28,8 @@ import {
 } from '../dispatch/dispatch.test-helpers.ts';
 import { legalWithCaseOn } from '../observations/observations.test-helpers.ts';
 import { FRAME_BYTES } from './evidence.sealed-file.ts';
-import { listEvidenceItems, openEvidenceOriginal } from './evidence.service.ts';
+import { workingCopyJob } from './evidence.jobs.ts';
+import { listEvidenceItems, openEvidenceOriginal, prepareWorkingCopy } from './evidence.service.ts';
 
 const CANARY = 'canary-evidence-bytes-7Qx';
 
@@ -115,6 +117,18 @@ describe('evidence: resumable upload, sealed original, stripped working copy, ch
     await t.close();
     await rm(dataDir, { recursive: true, force: true });
   });
+
+  /** The working-copy jobs queued for this item (the app here does not work its queue: the test runs them). */
+  async function queuedWorkingCopies(itemId: string): Promise<unknown[]> {
+    const { rows } = await sql<{ data: { itemId: string } }>`
+      select data from pgboss.job where name = ${workingCopyJob.name}`.execute(t.context.db);
+    return rows.map((row) => row.data).filter((data) => data.itemId === itemId);
+  }
+
+  async function runWorkingCopyJob(itemId: string): Promise<void> {
+    assert.deepEqual(await queuedWorkingCopies(itemId), [{ itemId }], 'one job, its payload the id alone');
+    await prepareWorkingCopy(t.context, workingCopyJob.parse({ itemId }).itemId);
+  }
 
   const tusHeaders = (session: StaffSession, extra: Record<string, string> = {}) => ({
     'tus-resumable': '1.0.0',
@@ -294,6 +308,20 @@ describe('evidence: resumable upload, sealed original, stripped working copy, ch
     });
     assert.equal(page.statusCode, 200);
     assert.match(page.body, new RegExp(sha));
+    // The upload was answered before the working copy was made: the page says it is being prepared.
+    assert.match(page.body, /id="evidence-working-pending"/);
+    const early = await t.app.inject({
+      url: `/console/evidence/${itemId}/view`,
+      headers: { cookie: responder.cookie },
+    });
+    assert.equal(early.statusCode, 404, 'no working copy yet');
+    await runWorkingCopyJob(itemId);
+    const later = await t.app.inject({
+      url: `/console/evidence/${itemId}`,
+      headers: { cookie: responder.cookie },
+    });
+    assert.doesNotMatch(later.body, /id="evidence-working-pending"/);
+    assert.equal(await prepareWorkingCopy(t.context, itemId), 'already_done', 'a retried job does nothing');
     const view = await t.app.inject({
       url: `/console/evidence/${itemId}/view`,
       headers: { cookie: responder.cookie },
@@ -315,7 +343,9 @@ describe('evidence: resumable upload, sealed original, stripped working copy, ch
     const { itemId, sha } = await uploadWhole(mp4, 'VID_0001.mp4');
     assert.equal(sha, sha256(mp4));
     const [item] = (await listEvidenceItems(t.context, incidentId)).filter((one) => one.id === itemId);
-    assert.equal(item?.kind, 'audio');
+    assert.equal(item?.kind, 'audio', 'judged at receipt');
+    assert.equal(item?.workingCopy, 'pending');
+    await runWorkingCopyJob(itemId);
     const view = await t.app.inject({
       url: `/console/evidence/${itemId}/view`,
       headers: { cookie: responder.cookie },

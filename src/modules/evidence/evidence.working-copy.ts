@@ -72,6 +72,37 @@ export function workingFileId(itemId: string): string {
   return `${itemId}:working`;
 }
 
+/**
+ * What the original is, judged by its first bytes (a photo) or its container (video or audio), without making
+ * anything: quick, so it is done at receipt; the working copy itself is made later by a job.
+ */
+export async function judgeOriginal(
+  context: AppContext,
+  paths: EvidencePaths,
+  itemId: string,
+): Promise<Pick<WorkingCopyOutcome, 'kind' | 'contentType'>> {
+  const reader = await SealedReader.open(context.secrets.keyring, paths.original(itemId), itemId);
+  try {
+    const photoType = sniffPhotoType(await reader.read(0, 16));
+    if (photoType) return { kind: 'photo', contentType: photoType };
+    const input = new Input({
+      formats: MEDIA_FORMATS,
+      source: new CustomSource({ getSize: () => reader.size, read: (start, end) => reader.read(start, end) }),
+    });
+    try {
+      await input.getFormat();
+      const kind: EvidenceKind = (await input.getPrimaryVideoTrack()) ? 'video' : 'audio';
+      return { kind, contentType: await input.getMimeType() };
+    } catch {
+      return { kind: 'other', contentType: 'application/octet-stream' };
+    } finally {
+      input.dispose();
+    }
+  } finally {
+    await reader.close();
+  }
+}
+
 /** Judges the original by its bytes and writes its sealed working copy when it is a photo, video or audio. */
 export async function makeWorkingCopy(
   context: AppContext,
