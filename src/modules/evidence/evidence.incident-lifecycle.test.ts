@@ -1,5 +1,6 @@
-// Retention of an incident's log and media (issue 17): the observations and evidence modules register how to
-// delete what they keep, and the incidents module's daily run deletes the log entries, the media items, their
+// What happens to an incident's log and media when the incident ends (issue 17). Merged into another incident,
+// its media follow it (the evidence module's merge step). Past retention: the observations and evidence modules
+// register how to delete what they keep, and the incidents module's daily run deletes the log entries, the media items, their
 // chain of custody and the sealed files on disk of settled incidents nobody keeps, once the clock has moved past
 // the retention; a linked case keeps an incident's log and media.
 import assert from 'node:assert/strict';
@@ -10,6 +11,8 @@ import { after, before, describe, test } from 'node:test';
 import { createTestApp, type TestApp } from '../../../test/support/test-context.ts';
 import { createStaff, insertIncident, type TestStaff } from '../dispatch/dispatch.test-helpers.ts';
 import { expireIncidentEvidence } from '../incidents/incidents.retention.ts';
+import { mergeIncidents } from '../incidents/incidents.service.ts';
+import { listEvidenceItems } from './evidence.service.ts';
 import { legalWithCaseOn, postEntry, sendTo } from '../observations/observations.test-helpers.ts';
 
 const DAY = 86_400_000;
@@ -21,7 +24,7 @@ async function exists(file: string): Promise<boolean> {
   );
 }
 
-describe('retention deletes the observation log and the media of incidents nobody keeps', () => {
+describe("an incident's log and media when it is merged or its retention ends", () => {
   let t: TestApp;
   let dataDir: string;
   before(async () => {
@@ -34,8 +37,11 @@ describe('retention deletes the observation log and the media of incidents nobod
   });
 
   /** A concluded incident with a responder sent to it, one log entry and one file sent by the form. */
-  async function observedWithMedia(label: string): Promise<{ incidentId: string; itemId: string }> {
-    const incident = await insertIncident(t.context, { status: 'concluded' });
+  async function observedWithMedia(
+    label: string,
+    status: 'concluded' | 'confirmed' = 'concluded',
+  ): Promise<{ incidentId: string; itemId: string }> {
+    const incident = await insertIncident(t.context, { status });
     const observer: TestStaff = await createStaff(t.context, ['responder']);
     await sendTo(t.context, incident.id, observer.userId);
     const entry = await postEntry(
@@ -115,5 +121,24 @@ describe('retention deletes the observation log and the media of incidents nobod
     // Running again is harmless.
     await expireIncidentEvidence(t.context, t.context.clock.now());
     assert.deepEqual(await counts(kept.incidentId, kept.itemId), before);
+  });
+
+  test('an incident merged into another takes its media with it', async () => {
+    const source = await observedWithMedia('merged-source', 'confirmed');
+    const target = await insertIncident(t.context, { status: 'confirmed' });
+    const dispatcher = await createStaff(t.context, ['dispatcher']);
+    assert.equal(
+      await mergeIncidents(t.context, dispatcher.userId, {
+        sourceId: source.incidentId,
+        targetId: target.id,
+        reason: null,
+      }),
+      'merged',
+    );
+    assert.deepEqual(
+      (await listEvidenceItems(t.context, target.id)).map((item) => item.id),
+      [source.itemId],
+    );
+    assert.deepEqual(await listEvidenceItems(t.context, source.incidentId), []);
   });
 });
