@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import sharp from 'sharp';
 import { randomUUID } from 'node:crypto';
 import { createSmsSender } from '../../src/integrations/messaging/create-sms-sender.ts';
 import { createCase } from '../../src/modules/cases/cases.service.ts';
@@ -69,6 +70,24 @@ async function sendEvidence(t: TestApp, dispatcher: StaffSession): Promise<void>
     payload: new URLSearchParams({ _csrf: responder.csrfToken, reason: CANARIES.custodyReason }).toString(),
   });
   assert.equal(download.body, CANARIES.evidenceBytes, 'the responder can download it');
+  // A photo under the same canary name: its working copy is left to a job, whose payload is the item's id alone.
+  const photo = new FormData();
+  photo.append('_csrf', responder.csrfToken);
+  const jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: 'red' } })
+    .jpeg()
+    .toBuffer();
+  photo.append('file', new Blob([new Uint8Array(jpeg)]), CANARIES.evidenceFileName);
+  const photoBody = new Response(photo);
+  const sentPhoto = await t.app.inject({
+    method: 'POST',
+    url: `/console/incidents/${incident.id}/evidence`,
+    headers: { cookie: responder.cookie, 'content-type': photoBody.headers.get('content-type')! },
+    payload: Buffer.from(await photoBody.arrayBuffer()),
+  });
+  assert.equal(sentPhoto.statusCode, 303, 'the photo was taken');
+  const { rows } = await sql<{ data: unknown }>`
+    select data from pgboss.job where name = 'evidence.working-copy'`.execute(t.context.db);
+  assert.equal(rows.length, 1, 'its working copy waits for the job');
 }
 
 describe(`canaries never leave the encrypted columns`, () => {
