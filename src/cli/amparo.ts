@@ -1,5 +1,5 @@
 // amparo <command>: serve (web), worker (jobs), start (both; the default), migrate, user invite, audit verify,
-// backup, restore, migrate-embedded.
+// evidence verify, backup, restore, migrate-embedded.
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
@@ -21,6 +21,7 @@ import { createLogger } from '../http/logging.ts';
 import { loadModules } from '../modules/index.ts';
 import { runBackup, runMigrateEmbedded, runRestore } from './backup-commands.ts';
 import { runUserInvite, runUserSetup, runAuditVerify } from './commands.ts';
+import { runEvidenceVerify } from './evidence-commands.ts';
 
 const USAGE = `Usage: amparo <command>
 
@@ -34,6 +35,9 @@ Commands:
   user setup                     print a new first-run setup link (while no staff account exists)
   audit verify [--anchor FILE]   check the audit log's hash chain, its head and the anchors in FILE (by
                                  default AMPARO_AUDIT_ANCHOR_FILE); exits 1 if the log was changed or cut
+  evidence verify PACKET [--key HEX]
+                                 check an evidence packet's signature and every file's hash; names each
+                                 file changed, missing or added; exits 1 unless all is as signed
   backup FILE                    write an encrypted backup of the database to FILE (while Amparo runs)
   restore FILE [--keep-previous] replace the database with the backup in FILE (Amparo must be stopped)
   migrate-embedded               move the embedded database of an earlier release (./data/pglite) into
@@ -77,6 +81,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  // Needs no configuration, database or key: an attorney checks a packet on their own machine.
+  if (command === 'evidence' && rest[0] === 'verify') return runEvidenceVerify(rest.slice(1));
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
 

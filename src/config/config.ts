@@ -39,6 +39,8 @@ export interface AppConfig {
    */
   trustProxy: TrustProxy;
   reportRetentionDays: number;
+  /** A settled incident's observation log and media are deleted this many days after it settled, unless held. */
+  incidentEvidenceRetentionDays: number;
   publicRateLimitPerMinute: number;
   /** Where outgoing texts go: Twilio, or the console outbox (offline demos and development). */
   smsProvider: SmsProvider;
@@ -58,6 +60,8 @@ export interface AppConfig {
   mapPmtiles: string | undefined;
   audit: AuditConfig;
   imageDecoding: ImageDecodingConfig;
+  /** Media kept as evidence (the evidence module). */
+  evidence: EvidenceConfig;
 }
 
 export type DistanceUnit = 'mi' | 'km';
@@ -199,12 +203,15 @@ export const SETTINGS = [
   'AMPARO_DATA_DIR',
   'AMPARO_DEFAULT_LANGUAGE',
   'AMPARO_DISTANCE_UNIT',
+  'AMPARO_EVIDENCE_MAX_BYTES',
+  'AMPARO_EVIDENCE_MEDIA_FOR_DISPATCH',
   'AMPARO_HEARING_REMINDER_HOURS',
   'AMPARO_HOST',
   'AMPARO_HOTLINE_NUMBER',
   'AMPARO_IMAGE_DECODE_CONCURRENCY',
   'AMPARO_IMAGE_DECODE_QUEUE',
   'AMPARO_IMAGE_DECODE_TIMEOUT_SECONDS',
+  'AMPARO_INCIDENT_EVIDENCE_RETENTION_DAYS',
   'AMPARO_INCIDENT_RADIUS_METERS',
   'AMPARO_INCIDENT_WINDOW_MINUTES',
   'AMPARO_LOCATOR_RECHECK_HOURS',
@@ -483,6 +490,7 @@ export function loadConfig(
     logLevel: oneOf(env, 'AMPARO_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'silent'], 'info'),
     trustProxy: trustProxy(env),
     reportRetentionDays: integer(env, 'AMPARO_REPORT_RETENTION_DAYS', 30, 1, 3650),
+    incidentEvidenceRetentionDays: integer(env, 'AMPARO_INCIDENT_EVIDENCE_RETENTION_DAYS', 180, 1, 3650),
     publicRateLimitPerMinute: integer(env, 'AMPARO_PUBLIC_RATE_LIMIT', 20, 1, 100000),
     ...twilio(env),
     smsCountries: smsCountries(env),
@@ -509,6 +517,21 @@ export function loadConfig(
     mapPmtiles: pmtilesFile(env, cwd),
     audit: audit(env, cwd, dataDir),
     imageDecoding: imageDecoding(env),
+    evidence: evidence(env),
+  };
+}
+
+export interface EvidenceConfig {
+  /** The largest photo, video or recording one upload may be (AMPARO_EVIDENCE_MAX_BYTES, default 500 MB). */
+  maxBytes: number;
+  /** Dispatchers and coordinators see an incident's media too (AMPARO_EVIDENCE_MEDIA_FOR_DISPATCH, off). */
+  mediaForDispatch: boolean;
+}
+
+function evidence(env: Env): EvidenceConfig {
+  return {
+    maxBytes: integer(env, 'AMPARO_EVIDENCE_MAX_BYTES', 500 * 1024 * 1024, 1024, 20 * 1024 * 1024 * 1024),
+    mediaForDispatch: boolean(env, 'AMPARO_EVIDENCE_MEDIA_FOR_DISPATCH', false),
   };
 }
 

@@ -299,6 +299,45 @@ export interface VerificationsTable {
   photo_content_type: 'image/jpeg' | 'image/png' | null;
 }
 
+export const OBSERVATION_KINDS = [
+  'arrival',
+  'people_detained',
+  'vehicles',
+  'words_said',
+  'force_used',
+  'departure',
+  'other',
+] as const;
+export type ObservationKind = (typeof OBSERVATION_KINDS)[number];
+
+/** One line of an incident's observation log (observations module). The text is sealed. */
+export interface ObservationEntriesTable {
+  id: string;
+  incident_id: string;
+  author_id: string;
+  /** The id the observer's phone gave the entry: the same entry sent twice is stored once. */
+  client_id: string;
+  kind: ObservationKind;
+  /** When it happened, as the observer says (defaults to when they wrote it). */
+  event_at: Timestamp;
+  /** When the server received it. */
+  written_at: Timestamp;
+  edited_at: Timestamp | null;
+  text_ciphertext: string;
+}
+
+/** An observation entry's earlier text, kept when it is edited. */
+export interface ObservationEntryVersionsTable {
+  id: string;
+  entry_id: string;
+  kind: ObservationKind;
+  event_at: Timestamp;
+  /** When this text was replaced. */
+  replaced_at: Timestamp;
+  replaced_by: string;
+  text_ciphertext: string;
+}
+
 export interface TwilioWebhookReceiptsTable {
   /** The delivery key (SID plus step) as a keyed hash: kept for weeks, so a late replay is answered once. */
   key_hash: string;
@@ -683,6 +722,39 @@ export interface CaseStatusCodesTable {
   revoked_at: Timestamp | null;
 }
 
+export type EvidenceKind = 'photo' | 'video' | 'audio' | 'other';
+
+/** A photo, video or recording kept as evidence; its original is a sealed file on disk (evidence module). */
+export interface EvidenceItemsTable {
+  id: string;
+  incident_id: string;
+  observer_id: string | null;
+  kind: EvidenceKind;
+  file_name_ciphertext: string;
+  content_type: string;
+  size_bytes: ColumnType<string, number, number>;
+  sha256: string;
+  /** 'pending' from receipt until the working-copy job has run (evidence.jobs.ts). */
+  working_copy: 'pending' | 'ready' | 'none';
+  working_content_type: string | null;
+  received_at: Timestamp;
+}
+
+export type EvidenceCustodyAction = 'received' | 'viewed' | 'downloaded' | 'exported';
+
+/** The chain of custody: every receipt, view, download and export of an item, with why (sealed). */
+export interface EvidenceCustodyEventsTable {
+  id: string;
+  /** The order events were recorded in (two in the same millisecond keep theirs). */
+  seq: Generated<string>;
+  item_id: string;
+  actor_id: string | null;
+  action: EvidenceCustodyAction;
+  reason_ciphertext: string | null;
+  sha256: string;
+  at: Timestamp;
+}
+
 export type CaseFamilyTextOutcome = 'sending' | 'sent' | 'opted_out' | 'failed';
 
 /** One row per (notification, family contact): a retried job never texts anyone twice. No number, no text. */
@@ -885,6 +957,28 @@ export interface NetworkSettingsTable {
   updated_at: Date;
 }
 
+/** The network's Ed25519 key that signs evidence packets (issue 17). One row; the private half sealed. */
+export interface PacketSigningKeysTable {
+  id: Generated<boolean>;
+  /** The raw 32-byte public key, hex. */
+  public_key: string;
+  /** The private key (PKCS#8 DER), sealed with the master key. */
+  private_key_ciphertext: string;
+  created_at: Date;
+}
+
+/** A legal hold on an incident or on a case: its evidence is kept past retention until the hold is lifted. */
+export interface LegalHoldsTable {
+  id: string;
+  incident_id: string | null;
+  case_id: string | null;
+  reason_ciphertext: string;
+  set_by: string | null;
+  set_at: Date;
+  lifted_by: string | null;
+  lifted_at: Date | null;
+}
+
 /** An operation (issue 16): the surge response to one raid. `raid_at` is when it happened (the network's zone). */
 export interface OperationsTable {
   id: string;
@@ -943,6 +1037,8 @@ export interface Database {
   sessions: SessionsTable;
   sign_in_failures: SignInFailuresTable;
   network_settings: NetworkSettingsTable;
+  packet_signing_keys: PacketSigningKeysTable;
+  legal_holds: LegalHoldsTable;
   invites: InvitesTable;
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
@@ -954,6 +1050,8 @@ export interface Database {
   staff_profiles: StaffProfilesTable;
   dispatches: DispatchesTable;
   verifications: VerificationsTable;
+  observation_entries: ObservationEntriesTable;
+  observation_entry_versions: ObservationEntryVersionsTable;
   twilio_webhook_receipts: TwilioWebhookReceiptsTable;
   sms_opt_outs: SmsOptOutsTable;
   sms_provider_blocks: SmsProviderBlocksTable;
@@ -1001,6 +1099,8 @@ export interface Database {
   operation_incidents: OperationIncidentsTable;
   operation_teams: OperationTeamsTable;
   operation_dependents: OperationDependentsTable;
+  evidence_items: EvidenceItemsTable;
+  evidence_custody_events: EvidenceCustodyEventsTable;
 }
 
 export type Subscriber = Selectable<SubscribersTable>;
@@ -1020,4 +1120,6 @@ export type Incident = Selectable<IncidentsTable>;
 export type StaffProfile = Selectable<StaffProfilesTable>;
 export type Dispatch = Selectable<DispatchesTable>;
 export type Verification = Selectable<VerificationsTable>;
+export type ObservationEntry = Selectable<ObservationEntriesTable>;
+export type ObservationEntryVersion = Selectable<ObservationEntryVersionsTable>;
 export type SmsConversation = Selectable<SmsConversationsTable>;

@@ -23,6 +23,8 @@ export interface SubmittedPhotoForm<TextField extends string, ListField extends 
   csrf: unknown;
   /** The bytes of the `photo` file, or undefined when none was chosen. */
   photo: Buffer | undefined;
+  /** The file's name as the browser sent it (user data), when a file was chosen. */
+  fileName?: string | undefined;
   /** A photo was sent but exceeded the upload limit; its bytes were dropped. */
   photoTooLarge: boolean;
   /** Text fields whose value was cut at `fieldByteLimit`. */
@@ -73,7 +75,10 @@ export async function readPhotoForm<TextField extends string, ListField extends 
         try {
           const bytes = await part.toBuffer();
           // Browsers send an empty file part when no photo was chosen.
-          if (bytes.length > 0) form.photo = bytes;
+          if (bytes.length > 0) {
+            form.photo = bytes;
+            form.fileName = part.filename;
+          }
         } catch (error) {
           if (!isFileTooLarge(error)) throw error;
           form.photoTooLarge = true;

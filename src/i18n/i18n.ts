@@ -1,7 +1,7 @@
 // Messages live in one directory per language (locales/<lang>/), split by area into the same file names:
 // core (pages, console, errors), sms and voice (what the hotline says), incidents, dispatch, alerts, and
 // cases, case_tracking and case_support (detained people's cases), and rights (know your rights: the web
-// page, the voice menu and the RIGHTS/DERECHOS text), and home (the staff home page). Adding a
+// page, the voice menu and the RIGHTS/DERECHOS text), and home (the staff home page), and packets (evidence packets, legal holds). Adding a
 // language means copying the directory, translating it and listing it in SUPPORTED_LANGUAGES; a test checks
 // every language has every key and no key is defined in two files.
 import enCore from './locales/en/core.json' with { type: 'json' };
@@ -16,6 +16,9 @@ import enCaseSupport from './locales/en/case_support.json' with { type: 'json' }
 import enRights from './locales/en/rights.json' with { type: 'json' };
 import enHome from './locales/en/home.json' with { type: 'json' };
 import enOperations from './locales/en/operations.json' with { type: 'json' };
+import enObservations from './locales/en/observations.json' with { type: 'json' };
+import enEvidence from './locales/en/evidence.json' with { type: 'json' };
+import enPackets from './locales/en/packets.json' with { type: 'json' };
 import esCore from './locales/es/core.json' with { type: 'json' };
 import esSms from './locales/es/sms.json' with { type: 'json' };
 import esVoice from './locales/es/voice.json' with { type: 'json' };
@@ -28,6 +31,9 @@ import esCaseSupport from './locales/es/case_support.json' with { type: 'json' }
 import esRights from './locales/es/rights.json' with { type: 'json' };
 import esHome from './locales/es/home.json' with { type: 'json' };
 import esOperations from './locales/es/operations.json' with { type: 'json' };
+import esObservations from './locales/es/observations.json' with { type: 'json' };
+import esEvidence from './locales/es/evidence.json' with { type: 'json' };
+import esPackets from './locales/es/packets.json' with { type: 'json' };
 import { IntlMessageFormat } from 'intl-messageformat';
 import { SUPPORTED_LANGUAGES, type Language } from '../config/config.ts';
 
@@ -46,6 +52,9 @@ export const CATALOG_FILES = {
     rights: enRights,
     home: enHome,
     operations: enOperations,
+    observations: enObservations,
+    evidence: enEvidence,
+    packets: enPackets,
   },
   es: {
     core: esCore,
@@ -60,6 +69,9 @@ export const CATALOG_FILES = {
     rights: esRights,
     home: esHome,
     operations: esOperations,
+    observations: esObservations,
+    evidence: esEvidence,
+    packets: esPackets,
   },
 } as const;
 
@@ -76,6 +88,9 @@ const english = {
   ...enRights,
   ...enHome,
   ...enOperations,
+  ...enObservations,
+  ...enEvidence,
+  ...enPackets,
 };
 export type MessageKey = keyof typeof english;
 export type Messages = Record<MessageKey, string>;
@@ -95,6 +110,9 @@ export const CATALOGS: Record<Language, Messages> = {
     ...esRights,
     ...esHome,
     ...esOperations,
+    ...esObservations,
+    ...esEvidence,
+    ...esPackets,
   },
 };
 

@@ -10,11 +10,14 @@ import { caseSupportModule } from './case-support/case-support.module.ts';
 import { caseTrackingModule } from './case-tracking/case-tracking.module.ts';
 import { casesModule } from './cases/cases.module.ts';
 import { dispatchModule } from './dispatch/dispatch.module.ts';
+import { evidenceModule } from './evidence/evidence.module.ts';
 import { homeModule } from './home/home.module.ts';
 import { incidentsModule } from './incidents/incidents.module.ts';
+import { observationsModule } from './observations/observations.module.ts';
 import { operationsModule } from './operations/operations.module.ts';
 import { optOutsModule } from './opt-outs/opt-outs.module.ts';
 import { outboxModule } from './outbox/outbox.module.ts';
+import { packetsModule } from './packets/packets.module.ts';
 import { providerRetentionModule } from './provider-retention/provider-retention.module.ts';
 import { publicModule } from './public/public.module.ts';
 import { reportsModule } from './reports/reports.module.ts';
@@ -46,7 +49,10 @@ export const DOMAIN_MODULES: readonly DomainModule[] = [
   casesModule,
   caseSupportModule,
   operationsModule,
+  observationsModule,
+  evidenceModule,
   providerRetentionModule,
+  packetsModule,
   homeModule,
 ];
 

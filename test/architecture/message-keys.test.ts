@@ -13,6 +13,7 @@ import {
   ALERT_KINDS,
   DISPATCH_STATUSES,
   IDENTIFIED_BY,
+  OBSERVATION_KINDS,
   INCIDENT_STATUSES,
   INCIDENT_TYPES,
   REPORT_ACTIVITIES,
@@ -94,6 +95,7 @@ const TEMPLATE_VALUES: Record<string, readonly string[]> = {
   'report.seen_when_': REPORT_SEEN_WHEN,
   'verify.agency_': REPORT_AGENCIES,
   'verify.identified_': IDENTIFIED_BY,
+  'observations.kind_': OBSERVATION_KINDS,
   'verify.outcome_': VERIFICATION_OUTCOMES,
 };
 

@@ -4,11 +4,25 @@
 // Afterwards none of them may appear in the logs, in job payloads, or anywhere in the database's files on the
 // server's disk (its tables, indexes and write-ahead log).
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import sharp from 'sharp';
+import { randomUUID } from 'node:crypto';
 import { createSmsSender } from '../../src/integrations/messaging/create-sms-sender.ts';
+import { createCase } from '../../src/modules/cases/cases.service.ts';
+import { testCaseDetails, testContact } from '../../src/modules/cases/cases.test-helpers.ts';
+import { signingKeyPrivateField } from '../../src/modules/packets/packets.fields.ts';
 import { openReportForm, postReport, VALID_FIELDS } from '../../src/modules/reports/reports.test-helpers.ts';
-import { createStaffSession } from '../support/staff.ts';
+import { observedIncident, postEntry } from '../../src/modules/observations/observations.test-helpers.ts';
+import {
+  createStaff,
+  dispatchThroughPanel,
+  insertIncident,
+} from '../../src/modules/dispatch/dispatch.test-helpers.ts';
+import { createStaffSession, type StaffSession } from '../support/staff.ts';
 import { createTestApp, type TestApp } from '../support/test-context.ts';
 import { skipLoudly } from '../support/skipped.ts';
 import { readDatabaseFiles } from '../support/test-database.ts';
@@ -22,12 +36,66 @@ const CANARIES = {
   reportText: 'canary-text grey van took Rosa from the laundromat',
   location: 'canary-location 2811 W Cermak Rd',
   uniform: 'canary-uniform vest HSI-77',
+  observation: 'canary-observation agent shouted at the neighbour',
+  observationEdit: 'canary-observation-edit door forced at 10:12',
+  evidenceFileName: 'canary-file IMG_Kedzie_Rosa.jpg',
+  evidenceBytes: 'canary-bytes of a phone video',
+  custodyReason: 'canary-reason for the Kedzie attorney',
+  holdReason: 'canary-hold motion to suppress for Rosa 4471',
 };
+/** The network's packet-signing private key (its 32-byte seed, hex and base64), filled in once it exists. */
+const signingSeed: string[] = [];
+
+/** A responder sent to an incident sends a file named by a canary (the form without JavaScript), and downloads
+ * it back with a canary reason: the name, the bytes and the reason are sealed. */
+async function sendEvidence(t: TestApp, dispatcher: StaffSession): Promise<void> {
+  const incident = await insertIncident(t.context);
+  const responder = await createStaff(t.context, ['responder']);
+  await dispatchThroughPanel(t.app, dispatcher, incident.id, responder.userId);
+  const form = new FormData();
+  form.append('_csrf', responder.csrfToken);
+  form.append('file', new Blob([CANARIES.evidenceBytes]), CANARIES.evidenceFileName);
+  const body = new Response(form);
+  const sent = await t.app.inject({
+    method: 'POST',
+    url: `/console/incidents/${incident.id}/evidence`,
+    headers: { cookie: responder.cookie, 'content-type': body.headers.get('content-type')! },
+    payload: Buffer.from(await body.arrayBuffer()),
+  });
+  assert.equal(sent.statusCode, 303, 'the file was taken');
+  const download = await t.app.inject({
+    method: 'POST',
+    url: `${sent.headers.location}/download`,
+    headers: { cookie: responder.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ _csrf: responder.csrfToken, reason: CANARIES.custodyReason }).toString(),
+  });
+  assert.equal(download.body, CANARIES.evidenceBytes, 'the responder can download it');
+  // A photo under the same canary name: its working copy is left to a job, whose payload is the item's id alone.
+  const photo = new FormData();
+  photo.append('_csrf', responder.csrfToken);
+  const jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: 'red' } })
+    .jpeg()
+    .toBuffer();
+  photo.append('file', new Blob([new Uint8Array(jpeg)]), CANARIES.evidenceFileName);
+  const photoBody = new Response(photo);
+  const sentPhoto = await t.app.inject({
+    method: 'POST',
+    url: `/console/incidents/${incident.id}/evidence`,
+    headers: { cookie: responder.cookie, 'content-type': photoBody.headers.get('content-type')! },
+    payload: Buffer.from(await photoBody.arrayBuffer()),
+  });
+  assert.equal(sentPhoto.statusCode, 303, 'the photo was taken');
+  const { rows } = await sql<{ data: unknown }>`
+    select data from pgboss.job where name = 'evidence.working-copy'`.execute(t.context.db);
+  assert.equal(rows.length, 1, 'its working copy waits for the job');
+}
 
 describe(`canaries never leave the encrypted columns`, () => {
   let t: TestApp;
+  let dataDir: string;
   before(async () => {
-    t = await createTestApp({ env: { AMPARO_TRUST_PROXY: '1' } });
+    dataDir = await mkdtemp(path.join(tmpdir(), 'amparo-canary-'));
+    t = await createTestApp({ env: { AMPARO_TRUST_PROXY: '1', AMPARO_DATA_DIR: dataDir } });
     const form = await openReportForm(t.app);
     const submitted = await postReport(t.app, form, {
       ...VALID_FIELDS,
@@ -94,15 +162,106 @@ describe(`canaries never leave the encrypted columns`, () => {
       headers: { cookie: dispatcher.cookie, accept: 'text/html', 'user-agent': CANARIES.userAgent },
     });
     assert.ok(outbox.body.includes('canary-text grey van'), 'staff can read the outbox');
+    // An observer's log entry, then edited: the first text lives on as a version, both sealed.
+    const { incident, observer } = await observedIncident(t.context);
+    const logged = await postEntry(
+      t.app,
+      observer,
+      incident.id,
+      { client_id: '6d1f1e0a-3b7e-4a53-9a7e-0c1d2e3f4a5b', kind: 'words_said', text: CANARIES.observation },
+      { json: true },
+    );
+    assert.equal(logged.statusCode, 201, 'the entry was stored');
+    const edited = await t.app.inject({
+      method: 'POST',
+      url: `/console/incidents/${incident.id}/log/${logged.json().id}`,
+      payload: new URLSearchParams({
+        _csrf: observer.csrfToken,
+        kind: 'force_used',
+        text: CANARIES.observationEdit,
+      }).toString(),
+      headers: {
+        cookie: observer.cookie,
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'text/html',
+      },
+    });
+    assert.equal(edited.statusCode, 303, 'the entry was edited');
+    const log = await t.app.inject({
+      url: `/console/incidents/${incident.id}/log`,
+      headers: { cookie: observer.cookie, accept: 'text/html' },
+    });
+    assert.ok(log.body.includes('shouted at the neighbour'), 'the observer reads the earlier text');
+    await sendEvidence(t, dispatcher);
+    // A legal hold's reason (sealed), and the signing key of the evidence packets (its private half sealed).
+    const legal = await createStaffSession(t.context, ['legal']);
+    const incidentId = randomUUID();
+    const now = t.context.clock.now();
+    await t.context.db
+      .insertInto('incidents')
+      .values({
+        ...{ id: incidentId, reference: 'INC-CANARY', type: 'street', agency: 'ice', status: 'confirmed' },
+        ...{ point_ciphertext: null, zip: null, h3_cell: null, summary_ciphertext: null, merged_into: null },
+        ...{
+          created_by: null,
+          created_at: now,
+          updated_at: now,
+          status_changed_by: null,
+          status_changed_at: now,
+        },
+      })
+      .execute();
+    await createCase(
+      t.context,
+      { userId: legal.userId },
+      {
+        ...{ source: 'console', followupTaskId: null, incidentId, teamId: null },
+        ...{ details: testCaseDetails(), contacts: [testContact()] },
+      },
+    );
+    const held = await t.app.inject({
+      method: 'POST',
+      url: `/console/incidents/${incidentId}/packet/holds`,
+      payload: new URLSearchParams({ _csrf: legal.csrfToken, reason: CANARIES.holdReason }).toString(),
+      headers: {
+        cookie: legal.cookie,
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'text/html',
+      },
+    });
+    assert.equal(held.statusCode, 303, 'the hold was set');
+    const packetPage = await t.app.inject({
+      url: `/console/incidents/${incidentId}/packet`,
+      headers: { cookie: legal.cookie, accept: 'text/html' },
+    });
+    assert.ok(packetPage.body.includes(CANARIES.holdReason), 'legal staff read the reason');
+    const key = await t.context.db.selectFrom('packet_signing_keys').selectAll().executeTakeFirstOrThrow();
+    const seed = t.context.secrets.fields
+      .decryptBytes(signingKeyPrivateField(), key.private_key_ciphertext)
+      .subarray(-32);
+    signingSeed.push(seed.toString('hex'), seed.toString('base64'), seed.toString('base64url'));
   });
-  after(async () => t.close());
+  after(async () => {
+    await t.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
 
   function assertNoCanary(where: string, haystack: string): void {
     for (const [kind, value] of Object.entries(CANARIES)) {
       assert.ok(!haystack.includes(value), `${where} contains the ${kind} canary`);
     }
     // Fragments too: the distinctive part of the text, the last digits of the phone number.
-    for (const fragment of ['grey van took Rosa', '5550163', '204555017', 'canary-ua-8842', '100.213']) {
+    for (const fragment of [
+      'shouted at the neighbour',
+      'door forced at 10:12',
+      'grey van took Rosa',
+      '5550163',
+      '204555017',
+      'canary-ua-8842',
+      '100.213',
+      'suppress for Rosa',
+      ...signingSeed,
+    ]) {
       assert.ok(!haystack.includes(fragment), `${where} contains "${fragment}"`);
     }
   }

@@ -86,6 +86,16 @@ const EXPECTED: Record<string, Allowed> = {
   'POST /webhooks/twilio/message-status': 'twilio',
   'GET /console/provider-copies': ADMIN,
   'POST /console/provider-copies/retry': ADMIN,
+  // Evidence packets and legal holds: legal staff, and then only through a case linked to the incident
+  // (checked per incident or case: 404 otherwise). The signing key's public half: admins and legal.
+  'GET /console/incidents/:id/packet': ['legal'],
+  'POST /console/incidents/:id/packet': ['legal'],
+  'POST /console/incidents/:id/packet/holds': ['legal'],
+  'GET /console/cases/:id/packet': ['legal'],
+  'POST /console/cases/:id/packet': ['legal'],
+  'POST /console/cases/:id/packet/holds': ['legal'],
+  'POST /console/holds/:id/lift': ['legal'],
+  'GET /console/signing-key': ['admin', 'legal'],
   'GET /console/hotline/simulator': ['admin', 'coordinator', 'dispatcher'],
   'POST /console/hotline/simulator': ['admin', 'coordinator', 'dispatcher'],
   // Legal may reach the route; a family's message about a detained relative plays only for the legal
@@ -104,6 +114,12 @@ const EXPECTED: Record<string, Allowed> = {
   // Calling out responders in the area: those who dispatch, never a responder or the legal team.
   'POST /console/incidents/:id/callout': ['admin', 'coordinator', 'dispatcher'],
   // Which dispatch a responder may open, answer or verify (only their own) is checked per dispatch.
+  // The observation log: every role passes the gate; then, per incident, the people sent to it read and write,
+  // the board's roles and legal staff with a linked case read, the rest get 404 (src/modules/observations tests).
+  'GET /console/incidents/:id/log': EVERY_STAFF_ROLE,
+  'POST /console/incidents/:id/log': EVERY_STAFF_ROLE,
+  'GET /console/incidents/:id/log/:entryId/edit': EVERY_STAFF_ROLE,
+  'POST /console/incidents/:id/log/:entryId': EVERY_STAFF_ROLE,
   'GET /console/dispatches/:id': ['admin', 'coordinator', 'dispatcher', 'responder'],
   'GET /console/dispatches/:id/photo': ['admin', 'coordinator', 'dispatcher', 'responder'],
   'POST /console/dispatches/:id': ['responder'],
@@ -224,6 +240,18 @@ const EXPECTED: Record<string, Allowed> = {
   'GET /console/my-tasks': ['legal'],
   'GET /console/cases/:id/outcome': ['legal'],
   'POST /console/cases/:id/outcome': ['legal'],
+  // Evidence (media): responders and legal observers add; seeing is open to every role at the door and decided
+  // per incident (a dispatch there, a linked case, or AMPARO_EVIDENCE_MEDIA_FOR_DISPATCH): 404 to anyone else,
+  // tested in src/modules/evidence/evidence.test.ts. tus's HEAD shares the PATCH's declaration.
+  'GET /assets/evidence/tus.min.js': 'public',
+  'GET /console/incidents/:id/evidence': EVERY_STAFF_ROLE,
+  'POST /console/incidents/:id/evidence': ['responder', 'legal'],
+  'POST /console/incidents/:id/evidence/uploads': ['responder', 'legal'],
+  'PATCH /console/incidents/:id/evidence/uploads/:uploadId': ['responder', 'legal'],
+  'DELETE /console/incidents/:id/evidence/uploads/:uploadId': ['responder', 'legal'],
+  'GET /console/evidence/:id': EVERY_STAFF_ROLE,
+  'GET /console/evidence/:id/view': EVERY_STAFF_ROLE,
+  'POST /console/evidence/:id/download': EVERY_STAFF_ROLE,
 };
 
 function fillParams(url: string): string {

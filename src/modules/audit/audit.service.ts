@@ -113,7 +113,16 @@ export type AuditAction =
   | 'operation.reopened'
   | 'operation.exported'
   | 'operation.dependent_added'
-  | 'operation.caregiver_recorded';
+  | 'operation.caregiver_recorded'
+  | 'observation.recorded'
+  | 'observation.edited'
+  | 'evidence.received'
+  | 'evidence.viewed'
+  | 'evidence.downloaded'
+  | 'evidence.exported'
+  | 'evidence.packet_exported'
+  | 'legal_hold.set'
+  | 'legal_hold.lifted';
 
 export interface AuditEvent {
   actorId: string | null;

@@ -166,10 +166,30 @@ export async function renderCasePdf(
   t: Translator,
   generatedAt: string,
 ): Promise<Uint8Array> {
+  return renderSummaryPdf({
+    title: t('cases.export_title', { reference: exported.reference }),
+    note: t('cases.export_confidential', { when: generatedAt }),
+    nothing: t('cases.export_nothing'),
+    parts: exported.parts,
+  });
+}
+
+export interface SummaryPdf {
+  title: string;
+  note: string;
+  /** Written under a part that has no lines. */
+  nothing: string;
+  parts: readonly Pick<CaseSummaryPart, 'title' | 'lines'>[];
+}
+
+/**
+ * A summary as PDF, in the layout of a case export: also the evidence packet's summary.pdf (packets module).
+ */
+export async function renderSummaryPdf(summary: SummaryPdf): Promise<Uint8Array> {
   // Loaded on the first export: pdf-lib costs every process about 9 MiB, and few ever export a case.
   const { PDFDocument, StandardFonts, rgb } = await import('pdf-lib');
   const pdf = await PDFDocument.create();
-  pdf.setTitle(t('cases.export_title', { reference: exported.reference }));
+  pdf.setTitle(summary.title);
   pdf.setProducer('Amparo');
   pdf.setCreator('Amparo');
   // No author, subject or keywords: the file's metadata says nothing about the person.
@@ -222,15 +242,15 @@ export async function renderCasePdf(
     }
   };
 
-  write(t('cases.export_title', { reference: exported.reference }), bold, SIZES.title);
-  write(t('cases.export_confidential', { when: generatedAt }), regular, SIZES.note);
+  write(summary.title, bold, SIZES.title);
+  write(summary.note, regular, SIZES.note);
   y -= 8;
   const labelWidth = width * 0.34;
-  for (const part of exported.parts) {
+  for (const part of summary.parts) {
     newPageIfNeeded(SIZES.heading * 3);
     y -= 6;
     write(part.title, bold, SIZES.heading);
-    if (part.lines.length === 0) write(t('cases.export_nothing'), regular, SIZES.body);
+    if (part.lines.length === 0) write(summary.nothing, regular, SIZES.body);
     for (const { label, value } of part.lines) {
       const labelLines = wrap(label, bold, SIZES.body, labelWidth - 6);
       const valueLines = wrap(value || '—', regular, SIZES.body, width - labelWidth);

@@ -7,6 +7,8 @@ export {
   caseReferences,
   casesOfOperation,
   findCase,
+  hasVisibleCaseOfIncident,
+  keptCasesOfIncidents,
   listAssigneeIds,
   listCaseStaffIds,
   listTeams,

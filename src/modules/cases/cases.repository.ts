@@ -139,6 +139,23 @@ export function liveCasesVisibleToQuery(db: Db, userId: string) {
     .where((eb) => caseVisibleTo(eb, userId));
 }
 
+/**
+ * Whether a live case linked to this incident is one the staff member may see (assigned, or in its team): the
+ * observation log's rule for legal staff.
+ */
+export async function hasVisibleCaseOfIncident(db: Db, incidentId: string, userId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('cases')
+    .select('cases.id')
+    .where('cases.incident_id', '=', incidentId)
+    .where('cases.merged_into', 'is', null)
+    .where('cases.key_destroyed_at', 'is', null)
+    .where((eb) => caseVisibleTo(eb, userId))
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Of these cases, the open, live ones, with what links a case to others: its incident and hotline follow-up. */
 export async function listOpenCaseLinks(
   db: Db,
@@ -644,4 +661,24 @@ export async function casesOfOperation(
     openedAt: row.opened_at,
     outcomeCiphertext: row.outcome_ciphertext,
   }));
+}
+
+/**
+ * The cases linked to these incidents whose contents are still kept (not merged away, key not destroyed), open
+ * or closed: the evidence packets module keeps an incident's log and media while such a case exists, and lets
+ * legal staff on such a case export them.
+ */
+export async function keptCasesOfIncidents(
+  db: Db,
+  incidentIds: readonly string[],
+): Promise<{ id: string; incident_id: string }[]> {
+  if (incidentIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('cases')
+    .select(['cases.id', 'cases.incident_id'])
+    .where('cases.incident_id', 'in', [...incidentIds])
+    .where('cases.merged_into', 'is', null)
+    .where('cases.key_destroyed_at', 'is', null)
+    .execute();
+  return rows.flatMap((row) => (row.incident_id ? [{ id: row.id, incident_id: row.incident_id }] : []));
 }

@@ -700,6 +700,13 @@ export function renderDispatchPage(page: Page, data: DispatchPage, state: Dispat
     <p class="notice error" role="note"><strong>${t('verify.safety')}</strong></p>
     ${noticeBlock(state.notice)}
     ${
+      isResponder && dispatch.status !== 'cancelled'
+        ? html`<p><a href="/console/incidents/${incident.id}/evidence" id="dispatch-evidence"
+              >${t('evidence.dispatch_link')}</a
+            ></p>`
+        : ''
+    }
+    ${
       isResponder
         ? ''
         : html`<p id="dispatch-overview">
@@ -710,6 +717,15 @@ export function renderDispatchPage(page: Page, data: DispatchPage, state: Dispat
     }
     ${whereBlock(page, data)}
     ${isResponder ? html`<h2>${t('verify.answer_heading')}</h2>${answerForms(page, data, state)}` : ''}
+    ${
+      isResponder && dispatch.status !== 'declined'
+        ? html`<p>
+            <a class="button" id="observation-log-link" href="/console/incidents/${incident.id}/log"
+              >${t('observations.open_log')}</a
+            >
+          </p>`
+        : ''
+    }
     ${
       data.verification
         ? verificationSummary(page, dispatch.id, data.verification)

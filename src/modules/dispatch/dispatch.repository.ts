@@ -233,3 +233,19 @@ export async function listDispatchesOnTheWay(
     .execute();
   return { count: Number(count.n), rows };
 }
+
+/**
+ * Whether this staff member was sent to this incident (a dispatch they did not decline): the observation log's
+ * rule for who observes an incident.
+ */
+export async function wasSentToIncident(db: Db, responderId: string, incidentId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('dispatches as d')
+    .select('d.id')
+    .where('d.responder_id', '=', responderId)
+    .where('d.incident_id', '=', incidentId)
+    .where('d.status', '!=', 'declined')
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -43,6 +43,9 @@ import {
   updateDispatchAnswer,
   type IncidentForDispatch,
 } from './dispatch.repository.ts';
+
+/** For the observation log: was this staff member sent to this incident (and did not decline)? */
+export { wasSentToIncident } from './dispatch.repository.ts';
 import { findDispatch, listDispatches, type DispatchRow } from './dispatch.named.ts';
 import { findUserRoles } from '../auth/users.queries.ts';
 import {

@@ -6,6 +6,8 @@ import { findIncidentLabels } from './incidents.queries.ts';
 import { LiveIncidentBoard } from './incidents.feed.ts';
 import { incidentSectionForReport } from './incidents.report-section.ts';
 import { registerIncidentRoutes } from './incidents.routes.ts';
+import { expireIncidentEvidenceJob } from './incidents.jobs.ts';
+import { expireIncidentEvidence } from './incidents.retention.ts';
 
 export const incidentsModule: DomainModule = {
   name: 'incidents',
@@ -22,5 +24,18 @@ export const incidentsModule: DomainModule = {
       app.addHook('onClose', async () => board.close());
       registerIncidentRoutes(app, context, services, board);
     },
+  },
+  registerJobs(context) {
+    context.jobs.register(
+      expireIncidentEvidenceJob,
+      async () => {
+        const { expired, kept } = await expireIncidentEvidence(context, context.clock.now());
+        context.logger.info(
+          { job: expireIncidentEvidenceJob.name, expired: expired.length, kept: kept.length },
+          'incident evidence retention',
+        );
+      },
+      { schedule: '23 4 * * *' },
+    );
   },
 };

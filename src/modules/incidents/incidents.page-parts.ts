@@ -23,3 +23,28 @@ export function renderIncidentPageParts(
 ): Html {
   return html`${[...parts.values()].map((part) => part(request, incident))}`;
 }
+
+/**
+ * A part that reads before it renders (the observation log's merged timeline). Loaded by the incident page's
+ * route before the page is drawn, then placed after the plain parts.
+ */
+export type IncidentPageSection = (
+  request: FastifyRequest,
+  incident: { id: string; status: IncidentStatus },
+) => Promise<Html | string>;
+
+const sections = new Map<string, IncidentPageSection>();
+
+export function registerIncidentPageSection(id: string, section: IncidentPageSection): void {
+  sections.set(id, section);
+}
+
+/** Every registered section for this incident, read one after the other, in registration order. */
+export async function loadIncidentPageSections(
+  request: FastifyRequest,
+  incident: { id: string; status: IncidentStatus },
+): Promise<Html> {
+  const rendered: (Html | string)[] = [];
+  for (const section of sections.values()) rendered.push(await section(request, incident));
+  return html`${rendered}`;
+}

@@ -802,7 +802,7 @@ function timelineSection(page: Page, incident: IncidentDetail): Html {
  * map file, a click on the map fills the point; without, the dispatcher types it. Either way one form posts.
  */
 function placeSection(
-  page: Page & { mapFile?: boolean },
+  page: Page & { mapFile?: boolean; sections?: Html },
   incident: IncidentDetail,
   csrfToken: string,
   problem?: DetailProblem,
@@ -851,7 +851,7 @@ function placeSection(
 }
 
 export function renderIncidentDetail(
-  page: Page & { mapFile?: boolean },
+  page: Page & { mapFile?: boolean; sections?: Html },
   incident: IncidentDetail,
   csrfToken: string,
   problem?: DetailProblem,
@@ -886,7 +886,8 @@ export function renderIncidentDetail(
     ${placeSection(page, incident, csrfToken, problem)}
     ${dispatchSection(t, incident)} ${statusSection(t, incident, csrfToken, problem)}
     ${reportsSection(page, incident, csrfToken, problem)} ${mergeSection(t, incident, csrfToken, problem)}
-    ${renderIncidentPageParts(page.request, incident)} ${timelineSection(page, incident)}`;
+    ${renderIncidentPageParts(page.request, incident)} ${page.sections ?? ''}
+    ${timelineSection(page, incident)}`;
   return renderPage({
     ...page,
     title: t('incidents.incident_title', { reference: incident.reference }),

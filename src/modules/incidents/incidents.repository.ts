@@ -421,3 +421,24 @@ export async function listIncidentsInStatuses(
     .execute();
   return { count: Number(count.n), rows };
 }
+
+/**
+ * Incidents settled (or merged away) before the cutoff: their observation logs and media are due for deletion
+ * unless something keeps them (incidents.retention.ts).
+ */
+export async function listIncidentsSettledBefore(
+  db: Db,
+  settled: readonly IncidentStatus[],
+  cutoff: Date,
+  afterId: string | null,
+  limit: number,
+): Promise<string[]> {
+  let query = db
+    .selectFrom('incidents')
+    .select('id')
+    .where((eb) => eb.or([eb('status', 'in', [...settled]), eb('merged_into', 'is not', null)]))
+    .where((eb) => eb(eb.fn.coalesce('status_changed_at', 'updated_at'), '<', cutoff));
+  if (afterId !== null) query = query.where('id', '>', afterId);
+  const rows = await query.orderBy('id').limit(limit).execute();
+  return rows.map((row) => row.id);
+}

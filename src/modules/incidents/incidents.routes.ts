@@ -22,6 +22,7 @@ import {
   renderIncidentDetail,
   type DetailProblem,
 } from './incidents.pages.ts';
+import { loadIncidentPageSections } from './incidents.page-parts.ts';
 import { manageIncidents, viewIncidents } from './incidents.policy.ts';
 import {
   addReportBody,
@@ -123,7 +124,16 @@ function incidentRouteScope(context: AppContext, services: HttpServices, board: 
       case 'found':
         return sendHtml(
           reply,
-          renderIncidentDetail({ ...page(request), mapFile }, result.incident, csrfFor(request), problem),
+          renderIncidentDetail(
+            {
+              ...page(request),
+              mapFile,
+              sections: await loadIncidentPageSections(request, result.incident),
+            },
+            result.incident,
+            csrfFor(request),
+            problem,
+          ),
           status,
         );
     }

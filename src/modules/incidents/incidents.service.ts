@@ -54,6 +54,7 @@ import {
   type StatusChangeResult,
 } from './incidents.lifecycle.ts';
 import { incidentDispatches } from './incidents.dispatches.ts';
+import { runIncidentMergeSteps } from './incidents.merge-steps.ts';
 import { frameFor, markerPoint, OUTLINE_MAX_ZOOM, type MapFrame } from './incidents.map.ts';
 import {
   findBoardRow,
@@ -452,6 +453,7 @@ export async function mergeIncidents(
     const moved = await moveReportsToIncident(trx, sourceId, targetId);
     await moveIncidentEvents(trx, sourceId, targetId);
     await incidentDispatches().moveToIncident(trx, sourceId, targetId);
+    await runIncidentMergeSteps(trx, sourceId, targetId);
     await markMerged(trx, sourceId, targetId, now);
     await touchIncident(trx, targetId, now);
     await recordIncidentEvent(context, trx, {

@@ -1,0 +1,48 @@
+// Media kept as evidence: photos, video and audio a responder sends from an incident, uploaded resumably (tus),
+// the original sealed with its SHA-256, a working copy without location or device data, and the chain of
+// custody. The packet module reads items through evidence.service.ts (listEvidenceItems, openEvidenceOriginal).
+import type { DomainModule } from '../../app/domain-module.ts';
+import { html } from '../../http/html.ts';
+import { registerIncidentMergeStep } from '../incidents/incidents.merge-steps.ts';
+import { registerIncidentPageSection } from '../incidents/incidents.page-parts.ts';
+import { registerIncidentRetainedData } from '../incidents/incidents.retention.ts';
+import { registerEvidenceRoutes } from './evidence.routes.ts';
+import { workingCopyJob } from './evidence.jobs.ts';
+import {
+  expireEvidenceOfIncidents,
+  mayViewEvidence,
+  moveItemsToIncident,
+  prepareWorkingCopy,
+} from './evidence.service.ts';
+
+// An incident merged into another takes its media with it; an incident nobody keeps past retention loses it
+// (the sealed files on disk too).
+registerIncidentMergeStep('evidence', moveItemsToIncident);
+registerIncidentRetainedData({ name: 'evidence', expire: expireEvidenceOfIncidents });
+
+export const evidenceModule: DomainModule = {
+  name: 'evidence',
+  tables: ['evidence_items', 'evidence_custody_events'],
+  registerJobs(context) {
+    context.jobs.register(workingCopyJob, async ({ itemId }) => {
+      const outcome = await prepareWorkingCopy(context, itemId);
+      context.logger.info({ job: workingCopyJob.name, itemId, outcome }, 'evidence working copy');
+    });
+  },
+  http: {
+    name: 'evidence',
+    register(app, context, services) {
+      // The incident page links to the media for those who may see it (the board only with the setting).
+      registerIncidentPageSection('evidence', async (request, incident) =>
+        request.principal && (await mayViewEvidence(context, request.principal, incident.id))
+          ? html`<p>
+              <a class="button secondary" id="incident-evidence" href="/console/incidents/${incident.id}/evidence"
+                >${request.t('evidence.open_media')}</a
+              >
+            </p>`
+          : '',
+      );
+      registerEvidenceRoutes(app, context, services);
+    },
+  },
+};
