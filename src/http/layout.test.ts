@@ -33,6 +33,7 @@ const EXPECTED: Record<string, string[]> = {
     '/console/users Staff',
     '/console/teams Legal teams',
     '/console/provider-copies Copies at Twilio',
+    '/console/signing-key Signing key',
     '/console/profile My profile',
     '/console/account My account',
   ],
@@ -115,6 +116,7 @@ const EXPECTED: Record<string, string[]> = {
     '/console/users Staff',
     '/console/teams Legal teams',
     '/console/provider-copies Copies at Twilio',
+    '/console/signing-key Signing key',
     '/console/profile My profile',
     '/console/account My account',
   ],
@@ -138,6 +140,7 @@ const EXPECTED_ES: string[] = [
   '/console/users Personal',
   '/console/teams Equipos legales',
   '/console/provider-copies Copias en Twilio',
+  '/console/signing-key Clave de firma',
   '/console/profile Mi perfil',
   '/console/account Mi cuenta',
 ];
