@@ -81,11 +81,15 @@ describe('children without care, as a family texts them during an operation', ()
     const list = page.slice(page.indexOf('id="waiting-list"'));
     for (const position of [1, 2]) {
       assert.ok(
-        list.includes(`Reported by the family by text (${position} of 2): ${NAME}&#39;s family (su hija)`) ||
-          list.includes(`Reported by the family by text (${position} of 2): ${NAME}’s family (su hija)`),
+        list.includes(`${NAME} (su hija) · ${position}/2`),
         `task ${position} of 2 is on the urgent list`,
       );
     }
+    assert.equal(
+      list.split('Reported by the family by text to the hotline').length - 1,
+      2,
+      'said in the reader’s words',
+    );
     assert.ok(page.indexOf('id="waiting-list"') < page.indexOf('id="sites'), 'the children come first');
     const legalHome = await home();
     assert.match(legalHome, /id="dependents-waiting"/);
@@ -103,7 +107,7 @@ describe('children without care, as a family texts them during an operation', ()
   test('a mistyped large number puts at most the cap on the list; the follow-up keeps the number', async () => {
     await converse(freshNumber(), ['FAMILY', 'Juan Ixcoy', 'brother', 'yes', '40', 'yes', '1']);
     const page = await operationPage();
-    const tasks = page.match(/of 40\): Juan Ixcoy/g) ?? [];
+    const tasks = page.match(/Juan Ixcoy \(brother\) · \d+\/40/g) ?? [];
     assert.equal(tasks.length, MAX_DEPENDENTS_FROM_ONE_TEXT);
   });
 

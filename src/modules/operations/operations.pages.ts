@@ -240,6 +240,11 @@ function waitingSection(page: Page, view: OperationView, forms: OperationPageFor
                   <div>
                     <span class="pill bad">${needLabel(t, dependent.need)}</span>
                     <strong>${sinceRaid(t, view.operation.raid_at, page.now)}</strong>
+                    ${
+                      dependent.fromFamilyText
+                        ? html`<p class="hint">${t('operations.dependent_from_family_text')}</p>`
+                        : ''
+                    }
                     <p class="user-text">${dependent.description}</p>
                     <p class="hint">
                       ${dependent.siteName ? html`${dependent.siteName} · ` : ''}${t(

@@ -271,6 +271,8 @@ export interface DependentView {
   id: string;
   need: DependentNeed;
   description: string;
+  /** Put on the list by a family's text to the hotline (its description is the family's words). */
+  fromFamilyText: boolean;
   siteName: string | null;
   createdAt: Date;
   caregiver: { name: string; relationship: string; confirmedAt: Date } | null;
@@ -314,6 +316,7 @@ export async function readOperationPage(
           id: row.id,
           need: row.need,
           description: fields.decrypt(dependentField(row.id, 'description'), row.description_ciphertext),
+          fromFamilyText: row.followup_id !== null,
           siteName: row.site_id ? (siteNames.get(row.site_id) ?? null) : null,
           createdAt: row.created_at,
           caregiver:

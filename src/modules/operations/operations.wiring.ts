@@ -16,7 +16,6 @@ import {
 import { registerOperationSitesForCases } from '../cases/cases.quick.ts';
 import { casesOfOperation } from '../cases/cases.queries.ts';
 import { registerOpenOperationSites, registerReportedDependentsRecorder } from '../voice/operation-sites.ts';
-import { translate } from '../../i18n/i18n.ts';
 import { followupsOfOperation } from '../voice/voice.queries.ts';
 import { registerOperationCounts, type CountRow, type OperationMeasure } from './operations.counts.ts';
 import { localDay } from './operations.days.ts';
@@ -37,14 +36,11 @@ registerReportedDependentsRecorder(async (context, trx, reported) => {
   if (!(await findOperation(trx, reported.operationId))) return;
   const count = Math.min(reported.count, MAX_DEPENDENTS_FROM_ONE_TEXT);
   for (let position = 1; position <= count; position++) {
-    const description = translate(context.config.defaultLanguage, 'operations.dependent_reported_by_text', {
-      position,
-      count: reported.count,
-      withName: reported.detainedName === null ? 'no' : 'yes',
-      name: reported.detainedName ?? '',
-      withRelationship: reported.relationship === null ? 'no' : 'yes',
-      relationship: reported.relationship ?? '',
-    });
+    // The family's own words, in no staff language: the page says where they came from in the reader's.
+    const who = [reported.detainedName, reported.relationship && `(${reported.relationship})`].filter(
+      Boolean,
+    );
+    const description = `${who.join(' ')}${who.length > 0 ? ' · ' : ''}${position}/${reported.count}`;
     await addDependent(context, trx, {
       operationId: reported.operationId,
       siteId: reported.siteId,
