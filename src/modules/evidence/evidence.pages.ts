@@ -1,5 +1,6 @@
 // The incident's media page (send a file: resumable with JavaScript, a plain form without) and an item's page
 // (its working copy, its SHA-256, the download of the original with a reason, and its chain of custody).
+import { formatFileSize } from '../../i18n/size.ts';
 import { html, type Html } from '../../http/html.ts';
 import type { ConsolePage } from '../../http/console-page.ts';
 import { csrfField } from '../../http/form.ts';
@@ -128,7 +129,7 @@ export function renderEvidenceItem(page: ConsolePage, state: EvidenceItemState):
       <dt>${t('evidence.col_kind')}</dt>
       <dd>${t(KIND_KEYS[item.kind])}</dd>
       <dt>${t('evidence.size')}</dt>
-      <dd>${t('evidence.size_value', { size: item.size })}</dd>
+      <dd>${t('evidence.size_value', { size: formatFileSize(item.size, page.request.lang), bytes: item.size })}</dd>
       <dt>${t('evidence.col_received')}</dt>
       <dd>${when(item.receivedAt)}</dd>
       <dt>${t('evidence.col_by')}</dt>

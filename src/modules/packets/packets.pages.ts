@@ -1,5 +1,6 @@
 // The export page (choose items one by one, download the packet), the legal holds on the same page, and the
 // network's signing key page. Everything goes through html``; no JavaScript is needed.
+import { formatFileSize } from '../../i18n/size.ts';
 import type { FastifyRequest } from 'fastify';
 import { html, type Html } from '../../http/html.ts';
 import { renderPage } from '../../http/layout.ts';
@@ -69,7 +70,7 @@ export function renderPacketPage(
                     <span class="hint"
                       >${t('packets.item_line', {
                         kind: kindLabel(t, item.kind),
-                        count: item.size,
+                        size: formatFileSize(item.size, page.request.lang),
                         when: page.formatWhen(item.receivedAt),
                         observer: item.observerName,
                       })}</span
