@@ -2,7 +2,7 @@
 // its tags) takes long for a large video, so it is made after the upload is answered, not during its last
 // request. The payload is the item's id alone: the file name and the bytes stay sealed where they are.
 import { isUuid } from '../../http/ids.ts';
-import { defineJob } from '../../jobs/jobs.ts';
+import { defineJob, parseEmptyPayload } from '../../jobs/jobs.ts';
 
 export interface WorkingCopyPayload {
   itemId: string;
@@ -21,4 +21,14 @@ export const workingCopyJob = defineJob<WorkingCopyPayload>({
     }
     return { itemId };
   },
+});
+
+/** An upload nothing was added to for this long is given up on: a weak signal resumes within hours, not days. */
+export const ABANDONED_UPLOAD_MS = 3 * 24 * 60 * 60 * 1000;
+
+/** Daily: removes the sealed parts of uploads abandoned half-way. The payload carries nothing. */
+export const sweepAbandonedUploadsJob = defineJob<Record<string, never>>({
+  name: 'evidence.sweep-abandoned-uploads',
+  queue: { retryLimit: 3, retryDelay: 300, expireInSeconds: 1800 },
+  parse: parseEmptyPayload('evidence.sweep-abandoned-uploads'),
 });

@@ -7,12 +7,14 @@ import { registerIncidentMergeStep } from '../incidents/incidents.merge-steps.ts
 import { registerIncidentPageSection } from '../incidents/incidents.page-parts.ts';
 import { registerIncidentRetainedData } from '../incidents/incidents.retention.ts';
 import { registerEvidenceRoutes } from './evidence.routes.ts';
-import { workingCopyJob } from './evidence.jobs.ts';
+import { ABANDONED_UPLOAD_MS, sweepAbandonedUploadsJob, workingCopyJob } from './evidence.jobs.ts';
+import { SealedUploadStore } from './evidence.tus-store.ts';
 import {
   expireEvidenceOfIncidents,
   mayViewEvidence,
   moveItemsToIncident,
   prepareWorkingCopy,
+  evidencePaths,
 } from './evidence.service.ts';
 
 // An incident merged into another takes its media with it; an incident nobody keeps past retention loses it
@@ -28,6 +30,17 @@ export const evidenceModule: DomainModule = {
       const outcome = await prepareWorkingCopy(context, itemId);
       context.logger.info({ job: workingCopyJob.name, itemId, outcome }, 'evidence working copy');
     });
+    context.jobs.register(
+      sweepAbandonedUploadsJob,
+      async () => {
+        const store = new SealedUploadStore(context.secrets.keyring, evidencePaths(context).uploads);
+        const removed = await store.removeAbandoned(
+          new Date(context.clock.now().getTime() - ABANDONED_UPLOAD_MS),
+        );
+        context.logger.info({ job: sweepAbandonedUploadsJob.name, removed }, 'abandoned evidence uploads');
+      },
+      { schedule: '41 3 * * *' },
+    );
   },
   http: {
     name: 'evidence',

@@ -6,7 +6,7 @@
 //              frames they follow, replaced atomically after every PATCH.
 // The offset is frames × FRAME_BYTES + the tail's length. A crash between appending frames and replacing the
 // tail leaves the old tail naming fewer frames: the extra frames are cut off and the phone resends them.
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { DataStore, ERRORS, Upload } from '@tus/server';
@@ -115,6 +115,40 @@ export class SealedUploadStore extends DataStore {
   /** The upload's last bytes, for the last frame; and its description. */
   async finishing(id: string): Promise<{ frames: number; tail: Buffer; info: UploadInfo }> {
     return { ...(await this.#readTail(id)), info: await this.#readInfo(id) };
+  }
+
+  /**
+   * Removes the uploads nothing was written to since `before` (a phone that gave up, or a file dropped): their
+   * sealed parts serve nobody, and a finished upload has left this directory already. Returns how many.
+   */
+  async removeAbandoned(before: Date): Promise<number> {
+    let names: string[];
+    try {
+      names = await readdir(this.#directory);
+    } catch {
+      return 0;
+    }
+    const ids = new Set(
+      names.flatMap((name) => {
+        const match = /^(.+)\.(?:info|body|tail)$/.exec(name);
+        return match && UUID.test(match[1]!) ? [match[1]!] : [];
+      }),
+    );
+    let removed = 0;
+    for (const id of ids) {
+      const touched = await Promise.all(
+        (['info', 'body', 'tail'] as const).map((suffix) =>
+          stat(this.#file(id, suffix)).then(
+            (stats) => stats.mtimeMs,
+            () => 0,
+          ),
+        ),
+      );
+      if (Math.max(...touched) >= before.getTime()) continue;
+      await this.remove(id);
+      removed += 1;
+    }
+    return removed;
   }
 
   override async remove(id: string): Promise<void> {
