@@ -557,10 +557,16 @@ export async function moveFamilyTexts(db: Db, fromCaseId: string, toCaseId: stri
 }
 
 /** Closed cases whose retention ran out and whose key is still there, oldest first. */
-export async function listCasesDueForKeyDestruction(db: Db, now: Date, limit: number): Promise<Case[]> {
+export async function listCasesDueForKeyDestruction(
+  db: Db,
+  now: Date,
+  limit: number,
+  skip: readonly string[] = [],
+): Promise<Case[]> {
   return db
     .selectFrom('cases')
     .selectAll()
+    .$if(skip.length > 0, (query) => query.where('id', 'not in', [...skip]))
     .where('key_destroyed_at', 'is', null)
     .where('key_destroy_after', 'is not', null)
     .where('key_destroy_after', '<=', now)

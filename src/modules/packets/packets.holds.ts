@@ -35,6 +35,12 @@ export async function holdKeeper(db: Kysely<Database>, incidentIds: readonly str
   return kept;
 }
 
+/** Of these cases, those a legal hold keeps: the cases module's key destruction asks this. */
+export async function caseHoldKeeper(db: Kysely<Database>, caseIds: readonly string[]): Promise<Set<string>> {
+  const held = await listActiveHolds(db, { incidentIds: [], caseIds });
+  return new Set(held.flatMap((hold) => (hold.case_id ? [hold.case_id] : [])));
+}
+
 export async function listLegalHolds(context: AppContext, scope: PacketScope): Promise<LegalHoldView[]> {
   const rows = await listActiveHolds(context.db, {
     incidentIds: [scope.incident.id],

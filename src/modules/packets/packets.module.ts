@@ -4,12 +4,15 @@ import type { DomainModule } from '../../app/domain-module.ts';
 import { html } from '../../http/html.ts';
 import { registerCaseSection } from '../cases/cases.sections.ts';
 import { registerIncidentKeeper } from '../incidents/incidents.retention.ts';
-import { holdKeeper } from './packets.holds.ts';
+import { caseHoldKeeper, holdKeeper } from './packets.holds.ts';
+import { registerCaseKeeper } from '../cases/cases.retention.ts';
 import { registerPacketRoutes } from './packets.routes.ts';
 import { packetSources } from './packets.sources.ts';
 
 // Held incidents, and incidents a kept case is linked to, keep their log and media.
 registerIncidentKeeper('packets', holdKeeper);
+// A case under a legal hold keeps its key (and so everything sealed in it) until the hold is lifted.
+registerCaseKeeper('packets', caseHoldKeeper);
 
 // On the page of a case from an incident: the way to its evidence packet and legal holds.
 registerCaseSection({

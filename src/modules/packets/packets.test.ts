@@ -10,6 +10,7 @@ import { createTestApp, type TestApp } from '../../../test/support/test-context.
 import { runEvidenceVerify } from '../../cli/evidence-commands.ts';
 import { postForm } from '../incidents/incidents.test-helpers.ts';
 import { expireIncidentEvidence, registerIncidentRetainedData } from '../incidents/incidents.retention.ts';
+import { destroyDueCaseKeys } from '../cases/cases.retention.ts';
 import { networkPublicKey, networkSigningKey } from './packets.signing-key.ts';
 import { insertIncident, item, linkCase, sourcesDouble } from './packets.test-helpers.ts';
 
@@ -172,6 +173,38 @@ describe('evidence packets', () => {
       actions.map((a) => a.action),
       ['legal_hold.set', 'legal_hold.lifted'],
     );
+  });
+
+  test('a case under a legal hold keeps its key past retention; lifted, retention applies', async () => {
+    const incident = await insertIncident(t.context, 'confirmed');
+    const linked = await linkCase(t.context, legal.userId, incident.id);
+    const set = await postForm(t.app, legal, `/console/cases/${linked.id}/packet/holds`, {
+      reason: 'Habeas petition filed',
+    });
+    assert.equal(set.statusCode, 303);
+    await t.context.db
+      .updateTable('cases')
+      .set({
+        status: 'closed',
+        closed_at: t.clock.now(),
+        key_destroy_after: new Date(t.clock.now().getTime() - 1),
+      })
+      .where('id', '=', linked.id)
+      .execute();
+    assert.equal(await destroyDueCaseKeys(t.context), 0, 'held: the key stays');
+    const hold = await t.context.db
+      .selectFrom('legal_holds')
+      .select('id')
+      .where('case_id', '=', linked.id)
+      .executeTakeFirstOrThrow();
+    assert.equal((await postForm(t.app, legal, `/console/holds/${hold.id}/lift`, {})).statusCode, 303);
+    assert.equal(await destroyDueCaseKeys(t.context), 1, 'lifted: retention applies');
+    const husk = await t.context.db
+      .selectFrom('cases')
+      .select('key_destroyed_at')
+      .where('id', '=', linked.id)
+      .executeTakeFirstOrThrow();
+    assert.ok(husk.key_destroyed_at);
   });
 
   test('retention: a held incident and one with a kept case keep their evidence; an unheld one loses it', async () => {
