@@ -62,7 +62,7 @@ export async function runBackup(options: BackupCommandOptions): Promise<number> 
       `Backup written to ${summary.file} (${summary.tables} tables, ${summary.rows} rows, ` +
         `${megabytes(summary.bytes)}).\n` +
         'It is encrypted under the master key: restoring it needs that key, and cases also need their keys ' +
-        'from the case key directory. Uploaded photos and recordings are not in it.\n',
+        'from the case key directory. Uploaded photos, recordings and evidence media are not in it.\n',
     );
     return 0;
   } catch (error) {
