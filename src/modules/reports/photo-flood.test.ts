@@ -153,7 +153,12 @@ describe('photos anyone can send', () => {
       1,
       'a decode was running when the other request was answered',
     );
-    assert.ok(events.indexOf('other 200') < events.indexOf('post 0'), events.join(', '));
+    // Answered while a decode was still going: some post ends after it. Which one depends on the machine's
+    // load (the first decode may finish while the page is being answered), so no particular one is named.
+    assert.ok(
+      events.slice(events.indexOf('other 200') + 1).some((event) => event.startsWith('post')),
+      events.join(', '),
+    );
     for (const answer of answers) assert.equal(answer.statusCode, 303);
     const refused = answers.filter((answer) => String(answer.headers.location).includes('photo=busy'));
     assert.equal(refused.length, 1, 'the one that found the line full');
