@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { BufferTarget, EncodedPacket, EncodedVideoPacketSource, Mp4OutputFormat, Output } from 'mediabunny';
+import { taggedVideo } from '../support/video-fixture.ts';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import {
@@ -33,45 +33,6 @@ const SCREENSHOTS =
 const PHONE = { width: 375, height: 812 };
 const MiB = 1024 * 1024;
 
-/** An H.264 MP4 of about `bytes` (the packets are filler: the remux copies them, nothing decodes them). */
-async function videoOf(bytes: number): Promise<Buffer> {
-  const output = new Output({ format: new Mp4OutputFormat(), target: new BufferTarget() });
-  const source = new EncodedVideoPacketSource('avc');
-  output.addVideoTrack(source);
-  output.setMetadataTags({ comment: 'Pixel 7', raw: { '©xyz': '+41.8479-087.7041/' } });
-  await output.start();
-  const sps = [0x67, 0x42, 0xc0, 0x1e, 0xd9, 0x00, 0xa0, 0x47, 0xfe, 0xc8];
-  const pps = [0x68, 0xce, 0x3c, 0x80];
-  const description = new Uint8Array([
-    1,
-    0x42,
-    0xc0,
-    0x1e,
-    0xff,
-    0xe1,
-    0,
-    sps.length,
-    ...sps,
-    1,
-    0,
-    pps.length,
-    ...pps,
-  ]);
-  const frame = new Uint8Array(256 * 1024);
-  const frames = Math.ceil(bytes / frame.length);
-  for (let i = 0; i < frames; i += 1) {
-    frame.fill(i % 251);
-    await source.add(
-      new EncodedPacket(frame, i % 30 === 0 ? 'key' : 'delta', i / 30, 1 / 30),
-      i === 0
-        ? { decoderConfig: { codec: 'avc1.42c01e', codedWidth: 160, codedHeight: 120, description } }
-        : undefined,
-    );
-  }
-  await output.finalize();
-  return Buffer.from(output.target.buffer!);
-}
-
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 describe('a responder sends a photo and a 20 MB video from an incident, the upload cut off half-way', () => {
@@ -91,7 +52,7 @@ describe('a responder sends a photo and a 20 MB video from an incident, the uplo
       .jpeg()
       .withExif({ IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '41/1 50/1 5284/100' } })
       .toFile(photoPath);
-    await writeFile(videoPath, await videoOf(20 * MiB));
+    await writeFile(videoPath, await taggedVideo(20 * MiB));
     served = await serveApp({ env: { AMPARO_DATA_DIR: path.join(tmp, 'data') } });
     browser = await launchBrowser();
     const dispatcher = await createStaffSession(served.context, ['dispatcher']);
