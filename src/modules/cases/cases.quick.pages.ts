@@ -6,7 +6,7 @@ import { renderPage } from '../../http/layout.ts';
 import type { MessageKey, Translator } from '../../i18n/i18n.ts';
 import type { Page } from './cases.pages.ts';
 import type { OperationSiteChoice, QuickCaseErrors, QuickCaseValues, QuickField } from './cases.quick.ts';
-import { MAX_AGE } from './cases.quick.ts';
+import { MAX_AGE, QUICK_FIELDS } from './cases.quick.ts';
 import { MAX_SHORT_CHARS } from './cases.schemas.ts';
 import type { DuplicateWarning } from './cases.service.ts';
 
@@ -22,23 +22,13 @@ export interface QuickFormState {
   duplicates?: DuplicateWarning | undefined;
 }
 
-/** The fields in the order of the form, for the error summary. */
-const FORM_ORDER: readonly QuickField[] = [
-  'name',
-  'other_names',
-  'date_of_birth',
-  'age',
-  'country_of_birth',
-  'site',
-  'contact_name',
-  'contact_phone',
-  'contact_relationship',
-  'contact_language',
-  'contact_consent',
-  'children',
-  'children_count',
-  'team_id',
-];
+/**
+ * The fields in the order of the form, for the error summary: the quick case's fields as they are declared, less
+ * the A-number (a roster column, not on this form) and the duplicate confirmation (a checkbox, never in error).
+ */
+const FORM_ORDER: readonly QuickField[] = QUICK_FIELDS.filter(
+  (field) => field !== 'a_number' && field !== 'confirm_not_duplicate',
+);
 
 /** Query string for the pages: the operation, when there is one. */
 export const operationQuery = (operationId: string | null, extra = ''): string => {
