@@ -98,12 +98,12 @@ registerOperationCounts('cases', async (context, operationId, when) => {
     facilityCountsOfCases(context, ids),
   ]);
   const removed = new Map<string, number>();
-  let gone = 0;
+  // Released (a release record) or an outcome that ended detention; each person once.
+  const gone = new Set(releasedIds);
   for (const [caseId, outcome] of outcomes) {
     if (outcome.outcome === 'removed') removed.set(outcome.date, (removed.get(outcome.date) ?? 0) + 1);
-    if (GONE_FROM_DETENTION.has(outcome.outcome) || releasedIds.has(caseId)) gone += 1;
+    if (GONE_FROM_DETENTION.has(outcome.outcome)) gone.add(caseId);
   }
-  gone += [...releasedIds].filter((caseId) => !outcomes.has(caseId)).length;
   return [
     ...dayRows('cases_opened', openedDays),
     ...dayRows('located', located),
@@ -113,7 +113,7 @@ registerOperationCounts('cases', async (context, operationId, when) => {
       'removed',
       [...removed].map(([day, count]) => ({ day, count })),
     ),
-    { measure: 'still_detained', count: cases.length - gone },
+    { measure: 'still_detained', count: cases.length - gone.size },
     ...facilities.flatMap((facility): CountRow[] => [
       { measure: 'still_detained', count: facility.heldNow, facility: facility.facilityName },
       ...(facility.movedOutOfState > 0
